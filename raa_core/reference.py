@@ -1,0 +1,208 @@
+"""Reference data and settings shipped in `data/reference/`, validated at load like a drop.
+
+The RAA's performance and finance leads maintain these CSVs; a bad row stops the product with a
+message naming the file, row and field rather than producing wrong figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+T = TypeVar("T", bound=BaseModel)
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+class ReferenceError(ValueError):
+    """A reference file that does not meet its model; the message names file, row and field."""
+
+
+class Council(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    la_code: int
+    name: str
+    short_name: str
+    london: bool
+
+
+class CostLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    budget_area: Literal["pooled", "adoption_support"]
+    cost_line: str
+    label: str
+    kind: Literal["staff", "non_staff", "income", "asf"]
+    asf: bool
+    recharged_quarterly: bool
+    sort_order: int
+
+
+class Threshold(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    indicator: Literal["A1", "A2", "A3", "A10"]
+    effective_from: dt.date
+    threshold: int
+    unit: str
+    source: str
+
+
+class NationalFigure(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    indicator: Literal["A1", "A2", "A3", "A10"]
+    period: str
+    value: int | None = None
+    count: int | None = None
+    pct: int | None = None
+    source: str
+
+
+class PublishedFigure(BaseModel):
+    """A figure printed in the business case, kept for reconciliation."""
+
+    model_config = ConfigDict(frozen=True)
+    indicator: Literal["A1", "A2", "A3", "A10"]
+    period: str
+    area: str
+    value: int | None = None
+    count: int | None = None
+    pct: int | None = None
+    threshold: int | None = None
+    difference: int | None = None
+    note: str = ""
+
+
+class PublishedBaseline(BaseModel):
+    """A row of the business case's 2019-20 baseline table, in £'000s as printed."""
+
+    model_config = ConfigDict(frozen=True)
+    la_code: str
+    pooled_k: Decimal
+    adoption_support_k: Decimal
+    total_k: Decimal
+
+
+class FeeRate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    fee: str
+    effective_from: dt.date
+    amount_gbp: Decimal
+    source: str
+
+
+class RagSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    red_pct: Decimal = Decimal("5")
+    red_gbp: Decimal = Decimal("100000")
+    amber_underspend_pct: Decimal = Decimal("5")
+
+
+class SuppressionSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    count_max: int = 5
+    pct_numerator_max: int = 5
+    pct_denominator_max: int = 10
+    mean_n_max: int = 5
+
+
+class Settings(BaseModel):
+    """Configuration the leads may change without a code change."""
+
+    model_config = ConfigDict(frozen=True)
+    freshness_days: int = 8
+    pay_award_2020_21_pct: Decimal = Decimal("2.75")
+    rag: RagSettings = RagSettings()
+    suppression: SuppressionSettings = SuppressionSettings()
+    low_n_below: int = 6
+    overspend_positive: bool = True
+
+    @field_validator("freshness_days")
+    @classmethod
+    def _positive(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError("must be at least 1 day")
+        return v
+
+
+def _read_csv(path: Path, model: type[T]) -> list[T]:
+    rows: list[T] = []
+    with path.open(newline="", encoding="utf-8") as fh:
+        for i, raw in enumerate(csv.DictReader(fh)):
+            clean = {k: (v if v != "" else None) for k, v in raw.items()}
+            clean = {k: v for k, v in clean.items() if v is not None}
+            try:
+                rows.append(model.model_validate(clean))
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join(str(p) for p in err["loc"])
+                raise ReferenceError(
+                    f"{path.name} row {i} column {field}: {err['msg']}"
+                ) from exc
+    return rows
+
+
+class Reference(BaseModel):
+    """All reference data, loaded and cross-checked together."""
+
+    model_config = ConfigDict(frozen=True)
+    councils: tuple[Council, ...]
+    cost_lines: tuple[CostLine, ...]
+    thresholds: tuple[Threshold, ...]
+    national: tuple[NationalFigure, ...]
+    published: tuple[PublishedFigure, ...]
+    baseline_published: tuple[PublishedBaseline, ...]
+    fee_rates: tuple[FeeRate, ...]
+    settings: Settings
+
+    @property
+    def la_codes(self) -> list[int]:
+        return [c.la_code for c in self.councils]
+
+    def council_name(self, la_code: int) -> str:
+        return next(c.short_name for c in self.councils if c.la_code == la_code)
+
+    def threshold(self, indicator: str, period_end: dt.date) -> int | None:
+        """The threshold in force at the end of a period (latest `effective_from` on or before it)."""
+        found = [t for t in self.thresholds if t.indicator == indicator and t.effective_from <= period_end]
+        return max(found, key=lambda t: t.effective_from).threshold if found else None
+
+    def national_figure(self, indicator: str, period: str) -> NationalFigure | None:
+        return next((n for n in self.national if n.indicator == indicator and n.period == period), None)
+
+    def fee(self, fee: str, on: dt.date) -> Decimal | None:
+        found = [f for f in self.fee_rates if f.fee == fee and f.effective_from <= on]
+        return max(found, key=lambda f: f.effective_from).amount_gbp if found else None
+
+
+@lru_cache(maxsize=4)
+def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
+    """Load and validate every reference file; raises ReferenceError naming file, row and field."""
+    d = Path(directory)
+    try:
+        settings = Settings.model_validate(json.loads((d / "settings.json").read_text("utf-8")))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ReferenceError(f"settings.json field {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+    ref = Reference(
+        councils=tuple(_read_csv(d / "councils.csv", Council)),
+        cost_lines=tuple(_read_csv(d / "cost_lines.csv", CostLine)),
+        thresholds=tuple(_read_csv(d / "thresholds.csv", Threshold)),
+        national=tuple(_read_csv(d / "national.csv", NationalFigure)),
+        published=tuple(_read_csv(d / "published_figures.csv", PublishedFigure)),
+        baseline_published=tuple(_read_csv(d / "baseline_published.csv", PublishedBaseline)),
+        fee_rates=tuple(_read_csv(d / "fee_rates.csv", FeeRate)),
+        settings=settings,
+    )
+    seen: set[tuple[str, str]] = set()
+    for i, line in enumerate(ref.cost_lines):
+        key = (line.budget_area, line.cost_line)
+        if key in seen:
+            raise ReferenceError(f"cost_lines.csv row {i}: duplicate cost line {key}")
+        seen.add(key)
+    return ref

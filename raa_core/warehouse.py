@@ -1,0 +1,226 @@
+"""The DuckDB warehouse: its schema, and how readers and the one writer share it.
+
+DuckDB lets one process write a file while no other process holds it, even read-only. So the live
+warehouse is never written in place: a writer copies the current version to a new file beside it,
+writes there, checkpoints, and then atomically repoints the `raa.duckdb` symlink at the new file.
+Readers (the app, `raa kpi`) open whichever version the link names, read-only; every version has its
+own file name, so a reader never sees a half-written file and DuckDB's per-path instance cache never
+serves a stale one. A crash or `kill -9` mid-write leaves only an orphan temporary file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from raa_core.contract import SQL_TYPE, TABLES
+
+DEFAULT_DB = Path(
+    os.environ.get("RAA_DB", Path(__file__).resolve().parent.parent / "data" / "warehouse" / "raa.duckdb")
+)
+SCHEMA_VERSION = 1
+_VERSION_RE = re.compile(r"\.v(\d{6})$")
+KEEP_VERSIONS = 3
+
+
+def state_sql(table: str, as_at: dt.date | None = None) -> str:
+    """SQL selecting a drop table's rows in each council's current state, or as at a date.
+
+    The state is each council's newest accepted drop (on or before `as_at`) that carried the table's
+    file: budget and establishment files are optional, so they come from the newest drop that had one.
+    """
+    spec = next(t for t in TABLES if t.name == table)
+    when = f"AND extract_date <= DATE '{as_at.isoformat()}'" if as_at is not None else ""
+    return (
+        f"SELECT t.* FROM {spec.name} t JOIN ("
+        f"SELECT arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops "
+        f"WHERE list_contains(files, '{spec.file}') {when} GROUP BY la_code) s USING (drop_id)"
+    )
+
+
+def _drop_table_ddl() -> list[str]:
+    ddl = []
+    for spec in TABLES:
+        cols = ",\n  ".join(f"{c.name} {SQL_TYPE[c.type]}" for c in spec.columns)
+        ddl.append(
+            f"CREATE TABLE IF NOT EXISTS {spec.name} (\n  drop_id INTEGER NOT NULL,\n"
+            f"  la_code INTEGER NOT NULL,\n  {cols}\n)"
+        )
+    return ddl
+
+
+SCHEMA: list[str] = [
+    """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS drops (
+        drop_id INTEGER PRIMARY KEY,
+        la_code INTEGER NOT NULL,
+        extract_date DATE NOT NULL,
+        path VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        fingerprint VARCHAR NOT NULL,
+        files VARCHAR[] NOT NULL,
+        loaded_at TIMESTAMP NOT NULL,
+        UNIQUE (la_code, extract_date, version)
+    )""",
+    """CREATE TABLE IF NOT EXISTS drop_issues (
+        attempt_id INTEGER NOT NULL,
+        drop_id INTEGER,
+        severity VARCHAR NOT NULL,
+        file VARCHAR,
+        "column" VARCHAR,
+        rule VARCHAR NOT NULL,
+        rows INTEGER[],
+        row_count INTEGER,
+        message VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS ingest_audit (
+        attempt_id INTEGER PRIMARY KEY,
+        path VARCHAR NOT NULL,
+        la_code INTEGER,
+        extract_date DATE,
+        outcome VARCHAR NOT NULL,
+        drop_id INTEGER,
+        fingerprint VARCHAR,
+        checksums VARCHAR,
+        row_counts VARCHAR,
+        errors INTEGER NOT NULL,
+        warnings INTEGER NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS variance_comments (
+        la_code INTEGER NOT NULL,
+        financial_year VARCHAR NOT NULL,
+        period INTEGER NOT NULL,
+        budget_area VARCHAR NOT NULL,
+        cost_line VARCHAR NOT NULL,
+        comment VARCHAR NOT NULL,
+        author VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL
+    )""",
+    *_drop_table_ddl(),
+    # The newest accepted drop of each council is its current state.
+    """CREATE OR REPLACE VIEW current_drops AS
+        SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id,
+               max(extract_date) AS extract_date
+        FROM drops GROUP BY la_code""",
+    *[f"CREATE OR REPLACE VIEW {spec.name}_current AS {state_sql(spec.name)}" for spec in TABLES],
+]
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view (idempotent)."""
+    for stmt in SCHEMA:
+        con.execute(stmt)
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+    )
+
+
+def current_file(db: Path) -> Path | None:
+    """The version file the warehouse link names now, or None before the first build."""
+    db = Path(db)
+    if not db.exists():
+        return None
+    return db.resolve()
+
+
+def version(db: Path) -> str:
+    """A token that changes whenever a writer publishes a new version (cache key for readers)."""
+    f = current_file(db)
+    return f.name if f is not None else "missing"
+
+
+def connect_read(db: Path, retries: int = 50, wait_s: float = 0.1) -> duckdb.DuckDBPyConnection:
+    """Open the current version read-only; retries briefly if a link swap races the open."""
+    last: Exception | None = None
+    for _ in range(retries):
+        f = current_file(db)
+        if f is None:
+            raise FileNotFoundError(f"no warehouse at {db}: run `raa ingest` or start the app")
+        try:
+            return duckdb.connect(str(f), read_only=True)
+        except (duckdb.IOException, duckdb.CatalogException) as exc:
+            last = exc
+            time.sleep(wait_s)
+    raise RuntimeError(f"could not open warehouse {db}: {last}")
+
+
+@contextlib.contextmanager
+def write_lock(db: Path) -> Iterator[None]:
+    """Serialise writers (scheduled ingest, app commentary) across processes."""
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(db.with_name(db.name + ".lock"), "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _versions(db: Path) -> list[tuple[int, Path]]:
+    found = []
+    for p in db.parent.glob(db.name + ".v*"):
+        m = _VERSION_RE.search(p.name)
+        if m:
+            found.append((int(m.group(1)), p))
+    return sorted(found)
+
+
+@contextlib.contextmanager
+def writing(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a new version; published atomically only if the block succeeds."""
+    db = Path(db)
+    with write_lock(db):
+        for stale in db.parent.glob(db.name + ".v*.tmp"):
+            stale.unlink(missing_ok=True)
+        versions = _versions(db)
+        n = versions[-1][0] + 1 if versions else 1
+        target = db.with_name(f"{db.name}.v{n:06d}")
+        tmp = target.with_name(target.name + ".tmp")
+        src = current_file(db)
+        if src is not None:
+            shutil.copyfile(src, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            create_schema(con)
+            yield con
+            con.execute("CHECKPOINT")
+        except BaseException:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+            raise
+        con.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        link_tmp = db.with_name(db.name + ".link.tmp")
+        link_tmp.unlink(missing_ok=True)
+        link_tmp.symlink_to(target.name)
+        os.replace(link_tmp, db)
+        dir_fd = os.open(db.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        # Readers of an unlinked old version keep reading it until they close.
+        for _, old in _versions(db)[:-KEEP_VERSIONS]:
+            old.unlink(missing_ok=True)
+
+
+def ensure(db: Path) -> None:
+    """Create an empty warehouse if there is none yet."""
+    if current_file(db) is None:
+        with writing(db):
+            pass

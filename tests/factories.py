@@ -1,0 +1,57 @@
+"""Hand-built warehouse state for unit tests of the calculations (bypasses drop validation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from raa_core import warehouse
+from raa_core.contract import SQL_TYPE, TABLES
+
+
+def empty_warehouse() -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse with the full schema and no drops."""
+    con = duckdb.connect()
+    warehouse.create_schema(con)
+    return con
+
+
+def add_drop(
+    con: duckdb.DuckDBPyConnection,
+    la_code: int,
+    extract_date: dt.date | str,
+    **tables: list[dict[str, Any]] | pd.DataFrame,
+) -> int:
+    """Insert one accepted drop with the given tables (rows as dicts or a DataFrame); returns drop_id.
+
+    Columns left out take the contract's default (false / 0) or NULL.
+    """
+    extract = dt.date.fromisoformat(extract_date) if isinstance(extract_date, str) else extract_date
+    drop_id = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
+    version = con.execute(
+        "SELECT coalesce(max(version), 0) + 1 FROM drops WHERE la_code = ? AND extract_date = ?",
+        [la_code, extract],
+    ).fetchall()[0][0]
+    files = []
+    for spec in TABLES:
+        if spec.name not in tables:
+            continue
+        files.append(spec.file)
+        data = tables[spec.name]
+        df = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
+        for col in spec.columns:
+            if col.name not in df.columns:
+                df[col.name] = col.default
+        df = df[spec.column_names]
+        con.register("_factory_rows", df)
+        select = ", ".join(f"CAST({c.name} AS {SQL_TYPE[c.type]})" for c in spec.columns)
+        con.execute(f"INSERT INTO {spec.name} SELECT ?, ?, {select} FROM _factory_rows", [drop_id, la_code])
+        con.unregister("_factory_rows")
+    con.execute(
+        "INSERT INTO drops VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        [drop_id, la_code, extract, f"{la_code}/{extract}", version, f"factory-{drop_id}", files],
+    )
+    return drop_id
