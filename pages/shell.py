@@ -1,0 +1,157 @@
+"""The app shell shared by every page: warehouse access, sidebar filters, download buttons.
+
+Connection handling lives here only. Each warehouse version is its own file, so a connection is cached
+per version file and every script run takes its own cursor (a DuckDB connection is not thread-safe).
+Query results are cached with the version token in the key, so an ingest shows up on the next click.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from raa_core import drops, export, warehouse
+from raa_core.reference import Reference, load_reference
+
+REPO = Path(__file__).resolve().parent.parent
+ALL = "region"
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("RAA_DB", warehouse.DEFAULT_DB))
+
+
+def drops_root() -> Path:
+    return Path(os.environ.get("RAA_DROPS", REPO / "data" / "drops"))
+
+
+def today() -> dt.date:
+    """Today, or RAA_TODAY for reproducible demos and tests."""
+    fixed = os.environ.get("RAA_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def reference() -> Reference:
+    return load_reference()
+
+
+def version() -> str:
+    return warehouse.version(db_path())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _connection(version_file: str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(version_file, read_only=True)
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh read-only cursor on the current warehouse version, for this run only."""
+    f = warehouse.current_file(db_path())
+    if f is None:
+        raise FileNotFoundError(f"no warehouse at {db_path()}")
+    return _connection(str(f)).cursor()
+
+
+def ensure_warehouse() -> None:
+    """Build the warehouse from the bundled drops on first start, with visible progress."""
+    db = db_path()
+    if warehouse.current_file(db) is not None:
+        return
+    root = drops_root()
+    with st.status(f"First start: building the warehouse from {root.name}/ …", expanded=True) as status:
+        bar = st.progress(0.0, text="finding drops")
+
+        def progress(i: int, n: int, path: str) -> None:
+            bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
+
+        report = drops.ingest(db, root, reference(), today=today(), progress=progress)
+        counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
+        status.update(label=f"Warehouse built: {counts['accepted']} drops loaded, {counts['rejected']} rejected",
+                      state="complete", expanded=False)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choices, shared by every page."""
+
+    la_code: int | None
+    year: str
+    three_year: bool
+    as_at: dt.date
+
+    @property
+    def period(self) -> str:
+        """The indicator period: the financial year, or the 3-year period ending with it."""
+        if not self.three_year:
+            return self.year
+        first = int(self.year[:4]) - 2
+        return f"{first}-{(first + 3) % 100:02d}"
+
+    @property
+    def area(self) -> str:
+        return ALL if self.la_code is None else str(self.la_code)
+
+
+def financial_year(d: dt.date) -> str:
+    start = d.year if d.month >= 4 else d.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def year_options(first: int = 2015) -> list[str]:
+    last = int(financial_year(today())[:4])
+    return [f"{y}-{(y + 1) % 100:02d}" for y in range(last, first - 1, -1)]
+
+
+def sidebar() -> Filters:
+    """Render the shared sidebar (council, period, as-at date) and return the choices."""
+    ref = reference()
+    names = {ALL: "Region (all three councils)"} | {str(c.la_code): f"{c.short_name} ({c.la_code})" for c in ref.councils}
+    with st.sidebar:
+        st.markdown("### Bexley, Kent & Medway RAA")
+        area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
+        years = year_options()
+        year = st.selectbox("Financial year", years, key="year")
+        window = st.radio("Performance window", ["1 year", "3 years"], horizontal=True, key="window",
+                          help="Scorecard indicators for the financial year, or the 3 years ending with it")
+        as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
+                              help="Use the drops received by this date (history), and count waiting at it")
+    return Filters(None if area == ALL else int(area), year, window == "3 years", as_at)
+
+
+def filters() -> Filters:
+    """The current sidebar choices (the sidebar is rendered by app.py before each page)."""
+    area = st.session_state.get("council", ALL)
+    return Filters(
+        None if area == ALL else int(area),
+        st.session_state.get("year", year_options()[0]),
+        st.session_state.get("window", "1 year") == "3 years",
+        st.session_state.get("as_at", today()),
+    )
+
+
+def as_at_or_none(f: Filters) -> dt.date | None:
+    """None (current state) when the as-at date is today, else the date for an 'as at' view."""
+    return None if f.as_at >= today() else f.as_at
+
+
+def download_table(df: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel buttons for the table behind a chart."""
+    c1, c2 = st.columns(2)
+    c1.download_button("Download CSV", export.table_csv(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
+                       width="stretch")
+    c2.download_button("Download Excel", export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                       width="stretch")
+
+
+def low_n_marker(n: int | None) -> str:
+    """A visible marker for figures resting on fewer than `low_n_below` children."""
+    if n is None:
+        return ""
+    return "⚠ low n" if n < reference().settings.low_n_below else ""

@@ -1,0 +1,159 @@
+"""`python -m raa_core` / `raa`: the automation interface of ../spec/cli.md.
+
+Exit codes: 0 success; 1 the command ran but something was refused (a rejected drop); 2 bad usage or
+unreadable input. With --json, machine-readable output goes to stdout and human messages to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from raa_core import warehouse
+from raa_core.reference import ReferenceError, load_reference
+
+
+class UsageError(Exception):
+    """Bad arguments or unreadable input: exit 2."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _emit(args: argparse.Namespace, payload: object, human: str) -> None:
+    if args.json:
+        json.dump(payload, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(human.rstrip("\n") + "\n")
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from raa_core import sample
+
+    as_at = args.as_at or sample.DEFAULT_AS_AT
+    written = sample.generate(Path(args.out_dir), as_at)
+    _emit(args, {"out_dir": str(args.out_dir), "as_at": as_at.isoformat(),
+                 "drops": [str(p.relative_to(args.out_dir)) for p in written]},
+          f"wrote {len(written)} drops to {args.out_dir} (as at {as_at})")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from raa_core import drops
+
+    root = Path(args.drops_dir)
+    if not root.is_dir():
+        raise UsageError(f"drops folder not found: {root}")
+    report = drops.ingest(Path(args.db), root, load_reference(), today=args.today)
+    lines = []
+    for r in report.results:
+        extra = " (new version)" if r.new_version else ""
+        lines.append(f"{r.outcome:9} {r.path}{extra}")
+        lines += [f"    {i.located()}" for i in [*r.errors, *r.warnings]]
+    counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
+    lines.append(", ".join(f"{v} {k}" for k, v in counts.items()))
+    if args.json:
+        print(lines[-1], file=sys.stderr)
+    _emit(args, report.as_cli(), "\n".join(lines))
+    return 1 if counts["rejected"] else 0
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from raa_core import indicators
+
+    con = warehouse.connect_read(Path(args.db))
+    try:
+        try:
+            payload = indicators.kpi_report(con, args.period, load_reference(), args.as_at)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+    finally:
+        con.close()
+    head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
+    lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
+    for r in payload["rows"]:
+        value = "" if r["value"] is None else str(r["value"]) + ("%" if r["indicator"] == "A3" else "")
+        if r["indicator"] == "A3" and r.get("count") is not None:
+            value = f"{r['count']} ({value})"
+        lines.append(
+            f"{r['indicator']:9} {r['area']:12} {value:>6} {_s(r['median']):>6} {r['n']:>5} "
+            f"{_s(r['threshold']):>6} {_s(r['difference']):>5}  {'LOW' if r['low_n'] else ''}")
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def _s(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def cmd_budget(args: argparse.Namespace) -> int:
+    from raa_core import monitoring
+
+    con = warehouse.connect_read(Path(args.db))
+    try:
+        try:
+            payload = monitoring.budget_report(con, load_reference(), args.year, args.period, args.method)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+    finally:
+        con.close()
+    lines = [f"{payload['year']} period {payload['period']}",
+             f"{'council':8} {'area':17} {'budget':>14} {'forecast':>14} {'variance':>13}"]
+    for t in payload["totals"]:
+        lines.append(
+            f"{_s(t['la_code']) or 'RAA':8} {_s(t['budget_area']) or 'all':17} {t['budget']:>14} "
+            f"{_s(t['forecast']):>14} {_s(t['variance']):>13}")
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=str(warehouse.DEFAULT_DB), help="warehouse file (default: the app's)")
+    common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    parser = argparse.ArgumentParser(prog="raa", description="Bexley, Kent & Medway RAA data product")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", parents=[common], help="write the calibrated synthetic drops")
+    p.add_argument("out_dir")
+    p.add_argument("--as-at", type=_date, default=None)
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("ingest", parents=[common], help="validate and load every drop under DROPS_DIR")
+    p.add_argument("drops_dir")
+    p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("kpi", parents=[common], help="scorecard indicators for a period")
+    p.add_argument("--period", required=True, help="financial year 2018-19 or 3-year period 2015-18")
+    p.add_argument("--as-at", type=_date, default=None)
+    p.set_defaults(func=cmd_kpi)
+
+    p = sub.add_parser("budget", parents=[common], help="budget monitoring for a year")
+    p.add_argument("--year", required=True, help="financial year YYYY-YY")
+    p.add_argument("--period", type=int, default=None, choices=range(1, 13), metavar="N")
+    p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
+    p.set_defaults(func=cmd_budget)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) and 2
+    try:
+        return int(args.func(args))
+    except (UsageError, FileNotFoundError, ReferenceError) as exc:
+        print(f"raa {args.command}: {exc}", file=sys.stderr)
+        return 2

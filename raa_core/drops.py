@@ -1,0 +1,662 @@
+"""Partner drops: discover, validate against the contract, and load whole or not at all.
+
+Every problem in a drop is collected and reported together (file, column, rule, rows); an error in any
+file rejects the whole drop and the warehouse keeps exactly what it held. Checks run as set-based SQL
+over each file, read straight from Parquet by DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ValidationError
+
+from raa_core import warehouse
+from raa_core.contract import (
+    MANIFEST_FILE,
+    POOLED_FROM,
+    POST_STATUSES,
+    REQUIRED_FILES,
+    SQL_TYPE,
+    TABLE_BY_FILE,
+    TABLES,
+    TEAMS,
+    ColType,
+    Column,
+    Issue,
+    Manifest,
+    TableSpec,
+)
+from raa_core.reference import Reference
+
+MAX_ROWS = 20
+_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+_INT_TYPES = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DropFolder:
+    """A folder under the drops root; la_code/extract_date are None where its name is not valid."""
+
+    path: str
+    folder: Path
+    la_code: int | None
+    extract_date: dt.date | None
+
+
+class DropResult(BaseModel):
+    """What happened to one drop in an ingest run."""
+
+    path: str
+    la_code: int | None
+    extract_date: dt.date | None
+    outcome: Literal["accepted", "unchanged", "rejected"]
+    new_version: bool = False
+    drop_id: int | None = None
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
+    row_counts: dict[str, int] = {}
+
+    def as_cli(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "path": self.path,
+            "la_code": self.la_code,
+            "extract_date": self.extract_date.isoformat() if self.extract_date else None,
+        }
+        if self.outcome == "accepted":
+            out["warnings"] = [i.as_cli() for i in self.warnings]
+            out["new_version"] = self.new_version
+        elif self.outcome == "rejected":
+            out["errors"] = [i.as_cli() for i in self.errors]
+            out["warnings"] = [i.as_cli() for i in self.warnings]
+        return out
+
+
+class IngestReport(BaseModel):
+    results: list[DropResult]
+
+    def by(self, outcome: str) -> list[DropResult]:
+        return [r for r in self.results if r.outcome == outcome]
+
+    def as_cli(self) -> dict[str, list[dict[str, object]]]:
+        return {k: [r.as_cli() for r in self.by(k)] for k in ("accepted", "unchanged", "rejected")}
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def discover(root: Path) -> list[DropFolder]:
+    """Every `<la_code>/<extract_date>/` folder under root, including badly named ones (to reject them)."""
+    root = Path(root)
+    found: list[DropFolder] = []
+    for council_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for date_dir in sorted(p for p in council_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            la = int(council_dir.name) if council_dir.name.isdigit() else None
+            try:
+                when = dt.date.fromisoformat(date_dir.name) if re.match(_DATE_RE, date_dir.name) else None
+            except ValueError:
+                when = None
+            found.append(DropFolder(f"{council_dir.name}/{date_dir.name}", date_dir, la, when))
+    return found
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fingerprint(folder: Path) -> tuple[dict[str, str], str]:
+    """Each file's sha256, and one fingerprint of the whole drop (changes if any file does)."""
+    checksums = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
+    whole = hashlib.sha256("\n".join(f"{n} {h}" for n, h in sorted(checksums.items())).encode())
+    return checksums, whole.hexdigest()
+
+
+# ---------------------------------------------------------------- folder-level checks
+
+
+def _folder_issues(drop: DropFolder, ref: Reference, today: dt.date) -> list[Issue]:
+    council, date_name = drop.path.split("/")
+    issues: list[Issue] = []
+    if drop.la_code is None or drop.la_code not in ref.la_codes:
+        issues.append(Issue(rule="unknown_council", message=(
+            f"folder '{council}' is not a partner council code (expected one of "
+            f"{', '.join(map(str, ref.la_codes))})")))
+    if drop.extract_date is None:
+        issues.append(Issue(rule="invalid_extract_date", message=(
+            f"folder '{date_name}' is not an ISO extract date (YYYY-MM-DD)")))
+    elif drop.extract_date > today:
+        issues.append(Issue(rule="future_extract_date", message=(
+            f"extract date {drop.extract_date} is after today ({today})")))
+    return issues
+
+
+def _manifest_issues(drop: DropFolder, checksums: dict[str, str], rows: dict[str, int]) -> list[Issue]:
+    path = drop.folder / MANIFEST_FILE
+    if not path.exists():
+        return []
+    try:
+        manifest = Manifest.model_validate(json.loads(path.read_text("utf-8")))
+    except (ValueError, ValidationError) as exc:
+        return [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=f"manifest.json is not valid: {exc}")]
+    issues = []
+    if drop.la_code is not None and manifest.la_code != drop.la_code:
+        issues.append(Issue(file=MANIFEST_FILE, column="la_code", rule="manifest_mismatch", message=(
+            f"manifest says council {manifest.la_code} but the folder is {drop.la_code}")))
+    if drop.extract_date is not None and manifest.extract_date != drop.extract_date.isoformat():
+        issues.append(Issue(file=MANIFEST_FILE, column="extract_date", rule="manifest_mismatch", message=(
+            f"manifest says extract date {manifest.extract_date} but the folder is {drop.extract_date}")))
+    for name, entry in sorted(manifest.files.items()):
+        if name not in checksums:
+            issues.append(Issue(file=name, rule="manifest_file_missing", message=(
+                f"{name} is listed in manifest.json but is not in the drop")))
+            continue
+        if entry.sha256.lower() != checksums[name]:
+            issues.append(Issue(file=name, rule="manifest_checksum", message=(
+                f"{name} does not match its manifest sha256 (the file changed or was truncated in transit)")))
+        if name in rows and entry.rows != rows[name]:
+            issues.append(Issue(file=name, rule="manifest_rows", message=(
+                f"{name} has {rows[name]} rows but manifest.json says {entry.rows}")))
+    return issues
+
+
+# ---------------------------------------------------------------- column typing
+
+
+def _accepts(col: Column, duck_type: str) -> bool:
+    t = duck_type.upper()
+    base = t.split("(")[0]
+    if col.type is ColType.STRING:
+        return t == "VARCHAR"
+    if col.type is ColType.DATE:
+        return t == "DATE" or t.startswith("TIMESTAMP") or t == "VARCHAR"
+    if col.type is ColType.BOOL:
+        return t == "BOOLEAN" or t in _INT_TYPES
+    if col.type is ColType.INT:
+        return t in _INT_TYPES
+    if col.type is ColType.MONEY:
+        if base == "DECIMAL":
+            scale = int(t.split(",")[1].rstrip(")"))
+            return scale <= 2
+        return t in _INT_TYPES or t in ("DOUBLE", "FLOAT")
+    if col.type is ColType.NUMBER:
+        return t in _INT_TYPES or t in ("DOUBLE", "FLOAT") or base == "DECIMAL"
+    return False
+
+
+def _typed(col: Column, src: str, duck_type: str) -> tuple[str, str | None]:
+    """SQL for the typed value, and SQL true where a present value cannot be read as its type."""
+    t = duck_type.upper()
+    q = f'"{src}"'
+    if col.type is ColType.STRING:
+        expr = f"NULLIF(trim({q}), '')"
+        if col.name == "sex":
+            expr = f"CASE upper(trim({q})) WHEN '1' THEN 'M' WHEN '2' THEN 'F' ELSE NULLIF(upper(trim({q})), '') END"
+        return expr, None
+    if col.type is ColType.DATE:
+        if t == "VARCHAR":
+            parsed = f"TRY_CAST(TRY_STRPTIME(trim({q}), '%Y-%m-%d') AS DATE)"
+            bad = (
+                f"(NULLIF(trim({q}), '') IS NOT NULL AND "
+                f"(NOT regexp_full_match(trim({q}), '\\d{{4}}-\\d{{2}}-\\d{{2}}') OR {parsed} IS NULL))"
+            )
+            return f"CASE WHEN NOT {bad} THEN {parsed} END", bad
+        return f"CAST({q} AS DATE)", None
+    if col.type is ColType.BOOL:
+        if t == "BOOLEAN":
+            return f"coalesce({q}, {str(col.default).lower()})" if col.default is not None else q, None
+        bad = f"({q} IS NOT NULL AND {q} NOT IN (0, 1))"
+        val = f"CASE WHEN {q} = 1 THEN true WHEN {q} = 0 THEN false END"
+        return (f"coalesce({val}, {str(col.default).lower()})" if col.default is not None else val), bad
+    if col.type is ColType.INT:
+        bad = f"({q} IS NOT NULL AND TRY_CAST({q} AS BIGINT) IS NULL)"
+        val = f"TRY_CAST({q} AS BIGINT)"
+        return (f"coalesce({val}, {col.default})" if col.default is not None else val), bad
+    if col.type is ColType.MONEY:
+        if t in ("DOUBLE", "FLOAT"):
+            val = f"TRY_CAST(round_even(CAST({q} AS DOUBLE), 2) AS DECIMAL(18,2))"
+        else:
+            val = f"TRY_CAST({q} AS DECIMAL(18,2))"
+        bad = f"({q} IS NOT NULL AND ({val} IS NULL OR isnan(CAST({q} AS DOUBLE))))" if t in (
+            "DOUBLE", "FLOAT") else f"({q} IS NOT NULL AND {val} IS NULL)"
+        return val, bad
+    if col.type is ColType.NUMBER:
+        bad = f"({q} IS NOT NULL AND TRY_CAST({q} AS DOUBLE) IS NULL)"
+        return f"TRY_CAST({q} AS DOUBLE)", bad
+    raise AssertionError(col.type)
+
+
+# ---------------------------------------------------------------- rules
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A row-level rule: rows where `where` holds break it."""
+
+    column: str | None
+    rule: str
+    where: str
+    message: str
+    severity: Severity = "error"
+
+
+def _nhs_sql(c: str) -> str:
+    weighted = " + ".join(f"{10 - i} * TRY_CAST(substr({c}, {i + 1}, 1) AS INTEGER)" for i in range(9))
+    check = f"(11 - (({weighted}) % 11)) % 11"
+    return (
+        f"(regexp_full_match({c}, '\\d{{10}}') AND {check} <> 10 "
+        f"AND {check} = TRY_CAST(substr({c}, 10, 1) AS INTEGER))"
+    )
+
+
+def _pseudonym_rule(col: str) -> Rule:
+    return Rule(
+        col,
+        "personal_identifier",
+        f"({_nhs_sql(col)} OR regexp_full_match({col}, '[A-Za-z]\\d{{11}}[0-9A-Za-z]'))",
+        f"{col} looks like an NHS number or unique pupil number: drops must carry pseudonymous identifiers",
+    )
+
+
+def _fy_rule(col: str = "financial_year") -> Rule:
+    ok = (
+        f"regexp_full_match({col}, '\\d{{4}}-\\d{{2}}') AND "
+        f"(TRY_CAST(substr({col}, 1, 4) AS INTEGER) + 1) % 100 = TRY_CAST(substr({col}, 6, 2) AS INTEGER)"
+    )
+    return Rule(col, "financial_year_format", f"NOT ({ok})",
+                "financial_year must be YYYY-YY with consecutive years, e.g. 2020-21")
+
+
+def _lines_rule(ref: Reference) -> list[Rule]:
+    areas = sorted({c.budget_area for c in ref.cost_lines})
+    pairs = ", ".join(f"('{c.budget_area}', '{c.cost_line}')" for c in ref.cost_lines)
+    return [
+        Rule("budget_area", "unknown_budget_area",
+             f"budget_area NOT IN ({', '.join(repr(a) for a in areas)})",
+             f"budget_area must be one of {', '.join(areas)}"),
+        Rule("cost_line", "unknown_cost_line",
+             f"budget_area IN ({', '.join(repr(a) for a in areas)}) AND (budget_area, cost_line) NOT IN ({pairs})",
+             "cost_line is not in the reference list of cost lines for its budget_area"),
+    ]
+
+
+def _rules(spec: TableSpec, ref: Reference, extract: dt.date | None) -> list[Rule]:
+    x = f"DATE '{extract.isoformat()}'" if extract else None
+    rules: list[Rule] = []
+    if x:
+        rules += [
+            Rule(c.name, "date_after_extract", f"{c.name} > {x}", f"{c.name} is after the extract date {extract}")
+            for c in spec.columns if c.type is ColType.DATE
+        ]
+    if spec.name == "children":
+        rules += [
+            _pseudonym_rule("child_id"),
+            Rule("sex", "value_not_allowed", "sex NOT IN ('M', 'F')", "sex must be M or F (or SSDA903 1/2)"),
+            Rule("date_of_birth", "born_after_entering_care", "date_of_birth > entered_care_date",
+                 "date_of_birth is after entered_care_date"),
+            Rule("entered_care_date", "entered_care_aged_18_or_over",
+                 "entered_care_date >= date_of_birth + INTERVAL 18 YEAR",
+                 "child entered care aged 18 or over"),
+            Rule("placed_date", "placed_before_entering_care", "placed_date < entered_care_date",
+                 "placed_date is before entered_care_date"),
+            Rule("matched_date", "matched_after_placed", "matched_date > placed_date",
+                 "matched_date is after placed_date"),
+            Rule("adoption_order_date", "order_before_placed", "adoption_order_date < placed_date",
+                 "adoption_order_date is before placed_date"),
+            Rule("adoption_order_date", "order_without_placement",
+                 "adoption_order_date IS NOT NULL AND placed_date IS NULL",
+                 "adoption_order_date is set but placed_date is missing"),
+            Rule("placement_order_date", "order_before_adm_decision", "placement_order_date < adm_decision_date",
+                 "placement_order_date is before adm_decision_date", "warning"),
+            Rule("matched_date", "matched_before_placement_order", "matched_date < placement_order_date",
+                 "matched_date is before placement_order_date (A2 counts it as 0 days)", "warning"),
+            Rule("fostered_by_adopters_from", "fostered_from_out_of_range",
+                 "fostered_by_adopters_from > placed_date OR fostered_by_adopters_from < entered_care_date",
+                 "fostered_by_adopters_from is after placed_date or before entered_care_date", "warning"),
+            Rule("early_permanence", "early_permanence_without_fostering",
+                 "early_permanence AND fostered_by_adopters_from IS NULL",
+                 "early_permanence is set but fostered_by_adopters_from is missing", "warning"),
+            Rule("plan_reversed_date", "reversed_and_adopted",
+                 "plan_reversed_date IS NOT NULL AND adoption_order_date IS NOT NULL",
+                 "both plan_reversed_date and adoption_order_date are set", "warning"),
+        ]
+    elif spec.name == "adopters":
+        stages = ["enquiry_date", "roi_date", "stage1_end_date", "stage2_start_date",
+                  "approval_date", "matched_date", "placed_date"]
+        present = f"list_filter([{', '.join(stages)}], lambda d: d IS NOT NULL)"
+        rules += [
+            _pseudonym_rule("household_id"),
+            Rule(None, "stage_dates_out_of_order", f"{present} <> list_sort({present})",
+                 "stage dates out of order (enquiry <= roi <= stage1_end <= stage2_start <= approval <= "
+                 "matched <= placed, each where present)"),
+            Rule("children_placed", "negative_count", "children_placed < 0", "children_placed is negative"),
+            Rule("withdrawn_date", "withdrawn_after_placement",
+                 "withdrawn_date IS NOT NULL AND placed_date IS NOT NULL",
+                 "withdrawn_date is set for a household with a child placed", "warning"),
+        ]
+    elif spec.name == "budget":
+        rules += [_fy_rule(), *_lines_rule(ref)]
+    elif spec.name == "ledger":
+        rules += [_fy_rule(), *_lines_rule(ref),
+                  Rule("period", "period_out_of_range", "period NOT BETWEEN 1 AND 12", "period must be 1..12")]
+        if x:
+            start = (
+                "make_date(TRY_CAST(substr(financial_year, 1, 4) AS INTEGER), 4, 1) "
+                "+ to_months(TRY_CAST(period AS INTEGER) - 1)"
+            )
+            rules.append(Rule(
+                "period", "period_not_begun",
+                f"period BETWEEN 1 AND 12 AND regexp_full_match(financial_year, '\\d{{4}}-\\d{{2}}') "
+                f"AND {start} > {x}",
+                f"the period's month had not begun by the extract date {extract}"))
+    elif spec.name == "establishment":
+        rules += [
+            Rule("team", "value_not_allowed", f"team NOT IN ({', '.join(repr(t) for t in TEAMS)})",
+                 f"team must be one of {', '.join(TEAMS)}"),
+            Rule("status", "value_not_allowed", f"status NOT IN ({', '.join(repr(s) for s in POST_STATUSES)})",
+                 f"status must be one of {', '.join(POST_STATUSES)}"),
+            Rule("fte", "fte_out_of_range", "NOT (fte > 0 AND fte <= 1)", "fte must be > 0 and <= 1"),
+        ]
+    return rules
+
+
+# ---------------------------------------------------------------- one file
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(slots=True)
+class StagedFile:
+    spec: TableSpec
+    stage: str
+    rows: int
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _rows_query(con: duckdb.DuckDBPyConnection, table: str, preds: list[str]) -> list[tuple[int, list[int]]]:
+    """For each predicate: rows breaking it (count, first MAX_ROWS zero-based row numbers), in one scan."""
+    if not preds:
+        return []
+    parts = []
+    for p in preds:
+        parts.append(f"count(*) FILTER (WHERE coalesce({p}, false))")
+        parts.append(
+            f"(list(__row ORDER BY __row) FILTER (WHERE coalesce({p}, false)))[1:{MAX_ROWS}]"
+        )
+    got = con.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchall()[0]
+    return [(int(got[2 * i]), [int(r) for r in (got[2 * i + 1] or [])]) for i in range(len(preds))]
+
+
+def _stage_file(
+    con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, ref: Reference,
+    extract: dt.date | None, tag: str,
+) -> StagedFile | list[Issue]:
+    """Read one Parquet file into a typed temp table and check it; or the issues that stopped that."""
+    fname = spec.file
+    try:
+        schema = pq.read_schema(path)
+        rows = pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowException, OSError) as exc:
+        return [Issue(file=fname, rule="unreadable_file", message=(
+            f"{fname} is not readable Parquet (empty, truncated or another format): {exc}"))]
+    issues: list[Issue] = []
+    by_lower: dict[str, list[str]] = {}
+    for name in schema.names:
+        by_lower.setdefault(name.lower(), []).append(name)
+    for lower, names in by_lower.items():
+        if len(names) > 1:
+            issues.append(Issue(file=fname, column=lower, rule="duplicate_column", message=(
+                f"columns {', '.join(names)} differ only in case")))
+    known = {c.name for c in spec.columns}
+    extra = sorted(n for n in schema.names if n.lower() not in known)
+    for name in extra:
+        issues.append(Issue(severity="warning", file=fname, column=name, rule="unknown_column", message=(
+            f"column {name} is not in the contract and was not loaded")))
+    raw = f"raw_{tag}"
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {raw} AS "
+            f"SELECT * FROM read_parquet({_sql_str(str(path))}, file_row_number = true)")
+        described = {r[0]: r[1] for r in con.execute(f"DESCRIBE {raw}").fetchall()}
+    except duckdb.Error as exc:
+        return [Issue(file=fname, rule="unreadable_file", message=f"{fname} could not be read: {exc}")]
+    null_typed = {f.name for f in schema if pa.types.is_null(f.type)}
+    selects = ["CAST(file_row_number AS BIGINT) AS __row"]
+    bad_preds: list[tuple[Column, str]] = []
+    missing_required = False
+    for col in spec.columns:
+        src = next((n for n in by_lower.get(col.name, [])), None)
+        if src is None or src in null_typed:
+            if src is None and col.required:
+                issues.append(Issue(file=fname, column=col.name, rule="missing_column", message=(
+                    f"required column {col.name} is missing")))
+                missing_required = True
+                continue
+            default = "NULL" if col.default is None else str(col.default).lower()
+            selects.append(f"CAST({default} AS {SQL_TYPE[col.type]}) AS {col.name}")
+            continue
+        duck_type = described[src]
+        if not _accepts(col, duck_type):
+            issues.append(Issue(file=fname, column=col.name, rule="wrong_type", message=(
+                f"column {col.name} has type {duck_type}, not one accepted for a {col.type.value}")))
+            missing_required = True
+            continue
+        expr, bad = _typed(col, src, duck_type)
+        selects.append(f"{expr} AS {col.name}")
+        if bad:
+            selects.append(f"{bad} AS __bad_{col.name}")
+            bad_preds.append((col, f"__bad_{col.name}"))
+        if col.type is ColType.MONEY and duck_type.upper() in ("DOUBLE", "FLOAT"):
+            selects.append(
+                f'("{src}" IS NOT NULL AND abs("{src}" * 100 - round("{src}" * 100)) > 1e-6) '
+                f"AS __prec_{col.name}")
+    if missing_required:
+        return issues
+    stage = f"stage_{tag}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {', '.join(selects)} FROM {raw}")
+    staged = StagedFile(spec, stage, rows, issues)
+
+    checks: list[tuple[Severity, str | None, str, str, str]] = []
+    for col, pred in bad_preds:
+        checks.append(("error", col.name, "unreadable_value", pred,
+                       f"value cannot be read as a {col.type.value}"))
+    for col in spec.columns:
+        if col.type is ColType.MONEY and f"__prec_{col.name}" in " ".join(selects):
+            checks.append(("warning", col.name, "money_rounded", f"__prec_{col.name}",
+                           "amount had more than 2 decimal places and was rounded half-even to pence"))
+    for col in spec.columns:
+        if col.required:
+            bad_col = f" AND NOT coalesce(__bad_{col.name}, false)" if any(c is col for c, _ in bad_preds) else ""
+            checks.append(("error", col.name, "missing_value", f"{col.name} IS NULL{bad_col}",
+                           f"required value {col.name} is missing"))
+    for r in _rules(spec, ref, extract):
+        checks.append((r.severity, r.column, r.rule, r.where, r.message))
+    found = _rows_query(con, stage, [c[3] for c in checks])
+    for (severity, column, rule, _, message), (count, sample) in zip(checks, found, strict=True):
+        if count:
+            staged.issues.append(Issue(severity=severity, file=fname, column=column, rule=rule,
+                                       rows=sample, row_count=count, message=f"{message} ({count} {'row' if count == 1 else 'rows'})"))
+    if spec.key:
+        keys = ", ".join(spec.key)
+        dup = con.execute(
+            f"SELECT count(*), (list(__row ORDER BY __row))[1:{MAX_ROWS}] FROM ("
+            f"SELECT __row, count(*) OVER (PARTITION BY {keys}) AS n FROM {stage}) WHERE n > 1"
+        ).fetchall()[0]
+        if dup[0]:
+            staged.issues.append(Issue(file=fname, column=keys, rule="duplicate_key", rows=list(dup[1]),
+                                       row_count=int(dup[0]),
+                                       message=f"({keys}) must be unique: {dup[0]} rows share a key"))
+    return staged
+
+
+# ---------------------------------------------------------------- one drop
+
+
+@dataclass(slots=True)
+class CheckedDrop:
+    drop: DropFolder
+    fingerprint: str
+    checksums: dict[str, str]
+    staged: list[StagedFile]
+    errors: list[Issue]
+    warnings: list[Issue]
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        return {s.spec.file: s.rows for s in self.staged}
+
+
+def check_drop(
+    con: duckdb.DuckDBPyConnection, drop: DropFolder, ref: Reference, today: dt.date, tag: str = "d"
+) -> CheckedDrop:
+    """Validate one drop completely, staging its files as temp tables; collects every issue."""
+    checksums, whole = fingerprint(drop.folder)
+    issues = _folder_issues(drop, ref, today)
+    extract = drop.extract_date
+    required = list(REQUIRED_FILES)
+    if extract is not None and extract >= dt.date.fromisoformat(POOLED_FROM):
+        required.append("ledger.parquet")
+    for name in required:
+        if name not in checksums:
+            issues.append(Issue(file=name, rule="missing_file", message=f"required file {name} is missing"))
+    for name in checksums:
+        if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
+            issues.append(Issue(severity="warning", file=name, rule="unknown_file",
+                                message=f"{name} is not part of the contract and was ignored"))
+    staged: list[StagedFile] = []
+    rows: dict[str, int] = {}
+    for spec in TABLES:
+        path = drop.folder / spec.file
+        if not path.exists():
+            continue
+        result = _stage_file(con, path, spec, ref, extract, f"{tag}_{spec.name}")
+        if isinstance(result, list):
+            issues += result
+            continue
+        staged.append(result)
+        rows[spec.file] = result.rows
+        issues += result.issues
+    issues += _manifest_issues(drop, checksums, rows)
+    return CheckedDrop(
+        drop, whole, checksums, staged,
+        errors=[i for i in issues if i.severity == "error"],
+        warnings=[i for i in issues if i.severity == "warning"],
+    )
+
+
+def _load(con: duckdb.DuckDBPyConnection, checked: CheckedDrop, version: int) -> int:
+    """Insert a validated drop's tables in the caller's transaction; returns its drop_id."""
+    drop = checked.drop
+    drop_id = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
+    for s in checked.staged:
+        cols = ", ".join(s.spec.column_names)
+        con.execute(
+            f"INSERT INTO {s.spec.name} (drop_id, la_code, {cols}) SELECT ?, ?, {cols} FROM {s.stage} "
+            f"ORDER BY __row", [drop_id, drop.la_code])
+    con.execute(
+        "INSERT INTO drops VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        [drop_id, drop.la_code, drop.extract_date, drop.path, version, checked.fingerprint,
+         sorted(s.spec.file for s in checked.staged)],
+    )
+    return int(drop_id)
+
+
+def _audit(
+    con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str | None,
+    checksums: dict[str, str], started: dt.datetime,
+) -> None:
+    attempt = con.execute("SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
+    con.execute(
+        "INSERT INTO ingest_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        [attempt, result.path, result.la_code, result.extract_date, result.outcome, result.drop_id,
+         fingerprint, json.dumps(checksums, sort_keys=True), json.dumps(result.row_counts, sort_keys=True),
+         len(result.errors), len(result.warnings), started],
+    )
+    for issue in [*result.errors, *result.warnings]:
+        con.execute(
+            "INSERT INTO drop_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [attempt, result.drop_id, issue.severity, issue.file, issue.column, issue.rule, issue.rows,
+             issue.row_count, issue.message],
+        )
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def ingest_into(
+    con: duckdb.DuckDBPyConnection, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Validate and load drops into an open read-write warehouse: one transaction per drop."""
+    today = today or dt.date.today()
+    results: list[DropResult] = []
+    for n, drop in enumerate(drops):
+        if progress:
+            progress(n, len(drops), drop.path)
+        started = dt.datetime.now()
+        known = con.execute(
+            "SELECT fingerprint, version FROM drops WHERE path = ? ORDER BY version", [drop.path]).fetchall()
+        checksums, whole = fingerprint(drop.folder)
+        if any(f == whole for f, _ in known):
+            result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                outcome="unchanged")
+            con.execute("BEGIN TRANSACTION")
+            _audit(con, result, whole, checksums, started)
+            con.execute("COMMIT")
+            results.append(result)
+            continue
+        checked = check_drop(con, drop, ref, today, tag=f"d{n}")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if checked.errors:
+                result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                    outcome="rejected", errors=checked.errors, warnings=checked.warnings,
+                                    row_counts=checked.row_counts)
+            else:
+                version = (known[-1][1] + 1) if known else 1
+                drop_id = _load(con, checked, version)
+                result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                    outcome="accepted", new_version=bool(known), drop_id=drop_id,
+                                    warnings=checked.warnings, row_counts=checked.row_counts)
+            _audit(con, result, checked.fingerprint, checked.checksums, started)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            for s in checked.staged:
+                con.execute(f"DROP TABLE IF EXISTS {s.stage}")
+        results.append(result)
+    return IngestReport(results=results)
+
+
+def ingest(
+    db: Path, root: Path, ref: Reference, today: dt.date | None = None, progress: Progress | None = None,
+) -> IngestReport:
+    """Validate and load every drop under root; publishes a new warehouse version atomically."""
+    drops = discover(root)
+    with warehouse.writing(db) as con:
+        report = ingest_into(con, drops, ref, today, progress)
+    if progress:
+        progress(len(drops), len(drops), "done")
+    return report
