@@ -1,0 +1,105 @@
+"""Shared fixtures: the bundled sample as a warehouse, and a live app in headless Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from raa_core import drops, warehouse
+from raa_core.reference import load_reference
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_DROPS = REPO / "data" / "drops"
+#: The bundled sample's "today": drops are judged fresh or stale against it in tests.
+SAMPLE_TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def ref():
+    return load_reference()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse built once per test session from the bundled sample drops, via real ingestion."""
+    db = tmp_path_factory.mktemp("sample_wh") / "raa.duckdb"
+    report = drops.ingest(db, SAMPLE_DROPS, load_reference(), today=SAMPLE_TODAY)
+    assert not report.by("rejected"), [r.errors for r in report.by("rejected")]
+    return db
+
+
+@pytest.fixture(scope="session")
+def sample_con(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = warehouse.connect_read(sample_db)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app (AppTest) at a private copy of the sample warehouse; clears Streamlit caches."""
+    import streamlit as st
+
+    db = tmp_path / "wh" / "raa.duckdb"
+    db.parent.mkdir()
+    real = warehouse.current_file(sample_db)
+    shutil.copyfile(real, db.parent / real.name)
+    (db.parent / "raa.duckdb").symlink_to(real.name)
+    monkeypatch.setenv("RAA_DB", str(db))
+    monkeypatch.setenv("RAA_DROPS", str(SAMPLE_DROPS))
+    monkeypatch.setenv("RAA_TODAY", SAMPLE_TODAY.isoformat())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests last: they are the slowest and need the whole stack.
+    items.sort(key=lambda i: "browser" in i.keywords)
+
+
+os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+
+
+@pytest.fixture(scope="session")
+def live_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over a private copy of the sample warehouse; yields its URL."""
+    from browser_support import streamlit_server
+
+    wh = tmp_path_factory.mktemp("live_wh")
+    real = warehouse.current_file(sample_db)
+    shutil.copyfile(real, wh / real.name)
+    (wh / "raa.duckdb").symlink_to(real.name)
+    env = {"RAA_DB": str(wh / "raa.duckdb"), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat()}
+    with streamlit_server(env) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from browser_support import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest):
+    """A fresh browser page; a screenshot is kept in tests/artifacts/ for every browser test."""
+    from browser_support import screenshot
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg
+    try:
+        screenshot(pg, request.node.name)
+    finally:
+        context.close()
