@@ -654,9 +654,50 @@ def ingest(
     db: Path, root: Path, ref: Reference, today: dt.date | None = None, progress: Progress | None = None,
 ) -> IngestReport:
     """Validate and load every drop under root; publishes a new warehouse version atomically."""
-    drops = discover(root)
+    return ingest_folders(db, discover(root), ref, today, progress)
+
+
+def ingest_folders(
+    db: Path, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Validate and load the given drop folders in one new warehouse version."""
     with warehouse.writing(db) as con:
         report = ingest_into(con, drops, ref, today, progress)
     if progress:
         progress(len(drops), len(drops), "done")
     return report
+
+
+def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -> DropResult:
+    """Validate a drop without loading it (an in-memory database; the warehouse is not touched)."""
+    con = duckdb.connect()
+    try:
+        checked = check_drop(con, drop, ref, today or dt.date.today())
+    finally:
+        con.close()
+    return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                      outcome="rejected" if checked.errors else "accepted", errors=checked.errors,
+                      warnings=checked.warnings, row_counts=checked.row_counts)
+
+
+def save_upload(inbox: Path, la_code: int, extract_date: dt.date, files: dict[str, bytes]) -> DropFolder:
+    """Write uploaded files as a drop folder `<inbox>/<la_code>/<extract_date>/` (replacing an earlier upload)."""
+    folder = Path(inbox) / str(la_code) / extract_date.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if old.is_file():
+            old.unlink()
+    for name, data in files.items():
+        safe = Path(name).name
+        (folder / safe).write_bytes(data)
+    return DropFolder(f"{la_code}/{extract_date.isoformat()}", folder, la_code, extract_date)
+
+
+def issues_frame(result: DropResult) -> list[dict[str, object]]:
+    """Errors then warnings as plain rows for a table: severity, file, column, rule, rows, message."""
+    return [
+        {"severity": i.severity, "file": i.file, "column": i.column, "rule": i.rule,
+         "rows": ", ".join(map(str, i.rows or [])), "message": i.message}
+        for i in [*result.errors, *result.warnings]
+    ]

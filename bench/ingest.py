@@ -1,0 +1,97 @@
+"""Ingest throughput at national scale: 150 councils, >= 1M child rows.
+
+Prints rows/s, peak memory of the ingest process, and the ratio to the floor: DuckDB reading the same Parquet
+files into tables with no checks. Targets: within 3x of the floor, under 1 GiB peak.
+
+    .venv/bin/python bench/ingest.py [--councils 150] [--children 7000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CHILD = r"""
+import json, resource, sys, time, datetime as dt
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from raa_core import drops
+from raa_core.reference import Council, load_reference
+codes = {codes!r}
+ref = load_reference().model_copy(update={{"councils": tuple(
+    Council(la_code=c, name=f"Council {{c}}", short_name=str(c), london=False) for c in codes)}})
+t = time.perf_counter()
+report = drops.ingest(Path({db!r}), Path({root!r}), ref, today=dt.date.fromisoformat({today!r}))
+secs = time.perf_counter() - t
+rows = sum(sum(r.row_counts.values()) for r in report.results)
+print(json.dumps({{"seconds": secs, "rows": rows, "accepted": len(report.by("accepted")),
+                  "rejected": [(r.path, [i.located() for i in r.errors][:3]) for r in report.by("rejected")],
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+"""
+
+FLOOR = r"""
+import json, resource, sys, time
+import duckdb
+root = {root!r}
+t = time.perf_counter()
+con = duckdb.connect({db!r})
+rows = 0
+for name in ("children", "adopters", "budget", "ledger", "establishment"):
+    files = sorted(__import__("glob").glob(f"{{root}}/*/*/{{name}}.parquet"))
+    if files:
+        con.execute(f"CREATE TABLE {{name}} AS SELECT * FROM read_parquet({{files!r}})")
+        rows += con.execute(f"SELECT count(*) FROM {{name}}").fetchall()[0][0]
+con.execute("CHECKPOINT")
+con.close()
+print(json.dumps({{"seconds": time.perf_counter() - t, "rows": rows,
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+"""
+
+
+def run(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    from raa_core import sample
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--councils", type=int, default=150)
+    ap.add_argument("--children", type=int, default=7000)
+    args = ap.parse_args()
+    codes = list(range(100, 100 + args.councils))
+    extract = dt.date(2026, 11, 20)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "drops"
+        t = time.perf_counter()
+        sample.generate_national(root, codes, args.children, extract)
+        gen = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in root.rglob("*.parquet"))
+        floor = run(FLOOR.format(root=str(root), db=str(Path(tmp) / "floor.duckdb")))
+        got = run(CHILD.format(repo=str(REPO), codes=codes, db=str(Path(tmp) / "wh" / "raa.duckdb"),
+                               root=str(root), today=(extract + dt.timedelta(days=1)).isoformat()))
+    assert not got["rejected"], got["rejected"]
+    ratio = got["seconds"] / floor["seconds"]
+    peak_mib = got["maxrss_kib"] / 1024
+    print(f"drops: {args.councils} councils, {got['rows']:,} rows in all ({size / 2**20:.0f} MiB Parquet; "
+          f"generated in {gen:.1f} s)")
+    print(f"floor  (DuckDB read_parquet into tables, no checks): {floor['seconds']:.2f} s, "
+          f"{floor['rows'] / floor['seconds']:,.0f} rows/s, peak {floor['maxrss_kib'] / 1024:.0f} MiB")
+    print(f"ingest (validate every rule + load + audit):        {got['seconds']:.2f} s, "
+          f"{got['rows'] / got['seconds']:,.0f} rows/s, peak {peak_mib:.0f} MiB")
+    print(f"ratio to floor: {ratio:.2f}x (target <= 3x) {'OK' if ratio <= 3 else 'MISSED'}; "
+          f"peak memory {peak_mib:.0f} MiB (target < 1024) {'OK' if peak_mib < 1024 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
