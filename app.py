@@ -4,19 +4,19 @@ import streamlit as st
 
 from pages import shell
 
-st.set_page_config(page_title="BKM Regional Adoption Agency", page_icon="🏠", layout="wide")
+st.set_page_config(page_title="BKM Regional Adoption Agency", page_icon=":material/family_restroom:", layout="wide")
 
 shell.ensure_warehouse()
 shell.sidebar()
 
 st.navigation(
     {
-        "": [st.Page("pages/overview.py", title="Overview", icon="🏠", default=True)],
+        "": [st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True)],
         "Performance": [
-            st.Page("pages/regional_performance.py", title="Regional performance", icon="📈"),
-            st.Page("pages/local_performance.py", title="Local performance", icon="📍"),
+            st.Page("pages/regional_performance.py", title="Regional performance", icon=":material/monitoring:"),
+            st.Page("pages/local_performance.py", title="Local performance", icon=":material/location_on:"),
         ],
-        "Finance": [st.Page("pages/budget.py", title="Pooled budget", icon="💷")],
-        "Data": [st.Page("pages/data_drops.py", title="Data drops", icon="📥")],
+        "Finance": [st.Page("pages/budget.py", title="Pooled budget", icon=":material/account_balance:")],
+        "Data": [st.Page("pages/data_drops.py", title="Data drops", icon=":material/upload_file:")],
     }
 ).run()

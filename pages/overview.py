@@ -35,9 +35,9 @@ for col, row in zip(cols, status.itertuples(index=False), strict=True):
         if pd.isna(row.newest_drop):
             st.error("No drop received yet")
             continue
-        label = "🔴 Stale" if row.stale else "🟢 Fresh"
+        label = ":red-badge[Stale]" if row.stale else ":green-badge[Fresh]"
         st.metric("Newest drop", f"{row.newest_drop:%d %b %Y}", f"{row.age_days} days old", delta_color="off")
-        st.markdown(f"**{label}** · {row.drops_held} drops held · {row.open_warnings} open warnings")
+        st.markdown(f"{label} · {row.drops_held} drops held · {row.open_warnings} open warnings")
         if row.rejected_since:
             st.warning(f"{row.rejected_since} drop(s) rejected since the newest accepted drop")
 
@@ -59,7 +59,7 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
 
 st.subheader("Go to")
 c1, c2, c3, c4 = st.columns(4)
-c1.page_link("pages/regional_performance.py", label="Regional performance", icon="📈")
-c2.page_link("pages/local_performance.py", label="Local performance", icon="📍")
-c3.page_link("pages/budget.py", label="Pooled budget", icon="💷")
-c4.page_link("pages/data_drops.py", label="Data drops", icon="📥")
+c1.page_link("pages/regional_performance.py", label="Regional performance", icon=":material/monitoring:")
+c2.page_link("pages/local_performance.py", label="Local performance", icon=":material/location_on:")
+c3.page_link("pages/budget.py", label="Pooled budget", icon=":material/account_balance:")
+c4.page_link("pages/data_drops.py", label="Data drops", icon=":material/upload_file:")

@@ -16,6 +16,7 @@ from raa_core.reference import load_reference
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DROPS = REPO / "data" / "drops"
+APP = str(REPO / "app.py")
 #: The bundled sample's "today": drops are judged fresh or stale against it in tests.
 SAMPLE_TODAY = dt.date(2026, 11, 23)
 

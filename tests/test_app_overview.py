@@ -1,0 +1,55 @@
+"""AppTest: the Overview and Data drops pages on the sample warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import APP, SAMPLE_TODAY
+from raa_core import freshness, warehouse
+
+
+def run_app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_overview_shows_each_councils_freshness_from_raa_core(app_env, ref) -> None:
+    at = run_app()
+    assert at.title[0].value == "Overview"
+    con = warehouse.connect_read(app_env)
+    try:
+        status = freshness.council_status(con, ref, SAMPLE_TODAY)
+    finally:
+        con.close()
+    shown = [m.value for m in at.metric if m.label == "Newest drop"]
+    assert shown == [f"{d:%d %b %Y}" for d in status["newest_drop"]]
+    flags = [m.value for m in at.markdown if "drops held" in m.value]
+    assert len(flags) == 3
+    for flag, row in zip(flags, status.itertuples(), strict=True):
+        assert ("Stale" in flag) == row.stale
+        assert f"{row.drops_held} drops held" in flag
+    table = at.dataframe[0].value
+    assert list(table["Child journeys"]) == list(status["children_rows"])
+
+
+def test_overview_flags_stale_councils(app_env, monkeypatch: pytest.MonkeyPatch, ref) -> None:
+    later = SAMPLE_TODAY + dt.timedelta(days=ref.settings.freshness_days + 5)
+    monkeypatch.setenv("RAA_TODAY", later.isoformat())
+    at = run_app()
+    flags = [m.value for m in at.markdown if "drops held" in m.value]
+    assert flags and all("Stale" in f for f in flags)
+
+
+def test_data_drops_page_lists_ingest_history(app_env) -> None:
+    at = run_app("pages/data_drops.py")
+    assert at.title[0].value == "Data drops"
+    history = at.dataframe[-1].value
+    assert len(history) >= 27 and set(history["outcome"]) == {"accepted"}

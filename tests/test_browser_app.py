@@ -1,0 +1,49 @@
+"""Headless Chromium against `streamlit run app.py`: the app opens, every page renders, a drop is uploaded."""
+
+from __future__ import annotations
+
+import pytest
+
+import dropkit as dk
+from browser_support import assert_no_exception, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+def test_app_opens_on_overview_with_no_error(live_app, page) -> None:
+    page.goto(live_app)
+    wait_ready(page)
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name="Overview").is_visible()
+    for council in ("Bexley (303)", "Kent (886)", "Medway (887)"):
+        assert page.get_by_text(council, exact=True).first.is_visible()
+
+
+@pytest.mark.parametrize("path,heading", [
+    ("regional_performance", "Regional performance"), ("local_performance", "Local performance"),
+    ("budget", "Pooled budget"), ("data_drops", "Data drops"),
+])
+def test_every_page_renders_without_error(live_app, page, path, heading) -> None:
+    page.goto(f"{live_app}/{path}")
+    wait_ready(page)
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name=heading).first.is_visible()
+
+
+def test_upload_a_bad_drop_shows_located_errors(live_app, page, tmp_path) -> None:
+    folder = dk.write_drop(tmp_path, 887, "2026-11-20",
+                           children=[*dk.children(), dict(dk.children()[0], sex="X")])
+    page.goto(f"{live_app}/data_drops")
+    wait_ready(page)
+    page.get_by_label("Council").last.click()
+    page.get_by_role("option", name="Medway (887)").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        sorted(str(p) for p in folder.glob("*.parquet")))
+    page.get_by_role("button", name="Check only").click()
+    wait_ready(page)
+    assert_no_exception(page)
+    error = page.locator('[data-testid="stAlertContentError"]')
+    error.wait_for()
+    assert "rejected" in error.inner_text()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    assert grid.is_visible()
