@@ -53,3 +53,28 @@ def test_data_drops_page_lists_ingest_history(app_env) -> None:
     assert at.title[0].value == "Data drops"
     history = at.dataframe[-1].value
     assert len(history) >= 27 and set(history["outcome"]) == {"accepted"}
+
+
+def test_first_start_builds_the_warehouse_from_bundled_drops(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit as st
+
+    from conftest import SAMPLE_DROPS
+
+    db = tmp_path / "fresh" / "raa.duckdb"
+    monkeypatch.setenv("RAA_DB", str(db))
+    monkeypatch.setenv("RAA_DROPS", str(SAMPLE_DROPS))
+    monkeypatch.setenv("RAA_TODAY", SAMPLE_TODAY.isoformat())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    assert warehouse.current_file(db) is None
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert [s.label for s in at.status] == ["Warehouse built: 27 drops loaded, 0 rejected"]
+    first = warehouse.version(db)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.status, "a later start reuses the warehouse"
+    assert warehouse.version(db) == first
+    st.cache_data.clear()
+    st.cache_resource.clear()

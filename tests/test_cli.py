@@ -1,0 +1,50 @@
+"""The command line of cli.md: sample, ingest, kpi and budget, with JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from raa_core.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_sample_is_byte_for_byte_deterministic(tmp_path: Path, capsys) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run(capsys, "sample", str(a), "--as-at", "2025-06-13")[0] == 0
+    assert run(capsys, "sample", str(b), "--as-at", "2025-06-13")[0] == 0
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
+def test_ingest_json_follows_cli_md_and_reingest_is_unchanged(tmp_path: Path, capsys) -> None:
+    drops_dir, db = tmp_path / "drops", tmp_path / "wh" / "raa.duckdb"
+    run(capsys, "sample", str(drops_dir), "--as-at", "2025-06-13")
+    code, out, err = run(capsys, "ingest", str(drops_dir), "--db", str(db), "--json", "--today", "2025-06-14")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert set(doc) == {"accepted", "unchanged", "rejected"}
+    assert len(doc["accepted"]) == 27 and not doc["rejected"]
+    first = doc["accepted"][0]
+    assert {"path", "la_code", "extract_date", "warnings"} <= set(first)
+    assert first["path"] == f"{first['la_code']}/{first['extract_date']}"
+    for issue in first["warnings"]:
+        assert set(issue) == {"file", "column", "rule", "rows", "message"}
+        assert issue["rows"] is None or len(issue["rows"]) <= 20
+    code, out, _ = run(capsys, "ingest", str(drops_dir), "--db", str(db), "--json", "--today", "2025-06-14")
+    again = json.loads(out)
+    assert code == 0 and len(again["unchanged"]) == 27 and not again["accepted"]
+
+
+def test_bad_usage_exits_2(capsys) -> None:
+    assert run(capsys, "kpi")[0] == 2
+    assert run(capsys, "nonsense")[0] == 2
+    assert run(capsys, "sample", "/tmp/x", "--as-at", "2025-13-01")[0] == 2
