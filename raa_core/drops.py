@@ -298,14 +298,13 @@ def _lines_rule(ref: Reference) -> list[Rule]:
     ]
 
 
-def _rules(spec: TableSpec, ref: Reference, extract: dt.date | None) -> list[Rule]:
-    x = f"DATE '{extract.isoformat()}'" if extract else None
-    rules: list[Rule] = []
-    if x:
-        rules += [
-            Rule(c.name, "date_after_extract", f"{c.name} > {x}", f"{c.name} is after the extract date {extract}")
-            for c in spec.columns if c.type is ColType.DATE
-        ]
+def _rules(spec: TableSpec, ref: Reference) -> list[Rule]:
+    """The contract's row rules for a table; `__extract` is each row's drop extract date."""
+    x = "__extract"
+    rules: list[Rule] = [
+        Rule(c.name, "date_after_extract", f"{c.name} > {x}", f"{c.name} is after the drop's extract date")
+        for c in spec.columns if c.type is ColType.DATE
+    ]
     if spec.name == "children":
         rules += [
             _pseudonym_rule("child_id"),
@@ -357,16 +356,15 @@ def _rules(spec: TableSpec, ref: Reference, extract: dt.date | None) -> list[Rul
     elif spec.name == "ledger":
         rules += [_fy_rule(), *_lines_rule(ref),
                   Rule("period", "period_out_of_range", "period NOT BETWEEN 1 AND 12", "period must be 1..12")]
-        if x:
-            start = (
-                "make_date(TRY_CAST(substr(financial_year, 1, 4) AS INTEGER), 4, 1) "
-                "+ to_months(TRY_CAST(period AS INTEGER) - 1)"
-            )
-            rules.append(Rule(
-                "period", "period_not_begun",
-                f"period BETWEEN 1 AND 12 AND regexp_full_match(financial_year, '\\d{{4}}-\\d{{2}}') "
-                f"AND {start} > {x}",
-                f"the period's month had not begun by the extract date {extract}"))
+        start = (
+            "make_date(TRY_CAST(substr(financial_year, 1, 4) AS INTEGER), 4, 1) "
+            "+ to_months(TRY_CAST(period AS INTEGER) - 1)"
+        )
+        rules.append(Rule(
+            "period", "period_not_begun",
+            f"period BETWEEN 1 AND 12 AND regexp_full_match(financial_year, '\\d{{4}}-\\d{{2}}') "
+            f"AND {start} > {x}",
+            "the period's month had not begun by the drop's extract date"))
     elif spec.name == "establishment":
         rules += [
             Rule("team", "value_not_allowed", f"team NOT IN ({', '.join(repr(t) for t in TEAMS)})",
@@ -378,138 +376,183 @@ def _rules(spec: TableSpec, ref: Reference, extract: dt.date | None) -> list[Rul
     return rules
 
 
-# ---------------------------------------------------------------- one file
+# ---------------------------------------------------------------- files, checked together
 
 
 def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_ARROW_INTS = {
+    pa.int8(): "TINYINT", pa.int16(): "SMALLINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
+    pa.uint8(): "UTINYINT", pa.uint16(): "USMALLINT", pa.uint32(): "UINTEGER", pa.uint64(): "UBIGINT",
+}
+
+
+def _duck_type(t: pa.DataType) -> str:
+    """The DuckDB type a Parquet column of this Arrow type is read as."""
+    if pa.types.is_dictionary(t):
+        return _duck_type(t.value_type)
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "VARCHAR"
+    if pa.types.is_date(t):
+        return "DATE"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMP"
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if t in _ARROW_INTS:
+        return _ARROW_INTS[t]
+    if pa.types.is_decimal(t):
+        return f"DECIMAL({t.precision},{t.scale})"
+    if pa.types.is_float32(t):
+        return "FLOAT"
+    if pa.types.is_float64(t):
+        return "DOUBLE"
+    if pa.types.is_null(t):
+        return "NULL"
+    return str(t).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    severity: Severity
+    column: str | None
+    rule: str
+    where: str
+    message: str
+
+
 @dataclass(slots=True)
-class StagedFile:
+class FilePlan:
+    """One file of one drop: what reading it takes, or the issues that stop it being read."""
+
+    drop: int
     spec: TableSpec
-    stage: str
-    rows: int
+    path: Path
+    rows: int = 0
     issues: list[Issue] = field(default_factory=list)
+    selects: list[str] | None = None
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def signature(self) -> tuple[str, ...]:
+        return (self.spec.name, *(self.selects or []))
 
 
-def _rows_query(con: duckdb.DuckDBPyConnection, table: str, preds: list[str]) -> list[tuple[int, list[int]]]:
-    """For each predicate: rows breaking it (count, first MAX_ROWS zero-based row numbers), in one scan."""
-    if not preds:
-        return []
-    parts = []
-    for p in preds:
-        parts.append(f"count(*) FILTER (WHERE coalesce({p}, false))")
-        parts.append(
-            f"(list(__row ORDER BY __row) FILTER (WHERE coalesce({p}, false)))[1:{MAX_ROWS}]"
-        )
-    got = con.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchall()[0]
-    return [(int(got[2 * i]), [int(r) for r in (got[2 * i + 1] or [])]) for i in range(len(preds))]
-
-
-def _stage_file(
-    con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, ref: Reference,
-    extract: dt.date | None, tag: str,
-) -> StagedFile | list[Issue]:
-    """Read one Parquet file into a typed temp table and check it; or the issues that stopped that."""
+def _plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
+    """Read a file's schema and map its columns onto the contract (no data read yet)."""
     fname = spec.file
+    plan = FilePlan(drop, spec, path)
     try:
-        schema = pq.read_schema(path)
-        rows = pq.ParquetFile(path).metadata.num_rows
+        meta = pq.ParquetFile(path).metadata
+        schema = meta.schema.to_arrow_schema()
+        plan.rows = meta.num_rows
     except (pa.ArrowException, OSError) as exc:
-        return [Issue(file=fname, rule="unreadable_file", message=(
-            f"{fname} is not readable Parquet (empty, truncated or another format): {exc}"))]
-    issues: list[Issue] = []
+        plan.issues.append(Issue(file=fname, rule="unreadable_file", message=(
+            f"{fname} is not readable Parquet (empty, truncated or another format): {exc}")))
+        return plan
     by_lower: dict[str, list[str]] = {}
     for name in schema.names:
         by_lower.setdefault(name.lower(), []).append(name)
     for lower, names in by_lower.items():
         if len(names) > 1:
-            issues.append(Issue(file=fname, column=lower, rule="duplicate_column", message=(
+            plan.issues.append(Issue(file=fname, column=lower, rule="duplicate_column", message=(
                 f"columns {', '.join(names)} differ only in case")))
     known = {c.name for c in spec.columns}
-    extra = sorted(n for n in schema.names if n.lower() not in known)
-    for name in extra:
-        issues.append(Issue(severity="warning", file=fname, column=name, rule="unknown_column", message=(
+    for name in sorted(n for n in schema.names if n.lower() not in known):
+        plan.issues.append(Issue(severity="warning", file=fname, column=name, rule="unknown_column", message=(
             f"column {name} is not in the contract and was not loaded")))
-    raw = f"raw_{tag}"
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {raw} AS "
-            f"SELECT * FROM read_parquet({_sql_str(str(path))}, file_row_number = true)")
-        described = {r[0]: r[1] for r in con.execute(f"DESCRIBE {raw}").fetchall()}
-    except duckdb.Error as exc:
-        return [Issue(file=fname, rule="unreadable_file", message=f"{fname} could not be read: {exc}")]
-    null_typed = {f.name for f in schema if pa.types.is_null(f.type)}
-    selects = ["CAST(file_row_number AS BIGINT) AS __row"]
-    bad_preds: list[tuple[Column, str]] = []
-    missing_required = False
+    types = {f.name: _duck_type(f.type) for f in schema}
+    selects: list[str] = []
+    checks: list[Check] = []
+    fatal = False
     for col in spec.columns:
-        src = next((n for n in by_lower.get(col.name, [])), None)
-        if src is None or src in null_typed:
+        src = next(iter(by_lower.get(col.name, [])), None)
+        if src is None or types[src] == "NULL":
             if src is None and col.required:
-                issues.append(Issue(file=fname, column=col.name, rule="missing_column", message=(
+                plan.issues.append(Issue(file=fname, column=col.name, rule="missing_column", message=(
                     f"required column {col.name} is missing")))
-                missing_required = True
+                fatal = True
                 continue
             default = "NULL" if col.default is None else str(col.default).lower()
             selects.append(f"CAST({default} AS {SQL_TYPE[col.type]}) AS {col.name}")
             continue
-        duck_type = described[src]
+        duck_type = types[src]
         if not _accepts(col, duck_type):
-            issues.append(Issue(file=fname, column=col.name, rule="wrong_type", message=(
+            plan.issues.append(Issue(file=fname, column=col.name, rule="wrong_type", message=(
                 f"column {col.name} has type {duck_type}, not one accepted for a {col.type.value}")))
-            missing_required = True
+            fatal = True
             continue
         expr, bad = _typed(col, src, duck_type)
         selects.append(f"{expr} AS {col.name}")
         if bad:
             selects.append(f"{bad} AS __bad_{col.name}")
-            bad_preds.append((col, f"__bad_{col.name}"))
-        if col.type is ColType.MONEY and duck_type.upper() in ("DOUBLE", "FLOAT"):
-            selects.append(
-                f'("{src}" IS NOT NULL AND abs("{src}" * 100 - round("{src}" * 100)) > 1e-6) '
-                f"AS __prec_{col.name}")
-    if missing_required:
-        return issues
-    stage = f"stage_{tag}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {', '.join(selects)} FROM {raw}")
-    staged = StagedFile(spec, stage, rows, issues)
-
-    checks: list[tuple[Severity, str | None, str, str, str]] = []
-    for col, pred in bad_preds:
-        checks.append(("error", col.name, "unreadable_value", pred,
-                       f"value cannot be read as a {col.type.value}"))
-    for col in spec.columns:
-        if col.type is ColType.MONEY and f"__prec_{col.name}" in " ".join(selects):
-            checks.append(("warning", col.name, "money_rounded", f"__prec_{col.name}",
-                           "amount had more than 2 decimal places and was rounded half-even to pence"))
-    for col in spec.columns:
+            checks.append(Check("error", col.name, "unreadable_value", f"__bad_{col.name}",
+                                f"value cannot be read as a {col.type.value}"))
+        if col.type is ColType.MONEY and duck_type in ("DOUBLE", "FLOAT"):
+            selects.append(f'("{src}" IS NOT NULL AND abs("{src}" * 100 - round("{src}" * 100)) > 1e-6) '
+                           f"AS __prec_{col.name}")
+            checks.append(Check("warning", col.name, "money_rounded", f"__prec_{col.name}",
+                                "amount had more than 2 decimal places and was rounded half-even to pence"))
         if col.required:
-            bad_col = f" AND NOT coalesce(__bad_{col.name}, false)" if any(c is col for c, _ in bad_preds) else ""
-            checks.append(("error", col.name, "missing_value", f"{col.name} IS NULL{bad_col}",
-                           f"required value {col.name} is missing"))
-    for r in _rules(spec, ref, extract):
-        checks.append((r.severity, r.column, r.rule, r.where, r.message))
-    found = _rows_query(con, stage, [c[3] for c in checks])
-    for (severity, column, rule, _, message), (count, sample) in zip(checks, found, strict=True):
-        if count:
-            staged.issues.append(Issue(severity=severity, file=fname, column=column, rule=rule,
-                                       rows=sample, row_count=count, message=f"{message} ({count} {'row' if count == 1 else 'rows'})"))
-    if spec.key:
-        keys = ", ".join(spec.key)
-        dup = con.execute(
-            f"SELECT count(*), (list(__row ORDER BY __row))[1:{MAX_ROWS}] FROM ("
-            f"SELECT __row, count(*) OVER (PARTITION BY {keys}) AS n FROM {stage}) WHERE n > 1"
-        ).fetchall()[0]
-        if dup[0]:
-            staged.issues.append(Issue(file=fname, column=keys, rule="duplicate_key", rows=list(dup[1]),
-                                       row_count=int(dup[0]),
-                                       message=f"({keys}) must be unique: {dup[0]} rows share a key"))
-    return staged
+            unreadable = f" AND NOT coalesce(__bad_{col.name}, false)" if bad else ""
+            checks.append(Check("error", col.name, "missing_value", f"{col.name} IS NULL{unreadable}",
+                                f"required value {col.name} is missing"))
+    if fatal:
+        return plan
+    for r in _rules(spec, ref):
+        checks.append(Check(r.severity, r.column, r.rule, r.where, r.message))
+    plan.selects, plan.checks = selects, checks
+    return plan
 
 
-# ---------------------------------------------------------------- one drop
+def _check_group(con: duckdb.DuckDBPyConnection, plans: list[FilePlan], extracts: dict[int, dt.date | None],
+                 stage: str) -> None:
+    """Stage files of one table that share a shape in one typed temp table, and check every rule in one scan.
+
+    Each row keeps its drop (`__drop`), extract date (`__extract`) and zero-based row number (`__row`).
+    """
+    first = plans[0]
+    spec = first.spec
+    mapping = ", ".join(
+        f"({_sql_str(str(p.path))}, {p.drop}, "
+        f"{'NULL' if extracts[p.drop] is None else repr(extracts[p.drop].isoformat())}::DATE)" for p in plans)
+    files = "[" + ", ".join(_sql_str(str(p.path)) for p in plans) + "]"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT m.__drop, m.__extract, "
+        f"CAST(r.file_row_number AS BIGINT) AS __row, {', '.join(first.selects or [])} "
+        f"FROM read_parquet({files}, filename = true, file_row_number = true) r "
+        f"JOIN (VALUES {mapping}) m(__file, __drop, __extract) ON r.filename = m.__file"
+    )
+    preds = [c.where for c in first.checks]
+    parts = [f"count(*) FILTER (WHERE coalesce({p}, false))" for p in preds]
+    key = ", ".join(spec.key)
+    parts.append(f"count(*) - count(DISTINCT ({key}))" if len(spec.key) > 1 else f"count(*) - count(DISTINCT {key})")
+    counts = con.execute(f"SELECT __drop, {', '.join(parts)} FROM {stage} GROUP BY __drop").fetchall()
+    by_drop = {p.drop: p for p in plans}
+    for row in counts:
+        plan = by_drop[row[0]]
+        for check, count in zip(first.checks, row[1:-1], strict=True):
+            if not count:
+                continue
+            sample = [r[0] for r in con.execute(
+                f"SELECT __row FROM {stage} WHERE __drop = ? AND coalesce({check.where}, false) "
+                f"ORDER BY __row LIMIT {MAX_ROWS}", [plan.drop]).fetchall()]
+            plan.issues.append(Issue(severity=check.severity, file=spec.file, column=check.column, rule=check.rule,
+                                     rows=sample, row_count=int(count),
+                                     message=f"{check.message} ({count} {'row' if count == 1 else 'rows'})"))
+        if row[-1]:
+            dup = con.execute(
+                f"SELECT count(*), (list(__row ORDER BY __row))[1:{MAX_ROWS}] FROM ("
+                f"SELECT __row, count(*) OVER (PARTITION BY {key}) AS n FROM {stage} WHERE __drop = ?) "
+                f"WHERE n > 1", [plan.drop]).fetchall()[0]
+            plan.issues.append(Issue(file=spec.file, column=key, rule="duplicate_key", rows=list(dup[1]),
+                                     row_count=int(dup[0]),
+                                     message=f"({key}) must be unique: {dup[0]} rows share a key"))
+
+
+# ---------------------------------------------------------------- drops
 
 
 @dataclass(slots=True)
@@ -517,24 +560,38 @@ class CheckedDrop:
     drop: DropFolder
     fingerprint: str
     checksums: dict[str, str]
-    staged: list[StagedFile]
-    errors: list[Issue]
-    warnings: list[Issue]
+    files: list[FilePlan]
+    folder_issues: list[Issue]
+    started: dt.datetime
+
+    @property
+    def issues(self) -> list[Issue]:
+        found = list(self.folder_issues)
+        for f in self.files:
+            found += f.issues
+        found += _manifest_issues(self.drop, self.checksums, {f.spec.file: f.rows for f in self.files})
+        return found
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
 
     @property
     def row_counts(self) -> dict[str, int]:
-        return {s.spec.file: s.rows for s in self.staged}
+        return {f.spec.file: f.rows for f in self.files if f.selects is not None}
 
 
-def check_drop(
-    con: duckdb.DuckDBPyConnection, drop: DropFolder, ref: Reference, today: dt.date, tag: str = "d"
-) -> CheckedDrop:
-    """Validate one drop completely, staging its files as temp tables; collects every issue."""
+def _start_check(n: int, drop: DropFolder, ref: Reference, today: dt.date) -> CheckedDrop:
+    """Folder, file-presence and schema checks of one drop (no data read yet)."""
+    started = dt.datetime.now()
     checksums, whole = fingerprint(drop.folder)
     issues = _folder_issues(drop, ref, today)
-    extract = drop.extract_date
     required = list(REQUIRED_FILES)
-    if extract is not None and extract >= dt.date.fromisoformat(POOLED_FROM):
+    if drop.extract_date is not None and drop.extract_date >= dt.date.fromisoformat(POOLED_FROM):
         required.append("ledger.parquet")
     for name in required:
         if name not in checksums:
@@ -543,60 +600,53 @@ def check_drop(
         if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
             issues.append(Issue(severity="warning", file=name, rule="unknown_file",
                                 message=f"{name} is not part of the contract and was ignored"))
-    staged: list[StagedFile] = []
-    rows: dict[str, int] = {}
-    for spec in TABLES:
-        path = drop.folder / spec.file
-        if not path.exists():
+    files = [_plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES
+             if (drop.folder / spec.file).exists()]
+    return CheckedDrop(drop, whole, checksums, files, issues, started)
+
+
+def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop]) -> list[str]:
+    """Check the data of many drops at once, as set-based SQL per table; returns the temp tables staged."""
+    groups: dict[tuple[str, ...], list[FilePlan]] = {}
+    for c in checked:
+        for f in c.files:
+            if f.selects is not None:
+                groups.setdefault(f.signature, []).append(f)
+    extracts = {i: c.drop.extract_date for i, c in enumerate(checked)}
+    stages = []
+    for g, plans in enumerate(groups.values()):
+        stage = f"stage_{plans[0].spec.name}_{g}"
+        try:
+            _check_group(con, plans, extracts, stage)
+        except duckdb.Error:
+            # A file DuckDB cannot read although its footer looked fine: find which, one by one.
+            for p in plans:
+                try:
+                    _check_group(con, [p], extracts, f"{stage}_{p.drop}")
+                    stages.append(f"{stage}_{p.drop}")
+                except duckdb.Error as exc:
+                    p.issues.append(Issue(file=p.spec.file, rule="unreadable_file",
+                                          message=f"{p.spec.file} could not be read: {exc}"))
+                    p.selects = None
             continue
-        result = _stage_file(con, path, spec, ref, extract, f"{tag}_{spec.name}")
-        if isinstance(result, list):
-            issues += result
-            continue
-        staged.append(result)
-        rows[spec.file] = result.rows
-        issues += result.issues
-    issues += _manifest_issues(drop, checksums, rows)
-    return CheckedDrop(
-        drop, whole, checksums, staged,
-        errors=[i for i in issues if i.severity == "error"],
-        warnings=[i for i in issues if i.severity == "warning"],
-    )
+        stages.append(stage)
+    return stages
 
 
-def _load(con: duckdb.DuckDBPyConnection, checked: CheckedDrop, version: int) -> int:
-    """Insert a validated drop's tables in the caller's transaction; returns its drop_id."""
-    drop = checked.drop
-    drop_id = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
-    for s in checked.staged:
-        cols = ", ".join(s.spec.column_names)
-        con.execute(
-            f"INSERT INTO {s.spec.name} (drop_id, la_code, {cols}) SELECT ?, ?, {cols} FROM {s.stage} "
-            f"ORDER BY __row", [drop_id, drop.la_code])
-    con.execute(
-        "INSERT INTO drops VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-        [drop_id, drop.la_code, drop.extract_date, drop.path, version, checked.fingerprint,
-         sorted(s.spec.file for s in checked.staged)],
-    )
-    return int(drop_id)
-
-
-def _audit(
-    con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str | None,
-    checksums: dict[str, str], started: dt.datetime,
-) -> None:
-    attempt = con.execute("SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
+def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str | None,
+           checksums: dict[str, str], started: dt.datetime, attempt: int) -> None:
     con.execute(
         "INSERT INTO ingest_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
         [attempt, result.path, result.la_code, result.extract_date, result.outcome, result.drop_id,
          fingerprint, json.dumps(checksums, sort_keys=True), json.dumps(result.row_counts, sort_keys=True),
          len(result.errors), len(result.warnings), started],
     )
-    for issue in [*result.errors, *result.warnings]:
-        con.execute(
+    issues = [*result.errors, *result.warnings]
+    if issues:
+        con.executemany(
             "INSERT INTO drop_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [attempt, result.drop_id, issue.severity, issue.file, issue.column, issue.rule, issue.rows,
-             issue.row_count, issue.message],
+            [[attempt, result.drop_id, i.severity, i.file, i.column, i.rule, i.rows, i.row_count, i.message]
+             for i in issues],
         )
 
 
@@ -607,47 +657,81 @@ def ingest_into(
     con: duckdb.DuckDBPyConnection, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Validate and load drops into an open read-write warehouse: one transaction per drop."""
+    """Validate drops and load the valid ones into an open read-write warehouse, in one transaction.
+
+    A drop with any error loads nothing; the others load whole. Unchanged drops (same fingerprint as a
+    loaded version) are skipped; changed ones become a new version. Every attempt is audited.
+    """
     today = today or dt.date.today()
-    results: list[DropResult] = []
+    known: dict[str, list[tuple[str, int]]] = {}
+    for path, fp, version in con.execute("SELECT path, fingerprint, version FROM drops ORDER BY version").fetchall():
+        known.setdefault(path, []).append((fp, version))
+    results: list[DropResult | None] = []
+    unchanged: dict[int, tuple[str, dict[str, str], dt.datetime]] = {}
+    to_check: list[CheckedDrop] = []
     for n, drop in enumerate(drops):
         if progress:
             progress(n, len(drops), drop.path)
-        started = dt.datetime.now()
-        known = con.execute(
-            "SELECT fingerprint, version FROM drops WHERE path = ? ORDER BY version", [drop.path]).fetchall()
         checksums, whole = fingerprint(drop.folder)
-        if any(f == whole for f, _ in known):
-            result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                outcome="unchanged")
-            con.execute("BEGIN TRANSACTION")
-            _audit(con, result, whole, checksums, started)
-            con.execute("COMMIT")
-            results.append(result)
+        if any(fp == whole for fp, _ in known.get(drop.path, [])):
+            unchanged[n] = (whole, checksums, dt.datetime.now())
+            results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                      outcome="unchanged"))
             continue
-        checked = check_drop(con, drop, ref, today, tag=f"d{n}")
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if checked.errors:
+        results.append(None)
+        to_check.append(_start_check(len(to_check), drop, ref, today))
+    stages = check_drops(con, to_check)
+
+    next_drop = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
+    attempt = con.execute("SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
+    accepted: dict[int, tuple[int, int]] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        checked_iter = iter(to_check)
+        for n, drop in enumerate(drops):
+            if n in unchanged:
+                whole, checksums, started = unchanged[n]
+                _audit(con, results[n], whole, checksums, started, attempt)
+                attempt += 1
+                continue
+            c = next(checked_iter)
+            errors, warnings = c.errors, c.warnings
+            if errors:
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                    outcome="rejected", errors=checked.errors, warnings=checked.warnings,
-                                    row_counts=checked.row_counts)
+                                    outcome="rejected", errors=errors, warnings=warnings, row_counts=c.row_counts)
             else:
-                version = (known[-1][1] + 1) if known else 1
-                drop_id = _load(con, checked, version)
+                versions = known.get(drop.path, [])
+                version = versions[-1][1] + 1 if versions else 1
+                drop_id = next_drop
+                next_drop += 1
+                accepted[to_check.index(c)] = (drop_id, int(drop.la_code or 0))
+                con.execute(
+                    "INSERT INTO drops VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                    [drop_id, drop.la_code, drop.extract_date, drop.path, version, c.fingerprint,
+                     sorted(c.row_counts)])
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                    outcome="accepted", new_version=bool(known), drop_id=drop_id,
-                                    warnings=checked.warnings, row_counts=checked.row_counts)
-            _audit(con, result, checked.fingerprint, checked.checksums, started)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            for s in checked.staged:
-                con.execute(f"DROP TABLE IF EXISTS {s.stage}")
-        results.append(result)
-    return IngestReport(results=results)
+                                    outcome="accepted", new_version=bool(versions), drop_id=drop_id,
+                                    warnings=warnings, row_counts=c.row_counts)
+            _audit(con, result, c.fingerprint, c.checksums, c.started, attempt)
+            attempt += 1
+            results[n] = result
+        if accepted:
+            ids = ", ".join(f"({i}, {d}, {la})" for i, (d, la) in accepted.items())
+            for stage in stages:
+                spec = next(t for t in TABLES if stage.startswith(f"stage_{t.name}_"))
+                cols = ", ".join(spec.column_names)
+                con.execute(
+                    f"INSERT INTO {spec.name} (drop_id, la_code, {cols}) SELECT a.drop_id, a.la_code, {cols} "
+                    f"FROM {stage} s JOIN (VALUES {ids}) a(idx, drop_id, la_code) ON s.__drop = a.idx "
+                    f"ORDER BY a.drop_id, s.__row")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for stage in stages:
+            con.execute(f"DROP TABLE IF EXISTS {stage}")
+    return IngestReport(results=[r for r in results if r is not None])
 
 
 def ingest(
@@ -673,11 +757,13 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
     """Validate a drop without loading it (an in-memory database; the warehouse is not touched)."""
     con = duckdb.connect()
     try:
-        checked = check_drop(con, drop, ref, today or dt.date.today())
+        checked = _start_check(0, drop, ref, today or dt.date.today())
+        check_drops(con, [checked])
     finally:
         con.close()
+    errors = checked.errors
     return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                      outcome="rejected" if checked.errors else "accepted", errors=checked.errors,
+                      outcome="rejected" if errors else "accepted", errors=errors,
                       warnings=checked.warnings, row_counts=checked.row_counts)
 
 
