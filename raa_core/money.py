@@ -1,0 +1,71 @@
+"""Exact money helpers: conversion to Decimal, display formatting and the JSON money string.
+
+Money stays exact (Decimal) through every calculation; these helpers round only for display.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+PENNY = Decimal("0.01")
+TENTH = Decimal("0.1")
+THOUSAND = Decimal(1000)
+
+
+def to_decimal(x: Decimal | int | float | str) -> Decimal:
+    """An exact Decimal from a Decimal, int, str or float (floats go through their shortest repr)."""
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, bool) or x is None:
+        raise TypeError(f"not an amount of money: {x!r}")
+    if isinstance(x, int):
+        return Decimal(x)
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            raise ValueError(f"not a finite amount of money: {x!r}")
+        return Decimal(repr(x))
+    try:
+        return Decimal(str(x).strip().replace(",", "").replace("£", ""))
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount of money: {x!r}") from exc
+
+
+def pennies(d: Decimal | int | float | str) -> Decimal:
+    """Rounded to the penny, half up (for display and for JSON)."""
+    return to_decimal(d).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def to_k(d: Decimal | int | float | str) -> Decimal:
+    """Pounds as £'000s to one decimal place, rounded half up (as the business case prints them)."""
+    return (to_decimal(d) / THOUSAND).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def _signed(body: str, negative: bool, brackets: bool) -> str:
+    if not negative:
+        return body
+    return f"({body})" if brackets else f"-{body}"
+
+
+def fmt_gbp(d: Decimal | int | float | str | None, brackets: bool = False) -> str:
+    """£1,234.56; a negative as -£1,234.56 or, with brackets, (£1,234.56); None as an em dash."""
+    if d is None:
+        return "—"
+    v = pennies(d)
+    return _signed(f"£{abs(v):,.2f}", v < 0, brackets)
+
+
+def fmt_k(d: Decimal | int | float | str | None, brackets: bool = False) -> str:
+    """£'000s to one decimal place, half up, e.g. 1,951.1 (the unit goes in the column header)."""
+    if d is None:
+        return "—"
+    v = to_k(d)
+    return _signed(f"{abs(v):,.1f}", v < 0, brackets)
+
+
+def json_money(d: Decimal | int | float | str | None) -> str | None:
+    """Money in JSON: a string with exactly two decimals ('1951100.00'); None stays None."""
+    if d is None:
+        return None
+    v = pennies(d)
+    return f"{v + 0:.2f}" if v else "0.00"
