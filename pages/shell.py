@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_core import drops, export, warehouse
+from raa_core import drops, export, periods, warehouse
 from raa_core.reference import Reference, load_reference
 
 REPO = Path(__file__).resolve().parent.parent
@@ -90,21 +90,15 @@ class Filters:
         """The indicator period: the financial year, or the 3-year period ending with it."""
         if not self.three_year:
             return self.year
-        first = int(self.year[:4]) - 2
-        return f"{first}-{(first + 3) % 100:02d}"
+        return periods.three_year(int(self.year[:4]) - 2).name
 
     @property
     def area(self) -> str:
         return ALL if self.la_code is None else str(self.la_code)
 
 
-def financial_year(d: dt.date) -> str:
-    start = d.year if d.month >= 4 else d.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 def year_options(first: int = 2015) -> list[str]:
-    last = int(financial_year(today())[:4])
+    last = periods.financial_year_of(today()).start.year
     return [f"{y}-{(y + 1) % 100:02d}" for y in range(last, first - 1, -1)]
 
 

@@ -106,7 +106,8 @@ def cmd_budget(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from exc
     finally:
         con.close()
-    lines = [f"{payload['year']} period {payload['period']}",
+    when = f"period {payload['period']}" if payload["period"] else "budget only (no ledger loaded for this year)"
+    lines = [f"{payload['year']} {when}",
              f"{'council':8} {'area':17} {'budget':>14} {'forecast':>14} {'variance':>13}"]
     for t in payload["totals"]:
         lines.append(
