@@ -1,0 +1,375 @@
+"""Children's adoption journeys: stage durations, children waiting at a date, and activity per period.
+
+Stages run entered care -> ADM decision -> placement order -> match -> placed -> adoption order; each
+stage counts the children who have both dates, in the period of the later date. A later stage recorded
+before the earlier one counts 0 days (as A2 counts a match before the placement order). All figures are
+per council and for the region (all children together), from set-based DuckDB SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+from raa_core.indicators import (
+    area_sql,
+    areas_sql,
+    cohort_sql,
+    councils_sql,
+    dates_values_sql,
+    round_mean_sql,
+    round_median_sql,
+    round_pct_sql,
+    state_source,
+)
+from raa_core.periods import Period, add_months_sql, parse_period, periods_values_sql, quarters, span_sql, sql_date
+from raa_core.reference import Reference
+
+#: (from, to, date column of from, date column of to), in journey order.
+STAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("entered_care", "adm_decision", "entered_care_date", "adm_decision_date"),
+    ("adm_decision", "placement_order", "adm_decision_date", "placement_order_date"),
+    ("placement_order", "match", "placement_order_date", "matched_date"),
+    ("match", "placed", "matched_date", "placed_date"),
+    ("placed", "adoption_order", "placed_date", "adoption_order_date"),
+)
+STAGE_LABELS: dict[str, str] = {
+    "entered_care": "Entered care",
+    "adm_decision": "ADM decision",
+    "placement_order": "Placement order",
+    "match": "Match",
+    "placed": "Placed",
+    "adoption_order": "Adoption order",
+}
+#: Activity measures counted per period, in display order.
+ACTIVITY_COUNTS: tuple[str, ...] = (
+    "adm_decisions",
+    "placement_orders",
+    "matches",
+    "placements",
+    "adoption_orders",
+    "reversals",
+    "disruptions",
+    "early_permanence_placements",
+    "interagency_placements",
+    "sibling_groups_placed_together",
+    "children_in_sibling_groups_placed_together",
+)
+#: The funnel's stages: activity measure per journey stage.
+FUNNEL: tuple[tuple[str, str], ...] = (
+    ("ADM decision", "adm_decisions"),
+    ("Placement order", "placement_orders"),
+    ("Match", "matches"),
+    ("Placed", "placements"),
+    ("Adoption order", "adoption_orders"),
+)
+#: Ageing bands for children waiting: (label, upper bound in months since the decision, inclusive).
+WAITING_BANDS: tuple[tuple[str, int | None], ...] = (
+    ("up to 3 months", 3),
+    ("3 to 6 months", 6),
+    ("6 to 12 months", 12),
+    ("12 to 18 months", 18),
+    ("over 18 months", None),
+)
+
+
+def as_period_list(periods: Period | Sequence[Period]) -> list[Period]:
+    """One period or several, as a list."""
+    return [periods] if isinstance(periods, Period) else list(periods)
+
+
+def area_codes(con: duckdb.DuckDBPyConnection, ref: Reference | None, as_at: dt.date | None = None) -> list[str]:
+    """Council areas to report (reference councils and any with a drop), as strings in code order."""
+    codes = con.execute(f"SELECT la_code FROM ({councils_sql(ref, as_at)}) ORDER BY la_code").fetchall()
+    return [str(c[0]) for c in codes]
+
+
+def latest_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> dt.date | None:
+    """The newest extract date among accepted drops (on or before `as_at`): how far the data reaches."""
+    when = f"WHERE extract_date <= {sql_date(as_at)}" if as_at is not None else ""
+    got: dt.date | None = con.execute(f"SELECT max(extract_date) FROM drops {when}").fetchall()[0][0]
+    return got
+
+
+def series_quarters(
+    con: duckdb.DuckDBPyConnection, first: str = "2015-16", as_at: dt.date | None = None
+) -> list[Period]:
+    """Quarters from the first quarter of `first` to the quarter of the latest extract (or `as_at`)."""
+    start = parse_period(first).start
+    end = latest_date(con, as_at) or as_at or start
+    return quarters(start, max(end, start))
+
+
+def quarter_end_dates(
+    con: duckdb.DuckDBPyConnection, first: str = "2015-16", as_at: dt.date | None = None
+) -> list[dt.date]:
+    """Quarter ends from `first` up to the latest extract, plus the latest extract date itself."""
+    qs = series_quarters(con, first, as_at)
+    latest = latest_date(con, as_at) or as_at
+    dates = [q.end for q in qs if latest is None or q.end <= latest]
+    if latest is not None and (not dates or dates[-1] != latest):
+        dates.append(latest)
+    return dates
+
+
+def as_int_columns(df: pd.DataFrame, counts: Sequence[str], nullable: Sequence[str] = ()) -> pd.DataFrame:
+    """Counts as int64 and nullable figures as Int64, whatever DuckDB's result types were."""
+    for col in counts:
+        df[col] = df[col].astype("int64")
+    for col in nullable:
+        df[col] = df[col].astype("Int64")
+    return df
+
+
+def _stages_sql() -> str:
+    rows = ", ".join(
+        f"({i}, '{a}', '{b}', '{STAGE_LABELS[a]} → {STAGE_LABELS[b]}')"
+        for i, (a, b, _, _) in enumerate(STAGES, start=1)
+    )
+    return f"SELECT * FROM (VALUES {rows}) v(stage_order, from_stage, to_stage, stage)"
+
+
+def stage_durations(
+    con: duckdb.DuckDBPyConnection,
+    periods: Period | Sequence[Period],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Mean and median days of each journey stage, by period of the stage's later date, per area.
+
+    Columns: period, stage_order, from_stage, to_stage, stage, area, n, mean_days, median_days.
+    """
+    plist = as_period_list(periods)
+    source = state_source("children", as_at)
+    pairs = ", ".join(f"{{'o': {i}, 'd0': {ca}, 'd1': {cb}}}" for i, (_, _, ca, cb) in enumerate(STAGES, start=1))
+    any_in = " OR ".join(span_sql(cb, plist) for *_, cb in STAGES)
+    df = con.execute(f"""
+        WITH p AS ({periods_values_sql(plist)}),
+        st AS (SELECT la_code, s.o AS stage_order, greatest(datediff('day', s.d0, s.d1), 0) AS days, s.d1
+               FROM (SELECT la_code, unnest([{pairs}]) AS s FROM {source} WHERE {any_in})
+               WHERE s.d0 IS NOT NULL AND {span_sql("s.d1", plist)}),
+        agg AS (SELECT p.period, st.stage_order, {area_sql("st.la_code")} AS area,
+                       count(*) AS n, sum(st.days) AS s, median(st.days) AS m
+                FROM st JOIN p ON st.d1 BETWEEN p.pstart AND p.pend
+                GROUP BY GROUPING SETS ((p.period, st.stage_order, st.la_code), (p.period, st.stage_order)))
+        SELECT p.period, g.stage_order, g.from_stage, g.to_stage, g.stage, a.area,
+               CAST(coalesce(agg.n, 0) AS BIGINT) AS n,
+               {round_mean_sql("agg.s", "agg.n")} AS mean_days, {round_median_sql("agg.m")} AS median_days
+        FROM p CROSS JOIN ({_stages_sql()}) g CROSS JOIN ({areas_sql(ref, as_at)}) a
+        LEFT JOIN agg ON agg.period = p.period AND agg.stage_order = g.stage_order AND agg.area = a.area
+        ORDER BY p.pord, g.stage_order, a.aord
+    """).df()
+    return as_int_columns(df, ["stage_order", "n"], ["mean_days", "median_days"])
+
+
+def waiting_rows_sql(source: str, dates: Sequence[dt.date]) -> str:
+    """One row per child waiting at each date, with what the breakdowns need."""
+    bands = " ".join(
+        f"WHEN d.at_date <= {add_months_sql('s.first_decision', m)} THEN {i}"
+        for i, (_, m) in enumerate(WAITING_BANDS)
+        if m is not None
+    )
+    po = "s.placement_order_date"
+    first = sql_date(min(dates)) if dates else "DATE '9999-12-31'"
+    last = sql_date(max(dates)) if dates else "DATE '0001-01-01'"
+    return f"""
+        WITH d AS ({dates_values_sql(dates)}),
+        s AS (SELECT la_code, entered_care_date, placement_order_date,
+                     least(adm_decision_date, placement_order_date) AS first_decision,
+                     coalesce(least(placed_date, plan_reversed_date, adoption_order_date),
+                              DATE '9999-12-31') AS stopped
+              FROM {source} WHERE (adm_decision_date IS NOT NULL OR placement_order_date IS NOT NULL)
+                AND least(adm_decision_date, placement_order_date) <= {last}
+                AND coalesce(least(placed_date, plan_reversed_date, adoption_order_date), DATE '9999-12-31') > {first})
+        SELECT d.at_date, d.dord, s.la_code,
+            coalesce({po} <= d.at_date, false) AS with_po,
+            coalesce({po} <= d.at_date AND {add_months_sql(po, 12)} < d.at_date, false) AS po_over_12m,
+            coalesce({po} <= d.at_date AND {add_months_sql(po, 18)} < d.at_date, false) AS po_over_18m,
+            {add_months_sql("s.entered_care_date", 18)} < d.at_date AS care_over_18m,
+            datediff('day', s.first_decision, d.at_date) AS days_waiting,
+            CASE {bands} ELSE {len(WAITING_BANDS) - 1} END AS band
+        FROM s JOIN d ON s.first_decision <= d.at_date AND s.stopped > d.at_date
+    """
+
+
+WAITING_COUNTS: tuple[str, ...] = ("waiting", "with_po", "po_over_12m", "po_over_18m", "care_over_18m")
+
+
+def waiting_series(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Children waiting at each date, per area (see `children_waiting` for the columns)."""
+    source = state_source("children", as_at)
+    dates = list(dates)
+    counts = ", ".join(f"CAST(coalesce(agg.{c}, 0) AS BIGINT) AS {c}" for c in WAITING_COUNTS)
+    df = con.execute(f"""
+        WITH agg AS (
+            SELECT at_date, {area_sql()} AS area, count(*) AS waiting, count_if(with_po) AS with_po,
+                count_if(po_over_12m) AS po_over_12m, count_if(po_over_18m) AS po_over_18m,
+                count_if(care_over_18m) AS care_over_18m, sum(days_waiting) AS s, median(days_waiting) AS m
+            FROM ({waiting_rows_sql(source, dates)}) w
+            GROUP BY GROUPING SETS ((at_date, la_code), (at_date))
+        )
+        SELECT d.at_date AS "at", a.area, {counts},
+               {round_mean_sql("agg.s", "agg.waiting")} AS mean_days, {round_median_sql("agg.m")} AS median_days
+        FROM ({dates_values_sql(dates)}) d CROSS JOIN ({areas_sql(ref, as_at)}) a
+        LEFT JOIN agg ON agg.at_date = d.at_date AND agg.area = a.area
+        ORDER BY d.dord, a.aord
+    """).df()
+    df["at"] = [d.date() if hasattr(d, "date") else d for d in df["at"]]
+    return as_int_columns(df, WAITING_COUNTS, ["mean_days", "median_days"])
+
+
+def children_waiting(
+    con: duckdb.DuckDBPyConnection,
+    at: dt.date,
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Children with an ADM decision or placement order, not placed, reversed or adopted, at a date.
+
+    A row per area: waiting (count), with_po (with a placement order), po_over_12m / po_over_18m (more
+    than 12 / 18 months since the order), care_over_18m (more than 18 months since entering care), and
+    mean / median days waiting since the first of the ADM decision and the placement order.
+    """
+    return waiting_series(con, [at], ref, as_at)
+
+
+def waiting_bands(
+    con: duckdb.DuckDBPyConnection,
+    at: dt.date,
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Children waiting at a date by ageing band (months since the decision), per area: area, band, children."""
+    source = state_source("children", as_at)
+    bands = ", ".join(f"({i}, '{label}')" for i, (label, _) in enumerate(WAITING_BANDS))
+    df = con.execute(f"""
+        WITH agg AS (
+            SELECT {area_sql()} AS area, band, count(*) AS children
+            FROM ({waiting_rows_sql(source, [at])}) w GROUP BY GROUPING SETS ((la_code, band), (band))
+        )
+        SELECT a.area, b.band_order, b.band, CAST(coalesce(agg.children, 0) AS BIGINT) AS children
+        FROM ({areas_sql(ref, as_at)}) a CROSS JOIN (SELECT * FROM (VALUES {bands}) v(band_order, band)) b
+        LEFT JOIN agg ON agg.area = a.area AND agg.band = b.band_order
+        ORDER BY a.aord, b.band_order
+    """).df()
+    return as_int_columns(df, ["band_order", "children"])
+
+
+def waiting_days(
+    con: duckdb.DuckDBPyConnection,
+    at: dt.date,
+    la_code: int | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Days waiting of each child waiting at a date (no identifiers), for a distribution chart."""
+    source = state_source("children", as_at)
+    where = f"WHERE la_code = {int(la_code)}" if la_code is not None else ""
+    return con.execute(f"""
+        SELECT la_code, days_waiting, band AS band_order, with_po
+        FROM ({waiting_rows_sql(source, [at])}) w {where} ORDER BY la_code, days_waiting
+    """).df()
+
+
+_EVENTS: tuple[tuple[str, str], ...] = (
+    ("adm_decisions", "adm_decision_date"),
+    ("placement_orders", "placement_order_date"),
+    ("matches", "matched_date"),
+    ("placements", "placed_date"),
+    ("adoption_orders", "adoption_order_date"),
+    ("reversals", "plan_reversed_date"),
+    ("disruptions", "disruption_date"),
+)
+
+
+def activity(
+    con: duckdb.DuckDBPyConnection,
+    periods: Period | Sequence[Period],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Journey events counted per period and area, with early-permanence and interagency shares.
+
+    Columns: period, area, the `ACTIVITY_COUNTS`, early_permanence_pct and interagency_pct (whole % of
+    placements; null without placements). A sibling group (two or more children sharing a
+    `sibling_group_id`) counts in the period of its first placement.
+    """
+    plist = as_period_list(periods)
+    source = state_source("children", as_at)
+    cols = ", ".join(f"{c} AS {m}" for m, c in _EVENTS)
+    any_in = " OR ".join(span_sql(c, plist) for _, c in _EVENTS)
+    counts = ", ".join(f"count_if(measure = '{m}') AS {m}" for m, _ in _EVENTS)
+    out = ", ".join(f"CAST(coalesce(agg.{c}, 0) AS BIGINT) AS {c}" for c in ACTIVITY_COUNTS)
+    df = con.execute(f"""
+        WITH p AS ({periods_values_sql(plist)}),
+        e AS (
+            SELECT la_code, measure, d, ep, ia, 1 AS size FROM (
+                UNPIVOT (SELECT la_code, coalesce(early_permanence, false) AS ep,
+                                coalesce(interagency, false) AS ia, {cols} FROM {source} WHERE {any_in})
+                ON {", ".join(m for m, _ in _EVENTS)} INTO NAME measure VALUE d)
+            WHERE {span_sql("d", plist)}
+            UNION ALL
+            SELECT la_code, 'sibling_groups', min(placed_date), false, false, count(*) FROM {source}
+            WHERE sibling_group_id IS NOT NULL AND placed_date IS NOT NULL
+            GROUP BY la_code, sibling_group_id HAVING count(*) >= 2
+        ),
+        agg AS (
+            SELECT p.period, {area_sql("e.la_code")} AS area, {counts},
+                count_if(measure = 'placements' AND ep) AS early_permanence_placements,
+                count_if(measure = 'placements' AND ia) AS interagency_placements,
+                count_if(measure = 'sibling_groups') AS sibling_groups_placed_together,
+                sum(size) FILTER (WHERE measure = 'sibling_groups') AS children_in_sibling_groups_placed_together
+            FROM e JOIN p ON e.d BETWEEN p.pstart AND p.pend
+            GROUP BY GROUPING SETS ((p.period, e.la_code), (p.period))
+        )
+        SELECT p.period, a.area, {out},
+            {round_pct_sql("agg.early_permanence_placements", "agg.placements")} AS early_permanence_pct,
+            {round_pct_sql("agg.interagency_placements", "agg.placements")} AS interagency_pct
+        FROM p CROSS JOIN ({areas_sql(ref, as_at)}) a
+        LEFT JOIN agg ON agg.period = p.period AND agg.area = a.area
+        ORDER BY p.pord, a.aord
+    """).df()
+    return as_int_columns(df, ACTIVITY_COUNTS, ["early_permanence_pct", "interagency_pct"])
+
+
+def activity_quarterly(
+    con: duckdb.DuckDBPyConnection,
+    first: str = "2015-16",
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Activity for every quarter from Q1 of `first` to the latest quarter with data."""
+    return activity(con, series_quarters(con, first, as_at), ref, as_at)
+
+
+def funnel(activity_df: pd.DataFrame, area: str, period: str | None = None) -> pd.DataFrame:
+    """The journey funnel of one area (and period): stage and count, in journey order."""
+    rows = activity_df[activity_df["area"] == area]
+    if period is not None:
+        rows = rows[rows["period"] == period]
+    return pd.DataFrame({"stage": [s for s, _ in FUNNEL], "count": [int(rows[m].sum()) for _, m in FUNNEL]})
+
+
+def a1_distribution(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    la_code: int | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Each cohort child's A1 days (and A2, A10, within 14 months) for one period, without identifiers.
+
+    The mean of `a1_days` is the scorecard's A1 before rounding; a chart shows the spread behind it.
+    """
+    source = state_source("children", as_at)
+    where = f"WHERE la_code = {int(la_code)}" if la_code is not None else ""
+    return con.execute(f"""
+        SELECT la_code, a1 AS a1_days, a2 AS a2_days, a10 AS a10_days, a3 AS within_14_months
+        FROM ({cohort_sql(source, [period])}) c {where} ORDER BY la_code, a1_days, a10_days
+    """).df()
