@@ -78,3 +78,21 @@ def test_first_start_builds_the_warehouse_from_bundled_drops(tmp_path, monkeypat
     assert warehouse.version(db) == first
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
+    """A scheduled ingest publishes a new version while the app runs; the next rerun shows it."""
+    import dropkit as dk
+    from raa_core import drops
+
+    at = run_app()
+    before = [m.value for m in at.markdown if "drops held" in m.value]
+    assert "9 drops held" in before[0]
+    dk.write_drop(tmp_path / "new", 303, "2026-11-22", children=[
+        {**r, "child_id": r["child_id"].replace("KC", "BX")} for r in dk.children()])
+    report = drops.ingest(app_env, tmp_path / "new", ref, today=SAMPLE_TODAY)
+    assert report.by("accepted")
+    at.run()
+    after = [m.value for m in at.markdown if "drops held" in m.value]
+    assert "10 drops held" in after[0] and after[1:] == before[1:]
+    assert next(m.value for m in at.metric if m.label == "Newest drop") == "22 Nov 2026"
