@@ -102,6 +102,13 @@ def year_options(first: int = 2015) -> list[str]:
     return [f"{y}-{(y + 1) % 100:02d}" for y in range(last, first - 1, -1)]
 
 
+@st.cache_data(show_spinner=False)
+def _newest_year(version: str) -> str | None:
+    """The financial year of the newest drop held (the sidebar's default year)."""
+    newest = cursor().execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
+    return periods.financial_year_of(newest).name if newest else None
+
+
 def sidebar() -> Filters:
     """Render the shared sidebar (council, period, as-at date) and return the choices."""
     ref = reference()
@@ -110,7 +117,9 @@ def sidebar() -> Filters:
         st.markdown("### Bexley, Kent & Medway RAA")
         area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
         years = year_options()
-        year = st.selectbox("Financial year", years, key="year")
+        newest = _newest_year(version())
+        year = st.selectbox("Financial year", years, key="year", index=years.index(newest) if newest in years else 0,
+                            help="Defaults to the year of the newest drop")
         window = st.radio("Performance window", ["1 year", "3 years"], horizontal=True, key="window",
                           help="Scorecard indicators for the financial year, or the 3 years ending with it")
         as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
@@ -123,7 +132,7 @@ def filters() -> Filters:
     area = st.session_state.get("council", ALL)
     return Filters(
         None if area == ALL else int(area),
-        st.session_state.get("year", year_options()[0]),
+        st.session_state.get("year", _newest_year(version()) or year_options()[0]),
         st.session_state.get("window", "1 year") == "3 years",
         st.session_state.get("as_at", today()),
     )
