@@ -24,6 +24,9 @@ Decisions where the spec is silent (tested in tests/test_monitoring.py):
 - ASF lines are outside the cash-limited totals. Spend and income are told apart by sign (income is
   negative); ASF spend to date not matched by ASF income to date is flagged `unfunded` (amount
   `unmatched_ytd`); `unfunded_forecast` / `unmatched_forecast` do the same for the forecast outturn.
+  `raa budget --json` keeps cli.md's keys (ASF lines are not in `rows`/`totals`) and adds a top-level
+  `asf` list: per council and the RAA (la_code null), spend and income budgets, year-to-date spend,
+  income (negative) and net as money strings, `unmatched` and the `unfunded` flag.
 - Go-live agency cover (establishment `agency_covers_go_live_vacancy`: an agency worker covering a
   post vacant at 1 April 2020) is borne by the council, not the pool (finance.md). The ledger and the
   submitted forecasts are the council's return for the pool, so they are taken to exclude it (the

@@ -535,3 +535,24 @@ def test_parts_sum_to_totals_at_every_level_for_any_ledger(data, method, period)
     assert [r["forecast"] for r in rep["rows"]] == [
         None if v is None else f"{v:.2f}" for v in lines["forecast"]
     ]
+
+
+@pytest.mark.parametrize(("year", "period", "label"), [
+    ("2026-27", 1, "P1 (Apr 2026)"), ("2026-27", 7, "P7 (Oct 2026)"), ("2026-27", 9, "P9 (Dec 2026)"),
+    ("2026-27", 10, "P10 (Jan 2027)"), ("2021-22", 12, "P12 (Mar 2022)"), ("2019-20", None, "no ledger"),
+])
+def test_period_label(year, period, label):
+    assert monitoring.period_label(year, period) == label
+
+
+def test_recharge_table_one_row_per_council_and_line_with_quarters(ref):
+    con = _staffing_con(False)
+    sched = recharge_schedule(con, Y, ref=ref)
+    table = monitoring.recharge_table(sched)
+    staffing = table[table["cost_line"] == "staffing"].iloc[0]
+    assert (staffing["Q1"], staffing["Q2"], staffing["Q3"], staffing["Q4"]) == (
+        D("30000.00"), D("31000.00"), None, None)  # quarters 3-4 not yet due
+    assert staffing["to_date"] == D("61000.00") and staffing["quarters_complete"] == 2
+    assert len(table) == len(sched) // 4
+    assert sum(table["to_date"]) == sum(sched["recharged"])
+    assert monitoring.recharge_table(sched.iloc[0:0]).empty

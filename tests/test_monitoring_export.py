@@ -125,3 +125,26 @@ def test_year_without_ledger_exports_budgets(ref):
     assert _d(raa["Budget"]) == D("551990.00") and raa["Forecast outturn"] is None
     _, st = _table(wb["Settlement"])
     assert st == []
+
+
+def test_agency_cover_sheet_and_the_pages_sign_choice(ref):
+    con = empty_warehouse()
+    add_drop(
+        con, 887, "2021-10-10",
+        budget=[{"financial_year": Y, "budget_area": "pooled", "cost_line": "agency_staff", "budget_gbp": D(50000)}],
+        ledger=[{"financial_year": Y, "period": p, "budget_area": "pooled", "cost_line": "agency_staff",
+                 "actual_gbp": D(5000), "forecast_outturn_gbp": D(60000) if p == 6 else None} for p in range(1, 7)],
+        establishment=[{"post_id": "a1", "team": "family_finding", "role": "social_worker", "fte": 0.5,
+                        "annual_cost_gbp": D("38570.00"), "status": "agency", "agency_covers_go_live_vacancy": True}],
+    )
+    mon = monitor(con, ref, Y, 6, "submitted")
+    wb = openpyxl.load_workbook(io.BytesIO(export_monitoring(con, ref, Y, 6, "submitted", overspend_positive=False)))
+    _, rows = _table(wb["Agency cover"])
+    assert [(r["Council"], r["Posts"], _d(r["Full-year charge"]), r["Months to date"], _d(r["Charge to date"]))
+            for r in rows[:-1]] == [("Medway", 1, D("38570.00"), 6, D("19285.00"))]
+    assert rows[-1]["Council"] == "Total" and _d(rows[-1]["Charge to date"]) == D("19285.00")
+    assert _d(rows[-1]["Full-year charge"]) == mon.council_charges["annual_cost"].sum()
+    _, summary = _table(wb["Summary"])
+    raa = next(r for r in summary if r["Council"] == "RAA" and r["Budget area"] == "All areas")
+    assert _d(raa["Variance"]) == -mon.total(None)["variance"] == D("-10000.00")  # underspend positive
+    assert _d(raa["Forecast outturn"]) == mon.total(None)["forecast"]  # the go-live post is not in it

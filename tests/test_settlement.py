@@ -10,8 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
+from raa_core.monitoring import monitor
 from raa_core.reference import load_reference
-from raa_core.settlement import allocate, settle, settlement
+from raa_core.settlement import (
+    BASES,
+    allocate,
+    contribution_shares,
+    settle,
+    settlement,
+    settlement_of,
+    settlement_table,
+)
 
 Y = "2021-22"
 
@@ -107,3 +116,35 @@ def test_settlement_from_monitoring_uses_pooled_budget_shares():
     assert {r.la_code: r.pooled_amount for r in f.rows} == {303: D("2000.00"), 886: D("1000.00")}
     with pytest.raises(ValueError, match="no forecast"):
         settlement(con, ref, "2019-20", None)
+
+
+@given(variance_st, shares_st, st.sampled_from(list(BASES)),
+       st.dictionaries(st.integers(1, 999), variance_st, max_size=8))
+def test_settlement_table_columns_sum_to_their_total_row(variance, shares, basis, support):
+    support = {la: v for la, v in support.items() if la in shares}
+    s = settle(variance, basis, shares, adoption_support=support)
+    t = settlement_table(s)
+    body, total = t[t["row"] != "total"], t[t["row"] == "total"].iloc[0]
+    assert list(t["row"]) == ["council"] * len(s.rows) + ["reserve", "total"]
+    assert sum(body["pooled_amount"]) == total["pooled_amount"] == variance
+    assert sum(v for v in body["adoption_support_variance"] if v is not None) == total["adoption_support_variance"]
+    assert sum(body["total"]) == total["total"] == variance + sum(support.values(), D(0))
+    if basis != "reserve":
+        assert abs(sum(body["share"].dropna()) - 1) < D("1e-20")
+
+
+def test_settlement_of_a_monitoring_report_and_its_contribution_shares():
+    ref = load_reference()
+    con = empty_warehouse()
+    for la, pooled_budget, forecast in ((303, 100000, 101000), (886, 300000, 300000)):
+        add_drop(con, la, "2021-10-10",
+                 budget=[{"financial_year": Y, "budget_area": "pooled", "cost_line": "panels",
+                          "budget_gbp": D(pooled_budget)}],
+                 ledger=[{"financial_year": Y, "period": 6, "budget_area": "pooled", "cost_line": "panels",
+                          "actual_gbp": D(0), "forecast_outturn_gbp": D(forecast)}])
+    mon = monitor(con, ref, Y, 6, "submitted")
+    assert contribution_shares(mon) == {303: D("100000.00"), 886: D("300000.00")}
+    assert settlement_of(mon, "equal").rows == settlement(con, ref, Y, 6, "equal", "submitted").rows
+    assert [r.pooled_amount for r in settlement_of(mon).rows] == [D("250.00"), D("750.00")]
+    with pytest.raises(ValueError, match="whole-RAA"):
+        settlement_of(monitor(con, ref, Y, 6, "submitted", 303))

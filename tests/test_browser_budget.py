@@ -1,0 +1,77 @@
+"""Headless Chromium: the Pooled budget page switches council and period, shows raa_core's figures, and its
+Excel export reconciles with raa_core."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from browser_support import assert_no_exception, wait_ready
+from raa_core import warehouse
+from raa_core.money import fmt_gbp
+from raa_core.monitoring import monitor
+from raa_core.monitoring_export import HEADER_ROW
+
+pytestmark = pytest.mark.browser
+
+YEAR = "2026-27"
+
+
+def _metric(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.get_by_text(label, exact=True))
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def _select(page, scope, label: str, option: str) -> None:
+    scope.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_ready(page)
+
+
+def test_budget_page_switches_council_and_period_and_exports_reconciling_excel(live_app, page, sample_db, ref):
+    # the app's entry point first: it registers the navigation (a fresh server otherwise treats
+    # pages/ as a plain multipage folder and serves the page without the shared sidebar)
+    page.goto(live_app)
+    wait_ready(page)
+    page.goto(f"{live_app}/budget")
+    wait_ready(page)
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name="Pooled budget").first.is_visible()
+
+    con = warehouse.connect_read(sample_db)
+    try:
+        raa = monitor(con, ref, YEAR)
+        kent_p5 = monitor(con, ref, YEAR, 5, "default", 886)
+        raa_p5 = monitor(con, ref, YEAR, 5, "default")
+    finally:
+        con.close()
+    assert _metric(page, "Pooled variance") == fmt_gbp(raa.total(None, "pooled")["variance"])
+
+    _select(page, page.locator('[data-testid="stSidebar"]'), "Council", "Kent (886)")
+    _select(page, page.locator('[data-testid="stMain"]'), "Period", "P5 (Aug 2026)")
+    assert_no_exception(page)
+    assert _metric(page, "Pooled variance") == fmt_gbp(kent_p5.total(886, "pooled")["variance"])
+    assert _metric(page, "Adoption support forecast outturn") == fmt_gbp(
+        kent_p5.total(886, "adoption_support")["forecast"])
+    assert _metric(page, "Total budget") == fmt_gbp(kent_p5.total(886)["budget"])
+    assert kent_p5.total(886, "pooled")["variance"] != raa.total(886, "pooled")["variance"]  # the period mattered
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Excel report").click()
+    download = info.value
+    assert download.suggested_filename == f"raa_budget_monitoring_{YEAR}_P5.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    ws = wb["Summary"]
+    header = [c.value for c in ws[HEADER_ROW + 1]]
+    rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in ws.iter_rows(min_row=HEADER_ROW + 2)]
+    total = next(r for r in rows if r["Council"] == "RAA" and r["Budget area"] == "All areas")
+    assert D(str(round(total["Forecast outturn"], 2))) == raa_p5.total(None)["forecast"]
+    assert D(str(round(total["Variance"], 2))) == raa_p5.total(None)["variance"]
+    kent = next(r for r in rows if r["Council"] == "Kent" and r["Budget area"] == "Pooled")
+    assert D(str(round(kent["Forecast outturn"], 2))) == kent_p5.total(886, "pooled")["forecast"]
+    assert ws.freeze_panes == f"A{HEADER_ROW + 2}"
