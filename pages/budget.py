@@ -14,6 +14,8 @@ from pages import shell
 from raa_core import budget, budget_charts, commentary, monitoring, monitoring_export, settlement, warehouse
 from raa_core.money import fmt_gbp, fmt_k
 
+shell.page_guard()
+
 METHOD_LABELS = {
     "default": "Default (submitted, else establishment or run rate)",
     "submitted": "Submitted by the councils",

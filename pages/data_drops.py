@@ -9,6 +9,8 @@ import streamlit as st
 from pages import shell
 from raa_core import drops, freshness
 
+shell.page_guard()
+
 ref = shell.reference()
 inbox = Path(os.environ.get("RAA_INBOX", shell.REPO / "data" / "inbox"))
 

@@ -6,6 +6,8 @@ import streamlit as st
 from pages import shell
 from raa_core import freshness
 
+shell.page_guard()
+
 
 @st.cache_data(show_spinner=False)
 def _status(version: str, today: str) -> pd.DataFrame:

@@ -23,6 +23,18 @@ REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
 
 
+def page_guard() -> None:
+    """Serve a direct link through app.py. On a freshly started server, a first request for a page URL
+    reaches Streamlit's legacy `pages/` folder mode, which runs the page script alone (no shared sidebar,
+    every file listed as a page) until app.py has called st.navigation once. Turn that mode off and rerun:
+    app.py then runs and its st.navigation serves the requested page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def db_path() -> Path:
     return Path(os.environ.get("RAA_DB", warehouse.DEFAULT_DB))
 

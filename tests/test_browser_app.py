@@ -47,3 +47,28 @@ def test_upload_a_bad_drop_shows_located_errors(live_app, page, tmp_path) -> Non
     assert "rejected" in error.inner_text()
     grid = page.locator('[data-testid="stDataFrame"]').first
     assert grid.is_visible()
+
+
+def test_direct_link_on_a_fresh_server_goes_through_app_py(sample_db, tmp_path, browser) -> None:
+    """The first request after start-up is a page URL: the shared sidebar and the grouped navigation appear."""
+    import shutil
+
+    from browser_support import streamlit_server
+    from conftest import SAMPLE_TODAY
+    from raa_core import warehouse
+
+    real = warehouse.current_file(sample_db)
+    shutil.copyfile(real, tmp_path / real.name)
+    (tmp_path / "raa.duckdb").symlink_to(real.name)
+    with streamlit_server({"RAA_DB": str(tmp_path / "raa.duckdb"), "RAA_TODAY": SAMPLE_TODAY.isoformat()}) as url:
+        page = browser.new_page()
+        try:
+            page.goto(f"{url}/data_drops")
+            wait_ready(page)
+            assert_no_exception(page)
+            links = [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
+            assert links == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops"]
+            assert page.get_by_role("heading", name="Data drops").first.is_visible()
+            assert page.get_by_text("Performance window").is_visible()
+        finally:
+            page.close()
