@@ -156,13 +156,13 @@ def as_at_or_none(f: Filters) -> dt.date | None:
 
 
 def download_table(df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel buttons for the table behind a chart."""
+    """CSV and Excel buttons for the table behind a chart (files are built only when clicked)."""
     c1, c2 = st.columns(2)
-    c1.download_button("Download CSV", export.table_csv(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
-                       width="stretch")
-    c2.download_button("Download Excel", export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+    c1.download_button("Download CSV", lambda: export.table_csv(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
+                       on_click="ignore", width="stretch", icon=":material/download:")
+    c2.download_button("Download Excel", lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                       width="stretch")
+                       on_click="ignore", width="stretch", icon=":material/table_view:")
 
 
 def low_n_marker(n: int | None) -> str:

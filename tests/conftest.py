@@ -42,6 +42,24 @@ def sample_con(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
+def _serve_through_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make AppTest behave like a running server: every run goes through app.py's st.navigation.
+
+    AppTest resets Streamlit's legacy `pages/` folder flag before each run, so with a `pages/` folder it
+    would run a switched-to page alone; a live server leaves that mode on its first run (see
+    `shell.page_guard`, tested in the browser).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture
 def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app (AppTest) at a private copy of the sample warehouse; clears Streamlit caches."""
@@ -55,6 +73,7 @@ def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("RAA_DB", str(db))
     monkeypatch.setenv("RAA_DROPS", str(SAMPLE_DROPS))
     monkeypatch.setenv("RAA_TODAY", SAMPLE_TODAY.isoformat())
+    _serve_through_app_py(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield db
