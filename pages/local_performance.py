@@ -1,3 +1,371 @@
+"""Local performance (a council's adoption lead): one council's figures against the region and the best
+partner, the children's journey (funnel and stage durations), the spread of A1 days, children waiting by
+ageing band, and the adopter pipeline and timeliness. Every number comes from raa_core; this page only
+lays it out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.title("Coming in this release")
+from pages import shell
+from raa_core import freshness, indicators, journeys, recruitment, suppression
+from raa_core import performance_charts as pc
+from raa_core.periods import parse_period
+
+shell.page_guard()
+
+TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
+PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+# --- cached raa_core results (keyed by the warehouse version and the filters) ---------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _status(version: str, today: dt.date) -> pd.DataFrame:
+    return freshness.council_status(shell.cursor(), shell.reference(), today)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _latest(version: str, as_at: dt.date | None) -> dt.date | None:
+    return journeys.latest_date(shell.cursor(), as_at)
+
+
+@st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
+def _scorecard(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
+    return indicators.scorecard(shell.cursor(), parse_period(period), shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _activity(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
+    return journeys.activity(shell.cursor(), parse_period(period), shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stages(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
+    return journeys.stage_durations(shell.cursor(), parse_period(period), shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _distribution(version: str, period: str, la_code: int, as_at: dt.date | None) -> pd.DataFrame:
+    return journeys.a1_distribution(shell.cursor(), parse_period(period), la_code, as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _a1_bands(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
+    return journeys.a1_bands(shell.cursor(), parse_period(period), shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _waiting(version: str, at: dt.date, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    con, ref = shell.cursor(), shell.reference()
+    return (
+        journeys.children_waiting(con, at, ref, as_at),
+        journeys.waiting_bands(con, at, ref, as_at),
+        recruitment.adopters_waiting(con, at, ref, as_at),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _adopters(version: str, period: str, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    con, ref, p = shell.cursor(), shell.reference(), parse_period(period)
+    return recruitment.recruitment_activity(con, p, ref, as_at), recruitment.timeliness(con, p, ref, as_at)
+
+
+# --- display helpers (formatting only) ------------------------------------------------------------------
+
+
+def definition(key: str) -> str:
+    return indicators.definition(key, shell.reference())
+
+
+def plot(fig: Any, key: str) -> None:
+    st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
+
+
+def chart_notes(low: bool, publication: bool) -> None:
+    notes = []
+    if low:
+        notes.append(f"\\{pc.LOW_N_MARK} rests on fewer than {shell.reference().settings.low_n_below} children")
+    if publication:
+        notes.append(f"{pc.HIDDEN_MARK} suppressed for publication")
+    if notes:
+        st.caption(" · ".join(notes))
+
+
+def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown, view): the publication strings of a table, and the frame charts draw (masked if publishing)."""
+    shown = suppression.suppress_table(raw, shell.reference().settings, **rules)
+    return shown, suppression.masked(raw, shown) if publication else raw
+
+
+def export(raw: pd.DataFrame, shown: pd.DataFrame, publication: bool, name: str, key: str) -> None:
+    """The table behind a chart: as computed, or as published (strings, `x` for suppressed)."""
+    shell.download_table(shown if publication else raw, name + ("_publication" if publication else ""), key)
+
+
+def text(shown: pd.DataFrame, raw: pd.DataFrame, publication: bool) -> pd.DataFrame:
+    return shown if publication else suppression.as_text(raw)
+
+
+def metric_row(values: list[tuple[str, str, str]], per_row: int | None = None) -> None:
+    per_row = per_row or len(values)
+    for start in range(0, len(values), per_row):
+        chunk = values[start : start + per_row]
+        for col, (label, value, help_text) in zip(st.columns(per_row), chunk, strict=False):
+            col.metric(label, value or "—", help=help_text)
+
+
+# --- page ----------------------------------------------------------------------------------------------
+
+ref = shell.reference()
+f = shell.filters()
+as_at = shell.as_at_or_none(f)
+version = shell.version()
+period = parse_period(f.period)
+status = _status(version, shell.today())
+names = {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
+la_code = f.la_code if f.la_code is not None else ref.la_codes[0]
+area = str(la_code)
+council = ref.council_name(la_code)
+latest = _latest(version, as_at)
+at = min(period.end, f.as_at)  # children and adopters waiting: at the period's end, or the as-at date
+
+head, toggle = st.columns([4, 1], vertical_alignment="bottom")
+head.title("Local performance")
+with toggle:
+    publication = st.toggle(
+        "Publication view", key="publication", persist_state="session", help=definition("publication")
+    )
+    with st.popover("Definitions", icon=":material/menu_book:"):
+        for key in (
+            "A1",
+            "A2",
+            "A3",
+            "A10",
+            "compare",
+            "funnel",
+            "stages",
+            "a1_distribution",
+            "children_waiting",
+            "waiting_bands",
+            "pipeline",
+            "timeliness",
+            "low_n",
+            "stale",
+        ):
+            st.markdown(definition(key))
+
+if f.la_code is None:
+    st.info(
+        f"The sidebar shows the whole region; this page is about one council, so it shows **{council}** "
+        f"({la_code}), the first partner. Choose a council in the sidebar to see another.",
+        icon=":material/location_on:",
+    )
+when = f"as at {f.as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
+st.subheader(f"{council} ({la_code}) · {period.name}")
+st.caption(
+    f"{'3-year period' if f.three_year else 'Financial year'} {period.start:%d %b %Y} to {period.end:%d %b %Y} · "
+    f"{when}. Waiting is counted on {at:%d %B %Y}."
+)
+if latest is not None and period.end > latest:
+    st.info(f"{period.name} is not over: its figures run to {latest:%d %B %Y}.", icon=":material/hourglass_top:")
+mine = status[status["la_code"] == la_code]
+if len(mine) and bool(mine["stale"].iloc[0]):
+    row = mine.iloc[0]
+    since = (
+        "no drop received yet"
+        if pd.isna(row["newest_drop"])
+        else (f"newest drop {row['newest_drop']:%d %b %Y}, {row['age_days']} days old")
+    )
+    st.warning(f"{council}'s data is stale ({since}): these are the last figures received.", icon=":material/schedule:")
+
+# Against the region and the best partner ----------------------------------------------------------------
+st.subheader("Against the region and the best partner", help=f"{definition('compare')}\n\n{definition('low_n')}")
+sc = _scorecard(version, period.name, as_at)
+sc_shown = suppression.suppress_scorecard(sc, ref.settings)
+sc_view = suppression.masked(sc, sc_shown) if publication else sc
+comp = indicators.compare_council(sc_view, area)
+comp_text = suppression.shown_from_masked(comp) if publication else suppression.as_text(comp)
+left, right = st.columns([3, 2])
+with left:
+    plot(pc.council_vs_region(comp, names, council=area, low_n_below=ref.settings.low_n_below), "council_vs_region")
+    low = [int(n) < ref.settings.low_n_below for n in comp["council_n"]]
+    chart_notes(any(low), publication)
+with right:
+    table = comp_text.assign(
+        best=[
+            f"{b} ({pc.area_label(a, names)})" if a else b
+            for b, a in zip(comp_text["best"], comp_text["best_area"], strict=True)
+        ],
+        indicator=[TABLE_LABELS[i] for i in comp_text["indicator"]],
+    )[["indicator", "council", "council_n", "region", "best"]]
+    st.dataframe(
+        table.rename(
+            columns={
+                "indicator": "Indicator",
+                "council": council,
+                "council_n": "n",
+                "region": "Region",
+                "best": "Best partner",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("A3: % placed within 14 months of entering care.")
+    export(comp, comp_text, publication, f"{area}_against_region_{period.name}", "compare")
+
+# Children's journey ------------------------------------------------------------------------------------
+act = _activity(version, period.name, as_at)
+act_shown, act_view = publish(
+    act,
+    publication,
+    counts=list(journeys.ACTIVITY_COUNTS),
+    group_by=["period"],
+    pcts={
+        "early_permanence_pct": ("early_permanence_placements", "placements"),
+        "interagency_pct": ("interagency_placements", "placements"),
+    },
+)
+stages = _stages(version, period.name, as_at)
+stages_shown, stages_view = publish(
+    stages,
+    publication,
+    counts=["n"],
+    means={"mean_days": "n", "median_days": "n"},
+    group_by=["period", "stage_order"],
+)
+st.subheader("Children's journey", help=f"{definition('funnel')}\n\n{definition('stages')}")
+left, right = st.columns([2, 3])
+with left:
+    plot(pc.journey_funnel(act_view, area, period.name), "funnel")
+    chart_notes(False, publication)
+    export(
+        act[act["area"] == area],
+        act_shown[act_shown["area"] == area],
+        publication,
+        f"{area}_journey_activity_{period.name}",
+        "funnel",
+    )
+with right:
+    plot(pc.stage_durations_chart(stages_view, area, period.name, ref.settings.low_n_below), "stages")
+    mine_stages = stages[stages["area"] == area]
+    chart_notes(bool((mine_stages["n"] < ref.settings.low_n_below).any()), publication)
+    export(
+        mine_stages,
+        stages_shown[stages_shown["area"] == area],
+        publication,
+        f"{area}_stage_durations_{period.name}",
+        "stages",
+    )
+
+# Distribution of A1 days ----------------------------------------------------------------------------------
+st.subheader("Distribution of A1 days", help=f"{definition('a1_distribution')}\n\n{definition('A1')}")
+bands = _a1_bands(version, period.name, as_at)
+bands_shown, bands_view = publish(bands, publication, counts=["children"], group_by=["band_order"])
+mine_bands = bands[bands["area"] == area]
+bands_name = f"{area}_a1_bands_{period.name}"
+if publication:
+    plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
+    chart_notes(False, publication)
+    st.caption("Each child's days are not shown in the publication view: the bands are.")
+    export(mine_bands, bands_shown[bands_shown["area"] == area], publication, bands_name, "a1_bands")
+else:
+    dist = _distribution(version, period.name, la_code, as_at)
+    threshold = ref.threshold("A1", period.end)
+    left, right = st.columns(2)
+    with left:
+        plot(pc.a1_distribution_chart(dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
+        chart_notes(len(dist) < ref.settings.low_n_below, False)
+        shell.download_table(dist.drop(columns="la_code"), f"{area}_a1_days_{period.name}", "a1_distribution")
+    with right:
+        plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
+        st.caption(f"{int(mine_bands['children'].sum())} children adopted in {period.name}.")
+        export(mine_bands, bands_shown[bands_shown["area"] == area], publication, bands_name, "a1_bands")
+
+# Children waiting --------------------------------------------------------------------------------------
+st.subheader(
+    f"Children waiting on {at:%d %B %Y}", help=f"{definition('children_waiting')}\n\n{definition('waiting_bands')}"
+)
+waiting, wbands, homes = _waiting(version, at, as_at)
+w_shown, _ = publish(
+    waiting,
+    publication,
+    counts=list(journeys.WAITING_COUNTS),
+    group_by=["at"],
+    means={"mean_days": "waiting", "median_days": "waiting"},
+)
+w = text(w_shown, waiting, publication)
+w = w[w["area"] == area].iloc[0]
+left, right = st.columns([2, 3])
+with left:
+    metric_row(
+        [
+            ("Children waiting", w["waiting"], definition("children_waiting")),
+            ("With a placement order", w["with_po"], "Of the children waiting, those with a placement order."),
+            ("Order over 12 months ago", w["po_over_12m"], "More than 12 calendar months since the placement order."),
+            ("Order over 18 months ago", w["po_over_18m"], "More than 18 calendar months since the placement order."),
+            ("In care over 18 months", w["care_over_18m"], "More than 18 calendar months since entering care."),
+            ("Median days waiting", w["median_days"], "Median days since the ADM decision (or placement order)."),
+        ],
+        per_row=2,
+    )
+wb_shown, wb_view = publish(wbands, publication, counts=["children"], group_by=["band_order"])
+with right:
+    plot(pc.waiting_bands_chart(wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
+    chart_notes(False, publication)
+export(
+    wbands[wbands["area"] == area],
+    wb_shown[wb_shown["area"] == area],
+    publication,
+    f"{area}_children_waiting_bands_{at.isoformat()}",
+    "waiting_bands",
+)
+
+# Adopters -----------------------------------------------------------------------------------------------
+st.subheader("Adopters: pipeline and timeliness", help=f"{definition('pipeline')}\n\n{definition('timeliness')}")
+recruit, timely = _adopters(version, period.name, as_at)
+r_shown, r_view = publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
+t_shown, t_view = publish(
+    timely, publication, counts=["within", "n"], pcts={"pct": ("within", "n")}, group_by=["period", "measure"]
+)
+h_shown, _ = publish(
+    homes,
+    publication,
+    counts=list(recruitment.ADOPTER_WAITING_COUNTS),
+    group_by=["at"],
+    means={"mean_days": "waiting", "median_days": "waiting"},
+)
+h = text(h_shown, homes, publication)
+h = h[h["area"] == area].iloc[0]
+metric_row(
+    [
+        (f"Households waiting ({at:%d %b %Y})", h["waiting"], definition("sufficiency")),
+        ("Waiting over 3 months", h["over_3m"], "Approved more than 3 calendar months before, not yet matched."),
+        ("Waiting over 6 months", h["over_6m"], "Approved more than 6 calendar months before, not yet matched."),
+        ("Median days since approval", h["median_days"], "Median days since approval of the households waiting."),
+    ]
+)
+left, right = st.columns(2)
+with left:
+    plot(pc.adopter_pipeline(r_view, area, period.name), "pipeline")
+    chart_notes(False, publication)
+    export(
+        recruit[recruit["area"] == area],
+        r_shown[r_shown["area"] == area],
+        publication,
+        f"{area}_adopter_pipeline_{period.name}",
+        "pipeline",
+    )
+with right:
+    plot(pc.timeliness_chart(t_view, area, period.name, ref.settings.low_n_below), "timeliness")
+    mine_t = timely[timely["area"] == area]
+    chart_notes(bool(mine_t["low_n"].any()), publication)
+    export(
+        mine_t, t_shown[t_shown["area"] == area], publication, f"{area}_adopter_timeliness_{period.name}", "timeliness"
+    )

@@ -1,3 +1,376 @@
+"""Regional performance (Partnership Board, QA Group): the DfE scorecard A1, A2, A3 and A10 for the region
+or one council, trends by council, the councils compared, the region beside the mean of councils,
+sufficiency of adopters, and the reconciliation to the business case. Every number comes from raa_core;
+this page only lays it out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.title("Coming in this release")
+from pages import shell
+from raa_core import freshness, indicators, journeys, reconciliation, recruitment, suppression
+from raa_core import performance_charts as pc
+from raa_core.periods import parse_period, previous
+
+shell.page_guard()
+
+PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+TILE_LABELS = {
+    "A1": "A1 · care to placement",
+    "A2": "A2 · order to match",
+    "A3": "A3 · placed in 14 months",
+    "A10": "A10 · care to adopters",
+}
+RAG_BADGES = {
+    "green": ("Meets threshold", ":material/check_circle:", "green"),
+    "red": ("Misses threshold", ":material/error:", "red"),
+}
+
+
+# --- cached raa_core results (keyed by the warehouse version and the filters) ---------------------------
+
+
+@st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
+def _scorecards(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
+    return indicators.headline_scorecards(shell.cursor(), period, shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner="Computing trends…", max_entries=16)
+def _trend(version: str, kind: str, as_at: dt.date | None) -> pd.DataFrame:
+    return indicators.trend(shell.cursor(), shell.reference(), None, kind, "2015-16", None, as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _sufficiency(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
+    """Quarter ends from 2015-16 to the latest data, and the date the page counts waiting on."""
+    con = shell.cursor()
+    dates = sorted({*journeys.quarter_end_dates(con, "2015-16", as_at), at})
+    return recruitment.sufficiency(con, dates, shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _reconcile(version: str, as_at: dt.date | None) -> pd.DataFrame:
+    return reconciliation.reconcile(shell.cursor(), shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _status(version: str, today: dt.date) -> pd.DataFrame:
+    return freshness.council_status(shell.cursor(), shell.reference(), today)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _latest(version: str, as_at: dt.date | None) -> dt.date | None:
+    return journeys.latest_date(shell.cursor(), as_at)
+
+
+# --- display helpers (formatting only) ------------------------------------------------------------------
+
+
+def definition(key: str) -> str:
+    return indicators.definition(key, shell.reference())
+
+
+def figure_text(indicator: str, value: str) -> str:
+    """A tile's figure: `363 days`, `77%`, `x` (suppressed) or an em dash (no figure)."""
+    if value in ("", suppression.HIDDEN):
+        return value or "—"
+    return f"{value}%" if indicator == "A3" else f"{value} days"
+
+
+def plot(fig: Any, key: str) -> None:
+    st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
+
+
+def chart_notes(low: bool, publication: bool, shaded: bool = False) -> None:
+    notes = ["shaded: the period chosen in the sidebar"] if shaded else []
+    if low:
+        notes.append(f"\\{pc.LOW_N_MARK} rests on fewer than {shell.reference().settings.low_n_below} children")
+    if publication:
+        notes.append(f"{pc.HIDDEN_MARK} suppressed for publication")
+    if notes:
+        st.caption(" · ".join(notes))
+
+
+def export(raw: pd.DataFrame, shown: pd.DataFrame, publication: bool, name: str, key: str) -> None:
+    """The table behind a chart: as computed, or as published (strings, `x` for suppressed)."""
+    shell.download_table(shown if publication else raw, name + ("_publication" if publication else ""), key)
+
+
+def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
+    """One headline tile: figure, n, median, threshold, national, RAG and change on the previous period."""
+    ind = str(raw["indicator"])
+    low_is_good = indicators.LOWER_IS_BETTER[ind]
+    unit = " pts" if ind == "A3" else " days"
+    change = text["change"]
+    delta = None
+    if change not in ("", suppression.HIDDEN):
+        delta = f"{int(change):+d}{unit} on {raw['previous_period']}"
+    st.metric(
+        TILE_LABELS[ind],
+        figure_text(ind, text["value"]),
+        delta,
+        delta_color="off" if change == "0" else "inverse" if low_is_good else "normal",
+        delta_arrow="off" if change == "0" else "auto",
+        help=f"{definition(ind)}\n\n{definition('change')}",
+    )
+    if ind == "A3":
+        counted = f"**{text['count'] or 0}** of {text['n']} children placed within 14 months"
+    else:
+        median = text["median"] or "—"
+        unit = "" if median in ("—", suppression.HIDDEN) else " days"
+        counted = f"n = **{text['n']}** {'child' if text['n'] == '1' else 'children'} · median {median}{unit}"
+    lines = [counted]
+    if text["threshold"]:
+        lines.append(f"Threshold {text['threshold']} days · difference {_signed(text['difference'])}")
+    else:
+        lines.append("No threshold in reference data")
+    national = text["national"]
+    lines.append(
+        f"National {figure_text(ind, national)}" if national else f"National: not published for {raw['period']}"
+    )
+    prev = text["previous_value"]
+    lines.append(
+        f"{raw['previous_period']}: {figure_text(ind, prev) if prev else 'no figure'}"
+        + (f" (n = {text['previous_n']})" if prev else "")
+    )
+    if change == suppression.HIDDEN:
+        lines.append("Change: x (suppressed)")
+    st.markdown("  \n".join(lines))
+    badges = []
+    if raw["rag"] in RAG_BADGES and text["rag"]:
+        label, icon, colour = RAG_BADGES[str(raw["rag"])]
+        badges.append(f":{colour}-badge[{icon} {label}]")
+    elif text["value"] == suppression.HIDDEN:
+        badges.append(":gray-badge[:material/visibility_off: Suppressed]")
+    elif text["value"] == "":
+        badges.append(":gray-badge[:material/help: No figure]")
+    else:
+        badges.append(":gray-badge[:material/help: No threshold]")
+    if bool(raw["low_n"]):
+        n = text["n"]
+        counted_n = f": {n} {'child' if n == '1' else 'children'}" if n not in ("", suppression.HIDDEN) else ""
+        badges.append(f":orange-badge[:material/warning: Low number{counted_n}]")
+    if stale:
+        badges.append(":orange-badge[:material/schedule: Stale data]")
+    st.markdown(" ".join(badges))
+
+
+def _signed(v: str) -> str:
+    if v in ("", suppression.HIDDEN):
+        return v or "—"
+    return f"{int(v):+d}"
+
+
+# --- page ----------------------------------------------------------------------------------------------
+
+ref = shell.reference()
+f = shell.filters()
+as_at = shell.as_at_or_none(f)
+version = shell.version()
+period = parse_period(f.period)
+prev = previous(period)
+area = f.area
+status = _status(version, shell.today())
+names = {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
+area_name = pc.area_label(area, names)
+latest = _latest(version, as_at)
+
+head, toggle = st.columns([4, 1], vertical_alignment="bottom")
+head.title("Regional performance")
+with toggle:
+    publication = st.toggle(
+        "Publication view", key="publication", persist_state="session", help=definition("publication")
+    )
+    with st.popover("Definitions", icon=":material/menu_book:"):
+        for key in ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "low_n", "stale"):
+            st.markdown(definition(key))
+
+when = f"as at {f.as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
+st.caption(
+    f"**{area_name}** · {'3-year period' if f.three_year else 'financial year'} **{period.name}** "
+    f"({period.start:%d %b %Y} to {period.end:%d %b %Y}) · {when}. Children counted by the date of their "
+    "adoption order. Choose the council, year and window in the sidebar."
+)
+if latest is not None and period.end > latest:
+    st.info(
+        f"{period.name} is not over: its figures count the adoption orders up to {latest:%d %B %Y}.",
+        icon=":material/hourglass_top:",
+    )
+stale_rows = status[status["stale"]]
+if len(stale_rows):
+    listed = "; ".join(
+        f"{r.council}: newest drop {r.newest_drop:%d %b %Y} ({r.age_days} days old)"
+        if not pd.isna(r.newest_drop)
+        else f"{r.council}: no drop yet"
+        for r in stale_rows.itertuples()
+    )
+    st.warning(f"Stale data, marked (stale) below. {listed}.", icon=":material/schedule:")
+
+sc2 = _scorecards(version, period.name, as_at)
+sc = sc2[sc2["period"] == period.name].drop(columns="period").reset_index(drop=True)
+sc_pub = suppression.suppress_scorecard(sc, ref.settings)
+sc_view = suppression.masked(sc, sc_pub) if publication else sc
+
+# Headline tiles -----------------------------------------------------------------------------------------
+st.subheader(f"Scorecard: {area_name}, {period.name}", help=definition("threshold"))
+head_raw = indicators.headline_from(sc2, period.name, prev.name, area)
+head_text = (
+    suppression.publication_headline(head_raw, sc2, ref.settings) if publication else suppression.as_text(head_raw)
+)
+area_stale = area != "region" and names.get(area, "").endswith("(stale)")
+for col, (_, raw_row), (_, text_row) in zip(st.columns(4), head_raw.iterrows(), head_text.iterrows(), strict=True):
+    with col, st.container(border=True):
+        tile(raw_row, text_row, area_stale)
+export(head_raw, head_text, publication, f"scorecard_{area}_{period.name}", "tiles")
+
+
+# Trends and councils compared (one indicator at a time; only this part reruns) -------------------------
+@st.fragment
+def trends_and_comparison() -> None:
+    ind = (
+        st.segmented_control(
+            "Indicator",
+            indicators.INDICATORS,
+            default="A1",
+            required=True,
+            key="perf_indicator",
+            format_func=TILE_LABELS.__getitem__,
+        )
+        or "A1"
+    )
+    st.subheader(f"Trends: {ind} by council", help=f"{definition('trend')}\n\n{definition(ind)}")
+    columns = st.columns(2)
+    for col, kind, label in zip(
+        columns, ("year", "three_year"), ("financial year", "rolling 3-year period"), strict=True
+    ):
+        raw = _trend(version, kind, as_at)
+        raw = raw[raw["indicator"] == ind].reset_index(drop=True)
+        shown = suppression.suppress_scorecard(raw, ref.settings)
+        view = suppression.masked(raw, shown) if publication else raw
+        with col:
+            selected = period.name if kind == period.kind else None
+            plot(pc.trend_chart(view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
+            chart_notes(bool(raw["low_n"].any()), publication, shaded=selected is not None)
+            export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}")
+
+    st.subheader(f"Councils compared: {ind}, {period.name}", help=definition(ind))
+    rows = sc[sc["indicator"] == ind]
+    plot(
+        pc.council_comparison(
+            sc_view, ind, names, title=f"{ind}, {period.name}: councils, region, threshold, national"
+        ),
+        "council_comparison",
+    )
+    chart_notes(bool(rows["low_n"].any()), publication)
+    export(rows, sc_pub[sc_pub["indicator"] == ind], publication, f"{ind}_councils_{period.name}", "comparison")
+
+
+trends_and_comparison()
+
+# Region (all children) beside the mean of councils -------------------------------------------------------
+st.subheader("Region: all children together, and the mean of councils", help=definition("region_mean"))
+st.markdown(
+    "The **region** figure counts every child of the three councils together (child-weighted); the business "
+    "case's **Regional Average** was the plain mean of the three council figures, shown beside it."
+)
+both = indicators.region_and_mean(sc_view)
+left, right = st.columns([3, 2])
+with left:
+    plot(pc.region_vs_mean(sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean")
+    chart_notes(False, publication)
+with right:
+    table = suppression.shown_from_masked(both) if publication else both
+    st.dataframe(
+        table[["indicator", "region", "region_n", "region_mean", "gap"]].rename(
+            columns={
+                "indicator": "",
+                "region": "Region",
+                "region_n": "n",
+                "region_mean": "Mean of councils",
+                "gap": "Mean - region",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("A1, A2, A10 in days; A3 in % placed within 14 months.")
+    export(
+        both,
+        suppression.shown_from_masked(both) if publication else both,
+        publication,
+        f"region_vs_mean_{period.name}",
+        "region_mean",
+    )
+
+# Sufficiency: children waiting and adopters waiting -----------------------------------------------------
+st.subheader(f"Sufficiency: children and adopters waiting, {area_name}", help=definition("sufficiency"))
+at = min(period.end, f.as_at)  # waiting is counted at the period's end, or the as-at date
+suff = _sufficiency(version, at, as_at)
+suff_shown = suppression.suppress_table(
+    suff,
+    ref.settings,
+    counts=["adopters_waiting", "children_waiting_with_po"],
+    derived={
+        "surplus": ["adopters_waiting", "children_waiting_with_po"],
+        "adopters_per_child": ["adopters_waiting", "children_waiting_with_po"],
+    },
+    group_by=["at"],
+)
+suff_view = suppression.masked(suff, suff_shown) if publication else suff
+mine = suff_view[(suff_view["area"] == area) & (suff_view["at"] == at)]
+if len(mine):
+    last_text = suppression.shown_from_masked(mine).iloc[0] if publication else suppression.as_text(mine).iloc[0]
+    st.markdown(f"On **{at:%d %B %Y}**:")
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        "Children waiting with a placement order",
+        last_text["children_waiting_with_po"] or "0",
+        help=definition("children_waiting"),
+    )
+    m2.metric(
+        "Approved adopter households waiting", last_text["adopters_waiting"] or "0", help=definition("sufficiency")
+    )
+    m3.metric(
+        "Households per child waiting",
+        last_text["adopters_per_child"] or "—",
+        help="Approved households waiting divided by children waiting with a placement order.",
+    )
+plot(
+    pc.waiting_vs_adopters(suff_view, area, title=f"{area_name}: children and adopters waiting at each quarter end"),
+    "sufficiency",
+)
+chart_notes(False, publication)
+export(
+    suff[suff["area"] == area],
+    suff_shown[suff_shown["area"] == area],
+    publication,
+    f"sufficiency_{area}",
+    "sufficiency",
+)
+
+# Reconciliation to the business case --------------------------------------------------------------------
+with st.expander("Reconciliation: the business case's figures beside the computed ones", icon=":material/rule:"):
+    st.markdown(definition("reconciliation"))
+    if publication:
+        st.info(
+            "The reconciliation is an internal check on small numbers; turn off the publication view to see it.",
+            icon=":material/visibility_off:",
+        )
+    else:
+        rec = _reconcile(version, as_at)
+        agree = int(rec["matches"].sum())
+        st.markdown(f"**{agree} of {len(rec)}** published figures reproduced from the drops.")
+        st.dataframe(
+            rec,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "matches": st.column_config.CheckboxColumn("Matches"),
+                "note": st.column_config.TextColumn(width="large"),
+            },
+        )
+        shell.download_table(rec, "reconciliation_business_case", "reconciliation")

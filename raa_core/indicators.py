@@ -27,6 +27,7 @@ from raa_core.periods import (
     financial_year_of,
     parse_period,
     periods_values_sql,
+    previous,
     three_year,
 )
 from raa_core.reference import Reference
@@ -52,6 +53,125 @@ LABELS: dict[str, str] = {
     "A10": "Average days from entering care to moving in with the family who adopted (incl. foster carers)",
 }
 _INT_COLUMNS = ("value", "median", "threshold", "difference", "count", "national")
+SHORT_LABELS: dict[str, str] = {
+    "A1": "A1 entering care to placement",
+    "A2": "A2 placement order to match",
+    "A3": "A3 placed within 14 months",
+    "A10": "A10 entering care to placement (incl. foster to adopt)",
+}
+#: Better direction of each indicator: days are better lower, A3's percentage higher.
+LOWER_IS_BETTER: dict[str, bool] = {"A1": True, "A2": True, "A3": False, "A10": True}
+
+#: The rule behind every figure on the performance pages, as shown to users (spec indicators.md).
+DEFINITIONS: dict[str, str] = {
+    "A1": (
+        "**A1: average days from entering care to moving in with the adoptive family.** Children whose "
+        "adoption order falls in the period; days = placed date - date entered care; mean rounded to the "
+        "nearest whole day (halves away from zero), median beside it, n = children counted."
+    ),
+    "A2": (
+        "**A2: average days from court authority to place (placement order) to the match with the adoptive "
+        "family.** Children adopted in the period who had a placement order (children placed with consent are "
+        "left out) and were placed before the adoption order; a match before the order counts 0 days."
+    ),
+    "A3": (
+        "**A3: children placed within 14 months of entering care.** Of the children adopted in the period, "
+        "those whose placed date is before the day 14 calendar months after they entered care (31 December + "
+        "14 months = 28/29 February). Count and whole percent, computed from the unrounded counts."
+    ),
+    "A10": (
+        "**A10: average days from entering care to moving in with the family who adopted.** As A1, but the "
+        "journey ends on the day the child moved in with foster carers who went on to adopt (foster to adopt "
+        "and early permanence), where that came first."
+    ),
+    "region": (
+        "**Region (all children)** counts every child of the three councils together, so Kent, with most "
+        "children, weighs most."
+    ),
+    "region_mean": (
+        "**Mean of councils** is the plain mean of the three council figures (each council weighs the same), "
+        "as the business case computed its 'Regional Average': A1 2018-19 (340 + 363 + 569) / 3 = 424."
+    ),
+    "threshold": (
+        "**Threshold**: the DfE scorecard threshold in force at the end of the period (reference data: 425 "
+        "days for A1 and A10, 121 days for A2; none for A3). Difference = figure - threshold; negative is "
+        "better for the time measures."
+    ),
+    "rag": (
+        "**RAG**: green where the figure meets the threshold (at or below it for days, at or above it for a "
+        "percentage), red where it misses it; grey where there is no threshold or no figure."
+    ),
+    "change": (
+        "**Change** on the previous period: the previous financial year, or the rolling 3-year period one year "
+        "earlier. Green is better (fewer days, a higher A3 percentage)."
+    ),
+    "national": "**National**: England's figure for the same period as printed in the business case (reference only).",
+    "low_n": (
+        "**Low number**: a figure resting on fewer than {low_n} children is marked {mark}; averages over a "
+        "handful of children swing wildly (Bexley's 2018-19 A2 of 74 days rests on one child)."
+    ),
+    "publication": (
+        "**Publication view** shows what may be published: counts of 1 to {count_max} as x (and a second "
+        "count where the total would give them away), percentages with a numerator of {pct_numerator_max} or "
+        "fewer or a denominator of {pct_denominator_max} or fewer, and averages over {mean_n_max} or fewer "
+        "children. Downloads follow the view."
+    ),
+    "trend": (
+        "**Trends**: the indicator for each financial year (annual) and each rolling 3-year period (named by "
+        "its first and last years, e.g. 2015-18 = 1 April 2015 to 31 March 2018), by council and for the "
+        "region, with the threshold line."
+    ),
+    "sufficiency": (
+        "**Sufficiency**: approved adopter households not yet matched (nor withdrawn) against children "
+        "waiting with a placement order (not placed, not reversed, not adopted), at each quarter end and at "
+        "the latest date."
+    ),
+    "children_waiting": (
+        "**Children waiting**: children with an ADM decision or placement order who are not yet placed, whose "
+        "plan was not reversed and who are not adopted, at the date. Time waiting counts from the first of the "
+        "ADM decision and the placement order."
+    ),
+    "waiting_bands": (
+        "**Ageing bands**: children waiting at the date by calendar months since the ADM decision (or placement "
+        "order, if earlier): up to 3, 3 to 6, 6 to 12, 12 to 18 and over 18 months."
+    ),
+    "funnel": (
+        "**Journey funnel**: children reaching each step in the period (ADM decisions, placement orders, "
+        "matches, placements, adoption orders), counted by the date of the step."
+    ),
+    "stages": (
+        "**Stage durations**: mean and median days of each stage (entered care -> ADM decision -> placement "
+        "order -> match -> placed -> adoption order), for the children who have both dates, in the period of "
+        "the later date. A later step recorded before the earlier one counts 0 days."
+    ),
+    "a1_distribution": (
+        "**Distribution of A1 days**: each adopted child's days from entering care to placement (the A1 cohort), "
+        "so the spread behind the mean is visible; the bands put the 14-month (A3) line in context."
+    ),
+    "pipeline": (
+        "**Adopter pipeline**: households reaching each step in the period: enquiries, registrations of "
+        "interest, stage 1 completed, stage 2 started, approvals, matches and placements."
+    ),
+    "timeliness": (
+        "**Adopter timeliness**: stage 1 completed within 2 months of registration (fast-track households have "
+        "no stage 1 and are left out), stage 2 completed within 4 months of its start, approval within 6 months "
+        "of registration, match within 3 months of approval; 'within n months' means on or before the day n "
+        "calendar months later, counted in the period of the later date."
+    ),
+    "compare": (
+        "**Against the region and the best partner**: the council's figure beside the region's (all children) "
+        "and the best council's figure for the same period (fewest days; highest A3 percentage)."
+    ),
+    "reconciliation": (
+        "**Reconciliation**: each figure the business case printed (reference data) beside the figure "
+        "computed from the drops; A1 and A2 compare days, A3 compares the count (Medway's printed 37% cannot "
+        "come from whole children, so the computed percentage is shown beside it)."
+    ),
+    "stale": (
+        "**Stale**: a council whose newest drop is older than the freshness limit in settings; its figures are "
+        "the last ones received."
+    ),
+}
 
 
 def state_source(table: str, as_at: dt.date | None = None) -> str:
@@ -117,11 +237,12 @@ def round_pct_sql(count: str, n: str) -> str:
     return round_mean_sql(f"(100 * {count})", n)
 
 
-def cohort_sql(source: str, periods: Sequence[Period]) -> str:
-    """One row per child in each period's cohort with its A1, A2, A3 and A10 terms."""
+def cohort_sql(source: str, periods: Sequence[Period], extra: str = "") -> str:
+    """One row per child in each period's cohort with its A1, A2, A3 and A10 terms (and `extra` columns of `s`)."""
     within = add_months_sql("s.entered_care_date", 14)
+    more = f"{extra}," if extra else ""
     return f"""
-        SELECT p.period, p.pord, s.la_code,
+        SELECT p.period, p.pord, s.la_code, {more}
             datediff('day', s.entered_care_date, s.placed_date) AS a1,
             CASE WHEN s.placement_order_date IS NOT NULL AND NOT coalesce(s.placed_with_consent, false)
                       AND s.matched_date IS NOT NULL AND s.placed_date < s.adoption_order_date
@@ -279,31 +400,202 @@ def trend(
     return df
 
 
+def definition(key: str, ref: Reference | None = None) -> str:
+    """The definition shown beside a figure (Markdown), with settings (low-n limit, suppression) filled in."""
+    text = DEFINITIONS[key]
+    if ref is None:
+        return text
+    s = ref.settings
+    return text.format(
+        low_n=s.low_n_below,
+        mark="\\*",  # performance_charts.LOW_N_MARK, escaped for Markdown
+        count_max=s.suppression.count_max,
+        pct_numerator_max=s.suppression.pct_numerator_max,
+        pct_denominator_max=s.suppression.pct_denominator_max,
+        mean_n_max=s.suppression.mean_n_max,
+    )
+
+
+def region_and_mean(scorecard_df: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator: the child-weighted region figure and n beside the plain mean of council figures.
+
+    Columns: indicator, region, region_n, region_mean, councils (council figures in the mean), gap
+    (mean of councils - region).
+    """
+    rows = []
+    for ind in INDICATORS:
+        sc = scorecard_df[scorecard_df["indicator"] == ind].set_index("area")
+        councils = sc[~sc.index.isin(["region", "region_mean"])]
+        region = _opt_int(sc.at["region", "value"]) if "region" in sc.index else None
+        mean = _opt_int(sc.at["region_mean", "value"]) if "region_mean" in sc.index else None
+        rows.append(
+            {
+                "indicator": ind,
+                "region": region,
+                "region_n": (_opt_int(sc.at["region", "n"]) or 0) if "region" in sc.index else 0,
+                "region_mean": mean,
+                "councils": int(
+                    (councils["value"].notna() | councils.get("value_hidden", pd.Series(False, index=councils.index)))
+                    .astype(bool)
+                    .sum()
+                ),
+                "gap": None if region is None or mean is None else mean - region,
+            }
+        )
+        if "value_hidden" in sc.columns:  # a masked (publication) scorecard: carry the flags along
+            hid = {a: bool(sc.at[a, "value_hidden"]) if a in sc.index else False for a in ("region", "region_mean")}
+            rows[-1] |= {
+                "region_n_hidden": bool(sc.at["region", "n_hidden"]) if "n_hidden" in sc.columns else False,
+                "region_hidden": hid["region"],
+                "region_mean_hidden": hid["region_mean"],
+                "gap_hidden": hid["region"] or hid["region_mean"],
+            }
+    out = pd.DataFrame(rows)
+    for col in ("region", "region_mean", "gap"):
+        out[col] = pd.array(out[col].tolist(), dtype="Int64")
+    return out
+
+
+def rag(indicator: str, value: int | None, threshold: int | None) -> str | None:
+    """`green` where the figure meets the threshold (days at or below, A3 % at or above), else `red`.
+
+    None where there is no figure or no threshold (A3 has none in reference data).
+    """
+    if value is None or threshold is None or pd.isna(value) or pd.isna(threshold):
+        return None
+    meets = value <= threshold if LOWER_IS_BETTER[indicator] else value >= threshold
+    return "green" if meets else "red"
+
+
+def _opt_int(v: Any) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+HEADLINE_COLUMNS: list[str] = [
+    "indicator",
+    "label",
+    "area",
+    "period",
+    "value",
+    "median",
+    "n",
+    "count",
+    "threshold",
+    "difference",
+    "national",
+    "low_n",
+    "rag",
+    "previous_period",
+    "previous_value",
+    "previous_n",
+    "change",
+]
+
+
+def headline_from(sc: pd.DataFrame, period: str, previous_period: str, area: str) -> pd.DataFrame:
+    """Headline tiles from a `scorecards` frame holding both periods: a row per indicator for one area.
+
+    `change` = figure - previous period's figure (null where either is missing); `rag` as `rag()`.
+    """
+    rows = []
+    for ind in INDICATORS:
+
+        def pick(p: str, ind: str = ind) -> dict[str, Any]:
+            hit = sc[(sc["period"] == p) & (sc["indicator"] == ind) & (sc["area"] == area)]
+            return hit.iloc[0].to_dict() if len(hit) else {}
+
+        now, before = pick(period), pick(previous_period)
+        value, prev = _opt_int(now.get("value")), _opt_int(before.get("value"))
+        rows.append(
+            {
+                "indicator": ind,
+                "label": LABELS[ind],
+                "area": area,
+                "period": period,
+                "value": value,
+                "median": _opt_int(now.get("median")),
+                "n": int(now.get("n", 0) or 0),
+                "count": _opt_int(now.get("count")),
+                "threshold": _opt_int(now.get("threshold")),
+                "difference": _opt_int(now.get("difference")),
+                "national": _opt_int(now.get("national")),
+                "low_n": bool(now.get("low_n", True)),
+                "rag": rag(ind, value, _opt_int(now.get("threshold"))),
+                "previous_period": previous_period,
+                "previous_value": prev,
+                "previous_n": int(before.get("n", 0) or 0),
+                "change": None if value is None or prev is None else value - prev,
+            }
+        )
+    out = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+    out["rag"] = pd.Series([r["rag"] for r in rows], index=out.index, dtype=object)  # None, not NaN
+    for col in ("value", "median", "count", "threshold", "difference", "national", "previous_value", "change"):
+        out[col] = pd.array(out[col].tolist(), dtype="Int64")
+    return out
+
+
+def headline_scorecards(
+    con: duckdb.DuckDBPyConnection, period: str | Period, ref: Reference, as_at: dt.date | None = None
+) -> pd.DataFrame:
+    """The scorecard of a period and of the period before it (for tiles' change), in one query."""
+    p = parse_period(period) if isinstance(period, str) else period
+    return scorecards(con, [previous(p), p], ref, as_at)
+
+
+def headline(
+    con: duckdb.DuckDBPyConnection,
+    period: str | Period,
+    ref: Reference,
+    area: str = "region",
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """A1, A2, A3, A10 of one area and period with n, threshold, national, RAG and change (see `headline_from`)."""
+    p = parse_period(period) if isinstance(period, str) else period
+    return headline_from(headline_scorecards(con, p, ref, as_at), p.name, previous(p).name, area)
+
+
 def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
-    """One council's figures beside the region's and the best council's (lowest days, highest A3 %)."""
+    """One council's figures beside the region's and the best council's (lowest days, highest A3 %).
+
+    The best partner is chosen among councils whose figure rests on enough children (not low n) where
+    there are any: a figure over one child is no benchmark.
+
+    Columns: indicator, council, council_n, region, region_n, best, best_area, best_n (n for low-n marks).
+    From a masked (publication) scorecard the `<col>_hidden` flags come along, and hidden figures are
+    never picked as the best.
+    """
+    masked = "value_hidden" in scorecard_df.columns
     rows = []
     for ind in INDICATORS:
         sc = scorecard_df[scorecard_df["indicator"] == ind]
         councils = sc[~sc["area"].isin(["region", "region_mean"]) & sc["value"].notna()]
+        if (~councils["low_n"].astype(bool)).any():
+            councils = councils[~councils["low_n"].astype(bool)]
         best = None
         if len(councils):
             pick = councils["value"].astype("int64")
-            best = councils.loc[pick.idxmax() if ind == "A3" else pick.idxmin()]
+            best = councils.loc[pick.idxmax() if ind == "A3" else pick.idxmin()].to_dict()
         own = sc[sc["area"] == area]
         region = sc[sc["area"] == "region"]
-        rows.append(
-            {
-                "indicator": ind,
-                "council": own["value"].iloc[0] if len(own) else None,
-                "council_n": int(own["n"].iloc[0]) if len(own) else 0,
-                "region": region["value"].iloc[0] if len(region) else None,
-                "best": None if best is None else best["value"],
-                "best_area": None if best is None else str(best["area"]),
-            }
-        )
+        found = {
+            "council": own.iloc[0].to_dict() if len(own) else {},
+            "region": region.iloc[0].to_dict() if len(region) else {},
+            "best": best or {},
+        }
+        row: dict[str, Any] = {"indicator": ind}
+        for key, rec in found.items():
+            row[key] = _opt_int(rec.get("value"))
+            row[f"{key}_n"] = _opt_int(rec.get("n")) or 0
+            if key == "best":
+                row["best_area"] = None if best is None else str(best["area"])
+        if masked:
+            for key, rec in found.items():
+                row[f"{key}_hidden"] = bool(rec.get("value_hidden", False))
+                row[f"{key}_n_hidden"] = bool(rec.get("n_hidden", False))
+        rows.append(row)
     out = pd.DataFrame(rows)
     for col in ("council", "region", "best"):
-        out[col] = pd.array([None if pd.isna(v) else int(v) for v in out[col]], dtype="Int64")
+        out[col] = pd.array(out[col].tolist(), dtype="Int64")
     return out
 
 

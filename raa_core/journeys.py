@@ -75,6 +75,17 @@ WAITING_BANDS: tuple[tuple[str, int | None], ...] = (
     ("over 18 months", None),
 )
 
+#: Bands of A1 (entering care to placement) in calendar months: (label, placed before entered + months).
+#: The first three bands are exactly A3's "placed within 14 months".
+A1_BANDS: tuple[tuple[str, int | None], ...] = (
+    ("under 6 months", 6),
+    ("6 to 12 months", 12),
+    ("12 to 14 months", 14),
+    ("14 to 18 months", 18),
+    ("18 to 24 months", 24),
+    ("24 months or more", None),
+)
+
 
 def as_period_list(periods: Period | Sequence[Period]) -> list[Period]:
     """One period or several, as a list."""
@@ -373,3 +384,35 @@ def a1_distribution(
         SELECT la_code, a1 AS a1_days, a2 AS a2_days, a10 AS a10_days, a3 AS within_14_months
         FROM ({cohort_sql(source, [period])}) c {where} ORDER BY la_code, a1_days, a10_days
     """).df()
+
+
+def a1_bands(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """The A1 cohort by time from entering care to placement, in `A1_BANDS`, per area: area, band, children.
+
+    A publishable view of the A1 distribution (counts per band rather than each child's days); the bands
+    below 14 months add up to A3's count.
+    """
+    source = state_source("children", as_at)
+    cases = " ".join(
+        f"WHEN s.placed_date < {add_months_sql('s.entered_care_date', m)} THEN {i}"
+        for i, (_, m) in enumerate(A1_BANDS)
+        if m is not None
+    )
+    bands = ", ".join(f"({i}, '{label}')" for i, (label, _) in enumerate(A1_BANDS))
+    extra = f"CASE {cases} ELSE {len(A1_BANDS) - 1} END AS band"
+    df = con.execute(f"""
+        WITH agg AS (
+            SELECT {area_sql()} AS area, band, count(*) AS children
+            FROM ({cohort_sql(source, [period], extra)}) c GROUP BY GROUPING SETS ((la_code, band), (band))
+        )
+        SELECT a.area, b.band_order, b.band, CAST(coalesce(agg.children, 0) AS BIGINT) AS children
+        FROM ({areas_sql(ref, as_at)}) a CROSS JOIN (SELECT * FROM (VALUES {bands}) v(band_order, band)) b
+        LEFT JOIN agg ON agg.area = a.area AND agg.band = b.band_order
+        ORDER BY a.aord, b.band_order
+    """).df()
+    return as_int_columns(df, ["band_order", "children"])

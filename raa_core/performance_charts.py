@@ -3,7 +3,8 @@
 Each function takes the DataFrame a calculation returned (scorecard, trend, activity, waiting, ...)
 and returns a `go.Figure` whose traces carry exactly those numbers; pages only place the figure and
 offer the same DataFrame for download. Figures resting on fewer children than the low-number limit are
-labelled with `LOW_N_MARK` in their text.
+labelled with `LOW_N_MARK` in their text. For the publication view pages pass frames masked by
+`suppression.masked`: a hidden figure is absent from the trace and its label reads `x` (`HIDDEN_MARK`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,20 @@ from raa_core.journeys import FUNNEL
 from raa_core.recruitment import TIMELINESS
 
 LOW_N_MARK = "*"
+HIDDEN_MARK = "x"
 TIME_INDICATORS = ("A1", "A2", "A10")
 UNITS = {"A1": "days", "A2": "days", "A3": "% within 14 months", "A10": "days"}
 AREA_LABELS = {"region": "Region (all children)", "region_mean": "Mean of councils"}
+#: A fixed colour per area so a council looks the same on every chart.
+AREA_COLOURS = {"303": "#1f77b4", "886": "#e07b00", "887": "#2ca02c", "region": "#444444", "region_mean": "#9467bd"}
+THRESHOLD_COLOUR = "#b22222"
+#: Axis labels of the adopter timeliness measures (the full rule is in the hover and the definitions).
+TIMELINESS_SHORT = {
+    "stage1_2m": "Stage 1 in 2 months",
+    "stage2_4m": "Stage 2 in 4 months",
+    "approval_6m": "Approved in 6 months",
+    "match_3m": "Matched in 3 months",
+}
 
 
 def _none(v: object) -> object:
@@ -28,7 +40,17 @@ def _none(v: object) -> object:
 
 
 def _values(s: pd.Series) -> list[object]:
-    return [_none(v) for v in s]
+    return [None if _none(v) is None else int(v) if float(v).is_integer() else float(v) for v in s]  # type: ignore[arg-type]
+
+
+def _flags(rows: pd.DataFrame, col: str) -> list[bool]:
+    """The `<col>_hidden` flags of a masked frame (all False for an unmasked one)."""
+    flag = f"{col}_hidden"
+    return [bool(x) for x in rows[flag].fillna(False)] if flag in rows.columns else [False] * len(rows)
+
+
+def _ints(s: pd.Series) -> list[int]:
+    return [0 if _none(v) is None else int(v) for v in s]  # type: ignore[call-overload]
 
 
 def area_label(area: str, names: Mapping[str, str] | None = None) -> str:
@@ -38,9 +60,36 @@ def area_label(area: str, names: Mapping[str, str] | None = None) -> str:
     return (names or {}).get(str(area), str(area))
 
 
-def _text(values: Sequence[object], low: Sequence[bool] | None = None) -> list[str]:
+def _text(
+    values: Sequence[object], low: Sequence[bool] | None = None, hidden: Sequence[bool] | None = None
+) -> list[str]:
     low = low if low is not None else [False] * len(values)
-    return ["" if v is None else f"{v}{LOW_N_MARK if flag else ''}" for v, flag in zip(values, low, strict=True)]
+    hidden = hidden if hidden is not None else [False] * len(values)
+    return [
+        HIDDEN_MARK if h else "" if v is None else f"{v}{LOW_N_MARK if flag else ''}"
+        for v, flag, h in zip(values, low, hidden, strict=True)
+    ]
+
+
+def _mark_hidden(fig: go.Figure, xs: Sequence[object], hidden: Sequence[bool]) -> None:
+    """Write `x` at the foot of each bar whose figure is suppressed (an absent bar would say nothing)."""
+    for x, h in zip(xs, hidden, strict=True):
+        if h:
+            fig.add_annotation(x=x, y=0, text=HIDDEN_MARK, showarrow=False, yanchor="bottom", font={"size": 14})
+
+
+def _layout(fig: go.Figure, title: str, yaxis_title: str = "", height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        yaxis_title=yaxis_title,
+        height=height,
+        margin={"l": 50, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
+    )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    fig.update_traces(textangle=0, cliponaxis=False, selector={"type": "bar"})
+    return fig
 
 
 def trend_chart(
@@ -48,8 +97,13 @@ def trend_chart(
     indicator: str,
     names: Mapping[str, str] | None = None,
     areas: Sequence[str] | None = None,
+    title: str | None = None,
+    highlight: str | None = None,
 ) -> go.Figure:
-    """Lines by area over successive periods, with the threshold line where there is one."""
+    """Lines by area over successive periods, with the threshold line where there is one.
+
+    `highlight` shades one period (the one the page is about).
+    """
     df = trend_df[trend_df["indicator"] == indicator]
     periods = list(dict.fromkeys(df["period"]))
     fig = go.Figure()
@@ -57,69 +111,104 @@ def trend_chart(
     for area in wanted:
         rows = df[df["area"] == area].set_index("period").reindex(periods)
         values = _values(rows["value"])
+        low = [bool(x) for x in rows["low_n"].fillna(False)]
+        hidden = _flags(rows, "value")
+        # Only the points that need a warning carry a label (value*, or x); the hover has every figure.
+        text = [t if (lo or h) else "" for t, lo, h in zip(_text(values, low, hidden), low, hidden, strict=True)]
         fig.add_trace(
             go.Scatter(
                 x=periods,
                 y=values,
                 mode="lines+markers+text",
                 name=area_label(area, names),
-                text=_text(values, [bool(x) for x in rows["low_n"].fillna(False)]),
+                text=text,
                 textposition="top center",
-                customdata=rows["n"].fillna(0).astype(int).tolist(),
+                customdata=_ints(rows["n"]) if "n_hidden" not in rows else [str(v) for v in rows["n"]],
                 hovertemplate="%{x}: %{y} (n=%{customdata})<extra>%{fullData.name}</extra>",
-                line={"dash": "dot"} if area == "region" else None,
+                line={"dash": "dot", "color": AREA_COLOURS.get(area)}
+                if area == "region"
+                else {"color": AREA_COLOURS.get(area)},
             )
         )
     thresholds = df.drop_duplicates("period").set_index("period").reindex(periods)["threshold"]
     if thresholds.notna().any():
         fig.add_trace(
             go.Scatter(
-                x=periods, y=_values(thresholds), mode="lines", name="Threshold", line={"color": "grey", "dash": "dash"}
+                x=periods,
+                y=_values(thresholds),
+                mode="lines",
+                name="Threshold",
+                line={"color": THRESHOLD_COLOUR, "dash": "dash"},
             )
         )
-    fig.update_layout(title=f"{indicator} by period", yaxis_title=UNITS.get(indicator, ""), xaxis_type="category")
+    if highlight in periods:
+        i = periods.index(highlight)
+        fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor="#d9d9d9", opacity=0.45, layer="below", line_width=0)
+    _layout(fig, title or f"{indicator} by period", UNITS.get(indicator, ""), height=420)
+    fig.update_layout(xaxis_type="category", legend={"y": -0.3})
+    fig.update_xaxes(tickangle=-45)
     return fig
 
 
-def council_comparison(scorecard_df: pd.DataFrame, indicator: str, names: Mapping[str, str] | None = None) -> go.Figure:
+def council_comparison(
+    scorecard_df: pd.DataFrame, indicator: str, names: Mapping[str, str] | None = None, title: str | None = None
+) -> go.Figure:
     """Bars per council (and the region) for one indicator, with threshold and national lines."""
     df = scorecard_df[(scorecard_df["indicator"] == indicator) & (scorecard_df["area"] != "region_mean")]
     labels = [area_label(a, names) for a in df["area"]]
     values = _values(df["value"])
+    hidden = _flags(df, "value")
     fig = go.Figure(
         go.Bar(
             x=labels,
             y=values,
             name=indicator,
-            text=_text(values, [bool(x) for x in df["low_n"]]),
-            customdata=df["n"].astype(int).tolist(),
+            text=_text(values, [bool(x) for x in df["low_n"]], hidden),
+            marker_color=[AREA_COLOURS.get(str(a), "#888888") for a in df["area"]],
+            customdata=[str(v) if _none(v) is not None else "" for v in df["n"]],
             hovertemplate="%{x}: %{y} (n=%{customdata})<extra></extra>",
+            showlegend=False,
         )
     )
-    for col, label, dash in (("threshold", "Threshold", "dash"), ("national", "National", "dot")):
+    _mark_hidden(fig, labels, hidden)
+    for col, label, dash, colour in (
+        ("threshold", "Threshold", "dash", THRESHOLD_COLOUR),
+        ("national", "National", "dot", "grey"),
+    ):
         v = _none(df[col].iloc[0]) if len(df) else None
         if v is not None:
             fig.add_trace(
                 go.Scatter(
-                    x=labels, y=[v] * len(labels), mode="lines", name=label, line={"color": "grey", "dash": dash}
+                    x=labels, y=[v] * len(labels), mode="lines", name=label, line={"color": colour, "dash": dash}
                 )
             )
-    fig.update_layout(title=f"{indicator}: councils compared", yaxis_title=UNITS.get(indicator, ""))
-    return fig
+    return _layout(fig, title or f"{indicator}: councils compared", UNITS.get(indicator, ""))
 
 
-def region_vs_mean(scorecard_df: pd.DataFrame, indicators: Sequence[str] = TIME_INDICATORS) -> go.Figure:
+def region_vs_mean(
+    scorecard_df: pd.DataFrame, indicators: Sequence[str] = TIME_INDICATORS, low_n_below: int = 6
+) -> go.Figure:
     """The child-weighted region figure beside the plain mean of council figures, per indicator."""
     fig = go.Figure()
     for area in ("region", "region_mean"):
         rows = scorecard_df[scorecard_df["area"] == area].set_index("indicator").reindex(list(indicators))
         values = _values(rows["value"])
-        fig.add_trace(go.Bar(x=list(indicators), y=values, name=AREA_LABELS[area], text=_text(values)))
-    fig.update_layout(barmode="group", title="Region (all children) and mean of councils", yaxis_title="days")
-    return fig
+        low = [_none(n) is not None and int(n) < low_n_below for n in rows["n"]]
+        hidden = _flags(rows, "value")
+        fig.add_trace(
+            go.Bar(
+                x=list(indicators),
+                y=values,
+                name=AREA_LABELS[area],
+                text=_text(values, low, hidden),
+                marker_color=AREA_COLOURS[area],
+            )
+        )
+    fig.update_layout(barmode="group")
+    return _layout(fig, "Region (all children) and mean of councils", "days")
 
 
-def waiting_vs_adopters(sufficiency_df: pd.DataFrame, area: str = "region") -> go.Figure:
+def waiting_vs_adopters(sufficiency_df: pd.DataFrame, area: str = "region", title: str | None = None) -> go.Figure:
     """Children waiting with a placement order and approved households waiting, over time."""
     df = sufficiency_df[sufficiency_df["area"] == area].sort_values("at")
     x = [str(d) for d in df["at"]]
@@ -127,29 +216,84 @@ def waiting_vs_adopters(sufficiency_df: pd.DataFrame, area: str = "region") -> g
         [
             go.Scatter(
                 x=x,
-                y=df["children_waiting_with_po"].tolist(),
+                y=_values(df["children_waiting_with_po"]),
                 mode="lines+markers",
                 name="Children waiting (placement order)",
+                line={"color": "#c0392b"},
             ),
-            go.Scatter(x=x, y=df["adopters_waiting"].tolist(), mode="lines+markers", name="Approved adopters waiting"),
+            go.Scatter(
+                x=x,
+                y=_values(df["adopters_waiting"]),
+                mode="lines+markers",
+                name="Approved adopters waiting",
+                line={"color": "#2471a3"},
+            ),
         ]
     )
-    fig.update_layout(title="Children waiting and adopters waiting", yaxis_title="number")
-    return fig
+    return _layout(fig, title or "Children waiting and adopters waiting", "number")
 
 
-def a1_distribution_chart(dist_df: pd.DataFrame, threshold: int | None = None, column: str = "a1_days") -> go.Figure:
+def a1_distribution_chart(
+    dist_df: pd.DataFrame, threshold: int | None = None, column: str = "a1_days", low_n_below: int = 6
+) -> go.Figure:
     """Histogram and box of each child's A1 days (the spread behind the mean)."""
     days = [int(v) for v in dist_df[column].dropna()]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.25, 0.75], vertical_spacing=0.03)
-    fig.add_trace(go.Box(x=days, name="children", boxmean=True, showlegend=False), row=1, col=1)
-    fig.add_trace(go.Histogram(x=days, name="children", xbins={"size": 30}, showlegend=False), row=2, col=1)
+    fig.add_trace(go.Box(x=days, name="children", boxmean=True, showlegend=False, marker_color="#2471a3"), row=1, col=1)
+    fig.add_trace(
+        go.Histogram(
+            x=days,
+            name="children",
+            xbins={"size": 30},
+            showlegend=False,
+            marker={"color": "#2471a3", "line": {"color": "white", "width": 1}},
+            hovertemplate="%{x} days: %{y} children<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
     if threshold is not None:
-        fig.add_vline(x=threshold, line_dash="dash", line_color="grey", annotation_text=f"threshold {threshold}")
-    fig.update_layout(title=f"Days from entering care to placement (n={len(days)})")
+        fig.add_vline(x=threshold, line_dash="dash", line_color=THRESHOLD_COLOUR, row=1, col=1)
+        fig.add_vline(
+            x=threshold,
+            line_dash="dash",
+            line_color=THRESHOLD_COLOUR,
+            annotation_text=f"threshold {threshold}",
+            annotation_position="top right",
+            row=2,
+            col=1,
+        )
+    low = LOW_N_MARK if len(days) < low_n_below else ""
+    _layout(fig, f"Days from entering care to placement (n={len(days)}{low})", height=400)
     fig.update_xaxes(title_text="days", row=2, col=1)
     fig.update_yaxes(title_text="children", row=2, col=1)
     return fig
+
+
+def a1_bands_chart(bands_df: pd.DataFrame, area: str) -> go.Figure:
+    """The A1 cohort of one area by months from entering care to placement (`journeys.a1_bands`)."""
+    rows = bands_df[bands_df["area"] == area].sort_values("band_order")
+    values = _values(rows["children"])
+    hidden = _flags(rows, "children")
+    labels = rows["band"].tolist()
+    colours = ["#2ca02c" if o < 3 else "#c0392b" for o in rows["band_order"]]
+    fig = go.Figure(
+        go.Bar(x=labels, y=values, text=_text(values, None, hidden), textposition="outside", marker_color=colours)
+    )
+    _mark_hidden(fig, labels, hidden)
+    _layout(fig, "Months from entering care to placement (green: within 14)", "children adopted")
+    _wrap_ticks(fig, labels, 10)
+    return fig
+
+
+def _one_row_values(rows: pd.DataFrame, measures: Sequence[str]) -> tuple[list[object], list[bool]]:
+    """Values (and hidden flags) of measures from a single-row frame, or sums over several rows."""
+    if len(rows) == 1:
+        row = rows.iloc[0]
+        values = [_none(row[m]) for m in measures]
+        hidden = [bool(row.get(f"{m}_hidden", False)) for m in measures]
+        return [None if v is None else int(v) for v in values], hidden  # type: ignore[call-overload]
+    return [int(pd.to_numeric(rows[m]).fillna(0).sum()) for m in measures], [False] * len(measures)
 
 
 def journey_funnel(activity_df: pd.DataFrame, area: str, period: str | None = None) -> go.Figure:
@@ -158,10 +302,11 @@ def journey_funnel(activity_df: pd.DataFrame, area: str, period: str | None = No
     if period is not None:
         rows = rows[rows["period"] == period]
     stages = [s for s, _ in FUNNEL]
-    counts = [int(rows[m].sum()) for _, m in FUNNEL]
-    fig = go.Figure(go.Funnel(y=stages, x=counts, textinfo="value"))
-    fig.update_layout(title="Children's journey: events in the period")
-    return fig
+    counts, hidden = _one_row_values(rows, [m for _, m in FUNNEL])
+    fig = go.Figure(
+        go.Funnel(y=stages, x=counts, text=_text(counts, None, hidden), textinfo="text", marker_color="#2471a3")
+    )
+    return _layout(fig, "Children's journey: events in the period")
 
 
 def stage_durations_chart(
@@ -173,39 +318,61 @@ def stage_durations_chart(
         rows = rows[rows["period"] == period]
     rows = rows.sort_values("stage_order")
     means = _values(rows["mean_days"])
-    low = [int(n) < low_n_below for n in rows["n"]]
+    low = [_none(n) is not None and int(n) < low_n_below for n in rows["n"]]
+    hidden = _flags(rows, "mean_days")
+    stages = rows["stage"].tolist()
     fig = go.Figure(
         [
             go.Bar(
-                x=rows["stage"].tolist(),
+                x=stages,
                 y=means,
                 name="mean days",
-                text=_text(means, low),
-                customdata=rows["n"].astype(int).tolist(),
+                text=_text(means, low, hidden),
+                customdata=[str(v) if _none(v) is not None else "" for v in rows["n"]],
                 hovertemplate="%{x}: %{y} days (n=%{customdata})<extra></extra>",
+                marker_color="#2471a3",
+                insidetextanchor="middle",
             ),
             go.Scatter(
-                x=rows["stage"].tolist(),
+                x=stages,
                 y=_values(rows["median_days"]),
                 mode="markers",
                 name="median days",
-                marker={"symbol": "diamond", "size": 10},
+                marker={"symbol": "diamond", "size": 10, "color": "#e07b00"},
             ),
         ]
     )
-    fig.update_layout(title="Days in each stage", yaxis_title="days")
+    _mark_hidden(fig, stages, hidden)
+    _layout(fig, "Days in each stage", "days")
+    fig.update_xaxes(
+        tickmode="array", tickvals=stages, ticktext=[x.replace(" → ", " →<br>") for x in stages], tickangle=0
+    )
     return fig
 
 
-def waiting_bands_chart(bands_df: pd.DataFrame, area: str) -> go.Figure:
+def waiting_bands_chart(bands_df: pd.DataFrame, area: str, title: str | None = None) -> go.Figure:
     """Children waiting by ageing band for one area."""
     rows = bands_df[bands_df["area"] == area].sort_values("band_order")
-    fig = go.Figure(go.Bar(x=rows["band"].tolist(), y=rows["children"].astype(int).tolist(), name="children"))
-    fig.update_layout(title="Children waiting by time since the decision", yaxis_title="children")
-    return fig
+    values = _values(rows["children"])
+    hidden = _flags(rows, "children")
+    labels = rows["band"].tolist()
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=values,
+            name="children",
+            text=_text(values, None, hidden),
+            textposition="outside",
+            marker_color="#c0392b",
+        )
+    )
+    _mark_hidden(fig, labels, hidden)
+    return _layout(fig, title or "Children waiting by time since the decision", "children")
 
 
-def timeliness_chart(timeliness_df: pd.DataFrame, area: str, period: str | None = None) -> go.Figure:
+def timeliness_chart(
+    timeliness_df: pd.DataFrame, area: str, period: str | None = None, low_n_below: int = 6
+) -> go.Figure:
     """Percentage of households completing each recruitment step in time, for one area."""
     rows = timeliness_df[timeliness_df["area"] == area]
     if period is not None:
@@ -213,17 +380,47 @@ def timeliness_chart(timeliness_df: pd.DataFrame, area: str, period: str | None 
     order = {m: i for i, (m, *_rest) in enumerate(TIMELINESS)}
     rows = rows.assign(_o=rows["measure"].map(order)).sort_values("_o")
     pcts = _values(rows["pct"])
+    low = [_none(n) is not None and int(n) < low_n_below for n in rows["n"]]
+    hidden = _flags(rows, "pct")
+    labels = rows["label"].tolist()
     fig = go.Figure(
         go.Bar(
-            x=rows["label"].tolist(),
+            x=labels,
             y=pcts,
-            text=_text(pcts, [bool(x) for x in rows["low_n"]]),
-            customdata=rows[["within", "n"]].astype(int).values.tolist(),
+            text=_text(pcts, low, hidden),
+            customdata=[[_shown(w), _shown(n)] for w, n in zip(rows["within"], rows["n"], strict=True)],
             hovertemplate="%{x}: %{y}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+            marker_color="#2471a3",
         )
     )
-    fig.update_layout(title="Adopter timeliness", yaxis_title="% in time", yaxis_range=[0, 100])
+    _mark_hidden(fig, labels, hidden)
+    _layout(fig, "Adopter timeliness", "% in time")
+    fig.update_layout(yaxis_range=[0, 105])
+    short = [TIMELINESS_SHORT.get(m, label) for m, label in zip(rows["measure"], labels, strict=True)]
+    fig.update_xaxes(tickmode="array", tickvals=labels, ticktext=[_wrap(x, 12) for x in short], tickangle=0)
     return fig
+
+
+def _shown(v: object) -> str:
+    return HIDDEN_MARK if _none(v) is None else str(v)
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    """Break a long axis label into lines (plotly does not wrap)."""
+    words, lines, line = label.split(), [], ""
+    for w in words:
+        if line and len(line) + len(w) + 1 > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def _wrap_ticks(fig: go.Figure, labels: Sequence[str], width: int) -> None:
+    """Show long category labels on several lines, level (the traces keep the plain labels)."""
+    fig.update_xaxes(tickmode="array", tickvals=list(labels), ticktext=[_wrap(x, width) for x in labels], tickangle=0)
 
 
 PIPELINE: tuple[tuple[str, str], ...] = (
@@ -242,11 +439,17 @@ def adopter_pipeline(recruitment_df: pd.DataFrame, area: str, period: str | None
     rows = recruitment_df[recruitment_df["area"] == area]
     if period is not None:
         rows = rows[rows["period"] == period]
+    counts, hidden = _one_row_values(rows, [m for _, m in PIPELINE])
     fig = go.Figure(
-        go.Funnel(y=[s for s, _ in PIPELINE], x=[int(rows[m].sum()) for _, m in PIPELINE], textinfo="value")
+        go.Funnel(
+            y=[s for s, _ in PIPELINE],
+            x=counts,
+            text=_text(counts, None, hidden),
+            textinfo="text",
+            marker_color="#2ca02c",
+        )
     )
-    fig.update_layout(title="Adopter pipeline: households in the period")
-    return fig
+    return _layout(fig, "Adopter pipeline: households in the period")
 
 
 def activity_series_chart(
@@ -258,21 +461,57 @@ def activity_series_chart(
     rows = activity_df[activity_df["area"] == area]
     fig = go.Figure(
         [
-            go.Scatter(
-                x=rows["period"].tolist(), y=rows[m].astype(int).tolist(), mode="lines", name=m.replace("_", " ")
-            )
+            go.Scatter(x=rows["period"].tolist(), y=_values(rows[m]), mode="lines", name=m.replace("_", " "))
             for m in measures
         ]
     )
-    fig.update_layout(title="Activity over time", yaxis_title="number", xaxis_type="category")
+    _layout(fig, "Activity over time", "number")
+    fig.update_layout(xaxis_type="category")
     return fig
 
 
-def council_vs_region(comparison_df: pd.DataFrame, names: Mapping[str, str] | None = None) -> go.Figure:
-    """A council's figures beside the region's and the best partner's (from `indicators.compare_council`)."""
+def council_vs_region(
+    comparison_df: pd.DataFrame,
+    names: Mapping[str, str] | None = None,
+    council: str | None = None,
+    low_n_below: int = 6,
+) -> go.Figure:
+    """A council's figures beside the region's and the best partner's (from `indicators.compare_council`).
+
+    Days (A1, A2, A10) and A3's percentage share one axis; the hover names the best partner.
+    """
     fig = go.Figure()
-    for col, label in (("council", "Council"), ("region", AREA_LABELS["region"]), ("best", "Best partner")):
+    own = area_label(council, names) if council else "Council"
+    for col, label, colour in (
+        ("council", own, AREA_COLOURS.get(str(council), "#1f77b4")),
+        ("region", AREA_LABELS["region"], AREA_COLOURS["region"]),
+        ("best", "Best partner", "#8e44ad"),
+    ):
         values = _values(comparison_df[col])
-        fig.add_trace(go.Bar(x=comparison_df["indicator"].tolist(), y=values, name=label, text=_text(values)))
-    fig.update_layout(barmode="group", title="Council, region and best-performing partner")
-    return fig
+        n_col = f"{col}_n"
+        low = (
+            [
+                _none(n) is not None and int(n) < low_n_below and v is not None
+                for n, v in zip(comparison_df[n_col], values, strict=True)
+            ]
+            if n_col in comparison_df
+            else None
+        )
+        best = (
+            [area_label(str(a), names) if _none(a) is not None else "" for a in comparison_df["best_area"]]
+            if col == "best"
+            else [label] * len(comparison_df)
+        )
+        fig.add_trace(
+            go.Bar(
+                x=comparison_df["indicator"].tolist(),
+                y=values,
+                name=label,
+                text=_text(values, low, _flags(comparison_df, col)),
+                customdata=best,
+                hovertemplate="%{x}: %{y} (%{customdata})<extra></extra>",
+                marker_color=colour,
+            )
+        )
+    fig.update_layout(barmode="group")
+    return _layout(fig, "Council, region and best-performing partner", "days (A3: %)")

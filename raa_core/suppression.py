@@ -10,7 +10,7 @@ together exceed `count_max`, or hides the total. Output cells are strings: `x` h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -139,3 +139,127 @@ def suppress_pct(count: int | None, n: int | None, pct: int | None, settings: Se
     if (count or 0) <= s.pct_numerator_max or n <= s.pct_denominator_max:
         return HIDDEN
     return str(pct)
+
+
+def as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as the string the publication view would use for a shown figure (no suppression)."""
+    out = df.copy()
+    for col in out.columns:
+        out[col] = [_fmt(v) for v in df[col]]
+    return out.astype(str)
+
+
+def suppress_table(
+    df: pd.DataFrame,
+    settings: Settings | SuppressionSettings,
+    counts: Sequence[str] = (),
+    means: Mapping[str, str] | None = None,
+    pcts: Mapping[str, tuple[str, str]] | None = None,
+    derived: Mapping[str, Sequence[str]] | None = None,
+    group_by: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Any per-area table for publication: every cell a string, small numbers `x`.
+
+    `counts`: counts of 1..count_max hidden; where the table has an `area` column, within each `group_by`
+    group a further council count (or the totals) is hidden so the region total cannot give them away.
+    `means`: mean column -> its n column; hidden where n <= mean_n_max. `pcts`: percentage column ->
+    (numerator, denominator); hidden where the numerator <= pct_numerator_max, the denominator <=
+    pct_denominator_max, or either is hidden. `derived`: column -> the columns it is computed from;
+    hidden where any of them is.
+    """
+    s = settings.suppression if isinstance(settings, Settings) else settings
+    hidden = {c: pd.Series(False, index=df.index) for c in df.columns}
+    by_area = "area" in df.columns
+    keys = [k for k in group_by if k in df.columns]
+    groups: Iterable[tuple[object, pd.DataFrame]] = df.groupby(keys, sort=False) if keys else [(None, df)]
+    for _, g in groups:
+        for col in counts:
+            if by_area and g["area"].is_unique:
+                areas = g["area"].astype(str)
+                idx = dict(zip(areas, g.index, strict=True))
+                for a in hide_counts(dict(zip(areas, (_int_or_none(v) for v in g[col]), strict=True)), s.count_max):
+                    hidden[col][idx[a]] = True
+            else:
+                for i in g.index:
+                    hidden[col][i] = _is_small(df.at[i, col], s.count_max)
+    for col, n_col in (means or {}).items():
+        hidden[col] |= pd.Series([(_int_or_none(v) or 0) <= s.mean_n_max for v in df[n_col]], index=df.index)
+    for col, (num, den) in (pcts or {}).items():
+        small = [
+            (_int_or_none(k) or 0) <= s.pct_numerator_max or (_int_or_none(n) or 0) <= s.pct_denominator_max
+            for k, n in zip(df[num], df[den], strict=True)
+        ]
+        hidden[col] |= pd.Series(small, index=df.index) | hidden[num] | hidden[den]
+    for col, sources in (derived or {}).items():
+        for src in sources:
+            hidden[col] |= hidden[src]
+    out = df.copy()
+    for col in out.columns:
+        out[col] = [_fmt(v) for v in df[col]]
+        present = out[col] != EMPTY
+        out.loc[hidden[col] & present, col] = HIDDEN
+    return out.astype(str)
+
+
+def masked(raw: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """`raw` with every cell `shown` as `x` set to null, and a `<col>_hidden` flag for each such column.
+
+    Charts draw the masked numbers (a hidden figure is simply absent) and label hidden points `x`.
+    """
+    out = raw.copy()
+    for col in raw.columns:
+        if col not in shown.columns:
+            continue
+        mask = (shown[col] == HIDDEN).to_numpy()
+        if not mask.any():
+            continue
+        values = [None if m else v for v, m in zip(raw[col], mask, strict=True)]
+        kind = raw[col].dtype
+        if pd.api.types.is_integer_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+            out[col] = pd.array(
+                [None if v is None or pd.isna(v) else int(v) for v in values],
+                dtype="Int64" if not pd.api.types.is_bool_dtype(kind) else "boolean",
+            )
+        else:
+            out[col] = pd.Series(values, index=raw.index, dtype="object")
+        out[f"{col}_hidden"] = mask
+    return out
+
+
+def shown_from_masked(df: pd.DataFrame) -> pd.DataFrame:
+    """The strings of a masked frame (or a frame derived from one): `x` where `<col>_hidden`, flags dropped."""
+    flags = [c for c in df.columns if c.endswith("_hidden") and c[: -len("_hidden")] in df.columns]
+    out = as_text(df.drop(columns=flags))
+    for flag in flags:
+        col = flag[: -len("_hidden")]
+        out.loc[df[flag].fillna(False).astype(bool).to_numpy(), col] = HIDDEN
+    return out
+
+
+def publication_headline(headline_df: pd.DataFrame, sc: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Headline tiles (`indicators.headline_from`) for publication, as strings.
+
+    `sc` is the scorecards frame of both periods the tiles came from (all areas, so that complementary
+    suppression is the scorecard's own). A hidden figure hides its RAG and the change on the previous period.
+    """
+    pub = suppress_scorecard(sc, settings)
+
+    def cell(period: str, ind: str, area: str, col: str) -> str:
+        hit = pub[(pub["period"] == period) & (pub["indicator"] == ind) & (pub["area"] == area)]
+        return str(hit[col].iloc[0]) if len(hit) else EMPTY
+
+    out = headline_df.copy()
+    for col in out.columns:
+        out[col] = [_fmt(v) for v in headline_df[col]]
+    for i, row in headline_df.iterrows():
+        ind, area, period, prev = row["indicator"], row["area"], row["period"], row["previous_period"]
+        for col in ("value", "median", "n", "count", "difference"):
+            out.at[i, col] = cell(period, ind, area, col)
+        out.at[i, "previous_value"] = cell(prev, ind, area, "value")
+        out.at[i, "previous_n"] = cell(prev, ind, area, "n")
+        value_hidden = out.at[i, "value"] == HIDDEN
+        if value_hidden or out.at[i, "previous_value"] == HIDDEN:
+            out.at[i, "change"] = HIDDEN if out.at[i, "change"] != EMPTY else EMPTY
+        if value_hidden:
+            out.at[i, "rag"] = EMPTY
+    return out.astype(str)

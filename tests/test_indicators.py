@@ -13,8 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
-from raa_core.indicators import kpi_report, scorecard, trend
+from raa_core.indicators import (
+    DEFINITIONS,
+    INDICATORS,
+    compare_council,
+    definition,
+    headline,
+    kpi_report,
+    rag,
+    region_and_mean,
+    scorecard,
+    trend,
+)
 from raa_core.journeys import a1_distribution
+from raa_core.performance_charts import LOW_N_MARK
 from raa_core.periods import parse_period
 from raa_core.reconciliation import reconcile
 from raa_core.reference import load_reference
@@ -299,6 +311,61 @@ def test_trend_gives_each_period_the_scorecard_figure() -> None:
         one = scorecard(con, parse_period(r["period"]), REF)
         assert int(row(one, "A1", r["area"])["n"]) == int(r["n"])
     assert (years["indicator"] == "A1").all()
+
+
+# --- headline tiles, RAG, region beside the mean of councils, best partner ---------------------------
+
+
+def test_headline_gives_each_indicator_with_threshold_national_rag_and_change() -> None:
+    cohort = business_case_cohort()
+    earlier = [kid(D(2016, 1, 1), D(2016, 1, 1) + dt.timedelta(days=d), D(2017, 6, 1)) for d in (400, 500)]
+    con = warehouse_with(cohort | {886: [*cohort[886], *earlier]})
+    tiles = headline(con, "2018-19", REF, "886")
+    assert list(tiles["indicator"]) == list(INDICATORS)
+    a1 = tiles.set_index("indicator").loc["A1"]
+    assert (a1["value"], a1["n"], a1["threshold"], a1["difference"], a1["national"]) == (363, 2, 425, -62, 558)
+    assert (a1["previous_period"], a1["previous_value"], a1["previous_n"], a1["change"]) == ("2017-18", 450, 2, -87)
+    assert a1["rag"] == "green" and bool(a1["low_n"])
+    a3 = tiles.set_index("indicator").loc["A3"]
+    assert (a3["value"], a3["count"], a3["rag"]) == (100, 2, None)  # A3 has no threshold: no RAG
+    medway = headline(con, "2018-19", REF, "887").set_index("indicator")
+    assert medway.loc["A1", "rag"] == "red" and pd.isna(medway.loc["A1", "change"])  # no 2017-18 figure
+    region = headline(con, parse_period("2018-19"), REF)
+    assert int(region.set_index("indicator").loc["A1", "n"]) == 6
+
+
+def test_rag_meets_the_threshold_in_the_indicators_better_direction() -> None:
+    assert [rag("A1", v, 425) for v in (424, 425, 426)] == ["green", "green", "red"]
+    assert rag("A3", 60, 60) == "green" and rag("A3", 59, 60) == "red"
+    assert rag("A3", 80, None) is None and rag("A2", None, 121) is None
+
+
+def test_region_beside_the_mean_of_councils() -> None:
+    sc = scorecard(warehouse_with(business_case_cohort()), Y1819, REF)
+    both = region_and_mean(sc).set_index("indicator")
+    assert (both.loc["A1", "region"], both.loc["A1", "region_mean"], both.loc["A1", "gap"]) == (462, 424, -38)
+    assert (both.loc["A1", "region_n"], both.loc["A1", "councils"]) == (6, 3)
+
+
+def test_best_partner_is_chosen_among_councils_with_enough_children() -> None:
+    cohort = business_case_cohort()
+    cohort[887] = [*cohort[887], *business_case_cohort()[887]]  # Medway: 6 children, the only one not low-n
+    sc = scorecard(warehouse_with(cohort), Y1819, REF)
+    comp = compare_council(sc, "886").set_index("indicator")
+    assert (comp.loc["A1", "best"], comp.loc["A1", "best_area"], comp.loc["A1", "best_n"]) == (569, "887", 6)
+    assert (comp.loc["A1", "council"], comp.loc["A1", "council_n"], comp.loc["A1", "region"]) == (363, 2, 498)
+    few = compare_council(scorecard(warehouse_with(business_case_cohort()), Y1819, REF), "887").set_index("indicator")
+    assert few.loc["A1", "best_area"] == "303"  # every council is low-n: the best of them all
+
+
+def test_every_figure_has_a_definition_with_settings_filled_in() -> None:
+    assert set(INDICATORS) <= set(DEFINITIONS)
+    low = definition("low_n", REF)
+    assert f"fewer than {REF.settings.low_n_below} children" in low and "{" not in low
+    assert f"marked \\{LOW_N_MARK};" in low  # the charts' mark, escaped for Markdown
+    pub = definition("publication", REF)
+    assert f"1 to {REF.settings.suppression.count_max}" in pub and "{" not in pub
+    assert "14 calendar months" in definition("A3")
 
 
 # --- properties ------------------------------------------------------------------------------------

@@ -10,8 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
+from raa_core.indicators import scorecard
 from raa_core.journeys import (
+    A1_BANDS,
     ACTIVITY_COUNTS,
+    a1_bands,
     a1_distribution,
     activity,
     activity_quarterly,
@@ -235,6 +238,57 @@ def test_a1_distribution_holds_the_cohort_days_without_identifiers() -> None:
     assert list(dist["within_14_months"]) == [True, True, False]
     assert "child_id" not in dist.columns
     assert len(a1_distribution(con, Y1819)) == 4
+
+
+def test_a1_bands_put_the_14_month_boundary_where_a3_does() -> None:
+    adopted = D(2018, 9, 1)
+    rows = [
+        kid(D(2017, 1, 15), placed_date=D(2018, 3, 15), adoption_order_date=adopted),  # exactly 14 months
+        kid(D(2017, 1, 15), placed_date=D(2018, 3, 14), adoption_order_date=adopted),  # one day earlier
+        kid(D(2016, 12, 31), placed_date=D(2017, 6, 29), adoption_order_date=adopted),  # under 6 months
+        kid(D(2016, 12, 31), placed_date=D(2017, 6, 30), adoption_order_date=adopted),  # 6 months: next band
+        kid(D(2015, 1, 1), placed_date=D(2017, 1, 1), adoption_order_date=adopted),  # 24 months or more
+        kid(D(2017, 1, 1), placed_date=D(2017, 3, 1), adoption_order_date=D(2019, 4, 1)),  # not this year
+    ]
+    con = empty_warehouse()
+    add_drop(con, 886, "2020-01-01", children=rows)
+    bands = a1_bands(con, Y1819, REF)
+    kent = bands[bands["area"] == "886"].set_index("band")["children"].to_dict()
+    assert kent == {
+        "under 6 months": 1,
+        "6 to 12 months": 1,
+        "12 to 14 months": 1,
+        "14 to 18 months": 1,
+        "18 to 24 months": 0,
+        "24 months or more": 1,
+    }
+    assert list(bands[bands["area"] == "303"]["children"]) == [0] * len(A1_BANDS)
+    assert list(bands["area"].unique()) == ["303", "886", "887", "region"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    journeys=st.lists(
+        st.tuples(st.sampled_from((303, 886, 887)), st.integers(0, 900), st.integers(0, 1000)), max_size=25
+    )
+)
+def test_a1_bands_add_up_to_the_cohort_and_the_bands_under_14_months_to_a3(
+    journeys: list[tuple[int, int, int]],
+) -> None:
+    con = empty_warehouse()
+    by: dict[int, list[dict[str, Any]]] = {303: [], 886: [], 887: []}
+    for la, start, days in journeys:
+        entered = D(2016, 1, 1) + dt.timedelta(days=start)
+        placed = entered + dt.timedelta(days=days)
+        by[la].append(kid(entered, placed_date=placed, adoption_order_date=max(placed, D(2018, 4, 1))))
+    for la, rows in by.items():
+        add_drop(con, la, "2021-06-01", children=rows)
+    bands = a1_bands(con, Y1819, REF)
+    sc = scorecard(con, Y1819, REF)
+    a3 = sc[sc["indicator"] == "A3"].set_index("area")
+    for area, g in bands.groupby("area"):
+        assert int(g["children"].sum()) == int(a3.at[area, "n"])
+        assert int(g[g["band_order"] < 3]["children"].sum()) == int(a3.at[area, "count"])
 
 
 def test_an_empty_warehouse_gives_zero_counts_and_null_means() -> None:

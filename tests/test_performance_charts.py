@@ -13,14 +13,23 @@ import pytest
 from factories import add_drop, empty_warehouse
 from raa_core import performance_charts as pc
 from raa_core.indicators import compare_council, scorecard, trend
-from raa_core.journeys import a1_distribution, activity, activity_quarterly, stage_durations, waiting_bands
+from raa_core.journeys import (
+    a1_bands,
+    a1_distribution,
+    activity,
+    activity_quarterly,
+    stage_durations,
+    waiting_bands,
+)
 from raa_core.periods import parse_period
 from raa_core.recruitment import recruitment_activity, sufficiency, timeliness
 from raa_core.reference import load_reference
+from raa_core.suppression import masked, suppress_scorecard, suppress_table
 
 D = dt.date
 REF = load_reference()
 Y1819 = parse_period("2018-19")
+P1619 = parse_period("2016-19")  # Bexley: 4 children adopted, Kent 30, Medway 12
 NAMES = {str(c.la_code): c.short_name for c in REF.councils}
 
 
@@ -86,6 +95,10 @@ def test_trend_chart_lines_and_threshold(con: duckdb.DuckDBPyConnection) -> None
     assert list(by_name["Kent"].y) == ints(kent["value"])
     assert list(by_name["Threshold"].y) == [425] * len(kent)
     assert all(t.endswith(pc.LOW_N_MARK) for t in by_name["Bexley"].text if t)
+    assert not fig.layout.shapes
+    shaded = pc.trend_chart(df, "A1", NAMES, highlight="2018-19").layout.shapes
+    i = list(kent["period"]).index("2018-19")
+    assert len(shaded) == 1 and (shaded[0].x0, shaded[0].x1) == (i - 0.5, i + 0.5)
 
 
 def test_council_comparison_and_region_vs_mean(con: duckdb.DuckDBPyConnection) -> None:
@@ -104,8 +117,11 @@ def test_council_comparison_and_region_vs_mean(con: duckdb.DuckDBPyConnection) -
     comp = compare_council(sc, "887")
     fig = pc.council_vs_region(comp)
     assert list(fig.data[0].y) == ints(comp["council"])
-    best_a1 = sc[(sc["indicator"] == "A1") & sc["area"].isin(["303", "886", "887"])]["value"].min()
-    assert fig.data[2].y[0] == best_a1
+    a1 = sc[(sc["indicator"] == "A1") & sc["area"].isin(["303", "886", "887"])]
+    assert a1[a1["area"] == "303"]["low_n"].iloc[0]  # Bexley rests on 4 children: no benchmark
+    best_a1 = a1[~a1["low_n"]]["value"].min()
+    assert fig.data[2].y[0] == best_a1 and comp.loc[0, "best_area"] != "303"
+    assert int(comp.loc[0, "best_n"]) >= 6
 
 
 def test_a1_distribution_chart_holds_every_child(con: duckdb.DuckDBPyConnection) -> None:
@@ -159,3 +175,45 @@ def test_activity_series_chart(con: duckdb.DuckDBPyConnection) -> None:
     region = q[q["area"] == "region"]
     assert list(fig.data[0].x) == list(region["period"]) and list(fig.data[0].y) == list(region["placements"])
     assert fig.data[0].x[-1] == "2019-20 Q1"
+
+
+def test_publication_view_charts_leave_hidden_figures_out_and_label_them_x(con: duckdb.DuckDBPyConnection) -> None:
+    sc = scorecard(con, P1619, REF)
+    view = masked(sc, suppress_scorecard(sc, REF.settings))
+    bars = pc.council_comparison(view, "A1", NAMES)
+    bexley = list(bars.data[0].x).index("Bexley")  # 4 children: the mean is suppressed
+    assert bars.data[0].y[bexley] is None and bars.data[0].text[bexley] == pc.HIDDEN_MARK
+    assert [a.text for a in bars.layout.annotations] == [pc.HIDDEN_MARK]
+    kent = list(bars.data[0].x).index("Kent")
+    assert bars.data[0].y[kent] == int(sc[(sc["indicator"] == "A1") & (sc["area"] == "886")]["value"].iloc[0])
+    bands = a1_bands(con, P1619, REF)
+    shown = suppress_table(bands, REF.settings, counts=["children"], group_by=["band_order"])
+    fig = pc.a1_bands_chart(masked(bands, shown), "886")
+    kent_bands = shown[shown["area"] == "886"]
+    assert list(fig.data[0].text) == [pc.HIDDEN_MARK if v == pc.HIDDEN_MARK else v for v in kent_bands["children"]]
+    assert pc.HIDDEN_MARK in fig.data[0].text and any(t not in ("", pc.HIDDEN_MARK) for t in fig.data[0].text)
+    assert all((y is None) == (t == pc.HIDDEN_MARK) for y, t in zip(fig.data[0].y, fig.data[0].text, strict=True))
+    trend_df = trend(con, REF, "A1", "year", "2017-18")
+    fig = pc.trend_chart(masked(trend_df, suppress_scorecard(trend_df, REF.settings)), "A1", NAMES)
+    bexley_line = next(t for t in fig.data if t.name == "Bexley")
+    assert all(y is None for y in bexley_line.y) and set(bexley_line.text) <= {pc.HIDDEN_MARK, ""}
+
+
+def test_low_number_marks_on_council_region_and_partner_bars(con: duckdb.DuckDBPyConnection) -> None:
+    sc = scorecard(con, P1619, REF)
+    comp = compare_council(sc, "303")
+    fig = pc.council_vs_region(comp, NAMES, council="303")
+    assert fig.data[0].name == "Bexley"
+    assert all(t.endswith(pc.LOW_N_MARK) for t in fig.data[0].text if t)  # Bexley: 4 children
+    assert not any(t.endswith(pc.LOW_N_MARK) for t in fig.data[1].text)  # the region: 46
+    assert list(fig.data[2].customdata) == [NAMES[a] for a in comp["best_area"]]
+    dist = a1_distribution(con, P1619, la_code=303)
+    assert f"n={len(dist)}{pc.LOW_N_MARK}" in pc.a1_distribution_chart(dist).layout.title.text
+
+
+def test_a1_bands_chart_carries_the_bands(con: duckdb.DuckDBPyConnection) -> None:
+    bands = a1_bands(con, Y1819, REF)
+    fig = pc.a1_bands_chart(bands, "region")
+    region = bands[bands["area"] == "region"]
+    assert list(fig.data[0].x) == list(region["band"]) and list(fig.data[0].y) == ints(region["children"])
+    assert sum(fig.data[0].y) == len(a1_distribution(con, Y1819))

@@ -10,10 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
-from raa_core.indicators import SCORECARD_COLUMNS, scorecard
+from raa_core.indicators import SCORECARD_COLUMNS, headline_from, scorecard, scorecards
 from raa_core.periods import parse_period
 from raa_core.reference import SuppressionSettings, load_reference
-from raa_core.suppression import HIDDEN, hide_counts, suppress_counts, suppress_pct, suppress_scorecard
+from raa_core.suppression import (
+    HIDDEN,
+    as_text,
+    hide_counts,
+    masked,
+    publication_headline,
+    shown_from_masked,
+    suppress_counts,
+    suppress_pct,
+    suppress_scorecard,
+    suppress_table,
+)
 
 REF = load_reference()
 S = REF.settings.suppression
@@ -190,6 +201,79 @@ def test_real_scorecard_and_other_tables() -> None:
     assert suppress_pct(6, 10, 60, REF.settings) == HIDDEN
 
 
+def test_suppress_table_hides_counts_means_percentages_and_what_is_derived_from_them() -> None:
+    table = pd.DataFrame(
+        {
+            "period": ["2018-19"] * 4,
+            "area": ["303", "886", "887", "region"],
+            "placements": [3, 40, 12, 55],
+            "within": [2, 30, 6, 38],
+            "pct": [67, 75, 50, 69],
+            "mean_days": [100, 200, 300, 190],
+            "surplus": [1, 2, 3, 6],
+        }
+    )
+    out = suppress_table(
+        table,
+        REF.settings,
+        counts=["placements", "within"],
+        means={"mean_days": "placements"},
+        pcts={"pct": ("within", "placements")},
+        derived={"surplus": ["placements"]},
+        group_by=["period"],
+    ).set_index("area")
+    assert list(out["placements"]) == [HIDDEN, "40", HIDDEN, "55"]  # 887 hidden too: else 55 - 40 - 12 = 3
+    assert list(out["within"]) == [HIDDEN, "30", HIDDEN, "38"]
+    assert list(out["pct"]) == [HIDDEN, "75", HIDDEN, "69"]  # 887: numerator hidden; 303: 2 of 3
+    assert list(out["mean_days"]) == [HIDDEN, "200", "300", "190"]  # a mean over 12 is publishable
+    assert list(out["surplus"]) == [HIDDEN, "2", HIDDEN, "6"]
+    assert out.at["303", "period"] == "2018-19"
+
+
+def test_masked_frames_drop_hidden_figures_and_round_trip_to_the_strings() -> None:
+    table = pd.DataFrame({"area": ["303", "886", "region"], "children": [2, 9, 11], "band": ["a", "a", "a"]})
+    shown = suppress_table(table, REF.settings, counts=["children"], group_by=["band"])
+    view = masked(table, shown)
+    assert list(view["children_hidden"]) == [True, True, False]
+    assert view["children"].isna().tolist() == [True, True, False] and int(view.at[2, "children"]) == 11
+    assert "band_hidden" not in view.columns
+    assert shown_from_masked(view).equals(shown)
+    assert as_text(table).equals(suppress_table(table, REF.settings))  # no rules: only strings
+
+
+def test_publication_headline_hides_figure_rag_and_change_of_a_small_council() -> None:
+    con = empty_warehouse()
+    kids = [
+        {
+            "child_id": f"k{i}",
+            "sex": "F",
+            "date_of_birth": dt.date(2016, 1, 1),
+            "entered_care_date": dt.date(2016, 6, 1),
+            "placed_date": dt.date(2017, 5, 1) + dt.timedelta(days=i),
+            "adoption_order_date": dt.date(2018, 5, 1) if i else dt.date(2017, 11, 1),
+        }
+        for i in range(12)
+    ]
+    add_drop(con, 886, "2020-01-01", children=kids[1:])
+    add_drop(con, 303, "2020-01-01", children=[*kids[:1], dict(kids[1], child_id="b1")])
+    sc = scorecards(con, [parse_period("2017-18"), parse_period("2018-19")], REF)
+    raw = headline_from(sc, "2018-19", "2017-18", "303")
+    pub = publication_headline(raw, sc, REF.settings).set_index("indicator")
+    assert (pub.at["A1", "value"], pub.at["A1", "n"], pub.at["A1", "rag"]) == (HIDDEN, HIDDEN, "")
+    assert (pub.at["A1", "previous_value"], pub.at["A1", "change"]) == (HIDDEN, HIDDEN)
+    assert pub.at["A1", "threshold"] == "425"
+    kent = publication_headline(headline_from(sc, "2018-19", "2017-18", "886"), sc, REF.settings)
+    kent = kent.set_index("indicator")
+    assert kent.at["A1", "value"] == str(raw_value(sc, "886")) and kent.at["A1", "rag"] == "green"
+    assert kent.at["A1", "change"] == ""  # Kent had no 2017-18 adoptions: no change to show
+    assert kent.at["A1", "n"] == HIDDEN  # 11 for Kent would give Bexley's 1 away (region 12)
+
+
+def raw_value(sc: pd.DataFrame, area: str) -> int:
+    hit = sc[(sc["period"] == "2018-19") & (sc["indicator"] == "A1") & (sc["area"] == area)]
+    return int(hit["value"].iloc[0])
+
+
 # --- property: nothing of 1-5 is ever shown or recoverable by subtraction -----------------------
 
 limits = st.builds(
@@ -245,3 +329,24 @@ def test_suppression_never_reveals_a_small_count(
                 assert n > s.mean_n_max
         if _shown(g.at["region_mean", "value"]) is not None:
             assert all(g.at[a, "value"] != HIDDEN for a in COUNCILS)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    counts=st.lists(st.lists(st.integers(0, 20), min_size=3, max_size=3), min_size=1, max_size=4),
+    s=limits,
+)
+def test_suppress_table_never_reveals_a_small_count(counts: list[list[int]], s: SuppressionSettings) -> None:
+    rows = []
+    for g, values in enumerate(counts):
+        rows += [{"group": g, "area": a, "k": v} for a, v in zip(COUNCILS, values, strict=True)]
+        rows.append({"group": g, "area": "region", "k": sum(values)})
+    out = suppress_table(pd.DataFrame(rows), s, counts=["k"], group_by=["group"])
+    for _, g in out.groupby("group"):
+        g = g.set_index("area")
+        shown = {a: _shown(g.at[a, "k"]) for a in g.index}
+        assert all(v is None or not 1 <= v <= s.count_max for v in shown.values())
+        hidden = [a for a in COUNCILS if g.at[a, "k"] == HIDDEN]
+        if shown["region"] is not None and hidden:
+            rest = shown["region"] - sum(shown[a] or 0 for a in COUNCILS if a not in hidden)
+            assert not 1 <= rest <= s.count_max
