@@ -163,10 +163,3 @@ def download_table(df: pd.DataFrame, name: str, key: str) -> None:
     c2.download_button("Download Excel", lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
-
-
-def low_n_marker(n: int | None) -> str:
-    """A visible marker for figures resting on fewer than `low_n_below` children."""
-    if n is None:
-        return ""
-    return "⚠ low n" if n < reference().settings.low_n_below else ""
