@@ -65,6 +65,9 @@ def test_direct_link_on_a_fresh_server_goes_through_app_py(sample_db, tmp_path, 
         try:
             page.goto(f"{url}/data_drops")
             wait_ready(page)
+            # The first run hands over to app.py with a rerun: wait for the shared sidebar it draws.
+            page.get_by_text("Performance window").wait_for(timeout=30_000)
+            wait_ready(page)
             assert_no_exception(page)
             links = [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
             assert links == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops"]
