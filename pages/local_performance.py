@@ -11,28 +11,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from pages import performance_view as pv
 from pages import shell
-from raa_core import freshness, indicators, journeys, recruitment, suppression
+from raa_core import indicators, journeys, recruitment, suppression
 from raa_core import performance_charts as pc
 from raa_core.periods import parse_period
 
 shell.page_guard()
 
 TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
-PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
 # --- cached raa_core results (keyed by the warehouse version and the filters) ---------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _status(version: str, today: dt.date) -> pd.DataFrame:
-    return freshness.council_status(shell.cursor(), shell.reference(), today)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _latest(version: str, as_at: dt.date | None) -> dt.date | None:
-    return journeys.latest_date(shell.cursor(), as_at)
 
 
 @st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
@@ -79,33 +69,10 @@ def _adopters(version: str, period: str, as_at: dt.date | None) -> tuple[pd.Data
 # --- display helpers (formatting only) ------------------------------------------------------------------
 
 
-def definition(key: str) -> str:
-    return indicators.definition(key, shell.reference())
-
-
-def plot(fig: Any, key: str) -> None:
-    st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
-
-
-def chart_notes(low: bool, publication: bool) -> None:
-    notes = []
-    if low:
-        notes.append(f"\\{pc.LOW_N_MARK} rests on fewer than {shell.reference().settings.low_n_below} children")
-    if publication:
-        notes.append(f"{pc.HIDDEN_MARK} suppressed for publication")
-    if notes:
-        st.caption(" · ".join(notes))
-
-
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view): the publication strings of a table, and the frame charts draw (masked if publishing)."""
     shown = suppression.suppress_table(raw, shell.reference().settings, **rules)
     return shown, suppression.masked(raw, shown) if publication else raw
-
-
-def export(raw: pd.DataFrame, shown: pd.DataFrame, publication: bool, name: str, key: str) -> None:
-    """The table behind a chart: as computed, or as published (strings, `x` for suppressed)."""
-    shell.download_table(shown if publication else raw, name + ("_publication" if publication else ""), key)
 
 
 def text(shown: pd.DataFrame, raw: pd.DataFrame, publication: bool) -> pd.DataFrame:
@@ -127,19 +94,19 @@ f = shell.filters()
 as_at = shell.as_at_or_none(f)
 version = shell.version()
 period = parse_period(f.period)
-status = _status(version, shell.today())
+status = shell.council_status()
 names = {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
 la_code = f.la_code if f.la_code is not None else ref.la_codes[0]
 area = str(la_code)
 council = ref.council_name(la_code)
-latest = _latest(version, as_at)
+latest = pv.latest_date(version, as_at)
 at = min(period.end, f.as_at)  # children and adopters waiting: at the period's end, or the as-at date
 
 head, toggle = st.columns([4, 1], vertical_alignment="bottom")
 head.title("Local performance")
 with toggle:
     publication = st.toggle(
-        "Publication view", key="publication", persist_state="session", help=definition("publication")
+        "Publication view", key="publication", persist_state="session", help=pv.definition("publication")
     )
     with st.popover("Definitions", icon=":material/menu_book:"):
         for key in (
@@ -158,7 +125,7 @@ with toggle:
             "low_n",
             "stale",
         ):
-            st.markdown(definition(key))
+            st.markdown(pv.definition(key))
 
 if f.la_code is None:
     st.info(
@@ -185,7 +152,7 @@ if len(mine) and bool(mine["stale"].iloc[0]):
     st.warning(f"{council}'s data is stale ({since}): these are the last figures received.", icon=":material/schedule:")
 
 # Against the region and the best partner ----------------------------------------------------------------
-st.subheader("Against the region and the best partner", help=f"{definition('compare')}\n\n{definition('low_n')}")
+st.subheader("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
 sc = _scorecard(version, period.name, as_at)
 sc_shown = suppression.suppress_scorecard(sc, ref.settings)
 sc_view = suppression.masked(sc, sc_shown) if publication else sc
@@ -193,9 +160,9 @@ comp = indicators.compare_council(sc_view, area)
 comp_text = suppression.shown_from_masked(comp) if publication else suppression.as_text(comp)
 left, right = st.columns([3, 2])
 with left:
-    plot(pc.council_vs_region(comp, names, council=area, low_n_below=ref.settings.low_n_below), "council_vs_region")
+    pv.plot(pc.council_vs_region(comp, names, council=area, low_n_below=ref.settings.low_n_below), "council_vs_region")
     low = [int(n) < ref.settings.low_n_below for n in comp["council_n"]]
-    chart_notes(any(low), publication)
+    pv.chart_notes(any(low), publication)
 with right:
     table = comp_text.assign(
         best=[
@@ -218,7 +185,7 @@ with right:
         width="stretch",
     )
     st.caption("A3: % placed within 14 months of entering care.")
-    export(comp, comp_text, publication, f"{area}_against_region_{period.name}", "compare")
+    pv.export(comp, comp_text, publication, f"{area}_against_region_{period.name}", "compare")
 
 # Children's journey ------------------------------------------------------------------------------------
 act = _activity(version, period.name, as_at)
@@ -240,12 +207,12 @@ stages_shown, stages_view = publish(
     means={"mean_days": "n", "median_days": "n"},
     group_by=["period", "stage_order"],
 )
-st.subheader("Children's journey", help=f"{definition('funnel')}\n\n{definition('stages')}")
+st.subheader("Children's journey", help=f"{pv.definition('funnel')}\n\n{pv.definition('stages')}")
 left, right = st.columns([2, 3])
 with left:
-    plot(pc.journey_funnel(act_view, area, period.name), "funnel")
-    chart_notes(False, publication)
-    export(
+    pv.plot(pc.journey_funnel(act_view, area, period.name), "funnel")
+    pv.chart_notes(False, publication)
+    pv.export(
         act[act["area"] == area],
         act_shown[act_shown["area"] == area],
         publication,
@@ -253,10 +220,10 @@ with left:
         "funnel",
     )
 with right:
-    plot(pc.stage_durations_chart(stages_view, area, period.name, ref.settings.low_n_below), "stages")
+    pv.plot(pc.stage_durations_chart(stages_view, area, period.name, ref.settings.low_n_below), "stages")
     mine_stages = stages[stages["area"] == area]
-    chart_notes(bool((mine_stages["n"] < ref.settings.low_n_below).any()), publication)
-    export(
+    pv.chart_notes(bool((mine_stages["n"] < ref.settings.low_n_below).any()), publication)
+    pv.export(
         mine_stages,
         stages_shown[stages_shown["area"] == area],
         publication,
@@ -265,32 +232,32 @@ with right:
     )
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
-st.subheader("Distribution of A1 days", help=f"{definition('a1_distribution')}\n\n{definition('A1')}")
+st.subheader("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
 bands = _a1_bands(version, period.name, as_at)
 bands_shown, bands_view = publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
 bands_name = f"{area}_a1_bands_{period.name}"
 if publication:
-    plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
-    chart_notes(False, publication)
+    pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
+    pv.chart_notes(False, publication)
     st.caption("Each child's days are not shown in the publication view: the bands are.")
-    export(mine_bands, bands_shown[bands_shown["area"] == area], publication, bands_name, "a1_bands")
+    pv.export(mine_bands, bands_shown[bands_shown["area"] == area], publication, bands_name, "a1_bands")
 else:
     dist = _distribution(version, period.name, la_code, as_at)
     threshold = ref.threshold("A1", period.end)
     left, right = st.columns(2)
     with left:
-        plot(pc.a1_distribution_chart(dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
-        chart_notes(len(dist) < ref.settings.low_n_below, False)
+        pv.plot(pc.a1_distribution_chart(dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
+        pv.chart_notes(len(dist) < ref.settings.low_n_below, False)
         shell.download_table(dist.drop(columns="la_code"), f"{area}_a1_days_{period.name}", "a1_distribution")
     with right:
-        plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
+        pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
         st.caption(f"{int(mine_bands['children'].sum())} children adopted in {period.name}.")
-        export(mine_bands, bands_shown[bands_shown["area"] == area], publication, bands_name, "a1_bands")
+        pv.export(mine_bands, bands_shown[bands_shown["area"] == area], publication, bands_name, "a1_bands")
 
 # Children waiting --------------------------------------------------------------------------------------
 st.subheader(
-    f"Children waiting on {at:%d %B %Y}", help=f"{definition('children_waiting')}\n\n{definition('waiting_bands')}"
+    f"Children waiting on {at:%d %B %Y}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
 )
 waiting, wbands, homes = _waiting(version, at, as_at)
 w_shown, _ = publish(
@@ -306,7 +273,7 @@ left, right = st.columns([2, 3])
 with left:
     metric_row(
         [
-            ("Children waiting", w["waiting"], definition("children_waiting")),
+            ("Children waiting", w["waiting"], pv.definition("children_waiting")),
             ("With a placement order", w["with_po"], "Of the children waiting, those with a placement order."),
             ("Order over 12 months ago", w["po_over_12m"], "More than 12 calendar months since the placement order."),
             ("Order over 18 months ago", w["po_over_18m"], "More than 18 calendar months since the placement order."),
@@ -317,9 +284,9 @@ with left:
     )
 wb_shown, wb_view = publish(wbands, publication, counts=["children"], group_by=["band_order"])
 with right:
-    plot(pc.waiting_bands_chart(wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
-    chart_notes(False, publication)
-export(
+    pv.plot(pc.waiting_bands_chart(wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
+    pv.chart_notes(False, publication)
+pv.export(
     wbands[wbands["area"] == area],
     wb_shown[wb_shown["area"] == area],
     publication,
@@ -328,7 +295,7 @@ export(
 )
 
 # Adopters -----------------------------------------------------------------------------------------------
-st.subheader("Adopters: pipeline and timeliness", help=f"{definition('pipeline')}\n\n{definition('timeliness')}")
+st.subheader("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
 recruit, timely = _adopters(version, period.name, as_at)
 r_shown, r_view = publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
 t_shown, t_view = publish(
@@ -345,7 +312,7 @@ h = text(h_shown, homes, publication)
 h = h[h["area"] == area].iloc[0]
 metric_row(
     [
-        (f"Households waiting ({at:%d %b %Y})", h["waiting"], definition("sufficiency")),
+        (f"Households waiting ({at:%d %b %Y})", h["waiting"], pv.definition("sufficiency")),
         ("Waiting over 3 months", h["over_3m"], "Approved more than 3 calendar months before, not yet matched."),
         ("Waiting over 6 months", h["over_6m"], "Approved more than 6 calendar months before, not yet matched."),
         ("Median days since approval", h["median_days"], "Median days since approval of the households waiting."),
@@ -353,9 +320,9 @@ metric_row(
 )
 left, right = st.columns(2)
 with left:
-    plot(pc.adopter_pipeline(r_view, area, period.name), "pipeline")
-    chart_notes(False, publication)
-    export(
+    pv.plot(pc.adopter_pipeline(r_view, area, period.name), "pipeline")
+    pv.chart_notes(False, publication)
+    pv.export(
         recruit[recruit["area"] == area],
         r_shown[r_shown["area"] == area],
         publication,
@@ -363,9 +330,9 @@ with left:
         "pipeline",
     )
 with right:
-    plot(pc.timeliness_chart(t_view, area, period.name, ref.settings.low_n_below), "timeliness")
+    pv.plot(pc.timeliness_chart(t_view, area, period.name, ref.settings.low_n_below), "timeliness")
     mine_t = timely[timely["area"] == area]
-    chart_notes(bool(mine_t["low_n"].any()), publication)
-    export(
+    pv.chart_notes(bool(mine_t["low_n"].any()), publication)
+    pv.export(
         mine_t, t_shown[t_shown["area"] == area], publication, f"{area}_adopter_timeliness_{period.name}", "timeliness"
     )

@@ -10,18 +10,13 @@ shell.page_guard()
 
 
 @st.cache_data(show_spinner=False)
-def _status(version: str, today: str) -> pd.DataFrame:
-    return freshness.council_status(shell.cursor(), shell.reference(), pd.Timestamp(today).date())
-
-
-@st.cache_data(show_spinner=False)
 def _warnings(version: str) -> pd.DataFrame:
     return freshness.open_warnings(shell.cursor())
 
 
 ref = shell.reference()
 today = shell.today()
-status = _status(shell.version(), today.isoformat())
+status = shell.council_status()
 warnings = _warnings(shell.version())
 
 st.title("Overview")

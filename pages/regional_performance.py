@@ -6,19 +6,18 @@ this page only lays it out."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from pages import performance_view as pv
 from pages import shell
-from raa_core import freshness, indicators, journeys, reconciliation, recruitment, suppression
+from raa_core import indicators, journeys, reconciliation, recruitment, suppression
 from raa_core import performance_charts as pc
 from raa_core.periods import parse_period, previous
 
 shell.page_guard()
 
-PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 TILE_LABELS = {
     "A1": "A1 · care to placement",
     "A2": "A2 · order to match",
@@ -57,21 +56,7 @@ def _reconcile(version: str, as_at: dt.date | None) -> pd.DataFrame:
     return reconciliation.reconcile(shell.cursor(), shell.reference(), as_at)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _status(version: str, today: dt.date) -> pd.DataFrame:
-    return freshness.council_status(shell.cursor(), shell.reference(), today)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _latest(version: str, as_at: dt.date | None) -> dt.date | None:
-    return journeys.latest_date(shell.cursor(), as_at)
-
-
 # --- display helpers (formatting only) ------------------------------------------------------------------
-
-
-def definition(key: str) -> str:
-    return indicators.definition(key, shell.reference())
 
 
 def figure_text(indicator: str, value: str) -> str:
@@ -79,25 +64,6 @@ def figure_text(indicator: str, value: str) -> str:
     if value in ("", suppression.HIDDEN):
         return value or "—"
     return f"{value}%" if indicator == "A3" else f"{value} days"
-
-
-def plot(fig: Any, key: str) -> None:
-    st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
-
-
-def chart_notes(low: bool, publication: bool, shaded: bool = False) -> None:
-    notes = ["shaded: the period chosen in the sidebar"] if shaded else []
-    if low:
-        notes.append(f"\\{pc.LOW_N_MARK} rests on fewer than {shell.reference().settings.low_n_below} children")
-    if publication:
-        notes.append(f"{pc.HIDDEN_MARK} suppressed for publication")
-    if notes:
-        st.caption(" · ".join(notes))
-
-
-def export(raw: pd.DataFrame, shown: pd.DataFrame, publication: bool, name: str, key: str) -> None:
-    """The table behind a chart: as computed, or as published (strings, `x` for suppressed)."""
-    shell.download_table(shown if publication else raw, name + ("_publication" if publication else ""), key)
 
 
 def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
@@ -115,7 +81,7 @@ def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
         delta,
         delta_color="off" if change == "0" else "inverse" if low_is_good else "normal",
         delta_arrow="off" if change == "0" else "auto",
-        help=f"{definition(ind)}\n\n{definition('change')}",
+        help=f"{pv.definition(ind)}\n\n{pv.definition('change')}",
     )
     if ind == "A3":
         counted = f"**{text['count'] or 0}** of {text['n']} children placed within 14 months"
@@ -174,20 +140,20 @@ version = shell.version()
 period = parse_period(f.period)
 prev = previous(period)
 area = f.area
-status = _status(version, shell.today())
+status = shell.council_status()
 names = {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
 area_name = pc.area_label(area, names)
-latest = _latest(version, as_at)
+latest = pv.latest_date(version, as_at)
 
 head, toggle = st.columns([4, 1], vertical_alignment="bottom")
 head.title("Regional performance")
 with toggle:
     publication = st.toggle(
-        "Publication view", key="publication", persist_state="session", help=definition("publication")
+        "Publication view", key="publication", persist_state="session", help=pv.definition("publication")
     )
     with st.popover("Definitions", icon=":material/menu_book:"):
         for key in ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "low_n", "stale"):
-            st.markdown(definition(key))
+            st.markdown(pv.definition(key))
 
 when = f"as at {f.as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
 st.caption(
@@ -216,7 +182,7 @@ sc_pub = suppression.suppress_scorecard(sc, ref.settings)
 sc_view = suppression.masked(sc, sc_pub) if publication else sc
 
 # Headline tiles -----------------------------------------------------------------------------------------
-st.subheader(f"Scorecard: {area_name}, {period.name}", help=definition("threshold"))
+st.subheader(f"Scorecard: {area_name}, {period.name}", help=pv.definition("threshold"))
 head_raw = indicators.headline_from(sc2, period.name, prev.name, area)
 head_text = (
     suppression.publication_headline(head_raw, sc2, ref.settings) if publication else suppression.as_text(head_raw)
@@ -225,7 +191,7 @@ area_stale = area != "region" and names.get(area, "").endswith("(stale)")
 for col, (_, raw_row), (_, text_row) in zip(st.columns(4), head_raw.iterrows(), head_text.iterrows(), strict=True):
     with col, st.container(border=True):
         tile(raw_row, text_row, area_stale)
-export(head_raw, head_text, publication, f"scorecard_{area}_{period.name}", "tiles")
+pv.export(head_raw, head_text, publication, f"scorecard_{area}_{period.name}", "tiles")
 
 
 # Trends and councils compared (one indicator at a time; only this part reruns) -------------------------
@@ -242,7 +208,7 @@ def trends_and_comparison() -> None:
         )
         or "A1"
     )
-    st.subheader(f"Trends: {ind} by council", help=f"{definition('trend')}\n\n{definition(ind)}")
+    st.subheader(f"Trends: {ind} by council", help=f"{pv.definition('trend')}\n\n{pv.definition(ind)}")
     columns = st.columns(2)
     for col, kind, label in zip(
         columns, ("year", "three_year"), ("financial year", "rolling 3-year period"), strict=True
@@ -253,26 +219,26 @@ def trends_and_comparison() -> None:
         view = suppression.masked(raw, shown) if publication else raw
         with col:
             selected = period.name if kind == period.kind else None
-            plot(pc.trend_chart(view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
-            chart_notes(bool(raw["low_n"].any()), publication, shaded=selected is not None)
-            export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}")
+            pv.plot(pc.trend_chart(view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
+            pv.chart_notes(bool(raw["low_n"].any()), publication, shaded=selected is not None)
+            pv.export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}")
 
-    st.subheader(f"Councils compared: {ind}, {period.name}", help=definition(ind))
+    st.subheader(f"Councils compared: {ind}, {period.name}", help=pv.definition(ind))
     rows = sc[sc["indicator"] == ind]
-    plot(
+    pv.plot(
         pc.council_comparison(
             sc_view, ind, names, title=f"{ind}, {period.name}: councils, region, threshold, national"
         ),
         "council_comparison",
     )
-    chart_notes(bool(rows["low_n"].any()), publication)
-    export(rows, sc_pub[sc_pub["indicator"] == ind], publication, f"{ind}_councils_{period.name}", "comparison")
+    pv.chart_notes(bool(rows["low_n"].any()), publication)
+    pv.export(rows, sc_pub[sc_pub["indicator"] == ind], publication, f"{ind}_councils_{period.name}", "comparison")
 
 
 trends_and_comparison()
 
 # Region (all children) beside the mean of councils -------------------------------------------------------
-st.subheader("Region: all children together, and the mean of councils", help=definition("region_mean"))
+st.subheader("Region: all children together, and the mean of councils", help=pv.definition("region_mean"))
 st.markdown(
     "The **region** figure counts every child of the three councils together (child-weighted); the business "
     "case's **Regional Average** was the plain mean of the three council figures, shown beside it."
@@ -280,8 +246,8 @@ st.markdown(
 both = indicators.region_and_mean(sc_view)
 left, right = st.columns([3, 2])
 with left:
-    plot(pc.region_vs_mean(sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean")
-    chart_notes(False, publication)
+    pv.plot(pc.region_vs_mean(sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean")
+    pv.chart_notes(False, publication)
 with right:
     table = suppression.shown_from_masked(both) if publication else both
     st.dataframe(
@@ -298,7 +264,7 @@ with right:
         width="stretch",
     )
     st.caption("A1, A2, A10 in days; A3 in % placed within 14 months.")
-    export(
+    pv.export(
         both,
         suppression.shown_from_masked(both) if publication else both,
         publication,
@@ -307,7 +273,7 @@ with right:
     )
 
 # Sufficiency: children waiting and adopters waiting -----------------------------------------------------
-st.subheader(f"Sufficiency: children and adopters waiting, {area_name}", help=definition("sufficiency"))
+st.subheader(f"Sufficiency: children and adopters waiting, {area_name}", help=pv.definition("sufficiency"))
 at = min(period.end, f.as_at)  # waiting is counted at the period's end, or the as-at date
 suff = _sufficiency(version, at, as_at)
 suff_shown = suppression.suppress_table(
@@ -329,22 +295,22 @@ if len(mine):
     m1.metric(
         "Children waiting with a placement order",
         last_text["children_waiting_with_po"] or "0",
-        help=definition("children_waiting"),
+        help=pv.definition("children_waiting"),
     )
     m2.metric(
-        "Approved adopter households waiting", last_text["adopters_waiting"] or "0", help=definition("sufficiency")
+        "Approved adopter households waiting", last_text["adopters_waiting"] or "0", help=pv.definition("sufficiency")
     )
     m3.metric(
         "Households per child waiting",
         last_text["adopters_per_child"] or "—",
         help="Approved households waiting divided by children waiting with a placement order.",
     )
-plot(
+pv.plot(
     pc.waiting_vs_adopters(suff_view, area, title=f"{area_name}: children and adopters waiting at each quarter end"),
     "sufficiency",
 )
-chart_notes(False, publication)
-export(
+pv.chart_notes(False, publication)
+pv.export(
     suff[suff["area"] == area],
     suff_shown[suff_shown["area"] == area],
     publication,
@@ -354,7 +320,7 @@ export(
 
 # Reconciliation to the business case --------------------------------------------------------------------
 with st.expander("Reconciliation: the business case's figures beside the computed ones", icon=":material/rule:"):
-    st.markdown(definition("reconciliation"))
+    st.markdown(pv.definition("reconciliation"))
     if publication:
         st.info(
             "The reconciliation is an internal check on small numbers; turn off the publication view to see it.",

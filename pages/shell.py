@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_core import drops, export, periods, warehouse
+from raa_core import drops, export, freshness, periods, warehouse
 from raa_core.reference import Reference, load_reference
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,6 +68,16 @@ def cursor() -> duckdb.DuckDBPyConnection:
     if f is None:
         raise FileNotFoundError(f"no warehouse at {db_path()}")
     return _connection(str(f)).cursor()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _council_status(version: str, today: dt.date) -> pd.DataFrame:
+    return freshness.council_status(cursor(), reference(), today)
+
+
+def council_status() -> pd.DataFrame:
+    """Freshness of each council's data today (newest drop, stale flag, rows, warnings)."""
+    return _council_status(version(), today())
 
 
 def ensure_warehouse() -> None:
