@@ -4,19 +4,23 @@ import streamlit as st
 
 from pages import shell
 
+shell.page_guard()
 st.set_page_config(page_title="BKM Regional Adoption Agency", page_icon=":material/family_restroom:", layout="wide")
 
 shell.ensure_warehouse()
 shell.sidebar()
+visible = set(shell.visible_pages())
 
-st.navigation(
-    {
-        "": [st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True)],
-        "Performance": [
-            st.Page("pages/regional_performance.py", title="Regional performance", icon=":material/monitoring:"),
-            st.Page("pages/local_performance.py", title="Local performance", icon=":material/location_on:"),
-        ],
-        "Finance": [st.Page("pages/budget.py", title="Pooled budget", icon=":material/account_balance:")],
-        "Data": [st.Page("pages/data_drops.py", title="Data drops", icon=":material/upload_file:")],
-    }
-).run()
+PAGES = {
+    "": [("overview", st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True))],
+    "Performance": [
+        ("regional_performance",
+         st.Page("pages/regional_performance.py", title="Regional performance", icon=":material/monitoring:")),
+        ("local_performance",
+         st.Page("pages/local_performance.py", title="Local performance", icon=":material/location_on:")),
+    ],
+    "Finance": [("budget", st.Page("pages/budget.py", title="Pooled budget", icon=":material/account_balance:"))],
+    "Data": [("data_drops", st.Page("pages/data_drops.py", title="Data drops", icon=":material/upload_file:"))],
+}
+navigation = {group: [page for key, page in pages if key in visible] for group, pages in PAGES.items()}
+st.navigation({group: pages for group, pages in navigation.items() if pages}).run()

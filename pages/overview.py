@@ -55,8 +55,12 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
         st.dataframe(warnings, hide_index=True, width="stretch")
 
 st.subheader("Go to")
-c1, c2, c3, c4 = st.columns(4)
-c1.page_link("pages/regional_performance.py", label="Regional performance", icon=":material/monitoring:")
-c2.page_link("pages/local_performance.py", label="Local performance", icon=":material/location_on:")
-c3.page_link("pages/budget.py", label="Pooled budget", icon=":material/account_balance:")
-c4.page_link("pages/data_drops.py", label="Data drops", icon=":material/upload_file:")
+LINKS = {
+    "regional_performance": ("pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
+    "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
+    "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
+    "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
+}
+links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
+for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):
+    col.page_link(path, label=label, icon=icon)

@@ -24,10 +24,13 @@ ALL = "region"
 
 
 def page_guard() -> None:
-    """Serve a direct link through app.py. On a freshly started server, a first request for a page URL
-    reaches Streamlit's legacy `pages/` folder mode, which runs the page script alone (no shared sidebar,
-    every file listed as a page) until app.py has called st.navigation once. Turn that mode off and rerun:
-    app.py then runs and its st.navigation serves the requested page."""
+    """Leave Streamlit's legacy `pages/` folder mode before anything is drawn.
+
+    A freshly started server runs its first script run in that mode (it sees a `pages/` folder): a page
+    URL then runs the page alone (no shared sidebar, every file listed as a page), and even app.py runs
+    nested in a generated navigation, so the widgets of that first run lose their state on the next
+    click. Called first by app.py and every page: turn the mode off and rerun, before any widget exists;
+    app.py's st.navigation then serves the requested page."""
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
@@ -135,8 +138,11 @@ def sidebar() -> Filters:
     """Render the shared sidebar (council, period, as-at date) and return the choices."""
     ref = reference()
     names = {ALL: "Region (all three councils)"} | {str(c.la_code): f"{c.short_name} ({c.la_code})" for c in ref.councils}
+    roles = ref.role_labels()
     with st.sidebar:
         st.markdown("### Bexley, Kent & Medway RAA")
+        st.selectbox("View as", list(roles), format_func=roles.__getitem__, key="view_as",
+                     help="Shows the pages for your role. Roles tidy the navigation; they are not a login.")
         area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
         years = year_options()
         newest = _newest_year(version())
@@ -147,6 +153,13 @@ def sidebar() -> Filters:
         as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
     return Filters(None if area == ALL else int(area), year, window == "3 years", as_at)
+
+
+def visible_pages() -> list[str]:
+    """The pages the chosen role sees (reference data `roles.csv`); the first role is the default."""
+    ref = reference()
+    role = st.session_state.get("view_as") or next(iter(ref.role_labels()))
+    return ref.pages_for(role)
 
 
 def filters() -> Filters:

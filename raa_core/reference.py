@@ -96,6 +96,18 @@ class FeeRate(BaseModel):
     source: str
 
 
+PAGES = ("overview", "regional_performance", "local_performance", "budget", "data_drops")
+
+
+class RolePage(BaseModel):
+    """A page a role sees (roles group and limit the app's navigation; they are not access control)."""
+
+    model_config = ConfigDict(frozen=True)
+    role: str
+    label: str
+    page: Literal["overview", "regional_performance", "local_performance", "budget", "data_drops"]
+
+
 class RagSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
     red_pct: Decimal = Decimal("5")
@@ -158,6 +170,7 @@ class Reference(BaseModel):
     published: tuple[PublishedFigure, ...]
     baseline_published: tuple[PublishedBaseline, ...]
     fee_rates: tuple[FeeRate, ...]
+    roles: tuple[RolePage, ...]
     settings: Settings
 
     @property
@@ -174,6 +187,15 @@ class Reference(BaseModel):
 
     def national_figure(self, indicator: str, period: str) -> NationalFigure | None:
         return next((n for n in self.national if n.indicator == indicator and n.period == period), None)
+
+    def role_labels(self) -> dict[str, str]:
+        """Each role and its label, in file order (the first is the default)."""
+        return {r.role: r.label for r in self.roles}
+
+    def pages_for(self, role: str) -> list[str]:
+        """The pages a role sees, in the app's order."""
+        mine = {r.page for r in self.roles if r.role == role}
+        return [p for p in PAGES if p in mine]
 
     def fee(self, fee: str, on: dt.date) -> Decimal | None:
         found = [f for f in self.fee_rates if f.fee == fee and f.effective_from <= on]
@@ -197,6 +219,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         published=tuple(_read_csv(d / "published_figures.csv", PublishedFigure)),
         baseline_published=tuple(_read_csv(d / "baseline_published.csv", PublishedBaseline)),
         fee_rates=tuple(_read_csv(d / "fee_rates.csv", FeeRate)),
+        roles=tuple(_read_csv(d / "roles.csv", RolePage)),
         settings=settings,
     )
     seen: set[tuple[str, str]] = set()
@@ -205,4 +228,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         if key in seen:
             raise ReferenceError(f"cost_lines.csv row {i}: duplicate cost line {key}")
         seen.add(key)
+    for role, label in ref.role_labels().items():
+        if "overview" not in ref.pages_for(role):
+            raise ReferenceError(f"roles.csv: role {role} ({label}) must see the overview page")
     return ref

@@ -96,3 +96,16 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
     after = [m.value for m in at.markdown if "drops held" in m.value]
     assert "10 drops held" in after[0] and after[1:] == before[1:]
     assert next(m.value for m in at.metric if m.label == "Newest drop") == "22 Nov 2026"
+
+
+@pytest.mark.parametrize(("role", "links"), [
+    ("head_of_service", ["Regional performance", "Local performance", "Pooled budget", "Data drops"]),
+    ("board", ["Regional performance", "Pooled budget"]),
+    ("finance", ["Pooled budget", "Data drops"]),
+])
+def test_overview_links_follow_the_role(app_env, role, links) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["role"] = role
+    at.run()
+    assert not at.exception
+    assert [p.label for p in at.get("page_link")] == links

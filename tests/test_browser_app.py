@@ -49,8 +49,9 @@ def test_upload_a_bad_drop_shows_located_errors(live_app, page, tmp_path) -> Non
     assert grid.is_visible()
 
 
-def test_direct_link_on_a_fresh_server_goes_through_app_py(sample_db, tmp_path, browser) -> None:
-    """The first request after start-up is a page URL: the shared sidebar and the grouped navigation appear."""
+@pytest.fixture
+def fresh_app(sample_db, tmp_path):
+    """A newly started server (its first script run is the one under test) over a copy of the sample."""
     import shutil
 
     from browser_support import streamlit_server
@@ -61,17 +62,35 @@ def test_direct_link_on_a_fresh_server_goes_through_app_py(sample_db, tmp_path, 
     shutil.copyfile(real, tmp_path / real.name)
     (tmp_path / "raa.duckdb").symlink_to(real.name)
     with streamlit_server({"RAA_DB": str(tmp_path / "raa.duckdb"), "RAA_TODAY": SAMPLE_TODAY.isoformat()}) as url:
-        page = browser.new_page()
-        try:
-            page.goto(f"{url}/data_drops")
-            wait_ready(page)
-            # The first run hands over to app.py with a rerun: wait for the shared sidebar it draws.
-            page.get_by_text("Performance window").wait_for(timeout=30_000)
-            wait_ready(page)
-            assert_no_exception(page)
-            links = [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
-            assert links == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops"]
-            assert page.get_by_role("heading", name="Data drops").first.is_visible()
-            assert page.get_by_text("Performance window").is_visible()
-        finally:
-            page.close()
+        yield url
+
+
+def nav_links(page) -> list[str]:
+    return [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
+
+
+def test_direct_link_on_a_fresh_server_goes_through_app_py(fresh_app, page) -> None:
+    """The first request after start-up is a page URL: the shared sidebar and the grouped navigation appear."""
+    page.goto(f"{fresh_app}/data_drops")
+    wait_ready(page)
+    # The first run hands over to app.py with a rerun: wait for the shared sidebar it draws.
+    page.get_by_text("Performance window").wait_for(timeout=30_000)
+    wait_ready(page)
+    assert_no_exception(page)
+    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops"]
+    assert page.get_by_role("heading", name="Data drops").first.is_visible()
+
+
+def test_first_choice_on_a_fresh_server_is_kept_and_view_as_limits_pages(fresh_app, page) -> None:
+    """The very first click after start-up counts; a Board member sees Overview, Regional performance, budget."""
+    page.goto(fresh_app)
+    wait_ready(page)
+    page.get_by_role("combobox", name="View as").click()
+    page.get_by_role("option", name="Partnership Board member").click()
+    wait_ready(page)
+    page.wait_for_function(
+        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 3""", timeout=30_000)
+    assert nav_links(page) == ["Overview", "Regional performance", "Pooled budget"]
+    assert [a.inner_text().split("\n")[-1] for a in page.locator('[data-testid="stPageLink"]').all()] == [
+        "Regional performance", "Pooled budget"]
+    assert_no_exception(page)

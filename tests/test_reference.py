@@ -53,3 +53,20 @@ def test_bad_settings_rejected(tmp_path: Path) -> None:
     (d / "settings.json").write_text('{"freshness_days": 0}')
     with pytest.raises(ReferenceError, match=r"settings\.json field freshness_days"):
         load_reference(d)
+
+
+def test_roles_group_the_pages(ref) -> None:
+    assert next(iter(ref.role_labels())) == "head_of_service"
+    assert ref.pages_for("head_of_service") == [
+        "overview", "regional_performance", "local_performance", "budget", "data_drops"]
+    assert ref.pages_for("board") == ["overview", "regional_performance", "budget"]
+    assert ref.pages_for("finance") == ["overview", "budget", "data_drops"]
+    assert ref.pages_for("nobody") == []
+
+
+def test_a_role_without_the_overview_is_rejected(tmp_path: Path) -> None:
+    d = _copy(tmp_path)
+    rows = [r for r in (d / "roles.csv").read_text().splitlines() if r != "board,Partnership Board member,overview"]
+    (d / "roles.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(ReferenceError, match="role board"):
+        load_reference(d)
