@@ -105,7 +105,7 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
 ])
 def test_overview_links_follow_the_role(app_env, role, links) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["role"] = role
+    at.session_state["view_as"] = role
     at.run()
     assert not at.exception
     assert [p.label for p in at.get("page_link")] == links
