@@ -113,6 +113,13 @@ def cmd_budget(args: argparse.Namespace) -> int:
         lines.append(
             f"{_s(t['la_code']) or 'RAA':8} {_s(t['budget_area']) or 'all':17} {t['budget']:>14} "
             f"{_s(t['forecast']):>14} {_s(t['variance']):>13}")
+    asf = payload.get("asf") or []
+    if asf:
+        lines.append("Adoption Support Fund (outside the cash-limited budget), year to date:")
+        for a in asf:
+            flag = "  UNFUNDED" if a["unfunded"] else ""
+            lines.append(f"{_s(a['la_code']) or 'RAA':8} spend {_s(a['spend']):>12} income {_s(a['income']):>12}"
+                         f" net {_s(a['net']):>10}{flag}")
     _emit(args, payload, "\n".join(lines))
     return 0
 
