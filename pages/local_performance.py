@@ -6,7 +6,7 @@ lays it out."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
@@ -69,14 +69,13 @@ def _adopters(version: str, period: str, as_at: dt.date | None) -> tuple[pd.Data
 # --- display helpers (formatting only) ------------------------------------------------------------------
 
 
-def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(shown, view): the publication strings of a table, and the frame charts draw (masked if publishing)."""
-    shown = suppression.suppress_table(raw, shell.reference().settings, **rules)
-    return shown, suppression.masked(raw, shown) if publication else raw
-
-
-def text(shown: pd.DataFrame, raw: pd.DataFrame, publication: bool) -> pd.DataFrame:
-    return shown if publication else suppression.as_text(raw)
+def waiting_text(raw: pd.DataFrame, counts: Sequence[str], publication: bool, area: str) -> pd.Series:
+    """One area's row of a frame of those waiting at a date, as display text (suppressed when publishing)."""
+    shown, _ = pv.publish(
+        raw, publication, counts=list(counts), group_by=["at"], means={"mean_days": "waiting", "median_days": "waiting"}
+    )
+    rows = shown if publication else suppression.as_text(raw)
+    return rows[rows["area"] == area].iloc[0]
 
 
 def metric_row(values: list[tuple[str, str, str]], per_row: int | None = None) -> None:
@@ -95,37 +94,32 @@ as_at = shell.as_at_or_none(f)
 version = shell.version()
 period = parse_period(f.period)
 status = shell.council_status()
-names = {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
+names = pv.council_names(status)
 la_code = f.la_code if f.la_code is not None else ref.la_codes[0]
 area = str(la_code)
 council = ref.council_name(la_code)
 latest = pv.latest_date(version, as_at)
 at = min(period.end, f.as_at)  # children and adopters waiting: at the period's end, or the as-at date
 
-head, toggle = st.columns([4, 1], vertical_alignment="bottom")
-head.title("Local performance")
-with toggle:
-    publication = st.toggle(
-        "Publication view", key="publication", persist_state="session", help=pv.definition("publication")
-    )
-    with st.popover("Definitions", icon=":material/menu_book:"):
-        for key in (
-            "A1",
-            "A2",
-            "A3",
-            "A10",
-            "compare",
-            "funnel",
-            "stages",
-            "a1_distribution",
-            "children_waiting",
-            "waiting_bands",
-            "pipeline",
-            "timeliness",
-            "low_n",
-            "stale",
-        ):
-            st.markdown(pv.definition(key))
+publication = pv.header(
+    "Local performance",
+    (
+        "A1",
+        "A2",
+        "A3",
+        "A10",
+        "compare",
+        "funnel",
+        "stages",
+        "a1_distribution",
+        "children_waiting",
+        "waiting_bands",
+        "pipeline",
+        "timeliness",
+        "low_n",
+        "stale",
+    ),
+)
 
 if f.la_code is None:
     st.info(
@@ -133,7 +127,7 @@ if f.la_code is None:
         f"({la_code}), the first partner. Choose a council in the sidebar to see another.",
         icon=":material/location_on:",
     )
-when = f"as at {f.as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
+when = pv.data_when(as_at, latest)
 st.subheader(f"{council} ({la_code}) · {period.name}")
 st.caption(
     f"{'3-year period' if f.three_year else 'Financial year'} {period.start:%d %b %Y} to {period.end:%d %b %Y} · "
@@ -154,8 +148,7 @@ if len(mine) and bool(mine["stale"].iloc[0]):
 # Against the region and the best partner ----------------------------------------------------------------
 st.subheader("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
 sc = _scorecard(version, period.name, as_at)
-sc_shown = suppression.suppress_scorecard(sc, ref.settings)
-sc_view = suppression.masked(sc, sc_shown) if publication else sc
+_, sc_view = pv.publish_scorecard(sc, publication)
 comp = indicators.compare_council(sc_view, area)
 comp_text = suppression.shown_from_masked(comp) if publication else suppression.as_text(comp)
 left, right = st.columns([3, 2])
@@ -171,25 +164,16 @@ with right:
         ],
         indicator=[TABLE_LABELS[i] for i in comp_text["indicator"]],
     )[["indicator", "council", "council_n", "region", "best"]]
-    st.dataframe(
-        table.rename(
-            columns={
-                "indicator": "Indicator",
-                "council": council,
-                "council_n": "n",
-                "region": "Region",
-                "best": "Best partner",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    pv.table(
+        table,
+        {"indicator": "Indicator", "council": council, "council_n": "n", "region": "Region", "best": "Best partner"},
     )
     st.caption("A3: % placed within 14 months of entering care.")
     pv.export(comp, comp_text, publication, f"{area}_against_region_{period.name}", "compare")
 
 # Children's journey ------------------------------------------------------------------------------------
 act = _activity(version, period.name, as_at)
-act_shown, act_view = publish(
+act_shown, act_view = pv.publish(
     act,
     publication,
     counts=list(journeys.ACTIVITY_COUNTS),
@@ -200,7 +184,7 @@ act_shown, act_view = publish(
     },
 )
 stages = _stages(version, period.name, as_at)
-stages_shown, stages_view = publish(
+stages_shown, stages_view = pv.publish(
     stages,
     publication,
     counts=["n"],
@@ -212,36 +196,24 @@ left, right = st.columns([2, 3])
 with left:
     pv.plot(pc.journey_funnel(act_view, area, period.name), "funnel")
     pv.chart_notes(False, publication)
-    pv.export(
-        act[act["area"] == area],
-        act_shown[act_shown["area"] == area],
-        publication,
-        f"{area}_journey_activity_{period.name}",
-        "funnel",
-    )
+    pv.export(act, act_shown, publication, f"{area}_journey_activity_{period.name}", "funnel", area)
 with right:
     pv.plot(pc.stage_durations_chart(stages_view, area, period.name, ref.settings.low_n_below), "stages")
     mine_stages = stages[stages["area"] == area]
     pv.chart_notes(bool((mine_stages["n"] < ref.settings.low_n_below).any()), publication)
-    pv.export(
-        mine_stages,
-        stages_shown[stages_shown["area"] == area],
-        publication,
-        f"{area}_stage_durations_{period.name}",
-        "stages",
-    )
+    pv.export(stages, stages_shown, publication, f"{area}_stage_durations_{period.name}", "stages", area)
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
 st.subheader("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
 bands = _a1_bands(version, period.name, as_at)
-bands_shown, bands_view = publish(bands, publication, counts=["children"], group_by=["band_order"])
+bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
 bands_name = f"{area}_a1_bands_{period.name}"
 if publication:
     pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
     pv.chart_notes(False, publication)
     st.caption("Each child's days are not shown in the publication view: the bands are.")
-    pv.export(mine_bands, bands_shown[bands_shown["area"] == area], publication, bands_name, "a1_bands")
+    pv.export(bands, bands_shown, publication, bands_name, "a1_bands", area)
 else:
     dist = _distribution(version, period.name, la_code, as_at)
     threshold = ref.threshold("A1", period.end)
@@ -253,22 +225,14 @@ else:
     with right:
         pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
         st.caption(f"{int(mine_bands['children'].sum())} children adopted in {period.name}.")
-        pv.export(mine_bands, bands_shown[bands_shown["area"] == area], publication, bands_name, "a1_bands")
+        pv.export(bands, bands_shown, publication, bands_name, "a1_bands", area)
 
 # Children waiting --------------------------------------------------------------------------------------
 st.subheader(
     f"Children waiting on {at:%d %B %Y}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
 )
 waiting, wbands, homes = _waiting(version, at, as_at)
-w_shown, _ = publish(
-    waiting,
-    publication,
-    counts=list(journeys.WAITING_COUNTS),
-    group_by=["at"],
-    means={"mean_days": "waiting", "median_days": "waiting"},
-)
-w = text(w_shown, waiting, publication)
-w = w[w["area"] == area].iloc[0]
+w = waiting_text(waiting, journeys.WAITING_COUNTS, publication, area)
 left, right = st.columns([2, 3])
 with left:
     metric_row(
@@ -282,34 +246,20 @@ with left:
         ],
         per_row=2,
     )
-wb_shown, wb_view = publish(wbands, publication, counts=["children"], group_by=["band_order"])
+wb_shown, wb_view = pv.publish(wbands, publication, counts=["children"], group_by=["band_order"])
 with right:
     pv.plot(pc.waiting_bands_chart(wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
     pv.chart_notes(False, publication)
-pv.export(
-    wbands[wbands["area"] == area],
-    wb_shown[wb_shown["area"] == area],
-    publication,
-    f"{area}_children_waiting_bands_{at.isoformat()}",
-    "waiting_bands",
-)
+pv.export(wbands, wb_shown, publication, f"{area}_children_waiting_bands_{at.isoformat()}", "waiting_bands", area)
 
 # Adopters -----------------------------------------------------------------------------------------------
 st.subheader("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
 recruit, timely = _adopters(version, period.name, as_at)
-r_shown, r_view = publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
-t_shown, t_view = publish(
+r_shown, r_view = pv.publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
+t_shown, t_view = pv.publish(
     timely, publication, counts=["within", "n"], pcts={"pct": ("within", "n")}, group_by=["period", "measure"]
 )
-h_shown, _ = publish(
-    homes,
-    publication,
-    counts=list(recruitment.ADOPTER_WAITING_COUNTS),
-    group_by=["at"],
-    means={"mean_days": "waiting", "median_days": "waiting"},
-)
-h = text(h_shown, homes, publication)
-h = h[h["area"] == area].iloc[0]
+h = waiting_text(homes, recruitment.ADOPTER_WAITING_COUNTS, publication, area)
 metric_row(
     [
         (f"Households waiting ({at:%d %b %Y})", h["waiting"], pv.definition("sufficiency")),
@@ -322,17 +272,8 @@ left, right = st.columns(2)
 with left:
     pv.plot(pc.adopter_pipeline(r_view, area, period.name), "pipeline")
     pv.chart_notes(False, publication)
-    pv.export(
-        recruit[recruit["area"] == area],
-        r_shown[r_shown["area"] == area],
-        publication,
-        f"{area}_adopter_pipeline_{period.name}",
-        "pipeline",
-    )
+    pv.export(recruit, r_shown, publication, f"{area}_adopter_pipeline_{period.name}", "pipeline", area)
 with right:
     pv.plot(pc.timeliness_chart(t_view, area, period.name, ref.settings.low_n_below), "timeliness")
-    mine_t = timely[timely["area"] == area]
-    pv.chart_notes(bool(mine_t["low_n"].any()), publication)
-    pv.export(
-        mine_t, t_shown[t_shown["area"] == area], publication, f"{area}_adopter_timeliness_{period.name}", "timeliness"
-    )
+    pv.chart_notes(bool(timely[timely["area"] == area]["low_n"].any()), publication)
+    pv.export(timely, t_shown, publication, f"{area}_adopter_timeliness_{period.name}", "timeliness", area)

@@ -141,21 +141,16 @@ period = parse_period(f.period)
 prev = previous(period)
 area = f.area
 status = shell.council_status()
-names = {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
+names = pv.council_names(status)
 area_name = pc.area_label(area, names)
 latest = pv.latest_date(version, as_at)
 
-head, toggle = st.columns([4, 1], vertical_alignment="bottom")
-head.title("Regional performance")
-with toggle:
-    publication = st.toggle(
-        "Publication view", key="publication", persist_state="session", help=pv.definition("publication")
-    )
-    with st.popover("Definitions", icon=":material/menu_book:"):
-        for key in ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "low_n", "stale"):
-            st.markdown(pv.definition(key))
+publication = pv.header(
+    "Regional performance",
+    ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "low_n", "stale"),
+)
 
-when = f"as at {f.as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
+when = pv.data_when(as_at, latest)
 st.caption(
     f"**{area_name}** · {'3-year period' if f.three_year else 'financial year'} **{period.name}** "
     f"({period.start:%d %b %Y} to {period.end:%d %b %Y}) · {when}. Children counted by the date of their "
@@ -178,8 +173,7 @@ if len(stale_rows):
 
 sc2 = _scorecards(version, period.name, as_at)
 sc = sc2[sc2["period"] == period.name].drop(columns="period").reset_index(drop=True)
-sc_pub = suppression.suppress_scorecard(sc, ref.settings)
-sc_view = suppression.masked(sc, sc_pub) if publication else sc
+sc_pub, sc_view = pv.publish_scorecard(sc, publication)
 
 # Headline tiles -----------------------------------------------------------------------------------------
 st.subheader(f"Scorecard: {area_name}, {period.name}", help=pv.definition("threshold"))
@@ -215,8 +209,7 @@ def trends_and_comparison() -> None:
     ):
         raw = _trend(version, kind, as_at)
         raw = raw[raw["indicator"] == ind].reset_index(drop=True)
-        shown = suppression.suppress_scorecard(raw, ref.settings)
-        view = suppression.masked(raw, shown) if publication else raw
+        shown, view = pv.publish_scorecard(raw, publication)
         with col:
             selected = period.name if kind == period.kind else None
             pv.plot(pc.trend_chart(view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
@@ -250,18 +243,15 @@ with left:
     pv.chart_notes(False, publication)
 with right:
     table = suppression.shown_from_masked(both) if publication else both
-    st.dataframe(
-        table[["indicator", "region", "region_n", "region_mean", "gap"]].rename(
-            columns={
-                "indicator": "",
-                "region": "Region",
-                "region_n": "n",
-                "region_mean": "Mean of councils",
-                "gap": "Mean - region",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    pv.table(
+        table[["indicator", "region", "region_n", "region_mean", "gap"]],
+        {
+            "indicator": "",
+            "region": "Region",
+            "region_n": "n",
+            "region_mean": "Mean of councils",
+            "gap": "Mean - region",
+        },
     )
     st.caption("A1, A2, A10 in days; A3 in % placed within 14 months.")
     pv.export(
@@ -276,9 +266,9 @@ with right:
 st.subheader(f"Sufficiency: children and adopters waiting, {area_name}", help=pv.definition("sufficiency"))
 at = min(period.end, f.as_at)  # waiting is counted at the period's end, or the as-at date
 suff = _sufficiency(version, at, as_at)
-suff_shown = suppression.suppress_table(
+suff_shown, suff_view = pv.publish(
     suff,
-    ref.settings,
+    publication,
     counts=["adopters_waiting", "children_waiting_with_po"],
     derived={
         "surplus": ["adopters_waiting", "children_waiting_with_po"],
@@ -286,7 +276,6 @@ suff_shown = suppression.suppress_table(
     },
     group_by=["at"],
 )
-suff_view = suppression.masked(suff, suff_shown) if publication else suff
 mine = suff_view[(suff_view["area"] == area) & (suff_view["at"] == at)]
 if len(mine):
     last_text = suppression.shown_from_masked(mine).iloc[0] if publication else suppression.as_text(mine).iloc[0]
@@ -310,13 +299,7 @@ pv.plot(
     "sufficiency",
 )
 pv.chart_notes(False, publication)
-pv.export(
-    suff[suff["area"] == area],
-    suff_shown[suff_shown["area"] == area],
-    publication,
-    f"sufficiency_{area}",
-    "sufficiency",
-)
+pv.export(suff, suff_shown, publication, f"sufficiency_{area}", "sufficiency", area)
 
 # Reconciliation to the business case --------------------------------------------------------------------
 with st.expander("Reconciliation: the business case's figures beside the computed ones", icon=":material/rule:"):

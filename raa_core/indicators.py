@@ -237,6 +237,27 @@ def round_pct_sql(count: str, n: str) -> str:
     return round_mean_sql(f"(100 * {count})", n)
 
 
+def zero_counts_sql(columns: Sequence[str], rel: str = "agg") -> str:
+    """Select list of counts from a LEFT JOINed aggregate `rel`, as BIGINT and 0 where it has no row."""
+    return ", ".join(f"CAST(coalesce({rel}.{c}, 0) AS BIGINT) AS {c}" for c in columns)
+
+
+def period_grid_sql(columns: str, ref: Reference | None, as_at: dt.date | None, inner: str = "", key: str = "") -> str:
+    """SELECT period, `columns` over every period of CTE `p` x area (x each row `g` of `inner`, by `key`).
+
+    CTE `agg` is LEFT JOINed, so an area with nothing in a period keeps its row; ordered period, key, area.
+    """
+    by = f"CROSS JOIN ({inner}) g " if inner else ""
+    on = f"AND agg.{key} = g.{key} " if inner else ""
+    order = f"g.{key}, " if inner else ""
+    return f"""
+        SELECT p.period, {columns}
+        FROM p {by}CROSS JOIN ({areas_sql(ref, as_at)}) a
+        LEFT JOIN agg ON agg.period = p.period {on}AND agg.area = a.area
+        ORDER BY p.pord, {order}a.aord
+    """
+
+
 def cohort_sql(source: str, periods: Sequence[Period], extra: str = "") -> str:
     """One row per child in each period's cohort with its A1, A2, A3 and A10 terms (and `extra` columns of `s`)."""
     within = add_months_sql("s.entered_care_date", 14)

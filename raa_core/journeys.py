@@ -20,10 +20,12 @@ from raa_core.indicators import (
     cohort_sql,
     councils_sql,
     dates_values_sql,
+    period_grid_sql,
     round_mean_sql,
     round_median_sql,
     round_pct_sql,
     state_source,
+    zero_counts_sql,
 )
 from raa_core.periods import Period, add_months_sql, parse_period, periods_values_sql, quarters, span_sql, sql_date
 from raa_core.reference import Reference
@@ -135,6 +137,60 @@ def as_int_columns(df: pd.DataFrame, counts: Sequence[str], nullable: Sequence[s
     return df
 
 
+def as_dates(df: pd.DataFrame, col: str = "at") -> pd.DataFrame:
+    """A date column as `datetime.date` values, whatever DuckDB's result type was."""
+    df[col] = [d.date() if hasattr(d, "date") else d for d in df[col]]
+    return df
+
+
+def waiting_at_dates(
+    con: duckdb.DuckDBPyConnection,
+    agg: str,
+    counts: Sequence[str],
+    dates: Sequence[dt.date],
+    ref: Reference | None,
+    as_at: dt.date | None,
+) -> pd.DataFrame:
+    """A row per date and area from `agg` (at_date, area, `counts`, s and m: total and median days waiting).
+
+    Columns: at, area, the counts (0 where none wait), mean_days, median_days; `waiting` must be a count.
+    """
+    df = con.execute(f"""
+        WITH agg AS ({agg})
+        SELECT d.at_date AS "at", a.area, {zero_counts_sql(counts)},
+               {round_mean_sql("agg.s", "agg.waiting")} AS mean_days, {round_median_sql("agg.m")} AS median_days
+        FROM ({dates_values_sql(dates)}) d CROSS JOIN ({areas_sql(ref, as_at)}) a
+        LEFT JOIN agg ON agg.at_date = d.at_date AND agg.area = a.area
+        ORDER BY d.dord, a.aord
+    """).df()
+    return as_int_columns(as_dates(df), counts, ["mean_days", "median_days"])
+
+
+def band_counts(
+    con: duckdb.DuckDBPyConnection,
+    rows: str,
+    labels: Sequence[str],
+    ref: Reference | None,
+    as_at: dt.date | None,
+) -> pd.DataFrame:
+    """Children per area in each band of `rows` (SQL: a row per child with la_code, band): area, band, children.
+
+    Every band of every area is listed (0 where empty), in area then band order.
+    """
+    bands = ", ".join(f"({i}, '{label}')" for i, label in enumerate(labels))
+    df = con.execute(f"""
+        WITH agg AS (
+            SELECT {area_sql()} AS area, band, count(*) AS children
+            FROM ({rows}) r GROUP BY GROUPING SETS ((la_code, band), (band))
+        )
+        SELECT a.area, b.band_order, b.band, {zero_counts_sql(["children"])}
+        FROM ({areas_sql(ref, as_at)}) a CROSS JOIN (SELECT * FROM (VALUES {bands}) v(band_order, band)) b
+        LEFT JOIN agg ON agg.area = a.area AND agg.band = b.band_order
+        ORDER BY a.aord, b.band_order
+    """).df()
+    return as_int_columns(df, ["band_order", "children"])
+
+
 def _stages_sql() -> str:
     rows = ", ".join(
         f"({i}, '{a}', '{b}', '{STAGE_LABELS[a]} → {STAGE_LABELS[b]}')"
@@ -157,6 +213,10 @@ def stage_durations(
     source = state_source("children", as_at)
     pairs = ", ".join(f"{{'o': {i}, 'd0': {ca}, 'd1': {cb}}}" for i, (_, _, ca, cb) in enumerate(STAGES, start=1))
     any_in = " OR ".join(span_sql(cb, plist) for *_, cb in STAGES)
+    figures = (
+        f"g.from_stage, g.to_stage, g.stage, a.area, {zero_counts_sql(['n'])}, "
+        f"{round_mean_sql('agg.s', 'agg.n')} AS mean_days, {round_median_sql('agg.m')} AS median_days"
+    )
     df = con.execute(f"""
         WITH p AS ({periods_values_sql(plist)}),
         st AS (SELECT la_code, s.o AS stage_order, greatest(datediff('day', s.d0, s.d1), 0) AS days, s.d1
@@ -166,12 +226,7 @@ def stage_durations(
                        count(*) AS n, sum(st.days) AS s, median(st.days) AS m
                 FROM st JOIN p ON st.d1 BETWEEN p.pstart AND p.pend
                 GROUP BY GROUPING SETS ((p.period, st.stage_order, st.la_code), (p.period, st.stage_order)))
-        SELECT p.period, g.stage_order, g.from_stage, g.to_stage, g.stage, a.area,
-               CAST(coalesce(agg.n, 0) AS BIGINT) AS n,
-               {round_mean_sql("agg.s", "agg.n")} AS mean_days, {round_median_sql("agg.m")} AS median_days
-        FROM p CROSS JOIN ({_stages_sql()}) g CROSS JOIN ({areas_sql(ref, as_at)}) a
-        LEFT JOIN agg ON agg.period = p.period AND agg.stage_order = g.stage_order AND agg.area = a.area
-        ORDER BY p.pord, g.stage_order, a.aord
+        {period_grid_sql(f"g.stage_order, {figures}", ref, as_at, _stages_sql(), "stage_order")}
     """).df()
     return as_int_columns(df, ["stage_order", "n"], ["mean_days", "median_days"])
 
@@ -216,25 +271,15 @@ def waiting_series(
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
     """Children waiting at each date, per area (see `children_waiting` for the columns)."""
-    source = state_source("children", as_at)
     dates = list(dates)
-    counts = ", ".join(f"CAST(coalesce(agg.{c}, 0) AS BIGINT) AS {c}" for c in WAITING_COUNTS)
-    df = con.execute(f"""
-        WITH agg AS (
-            SELECT at_date, {area_sql()} AS area, count(*) AS waiting, count_if(with_po) AS with_po,
-                count_if(po_over_12m) AS po_over_12m, count_if(po_over_18m) AS po_over_18m,
-                count_if(care_over_18m) AS care_over_18m, sum(days_waiting) AS s, median(days_waiting) AS m
-            FROM ({waiting_rows_sql(source, dates)}) w
-            GROUP BY GROUPING SETS ((at_date, la_code), (at_date))
-        )
-        SELECT d.at_date AS "at", a.area, {counts},
-               {round_mean_sql("agg.s", "agg.waiting")} AS mean_days, {round_median_sql("agg.m")} AS median_days
-        FROM ({dates_values_sql(dates)}) d CROSS JOIN ({areas_sql(ref, as_at)}) a
-        LEFT JOIN agg ON agg.at_date = d.at_date AND agg.area = a.area
-        ORDER BY d.dord, a.aord
-    """).df()
-    df["at"] = [d.date() if hasattr(d, "date") else d for d in df["at"]]
-    return as_int_columns(df, WAITING_COUNTS, ["mean_days", "median_days"])
+    agg = f"""
+        SELECT at_date, {area_sql()} AS area, count(*) AS waiting, count_if(with_po) AS with_po,
+            count_if(po_over_12m) AS po_over_12m, count_if(po_over_18m) AS po_over_18m,
+            count_if(care_over_18m) AS care_over_18m, sum(days_waiting) AS s, median(days_waiting) AS m
+        FROM ({waiting_rows_sql(state_source("children", as_at), dates)}) w
+        GROUP BY GROUPING SETS ((at_date, la_code), (at_date))
+    """
+    return waiting_at_dates(con, agg, WAITING_COUNTS, dates, ref, as_at)
 
 
 def children_waiting(
@@ -259,19 +304,8 @@ def waiting_bands(
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
     """Children waiting at a date by ageing band (months since the decision), per area: area, band, children."""
-    source = state_source("children", as_at)
-    bands = ", ".join(f"({i}, '{label}')" for i, (label, _) in enumerate(WAITING_BANDS))
-    df = con.execute(f"""
-        WITH agg AS (
-            SELECT {area_sql()} AS area, band, count(*) AS children
-            FROM ({waiting_rows_sql(source, [at])}) w GROUP BY GROUPING SETS ((la_code, band), (band))
-        )
-        SELECT a.area, b.band_order, b.band, CAST(coalesce(agg.children, 0) AS BIGINT) AS children
-        FROM ({areas_sql(ref, as_at)}) a CROSS JOIN (SELECT * FROM (VALUES {bands}) v(band_order, band)) b
-        LEFT JOIN agg ON agg.area = a.area AND agg.band = b.band_order
-        ORDER BY a.aord, b.band_order
-    """).df()
-    return as_int_columns(df, ["band_order", "children"])
+    rows = waiting_rows_sql(state_source("children", as_at), [at])
+    return band_counts(con, rows, [label for label, _ in WAITING_BANDS], ref, as_at)
 
 
 def waiting_days(
@@ -317,7 +351,11 @@ def activity(
     cols = ", ".join(f"{c} AS {m}" for m, c in _EVENTS)
     any_in = " OR ".join(span_sql(c, plist) for _, c in _EVENTS)
     counts = ", ".join(f"count_if(measure = '{m}') AS {m}" for m, _ in _EVENTS)
-    out = ", ".join(f"CAST(coalesce(agg.{c}, 0) AS BIGINT) AS {c}" for c in ACTIVITY_COUNTS)
+    figures = (
+        f"a.area, {zero_counts_sql(ACTIVITY_COUNTS)}, "
+        f"{round_pct_sql('agg.early_permanence_placements', 'agg.placements')} AS early_permanence_pct, "
+        f"{round_pct_sql('agg.interagency_placements', 'agg.placements')} AS interagency_pct"
+    )
     df = con.execute(f"""
         WITH p AS ({periods_values_sql(plist)}),
         e AS (
@@ -340,12 +378,7 @@ def activity(
             FROM e JOIN p ON e.d BETWEEN p.pstart AND p.pend
             GROUP BY GROUPING SETS ((p.period, e.la_code), (p.period))
         )
-        SELECT p.period, a.area, {out},
-            {round_pct_sql("agg.early_permanence_placements", "agg.placements")} AS early_permanence_pct,
-            {round_pct_sql("agg.interagency_placements", "agg.placements")} AS interagency_pct
-        FROM p CROSS JOIN ({areas_sql(ref, as_at)}) a
-        LEFT JOIN agg ON agg.period = p.period AND agg.area = a.area
-        ORDER BY p.pord, a.aord
+        {period_grid_sql(figures, ref, as_at)}
     """).df()
     return as_int_columns(df, ACTIVITY_COUNTS, ["early_permanence_pct", "interagency_pct"])
 
@@ -397,22 +430,11 @@ def a1_bands(
     A publishable view of the A1 distribution (counts per band rather than each child's days); the bands
     below 14 months add up to A3's count.
     """
-    source = state_source("children", as_at)
     cases = " ".join(
         f"WHEN s.placed_date < {add_months_sql('s.entered_care_date', m)} THEN {i}"
         for i, (_, m) in enumerate(A1_BANDS)
         if m is not None
     )
-    bands = ", ".join(f"({i}, '{label}')" for i, (label, _) in enumerate(A1_BANDS))
     extra = f"CASE {cases} ELSE {len(A1_BANDS) - 1} END AS band"
-    df = con.execute(f"""
-        WITH agg AS (
-            SELECT {area_sql()} AS area, band, count(*) AS children
-            FROM ({cohort_sql(source, [period], extra)}) c GROUP BY GROUPING SETS ((la_code, band), (band))
-        )
-        SELECT a.area, b.band_order, b.band, CAST(coalesce(agg.children, 0) AS BIGINT) AS children
-        FROM ({areas_sql(ref, as_at)}) a CROSS JOIN (SELECT * FROM (VALUES {bands}) v(band_order, band)) b
-        LEFT JOIN agg ON agg.area = a.area AND agg.band = b.band_order
-        ORDER BY a.aord, b.band_order
-    """).df()
-    return as_int_columns(df, ["band_order", "children"])
+    rows = cohort_sql(state_source("children", as_at), [period], extra)
+    return band_counts(con, rows, [label for label, _ in A1_BANDS], ref, as_at)

@@ -9,7 +9,7 @@ labelled with `LOW_N_MARK` in their text. For the publication view pages pass fr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,6 +47,17 @@ def _flags(rows: pd.DataFrame, col: str) -> list[bool]:
     """The `<col>_hidden` flags of a masked frame (all False for an unmasked one)."""
     flag = f"{col}_hidden"
     return [bool(x) for x in rows[flag].fillna(False)] if flag in rows.columns else [False] * len(rows)
+
+
+def _low(ns: pd.Series, low_n_below: int) -> list[bool]:
+    """Whether each figure rests on fewer children (`n`) than the low-number limit."""
+    return [_none(n) is not None and int(n) < low_n_below for n in ns]
+
+
+def _area_rows(df: pd.DataFrame, area: str, period: str | None = None) -> pd.DataFrame:
+    """The rows of one area (and of one period, when given)."""
+    rows = df[df["area"] == area]
+    return rows if period is None else rows[rows["period"] == period]
 
 
 def _ints(s: pd.Series) -> list[int]:
@@ -193,7 +204,7 @@ def region_vs_mean(
     for area in ("region", "region_mean"):
         rows = scorecard_df[scorecard_df["area"] == area].set_index("indicator").reindex(list(indicators))
         values = _values(rows["value"])
-        low = [_none(n) is not None and int(n) < low_n_below for n in rows["n"]]
+        low = _low(rows["n"], low_n_below)
         hidden = _flags(rows, "value")
         fig.add_trace(
             go.Bar(
@@ -270,17 +281,35 @@ def a1_distribution_chart(
     return fig
 
 
-def a1_bands_chart(bands_df: pd.DataFrame, area: str) -> go.Figure:
-    """The A1 cohort of one area by months from entering care to placement (`journeys.a1_bands`)."""
-    rows = bands_df[bands_df["area"] == area].sort_values("band_order")
+def _band_bars(
+    bands_df: pd.DataFrame, area: str, colour: str | Callable[[int], str], name: str | None = None
+) -> tuple[go.Figure, list[str]]:
+    """Bars of children per band for one area (a `journeys.band_counts` frame) and the band labels.
+
+    `colour` is one colour, or a colour per band order; suppressed bands are marked `x`.
+    """
+    rows = _area_rows(bands_df, area).sort_values("band_order")
     values = _values(rows["children"])
     hidden = _flags(rows, "children")
     labels = rows["band"].tolist()
-    colours = ["#2ca02c" if o < 3 else "#c0392b" for o in rows["band_order"]]
+    marker = [colour(int(o)) for o in rows["band_order"]] if callable(colour) else colour
     fig = go.Figure(
-        go.Bar(x=labels, y=values, text=_text(values, None, hidden), textposition="outside", marker_color=colours)
+        go.Bar(
+            x=labels,
+            y=values,
+            name=name,
+            text=_text(values, None, hidden),
+            textposition="outside",
+            marker_color=marker,
+        )
     )
     _mark_hidden(fig, labels, hidden)
+    return fig, labels
+
+
+def a1_bands_chart(bands_df: pd.DataFrame, area: str) -> go.Figure:
+    """The A1 cohort of one area by months from entering care to placement (`journeys.a1_bands`)."""
+    fig, labels = _band_bars(bands_df, area, lambda o: "#2ca02c" if o < 3 else "#c0392b")
     _layout(fig, "Months from entering care to placement (green: within 14)", "children adopted")
     _wrap_ticks(fig, labels, 10)
     return fig
@@ -298,9 +327,7 @@ def _one_row_values(rows: pd.DataFrame, measures: Sequence[str]) -> tuple[list[o
 
 def journey_funnel(activity_df: pd.DataFrame, area: str, period: str | None = None) -> go.Figure:
     """Funnel of journey events (ADM decision to adoption order) for one area and period."""
-    rows = activity_df[activity_df["area"] == area]
-    if period is not None:
-        rows = rows[rows["period"] == period]
+    rows = _area_rows(activity_df, area, period)
     stages = [s for s, _ in FUNNEL]
     counts, hidden = _one_row_values(rows, [m for _, m in FUNNEL])
     fig = go.Figure(
@@ -313,12 +340,10 @@ def stage_durations_chart(
     stages_df: pd.DataFrame, area: str, period: str | None = None, low_n_below: int = 6
 ) -> go.Figure:
     """Mean days per journey stage (bars) with the median marked, for one area."""
-    rows = stages_df[stages_df["area"] == area]
-    if period is not None:
-        rows = rows[rows["period"] == period]
+    rows = _area_rows(stages_df, area, period)
     rows = rows.sort_values("stage_order")
     means = _values(rows["mean_days"])
-    low = [_none(n) is not None and int(n) < low_n_below for n in rows["n"]]
+    low = _low(rows["n"], low_n_below)
     hidden = _flags(rows, "mean_days")
     stages = rows["stage"].tolist()
     fig = go.Figure(
@@ -352,21 +377,7 @@ def stage_durations_chart(
 
 def waiting_bands_chart(bands_df: pd.DataFrame, area: str, title: str | None = None) -> go.Figure:
     """Children waiting by ageing band for one area."""
-    rows = bands_df[bands_df["area"] == area].sort_values("band_order")
-    values = _values(rows["children"])
-    hidden = _flags(rows, "children")
-    labels = rows["band"].tolist()
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=values,
-            name="children",
-            text=_text(values, None, hidden),
-            textposition="outside",
-            marker_color="#c0392b",
-        )
-    )
-    _mark_hidden(fig, labels, hidden)
+    fig, _ = _band_bars(bands_df, area, "#c0392b", name="children")
     return _layout(fig, title or "Children waiting by time since the decision", "children")
 
 
@@ -374,13 +385,11 @@ def timeliness_chart(
     timeliness_df: pd.DataFrame, area: str, period: str | None = None, low_n_below: int = 6
 ) -> go.Figure:
     """Percentage of households completing each recruitment step in time, for one area."""
-    rows = timeliness_df[timeliness_df["area"] == area]
-    if period is not None:
-        rows = rows[rows["period"] == period]
+    rows = _area_rows(timeliness_df, area, period)
     order = {m: i for i, (m, *_rest) in enumerate(TIMELINESS)}
     rows = rows.assign(_o=rows["measure"].map(order)).sort_values("_o")
     pcts = _values(rows["pct"])
-    low = [_none(n) is not None and int(n) < low_n_below for n in rows["n"]]
+    low = _low(rows["n"], low_n_below)
     hidden = _flags(rows, "pct")
     labels = rows["label"].tolist()
     fig = go.Figure(
@@ -436,9 +445,7 @@ PIPELINE: tuple[tuple[str, str], ...] = (
 
 def adopter_pipeline(recruitment_df: pd.DataFrame, area: str, period: str | None = None) -> go.Figure:
     """Funnel of adopter households reaching each step in the period, for one area."""
-    rows = recruitment_df[recruitment_df["area"] == area]
-    if period is not None:
-        rows = rows[rows["period"] == period]
+    rows = _area_rows(recruitment_df, area, period)
     counts, hidden = _one_row_values(rows, [m for _, m in PIPELINE])
     fig = go.Figure(
         go.Funnel(

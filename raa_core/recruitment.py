@@ -19,12 +19,12 @@ from raa_core.indicators import (
     area_sql,
     areas_sql,
     dates_values_sql,
-    round_mean_sql,
-    round_median_sql,
+    period_grid_sql,
     round_pct_sql,
     state_source,
+    zero_counts_sql,
 )
-from raa_core.journeys import as_int_columns, as_period_list, waiting_rows_sql
+from raa_core.journeys import as_dates, as_int_columns, as_period_list, waiting_at_dates, waiting_rows_sql
 from raa_core.periods import Period, add_months_sql, periods_values_sql, span_sql
 from raa_core.reference import Reference
 
@@ -94,7 +94,6 @@ def recruitment_activity(
     dates = list(dict.fromkeys(c for _, c, _ in _EVENTS))
     any_in = " OR ".join(span_sql(c, plist) for c in dates)
     sums = ", ".join(f"sum({w}) FILTER (WHERE step = '{c}') AS {m}" for m, c, w in _EVENTS)
-    out = ", ".join(f"CAST(coalesce(agg.{m}, 0) AS BIGINT) AS {m}" for m in RECRUITMENT_COUNTS)
     df = con.execute(f"""
         WITH p AS ({periods_values_sql(plist)}),
         e AS (
@@ -108,9 +107,7 @@ def recruitment_activity(
             FROM e JOIN p ON e.d BETWEEN p.pstart AND p.pend
             GROUP BY GROUPING SETS ((p.period, e.la_code), (p.period))
         )
-        SELECT p.period, a.area, {out}
-        FROM p CROSS JOIN ({areas_sql(ref, as_at)}) a LEFT JOIN agg ON agg.period = p.period AND agg.area = a.area
-        ORDER BY p.pord, a.aord
+        {period_grid_sql(f"a.area, {zero_counts_sql(RECRUITMENT_COUNTS)}", ref, as_at)}
     """).df()
     return as_int_columns(df, RECRUITMENT_COUNTS)
 
@@ -152,18 +149,8 @@ def adopters_waiting_series(
     early_permanence (of those waiting), mean_days, median_days.
     """
     dates = list(dates)
-    source = state_source("adopters", as_at)
-    counts = ", ".join(f"CAST(coalesce(agg.{c}, 0) AS BIGINT) AS {c}" for c in ADOPTER_WAITING_COUNTS)
-    df = con.execute(f"""
-        WITH agg AS ({_adopters_waiting_agg_sql(source, dates)})
-        SELECT d.at_date AS "at", a.area, {counts},
-               {round_mean_sql("agg.s", "agg.waiting")} AS mean_days, {round_median_sql("agg.m")} AS median_days
-        FROM ({dates_values_sql(dates)}) d CROSS JOIN ({areas_sql(ref, as_at)}) a
-        LEFT JOIN agg ON agg.at_date = d.at_date AND agg.area = a.area
-        ORDER BY d.dord, a.aord
-    """).df()
-    df["at"] = [d.date() if hasattr(d, "date") else d for d in df["at"]]
-    return as_int_columns(df, ADOPTER_WAITING_COUNTS, ["mean_days", "median_days"])
+    agg = _adopters_waiting_agg_sql(state_source("adopters", as_at), dates)
+    return waiting_at_dates(con, agg, ADOPTER_WAITING_COUNTS, dates, ref, as_at)
 
 
 def adopters_waiting(
@@ -196,6 +183,11 @@ def timeliness(
     measures = ", ".join(f"({i}, '{m}', '{label}')" for i, (m, label, *_rest) in enumerate(TIMELINESS))
     low = ref.settings.low_n_below if ref is not None else 6
     any_in = " OR ".join(span_sql(f"h.{end}", plist) for _, _, _, end, _, _ in TIMELINESS)
+    figures = (
+        f"g.measure, g.label, a.area, {zero_counts_sql(['within', 'n'])}, "
+        f"{round_pct_sql('agg.within', 'agg.n')} AS pct, coalesce(agg.n, 0) < {int(low)} AS low_n"
+    )
+    by_measure = f"SELECT * FROM (VALUES {measures}) v(mord, measure, label)"
     df = con.execute(f"""
         WITH p AS ({periods_values_sql(plist)}),
         t AS (SELECT la_code, s.o AS mord, s.d, s.ok
@@ -204,13 +196,7 @@ def timeliness(
         agg AS (SELECT p.period, t.mord, {area_sql("t.la_code")} AS area, count_if(t.ok) AS within, count(*) AS n
                 FROM t JOIN p ON t.d BETWEEN p.pstart AND p.pend
                 GROUP BY GROUPING SETS ((p.period, t.mord, t.la_code), (p.period, t.mord)))
-        SELECT p.period, m.measure, m.label, a.area, CAST(coalesce(agg.within, 0) AS BIGINT) AS within,
-               CAST(coalesce(agg.n, 0) AS BIGINT) AS n, {round_pct_sql("agg.within", "agg.n")} AS pct,
-               coalesce(agg.n, 0) < {int(low)} AS low_n
-        FROM p CROSS JOIN (SELECT * FROM (VALUES {measures}) v(mord, measure, label)) m
-        CROSS JOIN ({areas_sql(ref, as_at)}) a
-        LEFT JOIN agg ON agg.period = p.period AND agg.mord = m.mord AND agg.area = a.area
-        ORDER BY p.pord, m.mord, a.aord
+        {period_grid_sql(figures, ref, as_at, by_measure, "mord")}
     """).df()
     df["low_n"] = df["low_n"].astype(bool)
     return as_int_columns(df, ["within", "n"], ["pct"])
@@ -230,6 +216,11 @@ def conversion(
     plist = as_period_list(periods)
     source = state_source("adopters", as_at)
     counts = ["enquiries", "rois", "approved", "withdrawn"]
+    figures = (
+        f"a.area, {zero_counts_sql(counts)}, "
+        "CAST(coalesce(agg.enquiries - agg.approved - agg.withdrawn, 0) AS BIGINT) AS in_process, "
+        f"{round_pct_sql('agg.approved', 'agg.enquiries')} AS pct_approved"
+    )
     df = con.execute(f"""
         WITH p AS ({periods_values_sql(plist)}),
         agg AS (
@@ -240,11 +231,7 @@ def conversion(
             WHERE {span_sql("h.enquiry_date", plist)}
             GROUP BY GROUPING SETS ((p.period, h.la_code), (p.period))
         )
-        SELECT p.period, a.area, {", ".join(f"CAST(coalesce(agg.{c}, 0) AS BIGINT) AS {c}" for c in counts)},
-               CAST(coalesce(agg.enquiries - agg.approved - agg.withdrawn, 0) AS BIGINT) AS in_process,
-               {round_pct_sql("agg.approved", "agg.enquiries")} AS pct_approved
-        FROM p CROSS JOIN ({areas_sql(ref, as_at)}) a LEFT JOIN agg ON agg.period = p.period AND agg.area = a.area
-        ORDER BY p.pord, a.aord
+        {period_grid_sql(figures, ref, as_at)}
     """).df()
     return as_int_columns(df, [*counts, "in_process"], ["pct_approved"])
 
@@ -279,6 +266,6 @@ def sufficiency(
                     THEN round(adopters_waiting / children_waiting_with_po, 2) END AS adopters_per_child
         FROM g ORDER BY dord, aord
     """).df()
-    df["at"] = [d.date() if hasattr(d, "date") else d for d in df["at"]]
+    df = as_dates(df)
     df["adopters_per_child"] = df["adopters_per_child"].astype("Float64")
     return as_int_columns(df, ["adopters_waiting", "children_waiting_with_po", "surplus"])
