@@ -523,13 +523,20 @@ def _children_master(la_code: int, as_at: dt.date) -> dict[str, np.ndarray]:
         j["child_id"] = j.pop("_same_child")["child_id"]
     rows = [{**_CHILD_DEFAULTS, **j} for j in journeys if j["entered_care_date"] <= as_at]
     rows.sort(key=lambda r: (r["child_id"], r["entered_care_date"]))
+    return _master_columns(CHILDREN, rows)
+
+
+def _master_columns(spec: TableSpec, rows: list[dict]) -> dict[str, np.ndarray]:
+    """A council's full record as numpy columns (dates as day numbers), cut per extract date later."""
     cols: dict[str, np.ndarray] = {}
-    for c in CHILDREN.columns:
-        values = [r[c.name] for r in rows]
+    for c in spec.columns:
+        values = [r.get(c.name) for r in rows]
         if c.type == ColType.DATE:
             cols[c.name] = np.array([_day(v) for v in values], dtype=np.int64)
         elif c.type == ColType.BOOL:
             cols[c.name] = np.array(values, dtype=bool)
+        elif c.type == ColType.INT:
+            cols[c.name] = np.array(values, dtype=np.int64)
         else:
             cols[c.name] = np.array(values, dtype=object)
     return cols
@@ -616,18 +623,7 @@ def _adopters_master(la_code: int, as_at: dt.date) -> dict[str, np.ndarray]:
     for r, num in zip(rows, numbers, strict=True):
         r["household_id"] = f"{PREFIX[la_code]}-A{num:05d}"
     rows.sort(key=lambda r: r["household_id"])
-    cols: dict[str, np.ndarray] = {}
-    for c in ADOPTERS.columns:
-        values = [r.get(c.name) for r in rows]
-        if c.type == ColType.DATE:
-            cols[c.name] = np.array([_day(v) for v in values], dtype=np.int64)
-        elif c.type == ColType.BOOL:
-            cols[c.name] = np.array(values, dtype=bool)
-        elif c.type == ColType.INT:
-            cols[c.name] = np.array(values, dtype=np.int64)
-        else:
-            cols[c.name] = np.array(values, dtype=object)
-    return cols
+    return _master_columns(ADOPTERS, rows)
 
 
 def _adopters_table(master: dict[str, np.ndarray], extract: dt.date) -> pa.Table:
