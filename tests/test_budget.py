@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from factories import add_drop, empty_warehouse
 from raa_core.budget import baseline_table, budgets, pay_award_check, reconcile_baseline
 from raa_core.money import fmt_gbp, fmt_k, json_money, to_decimal, to_k
-from raa_core.reference import load_reference
 
 BASE = "2019-20"
 
@@ -24,11 +23,6 @@ LINES = {
     887: {"staffing": "400000.00", "recruitment_marketing": "151990.00",
           "support_staffing": "80000.00", "support_running_costs": "33780.00"},
 }
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return load_reference()
 
 
 def _area(ref, line):

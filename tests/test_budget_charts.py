@@ -9,14 +9,8 @@ import pytest
 from factories import add_drop, empty_warehouse
 from raa_core import budget_charts as bc
 from raa_core.monitoring import forecast_trend, monitor
-from raa_core.reference import load_reference
 
 Y = "2021-22"
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return load_reference()
 
 
 @pytest.fixture(scope="module")

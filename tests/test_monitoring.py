@@ -43,11 +43,6 @@ def line(mon: monitoring.Monitoring, cost_line: str, la_code: int | None = None)
     return hit.iloc[0]
 
 
-@pytest.fixture(scope="module")
-def ref():
-    return load_reference()
-
-
 # --- run_rate ------------------------------------------------------------------------------------
 
 

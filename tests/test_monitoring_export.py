@@ -11,15 +11,9 @@ import pytest
 from factories import add_drop, empty_warehouse
 from raa_core.monitoring import monitor, recharge_schedule
 from raa_core.monitoring_export import HEADER_ROW, SHEETS, export_monitoring, money_format, monitoring_workbook
-from raa_core.reference import load_reference
 from raa_core.settlement import settlement
 
 Y = "2021-22"
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return load_reference()
 
 
 @pytest.fixture(scope="module")
