@@ -414,15 +414,6 @@ def _duck_type(t: pa.DataType) -> str:
     return str(t).upper()
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    severity: Severity
-    column: str | None
-    rule: str
-    where: str
-    message: str
-
-
 @dataclass(slots=True)
 class FilePlan:
     """One file of one drop: what reading it takes, or the issues that stop it being read."""
@@ -433,7 +424,7 @@ class FilePlan:
     rows: int = 0
     issues: list[Issue] = field(default_factory=list)
     selects: list[str] | None = None
-    checks: list[Check] = field(default_factory=list)
+    checks: list[Rule] = field(default_factory=list)
 
     @property
     def signature(self) -> tuple[str, ...]:
@@ -465,7 +456,7 @@ def _plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePl
             f"column {name} is not in the contract and was not loaded")))
     types = {f.name: _duck_type(f.type) for f in schema}
     selects: list[str] = []
-    checks: list[Check] = []
+    checks: list[Rule] = []
     fatal = False
     for col in spec.columns:
         src = next(iter(by_lower.get(col.name, [])), None)
@@ -488,21 +479,20 @@ def _plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePl
         selects.append(f"{expr} AS {col.name}")
         if bad:
             selects.append(f"{bad} AS __bad_{col.name}")
-            checks.append(Check("error", col.name, "unreadable_value", f"__bad_{col.name}",
+            checks.append(Rule(col.name, "unreadable_value", f"__bad_{col.name}",
                                 f"value cannot be read as a {col.type.value}"))
         if col.type is ColType.MONEY and duck_type in ("DOUBLE", "FLOAT"):
             selects.append(f'("{src}" IS NOT NULL AND abs("{src}" * 100 - round("{src}" * 100)) > 1e-6) '
                            f"AS __prec_{col.name}")
-            checks.append(Check("warning", col.name, "money_rounded", f"__prec_{col.name}",
-                                "amount had more than 2 decimal places and was rounded half-even to pence"))
+            checks.append(Rule(col.name, "money_rounded", f"__prec_{col.name}",
+                                "amount had more than 2 decimal places and was rounded half-even to pence", "warning"))
         if col.required:
             unreadable = f" AND NOT coalesce(__bad_{col.name}, false)" if bad else ""
-            checks.append(Check("error", col.name, "missing_value", f"{col.name} IS NULL{unreadable}",
+            checks.append(Rule(col.name, "missing_value", f"{col.name} IS NULL{unreadable}",
                                 f"required value {col.name} is missing"))
     if fatal:
         return plan
-    for r in _rules(spec, ref):
-        checks.append(Check(r.severity, r.column, r.rule, r.where, r.message))
+    checks += _rules(spec, ref)
     plan.selects, plan.checks = selects, checks
     return plan
 
