@@ -575,10 +575,12 @@ class CheckedDrop:
         return {f.spec.file: f.rows for f in self.files if f.selects is not None}
 
 
-def _start_check(n: int, drop: DropFolder, ref: Reference, today: dt.date) -> CheckedDrop:
+def _start_check(
+    n: int, drop: DropFolder, ref: Reference, today: dt.date, prints: tuple[dict[str, str], str] | None = None,
+) -> CheckedDrop:
     """Folder, file-presence and schema checks of one drop (no data read yet)."""
     started = dt.datetime.now()
-    checksums, whole = fingerprint(drop.folder)
+    checksums, whole = prints or fingerprint(drop.folder)
     issues = _folder_issues(drop, ref, today)
     required = list(REQUIRED_FILES)
     if drop.extract_date is not None and drop.extract_date >= dt.date.fromisoformat(POOLED_FROM):
@@ -669,7 +671,7 @@ def ingest_into(
                                       outcome="unchanged"))
             continue
         results.append(None)
-        to_check.append(_start_check(len(to_check), drop, ref, today))
+        to_check.append(_start_check(len(to_check), drop, ref, today, (checksums, whole)))
     stages = check_drops(con, to_check)
 
     next_drop = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
