@@ -389,11 +389,11 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
     contrib = settlement.contribution_shares(mon)
     if basis == "formula":
         st.caption("Demand-formula shares agreed by the board (%); they are normalised to 100.")
-        total = sum(contrib.values(), Decimal(0)) or Decimal(1)
+        start = settlement.share_percentages(contrib)
         cols = st.columns(len(contrib))
         shares = {}
         for col, code in zip(cols, sorted(contrib), strict=True):
-            default = float((contrib[code] / total * 100).quantize(Decimal("0.01")))
+            default = float(start[code])
             got = col.number_input(f"{names.get(code, code)} share %", min_value=0.0, max_value=100.0,
                                    value=default, step=0.5, key=f"formula_share_{code}")
             shares[code] = Decimal(str(got))

@@ -149,6 +149,14 @@ def contribution_shares(mon: Monitoring) -> dict[int, Decimal]:
     return {int(r.la_code): r.budget for r in ca[ca["budget_area"] == "pooled"].itertuples(index=False)}
 
 
+def share_percentages(weights: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Weights as percentages to 2 dp (e.g. contribution shares offered as the formula's starting point)."""
+    total = sum(weights.values(), Decimal(0))
+    if total == 0:
+        return {code: Decimal(0) for code in weights}
+    return {code: (w / total * 100).quantize(Decimal("0.01")) for code, w in weights.items()}
+
+
 def settlement_of(mon: Monitoring, basis: str = "contribution", shares: dict[int, Decimal] | None = None) -> Settlement:
     """Settlement of a whole-RAA monitoring report's forecast pooled variance by a basis."""
     if mon.la_code is not None:

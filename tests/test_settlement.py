@@ -148,3 +148,13 @@ def test_settlement_of_a_monitoring_report_and_its_contribution_shares():
     assert [r.pooled_amount for r in settlement_of(mon).rows] == [D("250.00"), D("750.00")]
     with pytest.raises(ValueError, match="whole-RAA"):
         settlement_of(monitor(con, ref, Y, 6, "submitted", 303))
+
+
+def test_share_percentages() -> None:
+    from decimal import Decimal as Dec
+
+    from raa_core.settlement import share_percentages
+
+    assert share_percentages({303: Dec("399930.00"), 886: Dec("1951120.00"), 887: Dec("551990.00")}) == {
+        303: Dec("13.78"), 886: Dec("67.21"), 887: Dec("19.01")}
+    assert share_percentages({303: Dec(0)}) == {303: Dec(0)}
