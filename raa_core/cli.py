@@ -73,13 +73,14 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     con = warehouse.connect_read(Path(args.db))
     try:
         try:
-            payload = indicators.kpi_report(con, args.period, load_reference(), args.as_at)
+            payload = indicators.kpi_report(con, args.period, load_reference(), args.as_at, args.thresholds)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
     finally:
         con.close()
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
+    lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
     for r in payload["rows"]:
         value = "" if r["value"] is None else str(r["value"]) + ("%" if r["indicator"] == "A3" else "")
         if r["indicator"] == "A3" and r.get("count") is not None:
@@ -144,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kpi", parents=[common], help="scorecard indicators for a period")
     p.add_argument("--period", required=True, help="financial year 2018-19 or 3-year period 2015-18")
     p.add_argument("--as-at", type=_date, default=None)
+    p.add_argument(
+        "--thresholds", default="dfe", choices=["dfe", "business_case"],
+        help="named threshold set (default dfe: 14 months = 426 days; business_case: 425 / 121)")
     p.set_defaults(func=cmd_kpi)
 
     p = sub.add_parser("budget", parents=[common], help="budget monitoring for a year")

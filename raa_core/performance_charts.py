@@ -35,6 +35,16 @@ TIMELINESS_SHORT = {
 }
 
 
+#: Short names of the threshold sets, for legends ("Threshold (DfE)").
+THRESHOLD_SET_SHORT = {"dfe": "DfE", "business_case": "business case"}
+
+
+def threshold_name(df: pd.DataFrame) -> str:
+    """The legend name of a threshold line: which named set it comes from (spec indicators.md v2)."""
+    sets = [str(v) for v in df.get("threshold_set", pd.Series(dtype=object)).dropna().unique()]
+    return f"Threshold ({', '.join(THRESHOLD_SET_SHORT.get(x, x) for x in sets)})" if sets else "Threshold"
+
+
 def _none(v: object) -> object:
     return None if v is None or pd.isna(v) else v  # type: ignore[call-overload]
 
@@ -148,7 +158,7 @@ def trend_chart(
                 x=periods,
                 y=_values(thresholds),
                 mode="lines",
-                name="Threshold",
+                name=threshold_name(df),
                 line={"color": THRESHOLD_COLOUR, "dash": "dash"},
             )
         )
@@ -183,7 +193,7 @@ def council_comparison(
     )
     _mark_hidden(fig, labels, hidden)
     for col, label, dash, colour in (
-        ("threshold", "Threshold", "dash", THRESHOLD_COLOUR),
+        ("threshold", threshold_name(df), "dash", THRESHOLD_COLOUR),
         ("national", "National", "dot", "grey"),
     ):
         v = _none(df[col].iloc[0]) if len(df) else None

@@ -137,7 +137,7 @@ def test_regional_tiles_follow_the_sidebar_and_equal_raa_core(
     a2 = sc[(sc["indicator"] == "A2") & (sc["area"] != "region_mean")]
     assert chart(at, "council_comparison")[0]["y"] == [int(v) for v in a2["value"]]
     trend_a2 = chart(at, "trend_year")
-    assert trend_a2[-1]["name"] == "Threshold" and set(trend_a2[-1]["y"]) == {121}
+    assert trend_a2[-1]["name"] == "Threshold (DfE)" and set(trend_a2[-1]["y"]) == {121}
     # region and mean of councils side by side
     both = chart(at, "region_vs_mean")
     rm = sc[(sc["area"] == "region_mean") & sc["indicator"].isin(["A1", "A2", "A10"])]

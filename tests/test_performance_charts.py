@@ -89,11 +89,11 @@ def test_trend_chart_lines_and_threshold(con: duckdb.DuckDBPyConnection) -> None
     fig = pc.trend_chart(df, "A1", NAMES)
     assert isinstance(fig, go.Figure)
     by_name = {t.name: t for t in fig.data}
-    assert set(by_name) == {"Bexley", "Kent", "Medway", "Region (all children)", "Threshold"}
+    assert set(by_name) == {"Bexley", "Kent", "Medway", "Region (all children)", "Threshold (DfE)"}
     kent = df[df["area"] == "886"]
     assert list(by_name["Kent"].x) == list(kent["period"])
     assert list(by_name["Kent"].y) == ints(kent["value"])
-    assert list(by_name["Threshold"].y) == [425] * len(kent)
+    assert list(by_name["Threshold (DfE)"].y) == [426] * len(kent)
     assert all(t.endswith(pc.LOW_N_MARK) for t in by_name["Bexley"].text if t)
     assert not fig.layout.shapes
     shaded = pc.trend_chart(df, "A1", NAMES, highlight="2018-19").layout.shapes
@@ -109,7 +109,7 @@ def test_council_comparison_and_region_vs_mean(con: duckdb.DuckDBPyConnection) -
     assert list(bars.x) == ["Bexley", "Kent", "Medway", "Region (all children)"]
     assert list(bars.y) == ints(a2["value"])
     lines = {t.name: t for t in fig.data[1:]}
-    assert set(lines["Threshold"].y) == {121} and set(lines["National"].y) == {226}
+    assert set(lines["Threshold (DfE)"].y) == {121} and set(lines["National"].y) == {226}
     both = pc.region_vs_mean(sc)
     for trace, area in zip(both.data, ("region", "region_mean"), strict=True):
         want = sc[sc["area"] == area].set_index("indicator").loc[["A1", "A2", "A10"], "value"]
