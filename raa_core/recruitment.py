@@ -45,6 +45,7 @@ RECRUITMENT_COUNTS: tuple[str, ...] = (
     "placements",
     "children_placed",
     "withdrawals",
+    "approved_withdrawn",
 )
 #: (measure, label, start column, end column, months, extra condition on the household `h`).
 TIMELINESS: tuple[tuple[str, str, str, str, int, str], ...] = (
@@ -83,6 +84,7 @@ _EVENTS: tuple[tuple[str, str, str], ...] = (
     ("placements", "placed_date", "1"),
     ("children_placed", "placed_date", "kids"),
     ("withdrawals", "withdrawn_date", "1"),
+    ("approved_withdrawn", "withdrawn_date", "CAST(aw AS INTEGER)"),
 )
 
 
@@ -92,7 +94,11 @@ def recruitment_activity(
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Households reaching each step per period and area (fast-track and early-permanence approvals apart)."""
+    """Households reaching each step per period and area (fast-track and early-permanence approvals apart).
+
+    Columns: period, area, `RECRUITMENT_COUNTS`; `approved_withdrawn` counts the households that withdrew in
+    the period after their approval and before any match (spec indicators.md v2).
+    """
     plist = as_period_list(periods)
     b = Bind()
     source = state_source(b, "adopters", as_at)
@@ -104,6 +110,8 @@ def recruitment_activity(
         e AS (
             UNPIVOT (SELECT la_code, coalesce(fast_track, false) AS ft, coalesce(early_permanence, false) AS ep,
                             coalesce(interagency_child, false) AS ia, coalesce(children_placed, 0) AS kids,
+                            coalesce(approval_date <= withdrawn_date AND NOT coalesce(matched_date <= withdrawn_date,
+                                                                                        false), false) AS aw,
                             {", ".join(dates)} FROM {source} WHERE {any_in})
             ON {", ".join(dates)} INTO NAME step VALUE d
         ),
@@ -167,6 +175,43 @@ def adopters_waiting(
 ) -> pd.DataFrame:
     """Approved households waiting for a match at one date, per area (see `adopters_waiting_series`)."""
     return adopters_waiting_series(con, [at], ref, as_at)
+
+
+ASSESSMENT_COUNTS: tuple[str, ...] = ("in_assessment", "in_stage1", "in_stage2")
+
+
+def households_in_assessment(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Households in assessment at each date, per area, split stage 1 / stage 2 (spec indicators.md v2).
+
+    In assessment at a date: registration of interest accepted on or before it, not approved and not
+    withdrawn by it. Stage 2 once `stage2_start_date` is on or before the date, and a fast-track household
+    (no stage 1) from its registration; stage 1 otherwise (including a household between the stages).
+    Columns: at, area, in_assessment = in_stage1 + in_stage2.
+    """
+    dates = list(dates)
+    b = Bind()
+    source = state_source(b, "adopters", as_at)
+    df = b.run(con, f"""
+        WITH d AS ({dates_values_sql(b, dates)}),
+        w AS (SELECT d.at_date, h.la_code,
+                     coalesce(h.fast_track, false) OR coalesce(h.stage2_start_date <= d.at_date, false) AS stage2
+              FROM {source} h JOIN d ON h.roi_date <= d.at_date
+               AND NOT coalesce(h.approval_date <= d.at_date, false)
+               AND NOT coalesce(h.withdrawn_date <= d.at_date, false)),
+        agg AS (SELECT at_date, {area_sql()} AS area, count(*) AS in_assessment,
+                       count_if(NOT stage2) AS in_stage1, count_if(stage2) AS in_stage2
+                FROM w GROUP BY GROUPING SETS ((at_date, la_code), (at_date)))
+        SELECT d.at_date AS "at", a.area, {zero_counts_sql(ASSESSMENT_COUNTS)}
+        FROM d CROSS JOIN ({areas_sql(b, ref, as_at)}) a
+        LEFT JOIN agg ON agg.at_date = d.at_date AND agg.area = a.area
+        ORDER BY d.dord, a.aord
+    """).df()
+    return as_int_columns(as_dates(df), ASSESSMENT_COUNTS)
 
 
 def timeliness(
