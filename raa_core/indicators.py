@@ -751,7 +751,9 @@ def kpi_report(
 ) -> dict[str, Any]:
     """The JSON document of `raa kpi --period P [--as-at DATE] [--thresholds SET]` (spec cli.md).
 
-    Every row carries `threshold_set`: the named set its threshold and difference come from.
+    Every row carries `threshold_set`: the named set its threshold and difference come from. `no_data`
+    names each council that had sent no children drop by `as_at`, with the words shown instead of its
+    figures (its rows then have n = 0 and null values: no data, not zero).
     """
     period = parse_period(period_text)
     df = scorecard(con, period, ref, as_at, threshold_set)
@@ -765,10 +767,14 @@ def kpi_report(
         if rec["indicator"] == "A3":
             row["count"] = _plain(rec["count"])
         rows.append(row)
+    from raa_core import coverage  # coverage builds on this module's Bind
+
     return {
         "period": period.name,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
+        "as_at": as_at.isoformat() if as_at else None,
+        "no_data": coverage.missing(con, ref, "children", as_at),
         "threshold_set": threshold_set,
         "thresholds": THRESHOLD_SETS[threshold_set],
         "rows": rows,

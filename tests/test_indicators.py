@@ -170,6 +170,22 @@ def test_issue_example_a2_is_93_days_for_a_child_placed_with_consent_who_has_an_
         93, 1, 121, -28, "dfe")
 
 
+def test_issue_example_a2_through_raa_kpi(tmp_path, capsys) -> None:
+    from raa_core import cli, warehouse
+
+    db = tmp_path / "raa.duckdb"
+    con = duckdb.connect(str(db))
+    warehouse.create_schema(con)
+    add_drop(con, 886, "2019-06-01", children=[kid(
+        D(2017, 1, 10), D(2017, 11, 1), D(2018, 6, 1), po=D(2017, 7, 1), matched=D(2017, 10, 2),
+        adm_decision_date=D(2017, 4, 1), placed_with_consent=True,
+    )])
+    con.close()
+    assert cli.main(["kpi", "--period", "2018-19", "--json", "--db", str(db)]) == 0
+    rows = {(r["indicator"], r["area"]): r for r in json.loads(capsys.readouterr().out)["rows"]}
+    assert (rows[("A2", "886")]["value"], rows[("A2", "886")]["n"]) == (93, 1)
+
+
 def test_issue_example_adopted_without_a_placement_counts_as_adopted_but_not_in_a1_a2_a3_a10() -> None:
     """Issue 12, point 3: placement order 2017-07-01, no placed or matched date, adoption order 2018-06-01."""
     from raa_core.journeys import activity

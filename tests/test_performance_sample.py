@@ -148,3 +148,14 @@ def test_raa_kpi_human_output_names_the_figures(sample_db: Any, capsys: pytest.C
     lines = {tuple(line.split()[:2]): line for line in out.splitlines()[3:]}
     assert "285 (73%)" in lines[("A3", KENT)] and "75 (51%)" in lines[("A3", MEDWAY)]
     assert lines[("A1", BEXLEY)].split()[2] == "339"
+
+
+def test_raa_kpi_before_the_first_drop_says_no_data_not_zero(
+    sample_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["kpi", "--period", "2018-19", "--as-at", "2019-06-30", "--json", "--db", str(sample_db)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["no_data"] == {a: "no drop received by 30 Jun 2019; first drop 25 Sep 2026" for a in (BEXLEY, KENT, MEDWAY)}
+    assert all(r["value"] is None and r["n"] == 0 for r in out["rows"])
+    assert cli.main(["kpi", "--period", "2018-19", "--as-at", "2019-06-30", "--db", str(sample_db)]) == 0
+    assert "no drop received by 30 Jun 2019; first drop 25 Sep 2026" in capsys.readouterr().out
