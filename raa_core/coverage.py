@@ -32,6 +32,11 @@ def no_data_message(on: dt.date | None, first_drop: dt.date | None) -> str:
     return f"no drop received by {day(on)}; first drop {day(first_drop)}" if on else "no drop received yet"
 
 
+def no_children_message(what: str, period_name: str) -> str:
+    """The words shown instead of an empty chart or a 0 where a period has no children (`what`: adopted…)."""
+    return f"no children {what} in {period_name}"
+
+
 def coverage(
     con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None
 ) -> pd.DataFrame:
@@ -82,3 +87,48 @@ def data_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date 
     """The first and the latest extract date of any accepted drop: the range of dates the data covers."""
     got = con.execute("SELECT min(extract_date), max(extract_date) FROM drops").fetchall()[0]
     return got[0], got[1]
+
+
+STATE_COLUMNS: list[str] = ["la_code", "council", "table", "newest_drop", "rows", "message"]
+
+
+def state_at(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | None = None) -> pd.DataFrame:
+    """What the warehouse held for each council and dataset as at a date (the Overview's "as at" view).
+
+    A row per reference council and drop table: the newest drop carrying that file on or before `as_at`
+    (or ever, without it), the rows of the table in that state, and the no-data words where there was none
+    (rows is then null, not 0). Columns `STATE_COLUMNS`.
+    """
+    b = Bind()
+    until = b.typed(as_at, "DATE")
+    parts = []
+    for spec in TABLES:
+        parts.append(
+            f"""SELECT c.la_code, {b(spec.name)} AS "table", {b(TABLES.index(spec))} AS tord,
+                   d.extract_date AS newest_drop, (SELECT count(*) FROM {spec.name} t WHERE t.drop_id = d.drop_id) AS n
+            FROM (SELECT unnest({b.typed(ref.la_codes, "INTEGER[]")}) AS la_code) c
+            LEFT JOIN (SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops
+                       WHERE list_contains(files, {b(spec.file)}) AND ({until} IS NULL OR extract_date <= {until})
+                       GROUP BY la_code) s USING (la_code)
+            LEFT JOIN drops d ON d.drop_id = s.drop_id"""
+        )
+    got = b.run(con, " UNION ALL ".join(parts) + " ORDER BY la_code, tord").fetchall()
+    names = {c.la_code: c.short_name for c in ref.councils}
+    first = {t.name: coverage(con, ref, t.name) for t in TABLES}
+    rows = []
+    for la_code, table, _tord, newest, n in got:
+        held = newest is not None
+        first_drop = first[table].set_index("la_code").at[la_code, "first_drop"]
+        rows.append(
+            {
+                "la_code": int(la_code),
+                "council": names.get(int(la_code), str(la_code)),
+                "table": table,
+                "newest_drop": newest,
+                "rows": int(n) if held else None,
+                "message": "" if held else no_data_message(as_at, None if pd.isna(first_drop) else first_drop),
+            }
+        )
+    out = pd.DataFrame(rows, columns=STATE_COLUMNS)
+    out["rows"] = pd.array(out["rows"].tolist(), dtype="Int64")
+    return out

@@ -434,7 +434,7 @@ def activity(
     source = state_source(b, "children", as_at)
     cols = ", ".join(f"{c} AS {m}" for m, c in _EVENTS)
     any_in = " OR ".join(span_sql(b, c, plist) for _, c in _EVENTS)
-    counts = ", ".join(f"count_if(measure = '{m}') AS {m}" for m, _ in _EVENTS)
+    counts = ", ".join(f"count_if(measure = {b(m)}) AS {m}" for m, _ in _EVENTS)
     figures = (
         f"a.area, {zero_counts_sql(ACTIVITY_COUNTS)}, "
         f"{round_pct_sql('agg.early_permanence_placements', 'agg.placements')} AS early_permanence_pct, "

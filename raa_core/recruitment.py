@@ -104,7 +104,7 @@ def recruitment_activity(
     source = state_source(b, "adopters", as_at)
     dates = list(dict.fromkeys(c for _, c, _ in _EVENTS))
     any_in = " OR ".join(span_sql(b, c, plist) for c in dates)
-    sums = ", ".join(f"sum({w}) FILTER (WHERE step = '{c}') AS {m}" for m, c, w in _EVENTS)
+    sums = ", ".join(f"sum({w}) FILTER (WHERE step = {b(c)}) AS {m}" for m, c, w in _EVENTS)
     df = b.run(con, f"""
         WITH p AS ({periods_sql(b, plist)}),
         e AS (

@@ -51,6 +51,8 @@ THRESHOLD_SETS: dict[str, str] = {
     "business_case": "Business case thresholds (425 days for A1 and A10, 121 days for A2)",
 }
 DEFAULT_THRESHOLD_SET = "dfe"
+#: Short names of the sets, for tiles and legends ("Threshold 426 days (DfE)").
+THRESHOLD_SET_SHORT: dict[str, str] = {"dfe": "DfE", "business_case": "business case"}
 
 
 def months_to_days(months: int) -> int:

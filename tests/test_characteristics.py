@@ -119,3 +119,16 @@ def test_no_drop_by_a_date_is_said_in_words_with_the_first_drop() -> None:
         "887": "no drop received by 30 Sep 2026; none received since",
     }
     assert coverage.data_range(con) == (D(2026, 9, 25), D(2026, 10, 2))
+
+
+def test_state_at_a_date_counts_rows_or_says_no_data() -> None:
+    con = empty_warehouse()
+    add_drop(con, 886, "2026-09-25", children=[kid(D(2015, 1, 1), D(2016, 1, 1))])
+    add_drop(con, 886, "2026-10-02", children=[kid(D(2015, 1, 1), D(2016, 1, 1)), kid(D(2015, 1, 1), D(2016, 2, 1))])
+    st_ = coverage.state_at(con, REF, D(2026, 9, 30)).set_index(["la_code", "table"])
+    assert (st_.at[(886, "children"), "rows"], st_.at[(886, "children"), "newest_drop"]) == (1, D(2026, 9, 25))
+    assert pd.isna(st_.at[(886, "adopters"), "rows"])
+    assert st_.at[(886, "adopters"), "message"] == "no drop received by 30 Sep 2026; none received since"
+    assert coverage.state_at(con, REF).set_index(["la_code", "table"]).at[(886, "children"), "rows"] == 2
+    before = coverage.state_at(con, REF, D(2019, 6, 30)).set_index(["la_code", "table"])
+    assert before.at[(886, "children"), "message"] == "no drop received by 30 Jun 2019; first drop 25 Sep 2026"
