@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_core import drops, export, freshness, periods, warehouse
+from raa_core import coverage, drops, export, freshness, periods, warehouse
 from raa_core.reference import Reference, load_reference
 
 REPO = Path(__file__).resolve().parent.parent
@@ -134,6 +134,15 @@ def _newest_year(version: str) -> str | None:
     return periods.financial_year_of(newest).name if newest else None
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def data_range_text(version: str) -> str:
+    """The range of dates the data covers, shown under the as-at picker (issue 12: before it, no data)."""
+    first, last = coverage.data_range(cursor())
+    if first is None:
+        return "No drop received yet."
+    return f"Drops held from {coverage.day(first)} to {coverage.day(last)}; before the first, no data."
+
+
 def sidebar() -> Filters:
     """Render the shared sidebar (council, period, as-at date) and return the choices."""
     ref = reference()
@@ -152,6 +161,7 @@ def sidebar() -> Filters:
                           help="Scorecard indicators for the financial year, or the 3 years ending with it")
         as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
+        st.caption(data_range_text(version()))
     return Filters(None if area == ALL else int(area), year, window == "3 years", as_at)
 
 

@@ -241,7 +241,17 @@ def wide(ret: pd.DataFrame) -> pd.DataFrame:
             row[f"{r.area_name} n"] = None if pd.isna(r.n) else int(r.n)
         row["rule"] = first["rule"]
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    for col in out.columns:
+        if col.endswith(" n"):
+            out[col] = pd.array(out[col].tolist(), dtype="Int64")
+    return out
+
+
+def wide_text(ret: pd.DataFrame) -> pd.DataFrame:
+    """`wide` with every cell as display text (blank where empty), for a table on screen."""
+    out = wide(ret)
+    return out.apply(lambda col: ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in col])
 
 
 def as_json(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> dict[str, Any]:
