@@ -150,6 +150,8 @@ def asglb_button(version: str, as_at: dt.date | None, latest: dt.date | None, ke
             )
             return
         quarter = st.selectbox("Quarter", quarters, index=min(1, len(quarters) - 1), key=f"{key}_quarter")
+        if not st.toggle("Show the return for this quarter", key=f"{key}_asglb_show"):
+            return  # built only when asked for: the page's other views do not wait for it
         ret, book = _asglb(version, quarter, as_at)
         st.dataframe(asglb.wide_text(ret), hide_index=True, width="stretch", height=320)
         st.download_button(

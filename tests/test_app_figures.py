@@ -68,6 +68,9 @@ def test_publication_view_suppresses_small_waiting_and_characteristics_counts(ap
 def test_asglb_return_on_the_page_equals_raa_core(app_env: Path, ref: Any) -> None:
     at = open_page(REGIONAL)
     assert at.selectbox(key="regional_quarter").value == "2026-27Q2"
+    assert not any("rule" in d.value.columns for d in at.dataframe)  # built only when asked for
+    at.toggle(key="regional_asglb_show").set_value(True).run()
+    assert not at.exception, at.exception
     con = connect(app_env)
     try:
         ret = asglb.asglb_return(con, asglb.parse_quarter("2026-27Q2"), ref)
