@@ -295,7 +295,7 @@ def a1_distribution_chart(
     low = LOW_N_MARK if len(days) < low_n_below else ""
     _layout(fig, f"Days from entering care to placement (n={len(days)}{low})", height=400)
     fig.update_xaxes(title_text="days", row=2, col=1)
-    fig.update_yaxes(title_text="children", row=2, col=1)
+    fig.update_yaxes(title_text="children", tickformat=",d", rangemode="tozero", row=2, col=1)
     return fig
 
 
