@@ -26,7 +26,6 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 from browser_support import chromium, streamlit_server, wait_ready  # noqa: E402
-
 from raa_core import drops  # noqa: E402
 from raa_core.reference import load_reference  # noqa: E402
 

@@ -139,11 +139,8 @@ def cmd_contributions(args: argparse.Namespace) -> int:
     ref = load_reference()
     try:
         scenario = _scenario_from_args(args)
-        con = warehouse.connect_read(Path(args.db))
-        try:
+        with Warehouse(args.db).cursor() as con:
             result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
-        finally:
-            con.close()
     except ScenarioError as exc:
         raise UsageError(f"invalid scenario: {exc}") from exc
     payload = contributions.as_cli(result)

@@ -16,7 +16,14 @@ import pytest
 from conftest import SAMPLE_DROPS, SAMPLE_TODAY
 from raa_core import drops, warehouse
 from raa_core.appstate import AppState
-from raa_core.budget import BASELINE_YEAR, FIRST_POOLED_YEAR, baseline_comparison, baseline_table, budgets, pay_award_check
+from raa_core.budget import (
+    BASELINE_YEAR,
+    FIRST_POOLED_YEAR,
+    baseline_comparison,
+    baseline_table,
+    budgets,
+    pay_award_check,
+)
 from raa_core.cli import main
 from raa_core.commentary import add_comment, comments
 from raa_core.money import to_k
