@@ -5,20 +5,20 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pages import shell
-from raa_core import coverage, freshness
-
-shell.page_guard()
+from raa_app import shell
+from raa_core import coverage, display, freshness
 
 
 @st.cache_data(show_spinner=False)
 def _warnings(version: str) -> pd.DataFrame:
-    return freshness.open_warnings(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.open_warnings(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _state_at(version: str, as_at: dt.date | None) -> pd.DataFrame:
-    return coverage.state_at(shell.cursor(), shell.reference(), as_at)
+    with shell.cursor() as con:
+        return coverage.state_at(con, shell.reference(), as_at)
 
 
 ref = shell.reference()
@@ -53,7 +53,7 @@ if as_at is not None:
     shell.download_table(state, f"data_held_as_at_{as_at.isoformat()}", "state_at")
     st.stop()
 st.caption(
-    f"Data held for the three partner councils on {today:%d %B %Y}. A council is **stale** when its newest "
+    f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. A council is **stale** when its newest "
     f"drop is more than {ref.settings.freshness_days} days old; its figures are flagged wherever they appear."
 )
 

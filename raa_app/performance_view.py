@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 from raa_core import asglb, coverage, indicators, journeys, periods, suppression
 from raa_core import performance_charts as pc
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
@@ -20,7 +20,8 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sele
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def latest_date(version: str, as_at: dt.date | None) -> dt.date | None:
-    return journeys.latest_date(shell.cursor(), as_at)
+    with shell.cursor() as con:
+        return journeys.latest_date(con, as_at)
 
 
 def definition(key: str) -> str:
@@ -39,16 +40,6 @@ def header(title: str, definitions: Sequence[str]) -> bool:
             for key in definitions:
                 st.markdown(definition(key))
     return publication
-
-
-def council_names(status: pd.DataFrame) -> dict[str, str]:
-    """Council short names by code, marked `(stale)` where the council's data is stale."""
-    return {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
-
-
-def data_when(as_at: dt.date | None, latest: dt.date | None) -> str:
-    """How far the figures reach: the as-at date, else the newest extract date."""
-    return f"as at {as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
 
 
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -113,7 +104,8 @@ def threshold_set() -> str:
 @st.cache_data(show_spinner=False, max_entries=16)
 def missing(version: str, as_at: dt.date | None, table: str = "children") -> dict[str, str]:
     """Councils without a drop of `table` by the as-at date, with the words shown instead of their figures."""
-    return coverage.missing(shell.cursor(), shell.reference(), table, as_at)
+    with shell.cursor() as con:
+        return coverage.missing(con, shell.reference(), table, as_at)
 
 
 def no_data_notice(version: str, as_at: dt.date | None, names: dict[str, str]) -> dict[str, str]:
@@ -128,7 +120,8 @@ def no_data_notice(version: str, as_at: dt.date | None, names: dict[str, str]) -
 @st.cache_data(show_spinner="Building the ASGLB return…", max_entries=8)
 def _asglb(version: str, quarter: str, as_at: dt.date | None) -> tuple[pd.DataFrame, bytes]:
     q = asglb.parse_quarter(quarter)
-    ret = asglb.asglb_return(shell.cursor(), q, shell.reference(), as_at)
+    with shell.cursor() as con:
+        ret = asglb.asglb_return(con, q, shell.reference(), as_at)
     return ret, asglb.workbook(ret, q, as_at)
 
 
