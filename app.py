@@ -8,19 +8,25 @@ shell.page_guard()
 st.set_page_config(page_title="BKM Regional Adoption Agency", page_icon=":material/family_restroom:", layout="wide")
 
 shell.ensure_warehouse()
-shell.sidebar()
-visible = set(shell.visible_pages())
+viewer = shell.signed_in()
+if viewer is not None:
+    shell.sidebar()
+visible = set(shell.visible_pages()) if viewer is not None else set()
 
-PAGES = {
-    "": [("overview", st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True))],
-    "Performance": [
-        ("regional_performance",
-         st.Page("pages/regional_performance.py", title="Regional performance", icon=":material/monitoring:")),
-        ("local_performance",
-         st.Page("pages/local_performance.py", title="Local performance", icon=":material/location_on:")),
-    ],
-    "Finance": [("budget", st.Page("pages/budget.py", title="Pooled budget", icon=":material/account_balance:"))],
-    "Data": [("data_drops", st.Page("pages/data_drops.py", title="Data drops", icon=":material/upload_file:"))],
+PAGES = {  # group: [(key in roles.csv, title, icon)]; the script is pages/<key>.py
+    "": [("overview", "Overview", ":material/home:")],
+    "Performance": [("regional_performance", "Regional performance", ":material/monitoring:"),
+                    ("local_performance", "Local performance", ":material/location_on:")],
+    "Finance": [("budget", "Pooled budget", ":material/account_balance:")],
+    "Data": [("data_drops", "Data drops", ":material/upload_file:")],
+    "Administration": [("audit", "Audit", ":material/policy:")],
 }
-navigation = {group: [page for key, page in pages if key in visible] for group, pages in PAGES.items()}
-st.navigation({group: pages for group, pages in navigation.items() if pages}).run()
+# Every page is registered and checks the viewer itself (shell.page_viewer, the first line of each page
+# script): a person not signed in gets the sign-in screen at any URL, and a page opened by its URL without
+# the right refuses. The menu lists only the viewer's own pages, and nothing before sign-in.
+navigation = {
+    group: [st.Page(f"pages/{key}.py", title=title, icon=icon, default=key == "overview",
+                    visibility="visible" if key in visible else "hidden") for key, title, icon in pages]
+    for group, pages in PAGES.items()
+}
+st.navigation(navigation, position="sidebar" if viewer is not None else "hidden").run()

@@ -13,11 +13,13 @@ import streamlit as st
 
 from pages import performance_view as pv
 from pages import shell
-from raa_core import indicators, journeys, recruitment, suppression
+from raa_core import access, indicators, journeys, recruitment, suppression
 from raa_core import performance_charts as pc
 from raa_core.periods import parse_period
+from raa_core.requests import Viewer
 
 shell.page_guard()
+viewer = shell.page_viewer("local_performance")
 
 TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
 
@@ -41,8 +43,8 @@ def _stages(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _distribution(version: str, period: str, la_code: int, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.a1_distribution(shell.cursor(), parse_period(period), la_code, as_at)
+def _distribution(version: str, period: str, la_code: int, as_at: dt.date | None, viewer: Viewer) -> pd.DataFrame:
+    return journeys.a1_distribution(shell.cursor(), parse_period(period), la_code, as_at, viewer=viewer)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -95,7 +97,7 @@ version = shell.version()
 period = parse_period(f.period)
 status = shell.council_status()
 names = pv.council_names(status)
-la_code = f.la_code if f.la_code is not None else ref.la_codes[0]
+la_code = f.la_code if f.la_code is not None else access.councils(viewer, ref)[0]
 area = str(la_code)
 council = ref.council_name(la_code)
 latest = pv.latest_date(version, as_at)
@@ -121,7 +123,7 @@ publication = pv.header(
     ),
 )
 
-if f.la_code is None:
+if f.la_code is None and len(access.councils(viewer, ref)) > 1:
     st.info(
         f"The sidebar shows the whole region; this page is about one council, so it shows **{council}** "
         f"({la_code}), the first partner. Choose a council in the sidebar to see another.",
@@ -209,13 +211,17 @@ bands = _a1_bands(version, period.name, as_at)
 bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
 bands_name = f"{area}_a1_bands_{period.name}"
-if publication:
+children_allowed = access.can_see_children(viewer, la_code, ref)
+if publication or not children_allowed:
     pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
     pv.chart_notes(False, publication)
-    st.caption("Each child's days are not shown in the publication view: the bands are.")
+    st.caption("Each child's days are not shown in the publication view: the bands are." if publication else
+               "Each child's days are shown only to the Head of Service and the council's own analyst: the bands are.")
     pv.export(bands, bands_shown, publication, bands_name, "a1_bands", area)
 else:
-    dist = _distribution(version, period.name, la_code, as_at)
+    dist = _distribution(version, period.name, la_code, as_at, viewer)
+    shell.audit_child_view("local_performance", la_code, f"A1 days of each child adopted, {period.name}"
+                           + (f", as at {as_at}" if as_at else ""))
     threshold = ref.threshold("A1", period.end)
     left, right = st.columns(2)
     with left:

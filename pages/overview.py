@@ -7,6 +7,7 @@ from pages import shell
 from raa_core import freshness
 
 shell.page_guard()
+viewer = shell.page_viewer("overview")
 
 
 @st.cache_data(show_spinner=False)
@@ -60,6 +61,7 @@ LINKS = {
     "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
     "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
+    "audit": ("pages/audit.py", "Audit", ":material/policy:"),
 }
 links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):

@@ -17,6 +17,7 @@ from raa_core import performance_charts as pc
 from raa_core.periods import parse_period, previous
 
 shell.page_guard()
+viewer = shell.page_viewer("regional_performance")
 
 TILE_LABELS = {
     "A1": "A1 · care to placement",

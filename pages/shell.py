@@ -16,8 +16,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_core import drops, export, freshness, periods, warehouse
+from raa_app import gate
+from raa_core import access, accounts, appstate, drops, export, freshness, periods, warehouse
+from raa_core.appstate import AppState
 from raa_core.reference import Reference, load_reference
+from raa_core.requests import Viewer
 
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
@@ -134,15 +137,59 @@ def _newest_year(version: str) -> str | None:
     return periods.financial_year_of(newest).name if newest else None
 
 
+@st.cache_resource(show_spinner=False)
+def _state(path: str) -> AppState:
+    return AppState(Path(path))
+
+
+def state() -> AppState:
+    """The app-state store (users, audit, comments) beside the warehouse: one object per process."""
+    return _state(str(db_path().parent / "appstate.sqlite3"))
+
+
+def _sample_only(version: str) -> bool:
+    return True
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _demo_users(version: str, state_path: str) -> list[str]:
+    return accounts.sync_demo_users(state(), _sample_only(version), reference())
+
+
+def demo_users() -> list[str]:
+    """The demo users present: created while the warehouse holds only the bundled sample, else removed."""
+    return _demo_users(version(), str(state().path))
+
+
+def signed_in() -> Viewer | None:
+    """The signed-in viewer, or None (each page then shows the sign-in screen and nothing else)."""
+    return gate.session_viewer(state(), reference())
+
+
+def viewer() -> Viewer:
+    sess = gate.current()
+    if sess is None:
+        st.stop()
+    return sess.viewer
+
+
+def page_viewer(page: str) -> Viewer:
+    """First call of every page script: the viewer if their role may open the page; the sign-in screen for
+    a person not signed in; else a refusal and nothing else."""
+    return gate.page_viewer(page, state(), reference(), demo_users())
+
+
 def sidebar() -> Filters:
-    """Render the shared sidebar (council, period, as-at date) and return the choices."""
+    """Render the shared sidebar (who is signed in, council, period, as-at date) and return the choices."""
     ref = reference()
-    names = {ALL: "Region (all three councils)"} | {str(c.la_code): f"{c.short_name} ({c.la_code})" for c in ref.councils}
-    roles = ref.role_labels()
+    me = viewer()
+    names = {ALL: "Region (all three councils)"} | {
+        str(c.la_code): f"{c.short_name} ({c.la_code})" for c in ref.councils if c.la_code in access.councils(me, ref)}
     with st.sidebar:
         st.markdown("### Bexley, Kent & Medway RAA")
-        st.selectbox("View as", list(roles), format_func=roles.__getitem__, key="view_as",
-                     help="Shows the pages for your role. Roles tidy the navigation; they are not a login.")
+        gate.who_is_signed_in(state(), ref)
+        if demo_users():
+            gate.demo_banner()
         area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
         years = year_options()
         newest = _newest_year(version())
@@ -156,15 +203,15 @@ def sidebar() -> Filters:
 
 
 def visible_pages() -> list[str]:
-    """The pages the chosen role sees (reference data `roles.csv`); the first role is the default."""
-    ref = reference()
-    role = st.session_state.get("view_as") or next(iter(ref.role_labels()))
-    return ref.pages_for(role)
+    """The pages the signed-in viewer's role may open (reference data `roles.csv`)."""
+    return access.pages(viewer(), reference())
 
 
 def filters() -> Filters:
     """The current sidebar choices (the sidebar is rendered by app.py before each page)."""
     area = st.session_state.get("council", ALL)
+    if area != ALL and int(area) not in access.councils(viewer(), reference()):
+        area = ALL
     return Filters(
         None if area == ALL else int(area),
         st.session_state.get("year", _newest_year(version()) or year_options()[0]),
@@ -181,8 +228,30 @@ def as_at_or_none(f: Filters) -> dt.date | None:
 def download_table(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel buttons for the table behind a chart (files are built only when clicked)."""
     c1, c2 = st.columns(2)
-    c1.download_button("Download CSV", lambda: export.table_csv(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
+    page = st.session_state.get("raa_page")
+    csv = gate.audited_export(state(), lambda: export.table_csv(df), f"{name}.csv", page)
+    xlsx = gate.audited_export(state(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx", page)
+    c1.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv",
                        on_click="ignore", width="stretch", icon=":material/download:")
-    c2.download_button("Download Excel", lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+    c2.download_button("Download Excel", xlsx, f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
+
+
+def download_csv(df: pd.DataFrame, name: str, key: str) -> None:
+    """One CSV button (built when clicked, audited as an export)."""
+    csv = gate.audited_export(state(), lambda: export.table_csv(df), f"{name}.csv", st.session_state.get("raa_page"))
+    st.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore",
+                       icon=":material/download:")
+
+
+def audit_child_view(page: str, la_code: int | None, what: str) -> None:
+    """Record that the viewer is shown child-level rows of a council on a page (see gate.audit_child_view)."""
+    gate.audit_child_view(state(), page, la_code, what)
+
+
+def audit_upload(la_code: int, detail: str) -> None:
+    """Record an upload of a council's drop by the signed-in viewer."""
+    me = viewer()
+    appstate.record(state(), actor=me.user, role=me.role, action="upload", page="data_drops", la_code=la_code,
+                    detail=detail)

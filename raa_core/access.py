@@ -70,6 +70,16 @@ def _own_or_all(viewer: Viewer, right: str, ref: Reference | None) -> list[int]:
     return [viewer.la_code] if role.council_bound and viewer.la_code is not None else list(ref.la_codes)
 
 
+def councils(viewer: Viewer, ref: Reference | None = None) -> list[int]:
+    """The councils the viewer may pick in the app (besides the region as a whole): a council-bound role its
+    own council only, every other role all three; none for an unknown role."""
+    ref = ref or load_reference()
+    role = role_of(viewer, ref)
+    if role is None:
+        return []
+    return [viewer.la_code] if role.council_bound and viewer.la_code is not None else list(ref.la_codes)
+
+
 def child_level_councils(viewer: Viewer, ref: Reference | None = None) -> list[int]:
     """The councils whose child-level rows the viewer may see: all, the own council, or none."""
     return _own_or_all(viewer, "child_level", ref)

@@ -109,3 +109,20 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+#: The demo users' passwords (README; created only while the warehouse holds just the bundled sample).
+DEMO_PASSWORDS = {"board": "demo-board", "hos": "demo-hos", "finance": "demo-finance", "analyst303": "demo-analyst303",
+                  "analyst886": "demo-analyst886", "analyst887": "demo-analyst887", "admin": "demo-admin"}
+
+
+def sign_in(page: Page, url: str, user: str, password: str | None = None, timeout_ms: int = 60_000) -> None:
+    """Open `url` and sign in with the embedded form (a demo user's documented password by default); returns
+    once the signed-in page is ready, with the 'signed in as' line in the sidebar."""
+    page.goto(url)
+    wait_ready(page, timeout_ms)
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORDS[user])
+    page.get_by_role("button", name="Sign in").click()
+    page.locator(".st-key-signed_in_as").wait_for(timeout=timeout_ms)
+    wait_ready(page, timeout_ms)

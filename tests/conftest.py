@@ -60,6 +60,31 @@ def _serve_through_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+def signed_in(at, user: str = "hos", role: str = "hos", la_code: int | None = None):
+    """Sign an AppTest in (as the Head of Service unless told otherwise), as the sign-in form would."""
+    import datetime as dt
+
+    from raa_app.gate import SESSION, Session
+    from raa_core.requests import Viewer
+
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    at.session_state[SESSION] = Session(Viewer(user=user, role=role, la_code=la_code), now, now, "password")
+    return at
+
+
+def _sign_in_every_apptest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTests of the pages start signed in as the Head of Service (every page, every council); a test of
+    another role calls `signed_in(at, ...)` before its first run."""
+    from streamlit.testing.v1 import AppTest
+
+    original = AppTest.from_file.__func__
+
+    def from_file(cls, *args, **kwargs):
+        return signed_in(original(cls, *args, **kwargs))
+
+    monkeypatch.setattr(AppTest, "from_file", classmethod(from_file))
+
+
 @pytest.fixture
 def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app (AppTest) at a private copy of the sample warehouse; clears Streamlit caches."""
@@ -74,6 +99,7 @@ def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("RAA_DROPS", str(SAMPLE_DROPS))
     monkeypatch.setenv("RAA_TODAY", SAMPLE_TODAY.isoformat())
     _serve_through_app_py(monkeypatch)
+    _sign_in_every_apptest(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield db

@@ -34,6 +34,9 @@ EVERYONE = [HOS, BOARD, FINANCE, ADMIN, A303, A886, A887, UNBOUND_ANALYST, STRAN
 ])
 def test_child_level_and_upload_councils(ref, viewer, children, uploads) -> None:
     assert access.child_level_councils(viewer, ref) == children
+    bound = viewer.role == "council_analyst"
+    assert access.councils(viewer, ref) == ([] if viewer in (UNBOUND_ANALYST, STRANGER) else
+                                            [viewer.la_code] if bound else [303, 886, 887])
     assert access.upload_councils(viewer, ref) == uploads
     for la in ref.la_codes:
         assert access.can_see_children(viewer, la, ref) is (la in children)

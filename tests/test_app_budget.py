@@ -7,6 +7,7 @@ is what `shell.filters()` reads.
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP
@@ -163,7 +164,7 @@ def test_adding_a_comment_stores_it_and_shows_it_beside_the_line(app_env, ref) -
     at = open_page()
     at.selectbox(key="comment_line").set_value((886, "pooled", "agency_staff"))
     at.text_area(key="comment_text").input("Agency cover for two long-term absences")
-    at.text_input(key="comment_author").input("Head of Service")
+    assert not at.text_input, "the author is the signed-in user, never typed"
     next(b for b in at.button if b.label == "Save comment").click()
     at.run()
     assert not at.exception, at.exception
@@ -173,22 +174,35 @@ def test_adding_a_comment_stores_it_and_shows_it_beside_the_line(app_env, ref) -
     finally:
         con.close()
     assert got[["la_code", "budget_area", "cost_line", "comment", "author"]].values.tolist() == [
-        [886, "pooled", "agency_staff", "Agency cover for two long-term absences", "Head of Service"]]
+        [886, "pooled", "agency_staff", "Agency cover for two long-term absences", "hos"]]
     assert at.success and "Comment saved" in at.success[0].value
     lines = next(d.value for d in at.dataframe if "Comment" in d.value.columns and "Budget" in d.value.columns)
     kent = lines[(lines["Council"] == "Kent") & (lines["Cost line"] == "Agency staff")].iloc[0]
-    assert kent["Comment"] == "Agency cover for two long-term absences (Head of Service)"
+    assert kent["Comment"] == "Agency cover for two long-term absences (hos)"
     assert (lines["Comment"] != "").sum() == 1
 
 
 def test_an_incomplete_comment_is_refused_with_a_message(app_env) -> None:
     at = open_page()
     before = warehouse.version(app_env)
-    for text, author, message in (("", "HoS", "empty"), ("Why", "", "author")):
+    for text, message in (("", "empty"), ("   ", "empty")):
         at.text_area(key="comment_text").input(text)
-        at.text_input(key="comment_author").input(author)
         next(b for b in at.button if b.label == "Save comment").click()
         at.run()
         assert not at.exception
         assert any(message in e.value for e in at.error), [e.value for e in at.error]
     assert warehouse.version(app_env) == before
+
+
+@pytest.mark.parametrize(("role", "la_code"), [("board", None), ("finance", None)])
+def test_only_the_head_of_service_records_comments(app_env, role, la_code) -> None:
+    from conftest import signed_in
+
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), role, role, la_code)
+    at.run()
+    at.switch_page("pages/budget.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Pooled budget"
+    assert not [b for b in at.button if b.label == "Save comment"]
+    assert any("recorded by the Head of Service" in c.value for c in at.caption)

@@ -78,7 +78,7 @@ def test_unlock_from_the_command_line(capsys, monkeypatch, db, ref) -> None:
     for _ in range(5):
         accounts.sign_in(state_of(db), "kim", "wrong wrong", rules, demo_allowed=False)
     code, out, _ = run(capsys, monkeypatch, "users", "list", "--db", str(db))
-    assert "locked until" in out
+    assert code == 0 and "locked until" in out
     assert run(capsys, monkeypatch, "users", "unlock", "kim", "--db", str(db))[0] == 0
     assert accounts.sign_in(state_of(db), "kim", PASSWORD, rules, demo_allowed=False).viewer is not None
     assert run(capsys, monkeypatch, "users", "unlock", "nobody", "--db", str(db))[0] == 1
