@@ -220,8 +220,8 @@ def page_viewer(page: str, state: AppState, ref: Reference, demo_users: list[str
     except access.AccessDenied as exc:
         appstate.record(state, actor=sess.viewer.user, role=sess.viewer.role, action="refused", page=page,
                         la_code=sess.viewer.la_code, detail=str(exc))
-        st.error(f"**This page is not available to you.** {exc} Signed in as {access.describe(sess.viewer, ref)}; "
-                 "ask the RAA's administrator if you need it.", icon=":material/block:")
+        st.error(f"**This page is not available to you.** {exc} Ask the RAA's administrator if you need it.",
+                 icon=":material/block:")
         st.stop()
     return sess.viewer
 

@@ -126,3 +126,35 @@ def sign_in(page: Page, url: str, user: str, password: str | None = None, timeou
     page.get_by_role("button", name="Sign in").click()
     page.locator(".st-key-signed_in_as").wait_for(timeout=timeout_ms)
     wait_ready(page, timeout_ms)
+
+
+def open_path(page: Page, path: str, timeout_ms: int = 60_000) -> None:
+    """Go to one of the app's URLs within the same session (as a link does; `goto` would start a new
+    session, signed out), e.g. a page the menu does not list."""
+    page.evaluate("""(path) => {
+        window.history.pushState({}, '', path);
+        window.dispatchEvent(new PopStateEvent('popstate', {state: {}}));
+    }""", "/" + path.lstrip("/"))
+    page.wait_for_timeout(300)
+    wait_ready(page, timeout_ms)
+
+
+def nav_links(page: Page) -> list[str]:
+    """The titles in the sidebar's navigation menu, in order."""
+    return [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
+
+
+def select_options(page: Page, label: str, scope: str = "") -> list[str]:
+    """The options of a selectbox (opened, read, closed)."""
+    root = page.locator(scope) if scope else page
+    root.get_by_role("combobox", name=label).first.click()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return [o.strip() for o in options]
+
+
+def choose(page: Page, label: str, option: str, scope: str = "") -> None:
+    root = page.locator(scope) if scope else page
+    root.get_by_role("combobox", name=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_ready(page)

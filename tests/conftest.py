@@ -116,15 +116,21 @@ os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
 
 
 @pytest.fixture(scope="session")
-def live_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a free port over a private copy of the sample warehouse; yields its URL."""
-    from browser_support import streamlit_server
-
+def live_wh(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live app's warehouse link: a private copy of the sample (its app-state store lies beside it)."""
     wh = tmp_path_factory.mktemp("live_wh")
     real = warehouse.current_file(sample_db)
     shutil.copyfile(real, wh / real.name)
     (wh / "raa.duckdb").symlink_to(real.name)
-    env = {"RAA_DB": str(wh / "raa.duckdb"), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat()}
+    return wh / "raa.duckdb"
+
+
+@pytest.fixture(scope="session")
+def live_app(live_wh: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over a private copy of the sample warehouse; yields its URL."""
+    from browser_support import streamlit_server
+
+    env = {"RAA_DB": str(live_wh), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat()}
     with streamlit_server(env) as url:
         yield url
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import dropkit as dk
-from browser_support import assert_no_exception, sign_in, wait_ready
+from browser_support import assert_no_exception, nav_links, sign_in, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -60,10 +60,6 @@ def fresh_app(sample_db, tmp_path):
     (tmp_path / "raa.duckdb").symlink_to(real.name)
     with streamlit_server({"RAA_DB": str(tmp_path / "raa.duckdb"), "RAA_TODAY": SAMPLE_TODAY.isoformat()}) as url:
         yield url
-
-
-def nav_links(page) -> list[str]:
-    return [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
 
 
 def test_direct_link_on_a_fresh_server_goes_through_app_py(fresh_app, page) -> None:
