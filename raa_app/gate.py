@@ -85,7 +85,7 @@ def sign_out(state: AppState) -> None:
         st.logout()
 
 
-def session_viewer(state: AppState, ref: Reference) -> Viewer | None:
+def session_viewer(state: AppState, ref: Reference, *, demo_allowed: bool) -> Viewer | None:
     """The signed-in viewer, or None. Ends a session past its idle or total limit (audited; the sign-in
     screen then says why). With OpenID Connect, a person the provider has signed in (its cookie) and the
     mapping names starts a session here."""
@@ -94,6 +94,11 @@ def session_viewer(state: AppState, ref: Reference) -> Viewer | None:
     sess = current()
     if sess is not None:
         reason = signin.session_expiry(sess.started, sess.last_seen, now, rules)
+        if reason is None and sess.how == "password" and not accounts.still_allowed(
+                state, sess.viewer, demo_allowed=demo_allowed):
+            _end(state, sess, "user removed or changed")
+            st.session_state[NOTICE] = "Your account has changed or been removed: please sign in again."
+            return None
         if reason is None:
             sess.last_seen = now
             return sess.viewer

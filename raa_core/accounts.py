@@ -139,6 +139,14 @@ def users(state: AppState) -> list[User]:
                  created_at=dt.datetime.fromisoformat(r[5]), demo=bool(r[6])) for r in rows]
 
 
+def still_allowed(state: AppState, viewer: Viewer, *, demo_allowed: bool) -> bool:
+    """Whether a signed-in embedded user may go on: still present with the same role and council (removed
+    or changed users are signed out on their next click), and not a demo user once real data is loaded."""
+    with state.connect() as con:
+        row = con.execute("SELECT role, la_code, demo FROM users WHERE username = ?", [viewer.user]).fetchone()
+    return row is not None and (row[0], row[1]) == (viewer.role, viewer.la_code) and (demo_allowed or not row[2])
+
+
 def is_locked(user: User, now: dt.datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > _now(now)
 
@@ -156,7 +164,9 @@ def sign_in(state: AppState, username: str, password: str, rules: SigninPolicy, 
     username = username.strip()
     refused = REFUSED.format(n=rules.max_failed_attempts, m=int(rules.lockout.total_seconds() // 60))
     with state.connect() as con:
-        con.execute("BEGIN IMMEDIATE")  # one attempt at a time per store: counts never race
+        # Take the store's write lock first (a no-op write), so concurrent attempts on one account are counted
+        # one after another, never lost.
+        con.execute("UPDATE users SET failed_attempts = failed_attempts WHERE username = ?", [username])
         row = con.execute("SELECT role, la_code, password_hash, failed_attempts, locked_until, demo FROM users "
                           "WHERE username = ?", [username]).fetchone()
         if row is None:

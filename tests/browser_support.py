@@ -32,8 +32,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], timeout_s: float = 90) -> Iterator[str]:
-    """Start `streamlit run app.py` headless on a free port; yields its URL once /_stcore/health answers."""
+def streamlit_process(env: dict[str, str], timeout_s: float = 90) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """Start `streamlit run app.py` headless on a free port; yields (URL, process, log file) once
+    /_stcore/health answers."""
     port = free_port()
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -59,13 +60,20 @@ def streamlit_server(env: dict[str, str], timeout_s: float = 90) -> Iterator[str
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"streamlit did not become healthy: {log.read_text()[-2000:]}")
                 time.sleep(0.3)
-            yield url
+            yield url, proc, log
         finally:
             proc.terminate()
             try:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str], timeout_s: float = 90) -> Iterator[str]:
+    """Start `streamlit run app.py` headless on a free port; yields its URL once /_stcore/health answers."""
+    with streamlit_process(env, timeout_s) as (url, _, _):
+        yield url
 
 
 @contextmanager
@@ -79,6 +87,15 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+#: The app is ready: connected, no script running, no skeleton left (a string for async Playwright too).
+READY_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
 
 
 def wait_ready(page: Page, timeout_ms: int = 60_000) -> None:

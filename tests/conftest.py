@@ -60,13 +60,16 @@ def _serve_through_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
-def signed_in(at, user: str = "hos", role: str = "hos", la_code: int | None = None):
-    """Sign an AppTest in (as the Head of Service unless told otherwise), as the sign-in form would."""
+def signed_in(at, role: str = "hos", la_code: int | None = None):
+    """Sign an AppTest in as the demo user of a role (the Head of Service unless told otherwise), as the
+    sign-in form would; the sample warehouse has the demo users."""
     import datetime as dt
 
     from raa_app.gate import SESSION, Session
+    from raa_core.accounts import DEMO_USERS
     from raa_core.requests import Viewer
 
+    user = next(name for name, _, r, la in DEMO_USERS if r == role and la == la_code)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     at.session_state[SESSION] = Session(Viewer(user=user, role=role, la_code=la_code), now, now, "password")
     return at

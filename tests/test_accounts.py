@@ -144,3 +144,16 @@ def test_a_real_user_keeps_a_demo_name(state, ref) -> None:
     assert admin.demo is False
     accounts.sync_demo_users(state, False, ref)
     assert [u.username for u in accounts.users(state)] == ["admin"]
+
+
+def test_a_removed_or_changed_user_is_signed_out(state, ref, rules) -> None:
+    accounts.add_user(state, "jo", PASSWORD, "council_analyst", 886, ref)
+    viewer = accounts.sign_in(state, "jo", PASSWORD, rules, demo_allowed=False).viewer
+    assert accounts.still_allowed(state, viewer, demo_allowed=False)
+    assert not accounts.still_allowed(state, Viewer(user="jo", role="council_analyst", la_code=887), demo_allowed=False)
+    accounts.remove_user(state, "jo")
+    assert not accounts.still_allowed(state, viewer, demo_allowed=False)
+    accounts.sync_demo_users(state, True, ref)
+    demo = Viewer(user="hos", role="hos", la_code=None)
+    assert accounts.still_allowed(state, demo, demo_allowed=True)
+    assert not accounts.still_allowed(state, demo, demo_allowed=False)

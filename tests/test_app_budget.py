@@ -198,7 +198,7 @@ def test_an_incomplete_comment_is_refused_with_a_message(app_env) -> None:
 def test_only_the_head_of_service_records_comments(app_env, role, la_code) -> None:
     from conftest import signed_in
 
-    at = signed_in(AppTest.from_file(APP, default_timeout=60), role, role, la_code)
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), role, la_code)
     at.run()
     at.switch_page("pages/budget.py")
     at.run()

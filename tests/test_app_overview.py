@@ -106,7 +106,7 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
     ("admin", None, ["Data drops", "Audit"]),
 ])
 def test_overview_links_follow_the_role(app_env, role, la_code, links) -> None:
-    at = signed_in(AppTest.from_file(APP, default_timeout=60), role, role, la_code)
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), role, la_code)
     at.run()
     assert not at.exception
     assert [p.label for p in at.get("page_link")] == links
