@@ -5,14 +5,13 @@ import datetime as dt
 
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 from raa_core import audit
 
-shell.page_guard()
 viewer = shell.page_viewer("audit")
 
 ref = shell.reference()
-state = shell.state()
+state = shell.appstate()
 today = dt.datetime.now(dt.UTC).date()
 
 st.title("Audit")

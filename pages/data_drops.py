@@ -6,10 +6,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 from raa_core import access, drops, freshness
 
-shell.page_guard()
 viewer = shell.page_viewer("data_drops")
 
 ref = shell.reference()
@@ -38,7 +37,7 @@ with st.form("upload", border=True):
 if (check or load) and not files:
     st.warning("Choose the drop's files first.")
 elif check or load:
-    access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never reached
+    access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
     if load:
         report = drops.ingest_folders(shell.db_path(), [folder], ref, today=shell.today())
@@ -64,7 +63,8 @@ elif check or load:
 
 @st.cache_data(show_spinner=False)
 def _history(version: str) -> pd.DataFrame:
-    return freshness.ingest_history(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.ingest_history(con)
 
 
 st.subheader("Ingest history")

@@ -17,12 +17,14 @@ import datetime as dt
 import re
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel, ConfigDict
 
-from raa_core import appstate
+from raa_core import appstate, drops
 from raa_core.appstate import AppState
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
@@ -211,6 +213,17 @@ def _verify(hashed: str | None, password: str) -> bool:
         return HASHER.verify(hashed or _DUMMY_HASH, password) and hashed is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def holds_only_sample(con: duckdb.DuckDBPyConnection, sample_root: Path) -> bool:
+    """Whether the warehouse holds nothing but the bundled sample: at least one drop loaded, and every drop
+    loaded is, byte for byte, one of the bundled sample's drop folders under `sample_root` (same
+    fingerprint). Demo users exist only while this holds."""
+    loaded = {r[0] for r in con.execute("SELECT DISTINCT fingerprint FROM drops").fetchall()}
+    if not loaded:
+        return False
+    bundled = {drops.fingerprint(folder)[1] for folder in Path(sample_root).glob("*/*") if folder.is_dir()}
+    return loaded <= bundled
 
 
 def sync_demo_users(state: AppState, sample_only: bool, ref: Reference) -> list[str]:

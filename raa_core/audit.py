@@ -64,7 +64,7 @@ def events(
             f"SELECT {', '.join(COLUMNS)} FROM audit WHERE {' AND '.join(where)} ORDER BY at DESC, id DESC LIMIT ?",
             [*params, int(limit)],
         ).fetchall()
-    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = pd.DataFrame([tuple(r) for r in rows], columns=COLUMNS)
     df["at"] = pd.to_datetime(df["at"], format="ISO8601", utc=True).dt.tz_localize(None)
     df["la_code"] = df["la_code"].astype("Int64")
     return df

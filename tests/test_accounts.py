@@ -29,7 +29,7 @@ def rules(ref):
 
 def audit_rows(state: AppState) -> list[tuple]:
     with state.connect() as con:
-        return con.execute("SELECT actor, role, action, la_code, detail FROM audit ORDER BY id").fetchall()
+        return [tuple(r) for r in con.execute("SELECT actor, role, action, la_code, detail FROM audit ORDER BY id")]
 
 
 def test_password_is_stored_as_an_argon2id_hash_only(state, ref) -> None:
@@ -157,3 +157,28 @@ def test_a_removed_or_changed_user_is_signed_out(state, ref, rules) -> None:
     demo = Viewer(user="hos", role="hos", la_code=None)
     assert accounts.still_allowed(state, demo, demo_allowed=True)
     assert not accounts.still_allowed(state, demo, demo_allowed=False)
+
+
+def test_the_warehouse_holds_only_the_sample_until_other_drops_load(sample_db, tmp_path, ref) -> None:
+    import shutil
+
+    import dropkit as dk
+    from conftest import SAMPLE_DROPS, SAMPLE_TODAY
+    from raa_core import drops
+    from raa_core.warehouse import Warehouse
+
+    db = tmp_path / "wh" / "raa.duckdb"
+    db.parent.mkdir()
+    real = Warehouse(sample_db).current_file()
+    shutil.copyfile(real, db.parent / real.name)
+    (db.parent / "raa.duckdb").symlink_to(real.name)
+    wh = Warehouse(db)
+    with wh.cursor() as con:
+        assert accounts.holds_only_sample(con, SAMPLE_DROPS)
+    dk.write_drop(tmp_path / "new", 303, "2026-11-22")
+    assert drops.ingest(db, tmp_path / "new", ref, today=SAMPLE_TODAY).by("accepted")
+    with wh.cursor() as con:
+        assert not accounts.holds_only_sample(con, SAMPLE_DROPS)
+    from factories import empty_warehouse
+
+    assert not accounts.holds_only_sample(empty_warehouse(), SAMPLE_DROPS)  # nothing loaded is not the sample

@@ -1,14 +1,16 @@
-"""The app shell shared by every page: warehouse access, sidebar filters, download buttons.
+"""The app shell shared by every page: the one Warehouse and AppState per process, the sidebar, downloads.
 
-Connection handling lives here only. Each warehouse version is its own file, so a connection is cached
-per version file and every script run takes its own cursor (a DuckDB connection is not thread-safe).
-Query results are cached with the version token in the key, so an ingest shows up on the next click.
+The `Warehouse` object (raa_core) owns the connections, one per version file; every use takes its own
+cursor (`with shell.cursor() as con:`), as a DuckDB connection must not be shared between the threads of
+Streamlit's sessions. Query results are cached with the version token in the key, so an ingest shows up on
+the next click. What people write (comments, audit) goes to the app-state store beside the warehouse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,32 +19,18 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import gate
-from raa_core import access, accounts, appstate, drops, export, freshness, periods, warehouse
-from raa_core.appstate import AppState
+from raa_core import access, accounts, commentary, drops, export, freshness, periods
+from raa_core.appstate import AppState, record
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Viewer
+from raa_core.warehouse import DEFAULT_DB, Warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
 
 
-def page_guard() -> None:
-    """Leave Streamlit's legacy `pages/` folder mode before anything is drawn.
-
-    A freshly started server runs its first script run in that mode (it sees a `pages/` folder): a page
-    URL then runs the page alone (no shared sidebar, every file listed as a page), and even app.py runs
-    nested in a generated navigation, so the widgets of that first run lose their state on the next
-    click. Called first by app.py and every page: turn the mode off and rerun, before any widget exists;
-    app.py's st.navigation then serves the requested page."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def db_path() -> Path:
-    return Path(os.environ.get("RAA_DB", warehouse.DEFAULT_DB))
+    return Path(os.environ.get("RAA_DB", DEFAULT_DB))
 
 
 def drops_root() -> Path:
@@ -59,26 +47,42 @@ def reference() -> Reference:
     return load_reference()
 
 
-def version() -> str:
-    return warehouse.version(db_path())
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _warehouse(path: str) -> Warehouse:
+    return Warehouse(path)
+
+
+def warehouse() -> Warehouse:
+    """The process's one Warehouse object (for the configured path)."""
+    return _warehouse(str(db_path()))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _connection(version_file: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(version_file, read_only=True)
+def _appstate(path: str) -> AppState:
+    state = AppState.beside(_warehouse(path))
+    state.migrate()
+    commentary.migrate_from_warehouse(state, _warehouse(path))  # comments of earlier versions, moved once
+    return state
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh read-only cursor on the current warehouse version, for this run only."""
-    f = warehouse.current_file(db_path())
-    if f is None:
-        raise FileNotFoundError(f"no warehouse at {db_path()}")
-    return _connection(str(f)).cursor()
+def appstate() -> AppState:
+    """The process's one app-state store (beside the warehouse), migrated on first use."""
+    return _appstate(str(db_path()))
+
+
+def version() -> str:
+    return warehouse().version
+
+
+def cursor() -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A read-only cursor on the current warehouse version, for one use: `with shell.cursor() as con:`."""
+    return warehouse().cursor()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _council_status(version: str, today: dt.date) -> pd.DataFrame:
-    return freshness.council_status(cursor(), reference(), today)
+    with cursor() as con:
+        return freshness.council_status(con, reference(), today)
 
 
 def council_status() -> pd.DataFrame:
@@ -88,8 +92,8 @@ def council_status() -> pd.DataFrame:
 
 def ensure_warehouse() -> None:
     """Build the warehouse from the bundled drops on first start, with visible progress."""
-    db = db_path()
-    if warehouse.current_file(db) is not None:
+    wh = warehouse()
+    if wh.exists():
         return
     root = drops_root()
     with st.status(f"First start: building the warehouse from {root.name}/ …", expanded=True) as status:
@@ -98,7 +102,7 @@ def ensure_warehouse() -> None:
         def progress(i: int, n: int, path: str) -> None:
             bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
 
-        report = drops.ingest(db, root, reference(), today=today(), progress=progress)
+        report = drops.ingest(wh.path, root, reference(), today=today(), progress=progress)
         counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
         status.update(label=f"Warehouse built: {counts['accepted']} drops loaded, {counts['rejected']} rejected",
                       state="complete", expanded=False)
@@ -133,40 +137,30 @@ def year_options(first: int = 2015) -> list[str]:
 @st.cache_data(show_spinner=False)
 def _newest_year(version: str) -> str | None:
     """The financial year of the newest drop held (the sidebar's default year)."""
-    newest = cursor().execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
+    with cursor() as con:
+        newest = con.execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
     return periods.financial_year_of(newest).name if newest else None
-
-
-@st.cache_resource(show_spinner=False)
-def _state(path: str) -> AppState:
-    return AppState(Path(path))
-
-
-def state() -> AppState:
-    """The app-state store (users, audit, comments) beside the warehouse: one object per process."""
-    return _state(str(db_path().parent / "appstate.sqlite3"))
-
-
-def _sample_only(version: str) -> bool:
-    return True
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _demo_users(version: str, state_path: str) -> list[str]:
-    return accounts.sync_demo_users(state(), _sample_only(version), reference())
+    with cursor() as con:
+        sample_only = accounts.holds_only_sample(con, REPO / "data" / "drops")
+    return accounts.sync_demo_users(appstate(), sample_only, reference())
 
 
 def demo_users() -> list[str]:
     """The demo users present: created while the warehouse holds only the bundled sample, else removed."""
-    return _demo_users(version(), str(state().path))
+    return _demo_users(version(), str(appstate().path))
 
 
 def signed_in() -> Viewer | None:
     """The signed-in viewer, or None (each page then shows the sign-in screen and nothing else)."""
-    return gate.session_viewer(state(), reference(), demo_allowed=bool(demo_users()))
+    return gate.session_viewer(appstate(), reference(), demo_allowed=bool(demo_users()))
 
 
 def viewer() -> Viewer:
+    """The signed-in viewer of this run (a run without one stops: pages show the sign-in screen first)."""
     sess = gate.current()
     if sess is None:
         st.stop()
@@ -176,7 +170,7 @@ def viewer() -> Viewer:
 def page_viewer(page: str) -> Viewer:
     """First call of every page script: the viewer if their role may open the page; the sign-in screen for
     a person not signed in; else a refusal and nothing else."""
-    return gate.page_viewer(page, state(), reference(), demo_users())
+    return gate.page_viewer(page, appstate(), reference(), demo_users())
 
 
 def sidebar() -> Filters:
@@ -187,7 +181,7 @@ def sidebar() -> Filters:
         str(c.la_code): f"{c.short_name} ({c.la_code})" for c in ref.councils if c.la_code in access.councils(me, ref)}
     with st.sidebar:
         st.markdown("### Bexley, Kent & Medway RAA")
-        gate.who_is_signed_in(state(), ref)
+        gate.who_is_signed_in(appstate(), ref)
         if demo_users():
             gate.demo_banner()
         area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
@@ -229,8 +223,9 @@ def download_table(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel buttons for the table behind a chart (files are built only when clicked)."""
     c1, c2 = st.columns(2)
     page = st.session_state.get("raa_page")
-    csv = gate.audited_export(state(), lambda: export.table_csv(df), f"{name}.csv", page)
-    xlsx = gate.audited_export(state(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx", page)
+    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), f"{name}.csv", page)
+    xlsx = gate.audited_export(appstate(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+                               page)
     c1.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv",
                        on_click="ignore", width="stretch", icon=":material/download:")
     c2.download_button("Download Excel", xlsx, f"{name}.xlsx",
@@ -240,18 +235,19 @@ def download_table(df: pd.DataFrame, name: str, key: str) -> None:
 
 def download_csv(df: pd.DataFrame, name: str, key: str) -> None:
     """One CSV button (built when clicked, audited as an export)."""
-    csv = gate.audited_export(state(), lambda: export.table_csv(df), f"{name}.csv", st.session_state.get("raa_page"))
+    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), f"{name}.csv",
+                              st.session_state.get("raa_page"))
     st.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore",
                        icon=":material/download:")
 
 
 def audit_child_view(page: str, la_code: int | None, what: str) -> None:
     """Record that the viewer is shown child-level rows of a council on a page (see gate.audit_child_view)."""
-    gate.audit_child_view(state(), page, la_code, what)
+    gate.audit_child_view(appstate(), page, la_code, what)
 
 
 def audit_upload(la_code: int, detail: str) -> None:
     """Record an upload of a council's drop by the signed-in viewer."""
     me = viewer()
-    appstate.record(state(), actor=me.user, role=me.role, action="upload", page="data_drops", la_code=la_code,
-                    detail=detail)
+    record(appstate(), actor=me.user, role=me.role, action="upload", page="data_drops", la_code=la_code,
+                     detail=detail)
