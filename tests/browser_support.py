@@ -133,19 +133,22 @@ DEMO_PASSWORDS = {"board": "demo-board", "hos": "demo-hos", "finance": "demo-fin
                   "analyst886": "demo-analyst886", "analyst887": "demo-analyst887", "admin": "demo-admin"}
 
 
-def sign_in(page: Page, url: str, user: str, password: str | None = None, timeout_ms: int = 60_000) -> None:
+def sign_in(page: Page, url: str, user: str, password: str | None = None, timeout_ms: int = 120_000) -> None:
     """Open `url` and sign in with the embedded form (a demo user's documented password by default); returns
     once the signed-in page is ready, with the 'signed in as' line in the sidebar."""
     page.goto(url)
     wait_ready(page, timeout_ms)
-    page.get_by_label("User name").fill(user)
+    name = page.get_by_label("User name")
+    name.wait_for(timeout=timeout_ms)  # a fresh server's first run reruns once (raa_app.legacy_pages)
+    wait_ready(page, timeout_ms)
+    name.fill(user)
     page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORDS[user])
     page.get_by_role("button", name="Sign in").click()
     page.locator(".st-key-signed_in_as").wait_for(timeout=timeout_ms)
     wait_ready(page, timeout_ms)
 
 
-def open_path(page: Page, path: str, timeout_ms: int = 60_000) -> None:
+def open_path(page: Page, path: str, timeout_ms: int = 180_000) -> None:
     """Go to one of the app's URLs within the same session (as a link does; `goto` would start a new
     session, signed out), e.g. a page the menu does not list."""
     page.evaluate("""(path) => {
@@ -170,8 +173,10 @@ def select_options(page: Page, label: str, scope: str = "") -> list[str]:
     return [o.strip() for o in options]
 
 
-def choose(page: Page, label: str, option: str, scope: str = "") -> None:
+def choose(page: Page, label: str, option: str, scope: str = "", timeout_ms: int = 180_000) -> None:
+    """Pick an option of a selectbox and wait for the rerun."""
     root = page.locator(scope) if scope else page
     root.get_by_role("combobox", name=label).first.click()
     page.get_by_role("option", name=option, exact=True).click()
-    wait_ready(page)
+    page.wait_for_timeout(300)
+    wait_ready(page, timeout_ms)
