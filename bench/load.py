@@ -72,7 +72,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def ready(page: Page, timeout_ms: int = 180_000) -> None:
+async def ready(page: Page, timeout_ms: int = 300_000) -> None:
     await page.wait_for_function(READY_JS, timeout=timeout_ms)
     await page.wait_for_timeout(200)
     await page.wait_for_function(READY_JS, timeout=timeout_ms)
@@ -82,10 +82,11 @@ async def session(browser, url: str, user: str, until: float, times: dict[str, l
                   errors: list[str]) -> int:
     """One person: sign in, then click through the menu until `until`; returns the clicks made."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(300_000)  # a busy machine: judge by the settle figures, not by timeouts
     page = await context.new_page()
     clicks = 0
     try:
-        await page.goto(url)
+        await page.goto(url, wait_until="commit")
         await ready(page)
         await page.get_by_label("User name").fill(user)
         await page.get_by_label("Password", exact=True).fill(PASSWORD)

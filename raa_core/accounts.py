@@ -166,34 +166,53 @@ def sign_in(state: AppState, username: str, password: str, rules: SigninPolicy, 
     username = username.strip()
     refused = REFUSED.format(n=rules.max_failed_attempts, m=int(rules.lockout.total_seconds() // 60))
     with state.connect() as con:
-        # Take the store's write lock first (a no-op write), so concurrent attempts on one account are counted
-        # one after another, never lost.
-        con.execute("UPDATE users SET failed_attempts = failed_attempts WHERE username = ?", [username])
-        row = con.execute("SELECT role, la_code, password_hash, failed_attempts, locked_until, demo FROM users "
-                          "WHERE username = ?", [username]).fetchone()
-        if row is None:
-            _verify(_DUMMY_HASH, password)
-            outcome, viewer, locked_now = "unknown user", None, False
-        else:
-            role, la_code, hashed, failures, locked_until, demo = row
-            locked = locked_until is not None and dt.datetime.fromisoformat(locked_until) > at
-            if locked:
-                outcome, viewer, locked_now = "account locked", None, False
-            elif demo and not demo_allowed:
-                outcome, viewer, locked_now = "demo user while real data is loaded", None, False
-            elif _verify(hashed, password):
-                if HASHER.check_needs_rehash(hashed):
+        row = con.execute("SELECT role, la_code, password_hash, locked_until, demo FROM users WHERE username = ?",
+                          [username]).fetchone()
+    # The hash is checked outside any write transaction (argon2 is slow on purpose): the store stays free
+    # for everyone else meanwhile. The outcome is then written in one short statement that counts from the
+    # stored values, so concurrent attempts on one account are never lost.
+    if row is None:
+        _verify(_DUMMY_HASH, password)
+        outcome, viewer, locked_now = "unknown user", None, False
+    else:
+        role, la_code, hashed, locked_until, demo = row
+        locked = locked_until is not None and dt.datetime.fromisoformat(locked_until) > at
+        if locked:
+            outcome, viewer, locked_now = "account locked", None, False
+        elif demo and not demo_allowed:
+            outcome, viewer, locked_now = "demo user while real data is loaded", None, False
+        elif _verify(hashed, password):
+            with state.connect() as con:
+                ok = con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ? "
+                                 "AND (locked_until IS NULL OR locked_until <= ?)", [username, _iso(at)]).rowcount
+                if ok and HASHER.check_needs_rehash(hashed):
                     con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                                 [HASHER.hash(password), username])
-                con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
+            if ok:
                 outcome, viewer, locked_now = "ok", Viewer(user=username, role=role, la_code=la_code), False
-            else:
-                failures = (0 if locked_until is not None else failures) + 1  # an expired lock starts afresh
-                locked_now = failures >= rules.max_failed_attempts
-                con.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-                            [0 if locked_now else failures, _iso(at + rules.lockout) if locked_now else None,
-                             username])
-                outcome, viewer = "wrong password", None
+            else:  # locked by other attempts while this one was checked
+                outcome, viewer, locked_now = "account locked", None, False
+        else:
+            with state.connect() as con:
+                # An expired lock starts the count afresh; the last allowed failure locks and resets the count;
+                # a failure while locked (another attempt locked it meanwhile) changes nothing.
+                got = con.execute(
+                    """UPDATE users SET
+                         failed_attempts = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_attempts ELSE 0 END) + 1
+                                                     >= $max THEN 0
+                                                ELSE (CASE WHEN locked_until IS NULL THEN failed_attempts ELSE 0 END) + 1
+                                           END,
+                         locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_attempts ELSE 0 END) + 1
+                                                  >= $max THEN $until
+                                             ELSE NULL
+                                        END
+                       WHERE username = $user AND (locked_until IS NULL OR locked_until <= $at)
+                       RETURNING locked_until""",
+                    {"at": _iso(at), "max": rules.max_failed_attempts, "until": _iso(at + rules.lockout),
+                     "user": username},
+                ).fetchone()
+            locked_now = got is not None and got[0] == _iso(at + rules.lockout)
+            outcome, viewer = "wrong password", None
     who = row[0] if row is not None else None
     if viewer is not None:
         appstate.record(state, actor=username, role=viewer.role, action="sign_in", page=page, la_code=viewer.la_code,

@@ -182,3 +182,19 @@ def test_the_warehouse_holds_only_the_sample_until_other_drops_load(sample_db, t
     from factories import empty_warehouse
 
     assert not accounts.holds_only_sample(empty_warehouse(), SAMPLE_DROPS)  # nothing loaded is not the sample
+
+
+def test_concurrent_wrong_passwords_lock_once_and_never_fail(state, ref, rules) -> None:
+    """Sign-ins at once (20 people, one account guessed in parallel): the hash is checked outside the write
+    lock, every failure is counted, exactly one lock-out, no 'database is locked'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.add_user(state, "jo", PASSWORD, "hos", None, ref)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        got = list(pool.map(lambda i: accounts.sign_in(state, "jo", f"guess {i} guess", rules, demo_allowed=False,
+                                                       now=T0), range(6)))
+    assert all(a.viewer is None for a in got)
+    assert sum(a.locked_now for a in got) == 1
+    actions = [r[2] for r in audit_rows(state)]
+    assert actions.count("sign_in_failed") == 6 and actions.count("lock_out") == 1
+    assert accounts.is_locked(accounts.users(state)[0], T0)
