@@ -1,16 +1,11 @@
-"""Bexley, Kent & Medway RAA dashboard: `streamlit run app.py`."""
+"""The RAA dashboard (the agency and its councils come from data/reference): `streamlit run app.py`."""
 
 import streamlit as st
 
 from raa_app import shell
 
-st.set_page_config(page_title="BKM Regional Adoption Agency", page_icon=":material/family_restroom:", layout="wide")
-
-shell.ensure_warehouse()
-viewer = shell.signed_in()
-if viewer is not None:
-    shell.sidebar()
-visible = set(shell.visible_pages()) if viewer is not None else set()
+st.set_page_config(page_title=shell.reference().settings.raa_name, page_icon=":material/family_restroom:",
+                   layout="wide")
 
 PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
     "": [("overview", "pages/overview.py", "Overview", ":material/home:")],
@@ -22,12 +17,21 @@ PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
     "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
     "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:")],
 }
-# Every page is registered and checks the viewer itself (shell.page_viewer, the first line of each page
-# script): a person not signed in gets the sign-in screen at any URL, and a page opened by its URL without
-# the right refuses. The menu lists only the viewer's own pages, and nothing before sign-in.
-navigation = {
-    group: [st.Page(script, title=title, icon=icon, default=key == "overview",
-                    visibility="visible" if key in visible else "hidden") for key, script, title, icon in pages]
-    for group, pages in PAGES.items()
-}
-st.navigation(navigation, position="sidebar" if viewer is not None else "hidden").run()
+
+with shell.profiled() as run:
+    shell.ensure_warehouse()
+    viewer = shell.signed_in()
+    if viewer is not None:
+        shell.sidebar()  # builds this run's requests (shell.run()) before the page runs
+    visible = set(shell.visible_pages()) if viewer is not None else set()
+    # Every page is registered and checks the viewer itself (shell.page_viewer, the first line of each page
+    # script): a person not signed in gets the sign-in screen at any URL, and a page opened by its URL without
+    # the right refuses. The menu lists only the viewer's own pages, and nothing before sign-in.
+    navigation = {
+        group: [st.Page(script, title=title, icon=icon, default=key == "overview",
+                        visibility="visible" if key in visible else "hidden") for key, script, title, icon in pages]
+        for group, pages in PAGES.items()
+    }
+    page = st.navigation(navigation, position="sidebar" if viewer is not None else "hidden")
+    run.page = page.title
+    page.run()

@@ -40,7 +40,7 @@ elif check or load:
     access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
     if load:
-        report = drops.ingest_folders(shell.db_path(), [folder], ref, today=shell.today())
+        report = drops.ingest_folders(shell.warehouse().path, [folder], ref, today=shell.today())
         result = report.results[0]
         st.cache_data.clear()
     else:

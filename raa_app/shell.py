@@ -8,8 +8,12 @@ the next click. What people write (comments, audit) goes to the app-state store 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import os
+import time
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +23,15 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import gate
-from raa_core import access, accounts, commentary, drops, export, freshness, periods
+from raa_core import access, accounts, commentary, display, drops, export, freshness, periods
 from raa_core.appstate import AppState, record
 from raa_core.reference import Reference, load_reference
-from raa_core.requests import Viewer
+from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
 from raa_core.warehouse import DEFAULT_DB, Warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
+_RUN_KEY = "_raa_run"
 
 
 def db_path() -> Path:
@@ -70,6 +75,37 @@ def appstate() -> AppState:
     return _appstate(str(db_path()))
 
 
+class RunProfile:
+    """One script run's timing: run seconds, warehouse queries (cursor uses) and their seconds.
+
+    Written as a JSON line to `$RAA_PROFILE` when set (bench/pages.py reads it); nothing otherwise."""
+
+    def __init__(self) -> None:
+        self.page = ""
+        self.start = time.perf_counter()
+        warehouse().usage(reset=True)
+
+    def write(self) -> None:
+        target = os.environ.get("RAA_PROFILE")
+        if not target:
+            return
+        queries, seconds = warehouse().usage()
+        line = {"page": self.page, "seconds": round(time.perf_counter() - self.start, 4), "queries": queries,
+                "query_seconds": round(seconds, 4)}
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line) + "\n")
+
+
+@contextlib.contextmanager
+def profiled() -> Iterator[RunProfile]:
+    """Profile the script run inside the block (see `RunProfile`)."""
+    prof = RunProfile()
+    try:
+        yield prof
+    finally:
+        prof.write()
+
+
 def version() -> str:
     return warehouse().version
 
@@ -109,24 +145,29 @@ def ensure_warehouse() -> None:
 
 
 @dataclass(frozen=True)
-class Filters:
-    """The sidebar's choices, shared by every page."""
+class Run:
+    """What this script run asks for, built once from the sidebar by app.py and handed to the page.
 
-    la_code: int | None
+    `performance` is the request every performance figure is computed for; `year` and `as_at_date` (the
+    sidebar's date, today unless chosen) build the budget page's `MonitoringRequest` with its own period
+    and method (`monitoring_request`)."""
+
+    viewer: Viewer
+    performance: PerformanceRequest
     year: str
-    three_year: bool
-    as_at: dt.date
+    as_at_date: dt.date
 
     @property
-    def period(self) -> str:
-        """The indicator period: the financial year, or the 3-year period ending with it."""
-        if not self.three_year:
-            return self.year
-        return periods.three_year(int(self.year[:4]) - 2).name
+    def la_code(self) -> int | None:
+        return self.performance.la_code
 
     @property
-    def area(self) -> str:
-        return ALL if self.la_code is None else str(self.la_code)
+    def as_at(self) -> dt.date | None:
+        """None for the current state (the date is today), else the date of an 'as at' view."""
+        return self.performance.as_at
+
+    def monitoring_request(self, period: int | None = None, method: str = "default") -> MonitoringRequest:
+        return MonitoringRequest(year=self.year, period=period, method=Method(method), as_at=self.as_at)
 
 
 def year_options(first: int = 2015) -> list[str]:
@@ -173,14 +214,15 @@ def page_viewer(page: str) -> Viewer:
     return gate.page_viewer(page, appstate(), reference(), demo_users())
 
 
-def sidebar() -> Filters:
-    """Render the shared sidebar (who is signed in, council, period, as-at date) and return the choices."""
+def sidebar() -> Run:
+    """Render the shared sidebar (who is signed in, council, year, window, as-at date) and build this run's
+    requests for the signed-in viewer (a council-bound role chooses only its own council)."""
     ref = reference()
     me = viewer()
-    names = {ALL: "Region (all three councils)"} | {
-        str(c.la_code): f"{c.short_name} ({c.la_code})" for c in ref.councils if c.la_code in access.councils(me, ref)}
+    names = {ALL: display.region_label(ref)} | {
+        str(c): display.council_option(ref, c) for c in ref.la_codes if c in access.councils(me, ref)}
     with st.sidebar:
-        st.markdown("### Bexley, Kent & Medway RAA")
+        st.markdown(f"### {ref.settings.raa_name}")
         gate.who_is_signed_in(appstate(), ref)
         if demo_users():
             gate.demo_banner()
@@ -193,30 +235,34 @@ def sidebar() -> Filters:
                           help="Scorecard indicators for the financial year, or the 3 years ending with it")
         as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
-    return Filters(None if area == ALL else int(area), year, window == "3 years", as_at)
+    la_code = None if area == ALL or area not in names else int(area)
+    start = int(year[:4])
+    run = Run(
+        viewer=me,
+        performance=PerformanceRequest(
+            period=periods.three_year(start - 2) if window == "3 years" else periods.financial_year(start),
+            la_code=la_code,
+            as_at=None if as_at >= today() else as_at,
+            publication=bool(st.session_state.get("publication", False)) or access.publication_only(me, ref),
+        ),
+        year=year,
+        as_at_date=as_at,
+    )
+    st.session_state[_RUN_KEY] = run
+    return run
+
+
+def run() -> Run:
+    """This run's requests (built by app.py's `sidebar()` before the page runs)."""
+    got = st.session_state.get(_RUN_KEY)
+    if not isinstance(got, Run):
+        raise RuntimeError("the page ran without app.py: open the app through `streamlit run app.py`")
+    return got
 
 
 def visible_pages() -> list[str]:
     """The pages the signed-in viewer's role may open (reference data `roles.csv`)."""
     return access.pages(viewer(), reference())
-
-
-def filters() -> Filters:
-    """The current sidebar choices (the sidebar is rendered by app.py before each page)."""
-    area = st.session_state.get("council", ALL)
-    if area != ALL and int(area) not in access.councils(viewer(), reference()):
-        area = ALL
-    return Filters(
-        None if area == ALL else int(area),
-        st.session_state.get("year", _newest_year(version()) or year_options()[0]),
-        st.session_state.get("window", "1 year") == "3 years",
-        st.session_state.get("as_at", today()),
-    )
-
-
-def as_at_or_none(f: Filters) -> dt.date | None:
-    """None (current state) when the as-at date is today, else the date for an 'as at' view."""
-    return None if f.as_at >= today() else f.as_at
 
 
 def download_table(df: pd.DataFrame, name: str, key: str) -> None:
@@ -250,4 +296,4 @@ def audit_upload(la_code: int, detail: str) -> None:
     """Record an upload of a council's drop by the signed-in viewer."""
     me = viewer()
     record(appstate(), actor=me.user, role=me.role, action="upload", page="data_drops", la_code=la_code,
-                     detail=detail)
+           detail=detail)

@@ -195,17 +195,14 @@ def _scenario_from_args(args: argparse.Namespace) -> object:
 
 
 def cmd_contributions(args: argparse.Namespace) -> int:
-    from raa_core import contributions, warehouse
+    from raa_core import contributions
     from raa_core.scenario import ScenarioError
 
     ref = load_reference()
     try:
         scenario = _scenario_from_args(args)
-        con = warehouse.connect_read(Path(args.db))
-        try:
+        with Warehouse(args.db).cursor() as con:
             result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
-        finally:
-            con.close()
     except ScenarioError as exc:
         raise UsageError(f"invalid scenario: {exc}") from exc
     payload = contributions.as_cli(result)
@@ -235,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: the app's)")
     common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    parser = argparse.ArgumentParser(prog="raa", description="Bexley, Kent & Medway RAA data product")
+    parser = argparse.ArgumentParser(prog="raa", description="Regional Adoption Agency data product: drops, scorecard, budget")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample", parents=[common], help="write the calibrated synthetic drops")
