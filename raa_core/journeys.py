@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from raa_core.access import require_children
 from raa_core.indicators import (
     Bind,
     area_sql,
@@ -38,6 +39,7 @@ from raa_core.indicators import (
 )
 from raa_core.periods import Period, parse_period, quarters
 from raa_core.reference import Reference
+from raa_core.requests import Viewer
 
 #: (from, to, date column of from, date column of to), in journey order.
 STAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -495,11 +497,16 @@ def a1_distribution(
     period: Period,
     la_code: int | None = None,
     as_at: dt.date | None = None,
+    *,
+    viewer: Viewer,
 ) -> pd.DataFrame:
     """Each cohort child's A1 days (and A2, A10, within 14 months) for one period, without identifiers.
 
     The mean of `a1_days` is the scorecard's A1 before rounding; a chart shows the spread behind it.
+    Child-level rows: raises `access.AccessDenied` unless `viewer` may see that council's children
+    (`la_code` None: every council's).
     """
+    require_children(viewer, la_code)
     b = Bind()
     source = state_source(b, "children", as_at)
     where = f"WHERE la_code = {b(int(la_code))}" if la_code is not None else ""
