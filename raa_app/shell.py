@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -288,6 +288,11 @@ def download_table(df: pd.DataFrame, name: str, key: str) -> None:
     c2.download_button("Download Excel", xlsx, f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
+
+
+def audited(build: Callable[[], bytes], name: str) -> Callable[[], bytes]:
+    """A download's file builder that records the export (who, page, file) when the file is built."""
+    return gate.audited_export(appstate(), build, name, st.session_state.get("raa_page"))
 
 
 def download_csv(df: pd.DataFrame, name: str, key: str) -> None:
