@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 
-shell.page_guard()
 st.set_page_config(page_title="BKM Regional Adoption Agency", page_icon=":material/family_restroom:", layout="wide")
 
 shell.ensure_warehouse()

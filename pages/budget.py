@@ -10,11 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages import shell
-from raa_core import budget, budget_charts, commentary, monitoring, monitoring_export, settlement, warehouse
+from raa_app import shell
+from raa_core import budget, budget_charts, commentary, monitoring, monitoring_export, settlement
 from raa_core.money import fmt_gbp, fmt_k
-
-shell.page_guard()
 
 METHOD_LABELS = {
     "default": "Default (submitted, else establishment or run rate)",
@@ -37,43 +35,57 @@ RAG_COLOURS = {"Red": "background-color: #F4B6B6", "Amber": "background-color: #
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _latest(version: str, year: str, la_code: int | None, as_at: dt.date | None) -> int | None:
-    return monitoring.latest_period(shell.cursor(), year, la_code, as_at)
+    with shell.cursor() as con:
+        return monitoring.latest_period(con, year, la_code, as_at)
 
 
 @st.cache_data(show_spinner="Computing the monitoring report…", max_entries=32)
 def _monitor(version: str, year: str, period: int | None, method: str, as_at: dt.date | None) -> monitoring.Monitoring:
-    return monitoring.monitor(shell.cursor(), shell.reference(), year, period, method, as_at=as_at)
+    with shell.cursor() as con:
+        return monitoring.monitor(con, shell.reference(), year, period, method, as_at=as_at)
+
+
+def _monitor_with_comments(year: str, period: int | None, method: str, as_at: dt.date | None) -> monitoring.Monitoring:
+    """The cached report with this period's latest comments (read fresh from the app-state store) beside it."""
+    mon = _monitor(shell.version(), year, period, method, as_at)
+    if mon.period is None:
+        return mon
+    latest = commentary.comments(shell.appstate(), year, mon.period)
+    return mon.model_copy(update={"lines": monitoring.with_comments(
+        mon.lines.drop(columns=list(monitoring.COMMENT_COLUMNS.values())), latest)})
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _trend(version: str, year: str, period: int, method: str, as_at: dt.date | None) -> pd.DataFrame:
-    return monitoring.forecast_trend(shell.cursor(), shell.reference(), year, method, None, period, as_at=as_at)
+    with shell.cursor() as con:
+        return monitoring.forecast_trend(con, shell.reference(), year, method, None, period, as_at=as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _recharges(version: str, year: str, as_at: dt.date | None) -> pd.DataFrame:
-    return monitoring.recharge_schedule(shell.cursor(), year, ref=shell.reference(), as_at=as_at)
+    with shell.cursor() as con:
+        return monitoring.recharge_schedule(con, year, ref=shell.reference(), as_at=as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _budgets(version: str, year: str, as_at: dt.date | None) -> pd.DataFrame:
-    return budget.budgets(shell.cursor(), year, ref=shell.reference(), as_at=as_at)
+    with shell.cursor() as con:
+        return budget.budgets(con, year, ref=shell.reference(), as_at=as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _baseline(version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    con, ref = shell.cursor(), shell.reference()
-    return budget.baseline_table(con, ref), budget.reconcile_baseline(con, ref)
+    ref = shell.reference()
+    with shell.cursor() as con:
+        return budget.baseline_table(con, ref), budget.reconcile_baseline(con, ref)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _pay_award(version: str) -> pd.DataFrame:
-    return budget.pay_award_check(shell.cursor(), shell.reference())
+    with shell.cursor() as con:
+        return budget.pay_award_check(con, shell.reference())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _comments(version: str, year: str, period: int) -> pd.DataFrame:
-    return commentary.comments(shell.cursor(), year, period)
 
 
 # --- formatting helpers (display only) ------------------------------------------------------------------
@@ -448,40 +460,43 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
         author = st.text_input("Author", key="comment_author")
         if st.form_submit_button("Save comment", icon=":material/save:"):
             try:
-                commentary.add_comment(shell.db_path(), key[0], year, int(mon.period), key[1], key[2], text, author)
+                commentary.add_comment(shell.appstate(), key[0], year, int(mon.period), key[1], key[2], text, author)
             except ValueError as exc:
                 st.error(str(exc), icon=":material/error:")
             else:
-                st.cache_data.clear()
                 st.session_state["budget_comment_saved"] = f"Comment saved on {describe(key)}."
                 st.rerun()
-    recorded = _comments(ver, year, int(mon.period))
-    if la is not None:
-        recorded = recorded[recorded["la_code"] == la]
+    recorded = commentary.comments(shell.appstate(), year, int(mon.period), la)
     if not recorded.empty:
-        st.dataframe(pd.DataFrame({
-            "Council": [council_name(v) for v in recorded["la_code"]],
-            "Budget area": [AREA_LABELS.get(a, a) for a in recorded["budget_area"]],
-            "Cost line": [labels.get(c, c) for c in recorded["cost_line"]],
-            "Comment": recorded["comment"],
-            "Author": recorded["author"],
-            "Recorded (UTC)": [f"{v:%d %b %Y %H:%M}" for v in recorded["created_at"]],
-        }), hide_index=True, width="stretch")
+        st.dataframe(comment_table(recorded), hide_index=True, width="stretch")
+        every = commentary.history(shell.appstate(), year, int(mon.period), la)
+        earlier = every[~every["id"].isin(recorded["id"])]
+        if not earlier.empty:
+            with st.expander(f"Earlier comments ({len(earlier)})", icon=":material/history:"):
+                st.dataframe(comment_table(earlier), hide_index=True, width="stretch")
+
+
+def comment_table(recorded: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Council": [council_name(v) for v in recorded["la_code"]],
+        "Budget area": [AREA_LABELS.get(a, a) for a in recorded["budget_area"]],
+        "Cost line": [labels.get(c, c) for c in recorded["cost_line"]],
+        "Comment": recorded["comment"],
+        "Author": recorded["author"],
+        "Recorded (UTC)": [f"{v:%d %b %Y %H:%M}" for v in recorded["created_at"]],
+    })
 
 
 def export_button(period: int | None, method: str, overspend_positive: bool, opts: dict[str, Any],
                   width: Any = "stretch") -> None:
-    db = shell.db_path()
+    wh, state = shell.warehouse(), shell.appstate()
 
     def build() -> bytes:
-        con = warehouse.connect_read(db)
-        try:
+        with wh.cursor() as con:
             return monitoring_export.export_monitoring(
                 con, shell.reference(), year, period, method, opts.get("basis", "contribution"),
                 negatives=opts.get("negatives", "brackets"), shares=opts.get("shares"),
-                overspend_positive=overspend_positive, as_at=as_at)
-        finally:
-            con.close()
+                overspend_positive=overspend_positive, as_at=as_at, state=state)
 
     st.download_button(
         "Excel report", build,
@@ -513,7 +528,7 @@ else:
     with c4:
         export_button(period, method, overspend_positive, opts)
 
-    mon = _monitor(ver, year, period, method, as_at)
+    mon = _monitor_with_comments(year, period, method, as_at)
     reached = mon.lines.groupby("la_code")["period"].max()
     behind = [(c, p) for c, p in reached.items() if (la is None or c == la) and not pd.isna(p) and int(p) < period]
     if behind:

@@ -6,10 +6,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 from raa_core import drops, freshness
-
-shell.page_guard()
 
 ref = shell.reference()
 inbox = Path(os.environ.get("RAA_INBOX", shell.REPO / "data" / "inbox"))
@@ -59,7 +57,8 @@ elif check or load:
 
 @st.cache_data(show_spinner=False)
 def _history(version: str) -> pd.DataFrame:
-    return freshness.ingest_history(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.ingest_history(con)
 
 
 st.subheader("Ingest history")

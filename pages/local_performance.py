@@ -11,13 +11,11 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from pages import performance_view as pv
-from pages import shell
+from raa_app import performance_view as pv
+from raa_app import shell
 from raa_core import indicators, journeys, recruitment, suppression
 from raa_core import performance_charts as pc
 from raa_core.periods import parse_period
-
-shell.page_guard()
 
 TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
 
@@ -27,43 +25,50 @@ TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days
 
 @st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
 def _scorecard(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return indicators.scorecard(shell.cursor(), parse_period(period), shell.reference(), as_at)
+    with shell.cursor() as con:
+        return indicators.scorecard(con, parse_period(period), shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _activity(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.activity(shell.cursor(), parse_period(period), shell.reference(), as_at)
+    with shell.cursor() as con:
+        return journeys.activity(con, parse_period(period), shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _stages(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.stage_durations(shell.cursor(), parse_period(period), shell.reference(), as_at)
+    with shell.cursor() as con:
+        return journeys.stage_durations(con, parse_period(period), shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _distribution(version: str, period: str, la_code: int, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.a1_distribution(shell.cursor(), parse_period(period), la_code, as_at)
+    with shell.cursor() as con:
+        return journeys.a1_distribution(con, parse_period(period), la_code, as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _a1_bands(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.a1_bands(shell.cursor(), parse_period(period), shell.reference(), as_at)
+    with shell.cursor() as con:
+        return journeys.a1_bands(con, parse_period(period), shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _waiting(version: str, at: dt.date, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    con, ref = shell.cursor(), shell.reference()
-    return (
-        journeys.children_waiting(con, at, ref, as_at),
-        journeys.waiting_bands(con, at, ref, as_at),
-        recruitment.adopters_waiting(con, at, ref, as_at),
-    )
+    ref = shell.reference()
+    with shell.cursor() as con:
+        return (
+            journeys.children_waiting(con, at, ref, as_at),
+            journeys.waiting_bands(con, at, ref, as_at),
+            recruitment.adopters_waiting(con, at, ref, as_at),
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _adopters(version: str, period: str, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    con, ref, p = shell.cursor(), shell.reference(), parse_period(period)
-    return recruitment.recruitment_activity(con, p, ref, as_at), recruitment.timeliness(con, p, ref, as_at)
+    ref, p = shell.reference(), parse_period(period)
+    with shell.cursor() as con:
+        return recruitment.recruitment_activity(con, p, ref, as_at), recruitment.timeliness(con, p, ref, as_at)
 
 
 # --- display helpers (formatting only) ------------------------------------------------------------------

@@ -3,15 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 from raa_core import freshness
-
-shell.page_guard()
 
 
 @st.cache_data(show_spinner=False)
 def _warnings(version: str) -> pd.DataFrame:
-    return freshness.open_warnings(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.open_warnings(con)
 
 
 ref = shell.reference()

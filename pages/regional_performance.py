@@ -10,13 +10,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pages import performance_view as pv
-from pages import shell
+from raa_app import performance_view as pv
+from raa_app import shell
 from raa_core import indicators, journeys, reconciliation, recruitment, suppression
 from raa_core import performance_charts as pc
 from raa_core.periods import parse_period, previous
-
-shell.page_guard()
 
 TILE_LABELS = {
     "A1": "A1 · care to placement",
@@ -35,25 +33,28 @@ RAG_BADGES = {
 
 @st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
 def _scorecards(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return indicators.headline_scorecards(shell.cursor(), period, shell.reference(), as_at)
+    with shell.cursor() as con:
+        return indicators.headline_scorecards(con, period, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner="Computing trends…", max_entries=16)
 def _trend(version: str, kind: str, as_at: dt.date | None) -> pd.DataFrame:
-    return indicators.trend(shell.cursor(), shell.reference(), None, kind, "2015-16", None, as_at)
+    with shell.cursor() as con:
+        return indicators.trend(con, shell.reference(), None, kind, "2015-16", None, as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _sufficiency(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
     """Quarter ends from 2015-16 to the latest data, and the date the page counts waiting on."""
-    con = shell.cursor()
-    dates = sorted({*journeys.quarter_end_dates(con, "2015-16", as_at), at})
-    return recruitment.sufficiency(con, dates, shell.reference(), as_at)
+    with shell.cursor() as con:
+        dates = sorted({*journeys.quarter_end_dates(con, "2015-16", as_at), at})
+        return recruitment.sufficiency(con, dates, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _reconcile(version: str, as_at: dt.date | None) -> pd.DataFrame:
-    return reconciliation.reconcile(shell.cursor(), shell.reference(), as_at)
+    with shell.cursor() as con:
+        return reconciliation.reconcile(con, shell.reference(), as_at)
 
 
 # --- display helpers (formatting only) ------------------------------------------------------------------

@@ -249,6 +249,22 @@ def latest_period(
     return None if got is None else int(got)
 
 
+COMMENT_COLUMNS = {"comment": "comment", "author": "comment_author", "created_at": "comment_at"}
+
+
+def with_comments(lines: pd.DataFrame, comments: pd.DataFrame | None) -> pd.DataFrame:
+    """Lines with the latest comment of each (council, area, line) beside them (None where there is none)."""
+    keys = ["la_code", "budget_area", "cost_line"]
+    if comments is None or comments.empty:
+        return lines.assign(comment=None, comment_author=None, comment_at=pd.NaT)
+    c = comments[[*keys, *COMMENT_COLUMNS]].rename(columns=COMMENT_COLUMNS)
+    c = c.astype({"la_code": lines["la_code"].dtype})
+    out = lines.merge(c, on=keys, how="left")
+    for col in ("comment", "comment_author"):
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
 _TOTALS_SQL = """
 SELECT CASE WHEN grouping(la_code) = 0 AND grouping(budget_area) = 0 THEN 'council_area'
             WHEN grouping(la_code) = 0 THEN 'council'
@@ -289,8 +305,12 @@ def monitor(
     la_code: int | None = None,
     *,
     as_at: dt.date | None = None,
+    comments: pd.DataFrame | None = None,
 ) -> Monitoring:
-    """The monitoring report for a year and period (default: the latest loaded) by a forecast method."""
+    """The monitoring report for a year and period (default: the latest loaded) by a forecast method.
+
+    `comments`: the latest variance comment per line for this year and period (`commentary.comments`, from
+    the app-state store), shown beside each line as `comment`, `comment_author`, `comment_at`."""
     _check(year, period, method)
     if period is None:
         period = latest_period(con, year, la_code, as_at)
@@ -302,31 +322,24 @@ def monitor(
     pts AS (SELECT la_code, 0 AS r, e AS k FROM eff
            UNION ALL SELECT la_code, 1 AS r, e - 1 AS k FROM eff WHERE e > 1),
     {_forecast_ctes()},
-    com AS (SELECT la_code, budget_area, cost_line, arg_max(comment, created_at) AS comment,
-                   arg_max(author, created_at) AS comment_author, max(created_at) AS comment_at
-            FROM variance_comments WHERE financial_year = $year AND period = $period
-            GROUP BY la_code, budget_area, cost_line),
     lo AS (SELECT x.la_code, CAST($year AS VARCHAR) AS financial_year, c.k AS period,
                   x.budget_area, x.cost_line, x.label, x.kind, x.asf, x.sort_order,
                   CAST(coalesce(b.budget, 0) AS DECIMAL(18,2)) AS budget,
                   CAST(c.ytd AS DECIMAL(18,2)) AS ytd_actual, c.forecast, c.method,
                   CAST(c.forecast - coalesce(b.budget, 0) AS DECIMAL(18,2)) AS variance,
-                  p.forecast AS prev_forecast, CAST(c.forecast - p.forecast AS DECIMAL(18,2)) AS movement,
-                  com.comment, com.comment_author, com.comment_at
+                  p.forecast AS prev_forecast, CAST(c.forecast - p.forecast AS DECIMAL(18,2)) AS movement
            FROM linex x
            LEFT JOIN bud b USING (la_code, budget_area, cost_line)
            LEFT JOIN (SELECT * FROM fc WHERE r = 0) c USING (la_code, budget_area, cost_line)
-           LEFT JOIN (SELECT * FROM fc WHERE r = 1) p USING (la_code, budget_area, cost_line)
-           LEFT JOIN com USING (la_code, budget_area, cost_line))
-    SELECT lo.* EXCLUDE (comment, comment_author, comment_at),
+           LEFT JOIN (SELECT * FROM fc WHERE r = 1) p USING (la_code, budget_area, cost_line))
+    SELECT lo.*,
            {_pct_sql("variance", "budget")} AS variance_pct,
-           {rag_sql("variance", "budget", ref.settings.rag)} AS rag,
-           comment, comment_author, comment_at
+           {rag_sql("variance", "budget", ref.settings.rag)} AS rag
     FROM lo ORDER BY la_code, sort_order, budget_area, cost_line
     """
     rel = con.sql(sql, params=params)
     table: pa.Table = rel.to_arrow_table()
-    all_lines = arrow_frame(table)
+    all_lines = with_comments(arrow_frame(table), comments)
     is_asf = all_lines["asf"].astype(bool)
     lines = all_lines[~is_asf].reset_index(drop=True)
     asf_lines = all_lines[is_asf].reset_index(drop=True)

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 from raa_core import indicators, journeys, suppression
 from raa_core import performance_charts as pc
 
@@ -19,7 +19,8 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sele
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def latest_date(version: str, as_at: dt.date | None) -> dt.date | None:
-    return journeys.latest_date(shell.cursor(), as_at)
+    with shell.cursor() as con:
+        return journeys.latest_date(con, as_at)
 
 
 def definition(key: str) -> str:

@@ -1,14 +1,16 @@
-"""The app shell shared by every page: warehouse access, sidebar filters, download buttons.
+"""The app shell shared by every page: the one Warehouse and AppState per process, the sidebar, downloads.
 
-Connection handling lives here only. Each warehouse version is its own file, so a connection is cached
-per version file and every script run takes its own cursor (a DuckDB connection is not thread-safe).
-Query results are cached with the version token in the key, so an ingest shows up on the next click.
+The `Warehouse` object (raa_core) owns the connections, one per version file; every use takes its own
+cursor (`with shell.cursor() as con:`), as a DuckDB connection must not be shared between the threads of
+Streamlit's sessions. Query results are cached with the version token in the key, so an ingest shows up on
+the next click. What people write (comments, audit) goes to the app-state store beside the warehouse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,30 +18,17 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_core import drops, export, freshness, periods, warehouse
+from raa_core import commentary, drops, export, freshness, periods
+from raa_core.appstate import AppState
 from raa_core.reference import Reference, load_reference
+from raa_core.warehouse import DEFAULT_DB, Warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
 
 
-def page_guard() -> None:
-    """Leave Streamlit's legacy `pages/` folder mode before anything is drawn.
-
-    A freshly started server runs its first script run in that mode (it sees a `pages/` folder): a page
-    URL then runs the page alone (no shared sidebar, every file listed as a page), and even app.py runs
-    nested in a generated navigation, so the widgets of that first run lose their state on the next
-    click. Called first by app.py and every page: turn the mode off and rerun, before any widget exists;
-    app.py's st.navigation then serves the requested page."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def db_path() -> Path:
-    return Path(os.environ.get("RAA_DB", warehouse.DEFAULT_DB))
+    return Path(os.environ.get("RAA_DB", DEFAULT_DB))
 
 
 def drops_root() -> Path:
@@ -56,26 +45,42 @@ def reference() -> Reference:
     return load_reference()
 
 
-def version() -> str:
-    return warehouse.version(db_path())
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _warehouse(path: str) -> Warehouse:
+    return Warehouse(path)
+
+
+def warehouse() -> Warehouse:
+    """The process's one Warehouse object (for the configured path)."""
+    return _warehouse(str(db_path()))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _connection(version_file: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(version_file, read_only=True)
+def _appstate(path: str) -> AppState:
+    state = AppState.beside(_warehouse(path))
+    state.migrate()
+    commentary.migrate_from_warehouse(state, _warehouse(path))  # comments of earlier versions, moved once
+    return state
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh read-only cursor on the current warehouse version, for this run only."""
-    f = warehouse.current_file(db_path())
-    if f is None:
-        raise FileNotFoundError(f"no warehouse at {db_path()}")
-    return _connection(str(f)).cursor()
+def appstate() -> AppState:
+    """The process's one app-state store (beside the warehouse), migrated on first use."""
+    return _appstate(str(db_path()))
+
+
+def version() -> str:
+    return warehouse().version
+
+
+def cursor() -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A read-only cursor on the current warehouse version, for one use: `with shell.cursor() as con:`."""
+    return warehouse().cursor()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _council_status(version: str, today: dt.date) -> pd.DataFrame:
-    return freshness.council_status(cursor(), reference(), today)
+    with cursor() as con:
+        return freshness.council_status(con, reference(), today)
 
 
 def council_status() -> pd.DataFrame:
@@ -85,8 +90,8 @@ def council_status() -> pd.DataFrame:
 
 def ensure_warehouse() -> None:
     """Build the warehouse from the bundled drops on first start, with visible progress."""
-    db = db_path()
-    if warehouse.current_file(db) is not None:
+    wh = warehouse()
+    if wh.exists():
         return
     root = drops_root()
     with st.status(f"First start: building the warehouse from {root.name}/ …", expanded=True) as status:
@@ -95,7 +100,7 @@ def ensure_warehouse() -> None:
         def progress(i: int, n: int, path: str) -> None:
             bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
 
-        report = drops.ingest(db, root, reference(), today=today(), progress=progress)
+        report = drops.ingest(wh.path, root, reference(), today=today(), progress=progress)
         counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
         status.update(label=f"Warehouse built: {counts['accepted']} drops loaded, {counts['rejected']} rejected",
                       state="complete", expanded=False)
@@ -130,7 +135,8 @@ def year_options(first: int = 2015) -> list[str]:
 @st.cache_data(show_spinner=False)
 def _newest_year(version: str) -> str | None:
     """The financial year of the newest drop held (the sidebar's default year)."""
-    newest = cursor().execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
+    with cursor() as con:
+        newest = con.execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
     return periods.financial_year_of(newest).name if newest else None
 
 

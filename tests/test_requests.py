@@ -1,0 +1,43 @@
+"""Request records: frozen, built once per run; a period as a Period, a method as an enum."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from raa_core.periods import financial_year, three_year
+from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
+
+
+def test_performance_request_holds_a_period_and_is_frozen() -> None:
+    req = PerformanceRequest(period=financial_year(2018), la_code=886, as_at=dt.date(2019, 5, 1), publication=True)
+    assert req.period.name == "2018-19" and req.area == "886"
+    assert PerformanceRequest(period="2015-18").period == three_year(2015)
+    assert PerformanceRequest(period=three_year(2015)).area == "region"
+    with pytest.raises(ValidationError):
+        req.la_code = 303  # type: ignore[misc]
+    assert hash(req) == hash(req.model_copy())
+
+
+def test_monitoring_request_method_is_a_str_enum() -> None:
+    req = MonitoringRequest(year="2026-27", period=7, method="run_rate")
+    assert req.method is Method.RUN_RATE and req.method == "run_rate" and f"{req.method}" == "run_rate"
+    assert [m.value for m in Method] == ["default", "submitted", "run_rate", "establishment"]
+    assert MonitoringRequest(year="2026-27").method is Method.DEFAULT
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"year": "2026-27", "period": 13}, {"year": "2026-27", "period": 0}, {"year": "2015-18"},
+    {"year": "2026-27", "method": "guess"},
+])
+def test_monitoring_request_refuses_bad_values(kwargs) -> None:
+    with pytest.raises(ValidationError):
+        MonitoringRequest(**kwargs)
+
+
+def test_viewer() -> None:
+    v = Viewer(user="alice", role="finance_lead", la_code=887)
+    assert (v.user, v.role, v.la_code) == ("alice", "finance_lead", 887)
+    assert Viewer(user="bob", role="board").la_code is None
