@@ -18,7 +18,10 @@ PAGES = {
         ("local_performance",
          st.Page("pages/local_performance.py", title="Local performance", icon=":material/location_on:")),
     ],
-    "Finance": [("budget", st.Page("pages/budget.py", title="Pooled budget", icon=":material/account_balance:"))],
+    "Finance": [
+        ("budget", st.Page("pages/budget.py", title="Pooled budget", icon=":material/account_balance:")),
+        ("scenarios", st.Page("pages/scenarios.py", title="Contribution scenarios", icon=":material/calculate:")),
+    ],
     "Data": [("data_drops", st.Page("pages/data_drops.py", title="Data drops", icon=":material/upload_file:"))],
 }
 navigation = {group: [page for key, page in pages if key in visible] for group, pages in PAGES.items()}

@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import shell
-from raa_core import budget, budget_charts, commentary, monitoring, monitoring_export, settlement
+from raa_app import scenarios, shell
+from raa_core import budget, budget_charts, commentary, monitoring, monitoring_export, saved_scenarios, settlement
 from raa_core.money import fmt_gbp, fmt_k
+from raa_core.scenario import ScenarioError
 
 METHOD_LABELS = {
     "default": "Default (submitted, else establishment or run rate)",
@@ -392,6 +393,25 @@ def agency_view(mon: monitoring.Monitoring) -> None:
     shell.download_table(ch, f"go_live_agency_charges_{year}", "agency")
 
 
+def scenario_shares(year: str) -> dict[int, Decimal] | None:
+    """The shares of `year` under a saved contribution scenario (issue 11's settlement link), or None with
+    the reason shown."""
+    saved = saved_scenarios.saved(shell.appstate())
+    if saved.empty:
+        st.info("No contribution scenario is saved yet: build and save one on the Contribution scenarios page.",
+                icon=":material/info:")
+        return None
+    name = st.selectbox("Saved scenario", list(saved["name"]), key="formula_scenario")
+    try:
+        shares = scenarios.saved_result(name).shares(year)
+    except (ScenarioError, ValueError) as exc:
+        st.info(str(exc), icon=":material/info:")
+        return None
+    st.caption(f"Shares of {year} under “{name}”: " + ", ".join(
+        f"{names.get(code, code)} {float(v) * 100:.2f}%" for code, v in sorted(shares.items())))
+    return shares
+
+
 @st.fragment
 def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str, Any]) -> None:
     """Only this part reruns when the basis or the formula shares change."""
@@ -399,7 +419,13 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
                      horizontal=True, key="budget_basis")
     shares: dict[int, Decimal] | None = None
     contrib = settlement.contribution_shares(mon)
-    if basis == "formula":
+    if basis == "formula" and st.radio(
+            "Formula shares from", ["A saved contribution scenario", "Entered here"], horizontal=True,
+            key="formula_source") == "A saved contribution scenario":
+        shares = scenario_shares(mon.year)
+        if shares is None:
+            return
+    elif basis == "formula":
         st.caption("Demand-formula shares agreed by the board (%); they are normalised to 100.")
         start = settlement.share_percentages(contrib)
         cols = st.columns(len(contrib))

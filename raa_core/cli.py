@@ -124,6 +124,11 @@ def cmd_budget(args: argparse.Namespace) -> int:
 def _scenario_from_args(args: argparse.Namespace) -> object:
     from raa_core.scenario import parse_scenario
 
+    if args.saved is not None:
+        from raa_core import saved_scenarios
+        from raa_core.appstate import AppState
+
+        return saved_scenarios.load(AppState.beside(Warehouse(args.db)), args.saved)
     path = Path(args.scenario)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -139,11 +144,8 @@ def cmd_contributions(args: argparse.Namespace) -> int:
     ref = load_reference()
     try:
         scenario = _scenario_from_args(args)
-        con = warehouse.connect_read(Path(args.db))
-        try:
+        with Warehouse(args.db).cursor() as con:
             result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
-        finally:
-            con.close()
     except ScenarioError as exc:
         raise UsageError(f"invalid scenario: {exc}") from exc
     payload = contributions.as_cli(result)
@@ -166,6 +168,7 @@ def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.A
     p = sub.add_parser("contributions", parents=[common], help="demand-led contributions of a scenario")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--scenario", metavar="FILE.json", help="a scenario saved as JSON (cli.md)")
+    which.add_argument("--saved", metavar="NAME", help="a scenario saved in the app, by name (its newest save)")
     p.set_defaults(func=cmd_contributions)
 
 

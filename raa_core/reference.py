@@ -119,7 +119,7 @@ class ExternalDriverValue(BaseModel):
         return v
 
 
-PAGES = ("overview", "regional_performance", "local_performance", "budget", "data_drops")
+PAGES = ("overview", "regional_performance", "local_performance", "budget", "scenarios", "data_drops")
 
 
 class RolePage(BaseModel):
@@ -128,7 +128,7 @@ class RolePage(BaseModel):
     model_config = ConfigDict(frozen=True)
     role: str
     label: str
-    page: Literal["overview", "regional_performance", "local_performance", "budget", "data_drops"]
+    page: Literal["overview", "regional_performance", "local_performance", "budget", "scenarios", "data_drops"]
 
 
 class RagSettings(BaseModel):

@@ -99,9 +99,10 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
 
 
 @pytest.mark.parametrize(("role", "links"), [
-    ("head_of_service", ["Regional performance", "Local performance", "Pooled budget", "Data drops"]),
-    ("board", ["Regional performance", "Pooled budget"]),
-    ("finance", ["Pooled budget", "Data drops"]),
+    ("head_of_service", ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios",
+                         "Data drops"]),
+    ("board", ["Regional performance", "Pooled budget", "Contribution scenarios"]),
+    ("finance", ["Pooled budget", "Contribution scenarios", "Data drops"]),
 ])
 def test_overview_links_follow_the_role(app_env, role, links) -> None:
     at = AppTest.from_file(APP, default_timeout=60)

@@ -21,7 +21,7 @@ def test_app_opens_on_overview_with_no_error(live_app, page) -> None:
 
 @pytest.mark.parametrize("path,heading", [
     ("regional_performance", "Regional performance"), ("local_performance", "Local performance"),
-    ("budget", "Pooled budget"), ("data_drops", "Data drops"),
+    ("budget", "Pooled budget"), ("scenarios", "Contribution scenarios"), ("data_drops", "Data drops"),
 ])
 def test_every_page_renders_without_error(live_app, page, path, heading) -> None:
     page.goto(f"{live_app}/{path}")
@@ -84,7 +84,8 @@ def test_first_request_on_a_fresh_server_lands_in_the_navigation(fresh_app, page
     page.get_by_text("Performance window").wait_for(timeout=30_000)
     wait_ready(page)
     assert_no_exception(page)
-    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops"]
+    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget",
+                               "Contribution scenarios", "Data drops"]
     page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=heading).first.is_visible()
     # Streamlit tells a visitor whose URL names no page that it ran the main page instead
@@ -92,15 +93,15 @@ def test_first_request_on_a_fresh_server_lands_in_the_navigation(fresh_app, page
 
 
 def test_first_choice_on_a_fresh_server_is_kept_and_view_as_limits_pages(fresh_app, page) -> None:
-    """The very first click after start-up counts; a Board member sees Overview, Regional performance, budget."""
+    """The very first click after start-up counts; a Board member sees Overview, Regional performance, budget and scenarios."""
     page.goto(fresh_app)
     wait_ready(page)
     page.get_by_role("combobox", name="View as").click()
     page.get_by_role("option", name="Partnership Board member").click()
     wait_ready(page)
     page.wait_for_function(
-        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 3""", timeout=30_000)
-    assert nav_links(page) == ["Overview", "Regional performance", "Pooled budget"]
+        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 4""", timeout=30_000)
+    assert nav_links(page) == ["Overview", "Regional performance", "Pooled budget", "Contribution scenarios"]
     assert [a.inner_text().split("\n")[-1] for a in page.locator('[data-testid="stPageLink"]').all()] == [
-        "Regional performance", "Pooled budget"]
+        "Regional performance", "Pooled budget", "Contribution scenarios"]
     assert_no_exception(page)

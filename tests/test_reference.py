@@ -58,9 +58,9 @@ def test_bad_settings_rejected(tmp_path: Path) -> None:
 def test_roles_group_the_pages(ref) -> None:
     assert next(iter(ref.role_labels())) == "head_of_service"
     assert ref.pages_for("head_of_service") == [
-        "overview", "regional_performance", "local_performance", "budget", "data_drops"]
-    assert ref.pages_for("board") == ["overview", "regional_performance", "budget"]
-    assert ref.pages_for("finance") == ["overview", "budget", "data_drops"]
+        "overview", "regional_performance", "local_performance", "budget", "scenarios", "data_drops"]
+    assert ref.pages_for("board") == ["overview", "regional_performance", "budget", "scenarios"]
+    assert ref.pages_for("finance") == ["overview", "budget", "scenarios", "data_drops"]
     assert ref.pages_for("nobody") == []
 
 
