@@ -154,42 +154,46 @@ def contributions_table(result: contributions.Result) -> pd.DataFrame:
 
 def builder(budget_years: list[str]) -> None:
     catalogue = drivers.driver_catalogue(shell.reference())
-    st.text_input("Scenario name", key="sc_name", max_chars=120)
-    c1, c2, c3 = st.columns([1, 1, 2])
-    c1.selectbox("Base year", budget_years, key="sc_base_year",
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 3])
+    c1.text_input("Scenario name", key="sc_name", max_chars=120)
+    c2.selectbox("Base year", budget_years, key="sc_base_year",
                  help="The year whose budgets are the starting contributions and the baseline shares")
-    c2.number_input("Years to model", min_value=1, max_value=MAX_YEARS, step=1, key="sc_n_years")
-    c3.radio("Scope", list(SCOPES), format_func=SCOPES.__getitem__, key="sc_scope")
-    st.multiselect("Drivers", list(catalogue), format_func=lambda d: catalogue[d][0], key="sc_drivers",
+    c3.number_input("Years to model", min_value=1, max_value=MAX_YEARS, step=1, key="sc_n_years")
+    c4.radio("Scope", list(SCOPES), format_func=SCOPES.__getitem__, key="sc_scope")
+    c1, c2 = st.columns([3, 2])
+    c1.multiselect("Drivers", list(catalogue), format_func=lambda d: catalogue[d][0], key="sc_drivers",
                    on_change=_equal_weights, help="Each driver's own shares of the councils' total are weighted")
+    c2.slider("Averaging window (complete financial years before the budget year)", 1, MAX_WINDOW, key="sc_window")
     chosen = st.session_state["sc_drivers"]
-    if chosen:
-        cols = st.columns(len(chosen))
-        for col, d in zip(cols, chosen, strict=True):
+    base = st.session_state["sc_base_year"]
+    years = [year_label(year_start(base) + 1 + i) for i in range(int(st.session_state["sc_n_years"]))]
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Weights** (summing to 1)")
+        cols = st.columns(max(len(chosen), 1))
+        for col, d in zip(cols, chosen, strict=False):
             st.session_state.setdefault(f"sc_w_{d}", 0.0)
             col.number_input(f"Weight: {catalogue[d][0]}", min_value=0.0, max_value=1.0, step=0.05,
                              format="%.2f", key=f"sc_w_{d}")
-    st.slider("Averaging window (complete financial years before the budget year)", 1, MAX_WINDOW, key="sc_window")
-    base = st.session_state["sc_base_year"]
-    years = [year_label(year_start(base) + 1 + i) for i in range(int(st.session_state["sc_n_years"]))]
-    st.markdown("**Transition** — demand-led weight *t* per year: share = (1 − t) × baseline + t × demand")
-    cols = st.columns(len(years))
-    for i, (col, y) in enumerate(zip(cols, years, strict=True)):
-        st.session_state.setdefault(f"sc_t_{i}", 1.0)
-        col.slider(f"t in {y}", 0.0, 1.0, step=0.05, key=f"sc_t_{i}")
-    st.number_input("Uplift on the previous year's total (%)", min_value=-50.0, max_value=50.0, step=0.25,
+    with right:
+        st.markdown("**Transition**: share = (1 − t) × baseline + t × demand")
+        cols = st.columns(len(years))
+        for i, (col, y) in enumerate(zip(cols, years, strict=True)):
+            st.session_state.setdefault(f"sc_t_{i}", 1.0)
+            col.slider(f"t in {y}", 0.0, 1.0, step=0.05, key=f"sc_t_{i}")
+    c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1], vertical_alignment="bottom")
+    c1.number_input("Uplift on the previous year's total (%)", min_value=-50.0, max_value=50.0, step=0.25,
                     key="sc_uplift")
+    c2.toggle("Cap on each council's rise", key="sc_cap_on")
+    c3.number_input("Cap (% on previous year)", min_value=0.0, max_value=100.0, step=0.5, key="sc_cap",
+                    disabled=not st.session_state["sc_cap_on"])
+    c4.toggle("Floor on each council's fall", key="sc_floor_on")
+    c5.number_input("Floor (% on previous year)", min_value=-100.0, max_value=0.0, step=0.5, key="sc_floor",
+                    disabled=not st.session_state["sc_floor_on"])
     with st.expander("Explicit totals (instead of the uplift)"):
         cols = st.columns(len(years))
         for i, (col, y) in enumerate(zip(cols, years, strict=True)):
             col.text_input(f"Total for {y} (£)", key=f"sc_total_{i}", placeholder="uplift")
-    c1, c2, c3, c4 = st.columns(4)
-    c1.toggle("Cap on each council's rise", key="sc_cap_on")
-    c2.number_input("Cap (% on previous year)", min_value=0.0, max_value=100.0, step=0.5, key="sc_cap",
-                    disabled=not st.session_state["sc_cap_on"])
-    c3.toggle("Floor on each council's fall", key="sc_floor_on")
-    c4.number_input("Floor (% on previous year)", min_value=-100.0, max_value=0.0, step=0.5, key="sc_floor",
-                    disabled=not st.session_state["sc_floor_on"])
 
 
 def results(s: Scenario, result: contributions.Result) -> None:
@@ -198,31 +202,32 @@ def results(s: Scenario, result: contributions.Result) -> None:
     if flagged:
         st.warning("Some figures use a year that is not complete or not official:\n\n- " + "\n- ".join(flagged),
                    icon=":material/flag:")
-    tabs = st.tabs(["Contributions", "Explanation", "Drivers and cost per unit", "Backtest", "Sensitivity"])
-    with tabs[0]:
-        st.plotly_chart(contribution_charts.shares_figure(contributions.table(result, ref)), width="stretch",
-                        key="sc_shares_chart")
-        st.table(contributions_table(result), hide_index=True)
-        c1, c2 = st.columns(2)
-        c1.download_button("Download scenario (JSON)", s.to_json(), f"{s.name}.json", "application/json",
-                           key="sc_json", on_click="ignore", width="stretch", icon=":material/data_object:")
-        c2.download_button("Download Excel", lambda: scenario_export.scenario_xlsx(result, ref), f"{s.name}.xlsx",
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
-                           on_click="ignore", width="stretch", icon=":material/table_view:")
-    with tabs[1]:
+    c1, c2 = st.columns([3, 2], gap="large")
+    c1.plotly_chart(contribution_charts.shares_figure(contributions.table(result, ref)), width="stretch",
+                    key="sc_shares_chart")
+    with c2:
+        st.markdown("**The formula, with its numbers**")
         for y in s.years:
             lines = contributions.explanation(result, y, ref)
-            st.markdown(f"**{lines[0]}**")
-            st.markdown("\n".join(f"- {line}" for line in lines[1:]))
-    with tabs[2]:
+            st.markdown(f"*{lines[0]}*\n\n" + "\n".join(f"- {line}" for line in lines[1:]))
+    st.table(contributions_table(result), hide_index=True)
+    c1, c2 = st.columns(2)
+    c1.download_button("Download scenario (JSON)", s.to_json(), f"{s.name}.json", "application/json",
+                       key="sc_json", on_click="ignore", width="stretch", icon=":material/data_object:")
+    c2.download_button("Download Excel", lambda: scenario_export.scenario_xlsx(result, ref), f"{s.name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
+                       on_click="ignore", width="stretch", icon=":material/table_view:")
+    view = st.radio("Look further", ["Drivers and cost per unit", "Backtest", "Sensitivity"], horizontal=True,
+                    key="sc_view")
+    if view == "Drivers and cost per unit":
         dt_ = contributions.driver_table(result, ref)
         st.dataframe(pd.DataFrame({
             "Year": dt_["year"], "Council": dt_["council"], "Driver": dt_["driver_label"],
             "Weight": [f"{float(w):g}" for w in dt_["weight"]],
             "Average over the window": [f"{float(v):,.2f}" for v in dt_["average"]],
             "Contribution per unit": [_gbp(v) for v in dt_["cost_per_unit"]],
-        }), hide_index=True, width="stretch")
-    with tabs[3]:
+        }), hide_index=True, width="stretch", key="sc_drivers_table")
+    elif view == "Backtest":
         bt = contributions.backtest(result, scenarios.driver_table(), ref)
         st.caption("Each driver alone (and the weighted mix) as if it had set the whole total "
                    f"({fmt_gbp(result.totals[0].total)}) in past years: a volatile driver swings contributions.")
@@ -231,7 +236,7 @@ def results(s: Scenario, result: contributions.Result) -> None:
             "Driver": summary["driver_label"], "Council": summary["council"], "Years": summary["years"],
             "Largest swing": [_gbp(v) for v in summary["max_swing"]],
             "Average swing": [_gbp(v) for v in summary["mean_abs_swing"]],
-            "Largest swing %": [_pct(v, 1, True) if v is not None else "—" for v in summary["max_swing_pct"]],
+            "Largest swing %": [_pct(v, 1, True) for v in summary["max_swing_pct"]],
         }), hide_index=True, width="stretch", key="sc_backtest")
         with st.expander("Year by year"):
             st.dataframe(pd.DataFrame({
@@ -240,7 +245,7 @@ def results(s: Scenario, result: contributions.Result) -> None:
                 "Swing": [_gbp(v, True) for v in bt["swing"]],
                 "Flagged": ["yes" if f else "" for f in bt["flagged"]],
             }) if not bt.empty else pd.DataFrame(), hide_index=True, width="stretch")
-    with tabs[4]:
+    else:
         year = st.selectbox("Year", list(s.years), index=len(s.years) - 1, key="sc_sens_year")
         sens = contributions.sensitivity(result, scenarios.driver_table(), year, ref)
         st.caption(f"One more unit of a driver in one council, recorded in {year_label(year_start(year) - 1)} "
@@ -270,21 +275,18 @@ def save_box(s: Scenario | None) -> None:
 @st.fragment
 def workbench(budget_years: list[str]) -> None:
     """Only this part reruns when a widget of the builder changes."""
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        st.subheader("Build")
-        builder(budget_years)
-    with right:
-        st.subheader("Results")
-        try:
-            s: Scenario | None = parse_scenario(scenario_data())
-            result = scenarios.result(s)
-        except ScenarioError as exc:
-            st.error(str(exc), icon=":material/error:")
-            s = None
-        else:
-            results(s, result)
-        save_box(s)
+    st.subheader("Build")
+    builder(budget_years)
+    st.subheader("Results")
+    try:
+        s: Scenario | None = parse_scenario(scenario_data())
+        result = scenarios.result(s)
+    except ScenarioError as exc:
+        st.error(str(exc), icon=":material/error:")
+        s = None
+    else:
+        results(s, result)
+    save_box(s)
 
 
 def saved_bar(names: list[str]) -> None:

@@ -33,9 +33,9 @@ def shares_figure(table: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=list(g["year"]), y=list(g["share_pct"]), name=str(g["council"].iloc[0]), mode="lines+markers",
             line={"color": colour, "width": 3},
-            marker={"size": [12 if b else 7 for b in g["bound"]], "symbol": ["diamond" if b else "circle"
-                                                                             for b in g["bound"]]},
-            customdata=[b or "" for b in g["bound"]],
+            marker={"size": [12 if isinstance(b, str) else 7 for b in g["bound"]],
+                    "symbol": ["diamond" if isinstance(b, str) else "circle" for b in g["bound"]]},
+            customdata=[f"held at {b}" if isinstance(b, str) else "" for b in g["bound"]],
             hovertemplate="%{x}: %{y:.2f}% %{customdata}<extra>" + str(g["council"].iloc[0]) + "</extra>"))
     return _layout(fig, "Share of the total by year (diamond: held at a cap or floor)", "share of total (%)")
 

@@ -16,6 +16,7 @@ from conftest import APP
 from raa_core import contributions, interagency, saved_scenarios
 from raa_core.appstate import AppState
 from raa_core.cli import main
+from raa_core.drivers import DriverTable, all_drivers
 from raa_core.money import fmt_gbp
 from raa_core.scenario import DEFAULT_SCENARIO, parse_scenario
 from raa_core.warehouse import Warehouse
@@ -190,3 +191,21 @@ def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) ->
     at.run()
     at.selectbox(key="formula_scenario").set_value(other.name).run()
     assert any("models 2021-22, 2022-23, not 2026-27" in i.value for i in at.info)
+
+
+def test_backtest_and_sensitivity_views_show_the_engines_figures(app_env, ref) -> None:
+    at = open_page()
+    result = expected(app_env, ref, DEFAULT_SCENARIO)
+    with Warehouse(app_env).cursor() as con:
+        table_ = DriverTable.from_frame(all_drivers(con, ref))
+    at.radio(key="sc_view").set_value("Backtest").run()
+    assert not at.exception
+    summary = contributions.backtest_summary(contributions.backtest(result, table_, ref))
+    shown = next(d.value for d in at.dataframe if "Largest swing" in d.value.columns)
+    assert list(shown["Largest swing"]) == [fmt_gbp(v) for v in summary["max_swing"]]
+    at.radio(key="sc_view").set_value("Sensitivity").run()
+    assert not at.exception
+    sens = contributions.sensitivity(result, table_, "2022-23", ref)
+    shown = next(d.value for d in at.dataframe if "£ moved (+1)" in d.value.columns)
+    assert len(shown) == len(sens) == 9
+    assert list(shown["Council"]) == list(sens["council"])
