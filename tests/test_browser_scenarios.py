@@ -8,7 +8,8 @@ import time
 import pytest
 from playwright.sync_api import Page
 
-from browser_support import assert_no_exception, screenshot, wait_ready
+from browser_support import assert_no_exception, screenshot
+from browser_support import wait_ready as _wait_ready
 from raa_core import contributions
 from raa_core.money import fmt_gbp
 from raa_core.scenario import DEFAULT_SCENARIO, parse_scenario
@@ -17,6 +18,11 @@ from raa_core.warehouse import Warehouse
 pytestmark = pytest.mark.browser
 
 MIX = "PO 70 / AO 30 (browser)"
+
+
+def wait_ready(page: Page) -> None:
+    """As browser_support's, with room for a loaded two-core machine (this page draws a chart and tables)."""
+    _wait_ready(page, timeout_ms=180_000)
 
 
 def table_text(page: Page) -> str:
@@ -59,9 +65,9 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
 
     # save the default, then a mix of drivers with other weights
     fill(page, "Saved by (your name)", "Browser Finance Lead")
-    page.get_by_role("button", name="Save scenario").click()
+    page.get_by_role("button", name="Save scenario", exact=True).click()
     wait_ready(page)
-    assert page.get_by_text("Saved “Placement orders, 3-year average”").is_visible()
+    page.get_by_text("Saved “Placement orders, 3-year average”").first.wait_for(timeout=60_000)
 
     fill(page, "Scenario name", MIX)
     choose(page, "Drivers", "Adoption orders")
@@ -73,8 +79,9 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     mixed_kent = mix.year_rows("2022-23")[1]
     assert fmt_gbp(mixed_kent.contribution) in after
     print(f"settled after a weight change in {settle_1:.2f} s and {settle_2:.2f} s")
-    page.get_by_role("button", name="Save scenario").click()
+    page.get_by_role("button", name="Save scenario", exact=True).click()
     wait_ready(page)
+    page.get_by_text(f"Saved “{MIX}”").first.wait_for(timeout=60_000)
 
     # a new session starts from the default; load the saved mix back
     page.reload()
@@ -83,7 +90,7 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     page.get_by_role("combobox", name="Saved scenario").click()
     page.get_by_role("option", name=MIX, exact=True).click()
     wait_ready(page)
-    page.get_by_role("button", name="Load").click()
+    page.get_by_role("button", name="Load", exact=True).click()
     wait_ready(page)
     assert_no_exception(page)
     assert page.get_by_label("Scenario name", exact=True).input_value() == MIX
