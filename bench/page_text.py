@@ -24,6 +24,9 @@ CHOICES: dict[str, dict[str, object]] = {
     "y2019": {"year": "2019-20"},
     "y2020_bexley": {"year": "2020-21", "council": "303"},
     "y2024_asat": {"year": "2024-25", "as_at": dt.date(2025, 1, 15)},
+    "asat_oct": {"as_at": dt.date(2026, 10, 20)},
+    "kent_asat_3y": {"council": "886", "as_at": dt.date(2026, 10, 20), "window": "3 years"},
+    "y2025_medway": {"year": "2025-26", "council": "887"},
 }
 _ID = re.compile(r'(deferred_file_id: "[^"]*"|\bid: "[^"]*"|"id": "[^"]*"|form_id: "[^"]*"|\$\$ID-[0-9a-f]+-[^"\s]*|uuid[^\n]*)')
 
@@ -66,7 +69,7 @@ def main() -> int:
     ap.add_argument("out_dir")
     args = ap.parse_args()
     os.environ.setdefault("RAA_TODAY", "2026-11-23")
-    sys.path.insert(0, str(REPO / "tests"))
+    sys.path[:0] = [str(REPO), str(REPO / "tests")]  # this checkout's code, not an installed copy
     from conftest import _serve_through_app_py  # AppTest like a live server: every run through app.py
 
     class _MP:

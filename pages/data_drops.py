@@ -36,7 +36,7 @@ if (check or load) and not files:
 elif check or load:
     folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
     if load:
-        report = drops.ingest_folders(shell.db_path(), [folder], ref, today=shell.today())
+        report = drops.ingest_folders(shell.warehouse().path, [folder], ref, today=shell.today())
         result = report.results[0]
         st.cache_data.clear()
     else:

@@ -41,16 +41,6 @@ def header(title: str, definitions: Sequence[str]) -> bool:
     return publication
 
 
-def council_names(status: pd.DataFrame) -> dict[str, str]:
-    """Council short names by code, marked `(stale)` where the council's data is stale."""
-    return {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
-
-
-def data_when(as_at: dt.date | None, latest: dt.date | None) -> str:
-    """How far the figures reach: the as-at date, else the newest extract date."""
-    return f"as at {as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
-
-
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view): the publication strings of a table, and the frame charts draw (masked if publishing)."""
     shown = suppression.suppress_table(raw, shell.reference().settings, **rules)

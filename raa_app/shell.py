@@ -8,8 +8,12 @@ the next click. What people write (comments, audit) goes to the app-state store 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import os
+import time
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +22,15 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_core import commentary, drops, export, freshness, periods
+from raa_core import commentary, display, drops, export, freshness, periods
 from raa_core.appstate import AppState
 from raa_core.reference import Reference, load_reference
+from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
 from raa_core.warehouse import DEFAULT_DB, Warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
+_RUN_KEY = "_raa_run"
 
 
 def db_path() -> Path:
@@ -68,6 +74,37 @@ def appstate() -> AppState:
     return _appstate(str(db_path()))
 
 
+class RunProfile:
+    """One script run's timing: run seconds, warehouse queries (cursor uses) and their seconds.
+
+    Written as a JSON line to `$RAA_PROFILE` when set (bench/pages.py reads it); nothing otherwise."""
+
+    def __init__(self) -> None:
+        self.page = ""
+        self.start = time.perf_counter()
+        warehouse().usage(reset=True)
+
+    def write(self) -> None:
+        target = os.environ.get("RAA_PROFILE")
+        if not target:
+            return
+        queries, seconds = warehouse().usage()
+        line = {"page": self.page, "seconds": round(time.perf_counter() - self.start, 4), "queries": queries,
+                "query_seconds": round(seconds, 4)}
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line) + "\n")
+
+
+@contextlib.contextmanager
+def profiled() -> Iterator[RunProfile]:
+    """Profile the script run inside the block (see `RunProfile`)."""
+    prof = RunProfile()
+    try:
+        yield prof
+    finally:
+        prof.write()
+
+
 def version() -> str:
     return warehouse().version
 
@@ -107,24 +144,29 @@ def ensure_warehouse() -> None:
 
 
 @dataclass(frozen=True)
-class Filters:
-    """The sidebar's choices, shared by every page."""
+class Run:
+    """What this script run asks for, built once from the sidebar by app.py and handed to the page.
 
-    la_code: int | None
+    `performance` is the request every performance figure is computed for; `year` and `as_at_date` (the
+    sidebar's date, today unless chosen) build the budget page's `MonitoringRequest` with its own period
+    and method (`monitoring_request`)."""
+
+    viewer: Viewer
+    performance: PerformanceRequest
     year: str
-    three_year: bool
-    as_at: dt.date
+    as_at_date: dt.date
 
     @property
-    def period(self) -> str:
-        """The indicator period: the financial year, or the 3-year period ending with it."""
-        if not self.three_year:
-            return self.year
-        return periods.three_year(int(self.year[:4]) - 2).name
+    def la_code(self) -> int | None:
+        return self.performance.la_code
 
     @property
-    def area(self) -> str:
-        return ALL if self.la_code is None else str(self.la_code)
+    def as_at(self) -> dt.date | None:
+        """None for the current state (the date is today), else the date of an 'as at' view."""
+        return self.performance.as_at
+
+    def monitoring_request(self, period: int | None = None, method: str = "default") -> MonitoringRequest:
+        return MonitoringRequest(year=self.year, period=period, method=Method(method), as_at=self.as_at)
 
 
 def year_options(first: int = 2015) -> list[str]:
@@ -140,15 +182,15 @@ def _newest_year(version: str) -> str | None:
     return periods.financial_year_of(newest).name if newest else None
 
 
-def sidebar() -> Filters:
-    """Render the shared sidebar (council, period, as-at date) and return the choices."""
+def sidebar() -> Run:
+    """Render the shared sidebar (view as, council, year, window, as-at date) and build this run's requests."""
     ref = reference()
-    names = {ALL: "Region (all three councils)"} | {str(c.la_code): f"{c.short_name} ({c.la_code})" for c in ref.councils}
+    names = {ALL: display.region_label(ref)} | {str(c): display.council_option(ref, c) for c in ref.la_codes}
     roles = ref.role_labels()
     with st.sidebar:
-        st.markdown("### Bexley, Kent & Medway RAA")
-        st.selectbox("View as", list(roles), format_func=roles.__getitem__, key="view_as",
-                     help="Shows the pages for your role. Roles tidy the navigation; they are not a login.")
+        st.markdown(f"### {ref.settings.raa_name}")
+        role = st.selectbox("View as", list(roles), format_func=roles.__getitem__, key="view_as",
+                            help="Shows the pages for your role. Roles tidy the navigation; they are not a login.")
         area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
         years = year_options()
         newest = _newest_year(version())
@@ -158,7 +200,29 @@ def sidebar() -> Filters:
                           help="Scorecard indicators for the financial year, or the 3 years ending with it")
         as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
-    return Filters(None if area == ALL else int(area), year, window == "3 years", as_at)
+    la_code = None if area == ALL else int(area)
+    start = int(year[:4])
+    run = Run(
+        viewer=Viewer(user="", role=role, la_code=None),
+        performance=PerformanceRequest(
+            period=periods.three_year(start - 2) if window == "3 years" else periods.financial_year(start),
+            la_code=la_code,
+            as_at=None if as_at >= today() else as_at,
+            publication=bool(st.session_state.get("publication", False)),
+        ),
+        year=year,
+        as_at_date=as_at,
+    )
+    st.session_state[_RUN_KEY] = run
+    return run
+
+
+def run() -> Run:
+    """This run's requests (built by app.py's `sidebar()` before the page runs)."""
+    got = st.session_state.get(_RUN_KEY)
+    if not isinstance(got, Run):
+        raise RuntimeError("the page ran without app.py: open the app through `streamlit run app.py`")
+    return got
 
 
 def visible_pages() -> list[str]:
@@ -166,22 +230,6 @@ def visible_pages() -> list[str]:
     ref = reference()
     role = st.session_state.get("view_as") or next(iter(ref.role_labels()))
     return ref.pages_for(role)
-
-
-def filters() -> Filters:
-    """The current sidebar choices (the sidebar is rendered by app.py before each page)."""
-    area = st.session_state.get("council", ALL)
-    return Filters(
-        None if area == ALL else int(area),
-        st.session_state.get("year", _newest_year(version()) or year_options()[0]),
-        st.session_state.get("window", "1 year") == "3 years",
-        st.session_state.get("as_at", today()),
-    )
-
-
-def as_at_or_none(f: Filters) -> dt.date | None:
-    """None (current state) when the as-at date is today, else the date for an 'as at' view."""
-    return None if f.as_at >= today() else f.as_at
 
 
 def download_table(df: pd.DataFrame, name: str, key: str) -> None:

@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: the app's)")
     common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    parser = argparse.ArgumentParser(prog="raa", description="Bexley, Kent & Medway RAA data product")
+    parser = argparse.ArgumentParser(prog="raa", description="Regional Adoption Agency data product: drops, scorecard, budget")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample", parents=[common], help="write the calibrated synthetic drops")

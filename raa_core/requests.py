@@ -8,6 +8,7 @@ The CLI builds the same records from its arguments.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -47,6 +48,19 @@ class PerformanceRequest(BaseModel):
     def area(self) -> str:
         """The area key of indicator tables: 'region' or the council's code as text."""
         return "region" if self.la_code is None else str(self.la_code)
+
+    def waiting_at(self, today: dt.date) -> dt.date:
+        """The date children and adopters waiting are counted on: the period's end, or the as-at date
+        (today for the current state) if earlier: `min(period end, as at)` (indicators.md, waiting)."""
+        return min(self.period.end, self.as_at or today)
+
+    def council_or_first(self, la_codes: Sequence[int]) -> int:
+        """The council a one-council view shows: the one asked for, else the first partner in reference data."""
+        if self.la_code is not None:
+            return self.la_code
+        if not la_codes:
+            raise ValueError("no partner councils in reference data")
+        return la_codes[0]
 
 
 class Method(StrEnum):

@@ -63,8 +63,9 @@ def _table(table: str) -> Any:
         raise ValueError(f"not a drop table: {table!r}") from None
 
 
-def state_sql(table: str) -> str:
-    """SQL selecting a drop table's rows in each council's current state, or as at `$as_at` (a DATE or NULL).
+def state_sql(table: str, as_at_param: str = "as_at") -> str:
+    """SQL selecting a drop table's rows in each council's current state, or as at `$as_at` (a DATE or NULL;
+    `as_at_param` names another parameter where one query needs two as-at dates).
 
     The state is each council's newest accepted drop (on or before `$as_at`) that carried the table's
     file: budget and establishment files are optional, so they come from the newest drop that had one
@@ -75,7 +76,7 @@ def state_sql(table: str) -> str:
         f"SELECT t.* FROM {spec.name} t JOIN ("
         "SELECT arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops "
         f"WHERE list_contains(files, '{spec.file}') "
-        "AND ($as_at IS NULL OR extract_date <= CAST($as_at AS DATE)) GROUP BY la_code) s USING (drop_id)"
+        f"AND (${as_at_param} IS NULL OR extract_date <= CAST(${as_at_param} AS DATE)) GROUP BY la_code) s USING (drop_id)"
     )
 
 

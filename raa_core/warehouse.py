@@ -226,7 +226,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._connections: dict[Path, duckdb.DuckDBPyConnection] = {}
         self._in_use: dict[Path, int] = {}
-        self.queries = 0  # cursors handed out: a cheap count for benches
+        self._stats = threading.local()  # per thread (a Streamlit session's script runs on its own thread)
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r})"
@@ -283,12 +283,22 @@ class Warehouse:
         """A read-only cursor on the current version, for one use (one script run, one command)."""
         f, con = self._retrying(self._take)
         cur = con.cursor()
-        self.queries += 1
+        start = time.perf_counter()
         try:
             yield cur
         finally:
             cur.close()
             self._release(f)
+            self._stats.uses = getattr(self._stats, "uses", 0) + 1
+            self._stats.seconds = getattr(self._stats, "seconds", 0.0) + time.perf_counter() - start
+
+    def usage(self, reset: bool = False) -> tuple[int, float]:
+        """(cursors used, seconds spent using them) on this thread since the last reset: how many queries
+        reached DuckDB in a script run (cached results take none) and the time they took (benches)."""
+        got = (getattr(self._stats, "uses", 0), getattr(self._stats, "seconds", 0.0))
+        if reset:
+            self._stats.uses, self._stats.seconds = 0, 0.0
+        return got
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -1,8 +1,7 @@
 """AppTest: the Pooled budget page on the sample warehouse shows raa_core's figures.
 
-AppTest runs app.py (and its sidebar) only on the first run; on a switched page it runs the page alone,
-so the sidebar's choices are set through their widget keys ("council", "year") in session state, which
-is what `shell.filters()` reads.
+Every run goes through app.py (conftest), whose sidebar builds the run's requests (`shell.run()`); the
+sidebar's choices are set through their widget keys ("council", "year") in session state before each run.
 """
 
 from __future__ import annotations

@@ -16,7 +16,14 @@ import pytest
 from conftest import SAMPLE_DROPS, SAMPLE_TODAY
 from raa_core import drops, warehouse
 from raa_core.appstate import AppState
-from raa_core.budget import BASELINE_YEAR, FIRST_POOLED_YEAR, baseline_table, budgets, pay_award_check
+from raa_core.budget import (
+    BASELINE_YEAR,
+    FIRST_POOLED_YEAR,
+    baseline_comparison,
+    baseline_table,
+    budgets,
+    pay_award_check,
+)
 from raa_core.cli import main
 from raa_core.commentary import add_comment, comments
 from raa_core.money import to_k
@@ -53,6 +60,14 @@ def test_baseline_table_reproduces_the_business_case_to_the_printed_digit(sample
     for col in ("pooled", "adoption_support", "total"):
         assert table.at["total", col] == sum(councils[col], D("0.00"))
     assert (table["pooled"] + table["adoption_support"] == table["total"]).all()
+
+
+def test_baseline_comparison_puts_the_printed_figures_beside_and_matches(sample_con, ref) -> None:
+    table = baseline_comparison(sample_con, ref).set_index("la_code")
+    assert table["match"].all()
+    for pub in ref.baseline_published:
+        assert table.at[pub.la_code, "total_printed"] == pub.total_k * 1000
+        assert table.at[pub.la_code, "total_k"] == pub.total_k
 
 
 def test_raa_budget_json_for_the_baseline_year_sums_to_the_table_with_null_actuals(sample_db, capsys) -> None:

@@ -41,3 +41,19 @@ def test_viewer() -> None:
     v = Viewer(user="alice", role="finance_lead", la_code=887)
     assert (v.user, v.role, v.la_code) == ("alice", "finance_lead", 887)
     assert Viewer(user="bob", role="board").la_code is None
+
+
+def test_waiting_is_counted_at_the_period_end_or_the_as_at_date() -> None:
+    """min(period end, as at): the page's rule, now raa_core's."""
+    today = dt.date(2026, 11, 23)
+    assert PerformanceRequest(period="2025-26").waiting_at(today) == dt.date(2026, 3, 31)
+    assert PerformanceRequest(period="2026-27").waiting_at(today) == today
+    assert PerformanceRequest(period="2025-26", as_at=dt.date(2025, 12, 1)).waiting_at(today) == dt.date(2025, 12, 1)
+    assert PerformanceRequest(period="2024-27", as_at=dt.date(2026, 10, 20)).waiting_at(today) == dt.date(2026, 10, 20)
+
+
+def test_a_one_council_view_defaults_to_the_first_partner() -> None:
+    assert PerformanceRequest(period="2025-26").council_or_first([887, 303]) == 887
+    assert PerformanceRequest(period="2025-26", la_code=303).council_or_first([887, 303]) == 303
+    with pytest.raises(ValueError):
+        PerformanceRequest(period="2025-26").council_or_first([])
