@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import drops, freshness
+from raa_core import access, drops, freshness
+
+viewer = shell.page_viewer("data_drops")
 
 ref = shell.reference()
 inbox = Path(os.environ.get("RAA_INBOX", shell.REPO / "data" / "inbox"))
@@ -18,7 +20,8 @@ st.caption(
     "file rejects the drop and the warehouse keeps what it held. Warnings are loaded and flagged."
 )
 
-councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils}
+councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils
+            if c.la_code in access.upload_councils(viewer, ref)}
 with st.form("upload", border=True):
     st.subheader("Upload a drop")
     c1, c2 = st.columns(2)
@@ -34,6 +37,7 @@ with st.form("upload", border=True):
 if (check or load) and not files:
     st.warning("Choose the drop's files first.")
 elif check or load:
+    access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
     if load:
         report = drops.ingest_folders(shell.warehouse().path, [folder], ref, today=shell.today())
@@ -41,6 +45,8 @@ elif check or load:
         st.cache_data.clear()
     else:
         result = drops.check_only(folder, ref, today=shell.today())
+    shell.audit_upload(la_code, f"{'check and load' if load else 'check only'} {result.path}: {result.outcome} "
+                       f"({len(result.errors)} errors, {len(result.warnings)} warnings)")
     verb = {"accepted": "loaded" if load else "passes every check", "unchanged": "unchanged (already loaded)",
             "rejected": "rejected"}[result.outcome]
     summary = (f"Drop {result.path}: {verb} — {len(result.errors)} errors, {len(result.warnings)} warnings"

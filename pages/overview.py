@@ -6,6 +6,8 @@ import streamlit as st
 from raa_app import shell
 from raa_core import display, freshness
 
+viewer = shell.page_viewer("overview")
+
 
 @st.cache_data(show_spinner=False)
 def _warnings(version: str) -> pd.DataFrame:
@@ -60,6 +62,7 @@ LINKS = {
     "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
     "scenarios": ("pages/scenarios.py", "Contribution scenarios", ":material/calculate:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
+    "audit": ("pages/audit.py", "Audit", ":material/policy:"),
 }
 links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):
