@@ -21,8 +21,8 @@ from raa_core import (
     saved_scenarios,
     settlement,
 )
-from raa_core.scenario import ScenarioError
 from raa_core.requests import MonitoringRequest
+from raa_core.scenario import ScenarioError
 
 viewer = shell.page_viewer("budget")
 
