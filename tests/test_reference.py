@@ -70,9 +70,9 @@ def test_roles_are_the_five_of_issue_13(ref) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("board,Partnership Board member,false,overview regional_performance budget,",
+    ("board,Partnership Board member,false,overview regional_performance budget scenarios,",
      "board,Partnership Board member,false,regional_performance budget,", "roles.csv row 0 column pages: .*overview"),
-    ("board,Partnership Board member,false,overview regional_performance budget,",
+    ("board,Partnership Board member,false,overview regional_performance budget scenarios,",
      "board,Partnership Board member,false,overview secret_page,", "roles.csv row 0 column pages: .*secret_page"),
     ("publication_only", "publication_only see_everything", "roles.csv row 0 column rights: .*see_everything"),
     ("admin,Administrator,", "board,Administrator,", "role board is listed more than once"),
