@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Page
 
-from browser_support import assert_no_exception, screenshot
+from browser_support import assert_no_exception, screenshot, sign_in
 from browser_support import wait_ready as _wait_ready
 from raa_core import contributions
 from raa_core.money import fmt_gbp
@@ -48,9 +48,7 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample_db, ref) -> None:
-    page.goto(live_app)
-    wait_ready(page)
-    page.goto(f"{live_app}/scenarios")
+    sign_in(page, f"{live_app}/scenarios", "finance")
     wait_ready(page)
     assert_no_exception(page)
     assert page.get_by_role("heading", name="Contribution scenarios").first.is_visible()
