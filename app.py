@@ -13,7 +13,8 @@ PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
         ("regional_performance", "pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
         ("local_performance", "pages/local_performance.py", "Local performance", ":material/location_on:"),
     ],
-    "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:")],
+    "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:"),
+                ("scenarios", "pages/scenarios.py", "Contribution scenarios", ":material/calculate:")],
     "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
     "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:")],
 }

@@ -9,9 +9,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import shell
-from raa_core import access, budget, budget_charts, commentary, display, monitoring, monitoring_export, settlement
+from raa_app import scenarios, shell
+from raa_core import (
+    access,
+    budget,
+    budget_charts,
+    commentary,
+    display,
+    monitoring,
+    monitoring_export,
+    saved_scenarios,
+    settlement,
+)
 from raa_core.requests import MonitoringRequest
+from raa_core.scenario import ScenarioError
 
 viewer = shell.page_viewer("budget")
 
@@ -325,6 +336,25 @@ def agency_view(mon: monitoring.Monitoring) -> None:
     shell.download_table(ch, f"go_live_agency_charges_{year}", "agency")
 
 
+def scenario_shares(year: str) -> dict[int, Decimal] | None:
+    """The shares of `year` under a saved contribution scenario (issue 11's settlement link), or None with
+    the reason shown."""
+    saved = saved_scenarios.saved(shell.appstate())
+    if saved.empty:
+        st.info("No contribution scenario is saved yet: build and save one on the Contribution scenarios page.",
+                icon=":material/info:")
+        return None
+    name = st.selectbox("Saved scenario", list(saved["name"]), key="formula_scenario")
+    try:
+        shares = scenarios.saved_result(name).shares(year)
+    except (ScenarioError, ValueError) as exc:
+        st.info(str(exc), icon=":material/info:")
+        return None
+    st.caption(f"Shares of {year} under “{name}”: " + ", ".join(
+        f"{council_name(code)} {float(v) * 100:.2f}%" for code, v in sorted(shares.items())))
+    return shares
+
+
 @st.fragment
 def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str, Any]) -> None:
     """Only this part reruns when the basis or the formula shares change."""
@@ -332,7 +362,13 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
                      horizontal=True, key="budget_basis")
     shares: dict[int, Decimal] | None = None
     contrib = settlement.contribution_shares(mon)
-    if basis == "formula":
+    if basis == "formula" and st.radio(
+            "Formula shares from", ["A saved contribution scenario", "Entered here"], horizontal=True,
+            key="formula_source") == "A saved contribution scenario":
+        shares = scenario_shares(mon.year)
+        if shares is None:
+            return
+    elif basis == "formula":
         st.caption("Demand-formula shares agreed by the board (%); they are normalised to 100.")
         start = settlement.share_percentages(contrib)
         cols = st.columns(len(contrib))

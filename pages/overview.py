@@ -93,6 +93,7 @@ LINKS = {
     "regional_performance": ("pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
     "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
     "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
+    "scenarios": ("pages/scenarios.py", "Contribution scenarios", ":material/calculate:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
     "audit": ("pages/audit.py", "Audit", ":material/policy:"),
 }

@@ -213,6 +213,11 @@ def cmd_users(args: argparse.Namespace) -> int:
 def _scenario_from_args(args: argparse.Namespace) -> object:
     from raa_core.scenario import parse_scenario
 
+    if args.saved is not None:
+        from raa_core import saved_scenarios
+        from raa_core.appstate import AppState
+
+        return saved_scenarios.load(AppState.beside(Warehouse(args.db)), args.saved)
     path = Path(args.scenario)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -252,6 +257,7 @@ def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.A
     p = sub.add_parser("contributions", parents=[common], help="demand-led contributions of a scenario")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--scenario", metavar="FILE.json", help="a scenario saved as JSON (cli.md)")
+    which.add_argument("--saved", metavar="NAME", help="a scenario saved in the app, by name (its newest save)")
     p.set_defaults(func=cmd_contributions)
 
 

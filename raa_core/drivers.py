@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from raa_core.reference import Reference, load_reference
+from raa_core.sql import state_sql
 
 #: The warehouse drivers (cli.md names) and what one unit is.
 WAREHOUSE_DRIVERS: dict[str, tuple[str, str]] = {
@@ -60,16 +61,11 @@ def driver_names(ref: Reference | None = None) -> set[str]:
 
 #: One query for the whole warehouse driver set. $as_at NULL = each council's current children file.
 DRIVERS_SQL = """
-WITH cur AS (
-    SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id, max(extract_date) AS extract_date
-    FROM drops
-    WHERE list_contains(files, 'children.parquet')
-      AND ($as_at::DATE IS NULL OR extract_date <= $as_at::DATE)
-    GROUP BY la_code),
-c AS MATERIALIZED (
+WITH c AS MATERIALIZED (
     SELECT t.la_code, t.entered_care_date, t.adm_decision_date, t.placement_order_date, t.matched_date,
-           t.placed_date, t.adoption_order_date, t.plan_reversed_date, cur.extract_date
-    FROM children t JOIN cur USING (drop_id)),
+           t.placed_date, t.adoption_order_date, t.plan_reversed_date, d.extract_date
+    FROM ({state}) t JOIN drops d USING (drop_id)),
+cur AS (SELECT DISTINCT la_code, extract_date FROM c),
 dated AS MATERIALIZED (
     SELECT la_code, kind, d, year(d - INTERVAL 3 MONTH) AS y
     FROM (SELECT la_code,
@@ -124,7 +120,7 @@ SELECT driver, la_code, printf('%d-%02d', y, (y + 1) % 100) AS financial_year, v
                    ELSE NULL END AS note
 FROM (SELECT * FROM flows UNION ALL SELECT * FROM waiting)
 ORDER BY driver, la_code, financial_year
-"""
+""".replace("{state}", state_sql("children"))
 
 
 def warehouse_drivers(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> pd.DataFrame:

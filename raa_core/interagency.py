@@ -24,23 +24,19 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core.money import fmt_gbp
 from raa_core.reference import Reference
+from raa_core.scenario import year_label
 from raa_core.settlement import allocate
+from raa_core.sql import state_sql
 
 #: The counts at a date from each council's children and adopters files (state as at $as_at; NULL = current).
-COUNTS_SQL = """
-WITH cur AS (
-    SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id
-    FROM drops WHERE list_contains(files, $file) AND ($as_at::DATE IS NULL OR extract_date <= $as_at::DATE)
-    GROUP BY la_code)
-"""
-CHILDREN_SQL = COUNTS_SQL.replace("$file", "'children.parquet'") + """
-SELECT c.la_code, count(*) AS n FROM children c JOIN cur USING (drop_id)
+CHILDREN_SQL = f"""
+SELECT c.la_code, count(*) AS n FROM ({state_sql("children")}) c
 WHERE least(c.adm_decision_date, c.placement_order_date) <= $at
   AND coalesce(least(c.placed_date, c.plan_reversed_date, c.adoption_order_date), DATE '9999-12-31') > $at
 GROUP BY c.la_code
 """
-ADOPTERS_SQL = COUNTS_SQL.replace("$file", "'adopters.parquet'") + """
-SELECT a.la_code, count(*) AS n FROM adopters a JOIN cur USING (drop_id)
+ADOPTERS_SQL = f"""
+SELECT a.la_code, count(*) AS n FROM ({state_sql("adopters")}) a
 WHERE a.approval_date <= $at
   AND coalesce(least(a.matched_date, a.placed_date, a.withdrawn_date), DATE '9999-12-31') > $at
 GROUP BY a.la_code
@@ -165,19 +161,37 @@ def compensate(
                         pooled_value=pooled, payments=tuple(payments))
 
 
+def go_live_shares(con: duckdb.DuckDBPyConnection, ref: Reference, at: dt.date) -> dict[int, Decimal]:
+    """Contribution shares at go-live: each council's pooled budget for the financial year of `at` (the
+    year's contributions), or for the earliest year with budgets when that year has none."""
+    from raa_core.contributions import base_budgets, budget_years
+
+    year = year_label(at.year if at.month >= 4 else at.year - 1)
+    shares = base_budgets(con, ref, year)
+    if not shares:
+        years = budget_years(con)
+        if not years:
+            raise ValueError("no budgets are loaded, so there are no contribution shares to share the pool by")
+        shares = base_budgets(con, ref, years[0])
+    return shares
+
+
 def go_live_compensation(
     con: duckdb.DuckDBPyConnection,
     ref: Reference,
     at: dt.date,
-    shares: dict[int, Decimal],
+    shares: dict[int, Decimal] | None = None,
     *,
     fee_name: str = "interagency_la_raa",
     london_weighting: bool = False,
     as_at: dt.date | None = None,
 ) -> Compensation:
-    """Counts at `at` from the drops (state as at `as_at`, default current), fee from reference data."""
+    """Counts at `at` from the drops (state as at `as_at`, default current), fee from reference data, shares
+    by default the go-live year's contribution shares (`go_live_shares`)."""
     fee = ref.fee(fee_name, at)
     if fee is None:
         raise ValueError(f"no {fee_name} fee rate in force on {at} in fee_rates.csv")
+    if shares is None:
+        shares = go_live_shares(con, ref, at)
     return compensate(counts_at(con, at, as_at), shares, fee, ref, at=at, fee_name=fee_name,
                       london_weighting=london_weighting)

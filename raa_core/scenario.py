@@ -185,3 +185,20 @@ def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None 
         elif err["type"] == "literal_error" and field == "scope":
             msg = f"{err.get('input')!r} is not allowed: choose {' or '.join(SCOPES)}"
         raise ScenarioError(field, msg) from None
+
+
+#: The scenario the page starts from: cli.md's example (placement orders, 3-year average, reaching the fully
+#: demand-led formula in year 3 as the business case intends, with +/-10% protection).
+DEFAULT_SCENARIO: dict[str, Any] = {
+    "name": "Placement orders, 3-year average",
+    "base_year": "2020-21",
+    "years": ["2021-22", "2022-23"],
+    "scope": "pooled",
+    "uplift_pct": 2.0,
+    "totals": {},
+    "drivers": {"placement_orders": 1.0},
+    "window_years": 3,
+    "transition": {"2021-22": 0.5, "2022-23": 1.0},
+    "cap_pct": 10.0,
+    "floor_pct": -10.0,
+}

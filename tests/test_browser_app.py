@@ -80,7 +80,7 @@ def test_first_request_on_a_fresh_server_lands_in_the_navigation(fresh_app, page
     page.get_by_text("Performance window").wait_for(timeout=30_000)
     wait_ready(page)
     assert_no_exception(page)
-    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops",
+    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops",
                                "Audit"]
     page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=heading).first.is_visible()

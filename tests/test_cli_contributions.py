@@ -10,21 +10,10 @@ import pytest
 
 from raa_core import contributions
 from raa_core.cli import main
-from raa_core.scenario import parse_scenario
+from raa_core.scenario import DEFAULT_SCENARIO, parse_scenario
 
-#: cli.md's example scenario, verbatim.
-CLI_MD_EXAMPLE = {
-    "name": "Placement orders, 3-year average",
-    "base_year": "2020-21",
-    "years": ["2021-22", "2022-23"],
-    "scope": "pooled",
-    "uplift_pct": 2.0,
-    "totals": {},
-    "drivers": {"placement_orders": 1.0},
-    "window_years": 3,
-    "transition": {"2021-22": 0.5, "2022-23": 1.0},
-    "cap_pct": 10.0, "floor_pct": -10.0,
-}
+#: cli.md's example scenario (the page's default scenario is that example).
+CLI_MD_EXAMPLE = DEFAULT_SCENARIO
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

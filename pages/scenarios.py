@@ -1,0 +1,380 @@
+"""Contribution scenarios (council finance leads): build a demand-led contribution formula, see what it
+does to each council year by year, test it against the past, save it, compare it, export it.
+
+Every figure comes from raa_core (`contributions`, `drivers`, `interagency`, `saved_scenarios`); this page
+lays out widgets and results. The builder and its results are one fragment, so a change reruns only them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from raa_app import scenarios, shell
+from raa_core import contribution_charts, contributions, drivers, interagency, saved_scenarios, scenario_export
+from raa_core.money import fmt_gbp
+from raa_core.scenario import (
+    DEFAULT_SCENARIO,
+    MAX_WINDOW,
+    SCOPES,
+    Scenario,
+    ScenarioError,
+    parse_scenario,
+    year_label,
+    year_start,
+)
+
+MAX_YEARS = 5
+GO_LIVE = dt.date(2020, 10, 1)
+BOUND_LABELS = {"cap": "Held at cap", "floor": "Held at floor", None: ""}
+
+
+# --- cached raa_core results (keyed by the warehouse version) -------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _compensation(version: str, at: dt.date, fee: str, london: bool) -> interagency.Compensation:
+    with shell.cursor() as con:
+        return interagency.go_live_compensation(con, shell.reference(), at, fee_name=fee, london_weighting=london)
+
+
+# --- the builder's widgets <-> a scenario ---------------------------------------------------------------
+
+
+def widget_state(s: Scenario) -> dict[str, Any]:
+    """Session-state values that make the builder's widgets show a scenario."""
+    state: dict[str, Any] = {
+        "sc_name": s.name, "sc_base_year": s.base_year, "sc_n_years": len(s.years), "sc_scope": s.scope,
+        "sc_drivers": list(s.drivers), "sc_window": s.window_years, "sc_uplift": float(s.uplift_pct),
+        "sc_cap_on": s.cap_pct is not None, "sc_cap": float(s.cap_pct or 10),
+        "sc_floor_on": s.floor_pct is not None, "sc_floor": float(s.floor_pct or -10),
+    }
+    state |= {f"sc_w_{d}": float(w) for d, w in s.drivers.items()}
+    for i, y in enumerate(s.years):
+        state[f"sc_t_{i}"] = float(s.transition[y])
+        state[f"sc_total_{i}"] = "" if y not in s.totals else f"{s.totals[y]:.2f}"
+    return state
+
+
+def scenario_data() -> dict[str, Any]:
+    """The scenario the widgets describe, as cli.md's JSON fields (validated by parse_scenario)."""
+    ss = st.session_state
+    base = ss["sc_base_year"]
+    years = [year_label(year_start(base) + 1 + i) for i in range(int(ss["sc_n_years"]))]
+    totals = {}
+    for i, y in enumerate(years):
+        text = str(ss.get(f"sc_total_{i}", "") or "").strip().replace(",", "").replace("£", "")
+        if text:
+            totals[y] = text
+    return {
+        "name": ss["sc_name"], "base_year": base, "years": years, "scope": ss["sc_scope"],
+        "uplift_pct": str(ss["sc_uplift"]), "totals": totals,
+        "drivers": {d: str(ss.get(f"sc_w_{d}", 0.0)) for d in ss["sc_drivers"]},
+        "window_years": int(ss["sc_window"]),
+        "transition": {y: str(ss.get(f"sc_t_{i}", 1.0)) for i, y in enumerate(years)},
+        "cap_pct": str(ss["sc_cap"]) if ss["sc_cap_on"] else None,
+        "floor_pct": str(ss["sc_floor"]) if ss["sc_floor_on"] else None,
+    }
+
+
+def _equal_weights() -> None:
+    """When the chosen drivers change, start their weights equal (two decimals, summing to 1)."""
+    chosen = st.session_state["sc_drivers"]
+    if not chosen:
+        return
+    each = round(1 / len(chosen), 2)
+    for i, d in enumerate(chosen):
+        st.session_state[f"sc_w_{d}"] = each if i < len(chosen) - 1 else round(1 - each * (len(chosen) - 1), 2)
+
+
+def _load(name: str) -> None:
+    try:
+        s = saved_scenarios.load(shell.appstate(), name)
+    except ScenarioError as exc:
+        st.session_state["sc_load_error"] = str(exc)
+        return
+    st.session_state.update(widget_state(s))
+    st.session_state["sc_loaded"] = name
+
+
+def _start() -> None:
+    if "sc_name" not in st.session_state:
+        years = scenarios.budget_years()
+        s = parse_scenario(DEFAULT_SCENARIO)
+        if s.base_year not in years and years:  # a warehouse without 2020-21: start from its newest budget
+            base = years[-1]
+            nxt = [year_label(year_start(base) + 1 + i) for i in range(len(s.years))]
+            s = parse_scenario({**DEFAULT_SCENARIO, "base_year": base, "years": nxt,
+                                "transition": dict(zip(nxt, DEFAULT_SCENARIO["transition"].values(), strict=True))})
+        st.session_state.update(widget_state(s))
+
+
+# --- display helpers ------------------------------------------------------------------------------------
+
+
+def _bound(b: Any) -> str:
+    return BOUND_LABELS.get(b if isinstance(b, str) else None, str(b))
+
+
+def _pct(v: Any, dp: int = 1, signed: bool = False) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    return f"{float(v) * (1 if signed else 100):{'+' if signed else ''}.{dp}f}%"
+
+
+def _gbp(v: Any, signed: bool = False) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    text = fmt_gbp(v)
+    return ("+" + text) if signed and v > 0 else text
+
+
+def contributions_table(result: contributions.Result) -> pd.DataFrame:
+    t = contributions.table(result, shell.reference())
+    return pd.DataFrame({
+        "Year": t["year"], "Council": t["council"],
+        "Contribution": [_gbp(v) for v in t["contribution"]],
+        "Share": [_pct(v, 2) for v in t["share"]],
+        "Baseline share": [_pct(v) for v in t["baseline_share"]],
+        "Demand share": [_pct(v) for v in t["demand_share"]],
+        "Change on previous year": [_gbp(v, True) for v in t["change_prev"]],
+        "Change on previous year %": [_pct(v, 1, True) for v in t["change_prev_pct"]],
+        "Change on base year": [_gbp(v, True) for v in t["change_base"]],
+        "Change on base year %": [_pct(v, 1, True) for v in t["change_base_pct"]],
+        "Bound": [_bound(b) for b in t["bound"]],
+        "Flags": t["flags"],
+    })
+
+
+# --- the page -------------------------------------------------------------------------------------------
+
+
+def builder(budget_years: list[str]) -> None:
+    catalogue = drivers.driver_catalogue(shell.reference())
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 3])
+    c1.text_input("Scenario name", key="sc_name", max_chars=120)
+    c2.selectbox("Base year", budget_years, key="sc_base_year",
+                 help="The year whose budgets are the starting contributions and the baseline shares")
+    c3.number_input("Years to model", min_value=1, max_value=MAX_YEARS, step=1, key="sc_n_years")
+    c4.radio("Scope", list(SCOPES), format_func=SCOPES.__getitem__, key="sc_scope")
+    c1, c2 = st.columns([3, 2])
+    c1.multiselect("Drivers", list(catalogue), format_func=lambda d: catalogue[d][0], key="sc_drivers",
+                   on_change=_equal_weights, help="Each driver's own shares of the councils' total are weighted")
+    c2.slider("Averaging window (complete financial years before the budget year)", 1, MAX_WINDOW, key="sc_window")
+    chosen = st.session_state["sc_drivers"]
+    base = st.session_state["sc_base_year"]
+    years = [year_label(year_start(base) + 1 + i) for i in range(int(st.session_state["sc_n_years"]))]
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Weights** (summing to 1)")
+        cols = st.columns(max(len(chosen), 1))
+        for col, d in zip(cols, chosen, strict=False):
+            st.session_state.setdefault(f"sc_w_{d}", 0.0)
+            col.number_input(f"Weight: {catalogue[d][0]}", min_value=0.0, max_value=1.0, step=0.05,
+                             format="%.2f", key=f"sc_w_{d}")
+    with right:
+        st.markdown("**Transition**: share = (1 − t) × baseline + t × demand")
+        cols = st.columns(len(years))
+        for i, (col, y) in enumerate(zip(cols, years, strict=True)):
+            st.session_state.setdefault(f"sc_t_{i}", 1.0)
+            col.slider(f"t in {y}", 0.0, 1.0, step=0.05, key=f"sc_t_{i}")
+    c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1], vertical_alignment="bottom")
+    c1.number_input("Uplift on the previous year's total (%)", min_value=-50.0, max_value=50.0, step=0.25,
+                    key="sc_uplift")
+    c2.toggle("Cap on each council's rise", key="sc_cap_on")
+    c3.number_input("Cap (% on previous year)", min_value=0.0, max_value=100.0, step=0.5, key="sc_cap",
+                    disabled=not st.session_state["sc_cap_on"])
+    c4.toggle("Floor on each council's fall", key="sc_floor_on")
+    c5.number_input("Floor (% on previous year)", min_value=-100.0, max_value=0.0, step=0.5, key="sc_floor",
+                    disabled=not st.session_state["sc_floor_on"])
+    with st.expander("Explicit totals (instead of the uplift)"):
+        cols = st.columns(len(years))
+        for i, (col, y) in enumerate(zip(cols, years, strict=True)):
+            col.text_input(f"Total for {y} (£)", key=f"sc_total_{i}", placeholder="uplift")
+
+
+def results(s: Scenario, result: contributions.Result) -> None:
+    ref = shell.reference()
+    flagged = sorted({f for r in result.rows for f in r.flags})
+    if flagged:
+        st.warning("Some figures use a year that is not complete or not official:\n\n- " + "\n- ".join(flagged),
+                   icon=":material/flag:")
+    c1, c2 = st.columns([3, 2], gap="large")
+    c1.plotly_chart(contribution_charts.shares_figure(contributions.table(result, ref)), width="stretch",
+                    key="sc_shares_chart")
+    with c2:
+        st.markdown("**The formula, with its numbers**")
+        for y in s.years:
+            lines = contributions.explanation(result, y, ref)
+            st.markdown(f"*{lines[0]}*\n\n" + "\n".join(f"- {line}" for line in lines[1:]))
+    st.table(contributions_table(result), hide_index=True)
+    c1, c2 = st.columns(2)
+    c1.download_button("Download scenario (JSON)", s.to_json(), f"{s.name}.json", "application/json",
+                       key="sc_json", on_click="ignore", width="stretch", icon=":material/data_object:")
+    c2.download_button("Download Excel", lambda: scenario_export.scenario_xlsx(result, ref), f"{s.name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
+                       on_click="ignore", width="stretch", icon=":material/table_view:")
+    view = st.radio("Look further", ["Drivers and cost per unit", "Backtest", "Sensitivity"], horizontal=True,
+                    key="sc_view")
+    if view == "Drivers and cost per unit":
+        dt_ = contributions.driver_table(result, ref)
+        st.dataframe(pd.DataFrame({
+            "Year": dt_["year"], "Council": dt_["council"], "Driver": dt_["driver_label"],
+            "Weight": [f"{float(w):g}" for w in dt_["weight"]],
+            "Average over the window": [f"{float(v):,.2f}" for v in dt_["average"]],
+            "Contribution per unit": [_gbp(v) for v in dt_["cost_per_unit"]],
+        }), hide_index=True, width="stretch", key="sc_drivers_table")
+    elif view == "Backtest":
+        bt = contributions.backtest(result, scenarios.driver_table(), ref)
+        st.caption("Each driver alone (and the weighted mix) as if it had set the whole total "
+                   f"({fmt_gbp(result.totals[0].total)}) in past years: a volatile driver swings contributions.")
+        summary = contributions.backtest_summary(bt)
+        st.dataframe(pd.DataFrame({
+            "Driver": summary["driver_label"], "Council": summary["council"], "Years": summary["years"],
+            "Largest swing": [_gbp(v) for v in summary["max_swing"]],
+            "Average swing": [_gbp(v) for v in summary["mean_abs_swing"]],
+            "Largest swing %": [_pct(v, 1, True) for v in summary["max_swing_pct"]],
+        }), hide_index=True, width="stretch", key="sc_backtest")
+        with st.expander("Year by year"):
+            st.dataframe(pd.DataFrame({
+                "Driver": bt["driver_label"], "Year": bt["year"], "Council": bt["council"],
+                "Share": [_pct(v, 2) for v in bt["share"]], "Contribution": [_gbp(v) for v in bt["contribution"]],
+                "Swing": [_gbp(v, True) for v in bt["swing"]],
+                "Flagged": ["yes" if f else "" for f in bt["flagged"]],
+            }) if not bt.empty else pd.DataFrame(), hide_index=True, width="stretch")
+    else:
+        year = st.selectbox("Year", list(s.years), index=len(s.years) - 1, key="sc_sens_year")
+        sens = contributions.sensitivity(result, scenarios.driver_table(), year, ref)
+        st.caption(f"One more unit of a driver in one council, recorded in {year_label(year_start(year) - 1)} "
+                   f"(its {s.window_years}-year average moves by 1/{s.window_years}), and what it moves in {year}.")
+        st.dataframe(pd.DataFrame({
+            "Driver": sens["driver_label"], "One more in": sens["unit_council"], "Council": sens["council"],
+            "£ moved (+1)": [_gbp(v, True) for v in sens["plus_one"]],
+            "£ moved (−1)": [_gbp(v, True) for v in sens["minus_one"]],
+        }), hide_index=True, width="stretch", key="sc_sensitivity")
+
+
+def save_box(s: Scenario | None) -> None:
+    """Always drawn (so what was typed survives an invalid moment); saving needs a valid scenario."""
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    who = c1.text_input("Saved by (your name)", key="sc_saved_by", max_chars=80)
+    if c2.button("Save scenario", key="sc_save", icon=":material/save:", width="stretch", disabled=s is None):
+        if s is None:
+            return
+        if not who.strip():
+            st.error("Enter your name: every save records who saved it and when.", icon=":material/error:")
+            return
+        saved_scenarios.save(shell.appstate(), s, who)
+        st.session_state["sc_saved_msg"] = f"Saved “{s.name}”."
+        st.rerun(scope="app")
+
+
+@st.fragment
+def workbench(budget_years: list[str]) -> None:
+    """Only this part reruns when a widget of the builder changes."""
+    st.subheader("Build")
+    builder(budget_years)
+    st.subheader("Results")
+    try:
+        s: Scenario | None = parse_scenario(scenario_data())
+        result = scenarios.result(s)
+    except ScenarioError as exc:
+        st.error(str(exc), icon=":material/error:")
+        s = None
+    else:
+        results(s, result)
+    save_box(s)
+
+
+def saved_bar(names: list[str]) -> None:
+    if msg := st.session_state.pop("sc_saved_msg", None):
+        st.success(msg, icon=":material/check_circle:")
+    if err := st.session_state.pop("sc_load_error", None):
+        st.error(err, icon=":material/error:")
+    if not names:
+        st.caption("No saved scenarios yet: build one below and save it.")
+        return
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    choice = c1.selectbox("Saved scenario", names, key="sc_pick")
+    c2.button("Load", key="sc_load", on_click=_load, args=(choice,), icon=":material/folder_open:", width="stretch")
+
+
+def compare_view(saved: pd.DataFrame) -> None:
+    names = list(saved["name"])
+    picked = st.multiselect("Scenarios to compare (two to four)", names, max_selections=4, key="sc_compare")
+    if len(picked) < 2:
+        st.caption("Choose two to four saved scenarios.")
+        return
+    results_: list[contributions.Result] = []
+    for name in picked:
+        try:
+            results_.append(scenarios.saved_result(name))
+        except ScenarioError as exc:
+            st.error(f"{name}: {exc}", icon=":material/error:")
+            return
+    ref = shell.reference()
+    cmp = contributions.compare(results_, ref)
+    st.plotly_chart(contribution_charts.comparison_figure(cmp), width="stretch", key="sc_compare_chart")
+    st.table(pd.DataFrame({
+        "Scenario": cmp["scenario"], "Year": cmp["year"], "Council": cmp["council"],
+        "Contribution": [_gbp(v) for v in cmp["contribution"]], "Share": [_pct(v, 2) for v in cmp["share"]],
+        f"Difference from “{picked[0]}”": [_gbp(v, True) for v in cmp["difference"]],
+        "Difference %": [_pct(v, 1, True) for v in cmp["difference_pct"]],
+        "Bound": [_bound(b) for b in cmp["bound"]],
+    }), hide_index=True)
+    st.download_button("Download comparison (Excel)", lambda: scenario_export.comparison_xlsx(cmp),
+                       "scenario_comparison.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_cmp_xlsx",
+                       on_click="ignore", icon=":material/table_view:")
+    st.caption("Saved: " + "; ".join(
+        f"“{r.name}” by {r.saved_by} at {r.saved_at[:16].replace('T', ' ')} UTC"
+        for r in saved[saved["name"].isin(picked)].itertuples()))
+
+
+def compensation_view() -> None:
+    ref = shell.reference()
+    fees = sorted({f.fee for f in ref.fee_rates if not f.fee.endswith("_pct")})
+    c1, c2, c3 = st.columns(3)
+    at = c1.date_input("Go-live date", value=GO_LIVE, key="sc_golive", format="YYYY-MM-DD")
+    fee = c2.selectbox("Fee per child or adopter household", fees, key="sc_fee",
+                       index=fees.index("interagency_la_raa") if "interagency_la_raa" in fees else 0)
+    london = c3.toggle("London weighting on London councils' adopters", key="sc_london")
+    try:
+        comp = _compensation(shell.version(), at, fee, london)
+    except ValueError as exc:
+        st.info(str(exc), icon=":material/info:")
+        return
+    st.dataframe(pd.DataFrame({
+        "Council": [p.council for p in comp.positions],
+        "Approved adopters waiting": [p.adopters_waiting for p in comp.positions],
+        "Children waiting": [p.children_waiting for p in comp.positions],
+        "Value brought": [_gbp(p.value_brought) for p in comp.positions],
+        "Contribution share": [_pct(p.share) for p in comp.positions],
+        "Fair share of the pool": [_gbp(p.fair_share) for p in comp.positions],
+        "Compensation (+ owed, − owes)": [_gbp(p.compensation, True) for p in comp.positions],
+    }), hide_index=True, width="stretch", key="sc_comp_table")
+    st.markdown("\n".join(f"- {line}" for line in comp.lines()))
+
+
+st.title("Contribution scenarios")
+st.caption("Model the move from historic budgets to a demand-led formula (business case: fully demand led by the "
+           "end of year three). Contributions are exact to the penny and sum to each year's total.")
+_start()
+budget_years = scenarios.budget_years()
+if not budget_years:
+    st.info("No budgets are loaded yet: load the councils' budget drops first.", icon=":material/info:")
+    st.stop()
+saved = saved_scenarios.saved(shell.appstate())
+saved_bar(list(saved["name"]))
+workbench(budget_years)
+st.divider()
+st.subheader("Compare saved scenarios")
+compare_view(saved)
+st.divider()
+st.subheader("Go-live interagency compensation")
+st.caption("Each council's approved adopters still waiting and children waiting at go-live, valued at the fee "
+           "rate from reference data, shared by contribution share so that no council gains or loses.")
+compensation_view()
