@@ -11,8 +11,19 @@ import pandas as pd
 import streamlit as st
 
 from pages import shell
-from raa_core import budget, budget_charts, commentary, monitoring, monitoring_export, settlement, warehouse
-from raa_core.money import fmt_gbp, fmt_k
+from raa_core import (
+    budget,
+    budget_charts,
+    budget_tables,
+    commentary,
+    monitoring,
+    monitoring_export,
+    presentation,
+    settlement,
+    warehouse,
+)
+from raa_core.money import fmt_gbp
+from raa_core.presentation import MoneyUnit
 
 shell.page_guard()
 
@@ -28,8 +39,6 @@ RAG_BADGES = {
     "amber": ("Amber", ":material/warning:", "orange"),
     "green": ("Green", ":material/check_circle:", "green"),
 }
-RAG_COLOURS = {"Red": "background-color: #F4B6B6", "Amber": "background-color: #FCD9A0",
-               "Green": "background-color: #BFE3C0"}
 
 
 # --- cached raa_core results (keyed by the warehouse version) -------------------------------------------
@@ -87,16 +96,6 @@ def gbp(v: Any) -> str:
     return fmt_gbp(_val(v))
 
 
-def pct(v: Any) -> str:
-    v = _val(v)
-    return "—" if v is None else f"{float(v):+.1f}%"
-
-
-def rag_word(v: Any) -> str:
-    v = _val(v)
-    return RAG_BADGES[v][0] if v in RAG_BADGES else "—"
-
-
 def rag_badge(v: Any) -> None:
     v = _val(v)
     if v in RAG_BADGES:
@@ -111,6 +110,11 @@ def table_height(rows: int) -> int:
     return 38 + 35 * max(rows, 1)
 
 
+def tile(v: Any) -> str:
+    """A headline tile's money in the chosen unit, never pence."""
+    return presentation.tile_money(_val(v), unit)
+
+
 def rag_markdown(v: Any) -> str:
     """The RAG as an inline Markdown badge."""
     v = _val(v)
@@ -118,16 +122,6 @@ def rag_markdown(v: Any) -> str:
         return ":gray-badge[:material/help: No forecast]"
     label, icon, colour = RAG_BADGES[v]
     return f":{colour}-badge[{icon} RAG {label}]"
-
-
-def styled(df: pd.DataFrame, rag_col: str | None = "RAG", bold_col: str | None = None) -> Any:
-    """A display table with the RAG column coloured and total rows in bold."""
-    s = df.style
-    if rag_col and rag_col in df.columns:
-        s = s.map(lambda v: RAG_COLOURS.get(v, ""), subset=[rag_col])
-    if bold_col and bold_col in df.columns:
-        s = s.apply(lambda r: ["font-weight: bold" if r[bold_col] else "" for _ in r], axis=1)
-    return s
 
 
 ref = shell.reference()
@@ -140,12 +134,18 @@ labels = {c.cost_line: c.label for c in ref.cost_lines}
 scope = "the RAA (all three councils)" if la is None else names.get(la, str(la))
 
 
+def period_name(mon: monitoring.Monitoring) -> str:
+    """The monitoring period in a file name: 2026-27_P7."""
+    return f"{year}_P{mon.period or 0}"
+
+
 def council_name(v: Any) -> str:
     v = _val(v)
     return "RAA" if v is None else names.get(int(v), str(v))
 
 
 st.title("Pooled budget")
+unit = shell.money_unit_choice("budget_unit")
 
 latest = _latest(ver, year, None, as_at)  # periods offered: to the latest any council has loaded
 
@@ -176,7 +176,7 @@ def budget_only_view() -> None:
             t = mon.total(la, area)
         except KeyError:
             continue
-        col.metric(f"{title} budget", gbp(t["budget"]), border=True)
+        col.metric(f"{title} budget", tile(t["budget"]), border=True)
 
     if year == budget.BASELINE_YEAR:
         table, rec = _baseline(ver)
@@ -184,40 +184,23 @@ def budget_only_view() -> None:
         st.caption("Net 2019-20 budgets in £'000s, computed from the line budgets beside the business case's printed "
                    "figures. Each figure is its own rounding of the pounds-and-pence "
                    "line budgets, so columns need not add across; ASF is outside these figures.")
-        printed = {p.la_code: p for p in ref.baseline_published}
+        shown = budget_tables.baseline(table, rec, ref)
+        shell.show_table(shown, presentation.BASELINE, MoneyUnit.THOUSANDS)
         ok = rec.groupby("la_code")["ok"].all().to_dict()
-        shown = pd.DataFrame({
-            "Council": table["council"],
-            "Pooled": [fmt_k(v) for v in table["pooled"]],
-            "Pooled, printed": [fmt_k(printed[c].pooled_k * 1000) if c in printed else "—" for c in table["la_code"]],
-            "Adoption support": [fmt_k(v) for v in table["adoption_support"]],
-            "Adoption support, printed": [fmt_k(printed[c].adoption_support_k * 1000) if c in printed else "—"
-                                          for c in table["la_code"]],
-            "Total": [fmt_k(v) for v in table["total"]],
-            "Total, printed": [fmt_k(printed[c].total_k * 1000) if c in printed else "—" for c in table["la_code"]],
-            "Match": ["yes" if ok.get(c) else "NO" for c in table["la_code"]],
-        })
-        st.dataframe(shown, hide_index=True, width="stretch")
         if all(ok.values()):
             st.success("Every printed figure of the business case table is reproduced to the digit.",
                        icon=":material/check_circle:")
         else:
             st.error("Some printed figures are not reproduced: see the Match column.", icon=":material/error:")
-        shell.download_table(table, "baseline_2019_20", "baseline")
+        shell.download_table(table, "baseline", "baseline", period=budget.BASELINE_YEAR)
 
     lines = _budgets(ver, year, as_at)
     if la is not None:
         lines = lines[lines["la_code"] == la]
     st.subheader("Line budgets")
-    shown_lines = pd.DataFrame({
-        "Council": [council_name(v) for v in lines["la_code"]],
-        "Budget area": [AREA_LABELS.get(a, a) for a in lines["budget_area"]],
-        "Cost line": [labels.get(c, c) for c in lines["cost_line"]],
-        "Budget": [gbp(v) for v in lines["budget"]],
-        "Note": ["ASF: outside the cash-limited budget" if a else "" for a in lines["asf"].astype(bool)],
-    })
-    st.dataframe(shown_lines, hide_index=True, width="stretch", height=table_height(len(shown_lines)))
-    shell.download_table(lines, f"budgets_{year}", "budget_lines")
+    shell.show_table(budget_tables.line_budgets(lines, names, labels), presentation.LINE_BUDGETS, unit,
+                     height=table_height(len(lines)))
+    shell.download_table(lines, "budgets", "budget_lines", period=year)
 
 
 # --- the monitoring view ---------------------------------------------------------------------------------
@@ -236,18 +219,18 @@ def headline(mon: monitoring.Monitoring, sign: int) -> None:
         with st.container(border=True):
             st.markdown(f"**{title}** · {notes[area]} &nbsp; {rag_markdown(t['rag'])}")
             c1, c2, c3, c4 = st.columns(4)
-            c1.metric(f"{title} budget", gbp(t["budget"]))
-            c2.metric(f"{title} forecast outturn", gbp(t["forecast"]))
+            c1.metric(f"{title} budget", tile(t["budget"]))
+            c2.metric(f"{title} forecast outturn", tile(t["forecast"]))
             variance = _val(t["variance"])
             vpct = _val(t["variance_pct"])
             c3.metric(
-                f"{title} variance", gbp(None if variance is None else variance * sign),
+                f"{title} variance", tile(None if variance is None else variance * sign),
                 None if vpct is None else f"{vpct * sign:+.1f}% of budget",
                 delta_color="inverse" if sign > 0 else "normal",
                 help="Forecast outturn less budget; " + ("overspend positive" if sign > 0 else "underspend positive"),
             )
             movement = _val(t["movement"])
-            c4.metric(f"{title} movement", gbp(None if movement is None else movement * sign),
+            c4.metric(f"{title} movement", tile(None if movement is None else movement * sign),
                       help=f"Forecast now less the forecast at period {prev}" if prev else "No earlier period")
 
 
@@ -255,47 +238,20 @@ def summary_table(mon: monitoring.Monitoring, sign: int) -> None:
     t = mon.totals
     if la is not None:
         t = t[t["la_code"] == la]
-    shown = pd.DataFrame({
-        "Council": [council_name(v) for v in t["la_code"]],
-        "Budget area": [AREA_LABELS.get(a, "All areas") if isinstance(a, str) else "All areas"
-                        for a in t["budget_area"]],
-        "Budget": [gbp(v) for v in t["budget"]],
-        "Actual to date": [gbp(v) for v in t["ytd_actual"]],
-        "Forecast outturn": [gbp(v) for v in t["forecast"]],
-        "Variance": [gbp(None if _val(v) is None else v * sign) for v in t["variance"]],
-        "Variance %": [pct(None if _val(v) is None else v * sign) for v in t["variance_pct"]],
-        "RAG": [rag_word(v) for v in t["rag"]],
-        "Movement": [gbp(None if _val(v) is None else v * sign) for v in t["movement"]],
-        "_total": [lv in ("council", "raa") for lv in t["level"]],
-    })
-    st.dataframe(styled(shown, bold_col="_total"), hide_index=True, width="stretch", height=table_height(len(shown)),
-                 column_config={"_total": None})
-    shell.download_table(t, f"budget_summary_{year}_P{mon.period}", "summary")
+    shell.show_table(budget_tables.summary(mon, names, sign, la), presentation.BUDGET_SUMMARY, unit,
+                     height=table_height(len(t)), key="summary_table")
+    shell.download_table(t, "budget_summary", "summary", period=period_name(mon))
 
 
 def lines_view(mon: monitoring.Monitoring, sign: int, overspend_positive: bool) -> None:
-    st.plotly_chart(budget_charts.variance_by_line(mon, la, labels, overspend_positive), width="stretch",
+    st.plotly_chart(budget_charts.variance_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
                     key="variance_chart")
     lines = mon.lines if la is None else mon.lines[mon.lines["la_code"] == la]
-    shown = pd.DataFrame({
-        "Council": [council_name(v) for v in lines["la_code"]],
-        "Cost line": [labels.get(c, c) for c in lines["cost_line"]],
-        "Budget": [gbp(v) for v in lines["budget"]],
-        "Actual to date": [gbp(v) for v in lines["ytd_actual"]],
-        "Forecast outturn": [gbp(v) for v in lines["forecast"]],
-        "Variance": [gbp(None if _val(v) is None else v * sign) for v in lines["variance"]],
-        "Variance %": [pct(None if _val(v) is None else v * sign) for v in lines["variance_pct"]],
-        "RAG": [rag_word(v) for v in lines["rag"]],
-        "Comment": [("" if _val(c) is None else f"{c} ({a})") for c, a in zip(lines["comment"],
-                                                                          lines["comment_author"], strict=True)],
-        "Movement": [gbp(None if _val(v) is None else v * sign) for v in lines["movement"]],
-        "Method": list(lines["method"].fillna("—")),
-    })
     st.caption("Pooled lines first, then the council's adoption support lines; comments recorded for this period "
                "are beside the figures.")
-    st.dataframe(styled(shown), hide_index=True, width="stretch", height=table_height(len(shown)),
-                 column_config={"Comment": st.column_config.TextColumn(width="medium")})
-    shell.download_table(lines, f"budget_lines_{year}_P{mon.period}", "lines")
+    shell.show_table(budget_tables.lines(mon, names, labels, sign, la), presentation.BUDGET_LINES, unit,
+                     height=table_height(len(lines)), key="lines_table")
+    shell.download_table(lines, "budget_lines", "lines", period=period_name(mon))
 
 
 def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool) -> None:
@@ -303,18 +259,19 @@ def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool
     c1, c2 = st.columns(2)
     for col, area, title in ((c1, "pooled", "Pooled"), (c2, "adoption_support", "Adoption support")):
         col.plotly_chart(
-            budget_charts.outturn_trend(trend, la, area, f"{title}: forecast outturn by period against budget"),
+            budget_charts.outturn_trend(trend, la, area, f"{title}: forecast outturn by period against budget",
+                                        unit),
             width="stretch", key=f"trend_{area}")
-    shell.download_table(trend if la is None else trend[trend["la_code"] == la], f"forecast_trend_{year}", "trend")
+    shell.download_table(trend if la is None else trend[trend["la_code"] == la], "forecast_trend", "trend", period=period_name(mon))
 
     st.subheader("Movement since last period", anchor="movement")
     if not mon.period or mon.period <= 1:
         st.info("Period 1 has no earlier forecast to compare with.", icon=":material/info:")
         return
-    st.plotly_chart(budget_charts.movement_by_line(mon, la, labels, overspend_positive), width="stretch",
+    st.plotly_chart(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
                     key="movement_chart")
     moved = budget_charts.variance_by_line_data(mon, la, labels, "movement")
-    shell.download_table(moved, f"forecast_movement_{year}_P{mon.period}", "movement")
+    shell.download_table(moved, "forecast_movement", "movement", period=period_name(mon))
 
 
 def recharges_view() -> None:
@@ -324,15 +281,8 @@ def recharges_view() -> None:
     table = monitoring.recharge_table(sched)
     st.caption("Staffing posts are recharged by each council to the RAA at quarter ends; a quarter shows once "
                "the council's ledger reaches its last period (or something is posted in it).")
-    st.dataframe(pd.DataFrame({
-        "Council": [council_name(v) for v in table["la_code"]],
-        "Budget area": [AREA_LABELS.get(a, a) for a in table["budget_area"]],
-        "Cost line": [labels.get(c, c) for c in table["cost_line"]],
-        **{q: [gbp(v) if _val(v) is not None else "not yet due" for v in table[q]] for q in ("Q1", "Q2", "Q3", "Q4")},
-        "Recharged to date": [gbp(v) for v in table["to_date"]],
-        "Quarters complete": table["quarters_complete"],
-    }), hide_index=True, width="stretch")
-    shell.download_table(sched, f"recharge_schedule_{year}", "recharges")
+    shell.show_table(budget_tables.recharges(table, names, labels), presentation.RECHARGES, unit)
+    shell.download_table(sched, "recharge_schedule", "recharges", period=year)
 
 
 def asf_view(mon: monitoring.Monitoring) -> None:
@@ -347,17 +297,8 @@ def asf_view(mon: monitoring.Monitoring) -> None:
     if unfunded:
         st.warning("ASF spend to date not matched by ASF income: " + "; ".join(unfunded) + ".",
                    icon=":material/warning:")
-    st.dataframe(pd.DataFrame({
-        "Council": [council_name(v) for v in asf["la_code"]],
-        "Spend budget": [gbp(v) for v in asf["spend_budget"]],
-        "Spend to date": [gbp(v) for v in asf["spend_ytd"]],
-        "Income to date": [gbp(v) for v in asf["income_ytd"]],
-        "Net to date": [gbp(v) for v in asf["net_ytd"]],
-        "Forecast spend": [gbp(v) for v in asf["spend_forecast"]],
-        "Forecast income": [gbp(v) for v in asf["income_forecast"]],
-        "Flag": ["Unfunded spend" if bool(u) else "Funded" for u in asf["unfunded"]],
-    }), hide_index=True, width="stretch")
-    shell.download_table(asf, f"asf_{year}_P{mon.period}", "asf")
+    shell.show_table(budget_tables.asf(mon, names, la), presentation.ASF, unit)
+    shell.download_table(asf, "asf", "asf", period=period_name(mon))
 
 
 def agency_view(mon: monitoring.Monitoring) -> None:
@@ -368,16 +309,8 @@ def agency_view(mon: monitoring.Monitoring) -> None:
     if ch.empty:
         st.info("No agency cover of go-live vacancies in the establishment for this year.", icon=":material/info:")
         return
-    st.dataframe(pd.DataFrame({
-        "Council": [council_name(v) for v in ch["la_code"]],
-        "Budget area": [AREA_LABELS.get(a, a) for a in ch["budget_area"]],
-        "Posts": ch["posts"],
-        "FTE": [f"{float(v):.1f}" for v in ch["fte"]],
-        "Full-year charge to council": [gbp(v) for v in ch["annual_cost"]],
-        "Months to date": ch["months"],
-        "Charged to council to date": [gbp(v) for v in ch["charge_to_date"]],
-    }), hide_index=True, width="stretch")
-    shell.download_table(ch, f"go_live_agency_charges_{year}", "agency")
+    shell.show_table(budget_tables.agency(mon, names, la), presentation.AGENCY, unit)
+    shell.download_table(ch, "go_live_agency_charges", "agency", period=period_name(mon))
 
 
 @st.fragment
@@ -411,17 +344,8 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
     st.caption(f"The forecast pooled {word} of {gbp(abs(settled.pooled_variance))} shared by "
                f"{settlement.BASIS_LABELS[basis].lower()}, to the penny; each council's own adoption support "
                f"variance stays with it. A positive amount is {'an overspend the council bears' if sign > 0 else 'an underspend returned to the council'}.")
-    rowname = {"reserve": "Contingency reserve", "total": "Total"}
-    st.dataframe(styled(pd.DataFrame({
-        "Council": [rowname.get(r, council_name(c)) for r, c in zip(table["row"], table["la_code"], strict=True)],
-        "Share": ["—" if _val(v) is None else f"{float(v) * 100:.2f}%" for v in table["share"]],
-        "Pooled variance share": [gbp(v * sign) for v in table["pooled_amount"]],
-        "Own adoption support variance": [gbp(None if _val(v) is None else v * sign)
-                                          for v in table["adoption_support_variance"]],
-        "Total": [gbp(v * sign) for v in table["total"]],
-        "_total": [r == "total" for r in table["row"]],
-    }), rag_col=None, bold_col="_total"), hide_index=True, width="stretch", column_config={"_total": None})
-    shell.download_table(table, f"settlement_{year}_P{mon.period}_{basis}", "settlement")
+    shell.show_table(budget_tables.settlement(table, names, sign), presentation.SETTLEMENT, unit)
+    shell.download_table(table, f"settlement_{basis}", "settlement", period=period_name(mon))
 
 
 def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
@@ -459,14 +383,7 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
     if la is not None:
         recorded = recorded[recorded["la_code"] == la]
     if not recorded.empty:
-        st.dataframe(pd.DataFrame({
-            "Council": [council_name(v) for v in recorded["la_code"]],
-            "Budget area": [AREA_LABELS.get(a, a) for a in recorded["budget_area"]],
-            "Cost line": [labels.get(c, c) for c in recorded["cost_line"]],
-            "Comment": recorded["comment"],
-            "Author": recorded["author"],
-            "Recorded (UTC)": [f"{v:%d %b %Y %H:%M}" for v in recorded["created_at"]],
-        }), hide_index=True, width="stretch")
+        shell.show_table(budget_tables.comments(recorded, names, labels), presentation.COMMENTS, unit)
 
 
 def export_button(period: int | None, method: str, overspend_positive: bool, opts: dict[str, Any],
@@ -485,7 +402,7 @@ def export_button(period: int | None, method: str, overspend_positive: bool, opt
 
     st.download_button(
         "Excel report", build,
-        f"raa_budget_monitoring_{year}_P{period or 0}.xlsx",
+        shell.download_name("budget_monitoring", "xlsx", f"{year}_P{period or 0}", region=True),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="monitoring_export", icon=":material/download:", on_click="ignore", type="primary", width=width,
         help="The whole RAA's monitoring report: summary, lines with comments, recharges, ASF, agency cover, "
@@ -560,11 +477,4 @@ if year == budget.FIRST_POOLED_YEAR:
             check = check[check["la_code"] == la]
         st.caption(f"Staffing lines recharged quarterly carry the {ref.settings.pay_award_2020_21_pct}% pay award; "
                    "other lines are unchanged.")
-        st.dataframe(pd.DataFrame({
-            "Council": [council_name(v) for v in check["la_code"]],
-            "Cost line": [labels.get(c, c) for c in check["cost_line"]],
-            "2019-20 budget": [gbp(v) for v in check["budget_base"]],
-            "Expected": [gbp(v) for v in check["expected"]],
-            "2020-21 budget": [gbp(v) for v in check["budget_year"]],
-            "Matches": ["yes" if o else "NO" for o in check["ok"]],
-        }), hide_index=True, width="stretch")
+        shell.show_table(budget_tables.pay_award(check, names, labels), presentation.PAY_AWARD, unit)

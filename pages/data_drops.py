@@ -8,6 +8,7 @@ import streamlit as st
 
 from pages import shell
 from raa_core import drops, freshness
+from raa_core.presentation import count_noun
 
 shell.page_guard()
 
@@ -45,7 +46,8 @@ elif check or load:
         result = drops.check_only(folder, ref, today=shell.today())
     verb = {"accepted": "loaded" if load else "passes every check", "unchanged": "unchanged (already loaded)",
             "rejected": "rejected"}[result.outcome]
-    summary = (f"Drop {result.path}: {verb} — {len(result.errors)} errors, {len(result.warnings)} warnings"
+    summary = (f"Drop {result.path}: {verb} — {count_noun(len(result.errors), 'error')}, "
+               f"{count_noun(len(result.warnings), 'warning')}"
                + (" (new version of an earlier drop)" if result.new_version else ""))
     if result.outcome == "rejected":
         st.error(summary)

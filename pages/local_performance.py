@@ -16,6 +16,7 @@ from pages import shell
 from raa_core import indicators, journeys, recruitment, suppression
 from raa_core import performance_charts as pc
 from raa_core.periods import parse_period
+from raa_core.presentation import count_noun
 
 shell.page_guard()
 
@@ -141,7 +142,7 @@ if len(mine) and bool(mine["stale"].iloc[0]):
     since = (
         "no drop received yet"
         if pd.isna(row["newest_drop"])
-        else (f"newest drop {row['newest_drop']:%d %b %Y}, {row['age_days']} days old")
+        else (f"newest drop {row['newest_drop']:%d %b %Y}, {count_noun(int(row['age_days']), 'day')} old")
     )
     st.warning(f"{council}'s data is stale ({since}): these are the last figures received.", icon=":material/schedule:")
 
@@ -224,7 +225,7 @@ else:
         shell.download_table(dist.drop(columns="la_code"), f"{area}_a1_days_{period.name}", "a1_distribution")
     with right:
         pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
-        st.caption(f"{int(mine_bands['children'].sum())} children adopted in {period.name}.")
+        st.caption(f"{count_noun(int(mine_bands['children'].sum()), 'child')} adopted in {period.name}.")
         pv.export(bands, bands_shown, publication, bands_name, "a1_bands", area)
 
 # Children waiting --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages import shell
 from raa_core import freshness
+from raa_core.presentation import count_noun
 
 shell.page_guard()
 
@@ -33,10 +34,11 @@ for col, row in zip(cols, status.itertuples(index=False), strict=True):
             st.error("No drop received yet")
             continue
         label = ":red-badge[Stale]" if row.stale else ":green-badge[Fresh]"
-        st.metric("Newest drop", f"{row.newest_drop:%d %b %Y}", f"{row.age_days} days old", delta_color="off")
-        st.markdown(f"{label} · {row.drops_held} drops held · {row.open_warnings} open warnings")
+        st.metric("Newest drop", f"{row.newest_drop:%d %b %Y}", f"{count_noun(int(row.age_days), 'day')} old", delta_color="off")
+        st.markdown(f"{label} · {count_noun(int(row.drops_held), 'drop')} held · "
+                    f"{count_noun(int(row.open_warnings), 'open warning')}")
         if row.rejected_since:
-            st.warning(f"{row.rejected_since} drop(s) rejected since the newest accepted drop")
+            st.warning(f"{count_noun(int(row.rejected_since), 'drop')} rejected since the newest accepted drop")
 
 st.subheader("Rows in the current state")
 table = status[["council", "la_code", "newest_drop", "age_days", "stale", "children_rows", "adopters_rows",

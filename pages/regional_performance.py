@@ -15,6 +15,7 @@ from pages import shell
 from raa_core import indicators, journeys, reconciliation, recruitment, suppression
 from raa_core import performance_charts as pc
 from raa_core.periods import parse_period, previous
+from raa_core.presentation import count_noun, noun_for
 
 shell.page_guard()
 
@@ -59,11 +60,19 @@ def _reconcile(version: str, as_at: dt.date | None) -> pd.DataFrame:
 # --- display helpers (formatting only) ------------------------------------------------------------------
 
 
+def _n(text: object) -> float:
+    """A shown figure as a number for noun agreement (a hidden or missing one reads as plural)."""
+    try:
+        return float(str(text).replace(",", ""))
+    except ValueError:
+        return 2.0
+
+
 def figure_text(indicator: str, value: str) -> str:
     """A tile's figure: `363 days`, `77%`, `x` (suppressed) or an em dash (no figure)."""
     if value in ("", suppression.HIDDEN):
         return value or "—"
-    return f"{value}%" if indicator == "A3" else f"{value} days"
+    return f"{value}%" if indicator == "A3" else f"{value} {noun_for(_n(value), 'day')}"
 
 
 def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
@@ -84,7 +93,7 @@ def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
         help=f"{pv.definition(ind)}\n\n{pv.definition('change')}",
     )
     if ind == "A3":
-        counted = f"**{text['count'] or 0}** of {text['n']} children placed within 14 months"
+        counted = f"**{text['count'] or 0}** of {text['n']} {noun_for(_n(text['n']), 'child')} placed within 14 months"
     else:
         median = text["median"] or "—"
         unit = "" if median in ("—", suppression.HIDDEN) else " days"
@@ -164,7 +173,7 @@ if latest is not None and period.end > latest:
 stale_rows = status[status["stale"]]
 if len(stale_rows):
     listed = "; ".join(
-        f"{r.council}: newest drop {r.newest_drop:%d %b %Y} ({r.age_days} days old)"
+        f"{r.council}: newest drop {r.newest_drop:%d %b %Y} ({count_noun(int(r.age_days), 'day')} old)"
         if not pd.isna(r.newest_drop)
         else f"{r.council}: no drop yet"
         for r in stale_rows.itertuples()

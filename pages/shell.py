@@ -16,7 +16,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_core import drops, export, freshness, periods, warehouse
+from raa_core import drops, export, freshness, periods, presentation, warehouse
+from raa_core.presentation import MoneyUnit, TableSpec
 from raa_core.reference import Reference, load_reference
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,11 +94,12 @@ def ensure_warehouse() -> None:
         bar = st.progress(0.0, text="finding drops")
 
         def progress(i: int, n: int, path: str) -> None:
-            bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
+            bar.progress(i / max(n, 1), text=f"{i} of {presentation.count_noun(n, 'drop')}: {path}")
 
         report = drops.ingest(db, root, reference(), today=today(), progress=progress)
         counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
-        status.update(label=f"Warehouse built: {counts['accepted']} drops loaded, {counts['rejected']} rejected",
+        status.update(label=f"Warehouse built: {presentation.count_noun(counts['accepted'], 'drop')} loaded, "
+                      f"{counts['rejected']} rejected",
                       state="complete", expanded=False)
 
 
@@ -178,11 +180,66 @@ def as_at_or_none(f: Filters) -> dt.date | None:
     return None if f.as_at >= today() else f.as_at
 
 
-def download_table(df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel buttons for the table behind a chart (files are built only when clicked)."""
+def download_name(name: str, ext: str, period: str | None = None, region: bool = False) -> str:
+    """A download's file name carrying the council (or Region: `region=True` for a whole-RAA file), the
+    period and the as-at date of the sidebar."""
+    f = filters()
+    council = None if f.la_code is None or region else {c.la_code: c.short_name for c in reference().councils}.get(f.la_code)
+    return presentation.file_name(name, ext, council=council, period=period or f.period, as_at=f.as_at)
+
+
+def download_table(df: pd.DataFrame, name: str, key: str, period: str | None = None) -> None:
+    """CSV and Excel buttons for the table behind a chart (files are built only when clicked); the file
+    names carry council, period (default: the sidebar's) and as-at date."""
     c1, c2 = st.columns(2)
-    c1.download_button("Download CSV", lambda: export.table_csv(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
-                       on_click="ignore", width="stretch", icon=":material/download:")
-    c2.download_button("Download Excel", lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+    c1.download_button("Download CSV", lambda: export.table_csv(df), download_name(name, "csv", period), "text/csv",
+                       key=f"{key}_csv", on_click="ignore", width="stretch", icon=":material/download:")
+    c2.download_button("Download Excel", lambda: export.table_xlsx(df, sheet=name[:31], title=name),
+                       download_name(name, "xlsx", period),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
+
+
+# --- tables and money by the one presentation spec (raa_core.presentation) -------------------------------
+
+_COLUMN_TYPES = {"number": st.column_config.NumberColumn, "date": st.column_config.DateColumn,
+                 "text": st.column_config.TextColumn}
+
+
+def column_config(spec: TableSpec, unit: MoneyUnit = MoneyUnit.POUNDS,
+                  source: pd.DataFrame | None = None) -> dict[str, object]:
+    """`st.dataframe` column settings from a table spec: money, counts and days stay numbers (sorted as
+    numbers, formatted by the grid, wide enough for the widest figure), with the spec's labels, alignment,
+    width and help."""
+    config: dict[str, object] = {"_total": None}
+    for header, c in spec.streamlit_columns(unit, source).items():
+        kind = c.pop("type")
+        args = {k: v for k, v in c.items() if v is not None}
+        config[header] = _COLUMN_TYPES[kind](**args)
+    return config
+
+
+def show_table(source: pd.DataFrame, spec: TableSpec, unit: MoneyUnit = MoneyUnit.POUNDS, *,
+               height: int | str = "auto", key: str | None = None) -> pd.DataFrame:
+    """Show a table by its spec (RAG cells coloured, total rows bold); returns the displayed frame."""
+    shown = spec.display_frame(source, unit)
+    styled = shown.style
+    rag = [c.header(unit) for c in spec.columns if c.kind == "rag"]
+    if rag:
+        styled = styled.map(lambda v: RAG_COLOURS.get(v, ""), subset=rag)
+    if "_total" in shown.columns:
+        styled = styled.apply(lambda r: ["font-weight: bold" if r["_total"] else "" for _ in r], axis=1)
+    st.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=column_config(spec, unit, source),
+                 key=key)
+    return shown
+
+
+RAG_COLOURS = {"Red": "background-color: #F4B6B6", "Amber": "background-color: #FCD9A0",
+               "Green": "background-color: #BFE3C0"}
+
+
+def money_unit_choice(key: str, default: MoneyUnit = MoneyUnit.POUNDS) -> MoneyUnit:
+    """The £ / £'000 switch for money on a page."""
+    got = st.segmented_control("Money in", list(MoneyUnit), format_func=lambda u: u.value, default=default,
+                               key=key, help="Pounds and pence, or thousands of pounds (£'000) as board papers show")
+    return presentation.money_unit(got, default)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from raa_core import warehouse
+from raa_core.presentation import count_noun
 from raa_core.reference import ReferenceError, load_reference
 
 
@@ -43,7 +44,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     written = sample.generate(Path(args.out_dir), as_at)
     _emit(args, {"out_dir": str(args.out_dir), "as_at": as_at.isoformat(),
                  "drops": [str(p.relative_to(args.out_dir)) for p in written]},
-          f"wrote {len(written)} drops to {args.out_dir} (as at {as_at})")
+          f"wrote {count_noun(len(written), 'drop')} to {args.out_dir} (as at {as_at})")
     return 0
 
 
