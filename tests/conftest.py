@@ -10,6 +10,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
+
+# Property tests check rules, not speed (performance targets live in bench/): no per-example deadline,
+# which otherwise fails at random on a loaded machine.
+settings.register_profile("raa", deadline=None)
+settings.load_profile("raa")
 
 from raa_core import drops, warehouse
 from raa_core.reference import load_reference
