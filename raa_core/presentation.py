@@ -261,7 +261,12 @@ class Col:
         return "" if missing(v) else str(v)
 
     def text(self, v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
-        """The value as text in a printed table (PDF): money without the symbol (the header has the unit)."""
+        """The value as text in a printed table (PDF): money without the symbol (the header has the unit).
+        A numeric column may hold the strings of a publication view: a number in text is formatted, `x`
+        (suppressed) is kept as it is, an empty string is no figure."""
+        v = _from_text(v) if self.kind in NUMERIC_KINDS else v
+        if isinstance(v, str) and self.kind in NUMERIC_KINDS:
+            return v
         if self.kind == "money":
             return money_text(v, unit, symbol=False)
         if self.kind in ("count", "days"):
@@ -295,7 +300,11 @@ class Col:
         return "@"
 
     def excel_value(self, v: Any) -> Any:
-        """The value an Excel cell holds: money in pounds (float of the exact pennies), percent /100."""
+        """The value an Excel cell holds: money in pounds (float of the exact pennies), percent /100; the
+        `x` of a suppressed figure stays text."""
+        v = _from_text(v) if self.kind in NUMERIC_KINDS else v
+        if isinstance(v, str) and self.kind in NUMERIC_KINDS:
+            return v
         if self.kind in NUMERIC_KINDS and missing(v):
             return None
         if self.kind == "money":
@@ -329,6 +338,19 @@ class Col:
 
 
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
+_NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
+
+
+def _from_text(v: Any) -> Any:
+    """A publication view's cell: "" is no figure, "363" / "1,234.5" a number, anything else (x) text."""
+    if not isinstance(v, str):
+        return v
+    t = v.strip()
+    if t == "":
+        return None
+    if _NUMBER.match(t):
+        return Decimal(t.replace(",", ""))
+    return t
 
 
 @dataclass(frozen=True)
