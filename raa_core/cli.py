@@ -125,6 +125,44 @@ def cmd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_boardpack(args: argparse.Namespace) -> int:
+    """`raa boardpack --period P [--as-at DATE] --out DIR`: the board pack's workbook and PDF (issue 14)."""
+    from raa_core import boardpack, boardpack_files
+    from raa_core.presentation import money_unit
+
+    ref = load_reference()
+    request = boardpack.PackRequest(
+        period=args.period, as_at=args.as_at, unit=money_unit(args.unit, boardpack.BOARD_UNIT),
+        publication=args.role == "board" or args.publication, role=args.role, method=args.method,
+    )
+    try:
+        boardpack.pack_period(args.period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    con = warehouse.connect_read(Path(args.db))
+    try:
+        pack = boardpack.build(
+            con, ref, request,
+            progress=None if args.json else lambda i, n, label: print(f"[{i}/{n}] {label}", file=sys.stderr),
+        )
+    finally:
+        con.close()
+    files = {}
+    for ext, write in (("xlsx", boardpack_files.boardpack_xlsx), ("pdf", boardpack_files.boardpack_pdf)):
+        path = out / boardpack_files.pack_file_name(pack, ext)
+        path.write_bytes(write(pack))
+        files[ext] = str(path)
+    missing = [{"section": s.title, "reason": s.unavailable} for s in pack.sections if s.unavailable]
+    payload = {"period": pack.period.name, "as_at": pack.as_at.isoformat(), "unit": pack.unit.value,
+               "publication": request.publication, "files": files, "unavailable": missing}
+    human = [f"board pack {pack.period.name} as at {pack.as_at}: {files['xlsx']}, {files['pdf']}"]
+    human += [f"not available: {m['section']}: {m['reason']}" for m in missing]
+    _emit(args, payload, "\n".join(human))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=str(warehouse.DEFAULT_DB), help="warehouse file (default: the app's)")
@@ -152,6 +190,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=int, default=None, choices=range(1, 13), metavar="N")
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
     p.set_defaults(func=cmd_budget)
+
+    p = sub.add_parser("boardpack", parents=[common], help="the Partnership Board pack as a workbook and a PDF")
+    p.add_argument("--period", required=True, help="financial year 2026-27 or 3-year period 2024-27")
+    p.add_argument("--as-at", type=_date, default=None, help="figures from the drops received by this date")
+    p.add_argument("--out", required=True, help="folder to write the .xlsx and .pdf into")
+    p.add_argument("--unit", default="thousands", choices=["pounds", "thousands"],
+                   help="money in £ or £'000 (default: £'000, as the board reads it)")
+    p.add_argument("--role", default="board", choices=["board", "head_of_service", "finance", "performance"],
+                   help="who the pack is for; the board's pack is always suppressed for publication")
+    p.add_argument("--publication", action="store_true", help="suppress small numbers for any role")
+    p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
+    p.set_defaults(func=cmd_boardpack)
     return parser
 
 
