@@ -6,6 +6,7 @@ from pages import shell
 
 shell.page_guard()
 st.set_page_config(page_title="BKM Regional Adoption Agency", page_icon=":material/family_restroom:", layout="wide")
+shell.print_styles()
 
 shell.ensure_warehouse()
 shell.sidebar()
@@ -20,6 +21,7 @@ PAGES = {
          st.Page("pages/local_performance.py", title="Local performance", icon=":material/location_on:")),
     ],
     "Finance": [("budget", st.Page("pages/budget.py", title="Pooled budget", icon=":material/account_balance:"))],
+    "Board": [("board_pack", st.Page("pages/board_pack.py", title="Board pack", icon=":material/picture_as_pdf:"))],
     "Data": [("data_drops", st.Page("pages/data_drops.py", title="Data drops", icon=":material/upload_file:"))],
 }
 navigation = {group: [page for key, page in pages if key in visible] for group, pages in PAGES.items()}

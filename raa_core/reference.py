@@ -96,7 +96,7 @@ class FeeRate(BaseModel):
     source: str
 
 
-PAGES = ("overview", "regional_performance", "local_performance", "budget", "data_drops")
+PAGES = ("overview", "regional_performance", "local_performance", "budget", "board_pack", "data_drops")
 
 
 class RolePage(BaseModel):
@@ -105,7 +105,7 @@ class RolePage(BaseModel):
     model_config = ConfigDict(frozen=True)
     role: str
     label: str
-    page: Literal["overview", "regional_performance", "local_performance", "budget", "data_drops"]
+    page: Literal["overview", "regional_performance", "local_performance", "budget", "board_pack", "data_drops"]
 
 
 class RagSettings(BaseModel):
