@@ -41,8 +41,14 @@ else:
     publication = st.toggle("Suppress small numbers (publication view)", value=True, key="pack_publication",
                             help="The board's exports are always suppressed; others may print the unsuppressed pack")
 
+upload = st.file_uploader("Contribution scenario (optional)", type=["json"], key="pack_scenario",
+                          help="A saved contribution scenario (JSON, as `raa contributions` reads it); without one "
+                               "the pack says no scenario was chosen")
+scenario = upload.getvalue().decode("utf-8-sig", errors="replace") if upload is not None else None
+
 request = boardpack.PackRequest(
-    period=period, as_at=None if as_at >= shell.today() else as_at, unit=unit, publication=publication, role=role)
+    period=period, as_at=None if as_at >= shell.today() else as_at, unit=unit, publication=publication, role=role,
+    scenario=scenario)
 
 if st.button("Build the board pack", type="primary", icon=":material/picture_as_pdf:", key="pack_build"):
     with st.status("Building the board pack…", expanded=True) as status:

@@ -82,7 +82,7 @@ class PackRequest(BaseModel):
     unit: MoneyUnit = BOARD_UNIT
     publication: bool = True
     method: str = "default"
-    scenario: str | None = None
+    scenario: str | None = None  # the chosen contribution scenario's JSON (spec cli.md)
     role: str | None = None
 
 
@@ -480,10 +480,48 @@ def _budget(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, nam
     return s
 
 
-def _scenario(pack: BoardPack) -> Section:
+SCENARIO = TableSpec(
+    "scenario",
+    (
+        Col("year", "Year"),
+        Col("council", "Council"),
+        Col("contribution", "Contribution", "money"),
+        Col("share_pct", "Share", "percent", decimals=2),
+        Col("baseline_pct", "Baseline share", "percent", decimals=2),
+        Col("demand_pct", "Demand share", "percent", decimals=2),
+        Col("change_prev_pct", "Change on previous year", "percent", signed=True),
+        Col("bound", "Bound"),
+        Col("flags", "Flags", width="medium"),
+    ),
+)
+
+
+def _scenario(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> Section:
+    """The chosen contribution scenario (issue 11's engine), from its saved JSON (spec cli.md)."""
+    from raa_core import contributions
+    from raa_core.scenario import parse_scenario
+
     s = Section("scenario", SECTIONS["scenario"])
-    s.unavailable = ("Contribution scenarios are not yet held by this version of the product (no saved "
-                     "scenario store), so the chosen contribution scenario cannot be shown.")
+    if not pack.request.scenario:
+        s.unavailable = ("No contribution scenario was chosen for this pack (choose a saved scenario file: "
+                         "raa boardpack --scenario FILE.json, or on the Board pack page).")
+        return s
+    scenario = parse_scenario(pack.request.scenario)
+    result = contributions.run(con, ref, scenario, as_at=pack.request.as_at)
+    t = contributions.table(result, ref)
+
+    def pct(v: Any) -> Any:
+        return None if missing(v) else Decimal(v) * 100
+
+    frame = pd.DataFrame({
+        "year": t["year"], "council": t["council"], "contribution": t["contribution"],
+        "share_pct": [pct(v) for v in t["share"]], "baseline_pct": [pct(v) for v in t["baseline_share"]],
+        "demand_pct": [pct(v) for v in t["demand_share"]], "change_prev_pct": list(t["change_prev_pct"]),
+        "bound": ["" if missing(b) else str(b) for b in t["bound"]], "flags": list(t["flags"]),
+    })
+    s.lines = [f"Scenario: {scenario.name} (base year {scenario.base_year}, {scenario.scope})."]
+    s.lines += contributions.explanation(result, t["year"].iloc[-1], ref) if len(t) else []
+    s.tables.append(PackTable("Contributions by council and year", SCENARIO, frame, "Scenario"))
     return s
 
 
@@ -573,7 +611,7 @@ def build(
         ("waiting", lambda: _waiting(con, ref, pack, names)),
         ("asglb", lambda: _asglb(pack)),
         ("budget", lambda: _budget(con, ref, pack, names, labels)),
-        ("scenario", lambda: _scenario(pack)),
+        ("scenario", lambda: _scenario(con, ref, pack)),
         ("quality", lambda: _quality(con, ref, pack, names)),
         ("definitions", lambda: _definitions(ref)),
     ]

@@ -125,6 +125,13 @@ def cmd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read scenario file {path}: {exc}") from exc
+
+
 def cmd_boardpack(args: argparse.Namespace) -> int:
     """`raa boardpack --period P [--as-at DATE] --out DIR`: the board pack's workbook and PDF (issue 14)."""
     from raa_core import boardpack, boardpack_files
@@ -134,6 +141,7 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     request = boardpack.PackRequest(
         period=args.period, as_at=args.as_at, unit=money_unit(args.unit, boardpack.BOARD_UNIT),
         publication=args.role == "board" or args.publication, role=args.role, method=args.method,
+        scenario=_scenario_text(args.scenario) if args.scenario else None,
     )
     try:
         boardpack.pack_period(args.period)
@@ -161,6 +169,57 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     human += [f"not available: {m['section']}: {m['reason']}" for m in missing]
     _emit(args, payload, "\n".join(human))
     return 0
+
+
+# --- raa contributions (issue 11) ---------------------------------------------------------------------------
+
+
+def _scenario_from_args(args: argparse.Namespace) -> object:
+    from raa_core.scenario import parse_scenario
+
+    path = Path(args.scenario)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read scenario file {path}: {exc}") from exc
+    return parse_scenario(text)
+
+
+def cmd_contributions(args: argparse.Namespace) -> int:
+    from raa_core import contributions
+    from raa_core.scenario import ScenarioError
+
+    ref = load_reference()
+    try:
+        scenario = _scenario_from_args(args)
+        con = warehouse.connect_read(Path(args.db))
+        try:
+            result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
+        finally:
+            con.close()
+    except ScenarioError as exc:
+        raise UsageError(f"invalid scenario: {exc}") from exc
+    payload = contributions.as_cli(result)
+    names = contributions.council_names(ref, result.la_codes)
+    lines = [f"{result.scenario.name} (base year {result.scenario.base_year}, {result.scenario.scope})",
+             f"{'year':8} {'council':8} {'contribution':>14} {'share':>7} {'baseline':>8} {'demand':>7} "
+             f"{'change':>7} bound"]
+    for r in result.rows:
+        change = "" if r.change_prev_pct is None else f"{float(r.change_prev_pct):+.1f}%"
+        lines.append(f"{r.year:8} {names[r.la_code]:8} {r.contribution:>14,.2f} {float(r.share):>7.2%} "
+                     f"{float(r.baseline_share):>8.2%} {float(r.demand_share):>7.2%} {change:>7} {r.bound or ''}")
+    flagged = sorted({f for r in result.rows for f in r.flags})
+    if flagged:
+        lines.append("Flagged figures: " + "; ".join(flagged))
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("contributions", parents=[common], help="demand-led contributions of a scenario")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--scenario", metavar="FILE.json", help="a scenario saved as JSON (cli.md)")
+    p.set_defaults(func=cmd_contributions)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,7 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="who the pack is for; the board's pack is always suppressed for publication")
     p.add_argument("--publication", action="store_true", help="suppress small numbers for any role")
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
+    p.add_argument("--scenario", metavar="FILE.json", help="the contribution scenario to include (cli.md)")
     p.set_defaults(func=cmd_boardpack)
+    add_contributions_parser(sub, common)
     return parser
 
 

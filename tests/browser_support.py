@@ -81,7 +81,7 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def wait_ready(page: Page, timeout_ms: int = 60_000) -> None:
+def wait_ready(page: Page, timeout_ms: int = 180_000) -> None:
     """Wait until the app is connected, no script is running and no skeleton is left."""
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout_ms)

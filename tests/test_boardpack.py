@@ -218,3 +218,28 @@ def test_raa_boardpack_writes_both_files(sample_db, tmp_path: Path, capsys) -> N
     assert openpyxl.load_workbook(got["files"]["xlsx"]).sheetnames[0] == "Contents"
     assert {m["section"] for m in got["unavailable"]} <= set(boardpack.SECTIONS.values())
     assert cli.main(["boardpack", "--period", "2026", "--out", str(tmp_path), "--db", str(sample_db)]) == 2
+
+
+def test_the_chosen_contribution_scenario_is_in_the_pack(sample_db, sample_con, ref, tmp_path: Path, capsys) -> None:
+    from test_cli_contributions import CLI_MD_EXAMPLE
+
+    from raa_core import contributions
+    from raa_core.scenario import parse_scenario
+
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(CLI_MD_EXAMPLE), encoding="utf-8")
+    pack = _pack(sample_con, ref, publication=False, scenario=path.read_text())
+    section = pack.section("scenario")
+    assert section.unavailable is None and CLI_MD_EXAMPLE["name"] in section.lines[0]
+    expected = contributions.table(contributions.run(sample_con, ref, parse_scenario(path.read_text())), ref)
+    frame = section.tables[0].frame
+    assert list(frame["contribution"]) == list(expected["contribution"])
+    wb = openpyxl.load_workbook(io.BytesIO(boardpack_files.boardpack_xlsx(pack)))
+    rows = table_rows(wb["Scenario"])
+    assert [D(str(r["Contribution (£'000)"])) for r in rows] == [D(str(v)) for v in expected["contribution"]]
+    # without a chosen scenario the pack says so
+    assert "No contribution scenario was chosen" in (_pack(sample_con, ref).section("scenario").unavailable or "")
+    assert cli.main(["boardpack", "--period", PERIOD, "--out", str(tmp_path / "o"), "--db", str(sample_db),
+                     "--scenario", str(path), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert "Contribution scenario" not in {m["section"] for m in got["unavailable"]}
