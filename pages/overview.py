@@ -61,6 +61,7 @@ LINKS = {
     "regional_performance": ("pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
     "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
     "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
+    "board_pack": ("pages/board_pack.py", "Board pack", ":material/picture_as_pdf:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
 }
 links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]

@@ -99,8 +99,8 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
 
 
 @pytest.mark.parametrize(("role", "links"), [
-    ("head_of_service", ["Regional performance", "Local performance", "Pooled budget", "Data drops"]),
-    ("board", ["Regional performance", "Pooled budget"]),
+    ("head_of_service", ["Regional performance", "Local performance", "Pooled budget", "Board pack", "Data drops"]),
+    ("board", ["Regional performance", "Pooled budget", "Board pack"]),
     ("finance", ["Pooled budget", "Data drops"]),
 ])
 def test_overview_links_follow_the_role(app_env, role, links) -> None:

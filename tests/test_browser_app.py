@@ -77,7 +77,8 @@ def test_direct_link_on_a_fresh_server_goes_through_app_py(fresh_app, page) -> N
     page.get_by_text("Performance window").wait_for(timeout=30_000)
     wait_ready(page)
     assert_no_exception(page)
-    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops"]
+    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Board pack",
+                               "Data drops"]
     assert page.get_by_role("heading", name="Data drops").first.is_visible()
 
 
@@ -89,8 +90,8 @@ def test_first_choice_on_a_fresh_server_is_kept_and_view_as_limits_pages(fresh_a
     page.get_by_role("option", name="Partnership Board member").click()
     wait_ready(page)
     page.wait_for_function(
-        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 3""", timeout=30_000)
-    assert nav_links(page) == ["Overview", "Regional performance", "Pooled budget"]
+        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 4""", timeout=30_000)
+    assert nav_links(page) == ["Overview", "Regional performance", "Pooled budget", "Board pack"]
     assert [a.inner_text().split("\n")[-1] for a in page.locator('[data-testid="stPageLink"]').all()] == [
-        "Regional performance", "Pooled budget"]
+        "Regional performance", "Pooled budget", "Board pack"]
     assert_no_exception(page)
