@@ -6,11 +6,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages import shell
-from raa_core import drops, freshness
-from raa_core.presentation import count_noun
+from raa_app import shell
+from raa_core import access, drops, freshness
 
-shell.page_guard()
+viewer = shell.page_viewer("data_drops")
 
 ref = shell.reference()
 inbox = Path(os.environ.get("RAA_INBOX", shell.REPO / "data" / "inbox"))
@@ -21,7 +20,8 @@ st.caption(
     "file rejects the drop and the warehouse keeps what it held. Warnings are loaded and flagged."
 )
 
-councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils}
+councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils
+            if c.la_code in access.upload_councils(viewer, ref)}
 with st.form("upload", border=True):
     st.subheader("Upload a drop")
     c1, c2 = st.columns(2)
@@ -37,17 +37,19 @@ with st.form("upload", border=True):
 if (check or load) and not files:
     st.warning("Choose the drop's files first.")
 elif check or load:
+    access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
     if load:
-        report = drops.ingest_folders(shell.db_path(), [folder], ref, today=shell.today())
+        report = drops.ingest_folders(shell.warehouse().path, [folder], ref, today=shell.today())
         result = report.results[0]
         st.cache_data.clear()
     else:
         result = drops.check_only(folder, ref, today=shell.today())
+    shell.audit_upload(la_code, f"{'check and load' if load else 'check only'} {result.path}: {result.outcome} "
+                       f"({len(result.errors)} errors, {len(result.warnings)} warnings)")
     verb = {"accepted": "loaded" if load else "passes every check", "unchanged": "unchanged (already loaded)",
             "rejected": "rejected"}[result.outcome]
-    summary = (f"Drop {result.path}: {verb} — {count_noun(len(result.errors), 'error')}, "
-               f"{count_noun(len(result.warnings), 'warning')}"
+    summary = (f"Drop {result.path}: {verb} — {len(result.errors)} errors, {len(result.warnings)} warnings"
                + (" (new version of an earlier drop)" if result.new_version else ""))
     if result.outcome == "rejected":
         st.error(summary)
@@ -61,7 +63,8 @@ elif check or load:
 
 @st.cache_data(show_spinner=False)
 def _history(version: str) -> pd.DataFrame:
-    return freshness.ingest_history(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.ingest_history(con)
 
 
 st.subheader("Ingest history")

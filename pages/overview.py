@@ -3,16 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from pages import shell
-from raa_core import freshness
-from raa_core.presentation import count_noun
+from raa_app import shell
+from raa_core import display, freshness
 
-shell.page_guard()
+viewer = shell.page_viewer("overview")
 
 
 @st.cache_data(show_spinner=False)
 def _warnings(version: str) -> pd.DataFrame:
-    return freshness.open_warnings(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.open_warnings(con)
 
 
 ref = shell.reference()
@@ -22,7 +22,7 @@ warnings = _warnings(shell.version())
 
 st.title("Overview")
 st.caption(
-    f"Data held for the three partner councils on {today:%d %B %Y}. A council is **stale** when its newest "
+    f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. A council is **stale** when its newest "
     f"drop is more than {ref.settings.freshness_days} days old; its figures are flagged wherever they appear."
 )
 
@@ -34,11 +34,10 @@ for col, row in zip(cols, status.itertuples(index=False), strict=True):
             st.error("No drop received yet")
             continue
         label = ":red-badge[Stale]" if row.stale else ":green-badge[Fresh]"
-        st.metric("Newest drop", f"{row.newest_drop:%d %b %Y}", f"{count_noun(int(row.age_days), 'day')} old", delta_color="off")
-        st.markdown(f"{label} · {count_noun(int(row.drops_held), 'drop')} held · "
-                    f"{count_noun(int(row.open_warnings), 'open warning')}")
+        st.metric("Newest drop", f"{row.newest_drop:%d %b %Y}", f"{row.age_days} days old", delta_color="off")
+        st.markdown(f"{label} · {row.drops_held} drops held · {row.open_warnings} open warnings")
         if row.rejected_since:
-            st.warning(f"{count_noun(int(row.rejected_since), 'drop')} rejected since the newest accepted drop")
+            st.warning(f"{row.rejected_since} drop(s) rejected since the newest accepted drop")
 
 st.subheader("Rows in the current state")
 table = status[["council", "la_code", "newest_drop", "age_days", "stale", "children_rows", "adopters_rows",
@@ -61,8 +60,8 @@ LINKS = {
     "regional_performance": ("pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
     "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
     "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
-    "board_pack": ("pages/board_pack.py", "Board pack", ":material/picture_as_pdf:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
+    "audit": ("pages/audit.py", "Audit", ":material/policy:"),
 }
 links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):

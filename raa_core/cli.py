@@ -16,6 +16,7 @@ from pathlib import Path
 from raa_core import warehouse
 from raa_core.presentation import count_noun
 from raa_core.reference import ReferenceError, load_reference
+from raa_core.warehouse import DEFAULT_DB, Warehouse
 
 
 class UsageError(Exception):
@@ -71,14 +72,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_kpi(args: argparse.Namespace) -> int:
     from raa_core import indicators
 
-    con = warehouse.connect_read(Path(args.db))
-    try:
+    with Warehouse(args.db).cursor() as con:
         try:
             payload = indicators.kpi_report(con, args.period, load_reference(), args.as_at)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
-    finally:
-        con.close()
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
     for r in payload["rows"]:
@@ -99,14 +97,11 @@ def _s(v: object) -> str:
 def cmd_budget(args: argparse.Namespace) -> int:
     from raa_core import monitoring
 
-    con = warehouse.connect_read(Path(args.db))
-    try:
+    with Warehouse(args.db).cursor() as con:
         try:
             payload = monitoring.budget_report(con, load_reference(), args.year, args.period, args.method)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
-    finally:
-        con.close()
     when = f"period {payload['period']}" if payload["period"] else "budget only (no ledger loaded for this year)"
     lines = [f"{payload['year']} {when}",
              f"{'council':8} {'area':17} {'budget':>14} {'forecast':>14} {'variance':>13}"]
@@ -168,6 +163,65 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     human = [f"board pack {pack.period.name} as at {pack.as_at}: {files['xlsx']}, {files['pdf']}"]
     human += [f"not available: {m['section']}: {m['reason']}" for m in missing]
     _emit(args, payload, "\n".join(human))
+# --- raa users (issue 13): the embedded sign-in's users ---------------------------------------------------
+
+
+def _read_password() -> str:
+    """The new password from standard input (never an argument: it would show in `ps` and shell history)."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != first:
+            raise UsageError("the two passwords differ")
+        return first
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise UsageError("give the password on standard input, e.g. printf '%s\\n' \"$PASSWORD\" | raa users add ...")
+    return line.rstrip("\r\n")
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from raa_core import accounts, appstate
+    from raa_core.appstate import AppState
+    from raa_core.warehouse import Warehouse
+
+    state = AppState.beside(Warehouse(Path(args.db)))
+    operator = f"cli:{getpass.getuser()}"
+    if args.users_command == "list":
+        found = accounts.users(state)
+        payload = [u.model_dump(mode="json") | {"locked": accounts.is_locked(u)} for u in found]
+        lines = [f"{'user':24} {'role':16} {'council':7} {'state':22} demo"]
+        for u, p in zip(found, payload, strict=True):
+            state_text = f"locked until {u.locked_until:%H:%M} UTC" if p["locked"] else (
+                f"{u.failed_attempts} failed" if u.failed_attempts else "active")
+            lines.append(f"{u.username:24} {u.role:16} {_s(u.la_code):7} {state_text:22} {'yes' if u.demo else ''}")
+        _emit(args, {"users": payload}, "\n".join(lines))
+        return 0
+    name = args.name
+    if args.users_command == "add":
+        password = _read_password()
+        try:
+            accounts.add_user(state, name, password, args.role, args.council, load_reference())
+        except accounts.UserError as exc:
+            raise UsageError(str(exc)) from exc
+        done = True
+        detail = f"added {name} as {args.role}" + (f" of council {args.council}" if args.council else "")
+    elif args.users_command == "remove":
+        done = accounts.remove_user(state, name)
+        detail = f"removed {name}"
+    else:
+        done = accounts.unlock(state, name)
+        detail = f"unlocked {name}"
+    if not done:
+        print(f"raa users {args.users_command}: no user {name!r}", file=sys.stderr)
+        _emit(args, {"user": name, "done": False}, f"no user {name}")
+        return 1
+    appstate.record(state, actor=operator, role=None, action="users", page="raa users", la_code=args.council
+                    if args.users_command == "add" else None, detail=detail)
+    _emit(args, {"user": name, "done": True}, detail)
     return 0
 
 
@@ -192,11 +246,8 @@ def cmd_contributions(args: argparse.Namespace) -> int:
     ref = load_reference()
     try:
         scenario = _scenario_from_args(args)
-        con = warehouse.connect_read(Path(args.db))
-        try:
+        with Warehouse(args.db).cursor() as con:
             result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
-        finally:
-            con.close()
     except ScenarioError as exc:
         raise UsageError(f"invalid scenario: {exc}") from exc
     payload = contributions.as_cli(result)
@@ -224,9 +275,9 @@ def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.A
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=str(warehouse.DEFAULT_DB), help="warehouse file (default: the app's)")
+    common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: the app's)")
     common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    parser = argparse.ArgumentParser(prog="raa", description="Bexley, Kent & Medway RAA data product")
+    parser = argparse.ArgumentParser(prog="raa", description="Regional Adoption Agency data product: drops, scorecard, budget")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample", parents=[common], help="write the calibrated synthetic drops")
@@ -262,6 +313,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
     p.add_argument("--scenario", metavar="FILE.json", help="the contribution scenario to include (cli.md)")
     p.set_defaults(func=cmd_boardpack)
+    p = sub.add_parser("users", help="the embedded sign-in's users (password on standard input)")
+    users = p.add_subparsers(dest="users_command", required=True)
+    u = users.add_parser("add", parents=[common], help="add a user; the password is read from standard input")
+    u.add_argument("name")
+    u.add_argument("--role", required=True, help="board, hos, finance, council_analyst (needs --council) or admin")
+    u.add_argument("--council", type=int, default=None, metavar="LA_CODE", help="the council of a council_analyst")
+    for verb, text in (("remove", "delete a user"), ("unlock", "lift a user's lock-out"), ("list", "list the users")):
+        u = users.add_parser(verb, parents=[common], help=text)
+        if verb != "list":
+            u.add_argument("name")
+        u.set_defaults(council=None)
+    p.set_defaults(func=cmd_users)
     add_contributions_parser(sub, common)
     return parser
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 T = TypeVar("T", bound=BaseModel)
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+#: Chart colours for councils without their own (colour-blind safe, Okabe-Ito).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
 
 
 class ReferenceError(ValueError):
@@ -31,6 +35,15 @@ class Council(BaseModel):
     name: str
     short_name: str
     london: bool
+    #: The council's colour in charts (#rrggbb); a palette colour by position where left empty.
+    colour: str | None = None
+
+    @field_validator("colour")
+    @classmethod
+    def _hex(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
+            raise ValueError("must be a colour written #rrggbb")
+        return v
 
 
 class CostLine(BaseModel):
@@ -119,16 +132,60 @@ class ExternalDriverValue(BaseModel):
         return v
 
 
-PAGES = ("overview", "regional_performance", "local_performance", "budget", "board_pack", "data_drops")
 
 
-class RolePage(BaseModel):
-    """A page a role sees (roles group and limit the app's navigation; they are not access control)."""
+#: Every page of the app, in the app's order (a role's pages are listed in this order).
+PAGES = ("overview", "regional_performance", "local_performance", "budget", "data_drops", "audit")
+
+#: What a role may do besides opening its pages (access.py enforces each one):
+#: child_level: child-level rows (each child's figures); its own council only when the role is council-bound.
+#: publication_only: performance figures only with the publication suppression on.
+#: upload_drops: upload and load drops; its own council only when the role is council-bound.
+#: comment: record variance comments. scenarios_write: save contribution scenarios.
+#: audit: read the audit trail. users: manage the embedded sign-in's users.
+RIGHTS = ("child_level", "publication_only", "upload_drops", "comment", "scenarios_write", "audit", "users")
+
+
+def _words(v: object) -> object:
+    return tuple(str(v).split()) if isinstance(v, str) else v
+
+
+class Role(BaseModel):
+    """A role of `roles.csv`: its pages and rights (the one place that says who may see and do what).
+
+    A council-bound role (`council_analyst`) belongs to one council: each of its users is created with a
+    council code, and its `child_level` and `upload_drops` rights reach that council only.
+    """
 
     model_config = ConfigDict(frozen=True)
     role: str
     label: str
-    page: Literal["overview", "regional_performance", "local_performance", "budget", "board_pack", "data_drops"]
+    council_bound: bool
+    pages: tuple[str, ...]
+    rights: tuple[str, ...] = ()
+
+    @field_validator("pages", "rights", mode="before")
+    @classmethod
+    def _split(cls, v: object) -> object:
+        return _words(v)
+
+    @field_validator("pages")
+    @classmethod
+    def _known_pages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [p for p in v if p not in PAGES]
+        if unknown:
+            raise ValueError(f"unknown page {unknown[0]!r} (pages: {', '.join(PAGES)})")
+        if "overview" not in v:
+            raise ValueError("every role must see the overview page")
+        return v
+
+    @field_validator("rights")
+    @classmethod
+    def _known_rights(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [r for r in v if r not in RIGHTS]
+        if unknown:
+            raise ValueError(f"unknown right {unknown[0]!r} (rights: {', '.join(RIGHTS)})")
+        return v
 
 
 class RagSettings(BaseModel):
@@ -146,6 +203,23 @@ class SuppressionSettings(BaseModel):
     mean_n_max: int = 5
 
 
+class SigninSettings(BaseModel):
+    """The embedded sign-in's limits (issue 13): lock-out after failures, session lifetime."""
+
+    model_config = ConfigDict(frozen=True)
+    max_failed_attempts: int = 5
+    lockout_minutes: int = 15
+    idle_minutes: int = 30
+    session_hours: int = 8
+
+    @field_validator("max_failed_attempts", "lockout_minutes", "idle_minutes", "session_hours")
+    @classmethod
+    def _at_least_one(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError("must be at least 1")
+        return v
+
+
 class Settings(BaseModel):
     """Configuration the leads may change without a code change."""
 
@@ -156,6 +230,9 @@ class Settings(BaseModel):
     suppression: SuppressionSettings = SuppressionSettings()
     low_n_below: int = 6
     overspend_positive: bool = True
+    signin: SigninSettings = SigninSettings()
+    #: The agency's name as every screen and file shows it (the partner councils come from councils.csv).
+    raa_name: str = "Regional Adoption Agency"
 
     @field_validator("freshness_days")
     @classmethod
@@ -193,7 +270,7 @@ class Reference(BaseModel):
     published: tuple[PublishedFigure, ...]
     baseline_published: tuple[PublishedBaseline, ...]
     fee_rates: tuple[FeeRate, ...]
-    roles: tuple[RolePage, ...]
+    roles: tuple[Role, ...]
     settings: Settings
     external_drivers: tuple[ExternalDriverValue, ...] = ()
 
@@ -204,6 +281,10 @@ class Reference(BaseModel):
     def council_name(self, la_code: int) -> str:
         return next(c.short_name for c in self.councils if c.la_code == la_code)
 
+    def council_colours(self) -> dict[int, str]:
+        """Each council's chart colour: its own from councils.csv, else the palette's by position."""
+        return {c.la_code: c.colour or PALETTE[i % len(PALETTE)] for i, c in enumerate(self.councils)}
+
     def threshold(self, indicator: str, period_end: dt.date) -> int | None:
         """The threshold in force at the end of a period (latest `effective_from` on or before it)."""
         found = [t for t in self.thresholds if t.indicator == indicator and t.effective_from <= period_end]
@@ -213,23 +294,36 @@ class Reference(BaseModel):
         return next((n for n in self.national if n.indicator == indicator and n.period == period), None)
 
     def role_labels(self) -> dict[str, str]:
-        """Each role and its label, in file order (the first is the default)."""
+        """Each role and its label, in file order."""
         return {r.role: r.label for r in self.roles}
 
+    def role(self, role: str) -> Role | None:
+        """A role by name, or None for a name `roles.csv` does not hold."""
+        return next((r for r in self.roles if r.role == role), None)
+
     def pages_for(self, role: str) -> list[str]:
-        """The pages a role sees, in the app's order."""
-        mine = {r.page for r in self.roles if r.role == role}
-        return [p for p in PAGES if p in mine]
+        """The pages a role sees, in the app's order (none for an unknown role)."""
+        found = self.role(role)
+        return [p for p in PAGES if found is not None and p in found.pages]
 
     def fee(self, fee: str, on: dt.date) -> Decimal | None:
         found = [f for f in self.fee_rates if f.fee == fee and f.effective_from <= on]
         return max(found, key=lambda f: f.effective_from).amount_gbp if found else None
 
 
+def reference_dir() -> Path:
+    """The reference folder: `$RAA_REFERENCE` if set (another RAA's reference data), else data/reference."""
+    return Path(os.environ.get("RAA_REFERENCE") or REFERENCE_DIR)
+
+
+def load_reference(directory: Path | str | None = None) -> Reference:
+    """Load and validate every reference file (default: `reference_dir()`); raises ReferenceError naming
+    file, row and field. Cached per folder."""
+    return _load_reference(Path(directory) if directory is not None else reference_dir())
+
+
 @lru_cache(maxsize=4)
-def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
-    """Load and validate every reference file; raises ReferenceError naming file, row and field."""
-    d = Path(directory)
+def _load_reference(d: Path) -> Reference:
     try:
         settings = Settings.model_validate(json.loads((d / "settings.json").read_text("utf-8")))
     except ValidationError as exc:
@@ -243,7 +337,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         published=tuple(_read_csv(d / "published_figures.csv", PublishedFigure)),
         baseline_published=tuple(_read_csv(d / "baseline_published.csv", PublishedBaseline)),
         fee_rates=tuple(_read_csv(d / "fee_rates.csv", FeeRate)),
-        roles=tuple(_read_csv(d / "roles.csv", RolePage)),
+        roles=tuple(_read_csv(d / "roles.csv", Role)),
         settings=settings,
         external_drivers=tuple(_read_csv(d / "external_drivers.csv", ExternalDriverValue))
         if (d / "external_drivers.csv").exists() else (),
@@ -254,7 +348,8 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         if key in seen:
             raise ReferenceError(f"cost_lines.csv row {i}: duplicate cost line {key}")
         seen.add(key)
-    for role, label in ref.role_labels().items():
-        if "overview" not in ref.pages_for(role):
-            raise ReferenceError(f"roles.csv: role {role} ({label}) must see the overview page")
+    names = [r.role for r in ref.roles]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ReferenceError(f"roles.csv: role {dupes[0]} is listed more than once")
     return ref

@@ -1,21 +1,22 @@
 """AppTest: the Pooled budget page on the sample warehouse shows raa_core's figures.
 
-AppTest runs app.py (and its sidebar) only on the first run; on a switched page it runs the page alone,
-so the sidebar's choices are set through their widget keys ("council", "year") in session state, which
-is what `shell.filters()` reads.
+Every run goes through app.py (conftest), whose sidebar builds the run's requests (`shell.run()`); the
+sidebar's choices are set through their widget keys ("council", "year") in session state before each run.
 """
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP
 from raa_core import warehouse
+from raa_core.appstate import AppState
 from raa_core.commentary import comments
-from raa_core.money import pennies
+from raa_core.money import fmt_gbp, fmt_k
 from raa_core.monitoring import monitor
-from raa_core.presentation import MoneyUnit, tile_money
 from raa_core.settlement import settlement_of
+from raa_core.warehouse import Warehouse
 
 PAGE = "pages/budget.py"
 YEAR = "2026-27"
@@ -58,8 +59,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def expected(app_env, ref, year: str, period: int | None = None, method: str = "default",
-             la_code: int | None = None, sign: int = 1, unit: MoneyUnit = MoneyUnit.POUNDS) -> dict[str, str]:
-    """The headline tiles as raa_core's figures in the unit, without pence."""
+             la_code: int | None = None, sign: int = 1) -> dict[str, str]:
     con = warehouse.connect_read(app_env)
     try:
         mon = monitor(con, ref, year, period, method, la_code)
@@ -68,10 +68,10 @@ def expected(app_env, ref, year: str, period: int | None = None, method: str = "
     out = {}
     for area, title in AREAS:
         t = mon.total(la_code, area)
-        out[f"{title} budget"] = tile_money(t["budget"], unit)
-        out[f"{title} forecast outturn"] = tile_money(t["forecast"], unit)
-        out[f"{title} variance"] = tile_money(t["variance"] * sign, unit)
-        out[f"{title} movement"] = tile_money(t["movement"] * sign, unit)
+        out[f"{title} budget"] = fmt_gbp(t["budget"])
+        out[f"{title} forecast outturn"] = fmt_gbp(t["forecast"])
+        out[f"{title} variance"] = fmt_gbp(t["variance"] * sign)
+        out[f"{title} movement"] = fmt_gbp(t["movement"] * sign)
     return out
 
 
@@ -87,7 +87,7 @@ def test_headline_figures_equal_raa_core_for_the_raa(app_env, ref) -> None:
     finally:
         con.close()
     kent = table[(table["Council"] == "Kent") & (table["Budget area"] == "Adoption support")].iloc[0]
-    assert kent["Variance (£)"] == float(pennies(mon.total(886, "adoption_support")["variance"]))
+    assert kent["Variance"] == fmt_gbp(mon.total(886, "adoption_support")["variance"])
     assert kent["RAG"] == mon.total(886, "adoption_support")["rag"].title()
     assert set(table["Council"]) == {"Bexley", "Kent", "Medway", "RAA"}
     # the line table carries every cash-limited line, ASF apart
@@ -123,23 +123,21 @@ def test_the_baseline_year_shows_the_business_case_table_and_year_one_adds_the_p
     at = page.at
     assert not [s for s in at.selectbox if s.label == "Period"]  # no ledger, no periods
     shown = metrics(at)
-    assert shown == {"Pooled budget": "£2,903,040", "Adoption support budget": "£1,283,440",
-                     "Total budget": "£4,186,480"}
+    assert shown == {"Pooled budget": "£2,903,040.00", "Adoption support budget": "£1,283,440.00",
+                     "Total budget": "£4,186,480.00"}
     table = at.dataframe[0].value.set_index("Council")
     for pub in ref.baseline_published:
         name = {"303": "Bexley", "886": "Kent", "887": "Medway", "total": "Total"}[pub.la_code]
         row = table.loc[name]
-        # the table holds £'000 as numbers; shown to one place they are the printed figures
-        assert round(row["Pooled (£'000)"], 1) == row["Pooled, printed (£'000)"] == float(pub.pooled_k)
-        assert round(row["Adoption support (£'000)"], 1) == row["Adoption support, printed (£'000)"] == float(
-            pub.adoption_support_k)
-        assert round(row["Total (£'000)"], 1) == row["Total, printed (£'000)"] == float(pub.total_k)
+        assert row["Pooled, printed"] == row["Pooled"] == fmt_k(pub.pooled_k * 1000)
+        assert row["Adoption support, printed"] == row["Adoption support"] == fmt_k(pub.adoption_support_k * 1000)
+        assert row["Total, printed"] == row["Total"] == fmt_k(pub.total_k * 1000)
         assert row["Match"] == "yes"
-    assert round(table.loc["Total", "Total (£'000)"], 1) == 4186.5
+    assert table.loc["Total", "Total"] == "4,186.5"
     assert [s.value for s in at.success] and "to the digit" in at.success[0].value
     page.choose(year="2020-21")
     assert metrics(at) == expected(app_env, ref, "2020-21")
-    check = next(d.value for d in at.dataframe if "2020-21 budget (£)" in d.value.columns)
+    check = next(d.value for d in at.dataframe if "2020-21 budget" in d.value.columns)
     assert len(check) == 30 and set(check["Matches"]) == {"yes"}
 
 
@@ -153,82 +151,74 @@ def test_settlement_basis_shares_the_pooled_variance(app_env, ref) -> None:
     at = open_page()
     at.radio(key="budget_basis").set_value("equal").run()
     assert not at.exception
-    table = next(d.value for d in at.dataframe if "Pooled variance share (£)" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "Pooled variance share" in d.value.columns)
     con = warehouse.connect_read(app_env)
     try:
         s = settlement_of(monitor(con, ref, YEAR), "equal")
     finally:
         con.close()
-    assert list(table["Pooled variance share (£)"])[:3] == [float(r.pooled_amount) for r in s.rows]
-    assert table["Pooled variance share (£)"].iloc[-1] == float(s.pooled_variance)
+    assert list(table["Pooled variance share"])[:3] == [fmt_gbp(r.pooled_amount) for r in s.rows]
+    assert table["Pooled variance share"].iloc[-1] == fmt_gbp(s.pooled_variance)
 
 
 def test_adding_a_comment_stores_it_and_shows_it_beside_the_line(app_env, ref) -> None:
     at = open_page()
     at.selectbox(key="comment_line").set_value((886, "pooled", "agency_staff"))
     at.text_area(key="comment_text").input("Agency cover for two long-term absences")
-    at.text_input(key="comment_author").input("Head of Service")
+    assert not at.text_input, "the author is the signed-in user, never typed"
     next(b for b in at.button if b.label == "Save comment").click()
     at.run()
     assert not at.exception, at.exception
-    con = warehouse.connect_read(app_env)
-    try:
-        got = comments(con, YEAR, 7)
-    finally:
-        con.close()
+    got = comments(AppState.beside(Warehouse(app_env)), YEAR, 7)
     assert got[["la_code", "budget_area", "cost_line", "comment", "author"]].values.tolist() == [
-        [886, "pooled", "agency_staff", "Agency cover for two long-term absences", "Head of Service"]]
+        [886, "pooled", "agency_staff", "Agency cover for two long-term absences", "hos.test"]]
     assert at.success and "Comment saved" in at.success[0].value
-    lines = next(d.value for d in at.dataframe if "Comment" in d.value.columns and "Budget (£)" in d.value.columns)
+    lines = next(d.value for d in at.dataframe if "Comment" in d.value.columns and "Budget" in d.value.columns)
     kent = lines[(lines["Council"] == "Kent") & (lines["Cost line"] == "Agency staff")].iloc[0]
-    assert kent["Comment"] == "Agency cover for two long-term absences (Head of Service)"
+    assert kent["Comment"] == "Agency cover for two long-term absences (hos.test)"
     assert (lines["Comment"] != "").sum() == 1
 
 
 def test_an_incomplete_comment_is_refused_with_a_message(app_env) -> None:
     at = open_page()
     before = warehouse.version(app_env)
-    for text, author, message in (("", "HoS", "empty"), ("Why", "", "author")):
+    for text, message in (("", "empty"), ("   ", "empty")):
         at.text_area(key="comment_text").input(text)
-        at.text_input(key="comment_author").input(author)
         next(b for b in at.button if b.label == "Save comment").click()
         at.run()
         assert not at.exception
         assert any(message in e.value for e in at.error), [e.value for e in at.error]
     assert warehouse.version(app_env) == before
+    assert comments(AppState.beside(Warehouse(app_env)), YEAR).empty
 
 
-def test_money_columns_are_numbers_that_sort_as_numbers(app_env, ref) -> None:
-    """Issue 14: money held as text sorted £99,002 above £812,709 and clipped £1,421,656.85. Every money
-    column of every table on the page is numeric, so the grid sorts it by value."""
+def test_two_comments_on_one_line_show_the_latest_and_keep_the_earlier_a_click_away(app_env) -> None:
     at = open_page()
-    money = [(d.value, c) for d in at.dataframe for c in d.value.columns if str(c).endswith("(£)")]
-    assert len(money) >= 10
-    for frame, col in money:
-        assert frame[col].dtype.kind == "f", (col, frame[col].dtype)
-        values = frame[col].dropna()
-        ordered = values.sort_values()
-        assert list(ordered) == sorted(values), col  # numeric order, not text order
-    lines = next(d.value for d in at.dataframe if "Cost line" in d.value.columns and "Comment" in d.value.columns)
-    big, small = lines["Budget (£)"].max(), lines["Budget (£)"].min()
-    assert lines.sort_values("Budget (£)", ascending=False)["Budget (£)"].iloc[0] == big > 99_999 > small
-    # text sorting would put "£99,…" above "£812,…": numbers do not
-    assert sorted(["£99,002.00", "£812,709.00"], reverse=True)[0] == "£99,002.00"
-    assert sorted([99_002.0, 812_709.0], reverse=True)[0] == 812_709.0
+    for text in ("Chair fees rose", "Two extra panels"):
+        at.selectbox(key="comment_line").set_value((303, "pooled", "panels"))
+        at.text_area(key="comment_text").input(text)
+        next(b for b in at.button if b.label == "Save comment").click()
+        at.run()
+        assert not at.exception, at.exception
+    lines = next(d.value for d in at.dataframe if "Comment" in d.value.columns and "Budget" in d.value.columns)
+    bexley = lines[(lines["Council"] == "Bexley") & (lines["Cost line"] == "Adoption panels")].iloc[0]
+    assert bexley["Comment"].startswith("Two extra panels (hos.test)")
+    shown = [d.value for d in at.dataframe if "Recorded (UTC)" in d.value.columns]
+    assert shown[0]["Comment"].tolist() == ["Two extra panels"]
+    earlier = next(e for e in at.expander if e.label.startswith("Earlier comments"))
+    assert earlier.label == "Earlier comments (1)"
+    assert shown[1]["Comment"].tolist() == ["Chair fees rose"]
 
 
-def test_the_money_switch_shows_thousands_in_tiles_and_tables(app_env, ref) -> None:
-    page = BudgetPage()
-    at = page.at
-    at.segmented_control(key="budget_unit").set_value(MoneyUnit.THOUSANDS)
-    page.run()
-    assert metrics(at) == expected(app_env, ref, YEAR, unit=MoneyUnit.THOUSANDS)
-    assert all(v.startswith(("£", "(£")) and v.endswith(("k", "k)")) for v in metrics(at).values())
-    table = at.dataframe[0].value
-    con = warehouse.connect_read(app_env)
-    try:
-        mon = monitor(con, ref, YEAR)
-    finally:
-        con.close()
-    raa = table[table["Council"] == "RAA"].iloc[-1]
-    assert raa["Budget (£'000)"] == float(mon.total(None, None)["budget"]) / 1000
+@pytest.mark.parametrize(("role", "la_code"), [("board", None), ("finance", None)])
+def test_only_the_head_of_service_records_comments(app_env, role, la_code) -> None:
+    from conftest import signed_in
+
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), role, la_code)
+    at.run()
+    at.switch_page("pages/budget.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Pooled budget"
+    assert not [b for b in at.button if b.label == "Save comment"]
+    assert any("recorded by the Head of Service" in c.value for c in at.caption)

@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages import shell
-from raa_core import indicators, journeys, suppression
+from raa_app import shell
+from raa_core import access, indicators, journeys, suppression
 from raa_core import performance_charts as pc
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -19,7 +19,8 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sele
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def latest_date(version: str, as_at: dt.date | None) -> dt.date | None:
-    return journeys.latest_date(shell.cursor(), as_at)
+    with shell.cursor() as con:
+        return journeys.latest_date(con, as_at)
 
 
 def definition(key: str) -> str:
@@ -31,23 +32,17 @@ def header(title: str, definitions: Sequence[str]) -> bool:
     head, toggle = st.columns([4, 1], vertical_alignment="bottom")
     head.title(title)
     with toggle:
-        publication = st.toggle(
-            "Publication view", key="publication", persist_state="session", help=definition("publication")
-        )
+        if access.publication_only(shell.viewer(), shell.reference()):
+            publication = st.toggle("Publication view", value=True, disabled=True, key="publication_forced",
+                                    help=definition("publication") + "\n\nYour role sees the publication view only.")
+        else:
+            publication = st.toggle(
+                "Publication view", key="publication", persist_state="session", help=definition("publication")
+            )
         with st.popover("Definitions", icon=":material/menu_book:"):
             for key in definitions:
                 st.markdown(definition(key))
     return publication
-
-
-def council_names(status: pd.DataFrame) -> dict[str, str]:
-    """Council short names by code, marked `(stale)` where the council's data is stale."""
-    return {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
-
-
-def data_when(as_at: dt.date | None, latest: dt.date | None) -> str:
-    """How far the figures reach: the as-at date, else the newest extract date."""
-    return f"as at {as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
 
 
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
