@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from raa_core.budget_charts import BUDGET, OVER, UNDER, outturn_trend_data
-from raa_core.performance_charts import AREA_COLOURS, THRESHOLD_COLOUR
+from raa_core.performance_charts import THRESHOLD_COLOUR, area_colour
 from raa_core.presentation import MoneyUnit, axis_title, missing, money_axis_range, scaled
 
 #: Printed width and height of a chart in inches (A4 landscape text width is about 10.7 in).
@@ -53,7 +53,7 @@ def _trend_axes(ax: plt.Axes, data: pd.DataFrame, indicator: str, title: str, le
         ys = [float("nan") if missing(v) else float(v) for v in rows["value"]]
         xs = [periods.index(p) for p in rows["period"]]
         label = rows["area_name"].iloc[0] if "area_name" in rows else str(area)
-        ax.plot(xs, ys, marker="o", markersize=3, label=label, color=AREA_COLOURS.get(str(area), "#777777"),
+        ax.plot(xs, ys, marker="o", markersize=3, label=label, color=area_colour(area, "#777777"),
                 linewidth=2 if area == "region" else 1.2)
     thr = [float("nan") if missing(v) else float(v) for v in data.drop_duplicates("period")["threshold"]]
     if any(t == t for t in thr):
