@@ -29,8 +29,8 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from raa_core import budget_tables, freshness, indicators, journeys, monitoring, recruitment, suppression
-from raa_core.commentary import comments as load_comments
+from raa_core import budget_tables, commentary, freshness, indicators, journeys, monitoring, recruitment, suppression
+from raa_core.appstate import AppState
 from raa_core.contract import TABLES
 from raa_core.periods import Period, financial_year, parse_period, previous
 from raa_core.presentation import (
@@ -433,7 +433,7 @@ def _asglb(pack: BoardPack) -> Section:
 
 
 def _budget(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, names: dict[int, str],
-            labels: dict[str, str]) -> Section:
+            labels: dict[str, str], state: AppState | None) -> Section:
     s = Section("budget", SECTIONS["budget"])
     year, as_at = pack.year, pack.request.as_at
     sign = 1 if ref.settings.overspend_positive else -1
@@ -441,7 +441,9 @@ def _budget(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, nam
         s.unavailable = (f"No council has a ledger for {year} by {date_text(pack.as_at)}: there is no "
                          "monitoring to report for this period.")
         return s
-    mon = monitoring.monitor(con, ref, year, pack.monitoring_period, pack.request.method, as_at=as_at)
+    latest = commentary.comments(state, year, pack.monitoring_period) if state is not None else None
+    mon = monitoring.monitor(con, ref, year, pack.monitoring_period, pack.request.method, as_at=as_at,
+                             comments=latest)
     reached = mon.lines.groupby("la_code")["period"].max() if not mon.lines.empty else pd.Series(dtype=int)
     for c in ref.councils:
         p = reached.get(c.la_code)
@@ -466,8 +468,10 @@ def _budget(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, nam
                               budget_tables.summary(mon, names, sign), "Budget summary"))
     lines = budget_tables.lines(mon, names, labels, sign)
     s.tables.append(PackTable("Cost lines with movement and commentary", BUDGET_LINES, lines, "Budget lines"))
-    recorded = load_comments(con, year, mon.period)
-    if not recorded.empty:
+    recorded = commentary.history(state, year, mon.period) if state is not None else None
+    if state is None:
+        s.lines.append("Variance commentary is kept in the app's store, which this build was not given.")
+    elif recorded is not None and not recorded.empty:
         s.tables.append(PackTable("Variance commentary recorded for the period", COMMENTS,
                                   budget_tables.comments(recorded, names, labels), "Commentary"))
     else:
@@ -591,9 +595,10 @@ def build(
     today: dt.date | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    state: AppState | None = None,
 ) -> BoardPack:
     """Gather every section of the pack (see the module docstring). `progress(step, steps, label)` is called
-    before each section. Raises ValueError for a period that is not a financial year or 3-year period."""
+    before each section. Variance commentary comes from the app-state store `state`. Raises ValueError for a period that is not a financial year or 3-year period."""
     period = pack_period(request.period)
     as_at = request.as_at or today or dt.date.today()
     year = budget_year(period)
@@ -610,7 +615,7 @@ def build(
         ("trends", lambda: _trends(con, ref, pack, names)),
         ("waiting", lambda: _waiting(con, ref, pack, names)),
         ("asglb", lambda: _asglb(pack)),
-        ("budget", lambda: _budget(con, ref, pack, names, labels)),
+        ("budget", lambda: _budget(con, ref, pack, names, labels, state)),
         ("scenario", lambda: _scenario(con, ref, pack)),
         ("quality", lambda: _quality(con, ref, pack, names)),
         ("definitions", lambda: _definitions(ref)),

@@ -144,10 +144,13 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    from raa_core.appstate import AppState
+    from raa_core.warehouse import Warehouse
+
     con = warehouse.connect_read(Path(args.db))
     try:
         pack = boardpack.build(
-            con, ref, request,
+            con, ref, request, state=AppState.beside(Warehouse(Path(args.db))),
             progress=None if args.json else lambda i, n, label: print(f"[{i}/{n}] {label}", file=sys.stderr),
         )
     finally:
@@ -163,6 +166,9 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     human = [f"board pack {pack.period.name} as at {pack.as_at}: {files['xlsx']}, {files['pdf']}"]
     human += [f"not available: {m['section']}: {m['reason']}" for m in missing]
     _emit(args, payload, "\n".join(human))
+    return 0
+
+
 # --- raa users (issue 13): the embedded sign-in's users ---------------------------------------------------
 
 
@@ -307,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write the .xlsx and .pdf into")
     p.add_argument("--unit", default="thousands", choices=["pounds", "thousands"],
                    help="money in £ or £'000 (default: £'000, as the board reads it)")
-    p.add_argument("--role", default="board", choices=["board", "head_of_service", "finance", "performance"],
+    p.add_argument("--role", default="board", choices=["board", "hos", "finance", "council_analyst", "admin"],
                    help="who the pack is for; the board's pack is always suppressed for publication")
     p.add_argument("--publication", action="store_true", help="suppress small numbers for any role")
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])

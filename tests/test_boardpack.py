@@ -30,10 +30,23 @@ def _pack(con, ref, **kw) -> boardpack.BoardPack:
     return boardpack.build(con, ref, request, today=SAMPLE_TODAY, now=dt.datetime(2026, 11, 23, 9, 0))
 
 
+COMMENT = "Agency cover for two long-term absences"
+
+
 @pytest.fixture(scope="module")
-def open_pack(sample_con, ref) -> boardpack.BoardPack:
-    """The head of service's pack: unsuppressed, £'000."""
-    return _pack(sample_con, ref, publication=False, role="head_of_service")
+def open_pack(sample_con, ref, tmp_path_factory) -> boardpack.BoardPack:
+    """The head of service's pack: unsuppressed, £'000, with a variance comment in the app-state store."""
+    from raa_core import commentary
+    from raa_core.appstate import AppState
+    from raa_core.requests import Viewer
+
+    state = AppState(tmp_path_factory.mktemp("state") / "appstate.sqlite3")
+    period = monitoring.latest_period(sample_con, PERIOD)
+    commentary.add_comment(state, 886, PERIOD, period, "pooled", "agency_staff", COMMENT,
+                           Viewer(user="hos", role="hos", la_code=None))
+    request = boardpack.PackRequest(period=PERIOD, publication=False, role="hos")
+    return boardpack.build(sample_con, ref, request, today=SAMPLE_TODAY, now=dt.datetime(2026, 11, 23, 9, 0),
+                           state=state)
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +100,9 @@ def test_workbook_budget_figures_reconcile_to_monitoring(workbook, sample_con, r
     assert D(str(kent["Movement (£'000)"])) == mon.total(886, "pooled")["movement"]
     lines = table_rows(workbook["Budget lines"])
     assert len(lines) == len(mon.lines)
+    kent = next(r for r in lines if r["Council"] == "Kent" and r["Cost line"] == "Agency staff")
+    assert kent["Comment"] == f"{COMMENT} (hos)"
+    assert [r["Comment"] for r in table_rows(workbook["Commentary"])] == [COMMENT]
     assert sum(D(str(r["Forecast outturn (£'000)"])) for r in lines) == total["forecast"]
 
 
