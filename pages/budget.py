@@ -435,9 +435,10 @@ def export_button(period: int | None, method: str, overspend_positive: bool, opt
                 negatives=opts.get("negatives", "brackets"), shares=opts.get("shares"),
                 overspend_positive=overspend_positive, as_at=as_at, state=state)
 
+    name = f"raa_budget_monitoring_{year}_P{period or 0}.xlsx"
     st.download_button(
-        "Excel report", build,
-        f"raa_budget_monitoring_{year}_P{period or 0}.xlsx",
+        "Excel report", shell.audited(build, name),
+        name,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="monitoring_export", icon=":material/download:", on_click="ignore", type="primary", width=width,
         help="The whole RAA's monitoring report: summary, lines with comments, recharges, ASF, agency cover, "

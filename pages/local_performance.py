@@ -13,7 +13,17 @@ import streamlit as st
 
 from raa_app import performance_view as pv
 from raa_app import shell
-from raa_core import access, display, freshness, indicators, journeys, recruitment, suppression
+from raa_core import (
+    access,
+    characteristics,
+    coverage,
+    display,
+    freshness,
+    indicators,
+    journeys,
+    recruitment,
+    suppression,
+)
 from raa_core import performance_charts as pc
 from raa_core.periods import Period
 from raa_core.requests import Viewer
@@ -27,9 +37,21 @@ TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days
 
 
 @st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
-def _scorecard(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
+def _scorecard(version: str, period: Period, as_at: dt.date | None, thresholds: str) -> pd.DataFrame:
     with shell.cursor() as con:
-        return indicators.scorecard(con, period, shell.reference(), as_at)
+        return indicators.scorecard(con, period, shell.reference(), as_at, thresholds)
+
+
+@st.cache_data(show_spinner="Counting characteristics…", max_entries=16)
+def _characteristics(version: str, period: Period, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return characteristics.characteristics(con, period, at, shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _assessment(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return recruitment.households_in_assessment(con, [at], shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -137,6 +159,8 @@ if req.la_code is None and len(access.councils(viewer, ref)) > 1:
     )
 when = display.data_when(as_at, latest)
 st.subheader(f"{council} ({la_code}) · {period.name}")
+thresholds = pv.threshold_set()
+gaps = pv.no_data_notice(version, as_at, names)
 st.caption(
     f"{'3-year period' if period.kind == 'three_year' else 'Financial year'} {period.start:%d %b %Y} to {period.end:%d %b %Y} · "
     f"{when}. Waiting is counted on {at:%d %B %Y}."
@@ -150,7 +174,9 @@ if freshness.is_stale(status, la_code):
 
 # Against the region and the best partner ----------------------------------------------------------------
 st.subheader("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
-sc = _scorecard(version, period, as_at)
+sc = _scorecard(version, period, as_at, thresholds)
+if area not in gaps and int(sc[(sc["indicator"] == "A1") & (sc["area"] == area)]["n"].sum()) == 0:
+    st.info(f"{council}: {coverage.no_children_message('adopted', period.name)}.", icon=":material/info:")
 _, sc_view = pv.publish_scorecard(sc, publication)
 comp = indicators.compare_council(sc_view, area)
 comp_text = suppression.shown_from_masked(comp) if publication else suppression.as_text(comp)
@@ -223,7 +249,7 @@ else:
     dist = _distribution(version, period, la_code, as_at, viewer)
     shell.audit_child_view("local_performance", la_code, f"A1 days of each child adopted, {period.name}"
                            + (f", as at {as_at}" if as_at else ""))
-    threshold = ref.threshold("A1", period.end)
+    threshold = ref.threshold("A1", period.end, thresholds)
     left, right = st.columns(2)
     with left:
         pv.plot(pc.a1_distribution_chart(dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
@@ -242,17 +268,22 @@ waiting, wbands, homes = _waiting(version, at, as_at)
 w = waiting_text(waiting, journeys.WAITING_COUNTS, publication, area)
 left, right = st.columns([2, 3])
 with left:
-    metric_row(
-        [
-            ("Children waiting", w["waiting"], pv.definition("children_waiting")),
-            ("With a placement order", w["with_po"], "Of the children waiting, those with a placement order."),
-            ("Order over 12 months ago", w["po_over_12m"], "More than 12 calendar months since the placement order."),
-            ("Order over 18 months ago", w["po_over_18m"], "More than 18 calendar months since the placement order."),
-            ("In care over 18 months", w["care_over_18m"], "More than 18 calendar months since entering care."),
-            ("Median days waiting", w["median_days"], "Median days since the ADM decision (or placement order)."),
-        ],
-        per_row=2,
-    )
+    if area in gaps:
+        st.info(f"{council}: {gaps[area]}.", icon=":material/block:")
+    else:
+        metric_row(
+            [
+                ("Children waiting", w["waiting"], pv.definition("children_waiting")),
+                ("With a placement order", w["with_po"], "Of the children waiting, those with a placement order."),
+                ("With an order, not matched", w["with_po_not_matched"], journeys.WAITING_LABELS["with_po_not_matched"]),
+                ("Matched, not yet placed", w["matched_not_placed"], journeys.WAITING_LABELS["matched_not_placed"]),
+                ("Order 12 months or more ago", w["po_12m_plus"], journeys.WAITING_LABELS["po_12m_plus"]),
+                ("Order 18 months or more ago", w["po_18m_plus"], journeys.WAITING_LABELS["po_18m_plus"]),
+                ("With an order, 18+ months in care", w["po_care_18m_plus"], journeys.WAITING_LABELS["po_care_18m_plus"]),
+                ("Median days waiting", w["median_days"], "Median days since the ADM decision (or placement order)."),
+            ],
+            per_row=2,
+        )
 wb_shown, wb_view = pv.publish(wbands, publication, counts=["children"], group_by=["band_order"])
 with right:
     pv.plot(pc.waiting_bands_chart(wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
@@ -267,14 +298,32 @@ t_shown, t_view = pv.publish(
     timely, publication, counts=["within", "n"], pcts={"pct": ("within", "n")}, group_by=["period", "measure"]
 )
 h = waiting_text(homes, recruitment.ADOPTER_WAITING_COUNTS, publication, area)
-metric_row(
-    [
-        (f"Households waiting ({at:%d %b %Y})", h["waiting"], pv.definition("sufficiency")),
-        ("Waiting over 3 months", h["over_3m"], "Approved more than 3 calendar months before, not yet matched."),
-        ("Waiting over 6 months", h["over_6m"], "Approved more than 6 calendar months before, not yet matched."),
-        ("Median days since approval", h["median_days"], "Median days since approval of the households waiting."),
-    ]
-)
+adopter_gaps = pv.missing(version, as_at, "adopters")
+assessing = _assessment(version, at, as_at)
+a_shown, _ = pv.publish(assessing, publication, counts=list(recruitment.ASSESSMENT_COUNTS), group_by=["at"])
+a = (a_shown if publication else suppression.as_text(assessing)).set_index("area").loc[area]
+r_text = (r_shown if publication else suppression.as_text(recruit)).set_index("area").loc[area]
+if area in adopter_gaps:
+    st.info(f"{council}: {adopter_gaps[area]}.", icon=":material/block:")
+else:
+    metric_row(
+        [
+            (f"Households waiting ({at:%d %b %Y})", h["waiting"], pv.definition("sufficiency")),
+            ("Waiting over 3 months", h["over_3m"], "Approved more than 3 calendar months before, not yet matched."),
+            ("Waiting over 6 months", h["over_6m"], "Approved more than 6 calendar months before, not yet matched."),
+            ("Median days since approval", h["median_days"], "Median days since approval of the households waiting."),
+        ]
+    )
+    metric_row(
+        [
+            (f"In assessment ({at:%d %b %Y})", a["in_assessment"],
+             "Registration of interest accepted, not approved, not withdrawn, at the date."),
+            ("In stage 1", a["in_stage1"], "In assessment, stage 2 not started (between the stages counts here)."),
+            ("In stage 2", a["in_stage2"], "In assessment, stage 2 started (fast-track households from registration)."),
+            (f"Approved, withdrew before a match ({period.name})", r_text["approved_withdrawn"],
+             "Households that withdrew in the period after approval and before any match."),
+        ]
+    )
 left, right = st.columns(2)
 with left:
     pv.plot(pc.adopter_pipeline(r_view, area, period.name), "pipeline")
@@ -284,3 +333,29 @@ with right:
     pv.plot(pc.timeliness_chart(t_view, area, period.name, ref.settings.low_n_below), "timeliness")
     pv.chart_notes(bool(timely[timely["area"] == area]["low_n"].any()), publication)
     pv.export(timely, t_shown, publication, f"{area}_adopter_timeliness_{period.name}", "timeliness", area)
+
+# Characteristics of the council's children -------------------------------------------------------------------
+st.subheader(f"Characteristics: {council}", help=characteristics.__doc__.split("\n\n")[0])
+chars = _characteristics(version, period, at, as_at)
+c_shown, _ = pv.publish(
+    chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
+    group_by=["group", "dimension", "category_order"],
+)
+c_text = c_shown if publication else suppression.as_text(chars)
+if area in gaps:
+    st.info(f"{council}: {gaps[area]}.", icon=":material/block:")
+else:
+    columns = st.columns(len(characteristics.GROUPS))
+    for col, (group, label) in zip(columns, characteristics.GROUPS.items(), strict=True):
+        rows = c_text[(c_text["group"] == group) & (c_text["area"] == area)]
+        with col:
+            st.markdown(f"**{label.replace('the period', period.name).replace('the date', f'{at:%d %b %Y}')}**"
+                        f" · n = {rows['n'].iloc[0] if len(rows) else 0}")
+            pv.table(
+                rows[["dimension_label", "category", "children", "pct"]],
+                {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "%"},
+            )
+pv.export(chars, c_shown, publication, f"{area}_characteristics_{period.name}", "characteristics", area)
+
+# The ASGLB quarterly return ---------------------------------------------------------------------------------
+pv.asglb_button(version, as_at, latest, "local", publication)

@@ -1,10 +1,12 @@
 """Overview: is the data fresh, what does the warehouse hold, and where to go next."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import display, freshness
+from raa_core import coverage, display, freshness
 
 viewer = shell.page_viewer("overview")
 
@@ -15,12 +17,43 @@ def _warnings(version: str) -> pd.DataFrame:
         return freshness.open_warnings(con)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _state_at(version: str, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return coverage.state_at(con, shell.reference(), as_at)
+
+
 ref = shell.reference()
 today = shell.today()
 status = shell.council_status()
 warnings = _warnings(shell.version())
+as_at = shell.as_at_or_none(shell.filters())
 
 st.title("Overview")
+if as_at is not None:
+    # "As at" a past date: what the warehouse held then, per council and dataset; no drop yet is said in words.
+    state = _state_at(shell.version(), as_at)
+    st.info(
+        f"As at **{as_at:%d %B %Y}** (chosen in the sidebar): the drops received by that date. Clear the date "
+        "to today's to see freshness now.",
+        icon=":material/history:",
+    )
+    for col, (la_code, rows) in zip(st.columns(state["la_code"].nunique()), state.groupby("la_code"), strict=True):
+        with col, st.container(border=True):
+            st.subheader(f"{rows['council'].iloc[0]} ({la_code})")
+            for r in rows.itertuples():
+                if r.message:
+                    st.markdown(f"**{r.table}**: {r.message}")
+                else:
+                    st.markdown(f"**{r.table}**: drop of {r.newest_drop:%d %b %Y}, {r.rows:,} rows")
+    shown = state.assign(rows=[("" if pd.isna(v) else str(v)) for v in state["rows"]])
+    st.dataframe(
+        shown.rename(columns={"council": "Council", "la_code": "Code", "table": "Dataset",
+                              "newest_drop": "Newest drop by then", "rows": "Rows", "message": "No data"}),
+        hide_index=True, width="stretch",
+    )
+    shell.download_table(state, f"data_held_as_at_{as_at.isoformat()}", "state_at")
+    st.stop()
 st.caption(
     f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. A council is **stale** when its newest "
     f"drop is more than {ref.settings.freshness_days} days old; its figures are flagged wherever they appear."

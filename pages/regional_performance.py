@@ -12,9 +12,20 @@ import streamlit as st
 
 from raa_app import performance_view as pv
 from raa_app import shell
-from raa_core import display, freshness, indicators, journeys, reconciliation, recruitment, suppression
+from raa_core import (
+    characteristics,
+    coverage,
+    display,
+    freshness,
+    indicators,
+    journeys,
+    reconciliation,
+    recruitment,
+    suppression,
+)
 from raa_core import performance_charts as pc
 from raa_core.periods import Period, previous
+from raa_core.reference import THRESHOLD_SET_SHORT
 
 viewer = shell.page_viewer("regional_performance")
 
@@ -34,15 +45,27 @@ RAG_BADGES = {
 
 
 @st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
-def _scorecards(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
+def _scorecards(version: str, period: Period, as_at: dt.date | None, thresholds: str) -> pd.DataFrame:
     with shell.cursor() as con:
-        return indicators.headline_scorecards(con, period, shell.reference(), as_at)
+        return indicators.headline_scorecards(con, period, shell.reference(), as_at, thresholds)
 
 
 @st.cache_data(show_spinner="Computing trends…", max_entries=16)
-def _trend(version: str, kind: str, as_at: dt.date | None) -> pd.DataFrame:
+def _trend(version: str, kind: str, as_at: dt.date | None, thresholds: str) -> pd.DataFrame:
     with shell.cursor() as con:
-        return indicators.trend(con, shell.reference(), None, kind, "2015-16", None, as_at)
+        return indicators.trend(con, shell.reference(), None, kind, "2015-16", None, as_at, thresholds)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _waiting(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return journeys.children_waiting(con, at, shell.reference(), as_at)
+
+
+@st.cache_data(show_spinner="Counting characteristics…", max_entries=16)
+def _characteristics(version: str, period: Period, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return characteristics.characteristics(con, period, at, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -55,6 +78,7 @@ def _sufficiency(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFra
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _reconcile(version: str, as_at: dt.date | None) -> pd.DataFrame:
+    """Against the business case's own thresholds (425 / 121), so its printed differences reproduce."""
     with shell.cursor() as con:
         return reconciliation.reconcile(con, shell.reference(), as_at)
 
@@ -94,7 +118,8 @@ def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
         counted = f"n = **{text['n']}** {'child' if text['n'] == '1' else 'children'} · median {median}{unit}"
     lines = [counted]
     if text["threshold"]:
-        lines.append(f"Threshold {text['threshold']} days · difference {_signed(text['difference'])}")
+        named = THRESHOLD_SET_SHORT.get(str(raw["threshold_set"]), str(raw["threshold_set"]))
+        lines.append(f"Threshold {text['threshold']} days ({named}) · difference {_signed(text['difference'])}")
     else:
         lines.append("No threshold in reference data")
     national = text["national"]
@@ -153,6 +178,7 @@ publication = pv.header(
     ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "low_n", "stale"),
 )
 
+thresholds = pv.threshold_set()
 when = display.data_when(as_at, latest)
 st.caption(
     f"**{area_name}** · {'3-year period' if period.kind == 'three_year' else 'financial year'} **{period.name}** "
@@ -169,13 +195,19 @@ if len(stale_rows):
     listed = "; ".join(f"{r.council}: {freshness.staleness_note(r)}" for r in stale_rows.itertuples())
     st.warning(f"Stale data, marked (stale) below. {listed}.", icon=":material/schedule:")
 
-sc2 = _scorecards(version, period, as_at)
+gaps = pv.no_data_notice(version, as_at, names)
+sc2 = _scorecards(version, period, as_at, thresholds)
 sc = sc2[sc2["period"] == period.name].drop(columns="period").reset_index(drop=True)
 sc_pub, sc_view = pv.publish_scorecard(sc, publication)
 
 # Headline tiles -----------------------------------------------------------------------------------------
 st.subheader(f"Scorecard: {area_name}, {period.name}", help=pv.definition("threshold"))
 head_raw = indicators.headline_from(sc2, period.name, prev.name, area)
+adopted_n = int(sc[(sc["indicator"] == "A1") & (sc["area"] == area)]["n"].sum())
+if area in gaps:
+    st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
+elif adopted_n == 0:
+    st.info(f"{area_name}: {coverage.no_children_message('adopted', period.name)}.", icon=":material/info:")
 head_text = (
     suppression.publication_headline(head_raw, sc2, ref.settings) if publication else suppression.as_text(head_raw)
 )
@@ -205,7 +237,7 @@ def trends_and_comparison() -> None:
     for col, kind, label in zip(
         columns, ("year", "three_year"), ("financial year", "rolling 3-year period"), strict=True
     ):
-        raw = _trend(version, kind, as_at)
+        raw = _trend(version, kind, as_at, thresholds)
         raw = raw[raw["indicator"] == ind].reset_index(drop=True)
         shown, view = pv.publish_scorecard(raw, publication)
         with col:
@@ -275,7 +307,9 @@ suff_shown, suff_view = pv.publish(
     group_by=["at"],
 )
 mine = suff_view[(suff_view["area"] == area) & (suff_view["at"] == at)]
-if len(mine):
+if area in gaps:
+    st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
+elif len(mine):
     last_text = suppression.shown_from_masked(mine).iloc[0] if publication else suppression.as_text(mine).iloc[0]
     st.markdown(f"On **{at:%d %B %Y}**:")
     m1, m2, m3 = st.columns(3)
@@ -299,6 +333,62 @@ pv.plot(
 pv.chart_notes(False, publication)
 pv.export(suff, suff_shown, publication, f"sufficiency_{area}", "sufficiency", area)
 
+# Children waiting as the ASGLB counts them ---------------------------------------------------------------
+st.subheader(f"Children waiting on {at:%d %B %Y}, as the ASGLB counts them", help=pv.definition("children_waiting"))
+waiting = _waiting(version, at, as_at)
+w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS), group_by=["at"])
+w_text = w_shown if publication else suppression.as_text(waiting)
+w_table = pd.DataFrame(
+    {"Children waiting": [journeys.WAITING_LABELS[c] for c in journeys.WAITING_COUNTS]}
+    | {
+        pc.area_label(a, names): (
+            [gaps[a]] * len(journeys.WAITING_COUNTS)
+            if a in gaps
+            else [w_text[w_text["area"] == a].iloc[0][c] for c in journeys.WAITING_COUNTS]
+        )
+        for a in waiting["area"]
+    }
+)
+pv.table(w_table, {})
+st.caption(
+    "Each figure is its own n (children counted). Parts add up: not matched + matched = waiting; with an order "
+    "and not matched + with an order, matched = with a placement order. '12 months or more' counts the day "
+    "12 calendar months after the order."
+)
+pv.export(waiting, w_shown, publication, f"children_waiting_asglb_{at.isoformat()}", "waiting_asglb")
+
+# Characteristics of the children adopted, placed and waiting -----------------------------------------------
+st.subheader(f"Characteristics: {area_name}", help=characteristics.__doc__.split("\n\n")[0])
+chars = _characteristics(version, period, at, as_at)
+c_shown, c_view = pv.publish(
+    chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
+    group_by=["group", "dimension", "category_order"],
+)
+group = st.segmented_control(
+    "Children", list(characteristics.GROUPS), default="adopted", required=True, key="characteristics_group",
+    format_func=lambda g: {"adopted": f"adopted in {period.name}", "placed": f"placed in {period.name}",
+                           "waiting": f"waiting on {at:%d %b %Y}"}[g],
+) or "adopted"
+mine = (c_shown if publication else suppression.as_text(chars))
+mine = mine[(mine["group"] == group) & (mine["area"] == area)]
+if area in gaps:
+    st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
+elif not publication and int(chars[(chars["group"] == group) & (chars["area"] == area)]["n"].max() or 0) == 0:
+    st.info(f"{area_name}: {coverage.no_children_message(characteristics.GROUPS[group].split(' ', 2)[1], period.name)}.")
+else:
+    total = mine["n"].iloc[0] if len(mine) else "0"
+    st.caption(f"{characteristics.GROUPS[group]}: n = {total}. Small-number rules apply.")
+    pv.table(
+        mine[["dimension_label", "category", "children", "pct"]].assign(
+            pct=lambda d: [f"{v}%" if v not in ("", suppression.HIDDEN) else v for v in d["pct"]]
+        ),
+        {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "% of n"},
+    )
+pv.export(chars, c_shown, publication, f"characteristics_{period.name}", "characteristics")
+
+# The ASGLB quarterly return ---------------------------------------------------------------------------------
+pv.asglb_button(version, as_at, latest, "regional", publication)
+
 # Reconciliation to the business case --------------------------------------------------------------------
 with st.expander("Reconciliation: the business case's figures beside the computed ones", icon=":material/rule:"):
     st.markdown(pv.definition("reconciliation"))
@@ -310,7 +400,10 @@ with st.expander("Reconciliation: the business case's figures beside the compute
     else:
         rec = _reconcile(version, as_at)
         agree = int(rec["matches"].sum())
-        st.markdown(f"**{agree} of {len(rec)}** published figures reproduced from the drops.")
+        st.markdown(
+            f"**{agree} of {len(rec)}** published figures reproduced from the drops. Differences to threshold use "
+            f"the **business case** set ({THRESHOLD_SET_SHORT['business_case']}: 425 / 121 days), as printed."
+        )
         st.dataframe(
             rec,
             hide_index=True,

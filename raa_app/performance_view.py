@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import access, indicators, journeys, suppression
+from raa_core import access, asglb, coverage, indicators, journeys, periods, suppression
 from raa_core import performance_charts as pc
+from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -84,3 +85,74 @@ def export(
     if area is not None:
         raw, shown = raw[raw["area"] == area], shown[shown["area"] == area]
     shell.download_table(shown if publication else raw, name + ("_publication" if publication else ""), key)
+
+
+# --- shared by both performance pages: thresholds, no data, the ASGLB return (issue 12) --------------------
+
+
+def threshold_set() -> str:
+    """The threshold set chosen on the page (`dfe` by default), shared by both performance pages."""
+    sets = list(THRESHOLD_SETS)
+    chosen = st.segmented_control(
+        "Thresholds",
+        sets,
+        default=DEFAULT_THRESHOLD_SET,
+        required=True,
+        key="threshold_set",
+        format_func=lambda s: THRESHOLD_SET_SHORT[s],
+        help="\n\n".join(f"**{THRESHOLD_SET_SHORT[s]}**: {THRESHOLD_SETS[s]}" for s in sets),
+    )
+    return chosen or DEFAULT_THRESHOLD_SET
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def missing(version: str, as_at: dt.date | None, table: str = "children") -> dict[str, str]:
+    """Councils without a drop of `table` by the as-at date, with the words shown instead of their figures."""
+    with shell.cursor() as con:
+        return coverage.missing(con, shell.reference(), table, as_at)
+
+
+def no_data_notice(version: str, as_at: dt.date | None, names: dict[str, str]) -> dict[str, str]:
+    """Say in words which councils had sent no children drop by the as-at date (never 0); returns them."""
+    gaps = missing(version, as_at)
+    if gaps:
+        lines = "  \n".join(f"**{names.get(a, a)}**: {m}" for a, m in gaps.items())
+        st.warning(f"No data, not zero:  \n{lines}", icon=":material/block:")
+    return gaps
+
+
+@st.cache_data(show_spinner="Building the ASGLB return…", max_entries=8)
+def _asglb(version: str, quarter: str, as_at: dt.date | None) -> tuple[pd.DataFrame, bytes]:
+    q = asglb.parse_quarter(quarter)
+    with shell.cursor() as con:
+        ret = asglb.asglb_return(con, q, shell.reference(), as_at)
+    return ret, asglb.workbook(ret, q, as_at)
+
+
+def asglb_button(version: str, as_at: dt.date | None, latest: dt.date | None, key: str, publication: bool) -> None:
+    """The ASGLB quarterly return: choose a quarter (Q1 = April-June), see its items, download the workbook."""
+    last = latest or shell.today()
+    quarters = [q.name.replace(" ", "") for q in reversed(periods.quarters(dt.date(2015, 4, 1), last))]
+    with st.expander("ASGLB quarterly return", icon=":material/assignment:"):
+        st.markdown(
+            "The Adoption and Special Guardianship Leadership Board's quarterly items the drops hold, per council "
+            "and for the RAA, each with its n and rule; items the drops do not hold are listed as **not held**. "
+            "Quarters as the ASGLB uses them: Q1 = April to June."
+        )
+        if publication:
+            st.info(
+                "The return goes to the ASGLB with exact figures, not for publication; turn off the publication "
+                "view to see it.",
+                icon=":material/visibility_off:",
+            )
+            return
+        quarter = st.selectbox("Quarter", quarters, index=min(1, len(quarters) - 1), key=f"{key}_quarter")
+        if not st.toggle("Show the return for this quarter", key=f"{key}_asglb_show"):
+            return  # built only when asked for: the page's other views do not wait for it
+        ret, book = _asglb(version, quarter, as_at)
+        st.dataframe(asglb.wide_text(ret), hide_index=True, width="stretch", height=320)
+        st.download_button(
+            "Download the ASGLB return (Excel)", book, f"asglb_return_{quarter}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_asglb_xlsx", on_click="ignore", icon=":material/download:",
+        )

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import gate
-from raa_core import access, accounts, commentary, display, drops, export, freshness, periods
+from raa_core import access, accounts, commentary, coverage, display, drops, export, freshness, periods
 from raa_core.appstate import AppState, record
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
@@ -184,6 +184,16 @@ def _newest_year(version: str) -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def data_range_text(version: str) -> str:
+    """The range of dates the data covers, shown under the as-at picker (issue 12: before it, no data)."""
+    with cursor() as con:
+        first, last = coverage.data_range(con)
+    if first is None:
+        return "No drop received yet."
+    return f"Drops held from {coverage.day(first)} to {coverage.day(last)}; before the first, no data."
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _demo_users(version: str, state_path: str) -> list[str]:
     with cursor() as con:
         sample_only = accounts.holds_only_sample(con, REPO / "data" / "drops")
@@ -235,6 +245,7 @@ def sidebar() -> Run:
                           help="Scorecard indicators for the financial year, or the 3 years ending with it")
         as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
+        st.caption(data_range_text(version()))
     la_code = None if area == ALL or area not in names else int(area)
     start = int(year[:4])
     run = Run(
@@ -277,6 +288,11 @@ def download_table(df: pd.DataFrame, name: str, key: str) -> None:
     c2.download_button("Download Excel", xlsx, f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
+
+
+def audited(build: Callable[[], bytes], name: str) -> Callable[[], bytes]:
+    """A download's file builder that records the export (who, page, file) when the file is built."""
+    return gate.audited_export(appstate(), build, name, st.session_state.get("raa_page"))
 
 
 def download_csv(df: pd.DataFrame, name: str, key: str) -> None:

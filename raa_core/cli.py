@@ -74,24 +74,51 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
     with Warehouse(args.db).cursor() as con:
         try:
-            payload = indicators.kpi_report(con, args.period, load_reference(), args.as_at)
+            payload = indicators.kpi_report(con, args.period, load_reference(), args.as_at, args.thresholds)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
+    lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
     for r in payload["rows"]:
         value = "" if r["value"] is None else str(r["value"]) + ("%" if r["indicator"] == "A3" else "")
         if r["indicator"] == "A3" and r.get("count") is not None:
             value = f"{r['count']} ({value})"
         lines.append(
             f"{r['indicator']:9} {r['area']:12} {value:>6} {_s(r['median']):>6} {r['n']:>5} "
-            f"{_s(r['threshold']):>6} {_s(r['difference']):>5}  {'LOW' if r['low_n'] else ''}")
+            f"{_s(r['threshold']):>6} {_s(r['difference']):>5}  {'LOW' if r['low_n'] else ''}"
+            + (f"  {payload['no_data'][r['area']]}" if r["area"] in payload["no_data"] else ""))
     _emit(args, payload, "\n".join(lines))
     return 0
 
 
 def _s(v: object) -> str:
     return "" if v is None else str(v)
+
+
+def cmd_asglb(args: argparse.Namespace) -> int:
+    """`raa asglb --quarter 2026-27Q2 --out FILE.xlsx [--as-at DATE] [--json]`: the ASGLB quarterly return."""
+    from raa_core import asglb
+
+    try:
+        q = asglb.parse_quarter(args.quarter)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"folder not found for --out: {out.parent}")
+    with Warehouse(args.db).cursor() as con:
+        ret = asglb.asglb_return(con, q, load_reference(), args.as_at)
+    out.write_bytes(asglb.workbook(ret, q, args.as_at))
+    payload = asglb.as_json(ret, q, args.as_at) | {"out": str(out)}
+    figures = ret[ret["status"] == "figure"]
+    human = (f"ASGLB return {q.name} ({q.start} to {q.end}): {figures['item'].nunique()} items computed, "
+             f"{ret[ret['status'] == 'not held']['item'].nunique()} not held, "
+             f"{len(ret[ret['status'] == 'no data'])} council cells without data; written to {out}")
+    if args.json:
+        print(human, file=sys.stderr)
+    _emit(args, payload, human)
+    return 0
 
 
 def cmd_budget(args: argparse.Namespace) -> int:
@@ -299,7 +326,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kpi", parents=[common], help="scorecard indicators for a period")
     p.add_argument("--period", required=True, help="financial year 2018-19 or 3-year period 2015-18")
     p.add_argument("--as-at", type=_date, default=None)
+    p.add_argument(
+        "--thresholds", default="dfe", choices=["dfe", "business_case"],
+        help="named threshold set (default dfe: 14 months = 426 days; business_case: 425 / 121)")
     p.set_defaults(func=cmd_kpi)
+
+    p = sub.add_parser("asglb", parents=[common], help="the ASGLB quarterly return as a workbook")
+    p.add_argument("--quarter", required=True, help="financial year and quarter, e.g. 2026-27Q2 (Q1 = April-June)")
+    p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--as-at", type=_date, default=None)
+    p.set_defaults(func=cmd_asglb)
 
     p = sub.add_parser("budget", parents=[common], help="budget monitoring for a year")
     p.add_argument("--year", required=True, help="financial year YYYY-YY")

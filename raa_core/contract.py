@@ -88,6 +88,7 @@ CHILDREN = TableSpec(
         _c("plan_reversed_date", D),
         _c("plan_reversed_reason", S),
         _c("disruption_date", D),
+        _c("disabled", B, default=False),  # v2: optional; counts among the "harder to place" characteristics
     ),
 )
 

@@ -1,11 +1,14 @@
 """DfE adoption scorecard indicators A1, A2, A3 and A10, per council, region and mean of councils.
 
-Rules (spec indicators.md): the cohort is the children whose adoption order falls in the period;
-A1 = mean days entered care -> placed; A2 = mean days placement order -> match (0 where the match came
-first) for children with a placement order, not placed with consent, placed before the order; A3 = children
+Rules (spec indicators.md, v2): the cohort is the children whose adoption order falls in the period and
+who were placed for adoption before it (a child adopted without a recorded placement counts as adopted in
+the activity, not here); A1 = mean days entered care -> placed; A2 = mean days placement order -> match (0
+where the match came first) for children with a placement (or freeing) order placed before the adoption
+order, whether or not first placed with consent (DfE: the test is the order); A3 = children
 placed before the day 14 calendar months after entering care (count and %); A10 = A1 ending at the day
 the child moved in with foster carers who went on to adopt. Means round half away from zero to whole days;
-percentages to whole percent from unrounded counts. `region` counts all children together; `region_mean`
+percentages to whole percent from unrounded counts. Thresholds come from a named set (`dfe`, the default,
+or `business_case`) and every row says which. Every value reaches SQL as a parameter (`Bind`). `region` counts all children together; `region_mean`
 is the plain mean of the (rounded) council figures, as the business case computed its "Regional Average".
 Everything runs as one set-based DuckDB query over the children table, whatever the number of periods.
 """
@@ -19,18 +22,17 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from raa_core import warehouse
+from raa_core.contract import TABLES
 from raa_core.periods import (
     Period,
     add_months_sql,
     financial_year,
     financial_year_of,
     parse_period,
-    periods_values_sql,
     previous,
     three_year,
 )
-from raa_core.reference import Reference
+from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SETS, Reference
 
 INDICATORS: tuple[str, ...] = ("A1", "A2", "A3", "A10")
 TIME_INDICATORS: tuple[str, ...] = ("A1", "A2", "A10")
@@ -45,6 +47,7 @@ SCORECARD_COLUMNS: list[str] = [
     "low_n",
     "count",
     "national",
+    "threshold_set",
 ]
 LABELS: dict[str, str] = {
     "A1": "Average days from entering care to moving in with the adoptive family",
@@ -71,8 +74,9 @@ DEFINITIONS: dict[str, str] = {
     ),
     "A2": (
         "**A2: average days from court authority to place (placement order) to the match with the adoptive "
-        "family.** Children adopted in the period who had a placement order (children placed with consent are "
-        "left out) and were placed before the adoption order; a match before the order counts 0 days."
+        "family.** Children adopted in the period who had a placement (or freeing) order and were placed "
+        "before the adoption order; a match before the order counts 0 days. The test is the order, as DfE words "
+        "it: a child first placed with consent who also has a placement order counts."
     ),
     "A3": (
         "**A3: children placed within 14 months of entering care.** Of the children adopted in the period, "
@@ -93,9 +97,11 @@ DEFINITIONS: dict[str, str] = {
         "as the business case computed its 'Regional Average': A1 2018-19 (340 + 363 + 569) / 3 = 424."
     ),
     "threshold": (
-        "**Threshold**: the DfE scorecard threshold in force at the end of the period (reference data: 425 "
-        "days for A1 and A10, 121 days for A2; none for A3). Difference = figure - threshold; negative is "
-        "better for the time measures."
+        "**Threshold**: the threshold in force at the end of the period, from a named set in reference data. "
+        "**DfE** (the default): the scorecard's months as floor(months × 365.25 / 12) days, so 14 months = 426 "
+        "days (A1, A10) and 4 months = 121 days (A2), with 21/18/16 and 7/6/5 months for earlier periods. "
+        "**Business case**: the 425 / 121 days the business case used (the reconciliation uses it). None for "
+        "A3. Difference = figure - threshold; negative is better for the time measures."
     ),
     "rag": (
         "**RAG**: green where the figure meets the threshold (at or below it for days, at or above it for a "
@@ -174,33 +180,64 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
-def state_source(table: str, as_at: dt.date | None = None) -> str:
-    """SQL naming a drop table's current state, or its state as at a date (for FROM clauses)."""
+class Bind:
+    """The values of one query, collected as DuckDB named parameters (`$p0`, `$p1`, …) while its SQL is built.
+
+    Every value (a date, a council code, a period name, a threshold, a label) reaches SQL through `bind(value)`,
+    which returns the placeholder; identifiers and SQL written in code are the only text pasted into a query
+    (GUIDE: values reach SQL as parameters). `run` executes the query with exactly the values it used.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
+
+    def typed(self, value: Any, sql_type: str) -> str:
+        """A parameter cast to a SQL type (for NULLs and empty lists, whose type DuckDB cannot infer)."""
+        return f"CAST({self(value)} AS {sql_type})"
+
+    def run(self, con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyConnection:
+        return con.execute(sql, self.values)
+
+
+def state_source(b: Bind, table: str, as_at: dt.date | None = None) -> str:
+    """SQL naming a drop table's current state, or its state as at a date (for FROM clauses).
+
+    The state is each council's newest accepted drop (on or before `as_at`) that carried the table's file.
+    """
     if as_at is None:
         return f"{table}_current"
-    return f"({warehouse.state_sql(table, as_at)})"
+    spec = next(t for t in TABLES if t.name == table)
+    return (
+        f"(SELECT t.* FROM {spec.name} t JOIN (SELECT arg_max(drop_id, (extract_date, version)) AS drop_id "
+        f"FROM drops WHERE list_contains(files, {b(spec.file)}) AND extract_date <= {b.typed(as_at, 'DATE')} "
+        "GROUP BY la_code) s USING (drop_id))"
+    )
 
 
-def councils_sql(ref: Reference | None, as_at: dt.date | None = None) -> str:
+def councils_sql(b: Bind, ref: Reference | None, as_at: dt.date | None = None) -> str:
     """SQL listing the councils to report: those in reference data and any with a drop (by `as_at`)."""
-    when = f"WHERE extract_date <= DATE '{as_at.isoformat()}'" if as_at is not None else ""
+    when = f"WHERE extract_date <= {b.typed(as_at, 'DATE')}" if as_at is not None else ""
     present = f"SELECT DISTINCT la_code FROM drops {when}"
     codes = ref.la_codes if ref is not None else []
     if not codes:
         return present
-    listed = ", ".join(f"({int(c)})" for c in codes)
-    return f"SELECT la_code FROM (VALUES {listed}) v(la_code) UNION {present}"
+    return f"SELECT unnest({b.typed(list(codes), 'INTEGER[]')}) AS la_code UNION {present}"
 
 
 #: Sort key that puts `region` after every council code.
 REGION_ORDER = 9_000_000_000
 
 
-def areas_sql(ref: Reference | None, as_at: dt.date | None = None) -> str:
+def areas_sql(b: Bind, ref: Reference | None, as_at: dt.date | None = None) -> str:
     """SQL table (area, aord): each council code as a string in code order, then `region`."""
     return (
         f"SELECT CAST(la_code AS VARCHAR) AS area, CAST(la_code AS BIGINT) AS aord "
-        f"FROM ({councils_sql(ref, as_at)}) UNION ALL SELECT 'region', {REGION_ORDER}"
+        f"FROM ({councils_sql(b, ref, as_at)}) UNION ALL SELECT 'region', {b(REGION_ORDER)}"
     )
 
 
@@ -209,12 +246,48 @@ def area_sql(col: str = "la_code") -> str:
     return f"CASE WHEN grouping({col}) = 1 THEN 'region' ELSE CAST({col} AS VARCHAR) END"
 
 
-def dates_values_sql(dates: Sequence[dt.date]) -> str:
+def dates_values_sql(b: Bind, dates: Sequence[dt.date]) -> str:
     """SQL table (at_date, dord) of the given dates in order (empty if none)."""
-    if not dates:
-        return "SELECT * FROM (VALUES (DATE '1900-01-01', 0)) v(at_date, dord) WHERE false"
-    rows = ", ".join(f"(DATE '{d.isoformat()}', {i})" for i, d in enumerate(dates))
-    return f"SELECT * FROM (VALUES {rows}) v(at_date, dord)"
+    dates = list(dates)
+    return (
+        f"SELECT unnest({b.typed(dates, 'DATE[]')}) AS at_date, "
+        f"unnest({b.typed(list(range(len(dates))), 'INTEGER[]')}) AS dord"
+    )
+
+
+def periods_sql(b: Bind, periods: Sequence[Period]) -> str:
+    """SQL table (period, pstart, pend, pkind, pord) of the given periods, in order (empty if none)."""
+    ps = list(periods)
+    cols = (
+        ("period", [p.name for p in ps], "VARCHAR[]"),
+        ("pstart", [p.start for p in ps], "DATE[]"),
+        ("pend", [p.end for p in ps], "DATE[]"),
+        ("pkind", [p.kind for p in ps], "VARCHAR[]"),
+        ("pord", list(range(len(ps))), "INTEGER[]"),
+    )
+    return "SELECT " + ", ".join(f"unnest({b.typed(v, t)}) AS {c}" for c, v, t in cols)
+
+
+def span_sql(b: Bind, expr: str, periods: Sequence[Period]) -> str:
+    """SQL condition: `expr` falls within the span of the given periods (a cheap pre-filter for joins)."""
+    if not periods:
+        return "false"
+    start = min(p.start for p in periods)
+    end = max(p.end for p in periods)
+    return f"({expr} BETWEEN {b.typed(start, 'DATE')} AND {b.typed(end, 'DATE')})"
+
+
+def labels_sql(b: Bind, labels: Sequence[str], order: str, label: str) -> str:
+    """SQL table (`order`, `label`) of labels numbered from 0 in order (bands, measures, stages)."""
+    return (
+        f"SELECT unnest({b.typed(list(range(len(labels))), 'INTEGER[]')}) AS {order}, "
+        f"unnest({b.typed(list(labels), 'VARCHAR[]')}) AS {label}"
+    )
+
+
+def months_after_sql(b: Bind, date_expr: str, months: int) -> str:
+    """`date_expr` plus `months` calendar months (clamped to the month's end), the months as a parameter."""
+    return add_months_sql(date_expr, b(months))
 
 
 def round_mean_sql(total: str, n: str) -> str:
@@ -242,7 +315,9 @@ def zero_counts_sql(columns: Sequence[str], rel: str = "agg") -> str:
     return ", ".join(f"CAST(coalesce({rel}.{c}, 0) AS BIGINT) AS {c}" for c in columns)
 
 
-def period_grid_sql(columns: str, ref: Reference | None, as_at: dt.date | None, inner: str = "", key: str = "") -> str:
+def period_grid_sql(
+    b: Bind, columns: str, ref: Reference | None, as_at: dt.date | None, inner: str = "", key: str = ""
+) -> str:
     """SELECT period, `columns` over every period of CTE `p` x area (x each row `g` of `inner`, by `key`).
 
     CTE `agg` is LEFT JOINed, so an area with nothing in a period keeps its row; ordered period, key, area.
@@ -252,20 +327,27 @@ def period_grid_sql(columns: str, ref: Reference | None, as_at: dt.date | None, 
     order = f"g.{key}, " if inner else ""
     return f"""
         SELECT p.period, {columns}
-        FROM p {by}CROSS JOIN ({areas_sql(ref, as_at)}) a
+        FROM p {by}CROSS JOIN ({areas_sql(b, ref, as_at)}) a
         LEFT JOIN agg ON agg.period = p.period {on}AND agg.area = a.area
         ORDER BY p.pord, {order}a.aord
     """
 
 
-def cohort_sql(source: str, periods: Sequence[Period], extra: str = "") -> str:
-    """One row per child in each period's cohort with its A1, A2, A3 and A10 terms (and `extra` columns of `s`)."""
-    within = add_months_sql("s.entered_care_date", 14)
+def cohort_sql(b: Bind, source: str, periods: Sequence[Period], extra: str = "") -> str:
+    """One row per child in each period's cohort with its A1, A2, A3 and A10 terms (and `extra` columns of `s`).
+
+    The cohort is the children whose adoption order falls in the period and who had an adoptive placement
+    before it; a child adopted without a recorded placement (SSDA903 rule 390) counts as adopted in the
+    activity but is left out of A1, A2, A3 and A10, as DfE does. A2 counts every child with a placement (or
+    freeing) order who was matched and placed before the adoption order, whether or not the child was first
+    placed with consent: DfE's test is the order (v2).
+    """
+    within = months_after_sql(b, "s.entered_care_date", 14)
     more = f"{extra}," if extra else ""
     return f"""
         SELECT p.period, p.pord, s.la_code, {more}
             datediff('day', s.entered_care_date, s.placed_date) AS a1,
-            CASE WHEN s.placement_order_date IS NOT NULL AND NOT coalesce(s.placed_with_consent, false)
+            CASE WHEN s.placement_order_date IS NOT NULL
                       AND s.matched_date IS NOT NULL AND s.placed_date < s.adoption_order_date
                  THEN greatest(datediff('day', s.placement_order_date, s.matched_date), 0) END AS a2,
             s.placed_date < {within} AS a3,
@@ -273,25 +355,31 @@ def cohort_sql(source: str, periods: Sequence[Period], extra: str = "") -> str:
                 CASE WHEN s.fostered_by_adopters_from < s.placed_date
                      THEN greatest(s.fostered_by_adopters_from, s.entered_care_date)
                      ELSE s.placed_date END) AS a10
-        FROM {source} s JOIN ({periods_values_sql(list(periods))}) p
+        FROM {source} s JOIN ({periods_sql(b, list(periods))}) p
           ON s.adoption_order_date BETWEEN p.pstart AND p.pend
         WHERE s.placed_date IS NOT NULL
     """
 
 
-def _scorecard_sql(source: str, periods: Sequence[Period], ref: Reference, as_at: dt.date | None) -> str:
+def _scorecard_sql(
+    b: Bind,
+    periods: Sequence[Period],
+    ref: Reference,
+    as_at: dt.date | None,
+    threshold_set: str,
+) -> str:
     """One query: cohort terms -> per-area aggregates -> one row per indicator -> mean of councils."""
     mean, med = round_mean_sql, round_median_sql
-    per = periods_values_sql(list(periods))
+    source = state_source(b, "children", as_at)
+    per = periods_sql(b, list(periods))
+    pairs = [(p, ind) for p in periods for ind in INDICATORS]
     facts = (
-        ", ".join(
-            f"('{p.name}', '{ind}', {_sql_int(ref.threshold(ind, p.end))}, {_sql_int(_national(ref, ind, p.name))})"
-            for p in periods
-            for ind in INDICATORS
-        )
-        or "('', '', NULL, NULL)"
+        f"SELECT unnest({b.typed([p.name for p, _ in pairs], 'VARCHAR[]')}) AS period, "
+        f"unnest({b.typed([i for _, i in pairs], 'VARCHAR[]')}) AS indicator, "
+        f"unnest({b.typed([ref.threshold(i, p.end, threshold_set) for p, i in pairs], 'BIGINT[]')}) AS threshold, "
+        f"unnest({b.typed([_national(ref, i, p.name) for p, i in pairs], 'BIGINT[]')}) AS national"
     )
-    council = f"aord < {REGION_ORDER}"
+    council = f"aord < {b(REGION_ORDER)}"
     w = "OVER (PARTITION BY period, indicator)"
     return f"""
     WITH p AS ({per}),
@@ -301,7 +389,7 @@ def _scorecard_sql(source: str, periods: Sequence[Period], ref: Reference, as_at
             count(a2) AS n2, sum(a2) AS s2, median(a2) AS m2,
             count(a3) AS n3, count_if(a3) AS k3,
             count(a10) AS n10, sum(a10) AS s10, median(a10) AS m10
-        FROM ({cohort_sql(source, periods)}) c GROUP BY GROUPING SETS ((period, la_code), (period))
+        FROM ({cohort_sql(b, source, periods)}) c GROUP BY GROUPING SETS ((period, la_code), (period))
     ),
     long AS (
         SELECT p.period, p.pord, a.area, a.aord, unnest([
@@ -314,7 +402,7 @@ def _scorecard_sql(source: str, periods: Sequence[Period], ref: Reference, as_at
             {{'indicator': 'A10', 'iord': 4, 'n': coalesce(n10, 0), 'value': {mean("s10", "n10")},
               'median': {med("m10")}, 'count': CAST(NULL AS BIGINT)}}
         ], recursive := true)
-        FROM p CROSS JOIN ({areas_sql(ref, as_at)} UNION ALL SELECT 'region_mean', {REGION_ORDER + 1}) a
+        FROM p CROSS JOIN ({areas_sql(b, ref, as_at)} UNION ALL SELECT 'region_mean', {b(REGION_ORDER + 1)}) a
         LEFT JOIN agg ON agg.period = p.period AND agg.area = a.area
     ),
     win AS (
@@ -331,16 +419,12 @@ def _scorecard_sql(source: str, periods: Sequence[Period], ref: Reference, as_at
         FROM win
     )
     SELECT fig.period, fig.indicator, fig.area, fig.value, fig.median, fig.n, f.threshold,
-           fig.value - f.threshold AS difference, fig.n < {int(ref.settings.low_n_below)} AS low_n,
-           fig.count, f.national
-    FROM fig LEFT JOIN (SELECT * FROM (VALUES {facts}) v(period, indicator, threshold, national)) f
+           fig.value - f.threshold AS difference, fig.n < {b(int(ref.settings.low_n_below))} AS low_n,
+           fig.count, f.national, CASE WHEN f.threshold IS NOT NULL THEN {b(threshold_set)} END AS threshold_set
+    FROM fig LEFT JOIN ({facts}) f
       ON f.period = fig.period AND f.indicator = fig.indicator
     ORDER BY fig.pord, fig.iord, fig.aord
     """
-
-
-def _sql_int(v: int | None) -> str:
-    return "CAST(NULL AS BIGINT)" if v is None else f"CAST({int(v)} AS BIGINT)"
 
 
 def scorecards(
@@ -348,10 +432,18 @@ def scorecards(
     periods: Sequence[Period],
     ref: Reference,
     as_at: dt.date | None = None,
+    threshold_set: str = DEFAULT_THRESHOLD_SET,
 ) -> pd.DataFrame:
-    """The scorecard for several periods at once (one query); a `period` column leads the scorecard's."""
-    source = state_source("children", as_at)
-    df = con.execute(_scorecard_sql(source, periods, ref, as_at)).df()
+    """The scorecard for several periods at once (one query); a `period` column leads the scorecard's.
+
+    `threshold_set` names the reference thresholds (`dfe`, the default, or `business_case`); each row's
+    `threshold_set` says which set its threshold and difference come from (null where there is no threshold,
+    as for A3). Raises ValueError for an unknown set.
+    """
+    if threshold_set not in THRESHOLD_SETS:
+        raise ValueError(f"threshold set must be one of {', '.join(THRESHOLD_SETS)}, not {threshold_set!r}")
+    b = Bind()
+    df = b.run(con, _scorecard_sql(b, periods, ref, as_at, threshold_set)).df()
     for col in _INT_COLUMNS:
         df[col] = df[col].astype("Int64")
     df["n"] = df["n"].astype("int64")
@@ -371,14 +463,16 @@ def scorecard(
     period: Period,
     ref: Reference,
     as_at: dt.date | None = None,
+    threshold_set: str = DEFAULT_THRESHOLD_SET,
 ) -> pd.DataFrame:
     """A1, A2, A3, A10 for one period: a row per indicator and area (councils, `region`, `region_mean`)."""
-    return scorecards(con, [period], ref, as_at).drop(columns="period")
+    return scorecards(con, [period], ref, as_at, threshold_set).drop(columns="period")
 
 
 def latest_adoption_year(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> Period | None:
     """The financial year of the latest adoption order in the (as-at) state, or None if there is none."""
-    latest = con.execute(f"SELECT max(adoption_order_date) FROM {state_source('children', as_at)}").fetchall()
+    b = Bind()
+    latest = b.run(con, f"SELECT max(adoption_order_date) FROM {state_source(b, 'children', as_at)}").fetchall()
     return financial_year_of(latest[0][0]) if latest and latest[0][0] is not None else None
 
 
@@ -410,12 +504,13 @@ def trend(
     first: str | Period = "2015-16",
     last: str | Period | None = None,
     as_at: dt.date | None = None,
+    threshold_set: str = DEFAULT_THRESHOLD_SET,
 ) -> pd.DataFrame:
     """The scorecard over successive periods (for trend charts); `indicator` None keeps all four."""
     if indicator is not None and indicator not in INDICATORS:
         raise ValueError(f"indicator must be one of {', '.join(INDICATORS)}, not {indicator!r}")
     periods = trend_periods(kind, first, last, latest_adoption_year(con, as_at))
-    df = scorecards(con, periods, ref, as_at)
+    df = scorecards(con, periods, ref, as_at, threshold_set)
     if indicator is not None:
         df = df[df["indicator"] == indicator].reset_index(drop=True)
     return df
@@ -492,6 +587,10 @@ def _opt_int(v: Any) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
 
 
+def _opt_str(v: Any) -> str | None:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
 HEADLINE_COLUMNS: list[str] = [
     "indicator",
     "label",
@@ -502,6 +601,7 @@ HEADLINE_COLUMNS: list[str] = [
     "n",
     "count",
     "threshold",
+    "threshold_set",
     "difference",
     "national",
     "low_n",
@@ -538,6 +638,7 @@ def headline_from(sc: pd.DataFrame, period: str, previous_period: str, area: str
                 "n": int(now.get("n", 0) or 0),
                 "count": _opt_int(now.get("count")),
                 "threshold": _opt_int(now.get("threshold")),
+                "threshold_set": _opt_str(now.get("threshold_set")),
                 "difference": _opt_int(now.get("difference")),
                 "national": _opt_int(now.get("national")),
                 "low_n": bool(now.get("low_n", True)),
@@ -550,17 +651,22 @@ def headline_from(sc: pd.DataFrame, period: str, previous_period: str, area: str
         )
     out = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
     out["rag"] = pd.Series([r["rag"] for r in rows], index=out.index, dtype=object)  # None, not NaN
+    out["threshold_set"] = pd.Series([r["threshold_set"] for r in rows], index=out.index, dtype=object)
     for col in ("value", "median", "count", "threshold", "difference", "national", "previous_value", "change"):
         out[col] = pd.array(out[col].tolist(), dtype="Int64")
     return out
 
 
 def headline_scorecards(
-    con: duckdb.DuckDBPyConnection, period: str | Period, ref: Reference, as_at: dt.date | None = None
+    con: duckdb.DuckDBPyConnection,
+    period: str | Period,
+    ref: Reference,
+    as_at: dt.date | None = None,
+    threshold_set: str = DEFAULT_THRESHOLD_SET,
 ) -> pd.DataFrame:
     """The scorecard of a period and of the period before it (for tiles' change), in one query."""
     p = parse_period(period) if isinstance(period, str) else period
-    return scorecards(con, [previous(p), p], ref, as_at)
+    return scorecards(con, [previous(p), p], ref, as_at, threshold_set)
 
 
 def headline(
@@ -569,10 +675,11 @@ def headline(
     ref: Reference,
     area: str = "region",
     as_at: dt.date | None = None,
+    threshold_set: str = DEFAULT_THRESHOLD_SET,
 ) -> pd.DataFrame:
     """A1, A2, A3, A10 of one area and period with n, threshold, national, RAG and change (see `headline_from`)."""
     p = parse_period(period) if isinstance(period, str) else period
-    return headline_from(headline_scorecards(con, p, ref, as_at), p.name, previous(p).name, area)
+    return headline_from(headline_scorecards(con, p, ref, as_at, threshold_set), p.name, previous(p).name, area)
 
 
 def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
@@ -640,17 +747,35 @@ def kpi_report(
     period_text: str,
     ref: Reference,
     as_at: dt.date | None = None,
+    threshold_set: str = DEFAULT_THRESHOLD_SET,
 ) -> dict[str, Any]:
-    """The JSON document of `raa kpi --period P [--as-at DATE]` (spec cli.md)."""
+    """The JSON document of `raa kpi --period P [--as-at DATE] [--thresholds SET]` (spec cli.md).
+
+    Every row carries `threshold_set`: the named set its threshold and difference come from. `no_data`
+    names each council that had sent no children drop by `as_at`, with the words shown instead of its
+    figures (its rows then have n = 0 and null values: no data, not zero).
+    """
     period = parse_period(period_text)
-    df = scorecard(con, period, ref, as_at)
+    df = scorecard(con, period, ref, as_at, threshold_set)
     rows: list[dict[str, Any]] = []
     for rec in df.to_dict(orient="records"):
         row = {
             k: _plain(rec[k]) for k in ("indicator", "area", "value", "median", "n", "threshold", "difference", "low_n")
         }
+        row["threshold_set"] = threshold_set
         row["low_n"] = bool(rec["low_n"])
         if rec["indicator"] == "A3":
             row["count"] = _plain(rec["count"])
         rows.append(row)
-    return {"period": period.name, "start": period.start.isoformat(), "end": period.end.isoformat(), "rows": rows}
+    from raa_core import coverage  # coverage builds on this module's Bind
+
+    return {
+        "period": period.name,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "as_at": as_at.isoformat() if as_at else None,
+        "no_data": coverage.missing(con, ref, "children", as_at),
+        "threshold_set": threshold_set,
+        "thresholds": THRESHOLD_SETS[threshold_set],
+        "rows": rows,
+    }

@@ -1,5 +1,9 @@
 """Children's adoption journeys: stage durations, children waiting at a date, and activity per period.
 
+Children waiting follow the ASGLB's counts (spec indicators.md v2): a child whose latest placement
+disrupted is waiting again from the disruption date unless the plan was reversed. Every value reaches SQL
+as a parameter (`indicators.Bind`).
+
 Stages run entered care -> ADM decision -> placement order -> match -> placed -> adoption order; each
 stage counts the children who have both dates, in the period of the later date. A later stage recorded
 before the earlier one counts 0 days (as A2 counts a match before the placement order). All figures are
@@ -16,19 +20,24 @@ import pandas as pd
 
 from raa_core.access import require_children
 from raa_core.indicators import (
+    Bind,
     area_sql,
     areas_sql,
     cohort_sql,
     councils_sql,
     dates_values_sql,
+    labels_sql,
+    months_after_sql,
     period_grid_sql,
+    periods_sql,
     round_mean_sql,
     round_median_sql,
     round_pct_sql,
+    span_sql,
     state_source,
     zero_counts_sql,
 )
-from raa_core.periods import Period, add_months_sql, parse_period, periods_values_sql, quarters, span_sql, sql_date
+from raa_core.periods import Period, parse_period, quarters
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
 
@@ -55,6 +64,7 @@ ACTIVITY_COUNTS: tuple[str, ...] = (
     "matches",
     "placements",
     "adoption_orders",
+    "adopted_without_placement",
     "reversals",
     "disruptions",
     "early_permanence_placements",
@@ -98,14 +108,16 @@ def as_period_list(periods: Period | Sequence[Period]) -> list[Period]:
 
 def area_codes(con: duckdb.DuckDBPyConnection, ref: Reference | None, as_at: dt.date | None = None) -> list[str]:
     """Council areas to report (reference councils and any with a drop), as strings in code order."""
-    codes = con.execute(f"SELECT la_code FROM ({councils_sql(ref, as_at)}) ORDER BY la_code").fetchall()
+    b = Bind()
+    codes = b.run(con, f"SELECT la_code FROM ({councils_sql(b, ref, as_at)}) ORDER BY la_code").fetchall()
     return [str(c[0]) for c in codes]
 
 
 def latest_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> dt.date | None:
     """The newest extract date among accepted drops (on or before `as_at`): how far the data reaches."""
-    when = f"WHERE extract_date <= {sql_date(as_at)}" if as_at is not None else ""
-    got: dt.date | None = con.execute(f"SELECT max(extract_date) FROM drops {when}").fetchall()[0][0]
+    b = Bind()
+    when = f"WHERE extract_date <= {b.typed(as_at, 'DATE')}" if as_at is not None else ""
+    got: dt.date | None = b.run(con, f"SELECT max(extract_date) FROM drops {when}").fetchall()[0][0]
     return got
 
 
@@ -147,6 +159,7 @@ def as_dates(df: pd.DataFrame, col: str = "at") -> pd.DataFrame:
 
 def waiting_at_dates(
     con: duckdb.DuckDBPyConnection,
+    b: Bind,
     agg: str,
     counts: Sequence[str],
     dates: Sequence[dt.date],
@@ -155,50 +168,60 @@ def waiting_at_dates(
 ) -> pd.DataFrame:
     """A row per date and area from `agg` (at_date, area, `counts`, s and m: total and median days waiting).
 
-    Columns: at, area, the counts (0 where none wait), mean_days, median_days; `waiting` must be a count.
+    `agg` was built with the parameters of `b`. Columns: at, area, the counts (0 where none wait),
+    mean_days, median_days; `waiting` must be a count.
     """
-    df = con.execute(f"""
+    df = b.run(
+        con,
+        f"""
         WITH agg AS ({agg})
         SELECT d.at_date AS "at", a.area, {zero_counts_sql(counts)},
                {round_mean_sql("agg.s", "agg.waiting")} AS mean_days, {round_median_sql("agg.m")} AS median_days
-        FROM ({dates_values_sql(dates)}) d CROSS JOIN ({areas_sql(ref, as_at)}) a
+        FROM ({dates_values_sql(b, dates)}) d CROSS JOIN ({areas_sql(b, ref, as_at)}) a
         LEFT JOIN agg ON agg.at_date = d.at_date AND agg.area = a.area
         ORDER BY d.dord, a.aord
-    """).df()
+    """,
+    ).df()
     return as_int_columns(as_dates(df), counts, ["mean_days", "median_days"])
 
 
 def band_counts(
     con: duckdb.DuckDBPyConnection,
+    b: Bind,
     rows: str,
     labels: Sequence[str],
     ref: Reference | None,
     as_at: dt.date | None,
 ) -> pd.DataFrame:
-    """Children per area in each band of `rows` (SQL: a row per child with la_code, band): area, band, children.
+    """Children per area in each band of `rows` (SQL built with `b`: a row per child with la_code, band).
 
-    Every band of every area is listed (0 where empty), in area then band order.
+    Columns area, band_order, band, children; every band of every area is listed (0 where empty), in area
+    then band order.
     """
-    bands = ", ".join(f"({i}, '{label}')" for i, label in enumerate(labels))
-    df = con.execute(f"""
+    df = b.run(
+        con,
+        f"""
         WITH agg AS (
             SELECT {area_sql()} AS area, band, count(*) AS children
             FROM ({rows}) r GROUP BY GROUPING SETS ((la_code, band), (band))
         )
-        SELECT a.area, b.band_order, b.band, {zero_counts_sql(["children"])}
-        FROM ({areas_sql(ref, as_at)}) a CROSS JOIN (SELECT * FROM (VALUES {bands}) v(band_order, band)) b
-        LEFT JOIN agg ON agg.area = a.area AND agg.band = b.band_order
-        ORDER BY a.aord, b.band_order
-    """).df()
+        SELECT a.area, g.band_order, g.band, {zero_counts_sql(["children"])}
+        FROM ({areas_sql(b, ref, as_at)}) a CROSS JOIN ({labels_sql(b, labels, "band_order", "band")}) g
+        LEFT JOIN agg ON agg.area = a.area AND agg.band = g.band_order
+        ORDER BY a.aord, g.band_order
+    """,
+    ).df()
     return as_int_columns(df, ["band_order", "children"])
 
 
-def _stages_sql() -> str:
-    rows = ", ".join(
-        f"({i}, '{a}', '{b}', '{STAGE_LABELS[a]} → {STAGE_LABELS[b]}')"
-        for i, (a, b, _, _) in enumerate(STAGES, start=1)
+def _stages_sql(b: Bind) -> str:
+    cols = (
+        ("stage_order", list(range(1, len(STAGES) + 1)), "INTEGER[]"),
+        ("from_stage", [a for a, *_ in STAGES], "VARCHAR[]"),
+        ("to_stage", [t for _, t, *_ in STAGES], "VARCHAR[]"),
+        ("stage", [f"{STAGE_LABELS[a]} → {STAGE_LABELS[t]}" for a, t, *_ in STAGES], "VARCHAR[]"),
     )
-    return f"SELECT * FROM (VALUES {rows}) v(stage_order, from_stage, to_stage, stage)"
+    return "SELECT " + ", ".join(f"unnest({b.typed(v, t)}) AS {c}" for c, v, t in cols)
 
 
 def stage_durations(
@@ -212,58 +235,104 @@ def stage_durations(
     Columns: period, stage_order, from_stage, to_stage, stage, area, n, mean_days, median_days.
     """
     plist = as_period_list(periods)
-    source = state_source("children", as_at)
+    b = Bind()
+    source = state_source(b, "children", as_at)
     pairs = ", ".join(f"{{'o': {i}, 'd0': {ca}, 'd1': {cb}}}" for i, (_, _, ca, cb) in enumerate(STAGES, start=1))
-    any_in = " OR ".join(span_sql(cb, plist) for *_, cb in STAGES)
+    any_in = " OR ".join(span_sql(b, cb, plist) for *_, cb in STAGES)
     figures = (
         f"g.from_stage, g.to_stage, g.stage, a.area, {zero_counts_sql(['n'])}, "
         f"{round_mean_sql('agg.s', 'agg.n')} AS mean_days, {round_median_sql('agg.m')} AS median_days"
     )
-    df = con.execute(f"""
-        WITH p AS ({periods_values_sql(plist)}),
+    df = b.run(
+        con,
+        f"""
+        WITH p AS ({periods_sql(b, plist)}),
         st AS (SELECT la_code, s.o AS stage_order, greatest(datediff('day', s.d0, s.d1), 0) AS days, s.d1
                FROM (SELECT la_code, unnest([{pairs}]) AS s FROM {source} WHERE {any_in})
-               WHERE s.d0 IS NOT NULL AND {span_sql("s.d1", plist)}),
+               WHERE s.d0 IS NOT NULL AND {span_sql(b, "s.d1", plist)}),
         agg AS (SELECT p.period, st.stage_order, {area_sql("st.la_code")} AS area,
                        count(*) AS n, sum(st.days) AS s, median(st.days) AS m
                 FROM st JOIN p ON st.d1 BETWEEN p.pstart AND p.pend
                 GROUP BY GROUPING SETS ((p.period, st.stage_order, st.la_code), (p.period, st.stage_order)))
-        {period_grid_sql(f"g.stage_order, {figures}", ref, as_at, _stages_sql(), "stage_order")}
-    """).df()
+        {period_grid_sql(b, f"g.stage_order, {figures}", ref, as_at, _stages_sql(b), "stage_order")}
+    """,
+    ).df()
     return as_int_columns(df, ["stage_order", "n"], ["mean_days", "median_days"])
 
 
-def waiting_rows_sql(source: str, dates: Sequence[dt.date]) -> str:
-    """One row per child waiting at each date, with what the breakdowns need."""
+def waiting_rows_sql(b: Bind, source: str, dates: Sequence[dt.date], extra: str = "") -> str:
+    """One row per child waiting at each date, with what the counts and breakdowns need (SQL built with `b`).
+
+    Waiting at a date (spec indicators.md v2, ASGLB): an ADM decision or placement order on or before it,
+    plan not reversed and not adopted by it, and not placed at it: never placed, or the latest placement
+    disrupted on or before it (`disruption_date` on or after `placed_date`). A child counts as matched at the
+    date where the match is on or before it and was not undone by a disruption (a match after the disruption
+    counts). "12 months or more since the order" means the date is on or after the day 12 calendar months
+    later (ASGLB: "or more"). `extra` adds columns of the child row `s`.
+    """
     bands = " ".join(
-        f"WHEN d.at_date <= {add_months_sql('s.first_decision', m)} THEN {i}"
+        f"WHEN d.at_date <= {months_after_sql(b, 's.first_decision', m)} THEN {i}"
         for i, (_, m) in enumerate(WAITING_BANDS)
         if m is not None
     )
     po = "s.placement_order_date"
-    first = sql_date(min(dates)) if dates else "DATE '9999-12-31'"
-    last = sql_date(max(dates)) if dates else "DATE '0001-01-01'"
+    first = b.typed(min(dates) if dates else None, "DATE")
+    last = b.typed(max(dates) if dates else None, "DATE")
+    more = f", {extra}" if extra else ""
     return f"""
-        WITH d AS ({dates_values_sql(dates)}),
-        s AS (SELECT la_code, entered_care_date, placement_order_date,
-                     least(adm_decision_date, placement_order_date) AS first_decision,
-                     coalesce(least(placed_date, plan_reversed_date, adoption_order_date),
-                              DATE '9999-12-31') AS stopped
+        WITH d AS ({dates_values_sql(b, dates)}),
+        s AS (SELECT *, least(adm_decision_date, placement_order_date) AS first_decision,
+                     coalesce(least(plan_reversed_date, adoption_order_date), DATE 'infinity') AS ended,
+                     CASE WHEN disruption_date >= placed_date THEN disruption_date END AS disrupted
               FROM {source} WHERE (adm_decision_date IS NOT NULL OR placement_order_date IS NOT NULL)
                 AND least(adm_decision_date, placement_order_date) <= {last}
-                AND coalesce(least(placed_date, plan_reversed_date, adoption_order_date), DATE '9999-12-31') > {first})
-        SELECT d.at_date, d.dord, s.la_code,
-            coalesce({po} <= d.at_date, false) AS with_po,
-            coalesce({po} <= d.at_date AND {add_months_sql(po, 12)} < d.at_date, false) AS po_over_12m,
-            coalesce({po} <= d.at_date AND {add_months_sql(po, 18)} < d.at_date, false) AS po_over_18m,
-            {add_months_sql("s.entered_care_date", 18)} < d.at_date AS care_over_18m,
-            datediff('day', s.first_decision, d.at_date) AS days_waiting,
-            CASE {bands} ELSE {len(WAITING_BANDS) - 1} END AS band
-        FROM s JOIN d ON s.first_decision <= d.at_date AND s.stopped > d.at_date
+                AND coalesce(least(plan_reversed_date, adoption_order_date), DATE 'infinity') > {first}),
+        w AS (
+            SELECT d.at_date, d.dord, s.la_code,
+                coalesce({po} <= d.at_date, false) AS with_po,
+                coalesce(s.matched_date <= d.at_date
+                         AND (s.disrupted IS NULL OR s.disrupted > d.at_date OR s.matched_date > s.disrupted),
+                         false) AS matched,
+                coalesce({po} <= d.at_date AND {months_after_sql(b, po, 12)} <= d.at_date, false) AS po_12m_plus,
+                coalesce({po} <= d.at_date AND {months_after_sql(b, po, 18)} <= d.at_date, false) AS po_18m_plus,
+                coalesce({po} <= d.at_date
+                         AND {months_after_sql(b, "s.entered_care_date", 18)} <= d.at_date, false) AS po_care_18m_plus,
+                coalesce(s.disrupted <= d.at_date, false) AS after_disruption,
+                datediff('day', s.first_decision, d.at_date) AS days_waiting,
+                CASE {bands} ELSE {len(WAITING_BANDS) - 1} END AS band{more}
+            FROM s JOIN d ON s.first_decision <= d.at_date AND s.ended > d.at_date
+             AND NOT coalesce(s.placed_date <= d.at_date AND (s.disrupted IS NULL OR s.disrupted > d.at_date), false)
+        )
+        SELECT * FROM w
     """
 
 
-WAITING_COUNTS: tuple[str, ...] = ("waiting", "with_po", "po_over_12m", "po_over_18m", "care_over_18m")
+#: Counts of children waiting at a date (ASGLB), each a whole or a part of `waiting`.
+WAITING_COUNTS: tuple[str, ...] = (
+    "waiting",
+    "not_matched",
+    "matched_not_placed",
+    "with_po",
+    "with_po_not_matched",
+    "with_po_matched_not_placed",
+    "po_care_18m_plus",
+    "po_12m_plus",
+    "po_18m_plus",
+    "after_disruption",
+)
+#: Labels of the waiting counts, as the ASGLB words them.
+WAITING_LABELS: dict[str, str] = {
+    "waiting": "Children waiting (ADM decision or placement order, not placed, reversed or adopted)",
+    "not_matched": "Waiting, not matched",
+    "matched_not_placed": "Matched, not yet placed",
+    "with_po": "With a placement order",
+    "with_po_not_matched": "With a placement order, not matched",
+    "with_po_matched_not_placed": "With a placement order, matched but not placed",
+    "po_care_18m_plus": "With a placement order, 18 months or more since entering care",
+    "po_12m_plus": "12 months or more since the placement order",
+    "po_18m_plus": "18 months or more since the placement order",
+    "after_disruption": "Waiting again after a placement disrupted",
+}
 
 
 def waiting_series(
@@ -274,14 +343,19 @@ def waiting_series(
 ) -> pd.DataFrame:
     """Children waiting at each date, per area (see `children_waiting` for the columns)."""
     dates = list(dates)
+    b = Bind()
     agg = f"""
-        SELECT at_date, {area_sql()} AS area, count(*) AS waiting, count_if(with_po) AS with_po,
-            count_if(po_over_12m) AS po_over_12m, count_if(po_over_18m) AS po_over_18m,
-            count_if(care_over_18m) AS care_over_18m, sum(days_waiting) AS s, median(days_waiting) AS m
-        FROM ({waiting_rows_sql(state_source("children", as_at), dates)}) w
+        SELECT at_date, {area_sql()} AS area, count(*) AS waiting,
+            count_if(NOT matched) AS not_matched, count_if(matched) AS matched_not_placed,
+            count_if(with_po) AS with_po, count_if(with_po AND NOT matched) AS with_po_not_matched,
+            count_if(with_po AND matched) AS with_po_matched_not_placed,
+            count_if(po_care_18m_plus) AS po_care_18m_plus, count_if(po_12m_plus) AS po_12m_plus,
+            count_if(po_18m_plus) AS po_18m_plus, count_if(after_disruption) AS after_disruption,
+            sum(days_waiting) AS s, median(days_waiting) AS m
+        FROM ({waiting_rows_sql(b, state_source(b, "children", as_at), dates)}) w
         GROUP BY GROUPING SETS ((at_date, la_code), (at_date))
     """
-    return waiting_at_dates(con, agg, WAITING_COUNTS, dates, ref, as_at)
+    return waiting_at_dates(con, b, agg, WAITING_COUNTS, dates, ref, as_at)
 
 
 def children_waiting(
@@ -290,11 +364,13 @@ def children_waiting(
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Children with an ADM decision or placement order, not placed, reversed or adopted, at a date.
+    """Children waiting at a date as the ASGLB counts them (spec indicators.md v2), a row per area.
 
-    A row per area: waiting (count), with_po (with a placement order), po_over_12m / po_over_18m (more
-    than 12 / 18 months since the order), care_over_18m (more than 18 months since entering care), and
-    mean / median days waiting since the first of the ADM decision and the placement order.
+    Columns: at, area; waiting (the whole), split not_matched + matched_not_placed; with_po (with a
+    placement order), split with_po_not_matched + with_po_matched_not_placed; po_care_18m_plus (with an
+    order and 18 months or more since entering care); po_12m_plus / po_18m_plus (12 / 18 months or more
+    since the order); after_disruption (waiting again after a disrupted placement); mean_days / median_days
+    waiting since the first of the ADM decision and the placement order. Each count is its own n.
     """
     return waiting_series(con, [at], ref, as_at)
 
@@ -306,8 +382,9 @@ def waiting_bands(
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
     """Children waiting at a date by ageing band (months since the decision), per area: area, band, children."""
-    rows = waiting_rows_sql(state_source("children", as_at), [at])
-    return band_counts(con, rows, [label for label, _ in WAITING_BANDS], ref, as_at)
+    b = Bind()
+    rows = waiting_rows_sql(b, state_source(b, "children", as_at), [at])
+    return band_counts(con, b, rows, [label for label, _ in WAITING_BANDS], ref, as_at)
 
 
 def waiting_days(
@@ -317,12 +394,16 @@ def waiting_days(
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
     """Days waiting of each child waiting at a date (no identifiers), for a distribution chart."""
-    source = state_source("children", as_at)
-    where = f"WHERE la_code = {int(la_code)}" if la_code is not None else ""
-    return con.execute(f"""
+    b = Bind()
+    source = state_source(b, "children", as_at)
+    where = f"WHERE la_code = {b(int(la_code))}" if la_code is not None else ""
+    return b.run(
+        con,
+        f"""
         SELECT la_code, days_waiting, band AS band_order, with_po
-        FROM ({waiting_rows_sql(source, [at])}) w {where} ORDER BY la_code, days_waiting
-    """).df()
+        FROM ({waiting_rows_sql(b, source, [at])}) w {where} ORDER BY la_code, days_waiting
+    """,
+    ).df()
 
 
 _EVENTS: tuple[tuple[str, str], ...] = (
@@ -345,34 +426,41 @@ def activity(
     """Journey events counted per period and area, with early-permanence and interagency shares.
 
     Columns: period, area, the `ACTIVITY_COUNTS`, early_permanence_pct and interagency_pct (whole % of
-    placements; null without placements). A sibling group (two or more children sharing a
-    `sibling_group_id`) counts in the period of its first placement.
+    placements; null without placements). `adoption_orders` counts every child adopted, including those
+    adopted without a recorded adoptive placement (also counted apart as `adopted_without_placement`, and
+    left out of A1, A2, A3 and A10). A sibling group (two or more children sharing a `sibling_group_id`)
+    counts in the period of its first placement.
     """
     plist = as_period_list(periods)
-    source = state_source("children", as_at)
+    b = Bind()
+    source = state_source(b, "children", as_at)
     cols = ", ".join(f"{c} AS {m}" for m, c in _EVENTS)
-    any_in = " OR ".join(span_sql(c, plist) for _, c in _EVENTS)
-    counts = ", ".join(f"count_if(measure = '{m}') AS {m}" for m, _ in _EVENTS)
+    any_in = " OR ".join(span_sql(b, c, plist) for _, c in _EVENTS)
+    counts = ", ".join(f"count_if(measure = {b(m)}) AS {m}" for m, _ in _EVENTS)
     figures = (
         f"a.area, {zero_counts_sql(ACTIVITY_COUNTS)}, "
         f"{round_pct_sql('agg.early_permanence_placements', 'agg.placements')} AS early_permanence_pct, "
         f"{round_pct_sql('agg.interagency_placements', 'agg.placements')} AS interagency_pct"
     )
-    df = con.execute(f"""
-        WITH p AS ({periods_values_sql(plist)}),
+    df = b.run(
+        con,
+        f"""
+        WITH p AS ({periods_sql(b, plist)}),
         e AS (
-            SELECT la_code, measure, d, ep, ia, 1 AS size FROM (
+            SELECT la_code, measure, d, ep, ia, unplaced, 1 AS size FROM (
                 UNPIVOT (SELECT la_code, coalesce(early_permanence, false) AS ep,
-                                coalesce(interagency, false) AS ia, {cols} FROM {source} WHERE {any_in})
+                                coalesce(interagency, false) AS ia, placed_date IS NULL AS unplaced, {cols}
+                         FROM {source} WHERE {any_in})
                 ON {", ".join(m for m, _ in _EVENTS)} INTO NAME measure VALUE d)
-            WHERE {span_sql("d", plist)}
+            WHERE {span_sql(b, "d", plist)}
             UNION ALL
-            SELECT la_code, 'sibling_groups', min(placed_date), false, false, count(*) FROM {source}
+            SELECT la_code, 'sibling_groups', min(placed_date), false, false, false, count(*) FROM {source}
             WHERE sibling_group_id IS NOT NULL AND placed_date IS NOT NULL
             GROUP BY la_code, sibling_group_id HAVING count(*) >= 2
         ),
         agg AS (
             SELECT p.period, {area_sql("e.la_code")} AS area, {counts},
+                count_if(measure = 'adoption_orders' AND unplaced) AS adopted_without_placement,
                 count_if(measure = 'placements' AND ep) AS early_permanence_placements,
                 count_if(measure = 'placements' AND ia) AS interagency_placements,
                 count_if(measure = 'sibling_groups') AS sibling_groups_placed_together,
@@ -380,8 +468,9 @@ def activity(
             FROM e JOIN p ON e.d BETWEEN p.pstart AND p.pend
             GROUP BY GROUPING SETS ((p.period, e.la_code), (p.period))
         )
-        {period_grid_sql(figures, ref, as_at)}
-    """).df()
+        {period_grid_sql(b, figures, ref, as_at)}
+    """,
+    ).df()
     return as_int_columns(df, ACTIVITY_COUNTS, ["early_permanence_pct", "interagency_pct"])
 
 
@@ -418,12 +507,16 @@ def a1_distribution(
     (`la_code` None: every council's).
     """
     require_children(viewer, la_code)
-    source = state_source("children", as_at)
-    where = f"WHERE la_code = {int(la_code)}" if la_code is not None else ""
-    return con.execute(f"""
+    b = Bind()
+    source = state_source(b, "children", as_at)
+    where = f"WHERE la_code = {b(int(la_code))}" if la_code is not None else ""
+    return b.run(
+        con,
+        f"""
         SELECT la_code, a1 AS a1_days, a2 AS a2_days, a10 AS a10_days, a3 AS within_14_months
-        FROM ({cohort_sql(source, [period])}) c {where} ORDER BY la_code, a1_days, a10_days
-    """).df()
+        FROM ({cohort_sql(b, source, [period])}) c {where} ORDER BY la_code, a1_days, a10_days
+    """,
+    ).df()
 
 
 def a1_bands(
@@ -437,11 +530,12 @@ def a1_bands(
     A publishable view of the A1 distribution (counts per band rather than each child's days); the bands
     below 14 months add up to A3's count.
     """
+    b = Bind()
     cases = " ".join(
-        f"WHEN s.placed_date < {add_months_sql('s.entered_care_date', m)} THEN {i}"
+        f"WHEN s.placed_date < {months_after_sql(b, 's.entered_care_date', m)} THEN {i}"
         for i, (_, m) in enumerate(A1_BANDS)
         if m is not None
     )
     extra = f"CASE {cases} ELSE {len(A1_BANDS) - 1} END AS band"
-    rows = cohort_sql(state_source("children", as_at), [period], extra)
-    return band_counts(con, rows, [label for label, _ in A1_BANDS], ref, as_at)
+    rows = cohort_sql(b, state_source(b, "children", as_at), [period], extra)
+    return band_counts(con, b, rows, [label for label, _ in A1_BANDS], ref, as_at)

@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 
 from raa_core.journeys import FUNNEL
 from raa_core.recruitment import TIMELINESS
-from raa_core.reference import load_reference
+from raa_core.reference import THRESHOLD_SET_SHORT, load_reference
 
 LOW_N_MARK = "*"
 HIDDEN_MARK = "x"
@@ -43,6 +43,12 @@ TIMELINESS_SHORT = {
     "approval_6m": "Approved in 6 months",
     "match_3m": "Matched in 3 months",
 }
+
+
+def threshold_name(df: pd.DataFrame) -> str:
+    """The legend name of a threshold line: which named set it comes from (spec indicators.md v2)."""
+    sets = [str(v) for v in df.get("threshold_set", pd.Series(dtype=object)).dropna().unique()]
+    return f"Threshold ({', '.join(THRESHOLD_SET_SHORT.get(x, x) for x in sets)})" if sets else "Threshold"
 
 
 def _none(v: object) -> object:
@@ -97,6 +103,16 @@ def _mark_hidden(fig: go.Figure, xs: Sequence[object], hidden: Sequence[bool]) -
     for x, h in zip(xs, hidden, strict=True):
         if h:
             fig.add_annotation(x=x, y=0, text=HIDDEN_MARK, showarrow=False, yanchor="bottom", font={"size": 14})
+
+
+def count_axis(fig: go.Figure, values: Sequence[object], axis: str = "y") -> go.Figure:
+    """An axis of counts in whole numbers (never 0.5 of a child), from zero; a tick per unit when small."""
+    top = max([int(v) for v in values if isinstance(v, int | float) and not pd.isna(v)] or [0])
+    props: dict[str, object] = {"tickformat": ",d", "rangemode": "tozero"}
+    if top <= 10:
+        props |= {"dtick": 1, "range": [0, max(top, 1) * 1.15]}
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**props)
+    return fig
 
 
 def _layout(fig: go.Figure, title: str, yaxis_title: str = "", height: int = 380) -> go.Figure:
@@ -158,7 +174,7 @@ def trend_chart(
                 x=periods,
                 y=_values(thresholds),
                 mode="lines",
-                name="Threshold",
+                name=threshold_name(df),
                 line={"color": THRESHOLD_COLOUR, "dash": "dash"},
             )
         )
@@ -193,7 +209,7 @@ def council_comparison(
     )
     _mark_hidden(fig, labels, hidden)
     for col, label, dash, colour in (
-        ("threshold", "Threshold", "dash", THRESHOLD_COLOUR),
+        ("threshold", threshold_name(df), "dash", THRESHOLD_COLOUR),
         ("national", "National", "dot", "grey"),
     ):
         v = _none(df[col].iloc[0]) if len(df) else None
@@ -251,7 +267,8 @@ def waiting_vs_adopters(sufficiency_df: pd.DataFrame, area: str = "region", titl
             ),
         ]
     )
-    return _layout(fig, title or "Children waiting and adopters waiting", "number")
+    _layout(fig, title or "Children waiting and adopters waiting", "children / households")
+    return count_axis(fig, [*_values(df["children_waiting_with_po"]), *_values(df["adopters_waiting"])])
 
 
 def a1_distribution_chart(
@@ -287,7 +304,7 @@ def a1_distribution_chart(
     low = LOW_N_MARK if len(days) < low_n_below else ""
     _layout(fig, f"Days from entering care to placement (n={len(days)}{low})", height=400)
     fig.update_xaxes(title_text="days", row=2, col=1)
-    fig.update_yaxes(title_text="children", row=2, col=1)
+    fig.update_yaxes(title_text="children", tickformat=",d", rangemode="tozero", row=2, col=1)
     return fig
 
 
@@ -322,7 +339,7 @@ def a1_bands_chart(bands_df: pd.DataFrame, area: str) -> go.Figure:
     fig, labels = _band_bars(bands_df, area, lambda o: "#2ca02c" if o < 3 else "#c0392b")
     _layout(fig, "Months from entering care to placement (green: within 14)", "children adopted")
     _wrap_ticks(fig, labels, 10)
-    return fig
+    return count_axis(fig, list(fig.data[0].y))
 
 
 def _one_row_values(rows: pd.DataFrame, measures: Sequence[str]) -> tuple[list[object], list[bool]]:
@@ -379,8 +396,12 @@ def stage_durations_chart(
     )
     _mark_hidden(fig, stages, hidden)
     _layout(fig, "Days in each stage", "days")
+    ns = [_shown(n) for n in rows["n"]]
     fig.update_xaxes(
-        tickmode="array", tickvals=stages, ticktext=[x.replace(" → ", " →<br>") for x in stages], tickangle=0
+        tickmode="array",
+        tickvals=stages,
+        ticktext=[f"{x.replace(' → ', ' →<br>')}<br>n={n}" for x, n in zip(stages, ns, strict=True)],
+        tickangle=0,
     )
     return fig
 
@@ -388,7 +409,8 @@ def stage_durations_chart(
 def waiting_bands_chart(bands_df: pd.DataFrame, area: str, title: str | None = None) -> go.Figure:
     """Children waiting by ageing band for one area."""
     fig, _ = _band_bars(bands_df, area, "#c0392b", name="children")
-    return _layout(fig, title or "Children waiting by time since the decision", "children")
+    _layout(fig, title or "Children waiting by time since the decision", "children")
+    return count_axis(fig, list(fig.data[0].y))
 
 
 def timeliness_chart(
@@ -402,11 +424,15 @@ def timeliness_chart(
     low = _low(rows["n"], low_n_below)
     hidden = _flags(rows, "pct")
     labels = rows["label"].tolist()
+    text = [
+        t if t in ("", HIDDEN_MARK) else f"{t}% ({_shown(w)} of {_shown(n)})"
+        for t, w, n in zip(_text(pcts, low, hidden), rows["within"], rows["n"], strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             x=labels,
             y=pcts,
-            text=_text(pcts, low, hidden),
+            text=text,
             customdata=[[_shown(w), _shown(n)] for w, n in zip(rows["within"], rows["n"], strict=True)],
             hovertemplate="%{x}: %{y}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
             marker_color="#2471a3",
@@ -482,9 +508,9 @@ def activity_series_chart(
             for m in measures
         ]
     )
-    _layout(fig, "Activity over time", "number")
+    _layout(fig, "Activity over time", "children")
     fig.update_layout(xaxis_type="category")
-    return fig
+    return count_axis(fig, [v for m in measures for v in _values(rows[m])])
 
 
 def council_vs_region(
@@ -495,40 +521,55 @@ def council_vs_region(
 ) -> go.Figure:
     """A council's figures beside the region's and the best partner's (from `indicators.compare_council`).
 
-    Days (A1, A2, A10) and A3's percentage share one axis; the hover names the best partner.
+    One quantity per axis: days (A1, A2, A10) on the left, A3's percentage on its own axis on the right.
+    Traces come in pairs per series (days, then A3); the hover names the best partner and every n.
     """
-    fig = go.Figure()
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.72, 0.28], horizontal_spacing=0.1)
     own = area_label(council, names) if council else "Council"
+    parts = (
+        (1, comparison_df[comparison_df["indicator"] != "A3"]),
+        (2, comparison_df[comparison_df["indicator"] == "A3"]),
+    )
     for col, label, colour in (
         ("council", own, area_colour(council, "#1f77b4")),
         ("region", AREA_LABELS["region"], REGION_COLOURS["region"]),
         ("best", "Best partner", "#8e44ad"),
     ):
-        values = _values(comparison_df[col])
-        n_col = f"{col}_n"
-        low = (
-            [
-                _none(n) is not None and int(n) < low_n_below and v is not None
-                for n, v in zip(comparison_df[n_col], values, strict=True)
-            ]
-            if n_col in comparison_df
-            else None
-        )
-        best = (
-            [area_label(str(a), names) if _none(a) is not None else "" for a in comparison_df["best_area"]]
-            if col == "best"
-            else [label] * len(comparison_df)
-        )
-        fig.add_trace(
-            go.Bar(
-                x=comparison_df["indicator"].tolist(),
-                y=values,
-                name=label,
-                text=_text(values, low, _flags(comparison_df, col)),
-                customdata=best,
-                hovertemplate="%{x}: %{y} (%{customdata})<extra></extra>",
-                marker_color=colour,
+        for panel, rows in parts:
+            values = _values(rows[col])
+            n_col = f"{col}_n"
+            ns = [str(v) if _none(v) is not None else "" for v in rows[n_col]] if n_col in rows else [""] * len(rows)
+            low = (
+                [
+                    _none(n) is not None and int(n) < low_n_below and v is not None
+                    for n, v in zip(rows[n_col], values, strict=True)
+                ]
+                if n_col in rows
+                else None
             )
-        )
+            best = (
+                [area_label(str(a), names) if _none(a) is not None else "" for a in rows["best_area"]]
+                if col == "best"
+                else [label] * len(rows)
+            )
+            fig.add_trace(
+                go.Bar(
+                    x=rows["indicator"].tolist(),
+                    y=values,
+                    name=label,
+                    legendgroup=col,
+                    showlegend=panel == 1,
+                    text=_text(values, low, _flags(rows, col)),
+                    customdata=best,
+                    hovertext=[f"n={n}" for n in ns],
+                    hovertemplate="%{x}: %{y} (%{customdata}, %{hovertext})<extra></extra>",
+                    marker_color=colour,
+                ),
+                row=1,
+                col=panel,
+            )
     fig.update_layout(barmode="group")
-    return _layout(fig, "Council, region and best-performing partner", "days (A3: %)")
+    _layout(fig, "Council, region and best-performing partner")
+    fig.update_yaxes(title_text="days", row=1, col=1)
+    fig.update_yaxes(title_text="% placed within 14 months", range=[0, 105], row=1, col=2)
+    return fig

@@ -2,7 +2,9 @@
 
 The reference data (`published_figures.csv`) holds the business case's table; A1 and A2 compare the
 mean days, A3 compares the count (the printed percentages cannot all come from whole children, so the
-computed percentage is shown beside the printed one rather than compared).
+computed percentage is shown beside the printed one rather than compared). The business case measured its
+differences against 425 / 121 days, so the reconciliation uses the `business_case` threshold set
+(spec indicators.md v2) and says so in every row.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from raa_core.indicators import scorecards
 from raa_core.periods import parse_period
 from raa_core.reference import Reference
 
+#: The threshold set the business case's printed differences were measured against.
+RECONCILIATION_THRESHOLDS = "business_case"
 COLUMNS: list[str] = [
     "indicator",
     "period",
@@ -29,6 +33,7 @@ COLUMNS: list[str] = [
     "computed_pct",
     "n",
     "threshold",
+    "threshold_set",
     "published_difference",
     "computed_difference",
     "note",
@@ -41,7 +46,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | N
     if published.empty:
         return pd.DataFrame(columns=COLUMNS)
     periods = [parse_period(p) for p in dict.fromkeys(published["period"])]
-    computed = scorecards(con, periods, ref, as_at)
+    computed = scorecards(con, periods, ref, as_at, RECONCILIATION_THRESHOLDS)
     merged = published.merge(computed, on=["indicator", "period", "area"], how="left", suffixes=("_pub", ""))
     is_a3 = merged["indicator"] == "A3"
     out = pd.DataFrame(
@@ -67,6 +72,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | N
     )
     out["n"] = pd.array(merged["n"], dtype="Int64")
     out["threshold"] = pd.array(merged["threshold_pub"], dtype="Int64")
+    out["threshold_set"] = [RECONCILIATION_THRESHOLDS if pd.notna(t) else None for t in out["threshold"]]
     out["published_difference"] = pd.array(merged["difference_pub"], dtype="Int64")
     out["computed_difference"] = pd.array(
         [None if pd.isna(t) else d for t, d in zip(out["threshold"], merged["difference"], strict=True)],

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -57,13 +57,47 @@ class CostLine(BaseModel):
     sort_order: int
 
 
+ThresholdSet = Literal["dfe", "business_case"]
+#: The named threshold sets (spec indicators.md v2), the default first, with the label every figure shows.
+THRESHOLD_SETS: dict[str, str] = {
+    "dfe": "DfE scorecard thresholds (months as floor(months × 365.25 / 12) days: 14 months = 426, 4 months = 121)",
+    "business_case": "Business case thresholds (425 days for A1 and A10, 121 days for A2)",
+}
+DEFAULT_THRESHOLD_SET = "dfe"
+#: Short names of the sets, for tiles and legends ("Threshold 426 days (DfE)").
+THRESHOLD_SET_SHORT: dict[str, str] = {"dfe": "DfE", "business_case": "business case"}
+
+
+def months_to_days(months: int) -> int:
+    """DfE's conversion of a threshold in months to days: floor(months × 365.25 / 12), exactly (14 -> 426)."""
+    return (months * 36525) // 1200
+
+
 class Threshold(BaseModel):
+    """A threshold of one indicator in one named set, in force for periods ending on or after `effective_from`.
+
+    A row gives `months` (converted by `months_to_days`), `threshold` in days, or both (then they must agree).
+    """
+
     model_config = ConfigDict(frozen=True)
+    set: ThresholdSet
     indicator: Literal["A1", "A2", "A3", "A10"]
     effective_from: dt.date
-    threshold: int
+    months: int | None = None
+    threshold: int = -1
     unit: str
     source: str
+
+    @model_validator(mode="after")
+    def _days(self) -> Threshold:
+        if self.months is None and self.threshold < 0:
+            raise ValueError("give months or threshold (days)")
+        if self.months is not None:
+            days = months_to_days(self.months)
+            if self.threshold >= 0 and self.threshold != days:
+                raise ValueError(f"threshold {self.threshold} days disagrees with {self.months} months = {days} days")
+            object.__setattr__(self, "threshold", days)
+        return self
 
 
 class NationalFigure(BaseModel):
@@ -285,9 +319,16 @@ class Reference(BaseModel):
         """Each council's chart colour: its own from councils.csv, else the palette's by position."""
         return {c.la_code: c.colour or PALETTE[i % len(PALETTE)] for i, c in enumerate(self.councils)}
 
-    def threshold(self, indicator: str, period_end: dt.date) -> int | None:
-        """The threshold in force at the end of a period (latest `effective_from` on or before it)."""
-        found = [t for t in self.thresholds if t.indicator == indicator and t.effective_from <= period_end]
+    def threshold(self, indicator: str, period_end: dt.date, threshold_set: str = DEFAULT_THRESHOLD_SET) -> int | None:
+        """Days of the threshold in force at the end of a period in a named set (latest `effective_from` on or
+        before it); None where the set has none (A3). Raises ValueError for an unknown set."""
+        if threshold_set not in THRESHOLD_SETS:
+            raise ValueError(f"threshold set must be one of {', '.join(THRESHOLD_SETS)}, not {threshold_set!r}")
+        found = [
+            t
+            for t in self.thresholds
+            if t.set == threshold_set and t.indicator == indicator and t.effective_from <= period_end
+        ]
         return max(found, key=lambda t: t.effective_from).threshold if found else None
 
     def national_figure(self, indicator: str, period: str) -> NationalFigure | None:

@@ -489,6 +489,8 @@ def _second_journeys(rng: random.Random, la_code: int, reversed_: list[dict[str,
     return out
 
 
+#: Share of children recorded as disabled (illustrative).
+_DISABLED_SHARE = 0.07
 _CHILD_DEFAULTS: dict[str, Any] = {c.name: (False if c.type == ColType.BOOL else None) for c in CHILDREN.columns}
 
 
@@ -521,6 +523,8 @@ def _children_master(la_code: int, as_at: dt.date) -> dict[str, np.ndarray]:
         j["child_id"] = f"{PREFIX[la_code]}-{num:06d}"
     for j in seconds:
         j["child_id"] = j.pop("_same_child")["child_id"]
+    for j in journeys:  # v2 `disabled`: its own generator per child, so no other figure moves
+        j["disabled"] = _rng(la_code, "disabled", j["child_id"]).random() < _DISABLED_SHARE
     rows = [{**_CHILD_DEFAULTS, **j} for j in journeys if j["entered_care_date"] <= as_at]
     rows.sort(key=lambda r: (r["child_id"], r["entered_care_date"]))
     return _master_columns(CHILDREN, rows)
@@ -564,6 +568,7 @@ def _children_table(master: dict[str, np.ndarray], extract: dt.date) -> pa.Table
         col["plan_reversed_reason"], type=pa.string(), mask=col["plan_reversed_date"] > e)
     for name in ("child_id", "sex", "ethnicity"):
         arrays[name] = pa.array(col[name], type=pa.string())
+    arrays["disabled"] = pa.array(col["disabled"], type=pa.bool_())
     return _table(CHILDREN, arrays)
 
 
@@ -976,6 +981,7 @@ def _national_children(g: np.random.Generator, code: int, n: int, e: int) -> pa.
         "early_permanence": pa.array(dates["fostered_by_adopters_from"] < _NULL_DAY, type=pa.bool_()),
         "interagency": pa.array((g.random(n) < 0.1) & (dates["matched_date"] < _NULL_DAY), type=pa.bool_()),
         "sibling_group_id": pa.nulls(n, type=pa.string()),
+        "disabled": pa.array(np.arange(n) * 2654435761 % 100 < 7, type=pa.bool_()),  # no draw: g stays put
         "plan_reversed_reason": pa.array(np.full(n, "needs_changed", dtype=object), type=pa.string(),
                                          mask=dates["plan_reversed_date"] >= _NULL_DAY),
     })

@@ -53,6 +53,8 @@ def _drop_table_ddl() -> list[str]:
             f"CREATE TABLE IF NOT EXISTS {spec.name} (\n  drop_id INTEGER NOT NULL,\n"
             f"  la_code INTEGER NOT NULL,\n  {cols}\n)"
         )
+        # a warehouse built before an optional column joined the contract (v2: children.disabled) gains it
+        ddl += [f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPE[c.type]}" for c in spec.columns]
     return ddl
 
 

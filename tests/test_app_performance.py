@@ -138,7 +138,7 @@ def test_regional_tiles_follow_the_sidebar_and_equal_raa_core(
     a2 = sc[(sc["indicator"] == "A2") & (sc["area"] != "region_mean")]
     assert chart(at, "council_comparison")[0]["y"] == [int(v) for v in a2["value"]]
     trend_a2 = chart(at, "trend_year")
-    assert trend_a2[-1]["name"] == "Threshold" and set(trend_a2[-1]["y"]) == {121}
+    assert trend_a2[-1]["name"] == "Threshold (DfE)" and set(trend_a2[-1]["y"]) == {121}
     # region and mean of councils side by side
     both = chart(at, "region_vs_mean")
     rm = sc[(sc["area"] == "region_mean") & sc["indicator"].isin(["A1", "A2", "A10"])]
@@ -223,7 +223,9 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
     table = at.dataframe[0].value
     assert list(table["Medway"]) == [str(int(v)) for v in comp["council"]] == ["569", "217", "36", "484"]
     assert list(table["Best partner"]) == [f"{int(b)} (Kent)" for b in comp["best"]]  # not Bexley's one child
-    assert chart(at, "council_vs_region")[0]["y"] == [int(v) for v in comp["council"]]
+    days, pct = comp[comp["indicator"] != "A3"], comp[comp["indicator"] == "A3"]
+    bars = chart(at, "council_vs_region")  # days on one axis, A3's % on its own
+    assert (bars[0]["y"], bars[1]["y"]) == ([int(v) for v in days["council"]], [int(v) for v in pct["council"]])
     medway = act[act["area"] == "887"].iloc[0]
     assert chart(at, "funnel")[0]["x"] == [int(medway[m]) for _, m in journeys.FUNNEL]
     stage = stages[stages["area"] == "887"].sort_values("stage_order")

@@ -139,7 +139,7 @@ def test_a2_counts_a_match_before_the_placement_order_as_zero() -> None:
     assert (int(r["n"]), int(r["value"])) == (2, 15)  # (0 + 30) / 2
 
 
-def test_a2_leaves_out_consent_placements_and_children_placed_on_the_order_day() -> None:
+def test_a2_tests_the_order_not_consent_and_leaves_out_children_placed_on_the_order_day() -> None:
     counted = kid(D(2017, 1, 1), D(2018, 1, 1), D(2018, 6, 1), po=D(2017, 6, 1), matched=D(2017, 8, 10))
     consent = kid(D(2017, 1, 1), D(2018, 1, 1), D(2018, 6, 1), matched=D(2017, 8, 1), placed_with_consent=True)
     consent_with_po = kid(
@@ -150,8 +150,53 @@ def test_a2_leaves_out_consent_placements_and_children_placed_on_the_order_day()
     con = warehouse_with({303: [counted, consent, consent_with_po, same_day, no_match]})
     sc = scorecard(con, Y1819, REF)
     a2 = row(sc, "A2", "303")
-    assert (int(a2["n"]), int(a2["value"]), int(a2["median"])) == (1, 70, 70)
+    # counted (70 days) and consent_with_po (214 days): DfE's test is the order (v2)
+    assert (int(a2["n"]), int(a2["value"]), int(a2["median"])) == (2, 142, 142)
     assert int(row(sc, "A1", "303")["n"]) == 5  # all five are in the A1 cohort
+
+
+def test_issue_example_a2_is_93_days_for_a_child_placed_with_consent_who_has_an_order() -> None:
+    """Issue 12, point 1: council 886, 2018-19, one child; before v2 the child was left out (n = 0)."""
+    child = kid(
+        D(2017, 1, 10), D(2017, 11, 1), D(2018, 6, 1), po=D(2017, 7, 1), matched=D(2017, 10, 2),
+        adm_decision_date=D(2017, 4, 1), placed_with_consent=True,
+    )
+    sc = scorecard(warehouse_with({886: [child]}), Y1819, REF)
+    a2 = row(sc, "A2", "886")
+    assert (int(a2["value"]), int(a2["n"])) == (93, 1)
+    doc = kpi_report(warehouse_with({886: [child]}), "2018-19", REF)
+    got = next(r for r in doc["rows"] if r["indicator"] == "A2" and r["area"] == "886")
+    assert (got["value"], got["n"], got["threshold"], got["difference"], got["threshold_set"]) == (
+        93, 1, 121, -28, "dfe")
+
+
+def test_issue_example_a2_through_raa_kpi(tmp_path, capsys) -> None:
+    from raa_core import cli, warehouse
+
+    db = tmp_path / "raa.duckdb"
+    con = duckdb.connect(str(db))
+    warehouse.create_schema(con)
+    add_drop(con, 886, "2019-06-01", children=[kid(
+        D(2017, 1, 10), D(2017, 11, 1), D(2018, 6, 1), po=D(2017, 7, 1), matched=D(2017, 10, 2),
+        adm_decision_date=D(2017, 4, 1), placed_with_consent=True,
+    )])
+    con.close()
+    assert cli.main(["kpi", "--period", "2018-19", "--json", "--db", str(db)]) == 0
+    rows = {(r["indicator"], r["area"]): r for r in json.loads(capsys.readouterr().out)["rows"]}
+    assert (rows[("A2", "886")]["value"], rows[("A2", "886")]["n"]) == (93, 1)
+
+
+def test_issue_example_adopted_without_a_placement_counts_as_adopted_but_not_in_a1_a2_a3_a10() -> None:
+    """Issue 12, point 3: placement order 2017-07-01, no placed or matched date, adoption order 2018-06-01."""
+    from raa_core.journeys import activity
+
+    odd = kid(D(2017, 1, 10), None, D(2018, 6, 1), po=D(2017, 7, 1))
+    normal = kid(D(2017, 1, 10), D(2017, 11, 1), D(2018, 6, 1), po=D(2017, 7, 1), matched=D(2017, 10, 2))
+    con = warehouse_with({886: [odd, normal]})
+    sc = scorecard(con, Y1819, REF)
+    assert {ind: int(row(sc, ind, "886")["n"]) for ind in INDICATORS} == {"A1": 1, "A2": 1, "A3": 1, "A10": 1}
+    act = activity(con, Y1819, REF).set_index("area").loc["886"]
+    assert (int(act["adoption_orders"]), int(act["adopted_without_placement"])) == (2, 1)
 
 
 # --- A10 --------------------------------------------------------------------------------------------
@@ -253,7 +298,11 @@ def test_region_mean_is_the_plain_mean_of_council_figures_as_in_the_business_cas
     assert [value(sc, "A1", a) for a in ("303", "886", "887")] == [340, 363, 569]
     assert [value(sc, "A2", a) for a in ("303", "886", "887")] == [74, 120, 217]
     rm1, rm2 = row(sc, "A1", "region_mean"), row(sc, "A2", "region_mean")
+    assert (int(rm1["value"]), int(rm1["difference"]), int(rm1["threshold"])) == (424, -2, 426)  # dfe
+    sc = scorecard(warehouse_with(business_case_cohort()), Y1819, REF, threshold_set="business_case")
+    rm1, rm2 = row(sc, "A1", "region_mean"), row(sc, "A2", "region_mean")
     assert (int(rm1["value"]), int(rm1["difference"]), int(rm1["threshold"])) == (424, -1, 425)
+    assert rm1["threshold_set"] == rm2["threshold_set"] == "business_case"
     assert (int(rm2["value"]), int(rm2["difference"]), int(rm2["threshold"])) == (137, 16, 121)
     assert pd.isna(rm1["median"]) and int(rm1["n"]) == 6
     # Child-weighted: (340 + 2*363 + 560 + 578 + 569) / 6 = 462.17
@@ -281,7 +330,7 @@ def test_reconciliation_sets_published_figures_beside_computed_ones() -> None:
 def test_kpi_report_has_the_cli_shape() -> None:
     doc = kpi_report(warehouse_with(business_case_cohort()), "2018-19", REF)
     assert (doc["period"], doc["start"], doc["end"]) == ("2018-19", "2018-04-01", "2019-03-31")
-    base = {"indicator", "area", "value", "median", "n", "threshold", "difference", "low_n"}
+    base = {"indicator", "area", "value", "median", "n", "threshold", "difference", "low_n", "threshold_set"}
     for r in doc["rows"]:
         assert set(r) == (base | {"count"} if r["indicator"] == "A3" else base)
         assert isinstance(r["n"], int) and isinstance(r["low_n"], bool)
@@ -292,9 +341,10 @@ def test_kpi_report_has_the_cli_shape() -> None:
         "value": 363,
         "median": 363,
         "n": 2,
-        "threshold": 425,
-        "difference": -62,
+        "threshold": 426,
+        "difference": -63,
         "low_n": True,
+        "threshold_set": "dfe",
     }
     assert json.loads(json.dumps(doc)) == doc
     with pytest.raises(ValueError):
@@ -320,8 +370,9 @@ def test_headline_gives_each_indicator_with_threshold_national_rag_and_change() 
     cohort = business_case_cohort()
     earlier = [kid(D(2016, 1, 1), D(2016, 1, 1) + dt.timedelta(days=d), D(2017, 6, 1)) for d in (400, 500)]
     con = warehouse_with(cohort | {886: [*cohort[886], *earlier]})
-    tiles = headline(con, "2018-19", REF, "886")
+    tiles = headline(con, "2018-19", REF, "886", threshold_set="business_case")
     assert list(tiles["indicator"]) == list(INDICATORS)
+    assert tiles.set_index("indicator").at["A1", "threshold_set"] == "business_case"
     a1 = tiles.set_index("indicator").loc["A1"]
     assert (a1["value"], a1["n"], a1["threshold"], a1["difference"], a1["national"]) == (363, 2, 425, -62, 558)
     assert (a1["previous_period"], a1["previous_value"], a1["previous_n"], a1["change"]) == ("2017-18", 450, 2, -87)

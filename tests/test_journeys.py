@@ -110,7 +110,7 @@ def waiting_children() -> list[dict[str, Any]]:
         ),
         # waiting: order more than 18 months ago (29 Dec 2017 + 18 months = 29 June 2019 < AT)
         kid(D(2017, 10, 1), placement_order_date=D(2017, 12, 29)),
-        # waiting: order exactly 12 months before AT is not "more than 12 months"
+        # waiting: order exactly 12 months before AT counts as "12 months or more" (ASGLB)
         kid(D(2018, 1, 1), adm_decision_date=D(2018, 5, 1), placement_order_date=D(2018, 6, 30)),
         # waiting: plan reversed only after AT
         kid(D(2018, 1, 1), adm_decision_date=D(2018, 12, 1), plan_reversed_date=D(2019, 8, 1)),
@@ -132,9 +132,10 @@ def test_children_waiting_at_a_date_with_breakdowns() -> None:
     w = one(children_waiting(con, AT, REF), area="887")
     assert int(w["waiting"]) == 5
     assert int(w["with_po"]) == 3
-    assert int(w["po_over_12m"]) == 2
-    assert int(w["po_over_18m"]) == 1
-    assert int(w["care_over_18m"]) == 2  # entered 2017-06-01 and 2017-10-01 (+18 months = 2019-04-01)
+    assert int(w["po_12m_plus"]) == 3  # 15 Jan 2018, 29 Dec 2017 and 30 Jun 2018 (exactly 12 months)
+    assert int(w["po_18m_plus"]) == 1
+    assert int(w["po_care_18m_plus"]) == 2  # with an order; entered 2017-06-01 and 2017-10-01
+    assert (int(w["with_po_not_matched"]), int(w["matched_not_placed"]), int(w["not_matched"])) == (3, 0, 5)
     days = sorted(waiting_days(con, AT)["days_waiting"])
     assert days == sorted([171, 576, 548, 425, 211])
     assert int(w["median_days"]) == 425 and int(w["mean_days"]) == round(sum(days) / 5)
@@ -149,6 +150,88 @@ def test_children_waiting_at_a_date_with_breakdowns() -> None:
     }
     assert int(one(children_waiting(con, AT, REF), area="region")["waiting"]) == 5
     assert int(one(children_waiting(con, AT, REF), area="303")["waiting"]) == 0
+
+
+def test_issue_example_a_disrupted_placement_makes_the_child_wait_again() -> None:
+    """Issue 12, point 4: matched 2017-10-02, placed 2017-11-01, disrupted 2018-03-01, no adoption order."""
+    child = kid(
+        D(2017, 1, 10), adm_decision_date=D(2017, 4, 1), placement_order_date=D(2017, 7, 1),
+        matched_date=D(2017, 10, 2), placed_date=D(2017, 11, 1), disruption_date=D(2018, 3, 1),
+    )
+    reversed_ = dict(child, child_id="r1", plan_reversed_date=D(2018, 5, 1))
+    replaced = dict(child, child_id="p1", disruption_date=D(2017, 9, 1))  # disrupted before this placement
+    con = empty_warehouse()
+    add_drop(con, 886, "2019-01-01", children=[child, reversed_, replaced])
+    w = one(children_waiting(con, D(2018, 9, 30), REF), area="886")
+    assert (int(w["waiting"]), int(w["with_po"]), int(w["po_12m_plus"]), int(w["after_disruption"])) == (1, 1, 1, 1)
+    assert (int(w["with_po_not_matched"]), int(w["matched_not_placed"])) == (1, 0)  # the match ended with it
+    placed = one(children_waiting(con, D(2018, 2, 28), REF), area="886")  # the day before: still placed
+    assert int(placed["waiting"]) == 0
+    again = one(children_waiting(con, D(2018, 3, 1), REF), area="886")
+    assert (int(again["waiting"]), int(again["po_12m_plus"])) == (2, 0)  # from the disruption date
+
+
+def test_waiting_with_18_months_since_entering_care_needs_a_placement_order() -> None:
+    con = empty_warehouse()
+    no_order = kid(D(2016, 1, 1), adm_decision_date=D(2016, 6, 1))
+    order = kid(D(2016, 1, 1), adm_decision_date=D(2016, 6, 1), placement_order_date=D(2016, 9, 1))
+    matched = kid(D(2016, 1, 1), placement_order_date=D(2016, 9, 1), matched_date=D(2019, 6, 1))
+    add_drop(con, 303, "2019-09-01", children=[no_order, order, matched])
+    w = one(children_waiting(con, AT, REF), area="303")
+    assert (int(w["waiting"]), int(w["with_po"]), int(w["po_care_18m_plus"])) == (3, 2, 2)
+    assert (int(w["with_po_not_matched"]), int(w["with_po_matched_not_placed"])) == (1, 1)
+    assert (int(w["not_matched"]), int(w["matched_not_placed"])) == (2, 1)
+
+
+_day = st.integers(0, 2000).map(lambda n: D(2015, 4, 1) + dt.timedelta(days=n))
+
+
+@st.composite
+def _journey(draw: Any) -> dict[str, Any]:
+    """Any child's journey whose dates follow the drop contract's order rules (or are missing)."""
+    entered = draw(_day)
+    after = lambda d: st.one_of(st.none(), st.integers(0, 700).map(lambda n: d + dt.timedelta(days=n)))  # noqa: E731
+    adm = draw(after(entered))
+    po = draw(after(adm or entered))
+    matched = draw(after(po or adm or entered))
+    placed = draw(after(matched)) if matched else None
+    disrupted = draw(after(placed)) if placed else draw(after(entered))
+    adopted = draw(after(placed)) if placed and draw(st.booleans()) else None
+    reversed_ = draw(after(adm or entered)) if draw(st.booleans()) else None
+    return kid(
+        entered, adm_decision_date=adm, placement_order_date=po, matched_date=matched, placed_date=placed,
+        disruption_date=disrupted, adoption_order_date=adopted, plan_reversed_date=reversed_,
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    journeys=st.lists(st.tuples(st.sampled_from((303, 886, 887)), _journey()), max_size=25),
+    dates=st.lists(_day, min_size=1, max_size=4, unique=True),
+)
+def test_waiting_parts_sum_to_the_whole_at_any_date(journeys: list[tuple[int, dict[str, Any]]], dates: list) -> None:
+    con = empty_warehouse()
+    for la in (303, 886, 887):
+        rows = [j for code, j in journeys if code == la]
+        if rows:
+            add_drop(con, la, "2021-06-01", children=rows)
+    w = waiting_series(con, sorted(dates), REF)
+    # a child is in exactly one of matched / not matched, with or without an order
+    assert (w["not_matched"] + w["matched_not_placed"] == w["waiting"]).all()
+    assert (w["with_po_not_matched"] + w["with_po_matched_not_placed"] == w["with_po"]).all()
+    assert (w["with_po"] <= w["waiting"]).all()
+    for part in ("po_care_18m_plus", "po_12m_plus"):
+        assert (w[part] <= w["with_po"]).all()
+    assert (w["po_18m_plus"] <= w["po_12m_plus"]).all()
+    # councils add up to the region, and the ageing bands to the whole
+    for _, g in w.groupby("at"):
+        councils, region = g[g["area"] != "region"], g[g["area"] == "region"].iloc[0]
+        for col in ("waiting", "with_po", "not_matched", "matched_not_placed", "po_12m_plus"):
+            assert int(councils[col].sum()) == int(region[col])
+    for d in dates:
+        bands = waiting_bands(con, d, REF)
+        total = one(w, at=d, area="region")["waiting"]
+        assert int(bands[bands["area"] == "region"]["children"].sum()) == int(total)
 
 
 def test_waiting_series_agrees_with_single_dates() -> None:

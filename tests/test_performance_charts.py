@@ -89,11 +89,11 @@ def test_trend_chart_lines_and_threshold(con: duckdb.DuckDBPyConnection) -> None
     fig = pc.trend_chart(df, "A1", NAMES)
     assert isinstance(fig, go.Figure)
     by_name = {t.name: t for t in fig.data}
-    assert set(by_name) == {"Bexley", "Kent", "Medway", "Region (all children)", "Threshold"}
+    assert set(by_name) == {"Bexley", "Kent", "Medway", "Region (all children)", "Threshold (DfE)"}
     kent = df[df["area"] == "886"]
     assert list(by_name["Kent"].x) == list(kent["period"])
     assert list(by_name["Kent"].y) == ints(kent["value"])
-    assert list(by_name["Threshold"].y) == [425] * len(kent)
+    assert list(by_name["Threshold (DfE)"].y) == [426] * len(kent)
     assert all(t.endswith(pc.LOW_N_MARK) for t in by_name["Bexley"].text if t)
     assert not fig.layout.shapes
     shaded = pc.trend_chart(df, "A1", NAMES, highlight="2018-19").layout.shapes
@@ -109,18 +109,23 @@ def test_council_comparison_and_region_vs_mean(con: duckdb.DuckDBPyConnection) -
     assert list(bars.x) == ["Bexley", "Kent", "Medway", "Region (all children)"]
     assert list(bars.y) == ints(a2["value"])
     lines = {t.name: t for t in fig.data[1:]}
-    assert set(lines["Threshold"].y) == {121} and set(lines["National"].y) == {226}
+    assert set(lines["Threshold (DfE)"].y) == {121} and set(lines["National"].y) == {226}
     both = pc.region_vs_mean(sc)
     for trace, area in zip(both.data, ("region", "region_mean"), strict=True):
         want = sc[sc["area"] == area].set_index("indicator").loc[["A1", "A2", "A10"], "value"]
         assert list(trace.y) == ints(want)
     comp = compare_council(sc, "887")
     fig = pc.council_vs_region(comp)
-    assert list(fig.data[0].y) == ints(comp["council"])
+    days, pct = comp[comp["indicator"] != "A3"], comp[comp["indicator"] == "A3"]
+    assert list(fig.data[0].y) == ints(days["council"]) and list(fig.data[1].y) == ints(pct["council"])
+    assert list(fig.data[0].x) == ["A1", "A2", "A10"] and list(fig.data[1].x) == ["A3"]
+    # one quantity per axis: days on the first, A3's % on its own
+    assert fig.layout.yaxis.title.text == "days" and fig.layout.yaxis2.title.text.startswith("%")
+    assert fig.data[1].yaxis == "y2" and fig.data[0].yaxis == "y"
     a1 = sc[(sc["indicator"] == "A1") & sc["area"].isin(["303", "886", "887"])]
     assert a1[a1["area"] == "303"]["low_n"].iloc[0]  # Bexley rests on 4 children: no benchmark
     best_a1 = a1[~a1["low_n"]]["value"].min()
-    assert fig.data[2].y[0] == best_a1 and comp.loc[0, "best_area"] != "303"
+    assert fig.data[4].y[0] == best_a1 and comp.loc[0, "best_area"] != "303"
     assert int(comp.loc[0, "best_n"]) >= 6
 
 
@@ -145,6 +150,7 @@ def test_journey_funnel_and_stage_durations(con: duckdb.DuckDBPyConnection) -> N
     assert list(fig.data[0].x) == list(kent["stage"])
     assert list(fig.data[0].y) == ints(kent["mean_days"])
     assert list(fig.data[1].y) == ints(kent["median_days"])
+    assert [t.rsplit("n=", 1)[1] for t in fig.layout.xaxis.ticktext] == [str(int(n)) for n in kent["n"]]
 
 
 def test_waiting_and_recruitment_charts(con: duckdb.DuckDBPyConnection) -> None:
@@ -157,6 +163,7 @@ def test_waiting_and_recruitment_charts(con: duckdb.DuckDBPyConnection) -> None:
     assert list(fig.data[0].x) == [str(d) for d in dates]
     bands = waiting_bands(con, D(2019, 3, 31), REF)
     fig = pc.waiting_bands_chart(bands, "region")
+    assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick in (None, 1)
     assert sum(fig.data[0].y) == int(
         suff[(suff["area"] == "region") & (suff["at"] == D(2019, 3, 31))]["children_waiting_with_po"].iloc[0]
     )
@@ -164,6 +171,9 @@ def test_waiting_and_recruitment_charts(con: duckdb.DuckDBPyConnection) -> None:
     fig = pc.timeliness_chart(t, "886", "2018-19")
     kent = t[t["area"] == "886"]
     assert list(fig.data[0].y) == ints(kent["pct"])
+    # every percentage shows its n on the bar
+    for text, w, n in zip(fig.data[0].text, kent["within"], kent["n"], strict=True):
+        assert text == "" or text.endswith(f"({int(w)} of {int(n)})")
     ra = recruitment_activity(con, Y1819, REF)
     fig = pc.adopter_pipeline(ra, "region", "2018-19")
     assert fig.data[0].x[0] == int(ra[ra["area"] == "region"]["enquiries"].iloc[0]) == 18
@@ -175,6 +185,7 @@ def test_activity_series_chart(con: duckdb.DuckDBPyConnection) -> None:
     region = q[q["area"] == "region"]
     assert list(fig.data[0].x) == list(region["period"]) and list(fig.data[0].y) == list(region["placements"])
     assert fig.data[0].x[-1] == "2019-20 Q1"
+    assert fig.layout.yaxis.tickformat == ",d"  # a count axis shows whole numbers
 
 
 def test_publication_view_charts_leave_hidden_figures_out_and_label_them_x(con: duckdb.DuckDBPyConnection) -> None:
@@ -205,8 +216,11 @@ def test_low_number_marks_on_council_region_and_partner_bars(con: duckdb.DuckDBP
     fig = pc.council_vs_region(comp, NAMES, council="303")
     assert fig.data[0].name == "Bexley"
     assert all(t.endswith(pc.LOW_N_MARK) for t in fig.data[0].text if t)  # Bexley: 4 children
-    assert not any(t.endswith(pc.LOW_N_MARK) for t in fig.data[1].text)  # the region: 46
-    assert list(fig.data[2].customdata) == [NAMES[a] for a in comp["best_area"]]
+    assert not any(t.endswith(pc.LOW_N_MARK) for t in fig.data[2].text)  # the region: 46
+    best = list(fig.data[4].customdata) + list(fig.data[5].customdata)
+    assert best == [NAMES[a] for a in comp[comp["indicator"] != "A3"]["best_area"]] + [
+        NAMES[a] for a in comp[comp["indicator"] == "A3"]["best_area"]]
+    assert all(h.startswith("n=") for h in fig.data[0].hovertext)
     dist = a1_distribution(con, P1619, la_code=303, viewer=HOS)
     assert f"n={len(dist)}{pc.LOW_N_MARK}" in pc.a1_distribution_chart(dist).layout.title.text
 

@@ -26,7 +26,7 @@ def fig(sc: pd.DataFrame, indicator: str, area: str) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def y1819(sample_con: duckdb.DuckDBPyConnection, ref: Any) -> pd.DataFrame:
-    return scorecard(sample_con, parse_period("2018-19"), ref)
+    return scorecard(sample_con, parse_period("2018-19"), ref, threshold_set="business_case")
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,7 @@ def test_2018_19_mean_of_councils_row_424_137_and_differences_to_threshold(y1819
     a1, a2 = fig(y1819, "A1", "region_mean"), fig(y1819, "A2", "region_mean")
     assert (a1["value"], a1["threshold"], a1["difference"]) == (424, 425, -1)
     assert (a2["value"], a2["threshold"], a2["difference"]) == (137, 121, 16)
+    assert {a1["threshold_set"], a2["threshold_set"]} == {"business_case"}
     # the mean of the three (rounded) council figures, as the business case computed it
     councils = [int(fig(y1819, "A1", a)["value"]) for a in (BEXLEY, KENT, MEDWAY)]
     assert councils == [340, 363, 569] and round(sum(councils) / 3) == 424
@@ -90,8 +91,30 @@ def test_kent_2018_19_a1_median_and_n(y1819: pd.DataFrame) -> None:
     assert (row["value"], row["median"], row["n"]) == (363, 351, 95)
 
 
+def test_2018_19_against_dfe_thresholds_426_121(sample_con: duckdb.DuckDBPyConnection, ref: Any) -> None:
+    sc = scorecard(sample_con, parse_period("2018-19"), ref)  # dfe is the default set
+    a1, a2 = fig(sc, "A1", "region_mean"), fig(sc, "A2", "region_mean")
+    assert (a1["value"], a1["threshold"], a1["difference"], a1["threshold_set"]) == (424, 426, -2, "dfe")
+    assert (a2["value"], a2["threshold"], a2["difference"], a2["threshold_set"]) == (137, 121, 16, "dfe")
+    assert fig(sc, "A1", BEXLEY)["difference"] == -86 and fig(sc, "A1", MEDWAY)["difference"] == 143
+    assert pd.isna(fig(sc, "A3", KENT)["threshold_set"])  # A3 has no threshold, so no set
+
+
+def test_raa_kpi_defaults_to_dfe_and_every_row_names_its_set(
+    sample_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["kpi", "--period", "2018-19", "--json", "--db", str(sample_db)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["threshold_set"] == "dfe" and {r["threshold_set"] for r in out["rows"]} == {"dfe"}
+    rows = {(r["indicator"], r["area"]): r for r in out["rows"]}
+    assert (rows[("A1", KENT)]["threshold"], rows[("A1", KENT)]["difference"]) == (426, -63)
+    assert cli.main(["kpi", "--period", "2018-19", "--thresholds", "national", "--db", str(sample_db)]) == 2
+
+
 def test_raa_kpi_json_prints_the_business_case_figures(sample_db: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    code = cli.main(["kpi", "--period", "2018-19", "--json", "--db", str(sample_db)])
+    code = cli.main(
+        ["kpi", "--period", "2018-19", "--thresholds", "business_case", "--json", "--db", str(sample_db)]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert (out["period"], out["start"], out["end"]) == ("2018-19", "2018-04-01", "2019-03-31")
@@ -114,12 +137,25 @@ def test_raa_kpi_json_prints_the_business_case_figures(sample_db: Any, capsys: p
     assert (rows[("A3", MEDWAY)]["count"], rows[("A3", MEDWAY)]["value"]) == (8, 36)
     assert rows[("A3", BEXLEY)]["count"] == 1 and rows[("A2", BEXLEY)]["low_n"] is True
     assert all("count" in r for r in out["rows"] if r["indicator"] == "A3")
+    assert {r["threshold_set"] for r in out["rows"]} == {"business_case"}
 
 
 def test_raa_kpi_human_output_names_the_figures(sample_db: Any, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["kpi", "--period", "2015-18", "--db", str(sample_db)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "2015-18  2015-04-01 to 2018-03-31"
-    lines = {tuple(line.split()[:2]): line for line in out.splitlines()[2:]}
+    assert out.splitlines()[1].startswith("thresholds: dfe = DfE scorecard thresholds")
+    lines = {tuple(line.split()[:2]): line for line in out.splitlines()[3:]}
     assert "285 (73%)" in lines[("A3", KENT)] and "75 (51%)" in lines[("A3", MEDWAY)]
     assert lines[("A1", BEXLEY)].split()[2] == "339"
+
+
+def test_raa_kpi_before_the_first_drop_says_no_data_not_zero(
+    sample_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["kpi", "--period", "2018-19", "--as-at", "2019-06-30", "--json", "--db", str(sample_db)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["no_data"] == {a: "no drop received by 30 Jun 2019; first drop 25 Sep 2026" for a in (BEXLEY, KENT, MEDWAY)}
+    assert all(r["value"] is None and r["n"] == 0 for r in out["rows"])
+    assert cli.main(["kpi", "--period", "2018-19", "--as-at", "2019-06-30", "--db", str(sample_db)]) == 0
+    assert "no drop received by 30 Jun 2019; first drop 25 Sep 2026" in capsys.readouterr().out

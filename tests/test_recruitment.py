@@ -187,3 +187,40 @@ def test_region_is_the_sum_of_councils_and_within_never_exceeds_n(
     a = recruitment_activity(con, Y1819, REF)
     for col in RECRUITMENT_COUNTS:
         assert a[a["area"] == "region"][col].sum() == a[a["area"] != "region"][col].sum()
+
+
+def test_households_in_assessment_split_stage_1_and_stage_2_at_a_date() -> None:
+    from raa_core.recruitment import households_in_assessment
+
+    at = D(2019, 3, 31)
+    homes = [
+        home(roi_date=D(2019, 1, 1)),  # stage 1
+        home(roi_date=D(2018, 10, 1), stage1_end_date=D(2019, 1, 1)),  # between stages: still stage 1
+        home(roi_date=D(2018, 9, 1), stage1_end_date=D(2018, 11, 1), stage2_start_date=D(2018, 12, 1)),  # stage 2
+        home(roi_date=D(2019, 2, 1), fast_track=True),  # fast track: straight to stage 2
+        home(roi_date=D(2018, 6, 1), stage1_end_date=D(2018, 8, 1), stage2_start_date=D(2018, 9, 1),
+             approval_date=D(2019, 3, 31)),  # approved on the date: no longer in assessment
+        home(roi_date=D(2018, 6, 1), withdrawn_date=D(2019, 2, 1)),  # withdrawn
+        home(roi_date=D(2019, 4, 1)),  # registered after the date
+        home(enquiry_date=D(2019, 1, 1)),  # an enquiry only
+    ]
+    con = empty_warehouse()
+    add_drop(con, 303, "2019-06-01", adopters=homes)
+    got = one(households_in_assessment(con, [at], REF), area="303")
+    assert (int(got["in_assessment"]), int(got["in_stage1"]), int(got["in_stage2"])) == (4, 2, 2)
+    assert int(one(households_in_assessment(con, [at], REF), area="886")["in_assessment"]) == 0
+
+
+def test_approved_households_that_withdrew_before_a_match_in_the_period() -> None:
+    homes = [
+        home(roi_date=D(2017, 6, 1), approval_date=D(2018, 1, 1), withdrawn_date=D(2018, 7, 1)),  # counted
+        home(roi_date=D(2017, 6, 1), approval_date=D(2018, 5, 1), withdrawn_date=D(2018, 5, 1)),  # same day: counted
+        home(roi_date=D(2017, 6, 1), withdrawn_date=D(2018, 7, 1)),  # never approved
+        home(roi_date=D(2017, 6, 1), approval_date=D(2017, 9, 1), matched_date=D(2017, 12, 1),
+             withdrawn_date=D(2018, 8, 1)),  # matched first
+        home(roi_date=D(2016, 6, 1), approval_date=D(2017, 1, 1), withdrawn_date=D(2017, 7, 1)),  # 2017-18
+    ]
+    con = empty_warehouse()
+    add_drop(con, 887, "2019-06-01", adopters=homes)
+    act = one(recruitment_activity(con, Y1819, REF), area="887")
+    assert (int(act["approved_withdrawn"]), int(act["withdrawals"])) == (2, 4)

@@ -13,8 +13,11 @@ from raa_core.reference import REFERENCE_DIR, ReferenceError, load_reference
 
 def test_shipped_reference_loads(ref) -> None:
     assert ref.la_codes == [303, 886, 887]
-    assert ref.threshold("A1", dt.date(2019, 3, 31)) == 425
-    assert ref.threshold("A2", dt.date(2018, 3, 31)) == 121
+    assert ref.threshold("A1", dt.date(2019, 3, 31)) == 426  # DfE: floor(14 x 365.25 / 12)
+    assert ref.threshold("A2", dt.date(2018, 3, 31)) == 121  # floor(4 x 365.25 / 12)
+    assert ref.threshold("A1", dt.date(2019, 3, 31), "business_case") == 425
+    assert ref.threshold("A2", dt.date(2019, 3, 31), "business_case") == 121
+    assert ref.threshold("A3", dt.date(2019, 3, 31)) is None
     assert {(c.budget_area, c.cost_line) for c in ref.cost_lines if c.asf} == {
         ("adoption_support", "asf_spend"), ("adoption_support", "asf_income")}
     assert ref.national_figure("A1", "2015-18").value == 486
@@ -31,10 +34,41 @@ def _copy(tmp_path: Path) -> Path:
 
 def test_bad_threshold_row_is_named(tmp_path: Path) -> None:
     d = _copy(tmp_path)
-    text = (d / "thresholds.csv").read_text().replace("A2,2013-04-01,121", "A2,2013-04-01,about 121")
+    text = (d / "thresholds.csv").read_text().replace("A2,2013-04-01,,121", "A2,2013-04-01,,about 121")
     (d / "thresholds.csv").write_text(text)
-    with pytest.raises(ReferenceError, match=r"thresholds.csv row 1 column threshold"):
+    with pytest.raises(ReferenceError, match=r"thresholds.csv row 13 column threshold"):
         load_reference(d)
+
+
+@pytest.mark.parametrize(
+    "months,days", [(14, 426), (4, 121), (21, 639), (18, 547), (16, 487), (7, 213), (6, 182), (5, 152)]
+)
+def test_dfe_months_convert_as_floor_of_months_times_365_25_over_12(months: int, days: int) -> None:
+    from raa_core.reference import months_to_days
+
+    assert months_to_days(months) == days == int(months * 365.25 / 12)
+
+
+@pytest.mark.parametrize(
+    "end,a1,a2",
+    [((2013, 3, 31), 639, 213), ((2014, 3, 31), 547, 182), ((2015, 3, 31), 487, 152), ((2016, 3, 31), 426, 121)],
+)
+def test_dfe_thresholds_by_period(ref, end: tuple[int, int, int], a1: int, a2: int) -> None:
+    assert (ref.threshold("A1", dt.date(*end)), ref.threshold("A2", dt.date(*end))) == (a1, a2)
+    assert ref.threshold("A10", dt.date(*end)) == a1
+
+
+def test_threshold_months_and_days_must_agree(tmp_path: Path) -> None:
+    d = _copy(tmp_path)
+    text = (d / "thresholds.csv").read_text().replace("dfe,A1,2015-04-01,14,,", "dfe,A1,2015-04-01,14,425,")
+    (d / "thresholds.csv").write_text(text)
+    with pytest.raises(ReferenceError, match=r"thresholds.csv row 3 .*14 months = 426 days"):
+        load_reference(d)
+
+
+def test_unknown_threshold_set_is_refused(ref) -> None:
+    with pytest.raises(ValueError, match="threshold set must be one of dfe, business_case"):
+        ref.threshold("A1", dt.date(2019, 3, 31), "national")
 
 
 def test_unknown_cost_line_kind_and_duplicates_rejected(tmp_path: Path) -> None:

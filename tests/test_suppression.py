@@ -45,6 +45,7 @@ def mean_rows(indicator: str, ns: list[int], values: list[int | None]) -> list[d
             "low_n": n < 6,
             "count": None,
             "national": 558,
+            "threshold_set": "business_case",
         }
         for a, n, v in zip(COUNCILS, ns, values, strict=True)
     ]
@@ -93,6 +94,7 @@ def a3_rows(ns: list[int], counts: list[int]) -> list[dict[str, Any]]:
             "low_n": n < 6,
             "count": k,
             "national": 47,
+            "threshold_set": None,
         }
         for a, n, k in zip(COUNCILS, ns, counts, strict=True)
     ]
@@ -256,7 +258,7 @@ def test_publication_headline_hides_figure_rag_and_change_of_a_small_council() -
     ]
     add_drop(con, 886, "2020-01-01", children=kids[1:])
     add_drop(con, 303, "2020-01-01", children=[*kids[:1], dict(kids[1], child_id="b1")])
-    sc = scorecards(con, [parse_period("2017-18"), parse_period("2018-19")], REF)
+    sc = scorecards(con, [parse_period("2017-18"), parse_period("2018-19")], REF, threshold_set="business_case")
     raw = headline_from(sc, "2018-19", "2017-18", "303")
     pub = publication_headline(raw, sc, REF.settings).set_index("indicator")
     assert (pub.at["A1", "value"], pub.at["A1", "n"], pub.at["A1", "rag"]) == (HIDDEN, HIDDEN, "")
