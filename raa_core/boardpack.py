@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from raa_core import budget_tables, commentary, freshness, indicators, journeys, monitoring, recruitment, suppression
 from raa_core.appstate import AppState
 from raa_core.contract import TABLES
-from raa_core.periods import Period, financial_year, parse_period, previous
+from raa_core.periods import Period, financial_year, parse_period, previous, quarter_of
 from raa_core.presentation import (
     BOARD_UNIT,
     BUDGET_LINES,
@@ -217,10 +217,11 @@ CHILDREN_WAITING = TableSpec(
     (
         Col("area", "Area"),
         Col("waiting", "Children waiting", "count"),
+        Col("not_matched", "Not matched", "count"),
         Col("with_po", "With a placement order", "count"),
-        Col("po_over_12m", "Order over 12 months", "count"),
-        Col("po_over_18m", "Order over 18 months", "count"),
-        Col("care_over_18m", "In care over 18 months", "count"),
+        Col("po_12m_plus", "Order 12 months or more", "count"),
+        Col("po_18m_plus", "Order 18 months or more", "count"),
+        Col("after_disruption", "After a disruption", "count"),
         Col("mean_days", "Mean wait", "days"),
         Col("median_days", "Median wait", "days"),
     ),
@@ -387,7 +388,7 @@ def _waiting(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, na
     at = min(pack.as_at, journeys.latest_date(con, pack.request.as_at) or pack.as_at)
     kids = journeys.children_waiting(con, at, ref, pack.request.as_at)
     adopters = recruitment.adopters_waiting(con, at, ref, pack.request.as_at)
-    kid_counts = ["waiting", "with_po", "po_over_12m", "po_over_18m", "care_over_18m"]
+    kid_counts = list(journeys.WAITING_COUNTS)
     adopter_counts = ["waiting", "over_3m", "over_6m", "early_permanence"]
     kids_shown, adopters_shown = kids, adopters
     if pack.request.publication:
@@ -425,10 +426,57 @@ def _waiting(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, na
     return s
 
 
-def _asglb(pack: BoardPack) -> Section:
+def asglb_quarter(as_at: dt.date) -> Period:
+    """The ASGLB quarter the pack reports: the last quarter ended on or before the as-at date."""
+    q = quarter_of(as_at)
+    return q if as_at >= q.end else previous(q)
+
+
+def _asglb(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> Section:
+    """The ASGLB quarterly return's items for the last complete quarter (issue 12's `asglb`), one row per
+    item with each council and the RAA; suppressed for publication (counts of 1..count_max, and averages
+    over mean_n_max or fewer children, shown x)."""
+    from raa_core import asglb
+
     s = Section("asglb", SECTIONS["asglb"])
-    s.unavailable = ("The ASGLB quarterly return items are not yet computed by this version of the product "
-                     "(raa_core has no ASGLB module yet), so this section cannot be built.")
+    q = asglb_quarter(pack.as_at)
+    ret = asglb.asglb_return(con, q, ref, pack.request.as_at)
+    limits = ref.settings.suppression
+
+    hidden: set[tuple[str, str]] = set()
+    if pack.request.publication:
+        for item, g in ret[ret["status"] == "figure"].groupby("item", sort=False):
+            if g["unit"].iloc[0] == "days":
+                hidden |= {(item, a) for a, n in zip(g["area"], g["n"], strict=True)
+                           if missing(n) or int(n) <= limits.mean_n_max}
+            else:  # counts: primary and complementary suppression, so the RAA total gives none away
+                values = {("region" if a == asglb.RAA else a): (None if missing(v) else int(v))
+                          for a, v in zip(g["area"], g["value"], strict=True)}
+                hidden |= {(item, asglb.RAA if a == "region" else a)
+                           for a in suppression.hide_counts(values, limits.count_max)}
+
+    def shown(r: Any) -> Any:
+        if r.status != "figure":
+            return "not held" if r.status == "not held" else (r.note or "no data")
+        if missing(r.value):
+            return None
+        return suppression.HIDDEN if (r.item, r.area) in hidden else int(r.value)
+
+    ret = ret.assign(shown=[shown(r) for r in ret.itertuples(index=False)])
+    areas = list(dict.fromkeys(ret["area_name"]))
+    wide = pd.DataFrame([
+        {"label": g["label"].iloc[0], "unit": g["unit"].iloc[0], **dict(zip(g["area_name"], g["shown"], strict=True))}
+        for _order, g in ret.groupby("order", sort=True)
+    ])
+    spec = TableSpec("asglb", (Col("label", "Item", width="large"), Col("unit", "Unit"),
+                               *(Col(a, a, "number", decimals=0) for a in areas)))
+    s.lines = [f"ASGLB quarterly return items for {q.name} ({date_text(q.start)} to {date_text(q.end)}); waiting "
+               "and households in assessment are counted at the quarter's last day."]
+    if pack.request.publication:
+        s.lines.append("Suppressed for publication: x marks a count of 1 to "
+                       f"{limits.count_max} (and a second count where the RAA total would give it away) or an "
+                       f"average over {limits.mean_n_max} or fewer children.")
+    s.tables.append(PackTable(f"ASGLB items {q.name}", spec, wide, "ASGLB"))
     return s
 
 
@@ -614,7 +662,7 @@ def build(
         ("scorecard", lambda: _scorecard(con, ref, pack, names)),
         ("trends", lambda: _trends(con, ref, pack, names)),
         ("waiting", lambda: _waiting(con, ref, pack, names)),
-        ("asglb", lambda: _asglb(pack)),
+        ("asglb", lambda: _asglb(con, ref, pack)),
         ("budget", lambda: _budget(con, ref, pack, names, labels, state)),
         ("scenario", lambda: _scenario(con, ref, pack)),
         ("quality", lambda: _quality(con, ref, pack, names)),

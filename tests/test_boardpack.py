@@ -163,7 +163,7 @@ def test_pdf_has_contents_sections_page_numbers_and_figures(pdf_text, open_pack,
     a1 = int(region_a1[region_a1["indicator"] == "A1"]["value"].iloc[0])
     assert re.search(rf"A1 entering care to placement\s+Region \(all children\)\s+{a1}\b", text)
     # the sections that have no source yet are stated, not left out
-    assert "Not available: The ASGLB" in text
+    assert "ASGLB items 2026-27 Q2" in text
 
 
 def test_the_board_pack_is_suppressed_in_both_files(board_pack, sample_con, ref) -> None:
@@ -259,3 +259,31 @@ def test_the_chosen_contribution_scenario_is_in_the_pack(sample_db, sample_con, 
                      "--scenario", str(path), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert "Contribution scenario" not in {m["section"] for m in got["unavailable"]}
+
+
+def test_asglb_items_are_in_the_pack_and_no_hidden_count_can_be_recovered(board_pack, open_pack, sample_con,
+                                                                            ref) -> None:
+    from raa_core import asglb
+
+    q = boardpack.asglb_quarter(SAMPLE_TODAY)
+    assert q.name == "2026-27 Q2"
+    ret = asglb.asglb_return(sample_con, q, ref)
+    raw = open_pack.section("asglb").tables[0].frame
+    pub = board_pack.section("asglb").tables[0].frame
+    councils = [c.short_name for c in ref.councils]
+    limit = ref.settings.suppression.count_max
+    for item in ret[ret["status"] == "figure"]["item"].unique():
+        rows = ret[ret["item"] == item]
+        label = rows["label"].iloc[0]
+        unsup = raw[raw["label"] == label].iloc[0]
+        for r in rows.itertuples():
+            assert unsup[r.area_name] == (None if pd.isna(r.value) else int(r.value))
+        if rows["unit"].iloc[0] == "days":
+            continue
+        shown = pub[pub["label"] == label].iloc[0]
+        hidden = [c for c in councils if shown[c] == "x"]
+        for c in councils:  # every count shown is 0 or above the limit
+            assert shown[c] == "x" or shown[c] is None or shown[c] == 0 or shown[c] > limit, (label, c)
+        if hidden and shown["RAA"] != "x":  # the hidden councils together are not recoverable as 1..limit
+            together = sum(int(unsup[c]) for c in hidden)
+            assert not 1 <= together <= limit, (label, hidden)
