@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from raa_core.monitoring import Monitoring
+from raa_core.presentation import MoneyUnit, axis_title, money_axis_range, scaled
 
 OVER = "#C0392B"
 UNDER = "#2E7D32"
@@ -43,9 +44,10 @@ def variance_by_line_data(
     return data.reset_index(drop=True)
 
 
-def _bar(data: pd.DataFrame, column: str, title: str, overspend_positive: bool) -> go.Figure:
+def _bar(data: pd.DataFrame, column: str, title: str, overspend_positive: bool,
+         unit: MoneyUnit = MoneyUnit.POUNDS) -> go.Figure:
     sign = 1 if overspend_positive else -1
-    values = [float(v) * sign for v in data[column]] if not data.empty else []
+    values = [v * sign for v in scaled(list(data[column]), unit)] if not data.empty else []
     colours = [OVER if v * sign > 0 else UNDER for v in values]
     fig = go.Figure(
         go.Bar(
@@ -53,12 +55,12 @@ def _bar(data: pd.DataFrame, column: str, title: str, overspend_positive: bool) 
             y=list(data["label"]) if not data.empty else [],
             orientation="h",
             marker_color=colours,
-            hovertemplate="%{y}: £%{x:,.2f}<extra></extra>",
+            hovertemplate="%{y}: %{x:,.2f}" + ("k" if unit is MoneyUnit.THOUSANDS else "") + "<extra></extra>",
         )
     )
     fig.update_layout(
         title=title,
-        xaxis_title="£ (overspend +)" if overspend_positive else "£ (underspend +)",
+        xaxis_title=axis_title(unit, "overspend +" if overspend_positive else "underspend +"),
         yaxis={"autorange": "reversed"},
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
@@ -70,10 +72,11 @@ def variance_by_line(
     la_code: int | None = None,
     labels: dict[str, str] | None = None,
     overspend_positive: bool = True,
+    unit: MoneyUnit = MoneyUnit.POUNDS,
 ) -> go.Figure:
     """Sorted horizontal bar of forecast variance by cost line (overspends red, underspends green)."""
     data = variance_by_line_data(mon, la_code, labels, "variance")
-    return _bar(data, "variance", f"Forecast variance by line, period {mon.period}", overspend_positive)
+    return _bar(data, "variance", f"Forecast variance by line, period {mon.period}", overspend_positive, unit)
 
 
 def movement_by_line(
@@ -81,10 +84,12 @@ def movement_by_line(
     la_code: int | None = None,
     labels: dict[str, str] | None = None,
     overspend_positive: bool = True,
+    unit: MoneyUnit = MoneyUnit.POUNDS,
 ) -> go.Figure:
     """Sorted bar of the change in forecast since the previous period, by cost line."""
     data = variance_by_line_data(mon, la_code, labels, "movement")
-    return _bar(data, "movement", f"Movement in forecast since period {(mon.period or 1) - 1}", overspend_positive)
+    return _bar(data, "movement", f"Movement in forecast since period {(mon.period or 1) - 1}", overspend_positive,
+                unit)
 
 
 def outturn_trend_data(trend: pd.DataFrame, la_code: int | None = None, budget_area: str | None = None) -> pd.DataFrame:
@@ -111,35 +116,43 @@ def outturn_trend_data(trend: pd.DataFrame, la_code: int | None = None, budget_a
 
 
 def outturn_trend(
-    trend: pd.DataFrame, la_code: int | None = None, budget_area: str | None = None, title: str | None = None
+    trend: pd.DataFrame,
+    la_code: int | None = None,
+    budget_area: str | None = None,
+    title: str | None = None,
+    unit: MoneyUnit = MoneyUnit.POUNDS,
 ) -> go.Figure:
-    """Forecast outturn at each period against the budget line (input: `monitoring.forecast_trend`)."""
+    """Forecast outturn at each period against the budget line (input: `monitoring.forecast_trend`).
+    The money axis starts at zero (issue 14: an axis from £3.27m made a 2% movement look like a collapse)."""
     data = outturn_trend_data(trend, la_code, budget_area)
     x = list(data["period"])
+    forecast, budget = scaled(list(data["forecast"]), unit), scaled(list(data["budget"]), unit)
+    k = "k" if unit is MoneyUnit.THOUSANDS else ""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
             x=x,
-            y=[None if v is None else float(v) for v in data["forecast"]],
+            y=forecast,
             mode="lines+markers",
             name="Forecast outturn",
-            hovertemplate="P%{x}: £%{y:,.2f}<extra></extra>",
+            hovertemplate="P%{x}: £%{y:,.2f}" + k + "<extra></extra>",
         )
     )
     fig.add_trace(
         go.Scatter(
             x=x,
-            y=[float(v) for v in data["budget"]],
+            y=budget,
             mode="lines",
             name="Budget",
             line={"dash": "dash", "color": BUDGET},
-            hovertemplate="Budget: £%{y:,.2f}<extra></extra>",
+            hovertemplate="Budget: £%{y:,.2f}" + k + "<extra></extra>",
         )
     )
     fig.update_layout(
         title=title or "Forecast outturn by period against the budget",
         xaxis={"title": "Period (1 = April)", "dtick": 1},
-        yaxis_title="£",
+        yaxis={"title": axis_title(unit), "range": list(money_axis_range(forecast + budget)), "rangemode": "tozero",
+               "tickformat": ",.0f"},
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
     return fig

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from raa_core import warehouse
+from raa_core.presentation import count_noun
 from raa_core.reference import ReferenceError, load_reference
 from raa_core.warehouse import DEFAULT_DB, Warehouse
 
@@ -43,7 +45,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     written = sample.generate(Path(args.out_dir), as_at)
     _emit(args, {"out_dir": str(args.out_dir), "as_at": as_at.isoformat(),
                  "drops": [str(p.relative_to(args.out_dir)) for p in written]},
-          f"wrote {len(written)} drops to {args.out_dir} (as at {as_at})")
+          f"wrote {count_noun(len(written), 'drop')} to {args.out_dir} (as at {as_at})")
     return 0
 
 
@@ -142,6 +144,55 @@ def cmd_budget(args: argparse.Namespace) -> int:
             lines.append(f"{_s(a['la_code']) or 'RAA':8} spend {_s(a['spend']):>12} income {_s(a['income']):>12}"
                          f" net {_s(a['net']):>10}{flag}")
     _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def _scenario_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read scenario file {path}: {exc}") from exc
+
+
+def cmd_boardpack(args: argparse.Namespace) -> int:
+    """`raa boardpack --period P [--as-at DATE] --out DIR`: the board pack's workbook and PDF (issue 14)."""
+    from raa_core import boardpack, boardpack_files
+    from raa_core.presentation import money_unit
+
+    ref = load_reference()
+    request = boardpack.PackRequest(
+        period=args.period, as_at=args.as_at, unit=money_unit(args.unit, boardpack.BOARD_UNIT),
+        publication=args.role == "board" or args.publication, role=args.role, method=args.method,
+        scenario=_scenario_text(args.scenario) if args.scenario else None,
+    )
+    try:
+        boardpack.pack_period(args.period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from raa_core.appstate import AppState
+    from raa_core.warehouse import Warehouse
+
+    con = warehouse.connect_read(Path(args.db))
+    try:
+        pack = boardpack.build(
+            con, ref, request, state=AppState.beside(Warehouse(Path(args.db))),
+            progress=None if args.json else lambda i, n, label: print(f"[{i}/{n}] {label}", file=sys.stderr),
+        )
+    finally:
+        con.close()
+    files = {}
+    for ext, write in (("xlsx", boardpack_files.boardpack_xlsx), ("pdf", boardpack_files.boardpack_pdf)):
+        path = out / boardpack_files.pack_file_name(pack, ext)
+        path.write_bytes(write(pack))
+        files[ext] = str(path)
+    missing = [{"section": s.title, "reason": s.unavailable} for s in pack.sections if s.unavailable]
+    payload = {"period": pack.period.name, "as_at": pack.as_at.isoformat(), "unit": pack.unit.value,
+               "publication": request.publication, "files": files, "unavailable": missing}
+    human = [f"board pack {pack.period.name} as at {pack.as_at}: {files['xlsx']}, {files['pdf']}"]
+    human += [f"not available: {m['section']}: {m['reason']}" for m in missing]
+    _emit(args, payload, "\n".join(human))
     return 0
 
 
@@ -298,6 +349,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
     p.set_defaults(func=cmd_budget)
 
+    p = sub.add_parser("boardpack", parents=[common], help="the Partnership Board pack as a workbook and a PDF")
+    p.add_argument("--period", required=True, help="financial year 2026-27 or 3-year period 2024-27")
+    p.add_argument("--as-at", type=_date, default=None, help="figures from the drops received by this date")
+    p.add_argument("--out", required=True, help="folder to write the .xlsx and .pdf into")
+    p.add_argument("--unit", default="thousands", choices=["pounds", "thousands"],
+                   help="money in £ or £'000 (default: £'000, as the board reads it)")
+    p.add_argument("--role", default="board", choices=["board", "hos", "finance", "council_analyst", "admin"],
+                   help="who the pack is for; the board's pack is always suppressed for publication")
+    p.add_argument("--publication", action="store_true", help="suppress small numbers for any role")
+    p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
+    p.add_argument("--scenario", metavar="FILE.json", help="the contribution scenario to include (cli.md)")
+    p.set_defaults(func=cmd_boardpack)
     p = sub.add_parser("users", help="the embedded sign-in's users (password on standard input)")
     users = p.add_subparsers(dest="users_command", required=True)
     u = users.add_parser("add", parents=[common], help="add a user; the password is read from standard input")

@@ -37,6 +37,7 @@ from raa_core.contract import (
     Manifest,
     TableSpec,
 )
+from raa_core.presentation import count_noun
 from raa_core.reference import Reference
 
 MAX_ROWS = 20
@@ -172,7 +173,7 @@ def _manifest_issues(drop: DropFolder, checksums: dict[str, str], rows: dict[str
                 f"{name} does not match its manifest sha256 (the file changed or was truncated in transit)")))
         if name in rows and entry.rows != rows[name]:
             issues.append(Issue(file=name, rule="manifest_rows", message=(
-                f"{name} has {rows[name]} rows but manifest.json says {entry.rows}")))
+                f"{name} has {count_noun(rows[name], 'row')} but manifest.json says {entry.rows}")))
     return issues
 
 

@@ -10,9 +10,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 from raa_core import drops, warehouse
 from raa_core.reference import load_reference
+
+# Property tests check rules, not speed (performance targets live in bench/): no per-example deadline,
+# which otherwise fails at random on a loaded machine.
+settings.register_profile("raa", deadline=None)
+settings.load_profile("raa")
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DROPS = REPO / "data" / "drops"

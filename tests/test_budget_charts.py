@@ -9,6 +9,7 @@ import pytest
 from factories import add_drop, empty_warehouse
 from raa_core import budget_charts as bc
 from raa_core.monitoring import forecast_trend, monitor
+from raa_core.presentation import MoneyUnit
 
 Y = "2021-22"
 
@@ -68,6 +69,11 @@ def test_outturn_trend_against_budget(con, ref):
     assert list(fig.data[0].x) == [1, 2, 3, 4, 5, 6]
     assert fig.data[0].y[-1] == float(mon.total(None)["forecast"])
     assert list(fig.data[1].y) == [44000.0] * 6
+    # money axes start at zero: a small movement is not drawn as a collapse
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.range[1] > 44000
+    thousands = bc.outturn_trend(trend, unit=MoneyUnit.THOUSANDS)
+    assert list(thousands.data[1].y) == [44.0] * 6 and thousands.layout.yaxis.title.text == "£'000"
+    assert thousands.layout.yaxis.range[0] == 0
     only = bc.outturn_trend_data(trend, la_code=303, budget_area="pooled")
     assert only["budget"].iloc[0] == D("22000.00")
 

@@ -1,0 +1,594 @@
+"""The one presentation spec: how a figure is labelled, formatted and aligned wherever it is shown.
+
+A table is described once as a `TableSpec` (one `Col` per column: label, kind, decimals, width), and the
+same spec drives the three places people read figures:
+
+- the app: `display_frame` keeps money, counts and days numeric (so a column sorts as numbers, £99,002
+  below £812,709) and `Col.streamlit` says how the grid formats them (the page shell turns it into
+  `st.column_config`); money is never pre-formatted text, so it is never clipped to "£1,421,656.8";
+- Excel: `Col.excel_format` is the number format for a cell that holds the exact value in pounds (in
+  £'000 the format scales by a thousand, so the cell still holds pounds and pence);
+- the PDF and headline tiles: `Col.text` / `money_text` / `tile_money` format one value as text.
+
+Money is shown in pounds (`MoneyUnit.POUNDS`, "£") or thousands of pounds (`MoneyUnit.THOUSANDS`,
+"£'000", the unit of the business case and the Partnership Board's default). The unit goes in the column
+header ("Budget (£'000)"); negatives are in brackets, as finance reports print them. Headline tiles show
+no pence. Counts agree with their nouns (`count_noun(1, "child")` is "1 child"), and download file names
+carry the council, the period and the as-at date (`file_name`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+import pandas as pd
+
+from raa_core.money import THOUSAND, pennies, to_decimal
+
+Kind = Literal["text", "money", "count", "days", "percent", "number", "date", "rag"]
+Align = Literal["left", "center", "right"]
+NUMERIC_KINDS = frozenset({"money", "count", "days", "percent", "number"})
+DASH = "—"
+#: The grid's average character width and cell padding (Source Sans 14px), for column widths in pixels.
+CHAR_PX = 8.2
+HEADER_CHAR_PX = 6.6
+CELL_PADDING_PX = 26
+
+
+class MoneyUnit(StrEnum):
+    """How money is shown: pounds and pence, or thousands of pounds to one decimal place."""
+
+    POUNDS = "£"
+    THOUSANDS = "£'000"
+
+    @property
+    def label(self) -> str:
+        return "£ (pounds and pence)" if self is MoneyUnit.POUNDS else "£'000 (thousands)"
+
+
+#: The Partnership Board reads money in £'000, as the business case prints it.
+BOARD_UNIT = MoneyUnit.THOUSANDS
+
+
+def money_unit(value: str | MoneyUnit | None, default: MoneyUnit = MoneyUnit.POUNDS) -> MoneyUnit:
+    """A MoneyUnit from its value ("£" or "£'000") or name ("pounds", "thousands"); None gives `default`."""
+    if value is None:
+        return default
+    if isinstance(value, MoneyUnit):
+        return value
+    text = str(value).strip().lower()
+    for unit in MoneyUnit:
+        if text in (unit.value.lower(), unit.name.lower()):
+            return unit
+    if text in ("k", "000", "'000"):
+        return MoneyUnit.THOUSANDS
+    raise ValueError(f"money unit must be '£' or \"£'000\", not {value!r}")
+
+
+def missing(v: Any) -> bool:
+    """True for None, NA and NaN (a figure that is not there, which is not zero)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float):
+        return math.isnan(v)
+    if isinstance(v, Decimal):
+        return v.is_nan()
+    return False
+
+
+# --- one value as text ---------------------------------------------------------------------------------
+
+
+def _grouped(v: Decimal, decimals: int) -> str:
+    q = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
+    return f"{abs(v).quantize(q, rounding=ROUND_HALF_UP):,.{decimals}f}"
+
+
+def money_text(
+    v: Any, unit: MoneyUnit = MoneyUnit.POUNDS, *, symbol: bool = True, pence: bool = True, brackets: bool = True
+) -> str:
+    """Money as text: "£1,421,656.85" in pounds, "£1,421.7k" in £'000 (with `symbol=False`, "1,421.7",
+    for a column whose header carries the unit). Negatives in brackets ("(£12.50)") or with a minus sign.
+    `pence=False` rounds to whole pounds (headline tiles). None/NaN is an em dash. Rounds half up."""
+    if missing(v):
+        return DASH
+    d = to_decimal(v)
+    if unit is MoneyUnit.THOUSANDS:
+        k = d / THOUSAND
+        body = _grouped(k, 1)
+        negative = k.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) < 0
+        body = f"£{body}k" if symbol else body
+    else:
+        decimals = 2 if pence else 0
+        body = _grouped(d, decimals)
+        negative = (pennies(d) if pence else d.quantize(Decimal(1), rounding=ROUND_HALF_UP)) < 0
+        body = f"£{body}" if symbol else body
+    if not negative:
+        return body
+    return f"({body})" if brackets else f"-{body}"
+
+
+def tile_money(v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
+    """A headline tile's money: never pence ("£1,421,657" or "£1,421.7k")."""
+    return money_text(v, unit, pence=False)
+
+
+def signed_money_text(v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
+    """A change in money with its sign always shown ("+£1,200", "-£300"; "£0" when it rounds to nothing),
+    whole pounds or £'000."""
+    if missing(v):
+        return DASH
+    d = to_decimal(v)
+    shown = money_text(d, unit, pence=False, brackets=False)
+    if shown.startswith("-") or money_text(abs(d), unit, pence=False).strip("£k0.,") == "":
+        return shown
+    return "+" + shown if d > 0 else shown
+
+
+def percent_text(v: Any, decimals: int = 1, signed: bool = False) -> str:
+    """A percentage number (1.2 means 1.2%) as "1.2%" ("+1.2%" when signed)."""
+    if missing(v):
+        return DASH
+    return f"{float(v):{'+' if signed else ''}.{decimals}f}%"
+
+
+def count_text(v: Any) -> str:
+    """A whole number with thousands separators."""
+    return DASH if missing(v) else f"{int(v):,d}"
+
+
+def date_text(v: Any) -> str:
+    """A date as people write it: "31 Mar 2026"."""
+    if missing(v):
+        return DASH
+    if isinstance(v, str):
+        v = dt.date.fromisoformat(v[:10])
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        v = v.date()
+    return f"{v.day} {v:%b %Y}"
+
+
+# --- nouns ---------------------------------------------------------------------------------------------
+
+_IRREGULAR = {
+    "child": "children",
+    "person": "people",
+    "is": "are",
+    "was": "were",
+    "has": "have",
+    "this": "these",
+    "analysis": "analyses",
+    "day": "days",
+}
+
+
+def plural(noun: str) -> str:
+    """The plural of an English noun (irregulars first: child -> children)."""
+    words = noun.split(" ")
+    last = words[-1]
+    lower = last.lower()
+    if lower in _IRREGULAR:
+        p = _IRREGULAR[lower]
+        p = p.capitalize() if last[:1].isupper() else p
+    elif re.search(r"[^aeiou]y$", lower):
+        p = last[:-1] + "ies"
+    elif re.search(r"(s|x|z|ch|sh)$", lower):
+        p = last + "es"
+    else:
+        p = last + "s"
+    return " ".join([*words[:-1], p])
+
+
+def noun_for(n: int | float | Decimal, noun: str, plural_form: str | None = None) -> str:
+    """The noun agreeing with `n`: singular for exactly 1 (or -1), plural otherwise (0 children)."""
+    return noun if abs(n) == 1 else (plural_form or plural(noun))
+
+
+def count_noun(n: int, noun: str, plural_form: str | None = None) -> str:
+    """A count with its noun in agreement: "1 warning", "2 warnings", "1 child", "3 children"."""
+    return f"{n:,d} {noun_for(n, noun, plural_form)}"
+
+
+# --- columns and tables --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a displayed table.
+
+    `key` is the column of the source frame; `label` the header people read (for money the unit is
+    appended: "Budget (£'000)"). Kinds: money (pounds, Decimal), count and days (whole numbers), percent (a
+    percentage number: 1.2 means 1.2%), number (`decimals` places), date, rag (red/amber/green word), text.
+    """
+
+    key: str
+    label: str
+    kind: Kind = "text"
+    decimals: int | None = None
+    signed: bool = False
+    width: Literal["small", "medium", "large"] | None = None
+    help: str | None = None
+
+    @property
+    def align(self) -> Align:
+        """Numbers right-aligned (so digits line up), RAG centred, text left."""
+        if self.kind in NUMERIC_KINDS:
+            return "right"
+        return "center" if self.kind == "rag" else "left"
+
+    def header(self, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
+        """The column header; money carries its unit."""
+        if self.kind == "money":
+            return f"{self.label} ({unit.value})"
+        if self.kind == "days" and "day" not in self.label.lower():
+            return f"{self.label} (days)"
+        return self.label
+
+    def places(self, unit: MoneyUnit = MoneyUnit.POUNDS) -> int:
+        """Decimal places shown."""
+        if self.kind == "money":
+            return 1 if unit is MoneyUnit.THOUSANDS else 2
+        if self.kind in ("count", "days"):
+            return 0
+        if self.kind == "percent":
+            return 1 if self.decimals is None else self.decimals
+        return 2 if self.decimals is None else self.decimals
+
+    def value(self, v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> Any:
+        """The value as the app's grid holds it: a float (money in the unit), an int, a date or text."""
+        if (self.kind in NUMERIC_KINDS or self.kind == "date") and missing(v):
+            return None
+        if self.kind == "money":
+            d = to_decimal(v)
+            return float(d / THOUSAND) if unit is MoneyUnit.THOUSANDS else float(d)
+        if self.kind in ("count", "days"):
+            return int(v)
+        if self.kind in ("percent", "number"):
+            return float(v)
+        if self.kind == "date":
+            if isinstance(v, str):
+                return dt.date.fromisoformat(v[:10])
+            return v.date() if isinstance(v, pd.Timestamp | dt.datetime) else v
+        if self.kind == "rag":
+            return RAG_WORDS.get(v, DASH) if not missing(v) else DASH
+        return "" if missing(v) else str(v)
+
+    def text(self, v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
+        """The value as text in a printed table (PDF): money without the symbol (the header has the unit).
+        A numeric column may hold the strings of a publication view: a number in text is formatted, `x`
+        (suppressed) is kept as it is, an empty string is no figure."""
+        v = _from_text(v) if self.kind in NUMERIC_KINDS else v
+        if isinstance(v, str) and self.kind in NUMERIC_KINDS:
+            return v
+        if self.kind == "money":
+            return money_text(v, unit, symbol=False)
+        if self.kind in ("count", "days"):
+            return count_text(v)
+        if self.kind == "percent":
+            return percent_text(v, self.places(), self.signed)
+        if self.kind == "number":
+            return DASH if missing(v) else f"{float(v):,.{self.places()}f}"
+        if self.kind == "date":
+            return date_text(v)
+        return str(self.value(v, unit))
+
+    def excel_format(self, unit: MoneyUnit = MoneyUnit.POUNDS, negatives: Literal["brackets", "sign"] = "brackets") -> str:
+        """The Excel number format of a cell holding the exact value (money in pounds, percent as a
+        percentage number divided by 100). In £'000 the trailing comma makes Excel show thousands."""
+        if self.kind == "money":
+            body = "#,##0.0," if unit is MoneyUnit.THOUSANDS else "#,##0.00"
+            zero = "0.0" if unit is MoneyUnit.THOUSANDS else "0.00"
+            neg = f"({body})" if negatives == "brackets" else f"-{body}"
+            return f"{body};{neg};{zero}"
+        if self.kind in ("count", "days"):
+            return "#,##0"
+        if self.kind == "percent":
+            p = "0." + "0" * self.places() if self.places() else "0"
+            return f"+{p}%;-{p}%;{p}%" if self.signed else f"{p}%"
+        if self.kind == "number":
+            p = "0." + "0" * self.places() if self.places() else "0"
+            return f"#,##{p}"
+        if self.kind == "date":
+            return "d mmm yyyy"
+        return "@"
+
+    def excel_value(self, v: Any) -> Any:
+        """The value an Excel cell holds: money in pounds (float of the exact pennies), percent /100; the
+        `x` of a suppressed figure stays text."""
+        v = _from_text(v) if self.kind in NUMERIC_KINDS else v
+        if isinstance(v, str) and self.kind in NUMERIC_KINDS:
+            return v
+        if self.kind in NUMERIC_KINDS and missing(v):
+            return None
+        if self.kind == "money":
+            return float(pennies(v))
+        if self.kind == "percent":
+            return float(v) / 100
+        if self.kind in ("count", "days"):
+            return int(v)
+        if self.kind == "number":
+            return float(v)
+        return self.value(v)
+
+    def streamlit(self, unit: MoneyUnit = MoneyUnit.POUNDS) -> dict[str, Any]:
+        """How the app's grid shows this column (the shell maps it onto st.column_config): `type` number,
+        text or date, a sprintf/"accounting" `format`, `step` for the places shown, alignment, width, help."""
+        cfg: dict[str, Any] = {"label": self.header(unit), "alignment": self.align, "help": self.help,
+                               "width": self.width}
+        if self.kind == "money":
+            cfg |= {"type": "number", "format": "accounting", "step": 0.1 if unit is MoneyUnit.THOUSANDS else 0.01}
+        elif self.kind in ("count", "days"):
+            cfg |= {"type": "number", "format": "%,d", "step": 1}
+        elif self.kind == "percent":
+            cfg |= {"type": "number", "format": f"%{'+' if self.signed else ''}.{self.places()}f%%"}
+        elif self.kind == "number":
+            cfg |= {"type": "number", "format": f"%,.{self.places()}f"}
+        elif self.kind == "date":
+            cfg |= {"type": "date", "format": "D MMM YYYY"}
+        else:
+            cfg |= {"type": "text"}
+        return cfg
+
+
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
+_NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
+
+
+def _from_text(v: Any) -> Any:
+    """A publication view's cell: "" is no figure, "363" / "1,234.5" a number, anything else (x) text."""
+    if not isinstance(v, str):
+        return v
+    t = v.strip()
+    if t == "":
+        return None
+    if _NUMBER.match(t):
+        return Decimal(t.replace(",", ""))
+    return t
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A displayed table: its columns in order, and the source column (if any) flagging bold total rows."""
+
+    name: str
+    columns: tuple[Col, ...]
+    total_key: str | None = None
+    hidden: tuple[str, ...] = field(default=())
+
+    def col(self, key: str) -> Col:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"{self.name} has no column {key!r}")
+
+    def headers(self, unit: MoneyUnit = MoneyUnit.POUNDS) -> list[str]:
+        return [c.header(unit) for c in self.columns]
+
+    def display_frame(self, df: pd.DataFrame, unit: MoneyUnit = MoneyUnit.POUNDS) -> pd.DataFrame:
+        """The frame the app shows: headers as labels, money as numbers in the unit (floats: the grid
+        sorts them as numbers), counts as nullable integers; a total-row flag kept as `_total`."""
+        out = pd.DataFrame(index=range(len(df)))
+        for c in self.columns:
+            values = [c.value(v, unit) for v in df[c.key]] if c.key in df.columns else [None] * len(df)
+            if c.kind in ("count", "days"):
+                out[c.header(unit)] = pd.array(values, dtype="Int64")
+            elif c.kind in ("money", "percent", "number"):
+                out[c.header(unit)] = pd.array([math.nan if v is None else v for v in values], dtype="float64")
+            else:
+                out[c.header(unit)] = values
+        if self.total_key and self.total_key in df.columns:
+            out["_total"] = [bool(v) for v in df[self.total_key]]
+        return out
+
+    def text_rows(self, df: pd.DataFrame, unit: MoneyUnit = MoneyUnit.POUNDS) -> list[list[str]]:
+        """Every row as text, for a printed table (PDF)."""
+        keys = [c.key for c in self.columns]
+        rows = df[keys].itertuples(index=False, name=None) if not df.empty else []
+        return [[c.text(v, unit) for c, v in zip(self.columns, row, strict=True)] for row in rows]
+
+    def streamlit_columns(
+        self, unit: MoneyUnit = MoneyUnit.POUNDS, source: pd.DataFrame | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Header -> grid settings for every column (see `Col.streamlit`). Given the source frame, numeric
+        columns get a width in pixels fitting their widest figure, so no amount is ever clipped."""
+        out = {}
+        for c in self.columns:
+            cfg = c.streamlit(unit)
+            if source is not None and c.kind in NUMERIC_KINDS and c.key in source.columns and c.width is None:
+                chars = max([0] + [len(c.text(v, unit)) for v in source[c.key]])
+                cfg["width"] = int(max(chars * CHAR_PX, len(c.header(unit)) * HEADER_CHAR_PX)) + CELL_PADDING_PX
+            out[c.header(unit)] = cfg
+        return out
+
+
+# --- download file names -------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9.\-]+", "_", text.strip()).strip("_.")
+    return s or "x"
+
+
+def file_name(
+    stem: str,
+    ext: str,
+    *,
+    council: str | None = None,
+    period: str | None = None,
+    as_at: dt.date | None = None,
+) -> str:
+    """A download's file name carrying what it holds: `raa_budget_lines_Kent_2026-27_P7_as-at_2026-11-30.xlsx`.
+
+    `council` is the council's short name (None = the whole region, written "Region"); `period` the
+    financial year, 3-year period or monitoring period; `as_at` the date the figures stand at. Only
+    letters, digits, '.', '-' and '_' reach the name (council names and periods are safe in any file system).
+    """
+    parts = [_slug(stem if stem.startswith("raa") else f"raa_{stem}"), _slug(council or "Region")]
+    if period:
+        parts.append(_slug(period))
+    if as_at is not None:
+        parts.append(f"as-at_{as_at.isoformat()}")
+    return "_".join(parts) + "." + ext.lstrip(".")
+
+
+# --- money on a chart axis -----------------------------------------------------------------------------
+
+
+def money_axis_range(values: Iterable[Any], headroom: float = 0.08) -> tuple[float, float]:
+    """The y range of a money chart: always from zero (or from the lowest negative), with headroom above,
+    so a 2% movement looks like 2% and not a collapse (issue 14: forecast charts started at £3.27m)."""
+    nums = [float(v) for v in values if not missing(v)]
+    if not nums:
+        return (0.0, 1.0)
+    lo, hi = min(0.0, *nums), max(0.0, *nums)
+    span = (hi - lo) or 1.0
+    return (lo - (span * headroom if lo < 0 else 0.0), hi + span * headroom)
+
+
+def scaled(values: Sequence[Any], unit: MoneyUnit) -> list[float | None]:
+    """Money values as floats in the unit (pounds, or thousands of pounds) for a chart."""
+    div = 1000.0 if unit is MoneyUnit.THOUSANDS else 1.0
+    return [None if missing(v) else float(v) / div for v in values]
+
+
+def axis_title(unit: MoneyUnit, what: str = "") -> str:
+    """A money axis title with its unit: "Forecast (£'000)"."""
+    return f"{what} ({unit.value})".strip() if what else unit.value
+
+
+# --- the pooled budget's tables (frames from `budget_tables`) ------------------------------------------
+
+_VAR_HELP = "Forecast outturn less budget"
+BUDGET_SUMMARY = TableSpec(
+    "budget_summary",
+    (
+        Col("council", "Council"),
+        Col("area", "Budget area"),
+        Col("budget", "Budget", "money"),
+        Col("ytd_actual", "Actual to date", "money"),
+        Col("forecast", "Forecast outturn", "money"),
+        Col("variance", "Variance", "money", help=_VAR_HELP),
+        Col("variance_pct", "Variance %", "percent", signed=True),
+        Col("rag", "RAG", "rag", width="small"),
+        Col("movement", "Movement", "money", help="Forecast now less the forecast at the previous period"),
+    ),
+    total_key="is_total",
+)
+BUDGET_LINES = TableSpec(
+    "budget_lines",
+    (
+        Col("council", "Council"),
+        Col("line", "Cost line"),
+        Col("budget", "Budget", "money"),
+        Col("ytd_actual", "Actual to date", "money"),
+        Col("forecast", "Forecast outturn", "money"),
+        Col("variance", "Variance", "money", help=_VAR_HELP),
+        Col("variance_pct", "Variance %", "percent", signed=True),
+        Col("rag", "RAG", "rag", width="small"),
+        Col("movement", "Movement", "money"),
+        Col("comment", "Comment", width="medium"),
+        Col("method", "Method"),
+    ),
+)
+LINE_BUDGETS = TableSpec(
+    "line_budgets",
+    (
+        Col("council", "Council"),
+        Col("area", "Budget area"),
+        Col("line", "Cost line"),
+        Col("budget", "Budget", "money"),
+        Col("note", "Note"),
+    ),
+)
+BASELINE = TableSpec(
+    "baseline",
+    (
+        Col("council", "Council"),
+        Col("pooled", "Pooled", "money"),
+        Col("pooled_printed", "Pooled, printed", "money"),
+        Col("adoption_support", "Adoption support", "money"),
+        Col("adoption_support_printed", "Adoption support, printed", "money"),
+        Col("total", "Total", "money"),
+        Col("total_printed", "Total, printed", "money"),
+        Col("match", "Match"),
+    ),
+)
+RECHARGES = TableSpec(
+    "recharges",
+    (
+        Col("council", "Council"),
+        Col("area", "Budget area"),
+        Col("line", "Cost line"),
+        Col("Q1", "Q1", "money", help="Blank: not yet due"),
+        Col("Q2", "Q2", "money", help="Blank: not yet due"),
+        Col("Q3", "Q3", "money", help="Blank: not yet due"),
+        Col("Q4", "Q4", "money", help="Blank: not yet due"),
+        Col("to_date", "Recharged to date", "money"),
+        Col("quarters_complete", "Quarters complete", "count"),
+    ),
+)
+ASF = TableSpec(
+    "asf",
+    (
+        Col("council", "Council"),
+        Col("spend_budget", "Spend budget", "money"),
+        Col("spend_ytd", "Spend to date", "money"),
+        Col("income_ytd", "Income to date", "money"),
+        Col("net_ytd", "Net to date", "money"),
+        Col("spend_forecast", "Forecast spend", "money"),
+        Col("income_forecast", "Forecast income", "money"),
+        Col("flag", "Flag"),
+    ),
+)
+AGENCY = TableSpec(
+    "agency_cover",
+    (
+        Col("council", "Council"),
+        Col("area", "Budget area"),
+        Col("posts", "Posts", "count"),
+        Col("fte", "FTE", "number", decimals=1),
+        Col("annual_cost", "Full-year charge to council", "money"),
+        Col("months", "Months to date", "count"),
+        Col("charge_to_date", "Charged to council to date", "money"),
+    ),
+)
+SETTLEMENT = TableSpec(
+    "settlement",
+    (
+        Col("council", "Council"),
+        Col("share_pct", "Share", "percent", decimals=2),
+        Col("pooled_amount", "Pooled variance share", "money"),
+        Col("adoption_support_variance", "Own adoption support variance", "money"),
+        Col("total", "Total", "money"),
+    ),
+    total_key="is_total",
+)
+PAY_AWARD = TableSpec(
+    "pay_award",
+    (
+        Col("council", "Council"),
+        Col("line", "Cost line"),
+        Col("budget_base", "2019-20 budget", "money"),
+        Col("expected", "Expected", "money"),
+        Col("budget_year", "2020-21 budget", "money"),
+        Col("matches", "Matches"),
+    ),
+)
+COMMENTS = TableSpec(
+    "comments",
+    (
+        Col("council", "Council"),
+        Col("area", "Budget area"),
+        Col("line", "Cost line"),
+        Col("comment", "Comment", width="large"),
+        Col("author", "Author"),
+        Col("recorded", "Recorded (UTC)"),
+    ),
+)

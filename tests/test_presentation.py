@@ -1,0 +1,132 @@
+"""The one presentation spec: money text and units, nouns, file names, column kinds and formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from raa_core import presentation as p
+from raa_core.money import fmt_gbp, fmt_k
+from raa_core.presentation import Col, MoneyUnit, TableSpec
+
+money = st.decimals(min_value=D("-99999999.99"), max_value=D("99999999.99"), places=2, allow_nan=False)
+
+
+def test_money_text_in_pounds_and_thousands() -> None:
+    assert p.money_text(D("1421656.85")) == "£1,421,656.85"
+    assert p.money_text(D("1421656.85"), MoneyUnit.THOUSANDS) == "£1,421.7k"
+    assert p.money_text(D("-12.5")) == "(£12.50)"
+    assert p.money_text(D("-12.5"), brackets=False) == "-£12.50"
+    assert p.money_text(D("1421656.85"), MoneyUnit.THOUSANDS, symbol=False) == "1,421.7"
+    assert p.money_text(None) == "—"
+    assert p.money_text(float("nan")) == "—"
+
+
+def test_headline_tiles_never_show_pence() -> None:
+    assert p.tile_money(D("1421656.85")) == "£1,421,657"
+    assert p.tile_money(D("-84523.38")) == "(£84,523)"
+    assert p.tile_money(D("1421656.85"), MoneyUnit.THOUSANDS) == "£1,421.7k"
+    assert p.tile_money(D("0.49")) == "£0"
+    assert p.tile_money(D("-0.49")) == "£0"  # rounds to nothing: no "(£0)"
+
+
+def test_signed_changes() -> None:
+    assert p.signed_money_text(D("1200.4")) == "+£1,200"
+    assert p.signed_money_text(D("-300")) == "-£300"
+    assert p.signed_money_text(D("0.2")) == "£0"
+
+
+@given(money)
+def test_thousands_agree_with_the_business_case_rounding(v: D) -> None:
+    assert p.money_text(v, MoneyUnit.THOUSANDS, symbol=False, brackets=False) == fmt_k(v)
+    assert p.money_text(v, brackets=False) == fmt_gbp(v)
+
+
+@given(st.lists(money, min_size=2, max_size=30))
+def test_the_grid_value_orders_money_as_the_amounts_order(values: list[D]) -> None:
+    col = Col("x", "X", "money")
+    for unit in MoneyUnit:
+        shown = [col.value(v, unit) for v in values]
+        assert sorted(range(len(values)), key=lambda i: (shown[i], i)) == sorted(
+            range(len(values)), key=lambda i: (values[i], i))
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "text"),
+    [
+        (1, "warning", "1 warning"), (2, "warning", "2 warnings"), (0, "warning", "0 warnings"),
+        (1, "error", "1 error"), (1, "child", "1 child"), (3, "child", "3 children"),
+        (1, "open warning", "1 open warning"), (4, "open warning", "4 open warnings"),
+        (2, "household", "2 households"), (2, "adopter household", "2 adopter households"),
+        (2, "quarter", "2 quarters"), (2, "match", "2 matches"), (2, "authority", "2 authorities"),
+        (2, "day", "2 days"), (1200, "child", "1,200 children"), (2, "person", "2 people"),
+    ],
+)
+def test_counts_agree_with_their_nouns(n: int, noun: str, text: str) -> None:
+    assert p.count_noun(n, noun) == text
+
+
+def test_file_names_carry_council_period_and_as_at() -> None:
+    day = dt.date(2026, 11, 23)
+    assert p.file_name("A1_trend", "xlsx", council="Kent", period="2025-26", as_at=day) == (
+        "raa_A1_trend_Kent_2025-26_as-at_2026-11-23.xlsx")
+    assert p.file_name("budget_lines", "csv", period="2026-27_P7", as_at=day) == (
+        "raa_budget_lines_Region_2026-27_P7_as-at_2026-11-23.csv")
+    # a hostile council name or period cannot reach a path
+    name = p.file_name("x", "csv", council="../../etc/passwd", period="a/b\\c", as_at=day)
+    assert "/" not in name and "\\" not in name and ".." not in name
+
+
+def test_columns_say_how_each_kind_is_shown() -> None:
+    budget = Col("budget", "Budget", "money")
+    assert budget.header() == "Budget (£)" and budget.header(MoneyUnit.THOUSANDS) == "Budget (£'000)"
+    assert budget.align == "right" and Col("c", "Council").align == "left" and Col("r", "RAG", "rag").align == "center"
+    assert budget.excel_format() == "#,##0.00;(#,##0.00);0.00"
+    assert budget.excel_format(MoneyUnit.THOUSANDS) == "#,##0.0,;(#,##0.0,);0.0"  # the cell keeps pounds
+    assert budget.excel_format(negatives="sign") == "#,##0.00;-#,##0.00;0.00"
+    assert budget.excel_value(D("1421656.85")) == 1421656.85
+    assert Col("p", "Variance %", "percent", signed=True).excel_format() == "+0.0%;-0.0%;0.0%"
+    assert Col("p", "Variance %", "percent").excel_value(1.25) == 0.0125
+    assert Col("n", "Children", "count").excel_format() == "#,##0"
+    assert Col("d", "A1", "days").header() == "A1 (days)"
+    assert Col("d", "Drop date", "date").text(dt.date(2026, 3, 31)) == "31 Mar 2026"
+    assert budget.streamlit()["format"] == "accounting" and budget.streamlit()["step"] == 0.01
+    assert budget.streamlit(MoneyUnit.THOUSANDS)["step"] == 0.1
+
+
+def test_display_frame_keeps_money_numeric_and_totals_flagged() -> None:
+    spec = TableSpec("t", (Col("council", "Council"), Col("budget", "Budget", "money"),
+                           Col("n", "Children", "count"), Col("rag", "RAG", "rag")), total_key="is_total")
+    src = pd.DataFrame({"council": ["Kent", "Bexley", "RAA"],
+                        "budget": [D("99002.00"), D("812709.00"), D("1421656.85")],
+                        "n": [3, None, 5], "rag": ["red", None, "green"], "is_total": [False, False, True]})
+    shown = spec.display_frame(src)
+    assert list(shown.columns) == ["Council", "Budget (£)", "Children", "RAG", "_total"]
+    assert shown["Budget (£)"].dtype.kind == "f"
+    assert list(shown.sort_values("Budget (£)", ascending=False)["Council"]) == ["RAA", "Bexley", "Kent"]
+    assert str(shown["Children"].dtype) == "Int64" and shown["Children"].isna().tolist() == [False, True, False]
+    assert list(shown["RAG"]) == ["Red", "—", "Green"] and list(shown["_total"]) == [False, False, True]
+    assert spec.display_frame(src, MoneyUnit.THOUSANDS)["Budget (£'000)"].iloc[2] == pytest.approx(1421.65685)
+    assert spec.text_rows(src, MoneyUnit.THOUSANDS)[2] == ["RAA", "1,421.7", "5", "Green"]
+    widths = spec.streamlit_columns(MoneyUnit.POUNDS, src)
+    assert widths["Budget (£)"]["width"] >= len("1,421,656.85") * p.CHAR_PX
+
+
+def test_money_axes_start_at_zero() -> None:
+    lo, hi = p.money_axis_range([3_270_000, 3_330_000])
+    assert lo == 0 and hi > 3_330_000
+    lo, hi = p.money_axis_range([-50, 100])
+    assert lo < -50 and hi > 100
+    assert p.money_axis_range([]) == (0.0, 1.0)
+
+
+def test_money_unit_parsing() -> None:
+    assert p.money_unit("£'000") is MoneyUnit.THOUSANDS and p.money_unit("thousands") is MoneyUnit.THOUSANDS
+    assert p.money_unit("£") is MoneyUnit.POUNDS and p.money_unit(None) is MoneyUnit.POUNDS
+    with pytest.raises(ValueError, match="money unit"):
+        p.money_unit("dollars")
