@@ -38,7 +38,7 @@ if (check or load) and not files:
 elif check or load:
     folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
     if load:
-        report = drops.ingest_folders(shell.db_path(), [folder], ref, today=shell.today())
+        report = drops.ingest_folders(shell.db_path(), [folder], ref, today=shell.today(), actor="upload on the Data drops page")
         result = report.results[0]
         st.cache_data.clear()
     else:
@@ -59,7 +59,7 @@ elif check or load:
 
 @st.cache_data(show_spinner=False)
 def _history(version: str) -> pd.DataFrame:
-    return freshness.ingest_history(shell.cursor())
+    return freshness.ingest_history(shell.cursor(), shell.reference())
 
 
 st.subheader("Ingest history")

@@ -159,6 +159,7 @@ ESTABLISHMENT = TableSpec(
 
 TABLES: tuple[TableSpec, ...] = (CHILDREN, ADOPTERS, BUDGET, LEDGER, ESTABLISHMENT)
 TABLE_BY_FILE: dict[str, TableSpec] = {t.file: t for t in TABLES}
+TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
 #: Performance (children, adopters) and finance (ledger, budget, establishment) travel independently (v2).
 DATASETS: dict[str, tuple[str, ...]] = {
     "performance": ("children", "adopters"),
@@ -295,3 +296,5 @@ class Manifest(BaseModel):
     la_code: int
     extract_date: str
     files: dict[str, FileEntry]
+    #: true in the bundled synthetic sample's drops (`raa sample`), absent in councils' drops
+    sample: bool = False

@@ -234,13 +234,68 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref:
     return stages
 
 
+SNAPSHOT_TABLES = ("children", "adopters")
+
+
+def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> None:
+    """A snapshot cannot lose everything (partner-drops.md): each children/adopters file against the last one.
+
+    The council's previous accepted file of the table is the newest one before this drop (in the warehouse,
+    an earlier version of the same drop, or an earlier drop of this run that has no error). Zero rows after
+    a file that had rows is an error; a fall of more than `settings.snapshot_fall_warn_pct` (20%) a warning.
+    """
+    limit = ref.settings.snapshot_fall_warn_pct
+    dated = sorted((c for c in checked if c.drop.la_code is not None and c.drop.extract_date is not None),
+                   key=lambda c: (c.drop.la_code, c.drop.extract_date))
+    for name in SNAPSHOT_TABLES:
+        spec = next(t for t in TABLES if t.name == name)
+        in_run: dict[int, tuple[dt.date, int]] = {}
+        for c in dated:
+            la, when = int(c.drop.la_code or 0), c.drop.extract_date
+            plan = next((f for f in c.files if f.spec.name == name and f.selects is not None), None)
+            if plan is None or when is None:
+                continue
+            stored = con.execute(
+                f"SELECT d.extract_date, (SELECT count(*) FROM {name} t WHERE t.drop_id = d.drop_id) FROM drops d "
+                f"WHERE d.la_code = ? AND list_contains(d.files, ?) AND (d.extract_date < ? OR d.path = ?) "
+                f"ORDER BY d.extract_date DESC, d.version DESC LIMIT 1", [la, spec.file, when, c.drop.path]).fetchall()
+            earlier = [p for p in (*stored, in_run.get(la)) if p is not None]
+            if earlier:
+                prev_date, prev_rows = max(earlier, key=lambda p: p[0])
+                if plan.rows == 0 and prev_rows > 0:
+                    plan.issues.append(Issue(file=spec.file, rule="snapshot_emptied", row_count=0, message=(
+                        f"{spec.file} has no rows, but the council's previous accepted {spec.file} (extract "
+                        f"{prev_date:%d %b %Y}) had {prev_rows:,}: a snapshot cannot lose everything; send the "
+                        f"full file")))
+                elif prev_rows > 0 and (prev_rows - plan.rows) * 100 > limit * prev_rows:
+                    fall = (prev_rows - plan.rows) * 100 / prev_rows
+                    plan.issues.append(Issue(severity="warning", file=spec.file, rule="snapshot_fall", message=(
+                        f"{spec.file} has {plan.rows:,} rows, {fall:.0f}% fewer than the {prev_rows:,} of the "
+                        f"previous accepted file (extract {prev_date:%d %b %Y}); check the extract is complete "
+                        f"(warned above a {limit}% fall)")))
+            if not c.errors:
+                in_run[la] = (when, plan.rows)
+
+
+def sample_marked(folder: Path) -> bool:
+    """True for a drop of the bundled synthetic sample (its manifest.json says `"sample": true`)."""
+    path = Path(folder) / MANIFEST_FILE
+    try:
+        doc = json.loads(path.read_bytes()[: 1 << 20].decode("utf-8-sig"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("sample") is True
+
+
 def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str | None,
-           checksums: dict[str, str], started: dt.datetime, attempt: int) -> None:
+           checksums: dict[str, str], started: dt.datetime, attempt: int, actor: str | None = None) -> None:
     con.execute(
-        "INSERT INTO ingest_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        "INSERT INTO ingest_audit (attempt_id, path, la_code, extract_date, outcome, drop_id, fingerprint, "
+        "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?)",
         [attempt, result.path, result.la_code, result.extract_date, result.outcome, result.drop_id,
          fingerprint, json.dumps(checksums, sort_keys=True), json.dumps(result.row_counts, sort_keys=True),
-         len(result.errors), len(result.warnings), started],
+         len(result.errors), len(result.warnings), started, actor],
     )
     issues = [*result.errors, *result.warnings]
     if issues:
@@ -256,12 +311,13 @@ Progress = Callable[[int, int, str], None]
 
 def ingest_into(
     con: duckdb.DuckDBPyConnection, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, actor: str | None = None,
 ) -> IngestReport:
     """Validate drops and load the valid ones into an open read-write warehouse, in one transaction.
 
     A drop with any error loads nothing; the others load whole. Unchanged drops (same fingerprint as a
-    loaded version) are skipped; changed ones become a new version. Every attempt is audited.
+    loaded version) are skipped; changed ones become a new version. Every attempt is audited, with who
+    ran it (`actor`: a signed-in user, or the command and system user of a scheduled ingest).
     """
     today = today or dt.date.today()
     known: dict[str, list[tuple[str, int]]] = {}
@@ -282,6 +338,7 @@ def ingest_into(
         results.append(None)
         to_check.append(_start_check(len(to_check), drop, ref, today, (checksums, whole)))
     stages = check_drops(con, to_check, ref)
+    snapshot_checks(con, to_check, ref)
 
     next_drop = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
     attempt = con.execute("SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
@@ -292,7 +349,7 @@ def ingest_into(
         for n, drop in enumerate(drops):
             if n in unchanged:
                 whole, checksums, started = unchanged[n]
-                _audit(con, results[n], whole, checksums, started, attempt)
+                _audit(con, results[n], whole, checksums, started, attempt, actor)
                 attempt += 1
                 continue
             c = next(checked_iter)
@@ -307,13 +364,14 @@ def ingest_into(
                 next_drop += 1
                 accepted[to_check.index(c)] = (drop_id, int(drop.la_code or 0))
                 con.execute(
-                    "INSERT INTO drops VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                    "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, "
+                    "loaded_at, sample) VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp, ?)",
                     [drop_id, drop.la_code, drop.extract_date, drop.path, version, c.fingerprint,
-                     sorted(c.row_counts)])
+                     sorted(c.row_counts), sample_marked(drop.folder)])
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                                     outcome="accepted", new_version=bool(versions), drop_id=drop_id,
                                     warnings=warnings, row_counts=c.row_counts)
-            _audit(con, result, c.fingerprint, c.checksums, c.started, attempt)
+            _audit(con, result, c.fingerprint, c.checksums, c.started, attempt, actor)
             attempt += 1
             results[n] = result
         if accepted:
@@ -337,18 +395,19 @@ def ingest_into(
 
 def ingest(
     db: Path, root: Path, ref: Reference, today: dt.date | None = None, progress: Progress | None = None,
+    actor: str | None = None,
 ) -> IngestReport:
     """Validate and load every drop under root; publishes a new warehouse version atomically."""
-    return ingest_folders(db, discover(root), ref, today, progress)
+    return ingest_folders(db, discover(root), ref, today, progress, actor=actor)
 
 
 def ingest_folders(
     db: Path, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, actor: str | None = None,
 ) -> IngestReport:
     """Validate and load the given drop folders in one new warehouse version."""
     with warehouse.writing(db) as con:
-        report = ingest_into(con, drops, ref, today, progress)
+        report = ingest_into(con, drops, ref, today, progress, actor)
     if progress:
         progress(len(drops), len(drops), "done")
     return report

@@ -127,18 +127,26 @@ class Settings(BaseModel):
     """Configuration the leads may change without a code change."""
 
     model_config = ConfigDict(frozen=True)
-    freshness_days: int = 8
+    #: Days after which a council's newest drop of a dataset is stale (partner-drops.md v2: per dataset).
+    freshness_days: dict[str, int] = {"performance": 8, "finance": 35}
+    #: A children/adopters file with more than this % fewer rows than the council's previous one is warned.
+    snapshot_fall_warn_pct: int = 20
     pay_award_2020_21_pct: Decimal = Decimal("2.75")
     rag: RagSettings = RagSettings()
     suppression: SuppressionSettings = SuppressionSettings()
     low_n_below: int = 6
     overspend_positive: bool = True
 
-    @field_validator("freshness_days")
+    @field_validator("freshness_days", mode="before")
     @classmethod
-    def _positive(cls, v: int) -> int:
-        if v < 1:
-            raise ValueError("must be at least 1 day")
+    def _per_dataset(cls, v: object) -> object:
+        if isinstance(v, int):  # one limit for both datasets (settings written before contract v2)
+            v = {"performance": v, "finance": v}
+        if isinstance(v, dict):
+            if set(v) != {"performance", "finance"}:
+                raise ValueError("must give days for exactly performance and finance")
+            if any(not isinstance(d, int) or d < 1 for d in v.values()):
+                raise ValueError("must be at least 1 day")
         return v
 
 

@@ -158,7 +158,9 @@ def _write_drop(root: Path, la_code: int, extract: dt.date, tables: dict[str, pa
             write_statistics=True, version="2.6", data_page_version="1.0", row_group_size=1 << 20,
         )
         files[name] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "rows": tables[name].num_rows}
-    manifest = {"la_code": la_code, "extract_date": extract.isoformat(), "files": files}
+    # "sample": the drop is synthetic; while the warehouse holds only such drops, pages say "sample data" and
+    # judge freshness against the sample's own as-at date (freshness.holds_only_sample).
+    manifest = {"la_code": la_code, "extract_date": extract.isoformat(), "files": files, "sample": True}
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, sort_keys=True, indent=2) + "\n", encoding="utf-8")
     return folder
 

@@ -109,6 +109,8 @@ SCHEMA: list[str] = [
     )""",
     *_drop_table_ddl(),
     # A warehouse built under an older contract gains the columns added since (e.g. children.disabled, v2).
+    "ALTER TABLE drops ADD COLUMN IF NOT EXISTS sample BOOLEAN DEFAULT false",
+    "ALTER TABLE ingest_audit ADD COLUMN IF NOT EXISTS loaded_by VARCHAR",
     *[f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPE[c.type]}"
       for spec in TABLES for c in spec.columns],
     # The newest accepted drop of each council is its current state.
