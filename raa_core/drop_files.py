@@ -309,7 +309,8 @@ def row_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
                  "adoption_order_date is before placed_date"),
             Rule("adoption_order_date", "order_without_placement",
                  "adoption_order_date IS NOT NULL AND placed_date IS NULL",
-                 "adoption_order_date is set but placed_date is missing"),
+                 "adoption_order_date is set but placed_date is missing (SSDA903 rule 390: counted as adopted, "
+                 "left out of A1, A2, A3 and A10)", "warning"),
             Rule("placement_order_date", "order_before_adm_decision", "placement_order_date < adm_decision_date",
                  "placement_order_date is before adm_decision_date", "warning"),
             Rule("matched_date", "matched_before_placement_order", "matched_date < placement_order_date",

@@ -320,6 +320,8 @@ def ingest_into(
     ran it (`actor`: a signed-in user, or the command and system user of a scheduled ingest).
     """
     today = today or dt.date.today()
+    # Bounded memory whatever the drop's size: DuckDB spills staged rows to disk past the limit.
+    con.execute(f"SET memory_limit = '{int(ref.settings.ingest_memory_mb)}MB'")
     known: dict[str, list[tuple[str, int]]] = {}
     for path, fp, version in con.execute("SELECT path, fingerprint, version FROM drops ORDER BY version").fetchall():
         known.setdefault(path, []).append((fp, version))

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -154,6 +154,8 @@ class Settings(BaseModel):
     freshness_days: dict[str, int] = {"performance": 8, "finance": 35}
     #: A children/adopters file with more than this % fewer rows than the council's previous one is warned.
     snapshot_fall_warn_pct: int = 20
+    #: DuckDB memory limit while checking and loading drops; beyond it DuckDB spills to disk (bench/ingest.py).
+    ingest_memory_mb: int = Field(default=512, ge=128)
     pay_award_2020_21_pct: Decimal = Decimal("2.75")
     rag: RagSettings = RagSettings()
     suppression: SuppressionSettings = SuppressionSettings()

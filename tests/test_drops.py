@@ -99,9 +99,6 @@ CASES: list[tuple[str, Mutation, str | None, str | None, str, list[int] | None]]
     ("children_order_before_placed", drop_with(children=_rows_with("children", 0,
                                                                    adoption_order_date=dt.date(2019, 11, 30))),
      "children.parquet", "adoption_order_date", "order_before_placed", [0]),
-    ("children_order_without_placement", drop_with(children=_rows_with("children", 1,
-                                                                       adoption_order_date=dt.date(2022, 1, 1))),
-     "children.parquet", "adoption_order_date", "order_without_placement", [1]),
     ("children_bad_sex", drop_with(children=_rows_with("children", 2, sex="U")),
      "children.parquet", "sex", "value_not_allowed", [2]),
     ("adopters_duplicate", drop_with(adopters=_dup("adopters")),
@@ -241,6 +238,8 @@ def test_valid_manifest_accepted(wh, ref) -> None:
 
 
 WARNINGS = [
+    ("order_without_placement", "adoption_order_date",  # spec v2: a warning (SSDA903 rule 390)
+     _rows_with("children", 1, adoption_order_date=dt.date(2022, 1, 1))),
     ("order_before_adm_decision", "placement_order_date",
      _rows_with("children", 0, placement_order_date=dt.date(2019, 4, 1))),
     ("matched_before_placement_order", "matched_date", _rows_with("children", 0, matched_date=dt.date(2019, 7, 1))),
