@@ -569,7 +569,8 @@ def _stage_file(con: duckdb.DuckDBPyConnection, stage: str, plan: FilePlan, extr
         return
     con.execute(
         f"INSERT INTO {stage} SELECT ?, ?, file_row_number, {body} "
-        f"FROM read_parquet(?, hive_partitioning = false, union_by_name = false)",
+        f"FROM read_parquet(?, hive_partitioning = false, union_by_name = false, filename = false, "
+        f"file_row_number = false)",
         [plan.drop, extract, str(plan.path)])
 
 
