@@ -457,6 +457,8 @@ class FilePlan:
     sources: list[str] = field(default_factory=list)
     #: a real column shadows DuckDB's virtual `file_row_number`: rows are numbered through Arrow instead
     own_row_numbers: bool = False
+    #: the file's exact Parquet schema (names, order, types): files with the same one may be read together
+    schema_key: str | None = None
 
 
 def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
@@ -491,6 +493,8 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
         plan.issues.append(Issue(severity="warning", file=fname, column=name, rule="unknown_column", message=(
             f"column {shown_header(name)} is not in the contract and was not loaded")))
     plan.own_row_numbers = "file_row_number" in by_norm
+    if not {"filename", "__file", "__drop", "__extract"} & set(by_norm):
+        plan.schema_key = schema.remove_metadata().to_string(show_field_metadata=False, show_schema_metadata=False)
     types = {f.name: _duck_type(f.type) for f in schema}
     selects: list[str] = []
     for col in spec.columns:
@@ -574,6 +578,43 @@ def _stage_file(con: duckdb.DuckDBPyConnection, stage: str, plan: FilePlan, extr
         [plan.drop, extract, str(plan.path)])
 
 
+def _stage_together(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan],
+                    extracts: dict[int, dt.date | None]) -> None:
+    """Insert files with one identical Parquet schema in one scan (each still read with exactly its own types)."""
+    assert plans[0].selects is not None
+    files = [str(p.path) for p in plans]
+    dates = [None if extracts[p.drop] is None else extracts[p.drop].isoformat() for p in plans]
+    con.execute(
+        f"INSERT INTO {stage} SELECT m.__drop, CAST(m.__extract AS DATE), r.file_row_number, "
+        f"{', '.join(plans[0].selects)} "
+        f"FROM read_parquet(?, hive_partitioning = false, union_by_name = false) r "
+        f"JOIN (SELECT unnest(?) AS __file, unnest(?) AS __drop, unnest(?) AS __extract) m ON r.filename = m.__file",
+        [files, files, [p.drop for p in plans], dates])
+
+
+def _stage_all(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan],
+               extracts: dict[int, dt.date | None]) -> list[FilePlan]:
+    """Stage files with the same schema together where possible; returns the files to stage one by one."""
+    groups: dict[str, list[FilePlan]] = {}
+    alone: list[FilePlan] = []
+    for p in plans:
+        if p.schema_key is None or p.own_row_numbers:
+            alone.append(p)
+        else:
+            groups.setdefault(p.schema_key, []).append(p)
+    for group in groups.values():
+        if len(group) == 1:
+            alone += group
+            continue
+        try:
+            _stage_together(con, stage, group, extracts)
+        except (duckdb.Error, pa.ArrowException, OSError):
+            # one file of the group is damaged: find which, file by file
+            con.execute(f"DELETE FROM {stage} WHERE list_contains(?, __drop)", [[p.drop for p in group]])
+            alone += group
+    return alone
+
+
 def _row_issue(spec: TableSpec, rule: Rule, count: int, rows: list[int], labels: list[str | None]) -> Issue:
     """An issue located by person-counted rows and (for pseudonymous ids) the rows' keys."""
     where = person_rows(rows, count)
@@ -602,7 +643,7 @@ def check_table(
     machine failed (disk full), and the exception propagates.
     """
     con.execute(_stage_ddl(spec, stage))
-    for p in plans:
+    for p in _stage_all(con, stage, plans, extracts):
         try:
             _stage_file(con, stage, p, extracts[p.drop])
         except (duckdb.Error, pa.ArrowException, OSError) as exc:
