@@ -665,19 +665,23 @@ def check_table(
     parts.append(f"count(*) FILTER (WHERE {key_present}) - count(DISTINCT ({key})) FILTER (WHERE {key_present})")
     counts = con.execute(f"SELECT __drop, {', '.join(parts)} FROM {stage} GROUP BY __drop").fetchall()
     label = _label_sql(spec)
-    for row in counts:
-        plan = live[row[0]]
-        for rule, count in zip(rules, row[1:-1], strict=True):
-            if not count:
-                continue
-            sample = con.execute(
-                f"SELECT __row, {label} FROM {stage} WHERE __drop = ? AND coalesce({rule.where}, false) "
-                f"ORDER BY __row LIMIT {MAX_ROWS}", [plan.drop]).fetchall()
-            plan.issues.append(_row_issue(spec, rule, int(count), [r[0] for r in sample], [r[1] for r in sample]))
-        if row[-1]:
-            n, rows, labels = con.execute(
-                f"SELECT count(*), (list(__row ORDER BY __row))[1:{MAX_ROWS}], (list(lbl ORDER BY __row))[1:{MAX_ROWS}]"
-                f" FROM (SELECT __row, {label} AS lbl, count(*) OVER (PARTITION BY {key}) AS n FROM {stage} "
-                f"WHERE __drop = ? AND {key_present}) WHERE n > 1", [plan.drop]).fetchall()[0]
+    first = f"(list(__row ORDER BY __row))[1:{MAX_ROWS}], (list(lbl ORDER BY __row))[1:{MAX_ROWS}]"
+    # One query per broken rule for every drop at once (not one per drop): the first rows and their keys.
+    for i, rule in enumerate(rules):
+        hit = {row[0]: int(row[1 + i]) for row in counts if row[1 + i]}
+        if not hit:
+            continue
+        for drop, rows, labels in con.execute(
+                f"SELECT __drop, {first} FROM (SELECT __drop, __row, {label} AS lbl FROM {stage} "
+                f"WHERE coalesce({rule.where}, false) AND list_contains(?, __drop)) GROUP BY __drop",
+                [list(hit)]).fetchall():
+            live[drop].issues.append(_row_issue(spec, rule, hit[drop], list(rows), list(labels)))
+    dup_hit = [row[0] for row in counts if row[-1]]
+    if dup_hit:
+        for drop, n, rows, labels in con.execute(
+                f"SELECT __drop, count(*), {first} FROM (SELECT __drop, __row, {label} AS lbl, "
+                f"count(*) OVER (PARTITION BY __drop, {key}) AS n FROM {stage} "
+                f"WHERE list_contains(?, __drop) AND {key_present}) WHERE n > 1 GROUP BY __drop",
+                [dup_hit]).fetchall():
             dup = Rule(key, "duplicate_key", "", f"({key}) must be unique, but {n} rows share a key with another row")
-            plan.issues.append(_row_issue(spec, dup, int(n), list(rows), list(labels)))
+            live[drop].issues.append(_row_issue(spec, dup, int(n), list(rows), list(labels)))
