@@ -367,9 +367,11 @@ def ingest_into(
                 accepted[to_check.index(c)] = (drop_id, int(drop.la_code or 0))
                 con.execute(
                     "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, "
-                    "loaded_at, sample) VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp, ?)",
+                    "loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
                     [drop_id, drop.la_code, drop.extract_date, drop.path, version, c.fingerprint,
-                     sorted(c.row_counts), sample_marked(drop.folder)])
+                     sorted(c.row_counts)])
+                if sample_marked(drop.folder):
+                    con.execute("INSERT INTO sample_drops VALUES (?)", [drop_id])
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                                     outcome="accepted", new_version=bool(versions), drop_id=drop_id,
                                     warnings=warnings, row_counts=c.row_counts)

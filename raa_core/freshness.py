@@ -19,7 +19,8 @@ def holds_only_sample(con: duckdb.DuckDBPyConnection) -> bool:
     loaded, pages label the figures "sample data" and freshness is judged against the sample's own as-at
     date, so a newcomer who starts the app months later sees the sample as current, with no stale warnings.
     """
-    held, sample = con.execute("SELECT count(*), count(*) FILTER (WHERE sample) FROM drops").fetchall()[0]
+    held, sample = con.execute(
+        "SELECT count(*), count(s.drop_id) FROM drops d LEFT JOIN sample_drops s USING (drop_id)").fetchall()[0]
     return bool(held) and held == sample
 
 

@@ -109,7 +109,8 @@ SCHEMA: list[str] = [
     )""",
     *_drop_table_ddl(),
     # A warehouse built under an older contract gains the columns added since (e.g. children.disabled, v2).
-    "ALTER TABLE drops ADD COLUMN IF NOT EXISTS sample BOOLEAN DEFAULT false",
+    # Drops of the bundled synthetic sample (manifest "sample": true); see freshness.holds_only_sample.
+    "CREATE TABLE IF NOT EXISTS sample_drops (drop_id INTEGER PRIMARY KEY)",
     "ALTER TABLE ingest_audit ADD COLUMN IF NOT EXISTS loaded_by VARCHAR",
     *[f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPE[c.type]}"
       for spec in TABLES for c in spec.columns],

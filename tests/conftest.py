@@ -90,7 +90,7 @@ def councils_drops(app_env: Path) -> Path:
     """
     con = duckdb.connect(str(warehouse.current_file(app_env)))
     try:
-        con.execute("UPDATE drops SET sample = false")
+        con.execute("DELETE FROM sample_drops")
     finally:
         con.close()
     return app_env
