@@ -6,10 +6,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 from raa_core import drops, freshness
-
-shell.page_guard()
 
 ref = shell.reference()
 inbox = Path(os.environ.get("RAA_INBOX", shell.REPO / "data" / "inbox"))
@@ -38,7 +36,8 @@ if (check or load) and not files:
 elif check or load:
     folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
     if load:
-        report = drops.ingest_folders(shell.db_path(), [folder], ref, today=shell.today(), actor="upload on the Data drops page")
+        report = drops.ingest_folders(shell.warehouse().path, [folder], ref, today=shell.today(),
+                                      actor="upload on the Data drops page")
         result = report.results[0]
         st.cache_data.clear()
     else:
@@ -59,7 +58,8 @@ elif check or load:
 
 @st.cache_data(show_spinner=False)
 def _history(version: str) -> pd.DataFrame:
-    return freshness.ingest_history(shell.cursor(), shell.reference())
+    with shell.cursor() as con:
+        return freshness.ingest_history(con, shell.reference())
 
 
 st.subheader("Ingest history")

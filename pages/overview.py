@@ -3,15 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from pages import shell
-from raa_core import freshness
-
-shell.page_guard()
+from raa_app import shell
+from raa_core import display, freshness
 
 
 @st.cache_data(show_spinner=False)
 def _warnings(version: str) -> pd.DataFrame:
-    return freshness.open_warnings(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.open_warnings(con)
 
 
 ref = shell.reference()
@@ -26,10 +25,10 @@ if status["sample"].any():
             f"{status['judged_on'].iloc[0]:%d %B %Y}); freshness is judged against that date until a council's own "
             f"drop is loaded.", icon=":material/science:")
 st.caption(
-    f"Data held for the three partner councils on {today:%d %B %Y}. Performance data (children, adopters) and "
-    f"finance data (ledger, budget, establishment) travel separately: a council is **stale** for a dataset when "
-    f"its newest drop of it is more than {limits['performance']} (performance) or {limits['finance']} (finance) "
-    f"days old; figures from stale data are flagged wherever they appear."
+    f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. Performance "
+    f"data (children, adopters) and finance data (ledger, budget, establishment) travel separately: a council is "
+    f"**stale** for a dataset when its newest drop of it is more than {limits['performance']} (performance) or "
+    f"{limits['finance']} (finance) days old; figures from stale data are flagged wherever they appear."
 )
 
 DATASET_LABELS = {"performance": "Performance data", "finance": "Finance data"}

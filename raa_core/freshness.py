@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -81,7 +82,8 @@ def council_status(
     for name in DATASETS:
         newest_of = pd.to_datetime(df[f"{name}_drop"]).dt.date
         df[f"{name}_drop"] = newest_of
-        df[f"{name}_age_days"] = [None if pd.isna(d) else (on - d).days for d in newest_of]
+        df[f"{name}_age_days"] = pd.array([None if pd.isna(d) else (on - d).days for d in newest_of],
+                                           dtype="Int64")
         limit = ref.settings.freshness_days[name]
         df[f"{name}_stale"] = [bool(pd.isna(a) or a > limit) for a in df[f"{name}_age_days"]]
     df["newest_drop"] = df[f"{dataset}_drop"]
@@ -137,3 +139,23 @@ def ingest_history(con: duckdb.DuckDBPyConnection, ref: Reference, limit: int = 
         "When": df["finished_at"],
         "By whom": df["loaded_by"].fillna("(not recorded)"),
     })
+
+
+def is_stale(status: pd.DataFrame, la_code: int | str | None) -> bool:
+    """Whether a council's data is stale in a `council_status` frame (the region: never, councils carry it)."""
+    if la_code is None or str(la_code) == "region":
+        return False
+    mine = status[status["la_code"] == int(la_code)]
+    return bool(len(mine)) and bool(mine["stale"].iloc[0])
+
+
+def council_labels(status: pd.DataFrame) -> dict[str, str]:
+    """Council short names by code (as text, the indicator tables' area key), marked `(stale)` where stale."""
+    return {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
+
+
+def staleness_note(row: Any) -> str:
+    """Why a council is stale: 'newest drop 20 Nov 2026 (12 days old)' or 'no drop yet'."""
+    if pd.isna(row.newest_drop):
+        return "no drop yet"
+    return f"newest drop {row.newest_drop:%d %b %Y} ({int(row.age_days)} days old)"
