@@ -40,7 +40,8 @@ elif check or load:
     access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
     if load:
-        report = drops.ingest_folders(shell.warehouse().path, [folder], ref, today=shell.today())
+        report = drops.ingest_folders(shell.warehouse().path, [folder], ref, today=shell.today(),
+                                      actor="upload on the Data drops page")
         result = report.results[0]
         st.cache_data.clear()
     else:
@@ -64,7 +65,7 @@ elif check or load:
 @st.cache_data(show_spinner=False)
 def _history(version: str) -> pd.DataFrame:
     with shell.cursor() as con:
-        return freshness.ingest_history(con)
+        return freshness.ingest_history(con, shell.reference())
 
 
 st.subheader("Ingest history")

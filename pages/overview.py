@@ -54,29 +54,43 @@ if as_at is not None:
     )
     shell.download_table(state, f"data_held_as_at_{as_at.isoformat()}", "state_at")
     st.stop()
+limits = ref.settings.freshness_days
+if status["sample"].any():
+    st.info(f"**Sample data.** The warehouse holds only the bundled synthetic sample (as at "
+            f"{status['judged_on'].iloc[0]:%d %B %Y}); freshness is judged against that date until a council's own "
+            f"drop is loaded.", icon=":material/science:")
 st.caption(
-    f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. A council is **stale** when its newest "
-    f"drop is more than {ref.settings.freshness_days} days old; its figures are flagged wherever they appear."
+    f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. Performance "
+    f"data (children, adopters) and finance data (ledger, budget, establishment) travel separately: a council is "
+    f"**stale** for a dataset when its newest drop of it is more than {limits['performance']} (performance) or "
+    f"{limits['finance']} (finance) days old; figures from stale data are flagged wherever they appear."
 )
 
+DATASET_LABELS = {"performance": "Performance data", "finance": "Finance data"}
 cols = st.columns(len(status))
-for col, row in zip(cols, status.itertuples(index=False), strict=True):
+for col, row in zip(cols, status.to_dict("records"), strict=True):
     with col, st.container(border=True):
-        st.subheader(f"{row.council} ({row.la_code})")
-        if pd.isna(row.newest_drop):
-            st.error("No drop received yet")
-            continue
-        label = ":red-badge[Stale]" if row.stale else ":green-badge[Fresh]"
-        st.metric("Newest drop", f"{row.newest_drop:%d %b %Y}", f"{row.age_days} days old", delta_color="off")
-        st.markdown(f"{label} · {row.drops_held} drops held · {row.open_warnings} open warnings")
-        if row.rejected_since:
-            st.warning(f"{row.rejected_since} drop(s) rejected since the newest accepted drop")
+        st.subheader(f"{row['council']} ({row['la_code']})")
+        for dataset, label in DATASET_LABELS.items():
+            newest = row[f"{dataset}_drop"]
+            if pd.isna(newest):
+                st.error(f"{label}: no drop received yet")
+                continue
+            badge = ":red-badge[Stale]" if row[f"{dataset}_stale"] else ":green-badge[Fresh]"
+            st.metric(label, f"{newest:%d %b %Y}", f"{row[f'{dataset}_age_days']} days old", delta_color="off")
+            st.markdown(f"{badge} {label.lower()}")
+        st.markdown(f"{row['drops_held']} drops held · {row['open_warnings']} open warnings")
+        if row["rejected_since"]:
+            st.warning(f"{row['rejected_since']} drop(s) rejected since the newest accepted drop")
 
 st.subheader("Rows in the current state")
-table = status[["council", "la_code", "newest_drop", "age_days", "stale", "children_rows", "adopters_rows",
+table = status[["council", "la_code", "performance_drop", "performance_age_days", "performance_stale",
+                "finance_drop", "finance_age_days", "finance_stale", "children_rows", "adopters_rows",
                 "ledger_rows", "budget_rows", "establishment_rows", "open_warnings"]].rename(columns={
-    "council": "Council", "la_code": "Code", "newest_drop": "Newest drop", "age_days": "Age (days)",
-    "stale": "Stale", "children_rows": "Child journeys", "adopters_rows": "Adopter households",
+    "council": "Council", "la_code": "Code", "performance_drop": "Performance drop",
+    "performance_age_days": "Performance age (days)", "performance_stale": "Performance stale",
+    "finance_drop": "Finance drop", "finance_age_days": "Finance age (days)", "finance_stale": "Finance stale",
+    "children_rows": "Child journeys", "adopters_rows": "Adopter households",
     "ledger_rows": "Ledger rows", "budget_rows": "Budget lines", "establishment_rows": "Posts",
     "open_warnings": "Open warnings"})
 st.dataframe(table, hide_index=True, width="stretch")

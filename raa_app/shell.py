@@ -138,7 +138,8 @@ def ensure_warehouse() -> None:
         def progress(i: int, n: int, path: str) -> None:
             bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
 
-        report = drops.ingest(wh.path, root, reference(), today=today(), progress=progress)
+        report = drops.ingest(wh.path, root, reference(), today=today(), progress=progress,
+                              actor="first start (bundled drops)")
         counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
         status.update(label=f"Warehouse built: {counts['accepted']} drops loaded, {counts['rejected']} rejected",
                       state="complete", expanded=False)

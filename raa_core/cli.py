@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -55,7 +56,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     root = Path(args.drops_dir)
     if not root.is_dir():
         raise UsageError(f"drops folder not found: {root}")
-    report = drops.ingest(Path(args.db), root, load_reference(), today=args.today)
+    report = drops.ingest(Path(args.db), root, load_reference(), today=args.today,
+                          actor=f"raa ingest (user {getpass.getuser()})")
     lines = []
     for r in report.results:
         extra = " (new version)" if r.new_version else ""

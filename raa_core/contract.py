@@ -1,4 +1,4 @@
-"""The partner drop contract (spec v1) as data: tables, columns, types and the issue record.
+"""The partner drop contract (spec v2) as data: tables, columns, types and the issue record.
 
 Validation (`drops`) and the warehouse schema (`warehouse`) are both generated from these specs,
 so a column is declared once.
@@ -11,7 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
+#: The councils' own calendar: an instant (a timestamp with a time zone) is read as its date here.
+LONDON = "Europe/London"
 
 
 class ColType(StrEnum):
@@ -157,17 +159,102 @@ ESTABLISHMENT = TableSpec(
 
 TABLES: tuple[TableSpec, ...] = (CHILDREN, ADOPTERS, BUDGET, LEDGER, ESTABLISHMENT)
 TABLE_BY_FILE: dict[str, TableSpec] = {t.file: t for t in TABLES}
-REQUIRED_FILES = ("children.parquet", "adopters.parquet")
-#: ledger.parquet is required in drops extracted once the budget is pooled.
-POOLED_FROM = "2020-04-01"
+TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
+#: Performance (children, adopters) and finance (ledger, budget, establishment) travel independently (v2).
+DATASETS: dict[str, tuple[str, ...]] = {
+    "performance": ("children", "adopters"),
+    "finance": ("ledger", "budget", "establishment"),
+}
 MANIFEST_FILE = "manifest.json"
 
 TEAMS = ("recruitment_assessment", "family_finding", "adoption_support", "panels", "management")
 POST_STATUSES = ("filled", "vacant", "agency")
 
 
+#: Plain-English titles of the rule codes, shown beside the code wherever an issue is shown.
+RULE_TITLES: dict[str, str] = {
+    # the folder and its files
+    "unknown_council": "Not a partner council",
+    "invalid_extract_date": "Folder name is not an extract date",
+    "future_extract_date": "Extract date in the future",
+    "no_files": "No data files in the drop",
+    "missing_file": "Required file missing",
+    "unknown_file": "File not in the contract (ignored)",
+    "unreadable_file": "File is not readable Parquet",
+    "manifest_mismatch": "Manifest disagrees with the folder",
+    "manifest_file_missing": "File listed in the manifest is missing",
+    "manifest_checksum": "File differs from its manifest checksum",
+    "manifest_rows": "Row count differs from the manifest",
+    "unreadable_manifest": "Manifest cannot be read",
+    # columns
+    "missing_column": "Required column missing",
+    "duplicate_column": "Same column twice",
+    "unknown_column": "Column not in the contract (not loaded)",
+    "header_trimmed": "Column header needed tidying",
+    "wrong_type": "Column of the wrong type",
+    # values
+    "unreadable_value": "Value cannot be read",
+    "missing_value": "Required value missing",
+    "money_rounded": "Amount rounded to pence",
+    "duplicate_key": "Duplicate record",
+    "personal_identifier": "Looks like a real person's identifier",
+    "value_not_allowed": "Value not allowed",
+    "date_after_extract": "Date after the extract date",
+    "financial_year_format": "Financial year not in the form YYYY-YY",
+    "unknown_budget_area": "Unknown budget area",
+    "unknown_cost_line": "Unknown cost line",
+    "period_out_of_range": "Period outside 1 to 12",
+    "period_not_begun": "Period not yet begun",
+    "fte_out_of_range": "FTE outside 0 to 1",
+    "negative_count": "Negative count",
+    # journeys
+    "born_after_entering_care": "Born after entering care",
+    "entered_care_aged_18_or_over": "Entered care aged 18 or over",
+    "placed_before_entering_care": "Placed before entering care",
+    "matched_after_placed": "Matched after placement",
+    "order_before_placed": "Adoption order before placement",
+    "order_without_placement": "Adoption order without a placement date",
+    "order_before_adm_decision": "Placement order before the ADM decision",
+    "matched_before_placement_order": "Matched before the placement order",
+    "fostered_from_out_of_range": "Fostered-by-adopters date out of range",
+    "early_permanence_without_fostering": "Early permanence without a fostering date",
+    "reversed_and_adopted": "Plan reversed and adopted",
+    "stage_dates_out_of_order": "Adopter stage dates out of order",
+    "withdrawn_after_placement": "Withdrawn after a placement",
+    # snapshots
+    "snapshot_emptied": "Snapshot lost every row",
+    "snapshot_fall": "Snapshot fell sharply",
+}
+
+
+def rule_title(rule: str) -> str:
+    """The plain-English title of a rule code (the code in words where no title is listed)."""
+    return RULE_TITLES.get(rule) or rule.replace("_", " ").capitalize()
+
+
+def person_rows(rows: list[int], row_count: int | None = None) -> str:
+    """Zero-based data rows as a person counts them, labelled: 'row 4' / 'rows 1, 4 and 9 of the data'.
+
+    The first data row (after the header) is row 1, as a spreadsheet user counts records. Where more rows
+    break a rule than are listed, says how many in all.
+    """
+    shown = [f"{r + 1:,}" for r in rows]
+    total = max(row_count or 0, len(rows))
+    if not shown:
+        return f"{total:,} {'row' if total == 1 else 'rows'}"
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    text = f"{'row' if len(shown) == 1 else 'rows'} {listed}"
+    if total > len(shown):
+        text = f"{total:,} rows, the first {len(shown)} being {text}"
+    return f"{text} (the first data row is row 1)"
+
+
 class Issue(BaseModel):
-    """One problem found in a drop: where it is, which rule, and what to do about it."""
+    """One problem found in a drop: where it is, which rule, and what to do about it.
+
+    `rows` are zero-based (the command line's JSON, cli.md); every text for people counts the first data
+    row as row 1 (`person_rows`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -178,6 +265,10 @@ class Issue(BaseModel):
     rows: list[int] | None = Field(default=None, description="at most 20 zero-based row numbers")
     row_count: int | None = Field(default=None, description="how many rows break the rule in all")
     message: str
+
+    @property
+    def title(self) -> str:
+        return rule_title(self.rule)
 
     def as_cli(self) -> dict[str, object]:
         """The ISSUE object of the command line's JSON (cli.md)."""
@@ -190,15 +281,9 @@ class Issue(BaseModel):
         }
 
     def located(self) -> str:
-        where = " ".join(
-            p for p in (self.file, f"column {self.column}" if self.column else None) if p
-        )
-        rows = ""
-        if self.rows:
-            shown = ", ".join(str(r) for r in self.rows)
-            more = f" (+{self.row_count - len(self.rows)} more)" if self.row_count and self.row_count > len(self.rows) else ""
-            rows = f" rows {shown}{more}"
-        return f"[{self.severity}] {where or 'drop'}{rows}: {self.rule}: {self.message}"
+        """One line for a person: severity, file, column, title with the rule code, and the message."""
+        where = ", ".join(p for p in (self.file, f"column {self.column}" if self.column else None) if p)
+        return f"{self.severity.capitalize()}: {where or 'drop'}: {self.title} ({self.rule}): {self.message}"
 
 
 class Manifest(BaseModel):
@@ -211,3 +296,5 @@ class Manifest(BaseModel):
     la_code: int
     extract_date: str
     files: dict[str, FileEntry]
+    #: true in the bundled synthetic sample's drops (`raa sample`), absent in councils' drops
+    sample: bool = False

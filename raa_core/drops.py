@@ -12,40 +12,27 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel, ValidationError
 
 from raa_core import warehouse
 from raa_core.contract import (
     MANIFEST_FILE,
-    POOLED_FROM,
-    POST_STATUSES,
-    REQUIRED_FILES,
-    SQL_TYPE,
     TABLE_BY_FILE,
     TABLES,
-    TEAMS,
-    ColType,
-    Column,
     Issue,
     Manifest,
-    TableSpec,
+    person_rows,
 )
+from raa_core.drop_files import FilePlan, check_table, plan_file
 from raa_core.presentation import count_noun
 from raa_core.reference import Reference
 
-MAX_ROWS = 20
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
-_INT_TYPES = {
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,389 +164,6 @@ def _manifest_issues(drop: DropFolder, checksums: dict[str, str], rows: dict[str
     return issues
 
 
-# ---------------------------------------------------------------- column typing
-
-
-def _accepts(col: Column, duck_type: str) -> bool:
-    t = duck_type.upper()
-    base = t.split("(")[0]
-    if col.type is ColType.STRING:
-        return t == "VARCHAR"
-    if col.type is ColType.DATE:
-        return t == "DATE" or t.startswith("TIMESTAMP") or t == "VARCHAR"
-    if col.type is ColType.BOOL:
-        return t == "BOOLEAN" or t in _INT_TYPES
-    if col.type is ColType.INT:
-        return t in _INT_TYPES
-    if col.type is ColType.MONEY:
-        if base == "DECIMAL":
-            scale = int(t.split(",")[1].rstrip(")"))
-            return scale <= 2
-        # 32-bit floats are refused: they cannot hold pence above ~£100k (spec "Exactness").
-        return t in _INT_TYPES or t == "DOUBLE"
-    if col.type is ColType.NUMBER:
-        return t in _INT_TYPES or t in ("DOUBLE", "FLOAT") or base == "DECIMAL"
-    return False
-
-
-def money_from_double_sql(q: str) -> tuple[str, str]:
-    """SQL for money read from a double, and SQL true where that changed the amount.
-
-    The double is taken as the decimal it was written as (its shortest round-trip repr, which is what
-    DuckDB's cast to VARCHAR gives, the same as Python's `repr`), then rounded half-even to pence:
-    2.675 -> 2.68, 10.135 -> 10.14, 0.125 -> 0.12; the rule of `raa_core.money.from_double`. NaN,
-    infinities and amounts beyond DECIMAL(18,2) give NULL (reported as unreadable). Spec "Exactness".
-    """
-    exact = f"TRY_CAST(CAST({q} AS VARCHAR) AS DECIMAL(38,20))"
-    val = f"TRY_CAST(round_even({exact}, 2) AS DECIMAL(18,2))"
-    # Digits past the 20th decimal place are lost by the exact cast, so a tiny non-zero amount counts too.
-    changed = f"({q} IS NOT NULL AND ({exact} <> round_even({exact}, 2) OR ({q} <> 0 AND {exact} = 0)))"
-    return val, changed
-
-
-def _typed(col: Column, src: str, duck_type: str) -> tuple[str, str | None]:
-    """SQL for the typed value, and SQL true where a present value cannot be read as its type."""
-    t = duck_type.upper()
-    q = f'"{src}"'
-    if col.type is ColType.STRING:
-        expr = f"NULLIF(trim({q}), '')"
-        if col.name == "sex":
-            expr = f"CASE upper(trim({q})) WHEN '1' THEN 'M' WHEN '2' THEN 'F' ELSE NULLIF(upper(trim({q})), '') END"
-        return expr, None
-    if col.type is ColType.DATE:
-        if t == "VARCHAR":
-            parsed = f"TRY_CAST(TRY_STRPTIME(trim({q}), '%Y-%m-%d') AS DATE)"
-            bad = (
-                f"(NULLIF(trim({q}), '') IS NOT NULL AND "
-                f"(NOT regexp_full_match(trim({q}), '\\d{{4}}-\\d{{2}}-\\d{{2}}') OR {parsed} IS NULL))"
-            )
-            return f"CASE WHEN NOT {bad} THEN {parsed} END", bad
-        return f"CAST({q} AS DATE)", None
-    if col.type is ColType.BOOL:
-        if t == "BOOLEAN":
-            return f"coalesce({q}, {str(col.default).lower()})" if col.default is not None else q, None
-        bad = f"({q} IS NOT NULL AND {q} NOT IN (0, 1))"
-        val = f"CASE WHEN {q} = 1 THEN true WHEN {q} = 0 THEN false END"
-        return (f"coalesce({val}, {str(col.default).lower()})" if col.default is not None else val), bad
-    if col.type is ColType.INT:
-        bad = f"({q} IS NOT NULL AND TRY_CAST({q} AS BIGINT) IS NULL)"
-        val = f"TRY_CAST({q} AS BIGINT)"
-        return (f"coalesce({val}, {col.default})" if col.default is not None else val), bad
-    if col.type is ColType.MONEY:
-        if t == "DOUBLE":
-            val, _ = money_from_double_sql(q)
-            bad = f"({q} IS NOT NULL AND {val} IS NULL)"
-        else:
-            val = f"TRY_CAST({q} AS DECIMAL(18,2))"
-            bad = f"({q} IS NOT NULL AND {val} IS NULL)"
-        return val, bad
-    if col.type is ColType.NUMBER:
-        bad = f"({q} IS NOT NULL AND TRY_CAST({q} AS DOUBLE) IS NULL)"
-        return f"TRY_CAST({q} AS DOUBLE)", bad
-    raise AssertionError(col.type)
-
-
-# ---------------------------------------------------------------- rules
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A row-level rule: rows where `where` holds break it."""
-
-    column: str | None
-    rule: str
-    where: str
-    message: str
-    severity: Severity = "error"
-
-
-def _nhs_sql(c: str) -> str:
-    weighted = " + ".join(f"{10 - i} * TRY_CAST(substr({c}, {i + 1}, 1) AS INTEGER)" for i in range(9))
-    check = f"(11 - (({weighted}) % 11)) % 11"
-    return (
-        f"(regexp_full_match({c}, '\\d{{10}}') AND {check} <> 10 "
-        f"AND {check} = TRY_CAST(substr({c}, 10, 1) AS INTEGER))"
-    )
-
-
-def _pseudonym_rule(col: str) -> Rule:
-    return Rule(
-        col,
-        "personal_identifier",
-        f"({_nhs_sql(col)} OR regexp_full_match({col}, '[A-Za-z]\\d{{11}}[0-9A-Za-z]'))",
-        f"{col} looks like an NHS number or unique pupil number: drops must carry pseudonymous identifiers",
-    )
-
-
-def _fy_rule(col: str = "financial_year") -> Rule:
-    ok = (
-        f"regexp_full_match({col}, '\\d{{4}}-\\d{{2}}') AND "
-        f"(TRY_CAST(substr({col}, 1, 4) AS INTEGER) + 1) % 100 = TRY_CAST(substr({col}, 6, 2) AS INTEGER)"
-    )
-    return Rule(col, "financial_year_format", f"NOT ({ok})",
-                "financial_year must be YYYY-YY with consecutive years, e.g. 2020-21")
-
-
-def _lines_rule(ref: Reference) -> list[Rule]:
-    areas = sorted({c.budget_area for c in ref.cost_lines})
-    pairs = ", ".join(f"('{c.budget_area}', '{c.cost_line}')" for c in ref.cost_lines)
-    return [
-        Rule("budget_area", "unknown_budget_area",
-             f"budget_area NOT IN ({', '.join(repr(a) for a in areas)})",
-             f"budget_area must be one of {', '.join(areas)}"),
-        Rule("cost_line", "unknown_cost_line",
-             f"budget_area IN ({', '.join(repr(a) for a in areas)}) AND (budget_area, cost_line) NOT IN ({pairs})",
-             "cost_line is not in the reference list of cost lines for its budget_area"),
-    ]
-
-
-def _rules(spec: TableSpec, ref: Reference) -> list[Rule]:
-    """The contract's row rules for a table; `__extract` is each row's drop extract date."""
-    x = "__extract"
-    rules: list[Rule] = [
-        Rule(c.name, "date_after_extract", f"{c.name} > {x}", f"{c.name} is after the drop's extract date")
-        for c in spec.columns if c.type is ColType.DATE
-    ]
-    if spec.name == "children":
-        rules += [
-            _pseudonym_rule("child_id"),
-            Rule("sex", "value_not_allowed", "sex NOT IN ('M', 'F')", "sex must be M or F (or SSDA903 1/2)"),
-            Rule("date_of_birth", "born_after_entering_care", "date_of_birth > entered_care_date",
-                 "date_of_birth is after entered_care_date"),
-            Rule("entered_care_date", "entered_care_aged_18_or_over",
-                 "entered_care_date >= date_of_birth + INTERVAL 18 YEAR",
-                 "child entered care aged 18 or over"),
-            Rule("placed_date", "placed_before_entering_care", "placed_date < entered_care_date",
-                 "placed_date is before entered_care_date"),
-            Rule("matched_date", "matched_after_placed", "matched_date > placed_date",
-                 "matched_date is after placed_date"),
-            Rule("adoption_order_date", "order_before_placed", "adoption_order_date < placed_date",
-                 "adoption_order_date is before placed_date"),
-            Rule("adoption_order_date", "order_without_placement",
-                 "adoption_order_date IS NOT NULL AND placed_date IS NULL",
-                 "adoption_order_date is set but placed_date is missing (SSDA903 rule 390): the child counts "
-                 "as adopted and is left out of A1, A2, A3 and A10", "warning"),
-            Rule("placement_order_date", "order_before_adm_decision", "placement_order_date < adm_decision_date",
-                 "placement_order_date is before adm_decision_date", "warning"),
-            Rule("matched_date", "matched_before_placement_order", "matched_date < placement_order_date",
-                 "matched_date is before placement_order_date (A2 counts it as 0 days)", "warning"),
-            Rule("fostered_by_adopters_from", "fostered_from_out_of_range",
-                 "fostered_by_adopters_from > placed_date OR fostered_by_adopters_from < entered_care_date",
-                 "fostered_by_adopters_from is after placed_date or before entered_care_date", "warning"),
-            Rule("early_permanence", "early_permanence_without_fostering",
-                 "early_permanence AND fostered_by_adopters_from IS NULL",
-                 "early_permanence is set but fostered_by_adopters_from is missing", "warning"),
-            Rule("plan_reversed_date", "reversed_and_adopted",
-                 "plan_reversed_date IS NOT NULL AND adoption_order_date IS NOT NULL",
-                 "both plan_reversed_date and adoption_order_date are set", "warning"),
-        ]
-    elif spec.name == "adopters":
-        stages = ["enquiry_date", "roi_date", "stage1_end_date", "stage2_start_date",
-                  "approval_date", "matched_date", "placed_date"]
-        present = f"list_filter([{', '.join(stages)}], lambda d: d IS NOT NULL)"
-        rules += [
-            _pseudonym_rule("household_id"),
-            Rule(None, "stage_dates_out_of_order", f"{present} <> list_sort({present})",
-                 "stage dates out of order (enquiry <= roi <= stage1_end <= stage2_start <= approval <= "
-                 "matched <= placed, each where present)"),
-            Rule("children_placed", "negative_count", "children_placed < 0", "children_placed is negative"),
-            Rule("withdrawn_date", "withdrawn_after_placement",
-                 "withdrawn_date IS NOT NULL AND placed_date IS NOT NULL",
-                 "withdrawn_date is set for a household with a child placed", "warning"),
-        ]
-    elif spec.name == "budget":
-        rules += [_fy_rule(), *_lines_rule(ref)]
-    elif spec.name == "ledger":
-        rules += [_fy_rule(), *_lines_rule(ref),
-                  Rule("period", "period_out_of_range", "period NOT BETWEEN 1 AND 12", "period must be 1..12")]
-        start = (
-            "make_date(TRY_CAST(substr(financial_year, 1, 4) AS INTEGER), 4, 1) "
-            "+ to_months(TRY_CAST(period AS INTEGER) - 1)"
-        )
-        rules.append(Rule(
-            "period", "period_not_begun",
-            f"period BETWEEN 1 AND 12 AND regexp_full_match(financial_year, '\\d{{4}}-\\d{{2}}') "
-            f"AND {start} > {x}",
-            "the period's month had not begun by the drop's extract date"))
-    elif spec.name == "establishment":
-        rules += [
-            Rule("team", "value_not_allowed", f"team NOT IN ({', '.join(repr(t) for t in TEAMS)})",
-                 f"team must be one of {', '.join(TEAMS)}"),
-            Rule("status", "value_not_allowed", f"status NOT IN ({', '.join(repr(s) for s in POST_STATUSES)})",
-                 f"status must be one of {', '.join(POST_STATUSES)}"),
-            Rule("fte", "fte_out_of_range", "NOT (fte > 0 AND fte <= 1)", "fte must be > 0 and <= 1"),
-        ]
-    return rules
-
-
-# ---------------------------------------------------------------- files, checked together
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-_ARROW_INTS = {
-    pa.int8(): "TINYINT", pa.int16(): "SMALLINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
-    pa.uint8(): "UTINYINT", pa.uint16(): "USMALLINT", pa.uint32(): "UINTEGER", pa.uint64(): "UBIGINT",
-}
-
-
-def _duck_type(t: pa.DataType) -> str:
-    """The DuckDB type a Parquet column of this Arrow type is read as."""
-    if pa.types.is_dictionary(t):
-        return _duck_type(t.value_type)
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        return "VARCHAR"
-    if pa.types.is_date(t):
-        return "DATE"
-    if pa.types.is_timestamp(t):
-        return "TIMESTAMP"
-    if pa.types.is_boolean(t):
-        return "BOOLEAN"
-    if t in _ARROW_INTS:
-        return _ARROW_INTS[t]
-    if pa.types.is_decimal(t):
-        return f"DECIMAL({t.precision},{t.scale})"
-    if pa.types.is_float32(t):
-        return "FLOAT"
-    if pa.types.is_float64(t):
-        return "DOUBLE"
-    if pa.types.is_null(t):
-        return "NULL"
-    return str(t).upper()
-
-
-@dataclass(slots=True)
-class FilePlan:
-    """One file of one drop: what reading it takes, or the issues that stop it being read."""
-
-    drop: int
-    spec: TableSpec
-    path: Path
-    rows: int = 0
-    issues: list[Issue] = field(default_factory=list)
-    selects: list[str] | None = None
-    checks: list[Rule] = field(default_factory=list)
-
-    @property
-    def signature(self) -> tuple[str, ...]:
-        return (self.spec.name, *(self.selects or []))
-
-
-def _plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
-    """Read a file's schema and map its columns onto the contract (no data read yet)."""
-    fname = spec.file
-    plan = FilePlan(drop, spec, path)
-    try:
-        meta = pq.ParquetFile(path).metadata
-        schema = meta.schema.to_arrow_schema()
-        plan.rows = meta.num_rows
-    except (pa.ArrowException, OSError) as exc:
-        plan.issues.append(Issue(file=fname, rule="unreadable_file", message=(
-            f"{fname} is not readable Parquet (empty, truncated or another format): {exc}")))
-        return plan
-    by_lower: dict[str, list[str]] = {}
-    for name in schema.names:
-        by_lower.setdefault(name.lower(), []).append(name)
-    for lower, names in by_lower.items():
-        if len(names) > 1:
-            plan.issues.append(Issue(file=fname, column=lower, rule="duplicate_column", message=(
-                f"columns {', '.join(names)} differ only in case")))
-    known = {c.name for c in spec.columns}
-    for name in sorted(n for n in schema.names if n.lower() not in known):
-        plan.issues.append(Issue(severity="warning", file=fname, column=name, rule="unknown_column", message=(
-            f"column {name} is not in the contract and was not loaded")))
-    types = {f.name: _duck_type(f.type) for f in schema}
-    selects: list[str] = []
-    checks: list[Rule] = []
-    fatal = False
-    for col in spec.columns:
-        src = next(iter(by_lower.get(col.name, [])), None)
-        if src is None or types[src] == "NULL":
-            if src is None and col.required:
-                plan.issues.append(Issue(file=fname, column=col.name, rule="missing_column", message=(
-                    f"required column {col.name} is missing")))
-                fatal = True
-                continue
-            default = "NULL" if col.default is None else str(col.default).lower()
-            selects.append(f"CAST({default} AS {SQL_TYPE[col.type]}) AS {col.name}")
-            continue
-        duck_type = types[src]
-        if not _accepts(col, duck_type):
-            plan.issues.append(Issue(file=fname, column=col.name, rule="wrong_type", message=(
-                f"column {col.name} has type {duck_type}, not one accepted for a {col.type.value}")))
-            fatal = True
-            continue
-        expr, bad = _typed(col, src, duck_type)
-        selects.append(f"{expr} AS {col.name}")
-        if bad:
-            selects.append(f"{bad} AS __bad_{col.name}")
-            checks.append(Rule(col.name, "unreadable_value", f"__bad_{col.name}",
-                                f"value cannot be read as a {col.type.value}"))
-        if col.type is ColType.MONEY and duck_type == "DOUBLE":
-            _, changed = money_from_double_sql(f'"{src}"')
-            selects.append(f"{changed} AS __prec_{col.name}")
-            checks.append(Rule(col.name, "money_rounded", f"__prec_{col.name}",
-                                "amount had more than 2 decimal places and was rounded half-even to pence", "warning"))
-        if col.required:
-            unreadable = f" AND NOT coalesce(__bad_{col.name}, false)" if bad else ""
-            checks.append(Rule(col.name, "missing_value", f"{col.name} IS NULL{unreadable}",
-                                f"required value {col.name} is missing"))
-    if fatal:
-        return plan
-    checks += _rules(spec, ref)
-    plan.selects, plan.checks = selects, checks
-    return plan
-
-
-def _check_group(con: duckdb.DuckDBPyConnection, plans: list[FilePlan], extracts: dict[int, dt.date | None],
-                 stage: str) -> None:
-    """Stage files of one table that share a shape in one typed temp table, and check every rule in one scan.
-
-    Each row keeps its drop (`__drop`), extract date (`__extract`) and zero-based row number (`__row`).
-    """
-    first = plans[0]
-    spec = first.spec
-    mapping = ", ".join(
-        f"({_sql_str(str(p.path))}, {p.drop}, "
-        f"{'NULL' if extracts[p.drop] is None else repr(extracts[p.drop].isoformat())}::DATE)" for p in plans)
-    files = "[" + ", ".join(_sql_str(str(p.path)) for p in plans) + "]"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT m.__drop, m.__extract, "
-        f"CAST(r.file_row_number AS BIGINT) AS __row, {', '.join(first.selects or [])} "
-        f"FROM read_parquet({files}, filename = true, file_row_number = true) r "
-        f"JOIN (VALUES {mapping}) m(__file, __drop, __extract) ON r.filename = m.__file"
-    )
-    preds = [c.where for c in first.checks]
-    parts = [f"count(*) FILTER (WHERE coalesce({p}, false))" for p in preds]
-    key = ", ".join(spec.key)
-    parts.append(f"count(*) - count(DISTINCT ({key}))" if len(spec.key) > 1 else f"count(*) - count(DISTINCT {key})")
-    counts = con.execute(f"SELECT __drop, {', '.join(parts)} FROM {stage} GROUP BY __drop").fetchall()
-    by_drop = {p.drop: p for p in plans}
-    for row in counts:
-        plan = by_drop[row[0]]
-        for check, count in zip(first.checks, row[1:-1], strict=True):
-            if not count:
-                continue
-            sample = [r[0] for r in con.execute(
-                f"SELECT __row FROM {stage} WHERE __drop = ? AND coalesce({check.where}, false) "
-                f"ORDER BY __row LIMIT {MAX_ROWS}", [plan.drop]).fetchall()]
-            plan.issues.append(Issue(severity=check.severity, file=spec.file, column=check.column, rule=check.rule,
-                                     rows=sample, row_count=int(count),
-                                     message=f"{check.message} ({count} {'row' if count == 1 else 'rows'})"))
-        if row[-1]:
-            dup = con.execute(
-                f"SELECT count(*), (list(__row ORDER BY __row))[1:{MAX_ROWS}] FROM ("
-                f"SELECT __row, count(*) OVER (PARTITION BY {key}) AS n FROM {stage} WHERE __drop = ?) "
-                f"WHERE n > 1", [plan.drop]).fetchall()[0]
-            plan.issues.append(Issue(file=spec.file, column=key, rule="duplicate_key", rows=list(dup[1]),
-                                     row_count=int(dup[0]),
-                                     message=f"({key}) must be unique: {dup[0]} rows share a key"))
-
-
 # ---------------------------------------------------------------- drops
 
 
@@ -600,56 +204,99 @@ def _start_check(
     started = dt.datetime.now()
     checksums, whole = prints or fingerprint(drop.folder)
     issues = _folder_issues(drop, ref, today)
-    required = list(REQUIRED_FILES)
-    if drop.extract_date is not None and drop.extract_date >= dt.date.fromisoformat(POOLED_FROM):
-        required.append("ledger.parquet")
-    for name in required:
-        if name not in checksums:
-            issues.append(Issue(file=name, rule="missing_file", message=f"required file {name} is missing"))
+    if not any(name in TABLE_BY_FILE for name in checksums):
+        # Datasets travel independently (v2): any non-empty set of the five files is a drop.
+        issues.append(Issue(rule="no_files", message=(
+            f"the drop holds none of the contract's files ({', '.join(TABLE_BY_FILE)}); a drop carries at least "
+            f"one of them")))
     for name in checksums:
         if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
             issues.append(Issue(severity="warning", file=name, rule="unknown_file",
                                 message=f"{name} is not part of the contract and was ignored"))
-    files = [_plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES
+    files = [plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES
              if (drop.folder / spec.file).exists()]
     return CheckedDrop(drop, whole, checksums, files, issues, started)
 
 
-def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop]) -> list[str]:
-    """Check the data of many drops at once, as set-based SQL per table; returns the temp tables staged."""
-    groups: dict[tuple[str, ...], list[FilePlan]] = {}
-    for c in checked:
-        for f in c.files:
-            if f.selects is not None:
-                groups.setdefault(f.signature, []).append(f)
+def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:
+    """Check the data of many drops, as set-based SQL per table; returns the temp tables staged.
+
+    Every file is read with its own types (`drop_files.check_table`); one staged table per contract table.
+    """
     extracts = {i: c.drop.extract_date for i, c in enumerate(checked)}
     stages = []
-    for g, plans in enumerate(groups.values()):
-        stage = f"stage_{plans[0].spec.name}_{g}"
-        try:
-            _check_group(con, plans, extracts, stage)
-        except duckdb.Error:
-            # A file DuckDB cannot read although its footer looked fine: find which, one by one.
-            for p in plans:
-                try:
-                    _check_group(con, [p], extracts, f"{stage}_{p.drop}")
-                    stages.append(f"{stage}_{p.drop}")
-                except duckdb.Error as exc:
-                    p.issues.append(Issue(file=p.spec.file, rule="unreadable_file",
-                                          message=f"{p.spec.file} could not be read: {exc}"))
-                    p.selects = None
+    for spec in TABLES:
+        plans = [f for c in checked for f in c.files if f.spec.name == spec.name and f.selects is not None]
+        if not plans:
             continue
+        stage = f"stage_{spec.name}_0"
+        check_table(con, spec, plans, extracts, ref, stage)
         stages.append(stage)
     return stages
 
 
+SNAPSHOT_TABLES = ("children", "adopters")
+
+
+def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> None:
+    """A snapshot cannot lose everything (partner-drops.md): each children/adopters file against the last one.
+
+    The council's previous accepted file of the table is the newest one before this drop (in the warehouse,
+    an earlier version of the same drop, or an earlier drop of this run that has no error). Zero rows after
+    a file that had rows is an error; a fall of more than `settings.snapshot_fall_warn_pct` (20%) a warning.
+    """
+    limit = ref.settings.snapshot_fall_warn_pct
+    dated = sorted((c for c in checked if c.drop.la_code is not None and c.drop.extract_date is not None),
+                   key=lambda c: (c.drop.la_code, c.drop.extract_date))
+    for name in SNAPSHOT_TABLES:
+        spec = next(t for t in TABLES if t.name == name)
+        in_run: dict[int, tuple[dt.date, int]] = {}
+        for c in dated:
+            la, when = int(c.drop.la_code or 0), c.drop.extract_date
+            plan = next((f for f in c.files if f.spec.name == name and f.selects is not None), None)
+            if plan is None or when is None:
+                continue
+            stored = con.execute(
+                f"SELECT d.extract_date, (SELECT count(*) FROM {name} t WHERE t.drop_id = d.drop_id) FROM drops d "
+                f"WHERE d.la_code = ? AND list_contains(d.files, ?) AND (d.extract_date < ? OR d.path = ?) "
+                f"ORDER BY d.extract_date DESC, d.version DESC LIMIT 1", [la, spec.file, when, c.drop.path]).fetchall()
+            earlier = [p for p in (*stored, in_run.get(la)) if p is not None]
+            if earlier:
+                prev_date, prev_rows = max(earlier, key=lambda p: p[0])
+                if plan.rows == 0 and prev_rows > 0:
+                    plan.issues.append(Issue(file=spec.file, rule="snapshot_emptied", row_count=0, message=(
+                        f"{spec.file} has no rows, but the council's previous accepted {spec.file} (extract "
+                        f"{prev_date:%d %b %Y}) had {prev_rows:,}: a snapshot cannot lose everything; send the "
+                        f"full file")))
+                elif prev_rows > 0 and (prev_rows - plan.rows) * 100 > limit * prev_rows:
+                    fall = (prev_rows - plan.rows) * 100 / prev_rows
+                    plan.issues.append(Issue(severity="warning", file=spec.file, rule="snapshot_fall", message=(
+                        f"{spec.file} has {plan.rows:,} rows, {fall:.0f}% fewer than the {prev_rows:,} of the "
+                        f"previous accepted file (extract {prev_date:%d %b %Y}); check the extract is complete "
+                        f"(warned above a {limit}% fall)")))
+            if not c.errors:
+                in_run[la] = (when, plan.rows)
+
+
+def sample_marked(folder: Path) -> bool:
+    """True for a drop of the bundled synthetic sample (its manifest.json says `"sample": true`)."""
+    path = Path(folder) / MANIFEST_FILE
+    try:
+        doc = json.loads(path.read_bytes()[: 1 << 20].decode("utf-8-sig"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("sample") is True
+
+
 def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str | None,
-           checksums: dict[str, str], started: dt.datetime, attempt: int) -> None:
+           checksums: dict[str, str], started: dt.datetime, attempt: int, actor: str | None = None) -> None:
     con.execute(
-        "INSERT INTO ingest_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        "INSERT INTO ingest_audit (attempt_id, path, la_code, extract_date, outcome, drop_id, fingerprint, "
+        "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?)",
         [attempt, result.path, result.la_code, result.extract_date, result.outcome, result.drop_id,
          fingerprint, json.dumps(checksums, sort_keys=True), json.dumps(result.row_counts, sort_keys=True),
-         len(result.errors), len(result.warnings), started],
+         len(result.errors), len(result.warnings), started, actor],
     )
     issues = [*result.errors, *result.warnings]
     if issues:
@@ -665,14 +312,17 @@ Progress = Callable[[int, int, str], None]
 
 def ingest_into(
     con: duckdb.DuckDBPyConnection, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, actor: str | None = None,
 ) -> IngestReport:
     """Validate drops and load the valid ones into an open read-write warehouse, in one transaction.
 
     A drop with any error loads nothing; the others load whole. Unchanged drops (same fingerprint as a
-    loaded version) are skipped; changed ones become a new version. Every attempt is audited.
+    loaded version) are skipped; changed ones become a new version. Every attempt is audited, with who
+    ran it (`actor`: a signed-in user, or the command and system user of a scheduled ingest).
     """
     today = today or dt.date.today()
+    # Bounded memory whatever the drop's size: DuckDB spills staged rows to disk past the limit.
+    con.execute(f"SET memory_limit = '{int(ref.settings.ingest_memory_mb)}MB'")
     known: dict[str, list[tuple[str, int]]] = {}
     for path, fp, version in con.execute("SELECT path, fingerprint, version FROM drops ORDER BY version").fetchall():
         known.setdefault(path, []).append((fp, version))
@@ -690,7 +340,8 @@ def ingest_into(
             continue
         results.append(None)
         to_check.append(_start_check(len(to_check), drop, ref, today, (checksums, whole)))
-    stages = check_drops(con, to_check)
+    stages = check_drops(con, to_check, ref)
+    snapshot_checks(con, to_check, ref)
 
     next_drop = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
     attempt = con.execute("SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
@@ -701,7 +352,7 @@ def ingest_into(
         for n, drop in enumerate(drops):
             if n in unchanged:
                 whole, checksums, started = unchanged[n]
-                _audit(con, results[n], whole, checksums, started, attempt)
+                _audit(con, results[n], whole, checksums, started, attempt, actor)
                 attempt += 1
                 continue
             c = next(checked_iter)
@@ -716,13 +367,16 @@ def ingest_into(
                 next_drop += 1
                 accepted[to_check.index(c)] = (drop_id, int(drop.la_code or 0))
                 con.execute(
-                    "INSERT INTO drops VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                    "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, "
+                    "loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
                     [drop_id, drop.la_code, drop.extract_date, drop.path, version, c.fingerprint,
                      sorted(c.row_counts)])
+                if sample_marked(drop.folder):
+                    con.execute("INSERT INTO sample_drops VALUES (?)", [drop_id])
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                                     outcome="accepted", new_version=bool(versions), drop_id=drop_id,
                                     warnings=warnings, row_counts=c.row_counts)
-            _audit(con, result, c.fingerprint, c.checksums, c.started, attempt)
+            _audit(con, result, c.fingerprint, c.checksums, c.started, attempt, actor)
             attempt += 1
             results[n] = result
         if accepted:
@@ -746,18 +400,19 @@ def ingest_into(
 
 def ingest(
     db: Path, root: Path, ref: Reference, today: dt.date | None = None, progress: Progress | None = None,
+    actor: str | None = None,
 ) -> IngestReport:
     """Validate and load every drop under root; publishes a new warehouse version atomically."""
-    return ingest_folders(db, discover(root), ref, today, progress)
+    return ingest_folders(db, discover(root), ref, today, progress, actor=actor)
 
 
 def ingest_folders(
     db: Path, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, actor: str | None = None,
 ) -> IngestReport:
     """Validate and load the given drop folders in one new warehouse version."""
     with warehouse.writing(db) as con:
-        report = ingest_into(con, drops, ref, today, progress)
+        report = ingest_into(con, drops, ref, today, progress, actor)
     if progress:
         progress(len(drops), len(drops), "done")
     return report
@@ -768,7 +423,7 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
     con = duckdb.connect()
     try:
         checked = _start_check(0, drop, ref, today or dt.date.today())
-        check_drops(con, [checked])
+        check_drops(con, [checked], ref)
     finally:
         con.close()
     errors = checked.errors
@@ -791,9 +446,13 @@ def save_upload(inbox: Path, la_code: int, extract_date: dt.date, files: dict[st
 
 
 def issues_frame(result: DropResult) -> list[dict[str, object]]:
-    """Errors then warnings as plain rows for a table: severity, file, column, rule, rows, message."""
+    """Errors then warnings as plain rows for a table or a download, readable without the rule codes.
+
+    Columns: severity, file, column, rule (plain-English title with the code beside it), rows (counted as a
+    person counts them, first data row = row 1), message.
+    """
     return [
-        {"severity": i.severity, "file": i.file, "column": i.column, "rule": i.rule,
-         "rows": ", ".join(map(str, i.rows or [])), "message": i.message}
+        {"severity": i.severity, "file": i.file, "column": i.column, "rule": f"{i.title} ({i.rule})",
+         "rows": person_rows(i.rows, i.row_count) if i.rows else "", "message": i.message}
         for i in [*result.errors, *result.warnings]
     ]

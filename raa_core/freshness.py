@@ -1,23 +1,52 @@
-"""What the warehouse holds and how fresh it is: per council, the newest drop, staleness, rows, warnings."""
+"""What the warehouse holds and how fresh it is: per council and dataset, the newest drop, staleness, rows, warnings."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from raa_core.contract import TABLES
+from raa_core.contract import DATASETS, TABLE_BY_NAME, TABLES
 from raa_core.reference import Reference
 
 
-def council_status(con: duckdb.DuckDBPyConnection, ref: Reference, today: dt.date) -> pd.DataFrame:
-    """One row per partner council: newest drop, age in days, stale flag, current row counts, open warnings.
+def holds_only_sample(con: duckdb.DuckDBPyConnection) -> bool:
+    """True while every drop the warehouse holds is a drop of the bundled synthetic sample.
 
-    A council is stale when its newest accepted drop is older than `settings.freshness_days` at `today`;
-    a council with no accepted drop at all is stale too.
+    Sample drops carry `"sample": true` in their manifest (`raa sample` writes it). While only they are
+    loaded, pages label the figures "sample data" and freshness is judged against the sample's own as-at
+    date, so a newcomer who starts the app months later sees the sample as current, with no stale warnings.
     """
+    held, sample = con.execute(
+        "SELECT count(*), count(s.drop_id) FROM drops d LEFT JOIN sample_drops s USING (drop_id)").fetchall()[0]
+    return bool(held) and held == sample
+
+
+def judged_on(con: duckdb.DuckDBPyConnection, today: dt.date) -> dt.date:
+    """The date freshness is judged against: today, or the sample's as-at date while only the sample is held."""
+    if holds_only_sample(con):
+        newest = con.execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
+        return newest or today
+    return today
+
+
+def council_status(
+    con: duckdb.DuckDBPyConnection, ref: Reference, today: dt.date, dataset: str = "performance",
+) -> pd.DataFrame:
+    """One row per partner council: newest drop per dataset, its age in days, stale flags, rows, warnings.
+
+    Datasets travel independently (partner-drops.md v2): for each of `performance` (children, adopters)
+    and `finance` (ledger, budget, establishment) the newest accepted drop that carried one of its files,
+    its age at `today` and whether that is past `settings.freshness_days[dataset]` (8 and 35 days). A council
+    with no drop of a dataset is stale for it. `newest_drop`, `age_days` and `stale` repeat the columns of
+    `dataset` (the figures a page shows). While only the bundled sample is held, ages are counted to the
+    sample's as-at date (`judged_on`), and `sample` is true.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r} (expected one of {', '.join(DATASETS)})")
     councils = pd.DataFrame(
         [{"la_code": c.la_code, "council": c.short_name} for c in ref.councils]
     )
@@ -25,11 +54,17 @@ def council_status(con: duckdb.DuckDBPyConnection, ref: Reference, today: dt.dat
     counts = ",\n".join(
         f"(SELECT count(*) FROM {t.name}_current x WHERE x.la_code = c.la_code) AS {t.name}_rows" for t in TABLES
     )
+    newest = ",\n".join(
+        f"(SELECT max(extract_date) FROM drops a WHERE a.la_code = c.la_code AND list_has_any(a.files, "
+        f"{[TABLE_BY_NAME[t].file for t in tables]!r})) AS {name}_drop"
+        for name, tables in DATASETS.items()
+    )
     try:
         df = con.execute(
             f"""
-            SELECT c.la_code, c.council, d.extract_date AS newest_drop, d.loaded_at,
+            SELECT c.la_code, c.council, d.extract_date AS any_drop, d.loaded_at,
                    (SELECT count(*) FROM drops a WHERE a.la_code = c.la_code) AS drops_held,
+                   {newest},
                    {counts},
                    (SELECT count(*) FROM drop_issues i WHERE i.drop_id = d.drop_id AND i.severity = 'warning')
                        AS open_warnings,
@@ -43,11 +78,19 @@ def council_status(con: duckdb.DuckDBPyConnection, ref: Reference, today: dt.dat
         ).df()
     finally:
         con.unregister("_councils")
-    newest = pd.to_datetime(df["newest_drop"]).dt.date
-    df["newest_drop"] = newest
-    df["age_days"] = pd.array([None if pd.isna(d) else (today - d).days for d in newest], dtype="Int64")
-    limit = ref.settings.freshness_days
-    df["stale"] = (df["age_days"] > limit).fillna(True).astype(bool)
+    on = judged_on(con, today)
+    for name in DATASETS:
+        newest_of = pd.to_datetime(df[f"{name}_drop"]).dt.date
+        df[f"{name}_drop"] = newest_of
+        df[f"{name}_age_days"] = pd.array([None if pd.isna(d) else (on - d).days for d in newest_of],
+                                           dtype="Int64")
+        limit = ref.settings.freshness_days[name]
+        df[f"{name}_stale"] = [bool(pd.isna(a) or a > limit) for a in df[f"{name}_age_days"]]
+    df["newest_drop"] = df[f"{dataset}_drop"]
+    df["age_days"] = df[f"{dataset}_age_days"]
+    df["stale"] = df[f"{dataset}_stale"]
+    df["judged_on"] = on
+    df["sample"] = holds_only_sample(con)
     return df
 
 
@@ -66,13 +109,36 @@ def open_warnings(con: duckdb.DuckDBPyConnection, la_code: int | None = None) ->
     ).df()
 
 
-def ingest_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
-    """The audit trail of ingest attempts, newest first."""
-    return con.execute(
-        """SELECT attempt_id, started_at, path, la_code, extract_date, outcome, errors, warnings, row_counts
+def _rows_per_file(counts_json: str | None) -> str:
+    counts = json.loads(counts_json or "{}")
+    return " · ".join(f"{t.name} {counts[t.file]:,}" for t in TABLES if t.file in counts)
+
+
+def ingest_history(con: duckdb.DuckDBPyConnection, ref: Reference, limit: int = 200) -> pd.DataFrame:
+    """The audit trail of ingest attempts, newest first, in plain columns for people.
+
+    Council (name), Extract date (a date), Outcome (accepted / unchanged / rejected), Rows per file
+    ("children 1,234 · adopters 56"), Errors, Warnings, When (the attempt finished), By whom (the signed-in
+    user, or the command and system user of a scheduled ingest). Folder names that are not a council code or a
+    date show as written in the path.
+    """
+    names = {c.la_code: c.short_name for c in ref.councils}
+    df = con.execute(
+        """SELECT path, la_code, extract_date, outcome, row_counts, errors, warnings, finished_at, loaded_by
            FROM ingest_audit ORDER BY attempt_id DESC LIMIT ?""",
         [limit],
     ).df()
+    return pd.DataFrame({
+        "Council": [names.get(la, p.split("/")[0]) if not pd.isna(la) else p.split("/")[0]
+                    for la, p in zip(df["la_code"], df["path"], strict=True)],
+        "Extract date": [None if pd.isna(d) else pd.Timestamp(d).date() for d in df["extract_date"]],
+        "Outcome": df["outcome"],
+        "Rows per file": [_rows_per_file(c) for c in df["row_counts"]],
+        "Errors": df["errors"].astype(int),
+        "Warnings": df["warnings"].astype(int),
+        "When": df["finished_at"],
+        "By whom": df["loaded_by"].fillna("(not recorded)"),
+    })
 
 
 def is_stale(status: pd.DataFrame, la_code: int | str | None) -> bool:

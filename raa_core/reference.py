@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -258,7 +258,12 @@ class Settings(BaseModel):
     """Configuration the leads may change without a code change."""
 
     model_config = ConfigDict(frozen=True)
-    freshness_days: int = 8
+    #: Days after which a council's newest drop of a dataset is stale (partner-drops.md v2: per dataset).
+    freshness_days: dict[str, int] = {"performance": 8, "finance": 35}
+    #: A children/adopters file with more than this % fewer rows than the council's previous one is warned.
+    snapshot_fall_warn_pct: int = 20
+    #: DuckDB memory limit while checking and loading drops; beyond it DuckDB spills to disk (bench/ingest.py).
+    ingest_memory_mb: int = Field(default=512, ge=128)
     pay_award_2020_21_pct: Decimal = Decimal("2.75")
     rag: RagSettings = RagSettings()
     suppression: SuppressionSettings = SuppressionSettings()
@@ -268,11 +273,16 @@ class Settings(BaseModel):
     #: The agency's name as every screen and file shows it (the partner councils come from councils.csv).
     raa_name: str = "Regional Adoption Agency"
 
-    @field_validator("freshness_days")
+    @field_validator("freshness_days", mode="before")
     @classmethod
-    def _positive(cls, v: int) -> int:
-        if v < 1:
-            raise ValueError("must be at least 1 day")
+    def _per_dataset(cls, v: object) -> object:
+        if isinstance(v, int):  # one limit for both datasets (settings written before contract v2)
+            v = {"performance": v, "finance": v}
+        if isinstance(v, dict):
+            if set(v) != {"performance", "finance"}:
+                raise ValueError("must give days for exactly performance and finance")
+            if any(not isinstance(d, int) or d < 1 for d in v.values()):
+                raise ValueError("must be at least 1 day")
         return v
 
 

@@ -113,8 +113,8 @@ def _rng(*key: object) -> random.Random:
 # Arrow / Parquet writing
 
 
-def _schema(spec: TableSpec) -> pa.Schema:
-    return pa.schema([pa.field(c.name, _ARROW[c.type]) for c in spec.columns])
+def _schema(spec: TableSpec, names: Sequence[str] | None = None) -> pa.Schema:
+    return pa.schema([pa.field(c.name, _ARROW[c.type]) for c in spec.columns if names is None or c.name in names])
 
 
 def _date_array(days: np.ndarray) -> pa.Array:
@@ -141,7 +141,9 @@ def _str_array(values: Sequence[str | None]) -> pa.Array:
 
 
 def _table(spec: TableSpec, arrays: dict[str, pa.Array]) -> pa.Table:
-    return pa.Table.from_arrays([arrays[c.name] for c in spec.columns], schema=_schema(spec))
+    """The contract's columns in contract order; optional columns the sample does not model are left out."""
+    schema = _schema(spec, list(arrays))
+    return pa.Table.from_arrays([arrays[name] for name in schema.names], schema=schema)
 
 
 def _write_drop(root: Path, la_code: int, extract: dt.date, tables: dict[str, pa.Table]) -> Path:
@@ -156,7 +158,9 @@ def _write_drop(root: Path, la_code: int, extract: dt.date, tables: dict[str, pa
             write_statistics=True, version="2.6", data_page_version="1.0", row_group_size=1 << 20,
         )
         files[name] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "rows": tables[name].num_rows}
-    manifest = {"la_code": la_code, "extract_date": extract.isoformat(), "files": files}
+    # "sample": the drop is synthetic; while the warehouse holds only such drops, pages say "sample data" and
+    # judge freshness against the sample's own as-at date (freshness.holds_only_sample).
+    manifest = {"la_code": la_code, "extract_date": extract.isoformat(), "files": files, "sample": True}
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, sort_keys=True, indent=2) + "\n", encoding="utf-8")
     return folder
 

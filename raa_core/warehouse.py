@@ -98,6 +98,12 @@ SCHEMA: list[str] = [
         finished_at TIMESTAMP NOT NULL
     )""",
     *_drop_table_ddl(),
+    # A warehouse built under an older contract gains the columns added since (e.g. children.disabled, v2).
+    # Drops of the bundled synthetic sample (manifest "sample": true); see freshness.holds_only_sample.
+    "CREATE TABLE IF NOT EXISTS sample_drops (drop_id INTEGER PRIMARY KEY)",
+    "ALTER TABLE ingest_audit ADD COLUMN IF NOT EXISTS loaded_by VARCHAR",
+    *[f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPE[c.type]}"
+      for spec in TABLES for c in spec.columns],
     # The newest accepted drop of each council is its current state.
     """CREATE OR REPLACE VIEW current_drops AS
         SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id,

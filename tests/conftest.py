@@ -36,7 +36,7 @@ def ref():
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse built once per test session from the bundled sample drops, via real ingestion."""
     db = tmp_path_factory.mktemp("sample_wh") / "raa.duckdb"
-    report = drops.ingest(db, SAMPLE_DROPS, load_reference(), today=SAMPLE_TODAY)
+    report = drops.ingest(db, SAMPLE_DROPS, load_reference(), today=SAMPLE_TODAY, actor="test session")
     assert not report.by("rejected"), [r.errors for r in report.by("rejected")]
     return db
 
@@ -130,6 +130,21 @@ def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     yield db
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def councils_drops(app_env: Path) -> Path:
+    """The app's warehouse with its drops marked as councils' real drops, not the bundled sample.
+
+    While only the sample is held, freshness is judged against the sample's own as-at date (never stale);
+    tests of staleness need drops that age with the calendar.
+    """
+    con = duckdb.connect(str(warehouse.current_file(app_env)))
+    try:
+        con.execute("DELETE FROM sample_drops")
+    finally:
+        con.close()
+    return app_env
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # The whole test suite from a clean clone: provisions what the tests need, then lints and runs pytest.
-# Usage: bash tests/run.sh [pytest args]
+# Usage: bash tests/run.sh [--latest] [pytest args]
+#   default   installs the exact versions of requirements.lock (what CI tested; hashes checked)
+#   --latest  installs the newest versions pyproject.toml / requirements*.txt allow, so drift in a
+#             dependency shows up as a failing test here rather than on a newcomer's machine
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+LATEST=0
+if [ "${1:-}" = "--latest" ]; then
+  LATEST=1
+  shift
+fi
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+if [ "$LATEST" = 1 ]; then
+  "${PIP[@]}" --upgrade --upgrade-strategy eager -r requirements-dev.txt
+else
+  "${PIP[@]}" --require-hashes -r requirements.lock
+fi
+"${PIP[@]}" --no-deps -e .
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
 if [ ! -x /usr/bin/chromium ]; then

@@ -29,30 +29,50 @@ def test_overview_shows_each_councils_freshness_from_raa_core(app_env, ref) -> N
         status = freshness.council_status(con, ref, SAMPLE_TODAY)
     finally:
         con.close()
-    shown = [m.value for m in at.metric if m.label == "Newest drop"]
-    assert shown == [f"{d:%d %b %Y}" for d in status["newest_drop"]]
-    flags = [m.value for m in at.markdown if "drops held" in m.value]
-    assert len(flags) == 3
-    for flag, row in zip(flags, status.itertuples(), strict=True):
-        assert ("Stale" in flag) == row.stale
-        assert f"{row.drops_held} drops held" in flag
+    for dataset, label in (("performance", "Performance data"), ("finance", "Finance data")):
+        shown = [m.value for m in at.metric if m.label == label]
+        assert shown == [f"{d:%d %b %Y}" for d in status[f"{dataset}_drop"]]
+        flags = [m.value for m in at.markdown if m.value.endswith(label.lower())]
+        assert [("Stale" in f) for f in flags] == list(status[f"{dataset}_stale"])
+    held = [m.value for m in at.markdown if "drops held" in m.value]
+    assert held == [f"{r.drops_held} drops held · {r.open_warnings} open warnings" for r in status.itertuples()]
     table = at.dataframe[0].value
     assert list(table["Child journeys"]) == list(status["children_rows"])
 
 
-def test_overview_flags_stale_councils(app_env, monkeypatch: pytest.MonkeyPatch, ref) -> None:
-    later = SAMPLE_TODAY + dt.timedelta(days=ref.settings.freshness_days + 5)
+def test_overview_flags_stale_councils(councils_drops, monkeypatch: pytest.MonkeyPatch, ref) -> None:
+    later = SAMPLE_TODAY + dt.timedelta(days=ref.settings.freshness_days["performance"] + 5)
     monkeypatch.setenv("RAA_TODAY", later.isoformat())
     at = run_app()
-    flags = [m.value for m in at.markdown if "drops held" in m.value]
-    assert flags and all("Stale" in f for f in flags)
+    flags = [m.value for m in at.markdown if m.value.endswith("performance data")]
+    assert len(flags) == 3 and all("Stale" in f for f in flags)
+    finance = [m.value for m in at.markdown if m.value.endswith("finance data")]
+    assert len(finance) == 3 and not any("Stale" in f for f in finance)  # 35 days for finance
+    assert not any("Sample data" in i.value for i in at.info)
 
 
-def test_data_drops_page_lists_ingest_history(app_env) -> None:
-    at = run_app("pages/data_drops.py")
-    assert at.title[0].value == "Data drops"
-    history = at.dataframe[-1].value
-    assert len(history) >= 27 and set(history["outcome"]) == {"accepted"}
+def test_fresh_first_start_months_later_shows_the_sample_as_current(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newcomer who clones the repo months from now: first start builds the sample, labelled "sample data",
+    with no stale warnings on day one."""
+    import streamlit as st
+
+    from conftest import SAMPLE_DROPS
+
+    monkeypatch.setenv("RAA_DB", str(tmp_path / "fresh" / "raa.duckdb"))
+    monkeypatch.setenv("RAA_DROPS", str(SAMPLE_DROPS))
+    monkeypatch.setenv("RAA_TODAY", "2027-08-01")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.label for s in at.status] == ["Warehouse built: 27 drops loaded, 0 rejected"]
+    assert any("Sample data" in i.value and "20 November 2026" in i.value for i in at.info)
+    flags = [m.value for m in at.markdown if m.value.endswith(" data")]
+    assert len(flags) == 6 and not any("Stale" in f for f in flags)
+    assert not at.warning
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def test_first_start_builds_the_warehouse_from_bundled_drops(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +115,7 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
     at.run()
     after = [m.value for m in at.markdown if "drops held" in m.value]
     assert "10 drops held" in after[0] and after[1:] == before[1:]
-    assert next(m.value for m in at.metric if m.label == "Newest drop") == "22 Nov 2026"
+    assert next(m.value for m in at.metric if m.label == "Performance data") == "22 Nov 2026"
 
 
 @pytest.mark.parametrize(("role", "la_code", "links"), [

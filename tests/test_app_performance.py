@@ -181,8 +181,8 @@ def test_publication_view_hides_counts_of_1_to_5(app_env: Path) -> None:
     assert "turn off the publication view" in " ".join(i.value for i in at.info)
 
 
-def test_stale_councils_are_flagged(app_env: Path, monkeypatch: pytest.MonkeyPatch, ref: Any) -> None:
-    later = SAMPLE_TODAY + dt.timedelta(days=ref.settings.freshness_days + 5)
+def test_stale_councils_are_flagged(councils_drops: Path, monkeypatch: pytest.MonkeyPatch, ref: Any) -> None:
+    later = SAMPLE_TODAY + dt.timedelta(days=ref.settings.freshness_days["performance"] + 5)
     monkeypatch.setenv("RAA_TODAY", later.isoformat())
     at = open_page(REGIONAL, council="886", year="2018-19")
     assert any("Stale data" in w.value and "Kent" in w.value for w in at.warning)

@@ -129,8 +129,8 @@ CASES: list[tuple[str, Mutation, str | None, str | None, str, list[int] | None]]
      "establishment.parquet", "fte", "fte_out_of_range", [1]),
     ("establishment_status", drop_with(establishment=_rows_with("establishment", 0, status="seconded")),
      "establishment.parquet", "status", "value_not_allowed", [0]),
-    ("missing_children_file", drop_with(children=None), "children.parquet", None, "missing_file", None),
-    ("missing_ledger_once_pooled", drop_with(ledger=None), "ledger.parquet", None, "missing_file", None),
+    ("no_contract_file", drop_with(children=None, adopters=None, ledger=None, budget=None, establishment=None),
+     None, None, "no_files", None),
 ]
 
 
@@ -238,6 +238,8 @@ def test_valid_manifest_accepted(wh, ref) -> None:
 
 
 WARNINGS = [
+    ("order_without_placement", "adoption_order_date",  # spec v2: a warning (SSDA903 rule 390)
+     _rows_with("children", 1, adoption_order_date=dt.date(2022, 1, 1))),
     ("order_before_adm_decision", "placement_order_date",
      _rows_with("children", 0, placement_order_date=dt.date(2019, 4, 1))),
     ("matched_before_placement_order", "matched_date", _rows_with("children", 0, matched_date=dt.date(2019, 7, 1))),
@@ -391,10 +393,11 @@ def test_every_problem_reported_together(wh, ref) -> None:
     db, root = wh
     kids = _rows_with("children", 0, child_id="9434765919")
     kids[1]["sex"] = "Q"
-    dk.write_drop(root, 886, "2022-10-07", children=kids, ledger=_rows_with("ledger", 0, period=0), adopters=None)
+    dk.write_drop(root, 886, "2022-10-07", children=kids, ledger=_rows_with("ledger", 0, period=0), adopters=None,
+                  establishment=_rows_with("establishment", 0, fte=0))
     errors = drops.ingest(db, root, ref, today=TODAY).by("rejected")[0].errors
     assert {("children.parquet", "personal_identifier"), ("children.parquet", "value_not_allowed"),
-            ("ledger.parquet", "period_out_of_range"), ("adopters.parquet", "missing_file")} <= {
+            ("ledger.parquet", "period_out_of_range"), ("establishment.parquet", "fte_out_of_range")} <= {
         (e.file, e.rule) for e in errors}
 
 

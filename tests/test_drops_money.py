@@ -14,14 +14,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import dropkit as dk
-from raa_core import drops, money, warehouse
+from raa_core import drop_files, drops, money, warehouse
 
 TODAY = dt.date(2022, 10, 10)
 
 
 def _sql_money(values: list[float | None]) -> list[tuple[Decimal | None, bool]]:
     """The ingest's SQL for double money, applied to values: (stored amount, counted as rounded)."""
-    val, changed = drops.money_from_double_sql("x")
+    val, changed = drop_files.money_from_double_sql("x")
     con = duckdb.connect()
     try:
         con.register("t", pa.table({"i": list(range(len(values))), "x": pa.array(values, pa.float64())}))

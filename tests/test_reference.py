@@ -84,7 +84,7 @@ def test_unknown_cost_line_kind_and_duplicates_rejected(tmp_path: Path) -> None:
 
 def test_bad_settings_rejected(tmp_path: Path) -> None:
     d = _copy(tmp_path)
-    (d / "settings.json").write_text('{"freshness_days": 0}')
+    (d / "settings.json").write_text('{"freshness_days": {"performance": 8, "finance": 0}}')
     with pytest.raises(ReferenceError, match=r"settings\.json field freshness_days"):
         load_reference(d)
 

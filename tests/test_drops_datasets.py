@@ -1,0 +1,132 @@
+"""Datasets travel independently; a snapshot cannot lose everything; freshness per dataset; the sample marker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import dropkit as dk
+from raa_core import drops, freshness, warehouse
+from raa_core.reference import load_reference
+
+TODAY = dt.date(2022, 10, 10)
+REF = load_reference()
+
+
+def _ingest(con: duckdb.DuckDBPyConnection, root: Path, today: dt.date = TODAY,
+            actor: str | None = None) -> drops.IngestReport:
+    return drops.ingest_into(con, drops.discover(root), REF, today, actor=actor)
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    warehouse.create_schema(c)
+    return c
+
+
+def test_each_table_state_is_the_newest_drop_that_carried_it(con, tmp_path) -> None:
+    dk.write_drop(tmp_path, 886, "2022-09-01")
+    dk.write_drop(tmp_path, 886, "2022-09-30", children=dk.children()[:2], adopters=None, ledger=None, budget=None,
+                  establishment=None)
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=None, adopters=None, budget=None, establishment=None,
+                  ledger=dk.ledger()[:3])
+    report = _ingest(con, tmp_path)
+    assert len(report.by("accepted")) == 3
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}_current").fetchall()[0][0]
+              for t in ("children", "adopters", "ledger", "budget", "establishment")}
+    assert counts == {"children": 2, "adopters": 2, "ledger": 3, "budget": 2, "establishment": 2}
+
+
+def test_freshness_is_judged_per_dataset(con, tmp_path) -> None:
+    """Fresh for finance and stale for performance: the contract's example."""
+    dk.write_drop(tmp_path, 886, "2022-09-01", ledger=None, budget=None, establishment=None)
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=None, adopters=None)
+    _ingest(con, tmp_path)
+    status = freshness.council_status(con, REF, TODAY).set_index("la_code")
+    kent = status.loc[886]
+    assert (kent.performance_drop, kent.performance_age_days, kent.performance_stale) == (
+        dt.date(2022, 9, 1), 39, True)
+    assert (kent.finance_drop, kent.finance_age_days, kent.finance_stale) == (dt.date(2022, 10, 7), 3, False)
+    assert kent.stale and not freshness.council_status(con, REF, TODAY, "finance").set_index("la_code").loc[886].stale
+    assert status.loc[303].performance_stale and status.loc[303].finance_stale  # nothing received
+    later = freshness.council_status(con, REF, dt.date(2022, 11, 12), "finance").set_index("la_code")
+    assert later.loc[886].finance_age_days == 36 and later.loc[886].stale  # 35 days (settings)
+
+
+def test_zero_rows_after_rows_is_an_error(con, tmp_path) -> None:
+    dk.write_drop(tmp_path / "a", 886, "2022-09-30")
+    _ingest(con, tmp_path / "a")
+    dk.write_drop(tmp_path / "b", 886, "2022-10-07", children=dk.table("children", dk.children())[:0])
+    [bad] = _ingest(con, tmp_path / "b").by("rejected")
+    [e] = [e for e in bad.errors if e.rule == "snapshot_emptied"]
+    assert e.file == "children.parquet" and "had 3" in e.message and "30 Sep 2022" in e.message
+
+
+def test_zero_rows_in_a_first_drop_is_allowed(con, tmp_path) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07", adopters=dk.table("adopters", dk.adopters())[:0])
+    assert _ingest(con, tmp_path).by("accepted")
+
+
+@pytest.mark.parametrize(("before", "after", "warned"), [(10, 8, False), (10, 7, True), (5, 4, False),
+                                                         (50, 39, True), (50, 40, False)])
+def test_fall_of_more_than_20_percent_is_a_warning(con, tmp_path, before, after, warned) -> None:
+    def households(n: int) -> list[dict]:
+        return [{"household_id": f"KH-{i}", "enquiry_date": dt.date(2021, 1, 4)} for i in range(n)]
+
+    dk.write_drop(tmp_path, 886, "2022-09-30", adopters=households(before))
+    dk.write_drop(tmp_path, 886, "2022-10-07", adopters=households(after))
+    report = _ingest(con, tmp_path)
+    assert len(report.by("accepted")) == 2  # a fall warns, never rejects
+    fall = [w for r in report.results for w in r.warnings if w.rule == "snapshot_fall"]
+    assert bool(fall) == warned
+    if warned:
+        assert fall[0].file == "adopters.parquet" and f"{after} rows" in fall[0].message
+
+
+def test_emptied_resend_of_the_same_drop_is_an_error(con, tmp_path) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07")
+    _ingest(con, tmp_path)
+    dk.write_drop(tmp_path, 886, "2022-10-07", adopters=dk.table("adopters", dk.adopters())[:0])
+    [bad] = _ingest(con, tmp_path).by("rejected")
+    assert "snapshot_emptied" in {e.rule for e in bad.errors}
+
+
+def test_holds_only_sample_and_freshness_against_the_sample_as_at(con, tmp_path) -> None:
+    folder = dk.write_drop(tmp_path, 886, "2022-09-30", manifest=True)
+    doc = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**doc, "sample": True}))
+    assert not freshness.holds_only_sample(con)  # empty warehouse
+    _ingest(con, tmp_path)
+    assert freshness.holds_only_sample(con)
+    months_later = dt.date(2023, 6, 1)
+    status = freshness.council_status(con, REF, months_later).set_index("la_code")
+    assert status.loc[886].performance_age_days == 0 and not status.loc[886].stale and status.loc[886].sample
+    assert freshness.judged_on(con, months_later) == dt.date(2022, 9, 30)
+    dk.write_drop(tmp_path / "real", 303, "2022-10-07")
+    _ingest(con, tmp_path / "real", today=TODAY)
+    assert not freshness.holds_only_sample(con)
+    assert freshness.council_status(con, REF, months_later).set_index("la_code").loc[886].stale
+
+
+def test_the_bundled_sample_is_marked_sample(sample_con) -> None:
+    assert freshness.holds_only_sample(sample_con)
+
+
+def test_history_names_who_loaded_each_drop_in_plain_columns(con, tmp_path) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07")
+    dk.write_drop(tmp_path, 887, "2022-10-07", children=[*dk.children(), dk.children()[0]])
+    _ingest(con, tmp_path, actor="raa ingest (user scheduler)")
+    history = freshness.ingest_history(con, REF)
+    assert list(history.columns) == ["Council", "Extract date", "Outcome", "Rows per file", "Errors", "Warnings",
+                                     "When", "By whom"]
+    kent = history[history["Council"] == "Kent"].iloc[0]
+    assert kent["Extract date"] == dt.date(2022, 10, 7) and kent["Outcome"] == "accepted"
+    assert kent["Rows per file"] == "children 3 · adopters 2 · budget 2 · ledger 7 · establishment 2"
+    assert kent["By whom"] == "raa ingest (user scheduler)"
+    medway = history[history["Council"] == "Medway"].iloc[0]
+    assert medway["Outcome"] == "rejected" and medway["Errors"] == 1

@@ -1,0 +1,442 @@
+"""Values never shift (partner-drops.md v2 "Exactness"): time zones, other drops in the run, reader options.
+
+Every example of issue 9 is a test here; where the class is wide, a hypothesis property covers it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dropkit as dk
+from raa_core import drops, warehouse
+from raa_core.reference import load_reference
+
+TODAY = dt.date(2022, 10, 10)
+REF = load_reference()
+
+
+def load(root: Path) -> tuple[drops.IngestReport, duckdb.DuckDBPyConnection]:
+    """Ingest every drop under root into an in-memory warehouse (the same code path as `raa ingest`)."""
+    con = duckdb.connect()
+    warehouse.create_schema(con)
+    report = drops.ingest_into(con, drops.discover(root), REF, TODAY)
+    return report, con
+
+
+@pytest.fixture
+def server_tz() -> Iterator[object]:
+    """Set the process time zone (as a server's TZ would be) for the duration of a test."""
+    before = os.environ.get("TZ")
+
+    def use(zone: str) -> None:
+        os.environ["TZ"] = zone
+        time.tzset()
+
+    yield use
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+# ---------------------------------------------------------------- time zones
+
+
+def _tz_children(days: list[dt.date]) -> pa.Table:
+    """Children whose entered_care_date is a pandas tz-aware London midnight (as councils' tools write them)."""
+    n = len(days)
+    df = pd.DataFrame({
+        "child_id": [f"KC-{i:04d}" for i in range(n)],
+        "sex": ["F"] * n,
+        "date_of_birth": pd.to_datetime([d - dt.timedelta(days=400) for d in days]).tz_localize("Europe/London"),
+        "entered_care_date": pd.to_datetime(days).tz_localize("Europe/London"),
+    })
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London", "America/New_York", "Asia/Tokyo"])
+def test_tz_aware_london_midnight_is_its_london_date_under_any_server_tz(tmp_path, server_tz, zone) -> None:
+    server_tz(zone)
+    days = [dt.date(2020, 3, 1), dt.date(2020, 6, 1), dt.date(2021, 3, 28), dt.date(2021, 10, 31)]
+    table = _tz_children(days)
+    assert table.schema.field("entered_care_date").type.tz == "Europe/London"
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=table)
+    report, con = load(tmp_path)
+    assert report.by("accepted"), [i.located() for r in report.results for i in r.errors]
+    got = con.execute("SELECT entered_care_date FROM children ORDER BY child_id").fetchall()
+    assert [g[0] for g in got] == days
+
+
+def test_utc_instant_is_read_as_its_london_date(tmp_path, server_tz) -> None:
+    """23:30 UTC on 31 May 2020 is 00:30 on 1 June in London (BST): the councils' calendar date."""
+    server_tz("UTC")
+    instants = pa.array([dt.datetime(2020, 5, 31, 23, 30), dt.datetime(2020, 12, 31, 23, 30)],
+                        pa.timestamp("us", tz="UTC"))
+    kids = pa.table({"child_id": ["KC-1", "KC-2"], "sex": ["M", "F"],
+                     "date_of_birth": pa.array([dt.date(2019, 1, 1)] * 2), "entered_care_date": instants})
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=kids)
+    _, con = load(tmp_path)
+    got = [r[0] for r in con.execute("SELECT entered_care_date FROM children ORDER BY child_id").fetchall()]
+    assert got == [dt.date(2020, 6, 1), dt.date(2020, 12, 31)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(days=st.lists(st.dates(dt.date(2000, 1, 1), dt.date(2022, 10, 7)), min_size=1, max_size=12, unique=True),
+       zone=st.sampled_from(["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"]))
+def test_tz_aware_dates_never_shift(server_tz, days: list[dt.date], zone: str) -> None:
+    server_tz(zone)
+    with tempfile.TemporaryDirectory() as tmp:
+        dk.write_drop(Path(tmp), 886, "2022-10-07", children=_tz_children(days))
+        report, con = load(Path(tmp))
+    assert report.by("accepted"), [i.located() for r in report.results for i in r.errors]
+    got = con.execute("SELECT entered_care_date FROM children ORDER BY child_id").fetchall()
+    assert [g[0] for g in got] == days
+
+
+# ---------------------------------------------------------------- other drops in the run
+
+
+def _ledger(actuals: pa.Array) -> pa.Table:
+    n = len(actuals)
+    return pa.table({"financial_year": ["2022-23"] * n, "period": pa.array(range(1, n + 1), pa.int64()),
+                     "budget_area": ["pooled"] * n, "cost_line": ["panels"] * n, "actual_gbp": actuals})
+
+
+def test_int_ledger_beside_decimal_ledger_keeps_every_penny(tmp_path) -> None:
+    """Issue 9: a council's int64 whole-pound ledger loaded beside another's decimal(18,2) ledger."""
+    dk.write_drop(tmp_path, 303, "2022-10-07", ledger=_ledger(pa.array([1000, 2000], pa.int64())))
+    dk.write_drop(tmp_path, 886, "2022-10-07",
+                  ledger=_ledger(pa.array([Decimal("5000.25"), Decimal("17.99")], pa.decimal128(18, 2))))
+    report, con = load(tmp_path)
+    assert len(report.by("accepted")) == 2
+    got = con.execute("SELECT la_code, actual_gbp FROM ledger ORDER BY la_code, period").fetchall()
+    assert got == [(303, Decimal("1000.00")), (303, Decimal("2000.00")),
+                   (886, Decimal("5000.25")), (886, Decimal("17.99"))]
+
+
+#: Ways a council's tools write the same values: (Arrow type, how a Python value becomes that type's value).
+DATE_TYPES = {
+    "date32": (pa.date32(), lambda d: d),
+    "timestamp_ms": (pa.timestamp("ms"), lambda d: dt.datetime.combine(d, dt.time())),
+    "timestamp_ns": (pa.timestamp("ns"), lambda d: dt.datetime.combine(d, dt.time())),
+    "timestamptz_london": (pa.timestamp("us", tz="Europe/London"),
+                           lambda d: pd.Timestamp(d).tz_localize("Europe/London").to_pydatetime()),
+    "string": (pa.string(), lambda d: d.isoformat()),
+}
+MONEY_TYPES = {
+    "decimal18_2": (pa.decimal128(18, 2), lambda p: Decimal(p) / 100),
+    "decimal38_1": (pa.decimal128(38, 1), None),
+    "decimal9_0": (pa.decimal128(9, 0), None),
+    "int64": (pa.int64(), None),
+    "int32": (pa.int32(), None),
+    "double": (pa.float64(), lambda p: p / 100),
+}
+FTE_TYPES = {"float": pa.float32(), "double": pa.float64(), "decimal": pa.decimal128(4, 2)}
+
+
+def _money_value(kind: str, pennies: int) -> object:
+    typ, conv = MONEY_TYPES[kind]
+    if conv is not None:
+        return conv(pennies)
+    scale = typ.scale if pa.types.is_decimal(typ) else 0
+    whole = pennies // 100 * 100  # types without pence carry whole pounds
+    return Decimal(whole) / 100 if scale else whole // 100
+
+
+@st.composite
+def council_drops(draw: st.DrawFn) -> list[dict]:
+    out = []
+    for la in (303, 886, 887):
+        n = draw(st.integers(1, 6))
+        out.append({
+            "la": la,
+            "date_kind": draw(st.sampled_from(sorted(DATE_TYPES))),
+            "money_kind": draw(st.sampled_from(sorted(MONEY_TYPES))),
+            "fte_kind": draw(st.sampled_from(sorted(FTE_TYPES))),
+            "days": draw(st.lists(st.dates(dt.date(2010, 1, 1), dt.date(2016, 12, 31)), min_size=n, max_size=n)),
+            "pennies": draw(st.lists(st.integers(-9 * 10**10, 9 * 10**10), min_size=n, max_size=n)),
+            "fte": draw(st.lists(st.sampled_from([0.25, 0.5, 0.75, 1.0]), min_size=n, max_size=n)),
+        })
+    return out
+
+
+def _write(root: Path, d: dict) -> None:
+    n = len(d["days"])
+    dtype, dconv = DATE_TYPES[d["date_kind"]]
+    mtype = MONEY_TYPES[d["money_kind"]][0]
+    kids = pa.table({
+        "child_id": [f"C{d['la']}-{i}" for i in range(n)],
+        "sex": ["M"] * n,
+        "date_of_birth": pa.array([dconv(x) for x in d["days"]], dtype),
+        "entered_care_date": pa.array([dconv(x + dt.timedelta(days=30)) for x in d["days"]], dtype),
+    })
+    ledger = _ledger(pa.array([_money_value(d["money_kind"], p) for p in d["pennies"]], mtype)).slice(0, min(n, 6))
+    est = pa.table({
+        "post_id": [f"P{i}" for i in range(n)], "team": ["panels"] * n, "role": ["admin"] * n,
+        "fte": pa.array([Decimal(str(f)) if d["fte_kind"] == "decimal" else f for f in d["fte"]],
+                        FTE_TYPES[d["fte_kind"]]),
+        "annual_cost_gbp": pa.array([_money_value(d["money_kind"], abs(p)) for p in d["pennies"]], mtype),
+        "status": ["filled"] * n,
+    })
+    dk.write_drop(root, d["la"], "2022-10-07", children=kids, adopters=None, ledger=ledger, budget=None,
+                  establishment=est)
+
+
+def _values(con: duckdb.DuckDBPyConnection, la: int) -> list:
+    return [
+        con.execute(f"SELECT * EXCLUDE (drop_id) FROM {t} WHERE la_code = ? ORDER BY ALL", [la]).fetchall()
+        for t in ("children", "ledger", "establishment")
+    ]
+
+
+@settings(max_examples=15, deadline=None)
+@given(council_drops())
+def test_a_drops_values_do_not_depend_on_the_other_drops_in_the_run(councils: list[dict]) -> None:
+    """Loaded together or each alone, every council's stored values are the same (per-file typing)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        together = Path(tmp) / "together"
+        for d in councils:
+            _write(together, d)
+        report, con = load(together)
+        assert len(report.by("accepted")) == 3, [i.located() for r in report.results for i in r.errors]
+        for d in councils:
+            alone = Path(tmp) / f"alone{d['la']}"
+            _write(alone, d)
+            _, con_alone = load(alone)
+            assert _values(con, d["la"]) == _values(con_alone, d["la"]), d
+            days = [r[0] for r in con.execute(
+                "SELECT date_of_birth FROM children WHERE la_code = ? ORDER BY child_id", [d["la"]]).fetchall()]
+            order = sorted(range(len(d["days"])), key=lambda i: f"C{d['la']}-{i}")
+            assert days == [d["days"][i] for i in order]
+
+
+# ---------------------------------------------------------------- what the file itself says
+
+
+def test_required_column_of_parquet_type_null_is_an_error_on_every_row(tmp_path) -> None:
+    """pandas writes an all-None column as Parquet type null: no sex and no date of birth for anyone."""
+    rows = dk.children()
+    df = pd.DataFrame(rows)
+    df["sex"] = None
+    df["date_of_birth"] = None
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    assert pa.types.is_null(table.schema.field("sex").type)
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=table)
+    report, con = load(tmp_path)
+    [bad] = report.by("rejected")
+    missing = {i.column: i for i in bad.errors if i.rule == "missing_value"}
+    assert set(missing) == {"sex", "date_of_birth"}
+    assert all(i.row_count == len(rows) and i.rows == list(range(len(rows))) for i in missing.values())
+    assert con.execute("SELECT count(*) FROM children").fetchall() == [(0,)]
+
+
+def test_optional_null_typed_column_loads_as_missing(tmp_path) -> None:
+    df = pd.DataFrame(dk.children())
+    df["plan_reversed_reason"] = None
+    df["ethnicity"] = None
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=pa.Table.from_pandas(df, preserve_index=False))
+    report, con = load(tmp_path)
+    assert report.by("accepted")
+    assert con.execute("SELECT count(*) FROM children WHERE ethnicity IS NULL").fetchall() == [(3,)]
+
+
+def _renamed(columns: dict[str, str]) -> pa.Table:
+    t = dk.table("children", dk.children())
+    return t.rename_columns([columns.get(n, n) for n in t.column_names])
+
+
+@pytest.mark.parametrize("raw", ["adoption_order_date ", " adoption_order_date", "\ufeffadoption_order_date",
+                                 "\ufeff Adoption_Order_Date\t"])
+def test_header_trimmed_and_bom_removed_before_matching(tmp_path, raw) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=_renamed({"adoption_order_date": raw}))
+    report, con = load(tmp_path)
+    [ok] = report.by("accepted")
+    [w] = [w for w in ok.warnings if w.rule == "header_trimmed"]
+    assert w.column == "adoption_order_date" and f"'{raw.replace(chr(0xFEFF), '[byte-order mark]')}'" in w.message
+    assert not [w for w in ok.warnings if w.rule == "unknown_column"]
+    assert con.execute("SELECT count(adoption_order_date) FROM children").fetchall() == [(2,)]
+
+
+def test_bom_on_first_header_is_removed(tmp_path) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=_renamed({"child_id": "\ufeffchild_id"}))
+    report, _ = load(tmp_path)
+    assert report.by("accepted")
+
+
+def test_duplicate_normalised_headers_are_an_error_naming_both(tmp_path) -> None:
+    t = dk.table("children", dk.children())
+    t = t.append_column("adoption_order_date ", t.column("adoption_order_date"))
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    [e] = [e for e in bad.errors if e.rule == "duplicate_column"]
+    assert e.column == "adoption_order_date"
+    assert "'adoption_order_date' and 'adoption_order_date '" in e.message
+
+
+@pytest.mark.parametrize("extra", ["filename", "file_row_number", "File_Row_Number", "file_index"])
+def test_columns_named_like_reader_options_are_just_unknown_columns(tmp_path, extra) -> None:
+    rows = [*dk.children(), {**dk.children()[0], "child_id": "KC-0009", "sex": "Z"}]
+    t = dk.table("children", rows).append_column(extra, pa.array([7, 7, 7, 7], pa.int64()))
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    assert [(e.rule, e.rows) for e in bad.errors] == [("value_not_allowed", [3])]
+    assert [(w.rule, w.column) for w in bad.warnings] == [("unknown_column", extra)]
+    good = tmp_path / "good"
+    dk.write_drop(good, 886, "2022-10-07", children=dk.table("children", rows[:3]).append_column(
+        extra, pa.array(["x", "y", "z"])))
+    report, con = load(good)
+    assert report.by("accepted")
+    assert con.execute("SELECT count(*) FROM children").fetchall() == [(3,)]
+
+
+def test_key_value_folder_above_the_drops_changes_nothing(tmp_path) -> None:
+    """Issue 9: `landing/financial_year=2025-26/886/...` must not relabel the ledger's financial_year."""
+    root = tmp_path / "landing" / "financial_year=2025-26"
+    dk.write_drop(root, 886, "2022-10-07")
+    report, con = load(root)
+    assert report.by("accepted")
+    assert con.execute("SELECT DISTINCT financial_year FROM ledger").fetchall() == [("2022-23",)]
+    assert con.execute("SELECT DISTINCT financial_year FROM budget").fetchall() == [("2022-23",)]
+
+
+# ---------------------------------------------------------------- personal identifiers
+
+
+@pytest.mark.parametrize("value", ["9434765919", "943 476 5919", "943-476-5919", " 943 - 476 - 5919 ",
+                                   "A12345678901B", "A123 4567 8901B", "a123-4567-8901-b"])
+@pytest.mark.parametrize(("table", "column"), [("children", "child_id"), ("children", "sibling_group_id"),
+                                               ("adopters", "household_id"), ("establishment", "post_id")])
+def test_personal_identifier_caught_with_spaces_and_dashes_in_every_id_column(tmp_path, value, table, column) -> None:
+    rows = getattr(dk, table)()
+    rows[1] = {**rows[1], column: value}
+    dk.write_drop(tmp_path, 886, "2022-10-07", **{table: rows})
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    [e] = [e for e in bad.errors if e.rule == "personal_identifier"]
+    assert (e.file, e.column, e.rows) == (f"{table}.parquet", column, [1])
+    digits = value.replace(" ", "").replace("-", "")
+    for text in (e.message, e.located()):
+        assert digits[:6] not in text.replace(" ", "").replace("-", "") and "pseudonymous" in text
+
+
+def test_wrong_check_digit_with_spaces_is_not_flagged(tmp_path) -> None:
+    rows = dk.children()
+    rows[0] = {**rows[0], "child_id": "943 476 5918"}
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=rows)
+    report, _ = load(tmp_path)
+    assert report.by("accepted")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=9, max_size=9), st.lists(st.sampled_from([" ", "-", ""]), min_size=9,
+                                                                         max_size=9))
+def test_nhs_check_matches_the_modulus_11_rule_whatever_the_separators(digits: list[int], seps: list[str]) -> None:
+    total = sum((10 - i) * d for i, d in enumerate(digits))
+    check = (11 - total % 11) % 11
+    if check == 10:
+        return
+    number = "".join(f"{d}{s}" for d, s in zip(digits, seps, strict=True)) + str(check)
+    wrong = number[:-1] + str((check + 1) % 10)
+    from raa_core.drop_files import personal_identifier_sql
+
+    con = duckdb.connect()
+    got = con.execute(f"SELECT {personal_identifier_sql('$v')}, {personal_identifier_sql('$w')}",
+                      {"v": number, "w": wrong}).fetchall()[0]
+    assert got == (True, False)
+
+
+# ---------------------------------------------------------------- messages a council officer can act on
+
+
+def test_messages_count_rows_as_a_person_and_name_the_pseudonymous_key(tmp_path) -> None:
+    rows = [*dk.children(), {**dk.children()[0], "child_id": "KC-0009", "sex": "Z"}]
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=rows)
+    report, _ = load(tmp_path)
+    [e] = report.by("rejected")[0].errors
+    assert e.rows == [3]  # the JSON contract stays zero-based (cli.md)
+    assert "row 4 (the first data row is row 1)" in e.message and "child_id KC-0009" in e.message
+    line = e.located()
+    assert line.startswith("Error: children.parquet, column sex: Value not allowed (value_not_allowed):")
+    frame = drops.issues_frame(report.by("rejected")[0])
+    assert frame[0]["rows"] == "row 4 (the first data row is row 1)"
+    assert frame[0]["rule"] == "Value not allowed (value_not_allowed)"
+
+
+def test_csv_renamed_parquet_says_so_in_words(tmp_path) -> None:
+    folder = dk.write_drop(tmp_path, 886, "2022-10-07")
+    (folder / "children.parquet").write_bytes(b"child_id,sex,date_of_birth\nK1,M,2018-01-01\n")
+    report, _ = load(tmp_path)
+    [e] = [e for e in report.by("rejected")[0].errors if e.rule == "unreadable_file"]
+    assert "CSV" in e.message and "Parquet" in e.message
+    assert "Error:" not in e.message and "Exception" not in e.message and "magic" not in e.message.lower()
+
+
+@pytest.mark.parametrize(("data", "words"), [(b"", "empty"), (b"PAR1" + b"\0" * 50, "cut short"),
+                                             (b"PK\x03\x04rest", "zip or Excel"), (b'{"a": 1}', "JSON")])
+def test_other_unreadable_files_are_described(tmp_path, data, words) -> None:
+    folder = dk.write_drop(tmp_path, 886, "2022-10-07")
+    (folder / "adopters.parquet").write_bytes(data)
+    report, _ = load(tmp_path)
+    [e] = [e for e in report.by("rejected")[0].errors if e.rule == "unreadable_file"]
+    assert words in e.message
+
+
+def test_unreadable_key_date_reports_no_follow_on_duplicate(tmp_path) -> None:
+    rows = dk.children()
+    rows[1] = {**rows[1], "child_id": "KC-0001", "entered_care_date": "01/03/2020"}
+    rows[2] = {**rows[2], "child_id": "KC-0001", "entered_care_date": "2020-13-45"}
+    rows = [{**r, "entered_care_date": str(r["entered_care_date"])} for r in rows]
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=dk.table("children", rows, {"entered_care_date": pa.string()}))
+    report, _ = load(tmp_path)
+    errors = report.by("rejected")[0].errors
+    assert [(e.rule, e.column, e.rows) for e in errors] == [("unreadable_value", "entered_care_date", [1, 2])]
+    assert "rows 2 and 3" in errors[0].message
+
+
+def test_wrong_type_message_names_the_types_in_words(tmp_path) -> None:
+    t = dk.table("children", dk.children())
+    t = t.set_column(t.schema.get_field_index("date_of_birth"), "date_of_birth", pa.array([1.5, 2.5, 3.5]))
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, _ = load(tmp_path)
+    [e] = report.by("rejected")[0].errors
+    assert e.rule == "wrong_type"
+    assert e.message == ("column date_of_birth holds decimal numbers (64-bit floating point), but date columns must "
+                         "hold dates (a Parquet date, a date-time, or text YYYY-MM-DD)")
+
+
+def test_partial_drops_each_dataset_travels_alone(tmp_path) -> None:
+    """v2: any non-empty set of the five files is a drop."""
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=None, adopters=None, budget=None, establishment=None)
+    dk.write_drop(tmp_path, 303, "2022-10-07", ledger=None, budget=None, establishment=None)
+    report, _ = load(tmp_path)
+    assert len(report.by("accepted")) == 2
+
+
+def test_file_row_numbers_survive_a_real_column_of_that_name(tmp_path) -> None:
+    n = 200_000
+    t = pa.table({"child_id": [f"K{i}" for i in range(n)], "sex": ["M"] * (n - 1) + ["Q"],
+                  "date_of_birth": pa.array([dt.date(2015, 1, 1)] * n), "entered_care_date": pa.array(
+                      [dt.date(2016, 1, 1)] * n), "file_row_number": pa.array([0] * n, pa.int64())})
+    folder = tmp_path / "886" / "2022-10-07"
+    folder.mkdir(parents=True)
+    pq.write_table(t, folder / "children.parquet", row_group_size=30_000)
+    report, _ = load(tmp_path)
+    [e] = report.by("rejected")[0].errors
+    assert (e.rule, e.rows) == ("value_not_allowed", [n - 1])
