@@ -27,7 +27,7 @@ ref = shell.reference()
 today = shell.today()
 status = shell.council_status()
 warnings = _warnings(shell.version())
-as_at = shell.as_at_or_none(shell.filters())
+as_at = shell.run().as_at
 
 st.title("Overview")
 if as_at is not None:

@@ -13,6 +13,7 @@ import pytest
 import streamlit as st_
 from test_app_performance import LOCAL, REGIONAL, connect, markdown, open_page, tiles
 
+from conftest import _add_test_users
 from factories import add_drop
 from raa_core import asglb, characteristics, journeys, recruitment, suppression, warehouse
 from raa_core.periods import parse_period
@@ -146,6 +147,7 @@ def example_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app_env: Path) 
     con.close()
     db.symlink_to(version.name)
     monkeypatch.setenv("RAA_DB", str(db))
+    _add_test_users(db)  # the signed-in test users live in the app-state store beside the warehouse
     st_.cache_data.clear()
     st_.cache_resource.clear()
     return db
