@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import scenarios, shell
-from raa_core import contribution_charts, contributions, drivers, interagency, saved_scenarios, scenario_export
+from raa_core import access, contribution_charts, contributions, drivers, interagency, saved_scenarios, scenario_export
 from raa_core.money import fmt_gbp
 from raa_core.scenario import (
     DEFAULT_SCENARIO,
@@ -26,6 +26,8 @@ from raa_core.scenario import (
     year_label,
     year_start,
 )
+
+viewer = shell.page_viewer("scenarios")
 
 MAX_YEARS = 5
 GO_LIVE = dt.date(2020, 10, 1)
@@ -258,16 +260,18 @@ def results(s: Scenario, result: contributions.Result) -> None:
 
 
 def save_box(s: Scenario | None) -> None:
-    """Always drawn (so what was typed survives an invalid moment); saving needs a valid scenario."""
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    who = c1.text_input("Saved by (your name)", key="sc_saved_by", max_chars=80)
-    if c2.button("Save scenario", key="sc_save", icon=":material/save:", width="stretch", disabled=s is None):
+    """Saving needs a valid scenario and the right to write scenarios (roles.csv); the saver is the signed-in
+    person, never a typed name. A read-only role sees why there is no button."""
+    if not access.has_right(viewer, "scenarios_write", shell.reference()):
+        st.caption("Your role can build, compare and download scenarios; saving them is for finance leads and "
+                   "the Head of Service.")
+        return
+    if st.button("Save scenario", key="sc_save", icon=":material/save:", disabled=s is None,
+                 help=f"Saved as {viewer.user}, with the time"):
         if s is None:
             return
-        if not who.strip():
-            st.error("Enter your name: every save records who saved it and when.", icon=":material/error:")
-            return
-        saved_scenarios.save(shell.appstate(), s, who)
+        access.require_scenarios_write(viewer, shell.reference())
+        saved_scenarios.save(shell.appstate(), s, viewer.user)
         st.session_state["sc_saved_msg"] = f"Saved “{s.name}”."
         st.rerun(scope="app")
 

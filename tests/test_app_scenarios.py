@@ -9,10 +9,9 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP
+from conftest import APP, TEST_USERS, signed_in
 from raa_core import contributions, interagency, saved_scenarios
 from raa_core.appstate import AppState
 from raa_core.cli import main
@@ -90,7 +89,6 @@ def test_changing_a_weight_recomputes_and_invalid_weights_name_the_field(app_env
 
 def test_save_load_compare_and_the_cli_gives_identical_figures(app_env, ref, capsys, tmp_path) -> None:
     at = open_page()
-    at.text_input(key="sc_saved_by").input("Ann Finance").run()
     at.button(key="sc_save").click().run()
     assert not at.exception
     assert any("Saved “Placement orders, 3-year average”" in s.value for s in at.success)
@@ -105,7 +103,7 @@ def test_save_load_compare_and_the_cli_gives_identical_figures(app_env, ref, cap
     state = AppState.beside(Warehouse(app_env))
     listing = saved_scenarios.saved(state)
     assert list(listing["name"]) == ["PO 70 / AO 30", "Placement orders, 3-year average"]
-    assert set(listing["saved_by"]) == {"Ann Finance"}
+    assert set(listing["saved_by"]) == {TEST_USERS[("hos", None)]}  # the signed-in person
     saved = saved_scenarios.load(state, "PO 70 / AO 30")
     assert saved.cap_pct == 7.5 and {k: float(v) for k, v in saved.drivers.items()} == {
         "placement_orders": 0.7, "adoption_orders": 0.3}
@@ -142,12 +140,27 @@ def test_cli_saved_name_unknown_exits_2(app_env, capsys) -> None:
     assert "saved: no scenario is saved as 'nothing'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("bad", ["", "  "])
-def test_saving_needs_a_name_of_who_saved(app_env, bad) -> None:
-    at = open_page()
-    at.text_input(key="sc_saved_by").input(bad).run()
-    at.button(key="sc_save").click().run()
-    assert any("Enter your name" in e.value for e in at.error)
+def test_the_board_reads_scenarios_but_cannot_save_them(app_env) -> None:
+    at = AppTest.from_file(APP, default_timeout=90)
+    signed_in(at, "board")
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert table(at)  # the results are there
+    assert not [b for b in at.button if b.key == "sc_save"]
+    assert any("saving them is for finance leads" in c.value for c in at.caption)
+
+
+def test_a_council_analyst_is_refused_the_page(app_env) -> None:
+    at = AppTest.from_file(APP, default_timeout=90)
+    signed_in(at, "council_analyst", 886)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if b.key == "sc_save"]
+    assert not [d for d in at.dataframe]
 
 
 def test_go_live_compensation_is_shown(app_env, ref) -> None:

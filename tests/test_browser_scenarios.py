@@ -62,7 +62,6 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     assert fmt_gbp(kent.contribution) in before
 
     # save the default, then a mix of drivers with other weights
-    fill(page, "Saved by (your name)", "Browser Finance Lead")
     page.get_by_role("button", name="Save scenario", exact=True).click()
     wait_ready(page)
     page.get_by_text("Saved “Placement orders, 3-year average”").first.wait_for(timeout=60_000)
