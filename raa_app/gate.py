@@ -118,7 +118,7 @@ def sign_in_screen(state: AppState, ref: Reference, demo_users: list[str]) -> No
     """The sign-in screen (and nothing else): the provider's button, or the embedded form; stops the run."""
     rules = signin.policy(ref.settings.signin)
     provider = oidc(ref)
-    _heading()
+    _heading(ref)
     if provider is None:
         _password_form(state, ref, rules, demo_users)
     elif st.user.is_logged_in:  # signed in with the provider, but no role mapped
@@ -138,8 +138,8 @@ def _start(viewer: Viewer, how: str, started: dt.datetime, now: dt.datetime) -> 
     return viewer
 
 
-def _heading() -> None:
-    st.title("Bexley, Kent & Medway RAA")
+def _heading(ref: Reference) -> None:
+    st.title(ref.settings.raa_name)
     st.caption("Adoption performance and pooled-budget dashboard. Child-level data is shared under the partners' "
                "information sharing agreement: sign in to see what your role allows.")
     notice = st.session_state.get(NOTICE)

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core import budget_tables, commentary, freshness, indicators, journeys, monitoring, recruitment, suppression
 from raa_core.appstate import AppState
-from raa_core.contract import TABLES
+from raa_core.contract import DATASETS, TABLES
 from raa_core.periods import Period, financial_year, parse_period, previous, quarter_of
 from raa_core.presentation import (
     BOARD_UNIT,
@@ -131,6 +131,7 @@ class BoardPack:
     produced_at: dt.datetime
     classification: str
     year: str
+    raa_name: str  # the agency's name, from reference data (settings.raa_name)
     monitoring_period: int | None
     sections: list[Section]
 
@@ -295,9 +296,11 @@ def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt
         con.unregister("_pack_datasets")
     df["newest"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in df["newest"]]
     df["age_days"] = [None if d is None else (as_at - d).days for d in df["newest"]]
-    limit = ref.settings.freshness_days
+    # Freshness is judged per dataset (drop contract v2): each table's limit is its dataset's.
+    limits = {table: ref.settings.freshness_days[name] for name, tables in DATASETS.items() for table in tables}
     df["status"] = [
-        "no drop" if a is None else ("stale" if a > limit else "fresh") for a in df["age_days"]
+        "no drop" if a is None else ("stale" if a > limits[t] else "fresh")
+        for a, t in zip(df["age_days"], df["dataset"], strict=True)
     ]
     df["rows"] = df["rows"].astype(int)
     return df
@@ -318,7 +321,9 @@ def _cover(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> S
         if pack.request.publication else "Unsuppressed figures: not for publication.",
         f"Produced {pack.produced_at:%d %b %Y %H:%M} UTC"
         + (f" for the {pack.request.role} role." if pack.request.role else "."),
-        f"Data freshness limit: {count_noun(ref.settings.freshness_days, 'day')};"
+        "Data freshness limits: "
+        + ", ".join(f"{name} {count_noun(days, 'day')}" for name, days in ref.settings.freshness_days.items())
+        + ";"
         f" {count_noun(len(stale), 'dataset')} stale or missing.",
     ]
     s.tables.append(PackTable("Data freshness per council and dataset", FRESHNESS, fresh, "Freshness"))
@@ -653,7 +658,8 @@ def build(
     latest = monitoring.latest_period(con, year, None, request.as_at)
     pack = BoardPack(
         request=request, period=period, as_at=as_at, produced_at=now or dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        classification=classification(ref), year=year, monitoring_period=latest, sections=[],
+        classification=classification(ref), year=year, raa_name=ref.settings.raa_name, monitoring_period=latest,
+        sections=[],
     )
     names = {c.la_code: c.short_name for c in ref.councils}
     labels = {c.cost_line: c.label for c in ref.cost_lines}

@@ -92,7 +92,7 @@ def _add_test_users(db: Path) -> None:
     from raa_core.warehouse import Warehouse
 
     with AppState.beside(Warehouse(db)).connect() as con:
-        con.executemany("INSERT INTO users (username, role, la_code, created_at) VALUES (?, ?, ?, '2026-11-23')",
+        con.executemany("INSERT OR IGNORE INTO users (username, role, la_code, created_at) VALUES (?, ?, ?, '2026-11-23')",
                         [(name, role, la) for (role, la), name in TEST_USERS.items()])
 
 

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dropkit as dk
-from conftest import APP, REPO
+from conftest import APP, REPO, _add_test_users
 from raa_core.cli import main
 from raa_core.reference import REFERENCE_DIR, load_reference
 
@@ -52,11 +52,12 @@ def five(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def env(five: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     import streamlit as st
 
-    from conftest import _serve_through_app_py
+    from conftest import _serve_through_app_py, _sign_in_every_apptest
 
     for k in ("RAA_REFERENCE", "RAA_DB", "RAA_TODAY"):
         monkeypatch.setenv(k, five[k])
     _serve_through_app_py(monkeypatch)
+    _sign_in_every_apptest(monkeypatch)  # pages need a signed-in viewer (the Head of Service here)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield five
@@ -95,6 +96,7 @@ def _text(at: AppTest) -> str:
 def test_every_page_shows_the_five_councils_and_names_no_other(env, page) -> None:
     if not Path(env["RAA_DB"]).exists():
         assert main(["ingest", env["drops"], "--db", env["RAA_DB"], "--today", TODAY]) == 0
+    _add_test_users(Path(env["RAA_DB"]))
     at = AppTest.from_file(APP, default_timeout=90)
     at.session_state["year"] = "2022-23"
     at.run()
