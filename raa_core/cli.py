@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from raa_core import warehouse
 from raa_core.presentation import count_noun
 from raa_core.reference import ReferenceError, load_reference
 from raa_core.warehouse import DEFAULT_DB, Warehouse
@@ -176,14 +175,12 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     from raa_core.appstate import AppState
     from raa_core.warehouse import Warehouse
 
-    con = warehouse.connect_read(Path(args.db))
-    try:
+    wh = Warehouse(Path(args.db))
+    with wh.cursor() as con:
         pack = boardpack.build(
-            con, ref, request, state=AppState.beside(Warehouse(Path(args.db))),
+            con, ref, request, state=AppState.beside(wh),
             progress=None if args.json else lambda i, n, label: print(f"[{i}/{n}] {label}", file=sys.stderr),
         )
-    finally:
-        con.close()
     files = {}
     for ext, write in (("xlsx", boardpack_files.boardpack_xlsx), ("pdf", boardpack_files.boardpack_pdf)):
         path = out / boardpack_files.pack_file_name(pack, ext)
