@@ -34,6 +34,7 @@ PAGES = {  # URL path: (menu title, heading)
     "regional_performance": ("Regional performance", "Regional performance"),
     "local_performance": ("Local performance", "Local performance"),
     "budget": ("Pooled budget", "Pooled budget"),
+    "scenarios": ("Contribution scenarios", "Contribution scenarios"),
     "data_drops": ("Data drops", "Data drops"),
     "audit": ("Audit", "Audit"),
 }
@@ -46,10 +47,10 @@ MAIN = '[data-testid="stMain"]'
 
 # user: (pages, council choices, {council chosen: (council shown on Local performance, child-level rows?)})
 MATRIX = {
-    "board": (["overview", "regional_performance", "budget"], ALL_COUNCILS, {}),
+    "board": (["overview", "regional_performance", "budget", "scenarios"], ALL_COUNCILS, {}),
     "hos": (list(PAGES), ALL_COUNCILS, {REGION: ("Bexley (303)", True), "Bexley (303)": ("Bexley (303)", True),
                                         "Kent (886)": ("Kent (886)", True), "Medway (887)": ("Medway (887)", True)}),
-    "finance": (["overview", "regional_performance", "local_performance", "budget"], ALL_COUNCILS,
+    "finance": (["overview", "regional_performance", "local_performance", "budget", "scenarios"], ALL_COUNCILS,
                 {REGION: ("Bexley (303)", False), "Bexley (303)": ("Bexley (303)", False),
                  "Kent (886)": ("Kent (886)", False), "Medway (887)": ("Medway (887)", False)}),
     "analyst303": (["overview", "regional_performance", "local_performance", "data_drops"], [REGION, "Bexley (303)"],
