@@ -10,6 +10,13 @@ from browser_support import assert_no_exception, nav_links, sign_in, wait_ready
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def _patient(page):
+    """A fresh server builds the warehouse on its first start, and the machine may be busy: wait up to 2 minutes
+    for any one thing (readiness is still waited for explicitly)."""
+    page.set_default_timeout(120_000)
+
+
 def test_app_opens_on_overview_with_no_error(live_app, page) -> None:
     sign_in(page, live_app, "hos")
     assert_no_exception(page)

@@ -17,6 +17,13 @@ from raa_core.warehouse import Warehouse
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture(autouse=True)
+def _patient(page):
+    """A fresh server builds the warehouse on its first start, and the machine may be busy: wait up to 2 minutes
+    for any one thing (readiness is still waited for explicitly)."""
+    page.set_default_timeout(120_000)
+
 MIX = "PO 70 / AO 30 (browser)"
 
 
