@@ -141,11 +141,21 @@ def sign_in(page: Page, url: str, user: str, password: str | None = None, timeou
     name = page.get_by_label("User name")
     name.wait_for(timeout=timeout_ms)  # a fresh server's first run reruns once (raa_app.legacy_pages)
     wait_ready(page, timeout_ms)
+    close_page_not_found(page)
     name.fill(user)
     page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORDS[user])
     page.get_by_role("button", name="Sign in").click()
     page.locator(".st-key-signed_in_as").wait_for(timeout=timeout_ms)
     wait_ready(page, timeout_ms)
+
+
+def close_page_not_found(page: Page) -> None:
+    """Close Streamlit's 'Page not found' notice (shown over the main page for a URL that names no page), as a
+    person does; the page behind it stays inert until then."""
+    dialog = page.locator('[role="dialog"]').filter(has_text="Page not found")
+    if dialog.count():
+        dialog.get_by_role("button", name="Close").click()
+        dialog.wait_for(state="hidden")
 
 
 def open_path(page: Page, path: str, timeout_ms: int = 180_000) -> None:

@@ -98,8 +98,8 @@ def test_first_sign_in_on_a_fresh_server_counts_and_the_role_limits_pages(fresh_
     performance and the budget."""
     sign_in(page, fresh_app, "board")
     page.wait_for_function(
-        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 3""", timeout=30_000)
+        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 4""", timeout=30_000)
     assert nav_links(page) == ["Overview", "Regional performance", "Pooled budget", "Contribution scenarios"]
     assert [a.inner_text().split("\n")[-1] for a in page.locator('[data-testid="stPageLink"]').all()] == [
-        "Regional performance", "Pooled budget"]
+        "Regional performance", "Pooled budget", "Contribution scenarios"]
     assert_no_exception(page)

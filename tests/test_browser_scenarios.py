@@ -48,7 +48,10 @@ def fill(page: Page, label: str, value: str) -> float:
 
 
 def choose(page: Page, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label).click()
+    """Pick an option by typing its name into the box (a click alone left a focused box's menu closed)."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.press_sequentially(option)
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
     wait_ready(page)
@@ -87,8 +90,8 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     wait_ready(page)
     page.get_by_text(f"Saved “{MIX}”").first.wait_for(timeout=60_000)
 
-    # a new session starts from the default; load the saved mix back
-    page.reload()
+    # a new session (a reload signs out: sign-in lasts one browser session) starts from the default; load the mix back
+    sign_in(page, f"{live_app}/scenarios", "finance")
     wait_ready(page)
     assert fmt_gbp(mixed_kent.contribution) not in table_text(page)
     page.get_by_role("combobox", name="Saved scenario").click()
