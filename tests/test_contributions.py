@@ -409,3 +409,21 @@ def test_external_driver_from_reference_is_flagged_illustrative(sample_con, ref)
         assert any("Population aged 0-17 (illustrative) 2020-21: illustrative figure (not official)" in f
                    for f in row.flags), row.flags
     assert sum(x.contribution for x in r.rows) == r.totals[0].total
+
+
+def test_waiting_driver_follows_the_dashboards_waiting_rule_after_a_disruption() -> None:
+    """Issue #12's disruption example as a driver: order 2017-07-01, matched 2017-10-02, placed 2017-11-01,
+    disrupted 2018-03-01, no adoption order. Placed at 1 April 2017? No order yet; the placement disrupted a
+    month before 1 April 2018, so the child waits again then and at 1 April 2019, exactly as
+    `journeys.children_waiting` counts children waiting with a placement order at those dates."""
+    con = empty_warehouse()
+    add_drop(con, 886, "2019-06-30", children=[
+        child(1, D(2017, 7, 1), entered=D(2017, 1, 10), adm_decision_date=D(2017, 4, 1), matched_date=D(2017, 10, 2),
+              placed_date=D(2017, 11, 1), disruption_date=D(2018, 3, 1))])
+    f = warehouse_drivers(con).set_index(["driver", "financial_year"])["value"]
+    assert f[("waiting_with_po", "2018-19")] == 1 and f[("waiting_with_po", "2019-20")] == 1
+    from raa_core import journeys
+    for at in (D(2017, 11, 1), D(2018, 4, 1), D(2019, 4, 1)):
+        counts = journeys.children_waiting(con, at).set_index("area")
+        driver = f.get(("waiting_with_po", f"{at.year}-{(at.year + 1) % 100:02d}"), 0) if at.month == 4 else 0
+        assert int(counts.loc["886", "with_po"]) == driver == (0 if at.month == 11 else 1)
