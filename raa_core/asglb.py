@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from raa_core import characteristics, coverage, export, indicators, journeys, recruitment
+from raa_core import characteristics, coverage, display, export, indicators, journeys, recruitment
 from raa_core.periods import Period, quarter
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
 
@@ -75,9 +75,9 @@ ITEMS: tuple[Item, ...] = (
     *(
         Item(f"timeliness_{ind}", "Children adopted in the quarter: average days", label, "days", rule)
         for ind, label, rule in (
-            ("A1", "Entering care to moving in with the adoptive family (A1)", indicators.DEFINITIONS["A1"]),
-            ("A2", "Placement order to the match with the adopters (A2)", indicators.DEFINITIONS["A2"]),
-            ("A10", "Entering care to moving in with the family who adopted (A10)", indicators.DEFINITIONS["A10"]),
+            ("A1", "Entering care to moving in with the adoptive family (A1)", display.plain_text(indicators.DEFINITIONS["A1"])),
+            ("A2", "Placement order to the match with the adopters (A2)", display.plain_text(indicators.DEFINITIONS["A2"])),
+            ("A10", "Entering care to moving in with the family who adopted (A10)", display.plain_text(indicators.DEFINITIONS["A10"])),
         )
     ),
     *(

@@ -117,3 +117,10 @@ def test_cli_refuses_a_bad_quarter(sample_db: Path, tmp_path: Path) -> None:
     assert cli.main(["asglb", "--quarter", "2026Q2", "--out", str(tmp_path / "x.xlsx"), "--db", str(sample_db)]) == 2
     assert cli.main(["asglb", "--quarter", "2026-27Q2", "--out", str(tmp_path / "no" / "x.xlsx"),
                      "--db", str(sample_db)]) == 2
+
+
+def test_the_rule_column_is_plain_words_not_markdown() -> None:
+    """The return's rule reads as words in Excel: no `**` bold marks from the pages' Markdown definitions."""
+    rules = [i.rule for i in asglb.ITEMS]
+    assert rules and not [r for r in rules if "**" in r or "\\" in r]
+    assert any(r.startswith("A1: average days") for r in rules)
