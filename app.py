@@ -16,7 +16,8 @@ PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
     "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:"),
                 ("scenarios", "pages/scenarios.py", "Contribution scenarios", ":material/calculate:")],
     "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
-    "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:")],
+    "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:"),
+                       ("users", "pages/users.py", "Users", ":material/group:")],
 }
 
 with shell.profiled() as run:

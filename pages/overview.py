@@ -110,6 +110,7 @@ LINKS = {
     "scenarios": ("pages/scenarios.py", "Contribution scenarios", ":material/calculate:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
     "audit": ("pages/audit.py", "Audit", ":material/policy:"),
+    "users": ("pages/users.py", "Users", ":material/group:"),
 }
 links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):

@@ -126,11 +126,12 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
 
 
 @pytest.mark.parametrize(("role", "la_code", "links"), [
-    ("hos", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops", "Audit"]),
+    ("hos", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops", "Audit",
+                   "Users"]),
     ("board", None, ["Regional performance", "Pooled budget", "Contribution scenarios"]),
     ("finance", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios"]),
     ("council_analyst", 887, ["Regional performance", "Local performance", "Data drops"]),
-    ("admin", None, ["Data drops", "Audit"]),
+    ("admin", None, ["Data drops", "Audit", "Users"]),
 ])
 def test_overview_links_follow_the_role(app_env, role, la_code, links) -> None:
     at = signed_in(AppTest.from_file(APP, default_timeout=60), role, la_code)

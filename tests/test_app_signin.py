@@ -33,7 +33,8 @@ def test_oidc_configured_shows_the_provider_button_and_no_password_form(app_env)
 
 @pytest.mark.parametrize(("claims", "who", "pages"), [
     ({"email": "head.of.service@kent.gov.uk"}, "head.of.service@kent.gov.uk · Head of Service",
-     ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops", "Audit"]),
+     ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops", "Audit",
+      "Users"]),
     ({"preferred_username": "Ann.Analyst@medway.gov.uk", "groups": ["44444444-4444-4444-4444-444444444887"]},
      "ann.analyst@medway.gov.uk · Council performance analyst, Medway (887)",
      ["Regional performance", "Local performance", "Data drops"]),

@@ -37,6 +37,7 @@ PAGES = {  # URL path: (menu title, heading)
     "scenarios": ("Contribution scenarios", "Contribution scenarios"),
     "data_drops": ("Data drops", "Data drops"),
     "audit": ("Audit", "Audit"),
+    "users": ("Users", "Users"),
 }
 REGION = "Region (all three councils)"
 ALL_COUNCILS = [REGION, "Bexley (303)", "Kent (886)", "Medway (887)"]
@@ -59,7 +60,7 @@ MATRIX = {
                    {REGION: ("Kent (886)", True), "Kent (886)": ("Kent (886)", True)}),
     "analyst887": (["overview", "regional_performance", "local_performance", "data_drops"], [REGION, "Medway (887)"],
                    {REGION: ("Medway (887)", True), "Medway (887)": ("Medway (887)", True)}),
-    "admin": (["overview", "data_drops", "audit"], ALL_COUNCILS, {}),
+    "admin": (["overview", "data_drops", "audit", "users"], ALL_COUNCILS, {}),
 }
 
 

@@ -88,7 +88,7 @@ def test_first_request_on_a_fresh_server_lands_in_the_navigation(fresh_app, page
     wait_ready(page)
     assert_no_exception(page)
     assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops",
-                               "Audit"]
+                               "Audit", "Users"]
     page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=heading).first.is_visible()
 

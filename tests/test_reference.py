@@ -92,12 +92,12 @@ def test_bad_settings_rejected(tmp_path: Path) -> None:
 def test_roles_are_the_five_of_issue_13(ref) -> None:
     assert list(ref.role_labels()) == ["board", "hos", "finance", "council_analyst", "admin"]
     assert ref.pages_for("hos") == [
-        "overview", "regional_performance", "local_performance", "budget", "scenarios", "data_drops", "audit"]
+        "overview", "regional_performance", "local_performance", "budget", "scenarios", "data_drops", "audit", "users"]
     assert ref.pages_for("board") == ["overview", "regional_performance", "budget", "scenarios"]
     assert ref.pages_for("finance") == ["overview", "regional_performance", "local_performance", "budget",
                                         "scenarios"]
     assert ref.pages_for("council_analyst") == ["overview", "regional_performance", "local_performance", "data_drops"]
-    assert ref.pages_for("admin") == ["overview", "data_drops", "audit"]
+    assert ref.pages_for("admin") == ["overview", "data_drops", "audit", "users"]
     assert ref.pages_for("nobody") == []
     assert [r.role for r in ref.roles if r.council_bound] == ["council_analyst"]
     assert [r.role for r in ref.roles if "child_level" in r.rights] == ["hos", "council_analyst"]
