@@ -77,3 +77,18 @@ def test_embedded_form_refuses_without_saying_which_was_wrong(app_env) -> None:
     at.run()
     assert not at.exception
     assert at.title[0].value == "Overview"
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/regional_performance.py", "pages/local_performance.py",
+                                  "pages/budget.py", "pages/scenarios.py", "pages/data_drops.py", "pages/audit.py",
+                                  "pages/users.py"])
+def test_every_page_says_sample_data_while_only_the_sample_is_held(app_env, page) -> None:
+    """Issue 9 point 7: the bundled sample is 'clearly labelled sample data' on every page (the sidebar)."""
+    from conftest import signed_in
+
+    at = signed_in(AppTest.from_file(APP, default_timeout=90))
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("**Sample data.**") for w in at.sidebar.warning), [w.value for w in at.sidebar.warning]
