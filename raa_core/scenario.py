@@ -111,7 +111,8 @@ class Scenario(BaseModel):
             if y not in self.years:
                 raise ScenarioError(f"totals.{y}", f"{y} is not one of the modelled years ({', '.join(self.years)})")
             if not Decimal(0) < total <= MAX_TOTAL:
-                raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount of at most £{MAX_TOTAL:,}")
+                raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence, at most "
+                                    f"£{MAX_TOTAL:,}")
             if total != total.quantize(Decimal("0.01")):
                 raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence")
         if not self.drivers:

@@ -459,7 +459,7 @@ def test_the_explanation_adds_up_for_a_council_rescaled_after_another_is_bound()
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ('{"totals": {"2020-21": "1e30"}}', r"totals.2020-21: 1E\+30 must be a positive amount of at most"),
+    ('{"totals": {"2020-21": "1e30"}}', r"totals.2020-21: 1E\+30 must be a positive amount in whole pence, at most"),
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     (" " * 1_000_001, "a scenario is at most 1,000,000"),
 ])
