@@ -98,14 +98,27 @@ def _validate(username: str, role: str, la_code: int | None, ref: Reference) -> 
         raise UserError(f"role {role} is not bound to a council: leave out --council")
 
 
+def check_password(password: str) -> None:
+    """UserError unless the password has MIN_PASSWORD characters, not counting spaces at either end."""
+    if len(password.strip()) < MIN_PASSWORD:
+        raise UserError(f"the password must have at least {MIN_PASSWORD} characters (not counting spaces at "
+                        "either end)")
+
+
+def _is_demo(state: AppState, username: str) -> bool:
+    with state.connect() as con:
+        row = con.execute("SELECT demo FROM users WHERE username = ?", [username]).fetchone()
+    return bool(row and row[0])
+
+
 def add_user(state: AppState, username: str, password: str, role: str, la_code: int | None, ref: Reference,
              *, demo: bool = False, now: dt.datetime | None = None) -> None:
     """Create a user with an argon2 hash of `password`. Raises UserError for a bad name, role, council, a
     password shorter than MIN_PASSWORD characters, or a name already taken."""
     username = username.strip()
     _validate(username, role, la_code, ref)
-    if len(password) < MIN_PASSWORD and not demo:
-        raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    if not demo:
+        check_password(password)
     hashed = HASHER.hash(password)
     try:
         with state.connect() as con:
@@ -299,7 +312,10 @@ def administer(state: AppState, viewer: Viewer, action: str, username: str, ref:
     if action == "add":
         if password is None or role is None:
             raise UserError("give a role and an initial password")
-        add_user(state, username, password, role, la_code, ref, now=now)
+        check_password(password)
+        # A demo user (whose password README publishes) can only make demo accounts: they go with the demo
+        # users as soon as real drops are loaded, so no account made on the sample outlives it.
+        add_user(state, username, password, role, la_code, ref, demo=_is_demo(state, viewer.user), now=now)
         found = ref.role(role)
         done = f"Added {username} as {found.label if found else role}" + (
             f" of {ref.council_name(la_code)} ({la_code})" if la_code is not None else "")

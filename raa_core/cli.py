@@ -220,7 +220,11 @@ def cmd_users(args: argparse.Namespace) -> int:
     from raa_core.appstate import AppState
     from raa_core.warehouse import Warehouse
 
-    state = AppState.beside(Warehouse(Path(args.db)))
+    wh = Warehouse(Path(args.db))
+    if not wh.exists():  # a mistyped --db would otherwise make a user store the app never reads
+        raise UsageError(f"no warehouse at {args.db}: users live beside the app's warehouse (give --db as the app's "
+                         "RAA_DB; a new server builds it on first start or with raa ingest)")
+    state = AppState.beside(wh)
     operator = f"cli:{getpass.getuser()}"
     if args.users_command == "list":
         found = accounts.users(state)
@@ -232,7 +236,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             lines.append(f"{u.username:24} {u.role:16} {_s(u.la_code):7} {state_text:22} {'yes' if u.demo else ''}")
         _emit(args, {"users": payload}, "\n".join(lines))
         return 0
-    name = args.name
+    name = args.name.strip()
     if args.users_command == "add":
         password = _read_password()
         try:
