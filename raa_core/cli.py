@@ -71,7 +71,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from raa_core import indicators
+    from raa_core import coverage, indicators
 
     with Warehouse(args.db).cursor() as con:
         try:
@@ -82,13 +82,16 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
     lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
     for r in payload["rows"]:
+        # no data is not zero (indicators.md v2): an area without a drop, or with no child adopted, says so
+        r["note"] = payload["no_data"].get(r["area"]) or (
+            coverage.no_children_message("adopted", payload["period"]) if not r["n"] else "")
         value = "" if r["value"] is None else str(r["value"]) + ("%" if r["indicator"] == "A3" else "")
-        if r["indicator"] == "A3" and r.get("count") is not None:
+        if r["indicator"] == "A3" and r.get("count") is not None and r["value"] is not None:
             value = f"{r['count']} ({value})"
         lines.append(
             f"{r['indicator']:9} {r['area']:12} {value:>6} {_s(r['median']):>6} {r['n']:>5} "
             f"{_s(r['threshold']):>6} {_s(r['difference']):>5}  {'LOW' if r['low_n'] else ''}"
-            + (f"  {payload['no_data'][r['area']]}" if r["area"] in payload["no_data"] else ""))
+            + (f"  {r['note']}" if r["note"] else ""))
     _emit(args, payload, "\n".join(lines))
     return 0
 
