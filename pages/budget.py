@@ -355,7 +355,7 @@ def scenario_shares(year: str) -> dict[int, Decimal] | None:
     return shares
 
 
-@st.fragment
+@shell.fragment
 def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str, Any]) -> None:
     """Only this part reruns when the basis or the formula shares change."""
     basis = st.radio("Settlement basis", list(settlement.BASES), format_func=settlement.BASIS_LABELS.__getitem__,

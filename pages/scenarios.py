@@ -276,7 +276,7 @@ def save_box(s: Scenario | None) -> None:
         st.rerun(scope="app")
 
 
-@st.fragment
+@shell.fragment
 def workbench(budget_years: list[str]) -> None:
     """Only this part reruns when a widget of the builder changes."""
     st.subheader("Build")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import time
@@ -223,6 +224,26 @@ def page_viewer(page: str) -> Viewer:
     """First call of every page script: the viewer if their role may open the page; the sign-in screen for
     a person not signed in; else a refusal and nothing else."""
     return gate.page_viewer(page, appstate(), reference(), demo_users())
+
+
+def still_signed_in(part: Callable[..., None]) -> Callable[..., None]:
+    """`part` with the session checked again first: when it has expired, or the account was removed or
+    changed, the whole app reruns, which shows the sign-in screen and its notice. (A fragment's rerun skips
+    app.py, where the session is otherwise checked, so without this a part of a page could still save.)"""
+
+    @functools.wraps(part)
+    def checked(*args: object, **kwargs: object) -> None:
+        if signed_in() is None:
+            st.rerun(scope="app")
+        part(*args, **kwargs)
+
+    return checked
+
+
+def fragment(part: Callable[..., None]) -> Callable[..., None]:
+    """`st.fragment` for the part of a page that reruns alone (every page uses this, never st.fragment
+    itself), with the session re-checked on each of its reruns (`still_signed_in`)."""
+    return st.fragment(still_signed_in(part))
 
 
 def sidebar() -> Run:
