@@ -15,6 +15,7 @@ PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
     ],
     "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:"),
                 ("scenarios", "pages/scenarios.py", "Contribution scenarios", ":material/calculate:")],
+    "Board": [("boardpack", "pages/boardpack.py", "Board pack", ":material/picture_as_pdf:")],
     "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
     "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:")],
 }

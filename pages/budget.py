@@ -18,7 +18,6 @@ from raa_core import (
     display,
     monitoring,
     monitoring_export,
-    saved_scenarios,
     settlement,
 )
 from raa_core.requests import MonitoringRequest
@@ -339,12 +338,9 @@ def agency_view(mon: monitoring.Monitoring) -> None:
 def scenario_shares(year: str) -> dict[int, Decimal] | None:
     """The shares of `year` under a saved contribution scenario (issue 11's settlement link), or None with
     the reason shown."""
-    saved = saved_scenarios.saved(shell.appstate())
-    if saved.empty:
-        st.info("No contribution scenario is saved yet: build and save one on the Contribution scenarios page.",
-                icon=":material/info:")
+    name = scenarios.choose_saved("formula_scenario")
+    if name is None:
         return None
-    name = st.selectbox("Saved scenario", list(saved["name"]), key="formula_scenario")
     try:
         shares = scenarios.saved_result(name).shares(year)
     except (ScenarioError, ValueError) as exc:

@@ -108,6 +108,7 @@ LINKS = {
     "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
     "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
     "scenarios": ("pages/scenarios.py", "Contribution scenarios", ":material/calculate:"),
+    "boardpack": ("pages/boardpack.py", "Board pack", ":material/picture_as_pdf:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
     "audit": ("pages/audit.py", "Audit", ":material/policy:"),
 }

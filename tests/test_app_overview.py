@@ -126,8 +126,9 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
 
 
 @pytest.mark.parametrize(("role", "la_code", "links"), [
-    ("hos", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops", "Audit"]),
-    ("board", None, ["Regional performance", "Pooled budget", "Contribution scenarios"]),
+    ("hos", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Board pack",
+                    "Data drops", "Audit"]),
+    ("board", None, ["Regional performance", "Pooled budget", "Contribution scenarios", "Board pack"]),
     ("finance", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios"]),
     ("council_analyst", 887, ["Regional performance", "Local performance", "Data drops"]),
     ("admin", None, ["Data drops", "Audit"]),
