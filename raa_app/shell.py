@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import gate
-from raa_core import access, accounts, commentary, coverage, display, drops, export, freshness, periods
+from raa_core import access, accounts, commentary, coverage, display, drops, export, freshness, periods, presentation
 from raa_core.appstate import AppState, record
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
@@ -277,16 +277,28 @@ def visible_pages() -> list[str]:
     return access.pages(viewer(), reference())
 
 
-def download_table(df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel buttons for the table behind a chart (files are built only when clicked)."""
+def download_name(name: str, ext: str, *, period: str | None = None, region: bool = False) -> str:
+    """A download's file name (raa_core.presentation.file_name) carrying the council chosen in the sidebar
+    (Region for the whole RAA, or always with `region=True` for a whole-RAA file), the period (the sidebar's
+    performance period unless given; "" for none) and the as-at date: `raa_budget_lines_Kent_2026-27_P7_as-at_2026-11-23.csv`."""
+    r = run()
+    council = None if region or r.la_code is None else display.council_label(reference(), r.la_code)
+    return presentation.file_name(name, ext, council=council, period=r.performance.period.name if period is None
+                                  else period, as_at=r.as_at_date)
+
+
+def download_table(df: pd.DataFrame, name: str, key: str, *, period: str | None = None, region: bool = False) -> None:
+    """CSV and Excel buttons for the table behind a chart (files are built only when clicked); the file names
+    carry council, period and as-at date (`download_name`)."""
     c1, c2 = st.columns(2)
     page = st.session_state.get("raa_page")
-    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), f"{name}.csv", page)
-    xlsx = gate.audited_export(appstate(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+    csv_name, xlsx_name = (download_name(name, ext, period=period, region=region) for ext in ("csv", "xlsx"))
+    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), csv_name, page)
+    xlsx = gate.audited_export(appstate(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), xlsx_name,
                                page)
-    c1.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv",
+    c1.download_button("Download CSV", csv, csv_name, "text/csv", key=f"{key}_csv",
                        on_click="ignore", width="stretch", icon=":material/download:")
-    c2.download_button("Download Excel", xlsx, f"{name}.xlsx",
+    c2.download_button("Download Excel", xlsx, xlsx_name,
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
 
@@ -296,11 +308,11 @@ def audited(build: Callable[[], bytes], name: str) -> Callable[[], bytes]:
     return gate.audited_export(appstate(), build, name, st.session_state.get("raa_page"))
 
 
-def download_csv(df: pd.DataFrame, name: str, key: str) -> None:
-    """One CSV button (built when clicked, audited as an export)."""
-    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), f"{name}.csv",
-                              st.session_state.get("raa_page"))
-    st.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore",
+def download_csv(df: pd.DataFrame, name: str, key: str, *, period: str | None = None) -> None:
+    """One CSV button (built when clicked, audited as an export), named by `download_name`."""
+    file = download_name(name, "csv", period=period, region=True)
+    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), file, st.session_state.get("raa_page"))
+    st.download_button("Download CSV", csv, file, "text/csv", key=f"{key}_csv", on_click="ignore",
                        icon=":material/download:")
 
 
