@@ -25,6 +25,7 @@ with shell.profiled() as run:
     viewer = shell.signed_in()
     if viewer is not None:
         shell.sidebar()  # builds this run's requests (shell.run()) before the page runs
+        shell.print_styles()
     visible = set(shell.visible_pages()) if viewer is not None else set()
     # Every page is registered and checks the viewer itself (shell.page_viewer, the first line of each page
     # script): a person not signed in gets the sign-in screen at any URL, and a page opened by its URL without

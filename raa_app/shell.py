@@ -34,6 +34,58 @@ ALL = "region"
 _RUN_KEY = "_raa_run"
 
 
+#: Print styles (issue 14): every page prints to A4 landscape without the sidebar, the header and toolbar,
+#: buttons or download buttons; the main column takes the page width; charts, tables and tiles fit it and are
+#: not split across pages.
+PRINT_CSS = """<style>
+@media print {
+  @page { size: A4 landscape; margin: 10mm; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+  [data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stStatusWidget"], [data-testid="stDownloadButton"], [data-testid="stButton"],
+  [data-testid="stFormSubmitButton"], [data-testid="stElementToolbar"], [data-testid="stPageLink"],
+  [data-testid="stFileUploader"], footer { display: none !important; }
+  html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    overflow: visible !important; height: auto !important; position: static !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; width: 100% !important; }
+  [data-testid="stMainBlockContainer"] { max-width: 100% !important; width: 100% !important; padding: 0 !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stMetric"], [data-testid="stTable"],
+  [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; page-break-inside: avoid; }
+  [data-testid="stPlotlyChart"], .js-plotly-plot, .plot-container, .svg-container {
+    max-width: 100% !important; overflow: hidden !important; }
+}
+</style>"""
+#: The printable width of A4 landscape with 10 mm margins in CSS pixels (277 mm at 96 px per inch).
+PRINT_WIDTH_PX = 1047
+#: Charts are drawn for the screen's width: just before printing each is zoomed so the main column fits the
+#: printed width (and put back afterwards), so no chart is cut at the page edge.
+PRINT_JS = """<script>
+(function () {
+  if (window.raaPrintFit) { return; }
+  const charts = () => document.querySelectorAll('[data-testid="stPlotlyChart"]');
+  window.raaPrintFit = function () {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main) { return 1; }
+    const style = getComputedStyle(main);
+    const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const zoom = Math.min(1, %(width)d / Math.max(width, 1));
+    charts().forEach(e => { e.style.zoom = zoom; });
+    return zoom;
+  };
+  window.addEventListener('beforeprint', window.raaPrintFit);
+  window.addEventListener('afterprint', () => { charts().forEach(e => { e.style.zoom = ''; }); });
+})();
+</script>"""
+
+
+def print_styles() -> None:
+    """Add the print styles to the page (called once per run by app.py, for a signed-in viewer): the CSS goes
+    to Streamlit's event container (no space on screen), the chart fitting script to the sidebar."""
+    st.html(PRINT_CSS)
+    with st.sidebar:
+        st.html(PRINT_JS % {"width": PRINT_WIDTH_PX}, unsafe_allow_javascript=True)
+
+
 def db_path() -> Path:
     return Path(os.environ.get("RAA_DB", DEFAULT_DB))
 
