@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from browser_support import assert_no_exception, sign_in, wait_ready
+from browser_support import assert_no_exception, choose, sign_in
 from conftest import SAMPLE_TODAY
 from raa_core import warehouse
 from raa_core.monitoring import monitor
@@ -28,10 +28,6 @@ def _metric(page, label: str) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def _select(page, scope, label: str, option: str) -> None:
-    scope.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_ready(page)
 
 
 def test_budget_page_switches_council_and_period_and_exports_reconciling_excel(live_app, page, sample_db, ref):
@@ -48,8 +44,8 @@ def test_budget_page_switches_council_and_period_and_exports_reconciling_excel(l
         con.close()
     assert _metric(page, "Pooled variance") == tile_money(raa.total(None, "pooled")["variance"])
 
-    _select(page, page.locator('[data-testid="stSidebar"]'), "Council", "Kent (886)")
-    _select(page, page.locator('[data-testid="stMain"]'), "Period", "P5 (Aug 2026)")
+    choose(page, "Council", "Kent (886)", '[data-testid="stSidebar"]')
+    choose(page, "Period", "P5 (Aug 2026)", '[data-testid="stMain"]')
     assert_no_exception(page)
     assert _metric(page, "Pooled variance") == tile_money(kent_p5.total(886, "pooled")["variance"])
     assert _metric(page, "Adoption support forecast outturn") == tile_money(
