@@ -83,3 +83,19 @@ def test_roles_without_the_pack_are_refused(app_env, role) -> None:
     at = open_page(role)
     assert any("This page is not available to you" in e.value for e in at.error)
     assert [b.key for b in at.button] == ["sign_out"]
+
+
+def test_every_signed_in_page_carries_the_print_styles_once(app_env) -> None:
+    """Issue 14: pages print to A4 landscape without the sidebar and buttons (the styles come from the shell)."""
+    from raa_app.shell import PRINT_CSS
+
+    for page in ("pages/overview.py", "pages/budget.py", PAGE):
+        at = AppTest.from_file(APP, default_timeout=180)
+        at.run()
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, at.exception
+        bodies = [h.proto.body for h in at.get("html")]  # the main area, the sidebar and the event container
+        assert bodies.count(PRINT_CSS) == 1, page
+        assert "@page { size: A4 landscape" in PRINT_CSS and '[data-testid="stSidebar"]' in PRINT_CSS
+        assert sum("window.raaPrintFit" in b for b in bodies) == 1
