@@ -5,6 +5,7 @@ and the download buttons, and its charts fit the page width."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 from browser_support import ARTIFACTS, assert_no_exception, sign_in, wait_ready
 from conftest import SAMPLE_TODAY
 from raa_core import boardpack
+from raa_core.scenario import DEFAULT_SCENARIO
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +65,31 @@ def test_the_board_builds_the_pack_in_one_click_and_downloads_both_files(live_ap
     wb = openpyxl.load_workbook(io.BytesIO(Path(xlsx.path()).read_bytes()))
     assert wb.sheetnames[0] == "Contents" and "Budget summary" in wb.sheetnames
     assert all(ws.page_setup.orientation == "landscape" for ws in wb.worksheets)
+
+
+def test_an_uploaded_scenario_file_goes_into_the_pack_and_a_bad_one_is_refused(live_app, page) -> None:
+    sign_in(page, f"{live_app}/boardpack", "hos")
+    page.get_by_role("heading", name="Board pack").first.wait_for()
+    page.get_by_text("A scenario file (JSON)").click()
+    wait_ready(page, 180_000)
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    upload.set_input_files(files=[{"name": "broken.json", "mimeType": "application/json", "buffer": b"{not json"}])
+    page.get_by_text("broken.json is not a scenario file").or_(page.get_by_text("broken.json:")).first.wait_for()
+    wait_ready(page, 180_000)
+    assert_no_exception(page)
+    good = json.dumps(DEFAULT_SCENARIO | {"name": "Board option B"}).encode()
+    upload.set_input_files(files=[{"name": "option-b.json", "mimeType": "application/json", "buffer": good}])  # replaces
+    wait_ready(page, 180_000)
+    assert "option-b.json" not in page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    page.get_by_role("button", name="Build the board pack").click()
+    page.get_by_role("button", name="Download the PDF").wait_for()
+    wait_ready(page, 180_000)
+    assert_no_exception(page)
+    assert "Contribution scenario:" not in page.locator('[data-testid="stMain"]').inner_text()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the PDF").click()
+    _, text = _pdf_text(Path(info.value.path()))
+    assert "Scenario: Board option B" in text
 
 
 def test_a_performance_page_prints_to_a4_without_the_sidebar_or_buttons(live_app, page) -> None:
