@@ -47,10 +47,10 @@ elif check or load:
     else:
         result = drops.check_only(folder, ref, today=shell.today())
     shell.audit_upload(la_code, f"{'check and load' if load else 'check only'} {result.path}: {result.outcome} "
-                       f"({len(result.errors)} errors, {len(result.warnings)} warnings)")
+                       f"({result.counts_text()})")
     verb = {"accepted": "loaded" if load else "passes every check", "unchanged": "unchanged (already loaded)",
             "rejected": "rejected"}[result.outcome]
-    summary = (f"Drop {result.path}: {verb} — {len(result.errors)} errors, {len(result.warnings)} warnings"
+    summary = (f"Drop {result.path}: {verb} — {result.counts_text()}"
                + (" (new version of an earlier drop)" if result.new_version else ""))
     if result.outcome == "rejected":
         st.error(summary)
@@ -59,7 +59,7 @@ elif check or load:
     issues = pd.DataFrame(drops.issues_frame(result))
     if not issues.empty:
         st.dataframe(issues, hide_index=True, width="stretch")
-        shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues")
+        shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues", period="", region=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -71,4 +71,4 @@ def _history(version: str) -> pd.DataFrame:
 st.subheader("Ingest history")
 history = _history(shell.version())
 st.dataframe(history, hide_index=True, width="stretch")
-shell.download_table(history, "ingest_history", "history")
+shell.download_table(history, "ingest_history", "history", period="", region=True)

@@ -55,9 +55,9 @@ def test_child_level_and_upload_councils(ref, viewer, children, uploads) -> None
 
 
 @pytest.mark.parametrize(("viewer", "pages"), [
-    (HOS, ["overview", "regional_performance", "local_performance", "budget", "scenarios", "data_drops", "audit",
-           "users"]),
-    (BOARD, ["overview", "regional_performance", "budget", "scenarios"]),
+    (HOS, ["overview", "regional_performance", "local_performance", "budget", "scenarios", "boardpack", "data_drops",
+           "audit", "users"]),
+    (BOARD, ["overview", "regional_performance", "budget", "scenarios", "boardpack"]),
     (FINANCE, ["overview", "regional_performance", "local_performance", "budget", "scenarios"]),
     (ADMIN, ["overview", "data_drops", "audit", "users"]),
     (A886, ["overview", "regional_performance", "local_performance", "data_drops"]),

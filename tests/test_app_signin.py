@@ -33,13 +33,14 @@ def test_oidc_configured_shows_the_provider_button_and_no_password_form(app_env)
 
 @pytest.mark.parametrize(("claims", "who", "pages"), [
     ({"email": "head.of.service@kent.gov.uk"}, "head.of.service@kent.gov.uk · Head of Service",
-     ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops", "Audit",
-      "Users"]),
+     ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Board pack", "Data drops",
+      "Audit", "Users"]),
     ({"preferred_username": "Ann.Analyst@medway.gov.uk", "groups": ["44444444-4444-4444-4444-444444444887"]},
      "ann.analyst@medway.gov.uk · Council performance analyst, Medway (887)",
      ["Regional performance", "Local performance", "Data drops"]),
     ({"email": "pat@bexley.gov.uk", "groups": ["22222222-2222-2222-2222-222222222222"]},
-     "pat@bexley.gov.uk · Partnership Board member", ["Regional performance", "Pooled budget", "Contribution scenarios"]),
+     "pat@bexley.gov.uk · Partnership Board member",
+     ["Regional performance", "Pooled budget", "Contribution scenarios", "Board pack"]),
 ])
 def test_an_oidc_identity_signs_in_as_its_mapped_role(app_env, claims, who, pages) -> None:
     at = signed_out(secrets=SECRETS, user={"is_logged_in": True, "iat": None, **claims})

@@ -35,6 +35,7 @@ PAGES = {  # URL path: (menu title, heading)
     "local_performance": ("Local performance", "Local performance"),
     "budget": ("Pooled budget", "Pooled budget"),
     "scenarios": ("Contribution scenarios", "Contribution scenarios"),
+    "boardpack": ("Board pack", "Board pack"),
     "data_drops": ("Data drops", "Data drops"),
     "audit": ("Audit", "Audit"),
     "users": ("Users", "Users"),
@@ -48,7 +49,7 @@ MAIN = '[data-testid="stMain"]'
 
 # user: (pages, council choices, {council chosen: (council shown on Local performance, child-level rows?)})
 MATRIX = {
-    "board": (["overview", "regional_performance", "budget", "scenarios"], ALL_COUNCILS, {}),
+    "board": (["overview", "regional_performance", "budget", "scenarios", "boardpack"], ALL_COUNCILS, {}),
     "hos": (list(PAGES), ALL_COUNCILS, {REGION: ("Bexley (303)", True), "Bexley (303)": ("Bexley (303)", True),
                                         "Kent (886)": ("Kent (886)", True), "Medway (887)": ("Medway (887)", True)}),
     "finance": (["overview", "regional_performance", "local_performance", "budget", "scenarios"], ALL_COUNCILS,
