@@ -242,14 +242,15 @@ def trends_and_comparison() -> None:
         shown, view = pv.publish_scorecard(raw, publication)
         with col:
             selected = period.name if kind == period.kind else None
-            pv.plot(pc.trend_chart(view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
+            pv.plot(pv.figure(pc.trend_chart, view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
             pv.chart_notes(bool(raw["low_n"].any()), publication, shaded=selected is not None)
             pv.export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}")
 
     st.subheader(f"Councils compared: {ind}, {period.name}", help=pv.definition(ind))
     rows = sc[sc["indicator"] == ind]
     pv.plot(
-        pc.council_comparison(
+        pv.figure(
+            pc.council_comparison,
             sc_view, ind, names, title=f"{ind}, {period.name}: councils, region, threshold, national"
         ),
         "council_comparison",
@@ -269,7 +270,7 @@ st.markdown(
 both = indicators.region_and_mean(sc_view)
 left, right = st.columns([3, 2])
 with left:
-    pv.plot(pc.region_vs_mean(sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean")
+    pv.plot(pv.figure(pc.region_vs_mean, sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean")
     pv.chart_notes(False, publication)
 with right:
     table = suppression.shown_from_masked(both) if publication else both
@@ -327,7 +328,7 @@ elif len(mine):
         help="Approved households waiting divided by children waiting with a placement order.",
     )
 pv.plot(
-    pc.waiting_vs_adopters(suff_view, area, title=f"{area_name}: children and adopters waiting at each quarter end"),
+    pv.figure(pc.waiting_vs_adopters, suff_view, area, title=f"{area_name}: children and adopters waiting at each quarter end"),
     "sufficiency",
 )
 pv.chart_notes(False, publication)
@@ -337,14 +338,14 @@ pv.export(suff, suff_shown, publication, f"sufficiency_{area}", "sufficiency", a
 st.subheader(f"Children waiting on {at:%d %B %Y}, as the ASGLB counts them", help=pv.definition("children_waiting"))
 waiting = _waiting(version, at, as_at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS), group_by=["at"])
-w_text = w_shown if publication else suppression.as_text(waiting)
+w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")
 w_table = pd.DataFrame(
     {"Children waiting": [journeys.WAITING_LABELS[c] for c in journeys.WAITING_COUNTS]}
     | {
         pc.area_label(a, names): (
             [gaps[a]] * len(journeys.WAITING_COUNTS)
             if a in gaps
-            else [w_text[w_text["area"] == a].iloc[0][c] for c in journeys.WAITING_COUNTS]
+            else [w_text.at[a, c] for c in journeys.WAITING_COUNTS]
         )
         for a in waiting["area"]
     }

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -46,16 +46,47 @@ def header(title: str, definitions: Sequence[str]) -> bool:
     return publication
 
 
+# Suppression and chart building are pure functions of small frames, but pandas and plotly make them the
+# larger part of a warm page run (bench/pages.py): cached by their inputs (Streamlit hashes the frames), so a
+# rerun with the same figures rebuilds nothing.
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _published(raw: pd.DataFrame, publication: bool, rules: tuple[tuple[str, Any], ...],
+               settings: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    shown = suppression.suppress_table(raw, settings, **dict(rules))
+    return shown, suppression.masked(raw, shown) if publication else raw
+
+
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view): the publication strings of a table, and the frame charts draw (masked if publishing)."""
-    shown = suppression.suppress_table(raw, shell.reference().settings, **rules)
-    return shown, suppression.masked(raw, shown) if publication else raw
+    return _published(raw, publication, tuple(sorted(rules.items())), shell.reference().settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _published_scorecard(sc: pd.DataFrame, publication: bool, settings: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    shown = suppression.suppress_scorecard(sc, settings)
+    return shown, suppression.masked(sc, shown) if publication else sc
 
 
 def publish_scorecard(sc: pd.DataFrame, publication: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view) of a scorecard, as `publish` for a table."""
-    shown = suppression.suppress_scorecard(sc, shell.reference().settings)
-    return shown, suppression.masked(sc, shown) if publication else sc
+    return _published_scorecard(sc, publication, shell.reference().settings)
+
+
+# Figures are shared, not copied: unpickling a plotly figure costs as much as building it, and st.plotly_chart
+# draws a copy (Figure.to_dict), so a cached figure is never changed.
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    return getattr(pc, name)(*args, **dict(kwargs))
+
+
+def figure(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`build(*args, **kwargs)` for a chart builder of `raa_core.performance_charts`, cached by its inputs. The
+    figure is shared between runs and sessions: draw it (`plot`), never change it."""
+    if getattr(pc, build.__name__, None) is not build:
+        raise ValueError(f"not a chart of raa_core.performance_charts: {build!r}")
+    return _figure(build.__name__, args, tuple(sorted(kwargs.items())))
 
 
 def table(df: pd.DataFrame, columns: dict[str, str]) -> None:

@@ -256,3 +256,23 @@ def test_local_publication_view_hides_small_counts(app_env: Path) -> None:
     assert not at.get("plotly_chart") or all(
         not c.proto.id.endswith("-a1_distribution") for c in at.get("plotly_chart")
     )
+
+
+@pytest.mark.parametrize("page", [REGIONAL, LOCAL])
+def test_a_rerun_with_the_same_choices_reaches_duckdb_zero_times(
+    page: str, app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 8 (speed): results, suppression and charts are cached by their inputs and the warehouse
+    version, so a warm run of a performance page runs no SQL (bench/pages.py reads the same log)."""
+    log = tmp_path / "profile.jsonl"
+    monkeypatch.setenv("RAA_PROFILE", str(log))
+    at = open_page(page, council="886")
+    before = at.get("plotly_chart")
+    runs = [json.loads(x) for x in log.read_text().splitlines()]
+    assert runs and sum(r["queries"] for r in runs) > 0  # the first runs computed the figures
+    mark = len(runs)
+    at.run()
+    assert not at.exception, at.exception
+    again = [json.loads(x) for x in log.read_text().splitlines()][mark:]
+    assert len(again) == 1 and again[0]["cursors"] == 0 and again[0]["queries"] == 0, again
+    assert [c.proto.spec for c in at.get("plotly_chart")] == [c.proto.spec for c in before]
