@@ -11,7 +11,6 @@ serves a stale one. A crash or `kill -9` mid-write leaves only an orphan tempora
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import os
 import re
@@ -34,15 +33,6 @@ SCHEMA_VERSION = 1
 _VERSION_RE = re.compile(r"\.v(\d{6})$")
 KEEP_VERSIONS = 3
 T = TypeVar("T")
-
-
-def state_sql(table: str, as_at: dt.date | None = None) -> str:
-    """Deprecated: use `raa_core.sql.state_sql` (the `$as_at` parameter). Kept only until the performance
-    modules (indicators) move to it; the date is formatted by `date.isoformat`, never user text."""
-    body = sql.current_state_sql(table)
-    if as_at is None:
-        return body
-    return body.replace("GROUP BY la_code", f"AND extract_date <= DATE '{dt.date.fromisoformat(as_at.isoformat())}' GROUP BY la_code")
 
 
 def _drop_table_ddl() -> list[str]:
@@ -134,11 +124,6 @@ def version(db: Path) -> str:
     """A token that changes whenever a writer publishes a new version (cache key for readers)."""
     f = current_file(db)
     return f.name if f is not None else "missing"
-
-
-def connect_read(db: Path) -> duckdb.DuckDBPyConnection:
-    """Deprecated: `Warehouse(db).connect()` (kept for tests written before the Warehouse object)."""
-    return Warehouse(db).connect()
 
 
 @contextlib.contextmanager

@@ -60,7 +60,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def expected(app_env, ref, year: str, period: int | None = None, method: str = "default",
              la_code: int | None = None, sign: int = 1) -> dict[str, str]:
-    con = warehouse.connect_read(app_env)
+    con = warehouse.Warehouse(app_env).connect()
     try:
         mon = monitor(con, ref, year, period, method, la_code)
     finally:
@@ -81,7 +81,7 @@ def test_headline_figures_equal_raa_core_for_the_raa(app_env, ref) -> None:
     assert metrics(at) == expected(app_env, ref, YEAR)
     # the by-council table: every council's pooled and adoption support rows, kept apart
     table = at.dataframe[0].value
-    con = warehouse.connect_read(app_env)
+    con = warehouse.Warehouse(app_env).connect()
     try:
         mon = monitor(con, ref, YEAR)
     finally:
@@ -152,7 +152,7 @@ def test_settlement_basis_shares_the_pooled_variance(app_env, ref) -> None:
     at.radio(key="budget_basis").set_value("equal").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Pooled variance share" in d.value.columns)
-    con = warehouse.connect_read(app_env)
+    con = warehouse.Warehouse(app_env).connect()
     try:
         s = settlement_of(monitor(con, ref, YEAR), "equal")
     finally:
