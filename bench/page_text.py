@@ -2,7 +2,8 @@
 
 Renders each page through app.py with AppTest (like a live server) for a set of sidebar choices and
 writes one text file per (page, choice): titles, captions, metrics, alerts, tables (as CSV) and chart specs.
-Each render is signed in as the Head of Service (every page, every council); the `_pub` choices turn the
+Each render is signed in as the Head of Service (the demo user `hos`, present while the warehouse holds only
+the bundled sample: every page, every council); the `_pub` choices turn the
 publication view on. Usage: python bench/page_text.py OUT_DIR [--pages regional_performance ...]
 (the warehouse is $RAA_DB, as for the app)
 """
