@@ -41,7 +41,7 @@ def _bench_module(name: str):
 def sample_warehouse(tmp: Path) -> duckdb.DuckDBPyConnection:
     db = tmp / "raa.duckdb"
     drops.ingest(db, REPO / "data" / "drops", load_reference(), today=dt.date(2026, 11, 23))
-    return warehouse.connect_read(db)
+    return warehouse.Warehouse(db).connect()
 
 
 def national_warehouse() -> duckdb.DuckDBPyConnection:

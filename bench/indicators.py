@@ -198,7 +198,7 @@ def main() -> int:
         failed |= not report(name, con, PERIOD, target, args.repeat)
         con.close()
     if args.db is not None:
-        con = warehouse.connect_read(args.db)
+        con = warehouse.Warehouse(args.db).connect()
         print(f"\nwarehouse {args.db}")
         failed |= not report("warehouse", con, parse_period(args.period), 0.200, args.repeat)
         con.close()

@@ -2,7 +2,10 @@
 
 Renders each page through app.py with AppTest (like a live server) for a set of sidebar choices and
 writes one text file per (page, choice): titles, captions, metrics, alerts, tables (as CSV) and chart specs.
-Usage: python bench/page_text.py OUT_DIR [--db data/warehouse/raa.duckdb]
+Each render is signed in as the Head of Service (the demo user `hos`, present while the warehouse holds only
+the bundled sample: every page, every council); the `_pub` choices turn the
+publication view on. Usage: python bench/page_text.py OUT_DIR [--pages regional_performance ...]
+(the warehouse is $RAA_DB, as for the app)
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ CHOICES: dict[str, dict[str, object]] = {
     "asat_oct": {"as_at": dt.date(2026, 10, 20)},
     "kent_asat_3y": {"council": "886", "as_at": dt.date(2026, 10, 20), "window": "3 years"},
     "y2025_medway": {"year": "2025-26", "council": "887"},
+    "default_pub": {"publication": True},
+    "kent_pub": {"council": "886", "publication": True},
+    "medway_3y_pub": {"council": "887", "window": "3 years", "publication": True},
+    "y2019_bexley_pub": {"year": "2019-20", "council": "303", "publication": True},
+    "kent_asat_3y_pub": {"council": "886", "as_at": dt.date(2026, 10, 20), "window": "3 years", "publication": True},
 }
 _ID = re.compile(r'(deferred_file_id: "[^"]*"|\bid: "[^"]*"|"id": "[^"]*"|form_id: "[^"]*"|\$\$ID-[0-9a-f]+-[^"\s]*|uuid[^\n]*)')
 
@@ -50,8 +58,13 @@ def render(page: str, choice: dict[str, object]) -> str:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from raa_app.gate import SESSION, Session
+    from raa_core.requests import Viewer
+
     st.cache_data.clear()
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    at.session_state[SESSION] = Session(Viewer(user="hos", role="hos", la_code=None), now, now, "password")
     for k, v in choice.items():
         at.session_state[k] = v
     at.run()
@@ -67,6 +80,7 @@ def render(page: str, choice: dict[str, object]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("out_dir")
+    ap.add_argument("--pages", nargs="*", default=None, help="page names (default: every page)")
     args = ap.parse_args()
     os.environ.setdefault("RAA_TODAY", "2026-11-23")
     sys.path[:0] = [str(REPO), str(REPO / "tests")]  # this checkout's code, not an installed copy
@@ -79,7 +93,7 @@ def main() -> int:
     _serve_through_app_py(_MP())  # type: ignore[arg-type]
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for page in PAGES:
+    for page in [p for p in PAGES if not args.pages or Path(p).stem in args.pages]:
         for name, choice in CHOICES.items():
             text = render(page, choice)
             (out / f"{Path(page).stem}__{name}.txt").write_text(text)

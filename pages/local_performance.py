@@ -21,6 +21,7 @@ from raa_core import (
     freshness,
     indicators,
     journeys,
+    presentation,
     recruitment,
     suppression,
 )
@@ -182,7 +183,7 @@ comp = indicators.compare_council(sc_view, area)
 comp_text = suppression.shown_from_masked(comp) if publication else suppression.as_text(comp)
 left, right = st.columns([3, 2])
 with left:
-    pv.plot(pc.council_vs_region(comp, names, council=area, low_n_below=ref.settings.low_n_below), "council_vs_region")
+    pv.plot(pv.figure(pc.council_vs_region, comp, names, council=area, low_n_below=ref.settings.low_n_below), "council_vs_region")
     low = [int(n) < ref.settings.low_n_below for n in comp["council_n"]]
     pv.chart_notes(any(low), publication)
 with right:
@@ -198,7 +199,7 @@ with right:
         {"indicator": "Indicator", "council": council, "council_n": "n", "region": "Region", "best": "Best partner"},
     )
     st.caption("A3: % placed within 14 months of entering care.")
-    pv.export(comp, comp_text, publication, f"{area}_against_region_{period.name}", "compare")
+    pv.export(comp, comp_text, publication, "against_region", "compare", of=area, period=period.name)
 
 # Children's journey ------------------------------------------------------------------------------------
 act = _activity(version, period, as_at)
@@ -223,28 +224,27 @@ stages_shown, stages_view = pv.publish(
 st.subheader("Children's journey", help=f"{pv.definition('funnel')}\n\n{pv.definition('stages')}")
 left, right = st.columns([2, 3])
 with left:
-    pv.plot(pc.journey_funnel(act_view, area, period.name), "funnel")
+    pv.plot(pv.figure(pc.journey_funnel, act_view, area, period.name), "funnel")
     pv.chart_notes(False, publication)
-    pv.export(act, act_shown, publication, f"{area}_journey_activity_{period.name}", "funnel", area)
+    pv.export(act, act_shown, publication, "journey_activity", "funnel", area, period=period.name)
 with right:
-    pv.plot(pc.stage_durations_chart(stages_view, area, period.name, ref.settings.low_n_below), "stages")
+    pv.plot(pv.figure(pc.stage_durations_chart, stages_view, area, period.name, ref.settings.low_n_below), "stages")
     mine_stages = stages[stages["area"] == area]
     pv.chart_notes(bool((mine_stages["n"] < ref.settings.low_n_below).any()), publication)
-    pv.export(stages, stages_shown, publication, f"{area}_stage_durations_{period.name}", "stages", area)
+    pv.export(stages, stages_shown, publication, "stage_durations", "stages", area, period=period.name)
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
 st.subheader("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
 bands = _a1_bands(version, period, as_at)
 bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
-bands_name = f"{area}_a1_bands_{period.name}"
 children_allowed = access.can_see_children(viewer, la_code, ref)
 if publication or not children_allowed:
-    pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
+    pv.plot(pv.figure(pc.a1_bands_chart, bands_view, area), "a1_bands")
     pv.chart_notes(False, publication)
     st.caption("Each child's days are not shown in the publication view: the bands are." if publication else
                "Each child's days are shown only to the Head of Service and the council's own analyst: the bands are.")
-    pv.export(bands, bands_shown, publication, bands_name, "a1_bands", area)
+    pv.export(bands, bands_shown, publication, "a1_bands", "a1_bands", area, period=period.name)
 else:
     dist = _distribution(version, period, la_code, as_at, viewer)
     shell.audit_child_view("local_performance", la_code, f"A1 days of each child adopted, {period.name}"
@@ -252,13 +252,15 @@ else:
     threshold = ref.threshold("A1", period.end, thresholds)
     left, right = st.columns(2)
     with left:
-        pv.plot(pc.a1_distribution_chart(dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
+        pv.plot(pv.figure(pc.a1_distribution_chart, dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
         pv.chart_notes(len(dist) < ref.settings.low_n_below, False)
-        shell.download_table(dist.drop(columns="la_code"), f"{area}_a1_days_{period.name}", "a1_distribution")
+        shell.download_table(dist.drop(columns="la_code"), pv.download_stem("a1_days", area, period.name),
+                             "a1_distribution")
     with right:
-        pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
-        st.caption(f"{int(mine_bands['children'].sum())} children adopted in {period.name}.")
-        pv.export(bands, bands_shown, publication, bands_name, "a1_bands", area)
+        pv.plot(pv.figure(pc.a1_bands_chart, bands_view, area), "a1_bands")
+        st.caption(f"{presentation.count_noun(int(mine_bands['children'].sum()), 'child', 'children')} adopted in "
+                   f"{period.name}.")
+        pv.export(bands, bands_shown, publication, "a1_bands", "a1_bands", area, period=period.name)
 
 # Children waiting --------------------------------------------------------------------------------------
 st.subheader(
@@ -286,9 +288,9 @@ with left:
         )
 wb_shown, wb_view = pv.publish(wbands, publication, counts=["children"], group_by=["band_order"])
 with right:
-    pv.plot(pc.waiting_bands_chart(wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
+    pv.plot(pv.figure(pc.waiting_bands_chart, wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
     pv.chart_notes(False, publication)
-pv.export(wbands, wb_shown, publication, f"{area}_children_waiting_bands_{at.isoformat()}", "waiting_bands", area)
+pv.export(wbands, wb_shown, publication, "children_waiting_bands", "waiting_bands", area, period=f"on_{at.isoformat()}")
 
 # Adopters -----------------------------------------------------------------------------------------------
 st.subheader("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
@@ -326,13 +328,13 @@ else:
     )
 left, right = st.columns(2)
 with left:
-    pv.plot(pc.adopter_pipeline(r_view, area, period.name), "pipeline")
+    pv.plot(pv.figure(pc.adopter_pipeline, r_view, area, period.name), "pipeline")
     pv.chart_notes(False, publication)
-    pv.export(recruit, r_shown, publication, f"{area}_adopter_pipeline_{period.name}", "pipeline", area)
+    pv.export(recruit, r_shown, publication, "adopter_pipeline", "pipeline", area, period=period.name)
 with right:
-    pv.plot(pc.timeliness_chart(t_view, area, period.name, ref.settings.low_n_below), "timeliness")
+    pv.plot(pv.figure(pc.timeliness_chart, t_view, area, period.name, ref.settings.low_n_below), "timeliness")
     pv.chart_notes(bool(timely[timely["area"] == area]["low_n"].any()), publication)
-    pv.export(timely, t_shown, publication, f"{area}_adopter_timeliness_{period.name}", "timeliness", area)
+    pv.export(timely, t_shown, publication, "adopter_timeliness", "timeliness", area, period=period.name)
 
 # Characteristics of the council's children -------------------------------------------------------------------
 st.subheader(f"Characteristics: {council}", help=characteristics.__doc__.split("\n\n")[0])
@@ -355,7 +357,7 @@ else:
                 rows[["dimension_label", "category", "children", "pct"]],
                 {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "%"},
             )
-pv.export(chars, c_shown, publication, f"{area}_characteristics_{period.name}", "characteristics", area)
+pv.export(chars, c_shown, publication, "characteristics", "characteristics", area, period=period.name)
 
 # The ASGLB quarterly return ---------------------------------------------------------------------------------
 pv.asglb_button(version, as_at, latest, "local", publication)

@@ -111,11 +111,11 @@ def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
         help=f"{pv.definition(ind)}\n\n{pv.definition('change')}",
     )
     if ind == "A3":
-        counted = f"**{text['count'] or 0}** of {text['n']} children placed within 14 months"
+        counted = f"**{text['count'] or 0}** of {text['n']} {pv.children(text['n'])} placed within 14 months"
     else:
         median = text["median"] or "—"
         unit = "" if median in ("—", suppression.HIDDEN) else " days"
-        counted = f"n = **{text['n']}** {'child' if text['n'] == '1' else 'children'} · median {median}{unit}"
+        counted = f"n = **{text['n']}** {pv.children(text['n'])} · median {median}{unit}"
     lines = [counted]
     if text["threshold"]:
         named = THRESHOLD_SET_SHORT.get(str(raw["threshold_set"]), str(raw["threshold_set"]))
@@ -146,7 +146,7 @@ def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
         badges.append(":gray-badge[:material/help: No threshold]")
     if bool(raw["low_n"]):
         n = text["n"]
-        counted_n = f": {n} {'child' if n == '1' else 'children'}" if n not in ("", suppression.HIDDEN) else ""
+        counted_n = f": {n} {pv.children(n)}" if n not in ("", suppression.HIDDEN) else ""
         badges.append(f":orange-badge[:material/warning: Low number{counted_n}]")
     if stale:
         badges.append(":orange-badge[:material/schedule: Stale data]")
@@ -215,7 +215,7 @@ area_stale = freshness.is_stale(status, req.la_code)
 for col, (_, raw_row), (_, text_row) in zip(st.columns(4), head_raw.iterrows(), head_text.iterrows(), strict=True):
     with col, st.container(border=True):
         tile(raw_row, text_row, area_stale)
-pv.export(head_raw, head_text, publication, f"scorecard_{area}_{period.name}", "tiles")
+pv.export(head_raw, head_text, publication, "scorecard", "tiles", of=area, period=period.name)
 
 
 # Trends and councils compared (one indicator at a time; only this part reruns) -------------------------
@@ -242,20 +242,22 @@ def trends_and_comparison() -> None:
         shown, view = pv.publish_scorecard(raw, publication)
         with col:
             selected = period.name if kind == period.kind else None
-            pv.plot(pc.trend_chart(view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
+            pv.plot(pv.figure(pc.trend_chart, view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
             pv.chart_notes(bool(raw["low_n"].any()), publication, shaded=selected is not None)
-            pv.export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}")
+            pv.export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}", period="from_2015-16")
 
     st.subheader(f"Councils compared: {ind}, {period.name}", help=pv.definition(ind))
     rows = sc[sc["indicator"] == ind]
     pv.plot(
-        pc.council_comparison(
+        pv.figure(
+            pc.council_comparison,
             sc_view, ind, names, title=f"{ind}, {period.name}: councils, region, threshold, national"
         ),
         "council_comparison",
     )
     pv.chart_notes(bool(rows["low_n"].any()), publication)
-    pv.export(rows, sc_pub[sc_pub["indicator"] == ind], publication, f"{ind}_councils_{period.name}", "comparison")
+    pv.export(rows, sc_pub[sc_pub["indicator"] == ind], publication, f"{ind}_councils", "comparison",
+              period=period.name)
 
 
 trends_and_comparison()
@@ -269,7 +271,7 @@ st.markdown(
 both = indicators.region_and_mean(sc_view)
 left, right = st.columns([3, 2])
 with left:
-    pv.plot(pc.region_vs_mean(sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean")
+    pv.plot(pv.figure(pc.region_vs_mean, sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean")
     pv.chart_notes(False, publication)
 with right:
     table = suppression.shown_from_masked(both) if publication else both
@@ -288,8 +290,9 @@ with right:
         both,
         suppression.shown_from_masked(both) if publication else both,
         publication,
-        f"region_vs_mean_{period.name}",
+        "region_vs_mean",
         "region_mean",
+        period=period.name,
     )
 
 # Sufficiency: children waiting and adopters waiting -----------------------------------------------------
@@ -327,24 +330,24 @@ elif len(mine):
         help="Approved households waiting divided by children waiting with a placement order.",
     )
 pv.plot(
-    pc.waiting_vs_adopters(suff_view, area, title=f"{area_name}: children and adopters waiting at each quarter end"),
+    pv.figure(pc.waiting_vs_adopters, suff_view, area, title=f"{area_name}: children and adopters waiting at each quarter end"),
     "sufficiency",
 )
 pv.chart_notes(False, publication)
-pv.export(suff, suff_shown, publication, f"sufficiency_{area}", "sufficiency", area)
+pv.export(suff, suff_shown, publication, "sufficiency", "sufficiency", area, period=f"to_{at.isoformat()}")
 
 # Children waiting as the ASGLB counts them ---------------------------------------------------------------
 st.subheader(f"Children waiting on {at:%d %B %Y}, as the ASGLB counts them", help=pv.definition("children_waiting"))
 waiting = _waiting(version, at, as_at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS), group_by=["at"])
-w_text = w_shown if publication else suppression.as_text(waiting)
+w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")
 w_table = pd.DataFrame(
     {"Children waiting": [journeys.WAITING_LABELS[c] for c in journeys.WAITING_COUNTS]}
     | {
         pc.area_label(a, names): (
             [gaps[a]] * len(journeys.WAITING_COUNTS)
             if a in gaps
-            else [w_text[w_text["area"] == a].iloc[0][c] for c in journeys.WAITING_COUNTS]
+            else [w_text.at[a, c] for c in journeys.WAITING_COUNTS]
         )
         for a in waiting["area"]
     }
@@ -355,7 +358,7 @@ st.caption(
     "and not matched + with an order, matched = with a placement order. '12 months or more' counts the day "
     "12 calendar months after the order."
 )
-pv.export(waiting, w_shown, publication, f"children_waiting_asglb_{at.isoformat()}", "waiting_asglb")
+pv.export(waiting, w_shown, publication, "children_waiting_asglb", "waiting_asglb", period=f"on_{at.isoformat()}")
 
 # Characteristics of the children adopted, placed and waiting -----------------------------------------------
 st.subheader(f"Characteristics: {area_name}", help=characteristics.__doc__.split("\n\n")[0])
@@ -364,27 +367,35 @@ c_shown, c_view = pv.publish(
     chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
     group_by=["group", "dimension", "category_order"],
 )
-group = st.segmented_control(
-    "Children", list(characteristics.GROUPS), default="adopted", required=True, key="characteristics_group",
-    format_func=lambda g: {"adopted": f"adopted in {period.name}", "placed": f"placed in {period.name}",
-                           "waiting": f"waiting on {at:%d %b %Y}"}[g],
-) or "adopted"
-mine = (c_shown if publication else suppression.as_text(chars))
-mine = mine[(mine["group"] == group) & (mine["area"] == area)]
-if area in gaps:
-    st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
-elif not publication and int(chars[(chars["group"] == group) & (chars["area"] == area)]["n"].max() or 0) == 0:
-    st.info(f"{area_name}: {coverage.no_children_message(characteristics.GROUPS[group].split(' ', 2)[1], period.name)}.")
-else:
-    total = mine["n"].iloc[0] if len(mine) else "0"
-    st.caption(f"{characteristics.GROUPS[group]}: n = {total}. Small-number rules apply.")
-    pv.table(
-        mine[["dimension_label", "category", "children", "pct"]].assign(
-            pct=lambda d: [f"{v}%" if v not in ("", suppression.HIDDEN) else v for v in d["pct"]]
-        ),
-        {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "% of n"},
-    )
-pv.export(chars, c_shown, publication, f"characteristics_{period.name}", "characteristics")
+# The children group chosen reruns only this part
+
+
+@st.fragment
+def characteristics_table() -> None:
+    group = st.segmented_control(
+        "Children", list(characteristics.GROUPS), default="adopted", required=True, key="characteristics_group",
+        format_func=lambda g: {"adopted": f"adopted in {period.name}", "placed": f"placed in {period.name}",
+                               "waiting": f"waiting on {at:%d %b %Y}"}[g],
+    ) or "adopted"
+    mine = (c_shown if publication else suppression.as_text(chars))
+    mine = mine[(mine["group"] == group) & (mine["area"] == area)]
+    if area in gaps:
+        st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
+    elif not publication and int(chars[(chars["group"] == group) & (chars["area"] == area)]["n"].max() or 0) == 0:
+        st.info(f"{area_name}: {coverage.no_children_message(characteristics.GROUPS[group].split(' ', 2)[1], period.name)}.")
+    else:
+        total = mine["n"].iloc[0] if len(mine) else "0"
+        st.caption(f"{characteristics.GROUPS[group]}: n = {total}. Small-number rules apply.")
+        pv.table(
+            mine[["dimension_label", "category", "children", "pct"]].assign(
+                pct=lambda d: [f"{v}%" if v not in ("", suppression.HIDDEN) else v for v in d["pct"]]
+            ),
+            {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "% of n"},
+        )
+    pv.export(chars, c_shown, publication, "characteristics", "characteristics", period=period.name)
+
+
+characteristics_table()
 
 # The ASGLB quarterly return ---------------------------------------------------------------------------------
 pv.asglb_button(version, as_at, latest, "regional", publication)
@@ -413,4 +424,4 @@ with st.expander("Reconciliation: the business case's figures beside the compute
                 "note": st.column_config.TextColumn(width="large"),
             },
         )
-        shell.download_table(rec, "reconciliation_business_case", "reconciliation")
+        shell.download_table(rec, pv.download_stem("reconciliation_business_case"), "reconciliation")

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import access, asglb, coverage, indicators, journeys, periods, suppression
+from raa_core import access, asglb, coverage, display, indicators, journeys, periods, presentation, suppression
 from raa_core import performance_charts as pc
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 
@@ -46,16 +46,53 @@ def header(title: str, definitions: Sequence[str]) -> bool:
     return publication
 
 
+# Suppression and chart building are pure functions of small frames, but pandas and plotly make them the
+# larger part of a warm page run (bench/pages.py): cached by their inputs (Streamlit hashes the frames), so a
+# rerun with the same figures rebuilds nothing.
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _published(raw: pd.DataFrame, publication: bool, rules: tuple[tuple[str, Any], ...],
+               settings: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    shown = suppression.suppress_table(raw, settings, **dict(rules))
+    return shown, suppression.masked(raw, shown) if publication else raw
+
+
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view): the publication strings of a table, and the frame charts draw (masked if publishing)."""
-    shown = suppression.suppress_table(raw, shell.reference().settings, **rules)
-    return shown, suppression.masked(raw, shown) if publication else raw
+    return _published(raw, publication, tuple(sorted(rules.items())), shell.reference().settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _published_scorecard(sc: pd.DataFrame, publication: bool, settings: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    shown = suppression.suppress_scorecard(sc, settings)
+    return shown, suppression.masked(sc, shown) if publication else sc
 
 
 def publish_scorecard(sc: pd.DataFrame, publication: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view) of a scorecard, as `publish` for a table."""
-    shown = suppression.suppress_scorecard(sc, shell.reference().settings)
-    return shown, suppression.masked(sc, shown) if publication else sc
+    return _published_scorecard(sc, publication, shell.reference().settings)
+
+
+# Figures are shared, not copied: unpickling a plotly figure costs as much as building it, and st.plotly_chart
+# draws a copy (Figure.to_dict), so a cached figure is never changed.
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    return getattr(pc, name)(*args, **dict(kwargs))
+
+
+def figure(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`build(*args, **kwargs)` for a chart builder of `raa_core.performance_charts`, cached by its inputs. The
+    figure is shared between runs and sessions: draw it (`plot`), never change it."""
+    if getattr(pc, build.__name__, None) is not build:
+        raise ValueError(f"not a chart of raa_core.performance_charts: {build!r}")
+    return _figure(build.__name__, args, tuple(sorted(kwargs.items())))
+
+
+def children(n: object) -> str:
+    """'child' or 'children' agreeing with a count shown as text ('1', '12', or 'x' when suppressed)."""
+    text = str(n)
+    return presentation.noun_for(int(text), "child", "children") if text.lstrip("-").isdigit() else "children"
 
 
 def table(df: pd.DataFrame, columns: dict[str, str]) -> None:
@@ -78,13 +115,34 @@ def chart_notes(low: bool, publication: bool, shaded: bool = False) -> None:
         st.caption(" · ".join(notes))
 
 
+def download_stem(subject: str, area: str | None = None, period: str | None = None) -> str:
+    """A performance download's file name without its extension, saying what it holds: the subject, the
+    council (its short name; `Region` for the region or a table of every council), the period and the date the
+    figures stand at (the sidebar's as-at date, today for the current state), e.g.
+    `raa_A1_councils_Region_2018-19_as-at_2026-11-23` (presentation.file_name)."""
+    council = None if area in (None, "region") else display.council_label(shell.reference(), area)
+    as_at = shell.run().performance.as_at or shell.today()
+    return presentation.file_name(subject, "csv", council=council, period=period, as_at=as_at).removesuffix(".csv")
+
+
 def export(
-    raw: pd.DataFrame, shown: pd.DataFrame, publication: bool, name: str, key: str, area: str | None = None
+    raw: pd.DataFrame,
+    shown: pd.DataFrame,
+    publication: bool,
+    subject: str,
+    key: str,
+    area: str | None = None,
+    *,
+    period: str | None = None,
+    of: str | None = None,
 ) -> None:
-    """The table behind a chart: as computed, or as published (strings, `x` for suppressed); one area's rows if given."""
+    """The table behind a chart: as computed, or as published (strings, `x` for suppressed); one area's rows if
+    `area` is given. The file is named by `download_stem` for the area (or `of`: the area a table is about
+    without being filtered to it) and `period`."""
     if area is not None:
         raw, shown = raw[raw["area"] == area], shown[shown["area"] == area]
-    shell.download_table(shown if publication else raw, name + ("_publication" if publication else ""), key)
+    name = download_stem(subject + ("_publication" if publication else ""), area or of, period)
+    shell.download_table(shown if publication else raw, name, key)
 
 
 # --- shared by both performance pages: thresholds, no data, the ASGLB return (issue 12) --------------------
@@ -129,8 +187,10 @@ def _asglb(version: str, quarter: str, as_at: dt.date | None) -> tuple[pd.DataFr
     return ret, asglb.workbook(ret, q, as_at)
 
 
+@st.fragment
 def asglb_button(version: str, as_at: dt.date | None, latest: dt.date | None, key: str, publication: bool) -> None:
-    """The ASGLB quarterly return: choose a quarter (Q1 = April-June), see its items, download the workbook."""
+    """The ASGLB quarterly return: choose a quarter (Q1 = April-June), see its items, download the workbook.
+    A fragment: choosing a quarter or showing the return reruns only this part of the page."""
     last = latest or shell.today()
     quarters = [q.name.replace(" ", "") for q in reversed(periods.quarters(dt.date(2015, 4, 1), last))]
     with st.expander("ASGLB quarterly return", icon=":material/assignment:"):
@@ -152,7 +212,8 @@ def asglb_button(version: str, as_at: dt.date | None, latest: dt.date | None, ke
         ret, book = _asglb(version, quarter, as_at)
         st.dataframe(asglb.wide_text(ret), hide_index=True, width="stretch", height=320)
         st.download_button(
-            "Download the ASGLB return (Excel)", book, f"asglb_return_{quarter}.xlsx",
+            "Download the ASGLB return (Excel)", book,
+            presentation.file_name("asglb_return", "xlsx", period=quarter, as_at=as_at or shell.today()),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_asglb_xlsx", on_click="ignore", icon=":material/download:",
         )

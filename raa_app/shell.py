@@ -107,7 +107,9 @@ def reference() -> Reference:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _warehouse(path: str) -> Warehouse:
-    return Warehouse(path)
+    wh = Warehouse(path)
+    wh.counting = bool(os.environ.get("RAA_PROFILE"))  # the page bench counts statements per script run
+    return wh
 
 
 def warehouse() -> Warehouse:
@@ -129,22 +131,25 @@ def appstate() -> AppState:
 
 
 class RunProfile:
-    """One script run's timing: run seconds, warehouse queries (cursor uses) and their seconds.
+    """One script run's timing: run seconds (wall, and CPU of the run's thread: what the run costs whatever the
+    machine's load), warehouse cursors taken, SQL statements run through them and their seconds.
 
     Written as a JSON line to `$RAA_PROFILE` when set (bench/pages.py reads it); nothing otherwise."""
 
     def __init__(self) -> None:
         self.page = ""
         self.start = time.perf_counter()
+        self.cpu = time.thread_time()
         warehouse().usage(reset=True)
 
     def write(self) -> None:
         target = os.environ.get("RAA_PROFILE")
         if not target:
             return
-        queries, seconds = warehouse().usage()
-        line = {"page": self.page, "seconds": round(time.perf_counter() - self.start, 4), "queries": queries,
-                "query_seconds": round(seconds, 4)}
+        cursors, statements, seconds = warehouse().usage()
+        line = {"page": self.page, "seconds": round(time.perf_counter() - self.start, 4),
+                "cpu_seconds": round(time.thread_time() - self.cpu, 4), "cursors": cursors,
+                "queries": statements, "query_seconds": round(seconds, 4)}
         with open(target, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line) + "\n")
 

@@ -11,7 +11,6 @@ serves a stale one. A crash or `kill -9` mid-write leaves only an orphan tempora
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import os
 import re
@@ -34,15 +33,6 @@ SCHEMA_VERSION = 1
 _VERSION_RE = re.compile(r"\.v(\d{6})$")
 KEEP_VERSIONS = 3
 T = TypeVar("T")
-
-
-def state_sql(table: str, as_at: dt.date | None = None) -> str:
-    """Deprecated: use `raa_core.sql.state_sql` (the `$as_at` parameter). Kept only until the performance
-    modules (indicators) move to it; the date is formatted by `date.isoformat`, never user text."""
-    body = sql.current_state_sql(table)
-    if as_at is None:
-        return body
-    return body.replace("GROUP BY la_code", f"AND extract_date <= DATE '{dt.date.fromisoformat(as_at.isoformat())}' GROUP BY la_code")
 
 
 def _drop_table_ddl() -> list[str]:
@@ -136,11 +126,6 @@ def version(db: Path) -> str:
     return f.name if f is not None else "missing"
 
 
-def connect_read(db: Path) -> duckdb.DuckDBPyConnection:
-    """Deprecated: `Warehouse(db).connect()` (kept for tests written before the Warehouse object)."""
-    return Warehouse(db).connect()
-
-
 @contextlib.contextmanager
 def write_lock(db: Path) -> Iterator[None]:
     """Serialise writers (scheduled ingest, app commentary) across processes."""
@@ -212,6 +197,23 @@ def ensure(db: Path) -> None:
             pass
 
 
+class _Counting:
+    """A DuckDB cursor that counts the statements run through it (`execute`, `sql`, `query`), for benches."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self._cur = cur
+        self.statements = 0
+
+    def __getattr__(self, name: str) -> object:
+        got = getattr(self._cur, name)
+        if name in ("execute", "sql", "query", "executemany"):
+            def counted(*args: object, **kwargs: object) -> object:
+                self.statements += 1
+                return got(*args, **kwargs)
+            return counted
+        return got
+
+
 class Warehouse:
     """The analytical warehouse: owns its current version, its read-only connections and its writer.
 
@@ -235,6 +237,7 @@ class Warehouse:
         self._connections: dict[Path, duckdb.DuckDBPyConnection] = {}
         self._in_use: dict[Path, int] = {}
         self._stats = threading.local()  # per thread (a Streamlit session's script runs on its own thread)
+        self.counting = False  # count statements per cursor (benches)
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r})"
@@ -288,24 +291,31 @@ class Warehouse:
 
     @contextlib.contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only cursor on the current version, for one use (one script run, one command)."""
+        """A read-only cursor on the current version, for one use (one script run, one command).
+
+        With `counting=True` on the Warehouse (benches: `RAA_PROFILE`), the cursor is wrapped to count the
+        statements run through it (`execute`, `sql`, `query`) for `usage()`."""
         f, con = self._retrying(self._take)
         cur = con.cursor()
         start = time.perf_counter()
+        counted = _Counting(cur) if self.counting else None
         try:
-            yield cur
+            yield counted if counted is not None else cur  # type: ignore[misc]
         finally:
             cur.close()
             self._release(f)
             self._stats.uses = getattr(self._stats, "uses", 0) + 1
+            self._stats.statements = getattr(self._stats, "statements", 0) + (counted.statements if counted else 0)
             self._stats.seconds = getattr(self._stats, "seconds", 0.0) + time.perf_counter() - start
 
-    def usage(self, reset: bool = False) -> tuple[int, float]:
-        """(cursors used, seconds spent using them) on this thread since the last reset: how many queries
-        reached DuckDB in a script run (cached results take none) and the time they took (benches)."""
-        got = (getattr(self._stats, "uses", 0), getattr(self._stats, "seconds", 0.0))
+    def usage(self, reset: bool = False) -> tuple[int, int, float]:
+        """(cursors used, statements run through them, seconds spent using them) on this thread since the last
+        reset: how often a script run reached DuckDB (cached results take none), how many SQL statements that
+        took (counted only when `counting` is on, else 0) and the time (benches)."""
+        got = (getattr(self._stats, "uses", 0), getattr(self._stats, "statements", 0),
+               getattr(self._stats, "seconds", 0.0))
         if reset:
-            self._stats.uses, self._stats.seconds = 0, 0.0
+            self._stats.uses, self._stats.statements, self._stats.seconds = 0, 0, 0.0
         return got
 
     @contextlib.contextmanager

@@ -64,7 +64,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def monitoring_of(app_env, ref, year: str, *args) -> Monitoring:
     """raa_core's monitoring report on the test's warehouse."""
-    con = warehouse.connect_read(app_env)
+    con = warehouse.Warehouse(app_env).connect()
     try:
         return monitor(con, ref, year, *args)
     finally:
@@ -160,7 +160,7 @@ def test_settlement_basis_shares_the_pooled_variance(app_env, ref) -> None:
     at.radio(key="budget_basis").set_value("equal").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Pooled variance share (£)" in d.value.columns)
-    con = warehouse.connect_read(app_env)
+    con = warehouse.Warehouse(app_env).connect()
     try:
         s = settlement_of(monitor(con, ref, YEAR), "equal")
     finally:

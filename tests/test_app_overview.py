@@ -25,7 +25,7 @@ def run_app(page: str | None = None) -> AppTest:
 def test_overview_shows_each_councils_freshness_from_raa_core(app_env, ref) -> None:
     at = run_app()
     assert at.title[0].value == "Overview"
-    con = warehouse.connect_read(app_env)
+    con = warehouse.Warehouse(app_env).connect()
     try:
         status = freshness.council_status(con, ref, SAMPLE_TODAY)
     finally:

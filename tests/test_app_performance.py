@@ -52,7 +52,7 @@ def publish(at: AppTest) -> AppTest:
 
 
 def connect(app_env: Path) -> duckdb.DuckDBPyConnection:
-    return warehouse.connect_read(app_env)
+    return warehouse.Warehouse(app_env).connect()
 
 
 def tiles(at: AppTest) -> dict[str, str]:
@@ -256,3 +256,72 @@ def test_local_publication_view_hides_small_counts(app_env: Path) -> None:
     assert not at.get("plotly_chart") or all(
         not c.proto.id.endswith("-a1_distribution") for c in at.get("plotly_chart")
     )
+
+
+@pytest.mark.parametrize("page", [REGIONAL, LOCAL])
+def test_a_rerun_with_the_same_choices_reaches_duckdb_zero_times(
+    page: str, app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 8 (speed): results, suppression and charts are cached by their inputs and the warehouse
+    version, so a warm run of a performance page runs no SQL (bench/pages.py reads the same log)."""
+    log = tmp_path / "profile.jsonl"
+    monkeypatch.setenv("RAA_PROFILE", str(log))
+    at = open_page(page, council="886")
+    before = at.get("plotly_chart")
+    runs = [json.loads(x) for x in log.read_text().splitlines()]
+    assert runs and sum(r["queries"] for r in runs) > 0  # the first runs computed the figures
+    mark = len(runs)
+    at.run()
+    assert not at.exception, at.exception
+    again = [json.loads(x) for x in log.read_text().splitlines()][mark:]
+    assert len(again) == 1 and again[0]["cursors"] == 0 and again[0]["queries"] == 0, again
+    assert [c.proto.spec for c in at.get("plotly_chart")] == [c.proto.spec for c in before]
+
+
+def _download_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The file names (without extension) the pages give their CSV/Excel downloads, recorded as they are made."""
+    from raa_app import shell
+
+    names: list[str] = []
+    real = shell.download_table
+
+    def record(df: pd.DataFrame, name: str, key: str) -> None:
+        names.append(name)
+        real(df, name, key)
+
+    monkeypatch.setattr(shell, "download_table", record)
+    return names
+
+
+def test_local_downloads_are_named_by_council_period_and_as_at(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = _download_names(monkeypatch)
+    at = open_page(LOCAL, council="886", year="2018-19", as_at=dt.date(2025, 1, 15))
+    names.clear()
+    at.run()
+    assert not at.exception, at.exception
+    assert "raa_against_region_Kent_2018-19_as-at_2025-01-15" in names
+    assert "raa_a1_days_Kent_2018-19_as-at_2025-01-15" in names  # the Head of Service sees each child's days
+    assert "raa_children_waiting_bands_Kent_on_2019-03-31_as-at_2025-01-15" in names
+    assert all("_Kent_" in n and n.endswith("_as-at_2025-01-15") for n in names), names
+
+
+def test_regional_downloads_name_the_region_for_tables_of_every_council(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = _download_names(monkeypatch)
+    at = open_page(REGIONAL, council="887", year="2018-19")
+    names.clear()
+    at.run()
+    assert not at.exception, at.exception
+    today = f"as-at_{SAMPLE_TODAY.isoformat()}"
+    assert f"raa_scorecard_Medway_2018-19_{today}" in names  # the tiles: the council chosen
+    assert f"raa_A1_councils_Region_2018-19_{today}" in names  # every council compared
+    assert f"raa_sufficiency_Medway_to_2019-03-31_{today}" in names
+    assert f"raa_reconciliation_business_case_Region_{today}" in names
+
+
+def test_counts_of_children_agree_with_their_noun() -> None:
+    from raa_app import performance_view as pv
+
+    assert [pv.children(n) for n in ("1", "0", "2", "12", "x", "", 1, 3)] == [
+        "child", "children", "children", "children", "children", "children", "child", "children"]

@@ -35,7 +35,7 @@ def test_budget_page_switches_council_and_period_and_exports_reconciling_excel(l
     assert_no_exception(page)
     assert page.get_by_role("heading", name="Pooled budget").first.is_visible()
 
-    con = warehouse.connect_read(sample_db)
+    con = warehouse.Warehouse(sample_db).connect()
     try:
         raa = monitor(con, ref, YEAR)
         kent_p5 = monitor(con, ref, YEAR, 5, "default", 886)

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import dropkit as dk
-from raa_core import drops, warehouse
+from raa_core import drops, sql, warehouse
 from raa_core.contract import TABLES, Issue
 
 TODAY = dt.date(2022, 10, 10)
@@ -24,7 +24,7 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     """Everything the warehouse holds except the audit trail (which records every attempt)."""
     if warehouse.current_file(db) is None:
         return {}
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         out = {t.name: sorted(con.execute(f"SELECT * FROM {t.name}").fetchall(), key=repr) for t in TABLES}
         out["drops"] = con.execute(
@@ -262,7 +262,7 @@ def test_warning_rule_loads_and_flags(wh, ref, rule, column, rows) -> None:
     assert [r.path for r in accepted] == [BAD]
     hits = [w for w in accepted[0].warnings if w.rule == rule]
     assert hits and hits[0].column == column and hits[0].file == "children.parquet"
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         stored = con.execute("SELECT rule FROM drop_issues WHERE drop_id = ? AND severity = 'warning'",
                              [accepted[0].drop_id]).fetchall()
@@ -285,7 +285,7 @@ def test_extra_column_of_names_never_reaches_warehouse(wh, ref) -> None:
     dk.write_drop(root, 886, "2022-10-07", children=rows)
     accepted = drops.ingest(db, root, ref, today=TODAY).by("accepted")
     assert [w.column for w in accepted[0].warnings if w.rule == "unknown_column"] == ["Child_Name"]
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         cols = [r[0] for r in con.execute("DESCRIBE children").fetchall()]
         text_cols = con.execute(
@@ -324,7 +324,7 @@ def test_accepted_type_variants(wh, ref) -> None:
     accepted = drops.ingest(db, root, ref, today=TODAY).by("accepted")
     assert len(accepted) == 1
     assert {w.rule for w in accepted[0].warnings} == {"money_rounded"}
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         kids_out = con.execute(
             "SELECT sex, date_of_birth, entered_care_date, early_permanence FROM children_current ORDER BY child_id"
@@ -348,7 +348,7 @@ def test_reingest_unchanged_is_a_noop_and_changed_is_a_new_version(wh, ref) -> N
     dk.write_drop(root, 886, "2022-09-30", adopters=dk.adopters()[:1])
     changed = drops.ingest(db, root, ref, today=TODAY).by("accepted")
     assert len(changed) == 1 and changed[0].new_version
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         versions = con.execute("SELECT version FROM drops WHERE path = '886/2022-09-30' ORDER BY 1").fetchall()
         current = con.execute("SELECT count(*) FROM adopters_current").fetchall()[0][0]
@@ -364,12 +364,12 @@ def test_newest_drop_is_current_and_history_kept(wh, ref) -> None:
     db, root = wh
     dk.write_drop(root, 886, "2022-10-07", adopters=dk.adopters()[:1])
     drops.ingest(db, root, ref, today=TODAY)
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         assert con.execute("SELECT count(*) FROM adopters").fetchall()[0][0] == 3
         assert con.execute("SELECT count(*) FROM adopters_current").fetchall()[0][0] == 1
-        as_at = con.execute(
-            f"SELECT count(*) FROM ({warehouse.state_sql('adopters', dt.date(2022, 10, 1))})").fetchall()[0][0]
+        as_at = sql.execute(con, f"SELECT count(*) FROM ({sql.state_sql('adopters')})",
+                            {"as_at": dt.date(2022, 10, 1)}).fetchall()[0][0]
         assert as_at == 2
     finally:
         con.close()
@@ -438,7 +438,7 @@ def test_unknown_file_is_ignored_with_warning(wh, ref) -> None:
 def test_reader_holding_warehouse_does_not_block_ingest(wh, ref) -> None:
     """The app keeps a read-only connection open while a scheduled ingest publishes a new version."""
     db, root = wh
-    reader = warehouse.connect_read(db)
+    reader = warehouse.Warehouse(db).connect()
     try:
         dk.write_drop(root, 887, "2022-10-07")
         report = drops.ingest(db, root, ref, today=TODAY)
@@ -446,7 +446,7 @@ def test_reader_holding_warehouse_does_not_block_ingest(wh, ref) -> None:
         assert reader.execute("SELECT count(*) FROM drops").fetchall()[0][0] == 1
     finally:
         reader.close()
-    fresh = warehouse.connect_read(db)
+    fresh = warehouse.Warehouse(db).connect()
     try:
         assert fresh.execute("SELECT count(*) FROM drops").fetchall()[0][0] == 2
     finally:

@@ -73,7 +73,7 @@ def test_rounding_warning_counts_exactly_the_changed_rows(tmp_path: Path, ref) -
     accepted = drops.ingest(db, root, ref, today=TODAY).by("accepted")
     [warning] = [w for w in accepted[0].warnings if w.rule == "money_rounded"]
     assert warning.row_count == 3 and warning.rows == [0, 1, 4]
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         stored = [r[0] for r in con.execute("SELECT actual_gbp FROM ledger ORDER BY period").fetchall()]
     finally:
@@ -87,7 +87,7 @@ def test_float32_money_is_rejected(tmp_path: Path, ref) -> None:
     rejected = drops.ingest(db, root, ref, today=TODAY).by("rejected")
     [err] = [e for e in rejected[0].errors if e.rule == "wrong_type"]
     assert (err.file, err.column) == ("ledger.parquet", "actual_gbp")
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         assert con.execute("SELECT count(*) FROM ledger").fetchall() == [(0,)]
     finally:

@@ -82,7 +82,7 @@ def test_ingest_cli_while_app_reads(tmp_path: Path, ref) -> None:
     root, db = tmp_path / "drops", tmp_path / "wh" / "raa.duckdb"
     dk.write_drop(root, 303, "2022-10-07")
     drops.ingest(db, root, ref, today=TODAY)
-    reader = warehouse.connect_read(db)
+    reader = warehouse.Warehouse(db).connect()
     try:
         dk.write_drop(root, 886, "2022-10-07")
         done = subprocess.run(
@@ -94,7 +94,7 @@ def test_ingest_cli_while_app_reads(tmp_path: Path, ref) -> None:
         assert reader.execute("SELECT count(*) FROM drops").fetchall()[0][0] == 1
     finally:
         reader.close()
-    again = warehouse.connect_read(db)
+    again = warehouse.Warehouse(db).connect()
     try:
         assert again.execute("SELECT la_code FROM drops ORDER BY 1").fetchall() == [(303,), (886,)]
     finally:
