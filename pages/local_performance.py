@@ -254,8 +254,8 @@ else:
     with left:
         pv.plot(pv.figure(pc.a1_distribution_chart, dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
         pv.chart_notes(len(dist) < ref.settings.low_n_below, False)
-        shell.download_table(dist.drop(columns="la_code"), pv.download_stem("a1_days", area, period.name),
-                             "a1_distribution")
+        shell.download_table(dist.drop(columns="la_code"), "a1_days", "a1_distribution", period=period.name,
+                             area=area)
     with right:
         pv.plot(pv.figure(pc.a1_bands_chart, bands_view, area), "a1_bands")
         st.caption(f"{presentation.count_noun(int(mine_bands['children'].sum()), 'child', 'children')} adopted in "

@@ -370,7 +370,7 @@ c_shown, c_view = pv.publish(
 # The children group chosen reruns only this part
 
 
-@st.fragment
+@shell.fragment
 def characteristics_table() -> None:
     group = st.segmented_control(
         "Children", list(characteristics.GROUPS), default="adopted", required=True, key="characteristics_group",
@@ -424,4 +424,4 @@ with st.expander("Reconciliation: the business case's figures beside the compute
                 "note": st.column_config.TextColumn(width="large"),
             },
         )
-        shell.download_table(rec, pv.download_stem("reconciliation_business_case"), "reconciliation")
+        shell.download_table(rec, "reconciliation_business_case", "reconciliation", period="", region=True)

@@ -215,12 +215,13 @@ def results(s: Scenario, result: contributions.Result) -> None:
     st.table(contributions_table(result), hide_index=True)
     c1, c2 = st.columns(2)
     span = f"{s.years[0]}_to_{s.years[-1]}" if len(s.years) > 1 else s.years[0]
-    c1.download_button("Download scenario (JSON)", s.to_json(),
-                       shell.download_name(f"scenario_{s.name}", "json", period=span, region=True), "application/json",
-                       key="sc_json", on_click="ignore", width="stretch", icon=":material/data_object:")
-    c2.download_button("Download Excel", lambda: scenario_export.scenario_xlsx(result, ref),
-                       shell.download_name(f"scenario_{s.name}", "xlsx", period=span, region=True),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
+    json_name = shell.download_name(f"scenario_{s.name}", "json", period=span, region=True)
+    xlsx_name = shell.download_name(f"scenario_{s.name}", "xlsx", period=span, region=True)
+    c1.download_button("Download scenario (JSON)", shell.audited(lambda: s.to_json().encode(), json_name), json_name,
+                       "application/json", key="sc_json", on_click="ignore", width="stretch",
+                       icon=":material/data_object:")
+    c2.download_button("Download Excel", shell.audited(lambda: scenario_export.scenario_xlsx(result, ref), xlsx_name),
+                       xlsx_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
     view = st.radio("Look further", ["Drivers and cost per unit", "Backtest", "Sensitivity"], horizontal=True,
                     key="sc_view")
@@ -332,9 +333,9 @@ def compare_view(saved: pd.DataFrame) -> None:
         "Difference %": [_pct(v, 1, True) for v in cmp["difference_pct"]],
         "Bound": [_bound(b) for b in cmp["bound"]],
     }), hide_index=True)
-    st.download_button("Download comparison (Excel)", lambda: scenario_export.comparison_xlsx(cmp),
-                       shell.download_name("scenario_comparison", "xlsx", period="", region=True),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_cmp_xlsx",
+    cmp_name = shell.download_name("scenario_comparison", "xlsx", period="", region=True)
+    st.download_button("Download comparison (Excel)", shell.audited(lambda: scenario_export.comparison_xlsx(cmp), cmp_name),
+                       cmp_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_cmp_xlsx",
                        on_click="ignore", icon=":material/table_view:")
     st.caption("Saved: " + "; ".join(
         f"“{r.name}” by {r.saved_by} at {r.saved_at[:16].replace('T', ' ')} UTC"

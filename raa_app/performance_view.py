@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import access, asglb, coverage, display, indicators, journeys, periods, presentation, suppression
+from raa_core import access, asglb, coverage, indicators, journeys, periods, presentation, suppression
 from raa_core import performance_charts as pc
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 
@@ -115,16 +115,6 @@ def chart_notes(low: bool, publication: bool, shaded: bool = False) -> None:
         st.caption(" · ".join(notes))
 
 
-def download_stem(subject: str, area: str | None = None, period: str | None = None) -> str:
-    """A performance download's file name without its extension, saying what it holds: the subject, the
-    council (its short name; `Region` for the region or a table of every council), the period and the date the
-    figures stand at (the sidebar's as-at date, today for the current state), e.g.
-    `raa_A1_councils_Region_2018-19_as-at_2026-11-23` (presentation.file_name)."""
-    council = None if area in (None, "region") else display.council_label(shell.reference(), area)
-    as_at = shell.run().performance.as_at or shell.today()
-    return presentation.file_name(subject, "csv", council=council, period=period, as_at=as_at).removesuffix(".csv")
-
-
 def export(
     raw: pd.DataFrame,
     shown: pd.DataFrame,
@@ -137,12 +127,13 @@ def export(
     of: str | None = None,
 ) -> None:
     """The table behind a chart: as computed, or as published (strings, `x` for suppressed); one area's rows if
-    `area` is given. The file is named by `download_stem` for the area (or `of`: the area a table is about
-    without being filtered to it) and `period`."""
+    `area` is given. The file is named (shell.download_name) for the area (or `of`: the area a table is about
+    without being filtered to it; Region for a table of every council) and `period`."""
     if area is not None:
         raw, shown = raw[raw["area"] == area], shown[shown["area"] == area]
-    name = download_stem(subject + ("_publication" if publication else ""), area or of, period)
-    shell.download_table(shown if publication else raw, name, key)
+    about = area or of
+    shell.download_table(shown if publication else raw, subject + ("_publication" if publication else ""), key,
+                         period=period, region=about is None, area=about)
 
 
 # --- shared by both performance pages: thresholds, no data, the ASGLB return (issue 12) --------------------
@@ -187,7 +178,7 @@ def _asglb(version: str, quarter: str, as_at: dt.date | None) -> tuple[pd.DataFr
     return ret, asglb.workbook(ret, q, as_at)
 
 
-@st.fragment
+@shell.fragment
 def asglb_button(version: str, as_at: dt.date | None, latest: dt.date | None, key: str, publication: bool) -> None:
     """The ASGLB quarterly return: choose a quarter (Q1 = April-June), see its items, download the workbook.
     A fragment: choosing a quarter or showing the return reruns only this part of the page."""
@@ -211,9 +202,9 @@ def asglb_button(version: str, as_at: dt.date | None, latest: dt.date | None, ke
             return  # built only when asked for: the page's other views do not wait for it
         ret, book = _asglb(version, quarter, as_at)
         st.dataframe(asglb.wide_text(ret), hide_index=True, width="stretch", height=320)
+        name = shell.download_name("asglb_return", "xlsx", period=quarter, region=True)
         st.download_button(
-            "Download the ASGLB return (Excel)", book,
-            presentation.file_name("asglb_return", "xlsx", period=quarter, as_at=as_at or shell.today()),
+            "Download the ASGLB return (Excel)", shell.audited(lambda: book, name), name,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_asglb_xlsx", on_click="ignore", icon=":material/download:",
         )

@@ -355,22 +355,27 @@ def visible_pages() -> list[str]:
     return access.pages(viewer(), reference())
 
 
-def download_name(name: str, ext: str, *, period: str | None = None, region: bool = False) -> str:
-    """A download's file name (raa_core.presentation.file_name) carrying the council chosen in the sidebar
-    (Region for the whole RAA, or always with `region=True` for a whole-RAA file), the period (the sidebar's
-    performance period unless given; "" for none) and the as-at date: `raa_budget_lines_Kent_2026-27_P7_as-at_2026-11-23.csv`."""
+def download_name(name: str, ext: str, *, period: str | None = None, region: bool = False,
+                  area: str | int | None = None) -> str:
+    """A download's file name (raa_core.presentation.file_name) carrying the council (`area` when the table is
+    about one council, else the council chosen in the sidebar; Region for the whole RAA, or always with
+    `region=True` for a whole-RAA file), the period (the sidebar's performance period unless given; "" for
+    none) and the as-at date: `raa_budget_lines_Kent_2026-27_P7_as-at_2026-11-23.csv`."""
     r = run()
-    council = None if region or r.la_code is None else display.council_label(reference(), r.la_code)
+    chosen = r.la_code if area is None else (None if str(area) == ALL else int(area))
+    council = None if region or chosen is None else display.council_label(reference(), chosen)
     return presentation.file_name(name, ext, council=council, period=r.performance.period.name if period is None
                                   else period, as_at=r.as_at_date)
 
 
-def download_table(df: pd.DataFrame, name: str, key: str, *, period: str | None = None, region: bool = False) -> None:
+def download_table(df: pd.DataFrame, name: str, key: str, *, period: str | None = None, region: bool = False,
+                   area: str | int | None = None) -> None:
     """CSV and Excel buttons for the table behind a chart (files are built only when clicked); the file names
     carry council, period and as-at date (`download_name`)."""
     c1, c2 = st.columns(2)
     page = st.session_state.get("raa_page")
-    csv_name, xlsx_name = (download_name(name, ext, period=period, region=region) for ext in ("csv", "xlsx"))
+    csv_name, xlsx_name = (download_name(name, ext, period=period, region=region, area=area)
+                           for ext in ("csv", "xlsx"))
     csv = gate.audited_export(appstate(), lambda: export.table_csv(df), csv_name, page)
     xlsx = gate.audited_export(appstate(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), xlsx_name,
                                page)
