@@ -285,9 +285,9 @@ def _download_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     real = shell.download_table
 
-    def record(df: pd.DataFrame, name: str, key: str) -> None:
-        names.append(name)
-        real(df, name, key)
+    def record(df: pd.DataFrame, name: str, key: str, **kw: object) -> None:
+        names.append(shell.download_name(name, "csv", **kw).removesuffix(".csv"))  # the CSV's file name
+        real(df, name, key, **kw)
 
     monkeypatch.setattr(shell, "download_table", record)
     return names
