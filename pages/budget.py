@@ -17,6 +17,7 @@ from raa_core import (
     budget_tables,
     commentary,
     display,
+    freshness,
     monitoring,
     monitoring_export,
     presentation,
@@ -113,6 +114,8 @@ def council_name(v: Any) -> str:
 
 st.title("Pooled budget")
 unit = tables.unit_choice("budget_unit", viewer.role)
+if stale := freshness.stale_councils_text(shell.council_status("finance"), "finance", ref):
+    st.warning(stale, icon=":material/schedule:")
 
 latest = _latest(ver, run.monitoring_request())  # periods offered: to the latest any council has loaded
 

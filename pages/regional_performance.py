@@ -190,10 +190,8 @@ if latest is not None and period.end > latest:
         f"{period.name} is not over: its figures count the adoption orders up to {latest:%d %B %Y}.",
         icon=":material/hourglass_top:",
     )
-stale_rows = status[status["stale"]]
-if len(stale_rows):
-    listed = "; ".join(f"{r.council}: {freshness.staleness_note(r)}" for r in stale_rows.itertuples())
-    st.warning(f"Stale data, marked (stale) below. {listed}.", icon=":material/schedule:")
+if stale := freshness.stale_councils_text(status, "performance", ref):
+    st.warning(f"{stale} Marked (stale) below.", icon=":material/schedule:")
 
 gaps = pv.no_data_notice(version, as_at, names)
 sc2 = _scorecards(version, period, as_at, thresholds)

@@ -174,14 +174,14 @@ def cursor() -> AbstractContextManager[duckdb.DuckDBPyConnection]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _council_status(version: str, today: dt.date) -> pd.DataFrame:
+def _council_status(version: str, today: dt.date, dataset: str) -> pd.DataFrame:
     with cursor() as con:
-        return freshness.council_status(con, reference(), today)
+        return freshness.council_status(con, reference(), today, dataset)
 
 
-def council_status() -> pd.DataFrame:
-    """Freshness of each council's data today (newest drop, stale flag, rows, warnings)."""
-    return _council_status(version(), today())
+def council_status(dataset: str = "performance") -> pd.DataFrame:
+    """Freshness of each council's data today for a dataset (newest drop, stale flag, rows, warnings)."""
+    return _council_status(version(), today(), dataset)
 
 
 def ensure_warehouse() -> None:

@@ -154,6 +154,17 @@ def council_labels(status: pd.DataFrame) -> dict[str, str]:
     return {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
 
 
+def stale_councils_text(status: pd.DataFrame, dataset: str, ref: Reference) -> str | None:
+    """The sentence a page shows above figures from stale data, or None when no council is stale, e.g.
+    "Stale finance data (older than 35 days): Kent: newest drop 20 Oct 2026 (41 days old)." (`status` from
+    `council_status(..., dataset)`; the limit is `ref.settings.freshness_days[dataset]`)."""
+    stale = status[status["stale"]]
+    if stale.empty:
+        return None
+    listed = "; ".join(f"{r.council}: {staleness_note(r)}" for r in stale.itertuples())
+    return f"Stale {dataset} data (older than {ref.settings.freshness_days[dataset]} days): {listed}."
+
+
 def staleness_note(row: Any) -> str:
     """Why a council is stale: 'newest drop 20 Nov 2026 (12 days old)' or 'no drop yet'."""
     if pd.isna(row.newest_drop):

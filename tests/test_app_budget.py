@@ -306,3 +306,19 @@ def test_every_download_is_named_with_council_period_and_as_at(app_env, monkeypa
     assert "raa_budget_lines_Kent" + tail + ".csv" in names
     for name in names:
         assert re.fullmatch(rf"raa_[a-z_]+_(Kent|Region)_2026-27(_P5)?_as-at_{SAMPLE_TODAY}\.(csv|xlsx)", name), name
+
+
+def test_the_budget_page_flags_stale_finance_data(councils_drops, monkeypatch, ref) -> None:
+    """Issue 9 point 2: freshness per dataset 'wherever figures appear': the budget page judges the finance
+    dataset (35 days), not the performance one (8)."""
+    import datetime as dt
+
+    from conftest import SAMPLE_TODAY
+
+    monkeypatch.setenv("RAA_TODAY", (SAMPLE_TODAY + dt.timedelta(days=20)).isoformat())
+    at = open_page()
+    assert not [w.value for w in at.warning if w.value.startswith("Stale finance data")], "20 days: not stale"
+    monkeypatch.setenv("RAA_TODAY", (SAMPLE_TODAY + dt.timedelta(days=40)).isoformat())
+    at = open_page()
+    stale = [w.value for w in at.warning if w.value.startswith("Stale finance data (older than 35 days)")]
+    assert stale and all(c in stale[0] for c in ("Bexley", "Kent", "Medway"))

@@ -29,3 +29,17 @@ def test_stale_after_the_settings_limit_and_without_any_drop(ref) -> None:
     if len(ref.la_codes) > 2:
         third = ref.la_codes[2]
         assert freshness.is_stale(status, third) and freshness.staleness_note(rows[third]) == "no drop yet"
+
+
+def test_the_stale_sentence_names_the_dataset_its_limit_and_each_stale_council(ref) -> None:
+    con = empty_warehouse()
+    first, second = ref.la_codes[:2]
+    add_drop(con, first, "2026-11-20", ledger=[])
+    add_drop(con, second, "2026-10-01", ledger=[])
+    status = freshness.council_status(con, ref, dt.date(2026, 11, 23), "finance")
+    text = freshness.stale_councils_text(status, "finance", ref)
+    name = {c.la_code: c.short_name for c in ref.councils}
+    assert text is not None and text.startswith("Stale finance data (older than 35 days): ")
+    assert f"{name[second]}: newest drop 01 Oct 2026 (53 days old)" in text and f"{name[first]}:" not in text
+    fresh = status.assign(stale=False)
+    assert freshness.stale_councils_text(fresh, "finance", ref) is None
