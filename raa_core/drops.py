@@ -8,9 +8,12 @@ over each file, read straight from Parquet by DuckDB.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +43,8 @@ from raa_core.contract import (
 from raa_core.reference import Reference
 
 MAX_ROWS = 20
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+_COUNCIL_NAME = re.compile(r"[1-9][0-9]{2}", re.ASCII)
+_DATE_NAME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _INT_TYPES = {
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
@@ -49,12 +53,17 @@ _INT_TYPES = {
 
 @dataclass(frozen=True, slots=True)
 class DropFolder:
-    """A folder under the drops root; la_code/extract_date are None where its name is not valid."""
+    """A folder under the drops root; la_code/extract_date are None where its name is not valid.
+
+    `problem` is set by `discover` for an entry that cannot be a drop at all (a file, a link, an empty or
+    unreadable council folder): the entry is reported as rejected with it, never skipped in silence.
+    """
 
     path: str
     folder: Path
     la_code: int | None
     extract_date: dt.date | None
+    problem: Issue | None = None
 
 
 class DropResult(BaseModel):
@@ -98,34 +107,138 @@ class IngestReport(BaseModel):
 # ---------------------------------------------------------------- discovery
 
 
+def shown(name: str) -> str:
+    """A folder or file name as it may be printed: control characters and undecodable bytes escaped."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch) & 0xFF:02x}" for ch in name)
+
+
+def _council_of(name: str) -> int | None:
+    return int(name) if _COUNCIL_NAME.fullmatch(name) else None
+
+
+def _date_of(name: str) -> dt.date | None:
+    if not _DATE_NAME.fullmatch(name):
+        return None
+    try:
+        return dt.date.fromisoformat(name)
+    except ValueError:
+        return None
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _kind(entry: os.DirEntry[str]) -> str | None:
+    """None for a real folder (not a link); else what the entry is, for the message."""
+    if entry.is_symlink():
+        return "a symbolic link (links are refused: a drop holds its own files)"
+    if entry.is_dir(follow_symlinks=False):
+        return None
+    if entry.is_file(follow_symlinks=False):
+        return "a file, not a folder"
+    return "a special file (pipe, socket or device), not a folder"
+
+
 def discover(root: Path) -> list[DropFolder]:
-    """Every `<la_code>/<extract_date>/` folder under root, including badly named ones (to reject them)."""
+    """Every entry `<la_code>/<extract_date>/` under root, each reported, none skipped in silence.
+
+    The tree is untrusted: a name that is not a council code or an ISO date becomes a rejected drop (the
+    folder checks say why), hidden names included; links are never followed; files, pipes and empty council
+    folders where drop folders belong are reported as rejected entries (`DropFolder.problem`).
+    """
     root = Path(root)
     found: list[DropFolder] = []
-    for council_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for date_dir in sorted(p for p in council_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            la = int(council_dir.name) if council_dir.name.isdigit() else None
-            try:
-                when = dt.date.fromisoformat(date_dir.name) if re.match(_DATE_RE, date_dir.name) else None
-            except ValueError:
-                when = None
-            found.append(DropFolder(f"{council_dir.name}/{date_dir.name}", date_dir, la, when))
+    for council in _entries(root):
+        name = shown(council.name)
+        la = _council_of(council.name)
+        kind = _kind(council)
+        if kind is not None:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="not_a_drop_folder", message=f"'{name}' is {kind}; expected a council folder <la_code>/")))
+            continue
+        try:
+            dates = _entries(Path(council.path))
+        except OSError as exc:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="unreadable_folder", message=f"folder '{name}' cannot be read: {exc.strerror}")))
+            continue
+        if not dates:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="empty_folder", message=f"council folder '{name}' holds no drop folder <extract_date>/")))
+        for entry in dates:
+            path = f"{name}/{shown(entry.name)}"
+            when = _date_of(entry.name)
+            kind = _kind(entry)
+            problem = None if kind is None else Issue(
+                rule="not_a_drop_folder", message=f"'{path}' is {kind}; expected a drop folder <extract_date>/")
+            found.append(DropFolder(path, Path(entry.path), la, when, problem))
     return found
+
+
+@dataclass(slots=True)
+class DropFiles:
+    """The regular files of a drop folder, with each one's sha256, and what else the folder held."""
+
+    checksums: dict[str, str]
+    issues: list[Issue]
+
+    @property
+    def fingerprint(self) -> str:
+        """One fingerprint of the whole drop (changes if any file does)."""
+        whole = hashlib.sha256("\n".join(f"{n} {h}" for n, h in sorted(self.checksums.items())).encode())
+        return whole.hexdigest()
+
+
+def _open_regular(path: Path) -> int:
+    """Open a file for reading only if it is a regular file (never follows a link, never blocks on a pipe)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"{path.name} is not a regular file")
+    return fd
 
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with os.fdopen(_open_regular(path), "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
 
 
+def drop_files(folder: Path) -> DropFiles:
+    """Hash the drop's regular files; links, pipes, devices and subfolders are never read.
+
+    A link (wherever it points, even inside the folder) or a special file is an error of the drop, named;
+    a subfolder is ignored with a warning. Raises OSError if the folder itself cannot be listed.
+    """
+    checksums: dict[str, str] = {}
+    issues: list[Issue] = []
+    for entry in _entries(folder):
+        name = shown(entry.name)
+        if entry.is_symlink():
+            issues.append(Issue(file=name, rule="symlink_refused", message=(
+                f"{name} is a symbolic link: a drop must hold its own regular files (links are never followed)")))
+        elif entry.is_dir(follow_symlinks=False):
+            issues.append(Issue(severity="warning", file=name, rule="unknown_file", message=(
+                f"{name}/ is a folder inside the drop and was ignored")))
+        elif not entry.is_file(follow_symlinks=False):
+            issues.append(Issue(file=name, rule="not_a_regular_file", message=(
+                f"{name} is a pipe, socket or device, not a regular file, and was not read")))
+        elif name != entry.name:
+            issues.append(Issue(file=name, rule="unknown_file", severity="warning", message=(
+                f"{name} has a name with control characters or undecodable bytes and was ignored")))
+        else:
+            checksums[entry.name] = _sha256(Path(entry.path))
+    return DropFiles(checksums, issues)
+
+
 def fingerprint(folder: Path) -> tuple[dict[str, str], str]:
-    """Each file's sha256, and one fingerprint of the whole drop (changes if any file does)."""
-    checksums = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
-    whole = hashlib.sha256("\n".join(f"{n} {h}" for n, h in sorted(checksums.items())).encode())
-    return checksums, whole.hexdigest()
+    """Each regular file's sha256, and one fingerprint of the whole drop (changes if any file does)."""
+    found = drop_files(folder)
+    return found.checksums, found.fingerprint
 
 
 # ---------------------------------------------------------------- folder-level checks
@@ -147,14 +260,46 @@ def _folder_issues(drop: DropFolder, ref: Reference, today: dt.date) -> list[Iss
     return issues
 
 
-def _manifest_issues(drop: DropFolder, checksums: dict[str, str], rows: dict[str, int]) -> list[Issue]:
-    path = drop.folder / MANIFEST_FILE
-    if not path.exists():
-        return []
+def read_manifest(folder: Path, max_bytes: int) -> tuple[Manifest | None, list[Issue]]:
+    """The drop's manifest.json if it has one, read with a size cap; any failure is the drop's error.
+
+    Returns (None, []) without a manifest; (None, [issue]) when it is too large, not a regular file, not
+    JSON (however deep its nesting), or not the manifest model (partner-drops.md, manifest.json).
+    """
+    path = Path(folder) / MANIFEST_FILE
     try:
-        manifest = Manifest.model_validate(json.loads(path.read_text("utf-8")))
-    except (ValueError, ValidationError) as exc:
-        return [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=f"manifest.json is not valid: {exc}")]
+        with os.fdopen(_open_regular(path), "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        return None, [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=(
+            f"manifest.json cannot be read: {exc.strerror or exc}"))]
+    if len(raw) > max_bytes:
+        return None, [Issue(file=MANIFEST_FILE, rule="manifest_too_large", message=(
+            f"manifest.json is larger than {max_bytes:,} bytes (settings: drops.manifest_max_bytes)"))]
+    try:
+        return Manifest.model_validate(json.loads(raw.decode("utf-8-sig"))), []
+    except RecursionError:
+        why = "it is nested too deeply to be a manifest"
+    except UnicodeDecodeError:
+        why = "it is not UTF-8 text"
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        why = f"field {'.'.join(map(str, err['loc'])) or '(top)'}: {err['msg']}"
+    except ValueError as exc:
+        why = f"it is not JSON ({str(exc).splitlines()[0][:200]})"
+    return None, [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=f"manifest.json is not valid: {why}")]
+
+
+def _manifest_issues(
+    drop: DropFolder, checksums: dict[str, str], rows: dict[str, int], max_bytes: int,
+) -> list[Issue]:
+    if MANIFEST_FILE not in checksums:
+        return []
+    manifest, problems = read_manifest(drop.folder, max_bytes)
+    if manifest is None:
+        return problems
     issues = []
     if drop.la_code is not None and manifest.la_code != drop.la_code:
         issues.append(Issue(file=MANIFEST_FILE, column="la_code", rule="manifest_mismatch", message=(
@@ -162,8 +307,9 @@ def _manifest_issues(drop: DropFolder, checksums: dict[str, str], rows: dict[str
     if drop.extract_date is not None and manifest.extract_date != drop.extract_date.isoformat():
         issues.append(Issue(file=MANIFEST_FILE, column="extract_date", rule="manifest_mismatch", message=(
             f"manifest says extract date {manifest.extract_date} but the folder is {drop.extract_date}")))
-    for name, entry in sorted(manifest.files.items()):
-        if name not in checksums:
+    for raw_name, entry in sorted(manifest.files.items()):
+        name = shown(raw_name)
+        if raw_name not in checksums:
             issues.append(Issue(file=name, rule="manifest_file_missing", message=(
                 f"{name} is listed in manifest.json but is not in the drop")))
             continue
@@ -431,6 +577,16 @@ class FilePlan:
         return (self.spec.name, *(self.selects or []))
 
 
+def _length_limited(src: str, expr: str, limit: int) -> tuple[str, str]:
+    """A string column's value, and its over-length flag: a value above the limit is never staged.
+
+    DuckDB measures the length while scanning (no value reaches Python), and the staged table holds NULL
+    in its place, so 300 values of 1 MB cost a scan, not memory.
+    """
+    too_long = f'(length("{src}") > {int(limit)})'
+    return f"CASE WHEN {too_long} THEN NULL ELSE {expr} END", too_long
+
+
 def _plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
     """Read a file's schema and map its columns onto the contract (no data read yet)."""
     fname = spec.file
@@ -476,11 +632,15 @@ def _plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePl
             fatal = True
             continue
         expr, bad = _typed(col, src, duck_type)
+        rule, why = "unreadable_value", f"value cannot be read as a {col.type.value}"
+        if col.type is ColType.STRING:
+            limit = ref.settings.drops.string_max_chars
+            expr, bad = _length_limited(src, expr, limit)
+            rule, why = "value_too_long", f"value is longer than {limit:,} characters (settings: drops.string_max_chars)"
         selects.append(f"{expr} AS {col.name}")
         if bad:
             selects.append(f"{bad} AS __bad_{col.name}")
-            checks.append(Rule(col.name, "unreadable_value", f"__bad_{col.name}",
-                                f"value cannot be read as a {col.type.value}"))
+            checks.append(Rule(col.name, rule, f"__bad_{col.name}", why))
         if col.type is ColType.MONEY and duck_type in ("DOUBLE", "FLOAT"):
             selects.append(f'("{src}" IS NOT NULL AND abs("{src}" * 100 - round("{src}" * 100)) > 1e-6) '
                            f"AS __prec_{col.name}")
@@ -553,14 +713,14 @@ class CheckedDrop:
     files: list[FilePlan]
     folder_issues: list[Issue]
     started: dt.datetime
+    manifest_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
         found = list(self.folder_issues)
         for f in self.files:
             found += f.issues
-        found += _manifest_issues(self.drop, self.checksums, {f.spec.file: f.rows for f in self.files})
-        return found
+        return found + self.manifest_issues
 
     @property
     def errors(self) -> list[Issue]:
@@ -576,12 +736,16 @@ class CheckedDrop:
 
 
 def _start_check(
-    n: int, drop: DropFolder, ref: Reference, today: dt.date, prints: tuple[dict[str, str], str] | None = None,
+    n: int, drop: DropFolder, ref: Reference, today: dt.date, found: DropFiles | None = None,
 ) -> CheckedDrop:
-    """Folder, file-presence and schema checks of one drop (no data read yet)."""
+    """Folder, file-presence, manifest and schema checks of one drop (no data read yet).
+
+    Only the drop's regular files are read (`drop_files`); links and special files are its errors.
+    """
     started = dt.datetime.now()
-    checksums, whole = prints or fingerprint(drop.folder)
-    issues = _folder_issues(drop, ref, today)
+    found = found or drop_files(drop.folder)
+    checksums, whole = found.checksums, found.fingerprint
+    issues = _folder_issues(drop, ref, today) + found.issues
     required = list(REQUIRED_FILES)
     if drop.extract_date is not None and drop.extract_date >= dt.date.fromisoformat(POOLED_FROM):
         required.append("ledger.parquet")
@@ -592,9 +756,10 @@ def _start_check(
         if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
             issues.append(Issue(severity="warning", file=name, rule="unknown_file",
                                 message=f"{name} is not part of the contract and was ignored"))
-    files = [_plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES
-             if (drop.folder / spec.file).exists()]
-    return CheckedDrop(drop, whole, checksums, files, issues, started)
+    files = [_plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES if spec.file in checksums]
+    manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files},
+                                ref.settings.drops.manifest_max_bytes)
+    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest)
 
 
 def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop]) -> list[str]:
@@ -610,19 +775,53 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop]) -> l
         stage = f"stage_{plans[0].spec.name}_{g}"
         try:
             _check_group(con, plans, extracts, stage)
-        except duckdb.Error:
-            # A file DuckDB cannot read although its footer looked fine: find which, one by one.
+        except Exception as exc:
+            if machine_failure(exc):
+                raise
+            # A file that fails although its footer looked fine: find which, one by one.
             for p in plans:
+                # rules counted before the failure are counted again, alone
+                p.issues = [i for i in p.issues if i.rows is None and i.row_count is None]
                 try:
                     _check_group(con, [p], extracts, f"{stage}_{p.drop}")
                     stages.append(f"{stage}_{p.drop}")
-                except duckdb.Error as exc:
+                except Exception as exc:
+                    if machine_failure(exc):
+                        raise
                     p.issues.append(Issue(file=p.spec.file, rule="unreadable_file",
-                                          message=f"{p.spec.file} could not be read: {exc}"))
+                                          message=f"{p.spec.file} could not be read: {_one_line(exc)}"))
                     p.selects = None
             continue
         stages.append(stage)
     return stages
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def machine_failure(exc: BaseException) -> bool:
+    """A failure of the machine (disk full, read-only), not of a drop: it stops the run (exit 2)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(
+        t in text for t in ("no space left", "read-only file system", "disk quota"))
+
+
+def _crashed(drop: DropFolder, exc: BaseException) -> DropResult:
+    """Any unexpected failure while checking one drop becomes that drop's rejection, located."""
+    return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date, outcome="rejected",
+                      errors=[Issue(rule="check_failed", message=(
+                          f"drop {drop.path} could not be checked, so nothing of it was loaded: {_one_line(exc)}"))])
+
+
+def _refused(drop: DropFolder) -> DropResult:
+    """An entry `discover` found could not be a drop (a file, a link, an empty council folder)."""
+    assert drop.problem is not None
+    return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date, outcome="rejected",
+                      errors=[drop.problem])
 
 
 def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str | None,
@@ -661,17 +860,30 @@ def ingest_into(
     results: list[DropResult | None] = []
     unchanged: dict[int, tuple[str, dict[str, str], dt.datetime]] = {}
     to_check: list[CheckedDrop] = []
+    refused: dict[int, DropResult] = {}
     for n, drop in enumerate(drops):
         if progress:
             progress(n, len(drops), drop.path)
-        checksums, whole = fingerprint(drop.folder)
-        if any(fp == whole for fp, _ in known.get(drop.path, [])):
-            unchanged[n] = (whole, checksums, dt.datetime.now())
-            results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                      outcome="unchanged"))
+        if drop.problem is not None:
+            refused[n] = _refused(drop)
+            results.append(refused[n])
+            continue
+        try:
+            found = drop_files(drop.folder)
+            if not found.issues and any(fp == found.fingerprint for fp, _ in known.get(drop.path, [])):
+                unchanged[n] = (found.fingerprint, found.checksums, dt.datetime.now())
+                results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                          outcome="unchanged"))
+                continue
+            checked = _start_check(len(to_check), drop, ref, today, found)
+        except Exception as exc:
+            if machine_failure(exc):
+                raise
+            refused[n] = _crashed(drop, exc)
+            results.append(refused[n])
             continue
         results.append(None)
-        to_check.append(_start_check(len(to_check), drop, ref, today, (checksums, whole)))
+        to_check.append(checked)
     stages = check_drops(con, to_check)
 
     next_drop = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
@@ -681,6 +893,10 @@ def ingest_into(
     try:
         checked_iter = iter(to_check)
         for n, drop in enumerate(drops):
+            if n in refused:
+                _audit(con, refused[n], None, {}, dt.datetime.now(), attempt)
+                attempt += 1
+                continue
             if n in unchanged:
                 whole, checksums, started = unchanged[n]
                 _audit(con, results[n], whole, checksums, started, attempt)
@@ -735,22 +951,49 @@ def ingest(
 
 def ingest_folders(
     db: Path, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, *, first_build: bool = False,
 ) -> IngestReport:
-    """Validate and load the given drop folders in one new warehouse version."""
-    with warehouse.writing(db) as con:
+    """Validate and load the given drop folders in one new warehouse version.
+
+    Raises warehouse.WarehouseError for operational failures (disk full, read-only, damaged warehouse),
+    and with `first_build` warehouse.AlreadyBuilt if a version exists once the writer lock is held.
+    """
+    with warehouse.writing(db, first_build=first_build) as con:
         report = ingest_into(con, drops, ref, today, progress)
     if progress:
         progress(len(drops), len(drops), "done")
     return report
 
 
+def first_build(
+    db: Path, root: Path, ref: Reference, today: dt.date | None = None, progress: Progress | None = None,
+) -> IngestReport | None:
+    """Build the warehouse from the drops under root on first start, once, however many sessions ask.
+
+    Returns the report of the build, or None when there was nothing to do: a warehouse already exists, or
+    another session or process built it while this one waited for the writer lock. Never builds while
+    version files exist (a damaged link falls back to the newest intact version; see warehouse.health).
+    """
+    if warehouse.current_file(db) is not None:
+        return None
+    try:
+        return ingest_folders(db, discover(root), ref, today, progress, first_build=True)
+    except warehouse.AlreadyBuilt:
+        return None
+
+
 def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -> DropResult:
     """Validate a drop without loading it (an in-memory database; the warehouse is not touched)."""
+    if drop.problem is not None:
+        return _refused(drop)
     con = duckdb.connect()
     try:
         checked = _start_check(0, drop, ref, today or dt.date.today())
         check_drops(con, [checked])
+    except Exception as exc:
+        if machine_failure(exc):
+            raise
+        return _crashed(drop, exc)
     finally:
         con.close()
     errors = checked.errors

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -123,6 +123,18 @@ class SuppressionSettings(BaseModel):
     mean_n_max: int = 5
 
 
+class DropLimits(BaseModel):
+    """Limits on untrusted input: drop files, manifests and uploads (bytes unless named otherwise)."""
+
+    model_config = ConfigDict(frozen=True)
+    manifest_max_bytes: int = Field(1_048_576, gt=0)
+    string_max_chars: int = Field(2_000, gt=0)
+    upload_max_bytes: int = Field(200 * 1_048_576, gt=0)
+    unpacked_max_bytes: int = Field(1_024 * 1_048_576, gt=0)
+    zip_max_entries: int = Field(32, gt=0)
+    zip_max_ratio: int = Field(100, gt=0)
+
+
 class Settings(BaseModel):
     """Configuration the leads may change without a code change."""
 
@@ -133,6 +145,7 @@ class Settings(BaseModel):
     suppression: SuppressionSettings = SuppressionSettings()
     low_n_below: int = 6
     overspend_positive: bool = True
+    drops: DropLimits = DropLimits()
 
     @field_validator("freshness_days")
     @classmethod
