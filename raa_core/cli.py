@@ -53,6 +53,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     root = Path(args.drops_dir)
     if not root.is_dir():
         raise UsageError(f"drops folder not found: {root}")
+    problem = warehouse.health(Path(args.db)).problem
+    if problem:
+        print(f"raa ingest: WARNING: {problem}", file=sys.stderr)
     report = drops.ingest(Path(args.db), root, load_reference(), today=args.today)
     lines = []
     for r in report.results:
@@ -154,6 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(args: argparse.Namespace, kind: str, message: str) -> int:
+    """Exit 2 with a one-line message on stderr, and with --json an error object on stdout."""
+    line = " ".join(message.split())
+    print(f"raa {args.command}: {line}", file=sys.stderr)
+    if getattr(args, "json", False):
+        json.dump({"error": {"kind": kind, "message": line}}, sys.stdout)
+        sys.stdout.write("\n")
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -163,5 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (UsageError, FileNotFoundError, ReferenceError) as exc:
-        print(f"raa {args.command}: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args, "usage", str(exc))
+    except Exception as exc:
+        # Operational failures (disk full, read-only folder, damaged warehouse) are told apart from a
+        # rejected drop (exit 1): one line, exit 2, never a traceback.
+        if not warehouse.operational(exc):
+            raise
+        return _fail(args, "operational", str(exc) if isinstance(exc, warehouse.WarehouseError)
+                     else f"{exc.strerror if isinstance(exc, OSError) else exc}")
