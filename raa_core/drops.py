@@ -112,11 +112,13 @@ def shown(name: str) -> str:
     return "".join(ch if ch.isprintable() else f"\\x{ord(ch) & 0xFF:02x}" for ch in name)
 
 
-def _council_of(name: str) -> int | None:
+def council_code_of(name: str) -> int | None:
+    """The council code a folder name gives (three ASCII digits, no leading zero), or None."""
     return int(name) if _COUNCIL_NAME.fullmatch(name) else None
 
 
-def _date_of(name: str) -> dt.date | None:
+def extract_date_of(name: str) -> dt.date | None:
+    """The extract date a folder name gives (ISO YYYY-MM-DD, ASCII digits, a real date), or None."""
     if not _DATE_NAME.fullmatch(name):
         return None
     try:
@@ -152,7 +154,7 @@ def discover(root: Path) -> list[DropFolder]:
     found: list[DropFolder] = []
     for council in _entries(root):
         name = shown(council.name)
-        la = _council_of(council.name)
+        la = council_code_of(council.name)
         kind = _kind(council)
         if kind is not None:
             found.append(DropFolder(name, Path(council.path), la, None, Issue(
@@ -169,7 +171,7 @@ def discover(root: Path) -> list[DropFolder]:
                 rule="empty_folder", message=f"council folder '{name}' holds no drop folder <extract_date>/")))
         for entry in dates:
             path = f"{name}/{shown(entry.name)}"
-            when = _date_of(entry.name)
+            when = extract_date_of(entry.name)
             kind = _kind(entry)
             problem = None if kind is None else Issue(
                 rule="not_a_drop_folder", message=f"'{path}' is {kind}; expected a drop folder <extract_date>/")
@@ -1000,19 +1002,6 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
     return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                       outcome="rejected" if errors else "accepted", errors=errors,
                       warnings=checked.warnings, row_counts=checked.row_counts)
-
-
-def save_upload(inbox: Path, la_code: int, extract_date: dt.date, files: dict[str, bytes]) -> DropFolder:
-    """Write uploaded files as a drop folder `<inbox>/<la_code>/<extract_date>/` (replacing an earlier upload)."""
-    folder = Path(inbox) / str(la_code) / extract_date.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():
-        if old.is_file():
-            old.unlink()
-    for name, data in files.items():
-        safe = Path(name).name
-        (folder / safe).write_bytes(data)
-    return DropFolder(f"{la_code}/{extract_date.isoformat()}", folder, la_code, extract_date)
 
 
 def issues_frame(result: DropResult) -> list[dict[str, object]]:
