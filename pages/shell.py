@@ -84,8 +84,16 @@ def council_status() -> pd.DataFrame:
 
 
 def ensure_warehouse() -> None:
-    """Build the warehouse from the bundled drops on first start, with visible progress."""
+    """Build the warehouse from the bundled drops on first start, once however many sessions start together.
+
+    `drops.first_build` holds the writer lock: a session that waited while another built is told so, never
+    "0 drops loaded"; a damaged warehouse falls back to its newest intact version (shown as an error banner)
+    and is never rebuilt empty.
+    """
     db = db_path()
+    problem = warehouse.health(db).problem
+    if problem:
+        st.error(f"Warehouse problem: {problem}. Tell the system administrator.", icon=":material/warning:")
     if warehouse.current_file(db) is not None:
         return
     root = drops_root()
@@ -95,7 +103,10 @@ def ensure_warehouse() -> None:
         def progress(i: int, n: int, path: str) -> None:
             bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
 
-        report = drops.ingest(db, root, reference(), today=today(), progress=progress)
+        report = drops.first_build(db, root, reference(), today=today(), progress=progress)
+        if report is None:
+            status.update(label="The warehouse was built by another session", state="complete", expanded=False)
+            return
         counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
         status.update(label=f"Warehouse built: {counts['accepted']} drops loaded, {counts['rejected']} rejected",
                       state="complete", expanded=False)
@@ -186,3 +197,22 @@ def download_table(df: pd.DataFrame, name: str, key: str) -> None:
     c2.download_button("Download Excel", lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
+
+
+
+def release_uploads(files: list) -> None:
+    """Free an upload's bytes on the server now, not when the session ends.
+
+    Streamlit keeps uploaded files in memory for the whole session (a 190 MB drop per session); once the
+    drop has been checked or loaded its bytes are no longer needed. Uses the uploader's own removal call
+    (the one its delete button makes).
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or ctx.uploaded_file_mgr is None:
+        return
+    for f in files or []:
+        file_id = getattr(f, "file_id", None)
+        if file_id:
+            ctx.uploaded_file_mgr.remove_file(ctx.session_id, file_id)

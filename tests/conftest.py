@@ -98,7 +98,8 @@ def live_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     real = warehouse.current_file(sample_db)
     shutil.copyfile(real, wh / real.name)
     (wh / "raa.duckdb").symlink_to(real.name)
-    env = {"RAA_DB": str(wh / "raa.duckdb"), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat()}
+    env = {"RAA_DB": str(wh / "raa.duckdb"), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat(),
+           "RAA_UPLOADS": str(tmp_path_factory.getbasetemp() / "live_uploads")}
     with streamlit_server(env) as url:
         yield url
 
