@@ -342,10 +342,26 @@ def _accepts(col: Column, duck_type: str) -> bool:
         if base == "DECIMAL":
             scale = int(t.split(",")[1].rstrip(")"))
             return scale <= 2
-        return t in _INT_TYPES or t in ("DOUBLE", "FLOAT")
+        # 32-bit floats are refused: they cannot hold pence above ~£100k (spec "Exactness").
+        return t in _INT_TYPES or t == "DOUBLE"
     if col.type is ColType.NUMBER:
         return t in _INT_TYPES or t in ("DOUBLE", "FLOAT") or base == "DECIMAL"
     return False
+
+
+def money_from_double_sql(q: str) -> tuple[str, str]:
+    """SQL for money read from a double, and SQL true where that changed the amount.
+
+    The double is taken as the decimal it was written as (its shortest round-trip repr, which is what
+    DuckDB's cast to VARCHAR gives, the same as Python's `repr`), then rounded half-even to pence:
+    2.675 -> 2.68, 10.135 -> 10.14, 0.125 -> 0.12; the rule of `raa_core.money.from_double`. NaN,
+    infinities and amounts beyond DECIMAL(18,2) give NULL (reported as unreadable). Spec "Exactness".
+    """
+    exact = f"TRY_CAST(CAST({q} AS VARCHAR) AS DECIMAL(38,20))"
+    val = f"TRY_CAST(round_even({exact}, 2) AS DECIMAL(18,2))"
+    # Digits past the 20th decimal place are lost by the exact cast, so a tiny non-zero amount counts too.
+    changed = f"({q} IS NOT NULL AND ({exact} <> round_even({exact}, 2) OR ({q} <> 0 AND {exact} = 0)))"
+    return val, changed
 
 
 def _typed(col: Column, src: str, duck_type: str) -> tuple[str, str | None]:
@@ -377,12 +393,12 @@ def _typed(col: Column, src: str, duck_type: str) -> tuple[str, str | None]:
         val = f"TRY_CAST({q} AS BIGINT)"
         return (f"coalesce({val}, {col.default})" if col.default is not None else val), bad
     if col.type is ColType.MONEY:
-        if t in ("DOUBLE", "FLOAT"):
-            val = f"TRY_CAST(round_even(CAST({q} AS DOUBLE), 2) AS DECIMAL(18,2))"
+        if t == "DOUBLE":
+            val, _ = money_from_double_sql(q)
+            bad = f"({q} IS NOT NULL AND {val} IS NULL)"
         else:
             val = f"TRY_CAST({q} AS DECIMAL(18,2))"
-        bad = f"({q} IS NOT NULL AND ({val} IS NULL OR isnan(CAST({q} AS DOUBLE))))" if t in (
-            "DOUBLE", "FLOAT") else f"({q} IS NOT NULL AND {val} IS NULL)"
+            bad = f"({q} IS NOT NULL AND {val} IS NULL)"
         return val, bad
     if col.type is ColType.NUMBER:
         bad = f"({q} IS NOT NULL AND TRY_CAST({q} AS DOUBLE) IS NULL)"
@@ -643,9 +659,9 @@ def _plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePl
         if bad:
             selects.append(f"{bad} AS __bad_{col.name}")
             checks.append(Rule(col.name, rule, f"__bad_{col.name}", why))
-        if col.type is ColType.MONEY and duck_type in ("DOUBLE", "FLOAT"):
-            selects.append(f'("{src}" IS NOT NULL AND abs("{src}" * 100 - round("{src}" * 100)) > 1e-6) '
-                           f"AS __prec_{col.name}")
+        if col.type is ColType.MONEY and duck_type == "DOUBLE":
+            _, changed = money_from_double_sql(f'"{src}"')
+            selects.append(f"{changed} AS __prec_{col.name}")
             checks.append(Rule(col.name, "money_rounded", f"__prec_{col.name}",
                                 "amount had more than 2 decimal places and was rounded half-even to pence", "warning"))
         if col.required:

@@ -6,7 +6,7 @@ Money stays exact (Decimal) through every calculation; these helpers round only 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -29,6 +29,15 @@ def to_decimal(x: Decimal | int | float | str) -> Decimal:
         return Decimal(str(x).strip().replace(",", "").replace("£", ""))
     except InvalidOperation as exc:
         raise ValueError(f"not an amount of money: {x!r}") from exc
+
+
+def from_double(x: float) -> Decimal:
+    """Money sent as a double: the decimal it was written as (shortest repr), rounded half-even to pence.
+
+    2.675 -> 2.68 and 10.135 -> 10.14 (not 2.67 / 10.13 as binary rounding gives). The drop contract's
+    rule for double money columns (partner-drops.md "Exactness"); `drops` applies the same rule in SQL.
+    """
+    return to_decimal(x).quantize(PENNY, rounding=ROUND_HALF_EVEN)
 
 
 def pennies(d: Decimal | int | float | str) -> Decimal:
