@@ -8,10 +8,10 @@ import sys
 import threading
 from pathlib import Path
 
-import hostilekit as hk
 import pytest
 
 import dropkit as dk
+import hostilekit as hk
 from raa_core import drops, warehouse
 from test_drops import TODAY
 
