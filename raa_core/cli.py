@@ -153,6 +153,57 @@ def cmd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- raa contributions (issue 11) ---------------------------------------------------------------------------
+
+
+def _scenario_from_args(args: argparse.Namespace) -> object:
+    from raa_core.scenario import parse_scenario
+
+    path = Path(args.scenario)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read scenario file {path}: {exc}") from exc
+    return parse_scenario(text)
+
+
+def cmd_contributions(args: argparse.Namespace) -> int:
+    from raa_core import contributions
+    from raa_core.scenario import ScenarioError
+
+    ref = load_reference()
+    try:
+        scenario = _scenario_from_args(args)
+        con = warehouse.connect_read(Path(args.db))
+        try:
+            result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
+        finally:
+            con.close()
+    except ScenarioError as exc:
+        raise UsageError(f"invalid scenario: {exc}") from exc
+    payload = contributions.as_cli(result)
+    names = contributions.council_names(ref, result.la_codes)
+    lines = [f"{result.scenario.name} (base year {result.scenario.base_year}, {result.scenario.scope})",
+             f"{'year':8} {'council':8} {'contribution':>14} {'share':>7} {'baseline':>8} {'demand':>7} "
+             f"{'change':>7} bound"]
+    for r in result.rows:
+        change = "" if r.change_prev_pct is None else f"{float(r.change_prev_pct):+.1f}%"
+        lines.append(f"{r.year:8} {names[r.la_code]:8} {r.contribution:>14,.2f} {float(r.share):>7.2%} "
+                     f"{float(r.baseline_share):>8.2%} {float(r.demand_share):>7.2%} {change:>7} {r.bound or ''}")
+    flagged = sorted({f for r in result.rows for f in r.flags})
+    if flagged:
+        lines.append("Flagged figures: " + "; ".join(flagged))
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("contributions", parents=[common], help="demand-led contributions of a scenario")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--scenario", metavar="FILE.json", help="a scenario saved as JSON (cli.md)")
+    p.set_defaults(func=cmd_contributions)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=str(warehouse.DEFAULT_DB), help="warehouse file (default: the app's)")
@@ -188,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=int, default=None, choices=range(1, 13), metavar="N")
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
     p.set_defaults(func=cmd_budget)
+
+    add_contributions_parser(sub, common)
     return parser
 
 

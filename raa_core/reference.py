@@ -96,6 +96,29 @@ class FeeRate(BaseModel):
     source: str
 
 
+class ExternalDriverValue(BaseModel):
+    """A contribution driver from outside the drops (e.g. 0-17 population), per council and financial year.
+
+    `official` is false for illustrative figures: every contribution that uses one says so."""
+
+    model_config = ConfigDict(frozen=True)
+    driver: str
+    label: str
+    unit: str
+    la_code: int
+    financial_year: str
+    value: Decimal
+    official: bool
+    source: str
+
+    @field_validator("value")
+    @classmethod
+    def _not_negative(cls, v: Decimal) -> Decimal:
+        if v < 0:
+            raise ValueError("must not be negative")
+        return v
+
+
 PAGES = ("overview", "regional_performance", "local_performance", "budget", "data_drops")
 
 
@@ -185,6 +208,7 @@ class Reference(BaseModel):
     fee_rates: tuple[FeeRate, ...]
     roles: tuple[RolePage, ...]
     settings: Settings
+    external_drivers: tuple[ExternalDriverValue, ...] = ()
 
     @property
     def la_codes(self) -> list[int]:
@@ -234,6 +258,8 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         fee_rates=tuple(_read_csv(d / "fee_rates.csv", FeeRate)),
         roles=tuple(_read_csv(d / "roles.csv", RolePage)),
         settings=settings,
+        external_drivers=tuple(_read_csv(d / "external_drivers.csv", ExternalDriverValue))
+        if (d / "external_drivers.csv").exists() else (),
     )
     seen: set[tuple[str, str]] = set()
     for i, line in enumerate(ref.cost_lines):

@@ -8,6 +8,7 @@ support variance is listed apart because it stays with that council.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -64,18 +65,23 @@ def allocate(amount: Decimal, weights: dict[int, Decimal | Fraction | int]) -> d
     each part is floored to the penny and the leftover pence go to the largest remainders."""
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f"amount {amount} is not whole pence")
-    fw = {la: Fraction(w) for la, w in weights.items()}
+    fw = {la: w if isinstance(w, int) else Fraction(w) for la, w in weights.items()}
     if any(w < 0 for w in fw.values()):
         raise ValueError("shares must not be negative")
-    total_w = sum(fw.values(), Fraction(0))
+    total_w = sum(fw.values())
     if total_w <= 0:
         raise ValueError("shares must sum to more than zero")
     pence = int(abs(amount) * 100)
     sign = -1 if amount < 0 else 1
-    quotas = {la: pence * w / total_w for la, w in fw.items()}
-    floors = {la: q.numerator // q.denominator for la, q in quotas.items()}
+    # Integer weights over one common denominator: each quota is pence x w / total, floored, remainder kept.
+    den = math.lcm(*(1 if isinstance(w, int) else w.denominator for w in fw.values()))
+    iw = {la: w * den if isinstance(w, int) else w.numerator * (den // w.denominator) for la, w in fw.items()}
+    itotal = sum(iw.values())
+    floors, rems = {}, {}
+    for la, w in iw.items():
+        floors[la], rems[la] = divmod(pence * w, itotal)
     left = pence - sum(floors.values())
-    order = sorted(quotas, key=lambda la: (-(quotas[la] - floors[la]), la))
+    order = sorted(iw, key=lambda la: (-rems[la], la))
     for la in order[:left]:
         floors[la] += 1
     return {la: Decimal(sign * p) / 100 for la, p in floors.items()}
