@@ -245,10 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(args: argparse.Namespace, kind: str, message: str) -> int:
-    """Exit 2 with a one-line message on stderr, and with --json an error object on stdout."""
+    """Exit 2 with a one-line message on stderr; an operational failure with --json also writes an error
+    object on stdout, so a scheduler can tell it from a rejected drop (exit 1) without parsing text."""
     line = " ".join(message.split())
     print(f"raa {args.command}: {line}", file=sys.stderr)
-    if getattr(args, "json", False):
+    if kind == "operational" and getattr(args, "json", False):
         json.dump({"error": {"kind": kind, "message": line}}, sys.stdout)
         sys.stdout.write("\n")
     return 2
