@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import dropkit as dk
-from raa_core import commentary, drops, warehouse
+from raa_core import drops, warehouse
 from raa_core.cli import main
 from test_drops import TODAY
 
@@ -27,21 +27,29 @@ def _versions(db: Path) -> list[str]:
     return sorted(p.name for p in db.parent.glob(db.name + ".v*"))
 
 
+def _note(db: Path, text: str) -> None:
+    """A small write of something only the warehouse holds (like a comment once was): a new version."""
+    with warehouse.writing(db) as con:
+        n = con.execute("SELECT count(*) FROM meta WHERE key LIKE 'note %'").fetchall()[0][0]
+        con.execute("INSERT INTO meta VALUES (?, ?)", [f"note {n:03d}", text])
+
+
 def _comments(db: Path) -> list[str]:
+    """The notes the current version holds, oldest first."""
     con = warehouse.connect_read(db)
     try:
-        return [r[0] for r in con.execute("SELECT comment FROM variance_comments ORDER BY created_at").fetchall()]
+        return [r[0] for r in con.execute("SELECT value FROM meta WHERE key LIKE 'note %' ORDER BY key").fetchall()]
     finally:
         con.close()
 
 
 @pytest.fixture
 def built(tmp_path: Path, ref) -> tuple[Path, Path]:
-    """Version 1: a Kent drop; version 2: a comment; version 3: a Bexley drop. Returns (db, drops root)."""
+    """Version 1: a Kent drop; version 2: a note (as a comment was); version 3: a Bexley drop. Returns (db, drops root)."""
     root, db = tmp_path / "drops", tmp_path / "wh" / "raa.duckdb"
     dk.write_drop(root, 886, "2022-09-30")
     drops.ingest(db, root, ref, today=TODAY)
-    commentary.add_comment(db, 886, "2022-23", 6, "pooled", "panels", "Panel fees up", "hos")
+    _note(db, "Panel fees up")
     dk.write_drop(root, 303, "2022-09-30")
     drops.ingest(db, root, ref, today=TODAY)
     assert _versions(db) == ["raa.duckdb.v000001", "raa.duckdb.v000002", "raa.duckdb.v000003"]
@@ -111,7 +119,7 @@ def test_a_dangling_link_never_rebuilds_an_empty_warehouse(built, ref) -> None:
 def test_version_names_are_never_reused_even_after_deletion(built, ref) -> None:
     db, _ = built
     (db.parent / "raa.duckdb.v000003").unlink()  # the newest version deleted by hand
-    commentary.add_comment(db, 886, "2022-23", 6, "pooled", "panels", "second", "hos")
+    _note(db, "second")
     assert warehouse.current_file(db).name == "raa.duckdb.v000004"
     for name in _versions(db):
         (db.parent / name).unlink()
@@ -143,7 +151,7 @@ def test_disk_full_or_read_only_cleans_up_and_exits_2(built, monkeypatch, capsys
     assert warehouse.current_file(db) == before
     assert not [p.name for p in db.parent.iterdir() if ".tmp" in p.name]
     with pytest.raises(warehouse.WarehouseError, match=text):
-        commentary.add_comment(db, 886, "2022-23", 6, "pooled", "panels", "lost?", "hos")
+        _note(db, "lost?")
     assert not [p.name for p in db.parent.iterdir() if ".tmp" in p.name]
 
 
@@ -161,7 +169,7 @@ def test_leftover_spill_folder_and_temp_files_are_swept(built) -> None:
     spill.mkdir()
     (spill / "duckdb_temp_block-1.block").write_bytes(b"x" * 100)
     db.with_name("raa.duckdb.v000004.tmp").write_bytes(b"partial")
-    commentary.add_comment(db, 886, "2022-23", 6, "pooled", "panels", "after the crash", "hos")
+    _note(db, "after the crash")
     assert _comments(db) == ["Panel fees up", "after the crash"]
     assert not [p.name for p in db.parent.iterdir() if ".tmp" in p.name]
 
@@ -173,14 +181,13 @@ def test_orphan_wal_of_a_crashed_write_is_never_replayed(built) -> None:
         import os, signal
         from raa_core import warehouse
         with warehouse.writing({str(db)!r}) as con:
-            con.execute("INSERT INTO variance_comments VALUES (886, '2022-23', 6, 'pooled', 'panels', "
-                        "'crashed save', 'hos', now())")
+            con.execute("INSERT INTO meta VALUES ('note 001', 'crashed save')")
             os.kill(os.getpid(), signal.SIGKILL)
     """)
     done = subprocess.run([sys.executable, "-c", crash], cwd=REPO, capture_output=True, timeout=60)
     assert done.returncode == -signal.SIGKILL
     assert [p.name for p in db.parent.glob("*.tmp.wal")], "the crash should leave a WAL behind"
-    commentary.add_comment(db, 886, "2022-23", 6, "pooled", "panels", "next save", "hos")
+    _note(db, "next save")
     assert _comments(db) == ["Panel fees up", "next save"]
     assert not [p.name for p in db.parent.iterdir() if ".tmp" in p.name]
 
