@@ -1,15 +1,15 @@
 """Data drops: upload a council's drop, see every problem located, load it; and the ingest audit trail."""
 
+import json
 import os
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from pages import shell
-from raa_core import drops, freshness, uploads, warehouse
-
-shell.page_guard()
+from raa_app import shell
+from raa_core import appstate, drops, freshness, uploads
+from raa_core.warehouse import WarehouseError
 
 ref = shell.reference()
 staging_root = Path(os.environ.get("RAA_UPLOADS", shell.db_path().parent / "uploads"))
@@ -49,13 +49,19 @@ elif check or load:
     try:
         outcome = uploads.check_upload(list(files), la_code, extract, ref, shell.today(), staging_root,
                                        load_into=shell.db_path() if load else None)
-    except warehouse.WarehouseError as exc:
+    except WarehouseError as exc:
         st.error(f"The drop could not be loaded: {exc}")
         outcome = None
     if outcome is not None:
         st.session_state.last_upload = outcome
         if load:
             st.cache_data.clear()
+        appstate.record(
+            shell.appstate(), actor=st.session_state.get("user"), role=st.session_state.get("view_as"),
+            action="upload_load" if load else "upload_check", page="data_drops", la_code=la_code,
+            detail=json.dumps({"drop": outcome.result.path, "outcome": outcome.result.outcome,
+                               "errors": len(outcome.result.errors), "files": list(outcome.files),
+                               "date_from": outcome.date_source, "raw_files_deleted": True}))
     shell.release_uploads(files)
     st.session_state.upload_round += 1  # a fresh, empty uploader: the old widget's files are forgotten
     st.rerun()
@@ -82,7 +88,8 @@ if outcome is not None:
 
 @st.cache_data(show_spinner=False)
 def _history(version: str) -> pd.DataFrame:
-    return freshness.ingest_history(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.ingest_history(con)
 
 
 st.subheader("Ingest history")

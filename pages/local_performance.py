@@ -11,13 +11,11 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from pages import performance_view as pv
-from pages import shell
-from raa_core import indicators, journeys, recruitment, suppression
+from raa_app import performance_view as pv
+from raa_app import shell
+from raa_core import display, freshness, indicators, journeys, recruitment, suppression
 from raa_core import performance_charts as pc
-from raa_core.periods import parse_period
-
-shell.page_guard()
+from raa_core.periods import Period
 
 TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
 
@@ -26,44 +24,51 @@ TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days
 
 
 @st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
-def _scorecard(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return indicators.scorecard(shell.cursor(), parse_period(period), shell.reference(), as_at)
+def _scorecard(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return indicators.scorecard(con, period, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _activity(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.activity(shell.cursor(), parse_period(period), shell.reference(), as_at)
+def _activity(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return journeys.activity(con, period, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _stages(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.stage_durations(shell.cursor(), parse_period(period), shell.reference(), as_at)
+def _stages(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return journeys.stage_durations(con, period, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _distribution(version: str, period: str, la_code: int, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.a1_distribution(shell.cursor(), parse_period(period), la_code, as_at)
+def _distribution(version: str, period: Period, la_code: int, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return journeys.a1_distribution(con, period, la_code, as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _a1_bands(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return journeys.a1_bands(shell.cursor(), parse_period(period), shell.reference(), as_at)
+def _a1_bands(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return journeys.a1_bands(con, period, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _waiting(version: str, at: dt.date, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    con, ref = shell.cursor(), shell.reference()
-    return (
-        journeys.children_waiting(con, at, ref, as_at),
-        journeys.waiting_bands(con, at, ref, as_at),
-        recruitment.adopters_waiting(con, at, ref, as_at),
-    )
+    ref = shell.reference()
+    with shell.cursor() as con:
+        return (
+            journeys.children_waiting(con, at, ref, as_at),
+            journeys.waiting_bands(con, at, ref, as_at),
+            recruitment.adopters_waiting(con, at, ref, as_at),
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _adopters(version: str, period: str, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    con, ref, p = shell.cursor(), shell.reference(), parse_period(period)
-    return recruitment.recruitment_activity(con, p, ref, as_at), recruitment.timeliness(con, p, ref, as_at)
+def _adopters(version: str, period: Period, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ref, p = shell.reference(), period
+    with shell.cursor() as con:
+        return recruitment.recruitment_activity(con, p, ref, as_at), recruitment.timeliness(con, p, ref, as_at)
 
 
 # --- display helpers (formatting only) ------------------------------------------------------------------
@@ -89,17 +94,17 @@ def metric_row(values: list[tuple[str, str, str]], per_row: int | None = None) -
 # --- page ----------------------------------------------------------------------------------------------
 
 ref = shell.reference()
-f = shell.filters()
-as_at = shell.as_at_or_none(f)
+req = shell.run().performance
+as_at = req.as_at
 version = shell.version()
-period = parse_period(f.period)
+period = req.period
 status = shell.council_status()
-names = pv.council_names(status)
-la_code = f.la_code if f.la_code is not None else ref.la_codes[0]
+names = freshness.council_labels(status)
+la_code = req.council_or_first(ref.la_codes)
 area = str(la_code)
 council = ref.council_name(la_code)
 latest = pv.latest_date(version, as_at)
-at = min(period.end, f.as_at)  # children and adopters waiting: at the period's end, or the as-at date
+at = req.waiting_at(shell.today())
 
 publication = pv.header(
     "Local performance",
@@ -121,33 +126,28 @@ publication = pv.header(
     ),
 )
 
-if f.la_code is None:
+if req.la_code is None:
     st.info(
         f"The sidebar shows the whole region; this page is about one council, so it shows **{council}** "
         f"({la_code}), the first partner. Choose a council in the sidebar to see another.",
         icon=":material/location_on:",
     )
-when = pv.data_when(as_at, latest)
+when = display.data_when(as_at, latest)
 st.subheader(f"{council} ({la_code}) · {period.name}")
 st.caption(
-    f"{'3-year period' if f.three_year else 'Financial year'} {period.start:%d %b %Y} to {period.end:%d %b %Y} · "
+    f"{'3-year period' if period.kind == 'three_year' else 'Financial year'} {period.start:%d %b %Y} to {period.end:%d %b %Y} · "
     f"{when}. Waiting is counted on {at:%d %B %Y}."
 )
 if latest is not None and period.end > latest:
     st.info(f"{period.name} is not over: its figures run to {latest:%d %B %Y}.", icon=":material/hourglass_top:")
-mine = status[status["la_code"] == la_code]
-if len(mine) and bool(mine["stale"].iloc[0]):
-    row = mine.iloc[0]
-    since = (
-        "no drop received yet"
-        if pd.isna(row["newest_drop"])
-        else (f"newest drop {row['newest_drop']:%d %b %Y}, {row['age_days']} days old")
-    )
+if freshness.is_stale(status, la_code):
+    row = next(status[status["la_code"] == la_code].itertuples())
+    since = freshness.staleness_note(row)
     st.warning(f"{council}'s data is stale ({since}): these are the last figures received.", icon=":material/schedule:")
 
 # Against the region and the best partner ----------------------------------------------------------------
 st.subheader("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
-sc = _scorecard(version, period.name, as_at)
+sc = _scorecard(version, period, as_at)
 _, sc_view = pv.publish_scorecard(sc, publication)
 comp = indicators.compare_council(sc_view, area)
 comp_text = suppression.shown_from_masked(comp) if publication else suppression.as_text(comp)
@@ -172,7 +172,7 @@ with right:
     pv.export(comp, comp_text, publication, f"{area}_against_region_{period.name}", "compare")
 
 # Children's journey ------------------------------------------------------------------------------------
-act = _activity(version, period.name, as_at)
+act = _activity(version, period, as_at)
 act_shown, act_view = pv.publish(
     act,
     publication,
@@ -183,7 +183,7 @@ act_shown, act_view = pv.publish(
         "interagency_pct": ("interagency_placements", "placements"),
     },
 )
-stages = _stages(version, period.name, as_at)
+stages = _stages(version, period, as_at)
 stages_shown, stages_view = pv.publish(
     stages,
     publication,
@@ -205,7 +205,7 @@ with right:
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
 st.subheader("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
-bands = _a1_bands(version, period.name, as_at)
+bands = _a1_bands(version, period, as_at)
 bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
 bands_name = f"{area}_a1_bands_{period.name}"
@@ -215,7 +215,7 @@ if publication:
     st.caption("Each child's days are not shown in the publication view: the bands are.")
     pv.export(bands, bands_shown, publication, bands_name, "a1_bands", area)
 else:
-    dist = _distribution(version, period.name, la_code, as_at)
+    dist = _distribution(version, period, la_code, as_at)
     threshold = ref.threshold("A1", period.end)
     left, right = st.columns(2)
     with left:
@@ -254,7 +254,7 @@ pv.export(wbands, wb_shown, publication, f"{area}_children_waiting_bands_{at.iso
 
 # Adopters -----------------------------------------------------------------------------------------------
 st.subheader("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
-recruit, timely = _adopters(version, period.name, as_at)
+recruit, timely = _adopters(version, period, as_at)
 r_shown, r_view = pv.publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
 t_shown, t_view = pv.publish(
     timely, publication, counts=["within", "n"], pcts={"pct": ("within", "n")}, group_by=["period", "measure"]

@@ -3,15 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from pages import shell
-from raa_core import freshness
-
-shell.page_guard()
+from raa_app import shell
+from raa_core import display, freshness
 
 
 @st.cache_data(show_spinner=False)
 def _warnings(version: str) -> pd.DataFrame:
-    return freshness.open_warnings(shell.cursor())
+    with shell.cursor() as con:
+        return freshness.open_warnings(con)
 
 
 ref = shell.reference()
@@ -21,7 +20,7 @@ warnings = _warnings(shell.version())
 
 st.title("Overview")
 st.caption(
-    f"Data held for the three partner councils on {today:%d %B %Y}. A council is **stale** when its newest "
+    f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. A council is **stale** when its newest "
     f"drop is more than {ref.settings.freshness_days} days old; its figures are flagged wherever they appear."
 )
 

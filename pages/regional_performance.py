@@ -10,13 +10,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pages import performance_view as pv
-from pages import shell
-from raa_core import indicators, journeys, reconciliation, recruitment, suppression
+from raa_app import performance_view as pv
+from raa_app import shell
+from raa_core import display, freshness, indicators, journeys, reconciliation, recruitment, suppression
 from raa_core import performance_charts as pc
-from raa_core.periods import parse_period, previous
-
-shell.page_guard()
+from raa_core.periods import Period, previous
 
 TILE_LABELS = {
     "A1": "A1 · care to placement",
@@ -34,26 +32,29 @@ RAG_BADGES = {
 
 
 @st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
-def _scorecards(version: str, period: str, as_at: dt.date | None) -> pd.DataFrame:
-    return indicators.headline_scorecards(shell.cursor(), period, shell.reference(), as_at)
+def _scorecards(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
+    with shell.cursor() as con:
+        return indicators.headline_scorecards(con, period, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner="Computing trends…", max_entries=16)
 def _trend(version: str, kind: str, as_at: dt.date | None) -> pd.DataFrame:
-    return indicators.trend(shell.cursor(), shell.reference(), None, kind, "2015-16", None, as_at)
+    with shell.cursor() as con:
+        return indicators.trend(con, shell.reference(), None, kind, "2015-16", None, as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _sufficiency(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
     """Quarter ends from 2015-16 to the latest data, and the date the page counts waiting on."""
-    con = shell.cursor()
-    dates = sorted({*journeys.quarter_end_dates(con, "2015-16", as_at), at})
-    return recruitment.sufficiency(con, dates, shell.reference(), as_at)
+    with shell.cursor() as con:
+        dates = sorted({*journeys.quarter_end_dates(con, "2015-16", as_at), at})
+        return recruitment.sufficiency(con, dates, shell.reference(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _reconcile(version: str, as_at: dt.date | None) -> pd.DataFrame:
-    return reconciliation.reconcile(shell.cursor(), shell.reference(), as_at)
+    with shell.cursor() as con:
+        return reconciliation.reconcile(con, shell.reference(), as_at)
 
 
 # --- display helpers (formatting only) ------------------------------------------------------------------
@@ -134,14 +135,14 @@ def _signed(v: str) -> str:
 # --- page ----------------------------------------------------------------------------------------------
 
 ref = shell.reference()
-f = shell.filters()
-as_at = shell.as_at_or_none(f)
+req = shell.run().performance
+as_at = req.as_at
 version = shell.version()
-period = parse_period(f.period)
+period = req.period
 prev = previous(period)
-area = f.area
+area = req.area
 status = shell.council_status()
-names = pv.council_names(status)
+names = freshness.council_labels(status)
 area_name = pc.area_label(area, names)
 latest = pv.latest_date(version, as_at)
 
@@ -150,9 +151,9 @@ publication = pv.header(
     ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "low_n", "stale"),
 )
 
-when = pv.data_when(as_at, latest)
+when = display.data_when(as_at, latest)
 st.caption(
-    f"**{area_name}** · {'3-year period' if f.three_year else 'financial year'} **{period.name}** "
+    f"**{area_name}** · {'3-year period' if period.kind == 'three_year' else 'financial year'} **{period.name}** "
     f"({period.start:%d %b %Y} to {period.end:%d %b %Y}) · {when}. Children counted by the date of their "
     "adoption order. Choose the council, year and window in the sidebar."
 )
@@ -163,15 +164,10 @@ if latest is not None and period.end > latest:
     )
 stale_rows = status[status["stale"]]
 if len(stale_rows):
-    listed = "; ".join(
-        f"{r.council}: newest drop {r.newest_drop:%d %b %Y} ({r.age_days} days old)"
-        if not pd.isna(r.newest_drop)
-        else f"{r.council}: no drop yet"
-        for r in stale_rows.itertuples()
-    )
+    listed = "; ".join(f"{r.council}: {freshness.staleness_note(r)}" for r in stale_rows.itertuples())
     st.warning(f"Stale data, marked (stale) below. {listed}.", icon=":material/schedule:")
 
-sc2 = _scorecards(version, period.name, as_at)
+sc2 = _scorecards(version, period, as_at)
 sc = sc2[sc2["period"] == period.name].drop(columns="period").reset_index(drop=True)
 sc_pub, sc_view = pv.publish_scorecard(sc, publication)
 
@@ -181,7 +177,7 @@ head_raw = indicators.headline_from(sc2, period.name, prev.name, area)
 head_text = (
     suppression.publication_headline(head_raw, sc2, ref.settings) if publication else suppression.as_text(head_raw)
 )
-area_stale = area != "region" and names.get(area, "").endswith("(stale)")
+area_stale = freshness.is_stale(status, req.la_code)
 for col, (_, raw_row), (_, text_row) in zip(st.columns(4), head_raw.iterrows(), head_text.iterrows(), strict=True):
     with col, st.container(border=True):
         tile(raw_row, text_row, area_stale)
@@ -233,7 +229,7 @@ trends_and_comparison()
 # Region (all children) beside the mean of councils -------------------------------------------------------
 st.subheader("Region: all children together, and the mean of councils", help=pv.definition("region_mean"))
 st.markdown(
-    "The **region** figure counts every child of the three councils together (child-weighted); the business "
+    f"The **region** figure counts every child of the {display.partners(ref)} together (child-weighted); the business "
     "case's **Regional Average** was the plain mean of the three council figures, shown beside it."
 )
 both = indicators.region_and_mean(sc_view)
@@ -264,7 +260,7 @@ with right:
 
 # Sufficiency: children waiting and adopters waiting -----------------------------------------------------
 st.subheader(f"Sufficiency: children and adopters waiting, {area_name}", help=pv.definition("sufficiency"))
-at = min(period.end, f.as_at)  # waiting is counted at the period's end, or the as-at date
+at = req.waiting_at(shell.today())
 suff = _sufficiency(version, at, as_at)
 suff_shown, suff_view = pv.publish(
     suff,

@@ -13,8 +13,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from raa_core import sql
 from raa_core.money import to_k
 from raa_core.reference import Reference, load_reference
+from raa_core.requests import MonitoringRequest
 
 AREAS = ("pooled", "adoption_support")
 #: The business case baseline (budgets only, before pooling) and the first pooled year (baseline + pay award).
@@ -22,40 +24,18 @@ BASELINE_YEAR = "2019-20"
 FIRST_POOLED_YEAR = "2020-21"
 
 
-def _q(s: str) -> str:
-    """A SQL string literal."""
-    return "'" + s.replace("'", "''") + "'"
+#: The reference cost lines as a relation (`budget_area, cost_line, label, kind, asf, recharged_quarterly,
+#: sort_order`) from the `$cost_lines` parameter (`cost_lines_param`): reference values never pasted into SQL.
+COST_LINES_SQL = "SELECT unnest($cost_lines, recursive := true)"
 
 
-def cost_lines_sql(ref: Reference) -> str:
-    """A VALUES relation of the reference cost lines, for use as a CTE body named `cl`."""
-    rows = ", ".join(
-        f"({_q(c.budget_area)}, {_q(c.cost_line)}, {_q(c.label)}, {_q(c.kind)}, {str(c.asf).upper()}, "
-        f"{str(c.recharged_quarterly).upper()}, {int(c.sort_order)})"
+def cost_lines_param(ref: Reference) -> list[dict[str, object]]:
+    """The `$cost_lines` parameter: one struct per reference cost line."""
+    return [
+        {"budget_area": c.budget_area, "cost_line": c.cost_line, "label": c.label, "kind": c.kind, "asf": c.asf,
+         "recharged_quarterly": c.recharged_quarterly, "sort_order": int(c.sort_order)}
         for c in ref.cost_lines
-    )
-    return (
-        f"SELECT * FROM (VALUES {rows}) "
-        "AS v(budget_area, cost_line, label, kind, asf, recharged_quarterly, sort_order)"
-    )
-
-
-def latest_by_year_sql(table: str, as_at: dt.date | None = None) -> str:
-    """Rows of `budget` or `ledger` from, per council and financial year, the newest drop carrying that year.
-
-    A drop need not repeat earlier years (a ledger "may carry earlier years"), so each year comes
-    from the newest accepted drop (on or before `as_at`) that has rows for it.
-    """
-    if table not in ("budget", "ledger"):
-        raise ValueError(f"not a yearly table: {table}")
-    when = f"WHERE d.extract_date <= DATE '{as_at.isoformat()}'" if as_at is not None else ""
-    return (
-        f"SELECT t.* FROM {table} t JOIN ("
-        f"SELECT x.la_code, x.financial_year, arg_max(x.drop_id, (d.extract_date, d.version)) AS drop_id "
-        f"FROM (SELECT DISTINCT drop_id, la_code, financial_year FROM {table}) x "
-        f"JOIN drops d ON d.drop_id = x.drop_id {when} GROUP BY x.la_code, x.financial_year"
-        f") s ON t.drop_id = s.drop_id AND t.financial_year = s.financial_year"
-    )
+    ]
 
 
 _INT_TYPES = {pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32()}
@@ -73,26 +53,34 @@ def frame(rel: duckdb.DuckDBPyRelation) -> pd.DataFrame:
 
 def budgets(
     con: duckdb.DuckDBPyConnection,
-    year: str | None = None,
+    year: str | MonitoringRequest | None = None,
     *,
     ref: Reference | None = None,
     as_at: dt.date | None = None,
+    la_code: int | None = None,
 ) -> pd.DataFrame:
-    """Approved budgets per council, year, area and cost line (budget as Decimal), with the line's kind."""
+    """Approved budgets per council, year, area and cost line (budget as Decimal), with the line's kind;
+    one council's (`la_code`) or every council's. `year` may be a `MonitoringRequest` (its year and as-at)."""
+    if isinstance(year, MonitoringRequest):
+        year, as_at = year.year, year.as_at
     ref = ref or load_reference()
-    where = "WHERE b.financial_year = $year" if year is not None else ""
-    sql = f"""
-        WITH cl AS ({cost_lines_sql(ref)})
+    where = ["TRUE"]
+    if year is not None:
+        where.append("b.financial_year = $year")
+    if la_code is not None:
+        where.append("b.la_code = $la")
+    query = f"""
+        WITH cl AS ({COST_LINES_SQL})
         SELECT b.la_code, b.financial_year, b.budget_area, b.cost_line,
                coalesce(cl.kind, 'non_staff') AS kind, coalesce(cl.asf, false) AS asf,
                b.budget_gbp AS budget
-        FROM ({latest_by_year_sql("budget", as_at)}) b
+        FROM ({sql.latest_by_year_sql("budget")}) b
         LEFT JOIN cl USING (budget_area, cost_line)
-        {where}
+        WHERE {" AND ".join(where)}
         ORDER BY b.la_code, b.financial_year, coalesce(cl.sort_order, 999), b.cost_line
     """
-    params = {"year": year} if year is not None else {}
-    return frame(con.sql(sql, params=params))
+    params = {"year": year, "la": la_code, "as_at": as_at, "cost_lines": cost_lines_param(ref)}
+    return frame(sql.query(con, query, params))
 
 
 def baseline_table(con: duckdb.DuckDBPyConnection, ref: Reference, year: str = "2019-20") -> pd.DataFrame:
@@ -135,6 +123,25 @@ def baseline_table(con: duckdb.DuckDBPyConnection, ref: Reference, year: str = "
     )
 
 
+BASELINE_COLUMNS = ["la_code", "council", "pooled", "adoption_support", "total",
+                    "pooled_k", "adoption_support_k", "total_k"]
+
+
+def baseline_comparison(con: duckdb.DuckDBPyConnection, ref: Reference, year: str = BASELINE_YEAR) -> pd.DataFrame:
+    """The baseline table (`baseline_table`) with the business case's printed £'000s beside each figure, in
+    pounds (`pooled_printed`, `adoption_support_printed`, `total_printed`; None where the case prints no
+    row) and `match`: every printed cell of the council's row reproduced (`reconcile_baseline`)."""
+    table = baseline_table(con, ref, year)
+    rec = reconcile_baseline(con, ref, year)
+    ok = rec.groupby("la_code")["ok"].all().to_dict()
+    printed = {p.la_code: p for p in ref.baseline_published}
+    for col in ("pooled", "adoption_support", "total"):
+        table[f"{col}_printed"] = [getattr(printed[c], f"{col}_k") * 1000 if c in printed else None
+                                   for c in table["la_code"]]
+    table["match"] = [bool(ok.get(c, False)) for c in table["la_code"]]
+    return table
+
+
 def reconcile_baseline(con: duckdb.DuckDBPyConnection, ref: Reference, year: str = "2019-20") -> pd.DataFrame:
     """Every printed cell of the business case baseline against the budgets' own rounding (`ok` per cell)."""
     table = baseline_table(con, ref, year).set_index("la_code")
@@ -160,14 +167,16 @@ def pay_award_check(
     ref: Reference,
     base_year: str = "2019-20",
     year: str = "2020-21",
+    *,
+    la_code: int | None = None,
 ) -> pd.DataFrame:
     """Year-1 budgets against the baseline plus the pay award on payroll staff lines (staff lines
     recharged quarterly); other cash-limited lines unchanged (ASF is outside the contributions).
     `ok` allows only rounding to the nearest penny; a line missing from either year is not ok."""
     pct = ref.settings.pay_award_2020_21_pct
     payroll = {(c.budget_area, c.cost_line) for c in ref.cost_lines if c.kind == "staff" and c.recharged_quarterly}
-    base = budgets(con, base_year, ref=ref)
-    new = budgets(con, year, ref=ref)
+    base = budgets(con, base_year, ref=ref, la_code=la_code)
+    new = budgets(con, year, ref=ref, la_code=la_code)
     base, new = base[~base["asf"].astype(bool)], new[~new["asf"].astype(bool)]
     keys = ["la_code", "budget_area", "cost_line"]
     m = base[[*keys, "kind", "budget"]].merge(

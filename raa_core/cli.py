@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from raa_core import warehouse
 from raa_core.reference import ReferenceError, load_reference
+from raa_core.warehouse import DEFAULT_DB, Warehouse, WarehouseError, health, operational
 
 if TYPE_CHECKING:
     from raa_core.drops import DropResult
@@ -57,7 +57,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     root = Path(args.drops_dir)
     if not root.is_dir():
         raise UsageError(f"drops folder not found: {root}")
-    problem = warehouse.health(Path(args.db)).problem
+    problem = health(Path(args.db)).problem
     if problem:
         print(f"raa ingest: WARNING: {problem}", file=sys.stderr)
     report = drops.ingest(Path(args.db), root, load_reference(), today=args.today)
@@ -99,14 +99,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_kpi(args: argparse.Namespace) -> int:
     from raa_core import indicators
 
-    con = warehouse.connect_read(Path(args.db))
-    try:
+    with Warehouse(args.db).cursor() as con:
         try:
             payload = indicators.kpi_report(con, args.period, load_reference(), args.as_at)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
-    finally:
-        con.close()
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
     for r in payload["rows"]:
@@ -127,14 +124,11 @@ def _s(v: object) -> str:
 def cmd_budget(args: argparse.Namespace) -> int:
     from raa_core import monitoring
 
-    con = warehouse.connect_read(Path(args.db))
-    try:
+    with Warehouse(args.db).cursor() as con:
         try:
             payload = monitoring.budget_report(con, load_reference(), args.year, args.period, args.method)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
-    finally:
-        con.close()
     when = f"period {payload['period']}" if payload["period"] else "budget only (no ledger loaded for this year)"
     lines = [f"{payload['year']} {when}",
              f"{'council':8} {'area':17} {'budget':>14} {'forecast':>14} {'variance':>13}"]
@@ -174,11 +168,8 @@ def cmd_contributions(args: argparse.Namespace) -> int:
     ref = load_reference()
     try:
         scenario = _scenario_from_args(args)
-        con = warehouse.connect_read(Path(args.db))
-        try:
+        with Warehouse(args.db).cursor() as con:
             result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
-        finally:
-            con.close()
     except ScenarioError as exc:
         raise UsageError(f"invalid scenario: {exc}") from exc
     payload = contributions.as_cli(result)
@@ -206,9 +197,9 @@ def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.A
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=str(warehouse.DEFAULT_DB), help="warehouse file (default: the app's)")
+    common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: the app's)")
     common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    parser = argparse.ArgumentParser(prog="raa", description="Bexley, Kent & Medway RAA data product")
+    parser = argparse.ArgumentParser(prog="raa", description="Regional Adoption Agency data product: drops, scorecard, budget")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample", parents=[common], help="write the calibrated synthetic drops")
@@ -268,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # Operational failures (disk full, read-only folder, damaged warehouse) are told apart from a
         # rejected drop (exit 1): one line, exit 2, never a traceback.
-        if not warehouse.operational(exc):
+        if not operational(exc):
             raise
-        return _fail(args, "operational", str(exc) if isinstance(exc, warehouse.WarehouseError)
+        return _fail(args, "operational", str(exc) if isinstance(exc, WarehouseError)
                      else f"{exc.strerror if isinstance(exc, OSError) else exc}")

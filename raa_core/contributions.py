@@ -465,7 +465,7 @@ def _p(x: Decimal | None, dp: int = 1) -> str:
 
 def explanation(result: Result, year: str, ref: Reference | None = None) -> list[str]:
     """The formula in plain English with the actual numbers, one line per council, e.g.
-    "Kent: 0.5 x 70.6% baseline + 0.5 x 64.0% demand = 67.3% of £4,270,238.00 = £2,873,870.13"."""
+    "Northshire: 0.5 x 70.6% baseline + 0.5 x 64.0% demand = 67.3% of £4,270,238.00 = £2,873,870.13"."""
     names = council_names(ref, result.la_codes)
     labels = driver_catalogue(ref)
     s = result.scenario

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -44,9 +45,9 @@ def council_status(con: duckdb.DuckDBPyConnection, ref: Reference, today: dt.dat
         con.unregister("_councils")
     newest = pd.to_datetime(df["newest_drop"]).dt.date
     df["newest_drop"] = newest
-    df["age_days"] = [None if pd.isna(d) else (today - d).days for d in newest]
+    df["age_days"] = pd.array([None if pd.isna(d) else (today - d).days for d in newest], dtype="Int64")
     limit = ref.settings.freshness_days
-    df["stale"] = [a is None or a > limit for a in df["age_days"]]
+    df["stale"] = (df["age_days"] > limit).fillna(True).astype(bool)
     return df
 
 
@@ -72,3 +73,23 @@ def ingest_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataF
            FROM ingest_audit ORDER BY attempt_id DESC LIMIT ?""",
         [limit],
     ).df()
+
+
+def is_stale(status: pd.DataFrame, la_code: int | str | None) -> bool:
+    """Whether a council's data is stale in a `council_status` frame (the region: never, councils carry it)."""
+    if la_code is None or str(la_code) == "region":
+        return False
+    mine = status[status["la_code"] == int(la_code)]
+    return bool(len(mine)) and bool(mine["stale"].iloc[0])
+
+
+def council_labels(status: pd.DataFrame) -> dict[str, str]:
+    """Council short names by code (as text, the indicator tables' area key), marked `(stale)` where stale."""
+    return {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
+
+
+def staleness_note(row: Any) -> str:
+    """Why a council is stale: 'newest drop 20 Nov 2026 (12 days old)' or 'no drop yet'."""
+    if pd.isna(row.newest_drop):
+        return "no drop yet"
+    return f"newest drop {row.newest_drop:%d %b %Y} ({int(row.age_days)} days old)"

@@ -85,8 +85,8 @@ DEFINITIONS: dict[str, str] = {
         "and early permanence), where that came first."
     ),
     "region": (
-        "**Region (all children)** counts every child of the three councils together, so Kent, with most "
-        "children, weighs most."
+        "**Region (all children)** counts every child of the partner councils together, so the council with "
+        "most children weighs most."
     ),
     "region_mean": (
         "**Mean of councils** is the plain mean of the three council figures (each council weighs the same), "
@@ -108,7 +108,7 @@ DEFINITIONS: dict[str, str] = {
     "national": "**National**: England's figure for the same period as printed in the business case (reference only).",
     "low_n": (
         "**Low number**: a figure resting on fewer than {low_n} children is marked {mark}; averages over a "
-        "handful of children swing wildly (Bexley's 2018-19 A2 of 74 days rests on one child)."
+        "handful of children swing wildly (one child can move a small council's A2 by months)."
     ),
     "publication": (
         "**Publication view** shows what may be published: counts of 1 to {count_max} as x (and a second "
@@ -164,8 +164,8 @@ DEFINITIONS: dict[str, str] = {
     ),
     "reconciliation": (
         "**Reconciliation**: each figure the business case printed (reference data) beside the figure "
-        "computed from the drops; A1 and A2 compare days, A3 compares the count (Medway's printed 37% cannot "
-        "come from whole children, so the computed percentage is shown beside it)."
+        "computed from the drops; A1 and A2 compare days, A3 compares the count (a printed percentage that "
+        "cannot come from whole children is shown beside the computed one)."
     ),
     "stale": (
         "**Stale**: a council whose newest drop is older than the freshness limit in settings; its figures are "

@@ -52,10 +52,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
-from raa_core import warehouse
-from raa_core.budget import arrow_frame, cost_lines_sql, frame, latest_by_year_sql
+from raa_core import sql
+from raa_core.budget import COST_LINES_SQL, arrow_frame, cost_lines_param, frame
 from raa_core.money import json_money
 from raa_core.reference import RagSettings, Reference, load_reference
+from raa_core.requests import MonitoringRequest
 
 METHODS = ("default", "submitted", "run_rate", "establishment")
 
@@ -107,31 +108,25 @@ def period_label(year: str, period: int | None) -> str:
     return f"P{period} ({dt.date(cal_year, month, 1):%b %Y})"
 
 
-def _cents(expr: str) -> str:
-    return f"CAST(({expr}) * 100 AS HUGEINT)"
+_cents = sql.cents_sql
+_div_pounds = sql.round_pounds_sql
 
 
-def _div_pounds(num_cents: str, den: str) -> str:
-    """SQL: integer pence / a positive integer, rounded half away from zero, as DECIMAL(18,2) pounds."""
-    n = f"({num_cents})"
-    d = f"greatest(({den}), 1)"
-    return (
-        f"CAST(CAST(sign({n}) * ((abs({n}) * 2 + {d}) // (2 * {d})) AS DECIMAL(38,0)) * 0.01 AS DECIMAL(18,2))"
-    )
+def rag_params(rag: RagSettings) -> dict[str, Decimal]:
+    """The RAG thresholds as the parameters `rag_sql` names."""
+    return {"red_gbp": rag.red_gbp, "red_pct": rag.red_pct, "amber_pct": rag.amber_underspend_pct}
 
 
-def _dec(x: Decimal) -> str:
-    return f"CAST('{x}' AS DECIMAL(18,4))"
-
-
-def rag_sql(variance: str, budget: str, rag: RagSettings) -> str:
-    """SQL for the RAG of a variance against its budget (exact decimal comparisons)."""
+def rag_sql(variance: str, budget: str) -> str:
+    """SQL for the RAG of a variance against its budget (exact decimal comparisons); thresholds come from
+    the parameters `$red_gbp`, `$red_pct`, `$amber_pct` (`rag_params`)."""
+    red_gbp, red_pct, amber = (f"CAST(${n} AS DECIMAL(18,4))" for n in ("red_gbp", "red_pct", "amber_pct"))
     return (
         f"CASE WHEN {variance} IS NULL THEN NULL "
-        f"WHEN {variance} > 0 AND ({variance} >= {_dec(rag.red_gbp)} "
-        f"OR {variance} * 100 >= abs({budget}) * {_dec(rag.red_pct)}) THEN 'red' "
+        f"WHEN {variance} > 0 AND ({variance} >= {red_gbp} "
+        f"OR {variance} * 100 >= abs({budget}) * {red_pct}) THEN 'red' "
         f"WHEN {variance} > 0 THEN 'amber' "
-        f"WHEN {variance} < 0 AND -{variance} * 100 > abs({budget}) * {_dec(rag.amber_underspend_pct)} "
+        f"WHEN {variance} < 0 AND -{variance} * 100 > abs({budget}) * {amber} "
         f"THEN 'amber' ELSE 'green' END"
     )
 
@@ -140,17 +135,17 @@ def _pct_sql(variance: str, budget: str) -> str:
     return f"CASE WHEN {budget} <> 0 THEN CAST({variance} AS DOUBLE) / abs(CAST({budget} AS DOUBLE)) * 100 END"
 
 
-def _base_ctes(ref: Reference, year: str, as_at: dt.date | None, by_council: bool) -> str:
+def _base_ctes(by_council: bool) -> str:
     """CTEs shared by monitoring and the forecast trend: budget, ledger (to $period), line universe,
-    establishment cost per staff line, and go-live agency posts."""
+    establishment cost per staff line, and go-live agency posts (parameters: `_params`)."""
     la = "AND la_code = $la" if by_council else ""
-    est_state = warehouse.state_sql("establishment", establishment_as_at(year, as_at))
+    est_state = sql.state_sql("establishment", "est_as_at")
     return f"""
-    cl AS ({cost_lines_sql(ref)}),
+    cl AS ({COST_LINES_SQL}),
     bud AS (SELECT la_code, budget_area, cost_line, budget_gbp AS budget
-            FROM ({latest_by_year_sql("budget", as_at)}) WHERE financial_year = $year {la}),
+            FROM ({sql.latest_by_year_sql("budget")}) WHERE financial_year = $year {la}),
     led AS (SELECT la_code, period, budget_area, cost_line, actual_gbp, forecast_outturn_gbp
-            FROM ({latest_by_year_sql("ledger", as_at)})
+            FROM ({sql.latest_by_year_sql("ledger")})
             WHERE financial_year = $year AND period <= $period {la}),
     lines AS (SELECT la_code, budget_area, cost_line FROM bud
               UNION SELECT la_code, budget_area, cost_line FROM led),
@@ -218,11 +213,22 @@ def _forecast_ctes() -> str:
            FROM meth)"""
 
 
-def _params(year: str, period: int | None, method: str, la_code: int | None) -> dict[str, Any]:
-    p: dict[str, Any] = {"year": year, "period": period, "method": method}
-    if la_code is not None:
-        p["la"] = la_code
-    return p
+def _params(
+    ref: Reference, year: str, period: int | None, method: str, la_code: int | None, as_at: dt.date | None
+) -> dict[str, Any]:
+    """Every parameter monitoring SQL may name (`sql.query` passes each statement the ones it uses)."""
+    return {"year": year, "period": period, "method": method, "la": la_code, "as_at": as_at,
+            "est_as_at": establishment_as_at(year, as_at), "cost_lines": cost_lines_param(ref),
+            **rag_params(ref.settings.rag)}
+
+
+def _unpack(
+    year: str | MonitoringRequest, period: int | None, method: str, as_at: dt.date | None
+) -> tuple[str, int | None, str, dt.date | None]:
+    """(year, period, method, as_at) from a `MonitoringRequest` or the separate values."""
+    if isinstance(year, MonitoringRequest):
+        return year.year, year.period, year.method.value, year.as_at
+    return year, period, str(method), as_at
 
 
 def _check(year: str, period: int | None, method: str) -> None:
@@ -235,18 +241,44 @@ def _check(year: str, period: int | None, method: str) -> None:
 
 
 def latest_period(
-    con: duckdb.DuckDBPyConnection, year: str, la_code: int | None = None, as_at: dt.date | None = None
+    con: duckdb.DuckDBPyConnection,
+    year: str | MonitoringRequest,
+    la_code: int | None = None,
+    as_at: dt.date | None = None,
 ) -> int | None:
     """The latest ledger period loaded for a year (for one council or any), or None without a ledger."""
+    year, _, _, as_at = _unpack(year, None, "default", as_at)
     la = "AND la_code = $la" if la_code is not None else ""
-    params: dict[str, Any] = {"year": year}
-    if la_code is not None:
-        params["la"] = la_code
-    got = con.sql(
-        f"SELECT max(period) FROM ({latest_by_year_sql('ledger', as_at)}) WHERE financial_year = $year {la}",
-        params=params,
+    got = sql.query(
+        con,
+        f"SELECT max(period) FROM ({sql.latest_by_year_sql('ledger')}) WHERE financial_year = $year {la}",
+        {"year": year, "la": la_code, "as_at": as_at},
     ).fetchall()[0][0]
     return None if got is None else int(got)
+
+
+def ledger_behind(mon: Monitoring, period: int) -> list[tuple[int, int]]:
+    """(council, its latest ledger period) for each council of a report whose ledger does not yet reach the
+    period asked for: its figures are at its own latest period (finance.md, monitoring period)."""
+    reached = mon.lines.groupby("la_code")["period"].max()
+    return [(int(c), int(p)) for c, p in reached.items()
+            if (mon.la_code is None or int(c) == mon.la_code) and not pd.isna(p) and int(p) < period]
+
+
+COMMENT_COLUMNS = {"comment": "comment", "author": "comment_author", "created_at": "comment_at"}
+
+
+def with_comments(lines: pd.DataFrame, comments: pd.DataFrame | None) -> pd.DataFrame:
+    """Lines with the latest comment of each (council, area, line) beside them (None where there is none)."""
+    keys = ["la_code", "budget_area", "cost_line"]
+    if comments is None or comments.empty:
+        return lines.assign(comment=None, comment_author=None, comment_at=pd.NaT)
+    c = comments[[*keys, *COMMENT_COLUMNS]].rename(columns=COMMENT_COLUMNS)
+    c = c.astype({"la_code": lines["la_code"].dtype})
+    out = lines.merge(c, on=keys, how="left")
+    for col in ("comment", "comment_author"):
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
 
 
 _TOTALS_SQL = """
@@ -283,50 +315,50 @@ HAVING count(*) > 0
 def monitor(
     con: duckdb.DuckDBPyConnection,
     ref: Reference,
-    year: str,
+    year: str | MonitoringRequest,
     period: int | None = None,
     method: str = "default",
     la_code: int | None = None,
     *,
     as_at: dt.date | None = None,
+    comments: pd.DataFrame | None = None,
 ) -> Monitoring:
-    """The monitoring report for a year and period (default: the latest loaded) by a forecast method."""
+    """The monitoring report for a year and period (default: the latest loaded) by a forecast method.
+
+    `comments`: the latest variance comment per line for this year and period (`commentary.comments`, from
+    the app-state store), shown beside each line as `comment`, `comment_author`, `comment_at`.
+    `year` may be a `MonitoringRequest` (year, period, method and as-at in one record); `la_code` limits
+    the report to one council in SQL (its lines and totals; no RAA rows)."""
+    year, period, method, as_at = _unpack(year, period, method, as_at)
     _check(year, period, method)
     if period is None:
         period = latest_period(con, year, la_code, as_at)
     by_council = la_code is not None
-    params = _params(year, period, method, la_code)
-    sql = f"""
-    WITH {_base_ctes(ref, year, as_at, by_council)},
+    params = _params(ref, year, period, method, la_code, as_at)
+    query = f"""
+    WITH {_base_ctes(by_council)},
     eff AS (SELECT la_code, max(period) AS e FROM led GROUP BY la_code),
     pts AS (SELECT la_code, 0 AS r, e AS k FROM eff
            UNION ALL SELECT la_code, 1 AS r, e - 1 AS k FROM eff WHERE e > 1),
     {_forecast_ctes()},
-    com AS (SELECT la_code, budget_area, cost_line, arg_max(comment, created_at) AS comment,
-                   arg_max(author, created_at) AS comment_author, max(created_at) AS comment_at
-            FROM variance_comments WHERE financial_year = $year AND period = $period
-            GROUP BY la_code, budget_area, cost_line),
     lo AS (SELECT x.la_code, CAST($year AS VARCHAR) AS financial_year, c.k AS period,
                   x.budget_area, x.cost_line, x.label, x.kind, x.asf, x.sort_order,
                   CAST(coalesce(b.budget, 0) AS DECIMAL(18,2)) AS budget,
                   CAST(c.ytd AS DECIMAL(18,2)) AS ytd_actual, c.forecast, c.method,
                   CAST(c.forecast - coalesce(b.budget, 0) AS DECIMAL(18,2)) AS variance,
-                  p.forecast AS prev_forecast, CAST(c.forecast - p.forecast AS DECIMAL(18,2)) AS movement,
-                  com.comment, com.comment_author, com.comment_at
+                  p.forecast AS prev_forecast, CAST(c.forecast - p.forecast AS DECIMAL(18,2)) AS movement
            FROM linex x
            LEFT JOIN bud b USING (la_code, budget_area, cost_line)
            LEFT JOIN (SELECT * FROM fc WHERE r = 0) c USING (la_code, budget_area, cost_line)
-           LEFT JOIN (SELECT * FROM fc WHERE r = 1) p USING (la_code, budget_area, cost_line)
-           LEFT JOIN com USING (la_code, budget_area, cost_line))
-    SELECT lo.* EXCLUDE (comment, comment_author, comment_at),
+           LEFT JOIN (SELECT * FROM fc WHERE r = 1) p USING (la_code, budget_area, cost_line))
+    SELECT lo.*,
            {_pct_sql("variance", "budget")} AS variance_pct,
-           {rag_sql("variance", "budget", ref.settings.rag)} AS rag,
-           comment, comment_author, comment_at
+           {rag_sql("variance", "budget")} AS rag
     FROM lo ORDER BY la_code, sort_order, budget_area, cost_line
     """
-    rel = con.sql(sql, params=params)
+    rel = sql.query(con, query, params)
     table: pa.Table = rel.to_arrow_table()
-    all_lines = arrow_frame(table)
+    all_lines = with_comments(arrow_frame(table), comments)
     is_asf = all_lines["asf"].astype(bool)
     lines = all_lines[~is_asf].reset_index(drop=True)
     asf_lines = all_lines[is_asf].reset_index(drop=True)
@@ -334,11 +366,15 @@ def monitor(
     cash = table.filter(pc.invert(table["asf"]))
     tot_sql = f"""
         SELECT t.*, {_pct_sql("variance", "budget")} AS variance_pct,
-               {rag_sql("variance", "budget", ref.settings.rag)} AS rag
+               {rag_sql("variance", "budget")} AS rag
         FROM ({_TOTALS_SQL}) t
         ORDER BY la_code NULLS LAST, budget_area IS NULL, area_order
     """
-    totals = frame(con.from_arrow(cash).query("l", tot_sql)).drop(columns="area_order")
+    con.register("l", cash)
+    try:
+        totals = frame(sql.query(con, tot_sql, params)).drop(columns="area_order")
+    finally:
+        con.unregister("l")
     asf_t = table.filter(table["asf"])
     asf = frame(
         con.from_arrow(asf_t).query(
@@ -376,28 +412,28 @@ def council_charges(
     """Agency posts covering a post vacant at go-live, charged to the council and not the pool: per
     council and area, the annual cost (full-year charge) and the charge to the council's period."""
     la = "AND p.la_code = $la" if la_code is not None else ""
-    params: dict[str, Any] = {"year": year, "period": period or 12}
-    if la_code is not None:
-        params["la"] = la_code
+    params: dict[str, Any] = {"year": year, "period": period or 12, "la": la_code, "as_at": as_at,
+                              "est_as_at": establishment_as_at(year, as_at)}
     charge = _div_pounds(_cents("annual_cost") + " * months", "12")
     return frame(
-        con.sql(
+        sql.query(
+            con,
             f"""WITH eff AS (SELECT la_code, max(period) AS months
-                             FROM ({latest_by_year_sql("ledger", as_at)})
+                             FROM ({sql.latest_by_year_sql("ledger")})
                              WHERE financial_year = $year AND period <= $period GROUP BY la_code),
                 posts AS (SELECT p.la_code,
                                  CASE WHEN p.team = 'adoption_support' THEN 'adoption_support'
                                       ELSE 'pooled' END AS budget_area,
                                  count(*) AS posts, sum(p.fte) AS fte,
                                  CAST(sum(p.annual_cost_gbp) AS DECIMAL(18,2)) AS annual_cost
-                          FROM ({warehouse.state_sql("establishment", establishment_as_at(year, as_at))}) p
+                          FROM ({sql.state_sql("establishment", "est_as_at")}) p
                           WHERE p.status = 'agency' AND coalesce(p.agency_covers_go_live_vacancy, false) {la}
                           GROUP BY ALL)
                 SELECT la_code, budget_area, posts, fte, annual_cost, CAST(months AS INTEGER) AS months,
                        {charge} AS charge_to_date
                 FROM posts JOIN eff USING (la_code)
                 ORDER BY la_code, budget_area DESC""",
-            params=params,
+            params,
         )
     )
 
@@ -405,7 +441,7 @@ def council_charges(
 def forecast_trend(
     con: duckdb.DuckDBPyConnection,
     ref: Reference,
-    year: str,
+    year: str | MonitoringRequest,
     method: str = "default",
     la_code: int | None = None,
     period: int | None = None,
@@ -413,16 +449,18 @@ def forecast_trend(
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
     """Forecast outturn at each period 1..period (default: latest) against the budget, per council and
-    area (cash-limited lines), computed in one query by the same rules as `monitor`."""
+    area (cash-limited lines), computed in one query by the same rules as `monitor`. `year` may be a
+    `MonitoringRequest`; `la_code` limits it to one council in SQL."""
+    year, period, method, as_at = _unpack(year, period, method, as_at)
     _check(year, period, method)
     if period is None:
         period = latest_period(con, year, la_code, as_at)
-    params = _params(year, period, method, la_code)
-    sql = f"""
-    WITH {_base_ctes(ref, year, as_at, la_code is not None)},
+    params = _params(ref, year, period, method, la_code, as_at)
+    query = f"""
+    WITH {_base_ctes(la_code is not None)},
     eff AS (SELECT la_code, max(period) AS e FROM led GROUP BY la_code),
-    pts AS (SELECT eff.la_code, s.r, least(s.r, eff.e) AS k
-           FROM eff CROSS JOIN (SELECT unnest(range(1, CAST($period AS INTEGER) + 1)) AS r) s),
+    pts AS (SELECT eff.la_code, s.period AS r, least(s.period, eff.e) AS k
+           FROM eff CROSS JOIN ({sql.period_grid_sql()}) s),
     {_forecast_ctes()}
     SELECT f.r AS period, f.la_code, f.budget_area,
            CAST(sum(coalesce(b.budget, 0)) AS DECIMAL(18,2)) AS budget,
@@ -434,27 +472,27 @@ def forecast_trend(
     GROUP BY f.r, f.la_code, f.budget_area
     ORDER BY f.r, f.la_code, f.budget_area
     """
-    return frame(con.sql(sql, params=params))
+    return frame(sql.query(con, query, params))
 
 
 def recharge_schedule(
     con: duckdb.DuckDBPyConnection,
-    year: str,
+    year: str | MonitoringRequest,
     la_code: int | None = None,
     *,
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
     """Quarterly staffing recharges per council, quarter and recharged line (reference `recharged_quarterly`):
-    the actuals posted in the quarter's periods; `complete` once the council's ledger reaches the quarter end."""
+    the actuals posted in the quarter's periods; `complete` once the council's ledger reaches the quarter end.
+    `year` may be a `MonitoringRequest` (its year and as-at); `la_code` limits it to one council in SQL."""
+    year, _, _, as_at = _unpack(year, None, "default", as_at)
     ref = ref or load_reference()
     la = "AND la_code = $la" if la_code is not None else ""
-    params: dict[str, Any] = {"year": year}
-    if la_code is not None:
-        params["la"] = la_code
-    sql = f"""
-    WITH cl AS ({cost_lines_sql(ref)}),
-    led AS (SELECT * FROM ({latest_by_year_sql("ledger", as_at)}) WHERE financial_year = $year {la}),
+    params: dict[str, Any] = {"year": year, "la": la_code, "as_at": as_at, "cost_lines": cost_lines_param(ref)}
+    query = f"""
+    WITH cl AS ({COST_LINES_SQL}),
+    led AS (SELECT * FROM ({sql.latest_by_year_sql("ledger")}) WHERE financial_year = $year {la}),
     rq AS (SELECT budget_area, cost_line, sort_order FROM cl WHERE recharged_quarterly),
     councils AS (SELECT la_code, max(period) AS last_period FROM led GROUP BY la_code),
     q AS (SELECT unnest([1, 2, 3, 4]) AS quarter)
@@ -469,7 +507,7 @@ def recharge_schedule(
     GROUP BY c.la_code, q.quarter, rq.budget_area, rq.cost_line, rq.sort_order, c.last_period
     ORDER BY c.la_code, q.quarter, rq.sort_order
     """
-    return frame(con.sql(sql, params=params))
+    return frame(sql.query(con, query, params))
 
 
 def recharge_table(schedule: pd.DataFrame) -> pd.DataFrame:

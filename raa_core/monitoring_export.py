@@ -16,7 +16,8 @@ import duckdb
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from raa_core.commentary import comments as load_comments
+from raa_core import commentary
+from raa_core.appstate import AppState
 from raa_core.export import Workbook
 from raa_core.monitoring import Monitoring, monitor, recharge_schedule
 from raa_core.reference import Reference
@@ -359,10 +360,19 @@ def export_monitoring(
     shares: dict[int, Decimal] | None = None,
     overspend_positive: bool | None = None,
     as_at: dt.date | None = None,
+    state: AppState | None = None,
 ) -> bytes:
     """Gather the whole-RAA report, recharges, settlement (when there is a forecast) and comments into a
-    workbook. `overspend_positive` defaults to the reference setting."""
-    mon = monitor(con, ref, year, period, method, as_at=as_at)
+    workbook. `overspend_positive` defaults to the reference setting. Comments come from the app-state
+    store `state` (none without one): the latest per line beside the figures, and every comment recorded
+    for the period, newest first, on the Commentary sheet."""
+    if period is None:
+        from raa_core.monitoring import latest_period
+
+        period = latest_period(con, year, None, as_at)
+    latest = commentary.comments(state, year, period) if state is not None and period is not None else None
+    every = commentary.history(state, year, period) if state is not None and period is not None else None
+    mon = monitor(con, ref, year, period, method, as_at=as_at, comments=latest)
     try:
         settled: Settlement | None = settlement_of(mon, basis, shares)
     except ValueError:
@@ -371,7 +381,7 @@ def export_monitoring(
         mon,
         recharges=recharge_schedule(con, year, ref=ref, as_at=as_at),
         settled=settled,
-        comments=load_comments(con, year, mon.period) if mon.period is not None else None,
+        comments=every,
         negatives=negatives,
         overspend_positive=ref.settings.overspend_positive if overspend_positive is None else overspend_positive,
         council_names={c.la_code: c.short_name for c in ref.councils},

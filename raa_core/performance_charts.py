@@ -17,14 +17,24 @@ from plotly.subplots import make_subplots
 
 from raa_core.journeys import FUNNEL
 from raa_core.recruitment import TIMELINESS
+from raa_core.reference import load_reference
 
 LOW_N_MARK = "*"
 HIDDEN_MARK = "x"
 TIME_INDICATORS = ("A1", "A2", "A10")
 UNITS = {"A1": "days", "A2": "days", "A3": "% within 14 months", "A10": "days"}
 AREA_LABELS = {"region": "Region (all children)", "region_mean": "Mean of councils"}
-#: A fixed colour per area so a council looks the same on every chart.
-AREA_COLOURS = {"303": "#1f77b4", "886": "#e07b00", "887": "#2ca02c", "region": "#444444", "region_mean": "#9467bd"}
+#: The region's colours; each council's comes from reference data (`Reference.council_colours`).
+REGION_COLOURS = {"region": "#444444", "region_mean": "#9467bd"}
+
+
+def area_colour(area: object, default: str | None = None) -> str | None:
+    """A fixed colour per area so a council looks the same on every chart (councils.csv `colour`)."""
+    key = str(area)
+    if key in REGION_COLOURS:
+        return REGION_COLOURS[key]
+    colours = load_reference().council_colours()
+    return colours.get(int(key), default) if key.isdigit() else default
 THRESHOLD_COLOUR = "#b22222"
 #: Axis labels of the adopter timeliness measures (the full rule is in the hover and the definitions).
 TIMELINESS_SHORT = {
@@ -136,9 +146,9 @@ def trend_chart(
                 textposition="top center",
                 customdata=_ints(rows["n"]) if "n_hidden" not in rows else [str(v) for v in rows["n"]],
                 hovertemplate="%{x}: %{y} (n=%{customdata})<extra>%{fullData.name}</extra>",
-                line={"dash": "dot", "color": AREA_COLOURS.get(area)}
+                line={"dash": "dot", "color": area_colour(area)}
                 if area == "region"
-                else {"color": AREA_COLOURS.get(area)},
+                else {"color": area_colour(area)},
             )
         )
     thresholds = df.drop_duplicates("period").set_index("period").reindex(periods)["threshold"]
@@ -175,7 +185,7 @@ def council_comparison(
             y=values,
             name=indicator,
             text=_text(values, [bool(x) for x in df["low_n"]], hidden),
-            marker_color=[AREA_COLOURS.get(str(a), "#888888") for a in df["area"]],
+            marker_color=[area_colour(a, "#888888") for a in df["area"]],
             customdata=[str(v) if _none(v) is not None else "" for v in df["n"]],
             hovertemplate="%{x}: %{y} (n=%{customdata})<extra></extra>",
             showlegend=False,
@@ -212,7 +222,7 @@ def region_vs_mean(
                 y=values,
                 name=AREA_LABELS[area],
                 text=_text(values, low, hidden),
-                marker_color=AREA_COLOURS[area],
+                marker_color=REGION_COLOURS[area],
             )
         )
     fig.update_layout(barmode="group")
@@ -490,8 +500,8 @@ def council_vs_region(
     fig = go.Figure()
     own = area_label(council, names) if council else "Council"
     for col, label, colour in (
-        ("council", own, AREA_COLOURS.get(str(council), "#1f77b4")),
-        ("region", AREA_LABELS["region"], AREA_COLOURS["region"]),
+        ("council", own, area_colour(council, "#1f77b4")),
+        ("region", AREA_LABELS["region"], REGION_COLOURS["region"]),
         ("best", "Best partner", "#8e44ad"),
     ):
         values = _values(comparison_df[col])

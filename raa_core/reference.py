@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 T = TypeVar("T", bound=BaseModel)
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+#: Chart colours for councils without their own (colour-blind safe, Okabe-Ito).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
 
 
 class ReferenceError(ValueError):
@@ -31,6 +35,15 @@ class Council(BaseModel):
     name: str
     short_name: str
     london: bool
+    #: The council's colour in charts (#rrggbb); a palette colour by position where left empty.
+    colour: str | None = None
+
+    @field_validator("colour")
+    @classmethod
+    def _hex(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
+            raise ValueError("must be a colour written #rrggbb")
+        return v
 
 
 class CostLine(BaseModel):
@@ -169,6 +182,8 @@ class Settings(BaseModel):
     low_n_below: int = 6
     overspend_positive: bool = True
     drops: DropLimits = DropLimits()
+    #: The agency's name as every screen and file shows it (the partner councils come from councils.csv).
+    raa_name: str = "Regional Adoption Agency"
 
     @field_validator("freshness_days")
     @classmethod
@@ -217,6 +232,10 @@ class Reference(BaseModel):
     def council_name(self, la_code: int) -> str:
         return next(c.short_name for c in self.councils if c.la_code == la_code)
 
+    def council_colours(self) -> dict[int, str]:
+        """Each council's chart colour: its own from councils.csv, else the palette's by position."""
+        return {c.la_code: c.colour or PALETTE[i % len(PALETTE)] for i, c in enumerate(self.councils)}
+
     def threshold(self, indicator: str, period_end: dt.date) -> int | None:
         """The threshold in force at the end of a period (latest `effective_from` on or before it)."""
         found = [t for t in self.thresholds if t.indicator == indicator and t.effective_from <= period_end]
@@ -239,10 +258,19 @@ class Reference(BaseModel):
         return max(found, key=lambda f: f.effective_from).amount_gbp if found else None
 
 
+def reference_dir() -> Path:
+    """The reference folder: `$RAA_REFERENCE` if set (another RAA's reference data), else data/reference."""
+    return Path(os.environ.get("RAA_REFERENCE") or REFERENCE_DIR)
+
+
+def load_reference(directory: Path | str | None = None) -> Reference:
+    """Load and validate every reference file (default: `reference_dir()`); raises ReferenceError naming
+    file, row and field. Cached per folder."""
+    return _load_reference(Path(directory) if directory is not None else reference_dir())
+
+
 @lru_cache(maxsize=4)
-def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
-    """Load and validate every reference file; raises ReferenceError naming file, row and field."""
-    d = Path(directory)
+def _load_reference(d: Path) -> Reference:
     try:
         settings = Settings.model_validate(json.loads((d / "settings.json").read_text("utf-8")))
     except ValidationError as exc:

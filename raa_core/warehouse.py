@@ -20,14 +20,16 @@ import os
 import re
 import shutil
 import stat
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
+from raa_core import sql
 from raa_core.contract import SQL_TYPE, TABLES
 
 DEFAULT_DB = Path(
@@ -36,21 +38,16 @@ DEFAULT_DB = Path(
 SCHEMA_VERSION = 1
 _VERSION_RE = re.compile(r"\.v(\d{6})$")
 KEEP_VERSIONS = 3
+T = TypeVar("T")
 
 
 def state_sql(table: str, as_at: dt.date | None = None) -> str:
-    """SQL selecting a drop table's rows in each council's current state, or as at a date.
-
-    The state is each council's newest accepted drop (on or before `as_at`) that carried the table's
-    file: budget and establishment files are optional, so they come from the newest drop that had one.
-    """
-    spec = next(t for t in TABLES if t.name == table)
-    when = f"AND extract_date <= DATE '{as_at.isoformat()}'" if as_at is not None else ""
-    return (
-        f"SELECT t.* FROM {spec.name} t JOIN ("
-        f"SELECT arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops "
-        f"WHERE list_contains(files, '{spec.file}') {when} GROUP BY la_code) s USING (drop_id)"
-    )
+    """Deprecated: use `raa_core.sql.state_sql` (the `$as_at` parameter). Kept only until the performance
+    modules (indicators) move to it; the date is formatted by `date.isoformat`, never user text."""
+    body = sql.current_state_sql(table)
+    if as_at is None:
+        return body
+    return body.replace("GROUP BY la_code", f"AND extract_date <= DATE '{dt.date.fromisoformat(as_at.isoformat())}' GROUP BY la_code")
 
 
 def _drop_table_ddl() -> list[str]:
@@ -103,23 +100,13 @@ SCHEMA: list[str] = [
         started_at TIMESTAMP NOT NULL,
         finished_at TIMESTAMP NOT NULL
     )""",
-    """CREATE TABLE IF NOT EXISTS variance_comments (
-        la_code INTEGER NOT NULL,
-        financial_year VARCHAR NOT NULL,
-        period INTEGER NOT NULL,
-        budget_area VARCHAR NOT NULL,
-        cost_line VARCHAR NOT NULL,
-        comment VARCHAR NOT NULL,
-        author VARCHAR NOT NULL,
-        created_at TIMESTAMP NOT NULL
-    )""",
     *_drop_table_ddl(),
     # The newest accepted drop of each council is its current state.
     """CREATE OR REPLACE VIEW current_drops AS
         SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id,
                max(extract_date) AS extract_date
         FROM drops GROUP BY la_code""",
-    *[f"CREATE OR REPLACE VIEW {spec.name}_current AS {state_sql(spec.name)}" for spec in TABLES],
+    *[f"CREATE OR REPLACE VIEW {spec.name}_current AS {sql.current_state_sql(spec.name)}" for spec in TABLES],
 ]
 
 
@@ -269,19 +256,9 @@ def operational(exc: BaseException) -> bool:
     return False
 
 
-def connect_read(db: Path, retries: int = 50, wait_s: float = 0.1) -> duckdb.DuckDBPyConnection:
-    """Open the current version read-only; retries briefly if a link swap races the open."""
-    last: Exception | None = None
-    for _ in range(retries):
-        f = current_file(db)
-        if f is None:
-            raise FileNotFoundError(f"no warehouse at {db}: run `raa ingest` or start the app")
-        try:
-            return duckdb.connect(str(f), read_only=True)
-        except (duckdb.IOException, duckdb.CatalogException) as exc:
-            last = exc
-            time.sleep(wait_s)
-    raise WarehouseError(f"could not open warehouse {db}: {last}")
+def connect_read(db: Path) -> duckdb.DuckDBPyConnection:
+    """Deprecated: `Warehouse(db).connect()` (kept for tests written before the Warehouse object)."""
+    return Warehouse(db).connect()
 
 
 @contextlib.contextmanager
@@ -425,3 +402,117 @@ def ensure(db: Path) -> None:
     if current_file(db) is None:
         with contextlib.suppress(AlreadyBuilt), writing(db, first_build=True):
             pass
+
+
+class Warehouse:
+    """The analytical warehouse: owns its current version, its read-only connections and its writer.
+
+    Built once per process (the app's shell, the CLI, a bench) from the link path, e.g.
+    `data/warehouse/raa.duckdb`, and passed in wherever figures are computed; never a global.
+
+    - `version`: a token that changes on each publish (cache key for readers).
+    - `cursor()`: a context manager yielding a read-only DuckDB cursor on the current version. One
+      connection is opened per version file and shared (thread-safe: each use takes its own cursor, as a
+      DuckDB connection must not be used from two threads); a connection to a superseded version is
+      closed once its last cursor is returned. Opening retries briefly if a publish races the open.
+    - `writing()`: a read-write connection to a new version, published atomically if the block succeeds.
+
+    No other code calls `duckdb.connect` on a warehouse file. Raises FileNotFoundError (naming the path)
+    when there is no warehouse yet.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+        self._in_use: dict[Path, int] = {}
+        self._stats = threading.local()  # per thread (a Streamlit session's script runs on its own thread)
+
+    def __repr__(self) -> str:
+        return f"Warehouse({str(self.path)!r})"
+
+    @property
+    def version(self) -> str:
+        """The current version's file name ('missing' before the first build)."""
+        return version(self.path)
+
+    def current_file(self) -> Path | None:
+        """The version file the link names now, or None before the first build."""
+        return current_file(self.path)
+
+    def exists(self) -> bool:
+        return self.current_file() is not None
+
+    def _retrying(self, open_file: Callable[[Path], T], retries: int = 50, wait_s: float = 0.1) -> T:
+        """Open the current version with `open_file`, retrying briefly if a publish races the open."""
+        last: Exception | None = None
+        for _ in range(retries):
+            f = self.current_file()
+            if f is None:
+                raise FileNotFoundError(f"no warehouse at {self.path}: run `raa ingest` or start the app")
+            try:
+                return open_file(f)
+            except (duckdb.IOException, duckdb.CatalogException) as exc:
+                last = exc
+                time.sleep(wait_s)
+        raise WarehouseError(f"could not open warehouse {self.path}: {last}")
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the current version that the caller owns and closes: for a script or
+        test that holds one connection for its whole life. The app and commands use `cursor()`."""
+        return self._retrying(lambda f: duckdb.connect(str(f), read_only=True))
+
+    def _take(self, f: Path) -> tuple[Path, duckdb.DuckDBPyConnection]:
+        with self._lock:
+            con = self._connections.get(f)
+            if con is None:
+                con = self._connections[f] = duckdb.connect(str(f), read_only=True)
+            self._in_use[f] = self._in_use.get(f, 0) + 1
+            return f, con
+
+    def _release(self, f: Path) -> None:
+        with self._lock:
+            self._in_use[f] -= 1
+            current = self.current_file()
+            for old in [p for p in self._connections if p != current and not self._in_use.get(p)]:
+                self._connections.pop(old).close()
+                self._in_use.pop(old, None)
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only cursor on the current version, for one use (one script run, one command)."""
+        f, con = self._retrying(self._take)
+        cur = con.cursor()
+        start = time.perf_counter()
+        try:
+            yield cur
+        finally:
+            cur.close()
+            self._release(f)
+            self._stats.uses = getattr(self._stats, "uses", 0) + 1
+            self._stats.seconds = getattr(self._stats, "seconds", 0.0) + time.perf_counter() - start
+
+    def usage(self, reset: bool = False) -> tuple[int, float]:
+        """(cursors used, seconds spent using them) on this thread since the last reset: how many queries
+        reached DuckDB in a script run (cached results take none) and the time they took (benches)."""
+        got = (getattr(self._stats, "uses", 0), getattr(self._stats, "seconds", 0.0))
+        if reset:
+            self._stats.uses, self._stats.seconds = 0, 0.0
+        return got
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to a new version; published atomically only if the block succeeds."""
+        with writing(self.path) as con:
+            yield con
+
+    def ensure(self) -> None:
+        """Create an empty warehouse if there is none yet."""
+        ensure(self.path)
+
+    def close(self) -> None:
+        """Close every cached connection (cursors in use keep theirs until returned)."""
+        with self._lock:
+            for f in list(self._connections):
+                if not self._in_use.get(f):
+                    self._connections.pop(f).close()

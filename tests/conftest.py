@@ -38,7 +38,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_con(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = warehouse.connect_read(sample_db)
+    con = warehouse.Warehouse(sample_db).connect()
     yield con
     con.close()
 
@@ -48,7 +48,7 @@ def _serve_through_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
 
     AppTest resets Streamlit's legacy `pages/` folder flag before each run, so with a `pages/` folder it
     would run a switched-to page alone; a live server leaves that mode on its first run (see
-    `shell.page_guard`, tested in the browser).
+    `raa_app.legacy_pages`, tested in the browser).
     """
     from streamlit.runtime.pages_manager import PagesManager
 

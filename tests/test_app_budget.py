@@ -1,8 +1,7 @@
 """AppTest: the Pooled budget page on the sample warehouse shows raa_core's figures.
 
-AppTest runs app.py (and its sidebar) only on the first run; on a switched page it runs the page alone,
-so the sidebar's choices are set through their widget keys ("council", "year") in session state, which
-is what `shell.filters()` reads.
+Every run goes through app.py (conftest), whose sidebar builds the run's requests (`shell.run()`); the
+sidebar's choices are set through their widget keys ("council", "year") in session state before each run.
 """
 
 from __future__ import annotations
@@ -11,10 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import APP
 from raa_core import warehouse
+from raa_core.appstate import AppState
 from raa_core.commentary import comments
 from raa_core.money import fmt_gbp, fmt_k
 from raa_core.monitoring import monitor
 from raa_core.settlement import settlement_of
+from raa_core.warehouse import Warehouse
 
 PAGE = "pages/budget.py"
 YEAR = "2026-27"
@@ -167,11 +168,7 @@ def test_adding_a_comment_stores_it_and_shows_it_beside_the_line(app_env, ref) -
     next(b for b in at.button if b.label == "Save comment").click()
     at.run()
     assert not at.exception, at.exception
-    con = warehouse.connect_read(app_env)
-    try:
-        got = comments(con, YEAR, 7)
-    finally:
-        con.close()
+    got = comments(AppState.beside(Warehouse(app_env)), YEAR, 7)
     assert got[["la_code", "budget_area", "cost_line", "comment", "author"]].values.tolist() == [
         [886, "pooled", "agency_staff", "Agency cover for two long-term absences", "Head of Service"]]
     assert at.success and "Comment saved" in at.success[0].value
@@ -192,3 +189,23 @@ def test_an_incomplete_comment_is_refused_with_a_message(app_env) -> None:
         assert not at.exception
         assert any(message in e.value for e in at.error), [e.value for e in at.error]
     assert warehouse.version(app_env) == before
+    assert comments(AppState.beside(Warehouse(app_env)), YEAR).empty
+
+
+def test_two_comments_on_one_line_show_the_latest_and_keep_the_earlier_a_click_away(app_env) -> None:
+    at = open_page()
+    for text, author in (("Chair fees rose", "Alice"), ("Two extra panels", "Bob")):
+        at.selectbox(key="comment_line").set_value((303, "pooled", "panels"))
+        at.text_area(key="comment_text").input(text)
+        at.text_input(key="comment_author").input(author)
+        next(b for b in at.button if b.label == "Save comment").click()
+        at.run()
+        assert not at.exception, at.exception
+    lines = next(d.value for d in at.dataframe if "Comment" in d.value.columns and "Budget" in d.value.columns)
+    bexley = lines[(lines["Council"] == "Bexley") & (lines["Cost line"] == "Adoption panels")].iloc[0]
+    assert bexley["Comment"].startswith("Two extra panels (Bob)")
+    shown = [d.value for d in at.dataframe if "Recorded (UTC)" in d.value.columns]
+    assert shown[0]["Comment"].tolist() == ["Two extra panels"]
+    earlier = next(e for e in at.expander if e.label.startswith("Earlier comments"))
+    assert earlier.label == "Earlier comments (1)"
+    assert shown[1]["Comment"].tolist() == ["Chair fees rose"]

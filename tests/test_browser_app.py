@@ -78,16 +78,26 @@ def nav_links(page) -> list[str]:
     return [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
 
 
-def test_direct_link_on_a_fresh_server_goes_through_app_py(fresh_app, page) -> None:
-    """The first request after start-up is a page URL: the shared sidebar and the grouped navigation appear."""
-    page.goto(f"{fresh_app}/data_drops")
+@pytest.mark.parametrize("path,heading", [
+    ("data_drops", "Data drops"), ("budget", "Pooled budget"), ("regional_performance", "Regional performance"),
+    ("local_performance", "Local performance"), ("overview", "Overview"), ("", "Overview"),
+    # the old helper modules' names (once served as blank pages) and an unknown name: the default page
+    ("shell", "Overview"), ("performance_view", "Overview"), ("no_such_page", "Overview"),
+])
+def test_first_request_on_a_fresh_server_lands_in_the_navigation(fresh_app, page, path, heading) -> None:
+    """The first request after start-up is a page URL: app.py's sidebar and grouped navigation appear, with
+    the page asked for (or the default page for a name that is not a page)."""
+    page.goto(f"{fresh_app}/{path}")
     wait_ready(page)
     # The first run hands over to app.py with a rerun: wait for the shared sidebar it draws.
     page.get_by_text("Performance window").wait_for(timeout=30_000)
     wait_ready(page)
     assert_no_exception(page)
     assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops"]
-    assert page.get_by_role("heading", name="Data drops").first.is_visible()
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name=heading).first.is_visible()
+    # Streamlit tells a visitor whose URL names no page that it ran the main page instead
+    assert (page.get_by_text("Page not found").count() > 0) == (path in ("shell", "performance_view", "no_such_page"))
 
 
 def test_first_choice_on_a_fresh_server_is_kept_and_view_as_limits_pages(fresh_app, page) -> None:

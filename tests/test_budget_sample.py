@@ -15,12 +15,21 @@ import pytest
 
 from conftest import SAMPLE_DROPS, SAMPLE_TODAY
 from raa_core import drops, warehouse
-from raa_core.budget import BASELINE_YEAR, FIRST_POOLED_YEAR, baseline_table, budgets, pay_award_check
+from raa_core.appstate import AppState
+from raa_core.budget import (
+    BASELINE_YEAR,
+    FIRST_POOLED_YEAR,
+    baseline_comparison,
+    baseline_table,
+    budgets,
+    pay_award_check,
+)
 from raa_core.cli import main
 from raa_core.commentary import add_comment, comments
 from raa_core.money import to_k
 from raa_core.monitoring import budget_report, latest_period, monitor, recharge_schedule
 from raa_core.settlement import BASES, settlement_of
+from raa_core.warehouse import Warehouse
 
 #: The business case's 2019-20 baseline table as printed (£'000s): pooled, adoption support, total.
 PRINTED = {
@@ -51,6 +60,14 @@ def test_baseline_table_reproduces_the_business_case_to_the_printed_digit(sample
     for col in ("pooled", "adoption_support", "total"):
         assert table.at["total", col] == sum(councils[col], D("0.00"))
     assert (table["pooled"] + table["adoption_support"] == table["total"]).all()
+
+
+def test_baseline_comparison_puts_the_printed_figures_beside_and_matches(sample_con, ref) -> None:
+    table = baseline_comparison(sample_con, ref).set_index("la_code")
+    assert table["match"].all()
+    for pub in ref.baseline_published:
+        assert table.at[pub.la_code, "total_printed"] == pub.total_k * 1000
+        assert table.at[pub.la_code, "total_k"] == pub.total_k
 
 
 def test_raa_budget_json_for_the_baseline_year_sums_to_the_table_with_null_actuals(sample_db, capsys) -> None:
@@ -163,7 +180,9 @@ def test_commentary_survives_a_reingest_of_the_sample(sample_db, ref, tmp_path: 
     real = warehouse.current_file(sample_db)
     shutil.copyfile(real, db.parent / real.name)
     (db.parent / "raa.duckdb").symlink_to(real.name)
-    add_comment(db, 886, YEAR, 7, "pooled", "agency_staff", "Agency cover for two long-term absences",
+    wh = Warehouse(db)
+    state = AppState.beside(wh)
+    add_comment(state, 886, YEAR, 7, "pooled", "agency_staff", "Agency cover for two long-term absences",
                 "Head of Service", at=dt.datetime(2026, 11, 21, 10, 30))
     before = warehouse.version(db)
     # re-ingest: the bundled drops again (unchanged) and a new Kent drop restating the same data
@@ -175,15 +194,12 @@ def test_commentary_survives_a_reingest_of_the_sample(sample_db, ref, tmp_path: 
     report = drops.ingest(db, root, ref, today=SAMPLE_TODAY)
     assert [r.path for r in report.by("accepted")] == ["886/2026-11-22"]
     assert warehouse.version(db) != before
-    con = warehouse.connect_read(db)
-    try:
+    got = comments(state, YEAR, 7)
+    assert got[["la_code", "cost_line", "comment", "author"]].values.tolist() == [
+        [886, "agency_staff", "Agency cover for two long-term absences", "Head of Service"]]
+    with wh.cursor() as con:
         assert con.sql("SELECT max(extract_date) FROM drops WHERE la_code = 886").fetchall()[0][0] == dt.date(
             2026, 11, 22)
-        got = comments(con, YEAR, 7)
-        assert got[["la_code", "cost_line", "comment", "author"]].values.tolist() == [
-            [886, "agency_staff", "Agency cover for two long-term absences", "Head of Service"]]
-        line = monitor(con, ref, YEAR, 7).lines.set_index(["la_code", "cost_line"]).loc[(886, "agency_staff")]
-        assert (line["comment"], line["comment_author"]) == ("Agency cover for two long-term absences",
-                                                             "Head of Service")
-    finally:
-        con.close()
+        line = monitor(con, ref, YEAR, 7, comments=got).lines.set_index(["la_code", "cost_line"]).loc[
+            (886, "agency_staff")]
+    assert (line["comment"], line["comment_author"]) == ("Agency cover for two long-term absences", "Head of Service")

@@ -288,6 +288,45 @@ def test_latest_period_by_default_and_each_council_at_its_own_latest(ref):
     assert list(mon.lines["forecast"]) == [D("1200.00"), D("1200.00")]
 
 
+def test_ledger_behind_names_each_council_not_yet_at_the_period(ref):
+    con = empty_warehouse()
+    add_drop(con, 303, "2021-10-10", budget=[b("pooled", "panels", 1200)],
+             ledger=[lr(p, "pooled", "panels", 100) for p in range(1, 7)])
+    add_drop(con, 886, "2021-09-10", budget=[b("pooled", "panels", 1200)],
+             ledger=[lr(p, "pooled", "panels", 100) for p in range(1, 5)])
+    assert monitoring.ledger_behind(monitor(con, ref, Y, 6), 6) == [(886, 4)]
+    assert monitoring.ledger_behind(monitor(con, ref, Y, 4), 4) == []
+    assert monitoring.ledger_behind(monitor(con, ref, Y, 6, la_code=303), 6) == []
+    assert monitoring.ledger_behind(monitor(con, ref, Y, 6, la_code=886), 6) == [(886, 4)]
+
+
+def test_a_request_record_and_one_council_in_sql_give_the_raa_reports_own_rows(ref):
+    """monitor(req, la_code) computes one council in SQL: its lines, totals, ASF and charges equal the
+    council's rows of the whole-RAA report."""
+    from raa_core.requests import MonitoringRequest
+
+    con = empty_warehouse()
+    for la, extra in ((303, 100), (886, 250)):
+        add_drop(con, la, "2021-10-10", budget=[b("pooled", "panels", 1200), b("adoption_support", "asf_spend", 50)],
+                 ledger=[lr(p, "pooled", "panels", extra) for p in range(1, 7)]
+                 + [lr(6, "adoption_support", "asf_spend", 70)],
+                 establishment=[post("G1", "adoption_support", 36000, "agency", golive=True)])
+    req = MonitoringRequest(year=Y, period=6, method="run_rate")
+    whole = monitor(con, ref, Y, 6, "run_rate")
+    assert monitor(con, ref, req).lines.equals(whole.lines)
+    one = monitor(con, ref, req, la_code=886)
+    assert one.la_code == 886
+    for name in ("lines", "asf_lines", "council_charges"):
+        mine = getattr(whole, name)
+        assert getattr(one, name).reset_index(drop=True).equals(mine[mine["la_code"] == 886].reset_index(drop=True))
+    mine = whole.totals[whole.totals["la_code"] == 886].reset_index(drop=True)
+    assert one.totals.drop(columns="level").equals(mine.drop(columns="level"))
+    assert forecast_trend(con, ref, req, la_code=886).equals(
+        forecast_trend(con, ref, Y, "run_rate", period=6).query("la_code == 886").reset_index(drop=True))
+    assert recharge_schedule(con, req, 886).equals(
+        recharge_schedule(con, Y).query("la_code == 886").reset_index(drop=True))
+
+
 def test_each_year_comes_from_the_newest_drop_carrying_it(ref):
     con = empty_warehouse()
     add_drop(con, 886, "2021-03-31", budget=[b("pooled", "panels", 1000, "2020-21")],

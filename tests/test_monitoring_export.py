@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal as D
 
@@ -9,6 +10,8 @@ import openpyxl
 import pytest
 
 from factories import add_drop, empty_warehouse
+from raa_core.appstate import AppState
+from raa_core.commentary import add_comment
 from raa_core.monitoring import monitor, recharge_schedule
 from raa_core.monitoring_export import HEADER_ROW, SHEETS, export_monitoring, money_format, monitoring_workbook
 from raa_core.settlement import settlement
@@ -35,9 +38,15 @@ def con():
             + [{"financial_year": Y, "period": 6, "budget_area": "adoption_support", "cost_line": "asf_spend",
                 "actual_gbp": D("500.00")}],
         )
-    con.execute("INSERT INTO variance_comments VALUES (303, ?, 6, 'pooled', 'panels', 'Extra panels', 'HoS', "
-                "TIMESTAMP '2021-10-11 09:00:00')", [Y])
     return con
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory):
+    """The app-state store holding one comment on Bexley's panels line at period 6."""
+    s = AppState(tmp_path_factory.mktemp("state") / "appstate.sqlite3")
+    add_comment(s, 303, Y, 6, "pooled", "panels", "Extra panels", "HoS", at=dt.datetime(2021, 10, 11, 9, 0))
+    return s
 
 
 def _table(ws):
@@ -50,8 +59,8 @@ def _d(v) -> D:
     return D(str(round(v, 2)))
 
 
-def test_workbook_sheets_figures_and_formats(con, ref):
-    data = export_monitoring(con, ref, Y, 6, "default", "contribution", negatives="brackets")
+def test_workbook_sheets_figures_and_formats(con, ref, state):
+    data = export_monitoring(con, ref, Y, 6, "default", "contribution", negatives="brackets", state=state)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert tuple(wb.sheetnames) == SHEETS
     mon = monitor(con, ref, Y, 6, "default")

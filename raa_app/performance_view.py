@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages import shell
+from raa_app import shell
 from raa_core import indicators, journeys, suppression
 from raa_core import performance_charts as pc
 
@@ -19,7 +19,8 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sele
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def latest_date(version: str, as_at: dt.date | None) -> dt.date | None:
-    return journeys.latest_date(shell.cursor(), as_at)
+    with shell.cursor() as con:
+        return journeys.latest_date(con, as_at)
 
 
 def definition(key: str) -> str:
@@ -38,16 +39,6 @@ def header(title: str, definitions: Sequence[str]) -> bool:
             for key in definitions:
                 st.markdown(definition(key))
     return publication
-
-
-def council_names(status: pd.DataFrame) -> dict[str, str]:
-    """Council short names by code, marked `(stale)` where the council's data is stale."""
-    return {str(r.la_code): f"{r.council} (stale)" if r.stale else str(r.council) for r in status.itertuples()}
-
-
-def data_when(as_at: dt.date | None, latest: dt.date | None) -> str:
-    """How far the figures reach: the as-at date, else the newest extract date."""
-    return f"as at {as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
 
 
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:

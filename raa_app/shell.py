@@ -1,0 +1,271 @@
+"""The app shell shared by every page: the one Warehouse and AppState per process, the sidebar, downloads.
+
+The `Warehouse` object (raa_core) owns the connections, one per version file; every use takes its own
+cursor (`with shell.cursor() as con:`), as a DuckDB connection must not be shared between the threads of
+Streamlit's sessions. Query results are cached with the version token in the key, so an ingest shows up on
+the next click. What people write (comments, audit) goes to the app-state store beside the warehouse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from raa_core import commentary, display, drops, export, freshness, periods
+from raa_core.appstate import AppState
+from raa_core.reference import Reference, load_reference
+from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
+from raa_core.warehouse import DEFAULT_DB, Warehouse, health
+
+REPO = Path(__file__).resolve().parent.parent
+ALL = "region"
+_RUN_KEY = "_raa_run"
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("RAA_DB", DEFAULT_DB))
+
+
+def drops_root() -> Path:
+    return Path(os.environ.get("RAA_DROPS", REPO / "data" / "drops"))
+
+
+def today() -> dt.date:
+    """Today, or RAA_TODAY for reproducible demos and tests."""
+    fixed = os.environ.get("RAA_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def reference() -> Reference:
+    return load_reference()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _warehouse(path: str) -> Warehouse:
+    return Warehouse(path)
+
+
+def warehouse() -> Warehouse:
+    """The process's one Warehouse object (for the configured path)."""
+    return _warehouse(str(db_path()))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _appstate(path: str) -> AppState:
+    state = AppState.beside(_warehouse(path))
+    state.migrate()
+    commentary.migrate_from_warehouse(state, _warehouse(path))  # comments of earlier versions, moved once
+    return state
+
+
+def appstate() -> AppState:
+    """The process's one app-state store (beside the warehouse), migrated on first use."""
+    return _appstate(str(db_path()))
+
+
+class RunProfile:
+    """One script run's timing: run seconds, warehouse queries (cursor uses) and their seconds.
+
+    Written as a JSON line to `$RAA_PROFILE` when set (bench/pages.py reads it); nothing otherwise."""
+
+    def __init__(self) -> None:
+        self.page = ""
+        self.start = time.perf_counter()
+        warehouse().usage(reset=True)
+
+    def write(self) -> None:
+        target = os.environ.get("RAA_PROFILE")
+        if not target:
+            return
+        queries, seconds = warehouse().usage()
+        line = {"page": self.page, "seconds": round(time.perf_counter() - self.start, 4), "queries": queries,
+                "query_seconds": round(seconds, 4)}
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line) + "\n")
+
+
+@contextlib.contextmanager
+def profiled() -> Iterator[RunProfile]:
+    """Profile the script run inside the block (see `RunProfile`)."""
+    prof = RunProfile()
+    try:
+        yield prof
+    finally:
+        prof.write()
+
+
+def version() -> str:
+    return warehouse().version
+
+
+def cursor() -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A read-only cursor on the current warehouse version, for one use: `with shell.cursor() as con:`."""
+    return warehouse().cursor()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _council_status(version: str, today: dt.date) -> pd.DataFrame:
+    with cursor() as con:
+        return freshness.council_status(con, reference(), today)
+
+
+def council_status() -> pd.DataFrame:
+    """Freshness of each council's data today (newest drop, stale flag, rows, warnings)."""
+    return _council_status(version(), today())
+
+
+def ensure_warehouse() -> None:
+    """Build the warehouse from the bundled drops on first start, once however many sessions start together.
+
+    `drops.first_build` holds the writer lock: a session that waited while another built is told so, never
+    "0 drops loaded"; a damaged warehouse falls back to its newest intact version (shown as an error banner)
+    and is never rebuilt empty.
+    """
+    wh = warehouse()
+    problem = health(wh.path).problem
+    if problem:
+        st.error(f"Warehouse problem: {problem}. Tell the system administrator.", icon=":material/warning:")
+    if wh.exists():
+        return
+    root = drops_root()
+    with st.status(f"First start: building the warehouse from {root.name}/ …", expanded=True) as status:
+        bar = st.progress(0.0, text="finding drops")
+
+        def progress(i: int, n: int, path: str) -> None:
+            bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
+
+        report = drops.first_build(wh.path, root, reference(), today=today(), progress=progress)
+        if report is None:
+            status.update(label="The warehouse was built by another session", state="complete", expanded=False)
+            return
+        counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
+        status.update(label=f"Warehouse built: {counts['accepted']} drops loaded, {counts['rejected']} rejected",
+                      state="complete", expanded=False)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What this script run asks for, built once from the sidebar by app.py and handed to the page.
+
+    `performance` is the request every performance figure is computed for; `year` and `as_at_date` (the
+    sidebar's date, today unless chosen) build the budget page's `MonitoringRequest` with its own period
+    and method (`monitoring_request`)."""
+
+    viewer: Viewer
+    performance: PerformanceRequest
+    year: str
+    as_at_date: dt.date
+
+    @property
+    def la_code(self) -> int | None:
+        return self.performance.la_code
+
+    @property
+    def as_at(self) -> dt.date | None:
+        """None for the current state (the date is today), else the date of an 'as at' view."""
+        return self.performance.as_at
+
+    def monitoring_request(self, period: int | None = None, method: str = "default") -> MonitoringRequest:
+        return MonitoringRequest(year=self.year, period=period, method=Method(method), as_at=self.as_at)
+
+
+def year_options(first: int = 2015) -> list[str]:
+    last = periods.financial_year_of(today()).start.year
+    return [f"{y}-{(y + 1) % 100:02d}" for y in range(last, first - 1, -1)]
+
+
+@st.cache_data(show_spinner=False)
+def _newest_year(version: str) -> str | None:
+    """The financial year of the newest drop held (the sidebar's default year)."""
+    with cursor() as con:
+        newest = con.execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
+    return periods.financial_year_of(newest).name if newest else None
+
+
+def sidebar() -> Run:
+    """Render the shared sidebar (view as, council, year, window, as-at date) and build this run's requests."""
+    ref = reference()
+    names = {ALL: display.region_label(ref)} | {str(c): display.council_option(ref, c) for c in ref.la_codes}
+    roles = ref.role_labels()
+    with st.sidebar:
+        st.markdown(f"### {ref.settings.raa_name}")
+        role = st.selectbox("View as", list(roles), format_func=roles.__getitem__, key="view_as",
+                            help="Shows the pages for your role. Roles tidy the navigation; they are not a login.")
+        area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
+        years = year_options()
+        newest = _newest_year(version())
+        year = st.selectbox("Financial year", years, key="year", index=years.index(newest) if newest in years else 0,
+                            help="Defaults to the year of the newest drop")
+        window = st.radio("Performance window", ["1 year", "3 years"], horizontal=True, key="window",
+                          help="Scorecard indicators for the financial year, or the 3 years ending with it")
+        as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
+                              help="Use the drops received by this date (history), and count waiting at it")
+    la_code = None if area == ALL else int(area)
+    start = int(year[:4])
+    run = Run(
+        viewer=Viewer(user="", role=role, la_code=None),
+        performance=PerformanceRequest(
+            period=periods.three_year(start - 2) if window == "3 years" else periods.financial_year(start),
+            la_code=la_code,
+            as_at=None if as_at >= today() else as_at,
+            publication=bool(st.session_state.get("publication", False)),
+        ),
+        year=year,
+        as_at_date=as_at,
+    )
+    st.session_state[_RUN_KEY] = run
+    return run
+
+
+def run() -> Run:
+    """This run's requests (built by app.py's `sidebar()` before the page runs)."""
+    got = st.session_state.get(_RUN_KEY)
+    if not isinstance(got, Run):
+        raise RuntimeError("the page ran without app.py: open the app through `streamlit run app.py`")
+    return got
+
+
+def visible_pages() -> list[str]:
+    """The pages the chosen role sees (reference data `roles.csv`); the first role is the default."""
+    ref = reference()
+    role = st.session_state.get("view_as") or next(iter(ref.role_labels()))
+    return ref.pages_for(role)
+
+
+def download_table(df: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel buttons for the table behind a chart (files are built only when clicked)."""
+    c1, c2 = st.columns(2)
+    c1.download_button("Download CSV", lambda: export.table_csv(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
+                       on_click="ignore", width="stretch", icon=":material/download:")
+    c2.download_button("Download Excel", lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                       on_click="ignore", width="stretch", icon=":material/table_view:")
+
+
+def release_uploads(files: list) -> None:
+    """Free an upload's bytes on the server now, not when the session ends.
+
+    Streamlit keeps uploaded files in memory for the whole session (a 190 MB drop per session); once the
+    drop has been checked or loaded its bytes are no longer needed. Uses the uploader's own removal call
+    (the one its delete button makes).
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or ctx.uploaded_file_mgr is None:
+        return
+    for f in files or []:
+        file_id = getattr(f, "file_id", None)
+        if file_id:
+            ctx.uploaded_file_mgr.remove_file(ctx.session_id, file_id)

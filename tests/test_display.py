@@ -1,0 +1,76 @@
+"""raa_core.display: the words and formats every screen and file shows, and the one variance sign rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from raa_core import display
+
+
+@pytest.mark.parametrize("missing", [None, pd.NA, pd.NaT, float("nan")])
+def test_missing_values_show_an_em_dash(missing) -> None:
+    assert display.value(missing) is None
+    assert display.gbp(missing) == display.pct(missing) == display.k(missing) == display.share(missing) == "—"
+    assert display.rag_word(missing) == "—" and display.signed(missing, -1) is None
+
+
+def test_money_and_percentages() -> None:
+    assert display.gbp(D("-1234.5")) == "-£1,234.50"
+    assert display.gbp(D("-1234.5"), brackets=True) == "(£1,234.50)"
+    assert display.pct(D("1.25")) == "+1.2%"  # Python formatting of the float, display only
+    assert display.pct(-3) == "-3.0%"
+    assert display.k(D("399949.99")) == "399.9"
+    assert display.share(D("0.333333")) == "33.33%"
+
+
+def test_rag_words_badges_and_backgrounds() -> None:
+    assert [display.rag_word(r) for r in ("red", "amber", "green", "blue")] == ["Red", "Amber", "Green", "—"]
+    assert display.rag_badge("red") == ":red-badge[:material/error: RAG Red]"
+    assert display.rag_badge(None) == ":gray-badge[:material/help: No forecast]"
+    assert display.rag_background("Amber") == "background-color: #FCD9A0"
+    assert display.rag_background("—") == ""
+
+
+def test_area_labels() -> None:
+    assert [display.area_label(a) for a in ("pooled", "adoption_support", None, pd.NA, "other")] == [
+        "Pooled", "Adoption support", "All areas", "All areas", "other"]
+
+
+def test_council_words_come_from_reference(ref) -> None:
+    first = ref.councils[0]
+    assert display.council_label(ref, first.la_code) == first.short_name
+    assert display.council_label(ref, None) == display.RAA
+    assert display.council_option(ref, first.la_code) == f"{first.short_name} ({first.la_code})"
+    n = display.number_word(len(ref.councils))
+    assert display.region_label(ref) == f"Region (all {n} councils)"
+    assert display.scope_label(ref, None) == f"the RAA (all {n} councils)"
+    assert display.line_label(ref, ref.cost_lines[0].cost_line) == ref.cost_lines[0].label
+
+
+def test_number_words() -> None:
+    assert [display.number_word(n) for n in (1, 3, 5, 12, 13)] == ["one", "three", "five", "twelve", "13"]
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False), st.booleans())
+def test_the_sign_flips_every_variance_alike_and_twice_is_identity(v: D, overspend_positive: bool) -> None:
+    sign = display.variance_sign(overspend_positive)
+    shown = display.signed(v, sign)
+    assert shown == (v if overspend_positive else -v)
+    assert display.signed(shown, sign) == v
+    assert display.sign_words(overspend_positive) == ("overspend positive" if overspend_positive
+                                                      else "underspend positive")
+
+
+def test_dates() -> None:
+    d = dt.date(2026, 11, 3)
+    assert (display.date_long(d), display.date_short(d)) == ("03 November 2026", "03 Nov 2026")
+    assert display.utc_minute(pd.Timestamp("2026-11-21 10:30:59")) == "21 Nov 2026 10:30"
+    assert display.data_when(d, None) == "as at 03 November 2026"
+    assert display.data_when(None, d) == "data to 03 November 2026"
+    assert display.data_when(None, None) == "no data yet"

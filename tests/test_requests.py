@@ -1,0 +1,59 @@
+"""Request records: frozen, built once per run; a period as a Period, a method as an enum."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from raa_core.periods import financial_year, three_year
+from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
+
+
+def test_performance_request_holds_a_period_and_is_frozen() -> None:
+    req = PerformanceRequest(period=financial_year(2018), la_code=886, as_at=dt.date(2019, 5, 1), publication=True)
+    assert req.period.name == "2018-19" and req.area == "886"
+    assert PerformanceRequest(period="2015-18").period == three_year(2015)
+    assert PerformanceRequest(period=three_year(2015)).area == "region"
+    with pytest.raises(ValidationError):
+        req.la_code = 303  # type: ignore[misc]
+    assert hash(req) == hash(req.model_copy())
+
+
+def test_monitoring_request_method_is_a_str_enum() -> None:
+    req = MonitoringRequest(year="2026-27", period=7, method="run_rate")
+    assert req.method is Method.RUN_RATE and req.method == "run_rate" and f"{req.method}" == "run_rate"
+    assert [m.value for m in Method] == ["default", "submitted", "run_rate", "establishment"]
+    assert MonitoringRequest(year="2026-27").method is Method.DEFAULT
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"year": "2026-27", "period": 13}, {"year": "2026-27", "period": 0}, {"year": "2015-18"},
+    {"year": "2026-27", "method": "guess"},
+])
+def test_monitoring_request_refuses_bad_values(kwargs) -> None:
+    with pytest.raises(ValidationError):
+        MonitoringRequest(**kwargs)
+
+
+def test_viewer() -> None:
+    v = Viewer(user="alice", role="finance_lead", la_code=887)
+    assert (v.user, v.role, v.la_code) == ("alice", "finance_lead", 887)
+    assert Viewer(user="bob", role="board").la_code is None
+
+
+def test_waiting_is_counted_at_the_period_end_or_the_as_at_date() -> None:
+    """min(period end, as at): the page's rule, now raa_core's."""
+    today = dt.date(2026, 11, 23)
+    assert PerformanceRequest(period="2025-26").waiting_at(today) == dt.date(2026, 3, 31)
+    assert PerformanceRequest(period="2026-27").waiting_at(today) == today
+    assert PerformanceRequest(period="2025-26", as_at=dt.date(2025, 12, 1)).waiting_at(today) == dt.date(2025, 12, 1)
+    assert PerformanceRequest(period="2024-27", as_at=dt.date(2026, 10, 20)).waiting_at(today) == dt.date(2026, 10, 20)
+
+
+def test_a_one_council_view_defaults_to_the_first_partner() -> None:
+    assert PerformanceRequest(period="2025-26").council_or_first([887, 303]) == 887
+    assert PerformanceRequest(period="2025-26", la_code=303).council_or_first([887, 303]) == 303
+    with pytest.raises(ValueError):
+        PerformanceRequest(period="2025-26").council_or_first([])
