@@ -7,23 +7,31 @@ from raa_app import shell
 st.set_page_config(page_title=shell.reference().settings.raa_name, page_icon=":material/family_restroom:",
                    layout="wide")
 
-PAGES = {
-    "": [("overview", st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True))],
+PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
+    "": [("overview", "pages/overview.py", "Overview", ":material/home:")],
     "Performance": [
-        ("regional_performance",
-         st.Page("pages/regional_performance.py", title="Regional performance", icon=":material/monitoring:")),
-        ("local_performance",
-         st.Page("pages/local_performance.py", title="Local performance", icon=":material/location_on:")),
+        ("regional_performance", "pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
+        ("local_performance", "pages/local_performance.py", "Local performance", ":material/location_on:"),
     ],
-    "Finance": [("budget", st.Page("pages/budget.py", title="Pooled budget", icon=":material/account_balance:"))],
-    "Data": [("data_drops", st.Page("pages/data_drops.py", title="Data drops", icon=":material/upload_file:"))],
+    "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:")],
+    "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
+    "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:")],
 }
 
 with shell.profiled() as run:
     shell.ensure_warehouse()
-    shell.sidebar()  # builds this run's requests (shell.run()) before the page runs
-    visible = set(shell.visible_pages())
-    navigation = {group: [page for key, page in pages if key in visible] for group, pages in PAGES.items()}
-    page = st.navigation({group: pages for group, pages in navigation.items() if pages})
+    viewer = shell.signed_in()
+    if viewer is not None:
+        shell.sidebar()  # builds this run's requests (shell.run()) before the page runs
+    visible = set(shell.visible_pages()) if viewer is not None else set()
+    # Every page is registered and checks the viewer itself (shell.page_viewer, the first line of each page
+    # script): a person not signed in gets the sign-in screen at any URL, and a page opened by its URL without
+    # the right refuses. The menu lists only the viewer's own pages, and nothing before sign-in.
+    navigation = {
+        group: [st.Page(script, title=title, icon=icon, default=key == "overview",
+                        visibility="visible" if key in visible else "hidden") for key, script, title, icon in pages]
+        for group, pages in PAGES.items()
+    }
+    page = st.navigation(navigation, position="sidebar" if viewer is not None else "hidden")
     run.page = page.title
     page.run()

@@ -10,8 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import budget, budget_charts, commentary, display, monitoring, monitoring_export, settlement
+from raa_core import access, budget, budget_charts, commentary, display, monitoring, monitoring_export, settlement
 from raa_core.requests import MonitoringRequest
+
+viewer = shell.page_viewer("budget")
 
 # --- cached raa_core results (keyed by the warehouse version and the request) ----------------------------
 
@@ -384,19 +386,23 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
     saved = st.session_state.pop("budget_comment_saved", None)
     if saved:
         st.success(saved, icon=":material/check_circle:")
-    with st.form("comment_form", clear_on_submit=True):
-        st.markdown(f"**Record the reason for a line's variance at {monitoring.period_label(year, mon.period)}**")
-        key = st.selectbox("Cost line", options, format_func=describe, key="comment_line")
-        text = st.text_area("Comment", key="comment_text", placeholder="Why the forecast differs from budget")
-        author = st.text_input("Author", key="comment_author")
-        if st.form_submit_button("Save comment", icon=":material/save:"):
-            try:
-                commentary.add_comment(shell.appstate(), key[0], year, int(mon.period), key[1], key[2], text, author)
-            except ValueError as exc:
-                st.error(str(exc), icon=":material/error:")
-            else:
-                st.session_state["budget_comment_saved"] = f"Comment saved on {describe(key)}."
-                st.rerun()
+    if not access.has_right(viewer, "comment", ref):
+        st.caption("Variance comments are recorded by the Head of Service.")
+    else:
+        with st.form("comment_form", clear_on_submit=True):
+            st.markdown(f"**Record the reason for a line's variance at {monitoring.period_label(year, mon.period)}**")
+            key = st.selectbox("Cost line", options, format_func=describe, key="comment_line")
+            text = st.text_area("Comment", key="comment_text", placeholder="Why the forecast differs from budget")
+            st.caption(f"Recorded as {viewer.user}.")
+            if st.form_submit_button("Save comment", icon=":material/save:"):
+                try:
+                    commentary.add_comment(shell.appstate(), key[0], year, int(mon.period), key[1], key[2], text,
+                                           viewer)
+                except ValueError as exc:
+                    st.error(str(exc), icon=":material/error:")
+                else:
+                    st.session_state["budget_comment_saved"] = f"Comment saved on {describe(key)}."
+                    st.rerun()
     recorded = commentary.comments(shell.appstate(), year, int(mon.period), la)
     if not recorded.empty:
         st.dataframe(comment_table(recorded), hide_index=True, width="stretch")

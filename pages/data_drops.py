@@ -8,8 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import appstate, drops, freshness, uploads
+from raa_core import access, drops, freshness, uploads
 from raa_core.warehouse import WarehouseError
+
+viewer = shell.page_viewer("data_drops")
 
 ref = shell.reference()
 staging_root = Path(os.environ.get("RAA_UPLOADS", shell.db_path().parent / "uploads"))
@@ -23,7 +25,8 @@ st.caption(
 
 # A new key after each upload clears the uploader, so the server lets go of the uploaded bytes at once.
 st.session_state.setdefault("upload_round", 0)
-councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils}
+councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils
+            if c.la_code in access.upload_councils(viewer, ref)}
 with st.form("upload", border=True):
     st.subheader("Upload a drop")
     c1, c2 = st.columns(2)
@@ -46,6 +49,7 @@ with st.form("upload", border=True):
 if (check or load) and not files:
     st.warning("Choose the drop's files, or one zip of the drop folder, first.")
 elif check or load:
+    access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     try:
         outcome = uploads.check_upload(list(files), la_code, extract, ref, shell.today(), staging_root,
                                        load_into=shell.db_path() if load else None)
@@ -56,12 +60,11 @@ elif check or load:
         st.session_state.last_upload = outcome
         if load:
             st.cache_data.clear()
-        appstate.record(
-            shell.appstate(), actor=st.session_state.get("user"), role=st.session_state.get("view_as"),
-            action="upload_load" if load else "upload_check", page="data_drops", la_code=la_code,
-            detail=json.dumps({"drop": outcome.result.path, "outcome": outcome.result.outcome,
-                               "errors": len(outcome.result.errors), "files": list(outcome.files),
-                               "date_from": outcome.date_source, "raw_files_deleted": True}))
+        shell.audit_upload(la_code, json.dumps({
+            "action": "check and load" if load else "check only", "drop": outcome.result.path,
+            "outcome": outcome.result.outcome, "errors": len(outcome.result.errors),
+            "warnings": len(outcome.result.warnings), "files": list(outcome.files),
+            "date_from": outcome.date_source, "raw_files_deleted": True}))
     shell.release_uploads(files)
     st.session_state.upload_round += 1  # a fresh, empty uploader: the old widget's files are forgotten
     st.rerun()

@@ -13,9 +13,12 @@ import streamlit as st
 
 from raa_app import performance_view as pv
 from raa_app import shell
-from raa_core import display, freshness, indicators, journeys, recruitment, suppression
+from raa_core import access, display, freshness, indicators, journeys, recruitment, suppression
 from raa_core import performance_charts as pc
 from raa_core.periods import Period
+from raa_core.requests import Viewer
+
+viewer = shell.page_viewer("local_performance")
 
 TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
 
@@ -42,9 +45,9 @@ def _stages(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _distribution(version: str, period: Period, la_code: int, as_at: dt.date | None) -> pd.DataFrame:
+def _distribution(version: str, period: Period, la_code: int, as_at: dt.date | None, viewer: Viewer) -> pd.DataFrame:
     with shell.cursor() as con:
-        return journeys.a1_distribution(con, period, la_code, as_at)
+        return journeys.a1_distribution(con, period, la_code, as_at, viewer=viewer)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -100,7 +103,7 @@ version = shell.version()
 period = req.period
 status = shell.council_status()
 names = freshness.council_labels(status)
-la_code = req.council_or_first(ref.la_codes)
+la_code = req.council_or_first(access.councils(viewer, ref))
 area = str(la_code)
 council = ref.council_name(la_code)
 latest = pv.latest_date(version, as_at)
@@ -126,7 +129,7 @@ publication = pv.header(
     ),
 )
 
-if req.la_code is None:
+if req.la_code is None and len(access.councils(viewer, ref)) > 1:
     st.info(
         f"The sidebar shows the whole region; this page is about one council, so it shows **{council}** "
         f"({la_code}), the first partner. Choose a council in the sidebar to see another.",
@@ -209,13 +212,17 @@ bands = _a1_bands(version, period, as_at)
 bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
 bands_name = f"{area}_a1_bands_{period.name}"
-if publication:
+children_allowed = access.can_see_children(viewer, la_code, ref)
+if publication or not children_allowed:
     pv.plot(pc.a1_bands_chart(bands_view, area), "a1_bands")
     pv.chart_notes(False, publication)
-    st.caption("Each child's days are not shown in the publication view: the bands are.")
+    st.caption("Each child's days are not shown in the publication view: the bands are." if publication else
+               "Each child's days are shown only to the Head of Service and the council's own analyst: the bands are.")
     pv.export(bands, bands_shown, publication, bands_name, "a1_bands", area)
 else:
-    dist = _distribution(version, period, la_code, as_at)
+    dist = _distribution(version, period, la_code, as_at, viewer)
+    shell.audit_child_view("local_performance", la_code, f"A1 days of each child adopted, {period.name}"
+                           + (f", as at {as_at}" if as_at else ""))
     threshold = ref.threshold("A1", period.end)
     left, right = st.columns(2)
     with left:

@@ -6,6 +6,8 @@ import streamlit as st
 from raa_app import shell
 from raa_core import display, freshness
 
+viewer = shell.page_viewer("overview")
+
 
 @st.cache_data(show_spinner=False)
 def _warnings(version: str) -> pd.DataFrame:
@@ -59,6 +61,7 @@ LINKS = {
     "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
     "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
+    "audit": ("pages/audit.py", "Audit", ":material/policy:"),
 }
 links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):

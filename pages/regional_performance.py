@@ -16,6 +16,8 @@ from raa_core import display, freshness, indicators, journeys, reconciliation, r
 from raa_core import performance_charts as pc
 from raa_core.periods import Period, previous
 
+viewer = shell.page_viewer("regional_performance")
+
 TILE_LABELS = {
     "A1": "A1 · care to placement",
     "A2": "A2 · order to match",

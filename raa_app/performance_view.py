@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import indicators, journeys, suppression
+from raa_core import access, indicators, journeys, suppression
 from raa_core import performance_charts as pc
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -32,9 +32,13 @@ def header(title: str, definitions: Sequence[str]) -> bool:
     head, toggle = st.columns([4, 1], vertical_alignment="bottom")
     head.title(title)
     with toggle:
-        publication = st.toggle(
-            "Publication view", key="publication", persist_state="session", help=definition("publication")
-        )
+        if access.publication_only(shell.viewer(), shell.reference()):
+            publication = st.toggle("Publication view", value=True, disabled=True, key="publication_forced",
+                                    help=definition("publication") + "\n\nYour role sees the publication view only.")
+        else:
+            publication = st.toggle(
+                "Publication view", key="publication", persist_state="session", help=definition("publication")
+            )
         with st.popover("Definitions", icon=":material/menu_book:"):
             for key in definitions:
                 st.markdown(definition(key))

@@ -22,8 +22,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_core import commentary, display, drops, export, freshness, periods
-from raa_core.appstate import AppState
+from raa_app import gate
+from raa_core import access, accounts, commentary, display, drops, export, freshness, periods
+from raa_core.appstate import AppState, record
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
 from raa_core.warehouse import DEFAULT_DB, Warehouse, health
@@ -193,15 +194,49 @@ def _newest_year(version: str) -> str | None:
     return periods.financial_year_of(newest).name if newest else None
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _demo_users(version: str, state_path: str) -> list[str]:
+    with cursor() as con:
+        sample_only = accounts.holds_only_sample(con, REPO / "data" / "drops")
+    return accounts.sync_demo_users(appstate(), sample_only, reference())
+
+
+def demo_users() -> list[str]:
+    """The demo users present: created while the warehouse holds only the bundled sample, else removed."""
+    return _demo_users(version(), str(appstate().path))
+
+
+def signed_in() -> Viewer | None:
+    """The signed-in viewer, or None (each page then shows the sign-in screen and nothing else)."""
+    return gate.session_viewer(appstate(), reference(), demo_allowed=bool(demo_users()))
+
+
+def viewer() -> Viewer:
+    """The signed-in viewer of this run (a run without one stops: pages show the sign-in screen first)."""
+    sess = gate.current()
+    if sess is None:
+        st.stop()
+    return sess.viewer
+
+
+def page_viewer(page: str) -> Viewer:
+    """First call of every page script: the viewer if their role may open the page; the sign-in screen for
+    a person not signed in; else a refusal and nothing else."""
+    return gate.page_viewer(page, appstate(), reference(), demo_users())
+
+
 def sidebar() -> Run:
-    """Render the shared sidebar (view as, council, year, window, as-at date) and build this run's requests."""
+    """Render the shared sidebar (who is signed in, council, year, window, as-at date) and build this run's
+    requests for the signed-in viewer (a council-bound role chooses only its own council)."""
     ref = reference()
-    names = {ALL: display.region_label(ref)} | {str(c): display.council_option(ref, c) for c in ref.la_codes}
-    roles = ref.role_labels()
+    me = viewer()
+    names = {ALL: display.region_label(ref)} | {
+        str(c): display.council_option(ref, c) for c in ref.la_codes if c in access.councils(me, ref)}
     with st.sidebar:
         st.markdown(f"### {ref.settings.raa_name}")
-        role = st.selectbox("View as", list(roles), format_func=roles.__getitem__, key="view_as",
-                            help="Shows the pages for your role. Roles tidy the navigation; they are not a login.")
+        gate.who_is_signed_in(appstate(), ref)
+        if demo_users():
+            gate.demo_banner()
         area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
         years = year_options()
         newest = _newest_year(version())
@@ -211,15 +246,15 @@ def sidebar() -> Run:
                           help="Scorecard indicators for the financial year, or the 3 years ending with it")
         as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
-    la_code = None if area == ALL else int(area)
+    la_code = None if area == ALL or area not in names else int(area)
     start = int(year[:4])
     run = Run(
-        viewer=Viewer(user="", role=role, la_code=None),
+        viewer=me,
         performance=PerformanceRequest(
             period=periods.three_year(start - 2) if window == "3 years" else periods.financial_year(start),
             la_code=la_code,
             as_at=None if as_at >= today() else as_at,
-            publication=bool(st.session_state.get("publication", False)),
+            publication=bool(st.session_state.get("publication", False)) or access.publication_only(me, ref),
         ),
         year=year,
         as_at_date=as_at,
@@ -237,18 +272,20 @@ def run() -> Run:
 
 
 def visible_pages() -> list[str]:
-    """The pages the chosen role sees (reference data `roles.csv`); the first role is the default."""
-    ref = reference()
-    role = st.session_state.get("view_as") or next(iter(ref.role_labels()))
-    return ref.pages_for(role)
+    """The pages the signed-in viewer's role may open (reference data `roles.csv`)."""
+    return access.pages(viewer(), reference())
 
 
 def download_table(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel buttons for the table behind a chart (files are built only when clicked)."""
     c1, c2 = st.columns(2)
-    c1.download_button("Download CSV", lambda: export.table_csv(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
+    page = st.session_state.get("raa_page")
+    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), f"{name}.csv", page)
+    xlsx = gate.audited_export(appstate(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+                               page)
+    c1.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv",
                        on_click="ignore", width="stretch", icon=":material/download:")
-    c2.download_button("Download Excel", lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+    c2.download_button("Download Excel", xlsx, f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
 
@@ -269,3 +306,23 @@ def release_uploads(files: list) -> None:
         file_id = getattr(f, "file_id", None)
         if file_id:
             ctx.uploaded_file_mgr.remove_file(ctx.session_id, file_id)
+
+
+def download_csv(df: pd.DataFrame, name: str, key: str) -> None:
+    """One CSV button (built when clicked, audited as an export)."""
+    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), f"{name}.csv",
+                              st.session_state.get("raa_page"))
+    st.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore",
+                       icon=":material/download:")
+
+
+def audit_child_view(page: str, la_code: int | None, what: str) -> None:
+    """Record that the viewer is shown child-level rows of a council on a page (see gate.audit_child_view)."""
+    gate.audit_child_view(appstate(), page, la_code, what)
+
+
+def audit_upload(la_code: int, detail: str) -> None:
+    """Record an upload of a council's drop by the signed-in viewer."""
+    me = viewer()
+    record(appstate(), actor=me.user, role=me.role, action="upload", page="data_drops", la_code=la_code,
+           detail=detail)

@@ -147,6 +147,68 @@ def cmd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- raa users (issue 13): the embedded sign-in's users ---------------------------------------------------
+
+
+def _read_password() -> str:
+    """The new password from standard input (never an argument: it would show in `ps` and shell history)."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != first:
+            raise UsageError("the two passwords differ")
+        return first
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise UsageError("give the password on standard input, e.g. printf '%s\\n' \"$PASSWORD\" | raa users add ...")
+    return line.rstrip("\r\n")
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from raa_core import accounts, appstate
+    from raa_core.appstate import AppState
+    from raa_core.warehouse import Warehouse
+
+    state = AppState.beside(Warehouse(Path(args.db)))
+    operator = f"cli:{getpass.getuser()}"
+    if args.users_command == "list":
+        found = accounts.users(state)
+        payload = [u.model_dump(mode="json") | {"locked": accounts.is_locked(u)} for u in found]
+        lines = [f"{'user':24} {'role':16} {'council':7} {'state':22} demo"]
+        for u, p in zip(found, payload, strict=True):
+            state_text = f"locked until {u.locked_until:%H:%M} UTC" if p["locked"] else (
+                f"{u.failed_attempts} failed" if u.failed_attempts else "active")
+            lines.append(f"{u.username:24} {u.role:16} {_s(u.la_code):7} {state_text:22} {'yes' if u.demo else ''}")
+        _emit(args, {"users": payload}, "\n".join(lines))
+        return 0
+    name = args.name
+    if args.users_command == "add":
+        password = _read_password()
+        try:
+            accounts.add_user(state, name, password, args.role, args.council, load_reference())
+        except accounts.UserError as exc:
+            raise UsageError(str(exc)) from exc
+        done = True
+        detail = f"added {name} as {args.role}" + (f" of council {args.council}" if args.council else "")
+    elif args.users_command == "remove":
+        done = accounts.remove_user(state, name)
+        detail = f"removed {name}"
+    else:
+        done = accounts.unlock(state, name)
+        detail = f"unlocked {name}"
+    if not done:
+        print(f"raa users {args.users_command}: no user {name!r}", file=sys.stderr)
+        _emit(args, {"user": name, "done": False}, f"no user {name}")
+        return 1
+    appstate.record(state, actor=operator, role=None, action="users", page="raa users", la_code=args.council
+                    if args.users_command == "add" else None, detail=detail)
+    _emit(args, {"user": name, "done": True}, detail)
+    return 0
+
+
 # --- raa contributions (issue 11) ---------------------------------------------------------------------------
 
 
@@ -231,6 +293,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
     p.set_defaults(func=cmd_budget)
 
+    p = sub.add_parser("users", help="the embedded sign-in's users (password on standard input)")
+    users = p.add_subparsers(dest="users_command", required=True)
+    u = users.add_parser("add", parents=[common], help="add a user; the password is read from standard input")
+    u.add_argument("name")
+    u.add_argument("--role", required=True, help="board, hos, finance, council_analyst (needs --council) or admin")
+    u.add_argument("--council", type=int, default=None, metavar="LA_CODE", help="the council of a council_analyst")
+    for verb, text in (("remove", "delete a user"), ("unlock", "lift a user's lock-out"), ("list", "list the users")):
+        u = users.add_parser(verb, parents=[common], help=text)
+        if verb != "list":
+            u.add_argument("name")
+        u.set_defaults(council=None)
+    p.set_defaults(func=cmd_users)
     add_contributions_parser(sub, common)
     return parser
 

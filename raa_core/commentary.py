@@ -17,7 +17,9 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from raa_core.access import require_comment
 from raa_core.appstate import AppState
+from raa_core.requests import Viewer
 from raa_core.warehouse import Warehouse
 
 KEY = ["la_code", "financial_year", "period", "budget_area", "cost_line"]
@@ -52,15 +54,18 @@ def add_comment(
     area: str,
     line: str,
     comment: str,
-    author: str,
+    viewer: Viewer,
     *,
     at: dt.datetime | None = None,
 ) -> Comment:
     """Record a comment on a line's variance (UTC time, now unless `at`); returns it with its id.
 
-    Raises ValueError for an empty comment or author, or a period outside 1..12 (nothing is written)."""
+    The author is the signed-in viewer (never typed). Raises access.AccessDenied unless the viewer's role
+    records comments (the Head of Service, issue 13); ValueError for an empty comment or author, or a period
+    outside 1..12 (nothing is written)."""
+    require_comment(viewer)
     comment = comment.strip()
-    author = author.strip()
+    author = viewer.user.strip()
     if not comment:
         raise ValueError("a comment must not be empty")
     if not author:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from raa_core.access import require_children
 from raa_core.indicators import (
     area_sql,
     areas_sql,
@@ -29,6 +30,7 @@ from raa_core.indicators import (
 )
 from raa_core.periods import Period, add_months_sql, parse_period, periods_values_sql, quarters, span_sql, sql_date
 from raa_core.reference import Reference
+from raa_core.requests import Viewer
 
 #: (from, to, date column of from, date column of to), in journey order.
 STAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -406,11 +408,16 @@ def a1_distribution(
     period: Period,
     la_code: int | None = None,
     as_at: dt.date | None = None,
+    *,
+    viewer: Viewer,
 ) -> pd.DataFrame:
     """Each cohort child's A1 days (and A2, A10, within 14 months) for one period, without identifiers.
 
     The mean of `a1_days` is the scorecard's A1 before rounding; a chart shows the spread behind it.
+    Child-level rows: raises `access.AccessDenied` unless `viewer` may see that council's children
+    (`la_code` None: every council's).
     """
+    require_children(viewer, la_code)
     source = state_source("children", as_at)
     where = f"WHERE la_code = {int(la_code)}" if la_code is not None else ""
     return con.execute(f"""

@@ -132,16 +132,60 @@ class ExternalDriverValue(BaseModel):
         return v
 
 
-PAGES = ("overview", "regional_performance", "local_performance", "budget", "data_drops")
 
 
-class RolePage(BaseModel):
-    """A page a role sees (roles group and limit the app's navigation; they are not access control)."""
+#: Every page of the app, in the app's order (a role's pages are listed in this order).
+PAGES = ("overview", "regional_performance", "local_performance", "budget", "data_drops", "audit")
+
+#: What a role may do besides opening its pages (access.py enforces each one):
+#: child_level: child-level rows (each child's figures); its own council only when the role is council-bound.
+#: publication_only: performance figures only with the publication suppression on.
+#: upload_drops: upload and load drops; its own council only when the role is council-bound.
+#: comment: record variance comments. scenarios_write: save contribution scenarios.
+#: audit: read the audit trail. users: manage the embedded sign-in's users.
+RIGHTS = ("child_level", "publication_only", "upload_drops", "comment", "scenarios_write", "audit", "users")
+
+
+def _words(v: object) -> object:
+    return tuple(str(v).split()) if isinstance(v, str) else v
+
+
+class Role(BaseModel):
+    """A role of `roles.csv`: its pages and rights (the one place that says who may see and do what).
+
+    A council-bound role (`council_analyst`) belongs to one council: each of its users is created with a
+    council code, and its `child_level` and `upload_drops` rights reach that council only.
+    """
 
     model_config = ConfigDict(frozen=True)
     role: str
     label: str
-    page: Literal["overview", "regional_performance", "local_performance", "budget", "data_drops"]
+    council_bound: bool
+    pages: tuple[str, ...]
+    rights: tuple[str, ...] = ()
+
+    @field_validator("pages", "rights", mode="before")
+    @classmethod
+    def _split(cls, v: object) -> object:
+        return _words(v)
+
+    @field_validator("pages")
+    @classmethod
+    def _known_pages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [p for p in v if p not in PAGES]
+        if unknown:
+            raise ValueError(f"unknown page {unknown[0]!r} (pages: {', '.join(PAGES)})")
+        if "overview" not in v:
+            raise ValueError("every role must see the overview page")
+        return v
+
+    @field_validator("rights")
+    @classmethod
+    def _known_rights(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [r for r in v if r not in RIGHTS]
+        if unknown:
+            raise ValueError(f"unknown right {unknown[0]!r} (rights: {', '.join(RIGHTS)})")
+        return v
 
 
 class RagSettings(BaseModel):
@@ -171,6 +215,23 @@ class DropLimits(BaseModel):
     zip_max_ratio: int = Field(100, gt=0)
 
 
+class SigninSettings(BaseModel):
+    """The embedded sign-in's limits (issue 13): lock-out after failures, session lifetime."""
+
+    model_config = ConfigDict(frozen=True)
+    max_failed_attempts: int = 5
+    lockout_minutes: int = 15
+    idle_minutes: int = 30
+    session_hours: int = 8
+
+    @field_validator("max_failed_attempts", "lockout_minutes", "idle_minutes", "session_hours")
+    @classmethod
+    def _at_least_one(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError("must be at least 1")
+        return v
+
+
 class Settings(BaseModel):
     """Configuration the leads may change without a code change."""
 
@@ -182,6 +243,7 @@ class Settings(BaseModel):
     low_n_below: int = 6
     overspend_positive: bool = True
     drops: DropLimits = DropLimits()
+    signin: SigninSettings = SigninSettings()
     #: The agency's name as every screen and file shows it (the partner councils come from councils.csv).
     raa_name: str = "Regional Adoption Agency"
 
@@ -221,7 +283,7 @@ class Reference(BaseModel):
     published: tuple[PublishedFigure, ...]
     baseline_published: tuple[PublishedBaseline, ...]
     fee_rates: tuple[FeeRate, ...]
-    roles: tuple[RolePage, ...]
+    roles: tuple[Role, ...]
     settings: Settings
     external_drivers: tuple[ExternalDriverValue, ...] = ()
 
@@ -245,13 +307,17 @@ class Reference(BaseModel):
         return next((n for n in self.national if n.indicator == indicator and n.period == period), None)
 
     def role_labels(self) -> dict[str, str]:
-        """Each role and its label, in file order (the first is the default)."""
+        """Each role and its label, in file order."""
         return {r.role: r.label for r in self.roles}
 
+    def role(self, role: str) -> Role | None:
+        """A role by name, or None for a name `roles.csv` does not hold."""
+        return next((r for r in self.roles if r.role == role), None)
+
     def pages_for(self, role: str) -> list[str]:
-        """The pages a role sees, in the app's order."""
-        mine = {r.page for r in self.roles if r.role == role}
-        return [p for p in PAGES if p in mine]
+        """The pages a role sees, in the app's order (none for an unknown role)."""
+        found = self.role(role)
+        return [p for p in PAGES if found is not None and p in found.pages]
 
     def fee(self, fee: str, on: dt.date) -> Decimal | None:
         found = [f for f in self.fee_rates if f.fee == fee and f.effective_from <= on]
@@ -284,7 +350,7 @@ def _load_reference(d: Path) -> Reference:
         published=tuple(_read_csv(d / "published_figures.csv", PublishedFigure)),
         baseline_published=tuple(_read_csv(d / "baseline_published.csv", PublishedBaseline)),
         fee_rates=tuple(_read_csv(d / "fee_rates.csv", FeeRate)),
-        roles=tuple(_read_csv(d / "roles.csv", RolePage)),
+        roles=tuple(_read_csv(d / "roles.csv", Role)),
         settings=settings,
         external_drivers=tuple(_read_csv(d / "external_drivers.csv", ExternalDriverValue))
         if (d / "external_drivers.csv").exists() else (),
@@ -295,7 +361,8 @@ def _load_reference(d: Path) -> Reference:
         if key in seen:
             raise ReferenceError(f"cost_lines.csv row {i}: duplicate cost line {key}")
         seen.add(key)
-    for role, label in ref.role_labels().items():
-        if "overview" not in ref.pages_for(role):
-            raise ReferenceError(f"roles.csv: role {role} ({label}) must see the overview page")
+    names = [r.role for r in ref.roles]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ReferenceError(f"roles.csv: role {dupes[0]} is listed more than once")
     return ref

@@ -32,8 +32,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], timeout_s: float = 90) -> Iterator[str]:
-    """Start `streamlit run app.py` headless on a free port; yields its URL once /_stcore/health answers."""
+def streamlit_process(env: dict[str, str], timeout_s: float = 90) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """Start `streamlit run app.py` headless on a free port; yields (URL, process, log file) once
+    /_stcore/health answers."""
     port = free_port()
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -59,13 +60,20 @@ def streamlit_server(env: dict[str, str], timeout_s: float = 90) -> Iterator[str
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"streamlit did not become healthy: {log.read_text()[-2000:]}")
                 time.sleep(0.3)
-            yield url
+            yield url, proc, log
         finally:
             proc.terminate()
             try:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str], timeout_s: float = 90) -> Iterator[str]:
+    """Start `streamlit run app.py` headless on a free port; yields its URL once /_stcore/health answers."""
+    with streamlit_process(env, timeout_s) as (url, _, _):
+        yield url
 
 
 @contextmanager
@@ -79,6 +87,15 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+#: The app is ready: connected, no script running, no skeleton left (a string for async Playwright too).
+READY_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
 
 
 def wait_ready(page: Page, timeout_ms: int = 60_000) -> None:
@@ -109,3 +126,57 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+#: The demo users' passwords (README; created only while the warehouse holds just the bundled sample).
+DEMO_PASSWORDS = {"board": "demo-board", "hos": "demo-hos", "finance": "demo-finance", "analyst303": "demo-analyst303",
+                  "analyst886": "demo-analyst886", "analyst887": "demo-analyst887", "admin": "demo-admin"}
+
+
+def sign_in(page: Page, url: str, user: str, password: str | None = None, timeout_ms: int = 120_000) -> None:
+    """Open `url` and sign in with the embedded form (a demo user's documented password by default); returns
+    once the signed-in page is ready, with the 'signed in as' line in the sidebar."""
+    page.goto(url)
+    wait_ready(page, timeout_ms)
+    name = page.get_by_label("User name")
+    name.wait_for(timeout=timeout_ms)  # a fresh server's first run reruns once (raa_app.legacy_pages)
+    wait_ready(page, timeout_ms)
+    name.fill(user)
+    page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORDS[user])
+    page.get_by_role("button", name="Sign in").click()
+    page.locator(".st-key-signed_in_as").wait_for(timeout=timeout_ms)
+    wait_ready(page, timeout_ms)
+
+
+def open_path(page: Page, path: str, timeout_ms: int = 180_000) -> None:
+    """Go to one of the app's URLs within the same session (as a link does; `goto` would start a new
+    session, signed out), e.g. a page the menu does not list."""
+    page.evaluate("""(path) => {
+        window.history.pushState({}, '', path);
+        window.dispatchEvent(new PopStateEvent('popstate', {state: {}}));
+    }""", "/" + path.lstrip("/"))
+    page.wait_for_timeout(300)
+    wait_ready(page, timeout_ms)
+
+
+def nav_links(page: Page) -> list[str]:
+    """The titles in the sidebar's navigation menu, in order."""
+    return [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
+
+
+def select_options(page: Page, label: str, scope: str = "") -> list[str]:
+    """The options of a selectbox (opened, read, closed)."""
+    root = page.locator(scope) if scope else page
+    root.get_by_role("combobox", name=label).first.click()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return [o.strip() for o in options]
+
+
+def choose(page: Page, label: str, option: str, scope: str = "", timeout_ms: int = 180_000) -> None:
+    """Pick an option of a selectbox and wait for the rerun."""
+    root = page.locator(scope) if scope else page
+    root.get_by_role("combobox", name=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_timeout(300)
+    wait_ready(page, timeout_ms)

@@ -61,6 +61,49 @@ def _serve_through_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+#: The app tests' users (in the app-state store of `app_env`): one per role, analysts of each council.
+TEST_USERS = {("hos", None): "hos.test", ("board", None): "board.test", ("finance", None): "finance.test",
+              ("admin", None): "admin.test", ("council_analyst", 303): "analyst303.test",
+              ("council_analyst", 886): "analyst886.test", ("council_analyst", 887): "analyst887.test"}
+
+
+def signed_in(at, role: str = "hos", la_code: int | None = None):
+    """Sign an AppTest in as the test user of a role (the Head of Service unless told otherwise), as the
+    sign-in form would."""
+    import datetime as dt
+
+    from raa_app.gate import SESSION, Session
+    from raa_core.requests import Viewer
+
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    viewer = Viewer(user=TEST_USERS[(role, la_code)], role=role, la_code=la_code)
+    at.session_state[SESSION] = Session(viewer, now, now, "password")
+    return at
+
+
+def _add_test_users(db: Path) -> None:
+    """The test users, without passwords (they cannot use the form: tests put their session in place)."""
+    from raa_core.appstate import AppState
+    from raa_core.warehouse import Warehouse
+
+    with AppState.beside(Warehouse(db)).connect() as con:
+        con.executemany("INSERT INTO users (username, role, la_code, created_at) VALUES (?, ?, ?, '2026-11-23')",
+                        [(name, role, la) for (role, la), name in TEST_USERS.items()])
+
+
+def _sign_in_every_apptest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTests of the pages start signed in as the Head of Service (every page, every council); a test of
+    another role calls `signed_in(at, ...)` before its first run."""
+    from streamlit.testing.v1 import AppTest
+
+    original = AppTest.from_file.__func__
+
+    def from_file(cls, *args, **kwargs):
+        return signed_in(original(cls, *args, **kwargs))
+
+    monkeypatch.setattr(AppTest, "from_file", classmethod(from_file))
+
+
 @pytest.fixture
 def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app (AppTest) at a private copy of the sample warehouse; clears Streamlit caches."""
@@ -75,6 +118,8 @@ def app_env(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("RAA_DROPS", str(SAMPLE_DROPS))
     monkeypatch.setenv("RAA_TODAY", SAMPLE_TODAY.isoformat())
     _serve_through_app_py(monkeypatch)
+    _add_test_users(db)
+    _sign_in_every_apptest(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield db
@@ -96,16 +141,22 @@ hypothesis.settings.load_profile("raa")
 
 
 @pytest.fixture(scope="session")
-def live_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a free port over a private copy of the sample warehouse; yields its URL."""
-    from browser_support import streamlit_server
-
+def live_wh(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live app's warehouse link: a private copy of the sample (its app-state store lies beside it)."""
     wh = tmp_path_factory.mktemp("live_wh")
     real = warehouse.current_file(sample_db)
     shutil.copyfile(real, wh / real.name)
     (wh / "raa.duckdb").symlink_to(real.name)
-    env = {"RAA_DB": str(wh / "raa.duckdb"), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat(),
-           "RAA_UPLOADS": str(tmp_path_factory.getbasetemp() / "live_uploads")}
+    return wh / "raa.duckdb"
+
+
+@pytest.fixture(scope="session")
+def live_app(live_wh: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over a private copy of the sample warehouse; yields its URL."""
+    from browser_support import streamlit_server
+
+    env = {"RAA_DB": str(live_wh), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat(),
+           "RAA_UPLOADS": str(live_wh.parent / "uploads")}
     with streamlit_server(env) as url:
         yield url
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from raa_core import warehouse
 from raa_core.contract import SQL_TYPE, TABLES
+from raa_core.requests import Viewer
 
 
 def empty_warehouse() -> duckdb.DuckDBPyConnection:
@@ -55,3 +56,7 @@ def add_drop(
         [drop_id, la_code, extract, f"{la_code}/{extract}", version, f"factory-{drop_id}", files],
     )
     return drop_id
+
+
+#: The Head of Service (every page, every council's child-level rows): for tests of child-level functions.
+HOS = Viewer(user="test-hos", role="hos", la_code=None)

@@ -6,6 +6,7 @@ sidebar's choices are set through their widget keys ("council", "year") in sessi
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP
@@ -164,26 +165,25 @@ def test_adding_a_comment_stores_it_and_shows_it_beside_the_line(app_env, ref) -
     at = open_page()
     at.selectbox(key="comment_line").set_value((886, "pooled", "agency_staff"))
     at.text_area(key="comment_text").input("Agency cover for two long-term absences")
-    at.text_input(key="comment_author").input("Head of Service")
+    assert not at.text_input, "the author is the signed-in user, never typed"
     next(b for b in at.button if b.label == "Save comment").click()
     at.run()
     assert not at.exception, at.exception
     got = comments(AppState.beside(Warehouse(app_env)), YEAR, 7)
     assert got[["la_code", "budget_area", "cost_line", "comment", "author"]].values.tolist() == [
-        [886, "pooled", "agency_staff", "Agency cover for two long-term absences", "Head of Service"]]
+        [886, "pooled", "agency_staff", "Agency cover for two long-term absences", "hos.test"]]
     assert at.success and "Comment saved" in at.success[0].value
     lines = next(d.value for d in at.dataframe if "Comment" in d.value.columns and "Budget" in d.value.columns)
     kent = lines[(lines["Council"] == "Kent") & (lines["Cost line"] == "Agency staff")].iloc[0]
-    assert kent["Comment"] == "Agency cover for two long-term absences (Head of Service)"
+    assert kent["Comment"] == "Agency cover for two long-term absences (hos.test)"
     assert (lines["Comment"] != "").sum() == 1
 
 
 def test_an_incomplete_comment_is_refused_with_a_message(app_env) -> None:
     at = open_page()
     before = warehouse.version(app_env)
-    for text, author, message in (("", "HoS", "empty"), ("Why", "", "author")):
+    for text, message in (("", "empty"), ("   ", "empty")):
         at.text_area(key="comment_text").input(text)
-        at.text_input(key="comment_author").input(author)
         next(b for b in at.button if b.label == "Save comment").click()
         at.run()
         assert not at.exception
@@ -194,18 +194,31 @@ def test_an_incomplete_comment_is_refused_with_a_message(app_env) -> None:
 
 def test_two_comments_on_one_line_show_the_latest_and_keep_the_earlier_a_click_away(app_env) -> None:
     at = open_page()
-    for text, author in (("Chair fees rose", "Alice"), ("Two extra panels", "Bob")):
+    for text in ("Chair fees rose", "Two extra panels"):
         at.selectbox(key="comment_line").set_value((303, "pooled", "panels"))
         at.text_area(key="comment_text").input(text)
-        at.text_input(key="comment_author").input(author)
         next(b for b in at.button if b.label == "Save comment").click()
         at.run()
         assert not at.exception, at.exception
     lines = next(d.value for d in at.dataframe if "Comment" in d.value.columns and "Budget" in d.value.columns)
     bexley = lines[(lines["Council"] == "Bexley") & (lines["Cost line"] == "Adoption panels")].iloc[0]
-    assert bexley["Comment"].startswith("Two extra panels (Bob)")
+    assert bexley["Comment"].startswith("Two extra panels (hos.test)")
     shown = [d.value for d in at.dataframe if "Recorded (UTC)" in d.value.columns]
     assert shown[0]["Comment"].tolist() == ["Two extra panels"]
     earlier = next(e for e in at.expander if e.label.startswith("Earlier comments"))
     assert earlier.label == "Earlier comments (1)"
     assert shown[1]["Comment"].tolist() == ["Chair fees rose"]
+
+
+@pytest.mark.parametrize(("role", "la_code"), [("board", None), ("finance", None)])
+def test_only_the_head_of_service_records_comments(app_env, role, la_code) -> None:
+    from conftest import signed_in
+
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), role, la_code)
+    at.run()
+    at.switch_page("pages/budget.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Pooled budget"
+    assert not [b for b in at.button if b.label == "Save comment"]
+    assert any("recorded by the Head of Service" in c.value for c in at.caption)

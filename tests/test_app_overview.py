@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, SAMPLE_TODAY
+from conftest import APP, SAMPLE_TODAY, signed_in
 from raa_core import freshness, warehouse
 
 
@@ -98,14 +98,15 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
     assert next(m.value for m in at.metric if m.label == "Newest drop") == "22 Nov 2026"
 
 
-@pytest.mark.parametrize(("role", "links"), [
-    ("head_of_service", ["Regional performance", "Local performance", "Pooled budget", "Data drops"]),
-    ("board", ["Regional performance", "Pooled budget"]),
-    ("finance", ["Pooled budget", "Data drops"]),
+@pytest.mark.parametrize(("role", "la_code", "links"), [
+    ("hos", None, ["Regional performance", "Local performance", "Pooled budget", "Data drops", "Audit"]),
+    ("board", None, ["Regional performance", "Pooled budget"]),
+    ("finance", None, ["Regional performance", "Local performance", "Pooled budget"]),
+    ("council_analyst", 887, ["Regional performance", "Local performance", "Data drops"]),
+    ("admin", None, ["Data drops", "Audit"]),
 ])
-def test_overview_links_follow_the_role(app_env, role, links) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["view_as"] = role
+def test_overview_links_follow_the_role(app_env, role, la_code, links) -> None:
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), role, la_code)
     at.run()
     assert not at.exception
     assert [p.label for p in at.get("page_link")] == links

@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, SAMPLE_TODAY
+from factories import HOS
 from raa_core import indicators, journeys, recruitment, warehouse
 from raa_core.periods import financial_year_of, parse_period
 
@@ -216,7 +217,7 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
         waiting = journeys.children_waiting(con, p.end, ref)
         homes = recruitment.adopters_waiting(con, p.end, ref)
         stages = journeys.stage_durations(con, p, ref)
-        dist = journeys.a1_distribution(con, p, 887)
+        dist = journeys.a1_distribution(con, p, 887, viewer=HOS)
     finally:
         con.close()
     table = at.dataframe[0].value

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 import dropkit as dk
-from browser_support import assert_no_exception, wait_ready
+from browser_support import assert_no_exception, nav_links, sign_in, wait_ready
 
 pytestmark = pytest.mark.browser
 
 
 def test_app_opens_on_overview_with_no_error(live_app, page) -> None:
-    page.goto(live_app)
-    wait_ready(page)
+    sign_in(page, live_app, "hos")
     assert_no_exception(page)
     assert page.get_by_role("heading", name="Overview").is_visible()
     for council in ("Bexley (303)", "Kent (886)", "Medway (887)"):
@@ -24,13 +23,12 @@ def test_app_opens_on_overview_with_no_error(live_app, page) -> None:
     ("budget", "Pooled budget"), ("data_drops", "Data drops"),
 ])
 def test_every_page_renders_without_error(live_app, page, path, heading) -> None:
-    page.goto(f"{live_app}/{path}")
-    wait_ready(page)
+    sign_in(page, f"{live_app}/{path}", "hos")
     assert_no_exception(page)
     assert page.get_by_role("heading", name=heading).first.is_visible()
 
 
-def test_upload_a_bad_drop_shows_located_errors(live_app, page, tmp_path, tmp_path_factory) -> None:
+def test_upload_a_bad_drop_shows_located_errors(live_app, live_wh, page, tmp_path) -> None:
     """A zip of one drop folder: its date comes from manifest.json, errors are located, nothing stays on disk."""
     import zipfile
 
@@ -40,8 +38,7 @@ def test_upload_a_bad_drop_shows_located_errors(live_app, page, tmp_path, tmp_pa
     with zipfile.ZipFile(archive, "w") as z:
         for f in sorted(folder.iterdir()):
             z.write(f, f"887/2026-11-20/{f.name}")
-    page.goto(f"{live_app}/data_drops")
-    wait_ready(page)
+    sign_in(page, f"{live_app}/data_drops", "hos")
     page.get_by_label("Council").last.click()
     page.get_by_role("option", name="Medway (887)").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(archive))
@@ -54,7 +51,7 @@ def test_upload_a_bad_drop_shows_located_errors(live_app, page, tmp_path, tmp_pa
     page.get_by_text("taken from manifest.json").wait_for()
     grid = page.locator('[data-testid="stDataFrame"]').first
     assert grid.is_visible()
-    staging = tmp_path_factory.getbasetemp() / "live_uploads"
+    staging = live_wh.parent / "uploads"
     assert staging.is_dir() and not [p for p in staging.rglob("*") if p.is_file()]
 
 
@@ -74,39 +71,34 @@ def fresh_app(sample_db, tmp_path):
         yield url
 
 
-def nav_links(page) -> list[str]:
-    return [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
-
-
 @pytest.mark.parametrize("path,heading", [
     ("data_drops", "Data drops"), ("budget", "Pooled budget"), ("regional_performance", "Regional performance"),
-    ("local_performance", "Local performance"), ("overview", "Overview"), ("", "Overview"),
+    ("local_performance", "Local performance"), ("overview", "Overview"), ("", "Overview"), ("audit", "Audit"),
     # the old helper modules' names (once served as blank pages) and an unknown name: the default page
     ("shell", "Overview"), ("performance_view", "Overview"), ("no_such_page", "Overview"),
 ])
 def test_first_request_on_a_fresh_server_lands_in_the_navigation(fresh_app, page, path, heading) -> None:
-    """The first request after start-up is a page URL: app.py's sidebar and grouped navigation appear, with
-    the page asked for (or the default page for a name that is not a page)."""
+    """The first request after start-up is a page URL: the sign-in screen, then app.py's sidebar and grouped
+    navigation, with the page asked for (or the default page for a name that is not a page)."""
     page.goto(f"{fresh_app}/{path}")
     wait_ready(page)
+    # Streamlit tells a visitor whose URL names no page that it ran the main page instead
+    assert (page.get_by_text("Page not found").count() > 0) == (path in ("shell", "performance_view", "no_such_page"))
+    sign_in(page, f"{fresh_app}/{path}", "hos")
     # The first run hands over to app.py with a rerun: wait for the shared sidebar it draws.
     page.get_by_text("Performance window").wait_for(timeout=30_000)
     wait_ready(page)
     assert_no_exception(page)
-    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops"]
+    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget", "Data drops",
+                               "Audit"]
     page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=heading).first.is_visible()
-    # Streamlit tells a visitor whose URL names no page that it ran the main page instead
-    assert (page.get_by_text("Page not found").count() > 0) == (path in ("shell", "performance_view", "no_such_page"))
 
 
-def test_first_choice_on_a_fresh_server_is_kept_and_view_as_limits_pages(fresh_app, page) -> None:
-    """The very first click after start-up counts; a Board member sees Overview, Regional performance, budget."""
-    page.goto(fresh_app)
-    wait_ready(page)
-    page.get_by_role("combobox", name="View as").click()
-    page.get_by_role("option", name="Partnership Board member").click()
-    wait_ready(page)
+def test_first_sign_in_on_a_fresh_server_counts_and_the_role_limits_pages(fresh_app, page) -> None:
+    """The very first click after start-up (signing in) counts; a Board member sees Overview, Regional
+    performance and the budget."""
+    sign_in(page, fresh_app, "board")
     page.wait_for_function(
         """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 3""", timeout=30_000)
     assert nav_links(page) == ["Overview", "Regional performance", "Pooled budget"]

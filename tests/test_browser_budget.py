@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from browser_support import assert_no_exception, wait_ready
+from browser_support import assert_no_exception, sign_in, wait_ready
 from raa_core import warehouse
 from raa_core.money import fmt_gbp
 from raa_core.monitoring import monitor
@@ -34,12 +34,7 @@ def _select(page, scope, label: str, option: str) -> None:
 
 
 def test_budget_page_switches_council_and_period_and_exports_reconciling_excel(live_app, page, sample_db, ref):
-    # the app's entry point first: it registers the navigation (a fresh server otherwise treats
-    # pages/ as a plain multipage folder and serves the page without the shared sidebar)
-    page.goto(live_app)
-    wait_ready(page)
-    page.goto(f"{live_app}/budget")
-    wait_ready(page)
+    sign_in(page, f"{live_app}/budget", "hos")
     assert_no_exception(page)
     assert page.get_by_role("heading", name="Pooled budget").first.is_visible()
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from playwright.sync_api import Page
 
-from browser_support import assert_no_exception, wait_ready
+from browser_support import assert_no_exception, sign_in, wait_ready
 from raa_core import indicators, journeys
 from raa_core.periods import parse_period
 
@@ -52,8 +52,7 @@ def test_regional_page_follows_council_and_period(
     live_app: str, page: Page, sample_con: duckdb.DuckDBPyConnection, ref: Any
 ) -> None:
     page.set_viewport_size(VIEWPORT)
-    page.goto(f"{live_app}/regional_performance")
-    wait_ready(page)
+    sign_in(page, f"{live_app}/regional_performance", "hos")
     assert_no_exception(page)
     choose(page, "Council", "Kent (886)")
     choose(page, "Financial year", "2018-19")
@@ -83,8 +82,7 @@ def test_regional_page_follows_council_and_period(
 
 def test_regional_publication_view_in_the_browser(live_app: str, page: Page) -> None:
     page.set_viewport_size(VIEWPORT)
-    page.goto(f"{live_app}/regional_performance")
-    wait_ready(page)
+    sign_in(page, f"{live_app}/regional_performance", "hos")
     choose(page, "Council", "Bexley (303)")
     choose(page, "Financial year", "2018-19")
     assert page.get_by_text("Low number: 1 child").count() == 4
@@ -100,8 +98,7 @@ def test_local_page_follows_council_and_period(
     live_app: str, page: Page, sample_con: duckdb.DuckDBPyConnection, ref: Any
 ) -> None:
     page.set_viewport_size(VIEWPORT)
-    page.goto(f"{live_app}/local_performance")
-    wait_ready(page)
+    sign_in(page, f"{live_app}/local_performance", "hos")
     assert_no_exception(page)
     assert page.get_by_text("shows Bexley (303), the first partner").is_visible()
     choose(page, "Council", "Medway (887)")

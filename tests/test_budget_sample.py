@@ -28,6 +28,7 @@ from raa_core.cli import main
 from raa_core.commentary import add_comment, comments
 from raa_core.money import to_k
 from raa_core.monitoring import budget_report, latest_period, monitor, recharge_schedule
+from raa_core.requests import Viewer
 from raa_core.settlement import BASES, settlement_of
 from raa_core.warehouse import Warehouse
 
@@ -39,6 +40,11 @@ PRINTED = {
     "total": ("2,903.0", "1,283.4", "4,186.5"),
 }
 YEAR = "2026-27"
+
+
+def hos(name: str) -> Viewer:
+    """A Head of Service of that name (who records variance comments)."""
+    return Viewer(user=name, role="hos")
 
 
 def _printed(text: str) -> D:
@@ -183,7 +189,7 @@ def test_commentary_survives_a_reingest_of_the_sample(sample_db, ref, tmp_path: 
     wh = Warehouse(db)
     state = AppState.beside(wh)
     add_comment(state, 886, YEAR, 7, "pooled", "agency_staff", "Agency cover for two long-term absences",
-                "Head of Service", at=dt.datetime(2026, 11, 21, 10, 30))
+                hos("Head of Service"), at=dt.datetime(2026, 11, 21, 10, 30))
     before = warehouse.version(db)
     # re-ingest: the bundled drops again (unchanged) and a new Kent drop restating the same data
     again = drops.ingest(db, SAMPLE_DROPS, ref, today=SAMPLE_TODAY)

@@ -17,9 +17,15 @@ from raa_core.appstate import AppState
 from raa_core.commentary import add_comment, comments, history, migrate_from_warehouse
 from raa_core.monitoring import monitor
 from raa_core.reference import load_reference
+from raa_core.requests import Viewer
 from raa_core.warehouse import Warehouse
 
 Y = "2021-22"
+
+
+def hos(name: str) -> Viewer:
+    """A Head of Service of that name (who records variance comments)."""
+    return Viewer(user=name, role="hos")
 
 
 def _ledger(amount: str) -> list[dict]:
@@ -48,10 +54,10 @@ def state(wh: Warehouse) -> AppState:
 def test_latest_wins_history_kept_and_survives_reingest(wh: Warehouse, state: AppState):
     _load(wh, "600.00")
     t1 = dt.datetime(2021, 10, 11, 9, 0)
-    add_comment(state, 886, Y, 6, "pooled", "panels", "Extra panels for the autumn backlog", "Head of Service", at=t1)
-    add_comment(state, 886, Y, 6, "pooled", "panels", "Backlog cleared early", "Head of Service",
+    add_comment(state, 886, Y, 6, "pooled", "panels", "Extra panels for the autumn backlog", hos("Head of Service"), at=t1)
+    add_comment(state, 886, Y, 6, "pooled", "panels", "Backlog cleared early", hos("Head of Service"),
                 at=t1 + dt.timedelta(hours=1))
-    add_comment(state, 886, Y, 5, "pooled", "panels", "On track", "Finance officer", at=t1 - dt.timedelta(days=30))
+    add_comment(state, 886, Y, 5, "pooled", "panels", "On track", hos("Finance officer"), at=t1 - dt.timedelta(days=30))
     _load(wh, "650.00")  # re-ingest twice: two more versions written by other writers
     _load(wh, "700.00")
     c = comments(state, Y, 6)
@@ -76,8 +82,8 @@ def test_two_saves_on_one_line_at_the_same_moment_are_both_kept(state: AppState)
     """Two people save on the same line at the same instant: both rows are kept; the later save is shown
     as the latest and the earlier one is in the history (a click away on the page)."""
     at = dt.datetime(2026, 11, 20, 10, 30)
-    first = add_comment(state, 303, Y, 6, "pooled", "panels", "Chair fees rose", "Alice", at=at)
-    second = add_comment(state, 303, Y, 6, "pooled", "panels", "Two extra panels", "Bob", at=at)
+    first = add_comment(state, 303, Y, 6, "pooled", "panels", "Chair fees rose", hos("Alice"), at=at)
+    second = add_comment(state, 303, Y, 6, "pooled", "panels", "Two extra panels", hos("Bob"), at=at)
     assert second.id > first.id
     latest = comments(state, Y, 6)
     assert latest[["comment", "author", "earlier"]].values.tolist() == [["Two extra panels", "Bob", 1]]
@@ -87,7 +93,7 @@ def test_two_saves_on_one_line_at_the_same_moment_are_both_kept(state: AppState)
 
 def test_concurrent_saves_from_threads_all_land(state: AppState):
     def save(i: int) -> None:
-        add_comment(state, 886, Y, 7, "pooled", "staffing", f"reason {i}", f"user {i}")
+        add_comment(state, 886, Y, 7, "pooled", "staffing", f"reason {i}", hos(f"user {i}"))
 
     threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
     for t in threads:
@@ -100,7 +106,7 @@ def test_concurrent_saves_from_threads_all_land(state: AppState):
 
 def test_comment_time_defaults_to_now_utc(state: AppState):
     before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    saved = add_comment(state, 303, Y, 1, "pooled", "staffing", " Vacancy ", " HoS ")
+    saved = add_comment(state, 303, Y, 1, "pooled", "staffing", " Vacancy ", hos(" HoS "))
     got = comments(state, Y, 1).iloc[0]
     assert before <= saved.created_at and got["created_at"] == saved.created_at
     assert (got["comment"], got["author"]) == ("Vacancy", "HoS")
@@ -108,18 +114,18 @@ def test_comment_time_defaults_to_now_utc(state: AppState):
 
 def test_empty_comment_or_author_refused_and_nothing_written(state: AppState):
     with pytest.raises(ValueError, match="empty"):
-        add_comment(state, 303, Y, 1, "pooled", "staffing", "  ", "HoS")
+        add_comment(state, 303, Y, 1, "pooled", "staffing", "  ", hos("HoS"))
     with pytest.raises(ValueError, match="author"):
-        add_comment(state, 303, Y, 1, "pooled", "staffing", "why", "")
+        add_comment(state, 303, Y, 1, "pooled", "staffing", "why", hos(""))
     with pytest.raises(ValueError, match="period"):
-        add_comment(state, 303, Y, 13, "pooled", "staffing", "why", "HoS")
+        add_comment(state, 303, Y, 13, "pooled", "staffing", "why", hos("HoS"))
     assert history(state, Y).empty
 
 
 def test_saving_a_comment_never_writes_the_warehouse(wh: Warehouse, state: AppState):
     wh.ensure()
     before = (wh.version, sorted(p.name for p in wh.path.parent.glob("raa.duckdb*")))
-    add_comment(state, 303, Y, 1, "pooled", "staffing", "Vacancy", "HoS")
+    add_comment(state, 303, Y, 1, "pooled", "staffing", "Vacancy", hos("HoS"))
     assert (wh.version, sorted(p.name for p in wh.path.parent.glob("raa.duckdb*"))) == before
 
 
@@ -138,7 +144,7 @@ def test_a_comment_saves_while_an_ingest_holds_the_writer_lock(wh: Warehouse, st
     try:
         assert holding.wait(10)
         start = time.monotonic()
-        add_comment(state, 886, Y, 6, "pooled", "panels", "Saved during ingest", "HoS")
+        add_comment(state, 886, Y, 6, "pooled", "panels", "Saved during ingest", hos("HoS"))
         assert time.monotonic() - start < 2.0
         assert comments(state, Y, 6)["comment"].tolist() == ["Saved during ingest"]
         assert writer.is_alive()  # the ingest was still running while the comment saved
@@ -177,7 +183,7 @@ def test_comment_survives_real_reingest_of_drops(tmp_path: Path):
     today = dt.date(2022, 10, 20)
     write_drop(root, 886, "2022-10-07")
     assert drops.ingest(wh.path, root, ref, today=today).by("accepted")
-    add_comment(state, 886, "2022-23", 6, "pooled", "panels", "Panel chair fees up", "HoS")
+    add_comment(state, 886, "2022-23", 6, "pooled", "panels", "Panel chair fees up", hos("HoS"))
     changed = ledger()
     changed[0]["actual_gbp"] = D("7000.25")
     write_drop(root, 886, "2022-10-14", ledger=changed)
@@ -189,3 +195,13 @@ def test_comment_survives_real_reingest_of_drops(tmp_path: Path):
     panels = mon.lines[mon.lines["cost_line"] == "panels"].iloc[0]
     assert panels["ytd_actual"] == D("7000.25") + 5 * D("5000.25")
     assert panels["comment"] == "Panel chair fees up"
+
+
+@pytest.mark.parametrize("role", ["board", "finance", "admin", "council_analyst"])
+def test_only_the_head_of_service_records_comments(tmp_path, role) -> None:
+    from raa_core.access import AccessDenied
+
+    state = AppState(tmp_path / "appstate.sqlite3")
+    with pytest.raises(AccessDenied, match="may not record variance comments"):
+        add_comment(state, 303, Y, 1, "pooled", "staffing", "why", Viewer(user="x", role=role, la_code=303))
+    assert history(state, Y).empty

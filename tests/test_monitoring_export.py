@@ -14,9 +14,15 @@ from raa_core.appstate import AppState
 from raa_core.commentary import add_comment
 from raa_core.monitoring import monitor, recharge_schedule
 from raa_core.monitoring_export import HEADER_ROW, SHEETS, export_monitoring, money_format, monitoring_workbook
+from raa_core.requests import Viewer
 from raa_core.settlement import settlement
 
 Y = "2021-22"
+
+
+def hos(name: str) -> Viewer:
+    """A Head of Service of that name (who records variance comments)."""
+    return Viewer(user=name, role="hos")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +51,7 @@ def con():
 def state(tmp_path_factory):
     """The app-state store holding one comment on Bexley's panels line at period 6."""
     s = AppState(tmp_path_factory.mktemp("state") / "appstate.sqlite3")
-    add_comment(s, 303, Y, 6, "pooled", "panels", "Extra panels", "HoS", at=dt.datetime(2021, 10, 11, 9, 0))
+    add_comment(s, 303, Y, 6, "pooled", "panels", "Extra panels", hos("HoS"), at=dt.datetime(2021, 10, 11, 9, 0))
     return s
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from factories import add_drop, empty_warehouse
+from factories import HOS, add_drop, empty_warehouse
 from raa_core import performance_charts as pc
 from raa_core.indicators import compare_council, scorecard, trend
 from raa_core.journeys import (
@@ -125,7 +125,7 @@ def test_council_comparison_and_region_vs_mean(con: duckdb.DuckDBPyConnection) -
 
 
 def test_a1_distribution_chart_holds_every_child(con: duckdb.DuckDBPyConnection) -> None:
-    dist = a1_distribution(con, Y1819, la_code=886)
+    dist = a1_distribution(con, Y1819, la_code=886, viewer=HOS)
     fig = pc.a1_distribution_chart(dist, threshold=425)
     assert sorted(fig.data[0].x) == sorted(int(v) for v in dist["a1_days"])
     assert sorted(fig.data[1].x) == sorted(int(v) for v in dist["a1_days"])
@@ -207,7 +207,7 @@ def test_low_number_marks_on_council_region_and_partner_bars(con: duckdb.DuckDBP
     assert all(t.endswith(pc.LOW_N_MARK) for t in fig.data[0].text if t)  # Bexley: 4 children
     assert not any(t.endswith(pc.LOW_N_MARK) for t in fig.data[1].text)  # the region: 46
     assert list(fig.data[2].customdata) == [NAMES[a] for a in comp["best_area"]]
-    dist = a1_distribution(con, P1619, la_code=303)
+    dist = a1_distribution(con, P1619, la_code=303, viewer=HOS)
     assert f"n={len(dist)}{pc.LOW_N_MARK}" in pc.a1_distribution_chart(dist).layout.title.text
 
 
@@ -216,4 +216,4 @@ def test_a1_bands_chart_carries_the_bands(con: duckdb.DuckDBPyConnection) -> Non
     fig = pc.a1_bands_chart(bands, "region")
     region = bands[bands["area"] == "region"]
     assert list(fig.data[0].x) == list(region["band"]) and list(fig.data[0].y) == ints(region["children"])
-    assert sum(fig.data[0].y) == len(a1_distribution(con, Y1819))
+    assert sum(fig.data[0].y) == len(a1_distribution(con, Y1819, viewer=HOS))

@@ -79,6 +79,7 @@ def test_pages_folder_holds_only_the_pages_app_py_declares() -> None:
 def test_a_fresh_process_first_run_of_a_page_url_goes_through_app_py(flag, monkeypatch, app_env) -> None:
     """AppTest's first run starts like a fresh server: the flag is set because `pages/` exists. Re-importing
     raa_app (as a new process would) turns it off and reruns; app.py's navigation then serves the page."""
+    at = AppTest.from_file(APP, default_timeout=60)  # (signed in by app_env: that imports raa_app.gate)
     monkeypatch.delitem(sys.modules, "raa_app")
     seen: list[bool | None] = []
 
@@ -88,11 +89,10 @@ def test_a_fresh_process_first_run_of_a_page_url_goes_through_app_py(flag, monke
         seen.append(PagesManager.uses_pages_directory)
 
     monkeypatch.setattr(PagesManager, "__init__", init)
-    at = AppTest.from_file(APP, default_timeout=60)
     at.switch_page("pages/data_drops.py")  # the first request is a page's URL
     at.run()
     assert not at.exception, at.exception
     assert seen == [True]  # the run started in legacy mode...
     assert PagesManager.uses_pages_directory is False  # ...and left it
     assert [t.value for t in at.title] == ["Data drops"]
-    assert [s.label for s in at.sidebar.selectbox] == ["View as", "Council", "Financial year"]  # app.py's sidebar
+    assert [s.label for s in at.sidebar.selectbox] == ["Council", "Financial year"]  # app.py's sidebar

@@ -55,18 +55,31 @@ def test_bad_settings_rejected(tmp_path: Path) -> None:
         load_reference(d)
 
 
-def test_roles_group_the_pages(ref) -> None:
-    assert next(iter(ref.role_labels())) == "head_of_service"
-    assert ref.pages_for("head_of_service") == [
-        "overview", "regional_performance", "local_performance", "budget", "data_drops"]
+def test_roles_are_the_five_of_issue_13(ref) -> None:
+    assert list(ref.role_labels()) == ["board", "hos", "finance", "council_analyst", "admin"]
+    assert ref.pages_for("hos") == [
+        "overview", "regional_performance", "local_performance", "budget", "data_drops", "audit"]
     assert ref.pages_for("board") == ["overview", "regional_performance", "budget"]
-    assert ref.pages_for("finance") == ["overview", "budget", "data_drops"]
+    assert ref.pages_for("finance") == ["overview", "regional_performance", "local_performance", "budget"]
+    assert ref.pages_for("council_analyst") == ["overview", "regional_performance", "local_performance", "data_drops"]
+    assert ref.pages_for("admin") == ["overview", "data_drops", "audit"]
     assert ref.pages_for("nobody") == []
+    assert [r.role for r in ref.roles if r.council_bound] == ["council_analyst"]
+    assert [r.role for r in ref.roles if "child_level" in r.rights] == ["hos", "council_analyst"]
 
 
-def test_a_role_without_the_overview_is_rejected(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("board,Partnership Board member,false,overview regional_performance budget,",
+     "board,Partnership Board member,false,regional_performance budget,", "roles.csv row 0 column pages: .*overview"),
+    ("board,Partnership Board member,false,overview regional_performance budget,",
+     "board,Partnership Board member,false,overview secret_page,", "roles.csv row 0 column pages: .*secret_page"),
+    ("publication_only", "publication_only see_everything", "roles.csv row 0 column rights: .*see_everything"),
+    ("admin,Administrator,", "board,Administrator,", "role board is listed more than once"),
+])
+def test_a_bad_role_row_is_rejected(tmp_path: Path, old: str, new: str, message: str) -> None:
     d = _copy(tmp_path)
-    rows = [r for r in (d / "roles.csv").read_text().splitlines() if r != "board,Partnership Board member,overview"]
-    (d / "roles.csv").write_text("\n".join(rows) + "\n")
-    with pytest.raises(ReferenceError, match="role board"):
+    text = (d / "roles.csv").read_text()
+    assert old in text
+    (d / "roles.csv").write_text(text.replace(old, new, 1))
+    with pytest.raises(ReferenceError, match=message):
         load_reference(d)

@@ -1,0 +1,44 @@
+"""Audit: who signed in or failed to, who was locked out, who saw child-level rows of which council on which
+page, and who exported or uploaded what (for the administrator and the Head of Service)."""
+
+import datetime as dt
+
+import streamlit as st
+
+from raa_app import shell
+from raa_core import audit
+
+viewer = shell.page_viewer("audit")
+
+ref = shell.reference()
+state = shell.appstate()
+today = dt.datetime.now(dt.UTC).date()
+
+st.title("Audit")
+st.caption("Every sign-in, failed sign-in and lock-out, every view of child-level rows (who, which council, which "
+           "page, when), every export and upload. Times are UTC. Rows are never changed or deleted.")
+
+councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils}
+c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
+dates = c1.date_input("From, to", value=(today - dt.timedelta(days=30), today), max_value=today, key="audit_dates",
+                      format="YYYY-MM-DD")
+since = dates[0] if len(dates) > 0 else None
+until = dates[1] if len(dates) > 1 else since
+people = c2.multiselect("People", audit.actors(state), key="audit_people", placeholder="Everyone")
+actions = c3.multiselect("Actions", list(audit.ACTIONS), format_func=audit.ACTIONS.__getitem__, key="audit_actions",
+                         placeholder="Every action")
+la_codes = c4.multiselect("Council", list(councils), format_func=councils.__getitem__, key="audit_councils",
+                          placeholder="Every council")
+
+events = audit.events(state, viewer, since=since, until=until, actors=people or None, actions=actions or None,
+                      la_codes=la_codes or None, ref=ref)
+shown = events.assign(action=events["action"].map(lambda a: audit.ACTIONS.get(a, a)))
+child_views = int((events["action"] == "child_level_view").sum())
+st.markdown(f"**{len(events)}** events · **{child_views}** child-level views")
+st.dataframe(
+    shown.rename(columns={"at": "When (UTC)", "actor": "Who", "role": "Role", "action": "Action", "page": "Page",
+                          "la_code": "Council", "detail": "Detail"}),
+    hide_index=True, width="stretch",
+    column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+)
+shell.download_csv(shown, f"audit_{since or 'start'}_{until or today}", "audit")

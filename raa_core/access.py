@@ -1,0 +1,144 @@
+"""Who may see and do what: the roles of `data/reference/roles.csv` applied to a signed-in `Viewer`.
+
+Every rule about access is here, so the app's pages, its navigation and the raa_core functions that return
+child-level rows all ask the same questions. A refusal raises `AccessDenied` (a `PermissionError`) whose
+message names the user, the role and what was refused. The rules come from issue 13 and the information
+sharing agreement behind the business case (3.4, 3.8): child-level rows only for the Head of Service (every
+council) and a council's own analyst (that council); aggregates for the others.
+"""
+
+from __future__ import annotations
+
+from raa_core.reference import Reference, Role, load_reference
+from raa_core.requests import Viewer
+
+
+class AccessDenied(PermissionError):
+    """The signed-in viewer's role does not allow this; the message says who, as what, and what was refused."""
+
+    def __init__(self, viewer: Viewer, what: str, ref: Reference | None = None) -> None:
+        role = (ref or load_reference()).role(viewer.role)
+        label = role.label if role else f"unknown role {viewer.role!r}"
+        council = f" of council {viewer.la_code}" if role and role.council_bound else ""
+        super().__init__(f"{viewer.user} ({label}{council}) may not {what}.")
+        self.viewer = viewer
+        self.what = what
+
+
+def role_of(viewer: Viewer, ref: Reference | None = None) -> Role | None:
+    """The viewer's role from reference data; None when the role is unknown or a council-bound role has no
+    council (such a viewer may do nothing)."""
+    role = (ref or load_reference()).role(viewer.role)
+    if role is None or (role.council_bound and viewer.la_code is None):
+        return None
+    return role
+
+
+def has_right(viewer: Viewer, right: str, ref: Reference | None = None) -> bool:
+    """Whether the viewer's role holds a right of `reference.RIGHTS` (for any council)."""
+    role = role_of(viewer, ref)
+    return role is not None and right in role.rights
+
+
+def require_right(viewer: Viewer, right: str, what: str, ref: Reference | None = None) -> None:
+    """Raise AccessDenied (saying `what` was refused) unless the viewer's role holds `right`."""
+    if not has_right(viewer, right, ref):
+        raise AccessDenied(viewer, what, ref)
+
+
+def pages(viewer: Viewer, ref: Reference | None = None) -> list[str]:
+    """The pages the viewer may open, in the app's order (none for an unknown role)."""
+    role = role_of(viewer, ref)
+    return [] if role is None else (ref or load_reference()).pages_for(role.role)
+
+
+def can_open(viewer: Viewer, page: str, ref: Reference | None = None) -> bool:
+    return page in pages(viewer, ref)
+
+
+def require_page(viewer: Viewer, page: str, ref: Reference | None = None) -> None:
+    """Raise AccessDenied unless the viewer's role lists `page` in roles.csv."""
+    if not can_open(viewer, page, ref):
+        raise AccessDenied(viewer, f"open the {page.replace('_', ' ')} page", ref)
+
+
+def _own_or_all(viewer: Viewer, right: str, ref: Reference | None) -> list[int]:
+    ref = ref or load_reference()
+    role = role_of(viewer, ref)
+    if role is None or right not in role.rights:
+        return []
+    return [viewer.la_code] if role.council_bound and viewer.la_code is not None else list(ref.la_codes)
+
+
+def councils(viewer: Viewer, ref: Reference | None = None) -> list[int]:
+    """The councils the viewer may pick in the app (besides the region as a whole): a council-bound role its
+    own council only, every other role all three; none for an unknown role."""
+    ref = ref or load_reference()
+    role = role_of(viewer, ref)
+    if role is None:
+        return []
+    return [viewer.la_code] if role.council_bound and viewer.la_code is not None else list(ref.la_codes)
+
+
+def child_level_councils(viewer: Viewer, ref: Reference | None = None) -> list[int]:
+    """The councils whose child-level rows the viewer may see: all, the own council, or none."""
+    return _own_or_all(viewer, "child_level", ref)
+
+
+def can_see_children(viewer: Viewer, la_code: int | None, ref: Reference | None = None) -> bool:
+    """Whether the viewer may see child-level rows of a council (`None`: of every council together)."""
+    ref = ref or load_reference()
+    allowed = child_level_councils(viewer, ref)
+    wanted = ref.la_codes if la_code is None else [int(la_code)]
+    return bool(allowed) and all(c in allowed for c in wanted)
+
+
+def require_children(viewer: Viewer, la_code: int | None, ref: Reference | None = None) -> None:
+    """Guard of every raa_core function returning child-level rows: raise AccessDenied unless the viewer may
+    see that council's children (`None`: every council's)."""
+    if not can_see_children(viewer, la_code, ref):
+        whose = "every council" if la_code is None else f"council {la_code}"
+        raise AccessDenied(viewer, f"see child-level rows of {whose}", ref)
+
+
+def upload_councils(viewer: Viewer, ref: Reference | None = None) -> list[int]:
+    """The councils whose drops the viewer may upload: all (admin, Head of Service), the own council, none."""
+    return _own_or_all(viewer, "upload_drops", ref)
+
+
+def require_upload(viewer: Viewer, la_code: int, ref: Reference | None = None) -> None:
+    """Raise AccessDenied unless the viewer may upload (check and load) a drop of council `la_code`."""
+    if int(la_code) not in upload_councils(viewer, ref):
+        raise AccessDenied(viewer, f"upload drops of council {la_code}", ref)
+
+
+def publication_only(viewer: Viewer, ref: Reference | None = None) -> bool:
+    """True when the viewer sees performance figures only with the publication suppression on (the Board)."""
+    return has_right(viewer, "publication_only", ref)
+
+
+def require_comment(viewer: Viewer, ref: Reference | None = None) -> None:
+    """Only the Head of Service records variance comments."""
+    require_right(viewer, "comment", "record variance comments", ref)
+
+
+def require_scenarios_write(viewer: Viewer, ref: Reference | None = None) -> None:
+    require_right(viewer, "scenarios_write", "save contribution scenarios", ref)
+
+
+def require_audit(viewer: Viewer, ref: Reference | None = None) -> None:
+    require_right(viewer, "audit", "read the audit trail", ref)
+
+
+def require_users(viewer: Viewer, ref: Reference | None = None) -> None:
+    require_right(viewer, "users", "manage users", ref)
+
+
+def describe(viewer: Viewer, ref: Reference | None = None) -> str:
+    """'name, Role label (Council)' for the 'signed in as' line on every page."""
+    ref = ref or load_reference()
+    role = ref.role(viewer.role)
+    label = role.label if role else viewer.role
+    if role is not None and role.council_bound and viewer.la_code is not None:
+        label += f", {ref.council_name(viewer.la_code)} ({viewer.la_code})"
+    return f"{viewer.user} · {label}"

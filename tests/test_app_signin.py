@@ -1,0 +1,78 @@
+"""AppTest: the sign-in screens. The OpenID Connect path by configuration (secrets as in the Entra ID example,
+the identity as `st.user` carries it; no live provider), and the embedded form's refusal."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import APP, REPO
+from raa_app.gate import SESSION
+
+SECRETS = tomllib.loads((REPO / ".streamlit" / "secrets.example.toml").read_text())
+
+
+def signed_out(**kwargs) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[SESSION] = None  # start signed out (app_env signs AppTests in)
+    for key, value in kwargs.items():
+        setattr(at, key, value)
+    return at
+
+
+def test_oidc_configured_shows_the_provider_button_and_no_password_form(app_env) -> None:
+    at = signed_out(secrets=SECRETS, user={"is_logged_in": False})
+    at.run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.button] == ["Sign in with Microsoft (council account)"]
+    assert not at.text_input, "no password form when the identity provider signs people in"
+    assert not at.sidebar.selectbox, "nothing but the sign-in screen"
+
+
+@pytest.mark.parametrize(("claims", "who", "pages"), [
+    ({"email": "head.of.service@kent.gov.uk"}, "head.of.service@kent.gov.uk · Head of Service",
+     ["Regional performance", "Local performance", "Pooled budget", "Data drops", "Audit"]),
+    ({"preferred_username": "Ann.Analyst@medway.gov.uk", "groups": ["44444444-4444-4444-4444-444444444887"]},
+     "ann.analyst@medway.gov.uk · Council performance analyst, Medway (887)",
+     ["Regional performance", "Local performance", "Data drops"]),
+    ({"email": "pat@bexley.gov.uk", "groups": ["22222222-2222-2222-2222-222222222222"]},
+     "pat@bexley.gov.uk · Partnership Board member", ["Regional performance", "Pooled budget"]),
+])
+def test_an_oidc_identity_signs_in_as_its_mapped_role(app_env, claims, who, pages) -> None:
+    at = signed_out(secrets=SECRETS, user={"is_logged_in": True, "iat": None, **claims})
+    at.run()
+    assert not at.exception, at.exception
+    assert any(who in m.value for m in at.sidebar.markdown), [m.value for m in at.sidebar.markdown]
+    assert [p.label for p in at.get("page_link")] == pages
+    assert at.session_state[SESSION].how == "oidc"
+
+
+def test_an_oidc_identity_without_a_role_sees_only_a_message(app_env) -> None:
+    at = signed_out(secrets=SECRETS, user={"is_logged_in": True, "email": "someone@example.com", "groups": ["x"]})
+    at.run()
+    assert not at.exception, at.exception
+    assert "no role for you" in at.error[0].value and "someone@example.com" in at.error[0].value
+    assert not at.sidebar.selectbox and not at.get("page_link") and not at.dataframe
+
+
+def test_embedded_form_refuses_without_saying_which_was_wrong(app_env) -> None:
+    at = signed_out()
+    at.run()
+    assert [t.label for t in at.text_input] == ["User name", "Password"]
+    assert any("Demo users" in w.value for w in at.warning), "the demo users banner"
+    messages = []
+    for user, password in (("hos", "wrong password"), ("nobody", "demo-hos")):
+        at.text_input(key="signin_user").input(user)
+        at.text_input(key="signin_password").input(password)
+        at.button[0].click()
+        at.run()
+        messages.append(at.error[0].value)
+    assert messages[0] == messages[1] and "not accepted" in messages[0]
+    at.text_input(key="signin_user").input("hos")
+    at.text_input(key="signin_password").input("demo-hos")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"

@@ -1,0 +1,56 @@
+"""The audit trail read back with filters, only by the roles allowed to read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from raa_core import appstate, audit
+from raa_core.access import AccessDenied
+from raa_core.appstate import AppState
+from raa_core.requests import Viewer
+
+ADMIN = Viewer(user="ad", role="admin")
+HOS = Viewer(user="h", role="hos")
+
+
+@pytest.fixture
+def state(tmp_path) -> AppState:
+    s = AppState(tmp_path / "appstate.sqlite3")
+    appstate.record(s, actor="kim", role="council_analyst", action="sign_in", la_code=886)
+    appstate.record(s, actor="kim", role="council_analyst", action="child_level_view", page="local_performance",
+                    la_code=886, detail="A1 days of each child adopted, 2018-19")
+    appstate.record(s, actor="pat", role="hos", action="child_level_view", page="local_performance", la_code=887)
+    appstate.record(s, actor="eve", action="sign_in_failed", detail="unknown user")
+    return s
+
+
+def test_events_newest_first_with_every_column(state) -> None:
+    df = audit.events(state, ADMIN)
+    assert list(df.columns) == audit.COLUMNS
+    assert list(df["actor"]) == ["eve", "pat", "kim", "kim"]
+    assert df["at"].is_monotonic_decreasing
+    assert str(df["la_code"].dtype) == "Int64"
+
+
+def test_filters(state) -> None:
+    views = audit.events(state, HOS, actions=["child_level_view"])
+    assert list(zip(views["actor"], views["la_code"], strict=True)) == [("pat", 887), ("kim", 886)]
+    assert list(audit.events(state, HOS, la_codes=[886])["action"]) == ["child_level_view", "sign_in"]
+    assert list(audit.events(state, HOS, actors=["eve"])["detail"]) == ["unknown user"]
+    today = dt.datetime.now(dt.UTC).date()
+    assert len(audit.events(state, HOS, since=today, until=today)) == 4
+    assert audit.events(state, HOS, until=today - dt.timedelta(days=1)).empty
+    assert audit.events(state, HOS, since=today + dt.timedelta(days=1)).empty
+    assert audit.actors(state) == ["eve", "kim", "pat"]
+
+
+@pytest.mark.parametrize("role", ["board", "finance", "council_analyst"])
+def test_only_admin_and_hos_read_the_audit(state, role) -> None:
+    with pytest.raises(AccessDenied, match="may not read the audit trail"):
+        audit.events(state, Viewer(user="x", role=role, la_code=886))
+
+
+def test_every_recorded_action_has_a_label() -> None:
+    assert {"sign_in", "sign_in_failed", "lock_out", "child_level_view", "export", "upload"} <= set(audit.ACTIONS)
