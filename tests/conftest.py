@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import hypothesis
 import pytest
 from hypothesis import settings
 
@@ -154,6 +155,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
 
+# Property tests check invariants, not speed (timings live in bench/): no per-example deadline, which only
+# flakes on a loaded machine.
+hypothesis.settings.register_profile("raa", deadline=None)
+hypothesis.settings.load_profile("raa")
+
 
 @pytest.fixture(scope="session")
 def live_wh(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -170,7 +176,8 @@ def live_app(live_wh: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free port over a private copy of the sample warehouse; yields its URL."""
     from browser_support import streamlit_server
 
-    env = {"RAA_DB": str(live_wh), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat()}
+    env = {"RAA_DB": str(live_wh), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat(),
+           "RAA_UPLOADS": str(live_wh.parent / "uploads")}
     with streamlit_server(env) as url:
         yield url
 
