@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import hypothesis
 import pytest
 from hypothesis import settings
 
@@ -154,11 +153,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-
-# Property tests check invariants, not speed (timings live in bench/): no per-example deadline, which only
-# flakes on a loaded machine.
-hypothesis.settings.register_profile("raa", deadline=None)
-hypothesis.settings.load_profile("raa")
 
 
 @pytest.fixture(scope="session")
