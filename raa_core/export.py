@@ -205,10 +205,11 @@ def print_setup(
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     if header_row is not None:
         ws.repeat_rows(header_row)
-    centre = f"Period {period}" if period else ""
-    right = f"As at {date_text(as_at)}" if as_at else ""
-    ws.set_header(f"&L&\"-,Bold\"{_hf(title)}&C{_hf(centre)}&R{_hf(right)}")
-    ws.set_footer(f"&L{_hf(marking or '')}&RPage &P of &N")
+    centre = f"&C{_hf(f'Period {period}')}" if period else ""
+    right = f"&R{_hf(f'As at {date_text(as_at)}')}" if as_at else ""
+    ws.set_header(f"&L&\"-,Bold\"{_hf(title)}{centre}{right}")
+    # An empty section is left out: "&L&R…" reads as left-section text to some readers (openpyxl).
+    ws.set_footer(f"{f'&L{_hf(marking)}' if marking else ''}&RPage &P of &N")
 
 
 class SpecFormats:

@@ -88,3 +88,57 @@ def test_any_text_round_trips_through_excel_as_text(text: str) -> None:
 @pytest.mark.parametrize("text", HOSTILE)
 def test_csv_text_marks_every_trigger(text: str) -> None:
     assert export.csv_text(text).startswith("'")
+
+
+def test_every_xlsxwriter_path_writes_formula_like_text_as_quoted_text() -> None:
+    """`export.Workbook`'s sheets neutralise text however it is written: write, write_string, a link's
+    text, a table's headers, or the spec-typed tables of the board pack."""
+    from raa_core.presentation import Col, TableSpec
+
+    wb = export.Workbook()
+    ws = wb.add_worksheet("paths")
+    bold = wb.add_format({"bold": True})
+    ws.write(0, 0, HOSTILE[0], bold)
+    ws.write_string(1, 0, HOSTILE[1])
+    ws.write_url(2, 0, "internal:'paths'!A1", string=HOSTILE[2])
+    ws.add_table(4, 0, 5, 0, {"columns": [{"header": HOSTILE[3]}]})
+    ws.write(7, 0, "plain", bold)
+    spec = TableSpec("t", (Col("comment", "=Comment"), Col("amount", "Amount", "money")))
+    sheet = wb.add_worksheet("spec")
+    export.write_spec_table(sheet, export.SpecFormats(wb), spec,
+                            pd.DataFrame({"comment": [HOSTILE[4], "ok"], "amount": [Decimal("-1.50"), None]}))
+    data = wb.to_bytes()
+    assert "<f>" not in _sheet_xml(data)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    paths, typed = book["paths"], book["spec"]
+    for cell, text in ((paths["A1"], HOSTILE[0]), (paths["A2"], HOSTILE[1]), (paths["A3"], HOSTILE[2]),
+                       (paths["A5"], HOSTILE[3]), (typed["A2"], HOSTILE[4]), (typed["A1"], "=Comment")):
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+    assert paths["A1"].font.b, "the quoted copy keeps the cell's own format"
+    assert not paths["A8"].quotePrefix and typed["B2"].value == -1.5
+
+
+def test_several_sheets_keep_print_setup_and_text_as_text() -> None:
+    data = export.tables_xlsx([("One", _frame(), "=Title"), ("Two", _frame(), None)])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["One", "Two"]
+    one, two = book["One"], book["Two"]
+    assert one["A1"].value == "=Title" and one["A1"].quotePrefix
+    assert one.print_title_rows == "$3:$3" and two.print_title_rows == "$1:$1"
+    assert one.page_setup.orientation == "landscape" and "Page &P of &N" in one.oddFooter.right.text
+    assert two["A2"].value == HOSTILE[0] and two["A2"].quotePrefix
+
+
+def test_one_writer_module_for_every_excel_and_csv_file() -> None:
+    """Only raa_core/export.py builds workbooks or CSV text; every other producer goes through it."""
+    import re
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"xlsxwriter\.Workbook\(|ExcelWriter\(|\.to_csv\(|\.to_excel\(|csv\.writer\(|"
+                         r"from xlsxwriter\.workbook import|openpyxl")
+    offenders = [str(p.relative_to(repo)) for folder in ("raa_core", "raa_app", "pages") for p in
+                 (repo / folder).rglob("*.py") if p.name != "export.py" or folder != "raa_core"
+                 if pattern.search(p.read_text("utf-8"))]
+    offenders += ["app.py"] if pattern.search((repo / "app.py").read_text("utf-8")) else []
+    assert offenders == []
