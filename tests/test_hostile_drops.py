@@ -194,3 +194,29 @@ def test_mixed_tree_loads_every_good_drop_and_rejects_each_bad_one_by_name(tmp_p
         assert rule in rejected.get(path, set()), (path, rule, rejected.get(path))
     assert set(rejected) == set(expect)
     assert "not_a_regular_file" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_failure_checking_a_table_is_retried_drop_by_drop_and_costs_only_its_drop(tmp_path: Path, ref,
+                                                                                     monkeypatch) -> None:
+    """A failure no rule foresaw while checking a whole table (not one file's staging) costs only its drop."""
+    root, db = tmp_path / "drops", tmp_path / "wh" / "raa.duckdb"
+    for la in (303, 886, 887):
+        dk.write_drop(root, la, "2022-10-07")
+    real = drops.check_table
+
+    def failing(con, spec, plans, *args):
+        if spec.name == "adopters" and any("886" in str(p.path) for p in plans):
+            raise RuntimeError("a rule's SQL failed on this drop's values")
+        return real(con, spec, plans, *args)
+
+    monkeypatch.setattr(drops, "check_table", failing)
+    report = drops.ingest(db, root, ref, today=TODAY)
+    assert [r.path for r in report.by("accepted")] == ["303/2022-10-07", "887/2022-10-07"]
+    [bad] = report.by("rejected")
+    assert [(e.file, e.rule) for e in bad.errors] == [("adopters.parquet", "check_failed")]
+    con = warehouse.connect_read(db)
+    try:
+        assert con.execute("SELECT la_code, count(*) FROM adopters GROUP BY 1 ORDER BY 1").fetchall() == [
+            (303, 2), (887, 2)]
+    finally:
+        con.close()
