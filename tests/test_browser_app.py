@@ -60,6 +60,20 @@ def test_upload_a_bad_drop_shows_located_errors(live_app, live_wh, page, tmp_pat
     assert grid.is_visible()
     staging = live_wh.parent / "uploads"
     assert staging.is_dir() and not [p for p in staging.rglob("*") if p.is_file()]
+    page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+    # the upload is in the audit trail: who, which drop, the verdict, where the date came from, files deleted
+    import json
+
+    from raa_core.appstate import AppState
+    from raa_core.warehouse import Warehouse
+
+    with AppState.beside(Warehouse(live_wh)).connect() as con:
+        rows = con.execute("SELECT actor, role, la_code, detail FROM audit WHERE action = 'upload' "
+                           "ORDER BY id DESC LIMIT 1").fetchall()
+    [(actor, role, la_code, detail)] = [tuple(r) for r in rows]
+    assert (role, la_code) == ("hos", 887) and actor
+    assert json.loads(detail).items() >= {"action": "check only", "drop": "887/2026-11-20", "outcome": "rejected",
+                                          "date_from": "manifest.json", "raw_files_deleted": True}.items()
 
 
 @pytest.fixture
