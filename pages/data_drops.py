@@ -1,6 +1,5 @@
 """Data drops: upload a council's drop, see every problem located, load it; and the ingest audit trail."""
 
-import json
 import os
 from pathlib import Path
 
@@ -61,11 +60,7 @@ elif check or load:
         st.session_state.last_upload = outcome
         if load:
             st.cache_data.clear()
-        shell.audit_upload(la_code, json.dumps({
-            "action": "check and load" if load else "check only", "drop": outcome.result.path,
-            "outcome": outcome.result.outcome, "errors": len(outcome.result.errors),
-            "warnings": len(outcome.result.warnings), "files": list(outcome.files),
-            "date_from": outcome.date_source, "raw_files_deleted": True}))
+        shell.audit_upload(la_code, uploads.audit_detail(outcome, "check and load" if load else "check only"))
     shell.release_uploads(files)
     st.session_state.upload_round += 1  # a fresh, empty uploader: the old widget's files are forgotten
     st.rerun()

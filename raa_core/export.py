@@ -19,10 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import numbers
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -127,9 +129,9 @@ class Workbook(xlsxwriter.Workbook):
             value = value.to_pydatetime()
         if _missing(value):
             ws.write_blank(row, col, None, fmt)
-        elif isinstance(value, bool):
-            ws.write_boolean(row, col, value, fmt)
-        elif isinstance(value, int | float | Decimal):
+        elif isinstance(value, bool | np.bool_):
+            ws.write_boolean(row, col, bool(value), fmt)
+        elif isinstance(value, numbers.Real | Decimal):  # numpy numbers too (an object column may hold them)
             ws.write_number(row, col, float(value), fmt)
         elif isinstance(value, dt.datetime | dt.date):
             ws.write_datetime(row, col, value, fmt or self.date_format)

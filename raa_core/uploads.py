@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import stat
@@ -264,6 +265,15 @@ class UploadOutcome:
     date_source: DateSource | None
     files: tuple[str, ...]
     loaded: bool
+
+
+def audit_detail(outcome: UploadOutcome, action: str) -> str:
+    """The audit record's detail of an upload (JSON): the action, drop, verdict and counts, the files, where
+    the extract date came from, and that the raw files were deleted (they never outlive `check_upload`)."""
+    r = outcome.result
+    return json.dumps({"action": action, "drop": r.path, "outcome": r.outcome, "errors": len(r.errors),
+                       "warnings": len(r.warnings), "files": list(outcome.files), "date_from": outcome.date_source,
+                       "raw_files_deleted": True})
 
 
 def refused(la_code: int | None, message: str) -> UploadOutcome:

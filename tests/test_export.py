@@ -142,3 +142,12 @@ def test_one_writer_module_for_every_excel_and_csv_file() -> None:
                  if pattern.search(p.read_text("utf-8"))]
     offenders += ["app.py"] if pattern.search((repo / "app.py").read_text("utf-8")) else []
     assert offenders == []
+
+
+def test_numpy_numbers_in_an_object_column_stay_numbers() -> None:
+    import numpy as np
+
+    frame = pd.DataFrame({"mixed": pd.Series([np.int64(41), "not held", np.float64(1.5), np.bool_(True)],
+                                             dtype=object)})
+    ws = openpyxl.load_workbook(io.BytesIO(export.table_xlsx(frame))).active
+    assert [ws.cell(r, 1).value for r in range(2, 6)] == [41, "not held", 1.5, True]
