@@ -38,6 +38,7 @@ from raa_core.contract import (
     TableSpec,
     person_rows,
 )
+from raa_core.presentation import count_noun
 from raa_core.reference import Reference
 
 MAX_ROWS = 20
@@ -459,6 +460,31 @@ def not_parquet_reason(path: Path) -> str:
     return "is not a Parquet file (it does not start with the Parquet signature): export the table as Parquet"
 
 
+#: Bytes a text value of n characters may take in a Parquet column chunk at most: 4 per character (UTF-8)
+#: and its 4-byte length; plus room per chunk for page headers, levels and a dictionary's indices.
+_UTF8_MAX, _LENGTH_BYTES, _CHUNK_OVERHEAD = 4, 4, 1 << 16
+
+
+def oversized_text(meta: pq.FileMetaData, column: str, max_chars: int) -> tuple[int, int] | None:
+    """Proof from a Parquet file's own sizes, before any value is read, that a text column holds a value
+    longer than `max_chars`: a row group whose chunk of the column is larger than its values could be if
+    none were longer. Returns that chunk's (uncompressed bytes, values), or None when the sizes prove nothing
+    (a few long values among many short ones are then caught while scanning, as `value_too_long` by row).
+
+    This keeps a hostile file (300 values of 1 MB) out of memory altogether: DuckDB would otherwise decode
+    the whole chunk to measure it (issue 10)."""
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            if chunk.path_in_schema != column:
+                continue
+            bound = chunk.num_values * (max_chars * _UTF8_MAX + _LENGTH_BYTES) + _CHUNK_OVERHEAD
+            if chunk.total_uncompressed_size > bound:
+                return chunk.total_uncompressed_size, chunk.num_values
+    return None
+
+
 @dataclass(slots=True)
 class FilePlan:
     """One file of one drop: how to read it into the table's staged shape, or the issues that stop it."""
@@ -536,7 +562,18 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
                     f"{_EXPECTED[col.type]}")))
                 fatal = True
                 continue
-            expr, bad = _typed(col, src, duck_type, ref.settings.drops.string_max_chars)
+            limit = ref.settings.drops.string_max_chars
+            oversized = oversized_text(meta, src, limit) if col.type is ColType.STRING else None
+            if oversized is not None:
+                size, values = oversized
+                plan.issues.append(Issue(file=fname, column=col.name, rule="value_too_long", message=(
+                    f"{col.name} holds values longer than {limit:,} characters (settings: drops.string_max_chars): "
+                    f"the file's own sizes show it ({size / 1_048_576:,.1f} MB of text in "
+                    f"{count_noun(values, 'row')} of one row group), so the file was not read and the rows are "
+                    f"not listed")))
+                fatal = True
+                continue
+            expr, bad = _typed(col, src, duck_type, limit)
             plan.sources.append(src)
         selects.append(f"{expr} AS {col.name}")
         selects.append(f"coalesce({bad}, false) AS __bad_{col.name}")
@@ -645,6 +682,18 @@ def _row_issue(spec: TableSpec, rule: Rule, count: int, rows: list[int], labels:
                  row_count=count, message=f"{rule.message}: {where}{named}")
 
 
+def _unreadable(file: str, exc: BaseException, ref: Reference) -> str:
+    """Why a file whose footer looked fine could not be staged, in words."""
+    if isinstance(exc, duckdb.OutOfMemoryException | MemoryError):
+        return (f"{file} could not be read within the memory an ingest may use ({ref.settings.ingest_memory_mb:,} "
+                f"MB, settings: ingest_memory_mb): its row groups or values are too large; export it with "
+                f"smaller row groups and check for oversized values")
+    if isinstance(exc, duckdb.Error | pa.ArrowException | OSError):
+        return (f"{file} could not be read past its header: its data is damaged (a copy cut short or "
+                f"corrupted in transit?); export and send it again")
+    return f"{file} could not be read ({type(exc).__name__}), so nothing of its drop was loaded"
+
+
 def check_table(
     con: duckdb.DuckDBPyConnection, spec: TableSpec, plans: list[FilePlan], extracts: dict[int, dt.date | None],
     ref: Reference, stage: str, machine_failure: MachineFailure | None = None,
@@ -664,11 +713,7 @@ def check_table(
             if machine_failure is not None and machine_failure(exc):
                 raise
             con.execute(f"DELETE FROM {stage} WHERE __drop = ?", [p.drop])
-            damaged = isinstance(exc, duckdb.Error | pa.ArrowException | OSError)
-            p.issues.append(Issue(file=spec.file, rule="unreadable_file", message=(
-                f"{spec.file} could not be read past its header: its data is damaged (a copy cut short or "
-                f"corrupted in transit?); export and send it again" if damaged else
-                f"{spec.file} could not be read ({type(exc).__name__}), so nothing of its drop was loaded")))
+            p.issues.append(Issue(file=spec.file, rule="unreadable_file", message=_unreadable(spec.file, exc, ref)))
             p.selects = None
     live = {p.drop: p for p in plans if p.selects is not None}
     if not live:

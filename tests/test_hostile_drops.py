@@ -220,3 +220,42 @@ def test_a_failure_checking_a_table_is_retried_drop_by_drop_and_costs_only_its_d
             (303, 2), (887, 2)]
     finally:
         con.close()
+
+
+def test_text_too_long_by_the_files_own_sizes_is_refused_without_reading_it(tmp_path: Path, ref,
+                                                                            monkeypatch) -> None:
+    """300 values of 1 MB took 1.8 GB: the sizes in the Parquet footer prove the limit is broken, so the
+    file is never decoded (bench/hostile.py measures the memory)."""
+    root = tmp_path / "drops"
+    dk.write_drop(root, 886, "2022-10-07", children=hk.huge_values(20, 100_000))
+    staged: list[str] = []
+    real = drop_files._stage_file
+
+    def spy(con, stage, plan, extract):
+        staged.append(plan.spec.name)
+        return real(con, stage, plan, extract)
+
+    monkeypatch.setattr(drop_files, "_stage_file", spy)
+    result = drops.check_only(drops.discover(root)[0], ref, today=TODAY)
+    [issue] = [e for e in result.errors if e.rule == "value_too_long"]
+    assert (issue.file, issue.column, issue.rows) == ("children.parquet", "ethnicity", None)
+    assert "2,000 characters" in issue.message and "own sizes" in issue.message and "20 rows" in issue.message
+    assert "children" not in staged and "adopters" in staged
+    assert not [e for e in result.errors if e.rule != "value_too_long"]
+
+
+def test_a_file_too_large_for_the_ingest_memory_is_told_so_not_called_damaged(tmp_path: Path, ref,
+                                                                              monkeypatch) -> None:
+    import duckdb
+
+    root = tmp_path / "drops"
+    dk.write_drop(root, 886, "2022-10-07")
+
+    def no_memory(con, stage, plan, extract):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 512.0 MiB")
+
+    monkeypatch.setattr(drop_files, "_stage_file", no_memory)
+    monkeypatch.setattr(drop_files, "_stage_together", no_memory)
+    result = drops.check_only(drops.discover(root)[0], ref, today=TODAY)
+    assert {e.rule for e in result.errors} == {"unreadable_file"}
+    assert all("memory an ingest may use (512 MB, settings: ingest_memory_mb)" in e.message for e in result.errors)
