@@ -64,7 +64,7 @@ def big_zip(folder: Path, mb: int) -> Path:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from browser_support import CHROMIUM, free_port, wait_ready
+    from browser_support import CHROMIUM, free_port, sign_in, wait_ready
     from raa_core import drops
     from raa_core.reference import load_reference
 
@@ -108,8 +108,7 @@ def main() -> None:
                 for i in range(args.sessions):
                     ctx = browser.new_context()
                     page = ctx.new_page()
-                    page.goto(f"{url}/data_drops")
-                    wait_ready(page)
+                    sign_in(page, f"{url}/data_drops", "hos")  # the bundled sample's demo Head of Service
                     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(archive))
                     page.get_by_role("button", name="Check only").click()
                     page.get_by_text("taken from manifest.json").wait_for(timeout=600_000)
