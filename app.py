@@ -15,8 +15,10 @@ PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
     ],
     "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:"),
                 ("scenarios", "pages/scenarios.py", "Contribution scenarios", ":material/calculate:")],
+    "Board": [("boardpack", "pages/boardpack.py", "Board pack", ":material/picture_as_pdf:")],
     "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
-    "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:")],
+    "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:"),
+                       ("users", "pages/users.py", "Users", ":material/group:")],
 }
 
 with shell.profiled() as run:
@@ -24,6 +26,7 @@ with shell.profiled() as run:
     viewer = shell.signed_in()
     if viewer is not None:
         shell.sidebar()  # builds this run's requests (shell.run()) before the page runs
+        shell.print_styles()
     visible = set(shell.visible_pages()) if viewer is not None else set()
     # Every page is registered and checks the viewer itself (shell.page_viewer, the first line of each page
     # script): a person not signed in gets the sign-in screen at any URL, and a page opened by its URL without

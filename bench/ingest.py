@@ -22,8 +22,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-CHILD = r"""
-import json, resource, sys, time, datetime as dt
+#: The process's own peak resident memory (KiB). Not ru_maxrss: Linux carries the parent's RSS at fork into
+#: the child's ru_maxrss across exec, so a child of a generator holding 10M rows reported the generator's peak.
+HWM = r"""
+def hwm():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+"""
+
+CHILD = HWM + r"""
+import json, sys, time, datetime as dt
 from pathlib import Path
 sys.path.insert(0, {repo!r})
 from raa_core import drops
@@ -37,11 +44,11 @@ secs = time.perf_counter() - t
 rows = sum(sum(r.row_counts.values()) for r in report.results)
 print(json.dumps({{"seconds": secs, "rows": rows, "accepted": len(report.by("accepted")),
                   "rejected": [(r.path, [i.located() for i in r.errors][:3]) for r in report.by("rejected")],
-                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+                  "maxrss_kib": hwm()}}))
 """
 
-FLOOR = r"""
-import json, resource, sys, time
+FLOOR = HWM + r"""
+import json, sys, time
 import duckdb
 root = {root!r}
 t = time.perf_counter()
@@ -55,7 +62,7 @@ for name in ("children", "adopters", "budget", "ledger", "establishment"):
 con.execute("CHECKPOINT")
 con.close()
 print(json.dumps({{"seconds": time.perf_counter() - t, "rows": rows,
-                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+                  "maxrss_kib": hwm()}}))
 """
 
 

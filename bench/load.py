@@ -3,7 +3,7 @@
 Builds a private warehouse from the bundled sample, adds 20 users (the five roles in turn, analysts of each
 council) with `raa users add`, starts `streamlit run app.py` on 127.0.0.1, and drives 20 Playwright contexts
 of one headless Chromium (Debian's) concurrently: each signs in, then clicks through its role's menu for the
-run's duration. After a warm-up, `raa ingest` of a newer synthetic drop set (`raa sample --as-at`) runs in
+run's duration, timed from its own sign-in. Once every session has signed in and clicked for a while, `raa ingest` of a newer synthetic drop set (`raa sample --as-at`) runs in
 another process. Prints, and writes to bench/out/load.json: sign-in and page settle times (p50, p95, max
 per page), errors shown in pages and in the server log (target: zero), the ingest's time and outcome, and
 the server's resident memory before and after.
@@ -78,13 +78,27 @@ async def ready(page: Page, timeout_ms: int = 300_000) -> None:
     await page.wait_for_function(READY_JS, timeout=timeout_ms)
 
 
-async def session(browser, url: str, user: str, until: float, times: dict[str, list[float]],
-                  errors: list[str]) -> int:
-    """One person: sign in, then click through the menu until `until`; returns the clicks made."""
+class Started:
+    """Counts sessions that have signed in (or failed to); `all_in` is set once every one has."""
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+        self.all_in = asyncio.Event()
+
+    def one(self) -> None:
+        self.left -= 1
+        if self.left <= 0:
+            self.all_in.set()
+
+
+async def session(browser, url: str, user: str, seconds: float, times: dict[str, list[float]],
+                  errors: list[str], started: Started) -> int:
+    """One person: sign in, then click through the menu for `seconds` (timed from their own sign-in, so a
+    slow sign-in never eats the clicking window); returns the clicks made."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(300_000)  # a busy machine: judge by the settle figures, not by timeouts
     page = await context.new_page()
-    clicks = 0
+    clicks, signed_in = 0, False
     try:
         await page.goto(url, wait_until="commit")
         await ready(page)
@@ -95,6 +109,9 @@ async def session(browser, url: str, user: str, until: float, times: dict[str, l
         await page.locator(".st-key-signed_in_as").wait_for(timeout=180_000)
         await ready(page)
         times["sign-in"].append(time.monotonic() - t0)
+        signed_in = True
+        started.one()
+        until = time.monotonic() + seconds
         links = [(await link.inner_text()).split("\n")[-1]
                  for link in await page.locator('[data-testid="stSidebarNavLink"]').all()]
         i = 0
@@ -116,6 +133,8 @@ async def session(browser, url: str, user: str, until: float, times: dict[str, l
     except Exception as exc:  # a timeout or a crash counts as an error of the run
         errors.append(f"{user}: {type(exc).__name__}: {str(exc)[:300]}")
     finally:
+        if not signed_in:
+            started.one()  # failed before signing in: the ingest must not wait for it
         await context.close()
     return clicks
 
@@ -125,9 +144,9 @@ async def drive(url: str, n: int, seconds: float, on_start) -> tuple[dict[str, l
     errors: list[str] = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        until = time.monotonic() + seconds
-        ingest = asyncio.create_task(on_start())
-        clicks = await asyncio.gather(*(session(browser, url, f"load{i:02d}", until, times, errors)
+        started = Started(n)
+        ingest = asyncio.create_task(on_start(started))
+        clicks = await asyncio.gather(*(session(browser, url, f"load{i:02d}", seconds, times, errors, started)
                                         for i in range(n)))
         await ingest
         await browser.close()
@@ -138,7 +157,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=150, help="how long the sessions click (after signing in)")
-    ap.add_argument("--ingest-after", type=float, default=30, help="seconds into the run when the ingest starts")
+    ap.add_argument("--ingest-after", type=float, default=30,
+                    help="seconds after the last session signed in when the ingest starts")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="raa-load-"))
@@ -168,7 +188,8 @@ def main() -> int:
         time.sleep(2)
         before = rss_mib(proc.pid)
 
-        async def ingest_later() -> None:
+        async def ingest_later(started: Started) -> None:
+            await started.all_in.wait()  # every session signed in and clicking
             await asyncio.sleep(args.ingest_after)
             t0 = time.monotonic()
             done = await asyncio.create_subprocess_exec(

@@ -7,6 +7,7 @@ import streamlit as st
 
 from raa_app import shell
 from raa_core import audit
+from raa_core.presentation import count_noun
 
 viewer = shell.page_viewer("audit")
 
@@ -34,11 +35,11 @@ events = audit.events(state, viewer, since=since, until=until, actors=people or 
                       la_codes=la_codes or None, ref=ref)
 shown = events.assign(action=events["action"].map(lambda a: audit.ACTIONS.get(a, a)))
 child_views = int((events["action"] == "child_level_view").sum())
-st.markdown(f"**{len(events)}** events · **{child_views}** child-level views")
+st.markdown(f"**{count_noun(len(events), 'event')}** · **{count_noun(child_views, 'child-level view')}**")
 st.dataframe(
     shown.rename(columns={"at": "When (UTC)", "actor": "Who", "role": "Role", "action": "Action", "page": "Page",
                           "la_code": "Council", "detail": "Detail"}),
     hide_index=True, width="stretch",
     column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
 )
-shell.download_csv(shown, f"audit_{since or 'start'}_{until or today}", "audit")
+shell.download_csv(shown, "audit", "audit", period=f"{since or 'start'}_to_{until or today}")

@@ -9,18 +9,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import scenarios, shell
+from raa_app import scenarios, shell, tables
 from raa_core import (
     access,
     budget,
     budget_charts,
+    budget_tables,
     commentary,
     display,
     monitoring,
     monitoring_export,
-    saved_scenarios,
+    presentation,
     settlement,
 )
+from raa_core.presentation import MoneyUnit, tile_money
 from raa_core.requests import MonitoringRequest
 from raa_core.scenario import ScenarioError
 
@@ -90,23 +92,19 @@ def table_height(rows: int) -> int:
     return 38 + 35 * max(rows, 1)
 
 
-def styled(df: pd.DataFrame, rag_col: str | None = "RAG", bold_col: str | None = None) -> Any:
-    """A display table with the RAG column coloured and total rows in bold."""
-    s = df.style
-    if rag_col and rag_col in df.columns:
-        s = s.map(display.rag_background, subset=[rag_col])
-    if bold_col and bold_col in df.columns:
-        s = s.apply(lambda r: ["font-weight: bold" if r[bold_col] else "" for _ in r], axis=1)
-    return s
-
-
 ref = shell.reference()
 run = shell.run()
 as_at = run.as_at
 ver = shell.version()
 year, la = run.year, run.la_code
 labels = display.line_labels(ref)
+names = display.council_names(ref)
 scope = display.scope_label(ref, la)
+
+
+def period_name(mon: monitoring.Monitoring) -> str:
+    """The monitoring period in a file name: 2026-27_P7."""
+    return f"{year}_P{mon.period or 0}"
 
 
 def council_name(v: Any) -> str:
@@ -114,6 +112,7 @@ def council_name(v: Any) -> str:
 
 
 st.title("Pooled budget")
+unit = tables.unit_choice("budget_unit", viewer.role)
 
 latest = _latest(ver, run.monitoring_request())  # periods offered: to the latest any council has loaded
 
@@ -144,7 +143,7 @@ def budget_only_view() -> None:
             t = mon.total(la, area)
         except KeyError:
             continue
-        col.metric(f"{title} budget", display.gbp(t["budget"]), border=True)
+        col.metric(f"{title} budget", tile_money(t["budget"], unit), border=True)
 
     if year == budget.BASELINE_YEAR:
         table = _baseline(ver)
@@ -152,32 +151,20 @@ def budget_only_view() -> None:
         st.caption("Net 2019-20 budgets in £'000s, computed from the line budgets beside the business case's printed "
                    "figures. Each figure is its own rounding of the pounds-and-pence "
                    "line budgets, so columns need not add across; ASF is outside these figures.")
-        shown = pd.DataFrame({
-            "Council": table["council"],
-            **{f"{title}{suffix}": [display.k(v) for v in table[f"{col}{field}"]]
-               for col, title in (("pooled", "Pooled"), ("adoption_support", "Adoption support"), ("total", "Total"))
-               for suffix, field in (("", ""), (", printed", "_printed"))},
-            "Match": ["yes" if ok else "NO" for ok in table["match"]],
-        })
-        st.dataframe(shown, hide_index=True, width="stretch")
+        tables.show_table(table.assign(match=["yes" if ok else "NO" for ok in table["match"]]),
+                          presentation.BASELINE, MoneyUnit.THOUSANDS)
         if table["match"].all():
             st.success("Every printed figure of the business case table is reproduced to the digit.",
                        icon=":material/check_circle:")
         else:
             st.error("Some printed figures are not reproduced: see the Match column.", icon=":material/error:")
-        shell.download_table(table[budget.BASELINE_COLUMNS], "baseline_2019_20", "baseline")
+        shell.download_table(table[budget.BASELINE_COLUMNS], "baseline", "baseline", period=year)
 
     lines = _budgets(ver, run.monitoring_request(), la)
     st.subheader("Line budgets")
-    shown_lines = pd.DataFrame({
-        "Council": [council_name(v) for v in lines["la_code"]],
-        "Budget area": [display.area_label(a) for a in lines["budget_area"]],
-        "Cost line": [labels.get(c, c) for c in lines["cost_line"]],
-        "Budget": [display.gbp(v) for v in lines["budget"]],
-        "Note": ["ASF: outside the cash-limited budget" if a else "" for a in lines["asf"].astype(bool)],
-    })
-    st.dataframe(shown_lines, hide_index=True, width="stretch", height=table_height(len(shown_lines)))
-    shell.download_table(lines, f"budgets_{year}", "budget_lines")
+    tables.show_table(budget_tables.line_budgets(lines, names, labels), presentation.LINE_BUDGETS, unit,
+                      height=table_height(len(lines)))
+    shell.download_table(lines, "budgets", "budget_lines", period=year)
 
 
 # --- the monitoring view ---------------------------------------------------------------------------------
@@ -196,16 +183,16 @@ def headline(mon: monitoring.Monitoring, sign: int) -> None:
         with st.container(border=True):
             st.markdown(f"**{title}** · {notes[area]} &nbsp; {display.rag_badge(t['rag'])}")
             c1, c2, c3, c4 = st.columns(4)
-            c1.metric(f"{title} budget", display.gbp(t["budget"]))
-            c2.metric(f"{title} forecast outturn", display.gbp(t["forecast"]))
+            c1.metric(f"{title} budget", tile_money(t["budget"], unit))
+            c2.metric(f"{title} forecast outturn", tile_money(t["forecast"], unit))
             vpct = display.signed(t["variance_pct"], sign)
             c3.metric(
-                f"{title} variance", display.gbp(display.signed(t["variance"], sign)),
+                f"{title} variance", tile_money(display.signed(t["variance"], sign), unit),
                 None if vpct is None else f"{display.pct(vpct)} of budget",
                 delta_color="inverse" if sign > 0 else "normal",
                 help="Forecast outturn less budget; " + display.sign_words(sign > 0),
             )
-            c4.metric(f"{title} movement", display.gbp(display.signed(t["movement"], sign)),
+            c4.metric(f"{title} movement", tile_money(display.signed(t["movement"], sign), unit),
                       help=f"Forecast now less the forecast at period {prev}" if prev else "No earlier period")
 
 
@@ -213,47 +200,20 @@ def summary_table(mon: monitoring.Monitoring, sign: int) -> None:
     t = mon.totals
     if la is not None:
         t = t[t["la_code"] == la]
-    shown = pd.DataFrame({
-        "Council": [council_name(v) for v in t["la_code"]],
-        "Budget area": [display.area_label(a)
-                        for a in t["budget_area"]],
-        "Budget": [display.gbp(v) for v in t["budget"]],
-        "Actual to date": [display.gbp(v) for v in t["ytd_actual"]],
-        "Forecast outturn": [display.gbp(v) for v in t["forecast"]],
-        "Variance": [display.gbp(display.signed(v, sign)) for v in t["variance"]],
-        "Variance %": [display.pct(display.signed(v, sign)) for v in t["variance_pct"]],
-        "RAG": [display.rag_word(v) for v in t["rag"]],
-        "Movement": [display.gbp(display.signed(v, sign)) for v in t["movement"]],
-        "_total": [lv in ("council", "raa") for lv in t["level"]],
-    })
-    st.dataframe(styled(shown, bold_col="_total"), hide_index=True, width="stretch", height=table_height(len(shown)),
-                 column_config={"_total": None})
-    shell.download_table(t, f"budget_summary_{year}_P{mon.period}", "summary")
+    tables.show_table(budget_tables.summary(mon, names, sign, la), presentation.BUDGET_SUMMARY, unit,
+                      height=table_height(len(t)), key="summary_table")
+    shell.download_table(t, "budget_summary", "summary", period=period_name(mon))
 
 
 def lines_view(mon: monitoring.Monitoring, sign: int, overspend_positive: bool) -> None:
-    st.plotly_chart(budget_charts.variance_by_line(mon, la, labels, overspend_positive), width="stretch",
+    st.plotly_chart(budget_charts.variance_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
                     key="variance_chart")
     lines = mon.lines
-    shown = pd.DataFrame({
-        "Council": [council_name(v) for v in lines["la_code"]],
-        "Cost line": [labels.get(c, c) for c in lines["cost_line"]],
-        "Budget": [display.gbp(v) for v in lines["budget"]],
-        "Actual to date": [display.gbp(v) for v in lines["ytd_actual"]],
-        "Forecast outturn": [display.gbp(v) for v in lines["forecast"]],
-        "Variance": [display.gbp(display.signed(v, sign)) for v in lines["variance"]],
-        "Variance %": [display.pct(display.signed(v, sign)) for v in lines["variance_pct"]],
-        "RAG": [display.rag_word(v) for v in lines["rag"]],
-        "Comment": [("" if display.value(c) is None else f"{c} ({a})") for c, a in zip(lines["comment"],
-                                                                          lines["comment_author"], strict=True)],
-        "Movement": [display.gbp(display.signed(v, sign)) for v in lines["movement"]],
-        "Method": list(lines["method"].fillna("—")),
-    })
     st.caption("Pooled lines first, then the council's adoption support lines; comments recorded for this period "
                "are beside the figures.")
-    st.dataframe(styled(shown), hide_index=True, width="stretch", height=table_height(len(shown)),
-                 column_config={"Comment": st.column_config.TextColumn(width="medium")})
-    shell.download_table(lines, f"budget_lines_{year}_P{mon.period}", "lines")
+    tables.show_table(budget_tables.lines(mon, names, labels, sign), presentation.BUDGET_LINES, unit,
+                      height=table_height(len(lines)), key="lines_table")
+    shell.download_table(lines, "budget_lines", "lines", period=period_name(mon))
 
 
 def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool) -> None:
@@ -261,18 +221,19 @@ def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool
     c1, c2 = st.columns(2)
     for col, area, title in ((c1, "pooled", "Pooled"), (c2, "adoption_support", "Adoption support")):
         col.plotly_chart(
-            budget_charts.outturn_trend(trend, la, area, f"{title}: forecast outturn by period against budget"),
+            budget_charts.outturn_trend(trend, la, area, f"{title}: forecast outturn by period against budget",
+                                        unit),
             width="stretch", key=f"trend_{area}")
-    shell.download_table(trend, f"forecast_trend_{year}", "trend")
+    shell.download_table(trend, "forecast_trend", "trend", period=period_name(mon))
 
     st.subheader("Movement since last period", anchor="movement")
     if not mon.period or mon.period <= 1:
         st.info("Period 1 has no earlier forecast to compare with.", icon=":material/info:")
         return
-    st.plotly_chart(budget_charts.movement_by_line(mon, la, labels, overspend_positive), width="stretch",
+    st.plotly_chart(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
                     key="movement_chart")
     moved = budget_charts.variance_by_line_data(mon, la, labels, "movement")
-    shell.download_table(moved, f"forecast_movement_{year}_P{mon.period}", "movement")
+    shell.download_table(moved, "forecast_movement", "movement", period=period_name(mon))
 
 
 def recharges_view() -> None:
@@ -280,15 +241,8 @@ def recharges_view() -> None:
     table = monitoring.recharge_table(sched)
     st.caption("Staffing posts are recharged by each council to the RAA at quarter ends; a quarter shows once "
                "the council's ledger reaches its last period (or something is posted in it).")
-    st.dataframe(pd.DataFrame({
-        "Council": [council_name(v) for v in table["la_code"]],
-        "Budget area": [display.area_label(a) for a in table["budget_area"]],
-        "Cost line": [labels.get(c, c) for c in table["cost_line"]],
-        **{q: [display.gbp(v) if display.value(v) is not None else "not yet due" for v in table[q]] for q in ("Q1", "Q2", "Q3", "Q4")},
-        "Recharged to date": [display.gbp(v) for v in table["to_date"]],
-        "Quarters complete": table["quarters_complete"],
-    }), hide_index=True, width="stretch")
-    shell.download_table(sched, f"recharge_schedule_{year}", "recharges")
+    tables.show_table(budget_tables.recharges(table, names, labels), presentation.RECHARGES, unit)
+    shell.download_table(sched, "recharge_schedule", "recharges", period=year)
 
 
 def asf_view(mon: monitoring.Monitoring) -> None:
@@ -303,17 +257,8 @@ def asf_view(mon: monitoring.Monitoring) -> None:
     if unfunded:
         st.warning("ASF spend to date not matched by ASF income: " + "; ".join(unfunded) + ".",
                    icon=":material/warning:")
-    st.dataframe(pd.DataFrame({
-        "Council": [council_name(v) for v in asf["la_code"]],
-        "Spend budget": [display.gbp(v) for v in asf["spend_budget"]],
-        "Spend to date": [display.gbp(v) for v in asf["spend_ytd"]],
-        "Income to date": [display.gbp(v) for v in asf["income_ytd"]],
-        "Net to date": [display.gbp(v) for v in asf["net_ytd"]],
-        "Forecast spend": [display.gbp(v) for v in asf["spend_forecast"]],
-        "Forecast income": [display.gbp(v) for v in asf["income_forecast"]],
-        "Flag": ["Unfunded spend" if bool(u) else "Funded" for u in asf["unfunded"]],
-    }), hide_index=True, width="stretch")
-    shell.download_table(asf, f"asf_{year}_P{mon.period}", "asf")
+    tables.show_table(budget_tables.asf(mon, names), presentation.ASF, unit)
+    shell.download_table(asf, "asf", "asf", period=period_name(mon))
 
 
 def agency_view(mon: monitoring.Monitoring) -> None:
@@ -324,27 +269,16 @@ def agency_view(mon: monitoring.Monitoring) -> None:
     if ch.empty:
         st.info("No agency cover of go-live vacancies in the establishment for this year.", icon=":material/info:")
         return
-    st.dataframe(pd.DataFrame({
-        "Council": [council_name(v) for v in ch["la_code"]],
-        "Budget area": [display.area_label(a) for a in ch["budget_area"]],
-        "Posts": ch["posts"],
-        "FTE": [f"{float(v):.1f}" for v in ch["fte"]],
-        "Full-year charge to council": [display.gbp(v) for v in ch["annual_cost"]],
-        "Months to date": ch["months"],
-        "Charged to council to date": [display.gbp(v) for v in ch["charge_to_date"]],
-    }), hide_index=True, width="stretch")
-    shell.download_table(ch, f"go_live_agency_charges_{year}", "agency")
+    tables.show_table(budget_tables.agency(mon, names), presentation.AGENCY, unit)
+    shell.download_table(ch, "go_live_agency_charges", "agency", period=period_name(mon))
 
 
 def scenario_shares(year: str) -> dict[int, Decimal] | None:
     """The shares of `year` under a saved contribution scenario (issue 11's settlement link), or None with
     the reason shown."""
-    saved = saved_scenarios.saved(shell.appstate())
-    if saved.empty:
-        st.info("No contribution scenario is saved yet: build and save one on the Contribution scenarios page.",
-                icon=":material/info:")
+    name = scenarios.choose_saved("formula_scenario")
+    if name is None:
         return None
-    name = st.selectbox("Saved scenario", list(saved["name"]), key="formula_scenario")
     try:
         shares = scenarios.saved_result(name).shares(year)
     except (ScenarioError, ValueError) as exc:
@@ -355,7 +289,7 @@ def scenario_shares(year: str) -> dict[int, Decimal] | None:
     return shares
 
 
-@st.fragment
+@shell.fragment
 def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str, Any]) -> None:
     """Only this part reruns when the basis or the formula shares change."""
     basis = st.radio("Settlement basis", list(settlement.BASES), format_func=settlement.BASIS_LABELS.__getitem__,
@@ -392,17 +326,8 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
     st.caption(f"The forecast pooled {word} of {display.gbp(abs(settled.pooled_variance))} shared by "
                f"{settlement.BASIS_LABELS[basis].lower()}, to the penny; each council's own adoption support "
                f"variance stays with it. A positive amount is {'an overspend the council bears' if sign > 0 else 'an underspend returned to the council'}.")
-    rowname = {"reserve": "Contingency reserve", "total": "Total"}
-    st.dataframe(styled(pd.DataFrame({
-        "Council": [rowname.get(r, council_name(c)) for r, c in zip(table["row"], table["la_code"], strict=True)],
-        "Share": [display.share(v) for v in table["share"]],
-        "Pooled variance share": [display.gbp(display.signed(v, sign)) for v in table["pooled_amount"]],
-        "Own adoption support variance": [display.gbp(display.signed(v, sign))
-                                          for v in table["adoption_support_variance"]],
-        "Total": [display.gbp(display.signed(v, sign)) for v in table["total"]],
-        "_total": [r == "total" for r in table["row"]],
-    }), rag_col=None, bold_col="_total"), hide_index=True, width="stretch", column_config={"_total": None})
-    shell.download_table(table, f"settlement_{year}_P{mon.period}_{basis}", "settlement")
+    tables.show_table(budget_tables.settlement(table, names, sign), presentation.SETTLEMENT, unit)
+    shell.download_table(table, f"settlement_{basis}", "settlement", period=period_name(mon), region=True)
 
 
 def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
@@ -441,23 +366,12 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
                     st.rerun()
     recorded = commentary.comments(shell.appstate(), year, int(mon.period), la)
     if not recorded.empty:
-        st.dataframe(comment_table(recorded), hide_index=True, width="stretch")
+        tables.show_table(budget_tables.comments(recorded, names, labels), presentation.COMMENTS)
         every = commentary.history(shell.appstate(), year, int(mon.period), la)
         earlier = every[~every["id"].isin(recorded["id"])]
         if not earlier.empty:
             with st.expander(f"Earlier comments ({len(earlier)})", icon=":material/history:"):
-                st.dataframe(comment_table(earlier), hide_index=True, width="stretch")
-
-
-def comment_table(recorded: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Council": [council_name(v) for v in recorded["la_code"]],
-        "Budget area": [display.area_label(a) for a in recorded["budget_area"]],
-        "Cost line": [labels.get(c, c) for c in recorded["cost_line"]],
-        "Comment": recorded["comment"],
-        "Author": recorded["author"],
-        "Recorded (UTC)": [display.utc_minute(v) for v in recorded["created_at"]],
-    })
+                tables.show_table(budget_tables.comments(earlier, names, labels), presentation.COMMENTS)
 
 
 def export_button(period: int | None, method: str, overspend_positive: bool, opts: dict[str, Any],
@@ -471,7 +385,7 @@ def export_button(period: int | None, method: str, overspend_positive: bool, opt
                 negatives=opts.get("negatives", "brackets"), shares=opts.get("shares"),
                 overspend_positive=overspend_positive, as_at=as_at, state=state)
 
-    name = f"raa_budget_monitoring_{year}_P{period or 0}.xlsx"
+    name = shell.download_name("budget_monitoring", "xlsx", period=f"{year}_P{period or 0}", region=True)
     st.download_button(
         "Excel report", shell.audited(build, name),
         name,
@@ -547,11 +461,4 @@ if year == budget.FIRST_POOLED_YEAR:
         check = _pay_award(ver, la)
         st.caption(f"Staffing lines recharged quarterly carry the {ref.settings.pay_award_2020_21_pct}% pay award; "
                    "other lines are unchanged.")
-        st.dataframe(pd.DataFrame({
-            "Council": [council_name(v) for v in check["la_code"]],
-            "Cost line": [labels.get(c, c) for c in check["cost_line"]],
-            "2019-20 budget": [display.gbp(v) for v in check["budget_base"]],
-            "Expected": [display.gbp(v) for v in check["expected"]],
-            "2020-21 budget": [display.gbp(v) for v in check["budget_year"]],
-            "Matches": ["yes" if o else "NO" for o in check["ok"]],
-        }), hide_index=True, width="stretch")
+        tables.show_table(budget_tables.pay_award(check, names, labels), presentation.PAY_AWARD, unit)

@@ -70,7 +70,7 @@ if outcome is not None:
     result = outcome.result
     verb = {"accepted": "loaded" if outcome.loaded else "passes every check",
             "unchanged": "unchanged (already loaded)", "rejected": "rejected"}[result.outcome]
-    summary = (f"Drop {result.path}: {verb} — {len(result.errors)} errors, {len(result.warnings)} warnings"
+    summary = (f"Drop {result.path}: {verb} — {result.counts_text()}"
                + (" (new version of an earlier drop)" if result.new_version else ""))
     if result.outcome == "rejected":
         st.error(summary)
@@ -82,7 +82,7 @@ if outcome is not None:
     issues = pd.DataFrame(drops.issues_frame(result))
     if not issues.empty:
         st.dataframe(issues, hide_index=True, width="stretch")
-        shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues")
+        shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues", period="", region=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -94,4 +94,4 @@ def _history(version: str) -> pd.DataFrame:
 st.subheader("Ingest history")
 history = _history(shell.version())
 st.dataframe(history, hide_index=True, width="stretch")
-shell.download_table(history, "ingest_history", "history")
+shell.download_table(history, "ingest_history", "history", period="", region=True)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from raa_app import shell
 from raa_core import coverage, display, freshness
+from raa_core.presentation import count_noun
 
 viewer = shell.page_viewer("overview")
 
@@ -52,7 +53,7 @@ if as_at is not None:
                               "newest_drop": "Newest drop by then", "rows": "Rows", "message": "No data"}),
         hide_index=True, width="stretch",
     )
-    shell.download_table(state, f"data_held_as_at_{as_at.isoformat()}", "state_at")
+    shell.download_table(state, "data_held", "state_at", period="", region=True)
     st.stop()
 limits = ref.settings.freshness_days
 if status["sample"].any():
@@ -77,11 +78,13 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
                 st.error(f"{label}: no drop received yet")
                 continue
             badge = ":red-badge[Stale]" if row[f"{dataset}_stale"] else ":green-badge[Fresh]"
-            st.metric(label, f"{newest:%d %b %Y}", f"{row[f'{dataset}_age_days']} days old", delta_color="off")
+            st.metric(label, f"{newest:%d %b %Y}", f"{count_noun(int(row[f'{dataset}_age_days']), 'day')} old",
+                      delta_color="off")
             st.markdown(f"{badge} {label.lower()}")
-        st.markdown(f"{row['drops_held']} drops held · {row['open_warnings']} open warnings")
+        st.markdown(f"{count_noun(int(row['drops_held']), 'drop')} held · "
+                    f"{count_noun(int(row['open_warnings']), 'open warning')}")
         if row["rejected_since"]:
-            st.warning(f"{row['rejected_since']} drop(s) rejected since the newest accepted drop")
+            st.warning(f"{count_noun(int(row['rejected_since']), 'drop')} rejected since the newest accepted drop")
 
 st.subheader("Rows in the current state")
 table = status[["council", "la_code", "performance_drop", "performance_age_days", "performance_stale",
@@ -94,7 +97,7 @@ table = status[["council", "la_code", "performance_drop", "performance_age_days"
     "ledger_rows": "Ledger rows", "budget_rows": "Budget lines", "establishment_rows": "Posts",
     "open_warnings": "Open warnings"})
 st.dataframe(table, hide_index=True, width="stretch")
-shell.download_table(table, "data_freshness", "freshness")
+shell.download_table(table, "data_freshness", "freshness", period="", region=True)
 
 with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=False):
     if warnings.empty:
@@ -108,8 +111,10 @@ LINKS = {
     "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
     "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
     "scenarios": ("pages/scenarios.py", "Contribution scenarios", ":material/calculate:"),
+    "boardpack": ("pages/boardpack.py", "Board pack", ":material/picture_as_pdf:"),
     "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
     "audit": ("pages/audit.py", "Audit", ":material/policy:"),
+    "users": ("pages/users.py", "Users", ":material/group:"),
 }
 links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):

@@ -219,7 +219,7 @@ pv.export(head_raw, head_text, publication, f"scorecard_{area}_{period.name}", "
 
 
 # Trends and councils compared (one indicator at a time; only this part reruns) -------------------------
-@st.fragment
+@shell.fragment
 def trends_and_comparison() -> None:
     ind = (
         st.segmented_control(

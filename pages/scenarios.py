@@ -214,9 +214,12 @@ def results(s: Scenario, result: contributions.Result) -> None:
             st.markdown(f"*{lines[0]}*\n\n" + "\n".join(f"- {line}" for line in lines[1:]))
     st.table(contributions_table(result), hide_index=True)
     c1, c2 = st.columns(2)
-    c1.download_button("Download scenario (JSON)", s.to_json(), f"{s.name}.json", "application/json",
+    span = f"{s.years[0]}_to_{s.years[-1]}" if len(s.years) > 1 else s.years[0]
+    c1.download_button("Download scenario (JSON)", s.to_json(),
+                       shell.download_name(f"scenario_{s.name}", "json", period=span, region=True), "application/json",
                        key="sc_json", on_click="ignore", width="stretch", icon=":material/data_object:")
-    c2.download_button("Download Excel", lambda: scenario_export.scenario_xlsx(result, ref), f"{s.name}.xlsx",
+    c2.download_button("Download Excel", lambda: scenario_export.scenario_xlsx(result, ref),
+                       shell.download_name(f"scenario_{s.name}", "xlsx", period=span, region=True),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
     view = st.radio("Look further", ["Drivers and cost per unit", "Backtest", "Sensitivity"], horizontal=True,
@@ -276,7 +279,7 @@ def save_box(s: Scenario | None) -> None:
         st.rerun(scope="app")
 
 
-@st.fragment
+@shell.fragment
 def workbench(budget_years: list[str]) -> None:
     """Only this part reruns when a widget of the builder changes."""
     st.subheader("Build")
@@ -330,7 +333,7 @@ def compare_view(saved: pd.DataFrame) -> None:
         "Bound": [_bound(b) for b in cmp["bound"]],
     }), hide_index=True)
     st.download_button("Download comparison (Excel)", lambda: scenario_export.comparison_xlsx(cmp),
-                       "scenario_comparison.xlsx",
+                       shell.download_name("scenario_comparison", "xlsx", period="", region=True),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_cmp_xlsx",
                        on_click="ignore", icon=":material/table_view:")
     st.caption("Saved: " + "; ".join(

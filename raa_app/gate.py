@@ -195,8 +195,9 @@ def _oidc_viewer(state: AppState, provider: Oidc, rules: signin.SigninPolicy, no
 
 
 def demo_banner() -> None:
-    st.warning("**Demo users** are active: this server holds only the bundled sample, so the documented demo "
-               "accounts can sign in. They are removed as soon as real drops are loaded.", icon=":material/science:")
+    st.warning("**Sample data.** This server holds only the bundled synthetic sample: every figure is illustrative. "
+               "**Demo users** can sign in with the documented accounts until a council's own drops are loaded.",
+               icon=":material/science:")
 
 
 def who_is_signed_in(state: AppState, ref: Reference) -> None:

@@ -64,3 +64,14 @@ def result(s: Scenario) -> contributions.Result:
 def saved_result(name: str) -> contributions.Result:
     """The newest save of a named scenario, computed (ScenarioError if none or no longer valid)."""
     return result(saved_scenarios.load(shell.appstate(), name))
+
+
+def choose_saved(key: str) -> str | None:
+    """A selectbox of the saved contribution scenarios; None (with a pointer to the Contribution scenarios page)
+    when none is saved yet."""
+    saved = saved_scenarios.saved(shell.appstate())
+    if saved.empty:
+        st.info("No contribution scenario is saved yet: build and save one on the Contribution scenarios page.",
+                icon=":material/info:")
+        return None
+    return st.selectbox("Saved scenario", list(saved["name"]), key=key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import time
@@ -23,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import gate
-from raa_core import access, accounts, commentary, coverage, display, drops, export, freshness, periods
+from raa_core import access, accounts, commentary, coverage, display, drops, export, freshness, periods, presentation
 from raa_core.appstate import AppState, record
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
@@ -32,6 +33,58 @@ from raa_core.warehouse import DEFAULT_DB, Warehouse, health
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
 _RUN_KEY = "_raa_run"
+
+
+#: Print styles (issue 14): every page prints to A4 landscape without the sidebar, the header and toolbar,
+#: buttons or download buttons; the main column takes the page width; charts, tables and tiles fit it and are
+#: not split across pages.
+PRINT_CSS = """<style>
+@media print {
+  @page { size: A4 landscape; margin: 10mm; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+  [data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stStatusWidget"], [data-testid="stDownloadButton"], [data-testid="stButton"],
+  [data-testid="stFormSubmitButton"], [data-testid="stElementToolbar"], [data-testid="stPageLink"],
+  [data-testid="stFileUploader"], footer { display: none !important; }
+  html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    overflow: visible !important; height: auto !important; position: static !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; width: 100% !important; }
+  [data-testid="stMainBlockContainer"] { max-width: 100% !important; width: 100% !important; padding: 0 !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stMetric"], [data-testid="stTable"],
+  [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; page-break-inside: avoid; }
+  [data-testid="stPlotlyChart"], .js-plotly-plot, .plot-container, .svg-container {
+    max-width: 100% !important; overflow: hidden !important; }
+}
+</style>"""
+#: The printable width of A4 landscape with 10 mm margins in CSS pixels (277 mm at 96 px per inch).
+PRINT_WIDTH_PX = 1047
+#: Charts are drawn for the screen's width: just before printing each is zoomed so the main column fits the
+#: printed width (and put back afterwards), so no chart is cut at the page edge.
+PRINT_JS = """<script>
+(function () {
+  if (window.raaPrintFit) { return; }
+  const charts = () => document.querySelectorAll('[data-testid="stPlotlyChart"]');
+  window.raaPrintFit = function () {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main) { return 1; }
+    const style = getComputedStyle(main);
+    const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const zoom = Math.min(1, %(width)d / Math.max(width, 1));
+    charts().forEach(e => { e.style.zoom = zoom; });
+    return zoom;
+  };
+  window.addEventListener('beforeprint', window.raaPrintFit);
+  window.addEventListener('afterprint', () => { charts().forEach(e => { e.style.zoom = ''; }); });
+})();
+</script>"""
+
+
+def print_styles() -> None:
+    """Add the print styles to the page (called once per run by app.py, for a signed-in viewer): the CSS goes
+    to Streamlit's event container (no space on screen), the chart fitting script to the sidebar."""
+    st.html(PRINT_CSS)
+    with st.sidebar:
+        st.html(PRINT_JS % {"width": PRINT_WIDTH_PX}, unsafe_allow_javascript=True)
 
 
 def db_path() -> Path:
@@ -236,6 +289,26 @@ def page_viewer(page: str) -> Viewer:
     return gate.page_viewer(page, appstate(), reference(), demo_users())
 
 
+def still_signed_in(part: Callable[..., None]) -> Callable[..., None]:
+    """`part` with the session checked again first: when it has expired, or the account was removed or
+    changed, the whole app reruns, which shows the sign-in screen and its notice. (A fragment's rerun skips
+    app.py, where the session is otherwise checked, so without this a part of a page could still save.)"""
+
+    @functools.wraps(part)
+    def checked(*args: object, **kwargs: object) -> None:
+        if signed_in() is None:
+            st.rerun(scope="app")
+        part(*args, **kwargs)
+
+    return checked
+
+
+def fragment(part: Callable[..., None]) -> Callable[..., None]:
+    """`st.fragment` for the part of a page that reruns alone (every page uses this, never st.fragment
+    itself), with the session re-checked on each of its reruns (`still_signed_in`)."""
+    return st.fragment(still_signed_in(part))
+
+
 def sidebar() -> Run:
     """Render the shared sidebar (who is signed in, council, year, window, as-at date) and build this run's
     requests for the signed-in viewer (a council-bound role chooses only its own council)."""
@@ -288,16 +361,28 @@ def visible_pages() -> list[str]:
     return access.pages(viewer(), reference())
 
 
-def download_table(df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel buttons for the table behind a chart (files are built only when clicked)."""
+def download_name(name: str, ext: str, *, period: str | None = None, region: bool = False) -> str:
+    """A download's file name (raa_core.presentation.file_name) carrying the council chosen in the sidebar
+    (Region for the whole RAA, or always with `region=True` for a whole-RAA file), the period (the sidebar's
+    performance period unless given; "" for none) and the as-at date: `raa_budget_lines_Kent_2026-27_P7_as-at_2026-11-23.csv`."""
+    r = run()
+    council = None if region or r.la_code is None else display.council_label(reference(), r.la_code)
+    return presentation.file_name(name, ext, council=council, period=r.performance.period.name if period is None
+                                  else period, as_at=r.as_at_date)
+
+
+def download_table(df: pd.DataFrame, name: str, key: str, *, period: str | None = None, region: bool = False) -> None:
+    """CSV and Excel buttons for the table behind a chart (files are built only when clicked); the file names
+    carry council, period and as-at date (`download_name`)."""
     c1, c2 = st.columns(2)
     page = st.session_state.get("raa_page")
-    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), f"{name}.csv", page)
-    xlsx = gate.audited_export(appstate(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), f"{name}.xlsx",
+    csv_name, xlsx_name = (download_name(name, ext, period=period, region=region) for ext in ("csv", "xlsx"))
+    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), csv_name, page)
+    xlsx = gate.audited_export(appstate(), lambda: export.table_xlsx(df, sheet=name[:31], title=name), xlsx_name,
                                page)
-    c1.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv",
+    c1.download_button("Download CSV", csv, csv_name, "text/csv", key=f"{key}_csv",
                        on_click="ignore", width="stretch", icon=":material/download:")
-    c2.download_button("Download Excel", xlsx, f"{name}.xlsx",
+    c2.download_button("Download Excel", xlsx, xlsx_name,
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
 
@@ -336,11 +421,11 @@ def _return_freed_memory() -> None:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
-def download_csv(df: pd.DataFrame, name: str, key: str) -> None:
-    """One CSV button (built when clicked, audited as an export)."""
-    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), f"{name}.csv",
-                              st.session_state.get("raa_page"))
-    st.download_button("Download CSV", csv, f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore",
+def download_csv(df: pd.DataFrame, name: str, key: str, *, period: str | None = None) -> None:
+    """One CSV button (built when clicked, audited as an export), named by `download_name`."""
+    file = download_name(name, "csv", period=period, region=True)
+    csv = gate.audited_export(appstate(), lambda: export.table_csv(df), file, st.session_state.get("raa_page"))
+    st.download_button("Download CSV", csv, file, "text/csv", key=f"{key}_csv", on_click="ignore",
                        icon=":material/download:")
 
 

@@ -98,14 +98,27 @@ def _validate(username: str, role: str, la_code: int | None, ref: Reference) -> 
         raise UserError(f"role {role} is not bound to a council: leave out --council")
 
 
+def check_password(password: str) -> None:
+    """UserError unless the password has MIN_PASSWORD characters, not counting spaces at either end."""
+    if len(password.strip()) < MIN_PASSWORD:
+        raise UserError(f"the password must have at least {MIN_PASSWORD} characters (not counting spaces at "
+                        "either end)")
+
+
+def _is_demo(state: AppState, username: str) -> bool:
+    with state.connect() as con:
+        row = con.execute("SELECT demo FROM users WHERE username = ?", [username]).fetchone()
+    return bool(row and row[0])
+
+
 def add_user(state: AppState, username: str, password: str, role: str, la_code: int | None, ref: Reference,
              *, demo: bool = False, now: dt.datetime | None = None) -> None:
     """Create a user with an argon2 hash of `password`. Raises UserError for a bad name, role, council, a
     password shorter than MIN_PASSWORD characters, or a name already taken."""
     username = username.strip()
     _validate(username, role, la_code, ref)
-    if len(password) < MIN_PASSWORD and not demo:
-        raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    if not demo:
+        check_password(password)
     hashed = HASHER.hash(password)
     try:
         with state.connect() as con:
@@ -261,3 +274,63 @@ def sync_demo_users(state: AppState, sample_only: bool, ref: Reference) -> list[
                 add_user(state, name, password, role, la_code, ref, demo=True)
     with state.connect() as con:
         return [r[0] for r in con.execute("SELECT username FROM users WHERE demo = 1 ORDER BY username")]
+
+
+# --- the Users page (issue 13: admin manages the embedded sign-in's users) ------------------------------------
+
+
+def users_table(state: AppState, ref: Reference, now: dt.datetime | None = None) -> list[dict[str, object]]:
+    """Every user as the Users page lists them (never the hash): user name, role label, council, status in
+    words ('active', 'locked until 14:05 UTC', '2 failed sign-ins'), whether a demo user, created (UTC)."""
+    rows: list[dict[str, object]] = []
+    for u in users(state):
+        role = ref.role(u.role)
+        if is_locked(u, now):
+            status = f"locked until {u.locked_until:%H:%M} UTC"
+        elif u.failed_attempts:
+            status = f"{u.failed_attempts} failed sign-in{'s' if u.failed_attempts != 1 else ''}"
+        else:
+            status = "active"
+        rows.append({"user": u.username, "role": role.label if role else u.role,
+                     "council": f"{ref.council_name(u.la_code)} ({u.la_code})" if u.la_code is not None else "",
+                     "status": status, "demo": u.demo, "created": u.created_at})
+    return rows
+
+
+def administer(state: AppState, viewer: Viewer, action: str, username: str, ref: Reference, *,
+               password: str | None = None, role: str | None = None, la_code: int | None = None,
+               page: str = "users", now: dt.datetime | None = None) -> str:
+    """Add, remove or unlock a user on behalf of a signed-in `viewer` (who needs the `users` right), audited
+    as 'User change'; returns the sentence the page shows ("Added jo.smith as Council performance analyst…").
+
+    Raises `access.AccessDenied` without the right, `UserError` for a bad name, role, council or password, an
+    unknown user, or a person removing their own account (they would lock themselves out mid-session)."""
+    from raa_core import access
+
+    access.require_users(viewer, ref)
+    username = username.strip()
+    if action == "add":
+        if password is None or role is None:
+            raise UserError("give a role and an initial password")
+        check_password(password)
+        # A demo user (whose password README publishes) can only make demo accounts: they go with the demo
+        # users as soon as real drops are loaded, so no account made on the sample outlives it.
+        add_user(state, username, password, role, la_code, ref, demo=_is_demo(state, viewer.user), now=now)
+        found = ref.role(role)
+        done = f"Added {username} as {found.label if found else role}" + (
+            f" of {ref.council_name(la_code)} ({la_code})" if la_code is not None else "")
+    elif action == "remove":
+        if username == viewer.user:
+            raise UserError("you cannot remove your own account while signed in with it")
+        if not remove_user(state, username):
+            raise UserError(f"no user {username!r}")
+        done = f"Removed {username}"
+    elif action == "unlock":
+        if not unlock(state, username):
+            raise UserError(f"no user {username!r}")
+        done = f"Unlocked {username}"
+    else:
+        raise ValueError(f"unknown action {action!r} (add, remove or unlock)")
+    appstate.record(state, actor=viewer.user, role=viewer.role, action="users", page=page,
+                    la_code=la_code if action == "add" else None, detail=done)
+    return done

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from raa_core import characteristics, coverage, export, indicators, journeys, recruitment
+from raa_core import characteristics, coverage, display, export, indicators, journeys, recruitment
 from raa_core.periods import Period, quarter
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
 
@@ -75,9 +75,9 @@ ITEMS: tuple[Item, ...] = (
     *(
         Item(f"timeliness_{ind}", "Children adopted in the quarter: average days", label, "days", rule)
         for ind, label, rule in (
-            ("A1", "Entering care to moving in with the adoptive family (A1)", indicators.DEFINITIONS["A1"]),
-            ("A2", "Placement order to the match with the adopters (A2)", indicators.DEFINITIONS["A2"]),
-            ("A10", "Entering care to moving in with the family who adopted (A10)", indicators.DEFINITIONS["A10"]),
+            ("A1", "Entering care to moving in with the adoptive family (A1)", display.plain_text(indicators.DEFINITIONS["A1"])),
+            ("A2", "Placement order to the match with the adopters (A2)", display.plain_text(indicators.DEFINITIONS["A2"])),
+            ("A10", "Entering care to moving in with the family who adopted (A10)", display.plain_text(indicators.DEFINITIONS["A10"])),
         )
     ),
     *(
@@ -199,6 +199,19 @@ def asglb_return(
     areas = [*(str(c) for c in ref.la_codes), "region"]
     values = _values(con, q, ref, as_at)
     gaps = {t: coverage.missing(con, ref, t, as_at) for t in ("children", "adopters")}
+    # the quarter against each council's data: after its latest drop or before its records begin is no data;
+    # a quarter its latest drop ends inside is in progress (counts so far), said on every figure
+    spans = {t: coverage.span(con, ref, t, as_at) for t in ("children", "adopters")}
+    held = {(t, a): coverage.quarter_words(q.start, q.end, *spans[t][a])
+            for t in spans for a in spans[t] if a not in gaps[t]}
+    for t in spans:
+        councils = [held.get((t, str(c)), (False, "")) for c in ref.la_codes]
+        if not any(h for h, _ in councils):
+            held[(t, "region")] = (False, "no council holds data for the quarter")
+        else:
+            words = ["councils with data only"] if len([h for h, _ in councils if h]) < len(councils) else []
+            words += sorted({w for h, w in councils if h and w.startswith("in progress")})
+            held[(t, "region")] = (True, "; ".join(words))
     rows = []
     for order, item in enumerate(ITEMS, start=1):
         for area in areas:
@@ -207,12 +220,14 @@ def asglb_return(
                 status, note = "not held", "not held in the drops"
             elif area in gaps[item.dataset]:
                 status, note = "no data", gaps[item.dataset][area]
+            elif not held[(item.dataset, area)][0]:
+                status, note = "no data", held[(item.dataset, area)][1]
             else:
                 value, n = values.get((item.key, area), (None, 0))
+                words = [held[(item.dataset, area)][1]] if held[(item.dataset, area)][1] else []
                 if item.unit == "days" and value is None:
-                    note = "no children adopted in the quarter"
-                elif area == "region" and gaps[item.dataset]:
-                    note = "councils with data only"
+                    words.insert(0, "no children adopted in the quarter")
+                note = "; ".join(words)
             rows.append(
                 {"order": order, "section": item.section, "item": item.key, "label": item.label,
                  "unit": item.unit, "area": RAA if area == "region" else area, "area_name": names.get(area, area),

@@ -19,7 +19,6 @@ call them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +28,17 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from raa_core import budget_tables, commentary, freshness, indicators, journeys, monitoring, recruitment, suppression
+from raa_core import (
+    budget_tables,
+    commentary,
+    display,
+    freshness,
+    indicators,
+    journeys,
+    monitoring,
+    recruitment,
+    suppression,
+)
 from raa_core.appstate import AppState
 from raa_core.contract import DATASETS, TABLES
 from raa_core.periods import Period, financial_year, parse_period, previous, quarter_of
@@ -606,18 +615,11 @@ def _quality(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, na
     return s
 
 
-_MD = re.compile(r"\*\*|\\")
-
-
-def _plain_text(md: str) -> str:
-    return _MD.sub("", md)
-
-
 def _definitions(ref: Reference) -> Section:
     s = Section("definitions", SECTIONS["definitions"])
     rag = ref.settings.rag
     rows = [
-        (k, _plain_text(indicators.definition(k, ref)))
+        (k, display.plain_text(indicators.definition(k, ref)))
         for k in ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "change", "national",
                   "low_n", "publication", "children_waiting", "sufficiency", "stale")
     ]

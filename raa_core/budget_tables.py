@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from raa_core.display import utc_minute
 from raa_core.monitoring import Monitoring
 from raa_core.presentation import missing
 from raa_core.reference import Reference
@@ -187,5 +188,5 @@ def comments(recorded: pd.DataFrame, names: Mapping[int, str], labels: Mapping[s
         "line": [labels.get(c, c) for c in recorded["cost_line"]],
         "comment": list(recorded["comment"]),
         "author": list(recorded["author"]),
-        "recorded": [f"{v:%d %b %Y %H:%M}" for v in recorded["created_at"]],
+        "recorded": [utc_minute(v) for v in recorded["created_at"]],
     })

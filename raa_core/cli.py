@@ -100,7 +100,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from raa_core import indicators
+    from raa_core import coverage, indicators
 
     with Warehouse(args.db).cursor() as con:
         try:
@@ -111,13 +111,16 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
     lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
     for r in payload["rows"]:
+        # no data is not zero (indicators.md v2): an area without a drop, or with no child adopted, says so
+        r["note"] = payload["no_data"].get(r["area"]) or (
+            coverage.no_children_message("adopted", payload["period"]) if not r["n"] else "")
         value = "" if r["value"] is None else str(r["value"]) + ("%" if r["indicator"] == "A3" else "")
-        if r["indicator"] == "A3" and r.get("count") is not None:
+        if r["indicator"] == "A3" and r.get("count") is not None and r["value"] is not None:
             value = f"{r['count']} ({value})"
         lines.append(
             f"{r['indicator']:9} {r['area']:12} {value:>6} {_s(r['median']):>6} {r['n']:>5} "
             f"{_s(r['threshold']):>6} {_s(r['difference']):>5}  {'LOW' if r['low_n'] else ''}"
-            + (f"  {payload['no_data'][r['area']]}" if r["area"] in payload["no_data"] else ""))
+            + (f"  {r['note']}" if r["note"] else ""))
     _emit(args, payload, "\n".join(lines))
     return 0
 
@@ -249,7 +252,11 @@ def cmd_users(args: argparse.Namespace) -> int:
     from raa_core.appstate import AppState
     from raa_core.warehouse import Warehouse
 
-    state = AppState.beside(Warehouse(Path(args.db)))
+    wh = Warehouse(Path(args.db))
+    if not wh.exists():  # a mistyped --db would otherwise make a user store the app never reads
+        raise UsageError(f"no warehouse at {args.db}: users live beside the app's warehouse (give --db as the app's "
+                         "RAA_DB; a new server builds it on first start or with raa ingest)")
+    state = AppState.beside(wh)
     operator = f"cli:{getpass.getuser()}"
     if args.users_command == "list":
         found = accounts.users(state)
@@ -261,7 +268,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             lines.append(f"{u.username:24} {u.role:16} {_s(u.la_code):7} {state_text:22} {'yes' if u.demo else ''}")
         _emit(args, {"users": payload}, "\n".join(lines))
         return 0
-    name = args.name
+    name = args.name.strip()
     if args.users_command == "add":
         password = _read_password()
         try:

@@ -149,6 +149,12 @@ def run(con: duckdb.DuckDBPyConnection, ref: Reference, scenario: Scenario, *, a
     if not base:
         years = ", ".join(budget_years(con)) or "none"
         raise ScenarioError("base_year", f"no budget is loaded for {scenario.base_year} (years with budgets: {years})")
+    missing = [la for la in ref.la_codes if la not in base]
+    if missing:  # a partner left out would fund nothing and the others would pay its part: never silently
+        names = council_names(ref, missing)
+        raise ScenarioError("base_year", f"no {scenario.base_year} budget is loaded for "
+                            f"{', '.join(f'{names[la]} ({la})' for la in missing)}: every partner council needs "
+                            "one to share the pool")
     return compute(scenario, base, DriverTable.from_frame(all_drivers(con, ref, as_at)), ref=ref)
 
 
@@ -474,6 +480,7 @@ def explanation(result: Result, year: str, ref: Reference | None = None) -> list
     parts = " + ".join(f"{float(w):g} x {labels.get(d, (d, d))[0].lower()} share" for d, w in s.drivers.items())
     lines = [f"{year}: total to fund {fmt_gbp(total.total)} ({how}). Demand share = {parts}, each averaged "
              f"over {', '.join(total.driver_years)}. Baseline share = share of the {s.base_year} budgets."]
+    bound_year = any(r.bound for r in result.year_rows(year))
     for r in result.year_rows(year):
         t = float(r.transition)
         line = (f"{names[r.la_code]}: {1 - t:g} x {_p(r.baseline_share)} baseline + {t:g} x {_p(r.demand_share)} "
@@ -482,11 +489,14 @@ def explanation(result: Result, year: str, ref: Reference | None = None) -> list
             pct = s.cap_pct if r.bound == "cap" else s.floor_pct
             line += (f", held at the {r.bound} of {float(pct or 0):g}% on {fmt_gbp(r.previous)}: "
                      f"{fmt_gbp(r.contribution)} ({_p(r.share)} of the total)")
+        elif bound_year:  # another council is held at a bound: this one takes its part of the rest
+            line += (f", rescaled to {_p(r.share)} with the rest of the total after the bounds, of "
+                     f"{fmt_gbp(total.total)} = {fmt_gbp(r.contribution)}")
         else:
             line += f" of {fmt_gbp(total.total)} = {fmt_gbp(r.contribution)}"
         line += f"; {'+' if r.change_prev >= 0 else '-'}{fmt_gbp(abs(r.change_prev))} on the previous year."
         lines.append(line)
-    if any(r.bound for r in result.year_rows(year)):
+    if bound_year:
         lines.append("Where a council is held at a bound, the rest of the total is shared among the others in "
                      "proportion to their formula shares, repeated until no other bound is broken.")
     return lines

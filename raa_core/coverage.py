@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from raa_core.contract import TABLES
-from raa_core.indicators import Bind
+from raa_core.indicators import Bind, state_source
 from raa_core.reference import Reference
 
 COLUMNS: list[str] = ["la_code", "table", "first_drop", "latest_drop", "held", "message"]
@@ -81,6 +81,46 @@ def missing(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.d
     """The councils (area codes as strings) without a drop of `table` by `on`, each with its message."""
     cov = coverage(con, ref, table, on)
     return {str(r.la_code): r.message for r in cov.itertuples() if not r.held}
+
+
+def span(
+    con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None
+) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Per reference council (code as a string): the first dated record in its newest drop of `table` by `on`
+    (its records begin; date of birth aside) and that drop's extract date (its data runs to). (None, None)
+    where it holds no such drop: `missing` says so in words."""
+    spec = next((t for t in TABLES if t.name == table), None)
+    if spec is None:
+        raise ValueError(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
+    dates = [c.name for c in spec.columns if c.type == "date" and c.name != "date_of_birth"]
+    b = Bind()
+    first = f"least({', '.join(f'min(t.{c})' for c in dates)})" if dates else "NULL"
+    rows = b.run(
+        con,
+        f"""
+        SELECT t.la_code, {first} AS first_record, max(d.extract_date) AS latest
+        FROM {state_source(b, table, on)} t JOIN drops d USING (drop_id)
+        WHERE t.la_code IN (SELECT unnest({b.typed(ref.la_codes, "INTEGER[]")}))
+        GROUP BY t.la_code
+        """,
+    ).fetchall()
+    out: dict[str, tuple[dt.date | None, dt.date | None]] = {str(c): (None, None) for c in ref.la_codes}
+    out.update({str(la): (f, latest) for la, f, latest in rows})
+    return out
+
+
+def quarter_words(start: dt.date, end: dt.date, first_record: dt.date | None,
+                  latest: dt.date | None) -> tuple[bool, str]:
+    """(held, words) for a period against one council's data: not held, with the reason, when it begins after
+    the latest drop or ends before the records begin; held but 'in progress: counts to …' when it ends after
+    the latest drop; otherwise held with no words."""
+    if latest is not None and start > latest:
+        return False, f"after the latest drop ({day(latest)})"
+    if first_record is not None and end < first_record:
+        return False, f"before the council's records begin ({day(first_record)})"
+    if latest is not None and end > latest:
+        return True, f"in progress: counts to {day(latest)}"
+    return True, ""
 
 
 def data_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:

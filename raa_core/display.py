@@ -13,6 +13,7 @@ Pages, the Excel reports and (later) the board pack call these, so a label or a 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -186,3 +187,12 @@ def labelled(values: pd.Series, labels: Mapping[Any, str]) -> list[str]:
 def data_when(as_at: dt.date | None, latest: dt.date | None) -> str:
     """How far figures reach: 'as at 15 October 2026', else 'data to 20 November 2026', else 'no data yet'."""
     return f"as at {as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
+
+
+_MARKDOWN = re.compile(r"\*\*|\\")
+
+
+def plain_text(md: str) -> str:
+    """A definition written in Markdown for the pages (bold `**`, escaped `\\$`) as plain text, for Excel, PDF
+    and the ASGLB return, which show the rule as words, not markup."""
+    return _MARKDOWN.sub("", md)

@@ -3,8 +3,8 @@
 Warehouse drivers come from each council's current children file (or its state as at a date), all five in
 one set-based query: placement orders granted, adoption orders, ADM decisions and children placed in the
 year (April to March), and children waiting with a placement order at 1 April (the year's start, counted
-as the dashboard counts children waiting: placement order on or before the date and neither placed,
-adopted nor the plan reversed by it). External drivers (e.g. 0-17 population) come from reference data
+by the dashboard's one waiting rule, `journeys.waiting_rows_sql`: placement order on or before the date, not
+adopted and the plan not reversed by it, and not placed at it, a disrupted placement waiting again). External drivers (e.g. 0-17 population) come from reference data
 (`data/reference/external_drivers.csv`); figures not marked official are flagged as illustrative.
 
 A figure is never silently treated as complete. Each council-year carries a `status`:
@@ -25,6 +25,9 @@ from fractions import Fraction
 import duckdb
 import pandas as pd
 
+from raa_core import sql
+from raa_core.indicators import Bind
+from raa_core.journeys import waiting_rows_sql
 from raa_core.reference import Reference, load_reference
 from raa_core.sql import state_sql
 
@@ -86,16 +89,10 @@ events AS (
     SELECT la_code, kind AS driver, y, count(*) AS n FROM dated
     WHERE kind IN ('adm_decisions', 'placement_orders', 'children_placed', 'adoption_orders')
     GROUP BY ALL),
--- each child waiting with a placement order counts at every 1 April from the first on or after its order
--- to the last before it stopped waiting (placed, adopted or plan reversed)
+-- each child waiting with a placement order at 1 April, by the one waiting rule of the dashboard
+-- (journeys.waiting_rows_sql: placed, adopted or plan reversed stops it; a disrupted placement waits again)
 waits AS (
-    SELECT la_code, y, count(*) AS n
-    FROM (SELECT la_code, unnest(range(
-                 year(placement_order_date - INTERVAL 1 DAY - INTERVAL 3 MONTH) + 1,
-                 year(least(placed_date, plan_reversed_date, adoption_order_date, extract_date + INTERVAL 1 YEAR)
-                      - INTERVAL 1 DAY - INTERVAL 3 MONTH) + 1)) AS y
-          FROM c WHERE placement_order_date IS NOT NULL)
-    GROUP BY ALL),
+    SELECT la_code, year(at_date) AS y, count(*) AS n FROM ({waiting}) w WHERE with_po GROUP BY ALL),
 flows AS (
     SELECT dr.driver, g.la_code, g.y, coalesce(e.n, 0) AS value,
            CASE WHEN g.fy_end > g.extract_date THEN 'in_progress'
@@ -120,14 +117,26 @@ SELECT driver, la_code, printf('%d-%02d', y, (y + 1) % 100) AS financial_year, v
                    ELSE NULL END AS note
 FROM (SELECT * FROM flows UNION ALL SELECT * FROM waiting)
 ORDER BY driver, la_code, financial_year
-""".replace("{state}", state_sql("children"))
+"""
+
+#: The range of 1 Aprils the waiting driver can need: from the first placement order to the newest extract.
+APRILS_SQL = f"""
+SELECT min(t.placement_order_date), max(d.extract_date)
+FROM ({state_sql("children")}) t JOIN drops d USING (drop_id)
+"""
 
 
 def warehouse_drivers(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> pd.DataFrame:
     """The five warehouse drivers per council and financial year (columns `COLUMNS`), one query.
 
     `value` is a count; `status`/`note` say whether the year is complete (module docstring)."""
-    df = con.execute(DRIVERS_SQL, {"as_at": as_at}).df()
+    first, last = sql.execute(con, APRILS_SQL, {"as_at": as_at}).fetchone() or (None, None)
+    aprils = ([dt.date(y, 4, 1) for y in range(first.year, last.year + 1)]
+              if first is not None and last is not None else [])
+    b = Bind()
+    waiting = waiting_rows_sql(b, f"({state_sql('children')})", aprils)
+    query = DRIVERS_SQL.replace("{state}", state_sql("children")).replace("{waiting}", waiting)
+    df = sql.execute(con, query, {"as_at": as_at, **b.values}).df()
     df["la_code"] = df["la_code"].astype("int64")
     df["value"] = df["value"].astype("int64")
     return df[COLUMNS]

@@ -67,6 +67,10 @@ class DropResult(BaseModel):
     warnings: list[Issue] = []
     row_counts: dict[str, int] = {}
 
+    def counts_text(self) -> str:
+        """The drop's issues counted, each noun agreeing with its count: "1 error, 2 warnings" (issue 14)."""
+        return f"{count_noun(len(self.errors), 'error')}, {count_noun(len(self.warnings), 'warning')}"
+
     def as_cli(self) -> dict[str, object]:
         out: dict[str, object] = {
             "path": self.path,

@@ -57,6 +57,12 @@ class MoneyUnit(StrEnum):
 BOARD_UNIT = MoneyUnit.THOUSANDS
 
 
+def default_unit(role: str | None) -> MoneyUnit:
+    """The money unit a role sees first: £'000 for the Partnership Board (board papers), £ for everyone else
+    (finance leads and the Head of Service reconcile to the penny). Issue 14."""
+    return BOARD_UNIT if role == "board" else MoneyUnit.POUNDS
+
+
 def money_unit(value: str | MoneyUnit | None, default: MoneyUnit = MoneyUnit.POUNDS) -> MoneyUnit:
     """A MoneyUnit from its value ("£" or "£'000") or name ("pounds", "thousands"); None gives `default`."""
     if value is None:

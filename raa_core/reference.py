@@ -169,7 +169,8 @@ class ExternalDriverValue(BaseModel):
 
 
 #: Every page of the app, in the app's order (a role's pages are listed in this order).
-PAGES = ("overview", "regional_performance", "local_performance", "budget", "scenarios", "data_drops", "audit")
+PAGES = ("overview", "regional_performance", "local_performance", "budget", "scenarios", "boardpack", "data_drops",
+         "audit", "users")
 
 #: What a role may do besides opening its pages (access.py enforces each one):
 #: child_level: child-level rows (each child's figures); its own council only when the role is council-bound.

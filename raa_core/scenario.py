@@ -110,7 +110,10 @@ class Scenario(BaseModel):
         for y, total in self.totals.items():
             if y not in self.years:
                 raise ScenarioError(f"totals.{y}", f"{y} is not one of the modelled years ({', '.join(self.years)})")
-            if total <= 0 or total != total.quantize(Decimal("0.01")):
+            if not Decimal(0) < total <= MAX_TOTAL:
+                raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence, at most "
+                                    f"£{MAX_TOTAL:,}")
+            if total != total.quantize(Decimal("0.01")):
                 raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence")
         if not self.drivers:
             raise ScenarioError("drivers", f"choose at least one driver from: {', '.join(sorted(known))}")
@@ -158,15 +161,27 @@ class Scenario(BaseModel):
         return json.dumps(self.model_dump(mode="json"), indent=2)
 
 
+#: Largest total a scenario may set for a year (£): far above any pool, small enough for exact pence.
+MAX_TOTAL = Decimal(10) ** 12
+#: Largest scenario JSON accepted (bytes): a scenario is a few hundred bytes.
+MAX_JSON_BYTES = 1_000_000
+
+
 def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None = None) -> Scenario:
     """A Scenario from JSON text or a dict; raises ScenarioError naming the field and what is allowed.
 
-    `drivers` is the set of known driver names (default: the warehouse drivers and reference data's)."""
+    `drivers` is the set of known driver names (default: the warehouse drivers and reference data's). Text
+    over MAX_JSON_BYTES, or nested too deeply for the reader, is refused as such (an uploaded file is untrusted)."""
     if isinstance(data, (str, bytes)):
+        if len(data) > MAX_JSON_BYTES:
+            raise ScenarioError("scenario", f"the file is {len(data):,} bytes; a scenario is at most "
+                                f"{MAX_JSON_BYTES:,}")
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
             raise ScenarioError("scenario", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        except RecursionError:
+            raise ScenarioError("scenario", "not a scenario: the JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise ScenarioError("scenario", "must be a JSON object with the fields of cli.md")
     try:

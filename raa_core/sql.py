@@ -27,11 +27,12 @@ import duckdb
 from raa_core.contract import TABLES
 
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_]\w*)")
-_STRING = re.compile(r"'(?:[^']|'')*'")
+#: String literals and `--` comments, whichever starts first (so an apostrophe in a comment opens no string).
+_STRING = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
 
 
 def param_names(sql: str) -> set[str]:
-    """The named parameters (`$name`) a SQL text uses, outside string literals."""
+    """The named parameters (`$name`) a SQL text uses, outside string literals and comments."""
     return set(_PARAM.findall(_STRING.sub("''", sql)))
 
 

@@ -174,10 +174,20 @@ def nav_links(page: Page) -> list[str]:
     return [t.inner_text().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNavLink"]').all()]
 
 
+def open_select(page: Page, label: str, scope: str = "") -> None:
+    """Open a selectbox's menu as a person does: scroll it into view first (a long sidebar scrolls, and a
+    scroll while the menu opens closes it again), click, and wait for the options."""
+    root = page.locator(scope) if scope else page
+    box = root.get_by_role("combobox", name=label).first
+    box.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box.click()
+    page.get_by_role("option").first.wait_for()
+
+
 def select_options(page: Page, label: str, scope: str = "") -> list[str]:
     """The options of a selectbox (opened, read, closed)."""
-    root = page.locator(scope) if scope else page
-    root.get_by_role("combobox", name=label).first.click()
+    open_select(page, label, scope)
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return [o.strip() for o in options]
@@ -185,8 +195,7 @@ def select_options(page: Page, label: str, scope: str = "") -> list[str]:
 
 def choose(page: Page, label: str, option: str, scope: str = "", timeout_ms: int = 180_000) -> None:
     """Pick an option of a selectbox and wait for the rerun."""
-    root = page.locator(scope) if scope else page
-    root.get_by_role("combobox", name=label).first.click()
+    open_select(page, label, scope)
     page.get_by_role("option", name=option, exact=True).click()
     page.wait_for_timeout(300)
     wait_ready(page, timeout_ms)

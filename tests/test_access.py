@@ -55,10 +55,11 @@ def test_child_level_and_upload_councils(ref, viewer, children, uploads) -> None
 
 
 @pytest.mark.parametrize(("viewer", "pages"), [
-    (HOS, ["overview", "regional_performance", "local_performance", "budget", "scenarios", "data_drops", "audit"]),
-    (BOARD, ["overview", "regional_performance", "budget", "scenarios"]),
+    (HOS, ["overview", "regional_performance", "local_performance", "budget", "scenarios", "boardpack", "data_drops",
+           "audit", "users"]),
+    (BOARD, ["overview", "regional_performance", "budget", "scenarios", "boardpack"]),
     (FINANCE, ["overview", "regional_performance", "local_performance", "budget", "scenarios"]),
-    (ADMIN, ["overview", "data_drops", "audit"]),
+    (ADMIN, ["overview", "data_drops", "audit", "users"]),
     (A886, ["overview", "regional_performance", "local_performance", "data_drops"]),
     (UNBOUND_ANALYST, []),
     (STRANGER, []),
@@ -78,7 +79,7 @@ def test_pages(ref, viewer, pages) -> None:
     (access.require_comment, {"hos"}, "record variance comments"),
     (access.require_scenarios_write, {"hos", "finance"}, "save contribution scenarios"),
     (access.require_audit, {"hos", "admin"}, "read the audit trail"),
-    (access.require_users, {"admin"}, "manage users"),
+    (access.require_users, {"hos", "admin"}, "manage users"),
 ])
 def test_rights(ref, check, allowed, message) -> None:
     for viewer in EVERYONE:

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import APP, SAMPLE_TODAY, signed_in
 from raa_core import freshness, warehouse
+from raa_core.presentation import count_noun
 
 
 def run_app(page: str | None = None) -> AppTest:
@@ -35,7 +36,8 @@ def test_overview_shows_each_councils_freshness_from_raa_core(app_env, ref) -> N
         flags = [m.value for m in at.markdown if m.value.endswith(label.lower())]
         assert [("Stale" in f) for f in flags] == list(status[f"{dataset}_stale"])
     held = [m.value for m in at.markdown if "drops held" in m.value]
-    assert held == [f"{r.drops_held} drops held · {r.open_warnings} open warnings" for r in status.itertuples()]
+    assert held == [f"{count_noun(r.drops_held, 'drop')} held · {count_noun(r.open_warnings, 'open warning')}"
+                    for r in status.itertuples()]
     table = at.dataframe[0].value
     assert list(table["Child journeys"]) == list(status["children_rows"])
 
@@ -126,11 +128,12 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
 
 
 @pytest.mark.parametrize(("role", "la_code", "links"), [
-    ("hos", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops", "Audit"]),
-    ("board", None, ["Regional performance", "Pooled budget", "Contribution scenarios"]),
+    ("hos", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Board pack",
+                   "Data drops", "Audit", "Users"]),
+    ("board", None, ["Regional performance", "Pooled budget", "Contribution scenarios", "Board pack"]),
     ("finance", None, ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios"]),
     ("council_analyst", 887, ["Regional performance", "Local performance", "Data drops"]),
-    ("admin", None, ["Data drops", "Audit"]),
+    ("admin", None, ["Data drops", "Audit", "Users"]),
 ])
 def test_overview_links_follow_the_role(app_env, role, la_code, links) -> None:
     at = signed_in(AppTest.from_file(APP, default_timeout=60), role, la_code)

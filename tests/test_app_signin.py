@@ -33,12 +33,14 @@ def test_oidc_configured_shows_the_provider_button_and_no_password_form(app_env)
 
 @pytest.mark.parametrize(("claims", "who", "pages"), [
     ({"email": "head.of.service@kent.gov.uk"}, "head.of.service@kent.gov.uk · Head of Service",
-     ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Data drops", "Audit"]),
+     ["Regional performance", "Local performance", "Pooled budget", "Contribution scenarios", "Board pack", "Data drops",
+      "Audit", "Users"]),
     ({"preferred_username": "Ann.Analyst@medway.gov.uk", "groups": ["44444444-4444-4444-4444-444444444887"]},
      "ann.analyst@medway.gov.uk · Council performance analyst, Medway (887)",
      ["Regional performance", "Local performance", "Data drops"]),
     ({"email": "pat@bexley.gov.uk", "groups": ["22222222-2222-2222-2222-222222222222"]},
-     "pat@bexley.gov.uk · Partnership Board member", ["Regional performance", "Pooled budget", "Contribution scenarios"]),
+     "pat@bexley.gov.uk · Partnership Board member",
+     ["Regional performance", "Pooled budget", "Contribution scenarios", "Board pack"]),
 ])
 def test_an_oidc_identity_signs_in_as_its_mapped_role(app_env, claims, who, pages) -> None:
     at = signed_out(secrets=SECRETS, user={"is_logged_in": True, "iat": None, **claims})
@@ -76,3 +78,18 @@ def test_embedded_form_refuses_without_saying_which_was_wrong(app_env) -> None:
     at.run()
     assert not at.exception
     assert at.title[0].value == "Overview"
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/regional_performance.py", "pages/local_performance.py",
+                                  "pages/budget.py", "pages/scenarios.py", "pages/data_drops.py", "pages/audit.py",
+                                  "pages/users.py"])
+def test_every_page_says_sample_data_while_only_the_sample_is_held(app_env, page) -> None:
+    """Issue 9 point 7: the bundled sample is 'clearly labelled sample data' on every page (the sidebar)."""
+    from conftest import signed_in
+
+    at = signed_in(AppTest.from_file(APP, default_timeout=90))
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("**Sample data.**") for w in at.sidebar.warning), [w.value for w in at.sidebar.warning]

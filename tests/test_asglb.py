@@ -105,8 +105,10 @@ def test_a_council_without_a_drop_by_the_date_says_so_not_zero(tmp_path: Path, r
     bexley = ret.loc[("waiting_with_po", "303")]
     assert bexley["status"] == "no data" and bexley["note"] == "no drop received by 30 Jun 2018; first drop 25 Sep 2018"
     assert ret.loc[("waiting_with_po", "886"), "value"] == 1
-    assert ret.loc[("waiting_with_po", "RAA"), "note"] == "councils with data only"
-    assert ret.loc[("timeliness_A1", "886"), "note"] == "no children adopted in the quarter"
+    # Kent's drop of 1 May 2018 ends inside the quarter: its figures count so far, and say so
+    assert ret.loc[("waiting_with_po", "RAA"), "note"] == "councils with data only; in progress: counts to 1 May 2018"
+    assert ret.loc[("timeliness_A1", "886"), "note"] == ("no children adopted in the quarter; in progress: counts to "
+                                                         "1 May 2018")
     assert ret.loc[("adopters_enquiries", "886"), "status"] == "figure"
     assert ret.loc[("adopters_enquiries", "887"), "note"] == "no drop received by 30 Jun 2018; none received since"
     with pytest.raises(ValueError):
@@ -117,3 +119,34 @@ def test_cli_refuses_a_bad_quarter(sample_db: Path, tmp_path: Path) -> None:
     assert cli.main(["asglb", "--quarter", "2026Q2", "--out", str(tmp_path / "x.xlsx"), "--db", str(sample_db)]) == 2
     assert cli.main(["asglb", "--quarter", "2026-27Q2", "--out", str(tmp_path / "no" / "x.xlsx"),
                      "--db", str(sample_db)]) == 2
+
+
+def test_the_rule_column_is_plain_words_not_markdown() -> None:
+    """The return's rule reads as words in Excel: no `**` bold marks from the pages' Markdown definitions."""
+    rules = [i.rule for i in asglb.ITEMS]
+    assert rules and not [r for r in rules if "**" in r or "\\" in r]
+    assert any(r.startswith("A1: average days") for r in rules)
+
+
+def test_a_quarter_after_the_latest_drop_or_before_records_begin_is_no_data_not_zero(ref) -> None:
+    """Review: `raa asglb --quarter 2027-28Q1` gave every item as a 0 figure. A quarter after a council's latest
+    drop, or ending before its first record, is 'no data' with the reason; one its latest drop ends inside is
+    a figure marked in progress."""
+    con = empty_warehouse()
+    kid = {"child_id": "a", "sex": "F", "date_of_birth": D(2015, 1, 1), "entered_care_date": D(2016, 1, 1),
+           "adm_decision_date": D(2016, 6, 1), "placement_order_date": D(2016, 8, 1)}
+    for la in (303, 886, 887):
+        add_drop(con, la, "2018-05-01", children=[kid], adopters=[])
+    after = asglb.asglb_return(con, asglb.parse_quarter("2018-19Q3"), ref).set_index(["item", "area"])
+    for area in ("303", "886", "887", "RAA"):
+        row = after.loc[("children_adoption_orders", area)]
+        assert row["status"] == "no data" and pd.isna(row["value"])
+    assert after.loc[("children_adoption_orders", "886"), "note"] == "after the latest drop (1 May 2018)"
+    assert after.loc[("children_adoption_orders", "RAA"), "note"] == "no council holds data for the quarter"
+    before = asglb.asglb_return(con, asglb.parse_quarter("2014-15Q1"), ref).set_index(["item", "area"])
+    assert before.loc[("waiting_with_po", "303"), "note"] == "before the council's records begin (1 Jan 2016)"
+    assert before.loc[("waiting_with_po", "303"), "status"] == "no data"
+    during = asglb.asglb_return(con, asglb.parse_quarter("2018-19Q1"), ref).set_index(["item", "area"])
+    assert during.loc[("waiting_with_po", "886"), "status"] == "figure"
+    assert during.loc[("waiting_with_po", "886"), "note"] == "in progress: counts to 1 May 2018"
+    assert during.loc[("complaints", "886"), "status"] == "not held"

@@ -35,8 +35,10 @@ PAGES = {  # URL path: (menu title, heading)
     "local_performance": ("Local performance", "Local performance"),
     "budget": ("Pooled budget", "Pooled budget"),
     "scenarios": ("Contribution scenarios", "Contribution scenarios"),
+    "boardpack": ("Board pack", "Board pack"),
     "data_drops": ("Data drops", "Data drops"),
     "audit": ("Audit", "Audit"),
+    "users": ("Users", "Users"),
 }
 REGION = "Region (all three councils)"
 ALL_COUNCILS = [REGION, "Bexley (303)", "Kent (886)", "Medway (887)"]
@@ -47,7 +49,7 @@ MAIN = '[data-testid="stMain"]'
 
 # user: (pages, council choices, {council chosen: (council shown on Local performance, child-level rows?)})
 MATRIX = {
-    "board": (["overview", "regional_performance", "budget", "scenarios"], ALL_COUNCILS, {}),
+    "board": (["overview", "regional_performance", "budget", "scenarios", "boardpack"], ALL_COUNCILS, {}),
     "hos": (list(PAGES), ALL_COUNCILS, {REGION: ("Bexley (303)", True), "Bexley (303)": ("Bexley (303)", True),
                                         "Kent (886)": ("Kent (886)", True), "Medway (887)": ("Medway (887)", True)}),
     "finance": (["overview", "regional_performance", "local_performance", "budget", "scenarios"], ALL_COUNCILS,
@@ -59,7 +61,7 @@ MATRIX = {
                    {REGION: ("Kent (886)", True), "Kent (886)": ("Kent (886)", True)}),
     "analyst887": (["overview", "regional_performance", "local_performance", "data_drops"], [REGION, "Medway (887)"],
                    {REGION: ("Medway (887)", True), "Medway (887)": ("Medway (887)", True)}),
-    "admin": (["overview", "data_drops", "audit"], ALL_COUNCILS, {}),
+    "admin": (["overview", "data_drops", "audit", "users"], ALL_COUNCILS, {}),
 }
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from browser_support import assert_no_exception, sign_in, wait_ready
+from browser_support import assert_no_exception, choose, sign_in
+from conftest import SAMPLE_TODAY
 from raa_core import warehouse
-from raa_core.money import fmt_gbp
 from raa_core.monitoring import monitor
 from raa_core.monitoring_export import HEADER_ROW
+from raa_core.presentation import tile_money
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +28,6 @@ def _metric(page, label: str) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def _select(page, scope, label: str, option: str) -> None:
-    scope.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_ready(page)
 
 
 def test_budget_page_switches_council_and_period_and_exports_reconciling_excel(live_app, page, sample_db, ref):
@@ -45,21 +42,21 @@ def test_budget_page_switches_council_and_period_and_exports_reconciling_excel(l
         raa_p5 = monitor(con, ref, YEAR, 5, "default")
     finally:
         con.close()
-    assert _metric(page, "Pooled variance") == fmt_gbp(raa.total(None, "pooled")["variance"])
+    assert _metric(page, "Pooled variance") == tile_money(raa.total(None, "pooled")["variance"])
 
-    _select(page, page.locator('[data-testid="stSidebar"]'), "Council", "Kent (886)")
-    _select(page, page.locator('[data-testid="stMain"]'), "Period", "P5 (Aug 2026)")
+    choose(page, "Council", "Kent (886)", '[data-testid="stSidebar"]')
+    choose(page, "Period", "P5 (Aug 2026)", '[data-testid="stMain"]')
     assert_no_exception(page)
-    assert _metric(page, "Pooled variance") == fmt_gbp(kent_p5.total(886, "pooled")["variance"])
-    assert _metric(page, "Adoption support forecast outturn") == fmt_gbp(
+    assert _metric(page, "Pooled variance") == tile_money(kent_p5.total(886, "pooled")["variance"])
+    assert _metric(page, "Adoption support forecast outturn") == tile_money(
         kent_p5.total(886, "adoption_support")["forecast"])
-    assert _metric(page, "Total budget") == fmt_gbp(kent_p5.total(886)["budget"])
+    assert _metric(page, "Total budget") == tile_money(kent_p5.total(886)["budget"])
     assert kent_p5.total(886, "pooled")["variance"] != raa.total(886, "pooled")["variance"]  # the period mattered
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Excel report").click()
     download = info.value
-    assert download.suggested_filename == f"raa_budget_monitoring_{YEAR}_P5.xlsx"
+    assert download.suggested_filename == f"raa_budget_monitoring_Region_{YEAR}_P5_as-at_{SAMPLE_TODAY}.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     ws = wb["Summary"]
     header = [c.value for c in ws[HEADER_ROW + 1]]

@@ -28,7 +28,21 @@ def run(capsys, monkeypatch, *argv: str, stdin: str = "") -> tuple[int, str, str
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    return tmp_path / "wh" / "raa.duckdb"
+    """A server's (empty) warehouse: the users live beside it."""
+    from raa_core import warehouse
+
+    path = tmp_path / "wh" / "raa.duckdb"
+    warehouse.ensure(path)
+    return path
+
+
+def test_a_mistyped_db_is_refused_and_creates_nothing(capsys, monkeypatch, tmp_path) -> None:
+    """Review: `--db /some/typo/raa.duckdb` made a new user store the app never reads, and said 'added'."""
+    typo = tmp_path / "typo" / "raa.duckdb"
+    code, out, err = run(capsys, monkeypatch, "users", "add", "jo", "--role", "hos", "--db", str(typo),
+                         stdin=PASSWORD + "\n")
+    assert code == 2 and out == "" and "no warehouse at" in err
+    assert not typo.parent.exists()
 
 
 def state_of(db: Path) -> AppState:

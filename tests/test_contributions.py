@@ -409,3 +409,64 @@ def test_external_driver_from_reference_is_flagged_illustrative(sample_con, ref)
         assert any("Population aged 0-17 (illustrative) 2020-21: illustrative figure (not official)" in f
                    for f in row.flags), row.flags
     assert sum(x.contribution for x in r.rows) == r.totals[0].total
+
+
+def test_waiting_driver_follows_the_dashboards_waiting_rule_after_a_disruption() -> None:
+    """Issue #12's disruption example as a driver: order 2017-07-01, matched 2017-10-02, placed 2017-11-01,
+    disrupted 2018-03-01, no adoption order. Placed at 1 April 2017? No order yet; the placement disrupted a
+    month before 1 April 2018, so the child waits again then and at 1 April 2019, exactly as
+    `journeys.children_waiting` counts children waiting with a placement order at those dates."""
+    con = empty_warehouse()
+    add_drop(con, 886, "2019-06-30", children=[
+        child(1, D(2017, 7, 1), entered=D(2017, 1, 10), adm_decision_date=D(2017, 4, 1), matched_date=D(2017, 10, 2),
+              placed_date=D(2017, 11, 1), disruption_date=D(2018, 3, 1))])
+    f = warehouse_drivers(con).set_index(["driver", "financial_year"])["value"]
+    assert f[("waiting_with_po", "2018-19")] == 1 and f[("waiting_with_po", "2019-20")] == 1
+    from raa_core import journeys
+    for at in (D(2017, 11, 1), D(2018, 4, 1), D(2019, 4, 1)):
+        counts = journeys.children_waiting(con, at).set_index("area")
+        driver = f.get(("waiting_with_po", f"{at.year}-{(at.year + 1) % 100:02d}"), 0) if at.month == 4 else 0
+        assert int(counts.loc["886", "with_po"]) == driver == (0 if at.month == 11 else 1)
+
+
+def test_a_partner_with_no_base_year_budget_is_an_error_naming_it(ref) -> None:
+    """A council without a base-year budget would fund nothing while the others paid its part: exit 2 naming
+    it (never a silent two-council pool)."""
+    con = empty_warehouse()
+    pooled = [{"financial_year": "2021-22", "budget_area": "pooled", "cost_line": "staffing",
+               "budget_gbp": Decimal("1000000.00")}]
+    for la in (303, 886, 887):
+        add_drop(con, la, "2022-06-30", children=pos(la, {2019: 2, 2020: 3, 2021: 1}),
+                 **({"budget": pooled} if la != 303 else {}))
+    s = scenario(base_year="2021-22", years=["2022-23"], transition={"2022-23": 0.5}, window_years=3)
+    with pytest.raises(ScenarioError, match=r"base_year: no 2021-22 budget is loaded for Bexley \(303\)"):
+        C.run(con, ref, s)
+
+
+def test_the_explanation_adds_up_for_a_council_rescaled_after_another_is_bound() -> None:
+    """Cap binds on Bexley (the cap example above): Kent and Medway share the rest, so their line says the
+    share they end with and that it times the total gives their contribution (review: '68.6% of the total'
+    did not)."""
+    base = {303: Decimal("1000.00"), 886: Decimal("1000.00"), 887: Decimal("2000.00")}
+    d = table({("placement_orders", 303, 2019): 6, ("placement_orders", 886, 2019): 2,
+               ("placement_orders", 887, 2019): 2})
+    r = C.compute(scenario(window_years=1, cap_pct=10, floor_pct=-30), base, d)
+    lines = C.explanation(r, "2020-21")
+    medway = next(line for line in lines if line.startswith("Medway"))
+    assert "rescaled to 45.0% with the rest of the total after the bounds, of £4,000.00 = £1,800.00" in medway
+    for row in r.year_rows("2020-21"):
+        assert abs(row.share * r.totals[0].total - row.contribution) < Decimal("0.01")
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('{"totals": {"2020-21": "1e30"}}', r"totals.2020-21: 1E\+30 must be a positive amount in whole pence, at most"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    (" " * 1_000_001, "a scenario is at most 1,000,000"),
+])
+def test_hostile_scenario_text_is_refused_by_field_not_a_crash(text: str, says: str) -> None:
+    if text.startswith('{"totals"'):
+        data = {"name": "x", "base_year": "2019-20", "years": ["2020-21"], "drivers": {"placement_orders": 1},
+                "window_years": 1, "transition": {"2020-21": 1}, "totals": {"2020-21": "1e30"}}
+        text = __import__("json").dumps(data)
+    with pytest.raises(ScenarioError, match=says):
+        parse_scenario(text, drivers={"placement_orders"})

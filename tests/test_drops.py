@@ -14,7 +14,7 @@ import pytest
 
 import dropkit as dk
 from raa_core import drops, warehouse
-from raa_core.contract import TABLES
+from raa_core.contract import TABLES, Issue
 
 TODAY = dt.date(2022, 10, 10)
 BAD = "886/2022-10-07"
@@ -471,3 +471,14 @@ def test_parquet_file_row_numbers_are_zero_based(tmp_path, ref) -> None:
     assert pq.ParquetFile(folder / "children.parquet").metadata.num_rows == 4
     issue = drops.ingest(db, root, ref, today=TODAY).by("rejected")[0].errors[0]
     assert issue.rule == "value_not_allowed" and issue.rows == [3]
+
+
+@pytest.mark.parametrize(("errors", "warnings", "text"), [
+    (0, 0, "0 errors, 0 warnings"), (1, 1, "1 error, 1 warning"), (2, 1, "2 errors, 1 warning"),
+    (1, 3, "1 error, 3 warnings")])
+def test_a_drops_issue_counts_agree_with_their_nouns(errors: int, warnings: int, text: str) -> None:
+    """Issue 14: the Data drops page said "1 errors"."""
+    result = drops.DropResult(path="886/2026-11-20", la_code=886, extract_date=None, outcome="rejected",
+                        errors=[Issue(rule="r", message="m")] * errors,
+                        warnings=[Issue(severity="warning", rule="r", message="m")] * warnings)
+    assert result.counts_text() == text

@@ -159,3 +159,16 @@ def test_raa_kpi_before_the_first_drop_says_no_data_not_zero(
     assert all(r["value"] is None and r["n"] == 0 for r in out["rows"])
     assert cli.main(["kpi", "--period", "2018-19", "--as-at", "2019-06-30", "--db", str(sample_db)]) == 0
     assert "no drop received by 30 Jun 2019; first drop 25 Sep 2026" in capsys.readouterr().out
+
+
+def test_raa_kpi_for_a_period_with_no_children_says_so_in_words(sample_db, capsys) -> None:
+    """Review: `raa kpi --period 2027-28` printed rows of n = 0 and A3 as `0 ()`. No data is not zero
+    (indicators.md v2): each row says no child was adopted in the period, in JSON and on screen."""
+    from raa_core import cli
+
+    assert cli.main(["kpi", "--period", "2027-28", "--json", "--db", str(sample_db)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {r["note"] for r in doc["rows"]} == {"no children adopted in 2027-28"}
+    assert cli.main(["kpi", "--period", "2027-28", "--db", str(sample_db)]) == 0
+    out = capsys.readouterr().out
+    assert "0 ()" not in out and out.count("no children adopted in 2027-28") == len(doc["rows"])

@@ -130,3 +130,9 @@ def test_money_unit_parsing() -> None:
     assert p.money_unit("£") is MoneyUnit.POUNDS and p.money_unit(None) is MoneyUnit.POUNDS
     with pytest.raises(ValueError, match="money unit"):
         p.money_unit("dollars")
+
+
+def test_the_board_reads_thousands_and_everyone_else_pounds() -> None:
+    assert p.default_unit("board") is MoneyUnit.THOUSANDS is p.BOARD_UNIT
+    for role in ("hos", "finance", "council_analyst", "admin", None):
+        assert p.default_unit(role) is MoneyUnit.POUNDS

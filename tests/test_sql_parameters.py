@@ -36,3 +36,11 @@ def test_a_hostile_looking_value_is_data_not_sql() -> None:
     assert b.run(con, sql).fetchall() == [("x' OR 1=1 --", 1)]
     assert "OR 1=1" not in sql and "2018" not in sql  # the values live in `b.values`, not in the text
     assert [dt.date(2018, 4, 1)] in b.values.values()
+
+
+def test_an_apostrophe_in_a_comment_hides_no_parameter() -> None:
+    """A `--` comment such as "the dashboard's rule" must not open a string literal that swallows `$p0`."""
+    from raa_core.sql import param_names
+
+    assert param_names("SELECT 1 -- the dashboard's rule\nWHERE x = $p0 AND y = '$not'") == {"p0"}
+    assert param_names("SELECT '--not a comment', $a") == {"a"}

@@ -1,0 +1,73 @@
+"""Users: the embedded sign-in's accounts, for the administrator: who may sign in, as what, and for which
+council; add a user, unlock a locked account, remove one. Every change is audited ('User change')."""
+
+import pandas as pd
+import streamlit as st
+
+from raa_app import shell
+from raa_core import accounts
+
+viewer = shell.page_viewer("users")
+ref = shell.reference()
+state = shell.appstate()
+
+st.title("Users")
+st.caption("People who sign in with a user name and password on this server (the embedded sign-in). Passwords are "
+           "stored only as argon2 hashes. With an identity provider configured, people sign in there instead and "
+           "their role comes from the mapping in the server's configuration.")
+
+if msg := st.session_state.pop("users_done", None):
+    st.success(msg, icon=":material/check_circle:")
+
+listed = pd.DataFrame(accounts.users_table(state, ref),
+                      columns=["user", "role", "council", "status", "demo", "created"])
+st.dataframe(
+    listed.rename(columns={"user": "User name", "role": "Role", "council": "Council", "status": "Status",
+                           "demo": "Demo user", "created": "Created (UTC)"}),
+    hide_index=True, width="stretch",
+    column_config={"Created (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+)
+
+roles = {r.role: r.label for r in ref.roles}
+councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils}
+left, right = st.columns(2)
+with left.form("users_add", clear_on_submit=True, border=True):
+    st.subheader("Add a user")
+    name = st.text_input("User name", key="users_add_name")
+    role = st.selectbox("Role", list(roles), format_func=roles.__getitem__, key="users_add_role")
+    council = st.selectbox("Council (council-bound roles only)", [None, *councils],
+                           format_func=lambda c: "None" if c is None else councils[c], key="users_add_council")
+    password = st.text_input(f"Initial password (at least {accounts.MIN_PASSWORD} characters)", type="password",
+                             key="users_add_password")
+    again = st.text_input("Initial password again", type="password", key="users_add_again")
+    if st.form_submit_button("Add user", icon=":material/person_add:"):
+        if password != again:
+            st.error("The two passwords differ.", icon=":material/error:")
+        else:
+            try:
+                st.session_state["users_done"] = accounts.administer(
+                    state, viewer, "add", name, ref, password=password, role=role, la_code=council)
+                st.rerun()
+            except accounts.UserError as exc:
+                st.error(f"Not added: {exc}.", icon=":material/error:")
+
+with right.container(border=True):
+    st.subheader("Unlock or remove")
+    if listed.empty:
+        st.caption("No users yet.")
+    else:
+        who = st.selectbox("User", list(listed["user"]), key="users_pick")
+        c1, c2 = st.columns(2)
+        sure = st.checkbox("Yes, remove this user", key="users_sure")
+        action = None
+        if c1.button("Unlock", key="users_unlock", icon=":material/lock_open:", width="stretch"):
+            action = "unlock"
+        if c2.button("Remove", key="users_remove", icon=":material/person_remove:", width="stretch",
+                     disabled=not sure):
+            action = "remove"
+        if action:
+            try:
+                st.session_state["users_done"] = accounts.administer(state, viewer, action, who, ref)
+                st.rerun()
+            except accounts.UserError as exc:
+                st.error(f"Not done: {exc}.", icon=":material/error:")

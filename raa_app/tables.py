@@ -1,0 +1,51 @@
+"""Tables and money on the pages by the one presentation spec (raa_core.presentation).
+
+A table is shown from its source frame and `TableSpec`: money, counts and days stay numbers in the grid
+(so a column sorts by value, never as text) and the grid formats them through `st.column_config` with the
+spec's labels, alignment, widths fitted to the widest figure, and help. RAG cells are coloured and total
+rows bold. The £ / £'000 switch chooses the money unit of a page (the board's default is £'000).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from raa_core import display
+from raa_core.presentation import MoneyUnit, TableSpec, default_unit, money_unit
+
+_COLUMN_TYPES = {"number": st.column_config.NumberColumn, "date": st.column_config.DateColumn,
+                 "text": st.column_config.TextColumn}
+
+
+def column_config(spec: TableSpec, unit: MoneyUnit = MoneyUnit.POUNDS,
+                  source: pd.DataFrame | None = None) -> dict[str, object]:
+    """`st.dataframe` column settings from a table spec (the total-row flag hidden)."""
+    config: dict[str, object] = {"_total": None}
+    for header, c in spec.streamlit_columns(unit, source).items():
+        kind = c.pop("type")
+        config[header] = _COLUMN_TYPES[kind](**{k: v for k, v in c.items() if v is not None})
+    return config
+
+
+def show_table(source: pd.DataFrame, spec: TableSpec, unit: MoneyUnit = MoneyUnit.POUNDS, *,
+               height: int | str = "auto", key: str | None = None) -> pd.DataFrame:
+    """Show a table by its spec (RAG cells coloured, total rows bold); returns the displayed frame."""
+    shown = spec.display_frame(source, unit)
+    styled = shown.style
+    rag = [c.header(unit) for c in spec.columns if c.kind == "rag"]
+    if rag:
+        styled = styled.map(display.rag_background, subset=rag)
+    if "_total" in shown.columns:
+        styled = styled.apply(lambda r: ["font-weight: bold" if r["_total"] else "" for _ in r], axis=1)
+    st.dataframe(styled, hide_index=True, width="stretch", height=height,
+                 column_config=column_config(spec, unit, source), key=key)
+    return shown
+
+
+def unit_choice(key: str, role: str | None) -> MoneyUnit:
+    """The £ / £'000 switch for money on a page; the board's default is £'000, everyone else's £."""
+    default = default_unit(role)
+    got = st.segmented_control("Money in", list(MoneyUnit), format_func=lambda u: u.value, default=default,
+                               key=key, help="Pounds and pence, or thousands of pounds (£'000) as board papers show")
+    return money_unit(got, default)
