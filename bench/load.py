@@ -178,7 +178,7 @@ def main() -> int:
         subprocess.run(cmd, input=PASSWORD + "\n", text=True, check=True, capture_output=True)
 
     env = {"RAA_DB": str(db), "RAA_DROPS": str(ROOT / "data" / "drops"), "RAA_TODAY": SAMPLE_TODAY.isoformat(),
-           "RAA_INBOX": str(work / "inbox")}
+           "RAA_UPLOADS": str(work / "uploads")}
     ingest_result: dict[str, object] = {}
     with streamlit_process(env) as (url, proc, log):
         # One warm-up request so the server has imported everything before "before" is measured.

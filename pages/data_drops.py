@@ -7,12 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import access, drops, freshness
+from raa_core import access, drops, freshness, uploads
+from raa_core.warehouse import WarehouseError
 
 viewer = shell.page_viewer("data_drops")
 
 ref = shell.reference()
-inbox = Path(os.environ.get("RAA_INBOX", shell.REPO / "data" / "inbox"))
+staging_root = Path(os.environ.get("RAA_UPLOADS", shell.db_path().parent / "uploads"))
+limits = ref.settings.drops
 
 st.title("Data drops")
 st.caption(
@@ -20,42 +22,63 @@ st.caption(
     "file rejects the drop and the warehouse keeps what it held. Warnings are loaded and flagged."
 )
 
+# A new key after each upload clears the uploader, so the server lets go of the uploaded bytes at once.
+st.session_state.setdefault("upload_round", 0)
 councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils
             if c.la_code in access.upload_councils(viewer, ref)}
 with st.form("upload", border=True):
     st.subheader("Upload a drop")
     c1, c2 = st.columns(2)
     la_code = c1.selectbox("Council", list(councils), format_func=councils.__getitem__, key="upload_council")
-    extract = c2.date_input("Extract date", value=shell.today(), max_value=shell.today(), key="upload_date",
-                            format="YYYY-MM-DD")
-    files = st.file_uploader("Drop files (children, adopters, ledger, budget, establishment .parquet; manifest.json)",
-                             type=["parquet", "json"], accept_multiple_files=True, key="upload_files")
+    extract = c2.date_input(
+        "Extract date (used only if the drop has no manifest.json)", value=None, max_value=shell.today(),
+        key="upload_date", format="YYYY-MM-DD",
+        help="The extract date is taken from the drop's manifest.json when it has one, then from a dated folder "
+             "in a zip; this date is used only when neither gives one.")
+    files = st.file_uploader(
+        "One zip of the drop folder, or its files (children, adopters, ledger, budget, establishment .parquet; "
+        "manifest.json)", type=["parquet", "json", "zip"], accept_multiple_files=True,
+        key=f"upload_files_{st.session_state.upload_round}",
+        help=f"Up to {limits.upload_max_bytes // 1_048_576} MB. Uploaded files are checked in a private folder and "
+             "deleted as soon as they have been checked or loaded.")
     b1, b2 = st.columns(2)
     check = b1.form_submit_button("Check only", width="stretch")
     load = b2.form_submit_button("Check and load", type="primary", width="stretch")
 
 if (check or load) and not files:
-    st.warning("Choose the drop's files first.")
+    st.warning("Choose the drop's files, or one zip of the drop folder, first.")
 elif check or load:
     access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
-    folder = drops.save_upload(inbox, la_code, extract, {f.name: f.getvalue() for f in files})
-    if load:
-        report = drops.ingest_folders(shell.warehouse().path, [folder], ref, today=shell.today(),
-                                      actor="upload on the Data drops page")
-        result = report.results[0]
-        st.cache_data.clear()
-    else:
-        result = drops.check_only(folder, ref, today=shell.today())
-    shell.audit_upload(la_code, f"{'check and load' if load else 'check only'} {result.path}: {result.outcome} "
-                       f"({result.counts_text()})")
-    verb = {"accepted": "loaded" if load else "passes every check", "unchanged": "unchanged (already loaded)",
-            "rejected": "rejected"}[result.outcome]
+    try:
+        outcome = uploads.check_upload(list(files), la_code, extract, ref, shell.today(), staging_root,
+                                       load_into=shell.db_path() if load else None,
+                                       actor="upload on the Data drops page")
+    except WarehouseError as exc:
+        st.error(f"The drop could not be loaded: {exc}")
+        outcome = None
+    if outcome is not None:
+        st.session_state.last_upload = outcome
+        if load:
+            st.cache_data.clear()
+        shell.audit_upload(la_code, uploads.audit_detail(outcome, "check and load" if load else "check only"))
+    shell.release_uploads(files)
+    st.session_state.upload_round += 1  # a fresh, empty uploader: the old widget's files are forgotten
+    st.rerun()
+
+outcome = st.session_state.get("last_upload")
+if outcome is not None:
+    result = outcome.result
+    verb = {"accepted": "loaded" if outcome.loaded else "passes every check",
+            "unchanged": "unchanged (already loaded)", "rejected": "rejected"}[result.outcome]
     summary = (f"Drop {result.path}: {verb} — {result.counts_text()}"
                + (" (new version of an earlier drop)" if result.new_version else ""))
     if result.outcome == "rejected":
         st.error(summary)
     else:
         st.success(summary)
+    if outcome.date_source:
+        st.caption(f"Extract date {result.extract_date} taken from {outcome.date_source}. "
+                   "The uploaded files have been deleted from the server.")
     issues = pd.DataFrame(drops.issues_frame(result))
     if not issues.empty:
         st.dataframe(issues, hide_index=True, width="stretch")

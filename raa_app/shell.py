@@ -28,7 +28,7 @@ from raa_core import access, accounts, commentary, coverage, display, drops, exp
 from raa_core.appstate import AppState, record
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
-from raa_core.warehouse import DEFAULT_DB, Warehouse
+from raa_core.warehouse import DEFAULT_DB, Warehouse, health
 
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
@@ -185,8 +185,16 @@ def council_status(dataset: str = "performance") -> pd.DataFrame:
 
 
 def ensure_warehouse() -> None:
-    """Build the warehouse from the bundled drops on first start, with visible progress."""
+    """Build the warehouse from the bundled drops on first start, once however many sessions start together.
+
+    `drops.first_build` holds the writer lock: a session that waited while another built is told so, never
+    "0 drops loaded"; a damaged warehouse falls back to its newest intact version (shown as an error banner)
+    and is never rebuilt empty.
+    """
     wh = warehouse()
+    problem = health(wh.path).problem
+    if problem:
+        st.error(f"Warehouse problem: {problem}. Tell the system administrator.", icon=":material/warning:")
     if wh.exists():
         return
     root = drops_root()
@@ -196,8 +204,11 @@ def ensure_warehouse() -> None:
         def progress(i: int, n: int, path: str) -> None:
             bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
 
-        report = drops.ingest(wh.path, root, reference(), today=today(), progress=progress,
-                              actor="first start (bundled drops)")
+        report = drops.first_build(wh.path, root, reference(), today=today(), progress=progress,
+                                   actor="first start (bundled drops)")
+        if report is None:
+            status.update(label="The warehouse was built by another session", state="complete", expanded=False)
+            return
         counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
         status.update(label=f"Warehouse built: {counts['accepted']} drops loaded, {counts['rejected']} rejected",
                       state="complete", expanded=False)
@@ -389,6 +400,35 @@ def download_table(df: pd.DataFrame, name: str, key: str, *, period: str | None 
 def audited(build: Callable[[], bytes], name: str) -> Callable[[], bytes]:
     """A download's file builder that records the export (who, page, file) when the file is built."""
     return gate.audited_export(appstate(), build, name, st.session_state.get("raa_page"))
+
+
+def release_uploads(files: list) -> None:
+    """Free an upload's bytes on the server now, not when the session ends.
+
+    Streamlit keeps uploaded files in memory for the whole session (a 190 MB drop per session); once the
+    drop has been checked or loaded its bytes are no longer needed. Uses the uploader's own removal call
+    (the one its delete button makes).
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or ctx.uploaded_file_mgr is None:
+        return
+    for f in files or []:
+        file_id = getattr(f, "file_id", None)
+        if file_id:
+            ctx.uploaded_file_mgr.remove_file(ctx.session_id, file_id)
+    _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Hand the heap pages an upload freed back to the system (glibc keeps them otherwise, so the server's
+    memory stayed at its peak after the sessions ended; bench/uploads.py). A no-op off glibc."""
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 def download_csv(df: pd.DataFrame, name: str, key: str, *, period: str | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The board pack written as files: an Excel workbook (xlsxwriter) and a PDF (fpdf2), from one `BoardPack`.
+"""The board pack written as files: an Excel workbook (`export.Workbook`: text never a formula) and a PDF (fpdf2), from one `BoardPack`.
 
 Both files carry the same figures, formatted by the one presentation spec: the workbook holds exact
 values (money in pounds and pence, shown in the pack's unit by the number format), the PDF prints the
@@ -18,14 +18,13 @@ import re
 from pathlib import Path
 
 import matplotlib
-import xlsxwriter
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.outline import OutlineSection
 
 from raa_core import static_charts
 from raa_core.boardpack import SECTIONS, SHEETS, BoardPack, PackChart, PackTable
-from raa_core.export import SpecFormats, print_setup, write_spec_table
+from raa_core.export import SpecFormats, Workbook, print_setup, write_spec_table
 from raa_core.presentation import count_noun, date_text, file_name
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -61,8 +60,7 @@ def boardpack_xlsx(pack: BoardPack) -> bytes:
     """The pack as a workbook: Contents, then a sheet per table (a section that could not be built gets a
     sheet saying why). Each sheet: title, the section's text, the table with its header frozen, print
     setup with the header row as print titles."""
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = Workbook()
     fmt = SpecFormats(wb)
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     bold = wb.add_format({"bold": True})
@@ -112,8 +110,7 @@ def boardpack_xlsx(pack: BoardPack) -> bytes:
             note = (section.unavailable and f"Not available: {section.unavailable}") or (
                 count_noun(len(table.frame), "row") if table is not None else "")
             contents.write_string(row, 2, note, wrap)
-    wb.close()
-    return buf.getvalue()
+    return wb.to_bytes()
 
 
 # --- PDF -----------------------------------------------------------------------------------------------

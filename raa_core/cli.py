@@ -13,10 +13,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from raa_core.presentation import count_noun
 from raa_core.reference import ReferenceError, load_reference
-from raa_core.warehouse import DEFAULT_DB, Warehouse
+from raa_core.warehouse import DEFAULT_DB, Warehouse, WarehouseError, health, operational
+
+if TYPE_CHECKING:
+    from raa_core.drops import DropResult
 
 
 class UsageError(Exception):
@@ -55,19 +59,44 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     root = Path(args.drops_dir)
     if not root.is_dir():
         raise UsageError(f"drops folder not found: {root}")
+    problem = health(Path(args.db)).problem
+    if problem:
+        print(f"raa ingest: WARNING: {problem}", file=sys.stderr)
     report = drops.ingest(Path(args.db), root, load_reference(), today=args.today,
                           actor=f"raa ingest (user {getpass.getuser()})")
-    lines = []
-    for r in report.results:
-        extra = " (new version)" if r.new_version else ""
-        lines.append(f"{r.outcome:9} {r.path}{extra}")
-        lines += [f"    {i.located()}" for i in [*r.errors, *r.warnings]]
+    lines = _report_lines(report.results)
     counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
     lines.append(", ".join(f"{v} {k}" for k, v in counts.items()))
     if args.json:
         print(lines[-1], file=sys.stderr)
     _emit(args, report.as_cli(), "\n".join(lines))
     return 1 if counts["rejected"] else 0
+
+
+def _report_lines(results: Sequence[DropResult]) -> list[str]:
+    lines = []
+    for r in results:
+        extra = " (new version)" if r.new_version else ""
+        lines.append(f"{r.outcome:9} {r.path}{extra}")
+        lines += [f"    {i.located()}" for i in [*r.errors, *r.warnings]]
+    return lines
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """`raa check DROP_DIR_OR_ZIP`: the report ingest would give for one drop, without loading it."""
+    from raa_core import drops, uploads
+
+    path = Path(args.drop)
+    if not (path.is_dir() or path.is_file()):
+        raise UsageError(f"no drop folder or zip at {path}")
+    result = uploads.check_path(path, load_reference(), args.today or dt.date.today(), args.council,
+                                args.extract_date)
+    report = drops.IngestReport(results=[result])
+    lines = _report_lines(report.results)
+    if args.json:
+        print(lines[0], file=sys.stderr)
+    _emit(args, report.as_cli(), "\n".join(lines))
+    return 1 if result.outcome == "rejected" else 0
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
@@ -335,6 +364,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_ingest)
 
+    p = sub.add_parser("check", parents=[common], help="validate one drop folder or a zip of one, without loading")
+    p.add_argument("drop", metavar="DROP_DIR_OR_ZIP")
+    p.add_argument("--council", type=int, default=None, help="council code of a zip whose folders do not name it")
+    p.add_argument("--extract-date", type=_date, default=None,
+                   help="extract date of a zip with no manifest.json and no dated folder")
+    p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("kpi", parents=[common], help="scorecard indicators for a period")
     p.add_argument("--period", required=True, help="financial year 2018-19 or 3-year period 2015-18")
     p.add_argument("--as-at", type=_date, default=None)
@@ -383,6 +420,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(args: argparse.Namespace, kind: str, message: str) -> int:
+    """Exit 2 with a one-line message on stderr; an operational failure with --json also writes an error
+    object on stdout, so a scheduler can tell it from a rejected drop (exit 1) without parsing text."""
+    line = " ".join(message.split())
+    print(f"raa {args.command}: {line}", file=sys.stderr)
+    if kind == "operational" and getattr(args, "json", False):
+        json.dump({"error": {"kind": kind, "message": line}}, sys.stdout)
+        sys.stdout.write("\n")
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -392,5 +440,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (UsageError, FileNotFoundError, ReferenceError) as exc:
-        print(f"raa {args.command}: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args, "usage", str(exc))
+    except Exception as exc:
+        # Operational failures (disk full, read-only folder, damaged warehouse) are told apart from a
+        # rejected drop (exit 1): one line, exit 2, never a traceback.
+        if not operational(exc):
+            raise
+        return _fail(args, "operational", str(exc) if isinstance(exc, WarehouseError)
+                     else f"{exc.strerror if isinstance(exc, OSError) else exc}")

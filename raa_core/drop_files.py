@@ -38,6 +38,7 @@ from raa_core.contract import (
     TableSpec,
     person_rows,
 )
+from raa_core.presentation import count_noun
 from raa_core.reference import Reference
 
 MAX_ROWS = 20
@@ -160,8 +161,12 @@ def date_sql(q: str, duck_type: str) -> str:
     return f"CAST({q} AS DATE)"
 
 
-def _typed(col: Column, src: str, duck_type: str) -> tuple[str, str]:
-    """SQL for the typed value, and SQL true where a present value cannot be read as its type."""
+def _typed(col: Column, src: str, duck_type: str, max_chars: int) -> tuple[str, str]:
+    """SQL for the typed value, and SQL true where a present value cannot be read as its type.
+
+    A text value longer than `max_chars` (settings `drops.string_max_chars`) is flagged and staged as NULL:
+    DuckDB measures it while scanning, so no oversized value reaches Python or the staged table.
+    """
     t = duck_type.upper()
     q = ident(src)
     none = "false"
@@ -169,7 +174,8 @@ def _typed(col: Column, src: str, duck_type: str) -> tuple[str, str]:
         expr = f"NULLIF(trim({q}), '')"
         if col.name == "sex":
             expr = f"CASE upper(trim({q})) WHEN '1' THEN 'M' WHEN '2' THEN 'F' ELSE NULLIF(upper(trim({q})), '') END"
-        return expr, none
+        too_long = f"(length({q}) > {int(max_chars)})"
+        return f"CASE WHEN {too_long} THEN NULL ELSE {expr} END", too_long
     if col.type is ColType.DATE:
         if t == "VARCHAR":
             parsed = f"TRY_CAST(TRY_STRPTIME(trim({q}), '%Y-%m-%d') AS DATE)"
@@ -268,11 +274,17 @@ def _lines_rule(ref: Reference) -> list[Rule]:
     ]
 
 
-def column_rules(spec: TableSpec) -> list[Rule]:
-    """Per column: a value that cannot be read as its type, money rounded to pence, a required value missing."""
+def column_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
+    """Per column: a value that cannot be read as its type or (text) is longer than the limit, money rounded
+    to pence, a required value missing (not reported again where the value was unreadable or too long)."""
     rules: list[Rule] = []
+    limit = ref.settings.drops.string_max_chars
     for col in spec.columns:
-        if col.type is not ColType.STRING:
+        if col.type is ColType.STRING:
+            rules.append(Rule(col.name, "value_too_long", f"__bad_{col.name}", (
+                f"{col.name} is longer than {limit:,} characters (settings: drops.string_max_chars), so the "
+                f"value was not read")))
+        else:
             rules.append(Rule(col.name, "unreadable_value", f"__bad_{col.name}",
                               f"{col.name} {_UNREADABLE[col.type]}"))
         if col.type is ColType.MONEY:
@@ -382,6 +394,10 @@ def _label_sql(spec: TableSpec) -> str:
 
 # ---------------------------------------------------------------- reading a file
 
+#: True when an exception is the machine's failure (disk full, read-only), not the file's: it propagates.
+MachineFailure = Callable[[BaseException], bool]
+
+
 
 def _duck_type(t: pa.DataType) -> str:
     """The DuckDB type a Parquet column of this Arrow type is read as."""
@@ -442,6 +458,31 @@ def not_parquet_reason(path: Path) -> str:
     if head[:4] == b"PAR1":
         return "has a damaged Parquet footer: copy or export it again"
     return "is not a Parquet file (it does not start with the Parquet signature): export the table as Parquet"
+
+
+#: Bytes a text value of n characters may take in a Parquet column chunk at most: 4 per character (UTF-8)
+#: and its 4-byte length; plus room per chunk for page headers, levels and a dictionary's indices.
+_UTF8_MAX, _LENGTH_BYTES, _CHUNK_OVERHEAD = 4, 4, 1 << 16
+
+
+def oversized_text(meta: pq.FileMetaData, column: str, max_chars: int) -> tuple[int, int] | None:
+    """Proof from a Parquet file's own sizes, before any value is read, that a text column holds a value
+    longer than `max_chars`: a row group whose chunk of the column is larger than its values could be if
+    none were longer. Returns that chunk's (uncompressed bytes, values), or None when the sizes prove nothing
+    (a few long values among many short ones are then caught while scanning, as `value_too_long` by row).
+
+    This keeps a hostile file (300 values of 1 MB) out of memory altogether: DuckDB would otherwise decode
+    the whole chunk to measure it (issue 10)."""
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            if chunk.path_in_schema != column:
+                continue
+            bound = chunk.num_values * (max_chars * _UTF8_MAX + _LENGTH_BYTES) + _CHUNK_OVERHEAD
+            if chunk.total_uncompressed_size > bound:
+                return chunk.total_uncompressed_size, chunk.num_values
+    return None
 
 
 @dataclass(slots=True)
@@ -521,7 +562,18 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
                     f"{_EXPECTED[col.type]}")))
                 fatal = True
                 continue
-            expr, bad = _typed(col, src, duck_type)
+            limit = ref.settings.drops.string_max_chars
+            oversized = oversized_text(meta, src, limit) if col.type is ColType.STRING else None
+            if oversized is not None:
+                size, values = oversized
+                plan.issues.append(Issue(file=fname, column=col.name, rule="value_too_long", message=(
+                    f"{col.name} holds values longer than {limit:,} characters (settings: drops.string_max_chars): "
+                    f"the file's own sizes show it ({size / 1_048_576:,.1f} MB of text in "
+                    f"{count_noun(values, 'row')} of one row group), so the file was not read and the rows are "
+                    f"not listed")))
+                fatal = True
+                continue
+            expr, bad = _typed(col, src, duck_type, limit)
             plan.sources.append(src)
         selects.append(f"{expr} AS {col.name}")
         selects.append(f"coalesce({bad}, false) AS __bad_{col.name}")
@@ -593,7 +645,7 @@ def _stage_together(con: duckdb.DuckDBPyConnection, stage: str, plans: list[File
 
 
 def _stage_all(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan],
-               extracts: dict[int, dt.date | None]) -> list[FilePlan]:
+               extracts: dict[int, dt.date | None], machine_failure: MachineFailure | None) -> list[FilePlan]:
     """Stage files with the same schema together where possible; returns the files to stage one by one."""
     groups: dict[str, list[FilePlan]] = {}
     alone: list[FilePlan] = []
@@ -608,8 +660,10 @@ def _stage_all(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan]
             continue
         try:
             _stage_together(con, stage, group, extracts)
-        except (duckdb.Error, pa.ArrowException, OSError):
-            # one file of the group is damaged: find which, file by file
+        except Exception as exc:
+            if machine_failure is not None and machine_failure(exc):
+                raise
+            # one file of the group is damaged (or failed in some other way): find which, file by file
             con.execute(f"DELETE FROM {stage} WHERE list_contains(?, __drop)", [[p.drop for p in group]])
             alone += group
     return alone
@@ -628,7 +682,16 @@ def _row_issue(spec: TableSpec, rule: Rule, count: int, rows: list[int], labels:
                  row_count=count, message=f"{rule.message}: {where}{named}")
 
 
-MachineFailure = Callable[[BaseException], bool]
+def _unreadable(file: str, exc: BaseException, ref: Reference) -> str:
+    """Why a file whose footer looked fine could not be staged, in words."""
+    if isinstance(exc, duckdb.OutOfMemoryException | MemoryError):
+        return (f"{file} could not be read within the memory an ingest may use ({ref.settings.ingest_memory_mb:,} "
+                f"MB, settings: ingest_memory_mb): its row groups or values are too large; export it with "
+                f"smaller row groups and check for oversized values")
+    if isinstance(exc, duckdb.Error | pa.ArrowException | OSError):
+        return (f"{file} could not be read past its header: its data is damaged (a copy cut short or "
+                f"corrupted in transit?); export and send it again")
+    return f"{file} could not be read ({type(exc).__name__}), so nothing of its drop was loaded"
 
 
 def check_table(
@@ -643,21 +706,19 @@ def check_table(
     machine failed (disk full), and the exception propagates.
     """
     con.execute(_stage_ddl(spec, stage))
-    for p in _stage_all(con, stage, plans, extracts):
+    for p in _stage_all(con, stage, plans, extracts, machine_failure):
         try:
             _stage_file(con, stage, p, extracts[p.drop])
-        except (duckdb.Error, pa.ArrowException, OSError) as exc:
+        except Exception as exc:  # any failure costs only this file's drop (issue 10), unless the machine failed
             if machine_failure is not None and machine_failure(exc):
                 raise
             con.execute(f"DELETE FROM {stage} WHERE __drop = ?", [p.drop])
-            p.issues.append(Issue(file=spec.file, rule="unreadable_file", message=(
-                f"{spec.file} could not be read past its header: its data is damaged (a copy cut short or "
-                f"corrupted in transit?); export and send it again")))
+            p.issues.append(Issue(file=spec.file, rule="unreadable_file", message=_unreadable(spec.file, exc, ref)))
             p.selects = None
     live = {p.drop: p for p in plans if p.selects is not None}
     if not live:
         return
-    rules = column_rules(spec) + row_rules(spec, ref)
+    rules = column_rules(spec, ref) + row_rules(spec, ref)
     parts = [f"count(*) FILTER (WHERE coalesce({r.where}, false))" for r in rules]
     key_present = " AND ".join(f"{k} IS NOT NULL" for k in spec.key)
     key = ", ".join(spec.key)

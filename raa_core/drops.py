@@ -8,11 +8,14 @@ over each file, read straight from Parquet by DuckDB.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -32,17 +35,23 @@ from raa_core.drop_files import FilePlan, check_table, plan_file
 from raa_core.presentation import count_noun
 from raa_core.reference import Reference
 
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+_COUNCIL_NAME = re.compile(r"[1-9][0-9]{2}", re.ASCII)
+_DATE_NAME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
 class DropFolder:
-    """A folder under the drops root; la_code/extract_date are None where its name is not valid."""
+    """A folder under the drops root; la_code/extract_date are None where its name is not valid.
+
+    `problem` is set by `discover` for an entry that cannot be a drop at all (a file, a link, an empty or
+    unreadable council folder): the entry is reported as rejected with it, never skipped in silence.
+    """
 
     path: str
     folder: Path
     la_code: int | None
     extract_date: dt.date | None
+    problem: Issue | None = None
 
 
 class DropResult(BaseModel):
@@ -90,34 +99,141 @@ class IngestReport(BaseModel):
 # ---------------------------------------------------------------- discovery
 
 
+def shown(name: str) -> str:
+    """A folder or file name as it may be printed: control characters and undecodable bytes escaped."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch) & 0xFF:02x}" for ch in name)
+
+
+def council_code_of(name: str) -> int | None:
+    """The council code a folder name gives (three ASCII digits, no leading zero), or None."""
+    return int(name) if _COUNCIL_NAME.fullmatch(name) else None
+
+
+def extract_date_of(name: str) -> dt.date | None:
+    """The extract date a folder name gives (ISO YYYY-MM-DD, ASCII digits, a real date), or None."""
+    if not _DATE_NAME.fullmatch(name):
+        return None
+    try:
+        return dt.date.fromisoformat(name)
+    except ValueError:
+        return None
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _kind(entry: os.DirEntry[str]) -> str | None:
+    """None for a real folder (not a link); else what the entry is, for the message."""
+    if entry.is_symlink():
+        return "a symbolic link (links are refused: a drop holds its own files)"
+    if entry.is_dir(follow_symlinks=False):
+        return None
+    if entry.is_file(follow_symlinks=False):
+        return "a file, not a folder"
+    return "a special file (pipe, socket or device), not a folder"
+
+
 def discover(root: Path) -> list[DropFolder]:
-    """Every `<la_code>/<extract_date>/` folder under root, including badly named ones (to reject them)."""
+    """Every entry `<la_code>/<extract_date>/` under root, each reported, none skipped in silence.
+
+    The tree is untrusted: a name that is not a council code or an ISO date becomes a rejected drop (the
+    folder checks say why), hidden names included; links are never followed; files, pipes and empty council
+    folders where drop folders belong are reported as rejected entries (`DropFolder.problem`).
+    """
     root = Path(root)
     found: list[DropFolder] = []
-    for council_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for date_dir in sorted(p for p in council_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            la = int(council_dir.name) if council_dir.name.isdigit() else None
-            try:
-                when = dt.date.fromisoformat(date_dir.name) if re.match(_DATE_RE, date_dir.name) else None
-            except ValueError:
-                when = None
-            found.append(DropFolder(f"{council_dir.name}/{date_dir.name}", date_dir, la, when))
+    for council in _entries(root):
+        name = shown(council.name)
+        la = council_code_of(council.name)
+        kind = _kind(council)
+        if kind is not None:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="not_a_drop_folder", message=f"'{name}' is {kind}; expected a council folder <la_code>/")))
+            continue
+        try:
+            dates = _entries(Path(council.path))
+        except OSError as exc:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="unreadable_folder", message=f"folder '{name}' cannot be read: {exc.strerror}")))
+            continue
+        if not dates:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="empty_folder", message=f"council folder '{name}' holds no drop folder <extract_date>/")))
+        for entry in dates:
+            path = f"{name}/{shown(entry.name)}"
+            when = extract_date_of(entry.name)
+            kind = _kind(entry)
+            problem = None if kind is None else Issue(
+                rule="not_a_drop_folder", message=f"'{path}' is {kind}; expected a drop folder <extract_date>/")
+            found.append(DropFolder(path, Path(entry.path), la, when, problem))
     return found
+
+
+@dataclass(slots=True)
+class DropFiles:
+    """The regular files of a drop folder, with each one's sha256, and what else the folder held."""
+
+    checksums: dict[str, str]
+    issues: list[Issue]
+
+    @property
+    def fingerprint(self) -> str:
+        """One fingerprint of the whole drop (changes if any file does)."""
+        whole = hashlib.sha256("\n".join(f"{n} {h}" for n, h in sorted(self.checksums.items())).encode())
+        return whole.hexdigest()
+
+
+def _open_regular(path: Path) -> int:
+    """Open a file for reading only if it is a regular file (never follows a link, never blocks on a pipe)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"{path.name} is not a regular file")
+    return fd
 
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with os.fdopen(_open_regular(path), "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
 
 
+def regular_files(folder: Path) -> DropFiles:
+    """Hash the drop's regular files; links, pipes, devices and subfolders are never read.
+
+    Only the files listed here are ever opened by the checks (`drop_files.plan_file` reads them by name).
+    A link (wherever it points, even inside the folder) or a special file is an error of the drop, named;
+    a subfolder is ignored with a warning. Raises OSError if the folder itself cannot be listed.
+    """
+    checksums: dict[str, str] = {}
+    issues: list[Issue] = []
+    for entry in _entries(folder):
+        name = shown(entry.name)
+        if entry.is_symlink():
+            issues.append(Issue(file=name, rule="symlink_refused", message=(
+                f"{name} is a symbolic link: a drop must hold its own regular files (links are never followed)")))
+        elif entry.is_dir(follow_symlinks=False):
+            issues.append(Issue(severity="warning", file=name, rule="unknown_file", message=(
+                f"{name}/ is a folder inside the drop and was ignored")))
+        elif not entry.is_file(follow_symlinks=False):
+            issues.append(Issue(file=name, rule="not_a_regular_file", message=(
+                f"{name} is a pipe, socket or device, not a regular file, and was not read")))
+        elif name != entry.name:
+            issues.append(Issue(file=name, rule="unknown_file", severity="warning", message=(
+                f"{name} has a name with control characters or undecodable bytes and was ignored")))
+        else:
+            checksums[entry.name] = _sha256(Path(entry.path))
+    return DropFiles(checksums, issues)
+
+
 def fingerprint(folder: Path) -> tuple[dict[str, str], str]:
-    """Each file's sha256, and one fingerprint of the whole drop (changes if any file does)."""
-    checksums = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
-    whole = hashlib.sha256("\n".join(f"{n} {h}" for n, h in sorted(checksums.items())).encode())
-    return checksums, whole.hexdigest()
+    """Each regular file's sha256, and one fingerprint of the whole drop (changes if any file does)."""
+    found = regular_files(folder)
+    return found.checksums, found.fingerprint
 
 
 # ---------------------------------------------------------------- folder-level checks
@@ -139,14 +255,46 @@ def _folder_issues(drop: DropFolder, ref: Reference, today: dt.date) -> list[Iss
     return issues
 
 
-def _manifest_issues(drop: DropFolder, checksums: dict[str, str], rows: dict[str, int]) -> list[Issue]:
-    path = drop.folder / MANIFEST_FILE
-    if not path.exists():
-        return []
+def read_manifest(folder: Path, max_bytes: int) -> tuple[Manifest | None, list[Issue]]:
+    """The drop's manifest.json if it has one, read with a size cap; any failure is the drop's error.
+
+    Returns (None, []) without a manifest; (None, [issue]) when it is too large, not a regular file, not
+    JSON (however deep its nesting), or not the manifest model (partner-drops.md, manifest.json).
+    """
+    path = Path(folder) / MANIFEST_FILE
     try:
-        manifest = Manifest.model_validate(json.loads(path.read_text("utf-8")))
-    except (ValueError, ValidationError) as exc:
-        return [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=f"manifest.json is not valid: {exc}")]
+        with os.fdopen(_open_regular(path), "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        return None, [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=(
+            f"manifest.json cannot be read: {exc.strerror or exc}"))]
+    if len(raw) > max_bytes:
+        return None, [Issue(file=MANIFEST_FILE, rule="manifest_too_large", message=(
+            f"manifest.json is larger than {max_bytes:,} bytes (settings: drops.manifest_max_bytes)"))]
+    try:
+        return Manifest.model_validate(json.loads(raw.decode("utf-8-sig"))), []
+    except RecursionError:
+        why = "it is nested too deeply to be a manifest"
+    except UnicodeDecodeError:
+        why = "it is not UTF-8 text"
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        why = f"field {'.'.join(map(str, err['loc'])) or '(top)'}: {err['msg']}"
+    except ValueError as exc:
+        why = f"it is not JSON ({str(exc).splitlines()[0][:200]})"
+    return None, [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=f"manifest.json is not valid: {why}")]
+
+
+def _manifest_issues(
+    drop: DropFolder, checksums: dict[str, str], rows: dict[str, int], max_bytes: int,
+) -> list[Issue]:
+    if MANIFEST_FILE not in checksums:
+        return []
+    manifest, problems = read_manifest(drop.folder, max_bytes)
+    if manifest is None:
+        return problems
     issues = []
     if drop.la_code is not None and manifest.la_code != drop.la_code:
         issues.append(Issue(file=MANIFEST_FILE, column="la_code", rule="manifest_mismatch", message=(
@@ -154,12 +302,13 @@ def _manifest_issues(drop: DropFolder, checksums: dict[str, str], rows: dict[str
     if drop.extract_date is not None and manifest.extract_date != drop.extract_date.isoformat():
         issues.append(Issue(file=MANIFEST_FILE, column="extract_date", rule="manifest_mismatch", message=(
             f"manifest says extract date {manifest.extract_date} but the folder is {drop.extract_date}")))
-    for name, entry in sorted(manifest.files.items()):
-        if name not in checksums:
+    for raw_name, entry in sorted(manifest.files.items()):
+        name = shown(raw_name)
+        if raw_name not in checksums:
             issues.append(Issue(file=name, rule="manifest_file_missing", message=(
                 f"{name} is listed in manifest.json but is not in the drop")))
             continue
-        if entry.sha256.lower() != checksums[name]:
+        if entry.sha256.lower() != checksums[raw_name]:
             issues.append(Issue(file=name, rule="manifest_checksum", message=(
                 f"{name} does not match its manifest sha256 (the file changed or was truncated in transit)")))
         if name in rows and entry.rows != rows[name]:
@@ -179,14 +328,14 @@ class CheckedDrop:
     files: list[FilePlan]
     folder_issues: list[Issue]
     started: dt.datetime
+    manifest_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
         found = list(self.folder_issues)
         for f in self.files:
             found += f.issues
-        found += _manifest_issues(self.drop, self.checksums, {f.spec.file: f.rows for f in self.files})
-        return found
+        return found + self.manifest_issues
 
     @property
     def errors(self) -> list[Issue]:
@@ -202,12 +351,16 @@ class CheckedDrop:
 
 
 def _start_check(
-    n: int, drop: DropFolder, ref: Reference, today: dt.date, prints: tuple[dict[str, str], str] | None = None,
+    n: int, drop: DropFolder, ref: Reference, today: dt.date, found: DropFiles | None = None,
 ) -> CheckedDrop:
-    """Folder, file-presence and schema checks of one drop (no data read yet)."""
+    """Folder, file-presence, manifest and schema checks of one drop (no data read yet).
+
+    Only the drop's regular files are read (`regular_files`); links and special files are its errors.
+    """
     started = dt.datetime.now()
-    checksums, whole = prints or fingerprint(drop.folder)
-    issues = _folder_issues(drop, ref, today)
+    found = found or regular_files(drop.folder)
+    checksums, whole = found.checksums, found.fingerprint
+    issues = _folder_issues(drop, ref, today) + found.issues
     if not any(name in TABLE_BY_FILE for name in checksums):
         # Datasets travel independently (v2): any non-empty set of the five files is a drop.
         issues.append(Issue(rule="no_files", message=(
@@ -217,15 +370,18 @@ def _start_check(
         if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
             issues.append(Issue(severity="warning", file=name, rule="unknown_file",
                                 message=f"{name} is not part of the contract and was ignored"))
-    files = [plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES
-             if (drop.folder / spec.file).exists()]
-    return CheckedDrop(drop, whole, checksums, files, issues, started)
+    files = [plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES if spec.file in checksums]
+    manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files},
+                                ref.settings.drops.manifest_max_bytes)
+    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest)
 
 
 def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:
     """Check the data of many drops, as set-based SQL per table; returns the temp tables staged.
 
     Every file is read with its own types (`drop_files.check_table`); one staged table per contract table.
+    If checking a table fails for a reason no rule foresaw, its files are checked again one drop at a time,
+    so the failure costs only the drop it belongs to (`check_failed`); a machine failure propagates.
     """
     extracts = {i: c.drop.extract_date for i, c in enumerate(checked)}
     stages = []
@@ -234,9 +390,57 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref:
         if not plans:
             continue
         stage = f"stage_{spec.name}_0"
-        check_table(con, spec, plans, extracts, ref, stage)
-        stages.append(stage)
+        before = [(p, len(p.issues), p.selects) for p in plans]
+        try:
+            check_table(con, spec, plans, extracts, ref, stage, machine_failure)
+            stages.append(stage)
+            continue
+        except Exception as exc:
+            if machine_failure(exc):
+                raise
+            con.execute(f"DROP TABLE IF EXISTS {stage}")
+        for p, count, selects in before:
+            p.issues, p.selects = p.issues[:count], selects  # counted again, alone
+            alone = f"stage_{spec.name}_{p.drop + 1}"
+            try:
+                check_table(con, spec, [p], extracts, ref, alone, machine_failure)
+                stages.append(alone)
+            except Exception as exc:
+                if machine_failure(exc):
+                    raise
+                con.execute(f"DROP TABLE IF EXISTS {alone}")
+                p.issues.append(Issue(file=spec.file, rule="check_failed", message=(
+                    f"{spec.file} could not be checked, so nothing of its drop was loaded: {_one_line(exc)}")))
+                p.selects = None
     return stages
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def machine_failure(exc: BaseException) -> bool:
+    """A failure of the machine (disk full, read-only), not of a drop: it stops the run (exit 2)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(
+        t in text for t in ("no space left", "read-only file system", "disk quota"))
+
+
+def _crashed(drop: DropFolder, exc: BaseException) -> DropResult:
+    """Any unexpected failure while checking one drop becomes that drop's rejection, located."""
+    return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date, outcome="rejected",
+                      errors=[Issue(rule="check_failed", message=(
+                          f"drop {drop.path} could not be checked, so nothing of it was loaded: {_one_line(exc)}"))])
+
+
+def _refused(drop: DropFolder) -> DropResult:
+    """An entry `discover` found could not be a drop (a file, a link, an empty council folder)."""
+    assert drop.problem is not None
+    return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date, outcome="rejected",
+                      errors=[drop.problem])
 
 
 SNAPSHOT_TABLES = ("children", "adopters")
@@ -333,17 +537,30 @@ def ingest_into(
     results: list[DropResult | None] = []
     unchanged: dict[int, tuple[str, dict[str, str], dt.datetime]] = {}
     to_check: list[CheckedDrop] = []
+    refused: dict[int, DropResult] = {}
     for n, drop in enumerate(drops):
         if progress:
             progress(n, len(drops), drop.path)
-        checksums, whole = fingerprint(drop.folder)
-        if any(fp == whole for fp, _ in known.get(drop.path, [])):
-            unchanged[n] = (whole, checksums, dt.datetime.now())
-            results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                      outcome="unchanged"))
+        if drop.problem is not None:
+            refused[n] = _refused(drop)
+            results.append(refused[n])
+            continue
+        try:
+            found = regular_files(drop.folder)
+            if not found.issues and any(fp == found.fingerprint for fp, _ in known.get(drop.path, [])):
+                unchanged[n] = (found.fingerprint, found.checksums, dt.datetime.now())
+                results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                          outcome="unchanged"))
+                continue
+            checked = _start_check(len(to_check), drop, ref, today, found)
+        except Exception as exc:  # one bad drop never stops the others (issue 10)
+            if machine_failure(exc):
+                raise
+            refused[n] = _crashed(drop, exc)
+            results.append(refused[n])
             continue
         results.append(None)
-        to_check.append(_start_check(len(to_check), drop, ref, today, (checksums, whole)))
+        to_check.append(checked)
     stages = check_drops(con, to_check, ref)
     snapshot_checks(con, to_check, ref)
 
@@ -354,6 +571,10 @@ def ingest_into(
     try:
         checked_iter = iter(to_check)
         for n, drop in enumerate(drops):
+            if n in refused:
+                _audit(con, refused[n], None, {}, dt.datetime.now(), attempt, actor)
+                attempt += 1
+                continue
             if n in unchanged:
                 whole, checksums, started = unchanged[n]
                 _audit(con, results[n], whole, checksums, started, attempt, actor)
@@ -412,41 +633,56 @@ def ingest(
 
 def ingest_folders(
     db: Path, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
-    progress: Progress | None = None, actor: str | None = None,
+    progress: Progress | None = None, actor: str | None = None, *, first_build: bool = False,
 ) -> IngestReport:
-    """Validate and load the given drop folders in one new warehouse version."""
-    with warehouse.writing(db) as con:
+    """Validate and load the given drop folders in one new warehouse version.
+
+    Raises warehouse.WarehouseError for operational failures (disk full, read-only, damaged warehouse),
+    and with `first_build` warehouse.AlreadyBuilt if a version exists once the writer lock is held.
+    """
+    with warehouse.writing(db, first_build=first_build) as con:
         report = ingest_into(con, drops, ref, today, progress, actor)
     if progress:
         progress(len(drops), len(drops), "done")
     return report
 
 
+def first_build(
+    db: Path, root: Path, ref: Reference, today: dt.date | None = None, progress: Progress | None = None,
+    actor: str | None = None,
+) -> IngestReport | None:
+    """Build the warehouse from the drops under root on first start, once, however many sessions ask.
+
+    Returns the report of the build, or None when there was nothing to do: a warehouse already exists, or
+    another session or process built it while this one waited for the writer lock. Never builds while
+    version files exist (a damaged link falls back to the newest intact version; see warehouse.health).
+    """
+    if warehouse.current_file(db) is not None:
+        return None
+    try:
+        return ingest_folders(db, discover(root), ref, today, progress, actor, first_build=True)
+    except warehouse.AlreadyBuilt:
+        return None
+
+
 def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -> DropResult:
     """Validate a drop without loading it (an in-memory database; the warehouse is not touched)."""
+    if drop.problem is not None:
+        return _refused(drop)
     con = duckdb.connect()
     try:
         checked = _start_check(0, drop, ref, today or dt.date.today())
         check_drops(con, [checked], ref)
+    except Exception as exc:
+        if machine_failure(exc):
+            raise
+        return _crashed(drop, exc)
     finally:
         con.close()
     errors = checked.errors
     return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                       outcome="rejected" if errors else "accepted", errors=errors,
                       warnings=checked.warnings, row_counts=checked.row_counts)
-
-
-def save_upload(inbox: Path, la_code: int, extract_date: dt.date, files: dict[str, bytes]) -> DropFolder:
-    """Write uploaded files as a drop folder `<inbox>/<la_code>/<extract_date>/` (replacing an earlier upload)."""
-    folder = Path(inbox) / str(la_code) / extract_date.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():
-        if old.is_file():
-            old.unlink()
-    for name, data in files.items():
-        safe = Path(name).name
-        (folder / safe).write_bytes(data)
-    return DropFolder(f"{la_code}/{extract_date.isoformat()}", folder, la_code, extract_date)
 
 
 def issues_frame(result: DropResult) -> list[dict[str, object]]:

@@ -1,4 +1,4 @@
-"""The monitoring report as an Excel workbook for finance readers (xlsxwriter).
+"""The monitoring report as an Excel workbook for finance readers (written through `raa_core.export`).
 
 Sheets: Summary, Lines, Recharges, ASF, Agency cover (go-live vacancies charged to councils),
 Settlement, Commentary. Every figure is written as a value
@@ -9,17 +9,16 @@ money is formatted in £ with negatives in brackets or with a sign, headers are 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any, Literal
 
 import duckdb
 import pandas as pd
-import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from raa_core import commentary
 from raa_core.appstate import AppState
+from raa_core.export import Workbook
 from raa_core.monitoring import Monitoring, monitor, recharge_schedule
 from raa_core.reference import Reference
 from raa_core.settlement import BASIS_LABELS, Settlement, settlement_of
@@ -53,7 +52,7 @@ def _txt(v: Any) -> str:
 class _Book:
     """Formats and a uniform sheet writer (title, subtitle, header row, typed columns)."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, negatives: Literal["brackets", "sign"]) -> None:
+    def __init__(self, wb: Workbook, negatives: Literal["brackets", "sign"]) -> None:
         self.wb = wb
         self.title = wb.add_format({"bold": True, "font_size": 14})
         self.sub = wb.add_format({"italic": True, "font_color": "#555555"})
@@ -83,10 +82,10 @@ class _Book:
     ) -> Worksheet:
         """Write a table; column kinds: money, pct (a percentage number, e.g. 1.2), text, int, fte, rag."""
         ws = self.wb.add_worksheet(name)
-        ws.write(0, 0, title, self.title)
-        ws.write(1, 0, subtitle, self.sub)
+        self.wb.text(ws, 0, 0, title, self.title)
+        self.wb.text(ws, 1, 0, subtitle, self.sub)
         for c, (label, _kind, width) in enumerate(columns):
-            ws.write(HEADER_ROW, c, label, self.head)
+            self.wb.text(ws, HEADER_ROW, c, label, self.head)
             ws.set_column(c, c, width)
         bold_rows = bold_rows or set()
         for i, row in enumerate(rows):
@@ -120,9 +119,9 @@ class _Book:
                         ws.write_number(r, c, n, self.int)
                 elif kind == "rag":
                     t = _txt(v)
-                    ws.write_string(r, c, t, self.rag.get(t, self.text))
+                    self.wb.text(ws, r, c, t, self.rag.get(t, self.text))
                 else:
-                    ws.write_string(r, c, _txt(v), self.bold if strong else self.text)
+                    self.wb.text(ws, r, c, _txt(v), self.bold if strong else self.text)
         ws.freeze_panes(HEADER_ROW + 1, 0)
         if rows:
             ws.autofilter(HEADER_ROW, 0, HEADER_ROW + len(rows), len(columns) - 1)
@@ -165,8 +164,7 @@ def monitoring_workbook(
         f"forecast method {report.method}; variance = forecast - budget ({sign_word}); "
         f"produced {dt.date.today().isoformat()}"
     )
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = Workbook()
     book = _Book(wb, negatives)
 
     # Summary: totals at every level.
@@ -347,8 +345,7 @@ def monitoring_workbook(
         ],
         cm_rows,
     )
-    wb.close()
-    return buf.getvalue()
+    return wb.to_bytes()
 
 
 def export_monitoring(

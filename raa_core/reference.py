@@ -238,6 +238,18 @@ class SuppressionSettings(BaseModel):
     mean_n_max: int = 5
 
 
+class DropLimits(BaseModel):
+    """Limits on untrusted input: drop files, manifests and uploads (bytes unless named otherwise)."""
+
+    model_config = ConfigDict(frozen=True)
+    manifest_max_bytes: int = Field(1_048_576, gt=0)
+    string_max_chars: int = Field(2_000, gt=0)
+    upload_max_bytes: int = Field(200 * 1_048_576, gt=0)
+    unpacked_max_bytes: int = Field(1_024 * 1_048_576, gt=0)
+    zip_max_entries: int = Field(32, gt=0)
+    zip_max_ratio: int = Field(100, gt=0)
+
+
 class SigninSettings(BaseModel):
     """The embedded sign-in's limits (issue 13): lock-out after failures, session lifetime."""
 
@@ -270,6 +282,7 @@ class Settings(BaseModel):
     suppression: SuppressionSettings = SuppressionSettings()
     low_n_below: int = 6
     overspend_positive: bool = True
+    drops: DropLimits = DropLimits()
     signin: SigninSettings = SigninSettings()
     #: The agency's name as every screen and file shows it (the partner councils come from councils.csv).
     raa_name: str = "Regional Adoption Agency"

@@ -1,7 +1,7 @@
 """Excel workbooks of a contribution scenario and of a comparison, for a finance reader.
 
 Written through the project's one Excel writer (`export.table_xlsx`): a title row, bold frozen header,
-money and shares as numbers. (One sheet each until the multi-sheet writer lands in export.py.)
+money and shares as numbers, text (scenario names typed by people) never a formula, A4 print setup.
 """
 
 from __future__ import annotations

@@ -11,15 +11,21 @@ serves a stale one. A crash or `kill -9` mid-write leaves only an orphan tempora
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import errno
 import fcntl
+import json
+import logging
 import os
 import re
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -112,18 +118,141 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def current_file(db: Path) -> Path | None:
-    """The version file the warehouse link names now, or None before the first build."""
+class WarehouseError(RuntimeError):
+    """An operational failure of the warehouse (damaged or missing versions, disk full, read-only folder).
+
+    Told apart from a rejected drop: the command line exits 2 with this one-line message.
+    """
+
+
+class AlreadyBuilt(Exception):
+    """A first-start build found that another session or process had built the warehouse meanwhile."""
+
+
+_DUCK_MAGIC = b"DUCK"
+_HEADER_BYTES = 3 * 4096
+_log = logging.getLogger("raa.warehouse")
+
+
+def _state_file(db: Path) -> Path:
+    return db.with_name(db.name + ".published.json")
+
+
+def _load_state(db: Path) -> dict[str, Any]:
+    """The writer's ledger: the next version number (never reused) and each published file's size."""
+    try:
+        state = json.loads(_state_file(db).read_text("utf-8"))
+        if isinstance(state, dict) and isinstance(state.get("next"), int) and isinstance(state.get("sizes"), dict):
+            return state
+    except (OSError, ValueError):
+        pass
+    return {"next": 1, "sizes": {}}
+
+
+def _save_state(db: Path, state: dict[str, Any]) -> None:
+    tmp = _state_file(db).with_name(_state_file(db).name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(state, fh, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, _state_file(db))
+
+
+def damage(path: Path, expected_size: int | None = None) -> str | None:
+    """Why a version file cannot be trusted (missing, not a regular file, 0 bytes, truncated, not DuckDB), or None.
+
+    Cheap enough for every page run: one stat and a 12-byte read. A size recorded at publish time catches a
+    truncated copy whose header survived.
+    """
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return f"{path.name} is missing"
+    except OSError as exc:
+        return f"{path.name} cannot be read: {exc.strerror}"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{path.name} is not a regular file"
+    if st.st_size == 0:
+        return f"{path.name} is empty (0 bytes)"
+    if st.st_size < _HEADER_BYTES:
+        return f"{path.name} is truncated ({st.st_size} bytes)"
+    if expected_size is not None and st.st_size != expected_size:
+        return f"{path.name} is {st.st_size} bytes but was published with {expected_size}: truncated or overwritten"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except OSError as exc:
+        return f"{path.name} cannot be read: {exc.strerror}"
+    if head[8:12] != _DUCK_MAGIC:
+        return f"{path.name} is not a DuckDB database (bad header)"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Which version file readers use, and why it is not the one the link names (if so)."""
+
+    file: Path | None
+    problem: str | None = None
+
+
+def health(db: Path) -> Health:
+    """The version to read: the one the link names if intact, else the newest intact version kept (loudly).
+
+    Returns `Health(None)` only when there is no warehouse at all (no link, no version file): the one case
+    where a first build from the drops is right. Raises WarehouseError when version files exist but none is
+    intact, so an empty warehouse is never built over them.
+    """
     db = Path(db)
-    if not db.exists():
-        return None
-    return db.resolve()
+    sizes = _load_state(db)["sizes"]
+    named: Path | None = None
+    if db.is_symlink():
+        named = db.parent / os.readlink(db)
+    elif db.exists():
+        named = db  # a plain file: a warehouse from before versions (or copied by hand)
+    if named is not None:
+        why = damage(named, sizes.get(named.name))
+        if why is None:
+            return Health(named)
+    else:
+        why = None
+    versions = [p for _, p in _versions(db) if p != named]
+    if not versions and named is None:
+        return Health(None)
+    for _, candidate in sorted(((n, p) for n, p in _versions(db) if p != named), reverse=True):
+        if damage(candidate, sizes.get(candidate.name)) is None:
+            problem = (f"the warehouse link {'names ' + why if why else 'is missing'}; "
+                       f"using the newest intact version {candidate.name}")
+            _log.error("warehouse %s: %s", db, problem)
+            return Health(candidate, problem)
+    raise WarehouseError(
+        f"warehouse {db}: {why or 'the link is missing'} and no intact version is kept "
+        f"({len(versions)} other version files checked); restore it from backup "
+        "(nothing was rebuilt, so nothing more was lost)")
+
+
+def current_file(db: Path) -> Path | None:
+    """The version file to read now (see `health`), or None before the first build."""
+    return health(db).file
 
 
 def version(db: Path) -> str:
     """A token that changes whenever a writer publishes a new version (cache key for readers)."""
     f = current_file(db)
     return f.name if f is not None else "missing"
+
+
+def operational(exc: BaseException) -> bool:
+    """True for failures of the machine rather than of the input: disk full, read-only, permissions, I/O."""
+    if isinstance(exc, WarehouseError):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EACCES, errno.EPERM)
+    if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
+        text = str(exc).lower()
+        return any(t in text for t in ("no space left", "read-only file system", "permission denied",
+                                       "disk quota", "input/output error", "could not write"))
+    return False
 
 
 @contextlib.contextmanager
@@ -140,60 +269,132 @@ def write_lock(db: Path) -> Iterator[None]:
 
 
 def _versions(db: Path) -> list[tuple[int, Path]]:
+    """Published version files beside the link (regular files named `<link>.vNNNNNN`), oldest first."""
     found = []
     for p in db.parent.glob(db.name + ".v*"):
         m = _VERSION_RE.search(p.name)
-        if m:
+        if m and p.is_file() and not p.is_symlink():
             found.append((int(m.group(1)), p))
     return sorted(found)
 
 
+def _remove(path: Path) -> None:
+    """Remove a file, link or folder if present (cleanup must not fail the cleanup)."""
+    with contextlib.suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _sweep(db: Path) -> list[str]:
+    """Remove what a crashed writer left: temp copies, their WAL (never replayed), DuckDB's spill folder."""
+    left = [*db.parent.glob(db.name + ".v*.tmp*"), db.with_name(db.name + ".link.tmp"),
+            _state_file(db).with_name(_state_file(db).name + ".tmp")]
+    removed = []
+    for p in left:
+        if p.exists() or p.is_symlink():
+            _remove(p)
+            removed.append(p.name)
+    if removed:
+        _log.warning("warehouse %s: removed leftovers of an interrupted write: %s", db, ", ".join(removed))
+    return removed
+
+
+def _fail(action: str, exc: BaseException) -> WarehouseError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+    return WarehouseError(f"could not {action}: {reason}")
+
+
 @contextlib.contextmanager
-def writing(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a new version; published atomically only if the block succeeds."""
+def writing(db: Path, *, first_build: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a new version; published atomically only if the block succeeds.
+
+    The new version starts as a copy of the current one (`health`: the newest intact version if the link's
+    is damaged, loudly; never an empty file while versions exist). Its name comes from a counter that only
+    grows, so no name is ever reused. Any failure, or a kill, leaves the published version as it was;
+    leftovers (temp copy, its WAL, DuckDB's spill folder) are removed at once, or by the next writer.
+    With `first_build`, raises AlreadyBuilt if a version exists by the time the lock is held.
+    Raises WarehouseError for operational failures (disk full, read-only folder, damaged warehouse).
+    """
     db = Path(db)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(f"create the warehouse folder {db.parent}", exc) from exc
     with write_lock(db):
-        for stale in db.parent.glob(db.name + ".v*.tmp"):
-            stale.unlink(missing_ok=True)
-        versions = _versions(db)
-        n = versions[-1][0] + 1 if versions else 1
+        _sweep(db)
+        src = health(db).file
+        if first_build and src is not None:
+            raise AlreadyBuilt(str(src))
+        state = _load_state(db)
+        numbers = [n for n, _ in _versions(db)]
+        numbers += [int(m.group(1)) for p in db.parent.glob(db.name + ".v*")
+                    if (m := re.search(r"\.v(\d{6})", p.name))]
+        n = max([state["next"], *(x + 1 for x in numbers)])
         target = db.with_name(f"{db.name}.v{n:06d}")
         tmp = target.with_name(target.name + ".tmp")
-        src = current_file(db)
-        if src is not None:
-            shutil.copyfile(src, tmp)
-        con = duckdb.connect(str(tmp))
+        spill = target.with_name(target.name + ".tmp.tmp")
+        published = False
         try:
-            create_schema(con)
-            yield con
-            con.execute("CHECKPOINT")
-        except BaseException:
-            con.close()
-            tmp.unlink(missing_ok=True)
-            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+            state["next"] = n + 1  # reserved before use: a crash below never frees the name
+            _save_state(db, state)
+        except OSError as exc:
+            raise _fail(f"write to the warehouse folder {db.parent}", exc) from exc
+        try:
+            try:
+                if src is not None:
+                    shutil.copyfile(src, tmp)
+                con = duckdb.connect(str(tmp), config={"temp_directory": str(spill)})
+            except (OSError, duckdb.Error) as exc:
+                raise _fail(f"start a new warehouse version from {src.name if src else 'nothing'}", exc) from exc
+            try:
+                create_schema(con)
+                yield con
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            try:
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                size = tmp.stat().st_size
+                os.replace(tmp, target)
+                link_tmp = db.with_name(db.name + ".link.tmp")
+                link_tmp.unlink(missing_ok=True)
+                link_tmp.symlink_to(target.name)
+                state["sizes"][target.name] = size
+                _save_state(db, state)
+                os.replace(link_tmp, db)
+                published = True
+                dir_fd = os.open(db.parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+            except OSError as exc:
+                raise _fail(f"publish warehouse version {target.name}", exc) from exc
+        except BaseException as exc:
+            for left in (tmp, Path(str(tmp) + ".wal"), spill, db.with_name(db.name + ".link.tmp")):
+                _remove(left)
+            if not published:
+                _remove(target)
+            if operational(exc) and not isinstance(exc, WarehouseError):
+                raise _fail(f"write warehouse version {target.name}", exc) from exc
             raise
-        con.close()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        link_tmp = db.with_name(db.name + ".link.tmp")
-        link_tmp.unlink(missing_ok=True)
-        link_tmp.symlink_to(target.name)
-        os.replace(link_tmp, db)
-        dir_fd = os.open(db.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        _remove(spill)
         # Readers of an unlinked old version keep reading it until they close.
+        keep = _versions(db)[-KEEP_VERSIONS:]
         for _, old in _versions(db)[:-KEEP_VERSIONS]:
-            old.unlink(missing_ok=True)
+            _remove(old)
+        state["sizes"] = {p.name: state["sizes"][p.name] for _, p in keep if p.name in state["sizes"]}
+        with contextlib.suppress(OSError):
+            _save_state(db, state)
 
 
 def ensure(db: Path) -> None:
-    """Create an empty warehouse if there is none yet."""
+    """Create an empty warehouse if there is none yet (never while version files exist: see `health`)."""
     if current_file(db) is None:
-        with writing(db):
+        with contextlib.suppress(AlreadyBuilt), writing(db, first_build=True):
             pass
 
 
@@ -266,7 +467,7 @@ class Warehouse:
             except (duckdb.IOException, duckdb.CatalogException) as exc:
                 last = exc
                 time.sleep(wait_s)
-        raise RuntimeError(f"could not open warehouse {self.path}: {last}")
+        raise WarehouseError(f"could not open warehouse {self.path}: {last}")
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection to the current version that the caller owns and closes: for a script or

@@ -170,7 +170,8 @@ def live_app(live_wh: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free port over a private copy of the sample warehouse; yields its URL."""
     from browser_support import streamlit_server
 
-    env = {"RAA_DB": str(live_wh), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat()}
+    env = {"RAA_DB": str(live_wh), "RAA_DROPS": str(SAMPLE_DROPS), "RAA_TODAY": SAMPLE_TODAY.isoformat(),
+           "RAA_UPLOADS": str(live_wh.parent / "uploads")}
     with streamlit_server(env) as url:
         yield url
 

@@ -35,22 +35,45 @@ def test_every_page_renders_without_error(live_app, page, path, heading) -> None
     assert page.get_by_role("heading", name=heading).first.is_visible()
 
 
-def test_upload_a_bad_drop_shows_located_errors(live_app, page, tmp_path) -> None:
-    folder = dk.write_drop(tmp_path, 887, "2026-11-20",
+def test_upload_a_bad_drop_shows_located_errors(live_app, live_wh, page, tmp_path) -> None:
+    """A zip of one drop folder: its date comes from manifest.json, errors are located, nothing stays on disk."""
+    import zipfile
+
+    folder = dk.write_drop(tmp_path, 887, "2026-11-20", manifest=True,
                            children=[*dk.children(), dict(dk.children()[0], sex="X")])
+    archive = tmp_path / "medway-drop.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f"887/2026-11-20/{f.name}")
     sign_in(page, f"{live_app}/data_drops", "hos")
     page.get_by_label("Council").last.click()
     page.get_by_role("option", name="Medway (887)").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        sorted(str(p) for p in folder.glob("*.parquet")))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(archive))
     page.get_by_role("button", name="Check only").click()
     wait_ready(page)
     assert_no_exception(page)
     error = page.locator('[data-testid="stAlertContentError"]')
     error.wait_for()
-    assert "rejected" in error.inner_text()
+    assert "887/2026-11-20: rejected" in error.inner_text()
+    page.get_by_text("taken from manifest.json").wait_for()
     grid = page.locator('[data-testid="stDataFrame"]').first
     assert grid.is_visible()
+    staging = live_wh.parent / "uploads"
+    assert staging.is_dir() and not [p for p in staging.rglob("*") if p.is_file()]
+    page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+    # the upload is in the audit trail: who, which drop, the verdict, where the date came from, files deleted
+    import json
+
+    from raa_core.appstate import AppState
+    from raa_core.warehouse import Warehouse
+
+    with AppState.beside(Warehouse(live_wh)).connect() as con:
+        rows = con.execute("SELECT actor, role, la_code, detail FROM audit WHERE action = 'upload' "
+                           "ORDER BY id DESC LIMIT 1").fetchall()
+    [(actor, role, la_code, detail)] = [tuple(r) for r in rows]
+    assert (role, la_code) == ("hos", 887) and actor
+    assert json.loads(detail).items() >= {"action": "check only", "drop": "887/2026-11-20", "outcome": "rejected",
+                                          "date_from": "manifest.json", "raw_files_deleted": True}.items()
 
 
 @pytest.fixture

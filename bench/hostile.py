@@ -1,0 +1,90 @@
+"""Memory of checking a hostile drop: 300 string values of 1 MB each (issue 10: they took 1.8 GB).
+
+Runs `drops.ingest` in a fresh process on a drop whose `ethnicity` column holds 300 values of 1 MB, once
+with the configured limit (settings: drops.string_max_chars, 2,000) and once with the limit lifted to
+show what the limit saves; prints each run's peak resident memory (VmHWM of the ingest process), its
+verdict, and the ratio. With the limit the file's own sizes prove the oversized text, so it is never
+decoded; lifted, DuckDB tries to decode it and stops at the ingest memory limit (settings:
+ingest_memory_mb), which rejects the file as unreadable within that memory.
+Also times a named pipe called children.parquet (it used to hang the ingest).
+
+    .venv/bin/python bench/hostile.py [--values 300] [--mb 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+CHILD = r"""
+import json, sys, datetime as dt
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from raa_core import drops
+from raa_core.reference import load_reference
+ref = load_reference()
+if {limit!r} is not None:
+    ref = ref.model_copy(update={{"settings": ref.settings.model_copy(update={{
+        "drops": ref.settings.drops.model_copy(update={{"string_max_chars": {limit!r}}})}})}})
+if {memory_mb!r} is not None:
+    ref = ref.model_copy(update={{"settings": ref.settings.model_copy(update={{"ingest_memory_mb": {memory_mb!r}}})}})
+def hwm():
+    # VmHWM: this process's own peak. (ru_maxrss is not: Linux carries the parent's peak across fork+exec.)
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+before = hwm()
+report = drops.ingest(Path({db!r}), Path({root!r}), ref, today=dt.date(2022, 10, 10))
+print(json.dumps({{"outcomes": [r.outcome for r in report.results],
+                  "rules": sorted({{e.rule for r in report.results for e in r.errors}}),
+                  "before_kib": before, "maxrss_kib": hwm()}}))
+"""
+
+
+def run(root: Path, db: Path, limit: int | None, memory_mb: int | None = None) -> dict:
+    code = CHILD.format(repo=str(REPO), root=str(root), db=str(db), limit=limit, memory_mb=memory_mb)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    import dropkit as dk
+    import hostilekit as hk
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--values", type=int, default=300)
+    ap.add_argument("--mb", type=float, default=1.0)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "drops"
+        dk.write_drop(root, 886, "2022-10-07", children=hk.huge_values(args.values, int(args.mb * 1_000_000)))
+        size = sum(p.stat().st_size for p in root.rglob("*.parquet"))
+        print(f"drop: {args.values} values of {args.mb} MB, {size / 1_048_576:.1f} MiB of Parquet on disk")
+        limited = run(root, Path(tmp) / "a" / "raa.duckdb", None)
+        lifted = run(root, Path(tmp) / "b" / "raa.duckdb", 10**9)
+        unbounded = run(root, Path(tmp) / "d" / "raa.duckdb", 10**9, 64_000)
+        for name, r in (("with the 2,000-character limit", limited), ("limit lifted", lifted),
+                        ("limit and memory cap lifted", unbounded)):
+            print(f"{name:32} peak RSS {r['maxrss_kib'] / 1024:8.0f} MiB (after imports {r['before_kib'] / 1024:.0f} MiB)"
+                  f"  outcome {r['outcomes']} {r['rules']}")
+        print(f"ratio limited/lifted peak: {limited['maxrss_kib'] / lifted['maxrss_kib']:.2f}; "
+              f"limited/unbounded (as before issue 10): {limited['maxrss_kib'] / unbounded['maxrss_kib']:.2f}")
+
+        pipe_root = Path(tmp) / "pipe"
+        folder = dk.write_drop(pipe_root, 303, "2022-10-07", children=None)
+        os.mkfifo(folder / "children.parquet")
+        t = time.perf_counter()
+        r = run(pipe_root, Path(tmp) / "c" / "raa.duckdb", None)
+        print(f"named pipe children.parquet: {r['outcomes']} {r['rules']} in {time.perf_counter() - t:.1f} s "
+              "(process start included)")
+
+
+if __name__ == "__main__":
+    main()

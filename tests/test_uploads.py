@@ -1,0 +1,205 @@
+"""Uploads: zips checked before anything is written, private staging, date from the manifest, nothing left."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import stat
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import dropkit as dk
+from raa_core import drops, uploads
+from raa_core.cli import main
+from test_drops import TODAY
+
+D = dt.date(2022, 10, 7)
+
+
+class FakeUpload(io.BytesIO):
+    """What Streamlit's file_uploader hands a page: bytes with a name and a size."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        super().__init__(data)
+        self.name = name
+        self.size = len(data)
+
+
+def _drop_files(tmp: Path, la: int = 886, day: str = "2022-10-07", **kw) -> Path:
+    return dk.write_drop(tmp / "src", la, day, **kw)
+
+
+def _zip(entries: dict[str, bytes], *, links: dict[str, str] | None = None,
+         compression: int = zipfile.ZIP_DEFLATED) -> FakeUpload:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, target)
+    return FakeUpload("drop.zip", buf.getvalue())
+
+
+def _folder_zip(folder: Path, prefix: str = "") -> FakeUpload:
+    return _zip({f"{prefix}{p.name}": p.read_bytes() for p in sorted(folder.iterdir())})
+
+
+def _left(root: Path) -> list[str]:
+    return [str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_zip_of_one_drop_folder_is_checked_and_nothing_stays(tmp_path: Path, ref) -> None:
+    folder = _drop_files(tmp_path, manifest=True)
+    staging = tmp_path / "staging"
+    out = uploads.check_upload([_folder_zip(folder, "886/2022-10-07/")], 886, None, ref, TODAY, staging)
+    assert out.result.outcome == "accepted", out.result.errors
+    assert out.result.path == "886/2022-10-07" and out.date_source == "manifest.json"
+    assert _left(staging) == [] and list(staging.iterdir()) == []
+
+
+def test_loose_files_with_form_date_and_load(tmp_path: Path, ref) -> None:
+    folder = _drop_files(tmp_path)
+    files = [FakeUpload(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+    db, staging = tmp_path / "wh" / "raa.duckdb", tmp_path / "staging"
+    out = uploads.check_upload(files, 886, D, ref, TODAY, staging, load_into=db)
+    assert out.result.outcome == "accepted" and out.loaded and out.date_source == "the form"
+    assert _left(staging) == []
+
+
+def test_date_comes_from_manifest_not_from_a_wrong_form_date(tmp_path: Path, ref) -> None:
+    """The form used to default to today and reject a correct drop for a date mismatch."""
+    folder = _drop_files(tmp_path, manifest=True)
+    files = [FakeUpload(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+    out = uploads.check_upload(files, 886, TODAY, ref, TODAY, tmp_path / "staging")
+    assert out.result.outcome == "accepted", out.result.errors
+    assert out.result.extract_date == D and out.date_source == "manifest.json"
+
+
+def test_no_manifest_and_no_date_asks_for_the_date(tmp_path: Path, ref) -> None:
+    folder = _drop_files(tmp_path)
+    files = [FakeUpload(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+    out = uploads.check_upload(files, 886, None, ref, TODAY, tmp_path / "staging")
+    assert out.result.outcome == "rejected" and "enter the extract date" in out.result.errors[0].message
+
+
+def test_rejected_upload_with_personal_data_is_deleted_at_once(tmp_path: Path, ref) -> None:
+    rows = [{**r, "child_id": nhs, "full_name": "Jane Doe", "address": "1 High St"}
+            for r, nhs in zip(dk.children(), ["9434765919", "4010232137", "9434765870"], strict=True)]
+    folder = _drop_files(tmp_path, children=dk.table("children", rows))
+    staging = tmp_path / "staging"
+    seen: list[list[str]] = []
+    real = drops.check_only
+
+    def spy(drop, ref_, today=None):
+        seen.append(_left(staging))
+        return real(drop, ref_, today)
+
+    import raa_core.drops as drops_module
+
+    drops_module.check_only, saved = spy, drops_module.check_only
+    try:
+        out = uploads.check_upload([_folder_zip(folder)], 886, D, ref, TODAY, staging)
+    finally:
+        drops_module.check_only = saved
+    assert seen and any(p.endswith("children.parquet") for p in seen[0])  # it was staged while checked
+    assert out.result.outcome == "rejected"
+    assert {e.rule for e in out.result.errors} >= {"personal_identifier"}
+    assert _left(staging) == []
+
+
+HOSTILE_ZIPS = {
+    "absolute": (lambda f: _zip({"/etc/children.parquet": b"x"}), "absolute path"),
+    "dotdot": (lambda f: _zip({"886/../../children.parquet": b"x"}), "'..' path"),
+    "backslash": (lambda f: _zip({"..\\..\\children.parquet": b"x"}), "backslashes"),
+    "symlink": (lambda f: _zip({"children.parquet": b"x"}, links={"adopters.parquet": "/etc/passwd"}),
+                "symbolic link"),
+    "two_drops": (lambda f: _zip({"886/2022-10-07/children.parquet": (f / "children.parquet").read_bytes(),
+                                  "887/2022-10-07/children.parquet": (f / "children.parquet").read_bytes()}),
+                  "exactly one drop"),
+    "too_many": (lambda f: _zip({f"f{i}.json": b"{}" for i in range(40)}), "at most 32"),
+    "bomb": (lambda f: _zip({"children.parquet": b"\0" * 30_000_000}), "compressed more than"),
+    "not_zip": (lambda f: FakeUpload("drop.zip", b"PK\x03\x04 but not really"), "not a readable zip"),
+    "empty": (lambda f: _zip({"886/": b""}), "no files"),
+    "control_chars": (lambda f: _zip({"child\nren.parquet": b"x"}), "control characters"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_ZIPS))
+def test_hostile_zip_is_refused_before_anything_is_written(case: str, tmp_path: Path, ref, monkeypatch) -> None:
+    folder = _drop_files(tmp_path)
+    build, words = HOSTILE_ZIPS[case]
+    writes: list[str] = []
+    real = uploads._write_new
+    monkeypatch.setattr(uploads, "_write_new", lambda p: writes.append(str(p)) or real(p))
+    staging = tmp_path / "staging"
+    out = uploads.check_upload([build(folder)], 886, D, ref, TODAY, staging)
+    assert out.result.outcome == "rejected"
+    assert out.result.errors[0].rule == "upload_refused" and words in out.result.errors[0].message
+    assert writes == [] and _left(staging) == []
+
+
+def test_zip_that_lies_about_its_sizes_is_stopped_while_streaming(tmp_path: Path, ref) -> None:
+    data = _zip({"children.parquet": b"A" * 5000}).getvalue()
+    # Patch the central directory's uncompressed size down to 10 bytes: extraction must stop, not trust it.
+    i = data.rfind(b"PK\x01\x02")
+    lied = bytearray(data)
+    lied[i + 24:i + 28] = (10).to_bytes(4, "little")
+    staging = tmp_path / "staging"
+    out = uploads.check_upload([FakeUpload("d.zip", bytes(lied))], 886, D, ref, TODAY, staging)
+    assert out.result.outcome == "rejected" and _left(staging) == []
+
+
+def test_two_people_uploading_the_same_council_and_date_never_see_each_other(tmp_path: Path, ref) -> None:
+    """30 trials of two simultaneous uploads: each verdict is about its own files."""
+    good = _drop_files(tmp_path)
+    bad_rows = [*dk.children(), dk.children()[0]]
+    bad = dk.write_drop(tmp_path / "bad", 886, "2022-10-07", children=bad_rows)
+    staging = tmp_path / "staging"
+    for _ in range(30):
+        verdicts: dict[str, str] = {}
+        barrier = threading.Barrier(2)
+
+        def person(who: str, folder: Path, barrier=barrier, verdicts=verdicts) -> None:
+            files = [FakeUpload(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+            barrier.wait()
+            verdicts[who] = uploads.check_upload(files, 886, D, ref, TODAY, staging).result.outcome
+
+        threads = [threading.Thread(target=person, args=a) for a in (("good", good), ("bad", bad))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert verdicts == {"good": "accepted", "bad": "rejected"}
+    assert _left(staging) == []
+
+
+def test_staging_folders_are_private(tmp_path: Path) -> None:
+    with uploads.staging(tmp_path / "s") as a, uploads.staging(tmp_path / "s") as b:
+        assert a != b
+        assert stat.S_IMODE(a.stat().st_mode) == 0o700
+    assert list((tmp_path / "s").iterdir()) == []
+
+
+def test_raa_check_folder_and_zip_give_the_ingest_report_without_loading(tmp_path: Path, capsys) -> None:
+    folder = _drop_files(tmp_path, children=[*dk.children(), dk.children()[0]])
+    db = tmp_path / "wh" / "raa.duckdb"
+    code = main(["check", str(folder), "--json", "--db", str(db), "--today", TODAY.isoformat()])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["rejected"][0]["path"] == "886/2022-10-07"
+    assert doc["rejected"][0]["errors"][0]["rule"] == "duplicate_key"
+    zip_path = tmp_path / "drop.zip"
+    zip_path.write_bytes(_folder_zip(folder, "886/2022-10-07/").getvalue())
+    code = main(["check", str(zip_path), "--json", "--today", TODAY.isoformat()])
+    doc2 = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc2 == doc
+    assert not db.parent.exists()
+    good = _drop_files(tmp_path / "g")
+    assert main(["check", str(good), "--today", TODAY.isoformat()]) == 0
+    assert "accepted  886/2022-10-07" in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "nowhere")]) == 2
