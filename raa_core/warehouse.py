@@ -11,7 +11,6 @@ serves a stale one. A crash or `kill -9` mid-write leaves only an orphan tempora
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import fcntl
 import json

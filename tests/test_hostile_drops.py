@@ -56,7 +56,7 @@ def test_link_to_kents_file_never_loads_kents_children_as_medways(tmp_path: Path
     root, db = tmp_path / "drops", tmp_path / "wh" / "raa.duckdb"
     hk.link_to_other_council(root)
     drops.ingest(db, root, ref, today=TODAY)
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         assert con.execute("SELECT DISTINCT la_code FROM children").fetchall() == [(886,)]
     finally:
@@ -214,7 +214,7 @@ def test_a_failure_checking_a_table_is_retried_drop_by_drop_and_costs_only_its_d
     assert [r.path for r in report.by("accepted")] == ["303/2022-10-07", "887/2022-10-07"]
     [bad] = report.by("rejected")
     assert [(e.file, e.rule) for e in bad.errors] == [("adopters.parquet", "check_failed")]
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         assert con.execute("SELECT la_code, count(*) FROM adopters GROUP BY 1 ORDER BY 1").fetchall() == [
             (303, 2), (887, 2)]

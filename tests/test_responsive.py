@@ -74,7 +74,7 @@ def test_a_comment_saves_within_2_s_while_a_large_drop_is_ingested(tmp_path: Pat
         started = time.perf_counter()
         saved = commentary.add_comment(state, 303, "2022-23", 6, "pooled", "panels", "Saved during the ingest",
                                        Viewer(user="Head of Service", role="hos"))
-        con = warehouse.connect_read(db)  # the page reruns after a save: it reads the published version
+        con = warehouse.Warehouse(db).connect()  # the page reruns after a save: it reads the published version
         try:
             assert con.execute("SELECT count(*) FROM drops").fetchone() == (1,)
         finally:
@@ -94,7 +94,7 @@ def test_a_comment_saves_within_2_s_while_a_large_drop_is_ingested(tmp_path: Pat
     assert "1 accepted, 1 unchanged" in out
     latest = commentary.comments(state, "2022-23", 6)
     assert list(latest["comment"]) == ["Saved during the ingest"] and int(latest["id"].iloc[0]) == saved.id
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         assert con.execute("SELECT count(*) FROM children WHERE la_code = 886").fetchone() == (LARGE_ROWS,)
     finally:

@@ -36,7 +36,7 @@ def _note(db: Path, text: str) -> None:
 
 def _comments(db: Path) -> list[str]:
     """The notes the current version holds, oldest first."""
-    con = warehouse.connect_read(db)
+    con = warehouse.Warehouse(db).connect()
     try:
         return [r[0] for r in con.execute("SELECT value FROM meta WHERE key LIKE 'note %' ORDER BY key").fetchall()]
     finally:
@@ -221,5 +221,5 @@ def test_copy_of_a_foreign_file_as_link_target_is_refused(tmp_path: Path) -> Non
     (db.parent / "raa.duckdb.v000001").write_text("not a database at all, but long enough " * 500)
     os.symlink("raa.duckdb.v000001", db)
     with pytest.raises(warehouse.WarehouseError, match="not a DuckDB database"):
-        warehouse.connect_read(db)
+        warehouse.Warehouse(db).connect()
     shutil.rmtree(db.parent)
