@@ -16,16 +16,15 @@ import duckdb
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from raa_core import commentary
+from raa_core import commentary, display
 from raa_core.appstate import AppState
-from raa_core.export import Workbook
+from raa_core.export import Workbook, print_setup
 from raa_core.monitoring import Monitoring, monitor, recharge_schedule
 from raa_core.reference import Reference
 from raa_core.settlement import BASIS_LABELS, Settlement, settlement_of
 
 HEADER_ROW = 3  # zero-based row of every sheet's column headers; data start on the next row
 SHEETS = ("Summary", "Lines", "Recharges", "ASF", "Agency cover", "Settlement", "Commentary")
-AREA_LABELS = {"pooled": "Pooled", "adoption_support": "Adoption support", None: "All areas"}
 
 
 def money_format(negatives: Literal["brackets", "sign"]) -> str:
@@ -65,11 +64,10 @@ class _Book:
         self.text = wb.add_format({"text_wrap": False})
         self.int = wb.add_format({"num_format": "0"})
         self.fte = wb.add_format({"num_format": "0.00"})
-        self.rag = {
-            "red": wb.add_format({"bg_color": "#F4B6B6", "align": "center"}),
-            "amber": wb.add_format({"bg_color": "#FCD9A0", "align": "center"}),
-            "green": wb.add_format({"bg_color": "#BFE3C0", "align": "center"}),
-        }
+        # RAG fills and labels from raa_core.display, the one place the pages take them from too
+        self.rag = {k: wb.add_format({"bg_color": bg, "align": "center"}) for k, (_w, _i, _c, bg) in display.RAG.items()}
+        self.period: str | None = None
+        self.as_at: dt.date | None = None
 
     def sheet(
         self,
@@ -125,6 +123,7 @@ class _Book:
         ws.freeze_panes(HEADER_ROW + 1, 0)
         if rows:
             ws.autofilter(HEADER_ROW, 0, HEADER_ROW + len(rows), len(columns) - 1)
+        print_setup(ws, title=title, period=self.period, as_at=self.as_at, header_row=HEADER_ROW)
         return ws
 
 
@@ -138,6 +137,7 @@ def monitoring_workbook(
     overspend_positive: bool = True,
     council_names: dict[int, str] | None = None,
     line_labels: dict[str, str] | None = None,
+    as_at: dt.date | None = None,
 ) -> bytes:
     """The monitoring report as .xlsx bytes. With `overspend_positive=False` variances and movements
     (and settlement amounts) are shown with the sign flipped (underspend positive)."""
@@ -152,7 +152,7 @@ def monitoring_workbook(
         return names.get(int(la), str(int(la)))
 
     def area(a: Any) -> str:
-        return AREA_LABELS.get(None if not isinstance(a, str) else a, str(a))
+        return display.area_label(a)
 
     def signed(v: Any) -> Any:
         n = _num(v)
@@ -166,6 +166,8 @@ def monitoring_workbook(
     )
     wb = Workbook()
     book = _Book(wb, negatives)
+    book.period = f"{report.year} P{report.period}" if report.period is not None else report.year
+    book.as_at = as_at
 
     # Summary: totals at every level.
     t = report.totals
@@ -386,4 +388,5 @@ def export_monitoring(
         overspend_positive=ref.settings.overspend_positive if overspend_positive is None else overspend_positive,
         council_names={c.la_code: c.short_name for c in ref.councils},
         line_labels={c.cost_line: c.label for c in ref.cost_lines},
+        as_at=as_at,
     )

@@ -108,6 +108,13 @@ def test_workbook_sheets_figures_and_formats(con, ref, state):
     _, com = _table(wb["Commentary"])
     assert [(r["Council"], r["Comment"], r["Author"]) for r in com] == [("Bexley", "Extra panels", "HoS")]
 
+    # issue 14: every sheet prints on A4 landscape, fitted to width, header row repeated, titled, page numbers
+    for ws in wb:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1), ws.title
+        assert ws.print_title_rows == f"${HEADER_ROW + 1}:${HEADER_ROW + 1}", ws.title
+        assert f"{Y} P6" in ws.oddHeader.center.text and "Page &P of &N" in ws.oddFooter.right.text, ws.title
+
 
 def test_negatives_with_sign_and_flipped_overspend(con, ref):
     mon = monitor(con, ref, Y, 6, "submitted")
