@@ -7,9 +7,11 @@ unreadable input. With --json, machine-readable output goes to stdout and human 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -439,6 +441,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) and 2
     try:
         return int(args.func(args))
+    except BrokenPipeError:
+        # the reader went away (`raa kpi | head`): stop quietly, and keep the exit flush from failing too
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (UsageError, FileNotFoundError, ReferenceError) as exc:
         return _fail(args, "usage", str(exc))
     except Exception as exc:

@@ -48,3 +48,16 @@ def test_bad_usage_exits_2(capsys) -> None:
     assert run(capsys, "kpi")[0] == 2
     assert run(capsys, "nonsense")[0] == 2
     assert run(capsys, "sample", "/tmp/x", "--as-at", "2025-13-01")[0] == 2
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(sample_db) -> None:
+    """Review: `raa kpi ... | head` ended in a BrokenPipeError traceback. The pipe is closed before the command
+    writes, so the write always fails: exit 0, nothing on stderr."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "raa_core", "kpi", "--period", "2018-19", "--db", str(sample_db)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 0 and "Traceback" not in err, err
