@@ -371,7 +371,7 @@ def download_name(name: str, ext: str, *, period: str | None = None, region: boo
     """A download's file name (raa_core.presentation.file_name) carrying the council (`area` when the table is
     about one council, else the council chosen in the sidebar; Region for the whole RAA, or always with
     `region=True` for a whole-RAA file), the period (the sidebar's performance period unless given; "" for
-    none) and the as-at date: `raa_budget_lines_Kent_2026-27_P7_as-at_2026-11-23.csv`."""
+    none) and the as-at date: `raa_budget_lines_Northshire_2026-27_P7_as-at_2026-11-23.csv`."""
     r = run()
     chosen = r.la_code if area is None else (None if str(area) == ALL else int(area))
     council = None if region or chosen is None else display.council_label(reference(), chosen)

@@ -156,7 +156,7 @@ def council_labels(status: pd.DataFrame) -> dict[str, str]:
 
 def stale_councils_text(status: pd.DataFrame, dataset: str, ref: Reference) -> str | None:
     """The sentence a page shows above figures from stale data, or None when no council is stale, e.g.
-    "Stale finance data (older than 35 days): Kent: newest drop 20 Oct 2026 (41 days old)." (`status` from
+    "Stale finance data (older than 35 days): Northshire: newest drop 20 Oct 2026 (41 days old)." (`status` from
     `council_status(..., dataset)`; the limit is `ref.settings.freshness_days[dataset]`)."""
     stale = status[status["stale"]]
     if stale.empty:

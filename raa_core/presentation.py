@@ -430,7 +430,7 @@ def file_name(
     period: str | None = None,
     as_at: dt.date | None = None,
 ) -> str:
-    """A download's file name carrying what it holds: `raa_budget_lines_Kent_2026-27_P7_as-at_2026-11-30.xlsx`.
+    """A download's file name carrying what it holds: `raa_budget_lines_Northshire_2026-27_P7_as-at_2026-11-30.xlsx`.
 
     `council` is the council's short name (None = the whole region, written "Region"); `period` the
     financial year, 3-year period or monitoring period; `as_at` the date the figures stand at. Only
