@@ -78,7 +78,8 @@ def build(councils: int, journeys_per_council: int, households_per_council: int)
                CASE WHEN fate >= 20 AND ao <= DATE '{EXTRACT}' THEN ao END,
                CASE WHEN fate < 5 AND adm + 200 <= DATE '{EXTRACT}' THEN adm + 200 END,
                CASE WHEN fate < 5 THEN 'RC1' END,
-               CASE WHEN fate BETWEEN 15 AND 16 AND placed + 30 <= DATE '{EXTRACT}' THEN placed + 30 END
+               CASE WHEN fate BETWEEN 15 AND 16 AND placed + 30 <= DATE '{EXTRACT}' THEN placed + 30 END,
+               fate % 13 = 0
         FROM t3
         """
     )
