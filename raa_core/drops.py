@@ -458,17 +458,32 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
                    key=lambda c: (c.drop.la_code, c.drop.extract_date))
     for name in SNAPSHOT_TABLES:
         spec = next(t for t in TABLES if t.name == name)
+        plans = {i: next((f for f in c.files if f.spec.name == name and f.selects is not None), None)
+                 for i, c in enumerate(dated)}
+        asked = [i for i, plan in plans.items() if plan is not None]
+        # One query for every drop of the run: the council's previous stored file of the table (newest drop
+        # before this one, or an earlier version of the same drop) and its rows.
+        stored = {int(i): (when, int(rows)) for i, when, rows in con.execute(
+            f"""
+            WITH q AS (SELECT unnest($i) AS i, unnest($la) AS la, unnest($w) AS w, unnest($p) AS p),
+            prev AS (
+                SELECT q.i, arg_max(d.extract_date, (d.extract_date, d.version)) AS when_,
+                       arg_max(d.drop_id, (d.extract_date, d.version)) AS drop_id
+                FROM q JOIN drops d ON d.la_code = q.la AND list_contains(d.files, $file)
+                 AND (d.extract_date < q.w OR d.path = q.p)
+                GROUP BY q.i)
+            SELECT prev.i, prev.when_, (SELECT count(*) FROM {name} t WHERE t.drop_id = prev.drop_id) FROM prev
+            """,
+            {"i": asked, "la": [int(dated[i].drop.la_code or 0) for i in asked],
+             "w": [dated[i].drop.extract_date for i in asked], "p": [dated[i].drop.path for i in asked],
+             "file": spec.file}).fetchall()} if asked else {}
         in_run: dict[int, tuple[dt.date, int]] = {}
-        for c in dated:
+        for i, c in enumerate(dated):
             la, when = int(c.drop.la_code or 0), c.drop.extract_date
-            plan = next((f for f in c.files if f.spec.name == name and f.selects is not None), None)
+            plan = plans[i]
             if plan is None or when is None:
                 continue
-            stored = con.execute(
-                f"SELECT d.extract_date, (SELECT count(*) FROM {name} t WHERE t.drop_id = d.drop_id) FROM drops d "
-                f"WHERE d.la_code = ? AND list_contains(d.files, ?) AND (d.extract_date < ? OR d.path = ?) "
-                f"ORDER BY d.extract_date DESC, d.version DESC LIMIT 1", [la, spec.file, when, c.drop.path]).fetchall()
-            earlier = [p for p in (*stored, in_run.get(la)) if p is not None]
+            earlier = [p for p in (stored.get(i), in_run.get(la)) if p is not None]
             if earlier:
                 prev_date, prev_rows = max(earlier, key=lambda p: p[0])
                 if plan.rows == 0 and prev_rows > 0:
