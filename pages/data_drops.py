@@ -52,7 +52,7 @@ elif check or load:
     try:
         outcome = uploads.check_upload(list(files), la_code, extract, ref, shell.today(), staging_root,
                                        load_into=shell.db_path() if load else None,
-                                       actor="upload on the Data drops page")
+                                       actor=uploads.loaded_by(viewer.user))
     except WarehouseError as exc:
         st.error(f"The drop could not be loaded: {exc}")
         outcome = None

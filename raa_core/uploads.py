@@ -267,6 +267,11 @@ class UploadOutcome:
     loaded: bool
 
 
+def loaded_by(user: str) -> str:
+    """Who loaded a drop uploaded on the page, as the ingest history's "by whom" column shows it."""
+    return f"{user} (upload on the Data drops page)"
+
+
 def audit_detail(outcome: UploadOutcome, action: str) -> str:
     """The audit record's detail of an upload (JSON): the action, drop, verdict and counts, the files, where
     the extract date came from, and that the raw files were deleted (they never outlive `check_upload`)."""

@@ -67,9 +67,16 @@ def test_loose_files_with_form_date_and_load(tmp_path: Path, ref) -> None:
     folder = _drop_files(tmp_path)
     files = [FakeUpload(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
     db, staging = tmp_path / "wh" / "raa.duckdb", tmp_path / "staging"
-    out = uploads.check_upload(files, 886, D, ref, TODAY, staging, load_into=db)
+    out = uploads.check_upload(files, 886, D, ref, TODAY, staging, load_into=db,
+                               actor=uploads.loaded_by("hos.test"))
     assert out.result.outcome == "accepted" and out.loaded and out.date_source == "the form"
     assert _left(staging) == []
+    from raa_core import freshness
+    from raa_core.warehouse import Warehouse
+
+    with Warehouse(db).cursor() as con:  # the ingest history names the signed-in person (review finding)
+        history = freshness.ingest_history(con, ref)
+    assert history.iloc[0, -1] == "hos.test (upload on the Data drops page)"
 
 
 def test_date_comes_from_manifest_not_from_a_wrong_form_date(tmp_path: Path, ref) -> None:
