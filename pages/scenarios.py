@@ -274,8 +274,7 @@ def save_box(s: Scenario | None) -> None:
                  help=f"Saved as {viewer.user}, with the time"):
         if s is None:
             return
-        access.require_scenarios_write(viewer, shell.reference())
-        saved_scenarios.save(shell.appstate(), s, viewer.user)
+        saved_scenarios.save(shell.appstate(), s, viewer, shell.reference())
         st.session_state["sc_saved_msg"] = f"Saved “{s.name}”."
         st.rerun(scope="app")
 

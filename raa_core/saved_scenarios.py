@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import pandas as pd
 
+from raa_core import access
 from raa_core.appstate import AppState, now_text
+from raa_core.reference import Reference
+from raa_core.requests import Viewer
 from raa_core.scenario import Scenario, ScenarioError, parse_scenario
 
 COLUMNS = ["name", "saved_by", "saved_at", "saves"]
 
 
-def save(state: AppState, scenario: Scenario, saved_by: str) -> int:
-    """Save a scenario under its name (a new row; earlier saves stay as history); returns the row id."""
-    who = (saved_by or "").strip()
+def save(state: AppState, scenario: Scenario, viewer: Viewer, ref: Reference | None = None) -> int:
+    """Save a scenario under its name as the signed-in `viewer` (a new row; earlier saves stay as history);
+    returns the row id. Raises access.AccessDenied unless the viewer's role may write scenarios (issue 13:
+    finance leads and the Head of Service; the board reads them)."""
+    access.require_scenarios_write(viewer, ref)
+    who = viewer.user.strip()
     if not who:
         raise ValueError("a saved scenario needs the name of who saved it")
     with state.connect() as con:

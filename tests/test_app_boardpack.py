@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP, SAMPLE_TODAY, signed_in
 from raa_core import boardpack, saved_scenarios
 from raa_core.appstate import AppState
+from raa_core.requests import Viewer
 from raa_core.scenario import DEFAULT_SCENARIO, parse_scenario
 from raa_core.warehouse import Warehouse
 
@@ -66,7 +67,7 @@ def test_changing_a_choice_asks_for_a_new_build(app_env) -> None:
 def test_the_head_of_service_may_build_an_unsuppressed_pack_with_a_saved_scenario(app_env) -> None:
     state = AppState.beside(Warehouse(app_env))
     scenario = parse_scenario(DEFAULT_SCENARIO | {"name": "Board option A"})
-    saved_scenarios.save(state, scenario, "hos.test")
+    saved_scenarios.save(state, scenario, Viewer(user="hos.test", role="hos", la_code=None))
     at = open_page("hos")
     at.toggle(key="pack_publication").set_value(False)
     at.radio(key="pack_sc_source").set_value("A saved scenario").run()

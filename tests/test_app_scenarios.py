@@ -17,10 +17,12 @@ from raa_core.appstate import AppState
 from raa_core.cli import main
 from raa_core.drivers import DriverTable, all_drivers
 from raa_core.money import fmt_gbp
+from raa_core.requests import Viewer
 from raa_core.scenario import DEFAULT_SCENARIO, parse_scenario
 from raa_core.warehouse import Warehouse
 
 PAGE = "pages/scenarios.py"
+FINANCE = Viewer(user="finance.test", role="finance", la_code=None)
 
 
 def open_page() -> AppTest:
@@ -181,7 +183,7 @@ def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) ->
     year = "2026-27"
     s = parse_scenario({**DEFAULT_SCENARIO, "name": "Formula for 2026-27", "base_year": "2025-26",
                         "years": [year], "transition": {year: 0.5}})
-    saved_scenarios.save(AppState.beside(Warehouse(app_env)), s, "Finance lead")
+    saved_scenarios.save(AppState.beside(Warehouse(app_env)), s, FINANCE)
     with Warehouse(app_env).cursor() as con:
         shares = contributions.run(con, ref, s).shares(year)
         want = settlement_of(monitor(con, ref, year), "formula", shares)
@@ -200,7 +202,7 @@ def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) ->
     assert [round(v, 9) for v in got["Share"][:3]] == [round(float(r.share * 100), 9) for r in want.rows]
     # a scenario that does not model the year says so
     other = parse_scenario(DEFAULT_SCENARIO)
-    saved_scenarios.save(AppState.beside(Warehouse(app_env)), other, "Finance lead")
+    saved_scenarios.save(AppState.beside(Warehouse(app_env)), other, FINANCE)
     at.run()
     at.selectbox(key="formula_scenario").set_value(other.name).run()
     assert any("models 2021-22, 2022-23, not 2026-27" in i.value for i in at.info)
@@ -222,3 +224,17 @@ def test_backtest_and_sensitivity_views_show_the_engines_figures(app_env, ref) -
     shown = next(d.value for d in at.dataframe if "£ moved (+1)" in d.value.columns)
     assert len(shown) == len(sens) == 9
     assert list(shown["Council"]) == list(sens["council"])
+
+
+def test_only_roles_that_write_scenarios_may_save_one_in_raa_core(tmp_path) -> None:
+    """Issue 13: the right is enforced in raa_core, not only by the page hiding its button."""
+    import pytest
+
+    from raa_core.access import AccessDenied
+
+    state = AppState(tmp_path / "appstate.sqlite3")
+    s = parse_scenario(DEFAULT_SCENARIO)
+    with pytest.raises(AccessDenied, match="may not save contribution scenarios"):
+        saved_scenarios.save(state, s, Viewer(user="pat", role="board", la_code=None))
+    saved_scenarios.save(state, s, FINANCE)
+    assert list(saved_scenarios.saved(state)["saved_by"]) == ["finance.test"]
