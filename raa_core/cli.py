@@ -102,16 +102,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from raa_core import coverage, indicators
+    from raa_core import coverage, freshness, indicators
 
+    ref = load_reference()
     with Warehouse(args.db).cursor() as con:
         try:
-            payload = indicators.kpi_report(con, args.period, load_reference(), args.as_at, args.thresholds)
+            payload = indicators.kpi_report(con, args.period, ref, args.as_at, args.thresholds)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
+        # figures from stale data say so here as on the pages (issue 9: freshness wherever figures appear);
+        # an as-at run reads history, judged by its own date's drops, so it carries no staleness
+        status = freshness.council_status(con, ref, args.today or dt.date.today()) if args.as_at is None else None
+    stale = freshness.stale_councils_text(status, "performance", ref) if status is not None else None
+    payload["stale"] = [] if status is None else [
+        {"area": str(r.la_code), "council": r.council, "note": freshness.staleness_note(r)}
+        for r in status[status["stale"]].itertuples()]
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
     lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
+    if stale:
+        lines.insert(2, stale)
     for r in payload["rows"]:
         # no data is not zero (indicators.md v2): an area without a drop, or with no child adopted, says so
         r["note"] = payload["no_data"].get(r["area"]) or (
@@ -377,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kpi", parents=[common], help="scorecard indicators for a period")
     p.add_argument("--period", required=True, help="financial year 2018-19 or 3-year period 2015-18")
     p.add_argument("--as-at", type=_date, default=None)
+    p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.add_argument(
         "--thresholds", default="dfe", choices=["dfe", "business_case"],
         help="named threshold set (default dfe: 14 months = 426 days; business_case: 425 / 121)")

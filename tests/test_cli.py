@@ -61,3 +61,23 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(sample_db) -> None:
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(60) == 0 and "Traceback" not in err, err
+
+
+def test_raa_kpi_says_which_councils_data_is_stale(tmp_path: Path, capsys) -> None:
+    """Issue 9 point 2 (freshness wherever figures appear): `raa kpi` names each council whose performance data
+    is older than 8 days, in words and in JSON; a council with no drop is stale too. An as-at run reads
+    history and carries none."""
+    import dropkit as dk
+
+    root = tmp_path / "drops"
+    dk.write_drop(root, 886, dk.EXTRACT)
+    db = str(tmp_path / "wh" / "raa.duckdb")
+    assert run(capsys, "ingest", str(root), "--db", db, "--today", "2022-10-08")[0] == 0
+    later = "2022-10-25"  # 18 days after Kent's extract
+    code, out, _ = run(capsys, "kpi", "--period", "2021-22", "--db", db, "--today", later, "--json")
+    stale = {r["area"]: r["note"] for r in json.loads(out)["stale"]}
+    assert code == 0 and stale["886"] == "newest drop 07 Oct 2022 (18 days old)" and stale["303"] == "no drop yet"
+    code, out, _ = run(capsys, "kpi", "--period", "2021-22", "--db", db, "--today", later)
+    assert "Stale performance data (older than 8 days): " in out.splitlines()[2]
+    code, out, _ = run(capsys, "kpi", "--period", "2021-22", "--db", db, "--as-at", "2022-10-08", "--json")
+    assert json.loads(out)["stale"] == []
