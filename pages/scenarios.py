@@ -14,7 +14,16 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import scenarios, shell
-from raa_core import access, contribution_charts, contributions, drivers, interagency, saved_scenarios, scenario_export
+from raa_core import (
+    access,
+    contribution_charts,
+    contributions,
+    drivers,
+    freshness,
+    interagency,
+    saved_scenarios,
+    scenario_export,
+)
 from raa_core.money import fmt_gbp
 from raa_core.scenario import (
     DEFAULT_SCENARIO,
@@ -374,6 +383,9 @@ budget_years = scenarios.budget_years()
 if not budget_years:
     st.info("No budgets are loaded yet: load the councils' budget drops first.", icon=":material/info:")
     st.stop()
+for dataset in ("performance", "finance"):  # drivers are counted from performance data, the base from budgets
+    if stale := freshness.stale_councils_text(shell.council_status(dataset), dataset, shell.reference()):
+        st.warning(stale, icon=":material/schedule:")
 saved = saved_scenarios.saved(shell.appstate())
 saved_bar(list(saved["name"]))
 workbench(budget_years)

@@ -22,7 +22,10 @@ from raa_core.reference import ReferenceError, load_reference
 from raa_core.warehouse import DEFAULT_DB, Warehouse, WarehouseError, health, operational
 
 if TYPE_CHECKING:
+    import duckdb
+
     from raa_core.drops import DropResult
+    from raa_core.reference import Reference
 
 
 class UsageError(Exception):
@@ -101,8 +104,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if result.outcome == "rejected" else 0
 
 
+def _staleness(con: duckdb.DuckDBPyConnection, ref: Reference, args: argparse.Namespace,
+               datasets: tuple[str, ...]) -> tuple[list[str], list[dict[str, str]]]:
+    """What a command printing figures says of stale data, as the pages do (issue 9: freshness wherever figures
+    appear): one sentence per dataset with a stale council (`freshness.stale_councils_text`), and the same as
+    JSON records (`freshness.stale_councils`). Judged at today (or the hidden `--today` of tests)."""
+    from raa_core import freshness
+
+    today = getattr(args, "today", None) or dt.date.today()
+    lines: list[str] = []
+    records: list[dict[str, str]] = []
+    for dataset in datasets:
+        status = freshness.council_status(con, ref, today, dataset)
+        if text := freshness.stale_councils_text(status, dataset, ref):
+            lines.append(text)
+        records += freshness.stale_councils(status, dataset)
+    return lines, records
+
+
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from raa_core import coverage, freshness, indicators
+    from raa_core import coverage, indicators
 
     ref = load_reference()
     with Warehouse(args.db).cursor() as con:
@@ -110,18 +131,12 @@ def cmd_kpi(args: argparse.Namespace) -> int:
             payload = indicators.kpi_report(con, args.period, ref, args.as_at, args.thresholds)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
-        # figures from stale data say so here as on the pages (issue 9: freshness wherever figures appear);
         # an as-at run reads history, judged by its own date's drops, so it carries no staleness
-        status = freshness.council_status(con, ref, args.today or dt.date.today()) if args.as_at is None else None
-    stale = freshness.stale_councils_text(status, "performance", ref) if status is not None else None
-    payload["stale"] = [] if status is None else [
-        {"area": str(r.la_code), "council": r.council, "note": freshness.staleness_note(r)}
-        for r in status[status["stale"]].itertuples()]
+        stale, payload["stale"] = _staleness(con, ref, args, ("performance",)) if args.as_at is None else ([], [])
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
     lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
-    if stale:
-        lines.insert(2, stale)
+    lines[2:2] = stale
     for r in payload["rows"]:
         # no data is not zero (indicators.md v2): an area without a drop, or with no child adopted, says so
         r["note"] = payload["no_data"].get(r["area"]) or (
@@ -152,14 +167,18 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"folder not found for --out: {out.parent}")
+    ref = load_reference()
     with Warehouse(args.db).cursor() as con:
-        ret = asglb.asglb_return(con, q, load_reference(), args.as_at)
+        ret = asglb.asglb_return(con, q, ref, args.as_at)
+        # an as-at return reads history, judged by its own date's drops, so it carries no staleness
+        stale, stale_records = _staleness(con, ref, args, ("performance",)) if args.as_at is None else ([], [])
     out.write_bytes(asglb.workbook(ret, q, args.as_at))
-    payload = asglb.as_json(ret, q, args.as_at) | {"out": str(out)}
+    payload = asglb.as_json(ret, q, args.as_at) | {"out": str(out), "stale": stale_records}
     figures = ret[ret["status"] == "figure"]
-    human = (f"ASGLB return {q.name} ({q.start} to {q.end}): {figures['item'].nunique()} items computed, "
-             f"{ret[ret['status'] == 'not held']['item'].nunique()} not held, "
-             f"{len(ret[ret['status'] == 'no data'])} council cells without data; written to {out}")
+    human = "\n".join([
+        f"ASGLB return {q.name} ({q.start} to {q.end}): {figures['item'].nunique()} items computed, "
+        f"{ret[ret['status'] == 'not held']['item'].nunique()} not held, "
+        f"{len(ret[ret['status'] == 'no data'])} council cells without data; written to {out}", *stale])
     if args.json:
         print(human, file=sys.stderr)
     _emit(args, payload, human)
@@ -169,13 +188,15 @@ def cmd_asglb(args: argparse.Namespace) -> int:
 def cmd_budget(args: argparse.Namespace) -> int:
     from raa_core import monitoring
 
+    ref = load_reference()
     with Warehouse(args.db).cursor() as con:
         try:
-            payload = monitoring.budget_report(con, load_reference(), args.year, args.period, args.method)
+            payload = monitoring.budget_report(con, ref, args.year, args.period, args.method)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
+        stale, payload["stale"] = _staleness(con, ref, args, ("finance",))
     when = f"period {payload['period']}" if payload["period"] else "budget only (no ledger loaded for this year)"
-    lines = [f"{payload['year']} {when}",
+    lines = [f"{payload['year']} {when}", *stale,
              f"{'council':8} {'area':17} {'budget':>14} {'forecast':>14} {'variance':>13}"]
     for t in payload["totals"]:
         lines.append(
@@ -333,11 +354,13 @@ def cmd_contributions(args: argparse.Namespace) -> int:
         scenario = _scenario_from_args(args)
         with Warehouse(args.db).cursor() as con:
             result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
+            # the drivers are counted from performance data and the base from budgets: both can be stale
+            stale, stale_records = _staleness(con, ref, args, ("performance", "finance"))
     except ScenarioError as exc:
         raise UsageError(f"invalid scenario: {exc}") from exc
-    payload = contributions.as_cli(result)
+    payload = contributions.as_cli(result) | {"stale": stale_records}
     names = contributions.council_names(ref, result.la_codes)
-    lines = [f"{result.scenario.name} (base year {result.scenario.base_year}, {result.scenario.scope})",
+    lines = [f"{result.scenario.name} (base year {result.scenario.base_year}, {result.scenario.scope})", *stale,
              f"{'year':8} {'council':8} {'contribution':>14} {'share':>7} {'baseline':>8} {'demand':>7} "
              f"{'change':>7} bound"]
     for r in result.rows:
@@ -356,6 +379,7 @@ def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.A
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--scenario", metavar="FILE.json", help="a scenario saved as JSON (cli.md)")
     which.add_argument("--saved", metavar="NAME", help="a scenario saved in the app, by name (its newest save)")
+    p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_contributions)
 
 
@@ -397,12 +421,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", required=True, help="financial year and quarter, e.g. 2026-27Q2 (Q1 = April-June)")
     p.add_argument("--out", required=True, help="the .xlsx file to write")
     p.add_argument("--as-at", type=_date, default=None)
+    p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_asglb)
 
     p = sub.add_parser("budget", parents=[common], help="budget monitoring for a year")
     p.add_argument("--year", required=True, help="financial year YYYY-YY")
     p.add_argument("--period", type=int, default=None, choices=range(1, 13), metavar="N")
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
+    p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_budget)
 
     p = sub.add_parser("boardpack", parents=[common], help="the Partnership Board pack as a workbook and a PDF")

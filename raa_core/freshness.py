@@ -165,6 +165,13 @@ def stale_councils_text(status: pd.DataFrame, dataset: str, ref: Reference) -> s
     return f"Stale {dataset} data (older than {ref.settings.freshness_days[dataset]} days): {listed}."
 
 
+def stale_councils(status: pd.DataFrame, dataset: str) -> list[dict[str, str]]:
+    """The councils stale in a `council_status(..., dataset)` frame, as JSON records for `raa --json`:
+    `{"area": "886", "council": "Kent", "dataset": "finance", "note": "newest drop 20 Oct 2026 (41 days old)"}`."""
+    return [{"area": str(r.la_code), "council": str(r.council), "dataset": dataset, "note": staleness_note(r)}
+            for r in status[status["stale"]].itertuples()]
+
+
 def staleness_note(row: Any) -> str:
     """Why a council is stale: 'newest drop 20 Nov 2026 (12 days old)' or 'no drop yet'."""
     if pd.isna(row.newest_drop):

@@ -238,3 +238,25 @@ def test_only_roles_that_write_scenarios_may_save_one_in_raa_core(tmp_path) -> N
         saved_scenarios.save(state, s, Viewer(user="pat", role="board", la_code=None))
     saved_scenarios.save(state, s, FINANCE)
     assert list(saved_scenarios.saved(state)["saved_by"]) == ["finance.test"]
+
+
+
+def _stale_warnings(monkeypatch, days: int) -> set[str]:
+    from conftest import SAMPLE_TODAY
+
+    monkeypatch.setenv("RAA_TODAY", (SAMPLE_TODAY + dt.timedelta(days=days)).isoformat())
+    at = open_page()
+    return {w.value.split(" (")[0] for w in at.warning if w.value.startswith("Stale ")}
+
+
+def test_the_sample_is_not_stale_on_the_scenarios_page(app_env, monkeypatch) -> None:
+    """Issue 9 point 7: the bundled sample alone is judged at its own as-at date, so never stale on day one."""
+    assert _stale_warnings(monkeypatch, 40) == set()
+
+
+def test_the_scenarios_page_flags_stale_performance_and_finance_data(councils_drops, monkeypatch) -> None:
+    """Issue 9 point 2 (freshness wherever figures appear): scenarios count their drivers from performance data
+    (8 days) and take their base from budgets (finance, 35 days), so the page judges both datasets."""
+    assert _stale_warnings(monkeypatch, 5) == set()
+    assert _stale_warnings(monkeypatch, 20) == {"Stale performance data"}
+    assert _stale_warnings(monkeypatch, 40) == {"Stale performance data", "Stale finance data"}

@@ -81,3 +81,40 @@ def test_raa_kpi_says_which_councils_data_is_stale(tmp_path: Path, capsys) -> No
     assert "Stale performance data (older than 8 days): " in out.splitlines()[2]
     code, out, _ = run(capsys, "kpi", "--period", "2021-22", "--db", db, "--as-at", "2022-10-08", "--json")
     assert json.loads(out)["stale"] == []
+
+
+def test_raa_budget_and_asglb_say_which_councils_data_is_stale(tmp_path: Path, capsys) -> None:
+    """Issue 9 point 2 (datasets travel independently; freshness wherever figures appear): after a Kent drop of
+    all five files and a later performance-only one, `raa budget` names Kent's finance data as stale (older than
+    35 days) while `raa kpi` does not name its performance data; `raa asglb` judges performance data. A council
+    with no drop is stale for both. As the kpi test, in words (the line under the heading) and in JSON."""
+    import dropkit as dk
+
+    root = tmp_path / "drops"
+    dk.write_drop(root, 886, dk.EXTRACT)
+    dk.write_drop(root, 886, "2022-11-10", budget=None, ledger=None, establishment=None)
+    db = str(tmp_path / "wh" / "raa.duckdb")
+    assert run(capsys, "ingest", str(root), "--db", db, "--today", "2022-11-11")[0] == 0
+    code, out, err = run(capsys, "budget", "--year", "2022-23", "--db", db, "--today", "2022-11-15", "--json")
+    assert code == 0, err
+    stale = {r["area"]: r for r in json.loads(out)["stale"]}
+    assert stale["886"] == {"area": "886", "council": "Kent", "dataset": "finance",
+                            "note": "newest drop 07 Oct 2022 (39 days old)"}
+    assert stale["303"]["note"] == "no drop yet" and set(stale) == {"303", "886", "887"}
+    code, out, _ = run(capsys, "budget", "--year", "2022-23", "--db", db, "--today", "2022-11-15")
+    assert out.splitlines()[1].startswith("Stale finance data (older than 35 days): ")
+    assert "Kent: newest drop 07 Oct 2022 (39 days old)" in out.splitlines()[1]
+    # a month earlier Kent's finance data is fresh, so only the councils without a drop are named
+    code, out, _ = run(capsys, "budget", "--year", "2022-23", "--db", db, "--today", "2022-10-20", "--json")
+    assert {r["area"] for r in json.loads(out)["stale"]} == {"303", "887"}
+    # performance data travelled on 10 Nov: fresh for kpi on 15 Nov
+    code, out, _ = run(capsys, "kpi", "--period", "2021-22", "--db", db, "--today", "2022-11-15", "--json")
+    assert {r["area"] for r in json.loads(out)["stale"]} == {"303", "887"}
+    xlsx = str(tmp_path / "asglb.xlsx")
+    code, out, _ = run(capsys, "asglb", "--quarter", "2022-23Q2", "--out", xlsx, "--db", db, "--today", "2022-11-30",
+                       "--json")
+    kent = [r for r in json.loads(out)["stale"] if r["area"] == "886"]
+    assert code == 0 and kent == [{"area": "886", "council": "Kent", "dataset": "performance",
+                                   "note": "newest drop 10 Nov 2022 (20 days old)"}]
+    code, out, _ = run(capsys, "asglb", "--quarter", "2022-23Q2", "--out", xlsx, "--db", db, "--today", "2022-11-30")
+    assert "Stale performance data (older than 8 days): " in out
