@@ -57,4 +57,5 @@ def comparison_figure(cmp: pd.DataFrame) -> go.Figure:
             marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate="%{x}: £%{y:,.2f}<extra>" + f"{name}: {council}" + "</extra>"))
     fig.update_layout(barmode="group")
+    fig.update_yaxes(tickformat=",.0f", tickprefix="£")  # £4,000 on the axis, not 4000 (as the budget charts)
     return _layout(fig, f"Difference from “{first}” (£, positive = the council pays more)", "£")
