@@ -285,7 +285,7 @@ def a1_distribution_chart(
             xbins={"size": 30},
             showlegend=False,
             marker={"color": "#2471a3", "line": {"color": "white", "width": 1}},
-            hovertemplate="%{x} days: %{y} children<extra></extra>",
+            hovertemplate="%{x} days, children: %{y}<extra></extra>",
         ),
         row=2,
         col=1,

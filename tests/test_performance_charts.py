@@ -135,6 +135,8 @@ def test_a1_distribution_chart_holds_every_child(con: duckdb.DuckDBPyConnection)
     assert sorted(fig.data[0].x) == sorted(int(v) for v in dist["a1_days"])
     assert sorted(fig.data[1].x) == sorted(int(v) for v in dist["a1_days"])
     assert f"n={len(dist)}" in fig.layout.title.text
+    # a bin of one child must not read "1 children": the count follows the noun
+    assert fig.data[1].hovertemplate.startswith("%{x} days, children: %{y}")
 
 
 def test_journey_funnel_and_stage_durations(con: duckdb.DuckDBPyConnection) -> None:
