@@ -24,7 +24,19 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import gate
-from raa_core import access, accounts, commentary, coverage, display, drops, export, freshness, periods, presentation
+from raa_core import (
+    access,
+    accounts,
+    clock,
+    commentary,
+    coverage,
+    display,
+    drops,
+    export,
+    freshness,
+    periods,
+    presentation,
+)
 from raa_core.appstate import AppState, record
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
@@ -98,7 +110,7 @@ def drops_root() -> Path:
 def today() -> dt.date:
     """Today, or RAA_TODAY for reproducible demos and tests."""
     fixed = os.environ.get("RAA_TODAY")
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+    return dt.date.fromisoformat(fixed) if fixed else clock.today()
 
 
 def reference() -> Reference:

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core import (
     budget_tables,
+    clock,
     commentary,
     display,
     freshness,
@@ -655,7 +656,7 @@ def build(
     """Gather every section of the pack (see the module docstring). `progress(step, steps, label)` is called
     before each section. Variance commentary comes from the app-state store `state`. Raises ValueError for a period that is not a financial year or 3-year period."""
     period = pack_period(request.period)
-    as_at = request.as_at or today or dt.date.today()
+    as_at = request.as_at or today or clock.today()
     year = budget_year(period)
     latest = monitoring.latest_period(con, year, None, request.as_at)
     pack = BoardPack(

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from raa_core import clock
 from raa_core.presentation import count_noun
 from raa_core.reference import ReferenceError, load_reference
 from raa_core.warehouse import DEFAULT_DB, Warehouse, WarehouseError, health, operational
@@ -94,7 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.drop)
     if not (path.is_dir() or path.is_file()):
         raise UsageError(f"no drop folder or zip at {path}")
-    result = uploads.check_path(path, load_reference(), args.today or dt.date.today(), args.council,
+    result = uploads.check_path(path, load_reference(), args.today or clock.today(), args.council,
                                 args.extract_date)
     report = drops.IngestReport(results=[result])
     lines = _report_lines(report.results)
@@ -111,7 +112,7 @@ def _staleness(con: duckdb.DuckDBPyConnection, ref: Reference, args: argparse.Na
     JSON records (`freshness.stale_councils`). Judged at today (or the hidden `--today` of tests)."""
     from raa_core import freshness
 
-    today = getattr(args, "today", None) or dt.date.today()
+    today = getattr(args, "today", None) or clock.today()
     lines: list[str] = []
     records: list[dict[str, str]] = []
     for dataset in datasets:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from raa_core import clock
 from raa_core.access import require_comment
 from raa_core.appstate import AppState
 from raa_core.requests import Viewer
@@ -40,10 +41,6 @@ class Comment(BaseModel):
     comment: str
     author: str
     created_at: dt.datetime
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def add_comment(
@@ -72,7 +69,7 @@ def add_comment(
         raise ValueError("a comment needs an author")
     if not 1 <= int(period) <= 12:
         raise ValueError(f"period must be 1..12, not {period}")
-    created = at or _utc_now()
+    created = at or clock.utc_now()
     row = [int(la_code), year, int(period), area, line, comment, author,
            created.isoformat(sep=" ", timespec="microseconds")]
     with state.connect() as con:

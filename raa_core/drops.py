@@ -22,7 +22,7 @@ from typing import Literal
 import duckdb
 from pydantic import BaseModel, ValidationError
 
-from raa_core import warehouse
+from raa_core import clock, warehouse
 from raa_core.contract import (
     MANIFEST_FILE,
     TABLE_BY_FILE,
@@ -357,7 +357,7 @@ def _start_check(
 
     Only the drop's regular files are read (`regular_files`); links and special files are its errors.
     """
-    started = dt.datetime.now()
+    started = clock.utc_now()
     found = found or regular_files(drop.folder)
     checksums, whole = found.checksums, found.fingerprint
     issues = _folder_issues(drop, ref, today) + found.issues
@@ -516,10 +516,10 @@ def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str 
     con.execute(
         "INSERT INTO ingest_audit (attempt_id, path, la_code, extract_date, outcome, drop_id, fingerprint, "
         "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [attempt, result.path, result.la_code, result.extract_date, result.outcome, result.drop_id,
          fingerprint, json.dumps(checksums, sort_keys=True), json.dumps(result.row_counts, sort_keys=True),
-         len(result.errors), len(result.warnings), started, actor],
+         len(result.errors), len(result.warnings), started, clock.utc_now(), actor],
     )
     issues = [*result.errors, *result.warnings]
     if issues:
@@ -543,7 +543,7 @@ def ingest_into(
     loaded version) are skipped; changed ones become a new version. Every attempt is audited, with who
     ran it (`actor`: a signed-in user, or the command and system user of a scheduled ingest).
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     # Bounded memory whatever the drop's size: DuckDB spills staged rows to disk past the limit.
     con.execute(f"SET memory_limit = '{int(ref.settings.ingest_memory_mb)}MB'")
     known: dict[str, list[tuple[str, int]]] = {}
@@ -563,7 +563,7 @@ def ingest_into(
         try:
             found = regular_files(drop.folder)
             if not found.issues and any(fp == found.fingerprint for fp, _ in known.get(drop.path, [])):
-                unchanged[n] = (found.fingerprint, found.checksums, dt.datetime.now())
+                unchanged[n] = (found.fingerprint, found.checksums, clock.utc_now())
                 results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                                           outcome="unchanged"))
                 continue
@@ -587,7 +587,7 @@ def ingest_into(
         checked_iter = iter(to_check)
         for n, drop in enumerate(drops):
             if n in refused:
-                _audit(con, refused[n], None, {}, dt.datetime.now(), attempt, actor)
+                _audit(con, refused[n], None, {}, clock.utc_now(), attempt, actor)
                 attempt += 1
                 continue
             if n in unchanged:
@@ -608,9 +608,9 @@ def ingest_into(
                 accepted[to_check.index(c)] = (drop_id, int(drop.la_code or 0))
                 con.execute(
                     "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, "
-                    "loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                    "loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [drop_id, drop.la_code, drop.extract_date, drop.path, version, c.fingerprint,
-                     sorted(c.row_counts)])
+                     sorted(c.row_counts), clock.utc_now()])
                 if sample_marked(drop.folder):
                     con.execute("INSERT INTO sample_drops VALUES (?)", [drop_id])
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
@@ -686,7 +686,7 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
         return _refused(drop)
     con = duckdb.connect()
     try:
-        checked = _start_check(0, drop, ref, today or dt.date.today())
+        checked = _start_check(0, drop, ref, today or clock.today())
         check_drops(con, [checked], ref)
     except Exception as exc:
         if machine_failure(exc):

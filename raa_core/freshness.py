@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from raa_core import clock
 from raa_core.contract import DATASETS, TABLE_BY_NAME, TABLES
 from raa_core.reference import Reference
 
@@ -118,7 +119,7 @@ def ingest_history(con: duckdb.DuckDBPyConnection, ref: Reference, limit: int = 
     """The audit trail of ingest attempts, newest first, in plain columns for people.
 
     Council (name), Extract date (a date), Outcome (accepted / unchanged / rejected), Rows per file
-    ("children 1,234 · adopters 56"), Errors, Warnings, When (the attempt finished), By whom (the signed-in
+    ("children 1,234 · adopters 56"), Errors, Warnings, When (London time) (the attempt finished, to the minute; stored as UTC), By whom (the signed-in
     user, or the command and system user of a scheduled ingest). Folder names that are not a council code or a
     date show as written in the path.
     """
@@ -136,7 +137,7 @@ def ingest_history(con: duckdb.DuckDBPyConnection, ref: Reference, limit: int = 
         "Rows per file": [_rows_per_file(c) for c in df["row_counts"]],
         "Errors": df["errors"].astype(int),
         "Warnings": df["warnings"].astype(int),
-        "When": df["finished_at"],
+        "When (London time)": clock.london_times(df["finished_at"]),
         "By whom": df["loaded_by"].fillna("(not recorded)"),
     })
 

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from raa_core import commentary, display
+from raa_core import clock, commentary, display
 from raa_core.appstate import AppState
 from raa_core.export import Workbook, print_setup
 from raa_core.monitoring import Monitoring, monitor, recharge_schedule
@@ -162,7 +162,7 @@ def monitoring_workbook(
     subtitle = (
         f"Financial year {report.year}, period {report.period if report.period is not None else '—'}, "
         f"forecast method {report.method}; variance = forecast - budget ({sign_word}); "
-        f"produced {dt.date.today().isoformat()}"
+        f"produced {clock.today().isoformat()}"
     )
     wb = Workbook()
     book = _Book(wb, negatives)

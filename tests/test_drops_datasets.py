@@ -123,7 +123,7 @@ def test_history_names_who_loaded_each_drop_in_plain_columns(con, tmp_path) -> N
     _ingest(con, tmp_path, actor="raa ingest (user scheduler)")
     history = freshness.ingest_history(con, REF)
     assert list(history.columns) == ["Council", "Extract date", "Outcome", "Rows per file", "Errors", "Warnings",
-                                     "When", "By whom"]
+                                     "When (London time)", "By whom"]
     kent = history[history["Council"] == "Kent"].iloc[0]
     assert kent["Extract date"] == dt.date(2022, 10, 7) and kent["Outcome"] == "accepted"
     assert kent["Rows per file"] == "children 3 · adopters 2 · budget 2 · ledger 7 · establishment 2"
