@@ -63,8 +63,9 @@ if status["sample"].any():
 st.caption(
     f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. Performance "
     f"data (children, adopters) and finance data (ledger, budget, establishment) travel separately: a council is "
-    f"**stale** for a dataset when its newest drop of it is more than {limits['performance']} (performance) or "
-    f"{limits['finance']} (finance) days old; figures from stale data are flagged wherever they appear."
+    f"**stale** for performance when its newest children or adopters file is more than {limits['performance']} days "
+    f"old, and for finance when its newest ledger is more than {limits['finance']} days old (budget and "
+    f"establishment files come when they change); figures from stale data are flagged wherever they appear."
 )
 
 DATASET_LABELS = {"performance": "Performance data", "finance": "Finance data"}

@@ -165,6 +165,15 @@ DATASETS: dict[str, tuple[str, ...]] = {
     "performance": ("children", "adopters"),
     "finance": ("ledger", "budget", "establishment"),
 }
+#: The files whose age is a dataset's age (freshness). Children and adopters are weekly snapshots, so both must be
+#: recent; the ledger is the finance team's monthly return. Budget (usually once a year) and establishment
+#: (when it changes) are occasional: sending them must not make a council look fresh while its ledger is old,
+#: and not sending them must not make it stale (review of issue 9: an establishment-only drop hid a 60-day-old
+#: ledger). The contract's "newest drop of a dataset" read as the newest drop of each of these files.
+FRESHNESS_TABLES: dict[str, tuple[str, ...]] = {
+    "performance": ("children", "adopters"),
+    "finance": ("ledger",),
+}
 MANIFEST_FILE = "manifest.json"
 
 TEAMS = ("recruitment_assessment", "family_finding", "adoption_support", "panels", "management")

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from raa_core import clock
-from raa_core.contract import DATASETS, TABLE_BY_NAME, TABLES
+from raa_core.contract import DATASETS, FRESHNESS_TABLES, TABLES
 from raa_core.reference import Reference
 
 
@@ -39,10 +39,11 @@ def council_status(
 ) -> pd.DataFrame:
     """One row per partner council: newest drop per dataset, its age in days, stale flags, rows, warnings.
 
-    Datasets travel independently (partner-drops.md v2): for each of `performance` (children, adopters)
-    and `finance` (ledger, budget, establishment) the newest accepted drop that carried one of its files,
-    its age at `today` and whether that is past `settings.freshness_days[dataset]` (8 and 35 days). A council
-    with no drop of a dataset is stale for it. `newest_drop`, `age_days` and `stale` repeat the columns of
+    Datasets travel independently (partner-drops.md v2). `<table>_newest` is the newest accepted drop that
+    carried each file. A dataset's drop (`performance_drop`, `finance_drop`) is the oldest of those of its
+    regular files (`contract.FRESHNESS_TABLES`: children and adopters; the ledger), so an occasional budget or
+    establishment file neither freshens nor ages it; then its age at `today` and whether that is past
+    `settings.freshness_days[dataset]` (8 and 35 days). A council missing one of those files is stale. `newest_drop`, `age_days` and `stale` repeat the columns of
     `dataset` (the figures a page shows). While only the bundled sample is held, ages are counted to the
     sample's as-at date (`judged_on`), and `sample` is true.
     """
@@ -56,9 +57,9 @@ def council_status(
         f"(SELECT count(*) FROM {t.name}_current x WHERE x.la_code = c.la_code) AS {t.name}_rows" for t in TABLES
     )
     newest = ",\n".join(
-        f"(SELECT max(extract_date) FROM drops a WHERE a.la_code = c.la_code AND list_has_any(a.files, "
-        f"{[TABLE_BY_NAME[t].file for t in tables]!r})) AS {name}_drop"
-        for name, tables in DATASETS.items()
+        f"(SELECT max(extract_date) FROM drops a WHERE a.la_code = c.la_code AND list_contains(a.files, "
+        f"'{t.file}')) AS {t.name}_newest"
+        for t in TABLES
     )
     try:
         df = con.execute(
@@ -80,14 +81,24 @@ def council_status(
     finally:
         con.unregister("_councils")
     on = judged_on(con, today)
+    for t in TABLES:
+        df[f"{t.name}_newest"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in df[f"{t.name}_newest"]]
     for name in DATASETS:
-        newest_of = pd.to_datetime(df[f"{name}_drop"]).dt.date
+        # a dataset is as old as the oldest of its regular files' newest drops; a file never sent: no drop
+        files = FRESHNESS_TABLES[name]
+        per_council = list(zip(*(df[f"{t}_newest"] for t in files), strict=True))
+        newest_of = [None if None in ds else min(ds) for ds in per_council]
         df[f"{name}_drop"] = newest_of
+        # a dataset some of whose regular files were sent and others never: name the missing ones
+        df[f"{name}_missing"] = [
+            " or ".join(t for t, d in zip(files, ds, strict=True) if d is None) if any(ds) else ""
+            for ds in per_council]
         df[f"{name}_age_days"] = pd.array([None if pd.isna(d) else (on - d).days for d in newest_of],
                                            dtype="Int64")
         limit = ref.settings.freshness_days[name]
         df[f"{name}_stale"] = [bool(pd.isna(a) or a > limit) for a in df[f"{name}_age_days"]]
     df["newest_drop"] = df[f"{dataset}_drop"]
+    df["missing"] = df[f"{dataset}_missing"]
     df["age_days"] = df[f"{dataset}_age_days"]
     df["stale"] = df[f"{dataset}_stale"]
     df["judged_on"] = on
@@ -174,7 +185,8 @@ def stale_councils(status: pd.DataFrame, dataset: str) -> list[dict[str, str]]:
 
 
 def staleness_note(row: Any) -> str:
-    """Why a council is stale: 'newest drop 20 Nov 2026 (12 days old)' or 'no drop yet'."""
+    """Why a council is stale: 'newest drop 20 Nov 2026 (12 days old)', 'no adopters file yet' (some of the
+    dataset's regular files sent, not this one) or 'no drop yet'."""
     if pd.isna(row.newest_drop):
-        return "no drop yet"
+        return f"no {row.missing} file yet" if getattr(row, "missing", "") else "no drop yet"
     return f"newest drop {row.newest_drop:%d %b %Y} ({int(row.age_days)} days old)"

@@ -130,3 +130,39 @@ def test_history_names_who_loaded_each_drop_in_plain_columns(con, tmp_path) -> N
     assert kent["By whom"] == "raa ingest (user scheduler)"
     medway = history[history["Council"] == "Medway"].iloc[0]
     assert medway["Outcome"] == "rejected" and medway["Errors"] == 1
+
+
+def test_an_occasional_file_neither_freshens_nor_hides_a_stale_dataset(con, tmp_path) -> None:
+    """Review of issue 9: an establishment-only drop made a council fresh for finance while its ledger (the
+    monthly figures) was 60 days old, and a children-only drop hid stale adopters. A dataset is as old as the
+    oldest of its regular files (children and adopters; the ledger); budget and establishment are occasional."""
+    dk.write_drop(tmp_path / "a", 886, "2022-10-07")  # all five files
+    _ingest(con, tmp_path / "a", today=dt.date(2022, 10, 8))
+    dk.write_drop(tmp_path / "b", 886, "2022-12-01", children=None, adopters=None, ledger=None, budget=None)
+    dk.write_drop(tmp_path / "b", 886, "2022-12-04", adopters=None, budget=None, ledger=None, establishment=None)
+    _ingest(con, tmp_path / "b", today=dt.date(2022, 12, 5))
+    status = freshness.council_status(con, REF, dt.date(2022, 12, 6), "finance").set_index("la_code")
+    kent = status.loc[886]
+    assert kent.finance_drop == dt.date(2022, 10, 7) and kent.finance_age_days == 60 and kent.finance_stale
+    assert kent.establishment_newest == dt.date(2022, 12, 1) and kent.stale
+    # children are 2 days old, adopters 60: the council is stale for performance, by its adopters
+    assert kent.performance_drop == dt.date(2022, 10, 7) and kent.performance_stale
+    assert kent.children_newest == dt.date(2022, 12, 4)
+    # a budget-only drop does not make finance fresh either; a new ledger does
+    dk.write_drop(tmp_path / "c", 886, "2022-12-05", children=None, adopters=None, ledger=None, establishment=None)
+    _ingest(con, tmp_path / "c", today=dt.date(2022, 12, 6))
+    assert freshness.council_status(con, REF, dt.date(2022, 12, 6), "finance").set_index("la_code").loc[886].stale
+    dk.write_drop(tmp_path / "d", 886, "2022-12-06", children=None, adopters=None, budget=None, establishment=None)
+    _ingest(con, tmp_path / "d", today=dt.date(2022, 12, 6))
+    assert not freshness.council_status(con, REF, dt.date(2022, 12, 6), "finance").set_index("la_code").loc[886].stale
+
+
+def test_a_regular_file_never_sent_is_named(con, tmp_path) -> None:
+    """Children sent, adopters never: stale for performance, and the note says which file is missing."""
+    dk.write_drop(tmp_path, 887, "2022-10-07", adopters=None)
+    _ingest(con, tmp_path)
+    status = freshness.council_status(con, REF, dt.date(2022, 10, 8))
+    medway = next(r for r in status.itertuples() if r.la_code == 887)
+    assert medway.stale and freshness.staleness_note(medway) == "no adopters file yet"
+    bexley = next(r for r in status.itertuples() if r.la_code == 303)
+    assert freshness.staleness_note(bexley) == "no drop yet"

@@ -11,8 +11,8 @@ from raa_core import freshness
 def test_stale_after_the_settings_limit_and_without_any_drop(ref) -> None:
     con = empty_warehouse()
     first, second = ref.la_codes[:2]
-    add_drop(con, first, "2026-11-20", children=[{"child_id": "C1"}])
-    add_drop(con, second, "2026-11-01", children=[{"child_id": "C2"}])
+    add_drop(con, first, "2026-11-20", children=[{"child_id": "C1"}], adopters=[])
+    add_drop(con, second, "2026-11-01", children=[{"child_id": "C2"}], adopters=[])
     today = dt.date(2026, 11, 23)
     status = freshness.council_status(con, ref, today)
     assert list(status["la_code"]) == ref.la_codes
