@@ -32,6 +32,7 @@ from typing import BinaryIO, Literal, Protocol
 
 from raa_core import drops
 from raa_core.contract import Issue
+from raa_core.presentation import count_noun
 from raa_core.reference import DropLimits, Reference
 
 #: Entries some zip tools add that are not part of the drop; they are skipped (never extracted).
@@ -165,7 +166,7 @@ def extract_zip(fh: BinaryIO, plan: ZipPlan, dest: Path, limits: DropLimits) -> 
 
 def _copy_loose(files: list[Upload], dest: Path, limits: DropLimits) -> None:
     if len(files) > limits.zip_max_entries:
-        raise UploadError(f"{len(files)} files; a drop has at most {limits.zip_max_entries}")
+        raise UploadError(f"{count_noun(len(files), 'file')}; a drop has at most {limits.zip_max_entries}")
     total = sum(int(f.size) for f in files)
     if total > limits.upload_max_bytes:
         raise UploadError(f"the files come to {total:,} bytes; the limit is {limits.upload_max_bytes:,}")
