@@ -217,7 +217,8 @@ def issue_lines(issues: list[dict[str, object]]) -> str:
     lines = []
     for i in issues:
         where = ", ".join(md_escape(part) for part in (
-            i.get("file"), f"column {i['column']}" if i.get("column") else None, i.get("rows")) if part)
+            i.get("file"), f"column {i['column']}" if i.get("column") else None,
+            None if str(i.get("rows")) in str(i["message"]) else i.get("rows")) if part)  # not said twice
         severity = str(i.get("severity") or "error").capitalize()
         lines.append(f"- **{severity}**{' in ' + where if where else ''} — **{md_escape(i['rule'])}**: "
                      f"{md_escape(i['message'])}")

@@ -94,6 +94,8 @@ def test_issue_lines_show_every_issue_whole_and_escape_council_text() -> None:
     body = second.replace("**Warning**", "").replace("**Title (code)**: ", "")
     assert re.search(r"(?<!\\)[*_`$<>\[\]#!:]", body) is None  # every mark in council text is escaped
     assert display.md_escape("a\\b") == "a\\\\b"
+    said = display.issue_lines([{**rows[1], "message": "sex must be M or F: row 4; child_id KC-9"}])
+    assert said.startswith("- **Warning** in ") and ", column sex — **Title (code)**: sex must" in said
 
 
 def _unescaped(md: str) -> str:
