@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import access, drops, freshness, uploads
+from raa_core import access, display, drops, freshness, uploads
 from raa_core.warehouse import WarehouseError
 
 viewer = shell.page_viewer("data_drops")
@@ -79,9 +79,13 @@ if outcome is not None:
     if outcome.date_source:
         st.caption(f"Extract date {result.extract_date} taken from {outcome.date_source}. "
                    "The uploaded files have been deleted from the server.")
-    issues = pd.DataFrame(drops.issues_frame(result))
+    rows = drops.issues_frame(result)
+    issues = pd.DataFrame(rows)
     if not issues.empty:
-        st.dataframe(issues, hide_index=True, width="stretch")
+        st.markdown(display.issue_lines(rows))  # every message whole and wrapped, council text escaped
+        with st.expander("The same issues as a table"):
+            st.dataframe(issues, hide_index=True, width="stretch",
+                         column_config={"message": st.column_config.TextColumn("message", width="large")})
         shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues", period="", region=True)
 
 

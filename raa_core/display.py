@@ -196,3 +196,30 @@ def plain_text(md: str) -> str:
     """A definition written in Markdown for the pages (bold `**`, escaped `\\$`) as plain text, for Excel, PDF
     and the ASGLB return, which show the rule as words, not markup."""
     return _MARKDOWN.sub("", md)
+
+
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>#+\-.!|~$:&=^@])")
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def md_escape(text: object) -> str:
+    """Text supplied by others (a council's file or folder names, a column's values) for a Markdown element:
+    every mark Markdown, HTML, GFM autolinks, maths or Streamlit give a meaning backslash-escaped and line
+    breaks made spaces, so it shows as written and can add no emphasis, link, image, heading, list, HTML,
+    maths (`$`) or Streamlit colour (`:red[…]`)."""
+    return _PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", str(text)))
+
+
+def issue_lines(issues: list[dict[str, object]]) -> str:
+    """A drop's issues (rows of `drops.issues_frame`) as a Markdown list a council officer reads on screen:
+    one item per issue, the whole message wrapped, never cut: "**Error** in children.parquet, column sex,
+    row 4 (…) — **Not an allowed value (invalid_code)**: the message". Everything but our bold is escaped."""
+    lines = []
+    for i in issues:
+        where = ", ".join(md_escape(part) for part in (
+            i.get("file"), f"column {i['column']}" if i.get("column") else None,
+            None if str(i.get("rows")) in str(i["message"]) else i.get("rows")) if part)  # not said twice
+        severity = str(i.get("severity") or "error").capitalize()
+        lines.append(f"- **{severity}**{' in ' + where if where else ''} — **{md_escape(i['rule'])}**: "
+                     f"{md_escape(i['message'])}")
+    return "\n".join(lines)

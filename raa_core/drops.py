@@ -494,7 +494,7 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
                 elif prev_rows > 0 and (prev_rows - plan.rows) * 100 > limit * prev_rows:
                     fall = (prev_rows - plan.rows) * 100 / prev_rows
                     plan.issues.append(Issue(severity="warning", file=spec.file, rule="snapshot_fall", message=(
-                        f"{spec.file} has {plan.rows:,} rows, {fall:.0f}% fewer than the {prev_rows:,} of the "
+                        f"{spec.file} has {count_noun(plan.rows, 'row')}, {fall:.0f}% fewer than the {prev_rows:,} of the "
                         f"previous accepted file (extract {prev_date:%d %b %Y}); check the extract is complete "
                         f"(warned above a {limit}% fall)")))
             if not c.errors:

@@ -19,19 +19,21 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal, Protocol
 
 from raa_core import drops
 from raa_core.contract import Issue
+from raa_core.presentation import count_noun
 from raa_core.reference import DropLimits, Reference
 
 #: Entries some zip tools add that are not part of the drop; they are skipped (never extracted).
@@ -84,14 +86,36 @@ def _bad_name(name: str) -> str | None:
     return None
 
 
+#: What zipfile raises for a file that is not a zip, or a damaged one. Their text is never shown to people.
+#: (OSError is not among them while extracting: a full disk is an operational failure, not a bad zip.)
+_ZIP_FAULTS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError, IndexError,
+               KeyError)
+_DAMAGED = "is damaged or incomplete (it may not have finished uploading): make the zip again and upload it"
+
+
+def _unreadable_zip(fh: BinaryIO, size: int) -> str:
+    """Why a file named .zip cannot be opened, in words a council officer can act on."""
+    if size == 0:
+        return "the file is empty (it may not have finished uploading): upload it again"
+    try:
+        fh.seek(0)
+        head = fh.read(2)
+    except OSError:
+        head = b""
+    if head != b"PK":
+        return ("the file is not a zip archive (it may be another kind of file renamed .zip): zip the drop "
+                "folder and upload the zip, or upload the drop's files themselves")
+    return f"the zip {_DAMAGED}"
+
+
 def inspect_zip(fh: BinaryIO, size: int, limits: DropLimits) -> ZipPlan:
     """Check a zip from its directory alone (nothing written); raises UploadError naming the problem."""
     if size > limits.upload_max_bytes:
         raise UploadError(f"the zip is {size:,} bytes; the limit is {limits.upload_max_bytes:,}")
     try:
         zf = zipfile.ZipFile(fh)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UploadError(f"not a readable zip file: {exc}") from exc
+    except (*_ZIP_FAULTS, OSError) as exc:
+        raise UploadError(_unreadable_zip(fh, size)) from exc
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.zip_max_entries:
@@ -148,7 +172,11 @@ def _write_new(path: Path) -> BinaryIO:
 def extract_zip(fh: BinaryIO, plan: ZipPlan, dest: Path, limits: DropLimits) -> None:
     """Stream the planned entries into dest (flat), never more bytes than declared or allowed."""
     budget = limits.unpacked_max_bytes
-    with zipfile.ZipFile(fh) as zf:
+    try:
+        zf = zipfile.ZipFile(fh)
+    except _ZIP_FAULTS as exc:
+        raise UploadError(f"the zip {_DAMAGED}") from exc
+    with zf:
         for entry in plan.entries:
             written = 0
             try:
@@ -159,13 +187,19 @@ def extract_zip(fh: BinaryIO, plan: ZipPlan, dest: Path, limits: DropLimits) -> 
                         if written > entry.size or budget < 0:
                             raise UploadError(f"zip entry '{drops.shown(entry.name)}' holds more than it declares")
                         out.write(chunk)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
-                raise UploadError(f"zip entry '{drops.shown(entry.name)}' cannot be unpacked: {exc}") from exc
+            except UploadError:
+                raise
+            except NotImplementedError as exc:
+                raise UploadError(
+                    f"zip entry '{drops.shown(entry.name)}' is compressed in a way this service cannot unpack: make "
+                    "the zip again with ordinary (deflate) compression") from exc
+            except _ZIP_FAULTS as exc:
+                raise UploadError(f"zip entry '{drops.shown(entry.name)}' {_DAMAGED}") from exc
 
 
 def _copy_loose(files: list[Upload], dest: Path, limits: DropLimits) -> None:
     if len(files) > limits.zip_max_entries:
-        raise UploadError(f"{len(files)} files; a drop has at most {limits.zip_max_entries}")
+        raise UploadError(f"{count_noun(len(files), 'file')}; a drop has at most {limits.zip_max_entries}")
     total = sum(int(f.size) for f in files)
     if total > limits.upload_max_bytes:
         raise UploadError(f"the files come to {total:,} bytes; the limit is {limits.upload_max_bytes:,}")
@@ -214,14 +248,54 @@ class Staged:
     files: tuple[str, ...]
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _council(la_code: int, councils: Mapping[int, str]) -> str:
+    name = councils.get(la_code)
+    return f"{name} ({la_code})" if name else f"council {la_code} (not one of this agency's councils)"
+
+
+def council_conflict(
+    la_code: int, folder_names: tuple[str, ...], manifest_la_code: int | None, councils: Mapping[int, str],
+) -> str | None:
+    """Why an upload for `la_code` holds another council's drop, or None; `councils` maps codes to names.
+
+    The council folder of a zip is the one above a dated folder (`887/2022-10-07/`), or the folder holding
+    the files when that is not a date (`887/`). It must be the chosen council's code. A folder there that
+    is all digits but not a council code (`0887`, `87`, `8870`) is refused too: it may name a council, and
+    which one cannot be told. Any other folder name (`export/`) says nothing about the council. A
+    manifest.json's la_code must be the chosen council's as well.
+    """
+    chosen = _council(la_code, councils)
+    names = folder_names
+    folder = (names[-2] if len(names) >= 2 else None) if names and drops.extract_date_of(names[-1]) else (
+        names[-1] if names else None)
+    if folder is not None:
+        code = drops.council_code_of(folder)
+        if code is not None and code != la_code:
+            return (f"the zip's folder {folder}/ holds the drop of {_council(code, councils)}, but the upload is "
+                    f"for {chosen}: choose the council the drop belongs to, or upload {chosen}'s own drop")
+        if code is None and _DIGITS.fullmatch(folder):
+            return (f"the zip's folder '{drops.shown(folder)}/' looks like a council code but is not one (a "
+                    f"council code has three digits, such as {la_code}): name the folder {la_code}/ for "
+                    f"{chosen}, or zip the dated folder on its own")
+    if manifest_la_code is not None and manifest_la_code != la_code:
+        return (f"manifest.json says the drop is {_council(manifest_la_code, councils)}'s, but the upload is for "
+                f"{chosen}: choose the council the drop belongs to, or upload {chosen}'s own drop")
+    return None
+
+
 def stage(
     uploads: list[Upload], la_code: int, form_date: dt.date | None, area: Path, limits: DropLimits,
+    councils: Mapping[int, str] | None = None,
 ) -> Staged:
     """Write an upload (one zip, or loose files) into `area` as a drop folder; raises UploadError.
 
     The extract date comes from manifest.json where it has a valid one, else from the zip's folder name
-    where that is an ISO date, else from the form; `date_source` says which. The council is the form's:
-    a manifest or folder naming another council is then rejected by the drop checks (manifest_mismatch).
+    where that is an ISO date, else from the form; `date_source` says which. The council is the form's: a
+    zip whose folders, or a manifest whose la_code, name another council is refused (`council_conflict`),
+    naming both councils from `councils` (code to name).
     """
     if not uploads:
         raise UploadError("choose the drop's files, or one zip of the drop folder")
@@ -235,12 +309,16 @@ def stage(
         z = zips[0]
         z.seek(0)
         plan = inspect_zip(z, int(z.size), limits)  # type: ignore[arg-type]
+        if conflict := council_conflict(la_code, plan.folder_names, None, councils or {}):
+            raise UploadError(conflict)  # before a byte is extracted
         z.seek(0)
         extract_zip(z, plan, raw, limits)  # type: ignore[arg-type]
         hint = plan.folder_names
     else:
         _copy_loose(uploads, raw, limits)
     manifest, _ = drops.read_manifest(raw, limits.manifest_max_bytes)
+    if manifest is not None and (conflict := council_conflict(la_code, (), manifest.la_code, councils or {})):
+        raise UploadError(conflict)
     when, source = None, None
     if manifest is not None and (when := drops.extract_date_of(manifest.extract_date)):
         source = "manifest.json"
@@ -298,7 +376,8 @@ def check_upload(
     """
     with staging(staging_root) as area:
         try:
-            staged = stage(uploads, la_code, form_date, area, ref.settings.drops)
+            staged = stage(uploads, la_code, form_date, area, ref.settings.drops,
+                           {c.la_code: c.short_name for c in ref.councils})
         except UploadError as exc:
             return refused(la_code, str(exc))
         if load_into is not None:

@@ -63,3 +63,27 @@ def test_the_verdict_of_a_good_upload(app_env, ref, outcome, loaded, verb) -> No
     [success] = at.success
     assert success.value == f"Drop 886/2026-11-20: {verb} — 0 errors, 0 warnings"
     assert any("taken from the form" in c.value for c in at.caption)
+
+
+def test_every_message_of_a_rejected_upload_is_shown_whole(app_env, tmp_path, ref) -> None:
+    """Review finding: the issues table cut each message after about 30 characters. Each issue is now a line
+    of text with its whole message, wrapped; the table stays, in an expander, and the download as it was."""
+    import io
+    import re
+    import zipfile
+
+    folder = dk.write_drop(tmp_path / "drop", 887, "2022-10-07")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for p in sorted(folder.iterdir()):
+            z.writestr(f"887/2022-10-07/{p.name}", p.read_bytes())
+    upload = io.BytesIO(buf.getvalue())
+    upload.name, upload.size = "other_council.zip", len(buf.getvalue())  # type: ignore[attr-defined]
+    out = uploads.check_upload([upload], 303, None, ref, SAMPLE_TODAY, tmp_path / "staging")  # type: ignore[list-item]
+    [error] = out.result.errors
+    assert len(error.message) > 120
+    at = open_page(out)
+    shown = [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown]
+    assert any(f"- **Error** — **Upload refused (upload_refused)**: {error.message}" in m for m in shown), shown
+    assert [e.label for e in at.expander] == ["The same issues as a table"]
+    assert at.dataframe[0].value["message"].tolist() == [error.message]

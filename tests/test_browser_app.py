@@ -56,8 +56,10 @@ def test_upload_a_bad_drop_shows_located_errors(live_app, live_wh, page, tmp_pat
     error.wait_for()
     assert "887/2026-11-20: rejected" in error.inner_text()
     page.get_by_text("taken from manifest.json").wait_for()
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    assert grid.is_visible()
+    # every issue is a line of text with its whole message, readable without opening the table
+    issue = page.locator('[data-testid="stMarkdownContainer"] li').filter(has_text="value_not_allowed")
+    assert issue.is_visible() and "sex must be M or F" in issue.inner_text()
+    assert page.get_by_text("The same issues as a table").is_visible()
     staging = live_wh.parent / "uploads"
     assert staging.is_dir() and not [p for p in staging.rglob("*") if p.is_file()]
     page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)

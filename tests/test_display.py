@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pandas as pd
@@ -74,3 +75,28 @@ def test_dates() -> None:
     assert display.data_when(d, None) == "as at 03 November 2026"
     assert display.data_when(None, d) == "data to 03 November 2026"
     assert display.data_when(None, None) == "no data yet"
+
+
+def test_issue_lines_show_every_issue_whole_and_escape_council_text() -> None:
+    """Review finding: the Data drops page cut each message after about 30 characters. The lines a page shows
+    carry the whole message, and nothing a council supplied can become Markdown, HTML or maths."""
+    long = "the zip's folder 887/ holds the drop of Medway (887), but the upload is for Bexley (303): choose " * 3
+    rows = [{"severity": "error", "file": None, "column": None, "rule": "Upload refused (upload_refused)",
+             "rows": "", "message": long},
+            {"severity": "warning", "file": "**x**<b>_y_</b>[l](http://e)", "column": "sex", "rows": "row 4",
+             "rule": "Title (code)", "message": "$1+1$ :red[hi] # h\n- item `c` ![i](j)"}]
+    text = display.issue_lines(rows)
+    first, second = text.split("\n")
+    assert first.startswith("- **Error** — **Upload refused (upload\\_refused)**: the zip's folder 887/ holds")
+    assert _unescaped(first) == f"- Error — Upload refused (upload_refused): {long}"
+    assert second.startswith("- **Warning** in \\*\\*x\\*\\*\\<b\\>\\_y\\_\\</b\\>\\[l\\](http\\:")
+    assert ", column sex, row 4 — **Title (code)**: \\$1\\+1\\$ \\:red\\[hi\\] \\# h \\- item \\`c\\` \\!" in second
+    body = second.replace("**Warning**", "").replace("**Title (code)**: ", "")
+    assert re.search(r"(?<!\\)[*_`$<>\[\]#!:]", body) is None  # every mark in council text is escaped
+    assert display.md_escape("a\\b") == "a\\\\b"
+    said = display.issue_lines([{**rows[1], "message": "sex must be M or F: row 4; child_id KC-9"}])
+    assert said.startswith("- **Warning** in ") and ", column sex — **Title (code)**: sex must" in said
+
+
+def _unescaped(md: str) -> str:
+    return re.sub(r"\\(.)", r"\1", md.replace("**", ""))

@@ -88,6 +88,14 @@ def test_fall_of_more_than_20_percent_is_a_warning(con, tmp_path, before, after,
         assert fall[0].file == "adopters.parquet" and f"{after} rows" in fall[0].message
 
 
+def test_a_fall_to_one_row_says_1_row(con, tmp_path) -> None:
+    """Review finding: "adopters.parquet has 1 rows, 50% fewer than the 2 ..."."""
+    dk.write_drop(tmp_path, 886, "2022-09-30")
+    dk.write_drop(tmp_path, 886, "2022-10-07", adopters=dk.adopters()[:1])
+    [fall] = [w for r in _ingest(con, tmp_path).results for w in r.warnings if w.rule == "snapshot_fall"]
+    assert fall.message.startswith("adopters.parquet has 1 row, 50% fewer than the 2 of the previous")
+
+
 def test_emptied_resend_of_the_same_drop_is_an_error(con, tmp_path) -> None:
     dk.write_drop(tmp_path, 886, "2022-10-07")
     _ingest(con, tmp_path)

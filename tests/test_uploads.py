@@ -131,7 +131,7 @@ HOSTILE_ZIPS = {
                   "exactly one drop"),
     "too_many": (lambda f: _zip({f"f{i}.json": b"{}" for i in range(40)}), "at most 32"),
     "bomb": (lambda f: _zip({"children.parquet": b"\0" * 30_000_000}), "compressed more than"),
-    "not_zip": (lambda f: FakeUpload("drop.zip", b"PK\x03\x04 but not really"), "not a readable zip"),
+    "not_zip": (lambda f: FakeUpload("drop.zip", b"PK\x03\x04 but not really"), "damaged or incomplete"),
     "empty": (lambda f: _zip({"886/": b""}), "no files"),
     "control_chars": (lambda f: _zip({"child\nren.parquet": b"x"}), "control characters"),
 }
@@ -210,3 +210,104 @@ def test_raa_check_folder_and_zip_give_the_ingest_report_without_loading(tmp_pat
     assert main(["check", str(good), "--today", TODAY.isoformat()]) == 0
     assert "accepted  886/2022-10-07" in capsys.readouterr().out
     assert main(["check", str(tmp_path / "nowhere")]) == 2
+
+
+# --- review findings: another council's zip or manifest; corrupt zips in plain words ---------------------
+
+OTHER_COUNCIL = {
+    # the folder above the date names another council (Medway), the form says Bexley
+    "folder": ({"887/2022-10-07/": None}, False, "the zip's folder 887/ holds the drop of Medway (887), but the "
+               "upload is for Bexley (303)"),
+    # the folder holding the files is another council's, with no dated folder
+    "council_folder_only": ({"887/": None}, False, "the zip's folder 887/ holds the drop of Medway (887)"),
+    # the council folder is not one of this agency's councils
+    "unknown_council": ({"999/2022-10-07/": None}, False, "council 999 (not one of this agency's councils)"),
+    # digits, but not a council code: which council it means cannot be told
+    "leading_zero": ({"0303/2022-10-07/": None}, False, "'0303/' looks like a council code but is not one"),
+    "two_digits": ({"87/2022-10-07/": None}, False, "'87/' looks like a council code but is not one"),
+    # the manifest names another council (the folder says nothing of the council)
+    "manifest": ({"export/": None}, True, "manifest.json says the drop is Medway (887)'s, but the upload is for "
+                 "Bexley (303)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OTHER_COUNCIL))
+def test_a_zip_of_another_councils_drop_is_refused_naming_both_councils(case: str, tmp_path: Path, ref) -> None:
+    """Review finding: `887/2022-10-07/…` uploaded for Bexley (303) was accepted as 303/2022-10-07."""
+    [prefix], manifest, words = OTHER_COUNCIL[case][0], OTHER_COUNCIL[case][1], OTHER_COUNCIL[case][2]
+    folder = _drop_files(tmp_path, 887, manifest=manifest)
+    staging = tmp_path / "staging"
+    out = uploads.check_upload([_folder_zip(folder, prefix)], 303, D, ref, TODAY, staging)
+    assert out.result.outcome == "rejected" and out.result.errors[0].rule == "upload_refused"
+    assert words in out.result.errors[0].message, out.result.errors[0].message
+    assert _left(staging) == []
+
+
+@pytest.mark.parametrize("prefix", ["303/2022-10-07/", "export/2022-10-07/", "2022-10-07/", "", "export/303/"])
+def test_a_zip_whose_folders_name_the_chosen_council_or_none_is_checked(prefix: str, tmp_path: Path, ref) -> None:
+    folder = _drop_files(tmp_path, 303, manifest=True)
+    out = uploads.check_upload([_folder_zip(folder, prefix)], 303, D, ref, TODAY, tmp_path / "staging")
+    assert out.result.outcome == "accepted", out.result.errors
+    assert out.result.path == "303/2022-10-07"
+
+
+def test_raa_check_of_another_councils_zip_with_council_is_refused(tmp_path: Path, capsys) -> None:
+    folder = _drop_files(tmp_path, 887)
+    zip_path = tmp_path / "other_council.zip"
+    zip_path.write_bytes(_folder_zip(folder, "887/2022-10-07/").getvalue())
+    code = main(["check", str(zip_path), "--council", "886", "--json", "--today", TODAY.isoformat()])
+    [rejected] = json.loads(capsys.readouterr().out)["rejected"]
+    assert code == 1 and rejected["errors"][0]["rule"] == "upload_refused"
+    assert "holds the drop of Medway (887), but the upload is for Kent (886)" in rejected["errors"][0]["message"]
+    assert main(["check", str(zip_path), "--today", TODAY.isoformat()]) == 0  # its folders name Medway: checked as 887
+    assert "accepted  887/2022-10-07" in capsys.readouterr().out
+
+
+def _bad_crc(folder: Path) -> FakeUpload:
+    data = bytearray(_zip({"children.parquet": (folder / "children.parquet").read_bytes()},
+                          compression=zipfile.ZIP_STORED).getvalue())
+    data[40] ^= 0xFF  # a byte of the stored file's data (the local header is 30 bytes + the 16-byte name)
+    return FakeUpload("drop.zip", bytes(data))
+
+
+def _encrypted(folder: Path) -> FakeUpload:
+    data = bytearray(_zip({"children.parquet": b"x"}).getvalue())
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 8] |= 1  # the central directory's "encrypted" flag
+    return FakeUpload("drop.zip", bytes(data))
+
+
+CORRUPT_ZIPS = {
+    "empty": (lambda f: FakeUpload("drop.zip", b""), "the file is empty"),
+    "csv_renamed": (lambda f: FakeUpload("drop.zip", b"child_id,sex\nKC-1,F\n"), "not a zip archive (it may be "
+                    "another kind of file renamed .zip)"),
+    "truncated": (lambda f: FakeUpload("drop.zip", _folder_zip(f).getvalue()[:3000]),
+                  "the zip is damaged or incomplete (it may not have finished uploading)"),
+    "bad_crc": (_bad_crc, "zip entry 'children.parquet' is damaged or incomplete"),
+    "encrypted": (_encrypted, "zip entry 'children.parquet' is encrypted"),
+    "unsupported_method": (lambda f: _method(f, 9), "compressed in a way this service cannot unpack"),
+}
+
+
+def _method(folder: Path, method: int) -> FakeUpload:
+    """A zip whose entry claims a compression method zipfile cannot read (9: deflate64)."""
+    data = bytearray(_zip({"children.parquet": (folder / "children.parquet").read_bytes()}).getvalue())
+    data[8:10] = method.to_bytes(2, "little")
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 10:i + 12] = method.to_bytes(2, "little")
+    return FakeUpload("drop.zip", bytes(data))
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPT_ZIPS))
+def test_a_corrupt_zip_is_refused_in_plain_words(case: str, tmp_path: Path, ref) -> None:
+    """Review finding: "Upload refused (upload_refused): not a readable zip file: File is not a zip file"."""
+    build, words = CORRUPT_ZIPS[case]
+    staging = tmp_path / "staging"
+    out = uploads.check_upload([build(_drop_files(tmp_path))], 886, D, ref, TODAY, staging)
+    [error] = out.result.errors
+    assert out.result.outcome == "rejected" and error.rule == "upload_refused"
+    assert words in error.message, error.message
+    for library in ("File is not a zip file", "Bad CRC", "zipfile", "Error", "error", "compression method",
+                    "Truncated", "Bad magic", "Errno", "password"):
+        assert library not in error.message
+    assert _left(staging) == []
