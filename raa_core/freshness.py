@@ -68,8 +68,8 @@ def council_status(
                    (SELECT count(*) FROM drops a WHERE a.la_code = c.la_code) AS drops_held,
                    {newest},
                    {counts},
-                   (SELECT count(*) FROM drop_issues i WHERE i.drop_id = d.drop_id AND i.severity = 'warning')
-                       AS open_warnings,
+                   (SELECT count(*) FROM ({OPEN_WARNINGS_SQL}) i JOIN drops w ON w.drop_id = i.drop_id
+                       WHERE w.la_code = c.la_code) AS open_warnings,
                    (SELECT count(*) FROM ingest_audit a WHERE a.la_code = c.la_code AND a.outcome = 'rejected'
                        AND a.started_at > coalesce(d.loaded_at, TIMESTAMP '1900-01-01')) AS rejected_since
             FROM _councils c
@@ -106,6 +106,22 @@ def council_status(
     return df
 
 
+#: Warnings still open: those of a file whose drop is still the council's current one for that file (each file
+#: is a full snapshot, so a newer drop carrying it closes them), and a drop's own warnings (no file, or not a
+#: table's file) while the drop is current for any file. A children-only drop leaves the adopters warnings of
+#: the drop before it open.
+OPEN_WARNINGS_SQL = f"""
+    SELECT i.* FROM drop_issues i
+    WHERE i.severity = 'warning' AND EXISTS (
+        SELECT 1 FROM (
+            SELECT file, arg_max(drop_id, (extract_date, version)) AS drop_id
+            FROM (SELECT la_code, drop_id, extract_date, version, unnest(files) AS file FROM drops)
+            GROUP BY la_code, file) cur
+        WHERE cur.drop_id = i.drop_id
+          AND (cur.file = i.file OR i.file IS NULL OR i.file NOT IN ({", ".join(f"'{t.file}'" for t in TABLES)})))
+"""
+
+
 def open_warnings(con: duckdb.DuckDBPyConnection, la_code: int | None = None) -> pd.DataFrame:
     """Warnings stored with each council's current drop (loaded, but worth a look)."""
     where = "AND d.la_code = ?" if la_code is not None else ""
@@ -113,8 +129,8 @@ def open_warnings(con: duckdb.DuckDBPyConnection, la_code: int | None = None) ->
     return con.execute(
         f"""
         SELECT d.la_code, d.extract_date, i.file, i."column", i.rule, i.row_count, i.rows, i.message
-        FROM drop_issues i JOIN current_drops cd ON i.drop_id = cd.drop_id JOIN drops d ON d.drop_id = i.drop_id
-        WHERE i.severity = 'warning' {where}
+        FROM ({OPEN_WARNINGS_SQL}) i JOIN drops d ON d.drop_id = i.drop_id
+        WHERE true {where}
         ORDER BY d.la_code, i.file, i.rule
         """,
         params,

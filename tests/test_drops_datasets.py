@@ -174,3 +174,28 @@ def test_a_regular_file_never_sent_is_named(con, tmp_path) -> None:
     assert medway.stale and freshness.staleness_note(medway) == "no adopters file yet"
     bexley = next(r for r in status.itertuples() if r.la_code == 303)
     assert freshness.staleness_note(bexley) == "no drop yet"
+
+
+def test_a_files_warnings_stay_open_until_a_newer_drop_carries_that_file(con, tmp_path) -> None:
+    """Review of issue 9: a children-only drop hid the adopters warning of the drop before it, on the Overview,
+    in `open_warnings` and in the board pack. Each file is a full snapshot: its warnings close only when a newer
+    drop carries that file."""
+    dk.write_drop(tmp_path / "a", 887, "2022-10-07")
+    _ingest(con, tmp_path / "a")
+    dk.write_drop(tmp_path / "b", 887, "2022-10-14", adopters=dk.adopters()[:1])  # 2 -> 1 rows: a 50% fall
+    _ingest(con, tmp_path / "b", today=dt.date(2022, 10, 15))
+    dk.write_drop(tmp_path / "c", 887, "2022-10-21", adopters=None, budget=None, ledger=None, establishment=None)
+    _ingest(con, tmp_path / "c", today=dt.date(2022, 10, 22))
+
+    def open_rules() -> list[tuple[str, str]]:
+        return [(r.file, r.rule) for r in freshness.open_warnings(con, 887).itertuples()]
+
+    def count() -> int:
+        status = freshness.council_status(con, REF, dt.date(2022, 10, 22)).set_index("la_code")
+        return int(status.loc[887].open_warnings)
+
+    assert open_rules() == [("adopters.parquet", "snapshot_fall")] and count() == 1
+    dk.write_drop(tmp_path / "d", 887, "2022-10-22", adopters=dk.adopters()[:1], children=None, budget=None,
+                  ledger=None, establishment=None)
+    _ingest(con, tmp_path / "d", today=dt.date(2022, 10, 22))
+    assert open_rules() == [] and count() == 0
