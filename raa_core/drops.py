@@ -14,10 +14,10 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 from pydantic import BaseModel, ValidationError
@@ -255,6 +255,25 @@ def _folder_issues(drop: DropFolder, ref: Reference, today: dt.date) -> list[Iss
     return issues
 
 
+#: What a manifest field must hold, in words (pydantic's error types; no library text reaches people).
+_MANIFEST_KINDS = {
+    "int": "a whole number", "string": "text in quotes", "dict": "an object { … }", "model": "an object { … }",
+    "bool": "true or false",
+}
+
+
+def _manifest_field_words(err: Mapping[str, Any]) -> str:
+    """One pydantic validation error of manifest.json as a council officer reads it, e.g. 'field la_code must
+    be a whole number' or 'field files is missing' (partner-drops.md: manifest.json)."""
+    where = ".".join(map(str, err.get("loc", ()))) or ""
+    kind = next((words for key, words in _MANIFEST_KINDS.items() if str(err.get("type", "")).startswith(key)), None)
+    if err.get("type") == "missing":
+        return f"field {where} is missing"
+    if not where:
+        return "it must be a JSON object { … } with la_code, extract_date and files"
+    return f"field {where} must be {kind}" if kind else f"field {where} holds the wrong kind of value"
+
+
 def read_manifest(folder: Path, max_bytes: int) -> tuple[Manifest | None, list[Issue]]:
     """The drop's manifest.json if it has one, read with a size cap; any failure is the drop's error.
 
@@ -280,10 +299,11 @@ def read_manifest(folder: Path, max_bytes: int) -> tuple[Manifest | None, list[I
     except UnicodeDecodeError:
         why = "it is not UTF-8 text"
     except ValidationError as exc:
-        err = exc.errors()[0]
-        why = f"field {'.'.join(map(str, err['loc'])) or '(top)'}: {err['msg']}"
-    except ValueError as exc:
-        why = f"it is not JSON ({str(exc).splitlines()[0][:200]})"
+        why = _manifest_field_words(exc.errors()[0])
+    except json.JSONDecodeError as exc:
+        why = f"it is not JSON (the text goes wrong at line {exc.lineno}, character {exc.colno})"
+    except ValueError:
+        why = "it is not JSON"
     return None, [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=f"manifest.json is not valid: {why}")]
 
 

@@ -482,3 +482,28 @@ def test_a_drops_issue_counts_agree_with_their_nouns(errors: int, warnings: int,
                         errors=[Issue(rule="r", message="m")] * errors,
                         warnings=[Issue(severity="warning", rule="r", message="m")] * warnings)
     assert result.counts_text() == text
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"{not json", "manifest.json is not valid: it is not JSON (the text goes wrong at line 1, character 2)"),
+        (b'{"la_code": "Kent", "extract_date": "2022-10-07", "files": {}}',
+         "manifest.json is not valid: field la_code must be a whole number"),
+        (b'{"la_code": 886, "extract_date": "2022-10-07"}', "manifest.json is not valid: field files is missing"),
+        (b'{"la_code": 886, "extract_date": "2022-10-07", "files": {"children.parquet": {"sha256": 5, "rows": 1}}}',
+         "manifest.json is not valid: field files.children.parquet.sha256 must be text in quotes"),
+        (b'{"la_code": 886, "extract_date": "2022-10-07", "files": []}',
+         "manifest.json is not valid: field files must be an object { … }"),
+        (b"[1, 2]", "manifest.json is not valid: it must be a JSON object { … } with la_code, extract_date and files"),
+        (b"\xff\xfe", "manifest.json is not valid: it is not UTF-8 text"),
+    ],
+    ids=["not_json", "la_code_text", "files_missing", "sha_number", "files_list", "top_list", "not_utf8"],
+)
+def test_manifest_problems_are_told_in_words(tmp_path: Path, content: bytes, expected: str) -> None:
+    """Review of issue 9 point 5 (no library text): pydantic's and json's own messages ("Input should be a valid
+    integer, unable to parse string as an integer", "Expecting value: line 1 column 2") never reach people."""
+    (tmp_path / "manifest.json").write_bytes(content)
+    manifest, issues = drops.read_manifest(tmp_path, 1 << 20)
+    assert manifest is None and [i.message for i in issues] == [expected]
+    assert all(w not in issues[0].message for w in ("Input should", "Expecting", "pydantic", "valid integer"))
