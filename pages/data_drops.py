@@ -31,7 +31,7 @@ with st.form("upload", border=True):
     c1, c2 = st.columns(2)
     la_code = c1.selectbox("Council", list(councils), format_func=councils.__getitem__, key="upload_council")
     extract = c2.date_input(
-        "Extract date (used only if the drop has no manifest.json)", value=None, max_value=shell.today(),
+        "Extract date (used only if the drop has no manifest.json)", value=None, max_value=shell.calendar_today(),
         key="upload_date", format="YYYY-MM-DD",
         help="The extract date is taken from the drop's manifest.json when it has one, then from a dated folder "
              "in a zip; this date is used only when neither gives one.")
@@ -50,7 +50,7 @@ if (check or load) and not files:
 elif check or load:
     access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     try:
-        outcome = uploads.check_upload(list(files), la_code, extract, ref, shell.today(), staging_root,
+        outcome = uploads.check_upload(list(files), la_code, extract, ref, shell.calendar_today(), staging_root,
                                        load_into=shell.db_path() if load else None,
                                        actor=uploads.loaded_by(viewer.user))
     except WarehouseError as exc:

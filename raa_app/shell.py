@@ -45,6 +45,8 @@ from raa_core.warehouse import DEFAULT_DB, Warehouse, health
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
 _RUN_KEY = "_raa_run"
+#: The as-at date the sidebar last offered as today (a date equal to it was never chosen by the person).
+_AS_AT_DEFAULT = "_raa_as_at_default"
 
 
 #: Print styles (issue 14): every page prints to A4 landscape without the sidebar, the header and toolbar,
@@ -107,10 +109,26 @@ def drops_root() -> Path:
     return Path(os.environ.get("RAA_DROPS", REPO / "data" / "drops"))
 
 
-def today() -> dt.date:
-    """Today, or RAA_TODAY for reproducible demos and tests."""
+def calendar_today() -> dt.date:
+    """The calendar's today in London (`clock.today`), or RAA_TODAY for reproducible demos and tests: the latest
+    extract date an upload may carry, and the day a first start builds the warehouse on."""
     fixed = os.environ.get("RAA_TODAY")
     return dt.date.fromisoformat(fixed) if fixed else clock.today()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _figures_day(version: str, day: dt.date) -> dt.date:
+    with cursor() as con:
+        return freshness.judged_on(con, day)
+
+
+def today() -> dt.date:
+    """The day the pages' figures are as at: the calendar's today, or, while the warehouse holds only the
+    bundled sample, the sample's own as-at date (issue 9 point 7: a newcomer who clones months later sees the
+    sample as current: children waiting counted at its date, its year in progress, the sidebar's as-at date
+    its date, nothing stale). Freshness is judged on the same day (`freshness.judged_on`)."""
+    day = calendar_today()
+    return _figures_day(version(), day) if warehouse().exists() else day
 
 
 def reference() -> Reference:
@@ -216,7 +234,7 @@ def ensure_warehouse() -> None:
         def progress(i: int, n: int, path: str) -> None:
             bar.progress(i / max(n, 1), text=f"{i} of {n} drops: {path}")
 
-        report = drops.first_build(wh.path, root, reference(), today=today(), progress=progress,
+        report = drops.first_build(wh.path, root, reference(), today=calendar_today(), progress=progress,
                                    actor="first start (bundled drops)")
         if report is None:
             status.update(label="The warehouse was built by another session", state="complete", expanded=False)
@@ -345,7 +363,13 @@ def sidebar() -> Run:
                             help="Defaults to the year of the newest drop")
         window = st.radio("Performance window", ["1 year", "3 years"], horizontal=True, key="window",
                           help="Scorecard indicators for the financial year, or the 3 years ending with it")
-        as_at = st.date_input("As at", value=today(), max_value=today(), key="as_at", format="YYYY-MM-DD",
+        day = today()
+        # A date never chosen follows today: past midnight, or when councils' drops replace the sample (whose
+        # day is its own as-at date), the pages stay on today's figures rather than turning to history.
+        if st.session_state.get("as_at") in (None, st.session_state.get(_AS_AT_DEFAULT)):
+            st.session_state["as_at"] = day
+        st.session_state[_AS_AT_DEFAULT] = day
+        as_at = st.date_input("As at", max_value=day, key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
         st.caption(data_range_text(version()))
     la_code = None if area == ALL or area not in names else int(area)
@@ -355,7 +379,7 @@ def sidebar() -> Run:
         performance=PerformanceRequest(
             period=periods.three_year(start - 2) if window == "3 years" else periods.financial_year(start),
             la_code=la_code,
-            as_at=None if as_at >= today() else as_at,
+            as_at=None if as_at >= day else as_at,
             publication=bool(st.session_state.get("publication", False)) or access.publication_only(me, ref),
         ),
         year=year,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, SAMPLE_TODAY, signed_in
+from conftest import APP, SAMPLE_AS_AT, signed_in
 from raa_core import boardpack, saved_scenarios
 from raa_core.appstate import AppState
 from raa_core.requests import Viewer
@@ -51,8 +51,8 @@ def test_the_board_builds_a_suppressed_pack_and_sees_what_is_missing(app_env) ->
     assert {b.proto.label: b.proto.url for b in at.get("download_button")}  # both files are served
     pack = at.session_state["pack_files"]
     assert pack["request"].publication is True and pack["request"].role == "board"
-    assert pack["pdf"][0] == f"raa_board_pack_Region_2026-27_as-at_{SAMPLE_TODAY}.pdf"
-    assert pack["xlsx"][0] == f"raa_board_pack_Region_2026-27_as-at_{SAMPLE_TODAY}.xlsx"
+    assert pack["pdf"][0] == f"raa_board_pack_Region_2026-27_as-at_{SAMPLE_AS_AT}.pdf"
+    assert pack["xlsx"][0] == f"raa_board_pack_Region_2026-27_as-at_{SAMPLE_AS_AT}.xlsx"
     assert pack["pdf"][1][:5] == b"%PDF-" and pack["xlsx"][1][:2] == b"PK"
 
 

@@ -12,7 +12,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, SAMPLE_TODAY
+from conftest import APP, SAMPLE_AS_AT, SAMPLE_TODAY
 from raa_core import warehouse
 from raa_core.appstate import AppState
 from raa_core.commentary import comments
@@ -301,11 +301,11 @@ def test_every_download_is_named_with_council_period_and_as_at(app_env, monkeypa
     names.clear()
     page.run()
     assert len(names) >= 10
-    tail = f"_2026-27_P5_as-at_{SAMPLE_TODAY}"
+    tail = f"_2026-27_P5_as-at_{SAMPLE_AS_AT}"
     assert "raa_budget_monitoring_Region" + tail + ".xlsx" in names  # the report is the whole RAA's
     assert "raa_budget_lines_Kent" + tail + ".csv" in names
     for name in names:
-        assert re.fullmatch(rf"raa_[a-z_]+_(Kent|Region)_2026-27(_P5)?_as-at_{SAMPLE_TODAY}\.(csv|xlsx)", name), name
+        assert re.fullmatch(rf"raa_[a-z_]+_(Kent|Region)_2026-27(_P5)?_as-at_{SAMPLE_AS_AT}\.(csv|xlsx)", name), name
 
 
 def test_the_budget_page_flags_stale_finance_data(councils_drops, monkeypatch, ref) -> None:
@@ -313,7 +313,6 @@ def test_the_budget_page_flags_stale_finance_data(councils_drops, monkeypatch, r
     dataset (35 days), not the performance one (8)."""
     import datetime as dt
 
-    from conftest import SAMPLE_TODAY
 
     monkeypatch.setenv("RAA_TODAY", (SAMPLE_TODAY + dt.timedelta(days=20)).isoformat())
     at = open_page()

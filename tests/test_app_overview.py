@@ -80,6 +80,13 @@ def test_fresh_first_start_months_later_shows_the_sample_as_current(tmp_path, mo
     flags = [m.value for m in at.markdown if m.value.endswith(" data")]
     assert len(flags) == 6 and not any("Stale" in f for f in flags)
     assert not [w.value for w in at.warning if "Demo users" not in w.value]  # no stale or other warning
+    # the pages show the sample as at its own date, not the calendar's (review: "2026-27 is not over" beside
+    # "as at 2027-08-01", and children waiting counted 8 months after the newest drop)
+    assert at.date_input(key="as_at").value == dt.date(2026, 11, 20)
+    assert any("partner councils on 20 November 2026" in c.value for c in at.caption)
+    at.switch_page("pages/local_performance.py").run()
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("2026-27 is not over: its figures run to 20 November 2026") for i in at.info)
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -123,6 +130,7 @@ def test_app_shows_a_new_ingest_on_the_next_run(app_env, tmp_path, ref) -> None:
     assert report.by("accepted")
     at.run()
     after = [m.value for m in at.markdown if "drops held" in m.value]
+    assert after, (at.exception, [e.value for e in at.error], [m.value for m in at.markdown][:8])
     assert "10 drops held" in after[0] and after[1:] == before[1:]
     assert next(m.value for m in at.metric if m.label == "Performance data") == "22 Nov 2026"
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, SAMPLE_TODAY
+from conftest import APP, SAMPLE_AS_AT, SAMPLE_TODAY
 from factories import HOS
 from raa_core import indicators, journeys, recruitment, warehouse
 from raa_core.periods import financial_year_of, parse_period
@@ -314,7 +314,7 @@ def test_regional_downloads_name_the_region_for_tables_of_every_council(
     names.clear()
     at.run()
     assert not at.exception, at.exception
-    today = f"as-at_{SAMPLE_TODAY.isoformat()}"
+    today = f"as-at_{SAMPLE_AS_AT.isoformat()}"
     assert f"raa_scorecard_Medway_2018-19_{today}" in names  # the tiles: the council chosen
     assert f"raa_A1_councils_Region_2018-19_{today}" in names  # every council compared
     assert f"raa_sufficiency_Medway_to_2019-03-31_{today}" in names

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from browser_support import ARTIFACTS, assert_no_exception, sign_in, wait_ready
-from conftest import SAMPLE_TODAY
+from conftest import SAMPLE_AS_AT
 from raa_core import boardpack
 from raa_core.scenario import DEFAULT_SCENARIO
 
@@ -50,7 +50,7 @@ def test_the_board_builds_the_pack_in_one_click_and_downloads_both_files(live_ap
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the PDF").click()
     pdf = info.value
-    assert pdf.suggested_filename == f"raa_board_pack_Region_2026-27_as-at_{SAMPLE_TODAY}.pdf"
+    assert pdf.suggested_filename == f"raa_board_pack_Region_2026-27_as-at_{SAMPLE_AS_AT}.pdf"
     reader, text = _pdf_text(Path(pdf.path()))
     for title in boardpack.SECTIONS.values():
         assert title in text, title
@@ -61,7 +61,7 @@ def test_the_board_builds_the_pack_in_one_click_and_downloads_both_files(live_ap
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the workbook").click()
     xlsx = info.value
-    assert xlsx.suggested_filename == f"raa_board_pack_Region_2026-27_as-at_{SAMPLE_TODAY}.xlsx"
+    assert xlsx.suggested_filename == f"raa_board_pack_Region_2026-27_as-at_{SAMPLE_AS_AT}.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(Path(xlsx.path()).read_bytes()))
     assert wb.sheetnames[0] == "Contents" and "Budget summary" in wb.sheetnames
     assert all(ws.page_setup.orientation == "landscape" for ws in wb.worksheets)

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from browser_support import assert_no_exception, choose, sign_in
-from conftest import SAMPLE_TODAY
+from conftest import SAMPLE_AS_AT
 from raa_core import warehouse
 from raa_core.monitoring import monitor
 from raa_core.monitoring_export import HEADER_ROW
@@ -56,7 +56,7 @@ def test_budget_page_switches_council_and_period_and_exports_reconciling_excel(l
     with page.expect_download() as info:
         page.get_by_role("button", name="Excel report").click()
     download = info.value
-    assert download.suggested_filename == f"raa_budget_monitoring_Region_{YEAR}_P5_as-at_{SAMPLE_TODAY}.xlsx"
+    assert download.suggested_filename == f"raa_budget_monitoring_Region_{YEAR}_P5_as-at_{SAMPLE_AS_AT}.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     ws = wb["Summary"]
     header = [c.value for c in ws[HEADER_ROW + 1]]
