@@ -228,13 +228,19 @@ IDENTIFIER_COLUMNS = {
 }
 
 
+#: Everything removed before a value is matched against identifier patterns (an RE2 class): ASCII and Unicode
+#: spaces (no-break, thin, ideographic, line/paragraph separators), every dash (hyphen, en and em dash, ...),
+#: the minus sign, the zero-width space and a byte-order mark: `943\u00a0476\u00a05919` is still an NHS number.
+_SEPARATORS = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ\p{Pd}\x{2212}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
+
+
 def personal_identifier_sql(c: str) -> str:
-    """SQL true where a value looks like personal data once spaces and dashes are removed.
+    """SQL true where a value looks like personal data once spaces and dashes (any Unicode ones) are removed.
 
     An NHS number (10 digits passing the modulus-11 check digit: `943 476 5919`, `943-476-5919`) or a
     unique pupil number (a letter, 11 digits and a digit or letter: `A123 4567 8901B`).
     """
-    s = f"regexp_replace({c}, '[\\s-]', '', 'g')"
+    s = f"regexp_replace({c}, '{_SEPARATORS}', '', 'g')"
     weighted = " + ".join(f"{10 - i} * TRY_CAST(substr({s}, {i + 1}, 1) AS INTEGER)" for i in range(9))
     check = f"(11 - (({weighted}) % 11)) % 11"
     nhs = (f"(regexp_full_match({s}, '\\d{{10}}') AND {check} <> 10 "
