@@ -47,6 +47,9 @@ _INT_TYPES = {
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
 }
 TZ_TIMESTAMP = "TIMESTAMP WITH TIME ZONE"
+#: A Parquet INT96 timestamp (Spark's default, pandas `use_deprecated_int96_timestamps`): read as a naive
+#: TIMESTAMP, but it stores a UTC instant (Spark's meaning), so it is an instant like TZ_TIMESTAMP.
+INT96_TIMESTAMP = "TIMESTAMP (INT96, UTC)"
 
 
 def ident(name: str) -> str:
@@ -154,10 +157,14 @@ def date_sql(q: str, duck_type: str) -> str:
 
     A timestamp with a time zone is an instant: its date is the Europe/London calendar date (the councils'
     own calendar; a pandas `tz_localize("Europe/London")` midnight stays that day under any `TZ`). A
-    timestamp without one is taken as written. Spec "Exactness".
+    timestamp without one is taken as written. An INT96 timestamp is a UTC instant read as naive wall time: it
+    is taken as UTC (explicitly, never the session's zone), then dated in London like any instant; a naive
+    midnight written as INT96 is 00:00 or 01:00 in London, so keeps its date. Spec "Exactness".
     """
     if duck_type.upper() == TZ_TIMESTAMP:
         return f"CAST(timezone('{LONDON}', {q}) AS DATE)"
+    if duck_type.upper() == INT96_TIMESTAMP:
+        return f"CAST(timezone('{LONDON}', timezone('UTC', {q})) AS DATE)"
     return f"CAST({q} AS DATE)"
 
 
@@ -540,9 +547,13 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
         plan.issues.append(Issue(severity="warning", file=fname, column=name, rule="unknown_column", message=(
             f"column {shown_header(name)} is not in the contract and was not loaded")))
     plan.own_row_numbers = "file_row_number" in by_norm
+    # Arrow shows an INT96 timestamp as a naive timestamp: only the Parquet physical type tells them apart.
+    leaves = [meta.schema.column(i) for i in range(meta.num_columns)]
+    int96 = sorted(c.path for c in leaves if c.physical_type == "INT96")
     if not {"filename", "__file", "__drop", "__extract"} & set(by_norm):
-        plan.schema_key = schema.remove_metadata().to_string(show_field_metadata=False, show_schema_metadata=False)
-    types = {f.name: _duck_type(f.type) for f in schema}
+        plan.schema_key = schema.remove_metadata().to_string(
+            show_field_metadata=False, show_schema_metadata=False) + f"\nINT96: {int96}"
+    types = {f.name: INT96_TIMESTAMP if f.name in int96 else _duck_type(f.type) for f in schema}
     selects: list[str] = []
     for col in spec.columns:
         names = by_norm.get(col.name, [])

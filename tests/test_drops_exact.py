@@ -289,6 +289,54 @@ def test_duplicate_normalised_headers_are_an_error_naming_both(tmp_path) -> None
     assert "'adoption_order_date' and 'adoption_order_date '" in e.message
 
 
+def _int96_children(folder: Path, days: list[dt.date], *, london: bool, row_numbers: bool = False) -> None:
+    """children.parquet with INT96 timestamps (Spark's default), from London midnights or naive midnights."""
+    stamps = pd.to_datetime(days)
+    df = pd.DataFrame({
+        "child_id": [f"KC-{i:04d}" for i in range(len(days))], "sex": ["F"] * len(days),
+        "date_of_birth": stamps - pd.Timedelta(days=400), "entered_care_date": stamps})
+    if london:
+        for c in ("date_of_birth", "entered_care_date"):
+            df[c] = df[c].dt.tz_localize("Europe/London")
+    if row_numbers:  # a real column of that name: the file is read through Arrow
+        df["file_row_number"] = 0
+    folder.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(folder / "children.parquet", index=False, use_deprecated_int96_timestamps=True)
+    leaves = pq.ParquetFile(folder / "children.parquet").metadata.schema
+    assert leaves.column(3).physical_type == "INT96"
+
+
+#: A summer (BST, UTC+1) and a winter (GMT) midnight, and the BST changeover days.
+INT96_DAYS = [dt.date(2016, 7, 1), dt.date(2016, 1, 15), dt.date(2021, 3, 28), dt.date(2021, 10, 31)]
+
+
+@pytest.mark.parametrize("row_numbers", [False, True])
+@pytest.mark.parametrize("london", [True, False])
+def test_int96_timestamps_keep_their_london_date_under_the_process_tz(tmp_path, london, row_numbers) -> None:
+    """Spark/pandas INT96 stores the UTC instant: a BST London midnight is 23:00 the day before in UTC."""
+    _int96_children(tmp_path / "886" / "2022-10-07", INT96_DAYS, london=london, row_numbers=row_numbers)
+    report, con = load(tmp_path)
+    assert report.by("accepted"), [i.located() for r in report.results for i in r.errors]
+    got = con.execute("SELECT entered_care_date FROM children ORDER BY child_id").fetchall()
+    assert [d for (d,) in got] == INT96_DAYS
+
+
+def test_int96_and_int64_files_of_the_same_arrow_schema_each_keep_their_dates(tmp_path) -> None:
+    """Arrow shows both as timestamp[ns]: the files must not be read together with one file's rule."""
+    _int96_children(tmp_path / "886" / "2022-10-07", INT96_DAYS, london=True)
+    df = pd.read_parquet(tmp_path / "886" / "2022-10-07" / "children.parquet")
+    for c in ("date_of_birth", "entered_care_date"):
+        df[c] = df[c].dt.tz_convert("Europe/London").dt.tz_localize(None)
+    (tmp_path / "303" / "2022-10-07").mkdir(parents=True)
+    df.to_parquet(tmp_path / "303" / "2022-10-07" / "children.parquet", index=False)
+    assert str(pq.read_schema(tmp_path / "303" / "2022-10-07" / "children.parquet").field(3).type) == "timestamp[ns]"
+    report, con = load(tmp_path)
+    assert len(report.by("accepted")) == 2
+    for la in (886, 303):
+        got = con.execute("SELECT entered_care_date FROM children WHERE la_code = ? ORDER BY child_id", [la])
+        assert [d for (d,) in got.fetchall()] == INT96_DAYS, la
+
+
 @pytest.mark.parametrize("extra", ["filename", "file_row_number", "File_Row_Number", "file_index"])
 def test_columns_named_like_reader_options_are_just_unknown_columns(tmp_path, extra) -> None:
     rows = [*dk.children(), {**dk.children()[0], "child_id": "KC-0009", "sex": "Z"}]
