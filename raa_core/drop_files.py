@@ -206,8 +206,11 @@ def _typed(col: Column, src: str, duck_type: str, max_chars: int) -> tuple[str, 
         val = money_from_double_sql(q)[0] if t == "DOUBLE" else f"TRY_CAST({q} AS DECIMAL(18,2))"
         return val, f"({q} IS NOT NULL AND {val} IS NULL)"
     if col.type is ColType.NUMBER:
-        bad = f"({q} IS NOT NULL AND (TRY_CAST({q} AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST({q} AS DOUBLE))))"
-        return f"TRY_CAST({q} AS DOUBLE)", bad
+        # A 32-bit float is taken as the decimal it was written as (its shortest repr, which DuckDB's cast to
+        # VARCHAR gives): float32 0.7 is 0.7, not 0.699999988079071. Spec "Exactness".
+        num = f"TRY_CAST(CAST({q} AS VARCHAR) AS DOUBLE)" if t == "FLOAT" else f"TRY_CAST({q} AS DOUBLE)"
+        bad = f"({q} IS NOT NULL AND ({num} IS NULL OR NOT isfinite({num})))"
+        return num, bad
     raise AssertionError(col.type)
 
 

@@ -364,6 +364,31 @@ def test_key_value_folder_above_the_drops_changes_nothing(tmp_path) -> None:
     assert con.execute("SELECT DISTINCT financial_year FROM budget").fetchall() == [("2022-23",)]
 
 
+# ---------------------------------------------------------------- 32-bit float numbers
+
+
+def test_float32_fte_is_stored_as_written(tmp_path) -> None:
+    rows = [{**r, "fte": v} for r, v in zip(dk.establishment(), [0.7, 0.1], strict=True)]
+    dk.write_drop(tmp_path, 886, "2022-10-07", establishment=dk.table("establishment", rows, {"fte": pa.float32()}))
+    report, con = load(tmp_path)
+    assert report.by("accepted")
+    assert con.execute("SELECT fte FROM establishment ORDER BY post_id").fetchall() == [(0.7,), (0.1,)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(width=32, allow_nan=False, allow_infinity=False))
+def test_float32_numbers_are_read_through_their_shortest_repr(v: float) -> None:
+    import numpy as np
+
+    from raa_core.contract import ColType, Column
+    from raa_core.drop_files import _typed
+
+    expr, bad = _typed(Column(name="fte", type=ColType.NUMBER, required=True), "f", "FLOAT", 100)
+    con = duckdb.connect()
+    con.register("t", pa.table({"f": pa.array([v], pa.float32())}))
+    assert con.execute(f"SELECT {expr}, {bad} FROM t").fetchall() == [(float(str(np.float32(v))), False)]
+
+
 # ---------------------------------------------------------------- personal identifiers
 
 
