@@ -57,14 +57,42 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_EDGES = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+
+
 def normal_name(header: str) -> str:
     """A header as matched against the contract: byte-order mark and surrounding spaces removed, lower case."""
-    return re.sub(r"^[\s\ufeff]+|[\s\ufeff]+$", "", header).lower()
+    return _EDGES.sub("", header).lower()
+
+
+#: Invisible characters a header may carry, named in messages (a tab printed as is cannot be seen).
+_INVISIBLE = {"\ufeff": "[byte-order mark]", "\t": "[tab]", "\n": "[line break]", "\r": "[carriage return]",
+              "\u00a0": "[no-break space]"}
 
 
 def shown_header(header: str) -> str:
-    """A raw header quoted for a message, its byte-order mark and edge spaces made visible."""
-    return "'" + header.replace("\ufeff", "[byte-order mark]") + "'"
+    """A raw header quoted for a message, every invisible character named: `'Sex[tab]'`, `'[byte-order mark]sex'`.
+
+    An ordinary space stays a space (visible inside the quotes); any other character that does not print
+    (Unicode spaces, zero-width and control characters) is named by its code point, `[character U+200B]`.
+    """
+    def shown(ch: str) -> str:
+        if ch in _INVISIBLE:
+            return _INVISIBLE[ch]
+        return ch if ch == " " or ch.isprintable() else f"[character U+{ord(ch):04X}]"
+
+    return "'" + "".join(shown(ch) for ch in header) + "'"
+
+
+def header_changes(header: str) -> str:
+    """What matching a header against the contract ignored, in words (empty where it was already exact)."""
+    trimmed = _EDGES.sub("", header)
+    changes = []
+    if trimmed != header:
+        changes.append("a byte-order mark or spaces at either end" if "\ufeff" in header else "spaces at either end")
+    if trimmed != trimmed.lower():
+        changes.append("capital letters")
+    return " and ".join(changes)
 
 
 # ---------------------------------------------------------------- column typing
@@ -561,10 +589,10 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
     for col in spec.columns:
         names = by_norm.get(col.name, [])
         src = names[0] if names else None
-        if src is not None and src.lower() != normal_name(src):
+        if src is not None and src != col.name:
             plan.issues.append(Issue(severity="warning", file=fname, column=col.name, rule="header_trimmed", message=(
-                f"column header {shown_header(src)} was read as {col.name} (spaces at either end or a "
-                f"byte-order mark removed); please fix the header in the export")))
+                f"column header {shown_header(src)} was read as {col.name} ({header_changes(src)} ignored); "
+                f"please fix the header in the export")))
         bad = "false"
         if src is None or types[src] == "NULL":
             if src is None and col.required:

@@ -267,9 +267,44 @@ def test_header_trimmed_and_bom_removed_before_matching(tmp_path, raw) -> None:
     report, con = load(tmp_path)
     [ok] = report.by("accepted")
     [w] = [w for w in ok.warnings if w.rule == "header_trimmed"]
-    assert w.column == "adoption_order_date" and f"'{raw.replace(chr(0xFEFF), '[byte-order mark]')}'" in w.message
+    shown = raw.replace(chr(0xFEFF), "[byte-order mark]").replace("\t", "[tab]")
+    assert w.column == "adoption_order_date" and f"'{shown}'" in w.message
     assert not [w for w in ok.warnings if w.rule == "unknown_column"]
     assert con.execute("SELECT count(adoption_order_date) FROM children").fetchall() == [(2,)]
+
+
+@pytest.mark.parametrize(("raw", "shown", "ignored"), [
+    ("Sex", "'Sex'", "capital letters"), ("SEX", "'SEX'", "capital letters"),
+    ("Sex\t", "'Sex[tab]'", "spaces at either end and capital letters"),
+    ("sex\u00a0", "'sex[no-break space]'", "spaces at either end"),
+    ("\ufeffsex", "'[byte-order mark]sex'", "a byte-order mark or spaces at either end")])
+def test_header_matching_only_after_normalising_is_warned_with_the_raw_header_visible(tmp_path, raw, shown,
+                                                                                      ignored) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=_renamed({"sex": raw}))
+    report, con = load(tmp_path)
+    [ok] = report.by("accepted")
+    [w] = [w for w in ok.warnings if w.rule == "header_trimmed"]
+    assert w.column == "sex"
+    assert w.message == (f"column header {shown} was read as sex ({ignored} ignored); please fix the header in the "
+                         f"export")
+    assert con.execute("SELECT count(sex) FROM children").fetchall() == [(3,)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6),
+       st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6))
+def test_shown_header_makes_every_character_visible(before: str, after: str) -> None:
+    from raa_core.drop_files import shown_header
+
+    text = shown_header(before + "Sex" + after)
+    assert all(ch == " " or ch.isprintable() for ch in text)
+    assert "Sex" in text and text.startswith("'") and text.endswith("'")
+
+
+def test_exact_headers_give_no_warning(tmp_path) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07")
+    report, _ = load(tmp_path)
+    assert report.by("accepted") and not [w for r in report.results for w in r.warnings]
 
 
 def test_bom_on_first_header_is_removed(tmp_path) -> None:
