@@ -142,9 +142,17 @@ def type_words(duck_type: str) -> str:
         return "date-times"
     if t == "NULL":
         return "no values at all"
-    if t == "BLOB":
-        return "binary data"
-    return f"values of type {duck_type.lower()}"
+    return _OTHER_WORDS.get(t, _OTHER_WORDS["OTHER"])
+
+
+#: Words for the kinds `_duck_type` gives to types no contract column accepts.
+_OTHER_WORDS = {
+    "BLOB": "binary data", "HALF_FLOAT": "decimal numbers (16-bit floating point, too coarse)",
+    "TIME": "times of day (without a date)", "INTERVAL": "lengths of time (such as 3 days)",
+    "LIST": "lists of values (several values in one cell)", "MAP": "lists of key-value pairs",
+    "STRUCT": "records (several named values in one cell)", "UNION": "values of mixed kinds",
+    "OTHER": "values of a kind no contract column accepts",
+}
 
 
 _EXPECTED = {
@@ -468,9 +476,25 @@ def _duck_type(t: pa.DataType) -> str:
         return "DOUBLE"
     if pa.types.is_null(t):
         return "NULL"
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        return "BLOB"
-    return str(t).upper()
+    # The rest are never accepted: a bare kind (no Arrow type text), for `type_words`; extension types and
+    # anything newer are OTHER.
+    for kind, tests in _OTHER_KINDS.items():
+        if any(test(t) for test in tests):
+            return kind
+    return "OTHER"
+
+
+_OTHER_KINDS: dict[str, tuple[Callable[[pa.DataType], bool], ...]] = {
+    "BLOB": (pa.types.is_binary, pa.types.is_large_binary, pa.types.is_binary_view, pa.types.is_fixed_size_binary),
+    "HALF_FLOAT": (pa.types.is_float16,),
+    "TIME": (pa.types.is_time,),
+    "INTERVAL": (pa.types.is_duration, pa.types.is_interval),
+    "LIST": (pa.types.is_list, pa.types.is_large_list, pa.types.is_fixed_size_list, pa.types.is_list_view,
+             pa.types.is_large_list_view),
+    "MAP": (pa.types.is_map,),
+    "STRUCT": (pa.types.is_struct,),
+    "UNION": (pa.types.is_union,),
+}
 
 
 def not_parquet_reason(path: Path) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -553,6 +554,51 @@ def test_wrong_type_message_names_the_types_in_words(tmp_path) -> None:
     assert e.rule == "wrong_type"
     assert e.message == ("column date_of_birth holds decimal numbers (64-bit floating point), but date columns must "
                          "hold dates (a Parquet date, a date-time, or text YYYY-MM-DD)")
+
+
+@pytest.mark.parametrize(("column", "array", "words"), [
+    ("child_id", pa.array([["a"], ["b"], ["c"]], pa.list_(pa.string())), "lists of values (several values in one cell)"),
+    ("date_of_birth", pa.array([1, 2, 3], pa.time64("us")), "times of day (without a date)"),
+    ("child_id", pa.array([{"x": 1}] * 3, pa.struct([("x", pa.int8())])), "records (several named values in one cell)"),
+    ("child_id", pa.array([b"a", b"b", b"c"], pa.binary(1)), "binary data"),
+    ("date_of_birth", pa.array([1, 2, 3], pa.duration("s")), "lengths of time (such as 3 days)")])
+def test_wrong_type_message_has_no_arrow_type_text(tmp_path, column, array, words) -> None:
+    t = dk.table("children", dk.children())
+    t = t.set_column(t.schema.get_field_index(column), column, array)
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, _ = load(tmp_path)
+    [e] = report.by("rejected")[0].errors
+    assert e.rule == "wrong_type" and e.message.startswith(f"column {column} holds {words}, but ")
+
+
+_SCALAR_TYPES = [
+    pa.null(), pa.bool_(), pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32(),
+    pa.uint64(), pa.float16(), pa.float32(), pa.float64(), pa.decimal128(18, 2), pa.decimal128(38, 10),
+    pa.decimal256(50, 4), pa.decimal32(9, 2), pa.decimal64(18, 3), pa.date32(), pa.date64(), pa.time32("s"),
+    pa.time32("ms"), pa.time64("us"), pa.time64("ns"), pa.timestamp("s"), pa.timestamp("ns", "Europe/London"),
+    pa.duration("ms"), pa.month_day_nano_interval(), pa.binary(), pa.large_binary(), pa.binary(16),
+    pa.binary_view(), pa.string(), pa.large_string(), pa.string_view(), pa.uuid(),
+]
+_ARROW_WORDS = ("<", "[", "element", "item", "int8", "int16", "int32", "int64", "uint", "float16", "halffloat",
+                "time32", "time64", "timestamp", "date32", "date64", "decimal128", "decimal256", "duration", "interval",
+                "month_day_nano", "large_", "_view", "fixed_size", "utf8", "dictionary", "extension", "uuid",
+                "struct", "sparse", "dense", "union", "map<", "null")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.sampled_from(_SCALAR_TYPES), lambda inner: st.one_of(
+    inner.map(pa.list_), inner.map(pa.large_list), inner.map(lambda t: pa.list_(t, 2)), inner.map(pa.list_view),
+    st.lists(inner, min_size=1, max_size=3).map(lambda ts: pa.struct([(f"f{i}", t) for i, t in enumerate(ts)])),
+    inner.map(lambda t: pa.map_(pa.string(), t)),
+    st.lists(inner, min_size=1, max_size=2).map(
+        lambda ts: pa.union([pa.field(f"u{i}", t) for i, t in enumerate(ts)], "sparse")),
+    st.sampled_from([pa.int8(), pa.int32()]).map(lambda i: pa.dictionary(i, pa.string()))), max_leaves=4))
+def test_every_arrow_type_is_named_in_plain_words(t: pa.DataType) -> None:
+    from raa_core.drop_files import _duck_type, type_words
+
+    words = type_words(_duck_type(t))
+    assert words and not re.search(rf"\b{re.escape(str(t))}\b", words)
+    assert not [w for w in _ARROW_WORDS if w in words.lower()], (str(t), words)
 
 
 def test_partial_drops_each_dataset_travels_alone(tmp_path) -> None:
