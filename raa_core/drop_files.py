@@ -29,6 +29,8 @@ import pyarrow.parquet as pq
 
 from raa_core.contract import (
     LONDON,
+    MONEY_LIMIT,
+    MONEY_SQL,
     POST_STATUSES,
     SQL_TYPE,
     TEAMS,
@@ -168,7 +170,8 @@ _UNREADABLE = {
     ColType.DATE: "is not a date in the form YYYY-MM-DD",
     ColType.BOOL: "is not true/false or 0/1",
     ColType.INT: "is not a whole number that fits",
-    ColType.MONEY: "is not an amount of money that fits (not a number, infinite, or £10 million million or more)",
+    ColType.MONEY: (f"is not an amount of money that fits (not a number, infinite, or £{MONEY_LIMIT:,} or more, "
+                    f"positive or negative, once rounded to the penny)"),
     ColType.NUMBER: "is not a number",
 }
 
@@ -182,7 +185,7 @@ def money_from_double_sql(q: str) -> tuple[str, str]:
     infinities and amounts beyond DECIMAL(18,2) give NULL (reported as unreadable). Spec "Exactness".
     """
     exact = f"TRY_CAST(CAST({q} AS VARCHAR) AS DECIMAL(38,20))"
-    val = f"TRY_CAST(round_even({exact}, 2) AS DECIMAL(18,2))"
+    val = f"TRY_CAST(round_even({exact}, 2) AS {MONEY_SQL})"
     # Digits past the 20th decimal place are lost by the exact cast, so a tiny non-zero amount counts too.
     changed = f"({q} IS NOT NULL AND ({exact} <> round_even({exact}, 2) OR ({q} <> 0 AND {exact} = 0)))"
     return val, changed
@@ -239,7 +242,7 @@ def _typed(col: Column, src: str, duck_type: str, max_chars: int) -> tuple[str, 
         val = f"TRY_CAST({q} AS BIGINT)"
         return (f"coalesce({val}, {col.default})" if col.default is not None else val), bad
     if col.type is ColType.MONEY:
-        val = money_from_double_sql(q)[0] if t == "DOUBLE" else f"TRY_CAST({q} AS DECIMAL(18,2))"
+        val = money_from_double_sql(q)[0] if t == "DOUBLE" else f"TRY_CAST({q} AS {MONEY_SQL})"
         return val, f"({q} IS NOT NULL AND {val} IS NULL)"
     if col.type is ColType.NUMBER:
         # A 32-bit float is taken as the decimal it was written as (its shortest repr, which DuckDB's cast to
