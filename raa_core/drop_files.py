@@ -191,6 +191,25 @@ def money_from_double_sql(q: str) -> tuple[str, str]:
     return val, changed
 
 
+def float32_sql(q: str) -> str:
+    """SQL for a 32-bit float as the decimal it was written as: its shortest round-trip repr (Python's
+    `str(numpy.float32(x))`), as a DOUBLE: float32 0.7 is 0.7, not 0.699999988079071. Spec "Exactness".
+
+    DuckDB's cast to VARCHAR gives the shortest digits, except that a whole number below 10^16 is printed in
+    full (54087848.0 where the shortest is 54087850). So the candidates are that text and, for 1 to 8
+    significant digits, the nearest decimal (`%.Ng`); the one with fewest digits that reads back as the same
+    float wins (the VARCHAR one on a tie is never shorter, so the nearest is kept), else 9 digits always do.
+    """
+    text = f"CAST({q} AS VARCHAR)"
+    digits = f"length(trim(regexp_replace(regexp_replace({text}, '[eE].*$', ''), '[^0-9]', '', 'g'), '0'))"
+    nearest = [f"TRY_CAST(printf('%.{p}g', {q}) AS DOUBLE)" for p in range(1, 10)]
+    fewest = " ".join(f"WHEN TRY_CAST({v} AS FLOAT) = {q} THEN {p}" for p, v in enumerate(nearest[:-1], 1))
+    shortest = f"CASE {fewest} ELSE 9 END"
+    by_digits = " ".join(f"WHEN {p} THEN {v}" for p, v in enumerate(nearest, 1))
+    return (f"CASE WHEN NOT isfinite({q}) THEN CAST({q} AS DOUBLE) WHEN {digits} < {shortest} "
+            f"THEN TRY_CAST({text} AS DOUBLE) ELSE CASE {shortest} {by_digits} END END")
+
+
 def date_sql(q: str, duck_type: str) -> str:
     """SQL for the calendar date of a date or timestamp column, independent of the server's time zone.
 
@@ -245,9 +264,7 @@ def _typed(col: Column, src: str, duck_type: str, max_chars: int) -> tuple[str, 
         val = money_from_double_sql(q)[0] if t == "DOUBLE" else f"TRY_CAST({q} AS {MONEY_SQL})"
         return val, f"({q} IS NOT NULL AND {val} IS NULL)"
     if col.type is ColType.NUMBER:
-        # A 32-bit float is taken as the decimal it was written as (its shortest repr, which DuckDB's cast to
-        # VARCHAR gives): float32 0.7 is 0.7, not 0.699999988079071. Spec "Exactness".
-        num = f"TRY_CAST(CAST({q} AS VARCHAR) AS DOUBLE)" if t == "FLOAT" else f"TRY_CAST({q} AS DOUBLE)"
+        num = float32_sql(q) if t == "FLOAT" else f"TRY_CAST({q} AS DOUBLE)"
         bad = f"({q} IS NOT NULL AND ({num} IS NULL OR NOT isfinite({num})))"
         return num, bad
     raise AssertionError(col.type)
