@@ -6,6 +6,7 @@ so a column is declared once.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
@@ -25,13 +26,19 @@ class ColType(StrEnum):
     NUMBER = "number"
 
 
+#: Money is stored as DECIMAL(MONEY_DIGITS, 2): exact pounds and pence, below MONEY_LIMIT either way.
+MONEY_DIGITS, MONEY_SCALE = 18, 2
+MONEY_SQL = f"DECIMAL({MONEY_DIGITS},{MONEY_SCALE})"
+#: The smallest amount (in pounds, either sign) that does not fit: £10,000,000,000,000,000 (10^16).
+MONEY_LIMIT = Decimal(10) ** (MONEY_DIGITS - MONEY_SCALE)
+
 #: DuckDB storage type for each spec type. Money is exact pounds and pence.
 SQL_TYPE: dict[ColType, str] = {
     ColType.STRING: "VARCHAR",
     ColType.DATE: "DATE",
     ColType.BOOL: "BOOLEAN",
     ColType.INT: "BIGINT",
-    ColType.MONEY: "DECIMAL(18,2)",
+    ColType.MONEY: MONEY_SQL,
     ColType.NUMBER: "DOUBLE",
 }
 

@@ -29,6 +29,8 @@ import pyarrow.parquet as pq
 
 from raa_core.contract import (
     LONDON,
+    MONEY_LIMIT,
+    MONEY_SQL,
     POST_STATUSES,
     SQL_TYPE,
     TEAMS,
@@ -47,6 +49,9 @@ _INT_TYPES = {
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
 }
 TZ_TIMESTAMP = "TIMESTAMP WITH TIME ZONE"
+#: A Parquet INT96 timestamp (Spark's default, pandas `use_deprecated_int96_timestamps`): read as a naive
+#: TIMESTAMP, but it stores a UTC instant (Spark's meaning), so it is an instant like TZ_TIMESTAMP.
+INT96_TIMESTAMP = "TIMESTAMP (INT96, UTC)"
 
 
 def ident(name: str) -> str:
@@ -54,14 +59,42 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_EDGES = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+
+
 def normal_name(header: str) -> str:
     """A header as matched against the contract: byte-order mark and surrounding spaces removed, lower case."""
-    return re.sub(r"^[\s\ufeff]+|[\s\ufeff]+$", "", header).lower()
+    return _EDGES.sub("", header).lower()
+
+
+#: Invisible characters a header may carry, named in messages (a tab printed as is cannot be seen).
+_INVISIBLE = {"\ufeff": "[byte-order mark]", "\t": "[tab]", "\n": "[line break]", "\r": "[carriage return]",
+              "\u00a0": "[no-break space]"}
 
 
 def shown_header(header: str) -> str:
-    """A raw header quoted for a message, its byte-order mark and edge spaces made visible."""
-    return "'" + header.replace("\ufeff", "[byte-order mark]") + "'"
+    """A raw header quoted for a message, every invisible character named: `'Sex[tab]'`, `'[byte-order mark]sex'`.
+
+    An ordinary space stays a space (visible inside the quotes); any other character that does not print
+    (Unicode spaces, zero-width and control characters) is named by its code point, `[character U+200B]`.
+    """
+    def shown(ch: str) -> str:
+        if ch in _INVISIBLE:
+            return _INVISIBLE[ch]
+        return ch if ch == " " or ch.isprintable() else f"[character U+{ord(ch):04X}]"
+
+    return "'" + "".join(shown(ch) for ch in header) + "'"
+
+
+def header_changes(header: str) -> str:
+    """What matching a header against the contract ignored, in words (empty where it was already exact)."""
+    trimmed = _EDGES.sub("", header)
+    changes = []
+    if trimmed != header:
+        changes.append("a byte-order mark or spaces at either end" if "\ufeff" in header else "spaces at either end")
+    if trimmed != trimmed.lower():
+        changes.append("capital letters")
+    return " and ".join(changes)
 
 
 # ---------------------------------------------------------------- column typing
@@ -111,9 +144,17 @@ def type_words(duck_type: str) -> str:
         return "date-times"
     if t == "NULL":
         return "no values at all"
-    if t == "BLOB":
-        return "binary data"
-    return f"values of type {duck_type.lower()}"
+    return _OTHER_WORDS.get(t, _OTHER_WORDS["OTHER"])
+
+
+#: Words for the kinds `_duck_type` gives to types no contract column accepts.
+_OTHER_WORDS = {
+    "BLOB": "binary data", "HALF_FLOAT": "decimal numbers (16-bit floating point, too coarse)",
+    "TIME": "times of day (without a date)", "INTERVAL": "lengths of time (such as 3 days)",
+    "LIST": "lists of values (several values in one cell)", "MAP": "lists of key-value pairs",
+    "STRUCT": "records (several named values in one cell)", "UNION": "values of mixed kinds",
+    "OTHER": "values of a kind no contract column accepts",
+}
 
 
 _EXPECTED = {
@@ -129,7 +170,8 @@ _UNREADABLE = {
     ColType.DATE: "is not a date in the form YYYY-MM-DD",
     ColType.BOOL: "is not true/false or 0/1",
     ColType.INT: "is not a whole number that fits",
-    ColType.MONEY: "is not an amount of money that fits (not a number, infinite, or £10 million million or more)",
+    ColType.MONEY: (f"is not an amount of money that fits (not a number, infinite, or £{MONEY_LIMIT:,} or more, "
+                    f"positive or negative, once rounded to the penny)"),
     ColType.NUMBER: "is not a number",
 }
 
@@ -143,10 +185,29 @@ def money_from_double_sql(q: str) -> tuple[str, str]:
     infinities and amounts beyond DECIMAL(18,2) give NULL (reported as unreadable). Spec "Exactness".
     """
     exact = f"TRY_CAST(CAST({q} AS VARCHAR) AS DECIMAL(38,20))"
-    val = f"TRY_CAST(round_even({exact}, 2) AS DECIMAL(18,2))"
+    val = f"TRY_CAST(round_even({exact}, 2) AS {MONEY_SQL})"
     # Digits past the 20th decimal place are lost by the exact cast, so a tiny non-zero amount counts too.
     changed = f"({q} IS NOT NULL AND ({exact} <> round_even({exact}, 2) OR ({q} <> 0 AND {exact} = 0)))"
     return val, changed
+
+
+def float32_sql(q: str) -> str:
+    """SQL for a 32-bit float as the decimal it was written as: its shortest round-trip repr (Python's
+    `str(numpy.float32(x))`), as a DOUBLE: float32 0.7 is 0.7, not 0.699999988079071. Spec "Exactness".
+
+    DuckDB's cast to VARCHAR gives the shortest digits, except that a whole number below 10^16 is printed in
+    full (54087848.0 where the shortest is 54087850). So the candidates are that text and, for 1 to 8
+    significant digits, the nearest decimal (`%.Ng`); the one with fewest digits that reads back as the same
+    float wins (the VARCHAR one on a tie is never shorter, so the nearest is kept), else 9 digits always do.
+    """
+    text = f"CAST({q} AS VARCHAR)"
+    digits = f"length(trim(regexp_replace(regexp_replace({text}, '[eE].*$', ''), '[^0-9]', '', 'g'), '0'))"
+    nearest = [f"TRY_CAST(printf('%.{p}g', {q}) AS DOUBLE)" for p in range(1, 10)]
+    fewest = " ".join(f"WHEN TRY_CAST({v} AS FLOAT) = {q} THEN {p}" for p, v in enumerate(nearest[:-1], 1))
+    shortest = f"CASE {fewest} ELSE 9 END"
+    by_digits = " ".join(f"WHEN {p} THEN {v}" for p, v in enumerate(nearest, 1))
+    return (f"CASE WHEN NOT isfinite({q}) THEN CAST({q} AS DOUBLE) WHEN {digits} < {shortest} "
+            f"THEN TRY_CAST({text} AS DOUBLE) ELSE CASE {shortest} {by_digits} END END")
 
 
 def date_sql(q: str, duck_type: str) -> str:
@@ -154,10 +215,14 @@ def date_sql(q: str, duck_type: str) -> str:
 
     A timestamp with a time zone is an instant: its date is the Europe/London calendar date (the councils'
     own calendar; a pandas `tz_localize("Europe/London")` midnight stays that day under any `TZ`). A
-    timestamp without one is taken as written. Spec "Exactness".
+    timestamp without one is taken as written. An INT96 timestamp is a UTC instant read as naive wall time: it
+    is taken as UTC (explicitly, never the session's zone), then dated in London like any instant; a naive
+    midnight written as INT96 is 00:00 or 01:00 in London, so keeps its date. Spec "Exactness".
     """
     if duck_type.upper() == TZ_TIMESTAMP:
         return f"CAST(timezone('{LONDON}', {q}) AS DATE)"
+    if duck_type.upper() == INT96_TIMESTAMP:
+        return f"CAST(timezone('{LONDON}', timezone('UTC', {q})) AS DATE)"
     return f"CAST({q} AS DATE)"
 
 
@@ -196,11 +261,12 @@ def _typed(col: Column, src: str, duck_type: str, max_chars: int) -> tuple[str, 
         val = f"TRY_CAST({q} AS BIGINT)"
         return (f"coalesce({val}, {col.default})" if col.default is not None else val), bad
     if col.type is ColType.MONEY:
-        val = money_from_double_sql(q)[0] if t == "DOUBLE" else f"TRY_CAST({q} AS DECIMAL(18,2))"
+        val = money_from_double_sql(q)[0] if t == "DOUBLE" else f"TRY_CAST({q} AS {MONEY_SQL})"
         return val, f"({q} IS NOT NULL AND {val} IS NULL)"
     if col.type is ColType.NUMBER:
-        bad = f"({q} IS NOT NULL AND (TRY_CAST({q} AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST({q} AS DOUBLE))))"
-        return f"TRY_CAST({q} AS DOUBLE)", bad
+        num = float32_sql(q) if t == "FLOAT" else f"TRY_CAST({q} AS DOUBLE)"
+        bad = f"({q} IS NOT NULL AND ({num} IS NULL OR NOT isfinite({num})))"
+        return num, bad
     raise AssertionError(col.type)
 
 
@@ -228,13 +294,19 @@ IDENTIFIER_COLUMNS = {
 }
 
 
+#: Everything removed before a value is matched against identifier patterns (an RE2 class): ASCII and Unicode
+#: spaces (no-break, thin, ideographic, line/paragraph separators), every dash (hyphen, en and em dash, ...),
+#: the minus sign, the zero-width space and a byte-order mark: `943\u00a0476\u00a05919` is still an NHS number.
+_SEPARATORS = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ\p{Pd}\x{2212}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
+
+
 def personal_identifier_sql(c: str) -> str:
-    """SQL true where a value looks like personal data once spaces and dashes are removed.
+    """SQL true where a value looks like personal data once spaces and dashes (any Unicode ones) are removed.
 
     An NHS number (10 digits passing the modulus-11 check digit: `943 476 5919`, `943-476-5919`) or a
     unique pupil number (a letter, 11 digits and a digit or letter: `A123 4567 8901B`).
     """
-    s = f"regexp_replace({c}, '[\\s-]', '', 'g')"
+    s = f"regexp_replace({c}, '{_SEPARATORS}', '', 'g')"
     weighted = " + ".join(f"{10 - i} * TRY_CAST(substr({s}, {i + 1}, 1) AS INTEGER)" for i in range(9))
     check = f"(11 - (({weighted}) % 11)) % 11"
     nhs = (f"(regexp_full_match({s}, '\\d{{10}}') AND {check} <> 10 "
@@ -424,9 +496,25 @@ def _duck_type(t: pa.DataType) -> str:
         return "DOUBLE"
     if pa.types.is_null(t):
         return "NULL"
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        return "BLOB"
-    return str(t).upper()
+    # The rest are never accepted: a bare kind (no Arrow type text), for `type_words`; extension types and
+    # anything newer are OTHER.
+    for kind, tests in _OTHER_KINDS.items():
+        if any(test(t) for test in tests):
+            return kind
+    return "OTHER"
+
+
+_OTHER_KINDS: dict[str, tuple[Callable[[pa.DataType], bool], ...]] = {
+    "BLOB": (pa.types.is_binary, pa.types.is_large_binary, pa.types.is_binary_view, pa.types.is_fixed_size_binary),
+    "HALF_FLOAT": (pa.types.is_float16,),
+    "TIME": (pa.types.is_time,),
+    "INTERVAL": (pa.types.is_duration, pa.types.is_interval),
+    "LIST": (pa.types.is_list, pa.types.is_large_list, pa.types.is_fixed_size_list, pa.types.is_list_view,
+             pa.types.is_large_list_view),
+    "MAP": (pa.types.is_map,),
+    "STRUCT": (pa.types.is_struct,),
+    "UNION": (pa.types.is_union,),
+}
 
 
 def not_parquet_reason(path: Path) -> str:
@@ -534,17 +622,21 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
         plan.issues.append(Issue(severity="warning", file=fname, column=name, rule="unknown_column", message=(
             f"column {shown_header(name)} is not in the contract and was not loaded")))
     plan.own_row_numbers = "file_row_number" in by_norm
+    # Arrow shows an INT96 timestamp as a naive timestamp: only the Parquet physical type tells them apart.
+    leaves = [meta.schema.column(i) for i in range(meta.num_columns)]
+    int96 = sorted(c.path for c in leaves if c.physical_type == "INT96")
     if not {"filename", "__file", "__drop", "__extract"} & set(by_norm):
-        plan.schema_key = schema.remove_metadata().to_string(show_field_metadata=False, show_schema_metadata=False)
-    types = {f.name: _duck_type(f.type) for f in schema}
+        plan.schema_key = schema.remove_metadata().to_string(
+            show_field_metadata=False, show_schema_metadata=False) + f"\nINT96: {int96}"
+    types = {f.name: INT96_TIMESTAMP if f.name in int96 else _duck_type(f.type) for f in schema}
     selects: list[str] = []
     for col in spec.columns:
         names = by_norm.get(col.name, [])
         src = names[0] if names else None
-        if src is not None and src.lower() != normal_name(src):
+        if src is not None and src != col.name:
             plan.issues.append(Issue(severity="warning", file=fname, column=col.name, rule="header_trimmed", message=(
-                f"column header {shown_header(src)} was read as {col.name} (spaces at either end or a "
-                f"byte-order mark removed); please fix the header in the export")))
+                f"column header {shown_header(src)} was read as {col.name} ({header_changes(src)} ignored); "
+                f"please fix the header in the export")))
         bad = "false"
         if src is None or types[src] == "NULL":
             if src is None and col.required:

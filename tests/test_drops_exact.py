@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import dropkit as dk
@@ -267,9 +268,44 @@ def test_header_trimmed_and_bom_removed_before_matching(tmp_path, raw) -> None:
     report, con = load(tmp_path)
     [ok] = report.by("accepted")
     [w] = [w for w in ok.warnings if w.rule == "header_trimmed"]
-    assert w.column == "adoption_order_date" and f"'{raw.replace(chr(0xFEFF), '[byte-order mark]')}'" in w.message
+    shown = raw.replace(chr(0xFEFF), "[byte-order mark]").replace("\t", "[tab]")
+    assert w.column == "adoption_order_date" and f"'{shown}'" in w.message
     assert not [w for w in ok.warnings if w.rule == "unknown_column"]
     assert con.execute("SELECT count(adoption_order_date) FROM children").fetchall() == [(2,)]
+
+
+@pytest.mark.parametrize(("raw", "shown", "ignored"), [
+    ("Sex", "'Sex'", "capital letters"), ("SEX", "'SEX'", "capital letters"),
+    ("Sex\t", "'Sex[tab]'", "spaces at either end and capital letters"),
+    ("sex\u00a0", "'sex[no-break space]'", "spaces at either end"),
+    ("\ufeffsex", "'[byte-order mark]sex'", "a byte-order mark or spaces at either end")])
+def test_header_matching_only_after_normalising_is_warned_with_the_raw_header_visible(tmp_path, raw, shown,
+                                                                                      ignored) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=_renamed({"sex": raw}))
+    report, con = load(tmp_path)
+    [ok] = report.by("accepted")
+    [w] = [w for w in ok.warnings if w.rule == "header_trimmed"]
+    assert w.column == "sex"
+    assert w.message == (f"column header {shown} was read as sex ({ignored} ignored); please fix the header in the "
+                         f"export")
+    assert con.execute("SELECT count(sex) FROM children").fetchall() == [(3,)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6),
+       st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6))
+def test_shown_header_makes_every_character_visible(before: str, after: str) -> None:
+    from raa_core.drop_files import shown_header
+
+    text = shown_header(before + "Sex" + after)
+    assert all(ch == " " or ch.isprintable() for ch in text)
+    assert "Sex" in text and text.startswith("'") and text.endswith("'")
+
+
+def test_exact_headers_give_no_warning(tmp_path) -> None:
+    dk.write_drop(tmp_path, 886, "2022-10-07")
+    report, _ = load(tmp_path)
+    assert report.by("accepted") and not [w for r in report.results for w in r.warnings]
 
 
 def test_bom_on_first_header_is_removed(tmp_path) -> None:
@@ -287,6 +323,54 @@ def test_duplicate_normalised_headers_are_an_error_naming_both(tmp_path) -> None
     [e] = [e for e in bad.errors if e.rule == "duplicate_column"]
     assert e.column == "adoption_order_date"
     assert "'adoption_order_date' and 'adoption_order_date '" in e.message
+
+
+def _int96_children(folder: Path, days: list[dt.date], *, london: bool, row_numbers: bool = False) -> None:
+    """children.parquet with INT96 timestamps (Spark's default), from London midnights or naive midnights."""
+    stamps = pd.to_datetime(days)
+    df = pd.DataFrame({
+        "child_id": [f"KC-{i:04d}" for i in range(len(days))], "sex": ["F"] * len(days),
+        "date_of_birth": stamps - pd.Timedelta(days=400), "entered_care_date": stamps})
+    if london:
+        for c in ("date_of_birth", "entered_care_date"):
+            df[c] = df[c].dt.tz_localize("Europe/London")
+    if row_numbers:  # a real column of that name: the file is read through Arrow
+        df["file_row_number"] = 0
+    folder.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(folder / "children.parquet", index=False, use_deprecated_int96_timestamps=True)
+    leaves = pq.ParquetFile(folder / "children.parquet").metadata.schema
+    assert leaves.column(3).physical_type == "INT96"
+
+
+#: A summer (BST, UTC+1) and a winter (GMT) midnight, and the BST changeover days.
+INT96_DAYS = [dt.date(2016, 7, 1), dt.date(2016, 1, 15), dt.date(2021, 3, 28), dt.date(2021, 10, 31)]
+
+
+@pytest.mark.parametrize("row_numbers", [False, True])
+@pytest.mark.parametrize("london", [True, False])
+def test_int96_timestamps_keep_their_london_date_under_the_process_tz(tmp_path, london, row_numbers) -> None:
+    """Spark/pandas INT96 stores the UTC instant: a BST London midnight is 23:00 the day before in UTC."""
+    _int96_children(tmp_path / "886" / "2022-10-07", INT96_DAYS, london=london, row_numbers=row_numbers)
+    report, con = load(tmp_path)
+    assert report.by("accepted"), [i.located() for r in report.results for i in r.errors]
+    got = con.execute("SELECT entered_care_date FROM children ORDER BY child_id").fetchall()
+    assert [d for (d,) in got] == INT96_DAYS
+
+
+def test_int96_and_int64_files_of_the_same_arrow_schema_each_keep_their_dates(tmp_path) -> None:
+    """Arrow shows both as timestamp[ns]: the files must not be read together with one file's rule."""
+    _int96_children(tmp_path / "886" / "2022-10-07", INT96_DAYS, london=True)
+    df = pd.read_parquet(tmp_path / "886" / "2022-10-07" / "children.parquet")
+    for c in ("date_of_birth", "entered_care_date"):
+        df[c] = df[c].dt.tz_convert("Europe/London").dt.tz_localize(None)
+    (tmp_path / "303" / "2022-10-07").mkdir(parents=True)
+    df.to_parquet(tmp_path / "303" / "2022-10-07" / "children.parquet", index=False)
+    assert str(pq.read_schema(tmp_path / "303" / "2022-10-07" / "children.parquet").field(3).type) == "timestamp[ns]"
+    report, con = load(tmp_path)
+    assert len(report.by("accepted")) == 2
+    for la in (886, 303):
+        got = con.execute("SELECT entered_care_date FROM children WHERE la_code = ? ORDER BY child_id", [la])
+        assert [d for (d,) in got.fetchall()] == INT96_DAYS, la
 
 
 @pytest.mark.parametrize("extra", ["filename", "file_row_number", "File_Row_Number", "file_index"])
@@ -316,6 +400,39 @@ def test_key_value_folder_above_the_drops_changes_nothing(tmp_path) -> None:
     assert con.execute("SELECT DISTINCT financial_year FROM budget").fetchall() == [("2022-23",)]
 
 
+# ---------------------------------------------------------------- 32-bit float numbers
+
+
+def test_float32_fte_is_stored_as_written(tmp_path) -> None:
+    rows = [{**r, "fte": v} for r, v in zip(dk.establishment(), [0.7, 0.1], strict=True)]
+    dk.write_drop(tmp_path, 886, "2022-10-07", establishment=dk.table("establishment", rows, {"fte": pa.float32()}))
+    report, con = load(tmp_path)
+    assert report.by("accepted")
+    assert con.execute("SELECT fte FROM establishment ORDER BY post_id").fetchall() == [(0.7,), (0.1,)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.floats(width=32, allow_nan=False, allow_infinity=False),
+                 st.integers(-149, 127).map(lambda k: 2.0 ** k), st.integers(2**24, 10**16).map(float)))
+@example(54087848.0)
+@example(1.262177448353619e-29)
+@example(1.5474250491067253e26)
+@example(0.7)
+@example(3.4025001647762064e38)
+def test_float32_numbers_are_read_through_their_shortest_repr(v: float) -> None:
+    """Whole numbers above 2^24 (DuckDB prints them in full) and powers of two (the shortest repr may lie on
+    the wider side) are where a naive reading differs."""
+    import numpy as np
+
+    from raa_core.contract import ColType, Column
+    from raa_core.drop_files import _typed
+
+    expr, bad = _typed(Column(name="fte", type=ColType.NUMBER, required=True), "f", "FLOAT", 100)
+    con = duckdb.connect()
+    con.register("t", pa.table({"f": pa.array([v], pa.float32())}))
+    assert con.execute(f"SELECT {expr}, {bad} FROM t").fetchall() == [(float(str(np.float32(v))), False)]
+
+
 # ---------------------------------------------------------------- personal identifiers
 
 
@@ -336,6 +453,26 @@ def test_personal_identifier_caught_with_spaces_and_dashes_in_every_id_column(tm
         assert digits[:6] not in text.replace(" ", "").replace("-", "") and "pseudonymous" in text
 
 
+@pytest.mark.parametrize("sep", ["\u00a0", "\u2013", "\u2212", "\u200b", "\ufeff", "\u202f", "\u2014"])
+@pytest.mark.parametrize(("table", "column"), [("children", "child_id"), ("children", "sibling_group_id"),
+                                               ("adopters", "household_id"), ("establishment", "post_id")])
+def test_identifier_with_unicode_separators_is_flagged_and_never_shown(tmp_path, sep, table, column) -> None:
+    """Two rows share the identifier-like value (a duplicate key too): no message may name it as the rows' key."""
+    value = sep.join(["943", "476", "5919"])
+    rows = getattr(dk, table)()
+    rows[1] = {**rows[0], column: value}
+    rows[0] = {**rows[0], column: value}
+    dk.write_drop(tmp_path, 886, "2022-10-07", **{table: rows})
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    [e] = [e for e in bad.errors if e.rule == "personal_identifier"]
+    assert (e.file, e.column, e.rows) == (f"{table}.parquet", column, [0, 1])
+    assert any(e.rule == "duplicate_key" for e in bad.errors)
+    for issue in [*bad.errors, *bad.warnings]:
+        for text in (issue.message, issue.located()):
+            assert "943" not in text and "5919" not in text, text
+
+
 def test_wrong_check_digit_with_spaces_is_not_flagged(tmp_path) -> None:
     rows = dk.children()
     rows[0] = {**rows[0], "child_id": "943 476 5918"}
@@ -344,9 +481,15 @@ def test_wrong_check_digit_with_spaces_is_not_flagged(tmp_path) -> None:
     assert report.by("accepted")
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 9), min_size=9, max_size=9), st.lists(st.sampled_from([" ", "-", ""]), min_size=9,
-                                                                         max_size=9))
+#: Separators a council's export may put inside an identifier: ASCII ones, Unicode spaces (no-break, narrow,
+#: ideographic, line separator), dashes (en, em, non-breaking hyphen, figure dash), minus, zero-width, BOM.
+UNICODE_SEPARATORS = [" ", "-", "\t", "\u00a0", "\u202f", "\u2009", "\u3000", "\u2028", "\u2010", "\u2011",
+                      "\u2012", "\u2013", "\u2014", "\u2212", "\u200b", "\ufeff", "\ufe63", "\uff0d"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=9, max_size=9),
+       st.lists(st.lists(st.sampled_from(UNICODE_SEPARATORS), max_size=2).map("".join), min_size=9, max_size=9))
 def test_nhs_check_matches_the_modulus_11_rule_whatever_the_separators(digits: list[int], seps: list[str]) -> None:
     total = sum((10 - i) * d for i, d in enumerate(digits))
     check = (11 - total % 11) % 11
@@ -419,6 +562,51 @@ def test_wrong_type_message_names_the_types_in_words(tmp_path) -> None:
     assert e.rule == "wrong_type"
     assert e.message == ("column date_of_birth holds decimal numbers (64-bit floating point), but date columns must "
                          "hold dates (a Parquet date, a date-time, or text YYYY-MM-DD)")
+
+
+@pytest.mark.parametrize(("column", "array", "words"), [
+    ("child_id", pa.array([["a"], ["b"], ["c"]], pa.list_(pa.string())), "lists of values (several values in one cell)"),
+    ("date_of_birth", pa.array([1, 2, 3], pa.time64("us")), "times of day (without a date)"),
+    ("child_id", pa.array([{"x": 1}] * 3, pa.struct([("x", pa.int8())])), "records (several named values in one cell)"),
+    ("child_id", pa.array([b"a", b"b", b"c"], pa.binary(1)), "binary data"),
+    ("date_of_birth", pa.array([1, 2, 3], pa.duration("s")), "lengths of time (such as 3 days)")])
+def test_wrong_type_message_has_no_arrow_type_text(tmp_path, column, array, words) -> None:
+    t = dk.table("children", dk.children())
+    t = t.set_column(t.schema.get_field_index(column), column, array)
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, _ = load(tmp_path)
+    [e] = report.by("rejected")[0].errors
+    assert e.rule == "wrong_type" and e.message.startswith(f"column {column} holds {words}, but ")
+
+
+_SCALAR_TYPES = [
+    pa.null(), pa.bool_(), pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32(),
+    pa.uint64(), pa.float16(), pa.float32(), pa.float64(), pa.decimal128(18, 2), pa.decimal128(38, 10),
+    pa.decimal256(50, 4), pa.decimal32(9, 2), pa.decimal64(18, 3), pa.date32(), pa.date64(), pa.time32("s"),
+    pa.time32("ms"), pa.time64("us"), pa.time64("ns"), pa.timestamp("s"), pa.timestamp("ns", "Europe/London"),
+    pa.duration("ms"), pa.month_day_nano_interval(), pa.binary(), pa.large_binary(), pa.binary(16),
+    pa.binary_view(), pa.string(), pa.large_string(), pa.string_view(), pa.uuid(),
+]
+_ARROW_WORDS = ("<", "[", "element", "item", "int8", "int16", "int32", "int64", "uint", "float16", "halffloat",
+                "time32", "time64", "timestamp", "date32", "date64", "decimal128", "decimal256", "duration", "interval",
+                "month_day_nano", "large_", "_view", "fixed_size", "utf8", "dictionary", "extension", "uuid",
+                "struct", "sparse", "dense", "union", "map<", "null")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.sampled_from(_SCALAR_TYPES), lambda inner: st.one_of(
+    inner.map(pa.list_), inner.map(pa.large_list), inner.map(lambda t: pa.list_(t, 2)), inner.map(pa.list_view),
+    st.lists(inner, min_size=1, max_size=3).map(lambda ts: pa.struct([(f"f{i}", t) for i, t in enumerate(ts)])),
+    inner.map(lambda t: pa.map_(pa.string(), t)),
+    st.lists(inner, min_size=1, max_size=2).map(
+        lambda ts: pa.union([pa.field(f"u{i}", t) for i, t in enumerate(ts)], "sparse")),
+    st.sampled_from([pa.int8(), pa.int32()]).map(lambda i: pa.dictionary(i, pa.string()))), max_leaves=4))
+def test_every_arrow_type_is_named_in_plain_words(t: pa.DataType) -> None:
+    from raa_core.drop_files import _duck_type, type_words
+
+    words = type_words(_duck_type(t))
+    assert words and not re.search(rf"\b{re.escape(str(t))}\b", words)
+    assert not [w for w in _ARROW_WORDS if w in words.lower()], (str(t), words)
 
 
 def test_partial_drops_each_dataset_travels_alone(tmp_path) -> None:

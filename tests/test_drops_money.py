@@ -92,3 +92,32 @@ def test_float32_money_is_rejected(tmp_path: Path, ref) -> None:
         assert con.execute("SELECT count(*) FROM ledger").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+_EDGE = "9999999999999999.99"  # the largest amount DECIMAL(18,2) holds: MONEY_LIMIT less a penny
+
+
+@pytest.mark.parametrize(("typ", "inside", "outside"), [
+    (pa.decimal128(38, 2), [Decimal(_EDGE), -Decimal(_EDGE)], [Decimal("1e16"), -Decimal("1e16")]),
+    (pa.int64(), [9_999_999_999_999_999, -9_999_999_999_999_999], [10**16, -(10**16)]),
+    (pa.float64(), [9.99e15, 9999999999999998.0, -9999999999999998.0], [1e16, -1e16, 2e16])])
+def test_money_limit_stated_is_the_limit_enforced(tmp_path: Path, ref, typ, inside, outside) -> None:
+    from raa_core.contract import MONEY_LIMIT
+
+    assert Decimal(_EDGE) + Decimal("0.01") == MONEY_LIMIT
+    ok_root, bad_root = tmp_path / "ok", tmp_path / "bad"
+    dk.write_drop(ok_root, 886, "2022-10-07", ledger=_ledger(pa.array(inside, typ)))
+    db = tmp_path / "wh" / "raa.duckdb"
+    assert drops.ingest(db, ok_root, ref, today=TODAY).by("accepted")
+    con = warehouse.Warehouse(db).connect()
+    try:
+        stored = [r[0] for r in con.execute("SELECT actual_gbp FROM ledger ORDER BY period").fetchall()]
+    finally:
+        con.close()
+    assert stored == [Decimal(str(v)).quantize(Decimal("0.01")) for v in inside]
+    dk.write_drop(bad_root, 886, "2022-10-07", ledger=_ledger(pa.array(inside + outside, typ)))
+    [rejected] = drops.ingest(tmp_path / "wh2" / "raa.duckdb", bad_root, ref, today=TODAY).by("rejected")
+    [err] = rejected.errors
+    assert (err.column, err.rows) == ("actual_gbp", list(range(len(inside), len(inside) + len(outside))))
+    assert "£10,000,000,000,000,000 or more, positive or negative" in err.message
+    assert "million million" not in err.message
