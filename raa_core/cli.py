@@ -95,7 +95,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.drop)
     if not (path.is_dir() or path.is_file()):
         raise UsageError(f"no drop folder or zip at {path}")
-    result = uploads.check_path(path, load_reference(), args.today or clock.today(), args.council,
+    ref = load_reference()
+    if args.council is not None and args.council not in ref.la_codes:
+        raise UsageError(f"--council {args.council} is not one of this agency's councils (" + ", ".join(
+            f"{c.la_code} {c.short_name}" for c in ref.councils) + ")")
+    result = uploads.check_path(path, ref, args.today or clock.today(), args.council,
                                 args.extract_date)
     report = drops.IngestReport(results=[result])
     lines = _report_lines(report.results)

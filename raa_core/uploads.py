@@ -24,6 +24,7 @@ import shutil
 import stat
 import tempfile
 import time
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -37,8 +38,9 @@ from raa_core.presentation import count_noun
 from raa_core.reference import DropLimits, Reference
 
 #: Entries some zip tools add that are not part of the drop; they are skipped (never extracted).
-_IGNORED = ("__MACOSX/",)
-_IGNORED_NAMES = (".DS_Store", "Thumbs.db")
+#: A folder of these names anywhere in the path, in any case (macOS resource forks), or a file of these names.
+_IGNORED_FOLDERS = ("__macosx",)
+_IGNORED_NAMES = (".ds_store", "thumbs.db", "desktop.ini")
 _CHUNK = 1 << 20
 #: Ratio checks apply to entries large enough to matter (small files compress unevenly).
 _RATIO_FLOOR_BYTES = 1 << 20
@@ -129,7 +131,8 @@ def inspect_zip(fh: BinaryIO, size: int, limits: DropLimits) -> ZipPlan:
             why = _bad_name(name)
             if why:
                 raise UploadError(f"zip entry '{shown}' {why}")
-            if name.startswith(_IGNORED) or PurePosixPath(name).name in _IGNORED_NAMES:
+            parts = [part.casefold() for part in PurePosixPath(name).parts]
+            if any(part in _IGNORED_FOLDERS for part in parts[:-1]) or parts[-1] in _IGNORED_NAMES:
                 continue
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
@@ -248,7 +251,6 @@ class Staged:
     files: tuple[str, ...]
 
 
-_DIGITS = re.compile(r"[0-9]+")
 
 
 def _council(la_code: int, councils: Mapping[int, str]) -> str:
@@ -256,30 +258,42 @@ def _council(la_code: int, councils: Mapping[int, str]) -> str:
     return f"{name} ({la_code})" if name else f"council {la_code} (not one of this agency's councils)"
 
 
+def _named_councils(name: str, councils: Mapping[int, str]) -> set[int]:
+    """The agency's councils a folder name points to: a three-digit run of digits that is a council's code
+    (`887`, `887 Medway`, `LA887`, `la_code=887`, in any script's digits: `٨٨٧`, `８８７`), or a council's name as
+    a word (`Medway`, `medway_export`). The name is NFKC-normalised and trimmed first."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    named = {int(run) for run in re.findall(r"\d+", text) if len(run) == 3 and int(run) in councils}
+    words = set(re.findall(r"[^\W\d_]+", text.casefold()))
+    named |= {code for code, short in councils.items() if short and short.casefold() in words}
+    return named
+
+
 def council_conflict(
     la_code: int, folder_names: tuple[str, ...], manifest_la_code: int | None, councils: Mapping[int, str],
 ) -> str | None:
     """Why an upload for `la_code` holds another council's drop, or None; `councils` maps codes to names.
 
-    The council folder of a zip is the one above a dated folder (`887/2022-10-07/`), or the folder holding
-    the files when that is not a date (`887/`). It must be the chosen council's code. A folder there that
-    is all digits but not a council code (`0887`, `87`, `8870`) is refused too: it may name a council, and
-    which one cannot be told. Any other folder name (`export/`) says nothing about the council. A
-    manifest.json's la_code must be the chosen council's as well.
+    Every folder of the zip's path is read (`_named_councils`): one that names another of the agency's
+    councils, by its code or its name, refuses the upload, wherever it stands (`887/2022-10-07/`,
+    `export/887 Medway/`, `887/2022-10-07 (1)/`). The council folder (the one above a dated folder, or the
+    folder holding the files when that is not a date) that is all digits but not a council code (`0887`, `87`,
+    `8870`, `999`) is refused too: it may name a council, and which one cannot be told. Other names (`export/`)
+    say nothing about the council. A manifest.json's la_code must be the chosen council's as well.
     """
     chosen = _council(la_code, councils)
-    names = folder_names
+    for folder in folder_names:
+        others = sorted(_named_councils(folder, councils) - {la_code})
+        if others:
+            return (f"the zip's folder '{drops.shown(folder)}/' names {_council(others[0], councils)}, but the upload "
+                    f"is for {chosen}: choose the council the drop belongs to, or upload {chosen}'s own drop")
+    names = tuple(unicodedata.normalize("NFKC", n).strip() for n in folder_names)
     folder = (names[-2] if len(names) >= 2 else None) if names and drops.extract_date_of(names[-1]) else (
         names[-1] if names else None)
-    if folder is not None:
-        code = drops.council_code_of(folder)
-        if code is not None and code != la_code:
-            return (f"the zip's folder {folder}/ holds the drop of {_council(code, councils)}, but the upload is "
-                    f"for {chosen}: choose the council the drop belongs to, or upload {chosen}'s own drop")
-        if code is None and _DIGITS.fullmatch(folder):
-            return (f"the zip's folder '{drops.shown(folder)}/' looks like a council code but is not one (a "
-                    f"council code has three digits, such as {la_code}): name the folder {la_code}/ for "
-                    f"{chosen}, or zip the dated folder on its own")
+    if folder is not None and folder.isdigit() and not (len(folder) == 3 and int(folder) == la_code):
+        return (f"the zip's folder '{drops.shown(folder)}/' looks like a council code but is not {chosen}'s (a "
+                f"council code has three digits, such as {la_code}): name the folder {la_code}/ for "
+                f"{chosen}, or zip the dated folder on its own")
     if manifest_la_code is not None and manifest_la_code != la_code:
         return (f"manifest.json says the drop is {_council(manifest_la_code, councils)}'s, but the upload is for "
                 f"{chosen}: choose the council the drop belongs to, or upload {chosen}'s own drop")
@@ -320,9 +334,13 @@ def stage(
     if manifest is not None and (conflict := council_conflict(la_code, (), manifest.la_code, councils or {})):
         raise UploadError(conflict)
     when, source = None, None
+    folder_date = drops.extract_date_of(unicodedata.normalize("NFKC", hint[-1]).strip()) if hint else None
     if manifest is not None and (when := drops.extract_date_of(manifest.extract_date)):
         source = "manifest.json"
-    elif hint and (when := drops.extract_date_of(hint[-1])):
+        if folder_date is not None and folder_date != when:  # the contract: a manifest must agree with its folders
+            raise UploadError(f"manifest.json says the extract date is {when.isoformat()}, but the zip's folder is "
+                              f"{folder_date.isoformat()}/: correct one of them so that they agree")
+    elif (when := folder_date) is not None:
         source = "the zip's folder name"
     elif form_date is not None:
         when, source = form_date, "the form"

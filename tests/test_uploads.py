@@ -216,18 +216,32 @@ def test_raa_check_folder_and_zip_give_the_ingest_report_without_loading(tmp_pat
 
 OTHER_COUNCIL = {
     # the folder above the date names another council (Medway), the form says Bexley
-    "folder": ({"887/2022-10-07/": None}, False, "the zip's folder 887/ holds the drop of Medway (887), but the "
+    "folder": ({"887/2022-10-07/": None}, False, "the zip's folder '887/' names Medway (887), but the "
                "upload is for Bexley (303)"),
     # the folder holding the files is another council's, with no dated folder
-    "council_folder_only": ({"887/": None}, False, "the zip's folder 887/ holds the drop of Medway (887)"),
+    "council_folder_only": ({"887/": None}, False, "the zip's folder '887/' names Medway (887)"),
     # the council folder is not one of this agency's councils
-    "unknown_council": ({"999/2022-10-07/": None}, False, "council 999 (not one of this agency's councils)"),
+    "unknown_council": ({"999/2022-10-07/": None}, False, "'999/' looks like a council code but is not Bexley"),
     # digits, but not a council code: which council it means cannot be told
-    "leading_zero": ({"0303/2022-10-07/": None}, False, "'0303/' looks like a council code but is not one"),
-    "two_digits": ({"87/2022-10-07/": None}, False, "'87/' looks like a council code but is not one"),
+    "leading_zero": ({"0303/2022-10-07/": None}, False, "'0303/' looks like a council code but is not Bexley"),
+    "two_digits": ({"87/2022-10-07/": None}, False, "'87/' looks like a council code but is not Bexley"),
     # the manifest names another council (the folder says nothing of the council)
     "manifest": ({"export/": None}, True, "manifest.json says the drop is Medway (887)'s, but the upload is for "
                  "Bexley (303)"),
+    # second review: spaces, other scripts' digits, codes inside words, names, and folders anywhere in the path
+    "trailing_space": ({"887 /2022-10-07/": None}, False, "names Medway (887)"),
+    "leading_space": ({" 887/2022-10-07/": None}, False, "names Medway (887)"),
+    "arabic_indic": ({"\u0668\u0668\u0667/2022-10-07/": None}, False, "names Medway (887)"),
+    "full_width": ({"\uff18\uff18\uff17/2022-10-07/": None}, False, "names Medway (887)"),
+    "code_and_name": ({"887 Medway/": None}, False, "names Medway (887)"),
+    "code_in_word": ({"LA887/": None}, False, "names Medway (887)"),
+    "key_value": ({"la_code=887/": None}, False, "names Medway (887)"),
+    "name_only": ({"Medway/": None}, False, "names Medway (887)"),
+    "name_any_case": ({"medway_export/": None}, False, "names Medway (887)"),
+    "not_a_date_below": ({"887/export/": None}, False, "names Medway (887)"),
+    "windows_copy": ({"887/2022-10-07 (1)/": None}, False, "names Medway (887)"),
+    "full_width_date": ({"887/\uff12\uff10\uff12\uff12-10-07/": None}, False, "names Medway (887)"),
+    "deeper": ({"export/887/2022-10-07/": None}, False, "names Medway (887)"),
 }
 
 
@@ -243,7 +257,8 @@ def test_a_zip_of_another_councils_drop_is_refused_naming_both_councils(case: st
     assert _left(staging) == []
 
 
-@pytest.mark.parametrize("prefix", ["303/2022-10-07/", "export/2022-10-07/", "2022-10-07/", "", "export/303/"])
+@pytest.mark.parametrize("prefix", ["303/2022-10-07/", "export/2022-10-07/", "2022-10-07/", "", "export/303/",
+                                    "Bexley 303/2022-10-07/", "drops 2022/303/2022-10-07/", "bexley/"])
 def test_a_zip_whose_folders_name_the_chosen_council_or_none_is_checked(prefix: str, tmp_path: Path, ref) -> None:
     folder = _drop_files(tmp_path, 303, manifest=True)
     out = uploads.check_upload([_folder_zip(folder, prefix)], 303, D, ref, TODAY, tmp_path / "staging")
@@ -258,7 +273,7 @@ def test_raa_check_of_another_councils_zip_with_council_is_refused(tmp_path: Pat
     code = main(["check", str(zip_path), "--council", "886", "--json", "--today", TODAY.isoformat()])
     [rejected] = json.loads(capsys.readouterr().out)["rejected"]
     assert code == 1 and rejected["errors"][0]["rule"] == "upload_refused"
-    assert "holds the drop of Medway (887), but the upload is for Kent (886)" in rejected["errors"][0]["message"]
+    assert "'887/' names Medway (887), but the upload is for Kent (886)" in rejected["errors"][0]["message"]
     assert main(["check", str(zip_path), "--today", TODAY.isoformat()]) == 0  # its folders name Medway: checked as 887
     assert "accepted  887/2022-10-07" in capsys.readouterr().out
 
@@ -311,3 +326,35 @@ def test_a_corrupt_zip_is_refused_in_plain_words(case: str, tmp_path: Path, ref)
                     "Truncated", "Bad magic", "Errno", "password"):
         assert library not in error.message
     assert _left(staging) == []
+
+
+def test_a_zip_folder_date_that_disagrees_with_the_manifest_is_refused(tmp_path: Path, ref) -> None:
+    """Second review: folder 886/2022-10-07/ holding a manifest dated 2022-10-06 was loaded as 2022-10-06. The
+    contract rejects a manifest whose date disagrees with the folder names; an upload says so before loading."""
+    folder = _drop_files(tmp_path, 886, "2022-10-06", manifest=True)
+    out = uploads.check_upload([_folder_zip(folder, "886/2022-10-07/")], 886, None, ref, TODAY, tmp_path / "st")
+    assert out.result.outcome == "rejected" and out.result.errors[0].rule == "upload_refused"
+    assert ("manifest.json says the extract date is 2022-10-06, but the zip's folder is 2022-10-07/"
+            in out.result.errors[0].message)
+    # agreeing, even in full-width digits, is checked as usual
+    out = uploads.check_upload([_folder_zip(folder, "886/\uff12\uff10\uff12\uff12-10-06/")], 886, None, ref, TODAY,
+                               tmp_path / "st2")
+    assert out.result.outcome == "accepted" and out.result.path == "886/2022-10-06"
+
+
+@pytest.mark.parametrize("junk", ["__MACOSX/886/2022-10-07/._children.parquet", "__macosx/._x",
+                                  "886/2022-10-07/__MACOSX/._adopters.parquet", "886/2022-10-07/.DS_Store",
+                                  "886/2022-10-07/Thumbs.db", "886/2022-10-07/desktop.ini"])
+def test_zip_tools_own_entries_are_skipped_in_any_case_and_place(junk: str, tmp_path: Path, ref) -> None:
+    """Second review: lower-case `__macosx/`, or one inside the drop's folder, made 'two folders'."""
+    folder = _drop_files(tmp_path, 886, manifest=True)
+    entries = {f"886/2022-10-07/{p.name}": p.read_bytes() for p in sorted(folder.iterdir())} | {junk: b"\x00junk"}
+    out = uploads.check_upload([_zip(entries)], 886, None, ref, TODAY, tmp_path / "st")
+    assert out.result.outcome == "accepted", out.result.errors
+
+
+def test_raa_check_with_a_council_not_of_this_agency_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    folder = _drop_files(tmp_path, 886)
+    code = main(["check", str(folder), "--council", "999", "--today", TODAY.isoformat()])
+    err = capsys.readouterr().err
+    assert code == 2 and "--council 999 is not one of this agency's councils (303 Bexley, 886 Kent, 887 Medway)" in err
