@@ -182,6 +182,10 @@ FRESHNESS_TABLES: dict[str, tuple[str, ...]] = {
     "finance": ("ledger",),
 }
 MANIFEST_FILE = "manifest.json"
+#: Written by `raa sample` at the root of the drops it writes (`<root>/sample.json`). A drop's manifest saying
+#: `"sample": true` is honoured only below such a root: a council writes into its own drop folders, never the
+#: root, so it cannot pass its own drop off as sample data (which is never judged stale).
+SAMPLE_ROOT_FILE = "sample.json"
 
 TEAMS = ("recruitment_assessment", "family_finding", "adoption_support", "panels", "management")
 POST_STATUSES = ("filled", "vacant", "agency")

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from raa_core import clock, warehouse
 from raa_core.contract import (
     MANIFEST_FILE,
+    SAMPLE_ROOT_FILE,
     TABLE_BY_FILE,
     TABLES,
     Issue,
@@ -140,7 +141,8 @@ def discover(root: Path) -> list[DropFolder]:
 
     The tree is untrusted: a name that is not a council code or an ISO date becomes a rejected drop (the
     folder checks say why), hidden names included; links are never followed; files, pipes and empty council
-    folders where drop folders belong are reported as rejected entries (`DropFolder.problem`).
+    folders where drop folders belong are reported as rejected entries (`DropFolder.problem`), except the
+    root's own `sample.json` (the marker `raa sample` writes; contract.SAMPLE_ROOT_FILE).
     """
     root = Path(root)
     found: list[DropFolder] = []
@@ -148,6 +150,8 @@ def discover(root: Path) -> list[DropFolder]:
         name = shown(council.name)
         la = council_code_of(council.name)
         kind = _kind(council)
+        if council.name == SAMPLE_ROOT_FILE and council.is_file(follow_symlinks=False):
+            continue  # the sample's root marker (`raa sample`), not a drop
         if kind is not None:
             found.append(DropFolder(name, Path(council.path), la, None, Issue(
                 rule="not_a_drop_folder", message=f"'{name}' is {kind}; expected a council folder <la_code>/")))
@@ -522,7 +526,12 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
 
 
 def sample_marked(folder: Path) -> bool:
-    """True for a drop of the bundled synthetic sample (its manifest.json says `"sample": true`)."""
+    """True for a drop of the bundled synthetic sample: its manifest.json says `"sample": true` and the drops
+    root two folders up (`<root>/<la_code>/<extract_date>/`) holds the `sample.json` that `raa sample` writes
+    (contract.SAMPLE_ROOT_FILE). A council's own drop, or an upload, saying it is sample data is not: sample
+    data is never judged stale (second review of issue 9)."""
+    if not (Path(folder).parent.parent / SAMPLE_ROOT_FILE).is_file():
+        return False
     path = Path(folder) / MANIFEST_FILE
     try:
         doc = json.loads(path.read_bytes()[: 1 << 20].decode("utf-8-sig"))

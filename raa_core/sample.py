@@ -29,6 +29,7 @@ from raa_core.contract import (
     ESTABLISHMENT,
     LEDGER,
     MANIFEST_FILE,
+    SAMPLE_ROOT_FILE,
     ColType,
     TableSpec,
 )
@@ -940,6 +941,9 @@ def generate(out_dir: Path, as_at: dt.date = DEFAULT_AS_AT) -> list[Path]:
                 ESTABLISHMENT.file: _establishment_table(la_code, extract, as_at),
             }
             folders.append(_write_drop(out_dir, la_code, extract, tables))
+    marker = {"sample": True, "as_at": as_at.isoformat(),
+              "note": "Synthetic drops written by `raa sample`: loaded below this folder, they are sample data."}
+    (out_dir / SAMPLE_ROOT_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
     return sorted(folders)
 
 

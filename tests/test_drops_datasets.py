@@ -108,6 +108,7 @@ def test_holds_only_sample_and_freshness_against_the_sample_as_at(con, tmp_path)
     folder = dk.write_drop(tmp_path, 886, "2022-09-30", manifest=True)
     doc = json.loads((folder / "manifest.json").read_text())
     (folder / "manifest.json").write_text(json.dumps({**doc, "sample": True}))
+    (tmp_path / "sample.json").write_text('{"sample": true}')  # the root marker `raa sample` writes
     assert not freshness.holds_only_sample(con)  # empty warehouse
     _ingest(con, tmp_path)
     assert freshness.holds_only_sample(con)
@@ -199,3 +200,26 @@ def test_a_files_warnings_stay_open_until_a_newer_drop_carries_that_file(con, tm
                   ledger=None, establishment=None)
     _ingest(con, tmp_path / "d", today=dt.date(2022, 10, 22))
     assert open_rules() == [] and count() == 0
+
+
+def test_a_councils_own_drop_marked_sample_is_not_sample_data(con, tmp_path, ref) -> None:
+    """Second review of issue 9: three councils' drops of 2022 marked `"sample": true` in their manifests were
+    never stale in 2026. The marker counts only below a root `raa sample` wrote (its sample.json), which a
+    council writing its own drop folders, or an upload, cannot provide."""
+    for la in (303, 886, 887):
+        folder = dk.write_drop(tmp_path, la, "2022-10-07", manifest=True)
+        doc = json.loads((folder / "manifest.json").read_text())
+        (folder / "manifest.json").write_text(json.dumps({**doc, "sample": True}))
+    assert [r.outcome for r in _ingest(con, tmp_path).results] == ["accepted"] * 3
+    assert not freshness.holds_only_sample(con)
+    assert freshness.council_status(con, REF, dt.date(2026, 11, 30))["stale"].all()
+    # uploaded: staged below a folder of the upload's own, never a sample root
+    from raa_core import uploads
+    from test_uploads import _folder_zip
+
+    c2 = duckdb.connect()
+    warehouse.create_schema(c2)
+    out = uploads.check_upload([_folder_zip(tmp_path / "886" / "2022-10-07", "886/2022-10-07/")], 886, None, ref,
+                               dt.date(2022, 10, 8), tmp_path / "staging")
+    assert out.result.outcome == "accepted"
+    assert not drops.sample_marked(tmp_path / "staging")

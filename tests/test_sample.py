@@ -80,7 +80,8 @@ def test_same_arguments_give_identical_bytes(root: Path, tmp_path: Path) -> None
 
 def test_layout_weekly_drops_and_manifests(root: Path) -> None:
     expected_dates = [(AS_AT - dt.timedelta(days=7 * k)).isoformat() for k in range(9)]
-    assert sorted(p.name for p in root.iterdir()) == [str(c) for c in COUNCILS]
+    assert sorted(p.name for p in root.iterdir()) == [*(str(c) for c in COUNCILS), "sample.json"]
+    assert json.loads((root / "sample.json").read_text())["sample"] is True  # the root marker
     for code in COUNCILS:
         assert sorted(p.name for p in (root / str(code)).iterdir()) == sorted(expected_dates)
         for day in expected_dates:

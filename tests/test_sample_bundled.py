@@ -19,6 +19,8 @@ def test_bundled_sample_matches_generator(tmp_path: Path) -> None:
     for rel in bundled:
         if rel.suffix == ".parquet":
             assert pq.read_table(SAMPLE_DROPS / rel).equals(pq.read_table(fresh / rel)), rel
+        elif rel.name == "sample.json":  # the sample's root marker (contract.SAMPLE_ROOT_FILE)
+            assert (SAMPLE_DROPS / rel).read_bytes() == (fresh / rel).read_bytes()
         else:
             old, new = json.loads((SAMPLE_DROPS / rel).read_text()), json.loads((fresh / rel).read_text())
             assert {k: v["rows"] for k, v in old["files"].items()} == {k: v["rows"] for k, v in new["files"].items()}
