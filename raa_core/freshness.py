@@ -89,16 +89,19 @@ def council_status(
         per_council = list(zip(*(df[f"{t}_newest"] for t in files), strict=True))
         newest_of = [None if None in ds else min(ds) for ds in per_council]
         df[f"{name}_drop"] = newest_of
-        # a dataset some of whose regular files were sent and others never: name the missing ones
+        # a dataset some of whose files were sent, but not every regular one: name the regular ones missing
+        sent_any = [any(d is not None for d in ds)
+                    for ds in zip(*(df[f"{t}_newest"] for t in DATASETS[name]), strict=True)]
         df[f"{name}_missing"] = [
-            " or ".join(t for t, d in zip(files, ds, strict=True) if d is None) if any(ds) else ""
-            for ds in per_council]
+            " or ".join(t for t, d in zip(files, ds, strict=True) if d is None) if sent else ""
+            for ds, sent in zip(per_council, sent_any, strict=True)]
         df[f"{name}_age_days"] = pd.array([None if pd.isna(d) else (on - d).days for d in newest_of],
                                            dtype="Int64")
         limit = ref.settings.freshness_days[name]
         df[f"{name}_stale"] = [bool(pd.isna(a) or a > limit) for a in df[f"{name}_age_days"]]
     df["newest_drop"] = df[f"{dataset}_drop"]
     df["missing"] = df[f"{dataset}_missing"]
+    df["dataset"] = dataset
     df["age_days"] = df[f"{dataset}_age_days"]
     df["stale"] = df[f"{dataset}_stale"]
     df["judged_on"] = on
@@ -202,7 +205,12 @@ def stale_councils(status: pd.DataFrame, dataset: str) -> list[dict[str, str]]:
 
 def staleness_note(row: Any) -> str:
     """Why a council is stale: 'newest drop 20 Nov 2026 (12 days old)', 'no adopters file yet' (some of the
-    dataset's regular files sent, not this one) or 'no drop yet'."""
+    dataset's files sent, not this regular one), 'no finance data yet' (drops of the other dataset only) or
+    'no drop yet'."""
     if pd.isna(row.newest_drop):
-        return f"no {row.missing} file yet" if getattr(row, "missing", "") else "no drop yet"
+        if getattr(row, "missing", ""):
+            return f"no {row.missing} file yet"
+        held = getattr(row, "drops_held", 0)
+        return f"no {row.dataset} data yet" if held and not pd.isna(held) and getattr(row, "dataset", "") else (
+            "no drop yet")
     return f"newest drop {row.newest_drop:%d %b %Y} ({int(row.age_days)} days old)"

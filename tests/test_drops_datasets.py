@@ -214,12 +214,25 @@ def test_a_councils_own_drop_marked_sample_is_not_sample_data(con, tmp_path, ref
     assert not freshness.holds_only_sample(con)
     assert freshness.council_status(con, REF, dt.date(2026, 11, 30))["stale"].all()
     # uploaded: staged below a folder of the upload's own, never a sample root
-    from raa_core import uploads
     from test_uploads import _folder_zip
 
-    c2 = duckdb.connect()
-    warehouse.create_schema(c2)
+    from raa_core import uploads
+
     out = uploads.check_upload([_folder_zip(tmp_path / "886" / "2022-10-07", "886/2022-10-07/")], 886, None, ref,
                                dt.date(2022, 10, 8), tmp_path / "staging")
     assert out.result.outcome == "accepted"
     assert not drops.sample_marked(tmp_path / "staging")
+
+
+def test_a_council_that_sent_only_occasional_files_is_told_which_regular_file_is_missing(con, tmp_path) -> None:
+    """Second review: Medway had sent only a budget, yet `raa budget` said 'Medway: no drop yet' above its budget
+    rows. It has sent finance data, just never a ledger."""
+    dk.write_drop(tmp_path, 887, "2022-10-07", children=None, adopters=None, ledger=None, establishment=None)
+    _ingest(con, tmp_path)
+    status = freshness.council_status(con, REF, dt.date(2022, 10, 8), "finance")
+    medway = next(r for r in status.itertuples() if r.la_code == 887)
+    assert medway.stale and freshness.staleness_note(medway) == "no ledger file yet"
+    perf = freshness.council_status(con, REF, dt.date(2022, 10, 8), "performance")
+    assert freshness.staleness_note(next(r for r in perf.itertuples() if r.la_code == 887)) == (
+        "no performance data yet")
+    assert freshness.staleness_note(next(r for r in perf.itertuples() if r.la_code == 303)) == "no drop yet"
