@@ -6,18 +6,18 @@ import datetime as dt
 import streamlit as st
 
 from raa_app import shell
-from raa_core import audit
+from raa_core import audit, clock
 from raa_core.presentation import count_noun
 
 viewer = shell.page_viewer("audit")
 
 ref = shell.reference()
 state = shell.appstate()
-today = dt.datetime.now(dt.UTC).date()
+today = clock.today()
 
 st.title("Audit")
 st.caption("Every sign-in, failed sign-in and lock-out, every view of child-level rows (who, which council, which "
-           "page, when), every export and upload. Times are UTC. Rows are never changed or deleted.")
+           "page, when), every export and upload. Times and dates are London's. Rows are never changed or deleted.")
 
 councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils}
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
@@ -37,9 +37,9 @@ shown = events.assign(action=events["action"].map(lambda a: audit.ACTIONS.get(a,
 child_views = int((events["action"] == "child_level_view").sum())
 st.markdown(f"**{count_noun(len(events), 'event')}** · **{count_noun(child_views, 'child-level view')}**")
 st.dataframe(
-    shown.rename(columns={"at": "When (UTC)", "actor": "Who", "role": "Role", "action": "Action", "page": "Page",
+    shown.rename(columns={"at": "When (London time)", "actor": "Who", "role": "Role", "action": "Action", "page": "Page",
                           "la_code": "Council", "detail": "Detail"}),
     hide_index=True, width="stretch",
-    column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+    column_config={"When (London time)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
 )
 shell.download_csv(shown, "audit", "audit", period=f"{since or 'start'}_to_{until or today}")

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
+from raa_core import clock
 from raa_core.access import require_audit
 from raa_core.appstate import AppState
 from raa_core.reference import Reference
@@ -44,17 +45,18 @@ def events(
     ref: Reference | None = None,
     limit: int = 50_000,
 ) -> pd.DataFrame:
-    """Audit rows matching every filter given (dates inclusive, UTC days), newest first: at (UTC datetime),
-    actor, role, action, page, la_code (nullable integer), detail. At most `limit` rows. Raises AccessDenied
-    unless the viewer may read the audit trail."""
+    """Audit rows matching every filter given (dates inclusive, London days, as people count them), newest
+    first: at (London wall-clock datetime, as the ingest history shows times; stored as UTC), actor, role,
+    action, page, la_code (nullable integer), detail. At most `limit` rows. Raises AccessDenied unless the
+    viewer may read the audit trail."""
     require_audit(viewer, ref)
     where, params = ["1 = 1"], []
     if since is not None:
         where.append("at >= ?")
-        params.append(since.isoformat())
+        params.append(clock.utc_start_of(since).isoformat(timespec="microseconds"))
     if until is not None:
         where.append("at < ?")
-        params.append((until + dt.timedelta(days=1)).isoformat())
+        params.append(clock.utc_start_of(until + dt.timedelta(days=1)).isoformat(timespec="microseconds"))
     for column, values in (("actor", actors), ("action", actions), ("la_code", la_codes)):
         if values:
             where.append(f"{column} IN ({', '.join('?' * len(values))})")
@@ -65,7 +67,7 @@ def events(
             [*params, int(limit)],
         ).fetchall()
     df = pd.DataFrame([tuple(r) for r in rows], columns=COLUMNS)
-    df["at"] = pd.to_datetime(df["at"], format="ISO8601", utc=True).dt.tz_localize(None)
+    df["at"] = clock.london_times(pd.to_datetime(df["at"], format="ISO8601"), to_minute=False)
     df["la_code"] = df["la_code"].astype("Int64")
     return df
 

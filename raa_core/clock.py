@@ -32,9 +32,14 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def london_times(utc: pd.Series) -> pd.Series:
-    """A column of stored naive-UTC moments as London wall-clock times to the minute (naive, so that a table
-    sorts and shows them as datetimes); NaT stays NaT."""
-    moments = pd.to_datetime(utc).dt.tz_localize("UTC").dt.tz_convert(LONDON)
-    return moments.dt.tz_localize(None).dt.floor("min")
+def london_times(utc: pd.Series, *, to_minute: bool = True) -> pd.Series:
+    """A column of stored naive-UTC moments as London wall-clock times (naive, so that a table sorts and shows
+    them as datetimes), to the minute unless `to_minute` is false; NaT stays NaT."""
+    moments = pd.to_datetime(utc).dt.tz_localize("UTC").dt.tz_convert(LONDON).dt.tz_localize(None)
+    return moments.dt.floor("min") if to_minute else moments
+
+
+def utc_start_of(day: dt.date) -> dt.datetime:
+    """The moment a London calendar day starts, as naive UTC (23:00 the day before in summer)."""
+    return dt.datetime.combine(day, dt.time(), LONDON_ZONE).astimezone(dt.UTC).replace(tzinfo=None)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
-from raa_core import appstate, audit
+from raa_core import appstate, audit, clock
 from raa_core.access import AccessDenied
 from raa_core.appstate import AppState
 from raa_core.requests import Viewer
@@ -39,7 +40,7 @@ def test_filters(state) -> None:
     assert list(zip(views["actor"], views["la_code"], strict=True)) == [("pat", 887), ("kim", 886)]
     assert list(audit.events(state, HOS, la_codes=[886])["action"]) == ["child_level_view", "sign_in"]
     assert list(audit.events(state, HOS, actors=["eve"])["detail"]) == ["unknown user"]
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock.today()  # London's day, as the page's date filter counts days
     assert len(audit.events(state, HOS, since=today, until=today)) == 4
     assert audit.events(state, HOS, until=today - dt.timedelta(days=1)).empty
     assert audit.events(state, HOS, since=today + dt.timedelta(days=1)).empty
@@ -73,3 +74,18 @@ def test_a_user_name_typed_as_a_formula_is_text_in_the_audit_csv(tmp_path) -> No
     rows = list(csv.reader(io.StringIO(export.table_csv(events).decode("utf-8-sig"))))
     actor = rows[0].index("actor")
     assert rows[1][actor] == "'" + evil
+
+
+def test_times_and_days_are_londons(tmp_path) -> None:
+    """Second review of issue 9: the ingest history showed London time and the Audit page UTC, and its date
+    filter counted UTC days. An event at 23:30 UTC on 30 June is 00:30 on 1 July in London."""
+    s = AppState(tmp_path / "appstate.sqlite3")
+    with s.connect() as con:
+        con.execute("INSERT INTO audit (at, actor, role, action, page, la_code, detail) "
+                    "VALUES ('2026-06-30T23:30:00.000000', 'kim', 'hos', 'sign_in', NULL, NULL, NULL)")
+    july = dt.date(2026, 7, 1)
+    [at] = audit.events(s, HOS, since=july, until=july)["at"]
+    assert at == pd.Timestamp(2026, 7, 1, 0, 30)
+    assert audit.events(s, HOS, until=dt.date(2026, 6, 30)).empty
+    assert clock.utc_start_of(july) == dt.datetime(2026, 6, 30, 23, 0)
+    assert clock.utc_start_of(dt.date(2026, 12, 1)) == dt.datetime(2026, 12, 1, 0, 0)
