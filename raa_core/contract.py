@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 CONTRACT_VERSION = 2
 #: The councils' own calendar: an instant (a timestamp with a time zone) is read as its date here.
@@ -309,12 +309,13 @@ class Issue(BaseModel):
 class Manifest(BaseModel):
     """manifest.json: what the council says it sent."""
 
+    # Strict types: `"la_code": true` is not council 1, nor `"rows": "12"` a count (second review of issue 9).
     class FileEntry(BaseModel):
-        sha256: str
-        rows: int
+        sha256: StrictStr
+        rows: StrictInt
 
-    la_code: int
-    extract_date: str
+    la_code: StrictInt
+    extract_date: StrictStr
     files: dict[str, FileEntry]
     #: true in the bundled synthetic sample's drops (`raa sample`), absent in councils' drops
-    sample: bool = False
+    sample: StrictBool = False

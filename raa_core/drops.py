@@ -266,6 +266,22 @@ _MANIFEST_KINDS = {
 }
 
 
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object that gives a key once; `{"la_code": 887, "la_code": 886}` is refused, not read as 886."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKey(key)
+        seen[key] = value
+    return seen
+
+
 def _manifest_field_words(err: Mapping[str, Any]) -> str:
     """One pydantic validation error of manifest.json as a council officer reads it, e.g. 'field la_code must
     be a whole number' or 'field files is missing' (partner-drops.md: manifest.json)."""
@@ -297,7 +313,9 @@ def read_manifest(folder: Path, max_bytes: int) -> tuple[Manifest | None, list[I
         return None, [Issue(file=MANIFEST_FILE, rule="manifest_too_large", message=(
             f"manifest.json is larger than {max_bytes:,} bytes (settings: drops.manifest_max_bytes)"))]
     try:
-        return Manifest.model_validate(json.loads(raw.decode("utf-8-sig"))), []
+        return Manifest.model_validate(json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys)), []
+    except _RepeatedKey as exc:
+        why = f"it gives the key '{shown(exc.key)[:100]}' twice (which one is meant cannot be told)"
     except RecursionError:
         why = "it is nested too deeply to be a manifest"
     except UnicodeDecodeError:

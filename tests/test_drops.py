@@ -498,8 +498,15 @@ def test_a_drops_issue_counts_agree_with_their_nouns(errors: int, warnings: int,
          "manifest.json is not valid: field files must be an object { … }"),
         (b"[1, 2]", "manifest.json is not valid: it must be a JSON object { … } with la_code, extract_date and files"),
         (b"\xff\xfe", "manifest.json is not valid: it is not UTF-8 text"),
+        (b'{"la_code": true, "extract_date": "2022-10-07", "files": {}}',
+         "manifest.json is not valid: field la_code must be a whole number"),
+        (b'{"la_code": 887, "la_code": 886, "extract_date": "2022-10-07", "files": {}}',
+         "manifest.json is not valid: it gives the key 'la_code' twice (which one is meant cannot be told)"),
+        (b'{"la_code": 886, "extract_date": "2022-10-07", "files": {"children.parquet": {"sha256": "a", "rows": "3"}}}',
+         "manifest.json is not valid: field files.children.parquet.rows must be a whole number"),
     ],
-    ids=["not_json", "la_code_text", "files_missing", "sha_number", "files_list", "top_list", "not_utf8"],
+    ids=["not_json", "la_code_text", "files_missing", "sha_number", "files_list", "top_list", "not_utf8",
+         "la_code_true", "repeated_key", "rows_text"],
 )
 def test_manifest_problems_are_told_in_words(tmp_path: Path, content: bytes, expected: str) -> None:
     """Review of issue 9 point 5 (no library text): pydantic's and json's own messages ("Input should be a valid
