@@ -625,6 +625,8 @@ class FilePlan:
     own_row_numbers: bool = False
     #: the file's exact Parquet schema (names, order, types): files with the same one may be read together
     schema_key: str | None = None
+    #: columns of a type the contract cannot read: staged as missing, and no rule that uses them is checked
+    skipped: set[str] = field(default_factory=set)
 
 
 def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
@@ -686,10 +688,15 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
         else:
             duck_type = types[src]
             if not _accepts(col, duck_type):
+                # That column's error only: the file's other columns are still read and checked, so the
+                # council hears of every problem in one round trip (the drop is rejected all the same).
                 plan.issues.append(Issue(file=fname, column=col.name, rule="wrong_type", message=(
-                    f"column {col.name} holds {type_words(duck_type)}, but {col.type.value} columns must hold "
-                    f"{_EXPECTED[col.type]}")))
-                fatal = True
+                    f"column {col.name} must hold {_EXPECTED[col.type]}, but it holds {type_words(duck_type)} "
+                    f"(the column was not read; the file's other columns were checked)")))
+                plan.skipped.add(col.name)
+                selects += [f"CAST(NULL AS {SQL_TYPE[col.type]}) AS {col.name}", f"false AS __bad_{col.name}"]
+                if col.type is ColType.MONEY:
+                    selects.append(f"false AS __prec_{col.name}")
                 continue
             limit = ref.settings.drops.string_max_chars
             oversized = oversized_text(meta, src, limit) if col.type is ColType.STRING else None
@@ -811,6 +818,11 @@ def _row_issue(spec: TableSpec, rule: Rule, count: int, rows: list[int], labels:
                  row_count=count, message=f"{rule.message}: {where}{named}")
 
 
+def _columns_used(rule: Rule) -> set[str]:
+    """Every name a rule's condition or column mentions: a rule using a column not read is not checked."""
+    return set(re.findall(r"[A-Za-z_]\w*", rule.where)) | {rule.column or ""}
+
+
 def _unreadable(file: str, exc: BaseException, ref: Reference) -> str:
     """Why a file whose footer looked fine could not be staged, in words."""
     if isinstance(exc, duckdb.OutOfMemoryException | MemoryError):
@@ -858,7 +870,8 @@ def check_table(
     first = f"(list(__row ORDER BY __row))[1:{MAX_ROWS}], (list(lbl ORDER BY __row))[1:{MAX_ROWS}]"
     # One query per broken rule for every drop at once (not one per drop): the first rows and their keys.
     for i, rule in enumerate(rules):
-        hit = {row[0]: int(row[1 + i]) for row in counts if row[1 + i]}
+        uses = _columns_used(rule)
+        hit = {row[0]: int(row[1 + i]) for row in counts if row[1 + i] and not live[row[0]].skipped & uses}
         if not hit:
             continue
         for drop, rows, labels in con.execute(
@@ -866,7 +879,7 @@ def check_table(
                 f"WHERE coalesce({rule.where}, false) AND list_contains(?, __drop)) GROUP BY __drop",
                 [list(hit)]).fetchall():
             live[drop].issues.append(_row_issue(spec, rule, hit[drop], list(rows), list(labels)))
-    dup_hit = [row[0] for row in counts if row[-1]]
+    dup_hit = [row[0] for row in counts if row[-1] and not live[row[0]].skipped & set(spec.key)]
     if dup_hit:
         for drop, n, rows, labels in con.execute(
                 f"SELECT __drop, count(*), {first} FROM (SELECT __drop, __row, {label} AS lbl, "

@@ -685,8 +685,9 @@ def test_wrong_type_message_names_the_types_in_words(tmp_path) -> None:
     report, _ = load(tmp_path)
     [e] = report.by("rejected")[0].errors
     assert e.rule == "wrong_type"
-    assert e.message == ("column date_of_birth holds decimal numbers (64-bit floating point), but date columns must "
-                         "hold dates (a Parquet date, a date-time, or text YYYY-MM-DD)")
+    assert e.message == ("column date_of_birth must hold dates (a Parquet date, a date-time, or text YYYY-MM-DD), "
+                         "but it holds decimal numbers (64-bit floating point) (the column was not read; the "
+                         "file's other columns were checked)")
 
 
 @pytest.mark.parametrize(("column", "array", "words"), [
@@ -701,7 +702,37 @@ def test_wrong_type_message_has_no_arrow_type_text(tmp_path, column, array, word
     dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
     report, _ = load(tmp_path)
     [e] = report.by("rejected")[0].errors
-    assert e.rule == "wrong_type" and e.message.startswith(f"column {column} holds {words}, but ")
+    assert e.rule == "wrong_type" and f", but it holds {words} (" in e.message
+    assert e.message.startswith(f"column {column} must hold ")
+
+
+def test_wrong_type_column_is_its_own_error_and_the_other_columns_are_still_checked(tmp_path) -> None:
+    """Review finding 7: sex as 1/2 integers and a text date of birth are both reported in one round trip."""
+    rows = [{**r, "date_of_birth": str(r["date_of_birth"])} for r in dk.children()]
+    rows[0]["date_of_birth"] = "01/03/2018"
+    t = dk.table("children", rows, {"date_of_birth": pa.string()})
+    t = t.set_column(t.schema.get_field_index("sex"), "sex", pa.array([1, 2, 2], pa.int64()))
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, con = load(tmp_path)
+    [bad] = report.by("rejected")
+    assert [(e.rule, e.column, e.rows) for e in bad.errors] == [("wrong_type", "sex", None),
+                                                                ("unreadable_value", "date_of_birth", [0])]
+    assert bad.errors[0].message.startswith("column sex must hold text, but it holds whole numbers")
+    assert con.execute("SELECT count(*) FROM children").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize("column", ["child_id", "date_of_birth", "entered_care_date", "placed_date"])
+def test_wrong_type_column_brings_no_follow_on_error(tmp_path, column) -> None:
+    """A column not read is missing on every row: no rule using it (required, dates in order, keys) is checked."""
+    rows = dk.children()
+    rows[1] = {**rows[1], "sex": "Z"}
+    t = dk.table("children", rows)
+    t = t.set_column(t.schema.get_field_index(column), column, pa.array([True, False, True]))
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    assert [(e.rule, e.column) for e in bad.errors] == [("wrong_type", column), ("value_not_allowed", "sex")]
+    assert not bad.warnings
 
 
 _SCALAR_TYPES = [
