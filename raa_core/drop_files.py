@@ -294,24 +294,61 @@ IDENTIFIER_COLUMNS = {
 }
 
 
-#: Everything removed before a value is matched against identifier patterns (an RE2 class): ASCII and Unicode
-#: spaces (no-break, thin, ideographic, line/paragraph separators), every dash (hyphen, en and em dash, ...),
-#: the minus sign, the zero-width space and a byte-order mark: `943\u00a0476\u00a05919` is still an NHS number.
-_SEPARATORS = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ\p{Pd}\x{2212}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
+def _ascii_map() -> tuple[str, str]:
+    """Every character Unicode gives a digit value (Arabic-Indic, full-width, Devanagari, superscript, ...) and
+    the full-width Latin letters, each beside the ASCII character it stands for (for `translate`)."""
+    import unicodedata
+
+    src, dst = [], []
+    for cp in range(0x80, 0x110000):
+        d = unicodedata.digit(chr(cp), None)
+        if d is not None:
+            src.append(chr(cp))
+            dst.append(str(d))
+    for a, b in ((0xFF21, "A"), (0xFF41, "a")):
+        src += [chr(a + i) for i in range(26)]
+        dst += [chr(ord(b) + i) for i in range(26)]
+    return "".join(src), "".join(dst)
+
+
+_FROM, _TO = _ascii_map()
+
+#: Everything removed before a value is matched against identifier patterns (an RE2 class): every character
+#: that is neither a letter nor a number. A council's export may put anything between the groups of an NHS
+#: number: spaces of any width, dashes, dots, slashes, underscores, commas, brackets, quotes, bullets (\p{P});
+#: the fraction slash, plus, bar, caret (\p{S}: math, modifier, currency and other symbols alike, since none
+#: of them can be part of a pseudonymous id's letters and digits); invisible format characters (soft hyphen,
+#: direction marks and isolates, zero-width space, BOM: \p{Cf}); combining marks such as the grapheme joiner
+#: (\p{M}); control characters. `943\u00ad476\u00ad5919` and `(943) 476.5919` are still NHS numbers.
+_SEPARATORS = r"[^\p{L}\p{N}]"
+
+#: Letters allowed around the identifier (`NHS: 943 476 5919`, `KC-9434765919`): a short label, not digits, so
+#: ten digits inside a longer run of digits (a long numeric id) never match.
+_AROUND = r"\p{L}{0,4}"
+
+
+def identifier_text_sql(c: str) -> str:
+    """SQL for a value as it is matched: other scripts' digits and full-width letters mapped to ASCII (`９４３`
+    and `٩٤٣` are 943, `Ａ` is A; mapped first, so a digit newer than DuckDB's Unicode tables is no separator),
+    then separators removed."""
+    return f"regexp_replace(translate({c}, '{_FROM}', '{_TO}'), '{_SEPARATORS}', '', 'g')"
 
 
 def personal_identifier_sql(c: str) -> str:
-    """SQL true where a value looks like personal data once spaces and dashes (any Unicode ones) are removed.
+    """SQL true where a value looks like personal data once separators are removed and digits made ASCII.
 
-    An NHS number (10 digits passing the modulus-11 check digit: `943 476 5919`, `943-476-5919`) or a
-    unique pupil number (a letter, 11 digits and a digit or letter: `A123 4567 8901B`).
+    An NHS number (10 digits passing the modulus-11 check digit: `943 476 5919`, `943.476.5919`,
+    `NHS: 943 476 5919`) or a unique pupil number (a letter, 11 digits and a digit or letter:
+    `A123 4567 8901B`, `a123_4567_8901b`), either with up to four letters before and after. The value is
+    normalised once (bound to a lambda's parameter), then tested.
     """
-    s = f"regexp_replace({c}, '{_SEPARATORS}', '', 'g')"
-    weighted = " + ".join(f"{10 - i} * TRY_CAST(substr({s}, {i + 1}, 1) AS INTEGER)" for i in range(9))
+    d = f"regexp_extract(__pid_n, '^{_AROUND}(\\d{{10}}){_AROUND}$', 1)"
+    weighted = " + ".join(f"{10 - i} * TRY_CAST(substr(__pid_d, {i + 1}, 1) AS INTEGER)" for i in range(9))
     check = f"(11 - (({weighted}) % 11)) % 11"
-    nhs = (f"(regexp_full_match({s}, '\\d{{10}}') AND {check} <> 10 "
-           f"AND {check} = TRY_CAST(substr({s}, 10, 1) AS INTEGER))")
-    return f"({nhs} OR regexp_full_match({s}, '[A-Za-z]\\d{{11}}[0-9A-Za-z]'))"
+    nhs = f"(length(__pid_d) = 10 AND {check} <> 10 AND {check} = TRY_CAST(substr(__pid_d, 10, 1) AS INTEGER))"
+    upn = f"regexp_full_match(__pid_n, '{_AROUND}[A-Za-z]\\d{{11}}[0-9A-Za-z]{_AROUND}')"
+    test = f"list_transform([{d}], lambda __pid_d: {nhs})[1] OR {upn}"
+    return f"list_transform([{identifier_text_sql(c)}], lambda __pid_n: {test})[1]"
 
 
 def _pseudonym_rule(col: str) -> Rule:
@@ -319,7 +356,7 @@ def _pseudonym_rule(col: str) -> Rule:
         col,
         "personal_identifier",
         personal_identifier_sql(col),
-        f"{col} looks like an NHS number or unique pupil number (spaces and dashes ignored): the drop must "
+        f"{col} looks like an NHS number or unique pupil number (spaces, dashes and other separators ignored): the drop must "
         f"carry pseudonymous identifiers, so no value is shown here",
     )
 
@@ -588,6 +625,8 @@ class FilePlan:
     own_row_numbers: bool = False
     #: the file's exact Parquet schema (names, order, types): files with the same one may be read together
     schema_key: str | None = None
+    #: columns of a type the contract cannot read: staged as missing, and no rule that uses them is checked
+    skipped: set[str] = field(default_factory=set)
 
 
 def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
@@ -649,10 +688,15 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
         else:
             duck_type = types[src]
             if not _accepts(col, duck_type):
+                # That column's error only: the file's other columns are still read and checked, so the
+                # council hears of every problem in one round trip (the drop is rejected all the same).
                 plan.issues.append(Issue(file=fname, column=col.name, rule="wrong_type", message=(
-                    f"column {col.name} holds {type_words(duck_type)}, but {col.type.value} columns must hold "
-                    f"{_EXPECTED[col.type]}")))
-                fatal = True
+                    f"column {col.name} must hold {_EXPECTED[col.type]}, but it holds {type_words(duck_type)} "
+                    f"(the column was not read; the file's other columns were checked)")))
+                plan.skipped.add(col.name)
+                selects += [f"CAST(NULL AS {SQL_TYPE[col.type]}) AS {col.name}", f"false AS __bad_{col.name}"]
+                if col.type is ColType.MONEY:
+                    selects.append(f"false AS __prec_{col.name}")
                 continue
             limit = ref.settings.drops.string_max_chars
             oversized = oversized_text(meta, src, limit) if col.type is ColType.STRING else None
@@ -774,6 +818,11 @@ def _row_issue(spec: TableSpec, rule: Rule, count: int, rows: list[int], labels:
                  row_count=count, message=f"{rule.message}: {where}{named}")
 
 
+def _columns_used(rule: Rule) -> set[str]:
+    """Every name a rule's condition or column mentions: a rule using a column not read is not checked."""
+    return set(re.findall(r"[A-Za-z_]\w*", rule.where)) | {rule.column or ""}
+
+
 def _unreadable(file: str, exc: BaseException, ref: Reference) -> str:
     """Why a file whose footer looked fine could not be staged, in words."""
     if isinstance(exc, duckdb.OutOfMemoryException | MemoryError):
@@ -821,7 +870,8 @@ def check_table(
     first = f"(list(__row ORDER BY __row))[1:{MAX_ROWS}], (list(lbl ORDER BY __row))[1:{MAX_ROWS}]"
     # One query per broken rule for every drop at once (not one per drop): the first rows and their keys.
     for i, rule in enumerate(rules):
-        hit = {row[0]: int(row[1 + i]) for row in counts if row[1 + i]}
+        uses = _columns_used(rule)
+        hit = {row[0]: int(row[1 + i]) for row in counts if row[1 + i] and not live[row[0]].skipped & uses}
         if not hit:
             continue
         for drop, rows, labels in con.execute(
@@ -829,7 +879,7 @@ def check_table(
                 f"WHERE coalesce({rule.where}, false) AND list_contains(?, __drop)) GROUP BY __drop",
                 [list(hit)]).fetchall():
             live[drop].issues.append(_row_issue(spec, rule, hit[drop], list(rows), list(labels)))
-    dup_hit = [row[0] for row in counts if row[-1]]
+    dup_hit = [row[0] for row in counts if row[-1] and not live[row[0]].skipped & set(spec.key)]
     if dup_hit:
         for drop, n, rows, labels in con.execute(
                 f"SELECT __drop, count(*), {first} FROM (SELECT __drop, __row, {label} AS lbl, "

@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -481,28 +482,152 @@ def test_wrong_check_digit_with_spaces_is_not_flagged(tmp_path) -> None:
     assert report.by("accepted")
 
 
-#: Separators a council's export may put inside an identifier: ASCII ones, Unicode spaces (no-break, narrow,
-#: ideographic, line separator), dashes (en, em, non-breaking hyphen, figure dash), minus, zero-width, BOM.
-UNICODE_SEPARATORS = [" ", "-", "\t", "\u00a0", "\u202f", "\u2009", "\u3000", "\u2028", "\u2010", "\u2011",
-                      "\u2012", "\u2013", "\u2014", "\u2212", "\u200b", "\ufeff", "\ufe63", "\uff0d"]
+#: Separators a council's export may put inside an identifier: anything neither a letter nor a number, drawn
+#: from every such Unicode category (spaces, format characters such as the soft hyphen and direction marks,
+#: combining marks, controls, every kind of punctuation, every kind of symbol).
+SEPARATOR_CATEGORIES = ["Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po",
+                        "Sm", "Sc", "Sk", "So"]
+#: The zero of each script whose digits are checked like ASCII ones (full-width, Arabic-Indic, Extended
+#: Arabic-Indic, Devanagari, Bengali, mathematical bold).
+DIGIT_ZEROS = [0x30, 0xFF10, 0x660, 0x6F0, 0x966, 0x9E6, 0x1D7CE]
+
+
+def _any_script(digit: int, zero: int) -> str:
+    return chr(zero + digit)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.integers(0, 9), min_size=9, max_size=9),
-       st.lists(st.lists(st.sampled_from(UNICODE_SEPARATORS), max_size=2).map("".join), min_size=9, max_size=9))
-def test_nhs_check_matches_the_modulus_11_rule_whatever_the_separators(digits: list[int], seps: list[str]) -> None:
+       st.lists(st.text(st.characters(categories=SEPARATOR_CATEGORIES), max_size=2), min_size=9, max_size=9),
+       st.lists(st.sampled_from(DIGIT_ZEROS), min_size=10, max_size=10))
+@example([9, 4, 3, 4, 7, 6, 5, 9, 1], ["", "", "\u00ad", "", "", "\u034f", "", "", ""], [0x30] * 10)
+def test_nhs_check_matches_the_modulus_11_rule_whatever_the_separators(digits: list[int], seps: list[str],
+                                                                     zeros: list[int]) -> None:
     total = sum((10 - i) * d for i, d in enumerate(digits))
     check = (11 - total % 11) % 11
     if check == 10:
         return
-    number = "".join(f"{d}{s}" for d, s in zip(digits, seps, strict=True)) + str(check)
-    wrong = number[:-1] + str((check + 1) % 10)
+    body = "".join(f"{_any_script(d, z)}{s}" for d, s, z in zip(digits, seps, zeros, strict=False))
+    number = body + _any_script(check, zeros[9])
+    wrong = body + _any_script((check + 1) % 10, zeros[9])
     from raa_core.drop_files import personal_identifier_sql
 
     con = duckdb.connect()
     got = con.execute(f"SELECT {personal_identifier_sql('$v')}, {personal_identifier_sql('$w')}",
                       {"v": number, "w": wrong}).fetchall()[0]
     assert got == (True, False)
+
+
+def _squash(text: str) -> str:
+    """Text with every digit made ASCII, full-width letters made ASCII and everything else but them removed."""
+    out = []
+    for ch in text:
+        d = unicodedata.digit(ch, None)
+        out.append(str(d) if d is not None else unicodedata.normalize("NFKC", ch))
+    return re.sub(r"[^0-9A-Za-z]", "", "".join(out))
+
+
+ID_COLUMNS = [("children", "child_id"), ("children", "sibling_group_id"), ("adopters", "household_id"),
+              ("establishment", "post_id")]
+
+
+def _assert_flagged_and_never_shown(tmp_path: Path, table: str, column: str, values: list[str]) -> None:
+    """Each value on two rows (a duplicate key too, where the column is the key): every row is flagged and no
+    message names a value, as itself or as the rows' key."""
+    base = getattr(dk, table)()
+    rows = list(base)
+    for i, v in enumerate(values):
+        for k in range(2):
+            rows.append({**base[0], column: v} | ({"child_id": f"KC-9{i:02d}{k}"} if column == "sibling_group_id"
+                                                  else {}))
+    dk.write_drop(tmp_path, 886, "2022-10-07", **{table: rows})
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    [e] = [e for e in bad.errors if e.rule == "personal_identifier"]
+    assert (e.file, e.column, e.row_count) == (f"{table}.parquet", column, 2 * len(values))
+    assert e.rows == list(range(len(base), len(rows)))[:20]
+    if column != "sibling_group_id":
+        [dup] = [e for e in bad.errors if e.rule == "duplicate_key"]
+        assert dup.row_count == 2 * len(values)
+    for issue in [*bad.errors, *bad.warnings]:
+        for text in (issue.message, issue.located()):
+            for v in values:
+                core = re.search(r"\d{10,12}", _squash(v)).group()
+                assert v not in text and core not in _squash(text), (v, text)
+
+
+#: Review finding 1: invisible format characters and a combining mark between the groups.
+INVISIBLE = [f"943{c}476{c}5919" for c in ["\u00ad", "\u200e", "\u200f", "\u202a", "\u2066", "\u180e", "\u034f"]]
+#: Review finding 2: punctuation and symbols between the groups.
+PUNCTUATED = [*(f"943{c}476{c}5919" for c in [".", "/", "_", ",", "\u00b7", "\u2022", "'", "\u2044"]),
+              "(943) 476 5919"]
+#: Review finding 3: digits of other scripts, full-width letters.
+OTHER_SCRIPTS = ["\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19",
+                 "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669",
+                 "\u06f9\u06f4\u06f3\u06f4\u06f7\u06f6\u06f5\u06f9\u06f1\u06f9", "\uff21123456789012",
+                 "\uff41\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11\uff22"]
+#: Review finding 4: a short label before or after, UPNs with dots and underscores.
+LABELLED = ["NHS: 943 476 5919", "x 9434765919", "KC-9434765919", "9434765919 nhs", "A123.4567.8901B",
+            "A123_4567_8901B", "a123.4567.8901b", "UPN A123456789012"]
+
+
+@pytest.mark.parametrize(("table", "column"), ID_COLUMNS)
+def test_nhs_number_with_invisible_separators_is_flagged_and_never_shown(tmp_path, table, column) -> None:
+    _assert_flagged_and_never_shown(tmp_path, table, column, INVISIBLE)
+
+
+@pytest.mark.parametrize(("table", "column"), ID_COLUMNS)
+def test_nhs_number_with_punctuation_or_symbol_separators_is_flagged_and_never_shown(tmp_path, table,
+                                                                                     column) -> None:
+    _assert_flagged_and_never_shown(tmp_path, table, column, PUNCTUATED)
+
+
+@pytest.mark.parametrize(("table", "column"), ID_COLUMNS)
+def test_identifier_in_other_scripts_digits_or_full_width_is_flagged_and_never_shown(tmp_path, table,
+                                                                                     column) -> None:
+    _assert_flagged_and_never_shown(tmp_path, table, column, OTHER_SCRIPTS)
+
+
+@pytest.mark.parametrize(("table", "column"), ID_COLUMNS)
+def test_identifier_with_a_short_label_around_it_is_flagged_and_never_shown(tmp_path, table, column) -> None:
+    _assert_flagged_and_never_shown(tmp_path, table, column, LABELLED)
+
+
+def test_identifier_like_key_is_not_the_label_of_another_rows_error(tmp_path) -> None:
+    """Review finding 5: a row whose key looks like an identifier is named by its row number only."""
+    rows = dk.children()
+    rows[1] = {**rows[1], "child_id": "943\u00ad476\u00ad5919", "sex": "Z"}
+    rows[2] = {**rows[2], "child_id": "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19", "sex": "Z"}
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=rows)
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    [e] = [e for e in bad.errors if e.rule == "value_not_allowed"]
+    assert e.rows == [1, 2] and "rows 2 and 3" in e.message
+    assert "9434765919" not in _squash(e.message) and "child_id" not in e.message.replace("child_id looks", "")
+    from raa_core.contract import CHILDREN
+    from raa_core.drop_files import _label_sql, personal_identifier_sql
+
+    assert personal_identifier_sql("child_id") in _label_sql(CHILDREN)
+
+
+@pytest.mark.parametrize("value", ["KC-0001", "HH-2022-0042", "123456789012", "P1", "9434765918", "19434765919",
+                                   "94347659190", "KH-01", "2022-23", "A12345678901", "943 476 5918",
+                                   "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff18"])
+def test_ordinary_pseudonymous_ids_are_not_flagged(value) -> None:
+    from raa_core.drop_files import personal_identifier_sql
+
+    assert duckdb.connect().execute(f"SELECT {personal_identifier_sql('$v')}", {"v": value}).fetchone() == (False,)
+
+
+def test_ordinary_pseudonymous_ids_are_accepted_in_every_id_column(tmp_path) -> None:
+    children = [{**r, "child_id": c, "sibling_group_id": g} for r, c, g in
+                zip(dk.children(), ["KC-0001", "123456789012", "9434765918"], ["HH-2022-0042", "P1", "SG 12"],
+                    strict=True)]
+    adopters = [{**r, "household_id": h} for r, h in zip(dk.adopters(), ["HH-2022-0042", "1943476591"], strict=True)]
+    posts = [{**r, "post_id": p} for r, p in zip(dk.establishment(), ["P1", "POST-0042"], strict=True)]
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=children, adopters=adopters, establishment=posts)
+    report, _ = load(tmp_path)
+    assert report.by("accepted") and not report.by("rejected")
 
 
 # ---------------------------------------------------------------- messages a council officer can act on
@@ -560,8 +685,9 @@ def test_wrong_type_message_names_the_types_in_words(tmp_path) -> None:
     report, _ = load(tmp_path)
     [e] = report.by("rejected")[0].errors
     assert e.rule == "wrong_type"
-    assert e.message == ("column date_of_birth holds decimal numbers (64-bit floating point), but date columns must "
-                         "hold dates (a Parquet date, a date-time, or text YYYY-MM-DD)")
+    assert e.message == ("column date_of_birth must hold dates (a Parquet date, a date-time, or text YYYY-MM-DD), "
+                         "but it holds decimal numbers (64-bit floating point) (the column was not read; the "
+                         "file's other columns were checked)")
 
 
 @pytest.mark.parametrize(("column", "array", "words"), [
@@ -576,7 +702,37 @@ def test_wrong_type_message_has_no_arrow_type_text(tmp_path, column, array, word
     dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
     report, _ = load(tmp_path)
     [e] = report.by("rejected")[0].errors
-    assert e.rule == "wrong_type" and e.message.startswith(f"column {column} holds {words}, but ")
+    assert e.rule == "wrong_type" and f", but it holds {words} (" in e.message
+    assert e.message.startswith(f"column {column} must hold ")
+
+
+def test_wrong_type_column_is_its_own_error_and_the_other_columns_are_still_checked(tmp_path) -> None:
+    """Review finding 7: sex as 1/2 integers and a text date of birth are both reported in one round trip."""
+    rows = [{**r, "date_of_birth": str(r["date_of_birth"])} for r in dk.children()]
+    rows[0]["date_of_birth"] = "01/03/2018"
+    t = dk.table("children", rows, {"date_of_birth": pa.string()})
+    t = t.set_column(t.schema.get_field_index("sex"), "sex", pa.array([1, 2, 2], pa.int64()))
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, con = load(tmp_path)
+    [bad] = report.by("rejected")
+    assert [(e.rule, e.column, e.rows) for e in bad.errors] == [("wrong_type", "sex", None),
+                                                                ("unreadable_value", "date_of_birth", [0])]
+    assert bad.errors[0].message.startswith("column sex must hold text, but it holds whole numbers")
+    assert con.execute("SELECT count(*) FROM children").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize("column", ["child_id", "date_of_birth", "entered_care_date", "placed_date"])
+def test_wrong_type_column_brings_no_follow_on_error(tmp_path, column) -> None:
+    """A column not read is missing on every row: no rule using it (required, dates in order, keys) is checked."""
+    rows = dk.children()
+    rows[1] = {**rows[1], "sex": "Z"}
+    t = dk.table("children", rows)
+    t = t.set_column(t.schema.get_field_index(column), column, pa.array([True, False, True]))
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=t)
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    assert [(e.rule, e.column) for e in bad.errors] == [("wrong_type", column), ("value_not_allowed", "sex")]
+    assert not bad.warnings
 
 
 _SCALAR_TYPES = [
