@@ -322,9 +322,10 @@ _FROM, _TO = _ascii_map()
 #: (\p{M}); control characters. `943\u00ad476\u00ad5919` and `(943) 476.5919` are still NHS numbers.
 _SEPARATORS = r"[^\p{L}\p{N}]"
 
-#: Letters allowed around the identifier (`NHS: 943 476 5919`, `KC-9434765919`): a short label, not digits, so
-#: ten digits inside a longer run of digits (a long numeric id) never match.
-_AROUND = r"\p{L}{0,4}"
+#: The whole value must be the identifier: `KC-9434765919` is not flagged. Letters around ten digits are how
+#: councils write pseudonymous ids (a prefix and a number), and one in eleven ten-digit numbers passes the NHS
+#: check digit, so allowing them would reject a council's legitimate ids week after week; the check is there
+#: to catch an NHS number or UPN exported into an id column, written as such systems write them.
 
 
 def identifier_text_sql(c: str) -> str:
@@ -337,16 +338,16 @@ def identifier_text_sql(c: str) -> str:
 def personal_identifier_sql(c: str) -> str:
     """SQL true where a value looks like personal data once separators are removed and digits made ASCII.
 
-    An NHS number (10 digits passing the modulus-11 check digit: `943 476 5919`, `943.476.5919`,
-    `NHS: 943 476 5919`) or a unique pupil number (a letter, 11 digits and a digit or letter:
-    `A123 4567 8901B`, `a123_4567_8901b`), either with up to four letters before and after. The value is
+    An NHS number (10 digits passing the modulus-11 check digit: `943 476 5919`, `943.476.5919`) or a unique
+    pupil number (a letter, 11 digits and a digit or letter: `A123 4567 8901B`, `a123_4567_8901b`), the whole
+    value once normalised (a prefixed id such as `KC-9434765919` is not: see above). The value is
     normalised once (bound to a lambda's parameter), then tested.
     """
-    d = f"regexp_extract(__pid_n, '^{_AROUND}(\\d{{10}}){_AROUND}$', 1)"
+    d = "regexp_extract(__pid_n, '^(\\d{10})$', 1)"
     weighted = " + ".join(f"{10 - i} * TRY_CAST(substr(__pid_d, {i + 1}, 1) AS INTEGER)" for i in range(9))
     check = f"(11 - (({weighted}) % 11)) % 11"
     nhs = f"(length(__pid_d) = 10 AND {check} <> 10 AND {check} = TRY_CAST(substr(__pid_d, 10, 1) AS INTEGER))"
-    upn = f"regexp_full_match(__pid_n, '{_AROUND}[A-Za-z]\\d{{11}}[0-9A-Za-z]{_AROUND}')"
+    upn = "regexp_full_match(__pid_n, '[A-Za-z]\\d{11}[0-9A-Za-z]')"
     test = f"list_transform([{d}], lambda __pid_d: {nhs})[1] OR {upn}"
     return f"list_transform([{identifier_text_sql(c)}], lambda __pid_n: {test})[1]"
 

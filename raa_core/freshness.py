@@ -198,7 +198,7 @@ def stale_councils_text(status: pd.DataFrame, dataset: str, ref: Reference) -> s
 
 def stale_councils(status: pd.DataFrame, dataset: str) -> list[dict[str, str]]:
     """The councils stale in a `council_status(..., dataset)` frame, as JSON records for `raa --json`:
-    `{"area": "886", "council": "Kent", "dataset": "finance", "note": "newest drop 20 Oct 2026 (41 days old)"}`."""
+    `{"area": "101", "council": "Northshire", "dataset": "finance", "note": "newest drop 20 Oct 2026 (41 days old)"}`."""
     return [{"area": str(r.la_code), "council": str(r.council), "dataset": dataset, "note": staleness_note(r)}
             for r in status[status["stale"]].itertuples()]
 

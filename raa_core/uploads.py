@@ -260,8 +260,8 @@ def _council(la_code: int, councils: Mapping[int, str]) -> str:
 
 def _named_councils(name: str, councils: Mapping[int, str]) -> set[int]:
     """The agency's councils a folder name points to: a three-digit run of digits that is a council's code
-    (`887`, `887 Medway`, `LA887`, `la_code=887`, in any script's digits: `٨٨٧`, `８８７`), or a council's name as
-    a word (`Medway`, `medway_export`). The name is NFKC-normalised and trimmed first."""
+    (`101`, `101 Northshire`, `LA101`, `la_code=101`, in any script's digits: `١٠١`, `１０１`), or a council's name
+    as a word (`Northshire`, `northshire_export`). The name is NFKC-normalised and trimmed first."""
     text = unicodedata.normalize("NFKC", name).strip()
     named = {int(run) for run in re.findall(r"\d+", text) if len(run) == 3 and int(run) in councils}
     words = set(re.findall(r"[^\W\d_]+", text.casefold()))
@@ -275,10 +275,10 @@ def council_conflict(
     """Why an upload for `la_code` holds another council's drop, or None; `councils` maps codes to names.
 
     Every folder of the zip's path is read (`_named_councils`): one that names another of the agency's
-    councils, by its code or its name, refuses the upload, wherever it stands (`887/2022-10-07/`,
-    `export/887 Medway/`, `887/2022-10-07 (1)/`). The council folder (the one above a dated folder, or the
-    folder holding the files when that is not a date) that is all digits but not a council code (`0887`, `87`,
-    `8870`, `999`) is refused too: it may name a council, and which one cannot be told. Other names (`export/`)
+    councils, by its code or its name, refuses the upload, wherever it stands (`101/2022-10-07/`,
+    `export/101 Northshire/`, `101/2022-10-07 (1)/`). The council folder (the one above a dated folder, or the
+    folder holding the files when that is not a date) that is all digits but not a council code (`0101`, `10`,
+    `1010`, `999`) is refused too: it may name a council, and which one cannot be told. Other names (`export/`)
     say nothing about the council. A manifest.json's la_code must be the chosen council's as well.
     """
     chosen = _council(la_code, councils)
