@@ -659,8 +659,10 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
                 f"ignoring case, spaces at either end and a byte-order mark): keep one of them")))
             fatal = fatal or norm in known
     for name in sorted(n for n in schema.names if normal_name(n) not in known):
-        plan.issues.append(Issue(severity="warning", file=fname, column=name, rule="unknown_column", message=(
-            f"column {shown_header(name)} is not in the contract and was not loaded")))
+        # the location names the header visibly too (`child_id[character U+200B]`), never with the raw character
+        plan.issues.append(Issue(severity="warning", file=fname, column=shown_header(name)[1:-1],
+                                 rule="unknown_column",
+                                 message=f"column {shown_header(name)} is not in the contract and was not loaded"))
     plan.own_row_numbers = "file_row_number" in by_norm
     # Arrow shows an INT96 timestamp as a naive timestamp: only the Parquet physical type tells them apart.
     leaves = [meta.schema.column(i) for i in range(meta.num_columns)]

@@ -790,3 +790,13 @@ def test_file_row_numbers_survive_a_real_column_of_that_name(tmp_path) -> None:
     report, _ = load(tmp_path)
     [e] = report.by("rejected")[0].errors
     assert (e.rule, e.rows) == ("value_not_allowed", [n - 1])
+
+
+def test_an_unknown_headers_location_shows_its_invisible_characters(tmp_path) -> None:
+    """Second review: the message named `'child_id[character U+200B]'` but the location printed the raw header,
+    so it read `column child_id​` beside 'required column child_id is missing'."""
+    dk.write_drop(tmp_path, 886, "2022-10-07", children=_renamed({"child_id": "child_id\u200b"}))
+    report, _ = load(tmp_path)
+    [bad] = report.by("rejected")
+    [w] = [w for w in bad.warnings if w.rule == "unknown_column"]
+    assert w.column == "child_id[character U+200B]" and "\u200b" not in w.located()
