@@ -133,7 +133,10 @@ def vary_types(root: Path) -> dict[str, int]:
 
 def run(code: str) -> dict:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(next(line for line in reversed(out.stdout.splitlines()) if line.startswith("{")))
+    found = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not found:
+        raise SystemExit(f"the timed process printed no result:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    return json.loads(found[-1])
 
 
 def main() -> None:

@@ -593,6 +593,7 @@ def ingest_into(
     today = today or clock.today()
     # Bounded memory whatever the drop's size: DuckDB spills staged rows to disk past the limit.
     con.execute(f"SET memory_limit = '{int(ref.settings.ingest_memory_mb)}MB'")
+    _quiet(con)
     known: dict[str, list[tuple[str, int]]] = {}
     for path, fp, version in con.execute("SELECT path, fingerprint, version FROM drops ORDER BY version").fetchall():
         known.setdefault(path, []).append((fp, version))
@@ -727,11 +728,18 @@ def first_build(
         return None
 
 
+def _quiet(con: duckdb.DuckDBPyConnection) -> None:
+    """No progress bar: DuckDB draws one on standard output for a query past 2 s, which would corrupt
+    `raa ingest --json` and `raa check --json` output read by a script."""
+    con.execute("SET enable_progress_bar = false")
+
+
 def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -> DropResult:
     """Validate a drop without loading it (an in-memory database; the warehouse is not touched)."""
     if drop.problem is not None:
         return _refused(drop)
     con = duckdb.connect()
+    _quiet(con)
     try:
         checked = _start_check(0, drop, ref, today or clock.today())
         check_drops(con, [checked], ref)

@@ -236,3 +236,11 @@ def test_a_council_that_sent_only_occasional_files_is_told_which_regular_file_is
     assert freshness.staleness_note(next(r for r in perf.itertuples() if r.la_code == 887)) == (
         "no performance data yet")
     assert freshness.staleness_note(next(r for r in perf.itertuples() if r.la_code == 303)) == "no drop yet"
+
+
+def test_ingest_and_check_never_draw_a_progress_bar(con, tmp_path) -> None:
+    """DuckDB draws a progress bar on standard output for a query past 2 s; it corrupted the JSON a timed child
+    process printed (bench/ingest) and would corrupt `raa ingest --json` read by a script."""
+    dk.write_drop(tmp_path, 886, "2022-10-07")
+    _ingest(con, tmp_path)
+    assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
