@@ -43,8 +43,8 @@ def council_status(
     carried each file. A dataset's drop (`performance_drop`, `finance_drop`) is the oldest of those of its
     regular files (`contract.FRESHNESS_TABLES`: children and adopters; the ledger), so an occasional budget or
     establishment file neither freshens nor ages it; then its age at `today` and whether that is past
-    `settings.freshness_days[dataset]` (8 and 35 days). A council missing one of those files is stale. `newest_drop`, `age_days` and `stale` repeat the columns of
-    `dataset` (the figures a page shows). While only the bundled sample is held, ages are counted to the
+    `settings.freshness_days[dataset]` (8 and 35 days). A council missing one of those files is stale.
+    `newest_drop`, `age_days` and `stale` repeat the columns of `dataset` (the figures a page shows). While only the bundled sample is held, ages are counted to the
     sample's as-at date (`judged_on`), and `sample` is true.
     """
     if dataset not in DATASETS:
