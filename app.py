@@ -23,6 +23,7 @@ PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
 
 with shell.profiled() as run:
     shell.ensure_warehouse()
+    shell.pin_snapshot()  # every figure of this run is read from one warehouse version
     viewer = shell.signed_in()
     if viewer is not None:
         shell.sidebar()  # builds this run's requests (shell.run()) before the page runs

@@ -25,8 +25,11 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from raa_core import boardpack, boardpack_files, drops, warehouse  # noqa: E402
+from raa_core import boardpack  # noqa: E402
+from raa_core.boardpack import boardpack_files  # noqa: E402
+from raa_core.ingest import drops  # noqa: E402
 from raa_core.reference import load_reference  # noqa: E402
+from raa_core.store import warehouse  # noqa: E402
 
 TARGETS = {"sample": 5.0, "national": 30.0}
 

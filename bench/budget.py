@@ -16,9 +16,9 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from raa_core import warehouse
-from raa_core.monitoring import METHODS, budget_report, forecast_trend, monitor
+from raa_core.finance.monitoring import METHODS, budget_report, forecast_trend, monitor
 from raa_core.reference import load_reference
+from raa_core.store import warehouse
 
 TARGET_S = 1.0
 YEARS = ["2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]

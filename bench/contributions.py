@@ -21,9 +21,11 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.budget import timed
-from raa_core import contributions, drivers, warehouse
+from raa_core import contributions
+from raa_core.contributions import drivers
+from raa_core.contributions.scenario import parse_scenario, year_label
 from raa_core.reference import load_reference
-from raa_core.scenario import parse_scenario, year_label
+from raa_core.store import warehouse
 
 FIRST = 2010
 WINDOW = 3

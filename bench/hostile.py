@@ -29,7 +29,7 @@ CHILD = r"""
 import json, sys, datetime as dt
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from raa_core import drops
+from raa_core.ingest import drops
 from raa_core.reference import load_reference
 ref = load_reference()
 if {limit!r} is not None:

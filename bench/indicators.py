@@ -23,9 +23,10 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from raa_core import indicators, journeys, recruitment, warehouse
+from raa_core.performance import indicators, journeys, recruitment
 from raa_core.periods import Period, parse_period
 from raa_core.reference import load_reference
+from raa_core.store import warehouse
 
 EXTRACT = dt.date(2022, 4, 4)
 PERIOD = parse_period("2020-21")

@@ -42,7 +42,7 @@ CHILD = HWM + r"""
 import json, sys, time, datetime as dt
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from raa_core import drops
+from raa_core.ingest import drops
 from raa_core.reference import Council, load_reference
 codes = {codes!r}
 ref = load_reference().model_copy(update={{"councils": tuple(
@@ -140,7 +140,7 @@ def run(code: str) -> dict:
 
 
 def main() -> None:
-    from raa_core import sample
+    from raa_core.ingest import sample
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--councils", type=int, default=150)
@@ -187,7 +187,7 @@ def main() -> None:
 
 def big_drop(rows: int, extract: dt.date) -> bool:
     """One council's drop of `rows` child journeys, checked and loaded alone: time and peak memory."""
-    from raa_core import sample
+    from raa_core.ingest import sample
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "drops"

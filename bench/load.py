@@ -35,8 +35,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS, READY_JS, streamlit_process  # noqa: E402
-from raa_core import drops, warehouse  # noqa: E402
+from raa_core.ingest import drops  # noqa: E402
 from raa_core.reference import load_reference  # noqa: E402
+from raa_core.store import warehouse  # noqa: E402
 
 SAMPLE_TODAY = dt.date(2026, 11, 23)
 PASSWORD = "load-test-password"

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 from browser_support import chromium, sign_in, streamlit_server, wait_ready  # noqa: E402
-from raa_core import drops  # noqa: E402
+from raa_core.ingest import drops  # noqa: E402
 from raa_core.reference import load_reference  # noqa: E402
 
 PAGES = [("overview", "Overview"), ("regional_performance", "Regional performance"),

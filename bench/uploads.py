@@ -65,7 +65,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from browser_support import CHROMIUM, free_port, sign_in, wait_ready
-    from raa_core import drops
+    from raa_core.ingest import drops
     from raa_core.reference import load_reference
 
     ap = argparse.ArgumentParser(description=__doc__)

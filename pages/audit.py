@@ -6,7 +6,8 @@ import datetime as dt
 import streamlit as st
 
 from raa_app import shell
-from raa_core import audit, clock
+from raa_core import clock
+from raa_core.access import audit
 from raa_core.presentation import count_noun
 
 viewer = shell.page_viewer("audit")

@@ -10,9 +10,11 @@ import datetime as dt
 import streamlit as st
 
 from raa_app import scenarios, shell
-from raa_core import access, boardpack, boardpack_files, periods, saved_scenarios
+from raa_core import access, boardpack, periods
+from raa_core.boardpack import boardpack_files
+from raa_core.contributions import saved_scenarios
+from raa_core.contributions.scenario import ScenarioError, parse_scenario
 from raa_core.presentation import BOARD_UNIT, MoneyUnit, count_noun
-from raa_core.scenario import ScenarioError, parse_scenario
 
 viewer = shell.page_viewer("boardpack")
 

@@ -10,22 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import scenarios, shell, tables
-from raa_core import (
-    access,
-    budget,
-    budget_charts,
-    budget_tables,
-    commentary,
-    display,
-    freshness,
-    monitoring,
-    monitoring_export,
-    presentation,
-    settlement,
-)
-from raa_core.presentation import MoneyUnit, tile_money
+from raa_core import access, presentation
+from raa_core.contributions.scenario import ScenarioError
+from raa_core.finance import budget, budget_charts, budget_tables, commentary, monitoring, monitoring_export, settlement
+from raa_core.ingest import freshness
+from raa_core.presentation import MoneyUnit, display, tile_money
 from raa_core.requests import MonitoringRequest
-from raa_core.scenario import ScenarioError
 
 viewer = shell.page_viewer("budget")
 
@@ -85,7 +75,7 @@ def _pay_award(version: str, la_code: int | None) -> pd.DataFrame:
         return budget.pay_award_check(con, shell.reference(), la_code=la_code)
 
 
-# --- display (layout only: words and formats come from raa_core.display) --------------------------------
+# --- display (layout only: words and formats come from raa_core.presentation.display) --------------------------------
 
 
 def table_height(rows: int) -> int:

@@ -7,8 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import access, display, drops, freshness, uploads
-from raa_core.warehouse import WarehouseError
+from raa_core import access
+from raa_core.ingest import drops, freshness, uploads
+from raa_core.presentation import display
+from raa_core.store.warehouse import WarehouseError
 
 viewer = shell.page_viewer("data_drops")
 

@@ -13,20 +13,12 @@ import streamlit as st
 
 from raa_app import performance_view as pv
 from raa_app import shell
-from raa_core import (
-    access,
-    characteristics,
-    coverage,
-    display,
-    freshness,
-    indicators,
-    journeys,
-    presentation,
-    recruitment,
-    suppression,
-)
-from raa_core import performance_charts as pc
+from raa_core import access, presentation, suppression
+from raa_core.ingest import coverage, freshness
+from raa_core.performance import characteristics, indicators, journeys, recruitment
+from raa_core.performance import performance_charts as pc
 from raa_core.periods import Period
+from raa_core.presentation import display
 from raa_core.requests import Viewer
 
 viewer = shell.page_viewer("local_performance")

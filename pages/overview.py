@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import coverage, display, freshness
-from raa_core.presentation import count_noun
+from raa_core.ingest import coverage, freshness
+from raa_core.presentation import count_noun, display
 
 viewer = shell.page_viewer("overview")
 

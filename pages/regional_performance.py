@@ -12,19 +12,12 @@ import streamlit as st
 
 from raa_app import performance_view as pv
 from raa_app import shell
-from raa_core import (
-    characteristics,
-    coverage,
-    display,
-    freshness,
-    indicators,
-    journeys,
-    reconciliation,
-    recruitment,
-    suppression,
-)
-from raa_core import performance_charts as pc
+from raa_core import suppression
+from raa_core.ingest import coverage, freshness
+from raa_core.performance import characteristics, indicators, journeys, reconciliation, recruitment
+from raa_core.performance import performance_charts as pc
 from raa_core.periods import Period, previous
+from raa_core.presentation import display
 from raa_core.reference import THRESHOLD_SET_SHORT
 
 viewer = shell.page_viewer("regional_performance")

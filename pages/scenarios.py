@@ -14,18 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import scenarios, shell
-from raa_core import (
-    access,
-    contribution_charts,
-    contributions,
-    drivers,
-    freshness,
-    interagency,
-    saved_scenarios,
-    scenario_export,
-)
-from raa_core.money import fmt_gbp
-from raa_core.scenario import (
+from raa_core import access, contributions
+from raa_core.contributions import contribution_charts, drivers, saved_scenarios, scenario_export
+from raa_core.contributions.scenario import (
     DEFAULT_SCENARIO,
     MAX_WINDOW,
     SCOPES,
@@ -35,6 +26,9 @@ from raa_core.scenario import (
     year_label,
     year_start,
 )
+from raa_core.finance import interagency
+from raa_core.ingest import freshness
+from raa_core.money import fmt_gbp
 
 viewer = shell.page_viewer("scenarios")
 

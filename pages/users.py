@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import accounts
+from raa_core.access import accounts
 
 viewer = shell.page_viewer("users")
 ref = shell.reference()

@@ -16,10 +16,12 @@ from typing import Any
 
 import streamlit as st
 
-from raa_core import access, accounts, appstate, signin
-from raa_core.appstate import AppState
+from raa_core import access
+from raa_core.access import accounts, signin
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
+from raa_core.store import appstate
+from raa_core.store.appstate import AppState
 
 SESSION = "raa_session"
 NOTICE = "raa_signin_notice"

@@ -11,8 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import shell
-from raa_core import access, asglb, coverage, indicators, journeys, periods, presentation, suppression
-from raa_core import performance_charts as pc
+from raa_core import access, periods, presentation, suppression
+from raa_core.ingest import coverage
+from raa_core.performance import asglb, indicators, journeys
+from raa_core.performance import performance_charts as pc
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -82,10 +84,10 @@ def _figure(name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...
 
 
 def figure(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """`build(*args, **kwargs)` for a chart builder of `raa_core.performance_charts`, cached by its inputs. The
+    """`build(*args, **kwargs)` for a chart builder of `raa_core.performance.performance_charts`, cached by its inputs. The
     figure is shared between runs and sessions: draw it (`plot`), never change it."""
     if getattr(pc, build.__name__, None) is not build:
-        raise ValueError(f"not a chart of raa_core.performance_charts: {build!r}")
+        raise ValueError(f"not a chart of raa_core.performance.performance_charts: {build!r}")
     return _figure(build.__name__, args, tuple(sorted(kwargs.items())))
 
 

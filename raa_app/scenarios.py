@@ -12,9 +12,10 @@ from decimal import Decimal
 import streamlit as st
 
 from raa_app import shell
-from raa_core import contributions, drivers, saved_scenarios
-from raa_core.drivers import DriverTable
-from raa_core.scenario import Scenario, ScenarioError, parse_scenario
+from raa_core import contributions
+from raa_core.contributions import drivers, saved_scenarios
+from raa_core.contributions.drivers import DriverTable
+from raa_core.contributions.scenario import Scenario, ScenarioError, parse_scenario
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

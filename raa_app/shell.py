@@ -24,23 +24,16 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import gate
-from raa_core import (
-    access,
-    accounts,
-    clock,
-    commentary,
-    coverage,
-    display,
-    drops,
-    export,
-    freshness,
-    periods,
-    presentation,
-)
-from raa_core.appstate import AppState, record
+from raa_core import access, clock, periods, presentation
+from raa_core.access import accounts
+from raa_core.finance import commentary
+from raa_core.ingest import coverage, drops, freshness
+from raa_core.presentation import display, export
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
-from raa_core.warehouse import DEFAULT_DB, Warehouse, health
+from raa_core.snapshot import Snapshot, pin
+from raa_core.store.appstate import AppState, record
+from raa_core.store.warehouse import DEFAULT_DB, Warehouse, health
 
 REPO = Path(__file__).resolve().parent.parent
 ALL = "region"
@@ -196,6 +189,23 @@ def profiled() -> Iterator[RunProfile]:
 
 def version() -> str:
     return warehouse().version
+
+
+_SNAPSHOT_KEY = "_raa_snapshot"
+
+
+def pin_snapshot() -> Snapshot:
+    """Pin the warehouse's current version for this script run (app.py calls it once, at the top of each run):
+    every figure of the run is read from it (`snapshot()`, `raa_app.data.load`)."""
+    snap = pin(warehouse(), reference(), today())
+    st.session_state[_SNAPSHOT_KEY] = snap
+    return snap
+
+
+def snapshot() -> Snapshot:
+    """This run's pinned `Snapshot` (a fragment's rerun keeps the one its page was drawn from)."""
+    got = st.session_state.get(_SNAPSHOT_KEY)
+    return got if isinstance(got, Snapshot) else pin_snapshot()
 
 
 def cursor() -> AbstractContextManager[duckdb.DuckDBPyConnection]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from raa_core import display
-from raa_core.presentation import MoneyUnit, TableSpec, default_unit, money_unit
+from raa_core.presentation import MoneyUnit, TableSpec, default_unit, display, money_unit
 
 _COLUMN_TYPES = {"number": st.column_config.NumberColumn, "date": st.column_config.DateColumn,
                  "text": st.column_config.TextColumn}

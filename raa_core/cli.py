@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 from raa_core import clock
 from raa_core.presentation import count_noun
 from raa_core.reference import ReferenceError, load_reference
-from raa_core.warehouse import DEFAULT_DB, Warehouse, WarehouseError, health, operational
+from raa_core.store.warehouse import DEFAULT_DB, Warehouse, WarehouseError, health, operational
 
 if TYPE_CHECKING:
     import duckdb
 
-    from raa_core.drops import DropResult
+    from raa_core.ingest.drops import DropResult
     from raa_core.reference import Reference
 
 
@@ -49,7 +49,7 @@ def _emit(args: argparse.Namespace, payload: object, human: str) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from raa_core import sample
+    from raa_core.ingest import sample
 
     as_at = args.as_at or sample.DEFAULT_AS_AT
     written = sample.generate(Path(args.out_dir), as_at)
@@ -60,7 +60,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from raa_core import drops
+    from raa_core.ingest import drops
 
     root = Path(args.drops_dir)
     if not root.is_dir():
@@ -90,7 +90,7 @@ def _report_lines(results: Sequence[DropResult]) -> list[str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """`raa check DROP_DIR_OR_ZIP`: the report ingest would give for one drop, without loading it."""
-    from raa_core import drops, uploads
+    from raa_core.ingest import drops, uploads
 
     path = Path(args.drop)
     if not (path.is_dir() or path.is_file()):
@@ -114,7 +114,7 @@ def _staleness(con: duckdb.DuckDBPyConnection, ref: Reference, args: argparse.Na
     """What a command printing figures says of stale data, as the pages do (issue 9: freshness wherever figures
     appear): one sentence per dataset with a stale council (`freshness.stale_councils_text`), and the same as
     JSON records (`freshness.stale_councils`). Judged at today (or the hidden `--today` of tests)."""
-    from raa_core import freshness
+    from raa_core.ingest import freshness
 
     today = getattr(args, "today", None) or clock.today()
     lines: list[str] = []
@@ -128,7 +128,8 @@ def _staleness(con: duckdb.DuckDBPyConnection, ref: Reference, args: argparse.Na
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from raa_core import coverage, indicators
+    from raa_core.ingest import coverage
+    from raa_core.performance import indicators
 
     ref = load_reference()
     with Warehouse(args.db).cursor() as con:
@@ -163,7 +164,7 @@ def _s(v: object) -> str:
 
 def cmd_asglb(args: argparse.Namespace) -> int:
     """`raa asglb --quarter 2026-27Q2 --out FILE.xlsx [--as-at DATE] [--json]`: the ASGLB quarterly return."""
-    from raa_core import asglb
+    from raa_core.performance import asglb
 
     try:
         q = asglb.parse_quarter(args.quarter)
@@ -191,7 +192,7 @@ def cmd_asglb(args: argparse.Namespace) -> int:
 
 
 def cmd_budget(args: argparse.Namespace) -> int:
-    from raa_core import monitoring
+    from raa_core.finance import monitoring
 
     ref = load_reference()
     with Warehouse(args.db).cursor() as con:
@@ -227,7 +228,8 @@ def _scenario_text(path: str) -> str:
 
 def cmd_boardpack(args: argparse.Namespace) -> int:
     """`raa boardpack --period P [--as-at DATE] --out DIR`: the board pack's workbook and PDF (issue 14)."""
-    from raa_core import boardpack, boardpack_files
+    from raa_core import boardpack
+    from raa_core.boardpack import boardpack_files
     from raa_core.presentation import money_unit
 
     ref = load_reference()
@@ -242,8 +244,8 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from raa_core.appstate import AppState
-    from raa_core.warehouse import Warehouse
+    from raa_core.store.appstate import AppState
+    from raa_core.store.warehouse import Warehouse
 
     wh = Warehouse(Path(args.db))
     with wh.cursor() as con:
@@ -286,9 +288,10 @@ def _read_password() -> str:
 def cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
-    from raa_core import accounts, appstate
-    from raa_core.appstate import AppState
-    from raa_core.warehouse import Warehouse
+    from raa_core.access import accounts
+    from raa_core.store import appstate
+    from raa_core.store.appstate import AppState
+    from raa_core.store.warehouse import Warehouse
 
     wh = Warehouse(Path(args.db))
     if not wh.exists():  # a mistyped --db would otherwise make a user store the app never reads
@@ -335,11 +338,11 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def _scenario_from_args(args: argparse.Namespace) -> object:
-    from raa_core.scenario import parse_scenario
+    from raa_core.contributions.scenario import parse_scenario
 
     if args.saved is not None:
-        from raa_core import saved_scenarios
-        from raa_core.appstate import AppState
+        from raa_core.contributions import saved_scenarios
+        from raa_core.store.appstate import AppState
 
         return saved_scenarios.load(AppState.beside(Warehouse(args.db)), args.saved)
     path = Path(args.scenario)
@@ -352,7 +355,7 @@ def _scenario_from_args(args: argparse.Namespace) -> object:
 
 def cmd_contributions(args: argparse.Namespace) -> int:
     from raa_core import contributions
-    from raa_core.scenario import ScenarioError
+    from raa_core.contributions.scenario import ScenarioError
 
     ref = load_reference()
     try:

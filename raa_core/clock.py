@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from raa_core.contract import LONDON
+from raa_core.ingest.contract import LONDON
 
 LONDON_ZONE = ZoneInfo(LONDON)
 

@@ -12,8 +12,9 @@ import duckdb
 import pytest
 from hypothesis import settings
 
-from raa_core import drops, warehouse
+from raa_core.ingest import drops
 from raa_core.reference import load_reference
+from raa_core.store import warehouse
 
 # Property tests check rules, not speed (performance targets live in bench/): no per-example deadline,
 # which otherwise fails at random on a loaded machine.
@@ -91,8 +92,8 @@ def signed_in(at, role: str = "hos", la_code: int | None = None):
 
 def _add_test_users(db: Path) -> None:
     """The test users, without passwords (they cannot use the form: tests put their session in place)."""
-    from raa_core.appstate import AppState
-    from raa_core.warehouse import Warehouse
+    from raa_core.store.appstate import AppState
+    from raa_core.store.warehouse import Warehouse
 
     with AppState.beside(Warehouse(db)).connect() as con:
         con.executemany("INSERT OR IGNORE INTO users (username, role, la_code, created_at) VALUES (?, ?, ?, '2026-11-23')",
@@ -150,7 +151,17 @@ def councils_drops(app_env: Path) -> Path:
     return app_env
 
 
+#: The suite's top folders and the marker each gives its tests: `core` (raa_core, no Streamlit; also run under a
+#: second time zone), `app` (AppTest of the pages), `browser` (headless Chromium against `streamlit run`),
+#: `repo` (checks of the repository itself: the lock file, names in the code).
+SUITES = ("core", "app", "browser", "repo")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.path)).relative_to(REPO / "tests").parts
+        if parts and parts[0] in SUITES:
+            item.add_marker(parts[0])
     # Browser tests last: they are the slowest and need the whole stack.
     items.sort(key=lambda i: "browser" in i.keywords)
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
+import stat
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from raa_core.ingest.contract import TABLES
+from raa_core.store import warehouse
 
 D = dt.date
 EXTRACT = D(2022, 10, 7)
@@ -82,7 +88,7 @@ TYPES: dict[str, pa.DataType] = {
 
 def table(spec_name: str, rows: list[dict[str, Any]], overrides: dict[str, pa.DataType] | None = None) -> pa.Table:
     """An Arrow table with the contract's canonical types (or `overrides` per column)."""
-    from raa_core.contract import TABLES
+    from raa_core.ingest.contract import TABLES
 
     spec = next(t for t in TABLES if t.name == spec_name)
     names: list[str] = []
@@ -128,3 +134,47 @@ def write_manifest(folder: Path, la_code: int | str, extract: dt.date | str) -> 
     doc = {"la_code": int(la_code), "extract_date": str(extract), "files": files}
     (folder / "manifest.json").write_text(json.dumps(doc, indent=2, sort_keys=True))
     return doc
+
+
+class FakeUpload(io.BytesIO):
+    """What Streamlit's file_uploader hands a page: bytes with a name and a size."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        super().__init__(data)
+        self.name = name
+        self.size = len(data)
+
+
+TODAY = dt.date(2022, 10, 10)
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Everything the warehouse holds except the audit trail (which records every attempt)."""
+    if warehouse.current_file(db) is None:
+        return {}
+    con = warehouse.Warehouse(db).connect()
+    try:
+        out = {t.name: sorted(con.execute(f"SELECT * FROM {t.name}").fetchall(), key=repr) for t in TABLES}
+        out["drops"] = con.execute(
+            "SELECT drop_id, la_code, extract_date, path, version, fingerprint, files FROM drops ORDER BY 1"
+        ).fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def zip_upload(entries: dict[str, bytes], *, links: dict[str, str] | None = None,
+         compression: int = zipfile.ZIP_DEFLATED) -> FakeUpload:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, target)
+    return FakeUpload("drop.zip", buf.getvalue())
+
+
+def folder_zip(folder: Path, prefix: str = "") -> FakeUpload:
+    return zip_upload({f"{prefix}{p.name}": p.read_bytes() for p in sorted(folder.iterdir())})

@@ -8,9 +8,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from raa_core import warehouse
-from raa_core.contract import SQL_TYPE, TABLES
+from raa_core.ingest.contract import SQL_TYPE, TABLES
 from raa_core.requests import Viewer
+from raa_core.store import warehouse
 
 
 def empty_warehouse() -> duckdb.DuckDBPyConnection:

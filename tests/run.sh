@@ -39,6 +39,5 @@ fi
 # and another zone). Europe/London equals UTC half the year, so the second zone is New Zealand's.
 TZ=UTC .venv/bin/python -m pytest "$@"
 if [ "$#" -eq 0 ]; then
-  TZ=Pacific/Auckland .venv/bin/python -m pytest -q -m "not browser" -p no:cacheprovider \
-    --ignore-glob='tests/test_app_*' --deselect tests/test_lock.py
+  TZ=Pacific/Auckland .venv/bin/python -m pytest -q -m core -p no:cacheprovider
 fi

@@ -1,0 +1,219 @@
+"""A demand-led contribution scenario: the pydantic model the app saves and `raa contributions` reads.
+
+The JSON shape is cli.md's (`raa contributions --scenario FILE.json`); the rules are finance.md's
+"Demand-led contributions". A scenario that breaks a rule raises `ScenarioError`, whose message names
+the field (as it is spelt in the JSON) and says what is allowed, so a finance lead can fix the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, model_validator
+
+from raa_core.money import json_money
+
+YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
+SCOPES: dict[str, str] = {
+    "pooled": "Pooled budget only (recruitment, panels and management)",
+    "pooled_and_adoption_support": "Pooled budget and adoption support (once unified)",
+}
+MAX_WINDOW = 5
+#: Weights may be written as decimals that do not add to exactly 1 in binary (0.1 + 0.2 + 0.7).
+WEIGHT_TOLERANCE = Decimal("0.000001")
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be modelled: invalid, or its bounds cannot be met. `field` is the JSON field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def year_start(year: str) -> int:
+    """2021 for '2021-22'."""
+    return int(year[:4])
+
+
+def year_label(start: int) -> str:
+    """'2021-22' for 2021."""
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def _check_year(field: str, year: str) -> None:
+    m = YEAR_RE.match(year)
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ScenarioError(field, f"{year!r} is not a financial year: write it as YYYY-YY, e.g. 2021-22")
+
+
+class Scenario(BaseModel):
+    """One scenario (cli.md). Percentages are percent (2.0 = 2%); weights and transitions are fractions.
+
+    - `years`: the budget years to model, consecutive, starting the year after `base_year`;
+    - `totals`: an explicit total (£) for a year; other years take the previous total plus `uplift_pct`;
+    - `drivers`: driver name -> weight, weights in (0, 1] summing to 1;
+    - `window_years`: each driver averaged over this many complete years before the budget year (1-5);
+    - `transition`: the demand-led weight t in [0, 1] for every modelled year;
+    - `cap_pct` / `floor_pct`: bounds on each council's change on its previous year (null: no bound).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    base_year: str
+    years: tuple[str, ...]
+    scope: Literal["pooled", "pooled_and_adoption_support"] = "pooled"
+    uplift_pct: Decimal = Decimal(0)
+    totals: dict[str, Decimal] = Field(default_factory=dict)
+    drivers: dict[str, Decimal]
+    window_years: int = 3
+    transition: dict[str, Decimal]
+    cap_pct: Decimal | None = None
+    floor_pct: Decimal | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strip(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            data = {**data, "name": data["name"].strip()}
+        return data
+
+    @model_validator(mode="after")
+    def _rules(self, info: Any) -> Scenario:
+        known = (info.context or {}).get("drivers") if info is not None else None
+        if known is None:
+            from raa_core.contributions.drivers import driver_names
+
+            known = driver_names()
+        _check_year("base_year", self.base_year)
+        if not self.years:
+            raise ScenarioError("years", "name at least one budget year to model")
+        for i, y in enumerate(self.years):
+            _check_year(f"years[{i}]", y)
+            expected = year_label(year_start(self.base_year) + 1 + i)
+            if y != expected:
+                if year_start(y) <= year_start(self.base_year):
+                    why = f"{y} is not after the base year {self.base_year}"
+                else:
+                    why = f"{y} is out of order"
+                raise ScenarioError(
+                    f"years[{i}]",
+                    f"{why}; years run consecutively from the year after the base year, so this one must be {expected}",
+                )
+        if not Decimal(-50) <= self.uplift_pct <= Decimal(50):
+            raise ScenarioError("uplift_pct", f"{self.uplift_pct} is outside the allowed -50 to 50 (%)")
+        for y, total in self.totals.items():
+            if y not in self.years:
+                raise ScenarioError(f"totals.{y}", f"{y} is not one of the modelled years ({', '.join(self.years)})")
+            if not Decimal(0) < total <= MAX_TOTAL:
+                raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence, at most "
+                                    f"£{MAX_TOTAL:,}")
+            if total != total.quantize(Decimal("0.01")):
+                raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence")
+        if not self.drivers:
+            raise ScenarioError("drivers", f"choose at least one driver from: {', '.join(sorted(known))}")
+        for d, w in self.drivers.items():
+            if d not in known:
+                raise ScenarioError(f"drivers.{d}", f"unknown driver; choose from: {', '.join(sorted(known))}")
+            if not Decimal(0) < w <= Decimal(1):
+                raise ScenarioError(f"drivers.{d}", f"weight {w} must be above 0 and at most 1")
+        total_w = sum(self.drivers.values(), Decimal(0))
+        if abs(total_w - 1) > WEIGHT_TOLERANCE:
+            raise ScenarioError("drivers", f"weights sum to {total_w.normalize()}; they must sum to 1")
+        if not 1 <= self.window_years <= MAX_WINDOW:
+            raise ScenarioError("window_years", f"{self.window_years} is not allowed: choose 1 to {MAX_WINDOW} years")
+        for y in self.transition:
+            if y not in self.years:
+                raise ScenarioError(f"transition.{y}", f"{y} is not one of the modelled years ({', '.join(self.years)})")
+        for y in self.years:
+            if y not in self.transition:
+                raise ScenarioError(f"transition.{y}", "give the demand-led weight t (0 to 1) for every modelled year")
+            t = self.transition[y]
+            if not Decimal(0) <= t <= Decimal(1):
+                raise ScenarioError(f"transition.{y}", f"t = {t} is outside [0, 1]")
+        if self.cap_pct is not None and self.cap_pct < 0:
+            raise ScenarioError("cap_pct", f"{self.cap_pct} must be 0 or more (a cap limits each council's rise)")
+        if self.floor_pct is not None and not Decimal(-100) <= self.floor_pct <= 0:
+            raise ScenarioError("floor_pct", f"{self.floor_pct} must be between -100 and 0 (a floor limits each fall)")
+        if self.cap_pct is not None and self.floor_pct is not None and self.floor_pct > self.cap_pct:
+            raise ScenarioError("floor_pct", f"the floor {self.floor_pct}% is above the cap {self.cap_pct}%")
+        return self
+
+    @field_serializer("uplift_pct", "cap_pct", "floor_pct")
+    def _number(self, v: Decimal | None) -> float | None:
+        return None if v is None else float(v)
+
+    @field_serializer("drivers", "transition")
+    def _numbers(self, v: dict[str, Decimal]) -> dict[str, float]:
+        return {k: float(x) for k, x in v.items()}
+
+    @field_serializer("totals")
+    def _money(self, v: dict[str, Decimal]) -> dict[str, str | None]:
+        return {k: json_money(x) for k, x in v.items()}
+
+    def to_json(self) -> str:
+        """The scenario as cli.md's JSON (what the page downloads and saves; `parse_scenario` reads it back)."""
+        return json.dumps(self.model_dump(mode="json"), indent=2)
+
+
+#: Largest total a scenario may set for a year (£): far above any pool, small enough for exact pence.
+MAX_TOTAL = Decimal(10) ** 12
+#: Largest scenario JSON accepted (bytes): a scenario is a few hundred bytes.
+MAX_JSON_BYTES = 1_000_000
+
+
+def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None = None) -> Scenario:
+    """A Scenario from JSON text or a dict; raises ScenarioError naming the field and what is allowed.
+
+    `drivers` is the set of known driver names (default: the warehouse drivers and reference data's). Text
+    over MAX_JSON_BYTES, or nested too deeply for the reader, is refused as such (an uploaded file is untrusted)."""
+    if isinstance(data, (str, bytes)):
+        if len(data) > MAX_JSON_BYTES:
+            raise ScenarioError("scenario", f"the file is {len(data):,} bytes; a scenario is at most "
+                                f"{MAX_JSON_BYTES:,}")
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise ScenarioError("scenario", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        except RecursionError:
+            raise ScenarioError("scenario", "not a scenario: the JSON is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ScenarioError("scenario", "must be a JSON object with the fields of cli.md")
+    try:
+        return Scenario.model_validate(data, context={"drivers": drivers} if drivers is not None else None)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ScenarioError):
+            raise cause from None
+        field = ".".join(str(p) for p in err["loc"]) or "scenario"
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "is required"
+        elif err["type"] == "extra_forbidden":
+            msg = "is not a scenario field (allowed: " + ", ".join(Scenario.model_fields) + ")"
+        elif err["type"] == "literal_error" and field == "scope":
+            msg = f"{err.get('input')!r} is not allowed: choose {' or '.join(SCOPES)}"
+        raise ScenarioError(field, msg) from None
+
+
+#: The scenario the page starts from: cli.md's example (placement orders, 3-year average, reaching the fully
+#: demand-led formula in year 3 as the business case intends, with +/-10% protection).
+DEFAULT_SCENARIO: dict[str, Any] = {
+    "name": "Placement orders, 3-year average",
+    "base_year": "2020-21",
+    "years": ["2021-22", "2022-23"],
+    "scope": "pooled",
+    "uplift_pct": 2.0,
+    "totals": {},
+    "drivers": {"placement_orders": 1.0},
+    "window_years": 3,
+    "transition": {"2021-22": 0.5, "2022-23": 1.0},
+    "cap_pct": 10.0,
+    "floor_pct": -10.0,
+}

@@ -1,0 +1,174 @@
+"""What the data covers: no data is not zero (spec partner-drops.md, indicators.md v2).
+
+A date before a council's first drop of a dataset, or a period with no children in it, has no figure: the
+product says so in words ("no drop received by 30 Jun 2019; first drop 25 Sep 2026") rather than showing 0
+or an empty chart. Datasets: the performance files (children, adopters) and the finance files (ledger,
+budget, establishment), each judged on its own because councils send them on their own cadences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from raa_core.ingest.contract import TABLES
+from raa_core.performance.indicators import Bind, state_source
+from raa_core.reference import Reference
+
+COLUMNS: list[str] = ["la_code", "table", "first_drop", "latest_drop", "held", "message"]
+
+
+def day(d: dt.date) -> str:
+    """A date as the pages write it: `30 Jun 2019`."""
+    return f"{d.day} {d:%b %Y}"
+
+
+def no_data_message(on: dt.date | None, first_drop: dt.date | None) -> str:
+    """The words shown instead of a figure where a council had sent no drop of a dataset by a date."""
+    if first_drop is None:
+        return "no drop received yet" if on is None else f"no drop received by {day(on)}; none received since"
+    return f"no drop received by {day(on)}; first drop {day(first_drop)}" if on else "no drop received yet"
+
+
+def no_children_message(what: str, period_name: str) -> str:
+    """The words shown instead of an empty chart or a 0 where a period has no children (`what`: adopted…)."""
+    return f"no children {what} in {period_name}"
+
+
+def coverage(
+    con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None
+) -> pd.DataFrame:
+    """Per reference council: its first drop carrying `table`, its latest one on or before `on` (or ever),
+    whether it holds any by then (`held`), and the message shown where it does not (empty where held).
+
+    Columns `COLUMNS`; `table` is a drop table name (children, adopters, ledger, budget, establishment).
+    Raises ValueError for an unknown table.
+    """
+    spec = next((t for t in TABLES if t.name == table), None)
+    if spec is None:
+        raise ValueError(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
+    b = Bind()
+    until = b.typed(on, "DATE")
+    rows = b.run(
+        con,
+        f"""
+        SELECT c.la_code, min(d.extract_date) AS first_drop,
+               max(d.extract_date) FILTER (WHERE {until} IS NULL OR d.extract_date <= {until}) AS latest_drop
+        FROM (SELECT unnest({b.typed(ref.la_codes, "INTEGER[]")}) AS la_code) c
+        LEFT JOIN drops d ON d.la_code = c.la_code AND list_contains(d.files, {b(spec.file)})
+        GROUP BY c.la_code ORDER BY c.la_code
+        """,
+    ).fetchall()
+    out = []
+    for la_code, first, latest in rows:
+        held = latest is not None
+        out.append(
+            {
+                "la_code": int(la_code),
+                "table": table,
+                "first_drop": first,
+                "latest_drop": latest,
+                "held": held,
+                "message": "" if held else no_data_message(on, first),
+            }
+        )
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def missing(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None) -> dict[str, str]:
+    """The councils (area codes as strings) without a drop of `table` by `on`, each with its message."""
+    cov = coverage(con, ref, table, on)
+    return {str(r.la_code): r.message for r in cov.itertuples() if not r.held}
+
+
+def span(
+    con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None
+) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Per reference council (code as a string): the first dated record in its newest drop of `table` by `on`
+    (its records begin; date of birth aside) and that drop's extract date (its data runs to). (None, None)
+    where it holds no such drop: `missing` says so in words."""
+    spec = next((t for t in TABLES if t.name == table), None)
+    if spec is None:
+        raise ValueError(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
+    dates = [c.name for c in spec.columns if c.type == "date" and c.name != "date_of_birth"]
+    b = Bind()
+    first = f"least({', '.join(f'min(t.{c})' for c in dates)})" if dates else "NULL"
+    rows = b.run(
+        con,
+        f"""
+        SELECT t.la_code, {first} AS first_record, max(d.extract_date) AS latest
+        FROM {state_source(b, table, on)} t JOIN drops d USING (drop_id)
+        WHERE t.la_code IN (SELECT unnest({b.typed(ref.la_codes, "INTEGER[]")}))
+        GROUP BY t.la_code
+        """,
+    ).fetchall()
+    out: dict[str, tuple[dt.date | None, dt.date | None]] = {str(c): (None, None) for c in ref.la_codes}
+    out.update({str(la): (f, latest) for la, f, latest in rows})
+    return out
+
+
+def quarter_words(start: dt.date, end: dt.date, first_record: dt.date | None,
+                  latest: dt.date | None) -> tuple[bool, str]:
+    """(held, words) for a period against one council's data: not held, with the reason, when it begins after
+    the latest drop or ends before the records begin; held but 'in progress: counts to …' when it ends after
+    the latest drop; otherwise held with no words."""
+    if latest is not None and start > latest:
+        return False, f"after the latest drop ({day(latest)})"
+    if first_record is not None and end < first_record:
+        return False, f"before the council's records begin ({day(first_record)})"
+    if latest is not None and end > latest:
+        return True, f"in progress: counts to {day(latest)}"
+    return True, ""
+
+
+def data_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+    """The first and the latest extract date of any accepted drop: the range of dates the data covers."""
+    got = con.execute("SELECT min(extract_date), max(extract_date) FROM drops").fetchall()[0]
+    return got[0], got[1]
+
+
+STATE_COLUMNS: list[str] = ["la_code", "council", "table", "newest_drop", "rows", "message"]
+
+
+def state_at(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | None = None) -> pd.DataFrame:
+    """What the warehouse held for each council and dataset as at a date (the Overview's "as at" view).
+
+    A row per reference council and drop table: the newest drop carrying that file on or before `as_at`
+    (or ever, without it), the rows of the table in that state, and the no-data words where there was none
+    (rows is then null, not 0). Columns `STATE_COLUMNS`.
+    """
+    b = Bind()
+    until = b.typed(as_at, "DATE")
+    parts = []
+    for spec in TABLES:
+        parts.append(
+            f"""SELECT c.la_code, {b(spec.name)} AS "table", {b(TABLES.index(spec))} AS tord,
+                   d.extract_date AS newest_drop, (SELECT count(*) FROM {spec.name} t WHERE t.drop_id = d.drop_id) AS n
+            FROM (SELECT unnest({b.typed(ref.la_codes, "INTEGER[]")}) AS la_code) c
+            LEFT JOIN (SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops
+                       WHERE list_contains(files, {b(spec.file)}) AND ({until} IS NULL OR extract_date <= {until})
+                       GROUP BY la_code) s USING (la_code)
+            LEFT JOIN drops d ON d.drop_id = s.drop_id"""
+        )
+    got = b.run(con, " UNION ALL ".join(parts) + " ORDER BY la_code, tord").fetchall()
+    names = {c.la_code: c.short_name for c in ref.councils}
+    first = {t.name: coverage(con, ref, t.name) for t in TABLES}
+    rows = []
+    for la_code, table, _tord, newest, n in got:
+        held = newest is not None
+        first_drop = first[table].set_index("la_code").at[la_code, "first_drop"]
+        rows.append(
+            {
+                "la_code": int(la_code),
+                "council": names.get(int(la_code), str(la_code)),
+                "table": table,
+                "newest_drop": newest,
+                "rows": int(n) if held else None,
+                "message": "" if held else no_data_message(as_at, None if pd.isna(first_drop) else first_drop),
+            }
+        )
+    out = pd.DataFrame(rows, columns=STATE_COLUMNS)
+    out["rows"] = pd.array(out["rows"].tolist(), dtype="Int64")
+    return out

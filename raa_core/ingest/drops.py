@@ -1,0 +1,769 @@
+"""Partner drops: discover, validate against the contract, and load whole or not at all.
+
+Every problem in a drop is collected and reported together (file, column, rule, rows); an error in any
+file rejects the whole drop and the warehouse keeps exactly what it held. Checks run as set-based SQL
+over each file, read straight from Parquet by DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+from pydantic import BaseModel, ValidationError
+
+from raa_core import clock
+from raa_core.ingest.contract import (
+    MANIFEST_FILE,
+    SAMPLE_ROOT_FILE,
+    TABLE_BY_FILE,
+    TABLES,
+    Issue,
+    Manifest,
+    person_rows,
+)
+from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
+from raa_core.presentation import count_noun
+from raa_core.reference import Reference
+from raa_core.store import warehouse
+
+_COUNCIL_NAME = re.compile(r"[1-9][0-9]{2}", re.ASCII)
+_DATE_NAME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class DropFolder:
+    """A folder under the drops root; la_code/extract_date are None where its name is not valid.
+
+    `problem` is set by `discover` for an entry that cannot be a drop at all (a file, a link, an empty or
+    unreadable council folder): the entry is reported as rejected with it, never skipped in silence.
+    """
+
+    path: str
+    folder: Path
+    la_code: int | None
+    extract_date: dt.date | None
+    problem: Issue | None = None
+
+
+class DropResult(BaseModel):
+    """What happened to one drop in an ingest run."""
+
+    path: str
+    la_code: int | None
+    extract_date: dt.date | None
+    outcome: Literal["accepted", "unchanged", "rejected"]
+    new_version: bool = False
+    drop_id: int | None = None
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
+    row_counts: dict[str, int] = {}
+
+    def counts_text(self) -> str:
+        """The drop's issues counted, each noun agreeing with its count: "1 error, 2 warnings" (issue 14)."""
+        return f"{count_noun(len(self.errors), 'error')}, {count_noun(len(self.warnings), 'warning')}"
+
+    def as_cli(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "path": self.path,
+            "la_code": self.la_code,
+            "extract_date": self.extract_date.isoformat() if self.extract_date else None,
+        }
+        if self.outcome == "accepted":
+            out["warnings"] = [i.as_cli() for i in self.warnings]
+            out["new_version"] = self.new_version
+        elif self.outcome == "rejected":
+            out["errors"] = [i.as_cli() for i in self.errors]
+            out["warnings"] = [i.as_cli() for i in self.warnings]
+        return out
+
+
+class IngestReport(BaseModel):
+    results: list[DropResult]
+
+    def by(self, outcome: str) -> list[DropResult]:
+        return [r for r in self.results if r.outcome == outcome]
+
+    def as_cli(self) -> dict[str, list[dict[str, object]]]:
+        return {k: [r.as_cli() for r in self.by(k)] for k in ("accepted", "unchanged", "rejected")}
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def shown(name: str) -> str:
+    """A folder or file name as it may be printed: control characters and undecodable bytes escaped."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch) & 0xFF:02x}" for ch in name)
+
+
+def council_code_of(name: str) -> int | None:
+    """The council code a folder name gives (three ASCII digits, no leading zero), or None."""
+    return int(name) if _COUNCIL_NAME.fullmatch(name) else None
+
+
+def extract_date_of(name: str) -> dt.date | None:
+    """The extract date a folder name gives (ISO YYYY-MM-DD, ASCII digits, a real date), or None."""
+    if not _DATE_NAME.fullmatch(name):
+        return None
+    try:
+        return dt.date.fromisoformat(name)
+    except ValueError:
+        return None
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _kind(entry: os.DirEntry[str]) -> str | None:
+    """None for a real folder (not a link); else what the entry is, for the message."""
+    if entry.is_symlink():
+        return "a symbolic link (links are refused: a drop holds its own files)"
+    if entry.is_dir(follow_symlinks=False):
+        return None
+    if entry.is_file(follow_symlinks=False):
+        return "a file, not a folder"
+    return "a special file (pipe, socket or device), not a folder"
+
+
+def discover(root: Path) -> list[DropFolder]:
+    """Every entry `<la_code>/<extract_date>/` under root, each reported, none skipped in silence.
+
+    The tree is untrusted: a name that is not a council code or an ISO date becomes a rejected drop (the
+    folder checks say why), hidden names included; links are never followed; files, pipes and empty council
+    folders where drop folders belong are reported as rejected entries (`DropFolder.problem`), except the
+    root's own `sample.json` (the marker `raa sample` writes; contract.SAMPLE_ROOT_FILE).
+    """
+    root = Path(root)
+    found: list[DropFolder] = []
+    for council in _entries(root):
+        name = shown(council.name)
+        la = council_code_of(council.name)
+        kind = _kind(council)
+        if council.name == SAMPLE_ROOT_FILE and council.is_file(follow_symlinks=False):
+            continue  # the sample's root marker (`raa sample`), not a drop
+        if kind is not None:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="not_a_drop_folder", message=f"'{name}' is {kind}; expected a council folder <la_code>/")))
+            continue
+        try:
+            dates = _entries(Path(council.path))
+        except OSError as exc:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="unreadable_folder", message=f"folder '{name}' cannot be read: {exc.strerror}")))
+            continue
+        if not dates:
+            found.append(DropFolder(name, Path(council.path), la, None, Issue(
+                rule="empty_folder", message=f"council folder '{name}' holds no drop folder <extract_date>/")))
+        for entry in dates:
+            path = f"{name}/{shown(entry.name)}"
+            when = extract_date_of(entry.name)
+            kind = _kind(entry)
+            problem = None if kind is None else Issue(
+                rule="not_a_drop_folder", message=f"'{path}' is {kind}; expected a drop folder <extract_date>/")
+            found.append(DropFolder(path, Path(entry.path), la, when, problem))
+    return found
+
+
+@dataclass(slots=True)
+class DropFiles:
+    """The regular files of a drop folder, with each one's sha256, and what else the folder held."""
+
+    checksums: dict[str, str]
+    issues: list[Issue]
+
+    @property
+    def fingerprint(self) -> str:
+        """One fingerprint of the whole drop (changes if any file does)."""
+        whole = hashlib.sha256("\n".join(f"{n} {h}" for n, h in sorted(self.checksums.items())).encode())
+        return whole.hexdigest()
+
+
+def _open_regular(path: Path) -> int:
+    """Open a file for reading only if it is a regular file (never follows a link, never blocks on a pipe)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"{path.name} is not a regular file")
+    return fd
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with os.fdopen(_open_regular(path), "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def regular_files(folder: Path) -> DropFiles:
+    """Hash the drop's regular files; links, pipes, devices and subfolders are never read.
+
+    Only the files listed here are ever opened by the checks (`drop_files.plan_file` reads them by name).
+    A link (wherever it points, even inside the folder) or a special file is an error of the drop, named;
+    a subfolder is ignored with a warning. Raises OSError if the folder itself cannot be listed.
+    """
+    checksums: dict[str, str] = {}
+    issues: list[Issue] = []
+    for entry in _entries(folder):
+        name = shown(entry.name)
+        if entry.is_symlink():
+            issues.append(Issue(file=name, rule="symlink_refused", message=(
+                f"{name} is a symbolic link: a drop must hold its own regular files (links are never followed)")))
+        elif entry.is_dir(follow_symlinks=False):
+            issues.append(Issue(severity="warning", file=name, rule="unknown_file", message=(
+                f"{name}/ is a folder inside the drop and was ignored")))
+        elif not entry.is_file(follow_symlinks=False):
+            issues.append(Issue(file=name, rule="not_a_regular_file", message=(
+                f"{name} is a pipe, socket or device, not a regular file, and was not read")))
+        elif name != entry.name:
+            issues.append(Issue(file=name, rule="unknown_file", severity="warning", message=(
+                f"{name} has a name with control characters or undecodable bytes and was ignored")))
+        else:
+            checksums[entry.name] = _sha256(Path(entry.path))
+    return DropFiles(checksums, issues)
+
+
+def fingerprint(folder: Path) -> tuple[dict[str, str], str]:
+    """Each regular file's sha256, and one fingerprint of the whole drop (changes if any file does)."""
+    found = regular_files(folder)
+    return found.checksums, found.fingerprint
+
+
+# ---------------------------------------------------------------- folder-level checks
+
+
+def _folder_issues(drop: DropFolder, ref: Reference, today: dt.date) -> list[Issue]:
+    council, date_name = drop.path.split("/")
+    issues: list[Issue] = []
+    if drop.la_code is None or drop.la_code not in ref.la_codes:
+        issues.append(Issue(rule="unknown_council", message=(
+            f"folder '{council}' is not a partner council code (expected one of "
+            f"{', '.join(map(str, ref.la_codes))})")))
+    if drop.extract_date is None:
+        issues.append(Issue(rule="invalid_extract_date", message=(
+            f"folder '{date_name}' is not an ISO extract date (YYYY-MM-DD)")))
+    elif drop.extract_date > today:
+        issues.append(Issue(rule="future_extract_date", message=(
+            f"extract date {drop.extract_date} is after today ({today})")))
+    return issues
+
+
+#: What a manifest field must hold, in words (pydantic's error types; no library text reaches people).
+_MANIFEST_KINDS = {
+    "int": "a whole number", "string": "text in quotes", "dict": "an object { … }", "model": "an object { … }",
+    "bool": "true or false",
+}
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object that gives a key once; `{"la_code": 887, "la_code": 886}` is refused, not read as 886."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKey(key)
+        seen[key] = value
+    return seen
+
+
+def _manifest_field_words(err: Mapping[str, Any]) -> str:
+    """One pydantic validation error of manifest.json as a council officer reads it, e.g. 'field la_code must
+    be a whole number' or 'field files is missing' (partner-drops.md: manifest.json)."""
+    where = ".".join(map(str, err.get("loc", ()))) or ""
+    kind = next((words for key, words in _MANIFEST_KINDS.items() if str(err.get("type", "")).startswith(key)), None)
+    if err.get("type") == "missing":
+        return f"field {where} is missing"
+    if not where:
+        return "it must be a JSON object { … } with la_code, extract_date and files"
+    return f"field {where} must be {kind}" if kind else f"field {where} holds the wrong kind of value"
+
+
+def read_manifest(folder: Path, max_bytes: int) -> tuple[Manifest | None, list[Issue]]:
+    """The drop's manifest.json if it has one, read with a size cap; any failure is the drop's error.
+
+    Returns (None, []) without a manifest; (None, [issue]) when it is too large, not a regular file, not
+    JSON (however deep its nesting), or not the manifest model (partner-drops.md, manifest.json).
+    """
+    path = Path(folder) / MANIFEST_FILE
+    try:
+        with os.fdopen(_open_regular(path), "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        return None, [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=(
+            f"manifest.json cannot be read: {exc.strerror or exc}"))]
+    if len(raw) > max_bytes:
+        return None, [Issue(file=MANIFEST_FILE, rule="manifest_too_large", message=(
+            f"manifest.json is larger than {max_bytes:,} bytes (settings: drops.manifest_max_bytes)"))]
+    try:
+        return Manifest.model_validate(json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys)), []
+    except _RepeatedKey as exc:
+        why = f"it gives the key '{shown(exc.key)[:100]}' twice (which one is meant cannot be told)"
+    except RecursionError:
+        why = "it is nested too deeply to be a manifest"
+    except UnicodeDecodeError:
+        why = "it is not UTF-8 text"
+    except ValidationError as exc:
+        why = _manifest_field_words(exc.errors()[0])
+    except json.JSONDecodeError as exc:
+        why = f"it is not JSON (the text goes wrong at line {exc.lineno}, character {exc.colno})"
+    except ValueError:
+        why = "it is not JSON"
+    return None, [Issue(file=MANIFEST_FILE, rule="unreadable_manifest", message=f"manifest.json is not valid: {why}")]
+
+
+def _manifest_issues(
+    drop: DropFolder, checksums: dict[str, str], rows: dict[str, int], max_bytes: int,
+) -> list[Issue]:
+    if MANIFEST_FILE not in checksums:
+        return []
+    manifest, problems = read_manifest(drop.folder, max_bytes)
+    if manifest is None:
+        return problems
+    issues = []
+    if drop.la_code is not None and manifest.la_code != drop.la_code:
+        issues.append(Issue(file=MANIFEST_FILE, column="la_code", rule="manifest_mismatch", message=(
+            f"manifest says council {manifest.la_code} but the folder is {drop.la_code}")))
+    if drop.extract_date is not None and manifest.extract_date != drop.extract_date.isoformat():
+        issues.append(Issue(file=MANIFEST_FILE, column="extract_date", rule="manifest_mismatch", message=(
+            f"manifest says extract date {manifest.extract_date} but the folder is {drop.extract_date}")))
+    for raw_name, entry in sorted(manifest.files.items()):
+        name = shown(raw_name)
+        if raw_name not in checksums:
+            issues.append(Issue(file=name, rule="manifest_file_missing", message=(
+                f"{name} is listed in manifest.json but is not in the drop")))
+            continue
+        if entry.sha256.lower() != checksums[raw_name]:
+            issues.append(Issue(file=name, rule="manifest_checksum", message=(
+                f"{name} does not match its manifest sha256 (the file changed or was truncated in transit)")))
+        if name in rows and entry.rows != rows[name]:
+            issues.append(Issue(file=name, rule="manifest_rows", message=(
+                f"{name} has {count_noun(rows[name], 'row')} but manifest.json says {entry.rows}")))
+    return issues
+
+
+# ---------------------------------------------------------------- drops
+
+
+@dataclass(slots=True)
+class CheckedDrop:
+    drop: DropFolder
+    fingerprint: str
+    checksums: dict[str, str]
+    files: list[FilePlan]
+    folder_issues: list[Issue]
+    started: dt.datetime
+    manifest_issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def issues(self) -> list[Issue]:
+        found = list(self.folder_issues)
+        for f in self.files:
+            found += f.issues
+        return found + self.manifest_issues
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        return {f.spec.file: f.rows for f in self.files if f.selects is not None}
+
+
+def _start_check(
+    n: int, drop: DropFolder, ref: Reference, today: dt.date, found: DropFiles | None = None,
+) -> CheckedDrop:
+    """Folder, file-presence, manifest and schema checks of one drop (no data read yet).
+
+    Only the drop's regular files are read (`regular_files`); links and special files are its errors.
+    """
+    started = clock.utc_now()
+    found = found or regular_files(drop.folder)
+    checksums, whole = found.checksums, found.fingerprint
+    issues = _folder_issues(drop, ref, today) + found.issues
+    if not any(name in TABLE_BY_FILE for name in checksums):
+        # Datasets travel independently (v2): any non-empty set of the five files is a drop.
+        issues.append(Issue(rule="no_files", message=(
+            f"the drop holds none of the contract's files ({', '.join(TABLE_BY_FILE)}); a drop carries at least "
+            f"one of them")))
+    for name in checksums:
+        if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
+            issues.append(Issue(severity="warning", file=name, rule="unknown_file",
+                                message=f"{name} is not part of the contract and was ignored"))
+    files = [plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES if spec.file in checksums]
+    manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files},
+                                ref.settings.drops.manifest_max_bytes)
+    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest)
+
+
+def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:
+    """Check the data of many drops, as set-based SQL per table; returns the temp tables staged.
+
+    Every file is read with its own types (`drop_files.check_table`); one staged table per contract table.
+    If checking a table fails for a reason no rule foresaw, its files are checked again one drop at a time,
+    so the failure costs only the drop it belongs to (`check_failed`); a machine failure propagates.
+    """
+    extracts = {i: c.drop.extract_date for i, c in enumerate(checked)}
+    stages = []
+    for spec in TABLES:
+        plans = [f for c in checked for f in c.files if f.spec.name == spec.name and f.selects is not None]
+        if not plans:
+            continue
+        stage = f"stage_{spec.name}_0"
+        before = [(p, len(p.issues), p.selects) for p in plans]
+        try:
+            check_table(con, spec, plans, extracts, ref, stage, machine_failure)
+            stages.append(stage)
+            continue
+        except Exception as exc:
+            if machine_failure(exc):
+                raise
+            con.execute(f"DROP TABLE IF EXISTS {stage}")
+        for p, count, selects in before:
+            p.issues, p.selects = p.issues[:count], selects  # counted again, alone
+            alone = f"stage_{spec.name}_{p.drop + 1}"
+            try:
+                check_table(con, spec, [p], extracts, ref, alone, machine_failure)
+                stages.append(alone)
+            except Exception as exc:
+                if machine_failure(exc):
+                    raise
+                con.execute(f"DROP TABLE IF EXISTS {alone}")
+                p.issues.append(Issue(file=spec.file, rule="check_failed", message=(
+                    f"{spec.file} could not be checked, so nothing of its drop was loaded: {_one_line(exc)}")))
+                p.selects = None
+    return stages
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def machine_failure(exc: BaseException) -> bool:
+    """A failure of the machine (disk full, read-only), not of a drop: it stops the run (exit 2)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(
+        t in text for t in ("no space left", "read-only file system", "disk quota"))
+
+
+def _crashed(drop: DropFolder, exc: BaseException) -> DropResult:
+    """Any unexpected failure while checking one drop becomes that drop's rejection, located."""
+    return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date, outcome="rejected",
+                      errors=[Issue(rule="check_failed", message=(
+                          f"drop {drop.path} could not be checked, so nothing of it was loaded: {_one_line(exc)}"))])
+
+
+def _refused(drop: DropFolder) -> DropResult:
+    """An entry `discover` found could not be a drop (a file, a link, an empty council folder)."""
+    assert drop.problem is not None
+    return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date, outcome="rejected",
+                      errors=[drop.problem])
+
+
+SNAPSHOT_TABLES = ("children", "adopters")
+
+
+def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> None:
+    """A snapshot cannot lose everything (partner-drops.md): each children/adopters file against the last one.
+
+    The council's previous accepted file of the table is the newest one before this drop (in the warehouse,
+    an earlier version of the same drop, or an earlier drop of this run that has no error). Zero rows after
+    a file that had rows is an error; a fall of more than `settings.snapshot_fall_warn_pct` (20%) a warning.
+    """
+    limit = ref.settings.snapshot_fall_warn_pct
+    dated = sorted((c for c in checked if c.drop.la_code is not None and c.drop.extract_date is not None),
+                   key=lambda c: (c.drop.la_code, c.drop.extract_date))
+    for name in SNAPSHOT_TABLES:
+        spec = next(t for t in TABLES if t.name == name)
+        plans = {i: next((f for f in c.files if f.spec.name == name and f.selects is not None), None)
+                 for i, c in enumerate(dated)}
+        asked = [i for i, plan in plans.items() if plan is not None]
+        # One query for every drop of the run: the council's previous stored file of the table (newest drop
+        # before this one, or an earlier version of the same drop) and its rows.
+        stored = {int(i): (when, int(rows)) for i, when, rows in con.execute(
+            f"""
+            WITH q AS (SELECT unnest($i) AS i, unnest($la) AS la, unnest($w) AS w, unnest($p) AS p),
+            prev AS (
+                SELECT q.i, arg_max(d.extract_date, (d.extract_date, d.version)) AS when_,
+                       arg_max(d.drop_id, (d.extract_date, d.version)) AS drop_id
+                FROM q JOIN drops d ON d.la_code = q.la AND list_contains(d.files, $file)
+                 AND (d.extract_date < q.w OR d.path = q.p)
+                GROUP BY q.i)
+            SELECT prev.i, prev.when_, (SELECT count(*) FROM {name} t WHERE t.drop_id = prev.drop_id) FROM prev
+            """,
+            {"i": asked, "la": [int(dated[i].drop.la_code or 0) for i in asked],
+             "w": [dated[i].drop.extract_date for i in asked], "p": [dated[i].drop.path for i in asked],
+             "file": spec.file}).fetchall()} if asked else {}
+        in_run: dict[int, tuple[dt.date, int]] = {}
+        for i, c in enumerate(dated):
+            la, when = int(c.drop.la_code or 0), c.drop.extract_date
+            plan = plans[i]
+            if plan is None or when is None:
+                continue
+            earlier = [p for p in (stored.get(i), in_run.get(la)) if p is not None]
+            if earlier:
+                prev_date, prev_rows = max(earlier, key=lambda p: p[0])
+                if plan.rows == 0 and prev_rows > 0:
+                    plan.issues.append(Issue(file=spec.file, rule="snapshot_emptied", row_count=0, message=(
+                        f"{spec.file} has no rows, but the council's previous accepted {spec.file} (extract "
+                        f"{prev_date:%d %b %Y}) had {prev_rows:,}: a snapshot cannot lose everything; send the "
+                        f"full file")))
+                elif prev_rows > 0 and (prev_rows - plan.rows) * 100 > limit * prev_rows:
+                    fall = (prev_rows - plan.rows) * 100 / prev_rows
+                    plan.issues.append(Issue(severity="warning", file=spec.file, rule="snapshot_fall", message=(
+                        f"{spec.file} has {count_noun(plan.rows, 'row')}, {fall:.0f}% fewer than the {prev_rows:,} of the "
+                        f"previous accepted file (extract {prev_date:%d %b %Y}); check the extract is complete "
+                        f"(warned above a {limit}% fall)")))
+            if not c.errors:
+                in_run[la] = (when, plan.rows)
+
+
+def sample_marked(folder: Path) -> bool:
+    """True for a drop of the bundled synthetic sample: its manifest.json says `"sample": true` and the drops
+    root two folders up (`<root>/<la_code>/<extract_date>/`) holds the `sample.json` that `raa sample` writes
+    (contract.SAMPLE_ROOT_FILE). A council's own drop, or an upload, saying it is sample data is not: sample
+    data is never judged stale (second review of issue 9)."""
+    if not (Path(folder).parent.parent / SAMPLE_ROOT_FILE).is_file():
+        return False
+    path = Path(folder) / MANIFEST_FILE
+    try:
+        doc = json.loads(path.read_bytes()[: 1 << 20].decode("utf-8-sig"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("sample") is True
+
+
+def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str | None,
+           checksums: dict[str, str], started: dt.datetime, attempt: int, actor: str | None = None) -> None:
+    con.execute(
+        "INSERT INTO ingest_audit (attempt_id, path, la_code, extract_date, outcome, drop_id, fingerprint, "
+        "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [attempt, result.path, result.la_code, result.extract_date, result.outcome, result.drop_id,
+         fingerprint, json.dumps(checksums, sort_keys=True), json.dumps(result.row_counts, sort_keys=True),
+         len(result.errors), len(result.warnings), started, clock.utc_now(), actor],
+    )
+    issues = [*result.errors, *result.warnings]
+    if issues:
+        con.executemany(
+            "INSERT INTO drop_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[attempt, result.drop_id, i.severity, i.file, i.column, i.rule, i.rows, i.row_count, i.message]
+             for i in issues],
+        )
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def ingest_into(
+    con: duckdb.DuckDBPyConnection, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
+    progress: Progress | None = None, actor: str | None = None,
+) -> IngestReport:
+    """Validate drops and load the valid ones into an open read-write warehouse, in one transaction.
+
+    A drop with any error loads nothing; the others load whole. Unchanged drops (same fingerprint as a
+    loaded version) are skipped; changed ones become a new version. Every attempt is audited, with who
+    ran it (`actor`: a signed-in user, or the command and system user of a scheduled ingest).
+    """
+    today = today or clock.today()
+    # Bounded memory whatever the drop's size: DuckDB spills staged rows to disk past the limit.
+    con.execute(f"SET memory_limit = '{int(ref.settings.ingest_memory_mb)}MB'")
+    _quiet(con)
+    known: dict[str, list[tuple[str, int]]] = {}
+    for path, fp, version in con.execute("SELECT path, fingerprint, version FROM drops ORDER BY version").fetchall():
+        known.setdefault(path, []).append((fp, version))
+    results: list[DropResult | None] = []
+    unchanged: dict[int, tuple[str, dict[str, str], dt.datetime]] = {}
+    to_check: list[CheckedDrop] = []
+    refused: dict[int, DropResult] = {}
+    for n, drop in enumerate(drops):
+        if progress:
+            progress(n, len(drops), drop.path)
+        if drop.problem is not None:
+            refused[n] = _refused(drop)
+            results.append(refused[n])
+            continue
+        try:
+            found = regular_files(drop.folder)
+            if not found.issues and any(fp == found.fingerprint for fp, _ in known.get(drop.path, [])):
+                unchanged[n] = (found.fingerprint, found.checksums, clock.utc_now())
+                results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                          outcome="unchanged"))
+                continue
+            checked = _start_check(len(to_check), drop, ref, today, found)
+        except Exception as exc:  # one bad drop never stops the others (issue 10)
+            if machine_failure(exc):
+                raise
+            refused[n] = _crashed(drop, exc)
+            results.append(refused[n])
+            continue
+        results.append(None)
+        to_check.append(checked)
+    stages = check_drops(con, to_check, ref)
+    snapshot_checks(con, to_check, ref)
+
+    next_drop = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
+    attempt = con.execute("SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
+    accepted: dict[int, tuple[int, int]] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        checked_iter = iter(to_check)
+        for n, drop in enumerate(drops):
+            if n in refused:
+                _audit(con, refused[n], None, {}, clock.utc_now(), attempt, actor)
+                attempt += 1
+                continue
+            if n in unchanged:
+                whole, checksums, started = unchanged[n]
+                _audit(con, results[n], whole, checksums, started, attempt, actor)
+                attempt += 1
+                continue
+            c = next(checked_iter)
+            errors, warnings = c.errors, c.warnings
+            if errors:
+                result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                    outcome="rejected", errors=errors, warnings=warnings, row_counts=c.row_counts)
+            else:
+                versions = known.get(drop.path, [])
+                version = versions[-1][1] + 1 if versions else 1
+                drop_id = next_drop
+                next_drop += 1
+                accepted[to_check.index(c)] = (drop_id, int(drop.la_code or 0))
+                con.execute(
+                    "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, "
+                    "loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [drop_id, drop.la_code, drop.extract_date, drop.path, version, c.fingerprint,
+                     sorted(c.row_counts), clock.utc_now()])
+                if sample_marked(drop.folder):
+                    con.execute("INSERT INTO sample_drops VALUES (?)", [drop_id])
+                result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                    outcome="accepted", new_version=bool(versions), drop_id=drop_id,
+                                    warnings=warnings, row_counts=c.row_counts)
+            _audit(con, result, c.fingerprint, c.checksums, c.started, attempt, actor)
+            attempt += 1
+            results[n] = result
+        if accepted:
+            ids = ", ".join(f"({i}, {d}, {la})" for i, (d, la) in accepted.items())
+            for stage in stages:
+                spec = next(t for t in TABLES if stage.startswith(f"stage_{t.name}_"))
+                cols = ", ".join(spec.column_names)
+                con.execute(
+                    f"INSERT INTO {spec.name} (drop_id, la_code, {cols}) SELECT a.drop_id, a.la_code, {cols} "
+                    f"FROM {stage} s JOIN (VALUES {ids}) a(idx, drop_id, la_code) ON s.__drop = a.idx "
+                    f"ORDER BY a.drop_id, s.__row")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for stage in stages:
+            con.execute(f"DROP TABLE IF EXISTS {stage}")
+    return IngestReport(results=[r for r in results if r is not None])
+
+
+def ingest(
+    db: Path, root: Path, ref: Reference, today: dt.date | None = None, progress: Progress | None = None,
+    actor: str | None = None,
+) -> IngestReport:
+    """Validate and load every drop under root; publishes a new warehouse version atomically."""
+    return ingest_folders(db, discover(root), ref, today, progress, actor=actor)
+
+
+def ingest_folders(
+    db: Path, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
+    progress: Progress | None = None, actor: str | None = None, *, first_build: bool = False,
+) -> IngestReport:
+    """Validate and load the given drop folders in one new warehouse version.
+
+    Raises warehouse.WarehouseError for operational failures (disk full, read-only, damaged warehouse),
+    and with `first_build` warehouse.AlreadyBuilt if a version exists once the writer lock is held.
+    """
+    with warehouse.writing(db, first_build=first_build) as con:
+        report = ingest_into(con, drops, ref, today, progress, actor)
+    if progress:
+        progress(len(drops), len(drops), "done")
+    return report
+
+
+def first_build(
+    db: Path, root: Path, ref: Reference, today: dt.date | None = None, progress: Progress | None = None,
+    actor: str | None = None,
+) -> IngestReport | None:
+    """Build the warehouse from the drops under root on first start, once, however many sessions ask.
+
+    Returns the report of the build, or None when there was nothing to do: a warehouse already exists, or
+    another session or process built it while this one waited for the writer lock. Never builds while
+    version files exist (a damaged link falls back to the newest intact version; see warehouse.health).
+    """
+    if warehouse.current_file(db) is not None:
+        return None
+    try:
+        return ingest_folders(db, discover(root), ref, today, progress, actor, first_build=True)
+    except warehouse.AlreadyBuilt:
+        return None
+
+
+def _quiet(con: duckdb.DuckDBPyConnection) -> None:
+    """No progress bar: DuckDB draws one on standard output for a query past 2 s, which would corrupt
+    `raa ingest --json` and `raa check --json` output read by a script."""
+    con.execute("SET enable_progress_bar = false")
+
+
+def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -> DropResult:
+    """Validate a drop without loading it (an in-memory database; the warehouse is not touched)."""
+    if drop.problem is not None:
+        return _refused(drop)
+    con = duckdb.connect()
+    _quiet(con)
+    try:
+        checked = _start_check(0, drop, ref, today or clock.today())
+        check_drops(con, [checked], ref)
+    except Exception as exc:
+        if machine_failure(exc):
+            raise
+        return _crashed(drop, exc)
+    finally:
+        con.close()
+    errors = checked.errors
+    return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                      outcome="rejected" if errors else "accepted", errors=errors,
+                      warnings=checked.warnings, row_counts=checked.row_counts)
+
+
+def issues_frame(result: DropResult) -> list[dict[str, object]]:
+    """Errors then warnings as plain rows for a table or a download, readable without the rule codes.
+
+    Columns: severity, file, column, rule (plain-English title with the code beside it), rows (counted as a
+    person counts them, first data row = row 1), message.
+    """
+    return [
+        {"severity": i.severity, "file": i.file, "column": i.column, "rule": f"{i.title} ({i.rule})",
+         "rows": person_rows(i.rows, i.row_count) if i.rows else "", "message": i.message}
+        for i in [*result.errors, *result.warnings]
+    ]

@@ -1,0 +1,291 @@
+"""The ASGLB quarterly return: the adoption and adopter items for one quarter, per council and for the RAA.
+
+The Adoption and Special Guardianship Leadership Board collects a quarterly data return from every RAA and
+council (spec indicators.md v2). The product fills the items it can compute from the drops with the same
+raa_core functions the pages use (activity, waiting, scorecard means, characteristics, recruitment), one row
+per item and area with its value, its n and the rule; items it cannot compute (special guardianship,
+adoption support, complaints) are listed as "not held" rather than left out; a council with no drop of
+the dataset by the as-at date says so in words rather than 0. Quarters are the ASGLB's: Q1 = April-June.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from raa_core.ingest import coverage
+from raa_core.performance import characteristics, indicators, journeys, recruitment
+from raa_core.periods import Period, quarter
+from raa_core.presentation import display, export
+from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
+
+_QUARTER_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
+#: The name of the RAA's own column (the region: every child of the three councils together).
+RAA = "RAA"
+
+
+def parse_quarter(text: str) -> Period:
+    """`2026-27Q2` (or `2026-27 Q2`): quarter 2 (July-September) of 2026-27; Q1 = April-June.
+
+    Raises ValueError naming the expected form.
+    """
+    m = _QUARTER_RE.match(text) if isinstance(text, str) else None
+    if m is None or int(m.group(2)) != (int(m.group(1)) + 1) % 100:
+        raise ValueError(f"{text!r} is not a quarter: write e.g. 2026-27Q2 (Q1 = April to June)")
+    return quarter(int(m.group(1)), int(m.group(3)))
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the return: its key, section, label, unit and the rule used to compute it."""
+
+    key: str
+    section: str
+    label: str
+    unit: str  # children, households, days, or "" for items not held
+    rule: str
+    dataset: str = "children"  # the drop table it comes from ("" for items not held)
+
+
+_Q = "in the quarter"
+ITEMS: tuple[Item, ...] = (
+    *(
+        Item(f"children_{m}", "Children: activity in the quarter", label, "children", rule)
+        for m, label, rule in (
+            ("adm_decisions", "ADM decisions that the child should be placed for adoption", f"adm_decision_date {_Q}"),
+            ("placement_orders", "Placement orders granted", f"placement_order_date {_Q}"),
+            ("matches", "Children matched with adopters", f"matched_date {_Q}"),
+            ("placements", "Children placed for adoption", f"placed_date {_Q}"),
+            ("early_permanence_placements", "of which early permanence (FfA or concurrent)",
+             f"placed_date {_Q} and early_permanence"),
+            ("interagency_placements", "of which interagency placements", f"placed_date {_Q} and interagency"),
+            ("adoption_orders", "Adoption orders granted", f"adoption_order_date {_Q} (including children "
+             "adopted without a recorded placement)"),
+            ("adopted_without_placement", "of which adopted without a recorded adoptive placement",
+             f"adoption_order_date {_Q} and no placed_date (SSDA903 rule 390)"),
+            ("reversals", "Decisions that the child should no longer be placed for adoption",
+             f"plan_reversed_date {_Q}"),
+            ("disruptions", "Adoptive placements that disrupted before an adoption order", f"disruption_date {_Q}"),
+        )
+    ),
+    *(
+        Item(f"timeliness_{ind}", "Children adopted in the quarter: average days", label, "days", rule)
+        for ind, label, rule in (
+            ("A1", "Entering care to moving in with the adoptive family (A1)", display.plain_text(indicators.DEFINITIONS["A1"])),
+            ("A2", "Placement order to the match with the adopters (A2)", display.plain_text(indicators.DEFINITIONS["A2"])),
+            ("A10", "Entering care to moving in with the family who adopted (A10)", display.plain_text(indicators.DEFINITIONS["A10"])),
+        )
+    ),
+    *(
+        Item(f"waiting_{c}", "Children waiting at the end of the quarter", journeys.WAITING_LABELS[c], "children",
+             f"{journeys.WAITING_LABELS[c]}, at the quarter's last day (spec indicators.md, children waiting v2)")
+        for c in journeys.WAITING_COUNTS
+    ),
+    *(
+        Item(f"waiting_{d}", "Children waiting at the end of the quarter: characteristics", label, "children", rule)
+        for d, label, rule in (
+            ("harder_to_place", "Harder to place", "aged 5 or over at the ADM decision, in a sibling group, of an "
+             "ethnic minority background or disabled (any of these)"),
+            ("sibling_group", "In a sibling group", "sibling_group_id recorded"),
+            ("disabled", "Disabled", "disabled = true"),
+            ("ethnic_minority", "Of an ethnic minority background", "ethnicity group Mixed, Asian, Black or Other"),
+        )
+    ),
+    *(
+        Item(f"adopters_{m}", "Adopters: activity in the quarter", label, "households", rule, "adopters")
+        for m, label, rule in (
+            ("enquiries", "Enquiries", f"enquiry_date {_Q}"),
+            ("rois", "Registrations of interest accepted (stage 1 starts)", f"roi_date {_Q}"),
+            ("stage1_completed", "Stage 1 completed", f"stage1_end_date {_Q}"),
+            ("stage2_started", "Stage 2 started", f"stage2_start_date {_Q}"),
+            ("approvals", "Households approved", f"approval_date {_Q}"),
+            ("fast_track_approvals", "of which fast-track", f"approval_date {_Q} and fast_track"),
+            ("early_permanence_approvals", "of which approved for early permanence",
+             f"approval_date {_Q} and early_permanence"),
+            ("matches", "Households matched", f"matched_date {_Q}"),
+            ("placements", "Households with a child placed", f"placed_date {_Q}"),
+            ("withdrawals", "Households withdrawn", f"withdrawn_date {_Q}"),
+            ("approved_withdrawn", "Approved households that withdrew before a match",
+             f"withdrawn_date {_Q}, approved before it and not matched by it"),
+        )
+    ),
+    *(
+        Item(f"adopters_{m}", "Adopters at the end of the quarter", label, "households", rule, "adopters")
+        for m, label, rule in (
+            ("in_assessment", "Households in assessment", "registration accepted, not approved, not withdrawn"),
+            ("in_stage1", "of which in stage 1", "in assessment and stage 2 not started (fast-track: never)"),
+            ("in_stage2", "of which in stage 2", "in assessment and stage 2 started (fast-track from registration)"),
+            ("approved_waiting", "Approved households not yet matched", "approved, not matched, not withdrawn"),
+            ("approved_waiting_over_3m", "of which approved more than 3 months ago", "approval + 3 months < date"),
+            ("approved_waiting_over_6m", "of which approved more than 6 months ago", "approval + 6 months < date"),
+        )
+    ),
+    *(
+        Item(key, "Items not held in the drops", label, "", "not held: the drops carry no data for this item", "")
+        for key, label in (
+            ("sgo_granted", "Special guardianship orders granted"),
+            ("sgo_support", "Special guardianship support: assessments and plans"),
+            ("support_assessments", "Adoption support: assessments of need"),
+            ("asf_applications", "Adoption Support Fund applications"),
+            ("complaints", "Complaints about the adoption service"),
+        )
+    ),
+)
+ITEM_KEYS: tuple[str, ...] = tuple(i.key for i in ITEMS)
+COLUMNS: list[str] = ["order", "section", "item", "label", "unit", "area", "area_name", "value", "n", "status",
+                      "note", "rule"]
+
+
+def _area_names(ref: Reference) -> dict[str, str]:
+    return {**{str(c.la_code): c.short_name for c in ref.councils}, "region": RAA}
+
+
+def _values(
+    con: duckdb.DuckDBPyConnection, q: Period, ref: Reference, as_at: dt.date | None
+) -> dict[tuple[str, str], tuple[Any, Any]]:
+    """(item, area) -> (value, n) for every item the drops hold, from the same functions as the pages."""
+    out: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def counts(df: pd.DataFrame, prefix: str, cols: list[str], rename: Callable[[str], str] = str) -> None:
+        for r in df.to_dict(orient="records"):
+            for c in cols:
+                v = int(r[c])
+                out[(f"{prefix}{rename(c)}", str(r["area"]))] = (v, v)
+
+    act = journeys.activity(con, q, ref, as_at)
+    counts(act, "children_", [i.key.removeprefix("children_") for i in ITEMS if i.key.startswith("children_")])
+    sc = indicators.scorecard(con, q, ref, as_at, DEFAULT_THRESHOLD_SET)
+    for r in sc[sc["indicator"].isin(["A1", "A2", "A10"]) & (sc["area"] != "region_mean")].to_dict("records"):
+        value = None if pd.isna(r["value"]) else int(r["value"])
+        out[(f"timeliness_{r['indicator']}", str(r["area"]))] = (value, int(r["n"]))
+    counts(journeys.children_waiting(con, q.end, ref, as_at), "waiting_", list(journeys.WAITING_COUNTS))
+    ch = characteristics.characteristics(con, q, q.end, ref, as_at)
+    ch = ch[ch["group"] == "waiting"]
+    for area, g in ch.groupby("area"):
+        first = g[g["category_order"] == 0].set_index("dimension")["children"]
+        for d in ("harder_to_place", "sibling_group", "disabled"):
+            out[(f"waiting_{d}", str(area))] = (int(first[d]), int(first[d]))
+        eth = g[(g["dimension"] == "ethnicity") & g["category_order"].between(1, 4)]["children"].sum()
+        out[("waiting_ethnic_minority", str(area))] = (int(eth), int(eth))
+    rec = recruitment.recruitment_activity(con, q, ref, as_at)
+    counts(rec, "adopters_", [i.key.removeprefix("adopters_") for i in ITEMS
+                              if i.section == "Adopters: activity in the quarter"])
+    homes = recruitment.households_in_assessment(con, [q.end], ref, as_at)
+    counts(homes, "adopters_", ["in_assessment", "in_stage1", "in_stage2"])
+    waiting = recruitment.adopters_waiting(con, q.end, ref, as_at)
+    counts(waiting, "adopters_approved_", ["waiting", "over_3m", "over_6m"],
+           lambda c: c if c == "waiting" else f"waiting_{c}")
+    return out
+
+
+def asglb_return(
+    con: duckdb.DuckDBPyConnection, q: Period, ref: Reference, as_at: dt.date | None = None
+) -> pd.DataFrame:
+    """The return for quarter `q`: a row per item (`ITEMS` order) and area (each council, then the RAA).
+
+    Columns `COLUMNS`: value (int, or None) and n (children or households counted; for an average the
+    children it rests on); status `figure`, `not held` (the drops carry no such data) or `no data` (the
+    council had sent no drop of the dataset by the as-at date; `note` says so in words, and the RAA's
+    figure then covers the councils that had); rule = how it was computed. Waiting and households in
+    assessment are counted at the quarter's last day.
+    """
+    if q.kind != "quarter":
+        raise ValueError(f"{q.name} is not a quarter")
+    names = _area_names(ref)
+    areas = [*(str(c) for c in ref.la_codes), "region"]
+    values = _values(con, q, ref, as_at)
+    gaps = {t: coverage.missing(con, ref, t, as_at) for t in ("children", "adopters")}
+    # the quarter against each council's data: after its latest drop or before its records begin is no data;
+    # a quarter its latest drop ends inside is in progress (counts so far), said on every figure
+    spans = {t: coverage.span(con, ref, t, as_at) for t in ("children", "adopters")}
+    held = {(t, a): coverage.quarter_words(q.start, q.end, *spans[t][a])
+            for t in spans for a in spans[t] if a not in gaps[t]}
+    for t in spans:
+        councils = [held.get((t, str(c)), (False, "")) for c in ref.la_codes]
+        if not any(h for h, _ in councils):
+            held[(t, "region")] = (False, "no council holds data for the quarter")
+        else:
+            words = ["councils with data only"] if len([h for h, _ in councils if h]) < len(councils) else []
+            words += sorted({w for h, w in councils if h and w.startswith("in progress")})
+            held[(t, "region")] = (True, "; ".join(words))
+    rows = []
+    for order, item in enumerate(ITEMS, start=1):
+        for area in areas:
+            value, n, status, note = None, None, "figure", ""
+            if not item.dataset:
+                status, note = "not held", "not held in the drops"
+            elif area in gaps[item.dataset]:
+                status, note = "no data", gaps[item.dataset][area]
+            elif not held[(item.dataset, area)][0]:
+                status, note = "no data", held[(item.dataset, area)][1]
+            else:
+                value, n = values.get((item.key, area), (None, 0))
+                words = [held[(item.dataset, area)][1]] if held[(item.dataset, area)][1] else []
+                if item.unit == "days" and value is None:
+                    words.insert(0, "no children adopted in the quarter")
+                note = "; ".join(words)
+            rows.append(
+                {"order": order, "section": item.section, "item": item.key, "label": item.label,
+                 "unit": item.unit, "area": RAA if area == "region" else area, "area_name": names.get(area, area),
+                 "value": value, "n": n, "status": status, "note": note, "rule": item.rule}
+            )
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["value"] = pd.array(df["value"].tolist(), dtype="Int64")
+    df["n"] = pd.array(df["n"].tolist(), dtype="Int64")
+    return df
+
+
+def wide(ret: pd.DataFrame) -> pd.DataFrame:
+    """The return laid out as the collection lays it out: a row per item, value and n per area, the rule.
+
+    A cell reads the figure, `not held`, or the no-data words; n is blank where there is no figure.
+    """
+    rows = []
+    for (_order, item), g in ret.groupby(["order", "item"], sort=True):
+        first = g.iloc[0]
+        row: dict[str, Any] = {"section": first["section"], "item": item, "label": first["label"],
+                               "unit": first["unit"]}
+        for r in g.itertuples():
+            shown: Any = r.value if r.status == "figure" and not pd.isna(r.value) else (
+                r.status if r.status == "not held" else r.note or "")
+            row[f"{r.area_name}"] = shown
+            row[f"{r.area_name} n"] = None if pd.isna(r.n) else int(r.n)
+        row["rule"] = first["rule"]
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    for col in out.columns:
+        if col.endswith(" n"):
+            out[col] = pd.array(out[col].tolist(), dtype="Int64")
+    return out
+
+
+def wide_text(ret: pd.DataFrame) -> pd.DataFrame:
+    """`wide` with every cell as display text (blank where empty), for a table on screen."""
+    out = wide(ret)
+    return out.apply(lambda col: ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in col])
+
+
+def as_json(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> dict[str, Any]:
+    """The JSON document of `raa asglb --json`: the quarter and a row per item and area."""
+    rows = []
+    for r in ret.to_dict(orient="records"):
+        rows.append({k: (None if (not isinstance(v, str) and pd.isna(v)) else (int(v) if k in ("value", "n", "order")
+                                                                               else v))
+                     for k, v in r.items()})
+    return {"quarter": q.name, "start": q.start.isoformat(), "end": q.end.isoformat(),
+            "as_at": as_at.isoformat() if as_at else None, "rows": rows}
+
+
+def workbook(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> bytes:
+    """The return as an .xlsx workbook through the project's one writer (`export`): a `Return` sheet laid
+    out as the collection (a row per item, value and n per council and the RAA, the rule) and a `Data` sheet
+    with a row per item and area (for checking and loading)."""
+    title = (f"ASGLB quarterly return, {q.name} ({q.start:%d %b %Y} to {q.end:%d %b %Y})"
+             + (f", as at {as_at:%d %b %Y}" if as_at else ""))
+    return export.tables_xlsx([("Return", wide(ret), title), ("Data", ret.drop(columns="order"), title)])

@@ -1,0 +1,127 @@
+"""Shared SQL fragments and the one parameter rule: values reach DuckDB as parameters, never pasted.
+
+Every fragment here names its inputs as DuckDB named parameters (`$as_at`, `$year`, ...) and only ever
+interpolates identifiers the code itself owns (table names from the drop contract). Run SQL that uses
+named parameters through `query` / `execute`: DuckDB refuses a named parameter the SQL does not use
+("Parameter argument/count mismatch, identifiers of the excess parameters"), so a caller that always
+passes, say, `as_at` would trip over every fragment that happens not to mention it. `query` keeps only the
+parameters the text names, and refuses (KeyError) a `$name` the caller did not supply.
+
+Fragments:
+- `state_sql(table)`: a drop table's rows in each council's current state, or as at `$as_at` (NULL = now).
+- `latest_by_year_sql(table)`: budget/ledger rows, per council and financial year, from the newest drop
+  carrying that year, on or before `$as_at`.
+- `period_grid_sql()`: the monitoring periods 1..`$period` as a relation `(period)`.
+- `round_pounds_sql(pence, divisor)`: integer pence / a positive integer rounded half away from zero, as
+  DECIMAL(18,2) pounds (finance.md: line figures round once, to the penny).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from raa_core.ingest.contract import TABLES
+
+_PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_]\w*)")
+#: String literals and `--` comments, whichever starts first (so an apostrophe in a comment opens no string).
+_STRING = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
+
+
+def param_names(sql: str) -> set[str]:
+    """The named parameters (`$name`) a SQL text uses, outside string literals and comments."""
+    return set(_PARAM.findall(_STRING.sub("''", sql)))
+
+
+def used(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The subset of `params` the SQL names; KeyError naming any `$name` the SQL uses but `params` lacks."""
+    names = param_names(sql)
+    missing = names - set(params)
+    if missing:
+        raise KeyError(f"SQL parameter(s) not supplied: {', '.join(sorted(missing))}")
+    return {k: params[k] for k in names}
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyRelation:
+    """`con.sql(sql, params=...)` with only the parameters the SQL uses (see the module docstring)."""
+    p = used(sql, params or {})
+    return con.sql(sql, params=p) if p else con.sql(sql)
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """`con.execute(sql, params)` with only the parameters the SQL uses."""
+    p = used(sql, params or {})
+    return con.execute(sql, p) if p else con.execute(sql)
+
+
+def _table(table: str) -> Any:
+    try:
+        return next(t for t in TABLES if t.name == table)
+    except StopIteration:
+        raise ValueError(f"not a drop table: {table!r}") from None
+
+
+def state_sql(table: str, as_at_param: str = "as_at") -> str:
+    """SQL selecting a drop table's rows in each council's current state, or as at `$as_at` (a DATE or NULL;
+    `as_at_param` names another parameter where one query needs two as-at dates).
+
+    The state is each council's newest accepted drop (on or before `$as_at`) that carried the table's
+    file: budget and establishment files are optional, so they come from the newest drop that had one
+    (drop contract v2, "each drop is a full snapshot"). Parameters: `$as_at`.
+    """
+    spec = _table(table)
+    return (
+        f"SELECT t.* FROM {spec.name} t JOIN ("
+        "SELECT arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops "
+        f"WHERE list_contains(files, '{spec.file}') "
+        f"AND (${as_at_param} IS NULL OR extract_date <= CAST(${as_at_param} AS DATE)) GROUP BY la_code) s USING (drop_id)"
+    )
+
+
+def current_state_sql(table: str) -> str:
+    """`state_sql` for now, without parameters: the body of the `<table>_current` views."""
+    spec = _table(table)
+    return (
+        f"SELECT t.* FROM {spec.name} t JOIN ("
+        "SELECT arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops "
+        f"WHERE list_contains(files, '{spec.file}') GROUP BY la_code) s USING (drop_id)"
+    )
+
+
+def latest_by_year_sql(table: str) -> str:
+    """Rows of `budget` or `ledger` from, per council and financial year, the newest drop carrying that year.
+
+    A drop need not repeat earlier years (a ledger "may carry earlier years", drop contract v2), so each
+    year comes from the newest accepted drop (on or before `$as_at`, NULL = now) that has rows for it.
+    Parameters: `$as_at`.
+    """
+    if table not in ("budget", "ledger"):
+        raise ValueError(f"not a yearly table: {table}")
+    return (
+        f"SELECT t.* FROM {table} t JOIN ("
+        "SELECT x.la_code, x.financial_year, arg_max(x.drop_id, (d.extract_date, d.version)) AS drop_id "
+        f"FROM (SELECT DISTINCT drop_id, la_code, financial_year FROM {table}) x "
+        "JOIN drops d ON d.drop_id = x.drop_id "
+        "WHERE ($as_at IS NULL OR d.extract_date <= CAST($as_at AS DATE)) GROUP BY x.la_code, x.financial_year"
+        ") s ON t.drop_id = s.drop_id AND t.financial_year = s.financial_year"
+    )
+
+
+def period_grid_sql(first: str = "1", last: str = "$period") -> str:
+    """A relation `(period)` of the integers first..last (SQL expressions, by default 1..`$period`)."""
+    return f"SELECT unnest(range(CAST({first} AS INTEGER), CAST({last} AS INTEGER) + 1)) AS period"
+
+
+def cents_sql(expr: str) -> str:
+    """SQL: a money expression as integer pence (exact: money is DECIMAL with two places)."""
+    return f"CAST(({expr}) * 100 AS HUGEINT)"
+
+
+def round_pounds_sql(num_cents: str, den: str) -> str:
+    """SQL: integer pence / a positive integer, rounded half away from zero, as DECIMAL(18,2) pounds."""
+    n = f"({num_cents})"
+    d = f"greatest(({den}), 1)"
+    return f"CAST(CAST(sign({n}) * ((abs({n}) * 2 + {d}) // (2 * {d})) AS DECIMAL(38,0)) * 0.01 AS DECIMAL(18,2))"

@@ -1,0 +1,102 @@
+"""raa_core.presentation.display: the words and formats every screen and file shows, and the one variance sign rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal as D
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from raa_core.presentation import display
+
+
+@pytest.mark.parametrize("missing", [None, pd.NA, pd.NaT, float("nan")])
+def test_missing_values_show_an_em_dash(missing) -> None:
+    assert display.value(missing) is None
+    assert display.gbp(missing) == display.pct(missing) == display.k(missing) == display.share(missing) == "—"
+    assert display.rag_word(missing) == "—" and display.signed(missing, -1) is None
+
+
+def test_money_and_percentages() -> None:
+    assert display.gbp(D("-1234.5")) == "-£1,234.50"
+    assert display.gbp(D("-1234.5"), brackets=True) == "(£1,234.50)"
+    assert display.pct(D("1.25")) == "+1.2%"  # Python formatting of the float, display only
+    assert display.pct(-3) == "-3.0%"
+    assert display.k(D("399949.99")) == "399.9"
+    assert display.share(D("0.333333")) == "33.33%"
+
+
+def test_rag_words_badges_and_backgrounds() -> None:
+    assert [display.rag_word(r) for r in ("red", "amber", "green", "blue")] == ["Red", "Amber", "Green", "—"]
+    assert display.rag_badge("red") == ":red-badge[:material/error: RAG Red]"
+    assert display.rag_badge(None) == ":gray-badge[:material/help: No forecast]"
+    assert display.rag_background("Amber") == "background-color: #FCD9A0"
+    assert display.rag_background("—") == ""
+
+
+def test_area_labels() -> None:
+    assert [display.area_label(a) for a in ("pooled", "adoption_support", None, pd.NA, "other")] == [
+        "Pooled", "Adoption support", "All areas", "All areas", "other"]
+
+
+def test_council_words_come_from_reference(ref) -> None:
+    first = ref.councils[0]
+    assert display.council_label(ref, first.la_code) == first.short_name
+    assert display.council_label(ref, None) == display.RAA
+    assert display.council_option(ref, first.la_code) == f"{first.short_name} ({first.la_code})"
+    n = display.number_word(len(ref.councils))
+    assert display.region_label(ref) == f"Region (all {n} councils)"
+    assert display.scope_label(ref, None) == f"the RAA (all {n} councils)"
+    assert display.line_label(ref, ref.cost_lines[0].cost_line) == ref.cost_lines[0].label
+
+
+def test_number_words() -> None:
+    assert [display.number_word(n) for n in (1, 3, 5, 12, 13)] == ["one", "three", "five", "twelve", "13"]
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False), st.booleans())
+def test_the_sign_flips_every_variance_alike_and_twice_is_identity(v: D, overspend_positive: bool) -> None:
+    sign = display.variance_sign(overspend_positive)
+    shown = display.signed(v, sign)
+    assert shown == (v if overspend_positive else -v)
+    assert display.signed(shown, sign) == v
+    assert display.sign_words(overspend_positive) == ("overspend positive" if overspend_positive
+                                                      else "underspend positive")
+
+
+def test_dates() -> None:
+    d = dt.date(2026, 11, 3)
+    assert (display.date_long(d), display.date_short(d)) == ("03 November 2026", "03 Nov 2026")
+    assert display.utc_minute(pd.Timestamp("2026-11-21 10:30:59")) == "21 Nov 2026 10:30"
+    assert display.data_when(d, None) == "as at 03 November 2026"
+    assert display.data_when(None, d) == "data to 03 November 2026"
+    assert display.data_when(None, None) == "no data yet"
+
+
+def test_issue_lines_show_every_issue_whole_and_escape_council_text() -> None:
+    """Review finding: the Data drops page cut each message after about 30 characters. The lines a page shows
+    carry the whole message, and nothing a council supplied can become Markdown, HTML or maths."""
+    long = "the zip's folder 887/ holds the drop of Medway (887), but the upload is for Bexley (303): choose " * 3
+    rows = [{"severity": "error", "file": None, "column": None, "rule": "Upload refused (upload_refused)",
+             "rows": "", "message": long},
+            {"severity": "warning", "file": "**x**<b>_y_</b>[l](http://e)", "column": "sex", "rows": "row 4",
+             "rule": "Title (code)", "message": "$1+1$ :red[hi] # h\n- item `c` ![i](j)"}]
+    text = display.issue_lines(rows)
+    first, second = text.split("\n")
+    assert first.startswith("- **Error** — **Upload refused (upload\\_refused)**: the zip's folder 887/ holds")
+    assert _unescaped(first) == f"- Error — Upload refused (upload_refused): {long}"
+    assert second.startswith("- **Warning** in \\*\\*x\\*\\*\\<b\\>\\_y\\_\\</b\\>\\[l\\](http\\:")
+    assert ", column sex, row 4 — **Title (code)**: \\$1\\+1\\$ \\:red\\[hi\\] \\# h \\- item \\`c\\` \\!" in second
+    body = second.replace("**Warning**", "").replace("**Title (code)**: ", "")
+    assert re.search(r"(?<!\\)[*_`$<>\[\]#!:]", body) is None  # every mark in council text is escaped
+    assert display.md_escape("a\\b") == "a\\\\b"
+    said = display.issue_lines([{**rows[1], "message": "sex must be M or F: row 4; child_id KC-9"}])
+    assert said.startswith("- **Warning** in ") and ", column sex — **Title (code)**: sex must" in said
+
+
+def _unescaped(md: str) -> str:
+    return re.sub(r"\\(.)", r"\1", md.replace("**", ""))
