@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
 from raa_core import contributions as C
+from raa_core.contributions import formula
 from raa_core.contributions.drivers import WAREHOUSE_DRIVERS, DriverTable, warehouse_drivers
 from raa_core.contributions.scenario import Scenario, ScenarioError, parse_scenario, year_label
 from raa_core.finance.settlement import allocate
@@ -341,7 +342,7 @@ def test_one_driver_weight_one_t_one_gives_that_drivers_shares(case) -> None:
         avg = {la: sum(d.values[(drv, la, y)] for y in range(start - s.window_years, start)) for la in base}
         total = sum(avg.values())
         rows = r.year_rows(t.year)
-        assert {x.la_code: x.demand_share for x in rows} == {la: C._dec(Fraction(v, total)) for la, v in avg.items()}
+        assert {x.la_code: x.demand_share for x in rows} == {la: formula._dec(Fraction(v, total)) for la, v in avg.items()}
         assert {x.la_code: x.contribution for x in rows} == allocate(t.total, avg)
 
 
