@@ -141,7 +141,8 @@ def build_warehouse(db: Path, today: str) -> None:
 
 
 def xlsx_text(path: Path) -> str:
-    """Every sheet's cell values, row by row (empty cells as nothing; trailing empties dropped)."""
+    """Every sheet's cell values, row by row, each with its number format when not General (the workbook shows
+    money in £'000 by format, so a rounding shows there); empty cells as nothing, trailing empties dropped."""
     import openpyxl
 
     book = openpyxl.load_workbook(path, data_only=False)
@@ -149,7 +150,8 @@ def xlsx_text(path: Path) -> str:
     for sheet in book.worksheets:
         out.append(f"=== sheet {sheet.title!r} ({sheet.max_row}x{sheet.max_column})")
         for row in sheet.iter_rows():
-            cells = ["" if c.value is None else repr(c.value) for c in row]
+            cells = ["" if c.value is None else repr(c.value) + ("" if c.number_format == "General"
+                                                                 else f" [{c.number_format}]") for c in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if cells:
@@ -221,6 +223,7 @@ def main() -> int:
     for old in out.glob("boardpack__*.txt" if args.no_pages else "*.txt"):  # left from an earlier run
         old.unlink()
     (out / "_run.txt").write_text(f"RAA_TODAY {today}\ncalendar date (UTC) {dt.datetime.now(dt.UTC).date()}\n")
+    print(f"warehouse: RAA_DB={db}", flush=True)
     pages_of = role_pages()
     n = 0
     for user in [u for u in USERS if (not args.users or u in args.users) and not args.no_pages]:
