@@ -453,11 +453,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: The `kind` of the JSON error object `--json` writes on stdout for each family (a scheduler reads it).
-KINDS: tuple[tuple[type[RaaError], str], ...] = (
-    (Fault, "operational"), (Refused, "refused"), (NoData, "no_data"), (BadInput, "usage"))
-
-
 def exit_code(error: RaaError) -> int:
     """The exit code of a command stopped by `error` (README, docs/command-line.md): 1 when something was
     refused or the data asked for is not held (`Refused`, `NoData`), as for a rejected drop; 2 for bad usage,
@@ -466,14 +461,13 @@ def exit_code(error: RaaError) -> int:
 
 
 def _fail(args: argparse.Namespace, error: RaaError) -> int:
-    """One line on stderr and the family's exit code, never a traceback; with --json also an error object on
-    stdout (`{"error": {"kind", "message"}}`), so a scheduler can tell a failure from a rejected drop without
-    parsing text."""
+    """One line on stderr and the family's exit code, never a traceback; a `Fault` with --json also writes an
+    error object on stdout (`{"error": {"kind": "operational", "message"}}`), so a scheduler can tell a failure
+    of the machine from a rejected drop without parsing text."""
     line = " ".join(str(error).split())
     print(f"raa {args.command}: {line}", file=sys.stderr)
-    if getattr(args, "json", False):
-        kind = next(k for family, k in KINDS if isinstance(error, family))
-        json.dump({"error": {"kind": kind, "message": line}}, sys.stdout)
+    if isinstance(error, Fault) and getattr(args, "json", False):
+        json.dump({"error": {"kind": "operational", "message": line}}, sys.stdout)
         sys.stdout.write("\n")
     return exit_code(error)
 
