@@ -12,8 +12,10 @@ Four families, each with one meaning for the person who meets it:
   app-state store busy or unreadable). The command line exits 2; a page tells the person to try again or tell
   the administrator.
 
-Exit codes are mapped once, in `raa_core.cli` (`exit_code`); page messages once, in `raa_app.errors`. No other
-code catches `Exception` wholesale. Messages are plain English sentences a person can act on.
+Exit codes are mapped once, in `raa_core.cli` (`exit_code`); page messages once, in `raa_app.errors`; both ask
+`classify` which family an error belongs to. No other code catches `Exception` wholesale, but for ingest surviving
+a native reader's crash on one partner file (the short list in tests/repo/test_errors.py, each with its reason).
+Messages are plain English sentences a person can act on.
 """
 
 from __future__ import annotations
