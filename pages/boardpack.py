@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from raa_app import scenarios, shell
+from raa_app import errors, scenarios, shell
 from raa_core import access, boardpack, periods
 from raa_core.boardpack import boardpack_files
 from raa_core.contributions import saved_scenarios
@@ -54,9 +54,7 @@ def chosen_scenario() -> str | None:
         try:
             return parse_scenario(data).to_json()
         except ScenarioError as exc:
-            st.error(f"{up.name}: {exc}", icon=":material/error:")
-        except ValueError as exc:
-            st.error(f"{up.name} is not a scenario file: {exc}", icon=":material/error:")
+            errors.show(exc, f"{up.name}: ")
         return None
     return None
 

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import scenarios, shell, tables
+from raa_app import errors, scenarios, shell, tables
 from raa_core import access, presentation
-from raa_core.contributions.scenario import ScenarioError
+from raa_core.errors import RaaError
 from raa_core.finance import budget, budget_charts, budget_tables, commentary, monitoring, monitoring_export, settlement
 from raa_core.ingest import freshness
 from raa_core.presentation import MoneyUnit, display, tile_money
@@ -274,8 +274,8 @@ def scenario_shares(year: str) -> dict[int, Decimal] | None:
         return None
     try:
         shares = scenarios.saved_result(name).shares(year)
-    except (ScenarioError, ValueError) as exc:
-        st.info(str(exc), icon=":material/info:")
+    except RaaError as exc:
+        errors.show(exc)
         return None
     st.caption(f"Shares of {year} under “{name}”: " + ", ".join(
         f"{council_name(code)} {float(v) * 100:.2f}%" for code, v in sorted(shares.items())))
@@ -311,8 +311,8 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
     export_opts["basis"], export_opts["shares"] = basis, shares
     try:
         settled = settlement.settlement_of(mon, basis, shares)
-    except ValueError as exc:
-        st.info(str(exc), icon=":material/info:")
+    except RaaError as exc:
+        errors.show(exc)
         return
     table = settlement.settlement_table(settled)
     word = "overspend" if settled.pooled_variance > 0 else "underspend"
@@ -352,8 +352,8 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
                 try:
                     commentary.add_comment(shell.appstate(), key[0], year, int(mon.period), key[1], key[2], text,
                                            viewer)
-                except ValueError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                except RaaError as exc:
+                    errors.show(exc)
                 else:
                     st.session_state["budget_comment_saved"] = f"Comment saved on {describe(key)}."
                     st.rerun()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from raa_app import shell
+from raa_app import errors, shell
 from raa_core import access
 from raa_core.ingest import drops, freshness, uploads
 from raa_core.presentation import display
@@ -56,7 +56,7 @@ elif check or load:
                                        load_into=shell.db_path() if load else None,
                                        actor=uploads.loaded_by(viewer.user))
     except WarehouseError as exc:
-        st.error(f"The drop could not be loaded: {exc}")
+        errors.show(exc, "The drop could not be loaded: ")
         outcome = None
     if outcome is not None:
         st.session_state.last_upload = outcome

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import scenarios, shell
+from raa_app import errors, scenarios, shell
 from raa_core import access, contributions
 from raa_core.contributions import contribution_charts, drivers, saved_scenarios, scenario_export
 from raa_core.contributions.scenario import (
@@ -26,6 +26,7 @@ from raa_core.contributions.scenario import (
     year_label,
     year_start,
 )
+from raa_core.errors import RaaError
 from raa_core.finance import interagency
 from raa_core.ingest import freshness
 from raa_core.money import fmt_gbp
@@ -99,7 +100,7 @@ def _load(name: str) -> None:
     try:
         s = saved_scenarios.load(shell.appstate(), name)
     except ScenarioError as exc:
-        st.session_state["sc_load_error"] = str(exc)
+        st.session_state["sc_load_error"] = exc
         return
     st.session_state.update(widget_state(s))
     st.session_state["sc_loaded"] = name
@@ -292,7 +293,7 @@ def workbench(budget_years: list[str]) -> None:
         s: Scenario | None = parse_scenario(scenario_data())
         result = scenarios.result(s)
     except ScenarioError as exc:
-        st.error(str(exc), icon=":material/error:")
+        errors.show(exc)
         s = None
     else:
         results(s, result)
@@ -303,7 +304,7 @@ def saved_bar(names: list[str]) -> None:
     if msg := st.session_state.pop("sc_saved_msg", None):
         st.success(msg, icon=":material/check_circle:")
     if err := st.session_state.pop("sc_load_error", None):
-        st.error(err, icon=":material/error:")
+        errors.show(err)
     if not names:
         st.caption("No saved scenarios yet: build one below and save it.")
         return
@@ -323,7 +324,7 @@ def compare_view(saved: pd.DataFrame) -> None:
         try:
             results_.append(scenarios.saved_result(name))
         except ScenarioError as exc:
-            st.error(f"{name}: {exc}", icon=":material/error:")
+            errors.show(exc, f"{name}: ")
             return
     ref = shell.reference()
     cmp = contributions.compare(results_, ref)
@@ -354,8 +355,8 @@ def compensation_view() -> None:
     london = c3.toggle("London weighting on London councils' adopters", key="sc_london")
     try:
         comp = _compensation(shell.version(), at, fee, london)
-    except ValueError as exc:
-        st.info(str(exc), icon=":material/info:")
+    except RaaError as exc:
+        errors.show(exc)
         return
     st.dataframe(pd.DataFrame({
         "Council": [p.council for p in comp.positions],

@@ -4,7 +4,7 @@ council; add a user, unlock a locked account, remove one. Every change is audite
 import pandas as pd
 import streamlit as st
 
-from raa_app import shell
+from raa_app import errors, shell
 from raa_core.access import accounts
 
 viewer = shell.page_viewer("users")
@@ -49,7 +49,7 @@ with left.form("users_add", clear_on_submit=True, border=True):
                     state, viewer, "add", name, ref, password=password, role=role, la_code=council)
                 st.rerun()
             except accounts.UserError as exc:
-                st.error(f"Not added: {exc}.", icon=":material/error:")
+                errors.show(exc, "Not added: ", ".")
 
 with right.container(border=True):
     st.subheader("Unlock or remove")
@@ -70,4 +70,4 @@ with right.container(border=True):
                 st.session_state["users_done"] = accounts.administer(state, viewer, action, who, ref)
                 st.rerun()
             except accounts.UserError as exc:
-                st.error(f"Not done: {exc}.", icon=":material/error:")
+                errors.show(exc, "Not done: ", ".")

@@ -16,6 +16,7 @@ from typing import Any
 
 import streamlit as st
 
+from raa_app import errors
 from raa_core import access
 from raa_core.access import accounts, signin
 from raa_core.reference import Reference
@@ -228,8 +229,7 @@ def page_viewer(page: str, state: AppState, ref: Reference, demo_users: list[str
     except access.AccessDenied as exc:
         appstate.record(state, actor=sess.viewer.user, role=sess.viewer.role, action="refused", page=page,
                         la_code=sess.viewer.la_code, detail=str(exc))
-        st.error(f"**This page is not available to you.** {exc} Ask the RAA's administrator if you need it.",
-                 icon=":material/block:")
+        errors.show(exc, "**This page is not available to you.** ")
         st.stop()
     return sess.viewer
 

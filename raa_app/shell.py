@@ -42,7 +42,7 @@ _RUN_KEY = "_raa_run"
 _AS_AT_DEFAULT = "_raa_as_at_default"
 
 
-#: Print styles (issue 14): every page prints to A4 landscape without the sidebar, the header and toolbar,
+#: Print styles: every page prints to A4 landscape without the sidebar, the header and toolbar,
 #: buttons or download buttons; the main column takes the page width; charts, tables and tiles fit it and are
 #: not split across pages.
 PRINT_CSS = """<style>
@@ -117,7 +117,7 @@ def _figures_day(version: str, day: dt.date) -> dt.date:
 
 def today() -> dt.date:
     """The day the pages' figures are as at: the calendar's today, or, while the warehouse holds only the
-    bundled sample, the sample's own as-at date (issue 9 point 7: a newcomer who clones months later sees the
+    bundled sample, the sample's own as-at date (docs/operations.md: a newcomer who clones months later sees the
     sample as current: children waiting counted at its date, its year in progress, the sidebar's as-at date
     its date, nothing stale). Freshness is judged on the same day (`freshness.judged_on`)."""
     day = calendar_today()
@@ -295,7 +295,7 @@ def _newest_year(version: str) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def data_range_text(version: str) -> str:
-    """The range of dates the data covers, shown under the as-at picker (issue 12: before it, no data)."""
+    """The range of dates the data covers, shown under the as-at picker (before it, no data)."""
     with cursor() as con:
         first, last = coverage.data_range(con)
     if first is None:

@@ -1,7 +1,7 @@
-"""`python -m raa_core` / `raa`: the automation interface of ../spec/cli.md.
+"""`python -m raa_core` / `raa`: the automation interface described in docs/command-line.md.
 
-Exit codes: 0 success; 1 the command ran but something was refused (a rejected drop); 2 bad usage or
-unreadable input. With --json, machine-readable output goes to stdout and human messages to stderr.
+Exit codes (`exit_code`): 0 success; 1 something was refused (a rejected drop, a role without the right) or
+the data asked for is not held (no warehouse yet); 2 bad usage, unreadable input or a failure of the machine. With --json, machine-readable output goes to stdout and human messages to stderr.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from raa_core import clock
+from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify
 from raa_core.presentation import count_noun
-from raa_core.reference import ReferenceError, load_reference
-from raa_core.store.warehouse import DEFAULT_DB, Warehouse, WarehouseError, health, operational
+from raa_core.reference import load_reference
+from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health
 
 if TYPE_CHECKING:
     import duckdb
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from raa_core.reference import Reference
 
 
-class UsageError(Exception):
+class UsageError(BadInput):
     """Bad arguments or unreadable input: exit 2."""
 
 
@@ -111,8 +112,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _staleness(con: duckdb.DuckDBPyConnection, ref: Reference, args: argparse.Namespace,
                datasets: tuple[str, ...]) -> tuple[list[str], list[dict[str, str]]]:
-    """What a command printing figures says of stale data, as the pages do (issue 9: freshness wherever figures
-    appear): one sentence per dataset with a stale council (`freshness.stale_councils_text`), and the same as
+    """What a command printing figures says of stale data, as the pages do (freshness wherever figures appear:
+    docs/drop-contract.md): one sentence per dataset with a stale council (`freshness.stale_councils_text`), and the same as
     JSON records (`freshness.stale_councils`). Judged at today (or the hidden `--today` of tests)."""
     from raa_core.ingest import freshness
 
@@ -133,10 +134,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
     ref = load_reference()
     with Warehouse(args.db).cursor() as con:
-        try:
-            payload = indicators.kpi_report(con, args.period, ref, args.as_at, args.thresholds)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from exc
+        payload = indicators.kpi_report(con, args.period, ref, args.as_at, args.thresholds)
         # an as-at run reads history, judged by its own date's drops, so it carries no staleness
         stale, payload["stale"] = _staleness(con, ref, args, ("performance",)) if args.as_at is None else ([], [])
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
@@ -144,7 +142,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
     lines[2:2] = stale
     for r in payload["rows"]:
-        # no data is not zero (indicators.md v2): an area without a drop, or with no child adopted, says so
+        # no data is not zero (docs/indicators.md): an area without a drop, or with no child adopted, says so
         r["note"] = payload["no_data"].get(r["area"]) or (
             coverage.no_children_message("adopted", payload["period"]) if not r["n"] else "")
         value = "" if r["value"] is None else str(r["value"]) + ("%" if r["indicator"] == "A3" else "")
@@ -166,10 +164,7 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     """`raa asglb --quarter 2026-27Q2 --out FILE.xlsx [--as-at DATE] [--json]`: the ASGLB quarterly return."""
     from raa_core.performance import asglb
 
-    try:
-        q = asglb.parse_quarter(args.quarter)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    q = asglb.parse_quarter(args.quarter)
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"folder not found for --out: {out.parent}")
@@ -196,10 +191,7 @@ def cmd_budget(args: argparse.Namespace) -> int:
 
     ref = load_reference()
     with Warehouse(args.db).cursor() as con:
-        try:
-            payload = monitoring.budget_report(con, ref, args.year, args.period, args.method)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from exc
+        payload = monitoring.budget_report(con, ref, args.year, args.period, args.method)
         stale, payload["stale"] = _staleness(con, ref, args, ("finance",))
     when = f"period {payload['period']}" if payload["period"] else "budget only (no ledger loaded for this year)"
     lines = [f"{payload['year']} {when}", *stale,
@@ -227,7 +219,7 @@ def _scenario_text(path: str) -> str:
 
 
 def cmd_boardpack(args: argparse.Namespace) -> int:
-    """`raa boardpack --period P [--as-at DATE] --out DIR`: the board pack's workbook and PDF (issue 14)."""
+    """`raa boardpack --period P [--as-at DATE] --out DIR`: the board pack's workbook and PDF."""
     from raa_core import boardpack
     from raa_core.boardpack import boardpack_files
     from raa_core.presentation import BOARD_UNIT, money_unit
@@ -238,10 +230,7 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
         publication=args.role == "board" or args.publication, role=args.role, method=args.method,
         scenario=_scenario_text(args.scenario) if args.scenario else None,
     )
-    try:
-        boardpack.pack_period(args.period)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    boardpack.pack_period(args.period)  # a period that is not one raises BadInput before anything is built
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     from raa_core.store.appstate import AppState
@@ -267,7 +256,7 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- raa users (issue 13): the embedded sign-in's users ---------------------------------------------------
+# --- raa users: the embedded sign-in's users (docs/operations.md) ------------------------------------------
 
 
 def _read_password() -> str:
@@ -295,7 +284,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
     wh = Warehouse(Path(args.db))
     if not wh.exists():  # a mistyped --db would otherwise make a user store the app never reads
-        raise UsageError(f"no warehouse at {args.db}: users live beside the app's warehouse (give --db as the app's "
+        raise NoWarehouse(f"no warehouse at {args.db}: users live beside the app's warehouse (give --db as the app's "
                          "RAA_DB; a new server builds it on first start or with raa ingest)")
     state = AppState.beside(wh)
     operator = f"cli:{getpass.getuser()}"
@@ -312,10 +301,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     name = args.name.strip()
     if args.users_command == "add":
         password = _read_password()
-        try:
-            accounts.add_user(state, name, password, args.role, args.council, load_reference())
-        except accounts.UserError as exc:
-            raise UsageError(str(exc)) from exc
+        accounts.add_user(state, name, password, args.role, args.council, load_reference())
         done = True
         detail = f"added {name} as {args.role}" + (f" of council {args.council}" if args.council else "")
     elif args.users_command == "remove":
@@ -334,7 +320,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- raa contributions (issue 11) ---------------------------------------------------------------------------
+# --- raa contributions (docs/finance.md) ---------------------------------------------------------------------
 
 
 def _scenario_from_args(args: argparse.Namespace) -> object:
@@ -385,7 +371,7 @@ def cmd_contributions(args: argparse.Namespace) -> int:
 def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("contributions", parents=[common], help="demand-led contributions of a scenario")
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--scenario", metavar="FILE.json", help="a scenario saved as JSON (cli.md)")
+    which.add_argument("--scenario", metavar="FILE.json", help="a scenario saved as JSON (docs/command-line.md)")
     which.add_argument("--saved", metavar="NAME", help="a scenario saved in the app, by name (its newest save)")
     p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_contributions)
@@ -449,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="who the pack is for; the board's pack is always suppressed for publication")
     p.add_argument("--publication", action="store_true", help="suppress small numbers for any role")
     p.add_argument("--method", default="default", choices=["default", "submitted", "run_rate", "establishment"])
-    p.add_argument("--scenario", metavar="FILE.json", help="the contribution scenario to include (cli.md)")
+    p.add_argument("--scenario", metavar="FILE.json", help="the contribution scenario to include (docs/command-line.md)")
     p.set_defaults(func=cmd_boardpack)
     p = sub.add_parser("users", help="the embedded sign-in's users (password on standard input)")
     users = p.add_subparsers(dest="users_command", required=True)
@@ -467,15 +453,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(args: argparse.Namespace, kind: str, message: str) -> int:
-    """Exit 2 with a one-line message on stderr; an operational failure with --json also writes an error
-    object on stdout, so a scheduler can tell it from a rejected drop (exit 1) without parsing text."""
-    line = " ".join(message.split())
+def exit_code(error: RaaError) -> int:
+    """The exit code of a command stopped by `error` (README, docs/command-line.md): 1 when something was
+    refused or the data asked for is not held (`Refused`, `NoData`), as for a rejected drop; 2 for bad usage,
+    unreadable input or a failure of the machine (`BadInput`, `Fault`)."""
+    return 1 if isinstance(error, Refused | NoData) else 2
+
+
+def _fail(args: argparse.Namespace, error: RaaError) -> int:
+    """One line on stderr and the family's exit code, never a traceback; a `Fault` with --json also writes an
+    error object on stdout (`{"error": {"kind": "operational", "message"}}`), so a scheduler can tell a failure
+    of the machine from a rejected drop without parsing text."""
+    line = " ".join(str(error).split())
     print(f"raa {args.command}: {line}", file=sys.stderr)
-    if kind == "operational" and getattr(args, "json", False):
-        json.dump({"error": {"kind": kind, "message": line}}, sys.stdout)
+    if isinstance(error, Fault) and getattr(args, "json", False):
+        json.dump({"error": {"kind": "operational", "message": line}}, sys.stdout)
         sys.stdout.write("\n")
-    return 2
+    return exit_code(error)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -491,12 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (UsageError, FileNotFoundError, ReferenceError) as exc:
-        return _fail(args, "usage", str(exc))
-    except Exception as exc:
-        # Operational failures (disk full, read-only folder, damaged warehouse) are told apart from a
-        # rejected drop (exit 1): one line, exit 2, never a traceback.
-        if not operational(exc):
+    except Exception as exc:  # the one place a command's errors become an exit code (errors.classify)
+        error = classify(exc)
+        if error is None:  # a programming error: its traceback is the useful report
             raise
-        return _fail(args, "operational", str(exc) if isinstance(exc, WarehouseError)
-                     else f"{exc.strerror if isinstance(exc, OSError) else exc}")
+        return _fail(args, error)

@@ -1,7 +1,7 @@
 """The RAA's clock: what "today" and "now" mean for drops, freshness and audit.
 
 The three councils are in England, so a calendar date is the Europe/London one whatever the server's `TZ`
-(partner-drops.md v2 "Exactness" applies the same rule to the councils' timestamps). A London drop dated
+(docs/drop-contract.md, "Exactness", applies the same rule to the councils' timestamps). A London drop dated
 today must be accepted by a UTC server between 00:00 and 01:00 BST, and an age in days must not change with
 the server's zone. Moments (when an ingest ran, when a drop loaded) are stored as naive UTC in the warehouse
 and shown to people in London time.

@@ -12,11 +12,15 @@ Four families, each with one meaning for the person who meets it:
   app-state store busy or unreadable). The command line exits 2; a page tells the person to try again or tell
   the administrator.
 
-Exit codes are mapped once, in `raa_core.cli` (`exit_code`); page messages once, in `raa_app.errors`. No other
-code catches `Exception` wholesale. Messages are plain English sentences a person can act on (docs/README.md).
+Exit codes are mapped once, in `raa_core.cli` (`exit_code`); page messages once, in `raa_app.errors`; both ask
+`classify` which family an error belongs to. No other code catches `Exception` wholesale, but for ingest surviving
+a native reader's crash on one partner file (the short list in tests/repo/test_errors.py, each with its reason).
+Messages are plain English sentences a person can act on.
 """
 
 from __future__ import annotations
+
+from pydantic import ValidationError
 
 
 class RaaError(Exception):
@@ -37,3 +41,33 @@ class NoData(RaaError):
 
 class Fault(RaaError, RuntimeError):
     """The service could not do its work: storage full or read-only, a damaged file, a store busy or unreadable."""
+
+
+def validation_sentence(error: ValidationError) -> str:
+    """Pydantic's ValidationError (a request record built from values that break its validators) as one
+    sentence: each failing field and pydantic's message, without pydantic's 'Value error, ' prefix."""
+    parts = []
+    for err in error.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        text = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{field}: {text}" if field else text)
+    return "; ".join(parts) or str(error)
+
+
+def classify(error: BaseException) -> RaaError | None:
+    """The family of an error that reached one of the two mapping places (`raa_core.cli.main`,
+    `raa_app.errors.show`): the error itself if it is a `RaaError`; pydantic's ValidationError or a file
+    named that is not there as `BadInput`; a failure of the machine (disk full, read-only folder, I/O: see
+    `raa_core.store.warehouse.operational`) as `Fault`; None for anything else, a programming error that
+    must surface as a traceback rather than be dressed as a message."""
+    from raa_core.store.warehouse import operational  # the store imports this module
+
+    if isinstance(error, RaaError):
+        return error
+    if isinstance(error, ValidationError):
+        return BadInput(validation_sentence(error))
+    if isinstance(error, FileNotFoundError):
+        return BadInput(str(error))
+    if operational(error):
+        return Fault(error.strerror if isinstance(error, OSError) and error.strerror else str(error))
+    return None

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from raa_core.errors import BadInput
+
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER_RE = re.compile(r"^(\d{4})-(\d{2}) Q([1-4])$")
 
@@ -69,21 +71,21 @@ def three_year(first_start_year: int) -> Period:
 def quarter(start_year: int, q: int) -> Period:
     """Quarter `q` (1 = April-June) of the financial year starting in `start_year`."""
     if q not in (1, 2, 3, 4):
-        raise ValueError(f"quarter must be 1 to 4, not {q}")
+        raise BadInput(f"quarter must be 1 to 4, not {q}")
     start = add_months(dt.date(start_year, 4, 1), 3 * (q - 1))
     end = add_months(start, 3) - dt.timedelta(days=1)
     return Period(name=f"{_fy_name(start_year, start_year)} Q{q}", start=start, end=end, kind="quarter")
 
 
 def parse_period(text: str) -> Period:
-    """Parse `2018-19` (a financial year) or `2015-18` (a 3-year period); anything else is a ValueError.
+    """Parse `2018-19` (a financial year) or `2015-18` (a 3-year period); anything else is BadInput.
 
     The second part says which: one more than the first year's last two digits is a year, three more is a
     3-year period.
     """
     m = _PERIOD_RE.match(text.strip()) if isinstance(text, str) else None
     if m is None:
-        raise ValueError(
+        raise BadInput(
             f"{text!r} is not a period: write a financial year like 2018-19 or a 3-year period like 2015-18"
         )
     first, second = int(m.group(1)), int(m.group(2))
@@ -91,7 +93,7 @@ def parse_period(text: str) -> Period:
         return financial_year(first)
     if second == (first + 3) % 100:
         return three_year(first)
-    raise ValueError(
+    raise BadInput(
         f"{text!r} is not a period: a financial year has consecutive years (e.g. {_fy_name(first, first)}) "
         f"and a 3-year period spans three years (e.g. {_fy_name(first, first + 2)})"
     )
@@ -101,7 +103,7 @@ def parse_quarter(text: str) -> Period:
     """Parse a quarter written `2018-19 Q1` (Q1 = April-June)."""
     m = _QUARTER_RE.match(text.strip())
     if m is None or int(m.group(2)) != (int(m.group(1)) + 1) % 100:
-        raise ValueError(f"{text!r} is not a quarter: write e.g. 2018-19 Q1 (Q1 = April to June)")
+        raise BadInput(f"{text!r} is not a quarter: write e.g. 2018-19 Q1 (Q1 = April to June)")
     return quarter(int(m.group(1)), int(m.group(3)))
 
 

@@ -18,6 +18,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from raa_core.errors import BadInput
+
 T = TypeVar("T", bound=BaseModel)
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -25,7 +27,7 @@ REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
 
 
-class ReferenceError(ValueError):
+class ReferenceError(BadInput):
     """A reference file that does not meet its model; the message names file, row and field."""
 
 
@@ -58,7 +60,7 @@ class CostLine(BaseModel):
 
 
 ThresholdSet = Literal["dfe", "business_case"]
-#: The named threshold sets (spec indicators.md v2), the default first, with the label every figure shows.
+#: The named threshold sets (docs/indicators.md), the default first, with the label every figure shows.
 THRESHOLD_SETS: dict[str, str] = {
     "dfe": "DfE scorecard thresholds (months as floor(months × 365.25 / 12) days: 14 months = 426, 4 months = 121)",
     "business_case": "Business case thresholds (425 days for A1 and A10, 121 days for A2)",
@@ -251,7 +253,7 @@ class DropLimits(BaseModel):
 
 
 class SigninSettings(BaseModel):
-    """The embedded sign-in's limits (issue 13): lock-out after failures, session lifetime."""
+    """The embedded sign-in's limits (docs/operations.md): lock-out after failures, session lifetime."""
 
     model_config = ConfigDict(frozen=True)
     max_failed_attempts: int = 5
@@ -271,7 +273,7 @@ class Settings(BaseModel):
     """Configuration the leads may change without a code change."""
 
     model_config = ConfigDict(frozen=True)
-    #: Days after which a council's newest drop of a dataset is stale (partner-drops.md v2: per dataset).
+    #: Days after which a council's newest drop of a dataset is stale (docs/drop-contract.md: per dataset).
     freshness_days: dict[str, int] = {"performance": 8, "finance": 35}
     #: A children/adopters file with more than this % fewer rows than the council's previous one is warned.
     snapshot_fall_warn_pct: int = 20
@@ -345,9 +347,9 @@ class Reference(BaseModel):
 
     def threshold(self, indicator: str, period_end: dt.date, threshold_set: str = DEFAULT_THRESHOLD_SET) -> int | None:
         """Days of the threshold in force at the end of a period in a named set (latest `effective_from` on or
-        before it); None where the set has none (A3). Raises ValueError for an unknown set."""
+        before it); None where the set has none (A3). Raises BadInput for an unknown set."""
         if threshold_set not in THRESHOLD_SETS:
-            raise ValueError(f"threshold set must be one of {', '.join(THRESHOLD_SETS)}, not {threshold_set!r}")
+            raise BadInput(f"threshold set must be one of {', '.join(THRESHOLD_SETS)}, not {threshold_set!r}")
         found = [
             t
             for t in self.thresholds

@@ -13,12 +13,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from raa_core.errors import BadInput
 from raa_core.periods import Period, parse_period
 
 
 class Viewer(BaseModel):
     """Who is looking: user name, role (reference `roles.csv`) and, for a council's own staff, its DfE code
-    (None: the whole RAA). Permission checks on a Viewer live in `raa_core.access` (issue 13)."""
+    (None: the whole RAA). Permission checks on a Viewer live in `raa_core.access`."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -51,7 +52,7 @@ class PerformanceRequest(BaseModel):
 
     def waiting_at(self, today: dt.date) -> dt.date:
         """The date children and adopters waiting are counted on: the period's end, or the as-at date
-        (today for the current state) if earlier: `min(period end, as at)` (indicators.md, waiting)."""
+        (today for the current state) if earlier: `min(period end, as at)` (docs/indicators.md, waiting)."""
         return min(self.period.end, self.as_at or today)
 
     def council_or_first(self, la_codes: Sequence[int]) -> int:
@@ -59,12 +60,12 @@ class PerformanceRequest(BaseModel):
         if self.la_code is not None:
             return self.la_code
         if not la_codes:
-            raise ValueError("no partner councils in reference data")
+            raise BadInput("no partner councils in reference data")
         return la_codes[0]
 
 
 class Method(StrEnum):
-    """Forecast outturn methods (finance.md): the default picks submitted, else establishment, else run rate."""
+    """Forecast outturn methods (docs/forecast.md): the default picks submitted, else establishment, else run rate."""
 
     DEFAULT = "default"
     SUBMITTED = "submitted"

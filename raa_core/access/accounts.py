@@ -2,7 +2,7 @@
 
 Passwords are hashed with argon2id (`argon2-cffi`, its recommended parameters); nothing else is stored.
 After `max_failed_attempts` failures in a row an account is locked for `lockout` (settings.json `signin`,
-issue 13), and `unlock` (`raa users unlock`) lifts it. A sign-in attempt's outcome is one of three, and
+docs/operations.md), and `unlock` (`raa users unlock`) lifts it. A sign-in attempt's outcome is one of three, and
 whichever it is the person is told only that the user name and password were not accepted: the form
 never says which was wrong, nor whether a user exists or is locked. Every attempt is audited.
 
@@ -25,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from pydantic import BaseModel, ConfigDict
 
 from raa_core.access.signin import SigninPolicy
+from raa_core.errors import BadInput
 from raa_core.ingest import drops
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
@@ -52,7 +53,7 @@ REFUSED = "Sign-in failed: the user name and password were not accepted. After {
           "is locked for {m} minutes; an administrator can unlock it."
 
 
-class UserError(ValueError):
+class UserError(BadInput):
     """A user that cannot be added or changed as asked; the message says why."""
 
 
@@ -277,7 +278,7 @@ def sync_demo_users(state: AppState, sample_only: bool, ref: Reference) -> list[
         return [r[0] for r in con.execute("SELECT username FROM users WHERE demo = 1 ORDER BY username")]
 
 
-# --- the Users page (issue 13: admin manages the embedded sign-in's users) ------------------------------------
+# --- the Users page (the administrator manages the embedded sign-in's users: docs/operations.md) -------------
 
 
 def users_table(state: AppState, ref: Reference, now: dt.datetime | None = None) -> list[dict[str, object]]:
@@ -331,7 +332,7 @@ def administer(state: AppState, viewer: Viewer, action: str, username: str, ref:
             raise UserError(f"no user {username!r}")
         done = f"Unlocked {username}"
     else:
-        raise ValueError(f"unknown action {action!r} (add, remove or unlock)")
+        raise BadInput(f"unknown action {action!r} (add, remove or unlock)")
     appstate.record(state, actor=viewer.user, role=viewer.role, action="users", page=page,
                     la_code=la_code if action == "add" else None, detail=done)
     return done

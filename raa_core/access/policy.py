@@ -1,19 +1,20 @@
 """Who may see and do what: the roles of `data/reference/roles.csv` applied to a signed-in `Viewer`.
 
 Every rule about access is here, so the app's pages, its navigation and the raa_core functions that return
-child-level rows all ask the same questions. A refusal raises `AccessDenied` (a `PermissionError`) whose
-message names the user, the role and what was refused. The rules come from issue 13 and the information
+child-level rows all ask the same questions. A refusal raises `AccessDenied` (`Refused`, and a `PermissionError`) whose
+message names the user, the role and what was refused. The rules (docs/operations.md) come from the information
 sharing agreement behind the business case (3.4, 3.8): child-level rows only for the Head of Service (every
 council) and a council's own analyst (that council); aggregates for the others.
 """
 
 from __future__ import annotations
 
+from raa_core.errors import Refused
 from raa_core.reference import Reference, Role, load_reference
 from raa_core.requests import Viewer
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(Refused, PermissionError):
     """The signed-in viewer's role does not allow this; the message says who, as what, and what was refused."""
 
     def __init__(self, viewer: Viewer, what: str, ref: Reference | None = None) -> None:

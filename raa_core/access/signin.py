@@ -3,7 +3,7 @@
 The app signs people in either with the councils' identity provider (Streamlit's built-in OpenID Connect,
 `st.login`, configured in `.streamlit/secrets.toml`) or, offline, with the embedded users of `accounts.py`.
 Either way a session expires after `idle_minutes` without a click and `session_hours` in all
-(`settings.json` `signin`; issue 13), and the person becomes a `Viewer` with one role of `roles.csv`.
+(`settings.json` `signin`; docs/operations.md), and the person becomes a `Viewer` with one role of `roles.csv`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from raa_core.errors import BadInput
 from raa_core.reference import Reference, SigninSettings
 from raa_core.requests import Viewer
 
@@ -31,7 +32,7 @@ class SigninPolicy(BaseModel):
 
 def policy(settings: SigninSettings, environ: Mapping[str, str] | None = None) -> SigninPolicy:
     """The policy from `settings.json`; `RAA_SESSION_IDLE_SECONDS` / `RAA_SESSION_MAX_SECONDS` in the
-    environment shorten or lengthen the session limits (a demo, a test of expiry). Raises ValueError on a
+    environment shorten or lengthen the session limits (a demo, a test of expiry). Raises BadInput on a
     value that is not a positive number."""
     env = os.environ if environ is None else environ
 
@@ -42,9 +43,9 @@ def policy(settings: SigninSettings, environ: Mapping[str, str] | None = None) -
         try:
             value = float(raw)
         except ValueError as exc:
-            raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from exc
+            raise BadInput(f"{name} must be a number of seconds, not {raw!r}") from exc
         if value <= 0:
-            raise ValueError(f"{name} must be positive, not {raw!r}")
+            raise BadInput(f"{name} must be positive, not {raw!r}")
         return dt.timedelta(seconds=value)
 
     return SigninPolicy(
@@ -103,7 +104,7 @@ class IdentityRule(BaseModel):
         return self
 
 
-class IdentityConfigError(ValueError):
+class IdentityConfigError(BadInput):
     """The identity mapping in secrets.toml is not valid; the message names the entry and the field."""
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from raa_core import clock, suppression
+from raa_core.errors import NoData
 from raa_core.finance import budget_tables, commentary, monitoring
 from raa_core.ingest import freshness
 from raa_core.ingest.contract import DATASETS, TABLES
@@ -675,7 +676,7 @@ def build(
             progress(i, len(steps), SECTIONS[key])
         try:
             section = make()
-        except (duckdb.Error, KeyError, ValueError) as exc:  # a part that cannot be built is stated, not dropped
+        except (duckdb.Error, KeyError, ValueError, NoData) as exc:  # a part that cannot be built is stated, not dropped
             section = Section(key, SECTIONS[key], unavailable=f"This section could not be built: {exc}")
         pack.sections.append(section)
     if progress is not None:

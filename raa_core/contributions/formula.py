@@ -31,6 +31,7 @@ import pandas as pd
 
 from raa_core.contributions.drivers import STATUS_LABELS, DriverTable, all_drivers, driver_catalogue
 from raa_core.contributions.scenario import Scenario, ScenarioError, year_label, year_start
+from raa_core.errors import BadInput, NoData
 from raa_core.finance import budget
 from raa_core.finance.settlement import allocate
 from raa_core.money import fmt_gbp, json_money
@@ -113,7 +114,7 @@ class Result:
             return {la: _dec(Fraction(v) / Fraction(total)) for la, v in self.base.items()}
         rows = self.year_rows(year)
         if not rows:
-            raise ValueError(
+            raise NoData(
                 f"scenario {self.scenario.name!r} models {', '.join(self.scenario.years)}, not {year}")
         return {r.la_code: r.share for r in rows}
 
@@ -606,7 +607,7 @@ def compare(results: Sequence[Result], ref: Reference | None = None) -> pd.DataF
     """Two to four computed scenarios side by side, per year and council: each one's contribution and
     share, and its difference from the first scenario (£ and %). Long format: one row per scenario."""
     if not 2 <= len(results) <= 4:
-        raise ValueError(f"compare two to four scenarios, not {len(results)}")
+        raise BadInput(f"compare two to four scenarios, not {len(results)}")
     first = {(r.year, r.la_code): r.contribution for r in results[0].rows}
     codes = sorted({la for res in results for la in res.la_codes})
     names = council_names(ref, codes)

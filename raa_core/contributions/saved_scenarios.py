@@ -12,6 +12,7 @@ import pandas as pd
 
 from raa_core import access
 from raa_core.contributions.scenario import Scenario, ScenarioError, parse_scenario
+from raa_core.errors import BadInput
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
 from raa_core.store.appstate import AppState, now_text
@@ -26,7 +27,7 @@ def save(state: AppState, scenario: Scenario, viewer: Viewer, ref: Reference | N
     access.require_scenarios_write(viewer, ref)
     who = viewer.user.strip()
     if not who:
-        raise ValueError("a saved scenario needs the name of who saved it")
+        raise BadInput("a saved scenario needs the name of who saved it")
     with state.connect() as con:
         cur = con.execute("INSERT INTO scenarios (name, spec_json, saved_by, saved_at) VALUES (?, ?, ?, ?)",
                           [scenario.name, scenario.to_json(), who, now_text()])

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, model_validator
 
+from raa_core.errors import BadInput
 from raa_core.money import json_money
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -26,7 +27,7 @@ MAX_WINDOW = 5
 WEIGHT_TOLERANCE = Decimal("0.000001")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(BadInput):
     """A scenario that cannot be modelled: invalid, or its bounds cannot be met. `field` is the JSON field."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -182,6 +183,8 @@ def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None 
             raise ScenarioError("scenario", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
         except RecursionError:
             raise ScenarioError("scenario", "not a scenario: the JSON is nested too deeply") from None
+        except UnicodeDecodeError as exc:  # bytes of an upload that are not text
+            raise ScenarioError("scenario", f"not a scenario file: it is not UTF-8 text (byte {exc.start})") from None
     if not isinstance(data, dict):
         raise ScenarioError("scenario", "must be a JSON object with the fields of cli.md")
     try:

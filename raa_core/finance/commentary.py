@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core import clock
 from raa_core.access import require_comment
+from raa_core.errors import BadInput
 from raa_core.requests import Viewer
 from raa_core.store.appstate import AppState
 from raa_core.store.warehouse import Warehouse
@@ -58,17 +59,17 @@ def add_comment(
     """Record a comment on a line's variance (UTC time, now unless `at`); returns it with its id.
 
     The author is the signed-in viewer (never typed). Raises access.AccessDenied unless the viewer's role
-    records comments (the Head of Service, issue 13); ValueError for an empty comment or author, or a period
+    records comments (the Head of Service, issue 13); BadInput for an empty comment or author, or a period
     outside 1..12 (nothing is written)."""
     require_comment(viewer)
     comment = comment.strip()
     author = viewer.user.strip()
     if not comment:
-        raise ValueError("a comment must not be empty")
+        raise BadInput("a comment must not be empty")
     if not author:
-        raise ValueError("a comment needs an author")
+        raise BadInput("a comment needs an author")
     if not 1 <= int(period) <= 12:
-        raise ValueError(f"period must be 1..12, not {period}")
+        raise BadInput(f"period must be 1..12, not {period}")
     created = at or clock.utc_now()
     row = [int(la_code), year, int(period), area, line, comment, author,
            created.isoformat(sep=" ", timespec="microseconds")]

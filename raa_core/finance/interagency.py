@@ -23,6 +23,7 @@ import duckdb
 from pydantic import BaseModel, ConfigDict
 
 from raa_core.contributions.scenario import year_label
+from raa_core.errors import BadInput, NoData
 from raa_core.finance.settlement import allocate
 from raa_core.money import fmt_gbp
 from raa_core.reference import Reference
@@ -132,7 +133,7 @@ def compensate(
     pooled = sum((av - cc for *_, av, cc in positions_raw), Decimal("0.00"))
     total_share = sum((shares.get(la, Decimal(0)) for la in codes), Decimal(0))
     if total_share <= 0:
-        raise ValueError("contribution shares must sum to more than zero")
+        raise BadInput("contribution shares must sum to more than zero")
     fair = allocate(pooled, {la: shares.get(la, Decimal(0)) for la in codes})
     positions = tuple(
         CouncilPosition(la_code=la, council=names.get(la, str(la)), adopters_waiting=a, children_waiting=c,
@@ -171,7 +172,7 @@ def go_live_shares(con: duckdb.DuckDBPyConnection, ref: Reference, at: dt.date) 
     if not shares:
         years = budget_years(con)
         if not years:
-            raise ValueError("no budgets are loaded, so there are no contribution shares to share the pool by")
+            raise NoData("no budgets are loaded, so there are no contribution shares to share the pool by")
         shares = base_budgets(con, ref, years[0])
     return shares
 
@@ -190,7 +191,7 @@ def go_live_compensation(
     by default the go-live year's contribution shares (`go_live_shares`)."""
     fee = ref.fee(fee_name, at)
     if fee is None:
-        raise ValueError(f"no {fee_name} fee rate in force on {at} in fee_rates.csv")
+        raise NoData(f"no {fee_name} fee rate in force on {at} in fee_rates.csv")
     if shares is None:
         shares = go_live_shares(con, ref, at)
     return compensate(counts_at(con, at, as_at), shares, fee, ref, at=at, fee_name=fee_name,

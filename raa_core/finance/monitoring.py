@@ -52,6 +52,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
+from raa_core.errors import BadInput
 from raa_core.finance.budget import COST_LINES_SQL, arrow_frame, cost_lines_param, frame
 from raa_core.money import json_money
 from raa_core.reference import RagSettings, Reference, load_reference
@@ -233,11 +234,11 @@ def _unpack(
 
 def _check(year: str, period: int | None, method: str) -> None:
     if method not in METHODS:
-        raise ValueError(f"unknown forecast method {method!r}; choose from {', '.join(METHODS)}")
+        raise BadInput(f"unknown forecast method {method!r}; choose from {', '.join(METHODS)}")
     if period is not None and not 1 <= period <= 12:
-        raise ValueError(f"period must be 1..12, not {period}")
+        raise BadInput(f"period must be 1..12, not {period}")
     if len(year) != 7 or year[4] != "-" or not (year[:4] + year[5:]).isdigit():
-        raise ValueError(f"financial year must look like 2021-22, not {year!r}")
+        raise BadInput(f"financial year must look like 2021-22, not {year!r}")
 
 
 def latest_period(

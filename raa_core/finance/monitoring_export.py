@@ -17,6 +17,7 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from raa_core import clock
+from raa_core.errors import BadInput, NoData
 from raa_core.finance import commentary
 from raa_core.finance.monitoring import Monitoring, monitor, recharge_schedule
 from raa_core.finance.settlement import BASIS_LABELS, Settlement, settlement_of
@@ -35,7 +36,7 @@ def money_format(negatives: Literal["brackets", "sign"]) -> str:
         return "£#,##0.00;(£#,##0.00);£0.00"
     if negatives == "sign":
         return "£#,##0.00;-£#,##0.00;£0.00"
-    raise ValueError(f"negatives must be 'brackets' or 'sign', not {negatives!r}")
+    raise BadInput(f"negatives must be 'brackets' or 'sign', not {negatives!r}")
 
 
 def _num(v: Any) -> float | None:
@@ -379,7 +380,7 @@ def export_monitoring(
     mon = monitor(con, ref, year, period, method, as_at=as_at, comments=latest)
     try:
         settled: Settlement | None = settlement_of(mon, basis, shares)
-    except ValueError:
+    except (ValueError, NoData):
         settled = None
     return monitoring_workbook(
         mon,

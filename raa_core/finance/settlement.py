@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from raa_core.errors import BadInput, NoData
 from raa_core.finance.monitoring import Monitoring, monitor
 from raa_core.reference import Reference
 
@@ -67,10 +68,10 @@ def allocate(amount: Decimal, weights: dict[int, Decimal | Fraction | int]) -> d
         raise ValueError(f"amount {amount} is not whole pence")
     fw = {la: w if isinstance(w, int) else Fraction(w) for la, w in weights.items()}
     if any(w < 0 for w in fw.values()):
-        raise ValueError("shares must not be negative")
+        raise BadInput("shares must not be negative")
     total_w = sum(fw.values())
     if total_w <= 0:
-        raise ValueError("shares must sum to more than zero")
+        raise BadInput("shares must sum to more than zero")
     pence = int(abs(amount) * 100)
     sign = -1 if amount < 0 else 1
     # Integer weights over one common denominator: each quota is pence x w / total, floored, remainder kept.
@@ -99,18 +100,18 @@ def settle(
     `equal` splits evenly among `la_codes` (or the shares' councils), `reserve` carries it all to the
     contingency reserve. Amounts sum exactly to the variance."""
     if basis not in BASES:
-        raise ValueError(f"unknown settlement basis {basis!r}; choose from {', '.join(BASES)}")
+        raise BadInput(f"unknown settlement basis {basis!r}; choose from {', '.join(BASES)}")
     councils = sorted(
         set(la_codes or []) | set(shares or {}) | set(adoption_support or {})
     )
     if not councils:
-        raise ValueError("no councils to settle between")
+        raise NoData("no councils to settle between")
     variance = Decimal(pooled_variance)
     reserve = Decimal("0.00")
     weights: dict[int, Fraction]
     if basis in ("contribution", "formula"):
         if not shares:
-            raise ValueError(f"basis {basis!r} needs shares")
+            raise BadInput(f"basis {basis!r} needs shares")
         weights = {la: Fraction(shares.get(la, Decimal(0))) for la in councils}
     elif basis == "equal":
         weights = {la: Fraction(1) for la in councils}
@@ -166,11 +167,11 @@ def share_percentages(weights: dict[int, Decimal]) -> dict[int, Decimal]:
 def settlement_of(mon: Monitoring, basis: str = "contribution", shares: dict[int, Decimal] | None = None) -> Settlement:
     """Settlement of a whole-RAA monitoring report's forecast pooled variance by a basis."""
     if mon.la_code is not None:
-        raise ValueError("settlement needs the whole-RAA report, not one council's")
+        raise BadInput("settlement needs the whole-RAA report, not one council's")
     t = mon.totals
     pooled = t[(t["level"] == "area") & (t["budget_area"] == "pooled")]
     if pooled.empty or pooled.iloc[0]["variance"] is None:
-        raise ValueError(f"no forecast pooled variance for {mon.year}: is its ledger loaded?")
+        raise NoData(f"no forecast pooled variance for {mon.year}: is its ledger loaded?")
     variance = pooled.iloc[0]["variance"]
     ca = t[t["level"] == "council_area"]
     councils = sorted(int(x) for x in t.loc[t["level"] == "council", "la_code"])

@@ -175,7 +175,7 @@ DATASETS: dict[str, tuple[str, ...]] = {
 #: The files whose age is a dataset's age (freshness). Children and adopters are weekly snapshots, so both must be
 #: recent; the ledger is the finance team's monthly return. Budget (usually once a year) and establishment
 #: (when it changes) are occasional: sending them must not make a council look fresh while its ledger is old,
-#: and not sending them must not make it stale (review of issue 9: an establishment-only drop hid a 60-day-old
+#: and not sending them must not make it stale (docs/drop-contract.md: an establishment-only drop hid a 60-day-old
 #: ledger). The contract's "newest drop of a dataset" read as the newest drop of each of these files.
 FRESHNESS_TABLES: dict[str, tuple[str, ...]] = {
     "performance": ("children", "adopters"),
@@ -272,7 +272,7 @@ def person_rows(rows: list[int], row_count: int | None = None) -> str:
 class Issue(BaseModel):
     """One problem found in a drop: where it is, which rule, and what to do about it.
 
-    `rows` are zero-based (the command line's JSON, cli.md); every text for people counts the first data
+    `rows` are zero-based (the command line's JSON, docs/command-line.md); every text for people counts the first data
     row as row 1 (`person_rows`).
     """
 
@@ -291,7 +291,7 @@ class Issue(BaseModel):
         return rule_title(self.rule)
 
     def as_cli(self) -> dict[str, object]:
-        """The ISSUE object of the command line's JSON (cli.md)."""
+        """The issue object of the command line's JSON (docs/command-line.md)."""
         return {
             "file": self.file,
             "column": self.column,
@@ -309,7 +309,7 @@ class Issue(BaseModel):
 class Manifest(BaseModel):
     """manifest.json: what the council says it sent."""
 
-    # Strict types: `"la_code": true` is not council 1, nor `"rows": "12"` a count (second review of issue 9).
+    # Strict types: `"la_code": true` is not council 1, nor `"rows": "12"` a count.
     class FileEntry(BaseModel):
         sha256: StrictStr
         rows: StrictInt

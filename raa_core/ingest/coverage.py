@@ -1,4 +1,4 @@
-"""What the data covers: no data is not zero (spec partner-drops.md, indicators.md v2).
+"""What the data covers: no data is not zero (docs/drop-contract.md, docs/indicators.md).
 
 A date before a council's first drop of a dataset, or a period with no children in it, has no figure: the
 product says so in words ("no drop received by 30 Jun 2019; first drop 25 Sep 2026") rather than showing 0
@@ -13,6 +13,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from raa_core.errors import BadInput
 from raa_core.ingest.contract import TABLES
 from raa_core.performance.indicators import Bind, state_source
 from raa_core.reference import Reference
@@ -44,11 +45,11 @@ def coverage(
     whether it holds any by then (`held`), and the message shown where it does not (empty where held).
 
     Columns `COLUMNS`; `table` is a drop table name (children, adopters, ledger, budget, establishment).
-    Raises ValueError for an unknown table.
+    Raises BadInput for an unknown table.
     """
     spec = next((t for t in TABLES if t.name == table), None)
     if spec is None:
-        raise ValueError(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
+        raise BadInput(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
     b = Bind()
     until = b.typed(on, "DATE")
     rows = b.run(
@@ -91,7 +92,7 @@ def span(
     where it holds no such drop: `missing` says so in words."""
     spec = next((t for t in TABLES if t.name == table), None)
     if spec is None:
-        raise ValueError(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
+        raise BadInput(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
     dates = [c.name for c in spec.columns if c.type == "date" and c.name != "date_of_birth"]
     b = Bind()
     first = f"least({', '.join(f'min(t.{c})' for c in dates)})" if dates else "NULL"

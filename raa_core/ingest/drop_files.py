@@ -1,6 +1,6 @@
 """Checking the files of a drop against the contract: columns, types, values, row rules and their messages.
 
-Each file is read on its own, with its own Parquet types (partner-drops.md v2 "Exactness"): what one
+Each file is read on its own, with its own Parquet types (docs/drop-contract.md, "Exactness"): what one
 council's file holds never depends on which other files load in the same run. Every file of a table is
 typed into the same staged shape (the contract's columns, plus a flag per column where a value could not
 be read), so all files of a table are checked by one set-based SQL scan. Reader options never add or
@@ -10,7 +10,7 @@ where a file has a real column of that name, from Arrow), so a column called `fi
 
 Messages are written for a council officer: rows counted as a person counts them (first data row = row 1),
 the pseudonymous key of the offending rows, a plain-English title beside the rule code, no library text.
-The command line's JSON keeps `rows` zero-based (cli.md, the machine contract).
+The command line's JSON keeps `rows` zero-based (docs/command-line.md, the machine contract).
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def money_from_double_sql(q: str) -> tuple[str, str]:
     The double is taken as the decimal it was written as (its shortest round-trip repr, which is what
     DuckDB's cast to VARCHAR gives, the same as Python's `repr`), then rounded half-even to pence:
     2.675 -> 2.68, 10.135 -> 10.14, 0.125 -> 0.12; the rule of `raa_core.money.from_double`. NaN,
-    infinities and amounts beyond DECIMAL(18,2) give NULL (reported as unreadable). Spec "Exactness".
+    infinities and amounts beyond DECIMAL(18,2) give NULL (reported as unreadable). docs/drop-contract.md, "Exactness".
     """
     exact = f"TRY_CAST(CAST({q} AS VARCHAR) AS DECIMAL(38,20))"
     val = f"TRY_CAST(round_even({exact}, 2) AS {MONEY_SQL})"
@@ -193,7 +193,7 @@ def money_from_double_sql(q: str) -> tuple[str, str]:
 
 def float32_sql(q: str) -> str:
     """SQL for a 32-bit float as the decimal it was written as: its shortest round-trip repr (Python's
-    `str(numpy.float32(x))`), as a DOUBLE: float32 0.7 is 0.7, not 0.699999988079071. Spec "Exactness".
+    `str(numpy.float32(x))`), as a DOUBLE: float32 0.7 is 0.7, not 0.699999988079071. docs/drop-contract.md, "Exactness".
 
     DuckDB's cast to VARCHAR gives the shortest digits, except that a whole number below 10^16 is printed in
     full (54087848.0 where the shortest is 54087850). So the candidates are that text and, for 1 to 8
@@ -217,7 +217,7 @@ def date_sql(q: str, duck_type: str) -> str:
     own calendar; a pandas `tz_localize("Europe/London")` midnight stays that day under any `TZ`). A
     timestamp without one is taken as written. An INT96 timestamp is a UTC instant read as naive wall time: it
     is taken as UTC (explicitly, never the session's zone), then dated in London like any instant; a naive
-    midnight written as INT96 is 00:00 or 01:00 in London, so keeps its date. Spec "Exactness".
+    midnight written as INT96 is 00:00 or 01:00 in London, so keeps its date. docs/drop-contract.md, "Exactness".
     """
     if duck_type.upper() == TZ_TIMESTAMP:
         return f"CAST(timezone('{LONDON}', {q}) AS DATE)"
@@ -286,7 +286,7 @@ class Rule:
     severity: Severity = "error"
 
 
-#: Columns that carry identifiers: each must be pseudonymous (partner-drops.md, children.parquet errors).
+#: Columns that carry identifiers: each must be pseudonymous (docs/drop-contract.md, children.parquet errors).
 IDENTIFIER_COLUMNS = {
     "children": ("child_id", "sibling_group_id"),
     "adopters": ("household_id",),
@@ -600,7 +600,7 @@ def oversized_text(meta: pq.FileMetaData, column: str, max_chars: int) -> tuple[
     (a few long values among many short ones are then caught while scanning, as `value_too_long` by row).
 
     This keeps a hostile file (300 values of 1 MB) out of memory altogether: DuckDB would otherwise decode
-    the whole chunk to measure it (issue 10)."""
+    the whole chunk to measure it."""
     for g in range(meta.num_row_groups):
         group = meta.row_group(g)
         for c in range(group.num_columns):
@@ -801,7 +801,7 @@ def _stage_all(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan]
             continue
         try:
             _stage_together(con, stage, group, extracts)
-        except Exception as exc:
+        except Exception as exc:  # a damaged file of the group (native reader): found file by file below
             if machine_failure is not None and machine_failure(exc):
                 raise
             # one file of the group is damaged (or failed in some other way): find which, file by file
@@ -855,7 +855,7 @@ def check_table(
     for p in _stage_all(con, stage, plans, extracts, machine_failure):
         try:
             _stage_file(con, stage, p, extracts[p.drop])
-        except Exception as exc:  # any failure costs only this file's drop (issue 10), unless the machine failed
+        except Exception as exc:  # a native reader's crash costs only this file's drop (docs/drop-contract.md)
             if machine_failure is not None and machine_failure(exc):
                 raise
             con.execute(f"DELETE FROM {stage} WHERE __drop = ?", [p.drop])

@@ -23,6 +23,7 @@ import duckdb
 from pydantic import BaseModel, ValidationError
 
 from raa_core import clock
+from raa_core.errors import BadInput
 from raa_core.ingest.contract import (
     MANIFEST_FILE,
     SAMPLE_ROOT_FILE,
@@ -70,7 +71,7 @@ class DropResult(BaseModel):
     row_counts: dict[str, int] = {}
 
     def counts_text(self) -> str:
-        """The drop's issues counted, each noun agreeing with its count: "1 error, 2 warnings" (issue 14)."""
+        """The drop's issues counted, each noun agreeing with its count: "1 error, 2 warnings"."""
         return f"{count_noun(len(self.errors), 'error')}, {count_noun(len(self.warnings), 'warning')}"
 
     def as_cli(self) -> dict[str, object]:
@@ -267,7 +268,7 @@ _MANIFEST_KINDS = {
 }
 
 
-class _RepeatedKey(ValueError):
+class _RepeatedKey(BadInput):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -285,7 +286,7 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _manifest_field_words(err: Mapping[str, Any]) -> str:
     """One pydantic validation error of manifest.json as a council officer reads it, e.g. 'field la_code must
-    be a whole number' or 'field files is missing' (partner-drops.md: manifest.json)."""
+    be a whole number' or 'field files is missing' (docs/drop-contract.md: manifest.json)."""
     where = ".".join(map(str, err.get("loc", ()))) or ""
     kind = next((words for key, words in _MANIFEST_KINDS.items() if str(err.get("type", "")).startswith(key)), None)
     if err.get("type") == "missing":
@@ -299,7 +300,7 @@ def read_manifest(folder: Path, max_bytes: int) -> tuple[Manifest | None, list[I
     """The drop's manifest.json if it has one, read with a size cap; any failure is the drop's error.
 
     Returns (None, []) without a manifest; (None, [issue]) when it is too large, not a regular file, not
-    JSON (however deep its nesting), or not the manifest model (partner-drops.md, manifest.json).
+    JSON (however deep its nesting), or not the manifest model (docs/drop-contract.md, manifest.json).
     """
     path = Path(folder) / MANIFEST_FILE
     try:
@@ -438,7 +439,7 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref:
             check_table(con, spec, plans, extracts, ref, stage, machine_failure)
             stages.append(stage)
             continue
-        except Exception as exc:
+        except Exception as exc:  # a native reader's crash on one table: checked again drop by drop
             if machine_failure(exc):
                 raise
             con.execute(f"DROP TABLE IF EXISTS {stage}")
@@ -448,7 +449,7 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref:
             try:
                 check_table(con, spec, [p], extracts, ref, alone, machine_failure)
                 stages.append(alone)
-            except Exception as exc:
+            except Exception as exc:  # a native reader's crash costs only this drop (docs/drop-contract.md)
                 if machine_failure(exc):
                     raise
                 con.execute(f"DROP TABLE IF EXISTS {alone}")
@@ -490,7 +491,7 @@ SNAPSHOT_TABLES = ("children", "adopters")
 
 
 def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> None:
-    """A snapshot cannot lose everything (partner-drops.md): each children/adopters file against the last one.
+    """A snapshot cannot lose everything (docs/drop-contract.md): each children/adopters file against the last one.
 
     The council's previous accepted file of the table is the newest one before this drop (in the warehouse,
     an earlier version of the same drop, or an earlier drop of this run that has no error). Zero rows after
@@ -548,7 +549,7 @@ def sample_marked(folder: Path) -> bool:
     """True for a drop of the bundled synthetic sample: its manifest.json says `"sample": true` and the drops
     root two folders up (`<root>/<la_code>/<extract_date>/`) holds the `sample.json` that `raa sample` writes
     (contract.SAMPLE_ROOT_FILE). A council's own drop, or an upload, saying it is sample data is not: sample
-    data is never judged stale (second review of issue 9)."""
+    data is never judged stale (docs/drop-contract.md)."""
     if not (Path(folder).parent.parent / SAMPLE_ROOT_FILE).is_file():
         return False
     path = Path(folder) / MANIFEST_FILE
@@ -617,7 +618,7 @@ def ingest_into(
                                           outcome="unchanged"))
                 continue
             checked = _start_check(len(to_check), drop, ref, today, found)
-        except Exception as exc:  # one bad drop never stops the others (issue 10)
+        except Exception as exc:  # one bad drop never stops the others (docs/drop-contract.md)
             if machine_failure(exc):
                 raise
             refused[n] = _crashed(drop, exc)
@@ -678,7 +679,7 @@ def ingest_into(
                     f"FROM {stage} s JOIN (VALUES {ids}) a(idx, drop_id, la_code) ON s.__drop = a.idx "
                     f"ORDER BY a.drop_id, s.__row")
         con.execute("COMMIT")
-    except BaseException:
+    except BaseException:  # rolls back, then re-raises: nothing is swallowed
         con.execute("ROLLBACK")
         raise
     finally:
@@ -744,7 +745,7 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
     try:
         checked = _start_check(0, drop, ref, today or clock.today())
         check_drops(con, [checked], ref)
-    except Exception as exc:
+    except Exception as exc:  # a native reader's crash is this drop's error, not the command's
         if machine_failure(exc):
             raise
         return _crashed(drop, exc)

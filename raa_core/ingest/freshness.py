@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from raa_core import clock
+from raa_core.errors import BadInput
 from raa_core.ingest.contract import DATASETS, FRESHNESS_TABLES, TABLES
 from raa_core.reference import Reference
 
@@ -39,7 +40,7 @@ def council_status(
 ) -> pd.DataFrame:
     """One row per partner council: newest drop per dataset, its age in days, stale flags, rows, warnings.
 
-    Datasets travel independently (partner-drops.md v2). `<table>_newest` is the newest accepted drop that
+    Datasets travel independently (docs/drop-contract.md). `<table>_newest` is the newest accepted drop that
     carried each file. A dataset's drop (`performance_drop`, `finance_drop`) is the oldest of those of its
     regular files (`contract.FRESHNESS_TABLES`: children and adopters; the ledger), so an occasional budget or
     establishment file neither freshens nor ages it; then its age at `today` and whether that is past
@@ -48,7 +49,7 @@ def council_status(
     sample's as-at date (`judged_on`), and `sample` is true.
     """
     if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r} (expected one of {', '.join(DATASETS)})")
+        raise BadInput(f"unknown dataset {dataset!r} (expected one of {', '.join(DATASETS)})")
     councils = pd.DataFrame(
         [{"la_code": c.la_code, "council": c.short_name} for c in ref.councils]
     )

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal, Protocol
 
+from raa_core.errors import BadInput
 from raa_core.ingest import drops
 from raa_core.ingest.contract import Issue
 from raa_core.presentation import count_noun
@@ -47,7 +48,7 @@ _RATIO_FLOOR_BYTES = 1 << 20
 _STALE_AFTER_S = 3600
 
 
-class UploadError(ValueError):
+class UploadError(BadInput):
     """An upload refused before it was checked; the message says why and what to send instead."""
 
 

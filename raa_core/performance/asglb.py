@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from raa_core.errors import BadInput
 from raa_core.ingest import coverage
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.periods import Period, quarter
@@ -33,11 +34,11 @@ RAA = "RAA"
 def parse_quarter(text: str) -> Period:
     """`2026-27Q2` (or `2026-27 Q2`): quarter 2 (July-September) of 2026-27; Q1 = April-June.
 
-    Raises ValueError naming the expected form.
+    Raises BadInput naming the expected form.
     """
     m = _QUARTER_RE.match(text) if isinstance(text, str) else None
     if m is None or int(m.group(2)) != (int(m.group(1)) + 1) % 100:
-        raise ValueError(f"{text!r} is not a quarter: write e.g. 2026-27Q2 (Q1 = April to June)")
+        raise BadInput(f"{text!r} is not a quarter: write e.g. 2026-27Q2 (Q1 = April to June)")
     return quarter(int(m.group(1)), int(m.group(3)))
 
 
@@ -196,7 +197,7 @@ def asglb_return(
     assessment are counted at the quarter's last day.
     """
     if q.kind != "quarter":
-        raise ValueError(f"{q.name} is not a quarter")
+        raise BadInput(f"{q.name} is not a quarter")
     names = _area_names(ref)
     areas = [*(str(c) for c in ref.la_codes), "region"]
     values = _values(con, q, ref, as_at)

@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from raa_core.errors import BadInput
 from raa_core.ingest.contract import TABLES
 from raa_core.periods import (
     Period,
@@ -438,10 +439,10 @@ def scorecards(
 
     `threshold_set` names the reference thresholds (`dfe`, the default, or `business_case`); each row's
     `threshold_set` says which set its threshold and difference come from (null where there is no threshold,
-    as for A3). Raises ValueError for an unknown set.
+    as for A3). Raises BadInput for an unknown set.
     """
     if threshold_set not in THRESHOLD_SETS:
-        raise ValueError(f"threshold set must be one of {', '.join(THRESHOLD_SETS)}, not {threshold_set!r}")
+        raise BadInput(f"threshold set must be one of {', '.join(THRESHOLD_SETS)}, not {threshold_set!r}")
     b = Bind()
     df = b.run(con, _scorecard_sql(b, periods, ref, as_at, threshold_set)).df()
     for col in _INT_COLUMNS:
@@ -493,7 +494,7 @@ def trend_periods(
         return [financial_year(y) for y in range(start.first_year, last_year + 1)]
     if kind == "three_year":
         return [three_year(y) for y in range(start.first_year, last_year - 1)]
-    raise ValueError(f"trend kind must be 'year' or 'three_year', not {kind!r}")
+    raise BadInput(f"trend kind must be 'year' or 'three_year', not {kind!r}")
 
 
 def trend(
@@ -508,7 +509,7 @@ def trend(
 ) -> pd.DataFrame:
     """The scorecard over successive periods (for trend charts); `indicator` None keeps all four."""
     if indicator is not None and indicator not in INDICATORS:
-        raise ValueError(f"indicator must be one of {', '.join(INDICATORS)}, not {indicator!r}")
+        raise BadInput(f"indicator must be one of {', '.join(INDICATORS)}, not {indicator!r}")
     periods = trend_periods(kind, first, last, latest_adoption_year(con, as_at))
     df = scorecards(con, periods, ref, as_at, threshold_set)
     if indicator is not None:

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from raa_core.errors import BadInput
 from raa_core.money import THOUSAND, pennies, to_decimal
 
 Kind = Literal["text", "money", "count", "days", "percent", "number", "date", "rag"]
@@ -75,7 +76,7 @@ def money_unit(value: str | MoneyUnit | None, default: MoneyUnit = MoneyUnit.POU
             return unit
     if text in ("k", "000", "'000"):
         return MoneyUnit.THOUSANDS
-    raise ValueError(f"money unit must be '£' or \"£'000\", not {value!r}")
+    raise BadInput(f"money unit must be '£' or \"£'000\", not {value!r}")
 
 
 def missing(v: Any) -> bool:

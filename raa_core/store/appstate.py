@@ -19,7 +19,7 @@ from typing import Any, Protocol
 FILE_NAME = "appstate.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
 
-#: Migration 1: the tables every issue builds on (PLAN.md's shared contract). Never edit; append.
+#: Migration 1: the tables every part of the app builds on. Never edit; append.
 MIGRATION_1 = """
 CREATE TABLE comments (
     id INTEGER PRIMARY KEY,
@@ -110,7 +110,7 @@ class AppState:
                             con.execute(stmt)
                     con.execute(f"PRAGMA user_version = {int(n)}")
                 con.execute("COMMIT")
-            except BaseException:
+            except BaseException:  # rolls back, then re-raises: nothing is swallowed
                 con.execute("ROLLBACK")
                 raise
             self._migrated = True
@@ -134,7 +134,7 @@ class AppState:
             con.execute("BEGIN")
             try:
                 yield con
-            except BaseException:
+            except BaseException:  # rolls back, then re-raises: nothing is swallowed
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")

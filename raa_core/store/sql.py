@@ -13,7 +13,7 @@ Fragments:
   carrying that year, on or before `$as_at`.
 - `period_grid_sql()`: the monitoring periods 1..`$period` as a relation `(period)`.
 - `round_pounds_sql(pence, divisor)`: integer pence / a positive integer rounded half away from zero, as
-  DECIMAL(18,2) pounds (finance.md: line figures round once, to the penny).
+  DECIMAL(18,2) pounds (docs/finance.md: line figures round once, to the penny).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from raa_core.errors import Fault, NoData, Refused
 from raa_core.ingest.contract import SQL_TYPE, TABLES
 from raa_core.store import sql
 
@@ -117,15 +118,21 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(Fault):
     """An operational failure of the warehouse (damaged or missing versions, disk full, read-only folder).
 
     Told apart from a rejected drop: the command line exits 2 with this one-line message.
     """
 
 
-class AlreadyBuilt(Exception):
-    """A first-start build found that another session or process had built the warehouse meanwhile."""
+class AlreadyBuilt(Refused):
+    """A first-start build found that another session or process had built the warehouse meanwhile: the
+    build is refused (never shown to a person: `drops.first_build` takes it as "nothing to do")."""
+
+
+class NoWarehouse(NoData, FileNotFoundError):
+    """No warehouse at the path given yet (no link, no version file): the figures asked for need data it does
+    not hold. A FileNotFoundError too, so code that catches the missing file keeps working."""
 
 
 _DUCK_MAGIC = b"DUCK"
@@ -372,7 +379,7 @@ def writing(db: Path, *, first_build: bool = False) -> Iterator[duckdb.DuckDBPyC
                     os.close(dir_fd)
             except OSError as exc:
                 raise _fail(f"publish warehouse version {target.name}", exc) from exc
-        except BaseException as exc:
+        except BaseException as exc:  # removes the unpublished files, then re-raises (a Fault if the machine failed)
             for left in (tmp, Path(str(tmp) + ".wal"), spill, db.with_name(db.name + ".link.tmp")):
                 _remove(left)
             if not published:
@@ -427,7 +434,7 @@ class Warehouse:
       closed once its last cursor is returned. Opening retries briefly if a publish races the open.
     - `writing()`: a read-write connection to a new version, published atomically if the block succeeds.
 
-    No other code calls `duckdb.connect` on a warehouse file. Raises FileNotFoundError (naming the path)
+    No other code calls `duckdb.connect` on a warehouse file. Raises NoWarehouse (NoData, naming the path)
     when there is no warehouse yet.
     """
 
@@ -460,7 +467,7 @@ class Warehouse:
         for _ in range(retries):
             f = self.current_file()
             if f is None:
-                raise FileNotFoundError(f"no warehouse at {self.path}: run `raa ingest` or start the app")
+                raise NoWarehouse(f"no warehouse at {self.path}: run `raa ingest` or start the app")
             try:
                 return open_file(f)
             except (duckdb.IOException, duckdb.CatalogException) as exc:

@@ -41,7 +41,7 @@ def test_a_mistyped_db_is_refused_and_creates_nothing(capsys, monkeypatch, tmp_p
     typo = tmp_path / "typo" / "raa.duckdb"
     code, out, err = run(capsys, monkeypatch, "users", "add", "jo", "--role", "hos", "--db", str(typo),
                          stdin=PASSWORD + "\n")
-    assert code == 2 and out == "" and "no warehouse at" in err
+    assert code == 1 and out == "" and "no warehouse at" in err  # NoData: no warehouse there (cli.exit_code)
     assert not typo.parent.exists()
 
 

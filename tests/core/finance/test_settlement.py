@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
+from raa_core.errors import NoData
 from raa_core.finance.monitoring import monitor
 from raa_core.finance.settlement import (
     BASES,
@@ -114,7 +115,7 @@ def test_settlement_from_monitoring_uses_pooled_budget_shares():
     assert {r.la_code: r.adoption_support_variance for r in s.rows} == {303: D("10.00"), 886: D("-20.00")}
     f = settlement(con, ref, Y, 6, "formula", "submitted", shares={303: D("2"), 886: D("1")})
     assert {r.la_code: r.pooled_amount for r in f.rows} == {303: D("2000.00"), 886: D("1000.00")}
-    with pytest.raises(ValueError, match="no forecast"):
+    with pytest.raises(NoData, match="no forecast"):  # the ledger is not loaded: NoData, not a bad argument
         settlement(con, ref, "2019-20", None)
 
 

@@ -1,0 +1,66 @@
+"""What a page shows for an error: mapped once, here, from the family of `raa_core.errors`.
+
+Pages catch the errors they expect (`except RaaError`, or one of its classes) and hand them to `show`; the
+words and the kind of box come from `message`, so every page speaks of a family the same way:
+
+- `BadInput`: an error box with the error's sentence (what cannot be used, so what to change).
+- `Refused`: an error box with the sentence, then who can help (the RAA's administrator).
+- `NoData`: an information box with the sentence (which data is missing): nothing went wrong, the figures
+  wait for data, as the pages say elsewhere of a council without a drop.
+- `Fault`: an error box with the sentence, then what to do: try again, and tell the administrator if it
+  happens again.
+
+The command line maps the same families to exit codes in `raa_core.cli.exit_code`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import streamlit as st
+
+from raa_core.errors import Fault, NoData, RaaError, Refused, classify
+
+#: What a person refused can do.
+ASK_ADMINISTRATOR = "Ask the RAA's administrator if you need it."
+#: What a person can do when the service could not do its work.
+TRY_AGAIN = "Try again; if it happens again, tell the RAA's administrator."
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A page's message for an error: the Streamlit box (`level`: st.error, st.warning or st.info), its
+    Markdown text and its icon."""
+
+    level: Literal["error", "warning", "info"]
+    text: str
+    icon: str
+
+
+def _sentence(text: str, then: str) -> str:
+    """`text` ended as a sentence (a full stop unless it ends with one already), then `then`."""
+    return f"{text}{'' if text.rstrip().endswith(('.', '!', '?')) else '.'} {then}"
+
+
+def message(error: RaaError, before: str = "", after: str = "") -> Message:
+    """The message a page shows for `error`: `before` + the error's sentence + `after` (what the page was
+    doing, e.g. "Not added: " and "."), then what the person can do for its family (module docstring)."""
+    text = f"{before}{error}{after}"
+    if isinstance(error, Fault):
+        return Message("error", _sentence(text, TRY_AGAIN), ":material/warning:")
+    if isinstance(error, Refused):
+        return Message("error", _sentence(text, ASK_ADMINISTRATOR), ":material/block:")
+    if isinstance(error, NoData):
+        return Message("info", text, ":material/info:")
+    return Message("error", text, ":material/error:")
+
+
+def show(error: BaseException, before: str = "", after: str = "") -> None:
+    """Show `message(error, before, after)` in its box. An error outside the families (`errors.classify`
+    gives None: a programming error) is raised again, so it surfaces rather than being dressed as advice."""
+    family = classify(error)
+    if family is None:
+        raise error
+    shown = message(family, before, after)
+    getattr(st, shown.level)(shown.text, icon=shown.icon)
