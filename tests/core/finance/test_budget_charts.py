@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from financekit import forecast_trend, monitor
 
 from factories import add_drop, empty_warehouse
 from raa_core.finance import budget_charts as bc
-from raa_core.finance.monitoring import forecast_trend, monitor
 from raa_core.presentation import MoneyUnit
 
 Y = "2021-22"

@@ -8,12 +8,11 @@ from decimal import Decimal as D
 
 import openpyxl
 import pytest
+from financekit import export_monitoring, monitor, recharge_schedule, settlement
 
 from factories import add_drop, empty_warehouse
 from raa_core.finance.commentary import add_comment
-from raa_core.finance.monitoring import monitor, recharge_schedule
-from raa_core.finance.monitoring_export import HEADER_ROW, SHEETS, export_monitoring, money_format, monitoring_workbook
-from raa_core.finance.settlement import settlement
+from raa_core.finance.monitoring_export import HEADER_ROW, SHEETS, money_format, monitoring_workbook
 from raa_core.requests import Viewer
 from raa_core.store.appstate import AppState
 

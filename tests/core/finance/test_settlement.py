@@ -6,20 +6,12 @@ from decimal import Decimal as D
 from fractions import Fraction
 
 import pytest
+from financekit import monitor, settlement
 from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
-from raa_core.finance.monitoring import monitor
-from raa_core.finance.settlement import (
-    BASES,
-    allocate,
-    contribution_shares,
-    settle,
-    settlement,
-    settlement_of,
-    settlement_table,
-)
+from raa_core.finance.settlement import BASES, allocate, contribution_shares, settle, settlement_of, settlement_table
 from raa_core.reference import load_reference
 
 Y = "2021-22"
