@@ -70,10 +70,10 @@ def budgets(
     council's. Each year comes from the newest drop carrying it (`sql.latest_by_year_sql`, docs/finance.md)."""
     year, as_at = (None, None) if request is None else (request.year, request.as_at)
     with snapshot.cursor() as con:
-        return budget_lines(con, snapshot.ref, year, la_code, as_at)
+        return _budget_lines(con, snapshot.ref, year, la_code, as_at)
 
 
-def budget_lines(
+def _budget_lines(
     con: duckdb.DuckDBPyConnection, ref: Reference, year: str | None, la_code: int | None, as_at: dt.date | None
 ) -> pd.DataFrame:
     """`budgets` on a cursor the caller holds (internal: the snapshot's functions share one cursor)."""
