@@ -62,7 +62,7 @@ def budget_only_view() -> None:
         if tile is not None:
             col.metric(*tile, border=True)
 
-    if year == budget.BASELINE_YEAR:
+    if budget.is_baseline_year(year):
         table = data.load(budget.baseline_comparison)
         st.subheader("Baseline against the business case", anchor="baseline")
         st.caption("Net 2019-20 budgets in £'000s, computed from the line budgets beside the business case's printed "

@@ -7,6 +7,7 @@ Modules:
 - saved_scenarios: scenarios saved by people.
 - scenario_export: a scenario's workbook and PDF.
 - contribution_charts: the scenario page's chart figures.
+- scenario_tables: the scenario page's tables and sentences as people read them.
 """
 
 from raa_core.contributions.formula import (

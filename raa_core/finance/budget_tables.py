@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from raa_core.finance.budget import BASELINE_YEAR, FIRST_POOLED_YEAR
+from raa_core.finance.budget import BASELINE_YEAR, FIRST_POOLED_YEAR, is_baseline_year
 from raa_core.finance.monitoring import Monitoring, period_label
 from raa_core.finance.settlement import BASIS_LABELS, Settlement
 from raa_core.presentation import MoneyUnit, display, missing, tile_money
@@ -271,7 +271,7 @@ def no_budget_text(year: str) -> str:
 def budget_only_caption(year: str, scope: str) -> str:
     """The caption of a year with budgets and no ledger (the baseline year says it is before pooling)."""
     return (f"{year} for {scope}: approved budgets only, no ledger"
-            + (" (the business case baseline, before the budgets were pooled)." if year == BASELINE_YEAR else "."))
+            + (" (the business case baseline, before the budgets were pooled)." if is_baseline_year(year) else "."))
 
 
 def baseline_shown(table: pd.DataFrame) -> pd.DataFrame:

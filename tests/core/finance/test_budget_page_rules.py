@@ -40,6 +40,7 @@ def test_a_budget_only_year_and_the_baseline(sample_con, ref) -> None:
         "(the business case baseline, before the budgets were pooled).")
     assert budget_tables.budget_only_caption("2020-21", "Kent").endswith("no ledger.")
     assert budget_tables.no_budget_text("2015-16").startswith("No budget is loaded for 2015-16.")
+    assert budget.is_baseline_year("2019-20") and not budget.is_baseline_year("2020-21")
     assert budget.is_pay_award_year("2020-21") and not budget.is_pay_award_year("2021-22")
     table = pd.DataFrame({"match": [True, False]})
     assert not budget.baseline_reproduced(table) and list(budget_tables.baseline_shown(table)["match"]) == ["yes", "NO"]
