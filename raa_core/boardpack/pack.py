@@ -50,7 +50,7 @@ from raa_core.presentation import (
 )
 from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest
-from raa_core.snapshot import Snapshot
+from raa_core.snapshot import Snapshot, over
 from raa_core.store.appstate import AppState
 
 #: Section keys in the order of the pack, with their titles (the contents page and the workbook's sheets).
@@ -682,14 +682,15 @@ def _build(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, request: PackRequ
     )
     names = {c.la_code: c.short_name for c in ref.councils}
     labels = {c.cost_line: c.label for c in ref.cost_lines}
+    snap = over(con, ref, as_at, version=snapshot.version)  # the pinned version, judged on the pack's as-at day
     steps: list[tuple[str, Callable[[], Section]]] = [
         ("cover", lambda: _cover(con, ref, pack)),
         ("scorecard", lambda: _scorecard(con, ref, pack, names)),
         ("trends", lambda: _trends(con, ref, pack, names)),
         ("waiting", lambda: _waiting(con, ref, pack, names)),
         ("asglb", lambda: _asglb(con, ref, pack)),
-        ("budget", lambda: _budget(snapshot, pack, names, labels, state)),
-        ("scenario", lambda: _scenario(snapshot, pack)),
+        ("budget", lambda: _budget(snap, pack, names, labels, state)),
+        ("scenario", lambda: _scenario(snap, pack)),
         ("quality", lambda: _quality(con, ref, pack, names)),
         ("definitions", lambda: _definitions(ref)),
     ]
