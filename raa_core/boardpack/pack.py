@@ -51,6 +51,7 @@ from raa_core.presentation import (
 from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot, over
+from raa_core.store import sql
 from raa_core.store.appstate import AppState
 
 #: Section keys in the order of the pack, with their titles (the contents page and the workbook's sheets).
@@ -290,14 +291,17 @@ def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt
     con.register("_pack_datasets", datasets)
     try:
         rows_sql = " UNION ALL ".join(
-            f"SELECT '{t.name}' AS dataset, la_code, count(*) AS n FROM {t.name}_current GROUP BY la_code" for t in TABLES
+            f"SELECT CAST($dataset{i} AS VARCHAR) AS dataset, la_code, count(*) AS n FROM {t.name}_current "
+            "GROUP BY la_code" for i, t in enumerate(TABLES)
         )
-        df = con.execute(
+        params: dict[str, Any] = {"as_at": as_at, **{f"dataset{i}": t.name for i, t in enumerate(TABLES)}}
+        df = sql.query(
+            con,
             f"""
             WITH newest AS (
                 SELECT d.la_code, s.dataset, max(d.extract_date) AS newest
                 FROM drops d JOIN _pack_datasets s ON list_contains(d.files, s.file)
-                WHERE d.extract_date <= ? GROUP BY d.la_code, s.dataset),
+                WHERE d.extract_date <= CAST($as_at AS DATE) GROUP BY d.la_code, s.dataset),
             held AS ({rows_sql})
             SELECT c.la_code, c.council, s.dataset, n.newest, coalesce(h.n, 0) AS rows
             FROM _pack_councils c CROSS JOIN _pack_datasets s
@@ -305,7 +309,7 @@ def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt
             LEFT JOIN held h ON h.la_code = c.la_code AND h.dataset = s.dataset
             ORDER BY c.la_code, s.dord
             """,
-            [as_at],
+            params,
         ).df()
     finally:
         con.unregister("_pack_councils")

@@ -21,6 +21,7 @@ from conftest import SAMPLE_TODAY
 from factories import empty_warehouse
 from raa_core import boardpack, cli, suppression
 from raa_core.boardpack import boardpack_files
+from raa_core.ingest.contract import TABLES
 from raa_core.performance import indicators
 from raa_core.periods import parse_period, previous
 from raa_core.presentation import MoneyUnit, money_text
@@ -289,3 +290,16 @@ def test_asglb_items_are_in_the_pack_and_no_hidden_count_can_be_recovered(board_
         if hidden and shown["RAA"] != "x":  # the hidden councils together are not recoverable as 1..limit
             together = sum(int(unsup[c]) for c in hidden)
             assert not 1 <= together <= limit, (label, hidden)
+
+
+def test_the_cover_states_each_datasets_newest_drop_and_rows_held(open_pack, sample_con, ref) -> None:
+    """Per council and dataset: the rows of its current state (dataset names reach SQL as parameters) and the
+    newest drop by the as-at date."""
+    fresh = open_pack.section("cover").tables[0].frame
+    assert set(fresh["dataset"]) == {t.name for t in TABLES}
+    for t in TABLES:
+        held = dict(sample_con.execute(f"SELECT la_code, count(*) FROM {t.name}_current GROUP BY 1").fetchall())
+        mine = fresh[fresh["dataset"] == t.name]
+        assert {int(r.la_code): int(r.rows) for r in mine.itertuples()} == {c.la_code: held.get(c.la_code, 0)
+                                                                          for c in ref.councils}
+    assert fresh["newest"].dropna().map(lambda d: d <= open_pack.as_at).all()
