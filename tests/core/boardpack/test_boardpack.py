@@ -303,3 +303,12 @@ def test_the_cover_states_each_datasets_newest_drop_and_rows_held(open_pack, sam
         assert {int(r.la_code): int(r.rows) for r in mine.itertuples()} == {c.la_code: held.get(c.la_code, 0)
                                                                           for c in ref.councils}
     assert fresh["newest"].dropna().map(lambda d: d <= open_pack.as_at).all()
+
+
+def test_the_periods_offered_and_the_as_at_asked() -> None:
+    """Years newest first, then the 3-year periods ending with each; a date of today or later asks for now."""
+    assert boardpack.period_choices(["2026-27", "2025-26"]) == ["2026-27", "2025-26", "2024-27", "2023-26"]
+    today = dt.date(2026, 11, 23)
+    assert boardpack.as_at_asked(today, today) is None
+    assert boardpack.as_at_asked(dt.date(2026, 12, 1), today) is None
+    assert boardpack.as_at_asked(dt.date(2026, 10, 1), today) == dt.date(2026, 10, 1)
