@@ -181,6 +181,7 @@ def test_go_live_compensation_is_shown(app_env, ref) -> None:
 def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) -> None:
     """The Pooled budget page's year-end settlement takes 'formula shares' from a chosen saved scenario."""
     from financekit import monitor
+
     from raa_core.finance.settlement import settlement_of
 
     year = "2026-27"
