@@ -10,10 +10,10 @@ import json
 import re
 
 import pytest
-from financekit import monitor
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, SAMPLE_AS_AT, SAMPLE_TODAY
+from financekit import monitor
 from raa_core.finance.commentary import comments
 from raa_core.finance.monitoring import Monitoring
 from raa_core.finance.settlement import settlement_of

@@ -9,11 +9,11 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import financekit as fk
-from financekit import all_drivers
 from streamlit.testing.v1 import AppTest
 
+import financekit as fk
 from conftest import APP, TEST_USERS, signed_in
+from financekit import all_drivers
 from raa_core import contributions
 from raa_core.cli import main
 from raa_core.contributions import saved_scenarios
@@ -181,7 +181,6 @@ def test_go_live_compensation_is_shown(app_env, ref) -> None:
 def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) -> None:
     """The Pooled budget page's year-end settlement takes 'formula shares' from a chosen saved scenario."""
     from financekit import monitor
-
     from raa_core.finance.settlement import settlement_of
 
     year = "2026-27"

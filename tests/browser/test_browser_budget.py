@@ -9,10 +9,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from financekit import monitor
 
 from browser_support import assert_no_exception, choose, sign_in
 from conftest import SAMPLE_AS_AT
+from financekit import monitor
 from raa_core.finance.monitoring_export import HEADER_ROW
 from raa_core.presentation import tile_money
 from raa_core.store import warehouse

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 
-import financekit as fk
 import pytest
 from playwright.sync_api import Page
 
+import financekit as fk
 from browser_support import assert_no_exception, screenshot, sign_in
 from browser_support import wait_ready as _wait_ready
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario

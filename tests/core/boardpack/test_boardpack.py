@@ -11,12 +11,12 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import duckdb
-import financekit as fk
 import openpyxl
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+import financekit as fk
 from conftest import SAMPLE_TODAY
 from factories import empty_warehouse
 from raa_core import boardpack, cli, suppression

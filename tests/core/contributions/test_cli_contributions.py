@@ -6,9 +6,9 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import financekit as fk
 import pytest
 
+import financekit as fk
 from raa_core import contributions
 from raa_core.cli import main
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import financekit as fk
-
 from raa_core import contributions
 from raa_core.contributions import contribution_charts
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario

@@ -7,14 +7,14 @@ import random
 from decimal import Decimal
 from fractions import Fraction
 
-import financekit as fk
 import pandas as pd
 import pytest
-from financekit import warehouse_drivers
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import financekit as fk
 from factories import add_drop, empty_warehouse
+from financekit import warehouse_drivers
 from raa_core import contributions as C
 from raa_core.contributions import formula
 from raa_core.contributions.drivers import WAREHOUSE_DRIVERS, DriverTable

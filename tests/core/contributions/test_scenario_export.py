@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-import financekit as fk
 import openpyxl
 
+import financekit as fk
 from raa_core import contributions
 from raa_core.contributions import scenario_export
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from financekit import baseline_table, budgets, pay_award_check, reconcile_baseline
 from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
+from financekit import baseline_table, budgets, pay_award_check, reconcile_baseline
 from raa_core.money import fmt_gbp, fmt_k, json_money, to_decimal, to_k
 
 BASE = "2019-20"

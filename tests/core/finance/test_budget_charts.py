@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from financekit import forecast_trend, monitor
 
 from factories import add_drop, empty_warehouse
+from financekit import forecast_trend, monitor
 from raa_core.finance import budget_charts as bc
 from raa_core.presentation import MoneyUnit
 

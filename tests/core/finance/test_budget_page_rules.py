@@ -7,8 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
-from financekit import monitor
 
+from financekit import monitor
 from raa_core.finance import budget, budget_tables, commentary, monitoring, settlement
 from raa_core.presentation import MoneyUnit, display, tile_money
 from raa_core.requests import Viewer

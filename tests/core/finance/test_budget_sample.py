@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from conftest import SAMPLE_DROPS, SAMPLE_TODAY
 from financekit import (
     baseline_comparison,
     baseline_table,
@@ -22,8 +24,6 @@ from financekit import (
     pay_award_check,
     recharge_schedule,
 )
-
-from conftest import SAMPLE_DROPS, SAMPLE_TODAY
 from raa_core.cli import main
 from raa_core.finance.budget import BASELINE_YEAR, FIRST_POOLED_YEAR
 from raa_core.finance.commentary import add_comment, comments

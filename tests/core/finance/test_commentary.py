@@ -10,9 +10,9 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from financekit import monitor
 
 from factories import add_drop
+from financekit import monitor
 from raa_core.finance.commentary import add_comment, comments, history, migrate_from_warehouse
 from raa_core.reference import load_reference
 from raa_core.requests import Viewer

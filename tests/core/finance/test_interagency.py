@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import financekit as fk
-
 from factories import add_drop, empty_warehouse
 from raa_core.finance import interagency
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from financekit import budget_report, forecast_trend, monitor, recharge_schedule
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
+from financekit import budget_report, forecast_trend, monitor, recharge_schedule
 from raa_core.finance import monitoring
 from raa_core.finance.monitoring import METHODS
 from raa_core.reference import RagSettings, load_reference

@@ -8,9 +8,9 @@ from decimal import Decimal as D
 
 import openpyxl
 import pytest
-from financekit import export_monitoring, monitor, recharge_schedule, settlement
 
 from factories import add_drop, empty_warehouse
+from financekit import export_monitoring, monitor, recharge_schedule, settlement
 from raa_core.finance.commentary import add_comment
 from raa_core.finance.monitoring_export import HEADER_ROW, SHEETS, money_format, monitoring_workbook
 from raa_core.requests import Viewer

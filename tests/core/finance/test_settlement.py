@@ -6,11 +6,11 @@ from decimal import Decimal as D
 from fractions import Fraction
 
 import pytest
-from financekit import monitor, settlement
 from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
+from financekit import monitor, settlement
 from raa_core.finance.settlement import BASES, allocate, contribution_shares, settle, settlement_of, settlement_table
 from raa_core.reference import load_reference
 
