@@ -201,6 +201,8 @@ def _pinned(args: argparse.Namespace, ref: Reference) -> Snapshot:
 
 
 def cmd_budget(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from raa_core.finance import monitoring
     from raa_core.requests import MonitoringRequest
 
@@ -208,6 +210,9 @@ def cmd_budget(args: argparse.Namespace) -> int:
     snap = _pinned(args, ref)
     try:
         request = MonitoringRequest(year=args.year, period=args.period, method=args.method)
+    except ValidationError as exc:  # the request's own words ("not a financial year ..."), not pydantic's report
+        raise UsageError("; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in exc.errors())) from exc
+    try:
         payload = monitoring.budget_report(snap, request)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
