@@ -25,7 +25,7 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from raa_core import boardpack  # noqa: E402
+from raa_core import boardpack, snapshot  # noqa: E402
 from raa_core.boardpack import boardpack_files  # noqa: E402
 from raa_core.ingest import drops  # noqa: E402
 from raa_core.reference import load_reference  # noqa: E402
@@ -68,7 +68,7 @@ def national_warehouse() -> duckdb.DuckDBPyConnection:
 def one_pack(con: duckdb.DuckDBPyConnection, period: str, as_at: dt.date) -> dict[str, float]:
     ref = load_reference()
     t0 = time.perf_counter()
-    pack = boardpack.build(con, ref, boardpack.PackRequest(period=period, as_at=as_at), today=as_at)
+    pack = boardpack.build(snapshot.over(con, ref, as_at), boardpack.PackRequest(period=period, as_at=as_at))
     t1 = time.perf_counter()
     boardpack_files.boardpack_xlsx(pack)
     t2 = time.perf_counter()

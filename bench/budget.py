@@ -10,14 +10,17 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from raa_core import snapshot
 from raa_core.finance.monitoring import METHODS, budget_report, forecast_trend, monitor
 from raa_core.reference import load_reference
+from raa_core.requests import MonitoringRequest
 from raa_core.store import warehouse
 
 TARGET_S = 1.0
@@ -81,18 +84,23 @@ def main() -> None:
     print(f"built {councils} councils x {len(ref.cost_lines)} lines x {len(YEARS)} years: "
           f"{n_ledger:,} ledger rows, {n_budget:,} budget rows in {built:.2f} s")
     year, period = "2024-25", 6
-    monitor(con, ref, year, period)  # warm-up
+    snap = snapshot.over(con, ref, date.today())
+
+    def request(method: str = "default", p: int = period) -> MonitoringRequest:
+        return MonitoringRequest(year=year, period=p, method=method)
+
+    monitor(snap, request())  # warm-up
     results = []
     for method in METHODS:
-        secs, mon = timed(lambda m=method: monitor(con, ref, year, period, m), repeats)
+        secs, mon = timed(lambda m=method: monitor(snap, request(m)), repeats)
         results.append((f"monitor {method}", secs))
         raa = mon.total(None)
         print(f"monitor  {method:14} {secs * 1000:8.1f} ms  lines={len(mon.lines):5d} totals={len(mon.totals):4d}  "
               f"RAA budget={raa['budget']:,} forecast={raa['forecast']:,}  ratio to target {secs / TARGET_S:.2f}")
-    secs, rep = timed(lambda: budget_report(con, ref, year, period, "default"), repeats)
+    secs, rep = timed(lambda: budget_report(snap, request()), repeats)
     results.append(("budget_report JSON", secs))
     print(f"budget_report (raa budget JSON) {secs * 1000:8.1f} ms  rows={len(rep['rows'])}")
-    secs, trend = timed(lambda: forecast_trend(con, ref, year, "default", period=12), max(1, repeats // 2))
+    secs, trend = timed(lambda: forecast_trend(snap, request(p=12)), max(1, repeats // 2))
     print(f"forecast_trend periods 1-12      {secs * 1000:8.1f} ms  rows={len(trend)}")
     worst = max(s for _, s in results)
     print(f"slowest monitoring call {worst * 1000:.1f} ms vs target {TARGET_S * 1000:.0f} ms: "

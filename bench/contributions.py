@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -21,10 +22,11 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.budget import timed
-from raa_core import contributions
+from raa_core import contributions, snapshot
 from raa_core.contributions import drivers
 from raa_core.contributions.scenario import parse_scenario, year_label
 from raa_core.reference import load_reference
+from raa_core.requests import MonitoringRequest
 from raa_core.store import warehouse
 
 FIRST = 2010
@@ -78,10 +80,11 @@ def case(councils: int, years: int, engine_target: float, drivers_target: float,
         "drivers": {"placement_orders": 0.6, "adoption_orders": 0.4}, "window_years": WINDOW,
         "transition": {y: min(1.0, 0.25 * (i + 1)) for i, y in enumerate(modelled)},
         "cap_pct": 5.0, "floor_pct": -5.0})
-    t_drivers, frame = timed(lambda: drivers.warehouse_drivers(con), repeats)
+    snap = snapshot.over(con, ref, date.today())
+    t_drivers, frame = timed(lambda: drivers.warehouse_drivers(snap), repeats)
     t_hand, _ = timed(lambda: con.execute(HAND_QUERY).fetchall(), repeats)
     table = drivers.DriverTable.from_frame(frame)  # type: ignore[arg-type]
-    base = contributions.base_budgets(con, ref, base_year)
+    base = contributions.base_budgets(snap, MonitoringRequest(year=base_year))
     labels = drivers.driver_catalogue(ref)
     t_engine, result = timed(lambda: contributions.compute(scenario, base, table, labels=labels), repeats)
     bound = sum(1 for r in result.rows if r.bound)  # type: ignore[attr-defined]

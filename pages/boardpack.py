@@ -10,27 +10,20 @@ import datetime as dt
 import streamlit as st
 
 from raa_app import errors, scenarios, shell
-from raa_core import access, boardpack, periods
+from raa_core import access, boardpack
 from raa_core.boardpack import boardpack_files
 from raa_core.contributions import saved_scenarios
-from raa_core.contributions.scenario import ScenarioError, parse_scenario
+from raa_core.contributions.scenario import read_scenario_file
+from raa_core.errors import BadInput
 from raa_core.presentation import BOARD_UNIT, MoneyUnit, count_noun
 
 viewer = shell.page_viewer("boardpack")
 
-#: The largest scenario file accepted (a scenario is a few hundred bytes of JSON).
-MAX_SCENARIO_BYTES = 64 * 1024
 NO_SCENARIO, SAVED, UPLOADED = "None", "A saved scenario", "A scenario file (JSON)"
 
 ref = shell.reference()
 run = shell.run()
 today = shell.today()
-
-
-def period_options() -> list[str]:
-    """Financial years (newest first), then 3-year periods ending with each of them."""
-    years = shell.year_options()
-    return years + [periods.three_year(int(y[:4]) - 2).name for y in years]
 
 
 def chosen_scenario() -> str | None:
@@ -46,15 +39,10 @@ def chosen_scenario() -> str | None:
                               help="A scenario's JSON, as `raa contributions` reads it")
         if up is None:
             return None
-        data = up.getvalue()
-        if len(data) > MAX_SCENARIO_BYTES:
-            st.error(f"{up.name}: the file is larger than a scenario can be ({MAX_SCENARIO_BYTES // 1024} KB).",
-                     icon=":material/error:")
-            return None
         try:
-            return parse_scenario(data).to_json()
-        except ScenarioError as exc:
-            errors.show(exc, f"{up.name}: ")
+            return read_scenario_file(up.name, up.getvalue()).to_json()
+        except BadInput as exc:
+            errors.show(exc)
         return None
     return None
 
@@ -65,7 +53,7 @@ st.caption("The Partnership Board's pack: cover with data freshness, headline sc
            "the contribution scenario, data-quality warnings per council and definitions. One workbook and one "
            "PDF (A4 landscape) with the same figures.")
 
-choices = period_options()
+choices = boardpack.period_choices(shell.year_options())
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
 period = c1.selectbox("Period", choices, index=choices.index(run.year) if run.year in choices else 0,
                       key="pack_period", help="A financial year, or a 3-year period for the scorecard")
@@ -84,7 +72,7 @@ else:
                             help="The board's packs are always suppressed; the Head of Service may build an "
                                  "unsuppressed pack for internal use")
 
-request = boardpack.PackRequest(period=period, as_at=None if as_at >= today else as_at, unit=unit,
+request = boardpack.PackRequest(period=period, as_at=boardpack.as_at_asked(as_at, today), unit=unit,
                                 publication=publication, role=viewer.role, scenario=scenario)
 
 if st.button("Build the board pack", type="primary", icon=":material/picture_as_pdf:", key="pack_build"):
@@ -94,8 +82,7 @@ if st.button("Build the board pack", type="primary", icon=":material/picture_as_
         def progress(i: int, n: int, label: str) -> None:
             bar.progress(i / (n + 2), text=f"{i + 1} of {n}: {label}" if i < n else "writing the files")
 
-        with shell.cursor() as con:
-            pack = boardpack.build(con, ref, request, today=today, progress=progress, state=shell.appstate())
+        pack = boardpack.build(shell.snapshot(), request, progress=progress, state=shell.appstate())
         steps = len(pack.sections) + 2
         bar.progress((steps - 1) / steps, text="writing the workbook")
         xlsx = boardpack_files.boardpack_xlsx(pack)

@@ -6,74 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from raa_app import errors, scenarios, shell, tables
+from raa_app import data, errors, scenarios, shell, tables
 from raa_core import access, presentation
 from raa_core.errors import RaaError
 from raa_core.finance import budget, budget_charts, budget_tables, commentary, monitoring, monitoring_export, settlement
 from raa_core.ingest import freshness
-from raa_core.presentation import MoneyUnit, display, tile_money
-from raa_core.requests import MonitoringRequest
+from raa_core.presentation import MoneyUnit, display
 
 viewer = shell.page_viewer("budget")
-
-# --- cached raa_core results (keyed by the warehouse version and the request) ----------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _latest(version: str, req: MonitoringRequest) -> int | None:
-    with shell.cursor() as con:
-        return monitoring.latest_period(con, req)
-
-
-@st.cache_data(show_spinner="Computing the monitoring report…", max_entries=32)
-def _monitor(version: str, req: MonitoringRequest, la_code: int | None) -> monitoring.Monitoring:
-    """The report for one council (or the RAA), computed in raa_core for that scope only."""
-    with shell.cursor() as con:
-        return monitoring.monitor(con, shell.reference(), req, la_code=la_code)
-
-
-def _monitor_with_comments(req: MonitoringRequest, la_code: int | None) -> monitoring.Monitoring:
-    """The cached report with this period's latest comments (read fresh from the app-state store) beside it."""
-    mon = _monitor(shell.version(), req, la_code)
-    if mon.period is None:
-        return mon
-    latest = commentary.comments(shell.appstate(), req.year, mon.period, la_code)
-    return mon.model_copy(update={"lines": monitoring.with_comments(
-        mon.lines.drop(columns=list(monitoring.COMMENT_COLUMNS.values())), latest)})
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _trend(version: str, req: MonitoringRequest, la_code: int | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return monitoring.forecast_trend(con, shell.reference(), req, la_code=la_code)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _recharges(version: str, req: MonitoringRequest, la_code: int | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return monitoring.recharge_schedule(con, req, la_code, ref=shell.reference())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _budgets(version: str, req: MonitoringRequest, la_code: int | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return budget.budgets(con, req, ref=shell.reference(), la_code=la_code)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _baseline(version: str) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return budget.baseline_comparison(con, shell.reference())
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _pay_award(version: str, la_code: int | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return budget.pay_award_check(con, shell.reference(), la_code=la_code)
-
 
 # --- display (layout only: words and formats come from raa_core.presentation.display) --------------------------------
 
@@ -86,7 +28,6 @@ def table_height(rows: int) -> int:
 ref = shell.reference()
 run = shell.run()
 as_at = run.as_at
-ver = shell.version()
 year, la = run.year, run.la_code
 labels = display.line_labels(ref)
 names = display.council_names(ref)
@@ -95,11 +36,7 @@ scope = display.scope_label(ref, la)
 
 def period_name(mon: monitoring.Monitoring) -> str:
     """The monitoring period in a file name: 2026-27_P7."""
-    return f"{year}_P{mon.period or 0}"
-
-
-def council_name(v: Any) -> str:
-    return display.council_label(ref, v)
+    return budget_tables.file_period(year, mon.period)
 
 
 st.title("Pooled budget")
@@ -107,53 +44,39 @@ unit = tables.unit_choice("budget_unit", viewer.role)
 if stale := freshness.stale_councils_text(shell.council_status("finance"), "finance", ref):
     st.warning(stale, icon=":material/schedule:")
 
-latest = _latest(ver, run.monitoring_request())  # periods offered: to the latest any council has loaded
+latest = data.load(monitoring.latest_period, run.monitoring_request())  # periods offered: to the latest loaded
 
 
 # --- a year without ledger: budgets only (the 2019-20 baseline) ------------------------------------------
 
 
 def budget_only_view() -> None:
-    mon = _monitor(ver, run.monitoring_request(), la)
+    mon = data.load(monitoring.monitor, run.monitoring_request(), la)
     if mon.totals.empty:
-        st.info(
-            f"No budget is loaded for {year}. The councils pooled their adoption budgets from "
-            f"{budget.FIRST_POOLED_YEAR}; {budget.BASELINE_YEAR} holds the business case baseline.",
-            icon=":material/info:",
-        )
+        st.info(budget_tables.no_budget_text(year), icon=":material/info:")
         return
-    st.caption(
-        f"{year} for {scope}: approved budgets only, no ledger"
-        + (" (the business case baseline, before the budgets were pooled)." if year == budget.BASELINE_YEAR
-           else ".")
-    )
+    st.caption(budget_tables.budget_only_caption(year, scope))
     export_button(None, "default", ref.settings.overspend_positive,
                   st.session_state.setdefault("budget_export_opts", {}), width="content")
-    cols = st.columns(3)
-    for col, (area, title) in zip(cols, [("pooled", "Pooled"), ("adoption_support", "Adoption support"),
-                                         (None, "Total")], strict=True):
-        try:
-            t = mon.total(la, area)
-        except KeyError:
-            continue
-        col.metric(f"{title} budget", tile_money(t["budget"], unit), border=True)
+    for col, tile in zip(st.columns(3), budget_tables.budget_tiles(mon, la, unit), strict=True):
+        if tile is not None:
+            col.metric(*tile, border=True)
 
-    if year == budget.BASELINE_YEAR:
-        table = _baseline(ver)
+    if budget.is_baseline_year(year):
+        table = data.load(budget.baseline_comparison)
         st.subheader("Baseline against the business case", anchor="baseline")
         st.caption("Net 2019-20 budgets in £'000s, computed from the line budgets beside the business case's printed "
                    "figures. Each figure is its own rounding of the pounds-and-pence "
                    "line budgets, so columns need not add across; ASF is outside these figures.")
-        tables.show_table(table.assign(match=["yes" if ok else "NO" for ok in table["match"]]),
-                          presentation.BASELINE, MoneyUnit.THOUSANDS)
-        if table["match"].all():
+        tables.show_table(budget_tables.baseline_shown(table), presentation.BASELINE, MoneyUnit.THOUSANDS)
+        if budget.baseline_reproduced(table):
             st.success("Every printed figure of the business case table is reproduced to the digit.",
                        icon=":material/check_circle:")
         else:
             st.error("Some printed figures are not reproduced: see the Match column.", icon=":material/error:")
         shell.download_table(table[budget.BASELINE_COLUMNS], "baseline", "baseline", period=year)
 
-    lines = _budgets(ver, run.monitoring_request(), la)
+    lines = data.load(budget.budgets, run.monitoring_request(), la)
     st.subheader("Line budgets")
     tables.show_table(budget_tables.line_budgets(lines, names, labels), presentation.LINE_BUDGETS, unit,
                       height=table_height(len(lines)))
@@ -165,34 +88,19 @@ def budget_only_view() -> None:
 
 def headline(mon: monitoring.Monitoring, sign: int) -> None:
     """One row per area (pooled, adoption support, all): budget, forecast, variance with RAG, movement."""
-    prev = (mon.period or 1) - 1
-    notes = {"pooled": "shared by the councils", "adoption_support": "managed by each council",
-             None: "cash-limited, ASF apart"}
-    for area, title in (("pooled", "Pooled"), ("adoption_support", "Adoption support"), (None, "Total")):
-        try:
-            t = mon.total(la, area)
-        except KeyError:
-            continue
+    for tile in budget_tables.headline(mon, la, sign, unit):
         with st.container(border=True):
-            st.markdown(f"**{title}** · {notes[area]} &nbsp; {display.rag_badge(t['rag'])}")
+            st.markdown(tile.heading)
             c1, c2, c3, c4 = st.columns(4)
-            c1.metric(f"{title} budget", tile_money(t["budget"], unit))
-            c2.metric(f"{title} forecast outturn", tile_money(t["forecast"], unit))
-            vpct = display.signed(t["variance_pct"], sign)
-            c3.metric(
-                f"{title} variance", tile_money(display.signed(t["variance"], sign), unit),
-                None if vpct is None else f"{display.pct(vpct)} of budget",
-                delta_color="inverse" if sign > 0 else "normal",
-                help="Forecast outturn less budget; " + display.sign_words(sign > 0),
-            )
-            c4.metric(f"{title} movement", tile_money(display.signed(t["movement"], sign), unit),
-                      help=f"Forecast now less the forecast at period {prev}" if prev else "No earlier period")
+            c1.metric(f"{tile.title} budget", tile.budget)
+            c2.metric(f"{tile.title} forecast outturn", tile.forecast)
+            c3.metric(f"{tile.title} variance", tile.variance, tile.variance_delta,
+                      delta_color=tile.delta_color, help=tile.variance_help)
+            c4.metric(f"{tile.title} movement", tile.movement, help=tile.movement_help)
 
 
 def summary_table(mon: monitoring.Monitoring, sign: int) -> None:
-    t = mon.totals
-    if la is not None:
-        t = t[t["la_code"] == la]
+    t = budget_tables.totals_of(mon, la)
     tables.show_table(budget_tables.summary(mon, names, sign, la), presentation.BUDGET_SUMMARY, unit,
                       height=table_height(len(t)), key="summary_table")
     shell.download_table(t, "budget_summary", "summary", period=period_name(mon))
@@ -210,7 +118,7 @@ def lines_view(mon: monitoring.Monitoring, sign: int, overspend_positive: bool) 
 
 
 def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool) -> None:
-    trend = _trend(ver, run.monitoring_request(int(mon.period or 1), method), la)
+    trend = data.load(monitoring.forecast_trend, run.monitoring_request(int(mon.period or 1), method), la)
     c1, c2 = st.columns(2)
     for col, area, title in ((c1, "pooled", "Pooled"), (c2, "adoption_support", "Adoption support")):
         col.plotly_chart(
@@ -220,7 +128,7 @@ def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool
     shell.download_table(trend, "forecast_trend", "trend", period=period_name(mon))
 
     st.subheader("Movement since last period", anchor="movement")
-    if not mon.period or mon.period <= 1:
+    if not mon.has_movement:
         st.info("Period 1 has no earlier forecast to compare with.", icon=":material/info:")
         return
     st.plotly_chart(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
@@ -230,7 +138,7 @@ def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool
 
 
 def recharges_view() -> None:
-    sched = _recharges(ver, run.monitoring_request(), la)
+    sched = data.load(monitoring.recharge_schedule, run.monitoring_request(), la)
     table = monitoring.recharge_table(sched)
     st.caption("Staffing posts are recharged by each council to the RAA at quarter ends; a quarter shows once "
                "the council's ledger reaches its last period (or something is posted in it).")
@@ -245,11 +153,8 @@ def asf_view(mon: monitoring.Monitoring) -> None:
     if asf.empty:
         st.info("No ASF spend or income recorded for this year.", icon=":material/info:")
         return
-    unfunded = [f"{council_name(r.la_code)} {display.gbp(r.unmatched_ytd)}" for r in asf.itertuples(index=False)
-                if bool(r.unfunded)]
-    if unfunded:
-        st.warning("ASF spend to date not matched by ASF income: " + "; ".join(unfunded) + ".",
-                   icon=":material/warning:")
+    if unfunded := budget_tables.unfunded_text(mon, names):
+        st.warning(unfunded, icon=":material/warning:")
     tables.show_table(budget_tables.asf(mon, names), presentation.ASF, unit)
     shell.download_table(asf, "asf", "asf", period=period_name(mon))
 
@@ -277,8 +182,7 @@ def scenario_shares(year: str) -> dict[int, Decimal] | None:
     except RaaError as exc:
         errors.show(exc)
         return None
-    st.caption(f"Shares of {year} under “{name}”: " + ", ".join(
-        f"{council_name(code)} {float(v) * 100:.2f}%" for code, v in sorted(shares.items())))
+    st.caption(budget_tables.shares_caption(year, name, shares, names))
     return shares
 
 
@@ -302,10 +206,10 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
         shares = {}
         for col, code in zip(cols, sorted(contrib), strict=True):
             default = float(start[code])
-            got = col.number_input(f"{council_name(code)} share %", min_value=0.0, max_value=100.0,
-                                   value=default, step=0.5, key=f"formula_share_{code}")
+            got = col.number_input(f"{budget_tables.council_name(code, names)} share %", min_value=0.0,
+                                   max_value=100.0, value=default, step=0.5, key=f"formula_share_{code}")
             shares[code] = Decimal(str(got))
-        if sum(shares.values()) <= 0:
+        if not settlement.any_share(shares):
             st.error("Enter at least one share above zero.", icon=":material/error:")
             return
     export_opts["basis"], export_opts["shares"] = basis, shares
@@ -315,27 +219,15 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
         errors.show(exc)
         return
     table = settlement.settlement_table(settled)
-    word = "overspend" if settled.pooled_variance > 0 else "underspend"
-    st.caption(f"The forecast pooled {word} of {display.gbp(abs(settled.pooled_variance))} shared by "
-               f"{settlement.BASIS_LABELS[basis].lower()}, to the penny; each council's own adoption support "
-               f"variance stays with it. A positive amount is {'an overspend the council bears' if sign > 0 else 'an underspend returned to the council'}.")
+    st.caption(budget_tables.settlement_caption(settled, sign))
     tables.show_table(budget_tables.settlement(table, names, sign), presentation.SETTLEMENT, unit)
     shell.download_table(table, f"settlement_{basis}", "settlement", period=period_name(mon), region=True)
 
 
 def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
-    lines = mon.lines
-    if lines.empty or not mon.period:
+    if mon.lines.empty or not mon.period:
         return
-    ranked = lines.assign(_abs=[abs(float(v)) if display.value(v) is not None else 0.0 for v in lines["variance"]])
-    ranked = ranked.sort_values("_abs", ascending=False)
-    options = [(int(r.la_code), r.budget_area, r.cost_line) for r in ranked.itertuples(index=False)]
-    by_key = {(int(r.la_code), r.budget_area, r.cost_line): r for r in ranked.itertuples(index=False)}
-
-    def describe(k: tuple[int, str, str]) -> str:
-        r = by_key[k]
-        return (f"{council_name(k[0])} · {display.area_label(k[1])} · {labels.get(k[2], k[2])} "
-                f"(variance {display.gbp(display.signed(r.variance, sign))})")
+    choices = budget_tables.comment_choices(mon, names, labels, sign)
 
     saved = st.session_state.pop("budget_comment_saved", None)
     if saved:
@@ -345,7 +237,7 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
     else:
         with st.form("comment_form", clear_on_submit=True):
             st.markdown(f"**Record the reason for a line's variance at {monitoring.period_label(year, mon.period)}**")
-            key = st.selectbox("Cost line", options, format_func=describe, key="comment_line")
+            key = st.selectbox("Cost line", list(choices), format_func=choices.__getitem__, key="comment_line")
             text = st.text_area("Comment", key="comment_text", placeholder="Why the forecast differs from budget")
             st.caption(f"Recorded as {viewer.user}.")
             if st.form_submit_button("Save comment", icon=":material/save:"):
@@ -355,13 +247,13 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
                 except RaaError as exc:
                     errors.show(exc)
                 else:
-                    st.session_state["budget_comment_saved"] = f"Comment saved on {describe(key)}."
+                    st.session_state["budget_comment_saved"] = f"Comment saved on {choices[key]}."
                     st.rerun()
     recorded = commentary.comments(shell.appstate(), year, int(mon.period), la)
     if not recorded.empty:
         tables.show_table(budget_tables.comments(recorded, names, labels), presentation.COMMENTS)
         every = commentary.history(shell.appstate(), year, int(mon.period), la)
-        earlier = every[~every["id"].isin(recorded["id"])]
+        earlier = commentary.earlier(recorded, every)
         if not earlier.empty:
             with st.expander(f"Earlier comments ({len(earlier)})", icon=":material/history:"):
                 tables.show_table(budget_tables.comments(earlier, names, labels), presentation.COMMENTS)
@@ -369,16 +261,15 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
 
 def export_button(period: int | None, method: str, overspend_positive: bool, opts: dict[str, Any],
                   width: Any = "stretch") -> None:
-    wh, state = shell.warehouse(), shell.appstate()
+    snap, state, request = shell.snapshot(), shell.appstate(), run.monitoring_request(period, method)
 
     def build() -> bytes:
-        with wh.cursor() as con:
-            return monitoring_export.export_monitoring(
-                con, shell.reference(), year, period, method, opts.get("basis", "contribution"),
-                negatives=opts.get("negatives", "brackets"), shares=opts.get("shares"),
-                overspend_positive=overspend_positive, as_at=as_at, state=state)
+        return monitoring_export.export_monitoring(
+            snap, request, opts.get("basis", "contribution"), negatives=opts.get("negatives", "brackets"),
+            shares=opts.get("shares"), overspend_positive=overspend_positive, state=state)
 
-    name = shell.download_name("budget_monitoring", "xlsx", period=f"{year}_P{period or 0}", region=True)
+    name = shell.download_name("budget_monitoring", "xlsx", period=budget_tables.file_period(year, period),
+                               region=True)
     st.download_button(
         "Excel report", shell.audited(build, name),
         name,
@@ -393,7 +284,7 @@ if latest is None:
     budget_only_view()
 else:
     c1, c2, c3, c4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
-    period = c1.selectbox("Period", list(range(1, latest + 1)), index=latest - 1,
+    period = c1.selectbox("Period", monitoring.periods_to(latest), index=latest - 1,
                           format_func=lambda p: monitoring.period_label(year, p), key=f"budget_period_{year}")
     method = c2.selectbox("Forecast method", list(monitoring.METHODS), format_func=display.METHOD_LABELS.__getitem__,
                           key="budget_method")
@@ -410,19 +301,10 @@ else:
         export_button(period, method, overspend_positive, opts)
 
     req = run.monitoring_request(period, method)
-    mon = _monitor_with_comments(req, la)
-    behind = monitoring.ledger_behind(mon, period)
-    if behind:
-        st.warning("Ledger not yet loaded to " + monitoring.period_label(year, period) + " for "
-                   + ", ".join(f"{council_name(c)} (to P{p})" for c, p in behind)
-                   + ": their figures are at their latest period.", icon=":material/schedule:")
-    st.caption(
-        f"{scope[:1].upper()}{scope[1:]}, {year} at {monitoring.period_label(year, mon.period)}, forecast by "
-        f"{display.METHOD_LABELS[method].lower()}. Variance = forecast outturn - budget "
-        f"({display.sign_words(overspend_positive)}). The pooled area is shared; each "
-        "council's adoption support is managed separately and its variance stays with that council."
-        + ("" if as_at is None else f" Drops received by {as_at:%d %b %Y}.")
-    )
+    mon = commentary.with_latest(data.load(monitoring.monitor, req, la), shell.appstate())
+    if behind := budget_tables.behind_text(year, period, monitoring.ledger_behind(mon, period), names):
+        st.warning(behind, icon=":material/schedule:")
+    st.caption(budget_tables.monitoring_caption(scope, mon, method, overspend_positive, as_at))
     headline(mon, sign)
     if la is None:
         st.subheader("By council", anchor="by-council")
@@ -445,13 +327,13 @@ else:
     with tabs[5]:
         if la is not None:
             st.caption(f"The settlement is between all the councils; {scope}'s row is its part.")
-        settlement_view(mon if la is None else _monitor(ver, req, None), sign, opts)
+        settlement_view(mon if la is None else data.load(monitoring.monitor, req, None), sign, opts)
     with tabs[6]:
         commentary_view(mon, sign)
 
-if year == budget.FIRST_POOLED_YEAR:
+if budget.is_pay_award_year(year):
     with st.expander("Year-1 contributions: the 2019-20 baseline plus the pay award", icon=":material/percent:"):
-        check = _pay_award(ver, la)
+        check = data.load(budget.pay_award_check, la_code=la)
         st.caption(f"Staffing lines recharged quarterly carry the {ref.settings.pay_award_2020_21_pct}% pay award; "
                    "other lines are unchanged.")
         tables.show_table(budget_tables.pay_award(check, names, labels), presentation.PAY_AWARD, unit)

@@ -7,44 +7,32 @@ lays out widgets and results. The builder and its results are one fragment, so a
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from raa_app import errors, scenarios, shell
+from raa_app import data, errors, scenarios, shell
 from raa_core import access, contributions
 from raa_core.contributions import contribution_charts, drivers, saved_scenarios, scenario_export
+from raa_core.contributions import scenario_tables as view
 from raa_core.contributions.scenario import (
-    DEFAULT_SCENARIO,
     MAX_WINDOW,
+    MAX_YEARS,
     SCOPES,
     Scenario,
     ScenarioError,
+    equal_weights,
+    modelled_years,
     parse_scenario,
-    year_label,
-    year_start,
+    scenario_fields,
+    starting_scenario,
 )
 from raa_core.errors import RaaError
 from raa_core.finance import interagency
 from raa_core.ingest import freshness
-from raa_core.money import fmt_gbp
 
 viewer = shell.page_viewer("scenarios")
-
-MAX_YEARS = 5
-GO_LIVE = dt.date(2020, 10, 1)
-BOUND_LABELS = {"cap": "Held at cap", "floor": "Held at floor", None: ""}
-
-
-# --- cached raa_core results (keyed by the warehouse version) -------------------------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _compensation(version: str, at: dt.date, fee: str, london: bool) -> interagency.Compensation:
-    with shell.cursor() as con:
-        return interagency.go_live_compensation(con, shell.reference(), at, fee_name=fee, london_weighting=london)
 
 
 # --- the builder's widgets <-> a scenario ---------------------------------------------------------------
@@ -68,32 +56,20 @@ def widget_state(s: Scenario) -> dict[str, Any]:
 def scenario_data() -> dict[str, Any]:
     """The scenario the widgets describe, as cli.md's JSON fields (validated by parse_scenario)."""
     ss = st.session_state
-    base = ss["sc_base_year"]
-    years = [year_label(year_start(base) + 1 + i) for i in range(int(ss["sc_n_years"]))]
-    totals = {}
-    for i, y in enumerate(years):
-        text = str(ss.get(f"sc_total_{i}", "") or "").strip().replace(",", "").replace("£", "")
-        if text:
-            totals[y] = text
-    return {
-        "name": ss["sc_name"], "base_year": base, "years": years, "scope": ss["sc_scope"],
-        "uplift_pct": str(ss["sc_uplift"]), "totals": totals,
-        "drivers": {d: str(ss.get(f"sc_w_{d}", 0.0)) for d in ss["sc_drivers"]},
-        "window_years": int(ss["sc_window"]),
-        "transition": {y: str(ss.get(f"sc_t_{i}", 1.0)) for i, y in enumerate(years)},
-        "cap_pct": str(ss["sc_cap"]) if ss["sc_cap_on"] else None,
-        "floor_pct": str(ss["sc_floor"]) if ss["sc_floor_on"] else None,
-    }
+    n = int(ss["sc_n_years"])
+    return scenario_fields(
+        name=ss["sc_name"], base_year=ss["sc_base_year"], n_years=n, scope=ss["sc_scope"],
+        uplift_pct=ss["sc_uplift"], totals=[ss.get(f"sc_total_{i}", "") for i in range(n)],
+        drivers={d: ss.get(f"sc_w_{d}", 0.0) for d in ss["sc_drivers"]}, window_years=ss["sc_window"],
+        transition=[ss.get(f"sc_t_{i}", 1.0) for i in range(n)],
+        cap_pct=ss["sc_cap"] if ss["sc_cap_on"] else None, floor_pct=ss["sc_floor"] if ss["sc_floor_on"] else None,
+    )
 
 
 def _equal_weights() -> None:
-    """When the chosen drivers change, start their weights equal (two decimals, summing to 1)."""
-    chosen = st.session_state["sc_drivers"]
-    if not chosen:
-        return
-    each = round(1 / len(chosen), 2)
-    for i, d in enumerate(chosen):
-        st.session_state[f"sc_w_{d}"] = each if i < len(chosen) - 1 else round(1 - each * (len(chosen) - 1), 2)
+    """When the chosen drivers change, start their weights equal."""
+    for d, w in equal_weights(st.session_state["sc_drivers"]).items():
+        st.session_state[f"sc_w_{d}"] = w
 
 
 def _load(name: str) -> None:
@@ -108,51 +84,7 @@ def _load(name: str) -> None:
 
 def _start() -> None:
     if "sc_name" not in st.session_state:
-        years = scenarios.budget_years()
-        s = parse_scenario(DEFAULT_SCENARIO)
-        if s.base_year not in years and years:  # a warehouse without 2020-21: start from its newest budget
-            base = years[-1]
-            nxt = [year_label(year_start(base) + 1 + i) for i in range(len(s.years))]
-            s = parse_scenario({**DEFAULT_SCENARIO, "base_year": base, "years": nxt,
-                                "transition": dict(zip(nxt, DEFAULT_SCENARIO["transition"].values(), strict=True))})
-        st.session_state.update(widget_state(s))
-
-
-# --- display helpers ------------------------------------------------------------------------------------
-
-
-def _bound(b: Any) -> str:
-    return BOUND_LABELS.get(b if isinstance(b, str) else None, str(b))
-
-
-def _pct(v: Any, dp: int = 1, signed: bool = False) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return "—"
-    return f"{float(v) * (1 if signed else 100):{'+' if signed else ''}.{dp}f}%"
-
-
-def _gbp(v: Any, signed: bool = False) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return "—"
-    text = fmt_gbp(v)
-    return ("+" + text) if signed and v > 0 else text
-
-
-def contributions_table(result: contributions.Result) -> pd.DataFrame:
-    t = contributions.table(result, shell.reference())
-    return pd.DataFrame({
-        "Year": t["year"], "Council": t["council"],
-        "Contribution": [_gbp(v) for v in t["contribution"]],
-        "Share": [_pct(v, 2) for v in t["share"]],
-        "Baseline share": [_pct(v) for v in t["baseline_share"]],
-        "Demand share": [_pct(v) for v in t["demand_share"]],
-        "Change on previous year": [_gbp(v, True) for v in t["change_prev"]],
-        "Change on previous year %": [_pct(v, 1, True) for v in t["change_prev_pct"]],
-        "Change on base year": [_gbp(v, True) for v in t["change_base"]],
-        "Change on base year %": [_pct(v, 1, True) for v in t["change_base_pct"]],
-        "Bound": [_bound(b) for b in t["bound"]],
-        "Flags": t["flags"],
-    })
+        st.session_state.update(widget_state(starting_scenario(scenarios.budget_years())))
 
 
 # --- the page -------------------------------------------------------------------------------------------
@@ -172,7 +104,7 @@ def builder(budget_years: list[str]) -> None:
     c2.slider("Averaging window (complete financial years before the budget year)", 1, MAX_WINDOW, key="sc_window")
     chosen = st.session_state["sc_drivers"]
     base = st.session_state["sc_base_year"]
-    years = [year_label(year_start(base) + 1 + i) for i in range(int(st.session_state["sc_n_years"]))]
+    years = modelled_years(base, st.session_state["sc_n_years"])
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Weights** (summing to 1)")
@@ -204,7 +136,7 @@ def builder(budget_years: list[str]) -> None:
 
 def results(s: Scenario, result: contributions.Result) -> None:
     ref = shell.reference()
-    flagged = sorted({f for r in result.rows for f in r.flags})
+    flagged = view.flagged(result)
     if flagged:
         st.warning("Some figures use a year that is not complete or not official:\n\n- " + "\n- ".join(flagged),
                    icon=":material/flag:")
@@ -216,55 +148,31 @@ def results(s: Scenario, result: contributions.Result) -> None:
         for y in s.years:
             lines = contributions.explanation(result, y, ref)
             st.markdown(f"*{lines[0]}*\n\n" + "\n".join(f"- {line}" for line in lines[1:]))
-    st.table(contributions_table(result), hide_index=True)
+    st.table(view.contributions_frame(result, ref), hide_index=True)
     c1, c2 = st.columns(2)
-    span = f"{s.years[0]}_to_{s.years[-1]}" if len(s.years) > 1 else s.years[0]
-    json_name = shell.download_name(f"scenario_{s.name}", "json", period=span, region=True)
-    xlsx_name = shell.download_name(f"scenario_{s.name}", "xlsx", period=span, region=True)
+    json_name = shell.download_name(f"scenario_{s.name}", "json", period=s.span, region=True)
+    xlsx_name = shell.download_name(f"scenario_{s.name}", "xlsx", period=s.span, region=True)
     c1.download_button("Download scenario (JSON)", shell.audited(lambda: s.to_json().encode(), json_name), json_name,
                        "application/json", key="sc_json", on_click="ignore", width="stretch",
                        icon=":material/data_object:")
     c2.download_button("Download Excel", shell.audited(lambda: scenario_export.scenario_xlsx(result, ref), xlsx_name),
                        xlsx_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
                        on_click="ignore", width="stretch", icon=":material/table_view:")
-    view = st.radio("Look further", ["Drivers and cost per unit", "Backtest", "Sensitivity"], horizontal=True,
+    look = st.radio("Look further", ["Drivers and cost per unit", "Backtest", "Sensitivity"], horizontal=True,
                     key="sc_view")
-    if view == "Drivers and cost per unit":
-        dt_ = contributions.driver_table(result, ref)
-        st.dataframe(pd.DataFrame({
-            "Year": dt_["year"], "Council": dt_["council"], "Driver": dt_["driver_label"],
-            "Weight": [f"{float(w):g}" for w in dt_["weight"]],
-            "Average over the window": [f"{float(v):,.2f}" for v in dt_["average"]],
-            "Contribution per unit": [_gbp(v) for v in dt_["cost_per_unit"]],
-        }), hide_index=True, width="stretch", key="sc_drivers_table")
-    elif view == "Backtest":
+    if look == "Drivers and cost per unit":
+        st.dataframe(view.drivers_frame(result, ref), hide_index=True, width="stretch", key="sc_drivers_table")
+    elif look == "Backtest":
         bt = contributions.backtest(result, scenarios.driver_table(), ref)
-        st.caption("Each driver alone (and the weighted mix) as if it had set the whole total "
-                   f"({fmt_gbp(result.totals[0].total)}) in past years: a volatile driver swings contributions.")
-        summary = contributions.backtest_summary(bt)
-        st.dataframe(pd.DataFrame({
-            "Driver": summary["driver_label"], "Council": summary["council"], "Years": summary["years"],
-            "Largest swing": [_gbp(v) for v in summary["max_swing"]],
-            "Average swing": [_gbp(v) for v in summary["mean_abs_swing"]],
-            "Largest swing %": [_pct(v, 1, True) for v in summary["max_swing_pct"]],
-        }), hide_index=True, width="stretch", key="sc_backtest")
+        st.caption(view.backtest_caption(result))
+        st.dataframe(view.backtest_summary_frame(bt), hide_index=True, width="stretch", key="sc_backtest")
         with st.expander("Year by year"):
-            st.dataframe(pd.DataFrame({
-                "Driver": bt["driver_label"], "Year": bt["year"], "Council": bt["council"],
-                "Share": [_pct(v, 2) for v in bt["share"]], "Contribution": [_gbp(v) for v in bt["contribution"]],
-                "Swing": [_gbp(v, True) for v in bt["swing"]],
-                "Flagged": ["yes" if f else "" for f in bt["flagged"]],
-            }) if not bt.empty else pd.DataFrame(), hide_index=True, width="stretch")
+            st.dataframe(view.backtest_frame(bt), hide_index=True, width="stretch")
     else:
         year = st.selectbox("Year", list(s.years), index=len(s.years) - 1, key="sc_sens_year")
         sens = contributions.sensitivity(result, scenarios.driver_table(), year, ref)
-        st.caption(f"One more unit of a driver in one council, recorded in {year_label(year_start(year) - 1)} "
-                   f"(its {s.window_years}-year average moves by 1/{s.window_years}), and what it moves in {year}.")
-        st.dataframe(pd.DataFrame({
-            "Driver": sens["driver_label"], "One more in": sens["unit_council"], "Council": sens["council"],
-            "£ moved (+1)": [_gbp(v, True) for v in sens["plus_one"]],
-            "£ moved (−1)": [_gbp(v, True) for v in sens["minus_one"]],
-        }), hide_index=True, width="stretch", key="sc_sensitivity")
+        st.caption(view.sensitivity_caption(s, year))
+        st.dataframe(view.sensitivity_frame(sens), hide_index=True, width="stretch", key="sc_sensitivity")
 
 
 def save_box(s: Scenario | None) -> None:
@@ -329,44 +237,28 @@ def compare_view(saved: pd.DataFrame) -> None:
     ref = shell.reference()
     cmp = contributions.compare(results_, ref)
     st.plotly_chart(contribution_charts.comparison_figure(cmp), width="stretch", key="sc_compare_chart")
-    st.table(pd.DataFrame({
-        "Scenario": cmp["scenario"], "Year": cmp["year"], "Council": cmp["council"],
-        "Contribution": [_gbp(v) for v in cmp["contribution"]], "Share": [_pct(v, 2) for v in cmp["share"]],
-        f"Difference from “{picked[0]}”": [_gbp(v, True) for v in cmp["difference"]],
-        "Difference %": [_pct(v, 1, True) for v in cmp["difference_pct"]],
-        "Bound": [_bound(b) for b in cmp["bound"]],
-    }), hide_index=True)
+    st.table(view.comparison_frame(cmp, picked[0]), hide_index=True)
     cmp_name = shell.download_name("scenario_comparison", "xlsx", period="", region=True)
     st.download_button("Download comparison (Excel)", shell.audited(lambda: scenario_export.comparison_xlsx(cmp), cmp_name),
                        cmp_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_cmp_xlsx",
                        on_click="ignore", icon=":material/table_view:")
-    st.caption("Saved: " + "; ".join(
-        f"“{r.name}” by {r.saved_by} at {r.saved_at[:16].replace('T', ' ')} UTC"
-        for r in saved[saved["name"].isin(picked)].itertuples()))
+    st.caption(view.saved_caption(saved, picked))
 
 
 def compensation_view() -> None:
-    ref = shell.reference()
-    fees = sorted({f.fee for f in ref.fee_rates if not f.fee.endswith("_pct")})
+    fees = interagency.fee_choices(shell.reference())
     c1, c2, c3 = st.columns(3)
-    at = c1.date_input("Go-live date", value=GO_LIVE, key="sc_golive", format="YYYY-MM-DD")
+    at = c1.date_input("Go-live date", value=interagency.GO_LIVE, key="sc_golive", format="YYYY-MM-DD")
     fee = c2.selectbox("Fee per child or adopter household", fees, key="sc_fee",
-                       index=fees.index("interagency_la_raa") if "interagency_la_raa" in fees else 0)
+                       index=interagency.default_fee_index(fees))
     london = c3.toggle("London weighting on London councils' adopters", key="sc_london")
     try:
-        comp = _compensation(shell.version(), at, fee, london)
+        comp = data.load(interagency.go_live_compensation,
+                         interagency.CompensationRequest(at=at, fee_name=fee, london_weighting=london))
     except RaaError as exc:
         errors.show(exc)
         return
-    st.dataframe(pd.DataFrame({
-        "Council": [p.council for p in comp.positions],
-        "Approved adopters waiting": [p.adopters_waiting for p in comp.positions],
-        "Children waiting": [p.children_waiting for p in comp.positions],
-        "Value brought": [_gbp(p.value_brought) for p in comp.positions],
-        "Contribution share": [_pct(p.share) for p in comp.positions],
-        "Fair share of the pool": [_gbp(p.fair_share) for p in comp.positions],
-        "Compensation (+ owed, − owes)": [_gbp(p.compensation, True) for p in comp.positions],
-    }), hide_index=True, width="stretch", key="sc_comp_table")
+    st.dataframe(view.compensation_frame(comp), hide_index=True, width="stretch", key="sc_comp_table")
     st.markdown("\n".join(f"- {line}" for line in comp.lines()))
 
 

@@ -26,8 +26,10 @@ from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health
 if TYPE_CHECKING:
     import duckdb
 
+    from raa_core.contributions.scenario import Scenario
     from raa_core.ingest.drops import DropResult
     from raa_core.reference import Reference
+    from raa_core.snapshot import Snapshot
 
 
 class UsageError(BadInput):
@@ -186,12 +188,22 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pinned(args: argparse.Namespace, ref: Reference) -> Snapshot:
+    """The command's one `Snapshot`: the warehouse's current version, judged at today (or the hidden `--today`)."""
+    from raa_core import snapshot
+
+    return snapshot.pin(Warehouse(args.db), ref, getattr(args, "today", None) or clock.today())
+
+
 def cmd_budget(args: argparse.Namespace) -> int:
     from raa_core.finance import monitoring
+    from raa_core.requests import MonitoringRequest
 
     ref = load_reference()
-    with Warehouse(args.db).cursor() as con:
-        payload = monitoring.budget_report(con, ref, args.year, args.period, args.method)
+    snap = _pinned(args, ref)
+    request = MonitoringRequest(year=args.year, period=args.period, method=args.method)
+    payload = monitoring.budget_report(snap, request)
+    with snap.cursor() as con:
         stale, payload["stale"] = _staleness(con, ref, args, ("finance",))
     when = f"period {payload['period']}" if payload["period"] else "budget only (no ledger loaded for this year)"
     lines = [f"{payload['year']} {when}", *stale,
@@ -237,11 +249,10 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     from raa_core.store.warehouse import Warehouse
 
     wh = Warehouse(Path(args.db))
-    with wh.cursor() as con:
-        pack = boardpack.build(
-            con, ref, request, state=AppState.beside(wh),
-            progress=None if args.json else lambda i, n, label: print(f"[{i}/{n}] {label}", file=sys.stderr),
-        )
+    pack = boardpack.build(
+        _pinned(args, ref), request, state=AppState.beside(wh),
+        progress=None if args.json else lambda i, n, label: print(f"[{i}/{n}] {label}", file=sys.stderr),
+    )
     files = {}
     for ext, write in (("xlsx", boardpack_files.boardpack_xlsx), ("pdf", boardpack_files.boardpack_pdf)):
         path = out / boardpack_files.pack_file_name(pack, ext)
@@ -323,7 +334,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 # --- raa contributions (docs/finance.md) ---------------------------------------------------------------------
 
 
-def _scenario_from_args(args: argparse.Namespace) -> object:
+def _scenario_from_args(args: argparse.Namespace) -> Scenario:
     from raa_core.contributions.scenario import parse_scenario
 
     if args.saved is not None:
@@ -341,13 +352,14 @@ def _scenario_from_args(args: argparse.Namespace) -> object:
 
 def cmd_contributions(args: argparse.Namespace) -> int:
     from raa_core import contributions
-    from raa_core.contributions.scenario import ScenarioError
+    from raa_core.contributions.scenario import ContributionsRequest, ScenarioError
 
     ref = load_reference()
+    snap = _pinned(args, ref)
     try:
         scenario = _scenario_from_args(args)
-        with Warehouse(args.db).cursor() as con:
-            result = contributions.run(con, ref, scenario)  # type: ignore[arg-type]
+        result = contributions.run(snap, ContributionsRequest(scenario=scenario))
+        with snap.cursor() as con:
             # the drivers are counted from performance data and the base from budgets: both can be stale
             stale, stale_records = _staleness(con, ref, args, ("performance", "finance"))
     except ScenarioError as exc:

@@ -25,12 +25,14 @@ from raa_core.boardpack.pack import (
     PackTable,
     Progress,
     Section,
+    as_at_asked,
     asglb_quarter,
     budget_year,
     build,
     classification,
     money_total,
     pack_period,
+    period_choices,
 )
 
 __all__ = [
@@ -52,10 +54,12 @@ __all__ = [
     'PackTable',
     'Progress',
     'Section',
+    'as_at_asked',
     'asglb_quarter',
     'budget_year',
     'build',
     'classification',
     'money_total',
     'pack_period',
+    'period_choices',
 ]

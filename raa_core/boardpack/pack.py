@@ -1,6 +1,6 @@
 """The Partnership Board pack: every figure of a quarter's board report, gathered once, written twice.
 
-`build(con, ref, request)` gathers the pack for a period and an as-at date from the same `raa_core`
+`build(snapshot, request)` gathers the pack for a period and an as-at date from the same `raa_core`
 functions the pages and the CLI call (so the figures agree everywhere), section by section:
 
 cover (period, as-at, data freshness per council and dataset, classification marking), headline
@@ -28,13 +28,13 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from raa_core import clock, suppression
+from raa_core import suppression
 from raa_core.errors import NoData
 from raa_core.finance import budget_tables, commentary, monitoring
 from raa_core.ingest import freshness
 from raa_core.ingest.contract import DATASETS, TABLES
 from raa_core.performance import indicators, journeys, recruitment
-from raa_core.periods import Period, financial_year, parse_period, previous, quarter_of
+from raa_core.periods import Period, financial_year, parse_period, previous, quarter_of, three_year
 from raa_core.presentation import (
     BOARD_UNIT,
     BUDGET_LINES,
@@ -50,6 +50,9 @@ from raa_core.presentation import (
     tile_money,
 )
 from raa_core.reference import Reference
+from raa_core.requests import MonitoringRequest
+from raa_core.snapshot import Snapshot, over
+from raa_core.store import sql
 from raa_core.store.appstate import AppState
 
 #: Section keys in the order of the pack, with their titles (the contents page and the workbook's sheets).
@@ -169,6 +172,17 @@ def pack_period(text: str) -> Period:
     return parse_period(text)
 
 
+def period_choices(years: list[str]) -> list[str]:
+    """The periods a pack may be built for, given financial years newest first: the years, then the 3-year
+    periods ending with each of them (docs/indicators.md, reporting periods)."""
+    return years + [three_year(int(y[:4]) - 2).name for y in years]
+
+
+def as_at_asked(chosen: dt.date, today: dt.date) -> dt.date | None:
+    """The request's as-at date from a chosen date: today or later asks for the current state (None)."""
+    return None if chosen >= today else chosen
+
+
 def budget_year(period: Period) -> str:
     """The financial year whose budget the pack monitors: the period's (last) financial year."""
     return financial_year(period.end.year - 1).name
@@ -278,14 +292,17 @@ def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt
     con.register("_pack_datasets", datasets)
     try:
         rows_sql = " UNION ALL ".join(
-            f"SELECT '{t.name}' AS dataset, la_code, count(*) AS n FROM {t.name}_current GROUP BY la_code" for t in TABLES
+            f"SELECT CAST($dataset{i} AS VARCHAR) AS dataset, la_code, count(*) AS n FROM {t.name}_current "
+            "GROUP BY la_code" for i, t in enumerate(TABLES)
         )
-        df = con.execute(
+        params: dict[str, Any] = {"as_at": as_at, **{f"dataset{i}": t.name for i, t in enumerate(TABLES)}}
+        df = sql.query(
+            con,
             f"""
             WITH newest AS (
                 SELECT d.la_code, s.dataset, max(d.extract_date) AS newest
                 FROM drops d JOIN _pack_datasets s ON list_contains(d.files, s.file)
-                WHERE d.extract_date <= ? GROUP BY d.la_code, s.dataset),
+                WHERE d.extract_date <= CAST($as_at AS DATE) GROUP BY d.la_code, s.dataset),
             held AS ({rows_sql})
             SELECT c.la_code, c.council, s.dataset, n.newest, coalesce(h.n, 0) AS rows
             FROM _pack_councils c CROSS JOIN _pack_datasets s
@@ -293,7 +310,7 @@ def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt
             LEFT JOIN held h ON h.la_code = c.la_code AND h.dataset = s.dataset
             ORDER BY c.la_code, s.dord
             """,
-            [as_at],
+            params,
         ).df()
     finally:
         con.unregister("_pack_councils")
@@ -489,18 +506,19 @@ def _asglb(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> S
     return s
 
 
-def _budget(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, names: dict[int, str],
-            labels: dict[str, str], state: AppState | None) -> Section:
+def _budget(snapshot: Snapshot, pack: BoardPack, names: dict[int, str], labels: dict[str, str],
+            state: AppState | None) -> Section:
     s = Section("budget", SECTIONS["budget"])
-    year, as_at = pack.year, pack.request.as_at
+    ref, year = snapshot.ref, pack.year
     sign = 1 if ref.settings.overspend_positive else -1
     if pack.monitoring_period is None:
         s.unavailable = (f"No council has a ledger for {year} by {date_text(pack.as_at)}: there is no "
                          "monitoring to report for this period.")
         return s
     latest = commentary.comments(state, year, pack.monitoring_period) if state is not None else None
-    mon = monitoring.monitor(con, ref, year, pack.monitoring_period, pack.request.method, as_at=as_at,
-                             comments=latest)
+    request = MonitoringRequest(year=year, period=pack.monitoring_period, method=pack.request.method,
+                                as_at=pack.request.as_at)
+    mon = monitoring.monitor(snapshot, request, comments=latest)
     reached = mon.lines.groupby("la_code")["period"].max() if not mon.lines.empty else pd.Series(dtype=int)
     for c in ref.councils:
         p = reached.get(c.la_code)
@@ -533,7 +551,7 @@ def _budget(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, nam
                                   budget_tables.comments(recorded, names, labels), "Commentary"))
     else:
         s.lines.append(f"No variance commentary recorded for {monitoring.period_label(year, mon.period)}.")
-    trend = monitoring.forecast_trend(con, ref, year, pack.request.method, None, mon.period, as_at=as_at)
+    trend = monitoring.forecast_trend(snapshot, request.model_copy(update={"period": mon.period}))
     s.charts.append(PackChart("Forecast outturn by period against the budget (all areas)", "outturn",
                               trend.reset_index(drop=True)))
     var = lines[["line", "variance"]].copy()
@@ -557,18 +575,20 @@ SCENARIO = TableSpec(
 )
 
 
-def _scenario(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> Section:
-    """The chosen contribution scenario (issue 11's engine), from its saved JSON (spec cli.md)."""
+def _scenario(snapshot: Snapshot, pack: BoardPack) -> Section:
+    """The chosen contribution scenario (the contributions engine, docs/finance.md), from its saved JSON
+    (docs/command-line.md)."""
     from raa_core import contributions
-    from raa_core.contributions.scenario import parse_scenario
+    from raa_core.contributions.scenario import ContributionsRequest, parse_scenario
 
+    ref = snapshot.ref
     s = Section("scenario", SECTIONS["scenario"])
     if not pack.request.scenario:
         s.unavailable = ("No contribution scenario was chosen for this pack (choose a saved scenario file: "
                          "raa boardpack --scenario FILE.json, or on the Board pack page).")
         return s
     scenario = parse_scenario(pack.request.scenario)
-    result = contributions.run(con, ref, scenario, as_at=pack.request.as_at)
+    result = contributions.run(snapshot, ContributionsRequest(scenario=scenario, as_at=pack.request.as_at))
     t = contributions.table(result, ref)
 
     def pct(v: Any) -> Any:
@@ -638,21 +658,28 @@ def _definitions(ref: Reference) -> Section:
 
 
 def build(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
+    snapshot: Snapshot,
     request: PackRequest,
     *,
-    today: dt.date | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
     state: AppState | None = None,
 ) -> BoardPack:
-    """Gather every section of the pack (see the module docstring). `progress(step, steps, label)` is called
-    before each section. Variance commentary comes from the app-state store `state`. Raises ValueError for a period that is not a financial year or 3-year period."""
+    """Gather every section of the pack from one pinned snapshot (see the module docstring); the pack is as at
+    the request's date, else the snapshot's day. `progress(step, steps, label)` is called before each section.
+    Variance commentary comes from the app-state store `state`. Raises ValueError for a period that is not a
+    financial year or 3-year period."""
+    with snapshot.cursor() as con:
+        return _build(con, snapshot, request, progress, now, state)
+
+
+def _build(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, request: PackRequest, progress: Progress | None,
+           now: dt.datetime | None, state: AppState | None) -> BoardPack:
+    ref = snapshot.ref
     period = pack_period(request.period)
-    as_at = request.as_at or today or clock.today()
+    as_at = request.as_at or snapshot.today
     year = budget_year(period)
-    latest = monitoring.latest_period(con, year, None, request.as_at)
+    latest = monitoring.latest_period(snapshot, MonitoringRequest(year=year, as_at=request.as_at))
     pack = BoardPack(
         request=request, period=period, as_at=as_at, produced_at=now or dt.datetime.now(dt.UTC).replace(tzinfo=None),
         classification=classification(ref), year=year, raa_name=ref.settings.raa_name, monitoring_period=latest,
@@ -660,14 +687,15 @@ def build(
     )
     names = {c.la_code: c.short_name for c in ref.councils}
     labels = {c.cost_line: c.label for c in ref.cost_lines}
+    snap = over(con, ref, as_at, version=snapshot.version)  # the pinned version, judged on the pack's as-at day
     steps: list[tuple[str, Callable[[], Section]]] = [
         ("cover", lambda: _cover(con, ref, pack)),
         ("scorecard", lambda: _scorecard(con, ref, pack, names)),
         ("trends", lambda: _trends(con, ref, pack, names)),
         ("waiting", lambda: _waiting(con, ref, pack, names)),
         ("asglb", lambda: _asglb(con, ref, pack)),
-        ("budget", lambda: _budget(con, ref, pack, names, labels, state)),
-        ("scenario", lambda: _scenario(con, ref, pack)),
+        ("budget", lambda: _budget(snap, pack, names, labels, state)),
+        ("scenario", lambda: _scenario(snap, pack)),
         ("quality", lambda: _quality(con, ref, pack, names)),
         ("definitions", lambda: _definitions(ref)),
     ]

@@ -7,6 +7,7 @@ Modules:
 - saved_scenarios: scenarios saved by people.
 - scenario_export: a scenario's workbook and PDF.
 - contribution_charts: the scenario page's chart figures.
+- scenario_tables: the scenario page's tables and sentences as people read them.
 """
 
 from raa_core.contributions.formula import (
@@ -31,6 +32,7 @@ from raa_core.contributions.formula import (
     driver_table,
     explanation,
     run,
+    run_with,
     sensitivity,
     table,
     window,
@@ -58,6 +60,7 @@ __all__ = [
     'driver_table',
     'explanation',
     'run',
+    'run_with',
     'sensitivity',
     'table',
     'window',

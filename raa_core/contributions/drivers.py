@@ -28,6 +28,7 @@ import pandas as pd
 from raa_core.performance.indicators import Bind
 from raa_core.performance.journeys import waiting_rows_sql
 from raa_core.reference import Reference, load_reference
+from raa_core.snapshot import Snapshot
 from raa_core.store import sql
 from raa_core.store.sql import state_sql
 
@@ -126,10 +127,16 @@ FROM ({state_sql("children")}) t JOIN drops d USING (drop_id)
 """
 
 
-def warehouse_drivers(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> pd.DataFrame:
-    """The five warehouse drivers per council and financial year (columns `COLUMNS`), one query.
+def warehouse_drivers(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
+    """The five warehouse drivers per council and financial year (columns `COLUMNS`), one query, from the
+    drops' state as at `as_at` (None = the current state).
 
-    `value` is a count; `status`/`note` say whether the year is complete (module docstring)."""
+    `value` is a count; `status`/`note` say whether the year is complete (module docstring, docs/finance.md)."""
+    with snapshot.cursor() as con:
+        return _warehouse_drivers(con, as_at)
+
+
+def _warehouse_drivers(con: duckdb.DuckDBPyConnection, as_at: dt.date | None) -> pd.DataFrame:
     first, last = sql.execute(con, APRILS_SQL, {"as_at": as_at}).fetchone() or (None, None)
     aprils = ([dt.date(y, 4, 1) for y in range(first.year, last.year + 1)]
               if first is not None and last is not None else [])
@@ -152,11 +159,17 @@ def external_drivers(ref: Reference) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def all_drivers(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | None = None) -> pd.DataFrame:
-    """Warehouse and external drivers together (columns `COLUMNS`)."""
-    ext = external_drivers(ref)
-    wh = warehouse_drivers(con, as_at)
+def all_drivers(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
+    """Warehouse (state as at `as_at`, None = current) and external (reference data) drivers together
+    (columns `COLUMNS`)."""
+    ext = external_drivers(snapshot.ref)
+    wh = warehouse_drivers(snapshot, as_at)
     return pd.concat([wh, ext], ignore_index=True) if not ext.empty else wh
+
+
+def engine_drivers(snapshot: Snapshot, as_at: dt.date | None = None) -> DriverTable:
+    """`all_drivers` keyed for the engine (`DriverTable`): what a scenario is computed from."""
+    return DriverTable.from_frame(all_drivers(snapshot, as_at))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ No streamlit here: the Scenarios page, `raa contributions` and the tests call th
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,16 +25,17 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from functools import cmp_to_key
 
-import duckdb
 import pandas as pd
 
-from raa_core.contributions.drivers import STATUS_LABELS, DriverTable, all_drivers, driver_catalogue
-from raa_core.contributions.scenario import Scenario, ScenarioError, year_label, year_start
+from raa_core.contributions.drivers import STATUS_LABELS, DriverTable, driver_catalogue, engine_drivers
+from raa_core.contributions.scenario import ContributionsRequest, Scenario, ScenarioError, year_label, year_start
 from raa_core.errors import BadInput, NoData
 from raa_core.finance import budget
 from raa_core.finance.settlement import allocate
 from raa_core.money import fmt_gbp, json_money
 from raa_core.reference import Reference, load_reference
+from raa_core.requests import MonitoringRequest
+from raa_core.snapshot import Snapshot
 
 SHARE_PLACES = Decimal("1e-10")
 PCT_PLACES = Decimal("0.0001")
@@ -122,12 +122,10 @@ class Result:
 # --- inputs from the warehouse ---------------------------------------------------------------------------
 
 
-def base_budgets(
-    con: duckdb.DuckDBPyConnection, ref: Reference, year: str, scope: str = "pooled",
-    *, as_at: dt.date | None = None,
-) -> dict[int, Decimal]:
-    """Each council's approved budget for the base year in the scenario's scope (ASF lines excluded)."""
-    b = budget.budgets(con, year, ref=ref, as_at=as_at)
+def base_budgets(snapshot: Snapshot, request: MonitoringRequest, scope: str = "pooled") -> dict[int, Decimal]:
+    """Each council's approved budget for the request's year (as at its as-at date) in a scenario's scope
+    (`pooled` or `pooled_and_adoption_support`; ASF lines excluded): docs/finance.md, demand-led contributions."""
+    b = budget.budgets(snapshot, request)
     b = b[~b["asf"].astype(bool)]
     if scope == "pooled":
         b = b[b["budget_area"] == "pooled"]
@@ -137,18 +135,26 @@ def base_budgets(
     return out
 
 
-def budget_years(con: duckdb.DuckDBPyConnection) -> list[str]:
+def budget_years(snapshot: Snapshot) -> list[str]:
     """Financial years with a budget loaded (for base year choices and messages)."""
-    return [r[0] for r in con.execute("SELECT DISTINCT financial_year FROM budget ORDER BY 1").fetchall()]
+    return [r[0] for r in snapshot.rows("SELECT DISTINCT financial_year FROM budget ORDER BY 1")]
 
 
-def run(con: duckdb.DuckDBPyConnection, ref: Reference, scenario: Scenario, *, as_at: dt.date | None = None) -> Result:
-    """Compute a scenario on the warehouse: base budgets and drivers read, then `compute`.
+def run(snapshot: Snapshot, request: ContributionsRequest) -> Result:
+    """Compute the request's scenario on the snapshot (drops as at its as-at date): base budgets and drivers
+    read, then `compute`.
 
     Raises ScenarioError (field named) for a base year with no budget, missing driver data or infeasible bounds."""
-    base = base_budgets(con, ref, scenario.base_year, scenario.scope, as_at=as_at)
+    return run_with(snapshot, request, engine_drivers(snapshot, request.as_at))
+
+
+def run_with(snapshot: Snapshot, request: ContributionsRequest, drivers: DriverTable) -> Result:
+    """`run` with the driver figures already read (`drivers.engine_drivers` of the same snapshot and as-at date):
+    the app reads the drivers once per warehouse version and recomputes only the engine when a scenario changes."""
+    ref, scenario = snapshot.ref, request.scenario
+    base = base_budgets(snapshot, MonitoringRequest(year=scenario.base_year, as_at=request.as_at), scenario.scope)
     if not base:
-        years = ", ".join(budget_years(con)) or "none"
+        years = ", ".join(budget_years(snapshot)) or "none"
         raise ScenarioError("base_year", f"no budget is loaded for {scenario.base_year} (years with budgets: {years})")
     missing = [la for la in ref.la_codes if la not in base]
     if missing:  # a partner left out would fund nothing and the others would pay its part: never silently
@@ -156,7 +162,7 @@ def run(con: duckdb.DuckDBPyConnection, ref: Reference, scenario: Scenario, *, a
         raise ScenarioError("base_year", f"no {scenario.base_year} budget is loaded for "
                             f"{', '.join(f'{names[la]} ({la})' for la in missing)}: every partner council needs "
                             "one to share the pool")
-    return compute(scenario, base, DriverTable.from_frame(all_drivers(con, ref, as_at)), ref=ref)
+    return compute(scenario, base, drivers, ref=ref)
 
 
 # --- the engine ------------------------------------------------------------------------------------------

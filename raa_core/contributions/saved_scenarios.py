@@ -29,8 +29,10 @@ def save(state: AppState, scenario: Scenario, viewer: Viewer, ref: Reference | N
     if not who:
         raise BadInput("a saved scenario needs the name of who saved it")
     with state.connect() as con:
-        cur = con.execute("INSERT INTO scenarios (name, spec_json, saved_by, saved_at) VALUES (?, ?, ?, ?)",
-                          [scenario.name, scenario.to_json(), who, now_text()])
+        cur = con.execute("INSERT INTO scenarios (name, spec_json, saved_by, saved_at) "
+                          " VALUES (:name, :spec_json, :saved_by, :saved_at)",
+                          {"name": scenario.name, "spec_json": scenario.to_json(), "saved_by": who,
+                           "saved_at": now_text()})
         return int(cur.lastrowid or 0)
 
 
@@ -49,8 +51,8 @@ def load(state: AppState, name: str) -> Scenario:
     """The newest save of a name, validated again; ScenarioError (field `saved`) naming the saved names
     when there is none, or naming the field when the saved JSON no longer validates."""
     with state.connect() as con:
-        row = con.execute("SELECT spec_json FROM scenarios WHERE name = ? ORDER BY id DESC LIMIT 1",
-                          [name]).fetchone()
+        row = con.execute("SELECT spec_json FROM scenarios WHERE name = :name ORDER BY id DESC LIMIT 1",
+                          {"name": name}).fetchone()
     if row is None:
         have = ", ".join(repr(n) for n in saved(state)["name"]) or "none yet"
         raise ScenarioError("saved", f"no scenario is saved as {name!r} (saved: {have})")
@@ -60,6 +62,6 @@ def load(state: AppState, name: str) -> Scenario:
 def history(state: AppState, name: str) -> pd.DataFrame:
     """Every save of a name, newest first: saved_by, saved_at and the JSON saved."""
     with state.connect() as con:
-        rows = con.execute("SELECT saved_by, saved_at, spec_json FROM scenarios WHERE name = ? ORDER BY id DESC",
-                           [name]).fetchall()
+        rows = con.execute("SELECT saved_by, saved_at, spec_json FROM scenarios WHERE name = :name ORDER BY id DESC",
+                           {"name": name}).fetchall()
     return pd.DataFrame([tuple(r) for r in rows], columns=["saved_by", "saved_at", "spec_json"])

@@ -7,8 +7,10 @@ the field (as it is spelt in the JSON) and says what is allowed, so a finance le
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -161,6 +163,15 @@ class Scenario(BaseModel):
         """The scenario as cli.md's JSON (what the page downloads and saves; `parse_scenario` reads it back)."""
         return json.dumps(self.model_dump(mode="json"), indent=2)
 
+    def previous_year(self, year: str) -> str:
+        """The financial year before `year`: the last one whose driver figures a year's average takes."""
+        return year_label(year_start(year) - 1)
+
+    @property
+    def span(self) -> str:
+        """The modelled years in a file name: '2021-22_to_2022-23', or the one year."""
+        return f"{self.years[0]}_to_{self.years[-1]}" if len(self.years) > 1 else self.years[0]
+
 
 #: Largest total a scenario may set for a year (£): far above any pool, small enough for exact pence.
 MAX_TOTAL = Decimal(10) ** 12
@@ -220,3 +231,87 @@ DEFAULT_SCENARIO: dict[str, Any] = {
     "cap_pct": 10.0,
     "floor_pct": -10.0,
 }
+
+
+#: The largest scenario file accepted (a scenario is a few hundred bytes of JSON).
+MAX_SCENARIO_BYTES = 64 * 1024
+
+
+def read_scenario_file(name: str, data: bytes) -> Scenario:
+    """A scenario from an uploaded file's bytes (the JSON `raa contributions` reads, docs/command-line.md).
+
+    Raises BadInput naming the file: larger than `MAX_SCENARIO_BYTES`, a scenario rule broken (the field
+    named, as `ScenarioError` says) or not a scenario file at all."""
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise BadInput(f"{name}: the file is larger than a scenario can be ({MAX_SCENARIO_BYTES // 1024} KB).")
+    try:
+        return parse_scenario(data)
+    except ScenarioError as exc:
+        raise BadInput(f"{name}: {exc}") from exc
+    except ValueError as exc:
+        raise BadInput(f"{name} is not a scenario file: {exc}") from exc
+
+
+class ContributionsRequest(BaseModel):
+    """A scenario to compute and the as-at date of the drops its base budgets and drivers are read from
+    (None = the current state): what `contributions.run` is asked (docs/finance.md, demand-led contributions)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: Scenario
+    as_at: dt.date | None = None
+
+
+#: The most budget years a scenario built on the page models.
+MAX_YEARS = 5
+
+
+def modelled_years(base_year: str, n: int) -> list[str]:
+    """The `n` financial years after a base year: the years a scenario models (docs/finance.md)."""
+    return [year_label(year_start(base_year) + 1 + i) for i in range(int(n))]
+
+
+def equal_weights(drivers: Sequence[str]) -> dict[str, float]:
+    """Equal starting weights for the chosen drivers, two decimals, summing to 1 (the last takes the rest)."""
+    if not drivers:
+        return {}
+    each = round(1 / len(drivers), 2)
+    return {d: each if i < len(drivers) - 1 else round(1 - each * (len(drivers) - 1), 2) for i, d in enumerate(drivers)}
+
+
+def starting_scenario(budget_years: Sequence[str]) -> Scenario:
+    """The scenario the builder starts from: `DEFAULT_SCENARIO`, moved to start from the newest budget year when
+    the warehouse holds no budget for its base year."""
+    s = parse_scenario(DEFAULT_SCENARIO)
+    if s.base_year in budget_years or not budget_years:
+        return s
+    base = budget_years[-1]
+    nxt = modelled_years(base, len(s.years))
+    return parse_scenario({**DEFAULT_SCENARIO, "base_year": base, "years": nxt,
+                           "transition": dict(zip(nxt, DEFAULT_SCENARIO["transition"].values(), strict=True))})
+
+
+def total_text(text: object) -> str | None:
+    """An explicit total as typed ('£1,250,000'): the number without separators or £; None when left empty."""
+    cleaned = str(text or "").strip().replace(",", "").replace("£", "")
+    return cleaned or None
+
+
+def scenario_fields(
+    *, name: str, base_year: str, n_years: int, scope: str, uplift_pct: float, totals: Sequence[object],
+    drivers: Mapping[str, float], window_years: int, transition: Sequence[float], cap_pct: float | None,
+    floor_pct: float | None,
+) -> dict[str, Any]:
+    """A scenario's JSON fields (docs/command-line.md) from the builder's values: `totals` and `transition`
+    are per modelled year in order; an empty total takes the uplift. `parse_scenario` validates the result."""
+    years = modelled_years(base_year, n_years)
+    typed = {y: total_text(t) for y, t in zip(years, totals, strict=False)}
+    return {
+        "name": name, "base_year": base_year, "years": years, "scope": scope,
+        "uplift_pct": str(uplift_pct), "totals": {y: t for y, t in typed.items() if t is not None},
+        "drivers": {d: str(w) for d, w in drivers.items()},
+        "window_years": int(window_years),
+        "transition": {y: str(t) for y, t in zip(years, transition, strict=False)},
+        "cap_pct": None if cap_pct is None else str(cap_pct),
+        "floor_pct": None if floor_pct is None else str(floor_pct),
+    }

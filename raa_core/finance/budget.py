@@ -14,14 +14,30 @@ import pandas as pd
 import pyarrow as pa
 
 from raa_core.money import to_k
-from raa_core.reference import Reference, load_reference
+from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest
+from raa_core.snapshot import Snapshot
 from raa_core.store import sql
 
 AREAS = ("pooled", "adoption_support")
 #: The business case baseline (budgets only, before pooling) and the first pooled year (baseline + pay award).
 BASELINE_YEAR = "2019-20"
 FIRST_POOLED_YEAR = "2020-21"
+
+
+def is_baseline_year(year: str) -> bool:
+    """Whether a year is the business case baseline (budgets only, before pooling: finance.md)."""
+    return year == BASELINE_YEAR
+
+
+def is_pay_award_year(year: str) -> bool:
+    """Whether a year's contributions are the baseline plus the pay award (the first pooled year, finance.md)."""
+    return year == FIRST_POOLED_YEAR
+
+
+def baseline_reproduced(comparison: pd.DataFrame) -> bool:
+    """Whether every printed figure of the business case baseline is reproduced (`baseline_comparison`)."""
+    return bool(comparison["match"].all())
 
 
 #: The reference cost lines as a relation (`budget_area, cost_line, label, kind, asf, recharged_quarterly,
@@ -52,18 +68,20 @@ def frame(rel: duckdb.DuckDBPyRelation) -> pd.DataFrame:
 
 
 def budgets(
-    con: duckdb.DuckDBPyConnection,
-    year: str | MonitoringRequest | None = None,
-    *,
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-    la_code: int | None = None,
+    snapshot: Snapshot, request: MonitoringRequest | None = None, la_code: int | None = None
 ) -> pd.DataFrame:
-    """Approved budgets per council, year, area and cost line (budget as Decimal), with the line's kind;
-    one council's (`la_code`) or every council's. `year` may be a `MonitoringRequest` (its year and as-at)."""
-    if isinstance(year, MonitoringRequest):
-        year, as_at = year.year, year.as_at
-    ref = ref or load_reference()
+    """Approved budgets per council, year, area and cost line (budget as Decimal), with the line's kind:
+    the request's year as at its as-at date (None: every year, now); one council's (`la_code`) or every
+    council's. Each year comes from the newest drop carrying it (`sql.latest_by_year_sql`, docs/finance.md)."""
+    year, as_at = (None, None) if request is None else (request.year, request.as_at)
+    with snapshot.cursor() as con:
+        return _budget_lines(con, snapshot.ref, year, la_code, as_at)
+
+
+def _budget_lines(
+    con: duckdb.DuckDBPyConnection, ref: Reference, year: str | None, la_code: int | None, as_at: dt.date | None
+) -> pd.DataFrame:
+    """`budgets` on a cursor the caller holds (internal: the snapshot's functions share one cursor)."""
     where = ["TRUE"]
     if year is not None:
         where.append("b.financial_year = $year")
@@ -83,10 +101,11 @@ def budgets(
     return frame(sql.query(con, query, params))
 
 
-def baseline_table(con: duckdb.DuckDBPyConnection, ref: Reference, year: str = "2019-20") -> pd.DataFrame:
+def baseline_table(snapshot: Snapshot, year: str = BASELINE_YEAR) -> pd.DataFrame:
     """The business case's baseline table: per council pooled / adoption support / total (cash-limited,
-    ASF excluded) in pounds and each rounded separately to £'000s at 1 dp, plus a Total row."""
-    b = budgets(con, year, ref=ref)
+    ASF excluded) in pounds and each rounded separately to £'000s at 1 dp, plus a Total row (docs/finance.md)."""
+    ref = snapshot.ref
+    b = budgets(snapshot, MonitoringRequest(year=year))
     b = b[~b["asf"].astype(bool)]
     names = {c.la_code: c.short_name for c in ref.councils}
     rows = []
@@ -127,14 +146,14 @@ BASELINE_COLUMNS = ["la_code", "council", "pooled", "adoption_support", "total",
                     "pooled_k", "adoption_support_k", "total_k"]
 
 
-def baseline_comparison(con: duckdb.DuckDBPyConnection, ref: Reference, year: str = BASELINE_YEAR) -> pd.DataFrame:
+def baseline_comparison(snapshot: Snapshot, year: str = BASELINE_YEAR) -> pd.DataFrame:
     """The baseline table (`baseline_table`) with the business case's printed £'000s beside each figure, in
     pounds (`pooled_printed`, `adoption_support_printed`, `total_printed`; None where the case prints no
     row) and `match`: every printed cell of the council's row reproduced (`reconcile_baseline`)."""
-    table = baseline_table(con, ref, year)
-    rec = reconcile_baseline(con, ref, year)
+    table = baseline_table(snapshot, year)
+    rec = reconcile_baseline(snapshot, year)
     ok = rec.groupby("la_code")["ok"].all().to_dict()
-    printed = {p.la_code: p for p in ref.baseline_published}
+    printed = {p.la_code: p for p in snapshot.ref.baseline_published}
     for col in ("pooled", "adoption_support", "total"):
         table[f"{col}_printed"] = [getattr(printed[c], f"{col}_k") * 1000 if c in printed else None
                                    for c in table["la_code"]]
@@ -142,11 +161,11 @@ def baseline_comparison(con: duckdb.DuckDBPyConnection, ref: Reference, year: st
     return table
 
 
-def reconcile_baseline(con: duckdb.DuckDBPyConnection, ref: Reference, year: str = "2019-20") -> pd.DataFrame:
+def reconcile_baseline(snapshot: Snapshot, year: str = BASELINE_YEAR) -> pd.DataFrame:
     """Every printed cell of the business case baseline against the budgets' own rounding (`ok` per cell)."""
-    table = baseline_table(con, ref, year).set_index("la_code")
+    table = baseline_table(snapshot, year).set_index("la_code")
     out = []
-    for pub in ref.baseline_published:
+    for pub in snapshot.ref.baseline_published:
         for col in ("pooled_k", "adoption_support_k", "total_k"):
             computed = table.at[pub.la_code, col] if pub.la_code in table.index else None
             printed = getattr(pub, col)
@@ -163,20 +182,20 @@ def reconcile_baseline(con: duckdb.DuckDBPyConnection, ref: Reference, year: str
 
 
 def pay_award_check(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
-    base_year: str = "2019-20",
-    year: str = "2020-21",
+    snapshot: Snapshot,
+    base_year: str = BASELINE_YEAR,
+    year: str = FIRST_POOLED_YEAR,
     *,
     la_code: int | None = None,
 ) -> pd.DataFrame:
     """Year-1 budgets against the baseline plus the pay award on payroll staff lines (staff lines
     recharged quarterly); other cash-limited lines unchanged (ASF is outside the contributions).
     `ok` allows only rounding to the nearest penny; a line missing from either year is not ok."""
+    ref = snapshot.ref
     pct = ref.settings.pay_award_2020_21_pct
     payroll = {(c.budget_area, c.cost_line) for c in ref.cost_lines if c.kind == "staff" and c.recharged_quarterly}
-    base = budgets(con, base_year, ref=ref, la_code=la_code)
-    new = budgets(con, year, ref=ref, la_code=la_code)
+    base = budgets(snapshot, MonitoringRequest(year=base_year), la_code)
+    new = budgets(snapshot, MonitoringRequest(year=year), la_code)
     base, new = base[~base["asf"].astype(bool)], new[~new["asf"].astype(bool)]
     keys = ["la_code", "budget_area", "cost_line"]
     m = base[[*keys, "kind", "budget"]].merge(

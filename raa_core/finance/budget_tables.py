@@ -8,14 +8,18 @@ it applies to variances, variance %, movements and settlement amounts (spec fina
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from raa_core.finance.monitoring import Monitoring
-from raa_core.presentation import missing
+from raa_core.finance.budget import BASELINE_YEAR, FIRST_POOLED_YEAR, is_baseline_year
+from raa_core.finance.monitoring import Monitoring, period_label
+from raa_core.finance.settlement import BASIS_LABELS, Settlement
+from raa_core.presentation import MoneyUnit, display, missing, tile_money
 from raa_core.presentation.display import utc_minute
 from raa_core.reference import Reference
 
@@ -190,3 +194,153 @@ def comments(recorded: pd.DataFrame, names: Mapping[int, str], labels: Mapping[s
         "author": list(recorded["author"]),
         "recorded": [utc_minute(v) for v in recorded["created_at"]],
     })
+
+
+# --- the Pooled budget page's tiles and sentences ------------------------------------------------------------
+
+#: The headline areas in order: (budget area, None = all areas), title and what the area is.
+HEADLINE_AREAS: tuple[tuple[str | None, str, str], ...] = (
+    ("pooled", "Pooled", "shared by the councils"),
+    ("adoption_support", "Adoption support", "managed by each council"),
+    (None, "Total", "cash-limited, ASF apart"),
+)
+
+
+@dataclass(frozen=True)
+class HeadlineTile:
+    """One area's headline as the page shows it: the title line (with the RAG badge) and four metrics' text."""
+
+    area: str | None
+    title: str
+    heading: str
+    budget: str
+    forecast: str
+    variance: str
+    variance_delta: str | None
+    variance_help: str
+    delta_color: str
+    movement: str
+    movement_help: str
+
+
+def headline(mon: Monitoring, la_code: int | None, sign: int, unit: MoneyUnit) -> list[HeadlineTile]:
+    """Per area (pooled, adoption support, all) of a council (None = RAA) with a total: budget, forecast,
+    variance (the sign applied, as % of budget; an overspend shown red whichever way round) and movement since
+    the previous period (docs/finance.md, monitoring)."""
+    prev = (mon.period or 1) - 1
+    tiles = []
+    for area, title, note in HEADLINE_AREAS:
+        try:
+            t = mon.total(la_code, area)
+        except KeyError:
+            continue
+        vpct = display.signed(t["variance_pct"], sign)
+        tiles.append(HeadlineTile(
+            area=area, title=title, heading=f"**{title}** · {note} &nbsp; {display.rag_badge(t['rag'])}",
+            budget=tile_money(t["budget"], unit), forecast=tile_money(t["forecast"], unit),
+            variance=tile_money(display.signed(t["variance"], sign), unit),
+            variance_delta=None if vpct is None else f"{display.pct(vpct)} of budget",
+            variance_help="Forecast outturn less budget; " + display.sign_words(sign > 0),
+            delta_color="inverse" if sign > 0 else "normal",
+            movement=tile_money(display.signed(t["movement"], sign), unit),
+            movement_help=f"Forecast now less the forecast at period {prev}" if prev else "No earlier period",
+        ))
+    return tiles
+
+
+def budget_tiles(mon: Monitoring, la_code: int | None, unit: MoneyUnit) -> list[tuple[str, str] | None]:
+    """(label, budget) per headline area, for a year with budgets only; None for an area without a total
+    (its place on the page stays empty)."""
+    out: list[tuple[str, str] | None] = []
+    for area, title, _ in HEADLINE_AREAS:
+        try:
+            t = mon.total(la_code, area)
+        except KeyError:
+            out.append(None)
+            continue
+        out.append((f"{title} budget", tile_money(t["budget"], unit)))
+    return out
+
+
+def no_budget_text(year: str) -> str:
+    """Why a year shows nothing: no budget is loaded (pooling began in the first pooled year)."""
+    return (f"No budget is loaded for {year}. The councils pooled their adoption budgets from "
+            f"{FIRST_POOLED_YEAR}; {BASELINE_YEAR} holds the business case baseline.")
+
+
+def budget_only_caption(year: str, scope: str) -> str:
+    """The caption of a year with budgets and no ledger (the baseline year says it is before pooling)."""
+    return (f"{year} for {scope}: approved budgets only, no ledger"
+            + (" (the business case baseline, before the budgets were pooled)." if is_baseline_year(year) else "."))
+
+
+def baseline_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """`budget.baseline_comparison` with its match flag in words (yes / NO)."""
+    return table.assign(match=["yes" if ok else "NO" for ok in table["match"]])
+
+
+def totals_of(mon: Monitoring, la_code: int | None) -> pd.DataFrame:
+    """The report's totals rows of one council (None: every row)."""
+    return _of(mon.totals, la_code)
+
+
+def file_period(year: str, period: int | None) -> str:
+    """The monitoring period in a file name: 2026-27_P7 (P0 without a ledger)."""
+    return f"{year}_P{period or 0}"
+
+
+def unfunded_text(mon: Monitoring, names: Mapping[int, str]) -> str | None:
+    """The warning naming each council whose ASF spend to date is not matched by ASF income, or None."""
+    unfunded = [f"{council_name(r.la_code, names)} {display.gbp(r.unmatched_ytd)}"
+                for r in mon.asf.itertuples(index=False) if bool(r.unfunded)]
+    return ("ASF spend to date not matched by ASF income: " + "; ".join(unfunded) + ".") if unfunded else None
+
+
+def behind_text(year: str, period: int, behind: list[tuple[int, int]], names: Mapping[int, str]) -> str | None:
+    """The warning naming councils whose ledger does not reach the period (`monitoring.ledger_behind`), or None."""
+    if not behind:
+        return None
+    return ("Ledger not yet loaded to " + period_label(year, period) + " for "
+            + ", ".join(f"{council_name(c, names)} (to P{p})" for c, p in behind)
+            + ": their figures are at their latest period.")
+
+
+def monitoring_caption(scope: str, mon: Monitoring, method: str, overspend_positive: bool,
+                       as_at: dt.date | None) -> str:
+    """What the monitoring view shows: scope, year, period, forecast method and the sign convention."""
+    return (
+        f"{scope[:1].upper()}{scope[1:]}, {mon.year} at {period_label(mon.year, mon.period)}, forecast by "
+        f"{display.METHOD_LABELS[method].lower()}. Variance = forecast outturn - budget "
+        f"({display.sign_words(overspend_positive)}). The pooled area is shared; each "
+        "council's adoption support is managed separately and its variance stays with that council."
+        + ("" if as_at is None else f" Drops received by {as_at:%d %b %Y}.")
+    )
+
+
+def shares_caption(year: str, name: str, shares: Mapping[int, Decimal], names: Mapping[int, str]) -> str:
+    """The shares of a year under a saved contribution scenario, as percentages to 2 dp."""
+    return f"Shares of {year} under “{name}”: " + ", ".join(
+        f"{council_name(code, names)} {float(v) * 100:.2f}%" for code, v in sorted(shares.items()))
+
+
+def settlement_caption(settled: Settlement, sign: int) -> str:
+    """What the settlement table shows: the forecast pooled over/underspend shared by the basis, to the penny."""
+    word = "overspend" if settled.pooled_variance > 0 else "underspend"
+    bears = "an overspend the council bears" if sign > 0 else "an underspend returned to the council"
+    return (f"The forecast pooled {word} of {display.gbp(abs(settled.pooled_variance))} shared by "
+            f"{BASIS_LABELS[settled.basis].lower()}, to the penny; each council's own adoption support "
+            f"variance stays with it. A positive amount is {bears}.")
+
+
+def comment_choices(mon: Monitoring, names: Mapping[int, str], labels: Mapping[str, str], sign: int
+                    ) -> dict[tuple[int, str, str], str]:
+    """The lines a comment may be recorded on, largest variance first: (council, area, line) -> its label."""
+    lines = mon.lines
+    ranked = lines.assign(_abs=[abs(float(v)) if display.value(v) is not None else 0.0 for v in lines["variance"]])
+    ranked = ranked.sort_values("_abs", ascending=False)
+    return {
+        (int(r.la_code), r.budget_area, r.cost_line):
+            f"{council_name(r.la_code, names)} · {display.area_label(r.budget_area)} · "
+            f"{labels.get(r.cost_line, r.cost_line)} (variance {display.gbp(display.signed(r.variance, sign))})"
+        for r in ranked.itertuples(index=False)
+    }

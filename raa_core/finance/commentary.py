@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict
 from raa_core import clock
 from raa_core.access import require_comment
 from raa_core.errors import BadInput
+from raa_core.finance.monitoring import COMMENT_COLUMNS, Monitoring, with_comments
 from raa_core.requests import Viewer
+from raa_core.store import sql
 from raa_core.store.appstate import AppState
 from raa_core.store.warehouse import Warehouse
 
@@ -71,12 +73,13 @@ def add_comment(
     if not 1 <= int(period) <= 12:
         raise BadInput(f"period must be 1..12, not {period}")
     created = at or clock.utc_now()
-    row = [int(la_code), year, int(period), area, line, comment, author,
-           created.isoformat(sep=" ", timespec="microseconds")]
+    row = {"la_code": int(la_code), "financial_year": year, "period": int(period), "budget_area": area,
+           "cost_line": line, "comment": comment, "author": author,
+           "created_at": created.isoformat(sep=" ", timespec="microseconds")}
     with state.connect() as con:
         cur = con.execute(
             "INSERT INTO comments (la_code, financial_year, period, budget_area, cost_line, comment, author, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (:la_code, :financial_year, :period, :budget_area, :cost_line, :comment, :author, :created_at)",
             row,
         )
         new_id = int(cur.lastrowid or 0)
@@ -93,14 +96,15 @@ def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
     return df
 
 
-def _where(year: str, period: int | None, la_code: int | None) -> tuple[str, list[Any]]:
-    where, params = ["financial_year = ?"], [year]
+def _where(year: str, period: int | None, la_code: int | None) -> tuple[str, dict[str, Any]]:
+    """The WHERE condition selecting a year (and period, council) with its named parameters."""
+    where, params = ["financial_year = :year"], {"year": year}
     if period is not None:
-        where.append("period = ?")
-        params.append(int(period))
+        where.append("period = :period")
+        params["period"] = int(period)
     if la_code is not None:
-        where.append("la_code = ?")
-        params.append(int(la_code))
+        where.append("la_code = :la_code")
+        params["la_code"] = int(la_code)
     return " AND ".join(where), params
 
 
@@ -109,7 +113,7 @@ def comments(state: AppState, year: str, period: int | None = None, la_code: int
     `earlier`: how many earlier comments the line has. Columns: id, la_code, financial_year, period,
     budget_area, cost_line, comment, author, created_at (UTC), earlier."""
     where, params = _where(year, period, la_code)
-    sql = f"""
+    text = f"""
         WITH c AS (SELECT *, row_number() OVER (PARTITION BY la_code, financial_year, period, budget_area, cost_line
                                                 ORDER BY created_at DESC, id DESC) AS n,
                           count(*) OVER (PARTITION BY la_code, financial_year, period, budget_area, cost_line) AS total
@@ -118,7 +122,7 @@ def comments(state: AppState, year: str, period: int | None = None, la_code: int
                total - 1 AS earlier
         FROM c WHERE n = 1 ORDER BY la_code, period, budget_area, cost_line"""
     with state.connect() as con:
-        rows = con.execute(sql, params).fetchall()
+        rows = con.execute(text, params).fetchall()
     return _frame(rows, [*COLUMNS, "earlier"])
 
 
@@ -141,28 +145,48 @@ def migrate_from_warehouse(state: AppState, warehouse: Warehouse) -> int:
     if not warehouse.exists():
         return 0
     with warehouse.cursor() as con:
-        present = con.execute(
+        present = sql.execute(
+            con,
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'variance_comments'"
         ).fetchall()[0][0]
     if not present:
         return 0
     with warehouse.writing() as con:
-        has = con.execute(
+        has = sql.execute(
+            con,
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'variance_comments'"
         ).fetchall()[0][0]
         if not has:
             return 0
-        rows = con.execute(
-            "SELECT la_code, financial_year, period, budget_area, cost_line, comment, author, created_at "
+        rows = sql.execute(
+            con, "SELECT la_code, financial_year, period, budget_area, cost_line, comment, author, created_at "
             "FROM variance_comments ORDER BY created_at"
         ).fetchall()
         cols = "la_code, financial_year, period, budget_area, cost_line, comment, author, created_at"
         with state.connect() as sq:
             sq.execute(f"CREATE TEMP TABLE incoming AS SELECT {cols} FROM comments WHERE 0")
-            sq.executemany("INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           [[*r[:7], r[7].isoformat(sep=" ", timespec="microseconds")] for r in rows])
+            names = cols.split(", ")
+            sq.executemany(f"INSERT INTO incoming VALUES ({', '.join(':' + n for n in names)})",
+                           [dict(zip(names, [*r[:7], r[7].isoformat(sep=" ", timespec="microseconds")], strict=True))
+                            for r in rows])
             copied = sq.execute(
                 f"INSERT INTO comments ({cols}) SELECT {cols} FROM incoming EXCEPT SELECT {cols} FROM comments"
             ).rowcount
-        con.execute("DROP TABLE variance_comments")
+        sql.execute(con, "DROP TABLE variance_comments")
     return copied
+
+
+def with_latest(mon: Monitoring, state: AppState) -> Monitoring:
+    """A monitoring report with the latest comment of each line at its period read now from the app-state
+    store (comments change between warehouse versions, so a cached report takes them fresh); a report without
+    a ledger period is returned as it is."""
+    if mon.period is None:
+        return mon
+    latest = comments(state, mon.year, mon.period, mon.la_code)
+    bare = mon.lines.drop(columns=list(COMMENT_COLUMNS.values()))
+    return mon.model_copy(update={"lines": with_comments(bare, latest)})
+
+
+def earlier(recorded: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
+    """The comments of `every` (`history`) that are not the latest of their line (`recorded`, from `comments`)."""
+    return every[~every["id"].isin(recorded["id"])]

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-import duckdb
 from pydantic import BaseModel, ConfigDict
 
 from raa_core.contributions.scenario import year_label
@@ -27,7 +26,14 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance.settlement import allocate
 from raa_core.money import fmt_gbp
 from raa_core.reference import Reference
+from raa_core.requests import MonitoringRequest
+from raa_core.snapshot import Snapshot
 from raa_core.store.sql import state_sql
+
+#: The RAA's go-live date (business case): the date the compensation is reckoned at unless another is chosen.
+GO_LIVE = dt.date(2020, 10, 1)
+#: The fee (reference `fee_rates.csv`) valuing a child or an adopter household unless another is chosen.
+DEFAULT_FEE = "interagency_la_raa"
 
 #: The counts at a date from each council's children and adopters files (state as at $as_at; NULL = current).
 CHILDREN_SQL = f"""
@@ -42,6 +48,29 @@ WHERE a.approval_date <= $at
   AND coalesce(least(a.matched_date, a.placed_date, a.withdrawn_date), DATE '9999-12-31') > $at
 GROUP BY a.la_code
 """
+
+
+class CompensationRequest(BaseModel):
+    """The go-live compensation asked for: the date counts are taken at, the fee (reference `fee_rates.csv`)
+    valuing each child or adopter household, whether London councils' adopters carry the London weighting,
+    and the as-at date of the drops (None = the current state)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: dt.date = GO_LIVE
+    fee_name: str = DEFAULT_FEE
+    london_weighting: bool = False
+    as_at: dt.date | None = None
+
+
+def fee_choices(ref: Reference) -> list[str]:
+    """The fees a compensation may be valued at: every fee in reference data that is an amount (not a `_pct`)."""
+    return sorted({f.fee for f in ref.fee_rates if not f.fee.endswith("_pct")})
+
+
+def default_fee_index(fees: list[str]) -> int:
+    """Where `DEFAULT_FEE` is in a list of fee choices (the first when it is not offered)."""
+    return fees.index(DEFAULT_FEE) if DEFAULT_FEE in fees else 0
 
 
 class CouncilPosition(BaseModel):
@@ -100,12 +129,12 @@ class Compensation(BaseModel):
         return out
 
 
-def counts_at(con: duckdb.DuckDBPyConnection, at: dt.date, as_at: dt.date | None = None
-              ) -> dict[int, tuple[int, int]]:
-    """Per council (adopter households approved and waiting, children waiting) at a date."""
-    params = {"at": at, "as_at": as_at}
-    kids = dict(con.execute(CHILDREN_SQL, params).fetchall())
-    adopters = dict(con.execute(ADOPTERS_SQL, params).fetchall())
+def counts_at(snapshot: Snapshot, request: CompensationRequest) -> dict[int, tuple[int, int]]:
+    """Per council (adopter households approved and waiting, children waiting) at the request's date, from
+    the drops' state as at its as-at date (docs/finance.md, interagency)."""
+    params = {"at": request.at, "as_at": request.as_at}
+    kids = dict(snapshot.rows(CHILDREN_SQL, params))
+    adopters = dict(snapshot.rows(ADOPTERS_SQL, params))
     return {int(la): (int(adopters.get(la, 0)), int(kids.get(la, 0))) for la in set(kids) | set(adopters)}
 
 
@@ -116,7 +145,7 @@ def compensate(
     ref: Reference,
     *,
     at: dt.date,
-    fee_name: str = "interagency_la_raa",
+    fee_name: str = DEFAULT_FEE,
     london_weighting: bool = False,
 ) -> Compensation:
     """The compensation from counts (adopters, children) and contribution shares (weights, any scale)."""
@@ -162,37 +191,32 @@ def compensate(
                         pooled_value=pooled, payments=tuple(payments))
 
 
-def go_live_shares(con: duckdb.DuckDBPyConnection, ref: Reference, at: dt.date) -> dict[int, Decimal]:
+def go_live_shares(snapshot: Snapshot, at: dt.date) -> dict[int, Decimal]:
     """Contribution shares at go-live: each council's pooled budget for the financial year of `at` (the
     year's contributions), or for the earliest year with budgets when that year has none."""
     from raa_core.contributions import base_budgets, budget_years
 
     year = year_label(at.year if at.month >= 4 else at.year - 1)
-    shares = base_budgets(con, ref, year)
+    shares = base_budgets(snapshot, MonitoringRequest(year=year))
     if not shares:
-        years = budget_years(con)
+        years = budget_years(snapshot)
         if not years:
             raise NoData("no budgets are loaded, so there are no contribution shares to share the pool by")
-        shares = base_budgets(con, ref, years[0])
+        shares = base_budgets(snapshot, MonitoringRequest(year=years[0]))
     return shares
 
 
 def go_live_compensation(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
-    at: dt.date,
-    shares: dict[int, Decimal] | None = None,
-    *,
-    fee_name: str = "interagency_la_raa",
-    london_weighting: bool = False,
-    as_at: dt.date | None = None,
+    snapshot: Snapshot, request: CompensationRequest, shares: dict[int, Decimal] | None = None
 ) -> Compensation:
-    """Counts at `at` from the drops (state as at `as_at`, default current), fee from reference data, shares
-    by default the go-live year's contribution shares (`go_live_shares`)."""
-    fee = ref.fee(fee_name, at)
+    """Counts at the request's date from the drops (state as at its as-at date), fee from reference data,
+    shares by default the go-live year's contribution shares (`go_live_shares`). ValueError when the fee has
+    no rate in force on the date or no budget is loaded (docs/finance.md, interagency)."""
+    ref, at = snapshot.ref, request.at
+    fee = ref.fee(request.fee_name, at)
     if fee is None:
-        raise NoData(f"no {fee_name} fee rate in force on {at} in fee_rates.csv")
+        raise NoData(f"no {request.fee_name} fee rate in force on {at} in fee_rates.csv")
     if shares is None:
-        shares = go_live_shares(con, ref, at)
-    return compensate(counts_at(con, at, as_at), shares, fee, ref, at=at, fee_name=fee_name,
-                      london_weighting=london_weighting)
+        shares = go_live_shares(snapshot, at)
+    return compensate(counts_at(snapshot, request), shares, fee, ref, at=at, fee_name=request.fee_name,
+                      london_weighting=request.london_weighting)

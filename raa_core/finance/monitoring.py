@@ -52,11 +52,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
-from raa_core.errors import BadInput
 from raa_core.finance.budget import COST_LINES_SQL, arrow_frame, cost_lines_param, frame
 from raa_core.money import json_money
-from raa_core.reference import RagSettings, Reference, load_reference
+from raa_core.reference import RagSettings, Reference
 from raa_core.requests import MonitoringRequest
+from raa_core.snapshot import Snapshot
 from raa_core.store import sql
 
 METHODS = ("default", "submitted", "run_rate", "establishment")
@@ -88,6 +88,11 @@ class Monitoring(BaseModel):
             raise KeyError(f"no total for council {la_code} area {budget_area}")
         return hit.iloc[0]
 
+    @property
+    def has_movement(self) -> bool:
+        """Whether there is an earlier period to measure the movement in forecast from (none at period 1)."""
+        return bool(self.period) and int(self.period or 0) > 1
+
 
 def year_end(year: str) -> dt.date:
     """31 March ending a financial year 'YYYY-YY'."""
@@ -98,6 +103,11 @@ def establishment_as_at(year: str, as_at: dt.date | None) -> dt.date:
     """The date whose establishment costs a year: the year end, or `as_at` if earlier."""
     end = year_end(year)
     return end if as_at is None else min(as_at, end)
+
+
+def periods_to(latest: int) -> list[int]:
+    """The monitoring periods that may be chosen: 1 to the latest any council has loaded."""
+    return list(range(1, latest + 1))
 
 
 def period_label(year: str, period: int | None) -> str:
@@ -223,32 +233,19 @@ def _params(
             **rag_params(ref.settings.rag)}
 
 
-def _unpack(
-    year: str | MonitoringRequest, period: int | None, method: str, as_at: dt.date | None
-) -> tuple[str, int | None, str, dt.date | None]:
-    """(year, period, method, as_at) from a `MonitoringRequest` or the separate values."""
-    if isinstance(year, MonitoringRequest):
-        return year.year, year.period, year.method.value, year.as_at
-    return year, period, str(method), as_at
+def _values(request: MonitoringRequest) -> tuple[str, int | None, str, dt.date | None]:
+    """(year, period, method, as_at) of a request; the request record has already checked each value."""
+    return request.year, request.period, request.method.value, request.as_at
 
 
-def _check(year: str, period: int | None, method: str) -> None:
-    if method not in METHODS:
-        raise BadInput(f"unknown forecast method {method!r}; choose from {', '.join(METHODS)}")
-    if period is not None and not 1 <= period <= 12:
-        raise BadInput(f"period must be 1..12, not {period}")
-    if len(year) != 7 or year[4] != "-" or not (year[:4] + year[5:]).isdigit():
-        raise BadInput(f"financial year must look like 2021-22, not {year!r}")
+def latest_period(snapshot: Snapshot, request: MonitoringRequest, la_code: int | None = None) -> int | None:
+    """The latest ledger period loaded for the request's year as at its as-at date (for one council or any),
+    or None without a ledger (docs/finance.md, monitoring period)."""
+    with snapshot.cursor() as con:
+        return _latest_period(con, request.year, la_code, request.as_at)
 
 
-def latest_period(
-    con: duckdb.DuckDBPyConnection,
-    year: str | MonitoringRequest,
-    la_code: int | None = None,
-    as_at: dt.date | None = None,
-) -> int | None:
-    """The latest ledger period loaded for a year (for one council or any), or None without a ledger."""
-    year, _, _, as_at = _unpack(year, None, "default", as_at)
+def _latest_period(con: duckdb.DuckDBPyConnection, year: str, la_code: int | None, as_at: dt.date | None) -> int | None:
     la = "AND la_code = $la" if la_code is not None else ""
     got = sql.query(
         con,
@@ -314,26 +311,27 @@ HAVING count(*) > 0
 
 
 def monitor(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
-    year: str | MonitoringRequest,
-    period: int | None = None,
-    method: str = "default",
+    snapshot: Snapshot,
+    request: MonitoringRequest,
     la_code: int | None = None,
     *,
-    as_at: dt.date | None = None,
     comments: pd.DataFrame | None = None,
 ) -> Monitoring:
     """The monitoring report for a year and period (default: the latest loaded) by a forecast method.
 
     `comments`: the latest variance comment per line for this year and period (`commentary.comments`, from
     the app-state store), shown beside each line as `comment`, `comment_author`, `comment_at`.
-    `year` may be a `MonitoringRequest` (year, period, method and as-at in one record); `la_code` limits
-    the report to one council in SQL (its lines and totals; no RAA rows)."""
-    year, period, method, as_at = _unpack(year, period, method, as_at)
-    _check(year, period, method)
+    The request gives the year, period, method and as-at date; `la_code` limits the report to one council in
+    SQL (its lines and totals; no RAA rows). Rules: docs/finance.md (monitoring) and the module docstring."""
+    with snapshot.cursor() as con:
+        return _monitor(con, snapshot.ref, request, la_code, comments)
+
+
+def _monitor(con: duckdb.DuckDBPyConnection, ref: Reference, request: MonitoringRequest, la_code: int | None,
+             comments: pd.DataFrame | None) -> Monitoring:
+    year, period, method, as_at = _values(request)
     if period is None:
-        period = latest_period(con, year, la_code, as_at)
+        period = _latest_period(con, year, la_code, as_at)
     by_council = la_code is not None
     params = _params(ref, year, period, method, la_code, as_at)
     query = f"""
@@ -376,19 +374,18 @@ def monitor(
         totals = frame(sql.query(con, tot_sql, params)).drop(columns="area_order")
     finally:
         con.unregister("l")
-    asf_t = table.filter(table["asf"])
-    asf = frame(
-        con.from_arrow(asf_t).query(
-            "l",
-            f"SELECT *, greatest(net_ytd, 0) AS unmatched_ytd, greatest(net_forecast, 0) AS unmatched_forecast, "
-            f"coalesce(net_ytd > 0, false) AS unfunded, coalesce(net_forecast > 0, false) AS unfunded_forecast "
-            f"FROM ({_ASF_SQL}) ORDER BY la_code NULLS LAST",
-        )
-    )
+    asf_sql = (f"SELECT *, greatest(net_ytd, 0) AS unmatched_ytd, greatest(net_forecast, 0) AS unmatched_forecast, "
+               f"coalesce(net_ytd > 0, false) AS unfunded, coalesce(net_forecast > 0, false) AS unfunded_forecast "
+               f"FROM ({_ASF_SQL}) ORDER BY la_code NULLS LAST")
+    con.register("l", table.filter(table["asf"]))
+    try:
+        asf = frame(sql.query(con, asf_sql))
+    finally:
+        con.unregister("l")
     if by_council:
         totals = totals[totals["la_code"].notna()].reset_index(drop=True)
         asf = asf[asf["la_code"].notna()].reset_index(drop=True)
-    charges = council_charges(con, year, period, la_code, as_at=as_at)
+    charges = _council_charges(con, year, period, la_code, as_at)
     return Monitoring(
         year=year,
         period=period,
@@ -402,16 +399,16 @@ def monitor(
     )
 
 
-def council_charges(
-    con: duckdb.DuckDBPyConnection,
-    year: str,
-    period: int | None = None,
-    la_code: int | None = None,
-    *,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def council_charges(snapshot: Snapshot, request: MonitoringRequest, la_code: int | None = None) -> pd.DataFrame:
     """Agency posts covering a post vacant at go-live, charged to the council and not the pool: per
-    council and area, the annual cost (full-year charge) and the charge to the council's period."""
+    council and area, the annual cost (full-year charge) and the charge to the council's period
+    (the request's period, else 12; docs/finance.md)."""
+    with snapshot.cursor() as con:
+        return _council_charges(con, request.year, request.period, la_code, request.as_at)
+
+
+def _council_charges(con: duckdb.DuckDBPyConnection, year: str, period: int | None, la_code: int | None,
+                     as_at: dt.date | None) -> pd.DataFrame:
     la = "AND p.la_code = $la" if la_code is not None else ""
     params: dict[str, Any] = {"year": year, "period": period or 12, "la": la_code, "as_at": as_at,
                               "est_as_at": establishment_as_at(year, as_at)}
@@ -439,23 +436,19 @@ def council_charges(
     )
 
 
-def forecast_trend(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
-    year: str | MonitoringRequest,
-    method: str = "default",
-    la_code: int | None = None,
-    period: int | None = None,
-    *,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
-    """Forecast outturn at each period 1..period (default: latest) against the budget, per council and
-    area (cash-limited lines), computed in one query by the same rules as `monitor`. `year` may be a
-    `MonitoringRequest`; `la_code` limits it to one council in SQL."""
-    year, period, method, as_at = _unpack(year, period, method, as_at)
-    _check(year, period, method)
+def forecast_trend(snapshot: Snapshot, request: MonitoringRequest, la_code: int | None = None) -> pd.DataFrame:
+    """Forecast outturn at each period 1..period (the request's, default: latest) against the budget, per
+    council and area (cash-limited lines), computed in one query by the same rules as `monitor`; `la_code`
+    limits it to one council in SQL."""
+    with snapshot.cursor() as con:
+        return _forecast_trend(con, snapshot.ref, request, la_code)
+
+
+def _forecast_trend(con: duckdb.DuckDBPyConnection, ref: Reference, request: MonitoringRequest,
+                    la_code: int | None) -> pd.DataFrame:
+    year, period, method, as_at = _values(request)
     if period is None:
-        period = latest_period(con, year, la_code, as_at)
+        period = _latest_period(con, year, la_code, as_at)
     params = _params(ref, year, period, method, la_code, as_at)
     query = f"""
     WITH {_base_ctes(la_code is not None)},
@@ -476,19 +469,16 @@ def forecast_trend(
     return frame(sql.query(con, query, params))
 
 
-def recharge_schedule(
-    con: duckdb.DuckDBPyConnection,
-    year: str | MonitoringRequest,
-    la_code: int | None = None,
-    *,
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def recharge_schedule(snapshot: Snapshot, request: MonitoringRequest, la_code: int | None = None) -> pd.DataFrame:
     """Quarterly staffing recharges per council, quarter and recharged line (reference `recharged_quarterly`):
-    the actuals posted in the quarter's periods; `complete` once the council's ledger reaches the quarter end.
-    `year` may be a `MonitoringRequest` (its year and as-at); `la_code` limits it to one council in SQL."""
-    year, _, _, as_at = _unpack(year, None, "default", as_at)
-    ref = ref or load_reference()
+    the actuals posted in the quarter's periods; `complete` once the council's ledger reaches the quarter end
+    (docs/finance.md). The request's year and as-at date; `la_code` limits it to one council in SQL."""
+    with snapshot.cursor() as con:
+        return _recharge_schedule(con, snapshot.ref, request.year, la_code, request.as_at)
+
+
+def _recharge_schedule(con: duckdb.DuckDBPyConnection, ref: Reference, year: str, la_code: int | None,
+                       as_at: dt.date | None) -> pd.DataFrame:
     la = "AND la_code = $la" if la_code is not None else ""
     params: dict[str, Any] = {"year": year, "la": la_code, "as_at": as_at, "cost_lines": cost_lines_param(ref)}
     query = f"""
@@ -585,15 +575,6 @@ def report_dict(mon: Monitoring) -> dict[str, Any]:
     return {"year": mon.year, "period": mon.period, "rows": rows, "totals": totals, "asf": asf}
 
 
-def budget_report(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
-    year: str,
-    period: int | None = None,
-    method: str = "default",
-    *,
-    la_code: int | None = None,
-    as_at: dt.date | None = None,
-) -> dict[str, Any]:
-    """Exactly the JSON of `raa budget --year --period --method` (cli.md); ASF lines are not in it."""
-    return report_dict(monitor(con, ref, year, period, method, la_code, as_at=as_at))
+def budget_report(snapshot: Snapshot, request: MonitoringRequest, la_code: int | None = None) -> dict[str, Any]:
+    """Exactly the JSON of `raa budget --year --period --method` (docs/command-line.md); ASF lines are not in it."""
+    return report_dict(monitor(snapshot, request, la_code))

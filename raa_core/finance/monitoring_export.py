@@ -12,18 +12,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-import duckdb
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from raa_core import clock
 from raa_core.errors import BadInput, NoData
 from raa_core.finance import commentary
-from raa_core.finance.monitoring import Monitoring, monitor, recharge_schedule
+from raa_core.finance.monitoring import Monitoring, latest_period, monitor, recharge_schedule
 from raa_core.finance.settlement import BASIS_LABELS, Settlement, settlement_of
 from raa_core.presentation import display
 from raa_core.presentation.export import Workbook, print_setup
-from raa_core.reference import Reference
+from raa_core.requests import MonitoringRequest
+from raa_core.snapshot import Snapshot
 from raa_core.store.appstate import AppState
 
 HEADER_ROW = 3  # zero-based row of every sheet's column headers; data start on the next row
@@ -354,42 +354,39 @@ def monitoring_workbook(
 
 
 def export_monitoring(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
-    year: str,
-    period: int | None = None,
-    method: str = "default",
+    snapshot: Snapshot,
+    request: MonitoringRequest,
     basis: str = "contribution",
     *,
     negatives: Literal["brackets", "sign"] = "brackets",
     shares: dict[int, Decimal] | None = None,
     overspend_positive: bool | None = None,
-    as_at: dt.date | None = None,
     state: AppState | None = None,
 ) -> bytes:
-    """Gather the whole-RAA report, recharges, settlement (when there is a forecast) and comments into a
-    workbook. `overspend_positive` defaults to the reference setting. Comments come from the app-state
-    store `state` (none without one): the latest per line beside the figures, and every comment recorded
-    for the period, newest first, on the Commentary sheet."""
-    if period is None:
-        from raa_core.finance.monitoring import latest_period
-
-        period = latest_period(con, year, None, as_at)
+    """Gather the whole-RAA report (the request's year, period, default: the latest, method and as-at date),
+    recharges, settlement (when there is a forecast) and comments into a workbook. `overspend_positive`
+    defaults to the reference setting. Comments come from the app-state store `state` (none without one): the
+    latest per line beside the figures, and every comment recorded for the period, newest first, on the
+    Commentary sheet (docs/finance.md)."""
+    ref, year = snapshot.ref, request.year
+    if request.period is None:
+        request = request.model_copy(update={"period": latest_period(snapshot, request)})
+    period = request.period
     latest = commentary.comments(state, year, period) if state is not None and period is not None else None
     every = commentary.history(state, year, period) if state is not None and period is not None else None
-    mon = monitor(con, ref, year, period, method, as_at=as_at, comments=latest)
+    mon = monitor(snapshot, request, comments=latest)
     try:
         settled: Settlement | None = settlement_of(mon, basis, shares)
     except (ValueError, NoData):
         settled = None
     return monitoring_workbook(
         mon,
-        recharges=recharge_schedule(con, year, ref=ref, as_at=as_at),
+        recharges=recharge_schedule(snapshot, request),
         settled=settled,
         comments=every,
         negatives=negatives,
         overspend_positive=ref.settings.overspend_positive if overspend_positive is None else overspend_positive,
         council_names={c.la_code: c.short_name for c in ref.councils},
         line_labels={c.cost_line: c.label for c in ref.cost_lines},
-        as_at=as_at,
+        as_at=request.as_at,
     )

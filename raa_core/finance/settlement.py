@@ -7,19 +7,18 @@ support variance is listed apart because it stays with that council.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from raa_core.errors import BadInput, NoData
 from raa_core.finance.monitoring import Monitoring, monitor
-from raa_core.reference import Reference
+from raa_core.requests import MonitoringRequest
+from raa_core.snapshot import Snapshot
 
 Basis = Literal["contribution", "formula", "equal", "reserve"]
 BASES: tuple[str, ...] = ("contribution", "formula", "equal", "reserve")
@@ -135,19 +134,15 @@ def settle(
 
 
 def settlement(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
-    year: str,
-    period: int | None = None,
+    snapshot: Snapshot,
+    request: MonitoringRequest,
     basis: str = "contribution",
-    method: str = "default",
     shares: dict[int, Decimal] | None = None,
-    *,
-    as_at: dt.date | None = None,
 ) -> Settlement:
-    """Settlement of the year's forecast pooled variance (from `monitor`); contribution shares are each
-    council's share of the year's pooled budget; `formula` needs `shares`."""
-    return settlement_of(monitor(con, ref, year, period, method, as_at=as_at), basis, shares)
+    """Settlement of the request's forecast pooled variance (the whole-RAA `monitor`) by a basis
+    (docs/finance.md, settlement); contribution shares are each council's share of the year's pooled
+    budget; `formula` needs `shares`."""
+    return settlement_of(monitor(snapshot, request), basis, shares)
 
 
 def contribution_shares(mon: Monitoring) -> dict[int, Decimal]:
@@ -162,6 +157,11 @@ def share_percentages(weights: dict[int, Decimal]) -> dict[int, Decimal]:
     if total == 0:
         return {code: Decimal(0) for code in weights}
     return {code: (w / total * 100).quantize(Decimal("0.01")) for code, w in weights.items()}
+
+
+def any_share(shares: dict[int, Decimal]) -> bool:
+    """Whether entered shares can share anything: their sum is above zero (`allocate` refuses otherwise)."""
+    return sum(shares.values(), Decimal(0)) > 0
 
 
 def settlement_of(mon: Monitoring, basis: str = "contribution", shares: dict[int, Decimal] | None = None) -> Settlement:

@@ -13,8 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, SAMPLE_AS_AT, SAMPLE_TODAY
+from financekit import monitor
 from raa_core.finance.commentary import comments
-from raa_core.finance.monitoring import Monitoring, monitor
+from raa_core.finance.monitoring import Monitoring
 from raa_core.finance.settlement import settlement_of
 from raa_core.money import pennies
 from raa_core.presentation import MoneyUnit, tile_money

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+import financekit as fk
 from conftest import APP, TEST_USERS, signed_in
+from financekit import all_drivers
 from raa_core import contributions
 from raa_core.cli import main
 from raa_core.contributions import saved_scenarios
-from raa_core.contributions.drivers import DriverTable, all_drivers
+from raa_core.contributions.drivers import DriverTable
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
-from raa_core.finance import interagency
 from raa_core.money import fmt_gbp
 from raa_core.requests import Viewer
 from raa_core.store.appstate import AppState
@@ -47,7 +48,7 @@ def table(at: AppTest, title: str = "Contribution") -> list[dict[str, str]]:
 
 def expected(app_env: Path, ref, data: dict) -> contributions.Result:
     with Warehouse(app_env).cursor() as con:
-        return contributions.run(con, ref, parse_scenario(data))
+        return fk.run(con, ref, parse_scenario(data))
 
 
 def cli_json(capsys, *argv: str) -> dict:
@@ -170,8 +171,8 @@ def test_a_council_analyst_is_refused_the_page(app_env) -> None:
 def test_go_live_compensation_is_shown(app_env, ref) -> None:
     at = open_page()
     with Warehouse(app_env).cursor() as con:
-        comp = interagency.go_live_compensation(con, ref, dt.date(2020, 10, 1),
-                                                contributions.base_budgets(con, ref, "2020-21"))
+        comp = fk.go_live_compensation(con, ref, dt.date(2020, 10, 1),
+                                                fk.base_budgets(con, ref, "2020-21"))
     text = "\n".join(m.value for m in at.markdown)
     for line in comp.lines()[1:]:
         assert line in text
@@ -179,7 +180,7 @@ def test_go_live_compensation_is_shown(app_env, ref) -> None:
 
 def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) -> None:
     """The Pooled budget page's year-end settlement takes 'formula shares' from a chosen saved scenario."""
-    from raa_core.finance.monitoring import monitor
+    from financekit import monitor
     from raa_core.finance.settlement import settlement_of
 
     year = "2026-27"
@@ -187,7 +188,7 @@ def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) ->
                         "years": [year], "transition": {year: 0.5}})
     saved_scenarios.save(AppState.beside(Warehouse(app_env)), s, FINANCE)
     with Warehouse(app_env).cursor() as con:
-        shares = contributions.run(con, ref, s).shares(year)
+        shares = fk.run(con, ref, s).shares(year)
         want = settlement_of(monitor(con, ref, year), "formula", shares)
     at = AppTest.from_file(APP, default_timeout=90)
     at.session_state["year"] = year

@@ -12,7 +12,7 @@ import pytest
 
 from browser_support import assert_no_exception, choose, sign_in
 from conftest import SAMPLE_AS_AT
-from raa_core.finance.monitoring import monitor
+from financekit import monitor
 from raa_core.finance.monitoring_export import HEADER_ROW
 from raa_core.presentation import tile_money
 from raa_core.store import warehouse

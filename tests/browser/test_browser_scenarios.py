@@ -8,9 +8,9 @@ import time
 import pytest
 from playwright.sync_api import Page
 
+import financekit as fk
 from browser_support import assert_no_exception, screenshot, sign_in
 from browser_support import wait_ready as _wait_ready
-from raa_core import contributions
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
 from raa_core.money import fmt_gbp
 from raa_core.store.warehouse import Warehouse
@@ -64,8 +64,8 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     assert page.get_by_role("heading", name="Contribution scenarios").first.is_visible()
 
     with Warehouse(sample_db).cursor() as con:
-        default = contributions.run(con, ref, parse_scenario(DEFAULT_SCENARIO))
-        mix = contributions.run(con, ref, parse_scenario({
+        default = fk.run(con, ref, parse_scenario(DEFAULT_SCENARIO))
+        mix = fk.run(con, ref, parse_scenario({
             **DEFAULT_SCENARIO, "name": MIX, "drivers": {"placement_orders": 0.7, "adoption_orders": 0.3}}))
     before = table_text(page)
     kent = default.year_rows("2022-23")[1]

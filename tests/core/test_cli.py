@@ -118,3 +118,13 @@ def test_raa_budget_and_asglb_say_which_councils_data_is_stale(tmp_path: Path, c
                                    "note": "newest drop 10 Nov 2022 (20 days old)"}]
     code, out, _ = run(capsys, "asglb", "--quarter", "2022-23Q2", "--out", xlsx, "--db", db, "--today", "2022-11-30")
     assert "Stale performance data (older than 8 days): " in out
+
+
+def test_raa_budget_refuses_a_year_that_is_not_a_financial_year_in_words(sample_db, capsys) -> None:
+    """The monitoring request checks the year; the command says why in the request's words, exit 2."""
+    code, out, err = run(capsys, "budget", "--year", "2021", "--db", str(sample_db))
+    assert code == 2 and out == ""
+    assert "'2021' is not a period: write a financial year like 2018-19" in err
+    assert "validation error" not in err and "pydantic" not in err
+    code, _, err = run(capsys, "budget", "--year", "2021-24", "--db", str(sample_db))
+    assert code == 2 and "not a financial year (YYYY-YY): '2021-24'" in err

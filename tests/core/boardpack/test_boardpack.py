@@ -16,11 +16,12 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+import financekit as fk
 from conftest import SAMPLE_TODAY
 from factories import empty_warehouse
 from raa_core import boardpack, cli, suppression
 from raa_core.boardpack import boardpack_files
-from raa_core.finance import monitoring
+from raa_core.ingest.contract import TABLES
 from raa_core.performance import indicators
 from raa_core.periods import parse_period, previous
 from raa_core.presentation import MoneyUnit, money_text
@@ -30,7 +31,7 @@ PERIOD = "2026-27"
 
 def _pack(con, ref, **kw) -> boardpack.BoardPack:
     request = boardpack.PackRequest(period=kw.pop("period", PERIOD), **kw)
-    return boardpack.build(con, ref, request, today=SAMPLE_TODAY, now=dt.datetime(2026, 11, 23, 9, 0))
+    return fk.build(con, ref, request, today=SAMPLE_TODAY, now=dt.datetime(2026, 11, 23, 9, 0))
 
 
 COMMENT = "Agency cover for two long-term absences"
@@ -44,11 +45,11 @@ def open_pack(sample_con, ref, tmp_path_factory) -> boardpack.BoardPack:
     from raa_core.store.appstate import AppState
 
     state = AppState(tmp_path_factory.mktemp("state") / "appstate.sqlite3")
-    period = monitoring.latest_period(sample_con, PERIOD)
+    period = fk.latest_period(sample_con, PERIOD)
     commentary.add_comment(state, 886, PERIOD, period, "pooled", "agency_staff", COMMENT,
                            Viewer(user="hos", role="hos", la_code=None))
     request = boardpack.PackRequest(period=PERIOD, publication=False, role="hos")
-    return boardpack.build(sample_con, ref, request, today=SAMPLE_TODAY, now=dt.datetime(2026, 11, 23, 9, 0),
+    return fk.build(sample_con, ref, request, today=SAMPLE_TODAY, now=dt.datetime(2026, 11, 23, 9, 0),
                            state=state)
 
 
@@ -88,7 +89,7 @@ def test_every_section_is_in_the_pack_in_order(open_pack) -> None:
 
 
 def test_workbook_budget_figures_reconcile_to_monitoring(workbook, sample_con, ref, open_pack) -> None:
-    mon = monitoring.monitor(sample_con, ref, PERIOD, open_pack.monitoring_period)
+    mon = fk.monitor(sample_con, ref, PERIOD, open_pack.monitoring_period)
     ws = workbook["Budget summary"]
     rows = table_rows(ws)
     raa = next(r for r in rows if r["Council"] == "RAA" and r["Budget area"] == "All areas")
@@ -159,7 +160,7 @@ def test_pdf_has_contents_sections_page_numbers_and_figures(pdf_text, open_pack,
         assert "OFFICIAL" in page.extract_text()
     assert f"as at {SAMPLE_TODAY:%d %b %Y}" in text
     # a sample of figures: the RAA's budget and forecast in £'000, and the region's A1
-    mon = monitoring.monitor(sample_con, ref, PERIOD, open_pack.monitoring_period)
+    mon = fk.monitor(sample_con, ref, PERIOD, open_pack.monitoring_period)
     for v in (mon.total(None, None)["budget"], mon.total(None, None)["forecast"], mon.total(886, "pooled")["budget"]):
         assert money_text(v, MoneyUnit.THOUSANDS, symbol=False) in text
     region_a1 = indicators.headline(sample_con, parse_period(PERIOD), ref, "region")
@@ -219,7 +220,7 @@ def test_a_council_without_a_ledger_is_stated_and_an_empty_warehouse_builds(samp
 
 def test_progress_is_reported_for_every_section(sample_con, ref) -> None:
     seen: list[tuple[int, int, str]] = []
-    boardpack.build(sample_con, ref, boardpack.PackRequest(period=PERIOD), today=SAMPLE_TODAY,
+    fk.build(sample_con, ref, boardpack.PackRequest(period=PERIOD), today=SAMPLE_TODAY,
                     progress=lambda i, n, label: seen.append((i, n, label)))
     n = len(boardpack.SECTIONS)
     assert [s[0] for s in seen] == list(range(n + 1)) and {s[1] for s in seen} == {n}
@@ -249,7 +250,7 @@ def test_the_chosen_contribution_scenario_is_in_the_pack(sample_db, sample_con, 
     pack = _pack(sample_con, ref, publication=False, scenario=path.read_text())
     section = pack.section("scenario")
     assert section.unavailable is None and CLI_MD_EXAMPLE["name"] in section.lines[0]
-    expected = contributions.table(contributions.run(sample_con, ref, parse_scenario(path.read_text())), ref)
+    expected = contributions.table(fk.run(sample_con, ref, parse_scenario(path.read_text())), ref)
     frame = section.tables[0].frame
     assert list(frame["contribution"]) == list(expected["contribution"])
     wb = openpyxl.load_workbook(io.BytesIO(boardpack_files.boardpack_xlsx(pack)))
@@ -289,3 +290,25 @@ def test_asglb_items_are_in_the_pack_and_no_hidden_count_can_be_recovered(board_
         if hidden and shown["RAA"] != "x":  # the hidden councils together are not recoverable as 1..limit
             together = sum(int(unsup[c]) for c in hidden)
             assert not 1 <= together <= limit, (label, hidden)
+
+
+def test_the_cover_states_each_datasets_newest_drop_and_rows_held(open_pack, sample_con, ref) -> None:
+    """Per council and dataset: the rows of its current state (dataset names reach SQL as parameters) and the
+    newest drop by the as-at date."""
+    fresh = open_pack.section("cover").tables[0].frame
+    assert set(fresh["dataset"]) == {t.name for t in TABLES}
+    for t in TABLES:
+        held = dict(sample_con.execute(f"SELECT la_code, count(*) FROM {t.name}_current GROUP BY 1").fetchall())
+        mine = fresh[fresh["dataset"] == t.name]
+        assert {int(r.la_code): int(r.rows) for r in mine.itertuples()} == {c.la_code: held.get(c.la_code, 0)
+                                                                          for c in ref.councils}
+    assert fresh["newest"].dropna().map(lambda d: d <= open_pack.as_at).all()
+
+
+def test_the_periods_offered_and_the_as_at_asked() -> None:
+    """Years newest first, then the 3-year periods ending with each; a date of today or later asks for now."""
+    assert boardpack.period_choices(["2026-27", "2025-26"]) == ["2026-27", "2025-26", "2024-27", "2023-26"]
+    today = dt.date(2026, 11, 23)
+    assert boardpack.as_at_asked(today, today) is None
+    assert boardpack.as_at_asked(dt.date(2026, 12, 1), today) is None
+    assert boardpack.as_at_asked(dt.date(2026, 10, 1), today) == dt.date(2026, 10, 1)

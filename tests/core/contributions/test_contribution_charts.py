@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import financekit as fk
 from raa_core import contributions
 from raa_core.contributions import contribution_charts
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
 
 
 def test_shares_figure_traces_are_the_engines_shares_and_mark_bounds(sample_con, ref) -> None:
-    r = contributions.run(sample_con, ref, parse_scenario(DEFAULT_SCENARIO))
+    r = fk.run(sample_con, ref, parse_scenario(DEFAULT_SCENARIO))
     fig = contribution_charts.shares_figure(contributions.table(r, ref))
     assert [t.name for t in fig.data] == ["Bexley", "Kent", "Medway"]
     for trace, la in zip(fig.data, (303, 886, 887), strict=True):
@@ -20,8 +21,8 @@ def test_shares_figure_traces_are_the_engines_shares_and_mark_bounds(sample_con,
 
 
 def test_comparison_figure_is_the_differences(sample_con, ref) -> None:
-    a = contributions.run(sample_con, ref, parse_scenario(DEFAULT_SCENARIO))
-    b = contributions.run(sample_con, ref, parse_scenario({**DEFAULT_SCENARIO, "name": "no bounds",
+    a = fk.run(sample_con, ref, parse_scenario(DEFAULT_SCENARIO))
+    b = fk.run(sample_con, ref, parse_scenario({**DEFAULT_SCENARIO, "name": "no bounds",
                                                            "cap_pct": None, "floor_pct": None}))
     cmp = contributions.compare([a, b], ref)
     fig = contribution_charts.comparison_figure(cmp)

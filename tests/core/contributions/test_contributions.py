@@ -12,10 +12,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import financekit as fk
 from factories import add_drop, empty_warehouse
+from financekit import warehouse_drivers
 from raa_core import contributions as C
 from raa_core.contributions import formula
-from raa_core.contributions.drivers import WAREHOUSE_DRIVERS, DriverTable, warehouse_drivers
+from raa_core.contributions.drivers import WAREHOUSE_DRIVERS, DriverTable
 from raa_core.contributions.scenario import Scenario, ScenarioError, parse_scenario, year_label
 from raa_core.finance.settlement import allocate
 
@@ -405,7 +407,7 @@ def test_backtest_shows_a_volatile_driver_and_sensitivity_moves_money() -> None:
 def test_external_driver_from_reference_is_flagged_illustrative(sample_con, ref) -> None:
     s = scenario(base_year="2020-21", years=["2021-22"], transition={"2021-22": 1},
                  drivers={"population_0_17": 0.5, "placement_orders": 0.5})
-    r = C.run(sample_con, ref, s)
+    r = fk.run(sample_con, ref, s)
     for row in r.rows:
         assert any("Population aged 0-17 (illustrative) 2020-21: illustrative figure (not official)" in f
                    for f in row.flags), row.flags
@@ -441,7 +443,7 @@ def test_a_partner_with_no_base_year_budget_is_an_error_naming_it(ref) -> None:
                  **({"budget": pooled} if la != 303 else {}))
     s = scenario(base_year="2021-22", years=["2022-23"], transition={"2022-23": 0.5}, window_years=3)
     with pytest.raises(ScenarioError, match=r"base_year: no 2021-22 budget is loaded for Bexley \(303\)"):
-        C.run(con, ref, s)
+        fk.run(con, ref, s)
 
 
 def test_the_explanation_adds_up_for_a_council_rescaled_after_another_is_bound() -> None:

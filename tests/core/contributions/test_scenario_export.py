@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 
+import financekit as fk
 from raa_core import contributions
 from raa_core.contributions import scenario_export
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
@@ -21,7 +22,7 @@ def rows(ws, header_text: str) -> list[dict]:
 
 def test_scenario_workbook_reconciles_with_the_engine(sample_con, ref) -> None:
     s = parse_scenario(DEFAULT_SCENARIO)
-    result = contributions.run(sample_con, ref, s)
+    result = fk.run(sample_con, ref, s)
     wb = openpyxl.load_workbook(io.BytesIO(scenario_export.scenario_xlsx(result, ref)))
     assert wb.sheetnames == ["Scenario", "Contributions"]
     ws = wb["Contributions"]
@@ -46,8 +47,8 @@ def test_scenario_workbook_reconciles_with_the_engine(sample_con, ref) -> None:
 
 
 def test_comparison_workbook(sample_con, ref) -> None:
-    a = contributions.run(sample_con, ref, parse_scenario(DEFAULT_SCENARIO))
-    b = contributions.run(sample_con, ref, parse_scenario({**DEFAULT_SCENARIO, "name": "B", "cap_pct": None}))
+    a = fk.run(sample_con, ref, parse_scenario(DEFAULT_SCENARIO))
+    b = fk.run(sample_con, ref, parse_scenario({**DEFAULT_SCENARIO, "name": "B", "cap_pct": None}))
     cmp = contributions.compare([a, b], ref)
     wb = openpyxl.load_workbook(io.BytesIO(scenario_export.comparison_xlsx(cmp)))
     got = rows(wb["Comparison"], "Scenario")
@@ -61,8 +62,8 @@ def test_comparison_workbook(sample_con, ref) -> None:
 def test_a_scenario_named_like_a_formula_stays_text(sample_con, ref) -> None:
     """Review: a scenario named =HYPERLINK(...) became a live formula in every Scenario cell of the comparison."""
     evil = '=HYPERLINK("http://evil.example","click")'
-    a = contributions.run(sample_con, ref, parse_scenario({**DEFAULT_SCENARIO, "name": evil}))
-    b = contributions.run(sample_con, ref, parse_scenario({**DEFAULT_SCENARIO, "name": "B", "cap_pct": None}))
+    a = fk.run(sample_con, ref, parse_scenario({**DEFAULT_SCENARIO, "name": evil}))
+    b = fk.run(sample_con, ref, parse_scenario({**DEFAULT_SCENARIO, "name": "B", "cap_pct": None}))
     for book in (scenario_export.comparison_xlsx(contributions.compare([a, b], ref)),
                  scenario_export.scenario_xlsx(a, ref)):
         wb = openpyxl.load_workbook(io.BytesIO(book))

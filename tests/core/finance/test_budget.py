@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
-from raa_core.finance.budget import baseline_table, budgets, pay_award_check, reconcile_baseline
+from financekit import baseline_table, budgets, pay_award_check, reconcile_baseline
 from raa_core.money import fmt_gbp, fmt_k, json_money, to_decimal, to_k
 
 BASE = "2019-20"

@@ -7,8 +7,8 @@ from decimal import Decimal as D
 import pytest
 
 from factories import add_drop, empty_warehouse
+from financekit import forecast_trend, monitor
 from raa_core.finance import budget_charts as bc
-from raa_core.finance.monitoring import forecast_trend, monitor
 from raa_core.presentation import MoneyUnit
 
 Y = "2021-22"

@@ -14,17 +14,19 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE_DROPS, SAMPLE_TODAY
-from raa_core.cli import main
-from raa_core.finance.budget import (
-    BASELINE_YEAR,
-    FIRST_POOLED_YEAR,
+from financekit import (
     baseline_comparison,
     baseline_table,
+    budget_report,
     budgets,
+    latest_period,
+    monitor,
     pay_award_check,
+    recharge_schedule,
 )
+from raa_core.cli import main
+from raa_core.finance.budget import BASELINE_YEAR, FIRST_POOLED_YEAR
 from raa_core.finance.commentary import add_comment, comments
-from raa_core.finance.monitoring import budget_report, latest_period, monitor, recharge_schedule
 from raa_core.finance.settlement import BASES, settlement_of
 from raa_core.ingest import drops
 from raa_core.money import to_k

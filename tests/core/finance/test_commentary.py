@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from factories import add_drop
+from financekit import monitor
 from raa_core.finance.commentary import add_comment, comments, history, migrate_from_warehouse
-from raa_core.finance.monitoring import monitor
 from raa_core.reference import load_reference
 from raa_core.requests import Viewer
 from raa_core.store import warehouse

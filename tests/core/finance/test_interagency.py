@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import financekit as fk
 from factories import add_drop, empty_warehouse
 from raa_core.finance import interagency
 
@@ -31,8 +32,8 @@ def test_counts_at_go_live_from_the_drops() -> None:
         {"household_id": "H3", "approval_date": D(2020, 6, 1), "withdrawn_date": D(2021, 1, 1)},  # waiting then
     ]
     add_drop(con, 886, "2021-03-01", children=kids, adopters=adopters)
-    assert interagency.counts_at(con, AT) == {886: (2, 1)}
-    assert interagency.counts_at(con, AT, as_at=D(2021, 1, 1)) == {}  # no drop received by then
+    assert fk.counts_at(con, AT) == {886: (2, 1)}
+    assert fk.counts_at(con, AT, as_at=D(2021, 1, 1)) == {}  # no drop received by then
 
 
 def test_compensation_worked_example(ref) -> None:
@@ -65,10 +66,9 @@ def test_london_weighting_applies_to_london_councils_adopters(ref) -> None:
 
 
 def test_sample_go_live_compensation_balances(sample_con, ref) -> None:
-    from raa_core import contributions
 
-    shares = contributions.base_budgets(sample_con, ref, "2020-21")
-    c = interagency.go_live_compensation(sample_con, ref, AT, shares)
+    shares = fk.base_budgets(sample_con, ref, "2020-21")
+    c = fk.go_live_compensation(sample_con, ref, AT, shares)
     assert sum(p.compensation for p in c.positions) == 0
     assert sum(p.amount for p in c.payments) == sum(p.compensation for p in c.positions if p.compensation > 0)
     assert all(p.children_waiting > 0 for p in c.positions)

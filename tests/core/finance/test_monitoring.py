@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
+from financekit import budget_report, forecast_trend, monitor, recharge_schedule
 from raa_core.finance import monitoring
-from raa_core.finance.monitoring import METHODS, budget_report, forecast_trend, monitor, recharge_schedule
+from raa_core.finance.monitoring import METHODS
 from raa_core.reference import RagSettings, load_reference
 
 Y = "2021-22"
@@ -457,14 +458,16 @@ def test_monitor_for_one_council_matches_the_region_run(ref):
     assert one.totals["la_code"].notna().all()
 
 
-def test_bad_arguments_are_refused(ref):
-    con = empty_warehouse()
+def test_bad_arguments_are_refused():
+    """A monitoring request checks its values once, where it is built (raa_core.requests.MonitoringRequest)."""
+    from raa_core.requests import MonitoringRequest
+
     with pytest.raises(ValueError, match="method"):
-        monitor(con, ref, Y, 3, "guess")
+        MonitoringRequest(year=Y, period=3, method="guess")
     with pytest.raises(ValueError, match="period"):
-        monitor(con, ref, Y, 13)
+        MonitoringRequest(year=Y, period=13)
     with pytest.raises(ValueError, match="financial year"):
-        monitor(con, ref, "2021", 3)
+        MonitoringRequest(year="2021", period=3)
 
 
 # --- recharges and trend --------------------------------------------------------------------------

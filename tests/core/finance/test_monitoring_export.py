@@ -10,10 +10,9 @@ import openpyxl
 import pytest
 
 from factories import add_drop, empty_warehouse
+from financekit import export_monitoring, monitor, recharge_schedule, settlement
 from raa_core.finance.commentary import add_comment
-from raa_core.finance.monitoring import monitor, recharge_schedule
-from raa_core.finance.monitoring_export import HEADER_ROW, SHEETS, export_monitoring, money_format, monitoring_workbook
-from raa_core.finance.settlement import settlement
+from raa_core.finance.monitoring_export import HEADER_ROW, SHEETS, money_format, monitoring_workbook
 from raa_core.requests import Viewer
 from raa_core.store.appstate import AppState
 

@@ -10,17 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
+from financekit import monitor, settlement
 from raa_core.errors import NoData
-from raa_core.finance.monitoring import monitor
-from raa_core.finance.settlement import (
-    BASES,
-    allocate,
-    contribution_shares,
-    settle,
-    settlement,
-    settlement_of,
-    settlement_table,
-)
+from raa_core.finance.settlement import BASES, allocate, contribution_shares, settle, settlement_of, settlement_table
 from raa_core.reference import load_reference
 
 Y = "2021-22"

@@ -59,7 +59,7 @@ def test_excel_writes_text_cells_never_formulas() -> None:
 
 
 def test_monitoring_workbook_comment_is_text(sample_con, ref) -> None:
-    from raa_core.finance.monitoring import monitor
+    from financekit import monitor
     from raa_core.finance.monitoring_export import monitoring_workbook
 
     report = monitor(sample_con, ref, "2026-27")
