@@ -130,13 +130,17 @@ def test_classify_of_each_kind_of_error() -> None:
 
 
 def test_person_facing_errors_raise_their_family() -> None:
-    from raa_core.finance import monitoring, settlement
+    from pydantic import ValidationError
+
+    from raa_core.finance import settlement
     from raa_core.periods import parse_period
+    from raa_core.requests import MonitoringRequest
 
     with pytest.raises(errors.BadInput, match="is not a period"):
         parse_period("2018")
-    with pytest.raises(errors.BadInput, match="financial year must look like 2021-22"):
-        monitoring._check("2021", None, "default")
+    with pytest.raises(ValidationError, match="is not a period") as bad_year:
+        MonitoringRequest(year="2021")
+    assert isinstance(errors.classify(bad_year.value), errors.BadInput)
     with pytest.raises(errors.BadInput, match="shares must not be negative"):
         settlement.allocate(Decimal("1.00"), {303: Decimal(-1), 886: Decimal(2)})
     with pytest.raises(errors.NoData, match="no councils to settle between"):
