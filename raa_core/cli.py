@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from raa_core import clock
+from raa_core import clock, snapshot
+from raa_core.errors import BadInput
 from raa_core.presentation import count_noun
 from raa_core.reference import ReferenceError, load_reference
+from raa_core.requests import PerformanceRequest
 from raa_core.store.warehouse import DEFAULT_DB, Warehouse, WarehouseError, health, operational
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
     from raa_core.ingest.drops import DropResult
     from raa_core.reference import Reference
+    from raa_core.snapshot import Snapshot
 
 
 class UsageError(Exception):
@@ -116,29 +119,47 @@ def _staleness(con: duckdb.DuckDBPyConnection, ref: Reference, args: argparse.Na
     JSON records (`freshness.stale_councils`). Judged at today (or the hidden `--today` of tests)."""
     from raa_core.ingest import freshness
 
-    today = getattr(args, "today", None) or clock.today()
+    snap = snapshot.over(con, ref, _today(args))
     lines: list[str] = []
     records: list[dict[str, str]] = []
     for dataset in datasets:
-        status = freshness.council_status(con, ref, today, dataset)
+        status = freshness.council_status(snap, dataset)
         if text := freshness.stale_councils_text(status, dataset, ref):
             lines.append(text)
         records += freshness.stale_councils(status, dataset)
     return lines, records
 
 
+def _today(args: argparse.Namespace) -> dt.date:
+    """The day a command judges freshness on: today in London, or the hidden `--today` of tests."""
+    return getattr(args, "today", None) or clock.today()
+
+
+def _snapshot(args: argparse.Namespace) -> Snapshot:
+    """The warehouse's current version pinned for this command (every figure it prints is read from it)."""
+    return snapshot.pin(Warehouse(args.db), load_reference(), _today(args))
+
+
+def _performance_staleness(snap: Snapshot, args: argparse.Namespace) -> tuple[list[str], list[dict[str, str]]]:
+    """`_staleness` of performance data in a pinned snapshot; an as-at run reads history, judged by its own
+    date's drops, so it carries none."""
+    if args.as_at is not None:
+        return [], []
+    with snap.cursor() as con:
+        return _staleness(con, snap.ref, args, ("performance",))
+
+
 def cmd_kpi(args: argparse.Namespace) -> int:
     from raa_core.ingest import coverage
     from raa_core.performance import indicators
 
-    ref = load_reference()
-    with Warehouse(args.db).cursor() as con:
-        try:
-            payload = indicators.kpi_report(con, args.period, ref, args.as_at, args.thresholds)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from exc
-        # an as-at run reads history, judged by its own date's drops, so it carries no staleness
-        stale, payload["stale"] = _staleness(con, ref, args, ("performance",)) if args.as_at is None else ([], [])
+    try:
+        request = PerformanceRequest.of(period=args.period, as_at=args.as_at, thresholds=args.thresholds)
+    except BadInput as exc:
+        raise UsageError(str(exc)) from exc
+    snap = _snapshot(args)
+    payload = indicators.kpi_report(snap, request)
+    stale, payload["stale"] = _performance_staleness(snap, args)
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
     lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
@@ -173,11 +194,9 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"folder not found for --out: {out.parent}")
-    ref = load_reference()
-    with Warehouse(args.db).cursor() as con:
-        ret = asglb.asglb_return(con, q, ref, args.as_at)
-        # an as-at return reads history, judged by its own date's drops, so it carries no staleness
-        stale, stale_records = _staleness(con, ref, args, ("performance",)) if args.as_at is None else ([], [])
+    snap = _snapshot(args)
+    ret = asglb.asglb_return(snap, q, args.as_at)
+    stale, stale_records = _performance_staleness(snap, args)
     out.write_bytes(asglb.workbook(ret, q, args.as_at))
     payload = asglb.as_json(ret, q, args.as_at) | {"out": str(out), "stale": stale_records}
     figures = ret[ret["status"] == "figure"]
