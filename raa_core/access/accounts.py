@@ -18,6 +18,7 @@ import datetime as dt
 import re
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -248,11 +249,13 @@ def _verify(hashed: str | None, password: str) -> bool:
         return False
 
 
-def sync_demo_users_for(state: AppState, snapshot: Snapshot) -> list[str]:
-    """`sync_demo_users` for what a snapshot holds: demo users exist while it holds only the bundled sample,
-    decided by the one rule (`raa_core.ingest.freshness.holds_only_sample`: the sample marker the ingest
-    records), the same rule that judges freshness on the sample's own date."""
-    return sync_demo_users(state, freshness.holds_only_sample(snapshot), snapshot.ref)
+def sync_demo_users_for(snapshot: Snapshot, state: AppState | str | Path) -> list[str]:
+    """`sync_demo_users` for what a snapshot holds, in the app-state store `state` (or at its path): demo users
+    exist while the snapshot holds only the bundled sample, decided by the one rule
+    (`raa_core.ingest.freshness.holds_only_sample`: the sample marker the ingest records), the same rule that
+    judges freshness on the sample's own date. Returns the demo user names now present."""
+    store = state if isinstance(state, AppState) else AppState(state)
+    return sync_demo_users(store, freshness.holds_only_sample(snapshot), snapshot.ref)
 
 
 def sync_demo_users(state: AppState, sample_only: bool, ref: Reference) -> list[str]:

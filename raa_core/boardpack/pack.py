@@ -51,6 +51,7 @@ from raa_core.presentation import (
 from raa_core.reference import Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
+from raa_core.store import sql
 from raa_core.store.appstate import AppState
 
 #: Section keys in the order of the pack, with their titles (the contents page and the workbook's sheets).
@@ -279,14 +280,16 @@ def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt
     con.register("_pack_datasets", datasets)
     try:
         rows_sql = " UNION ALL ".join(
-            f"SELECT '{t.name}' AS dataset, la_code, count(*) AS n FROM {t.name}_current GROUP BY la_code" for t in TABLES
+            f"SELECT {sql.contract_literal(t.name)} AS dataset, la_code, count(*) AS n FROM {t.name}_current "
+            "GROUP BY la_code" for t in TABLES
         )
-        df = con.execute(
+        df = sql.execute(
+            con,
             f"""
             WITH newest AS (
                 SELECT d.la_code, s.dataset, max(d.extract_date) AS newest
                 FROM drops d JOIN _pack_datasets s ON list_contains(d.files, s.file)
-                WHERE d.extract_date <= ? GROUP BY d.la_code, s.dataset),
+                WHERE d.extract_date <= $as_at GROUP BY d.la_code, s.dataset),
             held AS ({rows_sql})
             SELECT c.la_code, c.council, s.dataset, n.newest, coalesce(h.n, 0) AS rows
             FROM _pack_councils c CROSS JOIN _pack_datasets s
@@ -294,7 +297,7 @@ def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt
             LEFT JOIN held h ON h.la_code = c.la_code AND h.dataset = s.dataset
             ORDER BY c.la_code, s.dord
             """,
-            [as_at],
+            {"as_at": as_at},
         ).df()
     finally:
         con.unregister("_pack_councils")

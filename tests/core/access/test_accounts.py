@@ -177,11 +177,11 @@ def test_the_warehouse_holds_only_the_sample_until_other_drops_load(sample_db, t
     state = AppState.beside(wh)
     state.migrate()
     assert freshness.holds_only_sample(snapshot.pin(wh, ref, SAMPLE_TODAY))
-    assert accounts.sync_demo_users_for(state, snapshot.pin(wh, ref, SAMPLE_TODAY))  # demo users while sample
+    assert accounts.sync_demo_users_for(snapshot.pin(wh, ref, SAMPLE_TODAY), state)  # demo users while sample
     dk.write_drop(tmp_path / "new", 303, "2026-11-22")
     assert drops.ingest(db, tmp_path / "new", ref, today=SAMPLE_TODAY).by("accepted")
     assert not freshness.holds_only_sample(snapshot.pin(wh, ref, SAMPLE_TODAY))
-    assert accounts.sync_demo_users_for(state, snapshot.pin(wh, ref, SAMPLE_TODAY)) == []  # and gone after
+    assert accounts.sync_demo_users_for(snapshot.pin(wh, ref, SAMPLE_TODAY), state.path) == []  # and gone after
     from factories import empty_warehouse
 
     assert not freshness.holds_only_sample(snapshot.over(empty_warehouse(), ref, SAMPLE_TODAY))  # nothing loaded
