@@ -272,7 +272,7 @@ else:
             st.markdown(f"**{characteristics.group_heading(group, period, at)}**"
                         f" · n = {rows['n'].iloc[0] if len(rows) else 0}")
             pv.table(
-                rows[["dimension_label", "category", "children", "pct"]],
+                characteristics.table_rows(rows),
                 {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "%"},
             )
 pv.export(chars, c_shown, publication, "characteristics", "characteristics", area, period=period.name)

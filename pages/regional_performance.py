@@ -250,9 +250,7 @@ def characteristics_table() -> None:
         total = mine["n"].iloc[0] if len(mine) else "0"
         st.caption(f"{characteristics.GROUPS[group]}: n = {total}. Small-number rules apply.")
         pv.table(
-            mine[["dimension_label", "category", "children", "pct"]].assign(
-                pct=lambda d: [f"{v}%" if v not in ("", suppression.HIDDEN) else v for v in d["pct"]]
-            ),
+            characteristics.table_rows(mine, percent_sign=True),
             {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "% of n"},
         )
     pv.export(chars, c_shown, publication, "characteristics", "characteristics", period=period.name)

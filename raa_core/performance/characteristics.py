@@ -17,6 +17,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from raa_core import suppression
 from raa_core.performance.indicators import area_sql, areas_sql, round_pct_sql, state_source
 from raa_core.performance.journeys import as_int_columns, waiting_rows_sql
 from raa_core.periods import Period
@@ -57,6 +58,16 @@ def holds_children(chars: pd.DataFrame, group: str, area: str) -> bool:
     """Whether a `characteristics` frame counts any child of a group in an area (n above 0)."""
     n = chars[(chars["group"] == group) & (chars["area"] == area)]["n"]
     return bool(len(n)) and int(n.max() or 0) > 0
+
+
+def table_rows(text: pd.DataFrame, percent_sign: bool = False) -> pd.DataFrame:
+    """The rows of a characteristics table as shown (a `characteristics` frame as text): characteristic,
+    category, children and % of n, the percentage followed by `%` where `percent_sign` and there is a figure
+    (not where it is blank or suppressed). Columns: dimension_label, category, children, pct."""
+    rows = text[["dimension_label", "category", "children", "pct"]]
+    if not percent_sign:
+        return rows
+    return rows.assign(pct=[f"{v}%" if v not in ("", suppression.HIDDEN) else v for v in rows["pct"]])
 
 
 AGE_BANDS: tuple[str, ...] = ("under 1", "1 to 4", "5 to 9", "10 and over")
