@@ -99,7 +99,7 @@ if freshness.is_stale(status, la_code):
 st.subheader("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
 with st.spinner("Computing the scorecard…"):
     sc = data.load(indicators.scorecard, req)
-if area not in gaps and int(sc[(sc["indicator"] == "A1") & (sc["area"] == area)]["n"].sum()) == 0:
+if area not in gaps and indicators.adopted_none(sc, area):
     st.info(f"{council}: {coverage.no_children_message('adopted', period.name)}.", icon=":material/info:")
 _, sc_view = pv.publish_scorecard(sc, publication)
 comp = indicators.compare_council(sc_view, area)

@@ -62,10 +62,9 @@ sc_pub, sc_view = pv.publish_scorecard(sc, publication)
 # Headline tiles -----------------------------------------------------------------------------------------
 st.subheader(f"Scorecard: {area_name}, {period.name}", help=pv.definition("threshold"))
 head_raw = indicators.headline_from(sc2, period.name, prev.name, area)
-adopted_n = int(sc[(sc["indicator"] == "A1") & (sc["area"] == area)]["n"].sum())
 if area in gaps:
     st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
-elif adopted_n == 0:
+elif indicators.adopted_none(sc, area):
     st.info(f"{area_name}: {coverage.no_children_message('adopted', period.name)}.", icon=":material/info:")
 head_text = (
     suppression.publication_headline(head_raw, sc2, ref.settings) if publication else suppression.as_text(head_raw)

@@ -2,8 +2,9 @@
 
 The `Warehouse` object (raa_core) owns the connections, one per version file; every use takes its own
 cursor (`with shell.cursor() as con:`), as a DuckDB connection must not be shared between the threads of
-Streamlit's sessions. Query results are cached with the version token in the key, so an ingest shows up on
-the next click. What people write (comments, audit) goes to the app-state store beside the warehouse.
+Streamlit's sessions. Each script run pins one warehouse version (`pin_snapshot`) and every figure of the run is
+read from it through the one cached data layer (`raa_app.data.load`, keyed by the snapshot), so an ingest shows
+up on the next click and never half-way through a page. What people write (comments, audit) goes to the app-state store beside the warehouse.
 """
 
 from __future__ import annotations

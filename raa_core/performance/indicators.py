@@ -543,6 +543,13 @@ def low_n_of(scorecard_df: pd.DataFrame, area: str, indicator: str | None = None
     return bool(rows["low_n"].astype(bool).any())
 
 
+def adopted_none(scorecard_df: pd.DataFrame, area: str) -> bool:
+    """Whether no child of an area's A1 cohort was adopted in the scorecard's period (n = 0): the page then says
+    so in words (`coverage.no_children_message`), never 0 days."""
+    rows = scorecard_df[(scorecard_df["indicator"] == "A1") & (scorecard_df["area"] == area)]
+    return int(rows["n"].sum()) == 0
+
+
 def threshold_of(scorecard_df: pd.DataFrame, indicator: str) -> int | None:
     """The threshold a scorecard judged an indicator against (the same for every area), or None (A3)."""
     got = scorecard_df[scorecard_df["indicator"] == indicator]["threshold"].dropna()

@@ -80,6 +80,7 @@ def test_low_number_and_threshold_come_from_the_scorecard_sql() -> None:
     assert indicators.low_n_of(sc, "886") and indicators.low_n_of(sc, "886", "A1")
     assert indicators.threshold_of(sc, "A1") == REF.threshold("A1", D(2019, 3, 31))
     assert indicators.threshold_of(sc, "A3") is None
+    assert not indicators.adopted_none(sc, "886") and indicators.adopted_none(sc, "303")
     stages = journeys.stage_durations(snap(con), req("2018-19"))
     kent = stages[stages["area"] == "886"]
     assert kent["low_n"].dtype == bool and kent["low_n"].all()  # 1 child (or none) per stage: below the limit
