@@ -38,7 +38,7 @@ def one_child() -> object:
 
 
 def test_first_reporting_year_is_one_constant() -> None:
-    assert FIRST_YEAR == parse_period("2015-16")
+    assert parse_period("2015-16") == FIRST_YEAR
     assert indicators.trend_periods("year", last="2016-17")[0] == FIRST_YEAR
     assert asglb.quarter_names(D(2015, 9, 30)) == ["2015-16Q2", "2015-16Q1"]
 
