@@ -11,10 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import data, shell
-from raa_core import access, presentation, suppression
+from raa_core import access, presentation
 from raa_core.ingest import coverage
 from raa_core.performance import asglb, indicators
 from raa_core.performance import performance_charts as pc
+from raa_core.performance import publication as published_tables
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -43,31 +44,18 @@ def header(title: str, definitions: Sequence[str]) -> bool:
 
 
 # Suppression and chart building are pure functions of small frames, but pandas and plotly make them the
-# larger part of a warm page run (bench/pages.py): cached by their inputs (Streamlit hashes the frames), so a
-# rerun with the same figures rebuilds nothing.
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _published(raw: pd.DataFrame, publication: bool, rules: tuple[tuple[str, Any], ...],
-               settings: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    shown = suppression.suppress_table(raw, settings, **dict(rules))
-    return shown, suppression.masked(raw, shown) if publication else raw
+# larger part of a warm page run (bench/pages.py): suppression goes through the one cached data layer (Streamlit
+# hashes the frames), charts through `figure`, so a rerun with the same figures rebuilds nothing.
 
 
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view): the publication strings of a table, and the frame charts draw (masked if publishing)."""
-    return _published(raw, publication, tuple(sorted(rules.items())), shell.reference().settings)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _published_scorecard(sc: pd.DataFrame, publication: bool, settings: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    shown = suppression.suppress_scorecard(sc, settings)
-    return shown, suppression.masked(sc, shown) if publication else sc
+    return data.load(published_tables.published, raw, publication, tuple(sorted(rules.items())))
 
 
 def publish_scorecard(sc: pd.DataFrame, publication: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view) of a scorecard, as `publish` for a table."""
-    return _published_scorecard(sc, publication, shell.reference().settings)
+    return data.load(published_tables.published_scorecard, sc, publication)
 
 
 # Figures are shared, not copied: unpickling a plotly figure costs as much as building it, and st.plotly_chart

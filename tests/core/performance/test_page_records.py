@@ -133,3 +133,17 @@ def test_held_range_and_newest_year_in_words() -> None:
     add_drop(con, 303, "2020-05-02", children=[])
     assert coverage.held_range_words(snap(con)) == "Drops held from 1 Jun 2019 to 2 May 2020; before the first, no data."
     assert coverage.newest_year(snap(con)) == "2020-21"
+
+
+def test_publication_view_of_a_table_and_a_scorecard() -> None:
+    from raa_core.performance import publication
+
+    con = one_child()
+    table = pd.DataFrame({"area": ["303", "886"], "placements": [3, 12]})
+    shown, view = publication.published(snap(con), table, True, (("counts", ["placements"]),))
+    assert list(shown["placements"]) == [suppression.HIDDEN, "12"] and view["placements"].isna().iloc[0]
+    assert publication.published(snap(con), table, False, (("counts", ["placements"]),))[1] is table
+    sc = indicators.scorecard(snap(con), req("2018-19"))
+    shown_sc, view_sc = publication.published_scorecard(snap(con), sc, True)
+    kent = shown_sc[(shown_sc["indicator"] == "A1") & (shown_sc["area"] == "886")].iloc[0]
+    assert kent["n"] == suppression.HIDDEN and len(view_sc) == len(sc)
