@@ -97,9 +97,10 @@ def summary(rec: pd.DataFrame, ref: Reference) -> str:
     and the business case's own thresholds the differences use, from the thresholds reference data (A1 and A2
     days in force at the end of the latest published period)."""
     ends = [parse_period(p).end for p in dict.fromkeys(f.period for f in ref.published)] or [dt.date.max]
-    days = " / ".join(str(ref.threshold(i, max(ends), RECONCILIATION_THRESHOLDS)) for i in ("A1", "A2"))
+    held = [ref.threshold(i, max(ends), RECONCILIATION_THRESHOLDS) for i in ("A1", "A2")]
+    days = " / ".join(str(t) for t in held if t is not None)
+    named = THRESHOLD_SET_SHORT[RECONCILIATION_THRESHOLDS] + (f": {days} days" if days else ": none in reference data")
     return (
         f"**{int(rec['matches'].sum())} of {len(rec)}** published figures reproduced from the drops. Differences "
-        f"to threshold use the **business case** set ({THRESHOLD_SET_SHORT[RECONCILIATION_THRESHOLDS]}: {days} "
-        "days), as printed."
+        f"to threshold use the **business case** set ({named}), as printed."
     )
