@@ -704,7 +704,7 @@ TABLE_LABELS: dict[str, str] = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", 
 
 def compare_table(comp_text: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """The council-against-region table as shown: a `compare_council` frame as text, the indicator as its
-    `TABLE_LABELS` row label and the best partner's figure followed by its name ("363 (Kent)").
+    `TABLE_LABELS` row label and the best partner's figure followed by its name ("363 (Northshire)").
     Columns: indicator, council, council_n, region, best."""
     from raa_core.performance.performance_charts import area_label
 
