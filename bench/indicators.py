@@ -23,9 +23,12 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from raa_core import snapshot
 from raa_core.performance import indicators, journeys, recruitment
 from raa_core.periods import Period, parse_period
 from raa_core.reference import load_reference
+from raa_core.requests import PerformanceRequest
+from raa_core.snapshot import Snapshot
 from raa_core.store import warehouse
 
 EXTRACT = dt.date(2022, 4, 4)
@@ -114,27 +117,33 @@ def build(councils: int, journeys_per_council: int, households_per_council: int)
     return con
 
 
-def components(period: Period) -> dict[str, Callable[[duckdb.DuckDBPyConnection], object]]:
-    """Every adoption figure the performance pages show for one period, by calculation."""
-    ref = load_reference()
+def components(period: Period) -> dict[str, Callable[[Snapshot], object]]:
+    """Each part of the full set, as a function of a snapshot, for the period (waiting at its end)."""
+    request = PerformanceRequest(period=period)
     at = period.end
     return {
-        "scorecard": lambda c: indicators.scorecard(c, period, ref),
-        "stage_durations": lambda c: journeys.stage_durations(c, period, ref),
-        "activity": lambda c: journeys.activity(c, period, ref),
-        "children_waiting": lambda c: journeys.children_waiting(c, at, ref),
-        "waiting_bands": lambda c: journeys.waiting_bands(c, at, ref),
-        "recruitment_activity": lambda c: recruitment.recruitment_activity(c, period, ref),
-        "timeliness": lambda c: recruitment.timeliness(c, period, ref),
-        "conversion": lambda c: recruitment.conversion(c, period, ref),
-        "sufficiency": lambda c: recruitment.sufficiency(c, [at], ref),
+        "scorecard": lambda s: indicators.scorecard(s, request),
+        "stage_durations": lambda s: journeys.stage_durations(s, request),
+        "activity": lambda s: journeys.activity(s, request),
+        "children_waiting": lambda s: journeys.children_waiting(s, request, at),
+        "waiting_bands": lambda s: journeys.waiting_bands(s, request, at),
+        "recruitment_activity": lambda s: recruitment.recruitment_activity(s, request),
+        "timeliness": lambda s: recruitment.timeliness(s, request),
+        "conversion": lambda s: recruitment.conversion(s, request),
+        "sufficiency": lambda s: recruitment.sufficiency(s, request, [at]),
     }
 
 
+def pinned(con: duckdb.DuckDBPyConnection) -> Snapshot:
+    """The bench warehouse as the one snapshot every part reads (judged on the extract date)."""
+    return snapshot.over(con, load_reference(), EXTRACT)
+
+
 def full_set(con: duckdb.DuckDBPyConnection, period: Period = PERIOD) -> None:
-    """The full indicator set for one period."""
+    """The full indicator set for one period (what a performance page computes)."""
+    snap = pinned(con)
     for fn in components(period).values():
-        fn(con)
+        fn(snap)
 
 
 def floor_a1(con: duckdb.DuckDBPyConnection, period: Period = PERIOD) -> None:
@@ -174,7 +183,7 @@ def report(name: str, con: duckdb.DuckDBPyConnection, period: Period, target: fl
         f"  ratio full/floor   {full / floor:8.1f}x median, {full_min / floor_min:7.1f}x fastest"
     )
     for part, fn in components(period).items():
-        med, fast = timed(lambda fn=fn: fn(con), repeat)
+        med, fast = timed(lambda fn=fn: fn(pinned(con)), repeat)
         print(f"    {part:22s} {med * 1000:7.1f} ms median, {fast * 1000:6.1f} ms fastest")
     return ok
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import errors, shell
-from raa_core import access
+from raa_core import access, snapshot
 from raa_core.ingest import drops, freshness, uploads
 from raa_core.presentation import display
 from raa_core.store.warehouse import WarehouseError
@@ -93,8 +93,7 @@ if outcome is not None:
 
 @st.cache_data(show_spinner=False)
 def _history(version: str) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return freshness.ingest_history(con, shell.reference())
+    return freshness.ingest_history(snapshot.pin(shell.warehouse(), shell.reference(), shell.today()))
 
 
 st.subheader("Ingest history")

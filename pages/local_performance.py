@@ -5,89 +5,20 @@ lays it out."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
+from raa_app import data, shell
 from raa_app import performance_view as pv
-from raa_app import shell
 from raa_core import access, presentation, suppression
 from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.performance import performance_charts as pc
-from raa_core.periods import Period
 from raa_core.presentation import display
-from raa_core.requests import Viewer
 
 viewer = shell.page_viewer("local_performance")
-
-TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
-
-
-# --- cached raa_core results (keyed by the warehouse version and the filters) ---------------------------
-
-
-@st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
-def _scorecard(version: str, period: Period, as_at: dt.date | None, thresholds: str) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return indicators.scorecard(con, period, shell.reference(), as_at, thresholds)
-
-
-@st.cache_data(show_spinner="Counting characteristics…", max_entries=16)
-def _characteristics(version: str, period: Period, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return characteristics.characteristics(con, period, at, shell.reference(), as_at)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _assessment(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return recruitment.households_in_assessment(con, [at], shell.reference(), as_at)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _activity(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return journeys.activity(con, period, shell.reference(), as_at)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _stages(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return journeys.stage_durations(con, period, shell.reference(), as_at)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _distribution(version: str, period: Period, la_code: int, as_at: dt.date | None, viewer: Viewer) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return journeys.a1_distribution(con, period, la_code, as_at, viewer=viewer)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _a1_bands(version: str, period: Period, as_at: dt.date | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return journeys.a1_bands(con, period, shell.reference(), as_at)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _waiting(version: str, at: dt.date, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    ref = shell.reference()
-    with shell.cursor() as con:
-        return (
-            journeys.children_waiting(con, at, ref, as_at),
-            journeys.waiting_bands(con, at, ref, as_at),
-            recruitment.adopters_waiting(con, at, ref, as_at),
-        )
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _adopters(version: str, period: Period, as_at: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    ref, p = shell.reference(), period
-    with shell.cursor() as con:
-        return recruitment.recruitment_activity(con, p, ref, as_at), recruitment.timeliness(con, p, ref, as_at)
-
 
 # --- display helpers (formatting only) ------------------------------------------------------------------
 
@@ -114,14 +45,13 @@ def metric_row(values: list[tuple[str, str, str]], per_row: int | None = None) -
 ref = shell.reference()
 req = shell.run().performance
 as_at = req.as_at
-version = shell.version()
 period = req.period
 status = shell.council_status()
 names = freshness.council_labels(status)
 la_code = req.council_or_first(access.councils(viewer, ref))
 area = str(la_code)
 council = ref.council_name(la_code)
-latest = pv.latest_date(version, as_at)
+latest = data.load(journeys.latest_date, as_at)
 at = req.waiting_at(shell.today())
 
 publication = pv.header(
@@ -152,8 +82,8 @@ if req.la_code is None and len(access.councils(viewer, ref)) > 1:
     )
 when = display.data_when(as_at, latest)
 st.subheader(f"{council} ({la_code}) · {period.name}")
-thresholds = pv.threshold_set()
-gaps = pv.no_data_notice(version, as_at, names)
+req = req.with_(thresholds=pv.threshold_set())
+gaps = pv.no_data_notice(as_at, names)
 st.caption(
     f"{'3-year period' if period.kind == 'three_year' else 'Financial year'} {period.start:%d %b %Y} to {period.end:%d %b %Y} · "
     f"{when}. Waiting is counted on {at:%d %B %Y}."
@@ -167,8 +97,9 @@ if freshness.is_stale(status, la_code):
 
 # Against the region and the best partner ----------------------------------------------------------------
 st.subheader("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
-sc = _scorecard(version, period, as_at, thresholds)
-if area not in gaps and int(sc[(sc["indicator"] == "A1") & (sc["area"] == area)]["n"].sum()) == 0:
+with st.spinner("Computing the scorecard…"):
+    sc = data.load(indicators.scorecard, req)
+if area not in gaps and indicators.adopted_none(sc, area):
     st.info(f"{council}: {coverage.no_children_message('adopted', period.name)}.", icon=":material/info:")
 _, sc_view = pv.publish_scorecard(sc, publication)
 comp = indicators.compare_council(sc_view, area)
@@ -176,25 +107,17 @@ comp_text = suppression.shown_from_masked(comp) if publication else suppression.
 left, right = st.columns([3, 2])
 with left:
     pv.plot(pv.figure(pc.council_vs_region, comp, names, council=area, low_n_below=ref.settings.low_n_below), "council_vs_region")
-    low = [int(n) < ref.settings.low_n_below for n in comp["council_n"]]
-    pv.chart_notes(any(low), publication)
+    pv.chart_notes(indicators.low_n_of(sc, area), publication)
 with right:
-    table = comp_text.assign(
-        best=[
-            f"{b} ({pc.area_label(a, names)})" if a else b
-            for b, a in zip(comp_text["best"], comp_text["best_area"], strict=True)
-        ],
-        indicator=[TABLE_LABELS[i] for i in comp_text["indicator"]],
-    )[["indicator", "council", "council_n", "region", "best"]]
     pv.table(
-        table,
+        indicators.compare_table(comp_text, names),
         {"indicator": "Indicator", "council": council, "council_n": "n", "region": "Region", "best": "Best partner"},
     )
     st.caption("A3: % placed within 14 months of entering care.")
     pv.export(comp, comp_text, publication, "against_region", "compare", of=area, period=period.name)
 
 # Children's journey ------------------------------------------------------------------------------------
-act = _activity(version, period, as_at)
+act = data.load(journeys.activity, req)
 act_shown, act_view = pv.publish(
     act,
     publication,
@@ -205,7 +128,7 @@ act_shown, act_view = pv.publish(
         "interagency_pct": ("interagency_placements", "placements"),
     },
 )
-stages = _stages(version, period, as_at)
+stages = data.load(journeys.stage_durations, req)
 stages_shown, stages_view = pv.publish(
     stages,
     publication,
@@ -221,13 +144,12 @@ with left:
     pv.export(act, act_shown, publication, "journey_activity", "funnel", area, period=period.name)
 with right:
     pv.plot(pv.figure(pc.stage_durations_chart, stages_view, area, period.name, ref.settings.low_n_below), "stages")
-    mine_stages = stages[stages["area"] == area]
-    pv.chart_notes(bool((mine_stages["n"] < ref.settings.low_n_below).any()), publication)
+    pv.chart_notes(bool(stages[stages["area"] == area]["low_n"].any()), publication)
     pv.export(stages, stages_shown, publication, "stage_durations", "stages", area, period=period.name)
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
 st.subheader("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
-bands = _a1_bands(version, period, as_at)
+bands = data.load(journeys.a1_bands, req)
 bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
 children_allowed = access.can_see_children(viewer, la_code, ref)
@@ -238,14 +160,14 @@ if publication or not children_allowed:
                "Each child's days are shown only to the Head of Service and the council's own analyst: the bands are.")
     pv.export(bands, bands_shown, publication, "a1_bands", "a1_bands", area, period=period.name)
 else:
-    dist = _distribution(version, period, la_code, as_at, viewer)
+    dist = data.load(journeys.a1_distribution, req.with_(la_code=la_code), viewer=viewer)
     shell.audit_child_view("local_performance", la_code, f"A1 days of each child adopted, {period.name}"
                            + (f", as at {as_at}" if as_at else ""))
-    threshold = ref.threshold("A1", period.end, thresholds)
+    threshold = indicators.threshold_of(sc, "A1")
     left, right = st.columns(2)
     with left:
         pv.plot(pv.figure(pc.a1_distribution_chart, dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
-        pv.chart_notes(len(dist) < ref.settings.low_n_below, False)
+        pv.chart_notes(indicators.low_n_of(sc, area, "A1"), False)
         shell.download_table(dist.drop(columns="la_code"), "a1_days", "a1_distribution", period=period.name,
                              area=area)
     with right:
@@ -258,7 +180,9 @@ else:
 st.subheader(
     f"Children waiting on {at:%d %B %Y}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
 )
-waiting, wbands, homes = _waiting(version, at, as_at)
+waiting = data.load(journeys.children_waiting, req, at)
+wbands = data.load(journeys.waiting_bands, req, at)
+homes = data.load(recruitment.adopters_waiting, req, at)
 w = waiting_text(waiting, journeys.WAITING_COUNTS, publication, area)
 left, right = st.columns([2, 3])
 with left:
@@ -286,14 +210,15 @@ pv.export(wbands, wb_shown, publication, "children_waiting_bands", "waiting_band
 
 # Adopters -----------------------------------------------------------------------------------------------
 st.subheader("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
-recruit, timely = _adopters(version, period, as_at)
+recruit = data.load(recruitment.recruitment_activity, req)
+timely = data.load(recruitment.timeliness, req)
 r_shown, r_view = pv.publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
 t_shown, t_view = pv.publish(
     timely, publication, counts=["within", "n"], pcts={"pct": ("within", "n")}, group_by=["period", "measure"]
 )
 h = waiting_text(homes, recruitment.ADOPTER_WAITING_COUNTS, publication, area)
-adopter_gaps = pv.missing(version, as_at, "adopters")
-assessing = _assessment(version, at, as_at)
+adopter_gaps = data.load(coverage.missing, "adopters", as_at)
+assessing = data.load(recruitment.households_in_assessment, req, (at,))
 a_shown, _ = pv.publish(assessing, publication, counts=list(recruitment.ASSESSMENT_COUNTS), group_by=["at"])
 a = (a_shown if publication else suppression.as_text(assessing)).set_index("area").loc[area]
 r_text = (r_shown if publication else suppression.as_text(recruit)).set_index("area").loc[area]
@@ -329,8 +254,9 @@ with right:
     pv.export(timely, t_shown, publication, "adopter_timeliness", "timeliness", area, period=period.name)
 
 # Characteristics of the council's children -------------------------------------------------------------------
-st.subheader(f"Characteristics: {council}", help=characteristics.__doc__.split("\n\n")[0])
-chars = _characteristics(version, period, at, as_at)
+st.subheader(f"Characteristics: {council}", help=characteristics.HELP)
+with st.spinner("Counting characteristics…"):
+    chars = data.load(characteristics.characteristics, req, at)
 c_shown, _ = pv.publish(
     chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
     group_by=["group", "dimension", "category_order"],
@@ -340,16 +266,16 @@ if area in gaps:
     st.info(f"{council}: {gaps[area]}.", icon=":material/block:")
 else:
     columns = st.columns(len(characteristics.GROUPS))
-    for col, (group, label) in zip(columns, characteristics.GROUPS.items(), strict=True):
+    for col, group in zip(columns, characteristics.GROUPS, strict=True):
         rows = c_text[(c_text["group"] == group) & (c_text["area"] == area)]
         with col:
-            st.markdown(f"**{label.replace('the period', period.name).replace('the date', f'{at:%d %b %Y}')}**"
+            st.markdown(f"**{characteristics.group_heading(group, period, at)}**"
                         f" · n = {rows['n'].iloc[0] if len(rows) else 0}")
             pv.table(
-                rows[["dimension_label", "category", "children", "pct"]],
+                characteristics.table_rows(rows),
                 {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "%"},
             )
 pv.export(chars, c_shown, publication, "characteristics", "characteristics", area, period=period.name)
 
 # The ASGLB quarterly return ---------------------------------------------------------------------------------
-pv.asglb_button(version, as_at, latest, "local", publication)
+pv.asglb_button(as_at, latest, "local", publication)

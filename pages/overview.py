@@ -1,39 +1,23 @@
 """Overview: is the data fresh, what does the warehouse hold, and where to go next."""
 
-import datetime as dt
-
-import pandas as pd
 import streamlit as st
 
-from raa_app import shell
+from raa_app import data, shell
 from raa_core.ingest import coverage, freshness
-from raa_core.presentation import count_noun, display
+from raa_core.presentation import count_noun, display, missing
 
 viewer = shell.page_viewer("overview")
-
-
-@st.cache_data(show_spinner=False)
-def _warnings(version: str) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return freshness.open_warnings(con)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _state_at(version: str, as_at: dt.date | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return coverage.state_at(con, shell.reference(), as_at)
-
 
 ref = shell.reference()
 today = shell.today()
 status = shell.council_status()
-warnings = _warnings(shell.version())
+warnings = data.load(freshness.open_warnings)
 as_at = shell.run().as_at
 
 st.title("Overview")
 if as_at is not None:
     # "As at" a past date: what the warehouse held then, per council and dataset; no drop yet is said in words.
-    state = _state_at(shell.version(), as_at)
+    state = data.load(coverage.state_at, as_at)
     st.info(
         f"As at **{as_at:%d %B %Y}** (chosen in the sidebar): the drops received by that date. Clear the date "
         "to today's to see freshness now.",
@@ -47,7 +31,7 @@ if as_at is not None:
                     st.markdown(f"**{r.table}**: {r.message}")
                 else:
                     st.markdown(f"**{r.table}**: drop of {r.newest_drop:%d %b %Y}, {r.rows:,} rows")
-    shown = state.assign(rows=[("" if pd.isna(v) else str(v)) for v in state["rows"]])
+    shown = state.assign(rows=[("" if missing(v) else str(v)) for v in state["rows"]])
     st.dataframe(
         shown.rename(columns={"council": "Council", "la_code": "Code", "table": "Dataset",
                               "newest_drop": "Newest drop by then", "rows": "Rows", "message": "No data"}),
@@ -75,7 +59,7 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
         st.subheader(f"{row['council']} ({row['la_code']})")
         for dataset, label in DATASET_LABELS.items():
             newest = row[f"{dataset}_drop"]
-            if pd.isna(newest):
+            if missing(newest):
                 st.error(f"{label}: no drop received yet")
                 continue
             badge = ":red-badge[Stale]" if row[f"{dataset}_stale"] else ":green-badge[Fresh]"

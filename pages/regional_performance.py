@@ -5,151 +5,19 @@ this page only lays it out."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
+from raa_app import data, shell
 from raa_app import performance_view as pv
-from raa_app import shell
 from raa_core import suppression
 from raa_core.ingest import coverage, freshness
-from raa_core.performance import characteristics, indicators, journeys, reconciliation, recruitment
+from raa_core.performance import characteristics, indicators, journeys, reconciliation, recruitment, tiles
 from raa_core.performance import performance_charts as pc
-from raa_core.periods import Period, previous
+from raa_core.periods import FIRST_YEAR, previous
 from raa_core.presentation import display
-from raa_core.reference import THRESHOLD_SET_SHORT
 
 viewer = shell.page_viewer("regional_performance")
-
-TILE_LABELS = {
-    "A1": "A1 · care to placement",
-    "A2": "A2 · order to match",
-    "A3": "A3 · placed in 14 months",
-    "A10": "A10 · care to adopters",
-}
-RAG_BADGES = {
-    "green": ("Meets threshold", ":material/check_circle:", "green"),
-    "red": ("Misses threshold", ":material/error:", "red"),
-}
-
-
-# --- cached raa_core results (keyed by the warehouse version and the filters) ---------------------------
-
-
-@st.cache_data(show_spinner="Computing the scorecard…", max_entries=32)
-def _scorecards(version: str, period: Period, as_at: dt.date | None, thresholds: str) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return indicators.headline_scorecards(con, period, shell.reference(), as_at, thresholds)
-
-
-@st.cache_data(show_spinner="Computing trends…", max_entries=16)
-def _trend(version: str, kind: str, as_at: dt.date | None, thresholds: str) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return indicators.trend(con, shell.reference(), None, kind, "2015-16", None, as_at, thresholds)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _waiting(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return journeys.children_waiting(con, at, shell.reference(), as_at)
-
-
-@st.cache_data(show_spinner="Counting characteristics…", max_entries=16)
-def _characteristics(version: str, period: Period, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
-    with shell.cursor() as con:
-        return characteristics.characteristics(con, period, at, shell.reference(), as_at)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _sufficiency(version: str, at: dt.date, as_at: dt.date | None) -> pd.DataFrame:
-    """Quarter ends from 2015-16 to the latest data, and the date the page counts waiting on."""
-    with shell.cursor() as con:
-        dates = sorted({*journeys.quarter_end_dates(con, "2015-16", as_at), at})
-        return recruitment.sufficiency(con, dates, shell.reference(), as_at)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _reconcile(version: str, as_at: dt.date | None) -> pd.DataFrame:
-    """Against the business case's own thresholds (425 / 121), so its printed differences reproduce."""
-    with shell.cursor() as con:
-        return reconciliation.reconcile(con, shell.reference(), as_at)
-
-
-# --- display helpers (formatting only) ------------------------------------------------------------------
-
-
-def figure_text(indicator: str, value: str) -> str:
-    """A tile's figure: `363 days`, `77%`, `x` (suppressed) or an em dash (no figure)."""
-    if value in ("", suppression.HIDDEN):
-        return value or "—"
-    return f"{value}%" if indicator == "A3" else f"{value} days"
-
-
-def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
-    """One headline tile: figure, n, median, threshold, national, RAG and change on the previous period."""
-    ind = str(raw["indicator"])
-    low_is_good = indicators.LOWER_IS_BETTER[ind]
-    unit = " pts" if ind == "A3" else " days"
-    change = text["change"]
-    delta = None
-    if change not in ("", suppression.HIDDEN):
-        delta = f"{int(change):+d}{unit} on {raw['previous_period']}"
-    st.metric(
-        TILE_LABELS[ind],
-        figure_text(ind, text["value"]),
-        delta,
-        delta_color="off" if change == "0" else "inverse" if low_is_good else "normal",
-        delta_arrow="off" if change == "0" else "auto",
-        help=f"{pv.definition(ind)}\n\n{pv.definition('change')}",
-    )
-    if ind == "A3":
-        counted = f"**{text['count'] or 0}** of {text['n']} {pv.children(text['n'])} placed within 14 months"
-    else:
-        median = text["median"] or "—"
-        unit = "" if median in ("—", suppression.HIDDEN) else " days"
-        counted = f"n = **{text['n']}** {pv.children(text['n'])} · median {median}{unit}"
-    lines = [counted]
-    if text["threshold"]:
-        named = THRESHOLD_SET_SHORT.get(str(raw["threshold_set"]), str(raw["threshold_set"]))
-        lines.append(f"Threshold {text['threshold']} days ({named}) · difference {_signed(text['difference'])}")
-    else:
-        lines.append("No threshold in reference data")
-    national = text["national"]
-    lines.append(
-        f"National {figure_text(ind, national)}" if national else f"National: not published for {raw['period']}"
-    )
-    prev = text["previous_value"]
-    lines.append(
-        f"{raw['previous_period']}: {figure_text(ind, prev) if prev else 'no figure'}"
-        + (f" (n = {text['previous_n']})" if prev else "")
-    )
-    if change == suppression.HIDDEN:
-        lines.append("Change: x (suppressed)")
-    st.markdown("  \n".join(lines))
-    badges = []
-    if raw["rag"] in RAG_BADGES and text["rag"]:
-        label, icon, colour = RAG_BADGES[str(raw["rag"])]
-        badges.append(f":{colour}-badge[{icon} {label}]")
-    elif text["value"] == suppression.HIDDEN:
-        badges.append(":gray-badge[:material/visibility_off: Suppressed]")
-    elif text["value"] == "":
-        badges.append(":gray-badge[:material/help: No figure]")
-    else:
-        badges.append(":gray-badge[:material/help: No threshold]")
-    if bool(raw["low_n"]):
-        n = text["n"]
-        counted_n = f": {n} {pv.children(n)}" if n not in ("", suppression.HIDDEN) else ""
-        badges.append(f":orange-badge[:material/warning: Low number{counted_n}]")
-    if stale:
-        badges.append(":orange-badge[:material/schedule: Stale data]")
-    st.markdown(" ".join(badges))
-
-
-def _signed(v: str) -> str:
-    if v in ("", suppression.HIDDEN):
-        return v or "—"
-    return f"{int(v):+d}"
 
 
 # --- page ----------------------------------------------------------------------------------------------
@@ -157,21 +25,20 @@ def _signed(v: str) -> str:
 ref = shell.reference()
 req = shell.run().performance
 as_at = req.as_at
-version = shell.version()
 period = req.period
 prev = previous(period)
 area = req.area
 status = shell.council_status()
 names = freshness.council_labels(status)
 area_name = pc.area_label(area, names)
-latest = pv.latest_date(version, as_at)
+latest = data.load(journeys.latest_date, as_at)
 
 publication = pv.header(
     "Regional performance",
     ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "low_n", "stale"),
 )
 
-thresholds = pv.threshold_set()
+req = req.with_(thresholds=pv.threshold_set())
 when = display.data_when(as_at, latest)
 st.caption(
     f"**{area_name}** · {'3-year period' if period.kind == 'three_year' else 'financial year'} **{period.name}** "
@@ -186,26 +53,29 @@ if latest is not None and period.end > latest:
 if stale := freshness.stale_councils_text(status, "performance", ref):
     st.warning(f"{stale} Marked (stale) below.", icon=":material/schedule:")
 
-gaps = pv.no_data_notice(version, as_at, names)
-sc2 = _scorecards(version, period, as_at, thresholds)
+gaps = pv.no_data_notice(as_at, names)
+with st.spinner("Computing the scorecard…"):
+    sc2 = data.load(indicators.headline_scorecards, req)
 sc = sc2[sc2["period"] == period.name].drop(columns="period").reset_index(drop=True)
 sc_pub, sc_view = pv.publish_scorecard(sc, publication)
 
 # Headline tiles -----------------------------------------------------------------------------------------
 st.subheader(f"Scorecard: {area_name}, {period.name}", help=pv.definition("threshold"))
 head_raw = indicators.headline_from(sc2, period.name, prev.name, area)
-adopted_n = int(sc[(sc["indicator"] == "A1") & (sc["area"] == area)]["n"].sum())
 if area in gaps:
     st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
-elif adopted_n == 0:
+elif indicators.adopted_none(sc, area):
     st.info(f"{area_name}: {coverage.no_children_message('adopted', period.name)}.", icon=":material/info:")
 head_text = (
     suppression.publication_headline(head_raw, sc2, ref.settings) if publication else suppression.as_text(head_raw)
 )
-area_stale = freshness.is_stale(status, req.la_code)
-for col, (_, raw_row), (_, text_row) in zip(st.columns(4), head_raw.iterrows(), head_text.iterrows(), strict=True):
+for col, tile in zip(st.columns(4), tiles.headline_tiles(head_raw, head_text, freshness.is_stale(status, req.la_code),
+                                                         ref), strict=True):
     with col, st.container(border=True):
-        tile(raw_row, text_row, area_stale)
+        st.metric(tile.label, tile.figure, tile.delta, delta_color=tile.delta_color, delta_arrow=tile.delta_arrow,
+                  help=tile.help)
+        st.markdown(tile.lines)
+        st.markdown(tile.badges)
 pv.export(head_raw, head_text, publication, "scorecard", "tiles", of=area, period=period.name)
 
 
@@ -219,7 +89,7 @@ def trends_and_comparison() -> None:
             default="A1",
             required=True,
             key="perf_indicator",
-            format_func=TILE_LABELS.__getitem__,
+            format_func=tiles.TILE_LABELS.__getitem__,
         )
         or "A1"
     )
@@ -228,14 +98,15 @@ def trends_and_comparison() -> None:
     for col, kind, label in zip(
         columns, ("year", "three_year"), ("financial year", "rolling 3-year period"), strict=True
     ):
-        raw = _trend(version, kind, as_at, thresholds)
+        with st.spinner("Computing trends…"):
+            raw = data.load(indicators.trend, req, None, kind)
         raw = raw[raw["indicator"] == ind].reset_index(drop=True)
         shown, view = pv.publish_scorecard(raw, publication)
         with col:
             selected = period.name if kind == period.kind else None
             pv.plot(pv.figure(pc.trend_chart, view, ind, names, title=f"{ind} by {label}", highlight=selected), f"trend_{kind}")
             pv.chart_notes(bool(raw["low_n"].any()), publication, shaded=selected is not None)
-            pv.export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}", period="from_2015-16")
+            pv.export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}", period=f"from_{FIRST_YEAR}")
 
     st.subheader(f"Councils compared: {ind}, {period.name}", help=pv.definition(ind))
     rows = sc[sc["indicator"] == ind]
@@ -289,7 +160,7 @@ with right:
 # Sufficiency: children waiting and adopters waiting -----------------------------------------------------
 st.subheader(f"Sufficiency: children and adopters waiting, {area_name}", help=pv.definition("sufficiency"))
 at = req.waiting_at(shell.today())
-suff = _sufficiency(version, at, as_at)
+suff = data.load(recruitment.sufficiency_series, req, at)
 suff_shown, suff_view = pv.publish(
     suff,
     publication,
@@ -329,7 +200,7 @@ pv.export(suff, suff_shown, publication, "sufficiency", "sufficiency", area, per
 
 # Children waiting as the ASGLB counts them ---------------------------------------------------------------
 st.subheader(f"Children waiting on {at:%d %B %Y}, as the ASGLB counts them", help=pv.definition("children_waiting"))
-waiting = _waiting(version, at, as_at)
+waiting = data.load(journeys.children_waiting, req, at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS), group_by=["at"])
 w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")
 w_table = pd.DataFrame(
@@ -352,8 +223,9 @@ st.caption(
 pv.export(waiting, w_shown, publication, "children_waiting_asglb", "waiting_asglb", period=f"on_{at.isoformat()}")
 
 # Characteristics of the children adopted, placed and waiting -----------------------------------------------
-st.subheader(f"Characteristics: {area_name}", help=characteristics.__doc__.split("\n\n")[0])
-chars = _characteristics(version, period, at, as_at)
+st.subheader(f"Characteristics: {area_name}", help=characteristics.HELP)
+with st.spinner("Counting characteristics…"):
+    chars = data.load(characteristics.characteristics, req, at)
 c_shown, c_view = pv.publish(
     chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
     group_by=["group", "dimension", "category_order"],
@@ -365,22 +237,19 @@ c_shown, c_view = pv.publish(
 def characteristics_table() -> None:
     group = st.segmented_control(
         "Children", list(characteristics.GROUPS), default="adopted", required=True, key="characteristics_group",
-        format_func=lambda g: {"adopted": f"adopted in {period.name}", "placed": f"placed in {period.name}",
-                               "waiting": f"waiting on {at:%d %b %Y}"}[g],
+        format_func=lambda g: characteristics.group_choice(g, period, at),
     ) or "adopted"
     mine = (c_shown if publication else suppression.as_text(chars))
     mine = mine[(mine["group"] == group) & (mine["area"] == area)]
     if area in gaps:
         st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
-    elif not publication and int(chars[(chars["group"] == group) & (chars["area"] == area)]["n"].max() or 0) == 0:
-        st.info(f"{area_name}: {coverage.no_children_message(characteristics.GROUPS[group].split(' ', 2)[1], period.name)}.")
+    elif not publication and not characteristics.holds_children(chars, group, area):
+        st.info(f"{area_name}: {characteristics.no_children_words(group, period)}.")
     else:
         total = mine["n"].iloc[0] if len(mine) else "0"
         st.caption(f"{characteristics.GROUPS[group]}: n = {total}. Small-number rules apply.")
         pv.table(
-            mine[["dimension_label", "category", "children", "pct"]].assign(
-                pct=lambda d: [f"{v}%" if v not in ("", suppression.HIDDEN) else v for v in d["pct"]]
-            ),
+            characteristics.table_rows(mine, percent_sign=True),
             {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "% of n"},
         )
     pv.export(chars, c_shown, publication, "characteristics", "characteristics", period=period.name)
@@ -389,7 +258,7 @@ def characteristics_table() -> None:
 characteristics_table()
 
 # The ASGLB quarterly return ---------------------------------------------------------------------------------
-pv.asglb_button(version, as_at, latest, "regional", publication)
+pv.asglb_button(as_at, latest, "regional", publication)
 
 # Reconciliation to the business case --------------------------------------------------------------------
 with st.expander("Reconciliation: the business case's figures beside the computed ones", icon=":material/rule:"):
@@ -400,12 +269,8 @@ with st.expander("Reconciliation: the business case's figures beside the compute
             icon=":material/visibility_off:",
         )
     else:
-        rec = _reconcile(version, as_at)
-        agree = int(rec["matches"].sum())
-        st.markdown(
-            f"**{agree} of {len(rec)}** published figures reproduced from the drops. Differences to threshold use "
-            f"the **business case** set ({THRESHOLD_SET_SHORT['business_case']}: 425 / 121 days), as printed."
-        )
+        rec = data.load(reconciliation.reconcile, as_at)
+        st.markdown(reconciliation.summary(rec, ref))
         st.dataframe(
             rec,
             hide_index=True,

@@ -32,7 +32,12 @@ def load(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`fn(snapshot, *args, **kwargs)` for this run's snapshot, cached by (function, snapshot, arguments)."""
     from raa_app import shell
 
-    snap = shell.snapshot()
+    return load_for(shell.snapshot(), fn, *args, **kwargs)
+
+
+def load_for(snap: Snapshot, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`load` for a given snapshot: the shell's own use while it pins this run's snapshot (the day figures are
+    judged on is read from the warehouse version being pinned, before there is a run's snapshot to load from)."""
     return _cached(f"{fn.__module__}.{fn.__qualname__}", snap.key, args, tuple(sorted(kwargs.items())), fn, snap)
 
 

@@ -1,4 +1,4 @@
-"""Shared by the two performance pages: cached loaders and the small display conventions they share
+"""Shared by the two performance pages: the small display conventions they share
 (page header, definitions, low-number and suppression notes, chart config, tables, the table behind a chart)."""
 
 from __future__ import annotations
@@ -10,20 +10,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import shell
-from raa_core import access, periods, presentation, suppression
+from raa_app import data, shell
+from raa_core import access, presentation
 from raa_core.ingest import coverage
-from raa_core.performance import asglb, indicators, journeys
+from raa_core.performance import asglb, indicators
 from raa_core.performance import performance_charts as pc
+from raa_core.performance import publication as published_tables
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def latest_date(version: str, as_at: dt.date | None) -> dt.date | None:
-    with shell.cursor() as con:
-        return journeys.latest_date(con, as_at)
 
 
 def definition(key: str) -> str:
@@ -49,31 +44,18 @@ def header(title: str, definitions: Sequence[str]) -> bool:
 
 
 # Suppression and chart building are pure functions of small frames, but pandas and plotly make them the
-# larger part of a warm page run (bench/pages.py): cached by their inputs (Streamlit hashes the frames), so a
-# rerun with the same figures rebuilds nothing.
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _published(raw: pd.DataFrame, publication: bool, rules: tuple[tuple[str, Any], ...],
-               settings: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    shown = suppression.suppress_table(raw, settings, **dict(rules))
-    return shown, suppression.masked(raw, shown) if publication else raw
+# larger part of a warm page run (bench/pages.py): suppression goes through the one cached data layer (Streamlit
+# hashes the frames), charts through `figure`, so a rerun with the same figures rebuilds nothing.
 
 
 def publish(raw: pd.DataFrame, publication: bool, **rules: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view): the publication strings of a table, and the frame charts draw (masked if publishing)."""
-    return _published(raw, publication, tuple(sorted(rules.items())), shell.reference().settings)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _published_scorecard(sc: pd.DataFrame, publication: bool, settings: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    shown = suppression.suppress_scorecard(sc, settings)
-    return shown, suppression.masked(sc, shown) if publication else sc
+    return data.load(published_tables.published, raw, publication, tuple(sorted(rules.items())))
 
 
 def publish_scorecard(sc: pd.DataFrame, publication: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, view) of a scorecard, as `publish` for a table."""
-    return _published_scorecard(sc, publication, shell.reference().settings)
+    return data.load(published_tables.published_scorecard, sc, publication)
 
 
 # Figures are shared, not copied: unpickling a plotly figure costs as much as building it, and st.plotly_chart
@@ -156,36 +138,20 @@ def threshold_set() -> str:
     return chosen or DEFAULT_THRESHOLD_SET
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def missing(version: str, as_at: dt.date | None, table: str = "children") -> dict[str, str]:
-    """Councils without a drop of `table` by the as-at date, with the words shown instead of their figures."""
-    with shell.cursor() as con:
-        return coverage.missing(con, shell.reference(), table, as_at)
-
-
-def no_data_notice(version: str, as_at: dt.date | None, names: dict[str, str]) -> dict[str, str]:
+def no_data_notice(as_at: dt.date | None, names: dict[str, str]) -> dict[str, str]:
     """Say in words which councils had sent no children drop by the as-at date (never 0); returns them."""
-    gaps = missing(version, as_at)
+    gaps = data.load(coverage.missing, "children", as_at)
     if gaps:
         lines = "  \n".join(f"**{names.get(a, a)}**: {m}" for a, m in gaps.items())
         st.warning(f"No data, not zero:  \n{lines}", icon=":material/block:")
     return gaps
 
 
-@st.cache_data(show_spinner="Building the ASGLB return…", max_entries=8)
-def _asglb(version: str, quarter: str, as_at: dt.date | None) -> tuple[pd.DataFrame, bytes]:
-    q = asglb.parse_quarter(quarter)
-    with shell.cursor() as con:
-        ret = asglb.asglb_return(con, q, shell.reference(), as_at)
-    return ret, asglb.workbook(ret, q, as_at)
-
-
 @shell.fragment
-def asglb_button(version: str, as_at: dt.date | None, latest: dt.date | None, key: str, publication: bool) -> None:
+def asglb_button(as_at: dt.date | None, latest: dt.date | None, key: str, publication: bool) -> None:
     """The ASGLB quarterly return: choose a quarter (Q1 = April-June), see its items, download the workbook.
     A fragment: choosing a quarter or showing the return reruns only this part of the page."""
-    last = latest or shell.today()
-    quarters = [q.name.replace(" ", "") for q in reversed(periods.quarters(dt.date(2015, 4, 1), last))]
+    quarters = asglb.quarter_names(latest or shell.today())
     with st.expander("ASGLB quarterly return", icon=":material/assignment:"):
         st.markdown(
             "The Adoption and Special Guardianship Leadership Board's quarterly items the drops hold, per council "
@@ -202,7 +168,8 @@ def asglb_button(version: str, as_at: dt.date | None, latest: dt.date | None, ke
         quarter = st.selectbox("Quarter", quarters, index=min(1, len(quarters) - 1), key=f"{key}_quarter")
         if not st.toggle("Show the return for this quarter", key=f"{key}_asglb_show"):
             return  # built only when asked for: the page's other views do not wait for it
-        ret, book = _asglb(version, quarter, as_at)
+        with st.spinner("Building the ASGLB return…"):
+            ret, book = data.load(asglb.quarter_return, quarter, as_at)
         st.dataframe(asglb.wide_text(ret), hide_index=True, width="stretch", height=320)
         name = shell.download_name("asglb_return", "xlsx", period=quarter, region=True)
         st.download_button(

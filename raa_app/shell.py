@@ -2,13 +2,15 @@
 
 The `Warehouse` object (raa_core) owns the connections, one per version file; every use takes its own
 cursor (`with shell.cursor() as con:`), as a DuckDB connection must not be shared between the threads of
-Streamlit's sessions. Query results are cached with the version token in the key, so an ingest shows up on
-the next click. What people write (comments, audit) goes to the app-state store beside the warehouse.
+Streamlit's sessions. Each script run pins one warehouse version (`pin_snapshot`) and every figure of the run is
+read from it through the one cached data layer (`raa_app.data.load`, keyed by the snapshot), so an ingest shows
+up on the next click and never half-way through a page. What people write (comments, audit) goes to the app-state store beside the warehouse.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -23,7 +25,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from raa_app import gate
+from raa_app import data, gate
 from raa_core import access, clock, periods, presentation
 from raa_core.access import accounts
 from raa_core.finance import commentary
@@ -109,19 +111,13 @@ def calendar_today() -> dt.date:
     return dt.date.fromisoformat(fixed) if fixed else clock.today()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _figures_day(version: str, day: dt.date) -> dt.date:
-    with cursor() as con:
-        return freshness.judged_on(con, day)
-
-
 def today() -> dt.date:
     """The day the pages' figures are as at: the calendar's today, or, while the warehouse holds only the
-    bundled sample, the sample's own as-at date (docs/operations.md: a newcomer who clones months later sees the
-    sample as current: children waiting counted at its date, its year in progress, the sidebar's as-at date
-    its date, nothing stale). Freshness is judged on the same day (`freshness.judged_on`)."""
-    day = calendar_today()
-    return _figures_day(version(), day) if warehouse().exists() else day
+    bundled sample, the sample's own as-at date (a newcomer who clones months later sees the sample as
+    current: children waiting counted at its date, its year in progress, the sidebar's as-at date its date,
+    nothing stale). It is the pinned snapshot's day (`pin_snapshot`), so freshness is judged on the same day
+    (`freshness.judged_on`)."""
+    return snapshot().today
 
 
 def reference() -> Reference:
@@ -197,7 +193,9 @@ _SNAPSHOT_KEY = "_raa_snapshot"
 def pin_snapshot() -> Snapshot:
     """Pin the warehouse's current version for this script run (app.py calls it once, at the top of each run):
     every figure of the run is read from it (`snapshot()`, `raa_app.data.load`)."""
-    snap = pin(warehouse(), reference(), today())
+    snap = pin(warehouse(), reference(), calendar_today())
+    if snap.exists():  # the day figures are judged on, read from the version being pinned (see `today`)
+        snap = dataclasses.replace(snap, today=data.load_for(snap, freshness.judged_on))
     st.session_state[_SNAPSHOT_KEY] = snap
     return snap
 
@@ -213,15 +211,9 @@ def cursor() -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     return warehouse().cursor()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _council_status(version: str, today: dt.date, dataset: str) -> pd.DataFrame:
-    with cursor() as con:
-        return freshness.council_status(con, reference(), today, dataset)
-
-
 def council_status(dataset: str = "performance") -> pd.DataFrame:
     """Freshness of each council's data today for a dataset (newest drop, stale flag, rows, warnings)."""
-    return _council_status(version(), today(), dataset)
+    return data.load(freshness.council_status, dataset)
 
 
 def ensure_warehouse() -> None:
@@ -280,39 +272,14 @@ class Run:
         return MonitoringRequest(year=self.year, period=period, method=Method(method), as_at=self.as_at)
 
 
-def year_options(first: int = 2015) -> list[str]:
-    last = periods.financial_year_of(today()).start.year
-    return [f"{y}-{(y + 1) % 100:02d}" for y in range(last, first - 1, -1)]
-
-
-@st.cache_data(show_spinner=False)
-def _newest_year(version: str) -> str | None:
-    """The financial year of the newest drop held (the sidebar's default year)."""
-    with cursor() as con:
-        newest = con.execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
-    return periods.financial_year_of(newest).name if newest else None
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def data_range_text(version: str) -> str:
-    """The range of dates the data covers, shown under the as-at picker (before it, no data)."""
-    with cursor() as con:
-        first, last = coverage.data_range(con)
-    if first is None:
-        return "No drop received yet."
-    return f"Drops held from {coverage.day(first)} to {coverage.day(last)}; before the first, no data."
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _demo_users(version: str, state_path: str) -> list[str]:
-    with cursor() as con:
-        sample_only = accounts.holds_only_sample(con, REPO / "data" / "drops")
-    return accounts.sync_demo_users(appstate(), sample_only, reference())
+def year_options() -> list[str]:
+    """The sidebar's financial years, newest first: from the year of today back to the first reporting year."""
+    return [p.name for p in reversed(periods.years(periods.FIRST_YEAR, periods.financial_year_of(today())))]
 
 
 def demo_users() -> list[str]:
     """The demo users present: created while the warehouse holds only the bundled sample, else removed."""
-    return _demo_users(version(), str(appstate().path))
+    return data.load(accounts.sync_demo_users_for, str(appstate().path))
 
 
 def signed_in() -> Viewer | None:
@@ -368,7 +335,7 @@ def sidebar() -> Run:
             gate.demo_banner()
         area = st.selectbox("Council", list(names), format_func=names.__getitem__, key="council")
         years = year_options()
-        newest = _newest_year(version())
+        newest = data.load(coverage.newest_year)
         year = st.selectbox("Financial year", years, key="year", index=years.index(newest) if newest in years else 0,
                             help="Defaults to the year of the newest drop")
         window = st.radio("Performance window", ["1 year", "3 years"], horizontal=True, key="window",
@@ -381,7 +348,7 @@ def sidebar() -> Run:
         st.session_state[_AS_AT_DEFAULT] = day
         as_at = st.date_input("As at", max_value=day, key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
-        st.caption(data_range_text(version()))
+        st.caption(data.load(coverage.held_range_words))
     la_code = None if area == ALL or area not in names else int(area)
     start = int(year[:4])
     run = Run(

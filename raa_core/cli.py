@@ -17,18 +17,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from raa_core import clock
+from raa_core import clock, snapshot
 from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify
 from raa_core.presentation import count_noun
 from raa_core.reference import load_reference
+from raa_core.requests import PerformanceRequest
 from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health
 
 if TYPE_CHECKING:
-    import duckdb
 
     from raa_core.contributions.scenario import Scenario
     from raa_core.ingest.drops import DropResult
-    from raa_core.reference import Reference
     from raa_core.snapshot import Snapshot
 
 
@@ -112,33 +111,47 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if result.outcome == "rejected" else 0
 
 
-def _staleness(con: duckdb.DuckDBPyConnection, ref: Reference, args: argparse.Namespace,
-               datasets: tuple[str, ...]) -> tuple[list[str], list[dict[str, str]]]:
+def _staleness(snap: Snapshot, datasets: tuple[str, ...]) -> tuple[list[str], list[dict[str, str]]]:
     """What a command printing figures says of stale data, as the pages do (freshness wherever figures appear:
-    docs/drop-contract.md): one sentence per dataset with a stale council (`freshness.stale_councils_text`), and the same as
-    JSON records (`freshness.stale_councils`). Judged at today (or the hidden `--today` of tests)."""
+    docs/drop-contract.md#freshness): one sentence per dataset with a stale council
+    (`freshness.stale_councils_text`), and the same as JSON records (`freshness.stale_councils`). Judged on the
+    snapshot's day (today, or the hidden `--today` of tests)."""
     from raa_core.ingest import freshness
 
-    today = getattr(args, "today", None) or clock.today()
     lines: list[str] = []
     records: list[dict[str, str]] = []
     for dataset in datasets:
-        status = freshness.council_status(con, ref, today, dataset)
-        if text := freshness.stale_councils_text(status, dataset, ref):
+        status = freshness.council_status(snap, dataset)
+        if text := freshness.stale_councils_text(status, dataset, snap.ref):
             lines.append(text)
         records += freshness.stale_councils(status, dataset)
     return lines, records
+
+
+def _today(args: argparse.Namespace) -> dt.date:
+    """The day a command judges freshness on: today in London, or the hidden `--today` of tests."""
+    return getattr(args, "today", None) or clock.today()
+
+
+def _snapshot(args: argparse.Namespace) -> Snapshot:
+    """The warehouse's current version pinned for this command (every figure it prints is read from it)."""
+    return snapshot.pin(Warehouse(args.db), load_reference(), _today(args))
+
+
+def _performance_staleness(snap: Snapshot, args: argparse.Namespace) -> tuple[list[str], list[dict[str, str]]]:
+    """`_staleness` of performance data; an as-at run reads history, judged by its own date's drops, so it
+    carries none."""
+    return ([], []) if args.as_at is not None else _staleness(snap, ("performance",))
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
     from raa_core.ingest import coverage
     from raa_core.performance import indicators
 
-    ref = load_reference()
-    with Warehouse(args.db).cursor() as con:
-        payload = indicators.kpi_report(con, args.period, ref, args.as_at, args.thresholds)
-        # an as-at run reads history, judged by its own date's drops, so it carries no staleness
-        stale, payload["stale"] = _staleness(con, ref, args, ("performance",)) if args.as_at is None else ([], [])
+    request = PerformanceRequest.of(period=args.period, as_at=args.as_at, thresholds=args.thresholds)
+    snap = _snapshot(args)
+    payload = indicators.kpi_report(snap, request)
+    stale, payload["stale"] = _performance_staleness(snap, args)
     head = f"{'indicator':9} {'area':12} {'value':>6} {'median':>6} {'n':>5} {'thresh':>6} {'diff':>5}  low_n"
     lines = [f"{payload['period']}  {payload['start']} to {payload['end']}", head]
     lines.insert(1, f"thresholds: {payload['threshold_set']} = {payload['thresholds']}")
@@ -170,11 +183,9 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"folder not found for --out: {out.parent}")
-    ref = load_reference()
-    with Warehouse(args.db).cursor() as con:
-        ret = asglb.asglb_return(con, q, ref, args.as_at)
-        # an as-at return reads history, judged by its own date's drops, so it carries no staleness
-        stale, stale_records = _staleness(con, ref, args, ("performance",)) if args.as_at is None else ([], [])
+    snap = _snapshot(args)
+    ret = asglb.asglb_return(snap, q, args.as_at)
+    stale, stale_records = _performance_staleness(snap, args)
     out.write_bytes(asglb.workbook(ret, q, args.as_at))
     payload = asglb.as_json(ret, q, args.as_at) | {"out": str(out), "stale": stale_records}
     figures = ret[ret["status"] == "figure"]
@@ -188,23 +199,14 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pinned(args: argparse.Namespace, ref: Reference) -> Snapshot:
-    """The command's one `Snapshot`: the warehouse's current version, judged at today (or the hidden `--today`)."""
-    from raa_core import snapshot
-
-    return snapshot.pin(Warehouse(args.db), ref, getattr(args, "today", None) or clock.today())
-
-
 def cmd_budget(args: argparse.Namespace) -> int:
     from raa_core.finance import monitoring
     from raa_core.requests import MonitoringRequest
 
-    ref = load_reference()
-    snap = _pinned(args, ref)
+    snap = _snapshot(args)
     request = MonitoringRequest(year=args.year, period=args.period, method=args.method)
     payload = monitoring.budget_report(snap, request)
-    with snap.cursor() as con:
-        stale, payload["stale"] = _staleness(con, ref, args, ("finance",))
+    stale, payload["stale"] = _staleness(snap, ("finance",))
     when = f"period {payload['period']}" if payload["period"] else "budget only (no ledger loaded for this year)"
     lines = [f"{payload['year']} {when}", *stale,
              f"{'council':8} {'area':17} {'budget':>14} {'forecast':>14} {'variance':>13}"]
@@ -236,7 +238,6 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     from raa_core.boardpack import boardpack_files
     from raa_core.presentation import BOARD_UNIT, money_unit
 
-    ref = load_reference()
     request = boardpack.PackRequest(
         period=args.period, as_at=args.as_at, unit=money_unit(args.unit, BOARD_UNIT),
         publication=args.role == "board" or args.publication, role=args.role, method=args.method,
@@ -250,7 +251,7 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
 
     wh = Warehouse(Path(args.db))
     pack = boardpack.build(
-        _pinned(args, ref), request, state=AppState.beside(wh),
+        _snapshot(args), request, state=AppState.beside(wh),
         progress=None if args.json else lambda i, n, label: print(f"[{i}/{n}] {label}", file=sys.stderr),
     )
     files = {}
@@ -354,14 +355,13 @@ def cmd_contributions(args: argparse.Namespace) -> int:
     from raa_core import contributions
     from raa_core.contributions.scenario import ContributionsRequest, ScenarioError
 
-    ref = load_reference()
-    snap = _pinned(args, ref)
+    snap = _snapshot(args)
+    ref = snap.ref
     try:
         scenario = _scenario_from_args(args)
         result = contributions.run(snap, ContributionsRequest(scenario=scenario))
-        with snap.cursor() as con:
-            # the drivers are counted from performance data and the base from budgets: both can be stale
-            stale, stale_records = _staleness(con, ref, args, ("performance", "finance"))
+        # the drivers are counted from performance data and the base from budgets: both can be stale
+        stale, stale_records = _staleness(snap, ("performance", "finance"))
     except ScenarioError as exc:
         raise UsageError(f"invalid scenario: {exc}") from exc
     payload = contributions.as_cli(result) | {"stale": stale_records}

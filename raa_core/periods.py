@@ -58,6 +58,11 @@ def financial_year(start_year: int) -> Period:
     )
 
 
+#: The first reporting year the dashboard reports from (the RAA's drops and the business case begin with it):
+#: the start of every trend, quarterly series and year list.
+FIRST_YEAR: Period = financial_year(2015)
+
+
 def three_year(first_start_year: int) -> Period:
     """The 3-year period whose first financial year starts in `first_start_year` (2015 -> 2015-18)."""
     return Period(

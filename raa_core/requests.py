@@ -11,10 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from raa_core.errors import BadInput
 from raa_core.periods import Period, parse_period
+from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SETS
 
 
 class Viewer(BaseModel):
@@ -31,7 +32,9 @@ class Viewer(BaseModel):
 class PerformanceRequest(BaseModel):
     """The adoption performance figures asked for: a reporting `Period` (a financial year or a 3-year
     period), one council (DfE code) or None for the region, the as-at date (None = the current state, the
-    newest drops) and whether the publication view (suppression of small numbers) applies."""
+    newest drops), whether the publication view (suppression of small numbers) applies, and the named set of
+    thresholds figures are judged against (reference `THRESHOLD_SETS`: `dfe`, the default, or `business_case`;
+    docs/indicators.md)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -39,11 +42,34 @@ class PerformanceRequest(BaseModel):
     la_code: int | None = None
     as_at: dt.date | None = None
     publication: bool = False
+    thresholds: str = DEFAULT_THRESHOLD_SET
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds(cls, v: str) -> str:
+        if v not in THRESHOLD_SETS:
+            raise ValueError(f"threshold set must be one of {', '.join(THRESHOLD_SETS)}, not {v!r}")
+        return v
 
     @field_validator("period", mode="before")
     @classmethod
     def _period(cls, v: object) -> object:
         return parse_period(v) if isinstance(v, str) else v
+
+    @classmethod
+    def of(cls, **fields: object) -> PerformanceRequest:
+        """A request from a person's input (the CLI's arguments): BadInput with the plain reason (e.g. "'2018'
+        is not a period: ...") where a field is not valid, rather than pydantic's report."""
+        try:
+            return cls.model_validate(fields)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            cause = first.get("ctx", {}).get("error")
+            raise BadInput(str(cause) if cause is not None else first["msg"]) from exc
+
+    def with_(self, **changes: object) -> PerformanceRequest:
+        """This request with some fields changed (validated again): `req.with_(la_code=886)`."""
+        return PerformanceRequest.model_validate(self.model_dump() | changes)
 
     @property
     def area(self) -> str:

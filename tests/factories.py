@@ -60,3 +60,22 @@ def add_drop(
 
 #: The Head of Service (every page, every council's child-level rows): for tests of child-level functions.
 HOS = Viewer(user="test-hos", role="hos", la_code=None)
+
+
+#: The day snapshots of hand-built warehouses are judged on (the tests' calendar today).
+SNAP_TODAY = dt.date(2026, 11, 23)
+
+
+def snap(con: duckdb.DuckDBPyConnection, ref: Any = None, today: dt.date | None = None) -> Any:
+    """A `Snapshot` over a warehouse connection a test holds (reference data: the bundled one unless given)."""
+    from raa_core import snapshot
+    from raa_core.reference import load_reference
+
+    return snapshot.over(con, ref if ref is not None else load_reference(), today or SNAP_TODAY)
+
+
+def req(period: Any = "2018-19", **fields: Any) -> Any:
+    """A `PerformanceRequest` (period as text or a Period; `as_at`, `la_code`, `thresholds`, `publication`)."""
+    from raa_core.requests import PerformanceRequest
+
+    return PerformanceRequest(period=period, **fields)

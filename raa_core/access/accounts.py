@@ -7,7 +7,8 @@ whichever it is the person is told only that the user name and password were not
 never says which was wrong, nor whether a user exists or is locked. Every attempt is audited.
 
 Demo users (one per role, README lists them) exist only while the warehouse holds nothing but the bundled
-sample: `sync_demo_users` creates them then and deletes them as soon as real data arrives.
+sample (`freshness.holds_only_sample`, the sample marker): `sync_demo_users_for` creates them then and deletes
+them as soon as real data arrives.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel, ConfigDict
 
 from raa_core.access.signin import SigninPolicy
 from raa_core.errors import BadInput
-from raa_core.ingest import drops
+from raa_core.ingest import freshness
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
+from raa_core.snapshot import Snapshot
 from raa_core.store import appstate
 from raa_core.store.appstate import AppState
 
@@ -249,15 +250,13 @@ def _verify(hashed: str | None, password: str) -> bool:
         return False
 
 
-def holds_only_sample(con: duckdb.DuckDBPyConnection, sample_root: Path) -> bool:
-    """Whether the warehouse holds nothing but the bundled sample: at least one drop loaded, and every drop
-    loaded is, byte for byte, one of the bundled sample's drop folders under `sample_root` (same
-    fingerprint). Demo users exist only while this holds."""
-    loaded = {r[0] for r in con.execute("SELECT DISTINCT fingerprint FROM drops").fetchall()}
-    if not loaded:
-        return False
-    bundled = {drops.fingerprint(folder)[1] for folder in Path(sample_root).glob("*/*") if folder.is_dir()}
-    return loaded <= bundled
+def sync_demo_users_for(snapshot: Snapshot, state: AppState | str | Path) -> list[str]:
+    """`sync_demo_users` for what a snapshot holds, in the app-state store `state` (or at its path): demo users
+    exist while the snapshot holds only the bundled sample, decided by the one rule
+    (`raa_core.ingest.freshness.holds_only_sample`: the sample marker the ingest records), the same rule that
+    judges freshness on the sample's own date. Returns the demo user names now present."""
+    store = state if isinstance(state, AppState) else AppState(state)
+    return sync_demo_users(store, freshness.holds_only_sample(snapshot), snapshot.ref)
 
 
 def sync_demo_users(state: AppState, sample_only: bool, ref: Reference) -> list[str]:

@@ -34,7 +34,7 @@ from raa_core.finance import budget_tables, commentary, monitoring
 from raa_core.ingest import freshness
 from raa_core.ingest.contract import DATASETS, TABLES
 from raa_core.performance import indicators, journeys, recruitment
-from raa_core.periods import Period, financial_year, parse_period, previous, quarter_of, three_year
+from raa_core.periods import FIRST_YEAR, Period, financial_year, parse_period, previous, quarter_of, three_year
 from raa_core.presentation import (
     BOARD_UNIT,
     BUDGET_LINES,
@@ -50,7 +50,7 @@ from raa_core.presentation import (
     tile_money,
 )
 from raa_core.reference import Reference
-from raa_core.requests import MonitoringRequest
+from raa_core.requests import MonitoringRequest, PerformanceRequest
 from raa_core.snapshot import Snapshot, over
 from raa_core.store import sql
 from raa_core.store.appstate import AppState
@@ -351,10 +351,16 @@ def _cover(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> S
     return s
 
 
-def _scorecard(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, names: dict[int, str]) -> Section:
+def _performance(pack: BoardPack, period: Period | None = None) -> PerformanceRequest:
+    """The performance figures the pack asks for: its period (or another), as at its as-at date, DfE thresholds."""
+    return PerformanceRequest(period=period or pack.period, as_at=pack.request.as_at)
+
+
+def _scorecard(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     s = Section("scorecard", SECTIONS["scorecard"])
+    ref = snap.ref
     p = pack.period
-    sc = indicators.headline_scorecards(con, p, ref, pack.request.as_at)
+    sc = indicators.headline_scorecards(snap, _performance(pack))
     areas = [str(c.la_code) for c in ref.councils] + ["region", "region_mean"]
     heads = pd.concat([indicators.headline_from(sc, p.name, previous(p).name, a) for a in areas], ignore_index=True)
     heads = heads.sort_values("indicator", key=lambda c: c.map(indicators.INDICATORS.index), kind="stable")
@@ -380,11 +386,12 @@ def _scorecard(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, 
     return s
 
 
-def _trends(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, names: dict[int, str]) -> Section:
+def _trends(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     s = Section("trends", SECTIONS["trends"])
+    ref = snap.ref
     last = financial_year(pack.period.end.year - 1)
-    first = financial_year(max(2015, last.first_year - TREND_YEARS + 1))
-    tr = indicators.trend(con, ref, None, "year", first, last, pack.request.as_at)
+    first = financial_year(max(FIRST_YEAR.first_year, last.first_year - TREND_YEARS + 1))
+    tr = indicators.trend(snap, _performance(pack), None, "year", first, last)
     shown: pd.DataFrame = tr
     if pack.request.publication:
         shown = suppression.suppress_scorecard(tr, ref.settings)
@@ -409,11 +416,12 @@ def _trends(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, nam
     return s
 
 
-def _waiting(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, names: dict[int, str]) -> Section:
+def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     s = Section("waiting", SECTIONS["waiting"])
-    at = min(pack.as_at, journeys.latest_date(con, pack.request.as_at) or pack.as_at)
-    kids = journeys.children_waiting(con, at, ref, pack.request.as_at)
-    adopters = recruitment.adopters_waiting(con, at, ref, pack.request.as_at)
+    ref, request = snap.ref, _performance(pack)
+    at = min(pack.as_at, journeys.latest_date(snap, request.as_at) or pack.as_at)
+    kids = journeys.children_waiting(snap, request, at)
+    adopters = recruitment.adopters_waiting(snap, request, at)
     kid_counts = list(journeys.WAITING_COUNTS)
     adopter_counts = ["waiting", "over_3m", "over_6m", "early_permanence"]
     kids_shown, adopters_shown = kids, adopters
@@ -438,10 +446,10 @@ def _waiting(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, na
                               CHILDREN_WAITING, kids_shown.reset_index(drop=True), "Children waiting"))
     s.tables.append(PackTable("Approved adopter households waiting for a match", ADOPTERS_WAITING,
                               adopters_shown.reset_index(drop=True), "Adopters waiting"))
-    dates = journeys.quarter_end_dates(con, financial_year(max(2015, pack.period.end.year - 3)).name,
-                                       pack.request.as_at)
-    series_k = journeys.waiting_series(con, dates, ref, pack.request.as_at)
-    series_a = recruitment.adopters_waiting_series(con, dates, ref, pack.request.as_at)
+    dates = journeys.quarter_end_dates(snap, request.as_at,
+                                       financial_year(max(FIRST_YEAR.first_year, pack.period.end.year - 3)))
+    series_k = journeys.waiting_series(snap, request, dates)
+    series_a = recruitment.adopters_waiting_series(snap, request, dates)
     both = pd.DataFrame({
         "at": list(series_k[series_k["area"] == "region"]["at"]),
         "children": list(series_k[series_k["area"] == "region"]["waiting"]),
@@ -458,15 +466,16 @@ def asglb_quarter(as_at: dt.date) -> Period:
     return q if as_at >= q.end else previous(q)
 
 
-def _asglb(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> Section:
+def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
     """The ASGLB quarterly return's items for the last complete quarter (issue 12's `asglb`), one row per
     item with each council and the RAA; suppressed for publication (counts of 1..count_max, and averages
     over mean_n_max or fewer children, shown x)."""
     from raa_core.performance import asglb
 
     s = Section("asglb", SECTIONS["asglb"])
+    ref = snap.ref
     q = asglb_quarter(pack.as_at)
-    ret = asglb.asglb_return(con, q, ref, pack.request.as_at)
+    ret = asglb.asglb_return(snap, q, pack.request.as_at)
     limits = ref.settings.suppression
 
     hidden: set[tuple[str, str]] = set()
@@ -606,14 +615,15 @@ def _scenario(snapshot: Snapshot, pack: BoardPack) -> Section:
     return s
 
 
-def _quality(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, names: dict[int, str]) -> Section:
+def _quality(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     s = Section("quality", SECTIONS["quality"])
-    warn = freshness.open_warnings(con)
+    ref = snap.ref
+    warn = freshness.open_warnings(snap)
     warn = warn[pd.to_datetime(warn["extract_date"]).dt.date <= pack.as_at] if not warn.empty else warn
     for c in ref.councils:
         mine = warn[warn["la_code"] == c.la_code] if not warn.empty else warn
         s.lines.append(f"{c.short_name}: {count_noun(len(mine), 'open warning')} on its current drop.")
-    status = freshness.council_status(con, ref, pack.as_at)
+    status = freshness.council_status(snap)
     for r in status.itertuples(index=False):
         if int(r.rejected_since or 0):
             s.lines.append(f"{r.council}: {count_noun(int(r.rejected_since), 'drop')} rejected since its newest "
@@ -690,13 +700,13 @@ def _build(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, request: PackRequ
     snap = over(con, ref, as_at, version=snapshot.version)  # the pinned version, judged on the pack's as-at day
     steps: list[tuple[str, Callable[[], Section]]] = [
         ("cover", lambda: _cover(con, ref, pack)),
-        ("scorecard", lambda: _scorecard(con, ref, pack, names)),
-        ("trends", lambda: _trends(con, ref, pack, names)),
-        ("waiting", lambda: _waiting(con, ref, pack, names)),
-        ("asglb", lambda: _asglb(con, ref, pack)),
+        ("scorecard", lambda: _scorecard(snap, pack, names)),
+        ("trends", lambda: _trends(snap, pack, names)),
+        ("waiting", lambda: _waiting(snap, pack, names)),
+        ("asglb", lambda: _asglb(snap, pack)),
         ("budget", lambda: _budget(snap, pack, names, labels, state)),
         ("scenario", lambda: _scenario(snap, pack)),
-        ("quality", lambda: _quality(con, ref, pack, names)),
+        ("quality", lambda: _quality(snap, pack, names)),
         ("definitions", lambda: _definitions(ref)),
     ]
     for i, (key, make) in enumerate(steps):

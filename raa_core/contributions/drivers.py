@@ -25,12 +25,11 @@ from fractions import Fraction
 import duckdb
 import pandas as pd
 
-from raa_core.performance.indicators import Bind
 from raa_core.performance.journeys import waiting_rows_sql
 from raa_core.reference import Reference, load_reference
 from raa_core.snapshot import Snapshot
 from raa_core.store import sql
-from raa_core.store.sql import state_sql
+from raa_core.store.sql import Bind, state_sql
 
 #: The warehouse drivers (cli.md names) and what one unit is.
 WAREHOUSE_DRIVERS: dict[str, tuple[str, str]] = {

@@ -15,8 +15,11 @@ import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import TABLES
-from raa_core.performance.indicators import Bind, state_source
+from raa_core.performance.indicators import state_source
+from raa_core.periods import financial_year_of
 from raa_core.reference import Reference
+from raa_core.snapshot import Snapshot
+from raa_core.store.sql import Bind, carries_file_sql, current_drops_sql, execute
 
 COLUMNS: list[str] = ["la_code", "table", "first_drop", "latest_drop", "held", "message"]
 
@@ -38,15 +41,21 @@ def no_children_message(what: str, period_name: str) -> str:
     return f"no children {what} in {period_name}"
 
 
-def coverage(
-    con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None
-) -> pd.DataFrame:
+def coverage(snapshot: Snapshot, table: str, on: dt.date | None = None) -> pd.DataFrame:
     """Per reference council: its first drop carrying `table`, its latest one on or before `on` (or ever),
     whether it holds any by then (`held`), and the message shown where it does not (empty where held).
 
     Columns `COLUMNS`; `table` is a drop table name (children, adopters, ledger, budget, establishment).
     Raises BadInput for an unknown table.
     """
+    with snapshot.cursor() as con:
+        return _coverage(con, snapshot.ref, table, on)
+
+
+def _coverage(
+    con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None
+) -> pd.DataFrame:
+    """`coverage` over a cursor the caller holds."""
     spec = next((t for t in TABLES if t.name == table), None)
     if spec is None:
         raise BadInput(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
@@ -78,18 +87,30 @@ def coverage(
     return pd.DataFrame(out, columns=COLUMNS)
 
 
-def missing(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None) -> dict[str, str]:
+def missing(snapshot: Snapshot, table: str, on: dt.date | None = None) -> dict[str, str]:
     """The councils (area codes as strings) without a drop of `table` by `on`, each with its message."""
-    cov = coverage(con, ref, table, on)
+    with snapshot.cursor() as con:
+        return _missing(con, snapshot.ref, table, on)
+
+
+def _missing(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None) -> dict[str, str]:
+    """`missing` over a cursor the caller holds."""
+    cov = _coverage(con, ref, table, on)
     return {str(r.la_code): r.message for r in cov.itertuples() if not r.held}
 
 
-def span(
-    con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None
-) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+def span(snapshot: Snapshot, table: str, on: dt.date | None = None) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     """Per reference council (code as a string): the first dated record in its newest drop of `table` by `on`
     (its records begin; date of birth aside) and that drop's extract date (its data runs to). (None, None)
     where it holds no such drop: `missing` says so in words."""
+    with snapshot.cursor() as con:
+        return _span(con, snapshot.ref, table, on)
+
+
+def _span(
+    con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None
+) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """`span` over a cursor the caller holds."""
     spec = next((t for t in TABLES if t.name == table), None)
     if spec is None:
         raise BadInput(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
@@ -124,22 +145,48 @@ def quarter_words(start: dt.date, end: dt.date, first_record: dt.date | None,
     return True, ""
 
 
-def data_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+def data_range(snapshot: Snapshot) -> tuple[dt.date | None, dt.date | None]:
     """The first and the latest extract date of any accepted drop: the range of dates the data covers."""
-    got = con.execute("SELECT min(extract_date), max(extract_date) FROM drops").fetchall()[0]
+    with snapshot.cursor() as con:
+        return _data_range(con)
+
+
+def _data_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+    """`data_range` over a cursor the caller holds."""
+    got = execute(con, "SELECT min(extract_date), max(extract_date) FROM drops").fetchall()[0]
     return got[0], got[1]
+
+
+def newest_year(snapshot: Snapshot) -> str | None:
+    """The financial year of the newest drop held (the sidebar's default year), or None before the first drop."""
+    newest = data_range(snapshot)[1]
+    return financial_year_of(newest).name if newest else None
+
+
+def held_range_words(snapshot: Snapshot) -> str:
+    """The range of dates the data covers, in words (shown under the as-at picker: before it, no data)."""
+    first, last = data_range(snapshot)
+    if first is None or last is None:
+        return "No drop received yet."
+    return f"Drops held from {day(first)} to {day(last)}; before the first, no data."
 
 
 STATE_COLUMNS: list[str] = ["la_code", "council", "table", "newest_drop", "rows", "message"]
 
 
-def state_at(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | None = None) -> pd.DataFrame:
+def state_at(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
     """What the warehouse held for each council and dataset as at a date (the Overview's "as at" view).
 
     A row per reference council and drop table: the newest drop carrying that file on or before `as_at`
     (or ever, without it), the rows of the table in that state, and the no-data words where there was none
     (rows is then null, not 0). Columns `STATE_COLUMNS`.
     """
+    with snapshot.cursor() as con:
+        return _state_at(con, snapshot.ref, as_at)
+
+
+def _state_at(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | None = None) -> pd.DataFrame:
+    """`state_at` over a cursor the caller holds."""
     b = Bind()
     until = b.typed(as_at, "DATE")
     parts = []
@@ -148,14 +195,13 @@ def state_at(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | No
             f"""SELECT c.la_code, {b(spec.name)} AS "table", {b(TABLES.index(spec))} AS tord,
                    d.extract_date AS newest_drop, (SELECT count(*) FROM {spec.name} t WHERE t.drop_id = d.drop_id) AS n
             FROM (SELECT unnest({b.typed(ref.la_codes, "INTEGER[]")}) AS la_code) c
-            LEFT JOIN (SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops
-                       WHERE list_contains(files, {b(spec.file)}) AND ({until} IS NULL OR extract_date <= {until})
-                       GROUP BY la_code) s USING (la_code)
+            LEFT JOIN ({current_drops_sql(carries_file_sql(spec.name), f"({until} IS NULL OR extract_date <= {until})")})
+                 s USING (la_code)
             LEFT JOIN drops d ON d.drop_id = s.drop_id"""
         )
     got = b.run(con, " UNION ALL ".join(parts) + " ORDER BY la_code, tord").fetchall()
     names = {c.la_code: c.short_name for c in ref.councils}
-    first = {t.name: coverage(con, ref, t.name) for t in TABLES}
+    first = {t.name: _coverage(con, ref, t.name) for t in TABLES}
     rows = []
     for la_code, table, _tord, newest, n in got:
         held = newest is not None

@@ -13,31 +13,45 @@ from raa_core import clock
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import DATASETS, FRESHNESS_TABLES, TABLES
 from raa_core.reference import Reference
+from raa_core.snapshot import Snapshot
+from raa_core.store.sql import contract_literal, execute, newest_drop_sql
 
 
-def holds_only_sample(con: duckdb.DuckDBPyConnection) -> bool:
-    """True while every drop the warehouse holds is a drop of the bundled synthetic sample.
+def holds_only_sample(snapshot: Snapshot) -> bool:
+    """True while every drop the warehouse holds is a drop of the bundled synthetic sample: the one rule for
+    "only the sample is held", used by freshness (`judged_on`) and by the demo users (`access.accounts`).
 
-    Sample drops carry `"sample": true` in their manifest (`raa sample` writes it). While only they are
-    loaded, pages label the figures "sample data" and freshness is judged against the sample's own as-at
-    date, so a newcomer who starts the app months later sees the sample as current, with no stale warnings.
+    Sample drops carry `"sample": true` in their manifest (`raa sample` writes it; the ingest records them in
+    `sample_drops`). While only they are loaded, pages label the figures "sample data", the demo users exist,
+    and freshness is judged against the sample's own as-at date, so a newcomer who starts the app months later
+    sees the sample as current, with no stale warnings (docs/operations.md). An empty warehouse is not the
+    sample.
     """
-    held, sample = con.execute(
-        "SELECT count(*), count(s.drop_id) FROM drops d LEFT JOIN sample_drops s USING (drop_id)").fetchall()[0]
+    with snapshot.cursor() as con:
+        return _holds_only_sample(con)
+
+
+def _holds_only_sample(con: duckdb.DuckDBPyConnection) -> bool:
+    held, sample = execute(
+        con, "SELECT count(*), count(s.drop_id) FROM drops d LEFT JOIN sample_drops s USING (drop_id)").fetchall()[0]
     return bool(held) and held == sample
 
 
-def judged_on(con: duckdb.DuckDBPyConnection, today: dt.date) -> dt.date:
-    """The date freshness is judged against: today, or the sample's as-at date while only the sample is held."""
-    if holds_only_sample(con):
-        newest = con.execute("SELECT max(extract_date) FROM drops").fetchall()[0][0]
+def judged_on(snapshot: Snapshot) -> dt.date:
+    """The date freshness is judged against: the snapshot's day (the calendar's today when it was pinned), or the
+    sample's as-at date (its newest extract) while only the sample is held (`holds_only_sample`)."""
+    with snapshot.cursor() as con:
+        return _judged_on(con, snapshot.today)
+
+
+def _judged_on(con: duckdb.DuckDBPyConnection, today: dt.date) -> dt.date:
+    if _holds_only_sample(con):
+        newest = execute(con, "SELECT max(extract_date) FROM drops").fetchall()[0][0]
         return newest or today
     return today
 
 
-def council_status(
-    con: duckdb.DuckDBPyConnection, ref: Reference, today: dt.date, dataset: str = "performance",
-) -> pd.DataFrame:
+def council_status(snapshot: Snapshot, dataset: str = "performance") -> pd.DataFrame:
     """One row per partner council: newest drop per dataset, its age in days, stale flags, rows, warnings.
 
     Datasets travel independently (docs/drop-contract.md). `<table>_newest` is the newest accepted drop that
@@ -45,11 +59,17 @@ def council_status(
     regular files (`contract.FRESHNESS_TABLES`: children and adopters; the ledger), so an occasional budget or
     establishment file neither freshens nor ages it; then its age at `today` and whether that is past
     `settings.freshness_days[dataset]` (8 and 35 days). A council missing one of those files is stale.
-    `newest_drop`, `age_days` and `stale` repeat the columns of `dataset` (the figures a page shows). While only the bundled sample is held, ages are counted to the
-    sample's as-at date (`judged_on`), and `sample` is true.
+    `newest_drop`, `age_days` and `stale` repeat the columns of `dataset` (the figures a page shows). `today`
+    is the snapshot's day; while only the bundled sample is held, ages are counted to the sample's as-at date
+    (`judged_on`), and `sample` is true.
     """
     if dataset not in DATASETS:
         raise BadInput(f"unknown dataset {dataset!r} (expected one of {', '.join(DATASETS)})")
+    with snapshot.cursor() as con:
+        return _council_status(con, snapshot.ref, snapshot.today, dataset)
+
+
+def _council_status(con: duckdb.DuckDBPyConnection, ref: Reference, today: dt.date, dataset: str) -> pd.DataFrame:
     councils = pd.DataFrame(
         [{"la_code": c.la_code, "council": c.short_name} for c in ref.councils]
     )
@@ -59,11 +79,12 @@ def council_status(
     )
     newest = ",\n".join(
         f"(SELECT max(extract_date) FROM drops a WHERE a.la_code = c.la_code AND list_contains(a.files, "
-        f"'{t.file}')) AS {t.name}_newest"
+        f"{contract_literal(t.file)})) AS {t.name}_newest"
         for t in TABLES
     )
     try:
-        df = con.execute(
+        df = execute(
+            con,
             f"""
             SELECT c.la_code, c.council, d.extract_date AS any_drop, d.loaded_at,
                    (SELECT count(*) FROM drops a WHERE a.la_code = c.la_code) AS drops_held,
@@ -81,7 +102,7 @@ def council_status(
         ).df()
     finally:
         con.unregister("_councils")
-    on = judged_on(con, today)
+    on = _judged_on(con, today)
     for t in TABLES:
         df[f"{t.name}_newest"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in df[f"{t.name}_newest"]]
     for name in DATASETS:
@@ -106,7 +127,7 @@ def council_status(
     df["age_days"] = df[f"{dataset}_age_days"]
     df["stale"] = df[f"{dataset}_stale"]
     df["judged_on"] = on
-    df["sample"] = holds_only_sample(con)
+    df["sample"] = _holds_only_sample(con)
     return df
 
 
@@ -118,26 +139,30 @@ OPEN_WARNINGS_SQL = f"""
     SELECT i.* FROM drop_issues i
     WHERE i.severity = 'warning' AND EXISTS (
         SELECT 1 FROM (
-            SELECT file, arg_max(drop_id, (extract_date, version)) AS drop_id
+            SELECT file, {newest_drop_sql()} AS drop_id
             FROM (SELECT la_code, drop_id, extract_date, version, unnest(files) AS file FROM drops)
             GROUP BY la_code, file) cur
         WHERE cur.drop_id = i.drop_id
-          AND (cur.file = i.file OR i.file IS NULL OR i.file NOT IN ({", ".join(f"'{t.file}'" for t in TABLES)})))
+          AND (cur.file = i.file OR i.file IS NULL OR i.file NOT IN ({", ".join(contract_literal(t.file) for t in TABLES)})))
 """
 
 
-def open_warnings(con: duckdb.DuckDBPyConnection, la_code: int | None = None) -> pd.DataFrame:
-    """Warnings stored with each council's current drop (loaded, but worth a look)."""
-    where = "AND d.la_code = ?" if la_code is not None else ""
-    params = [la_code] if la_code is not None else []
-    return con.execute(
+def open_warnings(snapshot: Snapshot, la_code: int | None = None) -> pd.DataFrame:
+    """Warnings stored with each council's current drop (loaded, but worth a look), of one council or all."""
+    with snapshot.cursor() as con:
+        return _open_warnings(con, la_code)
+
+
+def _open_warnings(con: duckdb.DuckDBPyConnection, la_code: int | None = None) -> pd.DataFrame:
+    return execute(
+        con,
         f"""
         SELECT d.la_code, d.extract_date, i.file, i."column", i.rule, i.row_count, i.rows, i.message
         FROM ({OPEN_WARNINGS_SQL}) i JOIN drops d ON d.drop_id = i.drop_id
-        WHERE true {where}
+        WHERE $la_code IS NULL OR d.la_code = $la_code
         ORDER BY d.la_code, i.file, i.rule
         """,
-        params,
+        {"la_code": la_code},
     ).df()
 
 
@@ -146,7 +171,7 @@ def _rows_per_file(counts_json: str | None) -> str:
     return " · ".join(f"{t.name} {counts[t.file]:,}" for t in TABLES if t.file in counts)
 
 
-def ingest_history(con: duckdb.DuckDBPyConnection, ref: Reference, limit: int = 200) -> pd.DataFrame:
+def ingest_history(snapshot: Snapshot, limit: int = 200) -> pd.DataFrame:
     """The audit trail of ingest attempts, newest first, in plain columns for people.
 
     Council (name), Extract date (a date), Outcome (accepted / unchanged / rejected), Rows per file
@@ -154,12 +179,12 @@ def ingest_history(con: duckdb.DuckDBPyConnection, ref: Reference, limit: int = 
     user, or the command and system user of a scheduled ingest). Folder names that are not a council code or a
     date show as written in the path.
     """
-    names = {c.la_code: c.short_name for c in ref.councils}
-    df = con.execute(
+    names = {c.la_code: c.short_name for c in snapshot.ref.councils}
+    df = snapshot.frame(
         """SELECT path, la_code, extract_date, outcome, row_counts, errors, warnings, finished_at, loaded_by
-           FROM ingest_audit ORDER BY attempt_id DESC LIMIT ?""",
-        [limit],
-    ).df()
+           FROM ingest_audit ORDER BY attempt_id DESC LIMIT $limit""",
+        {"limit": limit},
+    )
     return pd.DataFrame({
         "Council": [names.get(la, p.split("/")[0]) if not pd.isna(la) else p.split("/")[0]
                     for la, p in zip(df["la_code"], df["path"], strict=True)],

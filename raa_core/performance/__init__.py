@@ -8,6 +8,11 @@ Modules:
 - reconciliation: the region's figures reconciled to the business case.
 - asglb: the ASGLB quarterly return: docs/asglb.md.
 - performance_charts: the performance pages' chart figures.
+- tiles: the regional page's headline tiles as frozen records (figure, change, lines, badges).
+- publication: the publication view of the pages' tables (suppressed text, masked frames), per snapshot.
+
+Every query takes the run's `Snapshot` and, where it needs a period or an as-at date, a `PerformanceRequest`.
 """
 
-__all__ = ['asglb', 'characteristics', 'indicators', 'journeys', 'performance_charts', 'reconciliation', 'recruitment']
+__all__ = ['asglb', 'characteristics', 'indicators', 'journeys', 'performance_charts', 'publication',
+           'reconciliation', 'recruitment', 'tiles']

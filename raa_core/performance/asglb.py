@@ -16,15 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.ingest import coverage
 from raa_core.performance import characteristics, indicators, journeys, recruitment
-from raa_core.periods import Period, quarter
+from raa_core.periods import FIRST_YEAR, Period, quarter, quarters
 from raa_core.presentation import display, export
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
+from raa_core.requests import PerformanceRequest
+from raa_core.snapshot import Snapshot
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
 #: The name of the RAA's own column (the region: every child of the three councils together).
@@ -147,9 +148,7 @@ def _area_names(ref: Reference) -> dict[str, str]:
     return {**{str(c.la_code): c.short_name for c in ref.councils}, "region": RAA}
 
 
-def _values(
-    con: duckdb.DuckDBPyConnection, q: Period, ref: Reference, as_at: dt.date | None
-) -> dict[tuple[str, str], tuple[Any, Any]]:
+def _values(snapshot: Snapshot, request: PerformanceRequest) -> dict[tuple[str, str], tuple[Any, Any]]:
     """(item, area) -> (value, n) for every item the drops hold, from the same functions as the pages."""
     out: dict[tuple[str, str], tuple[Any, Any]] = {}
 
@@ -159,14 +158,15 @@ def _values(
                 v = int(r[c])
                 out[(f"{prefix}{rename(c)}", str(r["area"]))] = (v, v)
 
-    act = journeys.activity(con, q, ref, as_at)
+    q = request.period
+    act = journeys.activity(snapshot, request)
     counts(act, "children_", [i.key.removeprefix("children_") for i in ITEMS if i.key.startswith("children_")])
-    sc = indicators.scorecard(con, q, ref, as_at, DEFAULT_THRESHOLD_SET)
+    sc = indicators.scorecard(snapshot, request)
     for r in sc[sc["indicator"].isin(["A1", "A2", "A10"]) & (sc["area"] != "region_mean")].to_dict("records"):
         value = None if pd.isna(r["value"]) else int(r["value"])
         out[(f"timeliness_{r['indicator']}", str(r["area"]))] = (value, int(r["n"]))
-    counts(journeys.children_waiting(con, q.end, ref, as_at), "waiting_", list(journeys.WAITING_COUNTS))
-    ch = characteristics.characteristics(con, q, q.end, ref, as_at)
+    counts(journeys.children_waiting(snapshot, request, q.end), "waiting_", list(journeys.WAITING_COUNTS))
+    ch = characteristics.characteristics(snapshot, request, q.end)
     ch = ch[ch["group"] == "waiting"]
     for area, g in ch.groupby("area"):
         first = g[g["category_order"] == 0].set_index("dimension")["children"]
@@ -174,20 +174,18 @@ def _values(
             out[(f"waiting_{d}", str(area))] = (int(first[d]), int(first[d]))
         eth = g[(g["dimension"] == "ethnicity") & g["category_order"].between(1, 4)]["children"].sum()
         out[("waiting_ethnic_minority", str(area))] = (int(eth), int(eth))
-    rec = recruitment.recruitment_activity(con, q, ref, as_at)
+    rec = recruitment.recruitment_activity(snapshot, request)
     counts(rec, "adopters_", [i.key.removeprefix("adopters_") for i in ITEMS
                               if i.section == "Adopters: activity in the quarter"])
-    homes = recruitment.households_in_assessment(con, [q.end], ref, as_at)
+    homes = recruitment.households_in_assessment(snapshot, request, [q.end])
     counts(homes, "adopters_", ["in_assessment", "in_stage1", "in_stage2"])
-    waiting = recruitment.adopters_waiting(con, q.end, ref, as_at)
+    waiting = recruitment.adopters_waiting(snapshot, request, q.end)
     counts(waiting, "adopters_approved_", ["waiting", "over_3m", "over_6m"],
            lambda c: c if c == "waiting" else f"waiting_{c}")
     return out
 
 
-def asglb_return(
-    con: duckdb.DuckDBPyConnection, q: Period, ref: Reference, as_at: dt.date | None = None
-) -> pd.DataFrame:
+def asglb_return(snapshot: Snapshot, q: Period, as_at: dt.date | None = None) -> pd.DataFrame:
     """The return for quarter `q`: a row per item (`ITEMS` order) and area (each council, then the RAA).
 
     Columns `COLUMNS`: value (int, or None) and n (children or households counted; for an average the
@@ -198,13 +196,14 @@ def asglb_return(
     """
     if q.kind != "quarter":
         raise BadInput(f"{q.name} is not a quarter")
+    ref = snapshot.ref
     names = _area_names(ref)
     areas = [*(str(c) for c in ref.la_codes), "region"]
-    values = _values(con, q, ref, as_at)
-    gaps = {t: coverage.missing(con, ref, t, as_at) for t in ("children", "adopters")}
+    values = _values(snapshot, PerformanceRequest(period=q, as_at=as_at, thresholds=DEFAULT_THRESHOLD_SET))
+    gaps = {t: coverage.missing(snapshot, t, as_at) for t in ("children", "adopters")}
     # the quarter against each council's data: after its latest drop or before its records begin is no data;
     # a quarter its latest drop ends inside is in progress (counts so far), said on every figure
-    spans = {t: coverage.span(con, ref, t, as_at) for t in ("children", "adopters")}
+    spans = {t: coverage.span(snapshot, t, as_at) for t in ("children", "adopters")}
     held = {(t, a): coverage.quarter_words(q.start, q.end, *spans[t][a])
             for t in spans for a in spans[t] if a not in gaps[t]}
     for t in spans:
@@ -240,6 +239,20 @@ def asglb_return(
     df["value"] = pd.array(df["value"].tolist(), dtype="Int64")
     df["n"] = pd.array(df["n"].tolist(), dtype="Int64")
     return df
+
+
+def quarter_return(snapshot: Snapshot, quarter: str, as_at: dt.date | None = None) -> tuple[pd.DataFrame, bytes]:
+    """The return for a quarter named as people write it (`2026-27Q2`, `parse_quarter`) and its workbook (the
+    file sent to the ASGLB): (`asglb_return`, `workbook`)."""
+    q = parse_quarter(quarter)
+    ret = asglb_return(snapshot, q, as_at)
+    return ret, workbook(ret, q, as_at)
+
+
+def quarter_names(latest: dt.date) -> list[str]:
+    """The quarters a return can be asked for, newest first, named as people write them (`2026-27Q2`): from the
+    first reporting year's first quarter to the one holding `latest` (the newest data, or today)."""
+    return [q.name.replace(" ", "") for q in reversed(quarters(FIRST_YEAR.start, latest))]
 
 
 def wide(ret: pd.DataFrame) -> pd.DataFrame:

@@ -17,16 +17,59 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from raa_core.performance.indicators import Bind, area_sql, areas_sql, round_pct_sql, state_source
+from raa_core import suppression
+from raa_core.performance.indicators import area_sql, areas_sql, round_pct_sql, state_source
 from raa_core.performance.journeys import as_int_columns, waiting_rows_sql
 from raa_core.periods import Period
 from raa_core.reference import Reference
+from raa_core.requests import PerformanceRequest
+from raa_core.snapshot import Snapshot
+from raa_core.store.sql import Bind
 
 GROUPS: dict[str, str] = {
     "adopted": "Children adopted in the period",
     "placed": "Children placed for adoption in the period",
     "waiting": "Children waiting at the date",
 }
+#: The first paragraph of this module's docstring: the help shown beside the characteristics tables.
+HELP: str = (__doc__ or "").split("\n\n")[0]
+#: What each group's children did, as the no-children words say it ("no children adopted in 2018-19").
+GROUP_VERBS: dict[str, str] = {"adopted": "adopted", "placed": "placed", "waiting": "waiting"}
+
+
+def group_heading(group: str, period: Period, at: dt.date) -> str:
+    """A group's heading for a period and date: "Children adopted in 2018-19", "Children waiting at 31 Mar 2019"."""
+    return GROUPS[group].replace("the period", period.name).replace("the date", f"{at:%d %b %Y}")
+
+
+def group_choice(group: str, period: Period, at: dt.date) -> str:
+    """A group as a choice names it: "adopted in 2018-19", "placed in 2018-19", "waiting on 31 Mar 2019"."""
+    return f"waiting on {at:%d %b %Y}" if group == "waiting" else f"{GROUP_VERBS[group]} in {period.name}"
+
+
+def no_children_words(group: str, period: Period) -> str:
+    """The words shown instead of an empty table: "no children adopted in 2018-19" (`coverage`)."""
+    from raa_core.ingest.coverage import no_children_message
+
+    return no_children_message(GROUP_VERBS[group], period.name)
+
+
+def holds_children(chars: pd.DataFrame, group: str, area: str) -> bool:
+    """Whether a `characteristics` frame counts any child of a group in an area (n above 0)."""
+    n = chars[(chars["group"] == group) & (chars["area"] == area)]["n"]
+    return bool(len(n)) and int(n.max() or 0) > 0
+
+
+def table_rows(text: pd.DataFrame, percent_sign: bool = False) -> pd.DataFrame:
+    """The rows of a characteristics table as shown (a `characteristics` frame as text): characteristic,
+    category, children and % of n, the percentage followed by `%` where `percent_sign` and there is a figure
+    (not where it is blank or suppressed). Columns: dimension_label, category, children, pct."""
+    rows = text[["dimension_label", "category", "children", "pct"]]
+    if not percent_sign:
+        return rows
+    return rows.assign(pct=[f"{v}%" if v not in ("", suppression.HIDDEN) else v for v in rows["pct"]])
+
+
 AGE_BANDS: tuple[str, ...] = ("under 1", "1 to 4", "5 to 9", "10 and over")
 ETHNICITY_GROUPS: tuple[str, ...] = ("White", "Mixed", "Asian", "Black", "Other", "Not known")
 #: SSDA903 ethnicity codes by group (DfE CLA return guidance); any other code, or none, is "Not known".
@@ -96,13 +139,7 @@ def _rows_sql(b: Bind, source: str, period: Period, at: dt.date) -> str:
     """
 
 
-def characteristics(
-    con: duckdb.DuckDBPyConnection,
-    period: Period,
-    at: dt.date,
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def characteristics(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
     """Children adopted and placed in `period`, and waiting at `at`, by each characteristic, per area.
 
     Columns (`COLUMNS`): group, dimension, dimension_label, category_order, category, area, children (in
@@ -110,6 +147,18 @@ def characteristics(
     (n below the low-number limit). Every category of every dimension of every group and area is listed
     (0 where none); age at placement is not listed for children waiting.
     """
+    with snapshot.cursor() as con:
+        return _characteristics(con, request.period, at or request.waiting_at(snapshot.today), snapshot.ref, request.as_at)
+
+
+def _characteristics(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    at: dt.date,
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`characteristics` over a cursor the caller holds."""
     b = Bind()
     source = state_source(b, "children", as_at)
     codes = list(ETHNICITY_CODES)

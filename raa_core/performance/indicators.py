@@ -8,7 +8,8 @@ order, whether or not first placed with consent (DfE: the test is the order); A3
 placed before the day 14 calendar months after entering care (count and %); A10 = A1 ending at the day
 the child moved in with foster carers who went on to adopt. Means round half away from zero to whole days;
 percentages to whole percent from unrounded counts. Thresholds come from a named set (`dfe`, the default,
-or `business_case`) and every row says which. Every value reaches SQL as a parameter (`Bind`). `region` counts all children together; `region_mean`
+or `business_case`, the request's `thresholds`) and every row says which. Every value reaches SQL as a
+parameter (`raa_core.store.sql.Bind`). `region` counts all children together; `region_mean`
 is the plain mean of the (rounded) council figures, as the business case computed its "Regional Average".
 Everything runs as one set-based DuckDB query over the children table, whatever the number of periods.
 """
@@ -19,12 +20,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from raa_core.errors import BadInput
-from raa_core.ingest.contract import TABLES
 from raa_core.periods import (
+    FIRST_YEAR,
     Period,
     add_months_sql,
     financial_year,
@@ -33,7 +33,10 @@ from raa_core.periods import (
     previous,
     three_year,
 )
-from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SETS, Reference
+from raa_core.reference import THRESHOLD_SETS, Reference
+from raa_core.requests import PerformanceRequest
+from raa_core.snapshot import Snapshot
+from raa_core.store.sql import Bind, state_sql
 
 INDICATORS: tuple[str, ...] = ("A1", "A2", "A3", "A10")
 TIME_INDICATORS: tuple[str, ...] = ("A1", "A2", "A10")
@@ -181,43 +184,12 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
-class Bind:
-    """The values of one query, collected as DuckDB named parameters (`$p0`, `$p1`, …) while its SQL is built.
-
-    Every value (a date, a council code, a period name, a threshold, a label) reaches SQL through `bind(value)`,
-    which returns the placeholder; identifiers and SQL written in code are the only text pasted into a query
-    (GUIDE: values reach SQL as parameters). `run` executes the query with exactly the values it used.
-    """
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def __call__(self, value: Any) -> str:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
-        return f"${name}"
-
-    def typed(self, value: Any, sql_type: str) -> str:
-        """A parameter cast to a SQL type (for NULLs and empty lists, whose type DuckDB cannot infer)."""
-        return f"CAST({self(value)} AS {sql_type})"
-
-    def run(self, con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyConnection:
-        return con.execute(sql, self.values)
-
-
 def state_source(b: Bind, table: str, as_at: dt.date | None = None) -> str:
-    """SQL naming a drop table's current state, or its state as at a date (for FROM clauses).
-
-    The state is each council's newest accepted drop (on or before `as_at`) that carried the table's file.
-    """
+    """SQL naming a drop table's current state, or its state as at a date (for FROM clauses): the
+    `<table>_current` view, else `sql.state_sql` with the date bound as a parameter of `b`."""
     if as_at is None:
         return f"{table}_current"
-    spec = next(t for t in TABLES if t.name == table)
-    return (
-        f"(SELECT t.* FROM {spec.name} t JOIN (SELECT arg_max(drop_id, (extract_date, version)) AS drop_id "
-        f"FROM drops WHERE list_contains(files, {b(spec.file)}) AND extract_date <= {b.typed(as_at, 'DATE')} "
-        "GROUP BY la_code) s USING (drop_id))"
-    )
+    return f"({state_sql(table, b.name(as_at))})"
 
 
 def councils_sql(b: Bind, ref: Reference | None, as_at: dt.date | None = None) -> str:
@@ -428,23 +400,17 @@ def _scorecard_sql(
     """
 
 
-def scorecards(
-    con: duckdb.DuckDBPyConnection,
-    periods: Sequence[Period],
-    ref: Reference,
-    as_at: dt.date | None = None,
-    threshold_set: str = DEFAULT_THRESHOLD_SET,
-) -> pd.DataFrame:
+def scorecards(snapshot: Snapshot, request: PerformanceRequest, periods: Sequence[Period]) -> pd.DataFrame:
     """The scorecard for several periods at once (one query); a `period` column leads the scorecard's.
 
-    `threshold_set` names the reference thresholds (`dfe`, the default, or `business_case`); each row's
-    `threshold_set` says which set its threshold and difference come from (null where there is no threshold,
-    as for A3). Raises BadInput for an unknown set.
+    The request gives the as-at state and the threshold set (`thresholds`: `dfe`, the default, or
+    `business_case`); each row's `threshold_set` says which set its threshold and difference come from (null
+    where there is no threshold, as for A3). Rules: docs/indicators.md.
     """
-    if threshold_set not in THRESHOLD_SETS:
-        raise BadInput(f"threshold set must be one of {', '.join(THRESHOLD_SETS)}, not {threshold_set!r}")
     b = Bind()
-    df = b.run(con, _scorecard_sql(b, periods, ref, as_at, threshold_set)).df()
+    sql = _scorecard_sql(b, periods, snapshot.ref, request.as_at, request.thresholds)
+    with snapshot.cursor() as con:
+        df = b.run(con, sql).df()
     for col in _INT_COLUMNS:
         df[col] = df[col].astype("Int64")
     df["n"] = df["n"].astype("int64")
@@ -459,26 +425,22 @@ def _national(ref: Reference, indicator: str, period: str) -> int | None:
     return fig.pct if indicator == "A3" else fig.value
 
 
-def scorecard(
-    con: duckdb.DuckDBPyConnection,
-    period: Period,
-    ref: Reference,
-    as_at: dt.date | None = None,
-    threshold_set: str = DEFAULT_THRESHOLD_SET,
-) -> pd.DataFrame:
-    """A1, A2, A3, A10 for one period: a row per indicator and area (councils, `region`, `region_mean`)."""
-    return scorecards(con, [period], ref, as_at, threshold_set).drop(columns="period")
+def scorecard(snapshot: Snapshot, request: PerformanceRequest) -> pd.DataFrame:
+    """A1, A2, A3, A10 for the request's period: a row per indicator and area (councils, `region`,
+    `region_mean`)."""
+    return scorecards(snapshot, request, [request.period]).drop(columns="period")
 
 
-def latest_adoption_year(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> Period | None:
+def latest_adoption_year(snapshot: Snapshot, as_at: dt.date | None = None) -> Period | None:
     """The financial year of the latest adoption order in the (as-at) state, or None if there is none."""
     b = Bind()
-    latest = b.run(con, f"SELECT max(adoption_order_date) FROM {state_source(b, 'children', as_at)}").fetchall()
+    with snapshot.cursor() as con:
+        latest = b.run(con, f"SELECT max(adoption_order_date) FROM {state_source(b, 'children', as_at)}").fetchall()
     return financial_year_of(latest[0][0]) if latest and latest[0][0] is not None else None
 
 
 def trend_periods(
-    kind: str, first: str | Period = "2015-16", last: str | Period | None = None, latest: Period | None = None
+    kind: str, first: str | Period = FIRST_YEAR, last: str | Period | None = None, latest: Period | None = None
 ) -> list[Period]:
     """Successive years, or rolling 3-year periods, from `first` to `last` (default: the `latest` year).
 
@@ -498,20 +460,20 @@ def trend_periods(
 
 
 def trend(
-    con: duckdb.DuckDBPyConnection,
-    ref: Reference,
-    indicator: str | None,
+    snapshot: Snapshot,
+    request: PerformanceRequest,
+    indicator: str | None = None,
     kind: str = "year",
-    first: str | Period = "2015-16",
+    first: str | Period = FIRST_YEAR,
     last: str | Period | None = None,
-    as_at: dt.date | None = None,
-    threshold_set: str = DEFAULT_THRESHOLD_SET,
 ) -> pd.DataFrame:
-    """The scorecard over successive periods (for trend charts); `indicator` None keeps all four."""
+    """The scorecard over successive periods from `first` (the first reporting year) to `last` (default: the
+    year of the latest adoption order), for trend charts; `indicator` None keeps all four. The request gives
+    the as-at state and thresholds (its period is not used: a trend spans many)."""
     if indicator is not None and indicator not in INDICATORS:
         raise BadInput(f"indicator must be one of {', '.join(INDICATORS)}, not {indicator!r}")
-    periods = trend_periods(kind, first, last, latest_adoption_year(con, as_at))
-    df = scorecards(con, periods, ref, as_at, threshold_set)
+    periods = trend_periods(kind, first, last, latest_adoption_year(snapshot, request.as_at))
+    df = scorecards(snapshot, request, periods)
     if indicator is not None:
         df = df[df["indicator"] == indicator].reset_index(drop=True)
     return df
@@ -571,6 +533,28 @@ def region_and_mean(scorecard_df: pd.DataFrame) -> pd.DataFrame:
     for col in ("region", "region_mean", "gap"):
         out[col] = pd.array(out[col].tolist(), dtype="Int64")
     return out
+
+
+def low_n_of(scorecard_df: pd.DataFrame, area: str, indicator: str | None = None) -> bool:
+    """Whether a figure of an area (any, or one indicator's) rests on fewer children than the low-number limit:
+    the scorecard SQL's own `low_n` flag (settings `low_n_below`, docs/indicators.md)."""
+    rows = scorecard_df[scorecard_df["area"] == area]
+    if indicator is not None:
+        rows = rows[rows["indicator"] == indicator]
+    return bool(rows["low_n"].astype(bool).any())
+
+
+def adopted_none(scorecard_df: pd.DataFrame, area: str) -> bool:
+    """Whether no child of an area's A1 cohort was adopted in the scorecard's period (n = 0): the page then says
+    so in words (`coverage.no_children_message`), never 0 days."""
+    rows = scorecard_df[(scorecard_df["indicator"] == "A1") & (scorecard_df["area"] == area)]
+    return int(rows["n"].sum()) == 0
+
+
+def threshold_of(scorecard_df: pd.DataFrame, indicator: str) -> int | None:
+    """The threshold a scorecard judged an indicator against (the same for every area), or None (A3)."""
+    got = scorecard_df[scorecard_df["indicator"] == indicator]["threshold"].dropna()
+    return int(got.iloc[0]) if len(got) else None
 
 
 def rag(indicator: str, value: int | None, threshold: int | None) -> str | None:
@@ -658,29 +642,16 @@ def headline_from(sc: pd.DataFrame, period: str, previous_period: str, area: str
     return out
 
 
-def headline_scorecards(
-    con: duckdb.DuckDBPyConnection,
-    period: str | Period,
-    ref: Reference,
-    as_at: dt.date | None = None,
-    threshold_set: str = DEFAULT_THRESHOLD_SET,
-) -> pd.DataFrame:
-    """The scorecard of a period and of the period before it (for tiles' change), in one query."""
-    p = parse_period(period) if isinstance(period, str) else period
-    return scorecards(con, [previous(p), p], ref, as_at, threshold_set)
+def headline_scorecards(snapshot: Snapshot, request: PerformanceRequest) -> pd.DataFrame:
+    """The scorecard of the request's period and of the period before it (for tiles' change), in one query."""
+    return scorecards(snapshot, request, [previous(request.period), request.period])
 
 
-def headline(
-    con: duckdb.DuckDBPyConnection,
-    period: str | Period,
-    ref: Reference,
-    area: str = "region",
-    as_at: dt.date | None = None,
-    threshold_set: str = DEFAULT_THRESHOLD_SET,
-) -> pd.DataFrame:
-    """A1, A2, A3, A10 of one area and period with n, threshold, national, RAG and change (see `headline_from`)."""
-    p = parse_period(period) if isinstance(period, str) else period
-    return headline_from(headline_scorecards(con, p, ref, as_at, threshold_set), p.name, previous(p).name, area)
+def headline(snapshot: Snapshot, request: PerformanceRequest, area: str | None = None) -> pd.DataFrame:
+    """A1, A2, A3, A10 of one area (default: the request's) and the request's period with n, threshold, national,
+    RAG and change (see `headline_from`)."""
+    p = request.period
+    return headline_from(headline_scorecards(snapshot, request), p.name, previous(p).name, area or request.area)
 
 
 def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
@@ -728,6 +699,23 @@ def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
     return out
 
 
+#: Each indicator's row label in the council-against-region table, with its unit.
+TABLE_LABELS: dict[str, str] = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
+
+
+def compare_table(comp_text: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The council-against-region table as shown: a `compare_council` frame as text, the indicator as its
+    `TABLE_LABELS` row label and the best partner's figure followed by its name ("363 (Northshire)").
+    Columns: indicator, council, council_n, region, best."""
+    from raa_core.performance.performance_charts import area_label
+
+    return comp_text.assign(
+        best=[f"{b} ({area_label(a, names)})" if a else b
+              for b, a in zip(comp_text["best"], comp_text["best_area"], strict=True)],
+        indicator=[TABLE_LABELS[i] for i in comp_text["indicator"]],
+    )[["indicator", "council", "council_n", "region", "best"]]
+
+
 def _plain(v: Any) -> Any:
     if v is None or v is pd.NA:
         return None
@@ -743,21 +731,15 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def kpi_report(
-    con: duckdb.DuckDBPyConnection,
-    period_text: str,
-    ref: Reference,
-    as_at: dt.date | None = None,
-    threshold_set: str = DEFAULT_THRESHOLD_SET,
-) -> dict[str, Any]:
-    """The JSON document of `raa kpi --period P [--as-at DATE] [--thresholds SET]` (spec cli.md).
+def kpi_report(snapshot: Snapshot, request: PerformanceRequest) -> dict[str, Any]:
+    """The JSON document of `raa kpi --period P [--as-at DATE] [--thresholds SET]` (docs/command-line.md).
 
     Every row carries `threshold_set`: the named set its threshold and difference come from. `no_data`
-    names each council that had sent no children drop by `as_at`, with the words shown instead of its
-    figures (its rows then have n = 0 and null values: no data, not zero).
+    names each council that had sent no children drop by the request's as-at date, with the words shown
+    instead of its figures (its rows then have n = 0 and null values: no data, not zero).
     """
-    period = parse_period(period_text)
-    df = scorecard(con, period, ref, as_at, threshold_set)
+    period, as_at, threshold_set = request.period, request.as_at, request.thresholds
+    df = scorecard(snapshot, request)
     rows: list[dict[str, Any]] = []
     for rec in df.to_dict(orient="records"):
         row = {
@@ -768,14 +750,14 @@ def kpi_report(
         if rec["indicator"] == "A3":
             row["count"] = _plain(rec["count"])
         rows.append(row)
-    from raa_core.ingest import coverage  # coverage builds on this module's Bind
+    from raa_core.ingest import coverage  # coverage builds on this module's state_source
 
     return {
         "period": period.name,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         "as_at": as_at.isoformat() if as_at else None,
-        "no_data": coverage.missing(con, ref, "children", as_at),
+        "no_data": coverage.missing(snapshot, "children", as_at),
         "threshold_set": threshold_set,
         "thresholds": THRESHOLD_SETS[threshold_set],
         "rows": rows,

@@ -2,7 +2,7 @@
 
 Children waiting follow the ASGLB's counts (spec indicators.md v2): a child whose latest placement
 disrupted is waiting again from the disruption date unless the plan was reversed. Every value reaches SQL
-as a parameter (`indicators.Bind`).
+as a parameter (`raa_core.store.sql.Bind`).
 
 Stages run entered care -> ADM decision -> placement order -> match -> placed -> adoption order; each
 stage counts the children who have both dates, in the period of the later date. A later stage recorded
@@ -20,7 +20,6 @@ import pandas as pd
 
 from raa_core.access import require_children
 from raa_core.performance.indicators import (
-    Bind,
     area_sql,
     areas_sql,
     cohort_sql,
@@ -37,9 +36,11 @@ from raa_core.performance.indicators import (
     state_source,
     zero_counts_sql,
 )
-from raa_core.periods import Period, parse_period, quarters
+from raa_core.periods import FIRST_YEAR, Period, parse_period, quarters
 from raa_core.reference import Reference
-from raa_core.requests import Viewer
+from raa_core.requests import PerformanceRequest, Viewer
+from raa_core.snapshot import Snapshot
+from raa_core.store.sql import Bind
 
 #: (from, to, date column of from, date column of to), in journey order.
 STAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -106,36 +107,60 @@ def as_period_list(periods: Period | Sequence[Period]) -> list[Period]:
     return [periods] if isinstance(periods, Period) else list(periods)
 
 
-def area_codes(con: duckdb.DuckDBPyConnection, ref: Reference | None, as_at: dt.date | None = None) -> list[str]:
+def area_codes(snapshot: Snapshot, as_at: dt.date | None = None) -> list[str]:
     """Council areas to report (reference councils and any with a drop), as strings in code order."""
+    with snapshot.cursor() as con:
+        return _area_codes(con, snapshot.ref, as_at)
+
+
+def _area_codes(con: duckdb.DuckDBPyConnection, ref: Reference | None, as_at: dt.date | None = None) -> list[str]:
+    """`area_codes` over a cursor the caller holds."""
     b = Bind()
     codes = b.run(con, f"SELECT la_code FROM ({councils_sql(b, ref, as_at)}) ORDER BY la_code").fetchall()
     return [str(c[0]) for c in codes]
 
 
-def latest_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> dt.date | None:
+def latest_date(snapshot: Snapshot, as_at: dt.date | None = None) -> dt.date | None:
     """The newest extract date among accepted drops (on or before `as_at`): how far the data reaches."""
+    with snapshot.cursor() as con:
+        return _latest_date(con, as_at)
+
+
+def _latest_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> dt.date | None:
+    """`latest_date` over a cursor the caller holds."""
     b = Bind()
     when = f"WHERE extract_date <= {b.typed(as_at, 'DATE')}" if as_at is not None else ""
     got: dt.date | None = b.run(con, f"SELECT max(extract_date) FROM drops {when}").fetchall()[0][0]
     return got
 
 
-def series_quarters(
-    con: duckdb.DuckDBPyConnection, first: str = "2015-16", as_at: dt.date | None = None
-) -> list[Period]:
+def series_quarters(snapshot: Snapshot, as_at: dt.date | None = None, first: str | Period = FIRST_YEAR) -> list[Period]:
     """Quarters from the first quarter of `first` to the quarter of the latest extract (or `as_at`)."""
-    start = parse_period(first).start
-    end = latest_date(con, as_at) or as_at or start
+    with snapshot.cursor() as con:
+        return _series_quarters(con, first, as_at)
+
+
+def _series_quarters(
+    con: duckdb.DuckDBPyConnection, first: str | Period = FIRST_YEAR, as_at: dt.date | None = None
+) -> list[Period]:
+    """`series_quarters` over a cursor the caller holds."""
+    start = (parse_period(first) if isinstance(first, str) else first).start
+    end = _latest_date(con, as_at) or as_at or start
     return quarters(start, max(end, start))
 
 
-def quarter_end_dates(
-    con: duckdb.DuckDBPyConnection, first: str = "2015-16", as_at: dt.date | None = None
-) -> list[dt.date]:
+def quarter_end_dates(snapshot: Snapshot, as_at: dt.date | None = None, first: str | Period = FIRST_YEAR) -> list[dt.date]:
     """Quarter ends from `first` up to the latest extract, plus the latest extract date itself."""
-    qs = series_quarters(con, first, as_at)
-    latest = latest_date(con, as_at) or as_at
+    with snapshot.cursor() as con:
+        return _quarter_end_dates(con, first, as_at)
+
+
+def _quarter_end_dates(
+    con: duckdb.DuckDBPyConnection, first: str | Period = FIRST_YEAR, as_at: dt.date | None = None
+) -> list[dt.date]:
+    """`quarter_end_dates` over a cursor the caller holds."""
+    qs = _series_quarters(con, first, as_at)
+    latest = _latest_date(con, as_at) or as_at
     dates = [q.end for q in qs if latest is None or q.end <= latest]
     if latest is not None and (not dates or dates[-1] != latest):
         dates.append(latest)
@@ -224,24 +249,33 @@ def _stages_sql(b: Bind) -> str:
     return "SELECT " + ", ".join(f"unnest({b.typed(v, t)}) AS {c}" for c, v, t in cols)
 
 
-def stage_durations(
+def stage_durations(snapshot: Snapshot, request: PerformanceRequest, periods: Period | Sequence[Period] | None = None) -> pd.DataFrame:
+    """Mean and median days of each journey stage, by period of the stage's later date, per area.
+
+    Columns: period, stage_order, from_stage, to_stage, stage, area, n, mean_days, median_days, low_n (n below
+    the low-number limit of settings).
+    """
+    with snapshot.cursor() as con:
+        return _stage_durations(con, request.period if periods is None else periods, snapshot.ref, request.as_at)
+
+
+def _stage_durations(
     con: duckdb.DuckDBPyConnection,
     periods: Period | Sequence[Period],
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Mean and median days of each journey stage, by period of the stage's later date, per area.
-
-    Columns: period, stage_order, from_stage, to_stage, stage, area, n, mean_days, median_days.
-    """
+    """`stage_durations` over a cursor the caller holds."""
     plist = as_period_list(periods)
     b = Bind()
     source = state_source(b, "children", as_at)
     pairs = ", ".join(f"{{'o': {i}, 'd0': {ca}, 'd1': {cb}}}" for i, (_, _, ca, cb) in enumerate(STAGES, start=1))
     any_in = " OR ".join(span_sql(b, cb, plist) for *_, cb in STAGES)
+    low = ref.settings.low_n_below if ref is not None else 6
     figures = (
         f"g.from_stage, g.to_stage, g.stage, a.area, {zero_counts_sql(['n'])}, "
-        f"{round_mean_sql('agg.s', 'agg.n')} AS mean_days, {round_median_sql('agg.m')} AS median_days"
+        f"{round_mean_sql('agg.s', 'agg.n')} AS mean_days, {round_median_sql('agg.m')} AS median_days, "
+        f"coalesce(agg.n, 0) < {b(int(low))} AS low_n"
     )
     df = b.run(
         con,
@@ -257,6 +291,7 @@ def stage_durations(
         {period_grid_sql(b, f"g.stage_order, {figures}", ref, as_at, _stages_sql(b), "stage_order")}
     """,
     ).df()
+    df["low_n"] = df["low_n"].astype(bool)
     return as_int_columns(df, ["stage_order", "n"], ["mean_days", "median_days"])
 
 
@@ -335,13 +370,19 @@ WAITING_LABELS: dict[str, str] = {
 }
 
 
-def waiting_series(
+def waiting_series(snapshot: Snapshot, request: PerformanceRequest, dates: Sequence[dt.date]) -> pd.DataFrame:
+    """Children waiting at each date, per area (see `children_waiting` for the columns)."""
+    with snapshot.cursor() as con:
+        return _waiting_series(con, dates, snapshot.ref, request.as_at)
+
+
+def _waiting_series(
     con: duckdb.DuckDBPyConnection,
     dates: Sequence[dt.date],
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Children waiting at each date, per area (see `children_waiting` for the columns)."""
+    """`waiting_series` over a cursor the caller holds."""
     dates = list(dates)
     b = Bind()
     agg = f"""
@@ -358,12 +399,7 @@ def waiting_series(
     return waiting_at_dates(con, b, agg, WAITING_COUNTS, dates, ref, as_at)
 
 
-def children_waiting(
-    con: duckdb.DuckDBPyConnection,
-    at: dt.date,
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def children_waiting(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
     """Children waiting at a date as the ASGLB counts them (spec indicators.md v2), a row per area.
 
     Columns: at, area; waiting (the whole), split not_matched + matched_not_placed; with_po (with a
@@ -372,28 +408,51 @@ def children_waiting(
     since the order); after_disruption (waiting again after a disrupted placement); mean_days / median_days
     waiting since the first of the ADM decision and the placement order. Each count is its own n.
     """
-    return waiting_series(con, [at], ref, as_at)
+    with snapshot.cursor() as con:
+        return _children_waiting(con, at or request.waiting_at(snapshot.today), snapshot.ref, request.as_at)
 
 
-def waiting_bands(
+def _children_waiting(
     con: duckdb.DuckDBPyConnection,
     at: dt.date,
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
+    """`children_waiting` over a cursor the caller holds."""
+    return _waiting_series(con, [at], ref, as_at)
+
+
+def waiting_bands(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
     """Children waiting at a date by ageing band (months since the decision), per area: area, band, children."""
+    with snapshot.cursor() as con:
+        return _waiting_bands(con, at or request.waiting_at(snapshot.today), snapshot.ref, request.as_at)
+
+
+def _waiting_bands(
+    con: duckdb.DuckDBPyConnection,
+    at: dt.date,
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`waiting_bands` over a cursor the caller holds."""
     b = Bind()
     rows = waiting_rows_sql(b, state_source(b, "children", as_at), [at])
     return band_counts(con, b, rows, [label for label, _ in WAITING_BANDS], ref, as_at)
 
 
-def waiting_days(
+def waiting_days(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
+    """Days waiting of each child waiting at a date (no identifiers), for a distribution chart."""
+    with snapshot.cursor() as con:
+        return _waiting_days(con, at or request.waiting_at(snapshot.today), request.la_code, request.as_at)
+
+
+def _waiting_days(
     con: duckdb.DuckDBPyConnection,
     at: dt.date,
     la_code: int | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Days waiting of each child waiting at a date (no identifiers), for a distribution chart."""
+    """`waiting_days` over a cursor the caller holds."""
     b = Bind()
     source = state_source(b, "children", as_at)
     where = f"WHERE la_code = {b(int(la_code))}" if la_code is not None else ""
@@ -417,12 +476,7 @@ _EVENTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def activity(
-    con: duckdb.DuckDBPyConnection,
-    periods: Period | Sequence[Period],
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def activity(snapshot: Snapshot, request: PerformanceRequest, periods: Period | Sequence[Period] | None = None) -> pd.DataFrame:
     """Journey events counted per period and area, with early-permanence and interagency shares.
 
     Columns: period, area, the `ACTIVITY_COUNTS`, early_permanence_pct and interagency_pct (whole % of
@@ -431,6 +485,17 @@ def activity(
     left out of A1, A2, A3 and A10). A sibling group (two or more children sharing a `sibling_group_id`)
     counts in the period of its first placement.
     """
+    with snapshot.cursor() as con:
+        return _activity(con, request.period if periods is None else periods, snapshot.ref, request.as_at)
+
+
+def _activity(
+    con: duckdb.DuckDBPyConnection,
+    periods: Period | Sequence[Period],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`activity` over a cursor the caller holds."""
     plist = as_period_list(periods)
     b = Bind()
     source = state_source(b, "children", as_at)
@@ -474,14 +539,20 @@ def activity(
     return as_int_columns(df, ACTIVITY_COUNTS, ["early_permanence_pct", "interagency_pct"])
 
 
-def activity_quarterly(
+def activity_quarterly(snapshot: Snapshot, request: PerformanceRequest, first: str | Period = FIRST_YEAR) -> pd.DataFrame:
+    """Activity for every quarter from Q1 of `first` to the latest quarter with data."""
+    with snapshot.cursor() as con:
+        return _activity_quarterly(con, first, snapshot.ref, request.as_at)
+
+
+def _activity_quarterly(
     con: duckdb.DuckDBPyConnection,
-    first: str = "2015-16",
+    first: str | Period = FIRST_YEAR,
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Activity for every quarter from Q1 of `first` to the latest quarter with data."""
-    return activity(con, series_quarters(con, first, as_at), ref, as_at)
+    """`activity_quarterly` over a cursor the caller holds."""
+    return _activity(con, _series_quarters(con, first, as_at), ref, as_at)
 
 
 def funnel(activity_df: pd.DataFrame, area: str, period: str | None = None) -> pd.DataFrame:
@@ -492,7 +563,18 @@ def funnel(activity_df: pd.DataFrame, area: str, period: str | None = None) -> p
     return pd.DataFrame({"stage": [s for s, _ in FUNNEL], "count": [int(rows[m].sum()) for _, m in FUNNEL]})
 
 
-def a1_distribution(
+def a1_distribution(snapshot: Snapshot, request: PerformanceRequest, *, viewer: Viewer) -> pd.DataFrame:
+    """Each cohort child's A1 days (and A2, A10, within 14 months) for one period, without identifiers.
+
+    The mean of `a1_days` is the scorecard's A1 before rounding; a chart shows the spread behind it.
+    Child-level rows: raises `access.AccessDenied` unless `viewer` may see that council's children
+    (`la_code` None: every council's).
+    """
+    with snapshot.cursor() as con:
+        return _a1_distribution(con, request.period, request.la_code, request.as_at, viewer=viewer)
+
+
+def _a1_distribution(
     con: duckdb.DuckDBPyConnection,
     period: Period,
     la_code: int | None = None,
@@ -500,12 +582,7 @@ def a1_distribution(
     *,
     viewer: Viewer,
 ) -> pd.DataFrame:
-    """Each cohort child's A1 days (and A2, A10, within 14 months) for one period, without identifiers.
-
-    The mean of `a1_days` is the scorecard's A1 before rounding; a chart shows the spread behind it.
-    Child-level rows: raises `access.AccessDenied` unless `viewer` may see that council's children
-    (`la_code` None: every council's).
-    """
+    """`a1_distribution` over a cursor the caller holds."""
     require_children(viewer, la_code)
     b = Bind()
     source = state_source(b, "children", as_at)
@@ -519,17 +596,23 @@ def a1_distribution(
     ).df()
 
 
-def a1_bands(
-    con: duckdb.DuckDBPyConnection,
-    period: Period,
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def a1_bands(snapshot: Snapshot, request: PerformanceRequest) -> pd.DataFrame:
     """The A1 cohort by time from entering care to placement, in `A1_BANDS`, per area: area, band, children.
 
     A publishable view of the A1 distribution (counts per band rather than each child's days); the bands
     below 14 months add up to A3's count.
     """
+    with snapshot.cursor() as con:
+        return _a1_bands(con, request.period, snapshot.ref, request.as_at)
+
+
+def _a1_bands(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`a1_bands` over a cursor the caller holds."""
     b = Bind()
     cases = " ".join(
         f"WHEN s.placed_date < {months_after_sql(b, 's.entered_care_date', m)} THEN {i}"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
 from raa_core.performance.indicators import scorecards
 from raa_core.periods import parse_period
-from raa_core.reference import Reference
+from raa_core.reference import THRESHOLD_SET_SHORT, Reference
+from raa_core.requests import PerformanceRequest
+from raa_core.snapshot import Snapshot
 
 #: The threshold set the business case's printed differences were measured against.
 RECONCILIATION_THRESHOLDS = "business_case"
@@ -40,13 +41,17 @@ COLUMNS: list[str] = [
 ]
 
 
-def reconcile(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | None = None) -> pd.DataFrame:
-    """A row per published figure: published, computed, their difference, and whether they agree."""
+def reconcile(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
+    """A row per published figure (reference data): published, computed from the drops (as at `as_at`), their
+    difference, and whether they agree; differences to threshold against the business case's own set
+    (`RECONCILIATION_THRESHOLDS`), so its printed differences reproduce (docs/indicators.md)."""
+    ref = snapshot.ref
     published = pd.DataFrame([f.model_dump() for f in ref.published])
     if published.empty:
         return pd.DataFrame(columns=COLUMNS)
     periods = [parse_period(p) for p in dict.fromkeys(published["period"])]
-    computed = scorecards(con, periods, ref, as_at, RECONCILIATION_THRESHOLDS)
+    request = PerformanceRequest(period=periods[0], as_at=as_at, thresholds=RECONCILIATION_THRESHOLDS)
+    computed = scorecards(snapshot, request, periods)
     merged = published.merge(computed, on=["indicator", "period", "area"], how="left", suffixes=("_pub", ""))
     is_a3 = merged["indicator"] == "A3"
     out = pd.DataFrame(
@@ -85,3 +90,17 @@ def reconcile(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | N
     out["matches"] = (agree & diff_agree).astype(bool)
     out["note"] = merged["note"].fillna("").astype(str)
     return out[COLUMNS]
+
+
+def summary(rec: pd.DataFrame, ref: Reference) -> str:
+    """The sentence above the reconciliation table (Markdown): how many published figures the drops reproduce,
+    and the business case's own thresholds the differences use, from the thresholds reference data (A1 and A2
+    days in force at the end of the latest published period)."""
+    ends = [parse_period(p).end for p in dict.fromkeys(f.period for f in ref.published)] or [dt.date.max]
+    held = [ref.threshold(i, max(ends), RECONCILIATION_THRESHOLDS) for i in ("A1", "A2")]
+    days = " / ".join(str(t) for t in held if t is not None)
+    named = THRESHOLD_SET_SHORT[RECONCILIATION_THRESHOLDS] + (f": {days} days" if days else ": none in reference data")
+    return (
+        f"**{int(rec['matches'].sum())} of {len(rec)}** published figures reproduced from the drops. Differences "
+        f"to threshold use the **business case** set ({named}), as printed."
+    )

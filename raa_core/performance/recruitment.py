@@ -16,7 +16,6 @@ import duckdb
 import pandas as pd
 
 from raa_core.performance.indicators import (
-    Bind,
     area_sql,
     areas_sql,
     dates_values_sql,
@@ -28,9 +27,19 @@ from raa_core.performance.indicators import (
     state_source,
     zero_counts_sql,
 )
-from raa_core.performance.journeys import as_dates, as_int_columns, as_period_list, waiting_at_dates, waiting_rows_sql
+from raa_core.performance.journeys import (
+    as_dates,
+    as_int_columns,
+    as_period_list,
+    quarter_end_dates,
+    waiting_at_dates,
+    waiting_rows_sql,
+)
 from raa_core.periods import Period
 from raa_core.reference import Reference
+from raa_core.requests import PerformanceRequest
+from raa_core.snapshot import Snapshot
+from raa_core.store.sql import Bind
 
 RECRUITMENT_COUNTS: tuple[str, ...] = (
     "enquiries",
@@ -88,17 +97,23 @@ _EVENTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def recruitment_activity(
-    con: duckdb.DuckDBPyConnection,
-    periods: Period | Sequence[Period],
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def recruitment_activity(snapshot: Snapshot, request: PerformanceRequest, periods: Period | Sequence[Period] | None = None) -> pd.DataFrame:
     """Households reaching each step per period and area (fast-track and early-permanence approvals apart).
 
     Columns: period, area, `RECRUITMENT_COUNTS`; `approved_withdrawn` counts the households that withdrew in
     the period after their approval and before any match (spec indicators.md v2).
     """
+    with snapshot.cursor() as con:
+        return _recruitment_activity(con, request.period if periods is None else periods, snapshot.ref, request.as_at)
+
+
+def _recruitment_activity(
+    con: duckdb.DuckDBPyConnection,
+    periods: Period | Sequence[Period],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`recruitment_activity` over a cursor the caller holds."""
     plist = as_period_list(periods)
     b = Bind()
     source = state_source(b, "adopters", as_at)
@@ -150,42 +165,49 @@ def _adopters_waiting_agg_sql(b: Bind, source: str, dates: Sequence[dt.date]) ->
     """
 
 
-def adopters_waiting_series(
-    con: duckdb.DuckDBPyConnection,
-    dates: Sequence[dt.date],
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def adopters_waiting_series(snapshot: Snapshot, request: PerformanceRequest, dates: Sequence[dt.date]) -> pd.DataFrame:
     """Approved households not yet matched (nor withdrawn) at each date, per area, and for how long.
 
     Columns: at, area, waiting, over_3m, over_6m (more than 3 / 6 months since approval),
     early_permanence (of those waiting), mean_days, median_days.
     """
+    with snapshot.cursor() as con:
+        return _adopters_waiting_series(con, dates, snapshot.ref, request.as_at)
+
+
+def _adopters_waiting_series(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`adopters_waiting_series` over a cursor the caller holds."""
     dates = list(dates)
     b = Bind()
     agg = _adopters_waiting_agg_sql(b, state_source(b, "adopters", as_at), dates)
     return waiting_at_dates(con, b, agg, ADOPTER_WAITING_COUNTS, dates, ref, as_at)
 
 
-def adopters_waiting(
+def adopters_waiting(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
+    """Approved households waiting for a match at one date, per area (see `adopters_waiting_series`)."""
+    with snapshot.cursor() as con:
+        return _adopters_waiting(con, at or request.waiting_at(snapshot.today), snapshot.ref, request.as_at)
+
+
+def _adopters_waiting(
     con: duckdb.DuckDBPyConnection,
     at: dt.date,
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Approved households waiting for a match at one date, per area (see `adopters_waiting_series`)."""
-    return adopters_waiting_series(con, [at], ref, as_at)
+    """`adopters_waiting` over a cursor the caller holds."""
+    return _adopters_waiting_series(con, [at], ref, as_at)
 
 
 ASSESSMENT_COUNTS: tuple[str, ...] = ("in_assessment", "in_stage1", "in_stage2")
 
 
-def households_in_assessment(
-    con: duckdb.DuckDBPyConnection,
-    dates: Sequence[dt.date],
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def households_in_assessment(snapshot: Snapshot, request: PerformanceRequest, dates: Sequence[dt.date]) -> pd.DataFrame:
     """Households in assessment at each date, per area, split stage 1 / stage 2 (spec indicators.md v2).
 
     In assessment at a date: registration of interest accepted on or before it, not approved and not
@@ -193,6 +215,17 @@ def households_in_assessment(
     (no stage 1) from its registration; stage 1 otherwise (including a household between the stages).
     Columns: at, area, in_assessment = in_stage1 + in_stage2.
     """
+    with snapshot.cursor() as con:
+        return _households_in_assessment(con, dates, snapshot.ref, request.as_at)
+
+
+def _households_in_assessment(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`households_in_assessment` over a cursor the caller holds."""
     dates = list(dates)
     b = Bind()
     source = state_source(b, "adopters", as_at)
@@ -214,16 +247,22 @@ def households_in_assessment(
     return as_int_columns(as_dates(df), ASSESSMENT_COUNTS)
 
 
-def timeliness(
+def timeliness(snapshot: Snapshot, request: PerformanceRequest, periods: Period | Sequence[Period] | None = None) -> pd.DataFrame:
+    """Share of households completing each step in time, per period and area.
+
+    Columns: period, measure, label, area, within, n, pct (whole percent; null where n = 0), low_n.
+    """
+    with snapshot.cursor() as con:
+        return _timeliness(con, request.period if periods is None else periods, snapshot.ref, request.as_at)
+
+
+def _timeliness(
     con: duckdb.DuckDBPyConnection,
     periods: Period | Sequence[Period],
     ref: Reference | None = None,
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Share of households completing each step in time, per period and area.
-
-    Columns: period, measure, label, area, within, n, pct (whole percent; null where n = 0), low_n.
-    """
+    """`timeliness` over a cursor the caller holds."""
     plist = as_period_list(periods)
     b = Bind()
     source = state_source(b, "adopters", as_at)
@@ -257,17 +296,23 @@ def timeliness(
     return as_int_columns(df, ["within", "n"], ["pct"])
 
 
-def conversion(
-    con: duckdb.DuckDBPyConnection,
-    periods: Period | Sequence[Period],
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def conversion(snapshot: Snapshot, request: PerformanceRequest, periods: Period | Sequence[Period] | None = None) -> pd.DataFrame:
     """Enquiry-to-approval conversion: of the households enquiring in a period, how many were approved.
 
     Columns: period, area, enquiries, rois, approved, withdrawn, in_process (neither approved nor
     withdrawn yet), pct_approved (whole percent of enquiries approved by the date of the data).
     """
+    with snapshot.cursor() as con:
+        return _conversion(con, request.period if periods is None else periods, snapshot.ref, request.as_at)
+
+
+def _conversion(
+    con: duckdb.DuckDBPyConnection,
+    periods: Period | Sequence[Period],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`conversion` over a cursor the caller holds."""
     plist = as_period_list(periods)
     b = Bind()
     source = state_source(b, "adopters", as_at)
@@ -292,17 +337,23 @@ def conversion(
     return as_int_columns(df, [*counts, "in_process"], ["pct_approved"])
 
 
-def sufficiency(
-    con: duckdb.DuckDBPyConnection,
-    dates: Sequence[dt.date],
-    ref: Reference | None = None,
-    as_at: dt.date | None = None,
-) -> pd.DataFrame:
+def sufficiency(snapshot: Snapshot, request: PerformanceRequest, dates: Sequence[dt.date]) -> pd.DataFrame:
     """Approved households waiting against children waiting with a placement order, at each date.
 
     Columns: at, area, adopters_waiting, children_waiting_with_po, surplus (households minus children),
     adopters_per_child (2 decimals; null where no child waits).
     """
+    with snapshot.cursor() as con:
+        return _sufficiency(con, dates, snapshot.ref, request.as_at)
+
+
+def _sufficiency(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    ref: Reference | None = None,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """`sufficiency` over a cursor the caller holds."""
     dates = list(dates)
     b = Bind()
     kids = waiting_rows_sql(b, state_source(b, "children", as_at), dates)
@@ -326,3 +377,10 @@ def sufficiency(
     df = as_dates(df)
     df["adopters_per_child"] = df["adopters_per_child"].astype("Float64")
     return as_int_columns(df, ["adopters_waiting", "children_waiting_with_po", "surplus"])
+
+
+def sufficiency_series(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
+    """`sufficiency` at every quarter end from the first reporting year to the latest data
+    (`journeys.quarter_end_dates`), and at `at` (default: the request's waiting date), in date order."""
+    day = at or request.waiting_at(snapshot.today)
+    return sufficiency(snapshot, request, sorted({*quarter_end_dates(snapshot, request.as_at), day}))

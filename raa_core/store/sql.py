@@ -7,7 +7,16 @@ named parameters through `query` / `execute`: DuckDB refuses a named parameter t
 passes, say, `as_at` would trip over every fragment that happens not to mention it. `query` keeps only the
 parameters the text names, and refuses (KeyError) a `$name` the caller did not supply.
 
+`Bind` collects the values of a query as named parameters while its SQL text is assembled (`b(value)` returns
+`$p0`, `$p1`, ...) and runs it through `execute`.
+
+The one rule for which drop is current (drop contract v2: the newest extract date, then the highest version of
+that date) is `newest_drop_sql`; every fragment choosing a current drop uses it.
+
 Fragments:
+- `newest_drop_sql(value, drops)`: `arg_max(value, (extract_date, version))`: the current drop of a group.
+- `current_drops_sql(*conditions)`: each council's current drop `(la_code, drop_id)` among the drops meeting
+  the conditions (`carries_file_sql(table)`, `on_or_before_sql(param)`).
 - `state_sql(table)`: a drop table's rows in each council's current state, or as at `$as_at` (NULL = now).
 - `latest_by_year_sql(table)`: budget/ledger rows, per council and financial year, from the newest drop
   carrying that year, on or before `$as_at`.
@@ -57,6 +66,66 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] 
     return con.execute(sql, p) if p else con.execute(sql)
 
 
+class Bind:
+    """The values of one query, collected as DuckDB named parameters (`$p0`, `$p1`, ...) while its SQL is built.
+
+    Every value (a date, a council code, a period name, a threshold, a label) reaches SQL through `bind(value)`,
+    which returns the placeholder; identifiers and SQL written in code are the only text pasted into a query.
+    `run` executes the query through the door (`execute`) with exactly the values it used.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        return f"${self.name(value)}"
+
+    def name(self, value: Any) -> str:
+        """The bare parameter name bound to `value` (for fragments that take a parameter's name)."""
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return name
+
+    def typed(self, value: Any, sql_type: str) -> str:
+        """A parameter cast to a SQL type (for NULLs and empty lists, whose type DuckDB cannot infer)."""
+        return f"CAST({self(value)} AS {sql_type})"
+
+    def run(self, con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyConnection:
+        return execute(con, sql, self.values)
+
+
+def newest_drop_sql(value: str = "drop_id", drops: str = "") -> str:
+    """The one rule for which drop is current, as an aggregate: `arg_max(value, (extract_date, version))` over
+    the drops of a group (drop contract v2: the newest extract date wins, then the highest version of that
+    date, a same-day resend). `drops` prefixes the drops table's columns (e.g. `d.`)."""
+    return f"arg_max({value}, ({drops}extract_date, {drops}version))"
+
+
+def current_drops_sql(*conditions: str) -> str:
+    """SQL relation `(la_code, drop_id)`: each council's current drop (`newest_drop_sql`) among the drops meeting
+    every condition (SQL over the drops table, e.g. `carries_file_sql`, `on_or_before_sql`)."""
+    where = " AND ".join(conditions) or "true"
+    return f"SELECT la_code, {newest_drop_sql()} AS drop_id FROM drops WHERE {where} GROUP BY la_code"
+
+
+def carries_file_sql(table: str) -> str:
+    """SQL condition on the drops table: the drop carried the file of a drop table (the contract's own file
+    name, written into the text as a literal so the parameterless `<table>_current` views can use it)."""
+    return f"list_contains(files, {contract_literal(_table(table).file)})"
+
+
+def on_or_before_sql(as_at_param: str = "as_at") -> str:
+    """SQL condition on the drops table: extracted on or before `$<as_at_param>` (a DATE, or NULL = now)."""
+    return f"(${as_at_param} IS NULL OR extract_date <= CAST(${as_at_param} AS DATE))"
+
+
+def contract_literal(text: str) -> str:
+    """A name the drop contract owns (a file name) as a SQL string literal; refuses anything but plain names."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text):
+        raise ValueError(f"not a contract name: {text!r}")
+    return "'" + text + "'"
+
+
 def _table(table: str) -> Any:
     try:
         return next(t for t in TABLES if t.name == table)
@@ -73,22 +142,15 @@ def state_sql(table: str, as_at_param: str = "as_at") -> str:
     (drop contract v2, "each drop is a full snapshot"). Parameters: `$as_at`.
     """
     spec = _table(table)
-    return (
-        f"SELECT t.* FROM {spec.name} t JOIN ("
-        "SELECT arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops "
-        f"WHERE list_contains(files, '{spec.file}') "
-        f"AND (${as_at_param} IS NULL OR extract_date <= CAST(${as_at_param} AS DATE)) GROUP BY la_code) s USING (drop_id)"
-    )
+    current = current_drops_sql(carries_file_sql(table), on_or_before_sql(as_at_param))
+    return f"SELECT t.* FROM {spec.name} t JOIN (SELECT drop_id FROM ({current})) s USING (drop_id)"
 
 
 def current_state_sql(table: str) -> str:
     """`state_sql` for now, without parameters: the body of the `<table>_current` views."""
     spec = _table(table)
-    return (
-        f"SELECT t.* FROM {spec.name} t JOIN ("
-        "SELECT arg_max(drop_id, (extract_date, version)) AS drop_id FROM drops "
-        f"WHERE list_contains(files, '{spec.file}') GROUP BY la_code) s USING (drop_id)"
-    )
+    current = current_drops_sql(carries_file_sql(table))
+    return f"SELECT t.* FROM {spec.name} t JOIN (SELECT drop_id FROM ({current})) s USING (drop_id)"
 
 
 def latest_by_year_sql(table: str) -> str:
@@ -102,7 +164,7 @@ def latest_by_year_sql(table: str) -> str:
         raise ValueError(f"not a yearly table: {table}")
     return (
         f"SELECT t.* FROM {table} t JOIN ("
-        "SELECT x.la_code, x.financial_year, arg_max(x.drop_id, (d.extract_date, d.version)) AS drop_id "
+        f"SELECT x.la_code, x.financial_year, {newest_drop_sql('x.drop_id', 'd.')} AS drop_id "
         f"FROM (SELECT DISTINCT drop_id, la_code, financial_year FROM {table}) x "
         "JOIN drops d ON d.drop_id = x.drop_id "
         "WHERE ($as_at IS NULL OR d.extract_date <= CAST($as_at AS DATE)) GROUP BY x.la_code, x.financial_year"

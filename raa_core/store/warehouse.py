@@ -101,8 +101,8 @@ SCHEMA: list[str] = [
     *[f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPE[c.type]}"
       for spec in TABLES for c in spec.columns],
     # The newest accepted drop of each council is its current state.
-    """CREATE OR REPLACE VIEW current_drops AS
-        SELECT la_code, arg_max(drop_id, (extract_date, version)) AS drop_id,
+    f"""CREATE OR REPLACE VIEW current_drops AS
+        SELECT la_code, {sql.newest_drop_sql()} AS drop_id,
                max(extract_date) AS extract_date
         FROM drops GROUP BY la_code""",
     *[f"CREATE OR REPLACE VIEW {spec.name}_current AS {sql.current_state_sql(spec.name)}" for spec in TABLES],
@@ -113,9 +113,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view (idempotent)."""
     for stmt in SCHEMA:
         con.execute(stmt)
-    con.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-    )
+    sql.execute(con, "INSERT OR REPLACE INTO meta VALUES ('schema_version', $version)",
+                {"version": str(SCHEMA_VERSION)})
 
 
 class WarehouseError(Fault):

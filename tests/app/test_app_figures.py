@@ -14,7 +14,7 @@ import streamlit as st_
 
 from appkit import LOCAL, REGIONAL, connect, markdown, open_page, tiles
 from conftest import _add_test_users
-from factories import add_drop
+from factories import add_drop, req, snap
 from raa_core import suppression
 from raa_core.performance import asglb, characteristics, journeys, recruitment
 from raa_core.periods import parse_period
@@ -37,8 +37,8 @@ def test_regional_waiting_table_and_characteristics_equal_raa_core(app_env: Path
     p = parse_period("2018-19")
     con = connect(app_env)
     try:
-        waiting = journeys.children_waiting(con, p.end, ref).set_index("area")
-        chars = characteristics.characteristics(con, p, p.end, ref)
+        waiting = journeys.children_waiting(snap(con, ref=ref), req(), p.end).set_index("area")
+        chars = characteristics.characteristics(snap(con, ref=ref), req(p), p.end)
     finally:
         con.close()
     table = next(d.value for d in at.dataframe if "Children waiting" in d.value.columns)
@@ -76,7 +76,7 @@ def test_asglb_return_on_the_page_equals_raa_core(app_env: Path, ref: Any) -> No
     assert not at.exception, at.exception
     con = connect(app_env)
     try:
-        ret = asglb.asglb_return(con, asglb.parse_quarter("2026-27Q2"), ref)
+        ret = asglb.asglb_return(snap(con, ref=ref), asglb.parse_quarter("2026-27Q2"))
     finally:
         con.close()
     wide = next(d.value for d in at.dataframe if "rule" in d.value.columns)
@@ -92,9 +92,9 @@ def test_local_page_shows_households_in_assessment_and_the_waiting_counts(app_en
     p = parse_period("2018-19")
     con = connect(app_env)
     try:
-        homes = recruitment.households_in_assessment(con, [p.end], ref).set_index("area").loc["886"]
-        waiting = journeys.children_waiting(con, p.end, ref).set_index("area").loc["886"]
-        act = recruitment.recruitment_activity(con, p, ref).set_index("area").loc["886"]
+        homes = recruitment.households_in_assessment(snap(con, ref=ref), req(), [p.end]).set_index("area").loc["886"]
+        waiting = journeys.children_waiting(snap(con, ref=ref), req(), p.end).set_index("area").loc["886"]
+        act = recruitment.recruitment_activity(snap(con, ref=ref), req(), p).set_index("area").loc["886"]
     finally:
         con.close()
     metrics = {m.label: m.value for m in at.metric}

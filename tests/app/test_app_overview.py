@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, SAMPLE_TODAY, signed_in
+from factories import snap
 from raa_core.ingest import freshness
 from raa_core.presentation import count_noun
 from raa_core.store import warehouse
@@ -28,7 +29,7 @@ def test_overview_shows_each_councils_freshness_from_raa_core(app_env, ref) -> N
     assert at.title[0].value == "Overview"
     con = warehouse.Warehouse(app_env).connect()
     try:
-        status = freshness.council_status(con, ref, SAMPLE_TODAY)
+        status = freshness.council_status(snap(con, ref=ref, today=SAMPLE_TODAY))
     finally:
         con.close()
     for dataset, label in (("performance", "Performance data"), ("finance", "Finance data")):

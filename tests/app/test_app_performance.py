@@ -14,7 +14,7 @@ import pytest
 
 from appkit import CURRENT_YEAR, LOCAL, REGIONAL, chart, connect, expected_figure, markdown, open_page, publish, tiles
 from conftest import SAMPLE_AS_AT, SAMPLE_TODAY
-from factories import HOS
+from factories import HOS, req, snap
 from raa_core.performance import indicators, journeys, recruitment
 from raa_core.periods import parse_period
 
@@ -26,8 +26,8 @@ def test_regional_page_shows_the_regions_tiles_for_the_current_year(app_env: Pat
     assert at.title[0].value == "Regional performance"
     con = connect(app_env)
     try:
-        want = indicators.headline(con, CURRENT_YEAR, ref, "region")
-        latest = journeys.latest_date(con)
+        want = indicators.headline(snap(con, ref=ref), req(CURRENT_YEAR), "region")
+        latest = journeys.latest_date(snap(con))
     finally:
         con.close()
     got = tiles(at)
@@ -54,8 +54,8 @@ def test_regional_tiles_follow_the_sidebar_and_equal_raa_core(
     at = open_page(REGIONAL, council=council, year=year, window=window)
     con = connect(app_env)
     try:
-        want = indicators.headline(con, period, ref, council)
-        sc = indicators.scorecard(con, parse_period(period), ref)
+        want = indicators.headline(snap(con, ref=ref), req(period), council)
+        sc = indicators.scorecard(snap(con, ref=ref), req(parse_period(period)))
     finally:
         con.close()
     assert tiles(at) == {r.indicator: expected_figure(r.indicator, r.value) for r in want.itertuples()}
@@ -129,7 +129,7 @@ def test_as_at_date_uses_the_drops_received_by_then(app_env: Path, ref: Any) -> 
     at = open_page(REGIONAL, council="886", year="2024-25", as_at=as_at)
     con = connect(app_env)
     try:
-        want = indicators.headline(con, "2024-25", ref, "886", as_at)
+        want = indicators.headline(snap(con, ref=ref), req("2024-25", as_at=as_at), "886")
     finally:
         con.close()
     assert tiles(at) == {r.indicator: expected_figure(r.indicator, r.value) for r in want.itertuples()}
@@ -146,12 +146,12 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
     p = parse_period("2018-19")
     con = connect(app_env)
     try:
-        comp = indicators.compare_council(indicators.scorecard(con, p, ref), "887")
-        act = journeys.activity(con, p, ref)
-        waiting = journeys.children_waiting(con, p.end, ref)
-        homes = recruitment.adopters_waiting(con, p.end, ref)
-        stages = journeys.stage_durations(con, p, ref)
-        dist = journeys.a1_distribution(con, p, 887, viewer=HOS)
+        comp = indicators.compare_council(indicators.scorecard(snap(con, ref=ref), req(p)), "887")
+        act = journeys.activity(snap(con, ref=ref), req(), p)
+        waiting = journeys.children_waiting(snap(con, ref=ref), req(), p.end)
+        homes = recruitment.adopters_waiting(snap(con, ref=ref), req(), p.end)
+        stages = journeys.stage_durations(snap(con, ref=ref), req(), p)
+        dist = journeys.a1_distribution(snap(con), req(p, la_code=887), viewer=HOS)
     finally:
         con.close()
     table = at.dataframe[0].value

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page
 
 from browser_support import assert_no_exception, sign_in, wait_ready
+from factories import req, snap
 from raa_core.performance import indicators, journeys
 from raa_core.periods import parse_period
 
@@ -58,13 +59,13 @@ def test_regional_page_follows_council_and_period(
     choose(page, "Financial year", "2018-19")
     charts_drawn(page, 5)
     assert_no_exception(page)
-    tiles = indicators.headline(sample_con, "2018-19", ref, "886").set_index("indicator")
+    tiles = indicators.headline(snap(sample_con, ref=ref), req("2018-19"), "886").set_index("indicator")
     assert page.get_by_role("heading", name="Scorecard: Kent, 2018-19").is_visible()
     assert metric(page, "A1 ·") == f"{tiles.at['A1', 'value']} days" == "363 days"
     assert metric(page, "A2 ·") == f"{tiles.at['A2', 'value']} days"
     assert metric(page, "A3 ·") == f"{tiles.at['A3', 'value']}%"
     # the councils-compared chart (the fourth chart: two trends, then the comparison) writes each figure
-    sc = indicators.scorecard(sample_con, parse_period("2018-19"), ref)
+    sc = indicators.scorecard(snap(sample_con, ref=ref), req(parse_period("2018-19")))
     a1 = sc[(sc["indicator"] == "A1") & (sc["area"] != "region_mean")]
     labels = chart_texts(page, 2)
     for v, low in zip(a1["value"], a1["low_n"], strict=True):
@@ -75,7 +76,7 @@ def test_regional_page_follows_council_and_period(
     wait_ready(page)
     charts_drawn(page, 5)
     assert_no_exception(page)
-    tiles = indicators.headline(sample_con, "2016-19", ref, "887").set_index("indicator")
+    tiles = indicators.headline(snap(sample_con, ref=ref), req("2016-19"), "887").set_index("indicator")
     assert page.get_by_role("heading", name="Scorecard: Medway, 2016-19").is_visible()
     assert metric(page, "A1 ·") == f"{tiles.at['A1', 'value']} days"
 
@@ -107,10 +108,10 @@ def test_local_page_follows_council_and_period(
     assert_no_exception(page)
     assert page.get_by_role("heading", name="Medway (887) · 2018-19").is_visible()
     p = parse_period("2018-19")
-    waiting = journeys.children_waiting(sample_con, p.end, ref).set_index("area").loc["887"]
+    waiting = journeys.children_waiting(snap(sample_con, ref=ref), req(), p.end).set_index("area").loc["887"]
     assert metric(page, "Children waiting") == str(waiting["waiting"])
     assert metric(page, "With a placement order") == str(waiting["with_po"])
     # the journey funnel (second chart) writes Medway's counts of each step
-    act = journeys.activity(sample_con, p, ref).set_index("area").loc["887"]
+    act = journeys.activity(snap(sample_con, ref=ref), req(), p).set_index("area").loc["887"]
     labels = chart_texts(page, 1)
     assert [str(int(act[m])) for _, m in journeys.FUNNEL] == [t for t in labels if t.isdigit()][:5], labels

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dropkit as dk
+from factories import snap
 from raa_core import clock
 from raa_core.ingest import drops, freshness
 from raa_core.reference import load_reference
@@ -61,7 +62,7 @@ def test_ingest_stores_utc_and_history_shows_london_time(tmp_path) -> None:
     started, finished, loaded = con.execute(
         "SELECT a.started_at, a.finished_at, d.loaded_at FROM ingest_audit a JOIN drops d USING (drop_id)").fetchone()
     assert before <= started <= finished <= after and before <= loaded <= after
-    when = freshness.ingest_history(con, REF)["When (London time)"].iloc[0]
+    when = freshness.ingest_history(snap(con, ref=REF))["When (London time)"].iloc[0]
     assert when == pd.Timestamp(finished).tz_localize("UTC").tz_convert("Europe/London").tz_localize(None).floor("min")
 
 

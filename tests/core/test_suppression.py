@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factories import add_drop, empty_warehouse
+from factories import add_drop, empty_warehouse, req, snap
 from raa_core.performance.indicators import SCORECARD_COLUMNS, headline_from, scorecard, scorecards
 from raa_core.periods import parse_period
 from raa_core.reference import SuppressionSettings, load_reference
@@ -192,7 +192,7 @@ def test_real_scorecard_and_other_tables() -> None:
         "adoption_order_date": dt.date(2018, 5, 1),
     }
     add_drop(con, 303, "2020-01-01", children=[kid])
-    out = suppress_scorecard(scorecard(con, parse_period("2018-19"), REF), REF.settings)
+    out = suppress_scorecard(scorecard(snap(con, ref=REF), req(parse_period("2018-19"))), REF.settings)
     assert cell(out, "A1", "303", "n") == HIDDEN and cell(out, "A1", "region", "n") == HIDDEN
     assert cell(out, "A1", "886", "n") == "0"
     table = pd.DataFrame({"area": ["303", "886"], "placements": [3, 12], "pct": [25, None]})
@@ -258,7 +258,7 @@ def test_publication_headline_hides_figure_rag_and_change_of_a_small_council() -
     ]
     add_drop(con, 886, "2020-01-01", children=kids[1:])
     add_drop(con, 303, "2020-01-01", children=[*kids[:1], dict(kids[1], child_id="b1")])
-    sc = scorecards(con, [parse_period("2017-18"), parse_period("2018-19")], REF, threshold_set="business_case")
+    sc = scorecards(snap(con, ref=REF), req(thresholds="business_case"), [parse_period("2017-18"), parse_period("2018-19")])
     raw = headline_from(sc, "2018-19", "2017-18", "303")
     pub = publication_headline(raw, sc, REF.settings).set_index("indicator")
     assert (pub.at["A1", "value"], pub.at["A1", "n"], pub.at["A1", "rag"]) == (HIDDEN, HIDDEN, "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factories import HOS
+from factories import HOS, req, snap
 from raa_core import access
 from raa_core.access import AccessDenied
 from raa_core.performance import journeys
@@ -111,9 +111,9 @@ def test_describe_says_who_and_as_what(ref) -> None:
 
 def test_the_child_level_function_refuses_another_council_and_roles_without_the_right(sample_con) -> None:
     period = parse_period("2018-19")
-    mine = journeys.a1_distribution(sample_con, period, 886, viewer=A886)
+    mine = journeys.a1_distribution(snap(sample_con), req(period, la_code=886), viewer=A886)
     assert len(mine) > 0 and set(mine["la_code"]) == {886}
     for viewer, la_code in [(A886, 887), (A886, None), (BOARD, 886), (FINANCE, 303), (ADMIN, 887)]:
         with pytest.raises(AccessDenied, match="child-level rows"):
-            journeys.a1_distribution(sample_con, period, la_code, viewer=viewer)
-    assert len(journeys.a1_distribution(sample_con, period, None, viewer=HOS)) >= len(mine)
+            journeys.a1_distribution(snap(sample_con), req(period, la_code=la_code), viewer=viewer)
+    assert len(journeys.a1_distribution(snap(sample_con), req(period, la_code=None), viewer=HOS)) >= len(mine)

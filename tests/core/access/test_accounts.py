@@ -163,8 +163,9 @@ def test_the_warehouse_holds_only_the_sample_until_other_drops_load(sample_db, t
     import shutil
 
     import dropkit as dk
-    from conftest import SAMPLE_DROPS, SAMPLE_TODAY
-    from raa_core.ingest import drops
+    from conftest import SAMPLE_TODAY
+    from raa_core import snapshot
+    from raa_core.ingest import drops, freshness
     from raa_core.store.warehouse import Warehouse
 
     db = tmp_path / "wh" / "raa.duckdb"
@@ -173,15 +174,17 @@ def test_the_warehouse_holds_only_the_sample_until_other_drops_load(sample_db, t
     shutil.copyfile(real, db.parent / real.name)
     (db.parent / "raa.duckdb").symlink_to(real.name)
     wh = Warehouse(db)
-    with wh.cursor() as con:
-        assert accounts.holds_only_sample(con, SAMPLE_DROPS)
+    state = AppState.beside(wh)
+    state.migrate()
+    assert freshness.holds_only_sample(snapshot.pin(wh, ref, SAMPLE_TODAY))
+    assert accounts.sync_demo_users_for(snapshot.pin(wh, ref, SAMPLE_TODAY), state)  # demo users while sample
     dk.write_drop(tmp_path / "new", 303, "2026-11-22")
     assert drops.ingest(db, tmp_path / "new", ref, today=SAMPLE_TODAY).by("accepted")
-    with wh.cursor() as con:
-        assert not accounts.holds_only_sample(con, SAMPLE_DROPS)
+    assert not freshness.holds_only_sample(snapshot.pin(wh, ref, SAMPLE_TODAY))
+    assert accounts.sync_demo_users_for(snapshot.pin(wh, ref, SAMPLE_TODAY), state.path) == []  # and gone after
     from factories import empty_warehouse
 
-    assert not accounts.holds_only_sample(empty_warehouse(), SAMPLE_DROPS)  # nothing loaded is not the sample
+    assert not freshness.holds_only_sample(snapshot.over(empty_warehouse(), ref, SAMPLE_TODAY))  # nothing loaded
 
 
 def test_concurrent_wrong_passwords_lock_once_and_never_fail(state, ref, rules) -> None:

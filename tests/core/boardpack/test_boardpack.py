@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 import financekit as fk
 from conftest import SAMPLE_TODAY
-from factories import empty_warehouse
+from factories import empty_warehouse, req, snap
 from raa_core import boardpack, cli, suppression
 from raa_core.boardpack import boardpack_files
 from raa_core.ingest.contract import TABLES
@@ -113,7 +113,7 @@ def test_workbook_budget_figures_reconcile_to_monitoring(workbook, sample_con, r
 def test_workbook_scorecard_equals_the_headline_and_the_cli(workbook, sample_con, ref, capsys, sample_db) -> None:
     p = parse_period(PERIOD)
     rows = table_rows(workbook["Scorecard"])
-    heads = indicators.headline(sample_con, p, ref, "region")
+    heads = indicators.headline(snap(sample_con, ref=ref), req(p), "region")
     for h in heads.itertuples(index=False):
         row = next(r for r in rows if r["Indicator"] == indicators.SHORT_LABELS[h.indicator]
                    and r["Area"] == "Region (all children)")
@@ -163,7 +163,7 @@ def test_pdf_has_contents_sections_page_numbers_and_figures(pdf_text, open_pack,
     mon = fk.monitor(sample_con, ref, PERIOD, open_pack.monitoring_period)
     for v in (mon.total(None, None)["budget"], mon.total(None, None)["forecast"], mon.total(886, "pooled")["budget"]):
         assert money_text(v, MoneyUnit.THOUSANDS, symbol=False) in text
-    region_a1 = indicators.headline(sample_con, parse_period(PERIOD), ref, "region")
+    region_a1 = indicators.headline(snap(sample_con, ref=ref), req(parse_period(PERIOD)), "region")
     a1 = int(region_a1[region_a1["indicator"] == "A1"]["value"].iloc[0])
     assert re.search(rf"A1 entering care to placement\s+Region \(all children\)\s+{a1}\b", text)
     # the sections that have no source yet are stated, not left out
@@ -172,7 +172,7 @@ def test_pdf_has_contents_sections_page_numbers_and_figures(pdf_text, open_pack,
 
 def test_the_board_pack_is_suppressed_in_both_files(board_pack, sample_con, ref) -> None:
     p = parse_period(PERIOD)
-    sc = indicators.headline_scorecards(sample_con, p, ref)
+    sc = indicators.headline_scorecards(snap(sample_con, ref=ref), req(p))
     areas = [str(c.la_code) for c in ref.councils] + ["region", "region_mean"]
     heads = pd.concat([indicators.headline_from(sc, p.name, previous(p).name, a) for a in areas], ignore_index=True)
     pub = suppression.publication_headline(heads, sc, ref.settings)
@@ -270,7 +270,7 @@ def test_asglb_items_are_in_the_pack_and_no_hidden_count_can_be_recovered(board_
 
     q = boardpack.asglb_quarter(SAMPLE_TODAY)
     assert q.name == "2026-27 Q2"
-    ret = asglb.asglb_return(sample_con, q, ref)
+    ret = asglb.asglb_return(snap(sample_con, ref=ref), q)
     raw = open_pack.section("asglb").tables[0].frame
     pub = board_pack.section("asglb").tables[0].frame
     councils = [c.short_name for c in ref.councils]

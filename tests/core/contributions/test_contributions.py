@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import financekit as fk
-from factories import add_drop, empty_warehouse
+from factories import add_drop, empty_warehouse, req, snap
 from financekit import warehouse_drivers
 from raa_core import contributions as C
 from raa_core.contributions import formula
@@ -427,7 +427,7 @@ def test_waiting_driver_follows_the_dashboards_waiting_rule_after_a_disruption()
     assert f[("waiting_with_po", "2018-19")] == 1 and f[("waiting_with_po", "2019-20")] == 1
     from raa_core.performance import journeys
     for at in (D(2017, 11, 1), D(2018, 4, 1), D(2019, 4, 1)):
-        counts = journeys.children_waiting(con, at).set_index("area")
+        counts = journeys.children_waiting(snap(con), req(), at).set_index("area")
         driver = f.get(("waiting_with_po", f"{at.year}-{(at.year + 1) % 100:02d}"), 0) if at.month == 4 else 0
         assert int(counts.loc["886", "with_po"]) == driver == (0 if at.month == 11 else 1)
 

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 import dropkit as dk
+from factories import snap
 from raa_core.ingest import drops, freshness
 from raa_core.reference import load_reference
 from raa_core.store import warehouse
@@ -48,14 +49,14 @@ def test_freshness_is_judged_per_dataset(con, tmp_path) -> None:
     dk.write_drop(tmp_path, 886, "2022-09-01", ledger=None, budget=None, establishment=None)
     dk.write_drop(tmp_path, 886, "2022-10-07", children=None, adopters=None)
     _ingest(con, tmp_path)
-    status = freshness.council_status(con, REF, TODAY).set_index("la_code")
+    status = freshness.council_status(snap(con, ref=REF, today=TODAY)).set_index("la_code")
     kent = status.loc[886]
     assert (kent.performance_drop, kent.performance_age_days, kent.performance_stale) == (
         dt.date(2022, 9, 1), 39, True)
     assert (kent.finance_drop, kent.finance_age_days, kent.finance_stale) == (dt.date(2022, 10, 7), 3, False)
-    assert kent.stale and not freshness.council_status(con, REF, TODAY, "finance").set_index("la_code").loc[886].stale
+    assert kent.stale and not freshness.council_status(snap(con, ref=REF, today=TODAY), "finance").set_index("la_code").loc[886].stale
     assert status.loc[303].performance_stale and status.loc[303].finance_stale  # nothing received
-    later = freshness.council_status(con, REF, dt.date(2022, 11, 12), "finance").set_index("la_code")
+    later = freshness.council_status(snap(con, ref=REF, today=dt.date(2022, 11, 12)), "finance").set_index("la_code")
     assert later.loc[886].finance_age_days == 36 and later.loc[886].stale  # 35 days (settings)
 
 
@@ -110,28 +111,28 @@ def test_holds_only_sample_and_freshness_against_the_sample_as_at(con, tmp_path)
     doc = json.loads((folder / "manifest.json").read_text())
     (folder / "manifest.json").write_text(json.dumps({**doc, "sample": True}))
     (tmp_path / "sample.json").write_text('{"sample": true}')  # the root marker `raa sample` writes
-    assert not freshness.holds_only_sample(con)  # empty warehouse
+    assert not freshness.holds_only_sample(snap(con))  # empty warehouse
     _ingest(con, tmp_path)
-    assert freshness.holds_only_sample(con)
+    assert freshness.holds_only_sample(snap(con))
     months_later = dt.date(2023, 6, 1)
-    status = freshness.council_status(con, REF, months_later).set_index("la_code")
+    status = freshness.council_status(snap(con, ref=REF, today=months_later)).set_index("la_code")
     assert status.loc[886].performance_age_days == 0 and not status.loc[886].stale and status.loc[886].sample
-    assert freshness.judged_on(con, months_later) == dt.date(2022, 9, 30)
+    assert freshness.judged_on(snap(con, today=months_later)) == dt.date(2022, 9, 30)
     dk.write_drop(tmp_path / "real", 303, "2022-10-07")
     _ingest(con, tmp_path / "real", today=TODAY)
-    assert not freshness.holds_only_sample(con)
-    assert freshness.council_status(con, REF, months_later).set_index("la_code").loc[886].stale
+    assert not freshness.holds_only_sample(snap(con))
+    assert freshness.council_status(snap(con, ref=REF, today=months_later)).set_index("la_code").loc[886].stale
 
 
 def test_the_bundled_sample_is_marked_sample(sample_con) -> None:
-    assert freshness.holds_only_sample(sample_con)
+    assert freshness.holds_only_sample(snap(sample_con))
 
 
 def test_history_names_who_loaded_each_drop_in_plain_columns(con, tmp_path) -> None:
     dk.write_drop(tmp_path, 886, "2022-10-07")
     dk.write_drop(tmp_path, 887, "2022-10-07", children=[*dk.children(), dk.children()[0]])
     _ingest(con, tmp_path, actor="raa ingest (user scheduler)")
-    history = freshness.ingest_history(con, REF)
+    history = freshness.ingest_history(snap(con, ref=REF))
     assert list(history.columns) == ["Council", "Extract date", "Outcome", "Rows per file", "Errors", "Warnings",
                                      "When (London time)", "By whom"]
     kent = history[history["Council"] == "Kent"].iloc[0]
@@ -151,7 +152,7 @@ def test_an_occasional_file_neither_freshens_nor_hides_a_stale_dataset(con, tmp_
     dk.write_drop(tmp_path / "b", 886, "2022-12-01", children=None, adopters=None, ledger=None, budget=None)
     dk.write_drop(tmp_path / "b", 886, "2022-12-04", adopters=None, budget=None, ledger=None, establishment=None)
     _ingest(con, tmp_path / "b", today=dt.date(2022, 12, 5))
-    status = freshness.council_status(con, REF, dt.date(2022, 12, 6), "finance").set_index("la_code")
+    status = freshness.council_status(snap(con, ref=REF, today=dt.date(2022, 12, 6)), "finance").set_index("la_code")
     kent = status.loc[886]
     assert kent.finance_drop == dt.date(2022, 10, 7) and kent.finance_age_days == 60 and kent.finance_stale
     assert kent.establishment_newest == dt.date(2022, 12, 1) and kent.stale
@@ -161,17 +162,17 @@ def test_an_occasional_file_neither_freshens_nor_hides_a_stale_dataset(con, tmp_
     # a budget-only drop does not make finance fresh either; a new ledger does
     dk.write_drop(tmp_path / "c", 886, "2022-12-05", children=None, adopters=None, ledger=None, establishment=None)
     _ingest(con, tmp_path / "c", today=dt.date(2022, 12, 6))
-    assert freshness.council_status(con, REF, dt.date(2022, 12, 6), "finance").set_index("la_code").loc[886].stale
+    assert freshness.council_status(snap(con, ref=REF, today=dt.date(2022, 12, 6)), "finance").set_index("la_code").loc[886].stale
     dk.write_drop(tmp_path / "d", 886, "2022-12-06", children=None, adopters=None, budget=None, establishment=None)
     _ingest(con, tmp_path / "d", today=dt.date(2022, 12, 6))
-    assert not freshness.council_status(con, REF, dt.date(2022, 12, 6), "finance").set_index("la_code").loc[886].stale
+    assert not freshness.council_status(snap(con, ref=REF, today=dt.date(2022, 12, 6)), "finance").set_index("la_code").loc[886].stale
 
 
 def test_a_regular_file_never_sent_is_named(con, tmp_path) -> None:
     """Children sent, adopters never: stale for performance, and the note says which file is missing."""
     dk.write_drop(tmp_path, 887, "2022-10-07", adopters=None)
     _ingest(con, tmp_path)
-    status = freshness.council_status(con, REF, dt.date(2022, 10, 8))
+    status = freshness.council_status(snap(con, ref=REF, today=dt.date(2022, 10, 8)))
     medway = next(r for r in status.itertuples() if r.la_code == 887)
     assert medway.stale and freshness.staleness_note(medway) == "no adopters file yet"
     bexley = next(r for r in status.itertuples() if r.la_code == 303)
@@ -190,10 +191,10 @@ def test_a_files_warnings_stay_open_until_a_newer_drop_carries_that_file(con, tm
     _ingest(con, tmp_path / "c", today=dt.date(2022, 10, 22))
 
     def open_rules() -> list[tuple[str, str]]:
-        return [(r.file, r.rule) for r in freshness.open_warnings(con, 887).itertuples()]
+        return [(r.file, r.rule) for r in freshness.open_warnings(snap(con), 887).itertuples()]
 
     def count() -> int:
-        status = freshness.council_status(con, REF, dt.date(2022, 10, 22)).set_index("la_code")
+        status = freshness.council_status(snap(con, ref=REF, today=dt.date(2022, 10, 22))).set_index("la_code")
         return int(status.loc[887].open_warnings)
 
     assert open_rules() == [("adopters.parquet", "snapshot_fall")] and count() == 1
@@ -212,8 +213,8 @@ def test_a_councils_own_drop_marked_sample_is_not_sample_data(con, tmp_path, ref
         doc = json.loads((folder / "manifest.json").read_text())
         (folder / "manifest.json").write_text(json.dumps({**doc, "sample": True}))
     assert [r.outcome for r in _ingest(con, tmp_path).results] == ["accepted"] * 3
-    assert not freshness.holds_only_sample(con)
-    assert freshness.council_status(con, REF, dt.date(2026, 11, 30))["stale"].all()
+    assert not freshness.holds_only_sample(snap(con))
+    assert freshness.council_status(snap(con, ref=REF, today=dt.date(2026, 11, 30)))["stale"].all()
     # uploaded: staged below a folder of the upload's own, never a sample root
     from dropkit import folder_zip as _folder_zip
     from raa_core.ingest import uploads
@@ -229,10 +230,10 @@ def test_a_council_that_sent_only_occasional_files_is_told_which_regular_file_is
     rows. It has sent finance data, just never a ledger."""
     dk.write_drop(tmp_path, 887, "2022-10-07", children=None, adopters=None, ledger=None, establishment=None)
     _ingest(con, tmp_path)
-    status = freshness.council_status(con, REF, dt.date(2022, 10, 8), "finance")
+    status = freshness.council_status(snap(con, ref=REF, today=dt.date(2022, 10, 8)), "finance")
     medway = next(r for r in status.itertuples() if r.la_code == 887)
     assert medway.stale and freshness.staleness_note(medway) == "no ledger file yet"
-    perf = freshness.council_status(con, REF, dt.date(2022, 10, 8), "performance")
+    perf = freshness.council_status(snap(con, ref=REF, today=dt.date(2022, 10, 8)), "performance")
     assert freshness.staleness_note(next(r for r in perf.itertuples() if r.la_code == 887)) == (
         "no performance data yet")
     assert freshness.staleness_note(next(r for r in perf.itertuples() if r.la_code == 303)) == "no drop yet"

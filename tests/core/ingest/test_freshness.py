@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from factories import add_drop, empty_warehouse
+from factories import add_drop, empty_warehouse, snap
 from raa_core.ingest import freshness
 
 
@@ -14,7 +14,7 @@ def test_stale_after_the_settings_limit_and_without_any_drop(ref) -> None:
     add_drop(con, first, "2026-11-20", children=[{"child_id": "C1"}], adopters=[])
     add_drop(con, second, "2026-11-01", children=[{"child_id": "C2"}], adopters=[])
     today = dt.date(2026, 11, 23)
-    status = freshness.council_status(con, ref, today)
+    status = freshness.council_status(snap(con, ref=ref, today=today))
     assert list(status["la_code"]) == ref.la_codes
     by = status.set_index("la_code")
     assert (by.at[first, "age_days"], bool(by.at[first, "stale"])) == (3, False)
@@ -36,7 +36,7 @@ def test_the_stale_sentence_names_the_dataset_its_limit_and_each_stale_council(r
     first, second = ref.la_codes[:2]
     add_drop(con, first, "2026-11-20", ledger=[])
     add_drop(con, second, "2026-10-01", ledger=[])
-    status = freshness.council_status(con, ref, dt.date(2026, 11, 23), "finance")
+    status = freshness.council_status(snap(con, ref=ref, today=dt.date(2026, 11, 23)), "finance")
     text = freshness.stale_councils_text(status, "finance", ref)
     name = {c.la_code: c.short_name for c in ref.councils}
     assert text is not None and text.startswith("Stale finance data (older than 35 days): ")

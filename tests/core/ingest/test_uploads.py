@@ -13,6 +13,7 @@ import pytest
 
 import dropkit as dk
 from dropkit import TODAY, FakeUpload
+from factories import snap
 from raa_core.cli import main
 from raa_core.ingest import drops, uploads
 
@@ -48,7 +49,7 @@ def test_loose_files_with_form_date_and_load(tmp_path: Path, ref) -> None:
     from raa_core.store.warehouse import Warehouse
 
     with Warehouse(db).cursor() as con:  # the ingest history names the signed-in person (review finding)
-        history = freshness.ingest_history(con, ref)
+        history = freshness.ingest_history(snap(con, ref=ref))
     assert history.iloc[0, -1] == "hos.test (upload on the Data drops page)"
 
 

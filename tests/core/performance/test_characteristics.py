@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factories import add_drop, empty_warehouse
+from factories import add_drop, empty_warehouse, req, snap
 from raa_core.ingest import coverage
 from raa_core.performance.characteristics import DIMENSIONS, GROUPS, characteristics
 from raa_core.performance.journeys import children_waiting
@@ -45,7 +45,7 @@ def test_each_characteristic_of_a_child_adopted_placed_and_waiting() -> None:
                   placement_order_date=D(2018, 3, 1))
     con = empty_warehouse()
     add_drop(con, 886, "2019-06-01", children=[adopted, placed, waiting])
-    ch = characteristics(con, Y1819, AT, REF)
+    ch = characteristics(snap(con, ref=REF), req(Y1819), AT)
     assert cell(ch, "adopted", "age_entering_care", "1 to 4", "886") == (1, 1)  # 4 at entering care
     assert cell(ch, "adopted", "age_at_placement", "5 to 9", "886") == (1, 1)
     assert cell(ch, "adopted", "sex", "Male", "886") == (1, 1)
@@ -90,13 +90,13 @@ def test_every_dimension_splits_each_group_exactly(rows: list[tuple[int, int, in
             matched_date=placed, placed_date=placed, adoption_order_date=placed + dt.timedelta(days=gap // 2 + 1)))
     for la, kids in by_la.items():
         add_drop(con, la, "2021-06-01", children=kids)
-    ch = characteristics(con, Y1819, AT, REF)
+    ch = characteristics(snap(con, ref=REF), req(Y1819), AT)
     for (_group, dim, area), g in ch.groupby(["group", "dimension", "area"]):
         if dim == "sex":
             assert int(g["children"].sum()) == int(g["n"].iloc[0])  # every child F (factory)
         else:
             assert int(g["children"].sum()) == int(g["n"].iloc[0]), (dim, area)
-    waiting = children_waiting(con, AT, REF).set_index("area")["waiting"]
+    waiting = children_waiting(snap(con, ref=REF), req(), AT).set_index("area")["waiting"]
     n_waiting = ch[(ch["group"] == "waiting")].groupby("area")["n"].first()
     assert n_waiting.to_dict() == {a: int(v) for a, v in waiting.items()}
     assert set(ch["group"]) <= set(GROUPS) and set(ch["dimension"]) <= {d for d, _, _ in DIMENSIONS}
@@ -106,29 +106,29 @@ def test_no_drop_by_a_date_is_said_in_words_with_the_first_drop() -> None:
     con = empty_warehouse()
     add_drop(con, 886, "2026-09-25", children=[])
     add_drop(con, 886, "2026-10-02", adopters=[])
-    cov = coverage.coverage(con, REF, "children", D(2019, 6, 30)).set_index("la_code")
+    cov = coverage.coverage(snap(con, ref=REF), "children", D(2019, 6, 30)).set_index("la_code")
     assert not cov.at[886, "held"]
     assert cov.at[886, "message"] == "no drop received by 30 Jun 2019; first drop 25 Sep 2026"
     assert cov.at[303, "message"] == "no drop received by 30 Jun 2019; none received since"
-    now = coverage.coverage(con, REF, "children").set_index("la_code")
+    now = coverage.coverage(snap(con, ref=REF), "children").set_index("la_code")
     assert bool(now.at[886, "held"]) and now.at[886, "message"] == ""
     assert now.at[887, "message"] == "no drop received yet"
-    assert coverage.missing(con, REF, "adopters", D(2026, 9, 30)) == {
+    assert coverage.missing(snap(con, ref=REF), "adopters", D(2026, 9, 30)) == {
         "303": "no drop received by 30 Sep 2026; none received since",
         "886": "no drop received by 30 Sep 2026; first drop 2 Oct 2026",
         "887": "no drop received by 30 Sep 2026; none received since",
     }
-    assert coverage.data_range(con) == (D(2026, 9, 25), D(2026, 10, 2))
+    assert coverage.data_range(snap(con)) == (D(2026, 9, 25), D(2026, 10, 2))
 
 
 def test_state_at_a_date_counts_rows_or_says_no_data() -> None:
     con = empty_warehouse()
     add_drop(con, 886, "2026-09-25", children=[kid(D(2015, 1, 1), D(2016, 1, 1))])
     add_drop(con, 886, "2026-10-02", children=[kid(D(2015, 1, 1), D(2016, 1, 1)), kid(D(2015, 1, 1), D(2016, 2, 1))])
-    st_ = coverage.state_at(con, REF, D(2026, 9, 30)).set_index(["la_code", "table"])
+    st_ = coverage.state_at(snap(con, ref=REF), D(2026, 9, 30)).set_index(["la_code", "table"])
     assert (st_.at[(886, "children"), "rows"], st_.at[(886, "children"), "newest_drop"]) == (1, D(2026, 9, 25))
     assert pd.isna(st_.at[(886, "adopters"), "rows"])
     assert st_.at[(886, "adopters"), "message"] == "no drop received by 30 Sep 2026; none received since"
-    assert coverage.state_at(con, REF).set_index(["la_code", "table"]).at[(886, "children"), "rows"] == 2
-    before = coverage.state_at(con, REF, D(2019, 6, 30)).set_index(["la_code", "table"])
+    assert coverage.state_at(snap(con, ref=REF)).set_index(["la_code", "table"]).at[(886, "children"), "rows"] == 2
+    before = coverage.state_at(snap(con, ref=REF), D(2019, 6, 30)).set_index(["la_code", "table"])
     assert before.at[(886, "children"), "message"] == "no drop received by 30 Jun 2019; first drop 25 Sep 2026"

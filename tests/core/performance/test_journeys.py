@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factories import HOS, add_drop, empty_warehouse
+from factories import HOS, add_drop, empty_warehouse, req, snap
 from raa_core.performance.indicators import scorecard
 from raa_core.performance.journeys import (
     A1_BANDS,
@@ -76,7 +76,7 @@ def test_stage_durations_fall_in_the_period_of_the_later_date() -> None:
     )
     con = empty_warehouse()
     add_drop(con, 886, "2020-01-01", children=[a, b])
-    sd = stage_durations(con, Y1819, REF)
+    sd = stage_durations(snap(con, ref=REF), req(), Y1819)
     got = {
         r["to_stage"]: (int(r["n"]), r["mean_days"], r["median_days"]) for _, r in sd[sd["area"] == "886"].iterrows()
     }
@@ -129,17 +129,17 @@ def waiting_children() -> list[dict[str, Any]]:
 def test_children_waiting_at_a_date_with_breakdowns() -> None:
     con = empty_warehouse()
     add_drop(con, 887, "2019-09-01", children=waiting_children())
-    w = one(children_waiting(con, AT, REF), area="887")
+    w = one(children_waiting(snap(con, ref=REF), req(), AT), area="887")
     assert int(w["waiting"]) == 5
     assert int(w["with_po"]) == 3
     assert int(w["po_12m_plus"]) == 3  # 15 Jan 2018, 29 Dec 2017 and 30 Jun 2018 (exactly 12 months)
     assert int(w["po_18m_plus"]) == 1
     assert int(w["po_care_18m_plus"]) == 2  # with an order; entered 2017-06-01 and 2017-10-01
     assert (int(w["with_po_not_matched"]), int(w["matched_not_placed"]), int(w["not_matched"])) == (3, 0, 5)
-    days = sorted(waiting_days(con, AT)["days_waiting"])
+    days = sorted(waiting_days(snap(con), req(), AT)["days_waiting"])
     assert days == sorted([171, 576, 548, 425, 211])
     assert int(w["median_days"]) == 425 and int(w["mean_days"]) == round(sum(days) / 5)
-    bands = waiting_bands(con, AT, REF)
+    bands = waiting_bands(snap(con, ref=REF), req(), AT)
     b = bands[bands["area"] == "887"].set_index("band")["children"].to_dict()
     assert b == {
         "up to 3 months": 0,
@@ -148,8 +148,8 @@ def test_children_waiting_at_a_date_with_breakdowns() -> None:
         "12 to 18 months": 1,
         "over 18 months": 2,
     }
-    assert int(one(children_waiting(con, AT, REF), area="region")["waiting"]) == 5
-    assert int(one(children_waiting(con, AT, REF), area="303")["waiting"]) == 0
+    assert int(one(children_waiting(snap(con, ref=REF), req(), AT), area="region")["waiting"]) == 5
+    assert int(one(children_waiting(snap(con, ref=REF), req(), AT), area="303")["waiting"]) == 0
 
 
 def test_issue_example_a_disrupted_placement_makes_the_child_wait_again() -> None:
@@ -162,12 +162,12 @@ def test_issue_example_a_disrupted_placement_makes_the_child_wait_again() -> Non
     replaced = dict(child, child_id="p1", disruption_date=D(2017, 9, 1))  # disrupted before this placement
     con = empty_warehouse()
     add_drop(con, 886, "2019-01-01", children=[child, reversed_, replaced])
-    w = one(children_waiting(con, D(2018, 9, 30), REF), area="886")
+    w = one(children_waiting(snap(con, ref=REF), req(), D(2018, 9, 30)), area="886")
     assert (int(w["waiting"]), int(w["with_po"]), int(w["po_12m_plus"]), int(w["after_disruption"])) == (1, 1, 1, 1)
     assert (int(w["with_po_not_matched"]), int(w["matched_not_placed"])) == (1, 0)  # the match ended with it
-    placed = one(children_waiting(con, D(2018, 2, 28), REF), area="886")  # the day before: still placed
+    placed = one(children_waiting(snap(con, ref=REF), req(), D(2018, 2, 28)), area="886")  # the day before: still placed
     assert int(placed["waiting"]) == 0
-    again = one(children_waiting(con, D(2018, 3, 1), REF), area="886")
+    again = one(children_waiting(snap(con, ref=REF), req(), D(2018, 3, 1)), area="886")
     assert (int(again["waiting"]), int(again["po_12m_plus"])) == (2, 0)  # from the disruption date
 
 
@@ -177,7 +177,7 @@ def test_waiting_with_18_months_since_entering_care_needs_a_placement_order() ->
     order = kid(D(2016, 1, 1), adm_decision_date=D(2016, 6, 1), placement_order_date=D(2016, 9, 1))
     matched = kid(D(2016, 1, 1), placement_order_date=D(2016, 9, 1), matched_date=D(2019, 6, 1))
     add_drop(con, 303, "2019-09-01", children=[no_order, order, matched])
-    w = one(children_waiting(con, AT, REF), area="303")
+    w = one(children_waiting(snap(con, ref=REF), req(), AT), area="303")
     assert (int(w["waiting"]), int(w["with_po"]), int(w["po_care_18m_plus"])) == (3, 2, 2)
     assert (int(w["with_po_not_matched"]), int(w["with_po_matched_not_placed"])) == (1, 1)
     assert (int(w["not_matched"]), int(w["matched_not_placed"])) == (2, 1)
@@ -215,7 +215,7 @@ def test_waiting_parts_sum_to_the_whole_at_any_date(journeys: list[tuple[int, di
         rows = [j for code, j in journeys if code == la]
         if rows:
             add_drop(con, la, "2021-06-01", children=rows)
-    w = waiting_series(con, sorted(dates), REF)
+    w = waiting_series(snap(con, ref=REF), req(), sorted(dates))
     # a child is in exactly one of matched / not matched, with or without an order
     assert (w["not_matched"] + w["matched_not_placed"] == w["waiting"]).all()
     assert (w["with_po_not_matched"] + w["with_po_matched_not_placed"] == w["with_po"]).all()
@@ -229,7 +229,7 @@ def test_waiting_parts_sum_to_the_whole_at_any_date(journeys: list[tuple[int, di
         for col in ("waiting", "with_po", "not_matched", "matched_not_placed", "po_12m_plus"):
             assert int(councils[col].sum()) == int(region[col])
     for d in dates:
-        bands = waiting_bands(con, d, REF)
+        bands = waiting_bands(snap(con, ref=REF), req(), d)
         total = one(w, at=d, area="region")["waiting"]
         assert int(bands[bands["area"] == "region"]["children"].sum()) == int(total)
 
@@ -238,9 +238,9 @@ def test_waiting_series_agrees_with_single_dates() -> None:
     con = empty_warehouse()
     add_drop(con, 887, "2019-09-01", children=waiting_children())
     dates = [D(2018, 3, 31), D(2018, 12, 31), AT]
-    series = waiting_series(con, dates, REF)
+    series = waiting_series(snap(con, ref=REF), req(), dates)
     for d in dates:
-        single = children_waiting(con, d, REF)
+        single = children_waiting(snap(con, ref=REF), req(), d)
         pd.testing.assert_frame_equal(series[series["at"] == d].reset_index(drop=True), single)
 
 
@@ -277,14 +277,14 @@ def test_activity_counts_with_period_boundaries_and_shares() -> None:
     ]
     con = empty_warehouse()
     add_drop(con, 303, "2020-01-01", children=rows)
-    act = activity(con, Y1819, REF)
+    act = activity(snap(con, ref=REF), req(), Y1819)
     a = one(act, area="303")
     assert (a["adm_decisions"], a["placement_orders"], a["matches"]) == (1, 1, 0)
     assert (a["placements"], a["adoption_orders"], a["reversals"], a["disruptions"]) == (4, 1, 1, 1)
     assert (a["early_permanence_placements"], a["early_permanence_pct"]) == (1, 25)
     assert (a["interagency_placements"], a["interagency_pct"]) == (2, 50)
     assert (a["sibling_groups_placed_together"], a["children_in_sibling_groups_placed_together"]) == (1, 2)
-    prior = one(activity(con, parse_period("2017-18"), REF), area="303")
+    prior = one(activity(snap(con, ref=REF), req(), parse_period("2017-18")), area="303")
     assert (prior["matches"], prior["sibling_groups_placed_together"]) == (1, 1)
     kent = one(act, area="886")
     assert all(kent[c] == 0 for c in ACTIVITY_COUNTS) and pd.isna(kent["early_permanence_pct"])
@@ -297,14 +297,14 @@ def test_quarterly_series_runs_from_2015_16_to_the_latest_quarter_and_adds_up_to
     rows = [kid(D(2015, 1, 1), placed_date=D(2015, 4, 1) + dt.timedelta(days=37 * i)) for i in range(40)]
     con = empty_warehouse()
     add_drop(con, 886, "2019-05-02", children=rows)
-    q = activity_quarterly(con, ref=REF)
+    q = activity_quarterly(snap(con, ref=REF), req())
     names = list(dict.fromkeys(q["period"]))
     assert names[0] == "2015-16 Q1" and names[-1] == "2019-20 Q1"
     assert names == [p.name for p in quarters(D(2015, 4, 1), D(2019, 5, 2))]
-    year = one(activity(con, Y1819, REF), area="886")["placements"]
+    year = one(activity(snap(con, ref=REF), req(), Y1819), area="886")["placements"]
     in_year = q[q["period"].str.startswith("2018-19") & (q["area"] == "886")]["placements"].sum()
     assert in_year == year > 0
-    ends = quarter_end_dates(con)
+    ends = quarter_end_dates(snap(con), None)
     assert ends[0] == D(2015, 6, 30) and ends[-2:] == [D(2019, 3, 31), D(2019, 5, 2)]
 
 
@@ -316,11 +316,11 @@ def test_a1_distribution_holds_the_cohort_days_without_identifiers() -> None:
     con = empty_warehouse()
     add_drop(con, 886, "2020-01-01", children=rows)
     add_drop(con, 303, "2020-01-01", children=rows[:1])
-    dist = a1_distribution(con, Y1819, la_code=886, viewer=HOS)
+    dist = a1_distribution(snap(con), req(Y1819, la_code=886), viewer=HOS)
     assert sorted(dist["a1_days"]) == [100, 200, 450]
     assert list(dist["within_14_months"]) == [True, True, False]
     assert "child_id" not in dist.columns
-    assert len(a1_distribution(con, Y1819, viewer=HOS)) == 4
+    assert len(a1_distribution(snap(con), req(Y1819), viewer=HOS)) == 4
 
 
 def test_a1_bands_put_the_14_month_boundary_where_a3_does() -> None:
@@ -335,7 +335,7 @@ def test_a1_bands_put_the_14_month_boundary_where_a3_does() -> None:
     ]
     con = empty_warehouse()
     add_drop(con, 886, "2020-01-01", children=rows)
-    bands = a1_bands(con, Y1819, REF)
+    bands = a1_bands(snap(con, ref=REF), req(Y1819))
     kent = bands[bands["area"] == "886"].set_index("band")["children"].to_dict()
     assert kent == {
         "under 6 months": 1,
@@ -366,8 +366,8 @@ def test_a1_bands_add_up_to_the_cohort_and_the_bands_under_14_months_to_a3(
         by[la].append(kid(entered, placed_date=placed, adoption_order_date=max(placed, D(2018, 4, 1))))
     for la, rows in by.items():
         add_drop(con, la, "2021-06-01", children=rows)
-    bands = a1_bands(con, Y1819, REF)
-    sc = scorecard(con, Y1819, REF)
+    bands = a1_bands(snap(con, ref=REF), req(Y1819))
+    sc = scorecard(snap(con, ref=REF), req(Y1819))
     a3 = sc[sc["indicator"] == "A3"].set_index("area")
     for area, g in bands.groupby("area"):
         assert int(g["children"].sum()) == int(a3.at[area, "n"])
@@ -376,13 +376,13 @@ def test_a1_bands_add_up_to_the_cohort_and_the_bands_under_14_months_to_a3(
 
 def test_an_empty_warehouse_gives_zero_counts_and_null_means() -> None:
     con = empty_warehouse()
-    sd = stage_durations(con, Y1819, REF)
+    sd = stage_durations(snap(con, ref=REF), req(), Y1819)
     assert len(sd) == 5 * 4 and (sd["n"] == 0).all() and sd["mean_days"].isna().all()
-    act = activity(con, Y1819, REF)
+    act = activity(snap(con, ref=REF), req(), Y1819)
     assert len(act) == 4 and (act[list(ACTIVITY_COUNTS)] == 0).all().all()
-    w = children_waiting(con, AT, REF)
+    w = children_waiting(snap(con, ref=REF), req(), AT)
     assert len(w) == 4 and (w["waiting"] == 0).all() and w["median_days"].isna().all()
-    assert (waiting_bands(con, AT, REF)["children"] == 0).all()
+    assert (waiting_bands(snap(con, ref=REF), req(), AT)["children"] == 0).all()
 
 
 @settings(max_examples=25, deadline=None)
@@ -409,7 +409,7 @@ def test_region_activity_is_the_sum_of_councils(placements: list[tuple[int, int,
         )
     for la, rows in by.items():
         add_drop(con, la, "2020-06-01", children=rows)
-    act = activity(con, [parse_period("2016-19"), Y1819], REF)
+    act = activity(snap(con, ref=REF), req(), [parse_period("2016-19"), Y1819])
     for _, g in act.groupby("period"):
         councils = g[g["area"] != "region"]
         region = g[g["area"] == "region"].iloc[0]

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from factories import HOS, add_drop, empty_warehouse
+from factories import HOS, add_drop, empty_warehouse, req, snap
 from raa_core.performance import performance_charts as pc
 from raa_core.performance.indicators import compare_council, scorecard, trend
 from raa_core.performance.journeys import (
@@ -85,7 +85,7 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def test_trend_chart_lines_and_threshold(con: duckdb.DuckDBPyConnection) -> None:
-    df = trend(con, REF, "A1", "year", "2017-18")
+    df = trend(snap(con, ref=REF), req(), "A1", "year", "2017-18")
     fig = pc.trend_chart(df, "A1", NAMES)
     assert isinstance(fig, go.Figure)
     by_name = {t.name: t for t in fig.data}
@@ -102,7 +102,7 @@ def test_trend_chart_lines_and_threshold(con: duckdb.DuckDBPyConnection) -> None
 
 
 def test_council_comparison_and_region_vs_mean(con: duckdb.DuckDBPyConnection) -> None:
-    sc = scorecard(con, Y1819, REF)
+    sc = scorecard(snap(con, ref=REF), req(Y1819))
     fig = pc.council_comparison(sc, "A2", NAMES)
     bars = fig.data[0]
     a2 = sc[(sc["indicator"] == "A2") & (sc["area"] != "region_mean")]
@@ -130,7 +130,7 @@ def test_council_comparison_and_region_vs_mean(con: duckdb.DuckDBPyConnection) -
 
 
 def test_a1_distribution_chart_holds_every_child(con: duckdb.DuckDBPyConnection) -> None:
-    dist = a1_distribution(con, Y1819, la_code=886, viewer=HOS)
+    dist = a1_distribution(snap(con), req(Y1819, la_code=886), viewer=HOS)
     fig = pc.a1_distribution_chart(dist, threshold=425)
     assert sorted(fig.data[0].x) == sorted(int(v) for v in dist["a1_days"])
     assert sorted(fig.data[1].x) == sorted(int(v) for v in dist["a1_days"])
@@ -140,13 +140,13 @@ def test_a1_distribution_chart_holds_every_child(con: duckdb.DuckDBPyConnection)
 
 
 def test_journey_funnel_and_stage_durations(con: duckdb.DuckDBPyConnection) -> None:
-    act = activity(con, Y1819, REF)
+    act = activity(snap(con, ref=REF), req(), Y1819)
     fig = pc.journey_funnel(act, "region")
     row = act[act["area"] == "region"].iloc[0]
     assert list(fig.data[0].x) == [
         int(row[m]) for m in ("adm_decisions", "placement_orders", "matches", "placements", "adoption_orders")
     ]
-    sd = stage_durations(con, Y1819, REF)
+    sd = stage_durations(snap(con, ref=REF), req(), Y1819)
     fig = pc.stage_durations_chart(sd, "886", "2018-19")
     kent = sd[sd["area"] == "886"].sort_values("stage_order")
     assert list(fig.data[0].x) == list(kent["stage"])
@@ -157,32 +157,32 @@ def test_journey_funnel_and_stage_durations(con: duckdb.DuckDBPyConnection) -> N
 
 def test_waiting_and_recruitment_charts(con: duckdb.DuckDBPyConnection) -> None:
     dates = [D(2018, 12, 31), D(2019, 3, 31)]
-    suff = sufficiency(con, dates, REF)
+    suff = sufficiency(snap(con, ref=REF), req(), dates)
     fig = pc.waiting_vs_adopters(suff)
     region = suff[suff["area"] == "region"]
     assert list(fig.data[0].y) == list(region["children_waiting_with_po"])
     assert list(fig.data[1].y) == list(region["adopters_waiting"])
     assert list(fig.data[0].x) == [str(d) for d in dates]
-    bands = waiting_bands(con, D(2019, 3, 31), REF)
+    bands = waiting_bands(snap(con, ref=REF), req(), D(2019, 3, 31))
     fig = pc.waiting_bands_chart(bands, "region")
     assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick in (None, 1)
     assert sum(fig.data[0].y) == int(
         suff[(suff["area"] == "region") & (suff["at"] == D(2019, 3, 31))]["children_waiting_with_po"].iloc[0]
     )
-    t = timeliness(con, Y1819, REF)
+    t = timeliness(snap(con, ref=REF), req(), Y1819)
     fig = pc.timeliness_chart(t, "886", "2018-19")
     kent = t[t["area"] == "886"]
     assert list(fig.data[0].y) == ints(kent["pct"])
     # every percentage shows its n on the bar
     for text, w, n in zip(fig.data[0].text, kent["within"], kent["n"], strict=True):
         assert text == "" or text.endswith(f"({int(w)} of {int(n)})")
-    ra = recruitment_activity(con, Y1819, REF)
+    ra = recruitment_activity(snap(con, ref=REF), req(), Y1819)
     fig = pc.adopter_pipeline(ra, "region", "2018-19")
     assert fig.data[0].x[0] == int(ra[ra["area"] == "region"]["enquiries"].iloc[0]) == 18
 
 
 def test_activity_series_chart(con: duckdb.DuckDBPyConnection) -> None:
-    q = activity_quarterly(con, "2017-18", REF)
+    q = activity_quarterly(snap(con, ref=REF), req(), "2017-18")
     fig = pc.activity_series_chart(q, "region", ["placements"])
     region = q[q["area"] == "region"]
     assert list(fig.data[0].x) == list(region["period"]) and list(fig.data[0].y) == list(region["placements"])
@@ -191,7 +191,7 @@ def test_activity_series_chart(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_publication_view_charts_leave_hidden_figures_out_and_label_them_x(con: duckdb.DuckDBPyConnection) -> None:
-    sc = scorecard(con, P1619, REF)
+    sc = scorecard(snap(con, ref=REF), req(P1619))
     view = masked(sc, suppress_scorecard(sc, REF.settings))
     bars = pc.council_comparison(view, "A1", NAMES)
     bexley = list(bars.data[0].x).index("Bexley")  # 4 children: the mean is suppressed
@@ -199,21 +199,21 @@ def test_publication_view_charts_leave_hidden_figures_out_and_label_them_x(con: 
     assert [a.text for a in bars.layout.annotations] == [pc.HIDDEN_MARK]
     kent = list(bars.data[0].x).index("Kent")
     assert bars.data[0].y[kent] == int(sc[(sc["indicator"] == "A1") & (sc["area"] == "886")]["value"].iloc[0])
-    bands = a1_bands(con, P1619, REF)
+    bands = a1_bands(snap(con, ref=REF), req(P1619))
     shown = suppress_table(bands, REF.settings, counts=["children"], group_by=["band_order"])
     fig = pc.a1_bands_chart(masked(bands, shown), "886")
     kent_bands = shown[shown["area"] == "886"]
     assert list(fig.data[0].text) == [pc.HIDDEN_MARK if v == pc.HIDDEN_MARK else v for v in kent_bands["children"]]
     assert pc.HIDDEN_MARK in fig.data[0].text and any(t not in ("", pc.HIDDEN_MARK) for t in fig.data[0].text)
     assert all((y is None) == (t == pc.HIDDEN_MARK) for y, t in zip(fig.data[0].y, fig.data[0].text, strict=True))
-    trend_df = trend(con, REF, "A1", "year", "2017-18")
+    trend_df = trend(snap(con, ref=REF), req(), "A1", "year", "2017-18")
     fig = pc.trend_chart(masked(trend_df, suppress_scorecard(trend_df, REF.settings)), "A1", NAMES)
     bexley_line = next(t for t in fig.data if t.name == "Bexley")
     assert all(y is None for y in bexley_line.y) and set(bexley_line.text) <= {pc.HIDDEN_MARK, ""}
 
 
 def test_low_number_marks_on_council_region_and_partner_bars(con: duckdb.DuckDBPyConnection) -> None:
-    sc = scorecard(con, P1619, REF)
+    sc = scorecard(snap(con, ref=REF), req(P1619))
     comp = compare_council(sc, "303")
     fig = pc.council_vs_region(comp, NAMES, council="303")
     assert fig.data[0].name == "Bexley"
@@ -223,13 +223,13 @@ def test_low_number_marks_on_council_region_and_partner_bars(con: duckdb.DuckDBP
     assert best == [NAMES[a] for a in comp[comp["indicator"] != "A3"]["best_area"]] + [
         NAMES[a] for a in comp[comp["indicator"] == "A3"]["best_area"]]
     assert all(h.startswith("n=") for h in fig.data[0].hovertext)
-    dist = a1_distribution(con, P1619, la_code=303, viewer=HOS)
+    dist = a1_distribution(snap(con), req(P1619, la_code=303), viewer=HOS)
     assert f"n={len(dist)}{pc.LOW_N_MARK}" in pc.a1_distribution_chart(dist).layout.title.text
 
 
 def test_a1_bands_chart_carries_the_bands(con: duckdb.DuckDBPyConnection) -> None:
-    bands = a1_bands(con, Y1819, REF)
+    bands = a1_bands(snap(con, ref=REF), req(Y1819))
     fig = pc.a1_bands_chart(bands, "region")
     region = bands[bands["area"] == "region"]
     assert list(fig.data[0].x) == list(region["band"]) and list(fig.data[0].y) == ints(region["children"])
-    assert sum(fig.data[0].y) == len(a1_distribution(con, Y1819, viewer=HOS))
+    assert sum(fig.data[0].y) == len(a1_distribution(snap(con), req(Y1819), viewer=HOS))

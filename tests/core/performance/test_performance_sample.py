@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from factories import req, snap
 from raa_core import cli
 from raa_core.performance.indicators import scorecard
 from raa_core.performance.reconciliation import reconcile
@@ -26,16 +27,16 @@ def fig(sc: pd.DataFrame, indicator: str, area: str) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def y1819(sample_con: duckdb.DuckDBPyConnection, ref: Any) -> pd.DataFrame:
-    return scorecard(sample_con, parse_period("2018-19"), ref, threshold_set="business_case")
+    return scorecard(snap(sample_con, ref=ref), req(parse_period("2018-19"), thresholds="business_case"))
 
 
 @pytest.fixture(scope="module")
 def p1518(sample_con: duckdb.DuckDBPyConnection, ref: Any) -> pd.DataFrame:
-    return scorecard(sample_con, parse_period("2015-18"), ref)
+    return scorecard(snap(sample_con, ref=ref), req(parse_period("2015-18")))
 
 
 def test_every_published_figure_is_reproduced(sample_con: duckdb.DuckDBPyConnection, ref: Any) -> None:
-    rec = reconcile(sample_con, ref)
+    rec = reconcile(snap(sample_con, ref=ref))
     assert len(rec) == len(ref.published) == 20
     assert rec["matches"].all(), rec[~rec["matches"]].to_dict(orient="records")
     assert (rec["difference"] == 0).all()
@@ -92,7 +93,7 @@ def test_kent_2018_19_a1_median_and_n(y1819: pd.DataFrame) -> None:
 
 
 def test_2018_19_against_dfe_thresholds_426_121(sample_con: duckdb.DuckDBPyConnection, ref: Any) -> None:
-    sc = scorecard(sample_con, parse_period("2018-19"), ref)  # dfe is the default set
+    sc = scorecard(snap(sample_con, ref=ref), req(parse_period("2018-19")))  # dfe is the default set
     a1, a2 = fig(sc, "A1", "region_mean"), fig(sc, "A2", "region_mean")
     assert (a1["value"], a1["threshold"], a1["difference"], a1["threshold_set"]) == (424, 426, -2, "dfe")
     assert (a2["value"], a2["threshold"], a2["difference"], a2["threshold_set"]) == (137, 121, 16, "dfe")

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factories import add_drop, empty_warehouse
+from factories import add_drop, empty_warehouse, req, snap
 from raa_core.performance.recruitment import (
     RECRUITMENT_COUNTS,
     adopters_waiting,
@@ -61,7 +61,7 @@ def test_timeliness_boundaries_are_inclusive_and_fast_track_skips_stage_1() -> N
     ]
     con = empty_warehouse()
     add_drop(con, 886, "2019-06-01", adopters=homes)
-    t = timeliness(con, Y1819, REF)
+    t = timeliness(snap(con, ref=REF), req(), Y1819)
     got = {r["measure"]: (int(r["within"]), int(r["n"])) for _, r in t[t["area"] == "886"].iterrows()}
     assert got == {"stage1_2m": (1, 2), "stage2_4m": (1, 2), "approval_6m": (1, 2), "match_3m": (1, 2)}
     assert one(t, area="886", measure="stage1_2m")["pct"] == 50
@@ -96,12 +96,12 @@ def test_recruitment_activity_counts_fast_track_and_early_permanence_apart() -> 
     ]
     con = empty_warehouse()
     add_drop(con, 303, "2019-06-01", adopters=homes)
-    a = one(recruitment_activity(con, Y1819, REF), area="303")
+    a = one(recruitment_activity(snap(con, ref=REF), req(), Y1819), area="303")
     assert (a["enquiries"], a["rois"], a["stage1_completed"], a["stage2_started"]) == (3, 2, 1, 2)
     assert (a["approvals"], a["fast_track_approvals"], a["early_permanence_approvals"]) == (2, 1, 1)
     assert (a["matches"], a["interagency_matches"], a["placements"], a["children_placed"]) == (1, 1, 1, 2)
     assert a["withdrawals"] == 0
-    c = one(conversion(con, Y1819, REF), area="303")
+    c = one(conversion(snap(con, ref=REF), req(), Y1819), area="303")
     assert (c["enquiries"], c["approved"], c["withdrawn"], c["in_process"], c["pct_approved"]) == (3, 2, 1, 0, 67)
 
 
@@ -134,23 +134,23 @@ def test_households_waiting_at_a_date_and_sufficiency() -> None:
     ]
     con = empty_warehouse()
     add_drop(con, 887, "2019-08-01", adopters=homes, children=kids)
-    w = one(adopters_waiting(con, at, REF), area="887")
+    w = one(adopters_waiting(snap(con, ref=REF), req(), at), area="887")
     assert (w["waiting"], w["over_3m"], w["over_6m"], w["early_permanence"]) == (4, 3, 2, 1)
-    s = one(sufficiency(con, [at], REF), area="887")
+    s = one(sufficiency(snap(con, ref=REF), req(), [at]), area="887")
     assert (s["adopters_waiting"], s["children_waiting_with_po"], s["surplus"]) == (4, 1, 3)
     assert s["adopters_per_child"] == 4.0
-    none = one(sufficiency(con, [at], REF), area="303")
+    none = one(sufficiency(snap(con, ref=REF), req(), [at]), area="303")
     assert (none["adopters_waiting"], none["children_waiting_with_po"]) == (0, 0)
     assert pd.isna(none["adopters_per_child"])
 
 
 def test_empty_warehouse_gives_zeros() -> None:
     con = empty_warehouse()
-    a = recruitment_activity(con, Y1819, REF)
+    a = recruitment_activity(snap(con, ref=REF), req(), Y1819)
     assert len(a) == 4 and (a[list(RECRUITMENT_COUNTS)] == 0).all().all()
-    t = timeliness(con, Y1819, REF)
+    t = timeliness(snap(con, ref=REF), req(), Y1819)
     assert len(t) == 16 and (t["n"] == 0).all() and t["pct"].isna().all()
-    assert (adopters_waiting(con, D(2019, 1, 1), REF)["waiting"] == 0).all()
+    assert (adopters_waiting(snap(con, ref=REF), req(), D(2019, 1, 1))["waiting"] == 0).all()
 
 
 @settings(max_examples=25, deadline=None)
@@ -180,11 +180,11 @@ def test_region_is_the_sum_of_councils_and_within_never_exceeds_n(
     con = empty_warehouse()
     for la, rows in by.items():
         add_drop(con, la, "2021-01-01", adopters=rows)
-    t = timeliness(con, Y1819, REF)
+    t = timeliness(snap(con, ref=REF), req(), Y1819)
     assert (t["within"] <= t["n"]).all()
     for _, g in t.groupby("measure"):
         assert g[g["area"] == "region"]["n"].sum() == g[g["area"] != "region"]["n"].sum()
-    a = recruitment_activity(con, Y1819, REF)
+    a = recruitment_activity(snap(con, ref=REF), req(), Y1819)
     for col in RECRUITMENT_COUNTS:
         assert a[a["area"] == "region"][col].sum() == a[a["area"] != "region"][col].sum()
 
@@ -206,9 +206,9 @@ def test_households_in_assessment_split_stage_1_and_stage_2_at_a_date() -> None:
     ]
     con = empty_warehouse()
     add_drop(con, 303, "2019-06-01", adopters=homes)
-    got = one(households_in_assessment(con, [at], REF), area="303")
+    got = one(households_in_assessment(snap(con, ref=REF), req(), [at]), area="303")
     assert (int(got["in_assessment"]), int(got["in_stage1"]), int(got["in_stage2"])) == (4, 2, 2)
-    assert int(one(households_in_assessment(con, [at], REF), area="886")["in_assessment"]) == 0
+    assert int(one(households_in_assessment(snap(con, ref=REF), req(), [at]), area="886")["in_assessment"]) == 0
 
 
 def test_approved_households_that_withdrew_before_a_match_in_the_period() -> None:
@@ -222,5 +222,5 @@ def test_approved_households_that_withdrew_before_a_match_in_the_period() -> Non
     ]
     con = empty_warehouse()
     add_drop(con, 887, "2019-06-01", adopters=homes)
-    act = one(recruitment_activity(con, Y1819, REF), area="887")
+    act = one(recruitment_activity(snap(con, ref=REF), req(), Y1819), area="887")
     assert (int(act["approved_withdrawn"]), int(act["withdrawals"])) == (2, 4)
