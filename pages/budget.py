@@ -14,7 +14,7 @@ from raa_core import access, presentation
 from raa_core.contributions.scenario import ScenarioError
 from raa_core.finance import budget, budget_charts, budget_tables, commentary, monitoring, monitoring_export, settlement
 from raa_core.ingest import freshness
-from raa_core.presentation import MoneyUnit, display, tile_money
+from raa_core.presentation import MoneyUnit, display, gbp, missing, percent_text, tile_money
 from raa_core.requests import MonitoringRequest
 
 viewer = shell.page_viewer("budget")
@@ -166,22 +166,20 @@ def budget_only_view() -> None:
 def headline(mon: monitoring.Monitoring, sign: int) -> None:
     """One row per area (pooled, adoption support, all): budget, forecast, variance with RAG, movement."""
     prev = (mon.period or 1) - 1
-    notes = {"pooled": "shared by the councils", "adoption_support": "managed by each council",
-             None: "cash-limited, ASF apart"}
     for area, title in (("pooled", "Pooled"), ("adoption_support", "Adoption support"), (None, "Total")):
         try:
             t = mon.total(la, area)
         except KeyError:
             continue
         with st.container(border=True):
-            st.markdown(f"**{title}** · {notes[area]} &nbsp; {display.rag_badge(t['rag'])}")
+            st.markdown(f"**{title}** · {display.label('scope_note', area)} &nbsp; {display.rag_badge(t['rag'])}")
             c1, c2, c3, c4 = st.columns(4)
             c1.metric(f"{title} budget", tile_money(t["budget"], unit))
             c2.metric(f"{title} forecast outturn", tile_money(t["forecast"], unit))
             vpct = display.signed(t["variance_pct"], sign)
             c3.metric(
                 f"{title} variance", tile_money(display.signed(t["variance"], sign), unit),
-                None if vpct is None else f"{display.pct(vpct)} of budget",
+                None if vpct is None else f"{percent_text(vpct, signed=True)} of budget",
                 delta_color="inverse" if sign > 0 else "normal",
                 help="Forecast outturn less budget; " + display.sign_words(sign > 0),
             )
@@ -245,7 +243,7 @@ def asf_view(mon: monitoring.Monitoring) -> None:
     if asf.empty:
         st.info("No ASF spend or income recorded for this year.", icon=":material/info:")
         return
-    unfunded = [f"{council_name(r.la_code)} {display.gbp(r.unmatched_ytd)}" for r in asf.itertuples(index=False)
+    unfunded = [f"{council_name(r.la_code)} {gbp(r.unmatched_ytd)}" for r in asf.itertuples(index=False)
                 if bool(r.unfunded)]
     if unfunded:
         st.warning("ASF spend to date not matched by ASF income: " + "; ".join(unfunded) + ".",
@@ -316,7 +314,7 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
         return
     table = settlement.settlement_table(settled)
     word = "overspend" if settled.pooled_variance > 0 else "underspend"
-    st.caption(f"The forecast pooled {word} of {display.gbp(abs(settled.pooled_variance))} shared by "
+    st.caption(f"The forecast pooled {word} of {gbp(abs(settled.pooled_variance))} shared by "
                f"{settlement.BASIS_LABELS[basis].lower()}, to the penny; each council's own adoption support "
                f"variance stays with it. A positive amount is {'an overspend the council bears' if sign > 0 else 'an underspend returned to the council'}.")
     tables.show_table(budget_tables.settlement(table, names, sign), presentation.SETTLEMENT, unit)
@@ -327,7 +325,7 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
     lines = mon.lines
     if lines.empty or not mon.period:
         return
-    ranked = lines.assign(_abs=[abs(float(v)) if display.value(v) is not None else 0.0 for v in lines["variance"]])
+    ranked = lines.assign(_abs=[0.0 if missing(v) else abs(float(v)) for v in lines["variance"]])
     ranked = ranked.sort_values("_abs", ascending=False)
     options = [(int(r.la_code), r.budget_area, r.cost_line) for r in ranked.itertuples(index=False)]
     by_key = {(int(r.la_code), r.budget_area, r.cost_line): r for r in ranked.itertuples(index=False)}
@@ -335,7 +333,7 @@ def commentary_view(mon: monitoring.Monitoring, sign: int) -> None:
     def describe(k: tuple[int, str, str]) -> str:
         r = by_key[k]
         return (f"{council_name(k[0])} · {display.area_label(k[1])} · {labels.get(k[2], k[2])} "
-                f"(variance {display.gbp(display.signed(r.variance, sign))})")
+                f"(variance {gbp(display.signed(r.variance, sign))})")
 
     saved = st.session_state.pop("budget_comment_saved", None)
     if saved:

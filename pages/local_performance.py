@@ -18,7 +18,7 @@ from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.performance import performance_charts as pc
 from raa_core.periods import Period
-from raa_core.presentation import display
+from raa_core.presentation import data_when
 from raa_core.requests import Viewer
 
 viewer = shell.page_viewer("local_performance")
@@ -150,7 +150,7 @@ if req.la_code is None and len(access.councils(viewer, ref)) > 1:
         f"({la_code}), the first partner. Choose a council in the sidebar to see another.",
         icon=":material/location_on:",
     )
-when = display.data_when(as_at, latest)
+when = data_when(as_at, latest)
 st.subheader(f"{council} ({la_code}) · {period.name}")
 thresholds = pv.threshold_set()
 gaps = pv.no_data_notice(version, as_at, names)

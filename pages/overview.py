@@ -7,7 +7,7 @@ import streamlit as st
 
 from raa_app import shell
 from raa_core.ingest import coverage, freshness
-from raa_core.presentation import count_noun, display
+from raa_core.presentation import count_noun, number_word
 
 viewer = shell.page_viewer("overview")
 
@@ -61,7 +61,7 @@ if status["sample"].any():
             f"{status['judged_on'].iloc[0]:%d %B %Y}); freshness is judged against that date until a council's own "
             f"drop is loaded.", icon=":material/science:")
 st.caption(
-    f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. Performance "
+    f"Data held for the {number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. Performance "
     f"data (children, adopters) and finance data (ledger, budget, establishment) travel separately: a council is "
     f"**stale** for performance when its newest children or adopters file is more than {limits['performance']} days "
     f"old, and for finance when its newest ledger is more than {limits['finance']} days old (budget and "

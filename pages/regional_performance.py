@@ -17,7 +17,7 @@ from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, reconciliation, recruitment
 from raa_core.performance import performance_charts as pc
 from raa_core.periods import Period, previous
-from raa_core.presentation import display
+from raa_core.presentation import data_when, display
 from raa_core.reference import THRESHOLD_SET_SHORT
 
 viewer = shell.page_viewer("regional_performance")
@@ -172,7 +172,7 @@ publication = pv.header(
 )
 
 thresholds = pv.threshold_set()
-when = display.data_when(as_at, latest)
+when = data_when(as_at, latest)
 st.caption(
     f"**{area_name}** · {'3-year period' if period.kind == 'three_year' else 'financial year'} **{period.name}** "
     f"({period.start:%d %b %Y} to {period.end:%d %b %Y}) · {when}. Children counted by the date of their "

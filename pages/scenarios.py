@@ -28,13 +28,12 @@ from raa_core.contributions.scenario import (
 )
 from raa_core.finance import interagency
 from raa_core.ingest import freshness
-from raa_core.money import fmt_gbp
+from raa_core.presentation import display, gbp, percent_text, share_text
 
 viewer = shell.page_viewer("scenarios")
 
 MAX_YEARS = 5
 GO_LIVE = dt.date(2020, 10, 1)
-BOUND_LABELS = {"cap": "Held at cap", "floor": "Held at floor", None: ""}
 
 
 # --- cached raa_core results (keyed by the warehouse version) -------------------------------------------
@@ -121,34 +120,21 @@ def _start() -> None:
 
 
 def _bound(b: Any) -> str:
-    return BOUND_LABELS.get(b if isinstance(b, str) else None, str(b))
-
-
-def _pct(v: Any, dp: int = 1, signed: bool = False) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return "—"
-    return f"{float(v) * (1 if signed else 100):{'+' if signed else ''}.{dp}f}%"
-
-
-def _gbp(v: Any, signed: bool = False) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return "—"
-    text = fmt_gbp(v)
-    return ("+" + text) if signed and v > 0 else text
+    return display.label("bound", b)
 
 
 def contributions_table(result: contributions.Result) -> pd.DataFrame:
     t = contributions.table(result, shell.reference())
     return pd.DataFrame({
         "Year": t["year"], "Council": t["council"],
-        "Contribution": [_gbp(v) for v in t["contribution"]],
-        "Share": [_pct(v, 2) for v in t["share"]],
-        "Baseline share": [_pct(v) for v in t["baseline_share"]],
-        "Demand share": [_pct(v) for v in t["demand_share"]],
-        "Change on previous year": [_gbp(v, True) for v in t["change_prev"]],
-        "Change on previous year %": [_pct(v, 1, True) for v in t["change_prev_pct"]],
-        "Change on base year": [_gbp(v, True) for v in t["change_base"]],
-        "Change on base year %": [_pct(v, 1, True) for v in t["change_base_pct"]],
+        "Contribution": [gbp(v) for v in t["contribution"]],
+        "Share": [share_text(v, 2) for v in t["share"]],
+        "Baseline share": [share_text(v) for v in t["baseline_share"]],
+        "Demand share": [share_text(v) for v in t["demand_share"]],
+        "Change on previous year": [gbp(v, signed=True) for v in t["change_prev"]],
+        "Change on previous year %": [percent_text(v, 1, signed=True) for v in t["change_prev_pct"]],
+        "Change on base year": [gbp(v, signed=True) for v in t["change_base"]],
+        "Change on base year %": [percent_text(v, 1, signed=True) for v in t["change_base_pct"]],
         "Bound": [_bound(b) for b in t["bound"]],
         "Flags": t["flags"],
     })
@@ -234,24 +220,24 @@ def results(s: Scenario, result: contributions.Result) -> None:
             "Year": dt_["year"], "Council": dt_["council"], "Driver": dt_["driver_label"],
             "Weight": [f"{float(w):g}" for w in dt_["weight"]],
             "Average over the window": [f"{float(v):,.2f}" for v in dt_["average"]],
-            "Contribution per unit": [_gbp(v) for v in dt_["cost_per_unit"]],
+            "Contribution per unit": [gbp(v) for v in dt_["cost_per_unit"]],
         }), hide_index=True, width="stretch", key="sc_drivers_table")
     elif view == "Backtest":
         bt = contributions.backtest(result, scenarios.driver_table(), ref)
         st.caption("Each driver alone (and the weighted mix) as if it had set the whole total "
-                   f"({fmt_gbp(result.totals[0].total)}) in past years: a volatile driver swings contributions.")
+                   f"({gbp(result.totals[0].total)}) in past years: a volatile driver swings contributions.")
         summary = contributions.backtest_summary(bt)
         st.dataframe(pd.DataFrame({
             "Driver": summary["driver_label"], "Council": summary["council"], "Years": summary["years"],
-            "Largest swing": [_gbp(v) for v in summary["max_swing"]],
-            "Average swing": [_gbp(v) for v in summary["mean_abs_swing"]],
-            "Largest swing %": [_pct(v, 1, True) for v in summary["max_swing_pct"]],
+            "Largest swing": [gbp(v) for v in summary["max_swing"]],
+            "Average swing": [gbp(v) for v in summary["mean_abs_swing"]],
+            "Largest swing %": [percent_text(v, 1, signed=True) for v in summary["max_swing_pct"]],
         }), hide_index=True, width="stretch", key="sc_backtest")
         with st.expander("Year by year"):
             st.dataframe(pd.DataFrame({
                 "Driver": bt["driver_label"], "Year": bt["year"], "Council": bt["council"],
-                "Share": [_pct(v, 2) for v in bt["share"]], "Contribution": [_gbp(v) for v in bt["contribution"]],
-                "Swing": [_gbp(v, True) for v in bt["swing"]],
+                "Share": [share_text(v, 2) for v in bt["share"]], "Contribution": [gbp(v) for v in bt["contribution"]],
+                "Swing": [gbp(v, signed=True) for v in bt["swing"]],
                 "Flagged": ["yes" if f else "" for f in bt["flagged"]],
             }) if not bt.empty else pd.DataFrame(), hide_index=True, width="stretch")
     else:
@@ -261,8 +247,8 @@ def results(s: Scenario, result: contributions.Result) -> None:
                    f"(its {s.window_years}-year average moves by 1/{s.window_years}), and what it moves in {year}.")
         st.dataframe(pd.DataFrame({
             "Driver": sens["driver_label"], "One more in": sens["unit_council"], "Council": sens["council"],
-            "£ moved (+1)": [_gbp(v, True) for v in sens["plus_one"]],
-            "£ moved (−1)": [_gbp(v, True) for v in sens["minus_one"]],
+            "£ moved (+1)": [gbp(v, signed=True) for v in sens["plus_one"]],
+            "£ moved (−1)": [gbp(v, signed=True) for v in sens["minus_one"]],
         }), hide_index=True, width="stretch", key="sc_sensitivity")
 
 
@@ -330,9 +316,9 @@ def compare_view(saved: pd.DataFrame) -> None:
     st.plotly_chart(contribution_charts.comparison_figure(cmp), width="stretch", key="sc_compare_chart")
     st.table(pd.DataFrame({
         "Scenario": cmp["scenario"], "Year": cmp["year"], "Council": cmp["council"],
-        "Contribution": [_gbp(v) for v in cmp["contribution"]], "Share": [_pct(v, 2) for v in cmp["share"]],
-        f"Difference from “{picked[0]}”": [_gbp(v, True) for v in cmp["difference"]],
-        "Difference %": [_pct(v, 1, True) for v in cmp["difference_pct"]],
+        "Contribution": [gbp(v) for v in cmp["contribution"]], "Share": [share_text(v, 2) for v in cmp["share"]],
+        f"Difference from “{picked[0]}”": [gbp(v, signed=True) for v in cmp["difference"]],
+        "Difference %": [percent_text(v, 1, signed=True) for v in cmp["difference_pct"]],
         "Bound": [_bound(b) for b in cmp["bound"]],
     }), hide_index=True)
     cmp_name = shell.download_name("scenario_comparison", "xlsx", period="", region=True)
@@ -361,10 +347,10 @@ def compensation_view() -> None:
         "Council": [p.council for p in comp.positions],
         "Approved adopters waiting": [p.adopters_waiting for p in comp.positions],
         "Children waiting": [p.children_waiting for p in comp.positions],
-        "Value brought": [_gbp(p.value_brought) for p in comp.positions],
-        "Contribution share": [_pct(p.share) for p in comp.positions],
-        "Fair share of the pool": [_gbp(p.fair_share) for p in comp.positions],
-        "Compensation (+ owed, − owes)": [_gbp(p.compensation, True) for p in comp.positions],
+        "Value brought": [gbp(p.value_brought) for p in comp.positions],
+        "Contribution share": [share_text(p.share) for p in comp.positions],
+        "Fair share of the pool": [gbp(p.fair_share) for p in comp.positions],
+        "Compensation (+ owed, − owes)": [gbp(p.compensation, signed=True) for p in comp.positions],
     }), hide_index=True, width="stretch", key="sc_comp_table")
     st.markdown("\n".join(f"- {line}" for line in comp.lines()))
 

@@ -259,15 +259,6 @@ DEFINITIONS_SPEC = TableSpec("definitions", (Col("term", "Term"), Col("definitio
 # --- building ----------------------------------------------------------------------------------------------
 
 
-def _area_name(area: Any, names: dict[int, str]) -> str:
-    a = str(area)
-    if a == "region":
-        return "Region (all children)"
-    if a == "region_mean":
-        return "Mean of councils"
-    return names.get(int(a), a) if a.isdigit() else a
-
-
 def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date) -> pd.DataFrame:
     """Per council and dataset (file of the drop contract): the newest drop holding it on or before the
     as-at date, its age in days and the rows the council's current state holds."""
@@ -345,7 +336,7 @@ def _scorecard(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, 
         shown = suppression.publication_headline(heads, sc, ref.settings)
     shown = shown.assign(
         indicator=[indicators.SHORT_LABELS[i] for i in heads["indicator"]],
-        area=[_area_name(a, names) for a in heads["area"]],
+        area=[display.area_label(a, names) for a in heads["area"]],
         rag=[r if r else None for r in shown["rag"]],
     )
     s.lines = [
@@ -370,7 +361,7 @@ def _trends(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, nam
     shown: pd.DataFrame = tr
     if pack.request.publication:
         shown = suppression.suppress_scorecard(tr, ref.settings)
-    shown = shown.assign(indicator=list(tr["indicator"]), area=[_area_name(a, names) for a in tr["area"]])
+    shown = shown.assign(indicator=list(tr["indicator"]), area=[display.area_label(a, names) for a in tr["area"]])
     keep = (tr["area"] != "region_mean").to_numpy()
     s.lines = [f"Each indicator by financial year, {first.name} to {last.name}, for each council and the region "
                "(A1, A2, A10 in days; A3 in %)."]
@@ -385,7 +376,7 @@ def _trends(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, nam
     chart_data = tr[keep].copy()
     if pack.request.publication:
         chart_data = suppression.masked(tr, suppression.suppress_scorecard(tr, ref.settings))[keep]
-    chart_data = chart_data.assign(area_name=[_area_name(a, names) for a in chart_data["area"]])
+    chart_data = chart_data.assign(area_name=[display.area_label(a, names) for a in chart_data["area"]])
     s.charts.append(PackChart("Indicators by year", "trends", chart_data.reset_index(drop=True),
                               {"titles": {i: indicators.SHORT_LABELS[i] for i in indicators.INDICATORS}}))
     return s
@@ -406,8 +397,8 @@ def _waiting(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, na
                                                     means={"mean_days": "waiting", "median_days": "waiting"})
     kids_keep = (kids["area"] != "region_mean").to_numpy()
     adopters_keep = (adopters["area"] != "region_mean").to_numpy()
-    kids_shown = kids_shown.assign(area=[_area_name(a, names) for a in kids["area"]])[kids_keep]
-    adopters_shown = adopters_shown.assign(area=[_area_name(a, names) for a in adopters["area"]])[adopters_keep]
+    kids_shown = kids_shown.assign(area=[display.area_label(a, names) for a in kids["area"]])[kids_keep]
+    adopters_shown = adopters_shown.assign(area=[display.area_label(a, names) for a in adopters["area"]])[adopters_keep]
     region_kids = kids[kids["area"] == "region"]
     region_adopters = adopters[adopters["area"] == "region"]
     n_kids = int(region_kids["waiting"].iloc[0]) if len(region_kids) else 0

@@ -15,12 +15,9 @@ from typing import Any
 import pandas as pd
 
 from raa_core.finance.monitoring import Monitoring
-from raa_core.presentation import missing
-from raa_core.presentation.display import utc_minute
+from raa_core.presentation import missing, utc_minute
+from raa_core.presentation.display import ROW_NAMES, area_label
 from raa_core.reference import Reference
-
-AREA_LABELS = {"pooled": "Pooled", "adoption_support": "Adoption support"}
-ROW_NAMES = {"reserve": "Contingency reserve", "total": "Total"}
 
 
 def names_of(ref: Reference) -> tuple[dict[int, str], dict[str, str]]:
@@ -31,11 +28,6 @@ def names_of(ref: Reference) -> tuple[dict[int, str], dict[str, str]]:
 def council_name(v: Any, names: Mapping[int, str]) -> str:
     """A council's short name; a missing code is the whole RAA."""
     return "RAA" if missing(v) else names.get(int(v), str(v))
-
-
-def area_label(v: Any) -> str:
-    """Pooled / Adoption support; a missing area is all areas."""
-    return AREA_LABELS.get(v, str(v)) if isinstance(v, str) else "All areas"
 
 
 def _signed(v: Any, sign: int) -> Any:
