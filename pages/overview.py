@@ -7,7 +7,7 @@ import streamlit as st
 
 from raa_app import shell
 from raa_core.ingest import coverage, freshness
-from raa_core.presentation import count_noun, number_word
+from raa_core.presentation import count_noun, missing, number_word
 
 viewer = shell.page_viewer("overview")
 
@@ -47,7 +47,7 @@ if as_at is not None:
                     st.markdown(f"**{r.table}**: {r.message}")
                 else:
                     st.markdown(f"**{r.table}**: drop of {r.newest_drop:%d %b %Y}, {r.rows:,} rows")
-    shown = state.assign(rows=[("" if pd.isna(v) else str(v)) for v in state["rows"]])
+    shown = state.assign(rows=[("" if missing(v) else str(v)) for v in state["rows"]])
     st.dataframe(
         shown.rename(columns={"council": "Council", "la_code": "Code", "table": "Dataset",
                               "newest_drop": "Newest drop by then", "rows": "Rows", "message": "No data"}),
@@ -75,7 +75,7 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
         st.subheader(f"{row['council']} ({row['la_code']})")
         for dataset, label in DATASET_LABELS.items():
             newest = row[f"{dataset}_drop"]
-            if pd.isna(newest):
+            if missing(newest):
                 st.error(f"{label}: no drop received yet")
                 continue
             badge = ":red-badge[Stale]" if row[f"{dataset}_stale"] else ":green-badge[Fresh]"

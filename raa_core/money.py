@@ -25,7 +25,7 @@ def to_decimal(x: Decimal | int | float | str) -> Decimal:
     if isinstance(x, float):
         if not math.isfinite(x):
             raise ValueError(f"not a finite amount of money: {x!r}")
-        return Decimal(repr(x))
+        return Decimal(repr(float(x)))  # float(): numpy's float64 is a float whose repr is "np.float64(…)"
     try:
         return Decimal(str(x).strip().replace(",", "").replace("£", ""))
     except InvalidOperation as exc:

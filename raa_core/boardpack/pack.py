@@ -494,7 +494,7 @@ def _budget(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, nam
     reached = mon.lines.groupby("la_code")["period"].max() if not mon.lines.empty else pd.Series(dtype=int)
     for c in ref.councils:
         p = reached.get(c.la_code)
-        if p is None or pd.isna(p):
+        if missing(p):
             s.lines.append(f"{c.short_name}: no ledger for {year} by {date_text(pack.as_at)}; its lines show "
                            "budgets only and no forecast.")
         elif int(p) < pack.monitoring_period:

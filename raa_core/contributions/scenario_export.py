@@ -16,7 +16,7 @@ import pandas as pd
 
 from raa_core import contributions
 from raa_core.contributions.drivers import driver_catalogue
-from raa_core.presentation import Col, TableSpec, gbp
+from raa_core.presentation import Col, TableSpec, gbp, missing
 from raa_core.presentation.export import SpecFormats, Workbook, print_setup, write_spec_table
 from raa_core.reference import Reference
 
@@ -46,7 +46,7 @@ def _percent(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     out = frame.copy()
     for c in columns:
         if c in out:
-            out[c] = [None if v is None or pd.isna(v) else Decimal(str(v)) * 100 for v in out[c]]
+            out[c] = [None if missing(v) else Decimal(str(v)) * 100 for v in out[c]]
     return out
 
 

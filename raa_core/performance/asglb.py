@@ -22,7 +22,7 @@ import pandas as pd
 from raa_core.ingest import coverage
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.periods import Period, quarter
-from raa_core.presentation import display, export
+from raa_core.presentation import display, export, missing
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -268,7 +268,7 @@ def wide(ret: pd.DataFrame) -> pd.DataFrame:
 def wide_text(ret: pd.DataFrame) -> pd.DataFrame:
     """`wide` with every cell as display text (blank where empty), for a table on screen."""
     out = wide(ret)
-    return out.apply(lambda col: ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in col])
+    return out.apply(lambda col: ["" if missing(v) else str(v) for v in col])
 
 
 def as_json(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from raa_core.performance.journeys import FUNNEL
 from raa_core.performance.recruitment import TIMELINESS
 from raa_core.presentation.display import REGION_LABELS as AREA_LABELS
 from raa_core.presentation.display import area_label
+from raa_core.presentation.text import missing
 from raa_core.reference import THRESHOLD_SET_SHORT, load_reference
 
 LOW_N_MARK = "*"
@@ -53,7 +54,7 @@ def threshold_name(df: pd.DataFrame) -> str:
 
 
 def _none(v: object) -> object:
-    return None if v is None or pd.isna(v) else v  # type: ignore[call-overload]
+    return None if missing(v) else v
 
 
 def _values(s: pd.Series) -> list[object]:

@@ -138,3 +138,12 @@ def test_the_board_reads_thousands_and_everyone_else_pounds() -> None:
     assert p.default_unit("board") is MoneyUnit.THOUSANDS is p.BOARD_UNIT
     for role in ("hos", "finance", "council_analyst", "admin", None):
         assert p.default_unit(role) is MoneyUnit.POUNDS
+
+
+def test_numpy_numbers_format_as_their_python_values() -> None:
+    import numpy as np
+
+    assert p.percent_text(np.float64(1.25), signed=True) == "+1.3%"
+    assert p.money_text(np.float64(-55591.38), MoneyUnit.THOUSANDS) == "(£55.6k)"
+    assert p.count_text(np.int64(1234)) == "1,234"
+    assert p.missing(np.float64("nan")) and p.missing(np.datetime64("NaT"))
