@@ -14,7 +14,7 @@ from raa_core import access, presentation
 from raa_core.contributions.scenario import ScenarioError
 from raa_core.finance import budget, budget_charts, budget_tables, commentary, monitoring, monitoring_export, settlement
 from raa_core.ingest import freshness
-from raa_core.presentation import MoneyUnit, display, gbp, missing, percent_text, tile_money
+from raa_core.presentation import MoneyUnit, date_short, display, gbp, missing, percent_text, share_text, tile_money
 from raa_core.requests import MonitoringRequest
 
 viewer = shell.page_viewer("budget")
@@ -276,7 +276,7 @@ def scenario_shares(year: str) -> dict[int, Decimal] | None:
         st.info(str(exc), icon=":material/info:")
         return None
     st.caption(f"Shares of {year} under “{name}”: " + ", ".join(
-        f"{council_name(code)} {float(v) * 100:.2f}%" for code, v in sorted(shares.items())))
+        f"{council_name(code)} {share_text(v, 2)}" for code, v in sorted(shares.items())))
     return shares
 
 
@@ -419,7 +419,7 @@ else:
         f"{display.METHOD_LABELS[method].lower()}. Variance = forecast outturn - budget "
         f"({display.sign_words(overspend_positive)}). The pooled area is shared; each "
         "council's adoption support is managed separately and its variance stays with that council."
-        + ("" if as_at is None else f" Drops received by {as_at:%d %b %Y}.")
+        + ("" if as_at is None else f" Drops received by {date_short(as_at)}.")
     )
     headline(mon, sign)
     if la is None:

@@ -18,7 +18,7 @@ from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.performance import performance_charts as pc
 from raa_core.periods import Period
-from raa_core.presentation import data_when
+from raa_core.presentation import data_when, date_long, date_short
 from raa_core.requests import Viewer
 
 viewer = shell.page_viewer("local_performance")
@@ -155,11 +155,11 @@ st.subheader(f"{council} ({la_code}) · {period.name}")
 thresholds = pv.threshold_set()
 gaps = pv.no_data_notice(version, as_at, names)
 st.caption(
-    f"{'3-year period' if period.kind == 'three_year' else 'Financial year'} {period.start:%d %b %Y} to {period.end:%d %b %Y} · "
-    f"{when}. Waiting is counted on {at:%d %B %Y}."
+    f"{'3-year period' if period.kind == 'three_year' else 'Financial year'} {date_short(period.start)} to {date_short(period.end)} · "
+    f"{when}. Waiting is counted on {date_long(at)}."
 )
 if latest is not None and period.end > latest:
-    st.info(f"{period.name} is not over: its figures run to {latest:%d %B %Y}.", icon=":material/hourglass_top:")
+    st.info(f"{period.name} is not over: its figures run to {date_long(latest)}.", icon=":material/hourglass_top:")
 if freshness.is_stale(status, la_code):
     row = next(status[status["la_code"] == la_code].itertuples())
     since = freshness.staleness_note(row)
@@ -256,7 +256,7 @@ else:
 
 # Children waiting --------------------------------------------------------------------------------------
 st.subheader(
-    f"Children waiting on {at:%d %B %Y}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
+    f"Children waiting on {date_long(at)}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
 )
 waiting, wbands, homes = _waiting(version, at, as_at)
 w = waiting_text(waiting, journeys.WAITING_COUNTS, publication, area)
@@ -302,7 +302,7 @@ if area in adopter_gaps:
 else:
     metric_row(
         [
-            (f"Households waiting ({at:%d %b %Y})", h["waiting"], pv.definition("sufficiency")),
+            (f"Households waiting ({date_short(at)})", h["waiting"], pv.definition("sufficiency")),
             ("Waiting over 3 months", h["over_3m"], "Approved more than 3 calendar months before, not yet matched."),
             ("Waiting over 6 months", h["over_6m"], "Approved more than 6 calendar months before, not yet matched."),
             ("Median days since approval", h["median_days"], "Median days since approval of the households waiting."),
@@ -310,7 +310,7 @@ else:
     )
     metric_row(
         [
-            (f"In assessment ({at:%d %b %Y})", a["in_assessment"],
+            (f"In assessment ({date_short(at)})", a["in_assessment"],
              "Registration of interest accepted, not approved, not withdrawn, at the date."),
             ("In stage 1", a["in_stage1"], "In assessment, stage 2 not started (between the stages counts here)."),
             ("In stage 2", a["in_stage2"], "In assessment, stage 2 started (fast-track households from registration)."),
@@ -343,7 +343,7 @@ else:
     for col, (group, label) in zip(columns, characteristics.GROUPS.items(), strict=True):
         rows = c_text[(c_text["group"] == group) & (c_text["area"] == area)]
         with col:
-            st.markdown(f"**{label.replace('the period', period.name).replace('the date', f'{at:%d %b %Y}')}**"
+            st.markdown(f"**{label.replace('the period', period.name).replace('the date', f'{date_short(at)}')}**"
                         f" · n = {rows['n'].iloc[0] if len(rows) else 0}")
             pv.table(
                 rows[["dimension_label", "category", "children", "pct"]],

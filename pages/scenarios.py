@@ -28,7 +28,7 @@ from raa_core.contributions.scenario import (
 )
 from raa_core.finance import interagency
 from raa_core.ingest import freshness
-from raa_core.presentation import display, gbp, percent_text, share_text
+from raa_core.presentation import display, gbp, number_text, percent_text, share_text
 
 viewer = shell.page_viewer("scenarios")
 
@@ -219,7 +219,7 @@ def results(s: Scenario, result: contributions.Result) -> None:
         st.dataframe(pd.DataFrame({
             "Year": dt_["year"], "Council": dt_["council"], "Driver": dt_["driver_label"],
             "Weight": [f"{float(w):g}" for w in dt_["weight"]],
-            "Average over the window": [f"{float(v):,.2f}" for v in dt_["average"]],
+            "Average over the window": [number_text(v, 2) for v in dt_["average"]],
             "Contribution per unit": [gbp(v) for v in dt_["cost_per_unit"]],
         }), hide_index=True, width="stretch", key="sc_drivers_table")
     elif view == "Backtest":

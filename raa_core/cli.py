@@ -230,11 +230,11 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     """`raa boardpack --period P [--as-at DATE] --out DIR`: the board pack's workbook and PDF (issue 14)."""
     from raa_core import boardpack
     from raa_core.boardpack import boardpack_files
-    from raa_core.presentation import money_unit
+    from raa_core.presentation import BOARD_UNIT, money_unit
 
     ref = load_reference()
     request = boardpack.PackRequest(
-        period=args.period, as_at=args.as_at, unit=money_unit(args.unit, boardpack.BOARD_UNIT),
+        period=args.period, as_at=args.as_at, unit=money_unit(args.unit, BOARD_UNIT),
         publication=args.role == "board" or args.publication, role=args.role, method=args.method,
         scenario=_scenario_text(args.scenario) if args.scenario else None,
     )

@@ -46,7 +46,9 @@ from raa_core.presentation import (
     date_text,
     display,
     missing,
+    money_text,
     tile_money,
+    utc_minute,
 )
 from raa_core.reference import Reference
 from raa_core.store.appstate import AppState
@@ -313,7 +315,7 @@ def _cover(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> S
         "Publication view: counts of 1 to "
         f"{ref.settings.suppression.count_max} and figures resting on them are shown as x."
         if pack.request.publication else "Unsuppressed figures: not for publication.",
-        f"Produced {pack.produced_at:%d %b %Y %H:%M} UTC"
+        f"Produced {utc_minute(pack.produced_at)} UTC"
         + (f" for the {pack.request.role} role." if pack.request.role else "."),
         "Data freshness limits: "
         + ", ".join(f"{name} {count_noun(days, 'day')}" for name, days in ref.settings.freshness_days.items())
@@ -615,7 +617,7 @@ def _definitions(ref: Reference) -> Section:
                              "(default: the council's submitted forecast, else the establishment for staffing "
                              "lines, else the run rate)."),
         ("Variance", "Forecast outturn less budget; an overspend is positive unless the pack says otherwise."),
-        ("Budget RAG", f"Red: an overspend of £{rag.red_gbp:,} or more, or {rag.red_pct}% of budget or more; amber: "
+        ("Budget RAG", f"Red: an overspend of {money_text(rag.red_gbp, pence=False)} or more, or {rag.red_pct}% of budget or more; amber: "
                        f"any smaller overspend, or an underspend of more than {rag.amber_underspend_pct}% of budget; "
                        "green otherwise."),
         ("Movement", "The forecast now less the forecast at the previous period."),

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core.contributions.scenario import year_label
 from raa_core.finance.settlement import allocate
-from raa_core.presentation.text import gbp, share_text
+from raa_core.presentation.text import date_long, gbp, share_text
 from raa_core.reference import Reference
 from raa_core.store.sql import state_sql
 
@@ -83,7 +83,7 @@ class Compensation(BaseModel):
 
     def lines(self) -> list[str]:
         """The calculation in plain English, line by line."""
-        out = [f"At {self.at:%d %B %Y}, fee per child or adopter household: {self.fee_name} "
+        out = [f"At {date_long(self.at)}, fee per child or adopter household: {self.fee_name} "
                f"({gbp(self.positions[0].child_fee) if self.positions else '—'})."]
         for p in self.positions:
             w = " (London weighted)" if p.adopter_fee != p.child_fee else ""

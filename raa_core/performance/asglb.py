@@ -22,7 +22,7 @@ import pandas as pd
 from raa_core.ingest import coverage
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.periods import Period, quarter
-from raa_core.presentation import display, export, missing
+from raa_core.presentation import date_short, display, export, missing
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -286,6 +286,6 @@ def workbook(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> byte
     """The return as an .xlsx workbook through the project's one writer (`export`): a `Return` sheet laid
     out as the collection (a row per item, value and n per council and the RAA, the rule) and a `Data` sheet
     with a row per item and area (for checking and loading)."""
-    title = (f"ASGLB quarterly return, {q.name} ({q.start:%d %b %Y} to {q.end:%d %b %Y})"
-             + (f", as at {as_at:%d %b %Y}" if as_at else ""))
+    title = (f"ASGLB quarterly return, {q.name} ({date_short(q.start)} to {date_short(q.end)})"
+             + (f", as at {date_short(as_at)}" if as_at else ""))
     return export.tables_xlsx([("Return", wide(ret), title), ("Data", ret.drop(columns="order"), title)])

@@ -103,7 +103,7 @@ def rounded(v: Any, places: int) -> Decimal:
     """The one display rounding: the exact Decimal of `v` (floats through their shortest repr) rounded half
     up, away from zero, to `places` decimal places. Never truncates. docs/finance.md (money is exact,
     rounded half-up only for display)."""
-    return to_decimal(v).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return to_decimal(v).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0  # + 0: no "-0.0"
 
 
 def money_rounded(v: Any, unit: MoneyUnit = MoneyUnit.POUNDS, *, pence: bool = True) -> Decimal:
@@ -386,8 +386,8 @@ class Col:
             return None
         if self.kind == "money":
             return float(pennies(v))
-        if self.kind == "percent":
-            return float(v) / 100
+        if self.kind == "percent":  # the percentage as shown (so Excel never draws "-0.0%" for a rounded zero)
+            return float(rounded(v, self.places()) / 100)
         if self.kind in ("count", "days"):
             return int(v)
         if self.kind == "number":
