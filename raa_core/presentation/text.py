@@ -5,10 +5,20 @@ same spec drives the three places people read figures:
 
 - the app: `display_frame` keeps money, counts and days numeric (so a column sorts as numbers, £99,002
   below £812,709) and `Col.streamlit` says how the grid formats them (the page shell turns it into
-  `st.column_config`); money is never pre-formatted text, so it is never clipped to "£1,421,656.8";
+  `st.column_config`); money is never pre-formatted text, so it is never clipped to "£1,421,656.8". The
+  grid cuts a number to its column's step (it truncates) and rounds binary floats, so each figure is
+  handed over already rounded half up on the exact Decimal (`money_rounded`, `rounded`): -£55,591.38 is
+  (55.6) in £'000 in the table as on the tile and in the board pack, never (55.5);
 - Excel: `Col.excel_format` is the number format for a cell that holds the exact value in pounds (in
   £'000 the format scales by a thousand, so the cell still holds pounds and pence);
 - the PDF and headline tiles: `Col.text` / `money_text` / `tile_money` format one value as text.
+
+Every number, money amount, percentage, count and date is made text here, and only here (money.py does
+exact arithmetic, `display` holds the words for codes). The one rounding is `rounded` (half up, away from
+zero, on the exact Decimal); `missing` is the one test for a value that is not there, shown as `DASH`.
+Money's negatives are in brackets in tables, tiles and the pack, with a minus sign in prose (`gbp`) and
+signed changes; percentages carry a minus sign (a plus too when signed), and nothing rounded to zero is
+shown negative.
 
 Money is shown in pounds (`MoneyUnit.POUNDS`, "£") or thousands of pounds (`MoneyUnit.THOUSANDS`,
 "£'000", the unit of the business case and the Partnership Board's default). The unit goes in the column
