@@ -8,6 +8,7 @@ Modules:
 - export: CSV and Excel writers.
 """
 
+from raa_core.presentation.display import RAG_WORDS
 from raa_core.presentation.text import (
     AGENCY,
     ASF,
@@ -23,7 +24,6 @@ from raa_core.presentation.text import (
     LINE_BUDGETS,
     NUMERIC_KINDS,
     PAY_AWARD,
-    RAG_WORDS,
     RECHARGES,
     SETTLEMENT,
     Align,

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from raa_core.presentation.text import DASH, RAG_WORDS, missing, number_word
+from raa_core.presentation.text import DASH, missing, number_word
 from raa_core.reference import Reference
 
 NO_FIGURE = DASH
@@ -36,11 +36,12 @@ METHOD_LABELS = {
     "run_rate": "Run rate (quarter-aware)",
     "establishment": "Establishment (staffing lines)",
 }
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 #: RAG: word, Material icon, Streamlit badge colour, table/Excel background.
 RAG = {
-    "red": ("Red", ":material/error:", "red", "#F4B6B6"),
-    "amber": ("Amber", ":material/warning:", "orange", "#FCD9A0"),
-    "green": ("Green", ":material/check_circle:", "green", "#BFE3C0"),
+    "red": (RAG_WORDS["red"], ":material/error:", "red", "#F4B6B6"),
+    "amber": (RAG_WORDS["amber"], ":material/warning:", "orange", "#FCD9A0"),
+    "green": (RAG_WORDS["green"], ":material/check_circle:", "green", "#BFE3C0"),
 }
 RAA = "RAA"
 ROW_NAMES = {"reserve": "Contingency reserve", "total": "Total"}
@@ -61,11 +62,12 @@ LABELS: dict[str, Mapping[Any, str]] = {
 
 
 def label(kind: str, code: Any, ref: Reference | None = None) -> str:
-    """The words for a code of a kind: "scope" (pooled, adoption_support; missing is all areas), "method"
-    (default, run_rate...), "rag" (green/amber/red; missing is a dash), "region" (region, region_mean), "row"
-    (reserve, total), "bound" (cap, floor), "area" (a performance area: a council's DfE code or region), and with reference data
-    "council" (short name; missing is the RAA), "role" and "cost_line". A code without words shows as
-    itself, so nothing is hidden. Raises KeyError for an unknown kind."""
+    """The words for a code of a kind: "scope" (pooled, adoption_support; missing is all areas), "scope_note",
+    "method" (default, run_rate...), "rag" (green/amber/red; missing is a dash), "region" (region,
+    region_mean), "row" (reserve, total), "bound" (cap, floor), "area" (a performance area: a council's DfE
+    code or region), and with reference data "council" (short name; missing is the RAA), "role" and
+    "cost_line". A code without words shows as itself, so nothing is hidden. Raises KeyError for an unknown
+    kind (or a reference kind without the reference data)."""
     if kind == "area":
         return area_label(code, council_names(ref) if ref is not None else None)
     if kind == "council":

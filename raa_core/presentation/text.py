@@ -347,7 +347,9 @@ class Col:
                 return dt.date.fromisoformat(v[:10])
             return v.date() if isinstance(v, pd.Timestamp | dt.datetime) else v
         if self.kind == "rag":
-            return RAG_WORDS.get(v, DASH) if not missing(v) else DASH
+            from raa_core.presentation.display import rag_word  # the words live with the labels
+
+            return rag_word(v)
         return "" if missing(v) else str(v)
 
     def text(self, v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
@@ -436,7 +438,6 @@ def excel_money_format(unit: MoneyUnit = MoneyUnit.POUNDS, negatives: Literal["b
     return f"{body};{_negative(body, True, negatives == 'brackets')};{zero}"
 
 
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 _NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
 
 
