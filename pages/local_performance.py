@@ -18,12 +18,11 @@ from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.performance import performance_charts as pc
 from raa_core.periods import Period
-from raa_core.presentation import data_when, date_long, date_short
+from raa_core.presentation import data_when, date_long, date_short, display
 from raa_core.requests import Viewer
 
 viewer = shell.page_viewer("local_performance")
 
-TABLE_LABELS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
 
 
 # --- cached raa_core results (keyed by the warehouse version and the filters) ---------------------------
@@ -184,7 +183,7 @@ with right:
             f"{b} ({pc.area_label(a, names)})" if a else b
             for b, a in zip(comp_text["best"], comp_text["best_area"], strict=True)
         ],
-        indicator=[TABLE_LABELS[i] for i in comp_text["indicator"]],
+        indicator=[display.label("indicator_column", i) for i in comp_text["indicator"]],
     )[["indicator", "council", "council_n", "region", "best"]]
     pv.table(
         table,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from raa_app import shell
 from raa_core.ingest import coverage, freshness
-from raa_core.presentation import count_noun, count_text, date_long, date_short, missing, number_word
+from raa_core.presentation import count_noun, count_text, date_long, date_short, display, missing, number_word
 
 viewer = shell.page_viewer("overview")
 
@@ -68,12 +68,11 @@ st.caption(
     f"establishment files come when they change); figures from stale data are flagged wherever they appear."
 )
 
-DATASET_LABELS = {"performance": "Performance data", "finance": "Finance data"}
 cols = st.columns(len(status))
 for col, row in zip(cols, status.to_dict("records"), strict=True):
     with col, st.container(border=True):
         st.subheader(f"{row['council']} ({row['la_code']})")
-        for dataset, label in DATASET_LABELS.items():
+        for dataset, label in display.DATASET_LABELS.items():
             newest = row[f"{dataset}_drop"]
             if missing(newest):
                 st.error(f"{label}: no drop received yet")

@@ -22,16 +22,6 @@ from raa_core.reference import THRESHOLD_SET_SHORT
 
 viewer = shell.page_viewer("regional_performance")
 
-TILE_LABELS = {
-    "A1": "A1 · care to placement",
-    "A2": "A2 · order to match",
-    "A3": "A3 · placed in 14 months",
-    "A10": "A10 · care to adopters",
-}
-RAG_BADGES = {
-    "green": ("Meets threshold", ":material/check_circle:", "green"),
-    "red": ("Misses threshold", ":material/error:", "red"),
-}
 
 
 # --- cached raa_core results (keyed by the warehouse version and the filters) ---------------------------
@@ -96,7 +86,7 @@ def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
     if change not in ("", suppression.HIDDEN):
         delta = f"{int(change):+d}{unit} on {raw['previous_period']}"
     st.metric(
-        TILE_LABELS[ind],
+        display.label("indicator_tile", ind),
         figure_text(ind, text["value"]),
         delta,
         delta_color="off" if change == "0" else "inverse" if low_is_good else "normal",
@@ -128,8 +118,8 @@ def tile(raw: pd.Series, text: pd.Series, stale: bool) -> None:
         lines.append("Change: x (suppressed)")
     st.markdown("  \n".join(lines))
     badges = []
-    if raw["rag"] in RAG_BADGES and text["rag"]:
-        label, icon, colour = RAG_BADGES[str(raw["rag"])]
+    if raw["rag"] in display.THRESHOLD_BADGES and text["rag"]:
+        label, icon, colour = display.THRESHOLD_BADGES[str(raw["rag"])]
         badges.append(f":{colour}-badge[{icon} {label}]")
     elif text["value"] == suppression.HIDDEN:
         badges.append(":gray-badge[:material/visibility_off: Suppressed]")
@@ -219,7 +209,7 @@ def trends_and_comparison() -> None:
             default="A1",
             required=True,
             key="perf_indicator",
-            format_func=TILE_LABELS.__getitem__,
+            format_func=display.INDICATOR_TILES.__getitem__,
         )
         or "A1"
     )

@@ -48,6 +48,22 @@ ROW_NAMES = {"reserve": "Contingency reserve", "total": "Total"}
 #: A contribution held at the scenario's cap or floor on the change on the previous year (docs/finance.md).
 BOUND_LABELS: dict[str | None, str] = {"cap": "Held at cap", "floor": "Held at floor", None: ""}
 
+#: Indicators on a headline tile and in a table column with its unit (docs/indicators.md).
+INDICATOR_TILES = {
+    "A1": "A1 · care to placement",
+    "A2": "A2 · order to match",
+    "A3": "A3 · placed in 14 months",
+    "A10": "A10 · care to adopters",
+}
+INDICATOR_COLUMNS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
+#: An indicator's RAG against its threshold: words, Material icon, Streamlit badge colour.
+THRESHOLD_BADGES = {
+    "green": ("Meets threshold", ":material/check_circle:", "green"),
+    "red": ("Misses threshold", ":material/error:", "red"),
+}
+#: The datasets a council drops (docs/drop-contract.md).
+DATASET_LABELS = {"performance": "Performance data", "finance": "Finance data"}
+
 #: The one labels table: kind -> code -> words. Kinds whose words are reference data (council, role,
 #: cost_line) are looked up there by `label` given the Reference.
 LABELS: dict[str, Mapping[Any, str]] = {
@@ -58,13 +74,18 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "region": REGION_LABELS,
     "row": ROW_NAMES,
     "bound": BOUND_LABELS,
+    "indicator_tile": INDICATOR_TILES,
+    "indicator_column": INDICATOR_COLUMNS,
+    "threshold": {code: words for code, (words, _icon, _colour) in THRESHOLD_BADGES.items()},
+    "dataset": DATASET_LABELS,
 }
 
 
 def label(kind: str, code: Any, ref: Reference | None = None) -> str:
     """The words for a code of a kind: "scope" (pooled, adoption_support; missing is all areas), "scope_note",
     "method" (default, run_rate...), "rag" (green/amber/red; missing is a dash), "region" (region,
-    region_mean), "row" (reserve, total), "bound" (cap, floor), "area" (a performance area: a council's DfE
+    region_mean), "row" (reserve, total), "bound" (cap, floor), "indicator_tile" and "indicator_column" (A1..A10),
+    "threshold" (an indicator's green/red), "dataset" (performance, finance), "area" (a performance area: a council's DfE
     code or region), and with reference data "council" (short name; missing is the RAA), "role" and
     "cost_line". A code without words shows as itself, so nothing is hidden. Raises KeyError for an unknown
     kind (or a reference kind without the reference data)."""

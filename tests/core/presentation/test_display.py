@@ -131,3 +131,10 @@ def test_one_label_lookup_for_every_kind_of_code(ref) -> None:
     assert display.label("method", "unknown_code") == "unknown_code"  # a code without words shows as itself
     with pytest.raises(KeyError):
         display.label("no_such_kind", "x")
+
+
+def test_indicator_dataset_and_threshold_words_are_labels() -> None:
+    assert display.label("indicator_tile", "A10") == "A10 · care to adopters"
+    assert display.label("indicator_column", "A3") == "A3 %"
+    assert display.label("threshold", "red") == "Misses threshold"
+    assert display.label("dataset", "finance") == "Finance data"
