@@ -32,7 +32,8 @@ def test_money_and_percentages() -> None:
     assert text.percent_text(-3, signed=True) == "-3.0%"
     assert text.thousands_text(D("399949.99")) == "399.9"
     assert text.share_text(D("0.333333")) == "33.33%"
-    assert text.share_text(D("0.000125"), 2) == "0.01%"  # half up (0.0125%), where the float said 0.01%
+    assert text.share_text(D("0.00125"), 2) == "0.13%"  # half up on the exact Decimal (0.125%)
+    assert text.share_text(0.00145, 2) == "0.15%"  # a float through its shortest repr: 0.145%, half up
 
 
 def test_rag_words_badges_and_backgrounds() -> None:
