@@ -11,8 +11,8 @@ from typing import Any
 import duckdb
 import pytest
 import streamlit as st_
-from appkit import LOCAL, REGIONAL, connect, markdown, open_page, tiles
 
+from appkit import LOCAL, REGIONAL, connect, markdown, open_page, tiles
 from conftest import _add_test_users
 from factories import add_drop
 from raa_core import suppression

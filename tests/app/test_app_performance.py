@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from appkit import CURRENT_YEAR, LOCAL, REGIONAL, chart, connect, expected_figure, markdown, open_page, publish, tiles
 
+from appkit import CURRENT_YEAR, LOCAL, REGIONAL, chart, connect, expected_figure, markdown, open_page, publish, tiles
 from conftest import SAMPLE_AS_AT, SAMPLE_TODAY
 from factories import HOS
 from raa_core.performance import indicators, journeys, recruitment
