@@ -125,10 +125,6 @@ def money_rounded(v: Any, unit: MoneyUnit = MoneyUnit.POUNDS, *, pence: bool = T
     return pennies(v) if pence else rounded(v, 0)
 
 
-def _grouped(v: Decimal, decimals: int) -> str:
-    return f"{abs(rounded(v, decimals)):,.{decimals}f}"
-
-
 def money_text(
     v: Any, unit: MoneyUnit = MoneyUnit.POUNDS, *, symbol: bool = True, pence: bool = True, brackets: bool = True
 ) -> str:
