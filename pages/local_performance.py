@@ -16,7 +16,7 @@ from raa_core import access, presentation, suppression
 from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.performance import performance_charts as pc
-from raa_core.presentation import display
+from raa_core.presentation import data_when, date_long, date_short
 
 viewer = shell.page_viewer("local_performance")
 
@@ -80,16 +80,16 @@ if req.la_code is None and len(access.councils(viewer, ref)) > 1:
         f"({la_code}), the first partner. Choose a council in the sidebar to see another.",
         icon=":material/location_on:",
     )
-when = display.data_when(as_at, latest)
+when = data_when(as_at, latest)
 st.subheader(f"{council} ({la_code}) · {period.name}")
 req = req.with_(thresholds=pv.threshold_set())
 gaps = pv.no_data_notice(as_at, names)
 st.caption(
-    f"{'3-year period' if period.kind == 'three_year' else 'Financial year'} {period.start:%d %b %Y} to {period.end:%d %b %Y} · "
-    f"{when}. Waiting is counted on {at:%d %B %Y}."
+    f"{'3-year period' if period.kind == 'three_year' else 'Financial year'} {date_short(period.start)} to {date_short(period.end)} · "
+    f"{when}. Waiting is counted on {date_long(at)}."
 )
 if latest is not None and period.end > latest:
-    st.info(f"{period.name} is not over: its figures run to {latest:%d %B %Y}.", icon=":material/hourglass_top:")
+    st.info(f"{period.name} is not over: its figures run to {date_long(latest)}.", icon=":material/hourglass_top:")
 if freshness.is_stale(status, la_code):
     row = next(status[status["la_code"] == la_code].itertuples())
     since = freshness.staleness_note(row)
@@ -178,7 +178,7 @@ else:
 
 # Children waiting --------------------------------------------------------------------------------------
 st.subheader(
-    f"Children waiting on {at:%d %B %Y}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
+    f"Children waiting on {date_long(at)}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
 )
 waiting = data.load(journeys.children_waiting, req, at)
 wbands = data.load(journeys.waiting_bands, req, at)
@@ -227,7 +227,7 @@ if area in adopter_gaps:
 else:
     metric_row(
         [
-            (f"Households waiting ({at:%d %b %Y})", h["waiting"], pv.definition("sufficiency")),
+            (f"Households waiting ({date_short(at)})", h["waiting"], pv.definition("sufficiency")),
             ("Waiting over 3 months", h["over_3m"], "Approved more than 3 calendar months before, not yet matched."),
             ("Waiting over 6 months", h["over_6m"], "Approved more than 6 calendar months before, not yet matched."),
             ("Median days since approval", h["median_days"], "Median days since approval of the households waiting."),
@@ -235,7 +235,7 @@ else:
     )
     metric_row(
         [
-            (f"In assessment ({at:%d %b %Y})", a["in_assessment"],
+            (f"In assessment ({date_short(at)})", a["in_assessment"],
              "Registration of interest accepted, not approved, not withdrawn, at the date."),
             ("In stage 1", a["in_stage1"], "In assessment, stage 2 not started (between the stages counts here)."),
             ("In stage 2", a["in_stage2"], "In assessment, stage 2 started (fast-track households from registration)."),

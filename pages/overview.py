@@ -4,7 +4,7 @@ import streamlit as st
 
 from raa_app import data, shell
 from raa_core.ingest import coverage, freshness
-from raa_core.presentation import count_noun, display, missing
+from raa_core.presentation import count_noun, count_text, date_long, date_short, display, missing, number_word
 
 viewer = shell.page_viewer("overview")
 
@@ -19,7 +19,7 @@ if as_at is not None:
     # "As at" a past date: what the warehouse held then, per council and dataset; no drop yet is said in words.
     state = data.load(coverage.state_at, as_at)
     st.info(
-        f"As at **{as_at:%d %B %Y}** (chosen in the sidebar): the drops received by that date. Clear the date "
+        f"As at **{date_long(as_at)}** (chosen in the sidebar): the drops received by that date. Clear the date "
         "to today's to see freshness now.",
         icon=":material/history:",
     )
@@ -30,7 +30,7 @@ if as_at is not None:
                 if r.message:
                     st.markdown(f"**{r.table}**: {r.message}")
                 else:
-                    st.markdown(f"**{r.table}**: drop of {r.newest_drop:%d %b %Y}, {r.rows:,} rows")
+                    st.markdown(f"**{r.table}**: drop of {date_short(r.newest_drop)}, {count_text(r.rows)} rows")
     shown = state.assign(rows=[("" if missing(v) else str(v)) for v in state["rows"]])
     st.dataframe(
         shown.rename(columns={"council": "Council", "la_code": "Code", "table": "Dataset",
@@ -42,28 +42,27 @@ if as_at is not None:
 limits = ref.settings.freshness_days
 if status["sample"].any():
     st.info(f"**Sample data.** The warehouse holds only the bundled synthetic sample (as at "
-            f"{status['judged_on'].iloc[0]:%d %B %Y}); freshness is judged against that date until a council's own "
+            f"{date_long(status['judged_on'].iloc[0])}); freshness is judged against that date until a council's own "
             f"drop is loaded.", icon=":material/science:")
 st.caption(
-    f"Data held for the {display.number_word(len(ref.councils))} partner councils on {today:%d %B %Y}. Performance "
+    f"Data held for the {number_word(len(ref.councils))} partner councils on {date_long(today)}. Performance "
     f"data (children, adopters) and finance data (ledger, budget, establishment) travel separately: a council is "
     f"**stale** for performance when its newest children or adopters file is more than {limits['performance']} days "
     f"old, and for finance when its newest ledger is more than {limits['finance']} days old (budget and "
     f"establishment files come when they change); figures from stale data are flagged wherever they appear."
 )
 
-DATASET_LABELS = {"performance": "Performance data", "finance": "Finance data"}
 cols = st.columns(len(status))
 for col, row in zip(cols, status.to_dict("records"), strict=True):
     with col, st.container(border=True):
         st.subheader(f"{row['council']} ({row['la_code']})")
-        for dataset, label in DATASET_LABELS.items():
+        for dataset, label in display.DATASET_LABELS.items():
             newest = row[f"{dataset}_drop"]
             if missing(newest):
                 st.error(f"{label}: no drop received yet")
                 continue
             badge = ":red-badge[Stale]" if row[f"{dataset}_stale"] else ":green-badge[Fresh]"
-            st.metric(label, f"{newest:%d %b %Y}", f"{count_noun(int(row[f'{dataset}_age_days']), 'day')} old",
+            st.metric(label, f"{date_short(newest)}", f"{count_noun(int(row[f'{dataset}_age_days']), 'day')} old",
                       delta_color="off")
             st.markdown(f"{badge} {label.lower()}")
         st.markdown(f"{count_noun(int(row['drops_held']), 'drop')} held · "

@@ -15,7 +15,7 @@ from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, reconciliation, recruitment, tiles
 from raa_core.performance import performance_charts as pc
 from raa_core.periods import FIRST_YEAR, previous
-from raa_core.presentation import display
+from raa_core.presentation import data_when, date_long, date_short, display
 
 viewer = shell.page_viewer("regional_performance")
 
@@ -39,15 +39,15 @@ publication = pv.header(
 )
 
 req = req.with_(thresholds=pv.threshold_set())
-when = display.data_when(as_at, latest)
+when = data_when(as_at, latest)
 st.caption(
     f"**{area_name}** · {'3-year period' if period.kind == 'three_year' else 'financial year'} **{period.name}** "
-    f"({period.start:%d %b %Y} to {period.end:%d %b %Y}) · {when}. Children counted by the date of their "
+    f"({date_short(period.start)} to {date_short(period.end)}) · {when}. Children counted by the date of their "
     "adoption order. Choose the council, year and window in the sidebar."
 )
 if latest is not None and period.end > latest:
     st.info(
-        f"{period.name} is not over: its figures count the adoption orders up to {latest:%d %B %Y}.",
+        f"{period.name} is not over: its figures count the adoption orders up to {date_long(latest)}.",
         icon=":material/hourglass_top:",
     )
 if stale := freshness.stale_councils_text(status, "performance", ref):
@@ -176,7 +176,7 @@ if area in gaps:
     st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
 elif len(mine):
     last_text = suppression.shown_from_masked(mine).iloc[0] if publication else suppression.as_text(mine).iloc[0]
-    st.markdown(f"On **{at:%d %B %Y}**:")
+    st.markdown(f"On **{date_long(at)}**:")
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Children waiting with a placement order",
@@ -199,7 +199,7 @@ pv.chart_notes(False, publication)
 pv.export(suff, suff_shown, publication, "sufficiency", "sufficiency", area, period=f"to_{at.isoformat()}")
 
 # Children waiting as the ASGLB counts them ---------------------------------------------------------------
-st.subheader(f"Children waiting on {at:%d %B %Y}, as the ASGLB counts them", help=pv.definition("children_waiting"))
+st.subheader(f"Children waiting on {date_long(at)}, as the ASGLB counts them", help=pv.definition("children_waiting"))
 waiting = data.load(journeys.children_waiting, req, at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS), group_by=["at"])
 w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")

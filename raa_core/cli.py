@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from raa_core import clock, snapshot
 from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify
-from raa_core.presentation import count_noun
+from raa_core.presentation import count_noun, money_text, percent_text, share_text
 from raa_core.reference import load_reference
 from raa_core.requests import PerformanceRequest
 from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health
@@ -370,9 +370,10 @@ def cmd_contributions(args: argparse.Namespace) -> int:
              f"{'year':8} {'council':8} {'contribution':>14} {'share':>7} {'baseline':>8} {'demand':>7} "
              f"{'change':>7} bound"]
     for r in result.rows:
-        change = "" if r.change_prev_pct is None else f"{float(r.change_prev_pct):+.1f}%"
-        lines.append(f"{r.year:8} {names[r.la_code]:8} {r.contribution:>14,.2f} {float(r.share):>7.2%} "
-                     f"{float(r.baseline_share):>8.2%} {float(r.demand_share):>7.2%} {change:>7} {r.bound or ''}")
+        change = "" if r.change_prev_pct is None else percent_text(r.change_prev_pct, 1, signed=True)
+        amount = money_text(r.contribution, symbol=False, brackets=False)
+        lines.append(f"{r.year:8} {names[r.la_code]:8} {amount:>14} {share_text(r.share):>7} "
+                     f"{share_text(r.baseline_share):>8} {share_text(r.demand_share):>7} {change:>7} {r.bound or ''}")
     flagged = sorted({f for r in result.rows for f in r.flags})
     if flagged:
         lines.append("Flagged figures: " + "; ".join(flagged))

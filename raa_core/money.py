@@ -1,6 +1,7 @@
-"""Exact money helpers: conversion to Decimal, display formatting and the JSON money string.
+"""Exact money arithmetic: conversion to Decimal, rounding to pennies or £'000, and the JSON money string.
 
-Money stays exact (Decimal) through every calculation; these helpers round only for display.
+Money stays exact (Decimal) through every calculation. Nothing here makes text for people: money is written
+by `raa_core.presentation.text` (`money_text`, `gbp`), which rounds with `pennies` / `to_k` from here.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def to_decimal(x: Decimal | int | float | str) -> Decimal:
     if isinstance(x, float):
         if not math.isfinite(x):
             raise ValueError(f"not a finite amount of money: {x!r}")
-        return Decimal(repr(x))
+        return Decimal(repr(float(x)))  # float(): numpy's float64 is a float whose repr is "np.float64(…)"
     try:
         return Decimal(str(x).strip().replace(",", "").replace("£", ""))
     except InvalidOperation as exc:
@@ -48,28 +49,6 @@ def pennies(d: Decimal | int | float | str) -> Decimal:
 def to_k(d: Decimal | int | float | str) -> Decimal:
     """Pounds as £'000s to one decimal place, rounded half up (as the business case prints them)."""
     return (to_decimal(d) / THOUSAND).quantize(TENTH, rounding=ROUND_HALF_UP)
-
-
-def _signed(body: str, negative: bool, brackets: bool) -> str:
-    if not negative:
-        return body
-    return f"({body})" if brackets else f"-{body}"
-
-
-def fmt_gbp(d: Decimal | int | float | str | None, brackets: bool = False) -> str:
-    """£1,234.56; a negative as -£1,234.56 or, with brackets, (£1,234.56); None as an em dash."""
-    if d is None:
-        return "—"
-    v = pennies(d)
-    return _signed(f"£{abs(v):,.2f}", v < 0, brackets)
-
-
-def fmt_k(d: Decimal | int | float | str | None, brackets: bool = False) -> str:
-    """£'000s to one decimal place, half up, e.g. 1,951.1 (the unit goes in the column header)."""
-    if d is None:
-        return "—"
-    v = to_k(d)
-    return _signed(f"{abs(v):,.1f}", v < 0, brackets)
 
 
 def json_money(d: Decimal | int | float | str | None) -> str | None:

@@ -47,7 +47,9 @@ from raa_core.presentation import (
     date_text,
     display,
     missing,
+    money_text,
     tile_money,
+    utc_minute,
 )
 from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest, PerformanceRequest
@@ -274,15 +276,6 @@ DEFINITIONS_SPEC = TableSpec("definitions", (Col("term", "Term"), Col("definitio
 # --- building ----------------------------------------------------------------------------------------------
 
 
-def _area_name(area: Any, names: dict[int, str]) -> str:
-    a = str(area)
-    if a == "region":
-        return "Region (all children)"
-    if a == "region_mean":
-        return "Mean of councils"
-    return names.get(int(a), a) if a.isdigit() else a
-
-
 def _dataset_freshness(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date) -> pd.DataFrame:
     """Per council and dataset (file of the drop contract): the newest drop holding it on or before the
     as-at date, its age in days and the rows the council's current state holds."""
@@ -340,7 +333,7 @@ def _cover(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> S
         "Publication view: counts of 1 to "
         f"{ref.settings.suppression.count_max} and figures resting on them are shown as x."
         if pack.request.publication else "Unsuppressed figures: not for publication.",
-        f"Produced {pack.produced_at:%d %b %Y %H:%M} UTC"
+        f"Produced {utc_minute(pack.produced_at)} UTC"
         + (f" for the {pack.request.role} role." if pack.request.role else "."),
         "Data freshness limits: "
         + ", ".join(f"{name} {count_noun(days, 'day')}" for name, days in ref.settings.freshness_days.items())
@@ -369,7 +362,7 @@ def _scorecard(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Sectio
         shown = suppression.publication_headline(heads, sc, ref.settings)
     shown = shown.assign(
         indicator=[indicators.SHORT_LABELS[i] for i in heads["indicator"]],
-        area=[_area_name(a, names) for a in heads["area"]],
+        area=[display.area_label(a, names) for a in heads["area"]],
         rag=[r if r else None for r in shown["rag"]],
     )
     s.lines = [
@@ -395,7 +388,7 @@ def _trends(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     shown: pd.DataFrame = tr
     if pack.request.publication:
         shown = suppression.suppress_scorecard(tr, ref.settings)
-    shown = shown.assign(indicator=list(tr["indicator"]), area=[_area_name(a, names) for a in tr["area"]])
+    shown = shown.assign(indicator=list(tr["indicator"]), area=[display.area_label(a, names) for a in tr["area"]])
     keep = (tr["area"] != "region_mean").to_numpy()
     s.lines = [f"Each indicator by financial year, {first.name} to {last.name}, for each council and the region "
                "(A1, A2, A10 in days; A3 in %)."]
@@ -410,7 +403,7 @@ def _trends(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     chart_data = tr[keep].copy()
     if pack.request.publication:
         chart_data = suppression.masked(tr, suppression.suppress_scorecard(tr, ref.settings))[keep]
-    chart_data = chart_data.assign(area_name=[_area_name(a, names) for a in chart_data["area"]])
+    chart_data = chart_data.assign(area_name=[display.area_label(a, names) for a in chart_data["area"]])
     s.charts.append(PackChart("Indicators by year", "trends", chart_data.reset_index(drop=True),
                               {"titles": {i: indicators.SHORT_LABELS[i] for i in indicators.INDICATORS}}))
     return s
@@ -432,8 +425,8 @@ def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
                                                     means={"mean_days": "waiting", "median_days": "waiting"})
     kids_keep = (kids["area"] != "region_mean").to_numpy()
     adopters_keep = (adopters["area"] != "region_mean").to_numpy()
-    kids_shown = kids_shown.assign(area=[_area_name(a, names) for a in kids["area"]])[kids_keep]
-    adopters_shown = adopters_shown.assign(area=[_area_name(a, names) for a in adopters["area"]])[adopters_keep]
+    kids_shown = kids_shown.assign(area=[display.area_label(a, names) for a in kids["area"]])[kids_keep]
+    adopters_shown = adopters_shown.assign(area=[display.area_label(a, names) for a in adopters["area"]])[adopters_keep]
     region_kids = kids[kids["area"] == "region"]
     region_adopters = adopters[adopters["area"] == "region"]
     n_kids = int(region_kids["waiting"].iloc[0]) if len(region_kids) else 0
@@ -531,7 +524,7 @@ def _budget(snapshot: Snapshot, pack: BoardPack, names: dict[int, str], labels: 
     reached = mon.lines.groupby("la_code")["period"].max() if not mon.lines.empty else pd.Series(dtype=int)
     for c in ref.councils:
         p = reached.get(c.la_code)
-        if p is None or pd.isna(p):
+        if missing(p):
             s.lines.append(f"{c.short_name}: no ledger for {year} by {date_text(pack.as_at)}; its lines show "
                            "budgets only and no forecast.")
         elif int(p) < pack.monitoring_period:
@@ -655,7 +648,7 @@ def _definitions(ref: Reference) -> Section:
                              "(default: the council's submitted forecast, else the establishment for staffing "
                              "lines, else the run rate)."),
         ("Variance", "Forecast outturn less budget; an overspend is positive unless the pack says otherwise."),
-        ("Budget RAG", f"Red: an overspend of £{rag.red_gbp:,} or more, or {rag.red_pct}% of budget or more; amber: "
+        ("Budget RAG", f"Red: an overspend of {money_text(rag.red_gbp, pence=False)} or more, or {rag.red_pct}% of budget or more; amber: "
                        f"any smaller overspend, or an underspend of more than {rag.amber_underspend_pct}% of budget; "
                        "green otherwise."),
         ("Movement", "The forecast now less the forecast at the previous period."),

@@ -32,7 +32,8 @@ from raa_core.contributions.scenario import ContributionsRequest, Scenario, Scen
 from raa_core.errors import BadInput, NoData
 from raa_core.finance import budget
 from raa_core.finance.settlement import allocate
-from raa_core.money import fmt_gbp, json_money
+from raa_core.money import json_money
+from raa_core.presentation.text import gbp, share_text
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -214,15 +215,15 @@ def bounded_amounts(
     if total < least:
         raise ScenarioError(
             "floor_pct",
-            f"{year}: the floor of {floor_pct}% needs at least {fmt_gbp(Decimal(least) / 100)} from the councils "
-            f"together, but the year's total is {fmt_gbp(Decimal(total) / 100)}: lower the floor or raise the total")
+            f"{year}: the floor of {floor_pct}% needs at least {gbp(Decimal(least) / 100)} from the councils "
+            f"together, but the year's total is {gbp(Decimal(total) / 100)}: lower the floor or raise the total")
     if cap_pct is not None:
         most = sum((hi[la] if weights[la] > 0 else lo[la]) for la in codes)
         if total > most:
             raise ScenarioError(
                 "cap_pct",
-                f"{year}: the cap of {cap_pct}% allows at most {fmt_gbp(Decimal(most) / 100)} from the councils "
-                f"together, but the year's total is {fmt_gbp(Decimal(total) / 100)}: raise the cap or lower the total")
+                f"{year}: the cap of {cap_pct}% allows at most {gbp(Decimal(most) / 100)} from the councils "
+                f"together, but the year's total is {gbp(Decimal(total) / 100)}: raise the cap or lower the total")
     # f(mu) = sum clamp(mu x w, lo, hi) is continuous and non-decreasing: walk its breakpoints (bound / w),
     # compared exactly by cross-multiplication.
     events: list[tuple[int, int, int, int]] = []  # (numerator, weight, 0 = joins the free set / 1 = leaves, council)
@@ -473,7 +474,7 @@ def as_cli(result: Result) -> dict[str, object]:
 
 
 def _p(x: Decimal | None, dp: int = 1) -> str:
-    return "—" if x is None else f"{float(x) * 100:.{dp}f}%"
+    return share_text(x, dp)
 
 
 def explanation(result: Result, year: str, ref: Reference | None = None) -> list[str]:
@@ -485,7 +486,7 @@ def explanation(result: Result, year: str, ref: Reference | None = None) -> list
     total = next(t for t in result.totals if t.year == year)
     how = "set explicitly" if total.explicit else f"the previous year's plus {float(s.uplift_pct):g}% uplift"
     parts = " + ".join(f"{float(w):g} x {labels.get(d, (d, d))[0].lower()} share" for d, w in s.drivers.items())
-    lines = [f"{year}: total to fund {fmt_gbp(total.total)} ({how}). Demand share = {parts}, each averaged "
+    lines = [f"{year}: total to fund {gbp(total.total)} ({how}). Demand share = {parts}, each averaged "
              f"over {', '.join(total.driver_years)}. Baseline share = share of the {s.base_year} budgets."]
     bound_year = any(r.bound for r in result.year_rows(year))
     for r in result.year_rows(year):
@@ -494,14 +495,14 @@ def explanation(result: Result, year: str, ref: Reference | None = None) -> list
                 f"demand = {_p(r.formula_share)}")
         if r.bound:
             pct = s.cap_pct if r.bound == "cap" else s.floor_pct
-            line += (f", held at the {r.bound} of {float(pct or 0):g}% on {fmt_gbp(r.previous)}: "
-                     f"{fmt_gbp(r.contribution)} ({_p(r.share)} of the total)")
+            line += (f", held at the {r.bound} of {float(pct or 0):g}% on {gbp(r.previous)}: "
+                     f"{gbp(r.contribution)} ({_p(r.share)} of the total)")
         elif bound_year:  # another council is held at a bound: this one takes its part of the rest
             line += (f", rescaled to {_p(r.share)} with the rest of the total after the bounds, of "
-                     f"{fmt_gbp(total.total)} = {fmt_gbp(r.contribution)}")
+                     f"{gbp(total.total)} = {gbp(r.contribution)}")
         else:
-            line += f" of {fmt_gbp(total.total)} = {fmt_gbp(r.contribution)}"
-        line += f"; {'+' if r.change_prev >= 0 else '-'}{fmt_gbp(abs(r.change_prev))} on the previous year."
+            line += f" of {gbp(total.total)} = {gbp(r.contribution)}"
+        line += f"; {'+' if r.change_prev >= 0 else '-'}{gbp(abs(r.change_prev))} on the previous year."
         lines.append(line)
     if bound_year:
         lines.append("Where a council is held at a bound, the rest of the total is shared among the others in "

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from raa_core.errors import BadInput
 from raa_core.money import json_money
+from raa_core.presentation import money_text
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
 SCOPES: dict[str, str] = {
@@ -115,7 +116,7 @@ class Scenario(BaseModel):
                 raise ScenarioError(f"totals.{y}", f"{y} is not one of the modelled years ({', '.join(self.years)})")
             if not Decimal(0) < total <= MAX_TOTAL:
                 raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence, at most "
-                                    f"£{MAX_TOTAL:,}")
+                                    + money_text(MAX_TOTAL, pence=False))
             if total != total.quantize(Decimal("0.01")):
                 raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence")
         if not self.drivers:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from raa_core import contributions
 from raa_core.contributions.drivers import driver_catalogue
-from raa_core.presentation import Col, TableSpec
+from raa_core.presentation import Col, TableSpec, gbp, missing
 from raa_core.presentation.export import SpecFormats, Workbook, print_setup, write_spec_table
 from raa_core.reference import Reference
 
@@ -46,7 +46,7 @@ def _percent(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     out = frame.copy()
     for c in columns:
         if c in out:
-            out[c] = [None if v is None or pd.isna(v) else Decimal(str(v)) * 100 for v in out[c]]
+            out[c] = [None if missing(v) else Decimal(str(v)) * 100 for v in out[c]]
     return out
 
 
@@ -60,7 +60,7 @@ def parameters(result: contributions.Result, ref: Reference | None = None) -> pd
         ("Drivers (weight)", "; ".join(f"{labels.get(d, (d,))[0]} ({float(w):g})" for d, w in s.drivers.items())),
         ("Averaging window", f"{s.window_years} complete financial year{'s' if s.window_years != 1 else ''}"),
         ("Transition weight t per year", "; ".join(f"{y}: {float(t):g}" for y, t in s.transition.items())),
-        ("Total each year", "; ".join(f"{y}: £{v:,.2f} (set)" for y, v in s.totals.items())
+        ("Total each year", "; ".join(f"{y}: {gbp(v)} (set)" for y, v in s.totals.items())
          or f"the previous year's plus {float(s.uplift_pct):g}% uplift"),
         ("Cap on the change on the previous year", "none" if s.cap_pct is None else f"{float(s.cap_pct):g}%"),
         ("Floor on the change on the previous year", "none" if s.floor_pct is None else f"{float(s.floor_pct):g}%"),

@@ -19,12 +19,9 @@ import pandas as pd
 from raa_core.finance.budget import BASELINE_YEAR, FIRST_POOLED_YEAR, is_baseline_year
 from raa_core.finance.monitoring import Monitoring, period_label
 from raa_core.finance.settlement import BASIS_LABELS, Settlement
-from raa_core.presentation import MoneyUnit, display, missing, tile_money
-from raa_core.presentation.display import utc_minute
+from raa_core.presentation import MoneyUnit, display, missing, tile_money, utc_minute
+from raa_core.presentation.display import ROW_NAMES, area_label
 from raa_core.reference import Reference
-
-AREA_LABELS = {"pooled": "Pooled", "adoption_support": "Adoption support"}
-ROW_NAMES = {"reserve": "Contingency reserve", "total": "Total"}
 
 
 def names_of(ref: Reference) -> tuple[dict[int, str], dict[str, str]]:
@@ -35,11 +32,6 @@ def names_of(ref: Reference) -> tuple[dict[int, str], dict[str, str]]:
 def council_name(v: Any, names: Mapping[int, str]) -> str:
     """A council's short name; a missing code is the whole RAA."""
     return "RAA" if missing(v) else names.get(int(v), str(v))
-
-
-def area_label(v: Any) -> str:
-    """Pooled / Adoption support; a missing area is all areas."""
-    return AREA_LABELS.get(v, str(v)) if isinstance(v, str) else "All areas"
 
 
 def _signed(v: Any, sign: int) -> Any:
@@ -336,7 +328,7 @@ def comment_choices(mon: Monitoring, names: Mapping[int, str], labels: Mapping[s
                     ) -> dict[tuple[int, str, str], str]:
     """The lines a comment may be recorded on, largest variance first: (council, area, line) -> its label."""
     lines = mon.lines
-    ranked = lines.assign(_abs=[abs(float(v)) if display.value(v) is not None else 0.0 for v in lines["variance"]])
+    ranked = lines.assign(_abs=[0.0 if missing(v) else abs(float(v)) for v in lines["variance"]])
     ranked = ranked.sort_values("_abs", ascending=False)
     return {
         (int(r.la_code), r.budget_area, r.cost_line):

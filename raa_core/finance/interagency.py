@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from raa_core.contributions.scenario import year_label
 from raa_core.errors import BadInput, NoData
 from raa_core.finance.settlement import allocate
-from raa_core.money import fmt_gbp
+from raa_core.presentation.text import date_long, gbp, share_text
 from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -113,18 +113,18 @@ class Compensation(BaseModel):
 
     def lines(self) -> list[str]:
         """The calculation in plain English, line by line."""
-        out = [f"At {self.at:%d %B %Y}, fee per child or adopter household: {self.fee_name} "
-               f"({fmt_gbp(self.positions[0].child_fee) if self.positions else '—'})."]
+        out = [f"At {date_long(self.at)}, fee per child or adopter household: {self.fee_name} "
+               f"({gbp(self.positions[0].child_fee) if self.positions else '—'})."]
         for p in self.positions:
             w = " (London weighted)" if p.adopter_fee != p.child_fee else ""
             out.append(
                 f"{p.council} brought {p.adopters_waiting} approved adopter households waiting x "
-                f"{fmt_gbp(p.adopter_fee)}{w} = {fmt_gbp(p.adopter_value)}, less {p.children_waiting} children "
-                f"waiting x {fmt_gbp(p.child_fee)} = {fmt_gbp(p.child_cost)}: value brought "
-                f"{fmt_gbp(p.value_brought)}. Its {float(p.share) * 100:.1f}% share of the pool's "
-                f"{fmt_gbp(self.pooled_value)} is {fmt_gbp(p.fair_share)}, so it "
+                f"{gbp(p.adopter_fee)}{w} = {gbp(p.adopter_value)}, less {p.children_waiting} children "
+                f"waiting x {gbp(p.child_fee)} = {gbp(p.child_cost)}: value brought "
+                f"{gbp(p.value_brought)}. Its {share_text(p.share, 1)} share of the pool's "
+                f"{gbp(self.pooled_value)} is {gbp(p.fair_share)}, so it "
                 + ("is owed " if p.compensation > 0 else "owes " if p.compensation < 0 else "is square: ")
-                + f"{fmt_gbp(abs(p.compensation))}.")
+                + f"{gbp(abs(p.compensation))}.")
         out += [p.why for p in self.payments] or ["No payments: every council brought its share."]
         return out
 
@@ -180,7 +180,7 @@ def compensate(
         payer, payee = owes[i][0], owed[j][0]
         payments.append(Payment(
             payer=payer, payee=payee, amount=amount,
-            why=f"{names.get(payer, payer)} pays {names.get(payee, payee)} {fmt_gbp(amount)}: "
+            why=f"{names.get(payer, payer)} pays {names.get(payee, payee)} {gbp(amount)}: "
                 f"{names.get(payee, payee)} brought more than its share of the pool's value and "
                 f"{names.get(payer, payer)} less."))
         owes[i][1] -= amount

@@ -20,7 +20,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance import commentary
 from raa_core.finance.monitoring import Monitoring, latest_period, monitor, recharge_schedule
 from raa_core.finance.settlement import BASIS_LABELS, Settlement, settlement_of
-from raa_core.presentation import display
+from raa_core.presentation import display, excel_money_format, missing
 from raa_core.presentation.export import Workbook, print_setup
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -32,23 +32,17 @@ SHEETS = ("Summary", "Lines", "Recharges", "ASF", "Agency cover", "Settlement", 
 
 def money_format(negatives: Literal["brackets", "sign"]) -> str:
     """Excel number format for pounds and pence with negatives in brackets or with a minus sign."""
-    if negatives == "brackets":
-        return "£#,##0.00;(£#,##0.00);£0.00"
-    if negatives == "sign":
-        return "£#,##0.00;-£#,##0.00;£0.00"
+    if negatives in ("brackets", "sign"):
+        return excel_money_format(negatives=negatives, symbol=True)
     raise BadInput(f"negatives must be 'brackets' or 'sign', not {negatives!r}")
 
 
 def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
-        return None
-    return float(v)
+    return None if missing(v) else float(v)
 
 
 def _txt(v: Any) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
-        return ""
-    return str(v)
+    return "" if missing(v) else str(v)
 
 
 class _Book:
@@ -150,12 +144,9 @@ def monitoring_workbook(
     flip = Decimal(1) if overspend_positive else Decimal(-1)
 
     def council(la: Any) -> str:
-        if la is None or la is pd.NA or (isinstance(la, float) and pd.isna(la)):
-            return "RAA"
-        return names.get(int(la), str(int(la)))
+        return display.RAA if missing(la) else names.get(int(la), str(int(la)))
 
-    def area(a: Any) -> str:
-        return display.area_label(a)
+    area = display.area_label
 
     def signed(v: Any) -> Any:
         n = _num(v)

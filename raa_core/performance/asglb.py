@@ -22,7 +22,7 @@ from raa_core.errors import BadInput
 from raa_core.ingest import coverage
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.periods import FIRST_YEAR, Period, quarter, quarters
-from raa_core.presentation import display, export
+from raa_core.presentation import date_short, display, export, missing
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
@@ -282,7 +282,7 @@ def wide(ret: pd.DataFrame) -> pd.DataFrame:
 def wide_text(ret: pd.DataFrame) -> pd.DataFrame:
     """`wide` with every cell as display text (blank where empty), for a table on screen."""
     out = wide(ret)
-    return out.apply(lambda col: ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in col])
+    return out.apply(lambda col: ["" if missing(v) else str(v) for v in col])
 
 
 def as_json(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> dict[str, Any]:
@@ -300,6 +300,6 @@ def workbook(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> byte
     """The return as an .xlsx workbook through the project's one writer (`export`): a `Return` sheet laid
     out as the collection (a row per item, value and n per council and the RAA, the rule) and a `Data` sheet
     with a row per item and area (for checking and loading)."""
-    title = (f"ASGLB quarterly return, {q.name} ({q.start:%d %b %Y} to {q.end:%d %b %Y})"
-             + (f", as at {as_at:%d %b %Y}" if as_at else ""))
+    title = (f"ASGLB quarterly return, {q.name} ({date_short(q.start)} to {date_short(q.end)})"
+             + (f", as at {date_short(as_at)}" if as_at else ""))
     return export.tables_xlsx([("Return", wide(ret), title), ("Data", ret.drop(columns="order"), title)])

@@ -33,6 +33,7 @@ from raa_core.periods import (
     previous,
     three_year,
 )
+from raa_core.presentation.display import INDICATOR_COLUMNS
 from raa_core.reference import THRESHOLD_SETS, Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
@@ -700,7 +701,7 @@ def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
 
 
 #: Each indicator's row label in the council-against-region table, with its unit.
-TABLE_LABELS: dict[str, str] = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
+TABLE_LABELS = INDICATOR_COLUMNS  # the presentation layer's one labels table
 
 
 def compare_table(comp_text: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

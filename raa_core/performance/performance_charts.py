@@ -17,13 +17,15 @@ from plotly.subplots import make_subplots
 
 from raa_core.performance.journeys import FUNNEL
 from raa_core.performance.recruitment import TIMELINESS
+from raa_core.presentation.display import REGION_LABELS as AREA_LABELS
+from raa_core.presentation.display import area_label
+from raa_core.presentation.text import missing
 from raa_core.reference import THRESHOLD_SET_SHORT, load_reference
 
 LOW_N_MARK = "*"
 HIDDEN_MARK = "x"
 TIME_INDICATORS = ("A1", "A2", "A10")
 UNITS = {"A1": "days", "A2": "days", "A3": "% within 14 months", "A10": "days"}
-AREA_LABELS = {"region": "Region (all children)", "region_mean": "Mean of councils"}
 #: The region's colours; each council's comes from reference data (`Reference.council_colours`).
 REGION_COLOURS = {"region": "#444444", "region_mean": "#9467bd"}
 
@@ -52,7 +54,7 @@ def threshold_name(df: pd.DataFrame) -> str:
 
 
 def _none(v: object) -> object:
-    return None if v is None or pd.isna(v) else v  # type: ignore[call-overload]
+    return None if missing(v) else v
 
 
 def _values(s: pd.Series) -> list[object]:
@@ -78,13 +80,6 @@ def _area_rows(df: pd.DataFrame, area: str, period: str | None = None) -> pd.Dat
 
 def _ints(s: pd.Series) -> list[int]:
     return [0 if _none(v) is None else int(v) for v in s]  # type: ignore[call-overload]
-
-
-def area_label(area: str, names: Mapping[str, str] | None = None) -> str:
-    """Display name of an area: council short name (from `names`), or the region labels."""
-    if area in AREA_LABELS:
-        return AREA_LABELS[area]
-    return (names or {}).get(str(area), str(area))
 
 
 def _text(

@@ -16,21 +16,12 @@ import pandas as pd
 
 from raa_core import suppression
 from raa_core.performance.indicators import LOWER_IS_BETTER, definition
-from raa_core.presentation import noun_for
+from raa_core.presentation import display, noun_for
 from raa_core.reference import THRESHOLD_SET_SHORT, Reference
 
-#: Each indicator's tile label (short: four tiles share a row).
-TILE_LABELS: dict[str, str] = {
-    "A1": "A1 · care to placement",
-    "A2": "A2 · order to match",
-    "A3": "A3 · placed in 14 months",
-    "A10": "A10 · care to adopters",
-}
-#: The badge of each RAG: (words, icon, colour).
-RAG_BADGES: dict[str, tuple[str, str, str]] = {
-    "green": ("Meets threshold", ":material/check_circle:", "green"),
-    "red": ("Misses threshold", ":material/error:", "red"),
-}
+#: Tile labels and RAG badges are the presentation layer's (`display.INDICATOR_TILES`, `THRESHOLD_BADGES`).
+TILE_LABELS = display.INDICATOR_TILES
+RAG_BADGES = display.THRESHOLD_BADGES
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """The one presentation layer: every value and code turned into text for pages, pack, workbooks, CSV and CLI.
 
 Modules:
-- text (re-exported here): money (£ and £'000, half-up), percentages, counts, dates, file names, table specs.
-- display: labels of councils, areas, indicators and other codes.
+- text (re-exported here): the one formatting module: every number, money amount (£ and £'000, rounded half
+  up on the exact Decimal by `money_rounded`), percentage, count and date as text, the one `missing` test and
+  its dash, file names and table specs.
+- display: the labels module: the words for every code (`label(kind, code)`, `area_label`), no formatting.
 - export: CSV and Excel writers.
 """
 
+from raa_core.presentation.display import RAG_WORDS
 from raa_core.presentation.text import (
     AGENCY,
     ASF,
@@ -21,7 +24,6 @@ from raa_core.presentation.text import (
     LINE_BUDGETS,
     NUMERIC_KINDS,
     PAY_AWARD,
-    RAG_WORDS,
     RECHARGES,
     SETTLEMENT,
     Align,
@@ -32,19 +34,31 @@ from raa_core.presentation.text import (
     axis_title,
     count_noun,
     count_text,
+    data_when,
+    date_long,
+    date_short,
     date_text,
     default_unit,
+    excel_money_format,
     file_name,
+    gbp,
     missing,
     money_axis_range,
+    money_rounded,
     money_text,
     money_unit,
     noun_for,
+    number_text,
+    number_word,
     percent_text,
     plural,
+    rounded,
     scaled,
+    share_text,
     signed_money_text,
+    thousands_text,
     tile_money,
+    utc_minute,
 )
 
 __all__ = [
@@ -73,17 +87,29 @@ __all__ = [
     'axis_title',
     'count_noun',
     'count_text',
+    'data_when',
+    'date_long',
+    'date_short',
     'date_text',
     'default_unit',
+    'excel_money_format',
     'file_name',
+    'gbp',
     'missing',
     'money_axis_range',
+    'money_rounded',
     'money_text',
     'money_unit',
     'noun_for',
+    'number_text',
+    'number_word',
     'percent_text',
     'plural',
+    'rounded',
     'scaled',
+    'share_text',
     'signed_money_text',
+    'thousands_text',
     'tile_money',
+    'utc_minute',
 ]

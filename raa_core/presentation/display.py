@@ -1,18 +1,17 @@
-"""Display labels and formats: one place for the words, signs and colours every screen and file shows.
+"""The labels module: the words for every code a person can see, in one table, with one lookup (`label`).
 
-Pages, the Excel reports and (later) the board pack call these, so a label or a format changes once. Rules
-(what a number is) live in the domain modules; here is only how it is written:
-- money: `gbp` (£1,234.56, an em dash for no figure), `pct` (+1.2%), `k` (£'000s to 1 dp);
-- budget words: areas, forecast methods, RAG (word, badge icon and colour, table background), council names
-  with the RAA as a whole for "no council";
-- the variance sign: the product's convention is forecast less budget, an overspend positive (reference
-  `settings.overspend_positive`); a reader may flip it (`variance_sign`), and every variance, variance %,
-  movement and settlement amount shown is multiplied by that one sign (`signed`).
+Numbers, money, percentages, counts and dates are turned into text by `raa_core.presentation.text` (the one
+formatting module); here are only words: budget scopes (pooled, adoption support), forecast methods, RAG
+(word, badge icon and colour, table background), performance areas (303/886/887 by the councils' names from
+reference data, `region`, `region_mean`), council names with the RAA as a whole for "no council", roles and
+cost lines (reference data, docs/finance.md and docs/operations.md), and the variance sign:
+the product's convention is forecast less budget, an overspend positive (reference
+`settings.overspend_positive`); a reader may flip it (`variance_sign`), and every variance, variance %,
+movement and settlement amount shown is multiplied by that one sign (`signed`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -20,70 +19,101 @@ from typing import Any
 
 import pandas as pd
 
-from raa_core.money import fmt_gbp, fmt_k
+from raa_core.presentation.text import DASH, missing, number_word
 from raa_core.reference import Reference
 
-NO_FIGURE = "—"
+NO_FIGURE = DASH
 
+#: Budget scopes (`budget_area`); None is the whole budget.
 AREA_LABELS: dict[str | None, str] = {"pooled": "Pooled", "adoption_support": "Adoption support", None: "All areas"}
 AREA_NOTES: dict[str | None, str] = {"pooled": "shared by the councils", "adoption_support": "managed by each council",
                                      None: "cash-limited, ASF apart"}
+#: Performance areas that are not a council (a council's area is its DfE code, named from reference data).
+REGION_LABELS = {"region": "Region (all children)", "region_mean": "Mean of councils"}
 METHOD_LABELS = {
     "default": "Default (submitted, else establishment or run rate)",
     "submitted": "Submitted by the councils",
     "run_rate": "Run rate (quarter-aware)",
     "establishment": "Establishment (staffing lines)",
 }
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 #: RAG: word, Material icon, Streamlit badge colour, table/Excel background.
 RAG = {
-    "red": ("Red", ":material/error:", "red", "#F4B6B6"),
-    "amber": ("Amber", ":material/warning:", "orange", "#FCD9A0"),
-    "green": ("Green", ":material/check_circle:", "green", "#BFE3C0"),
+    "red": (RAG_WORDS["red"], ":material/error:", "red", "#F4B6B6"),
+    "amber": (RAG_WORDS["amber"], ":material/warning:", "orange", "#FCD9A0"),
+    "green": (RAG_WORDS["green"], ":material/check_circle:", "green", "#BFE3C0"),
 }
 RAA = "RAA"
+ROW_NAMES = {"reserve": "Contingency reserve", "total": "Total"}
+#: A contribution held at the scenario's cap or floor on the change on the previous year (docs/finance.md).
+BOUND_LABELS: dict[str | None, str] = {"cap": "Held at cap", "floor": "Held at floor", None: ""}
+
+#: Indicators on a headline tile and in a table column with its unit (docs/indicators.md).
+INDICATOR_TILES = {
+    "A1": "A1 · care to placement",
+    "A2": "A2 · order to match",
+    "A3": "A3 · placed in 14 months",
+    "A10": "A10 · care to adopters",
+}
+INDICATOR_COLUMNS = {"A1": "A1 days", "A2": "A2 days", "A3": "A3 %", "A10": "A10 days"}
+#: An indicator's RAG against its threshold: words, Material icon, Streamlit badge colour.
+THRESHOLD_BADGES = {
+    "green": ("Meets threshold", ":material/check_circle:", "green"),
+    "red": ("Misses threshold", ":material/error:", "red"),
+}
+#: The datasets a council drops (docs/drop-contract.md).
+DATASET_LABELS = {"performance": "Performance data", "finance": "Finance data"}
+
+#: The one labels table: kind -> code -> words. Kinds whose words are reference data (council, role,
+#: cost_line) are looked up there by `label` given the Reference.
+LABELS: dict[str, Mapping[Any, str]] = {
+    "scope": AREA_LABELS,
+    "scope_note": AREA_NOTES,
+    "method": METHOD_LABELS,
+    "rag": RAG_WORDS,
+    "region": REGION_LABELS,
+    "row": ROW_NAMES,
+    "bound": BOUND_LABELS,
+    "indicator_tile": INDICATOR_TILES,
+    "indicator_column": INDICATOR_COLUMNS,
+    "threshold": {code: words for code, (words, _icon, _colour) in THRESHOLD_BADGES.items()},
+    "dataset": DATASET_LABELS,
+}
 
 
-def value(v: Any) -> Any:
-    """None for any missing value (None, pandas NA/NaT, float NaN), else the value."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and pd.isna(v):
-        return None
-    return v
-
-
-def gbp(v: Any, brackets: bool = False) -> str:
-    """£1,234.56 (-£1.00 or, with brackets, (£1.00)); an em dash for no figure."""
-    return fmt_gbp(value(v), brackets)
-
-
-def k(v: Any) -> str:
-    """£'000s to one decimal place, as the business case prints them; an em dash for no figure."""
-    v = value(v)
-    return NO_FIGURE if v is None else fmt_k(v)
-
-
-def pct(v: Any) -> str:
-    """A percentage with its sign, one decimal place (+1.2%); an em dash for no figure."""
-    v = value(v)
-    return NO_FIGURE if v is None else f"{float(v):+.1f}%"
-
-
-def share(v: Any) -> str:
-    """A share (0..1) as a percentage to two places (33.33%); an em dash for no figure."""
-    v = value(v)
-    return NO_FIGURE if v is None else f"{float(v) * 100:.2f}%"
+def label(kind: str, code: Any, ref: Reference | None = None) -> str:
+    """The words for a code of a kind: "scope" (pooled, adoption_support; missing is all areas), "scope_note",
+    "method" (default, run_rate...), "rag" (green/amber/red; missing is a dash), "region" (region,
+    region_mean), "row" (reserve, total), "bound" (cap, floor), "indicator_tile" and "indicator_column" (A1..A10),
+    "threshold" (an indicator's green/red), "dataset" (performance, finance), "area" (a performance area: a council's DfE
+    code or region), and with reference data "council" (short name; missing is the RAA), "role" and
+    "cost_line". A code without words shows as itself, so nothing is hidden. Raises KeyError for an unknown
+    kind (or a reference kind without the reference data)."""
+    if kind == "area":
+        return area_label(code, council_names(ref) if ref is not None else None)
+    if kind == "council":
+        if ref is None:
+            raise KeyError("council labels need the reference data")
+        return council_label(ref, code)
+    if kind in ("role", "cost_line"):
+        if ref is None:
+            raise KeyError(f"{kind} labels need the reference data")
+        words = ref.role_labels() if kind == "role" else line_labels(ref)
+        return words.get(code, str(code))
+    words = LABELS[kind]
+    if missing(code):
+        return words.get(None, DASH)
+    return words.get(code, str(code))
 
 
 def rag_word(v: Any) -> str:
-    v = value(v)
-    return RAG[v][0] if v in RAG else NO_FIGURE
+    """Red / Amber / Green; a dash for no RAG."""
+    return NO_FIGURE if missing(v) or v not in RAG else label("rag", v)
 
 
 def rag_badge(v: Any) -> str:
     """The RAG as an inline Markdown badge (`:red-badge[:material/error: RAG Red]`)."""
-    v = value(v)
-    if v not in RAG:
+    if missing(v) or v not in RAG:
         return ":gray-badge[:material/help: No forecast]"
     word, icon, colour, _ = RAG[v]
     return f":{colour}-badge[{icon} RAG {word}]"
@@ -95,9 +125,21 @@ def rag_background(word: str) -> str:
     return f"background-color: {hit}" if hit else ""
 
 
-def area_label(area: Any) -> str:
-    a = value(area)
-    return AREA_LABELS.get(a if isinstance(a, str) else None, str(a))
+def area_label(area: Any, names: Mapping[Any, str] | None = None) -> str:
+    """The one area label: a budget scope (Pooled, Adoption support; missing is "All areas"), the region
+    (`region`, `region_mean`), or a council's DfE code as its short name from `names` (by code or its text),
+    else the code as written."""
+    if missing(area):
+        return AREA_LABELS[None]
+    a = str(area)
+    if a in AREA_LABELS:
+        return AREA_LABELS[a]
+    if a in REGION_LABELS:
+        return REGION_LABELS[a]
+    names = names or {}
+    if a in names:
+        return names[a]
+    return names.get(int(a), a) if a.isdigit() else a
 
 
 def council_names(ref: Reference) -> dict[int, str]:
@@ -107,21 +149,12 @@ def council_names(ref: Reference) -> dict[int, str]:
 
 def council_label(ref: Reference, la_code: Any) -> str:
     """A council's short name; 'RAA' for no council (a whole-RAA total)."""
-    la = value(la_code)
-    return RAA if la is None else council_names(ref).get(int(la), str(la))
+    return RAA if missing(la_code) else council_names(ref).get(int(la_code), str(la_code))
 
 
 def council_option(ref: Reference, la_code: int) -> str:
     """'Northshire (101)': a council as offered in a choice."""
     return f"{council_label(ref, la_code)} ({la_code})"
-
-
-_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-
-
-def number_word(n: int) -> str:
-    """A small count in words as prose writes it (three), larger ones in figures (13)."""
-    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
 
 
 def partners(ref: Reference) -> str:
@@ -155,38 +188,16 @@ def variance_sign(overspend_positive: bool) -> int:
 
 def signed(v: Any, sign: int) -> Any:
     """A variance, variance % or movement as shown under the chosen sign (None stays None)."""
-    v = value(v)
-    return None if v is None else v * (Decimal(sign) if isinstance(v, Decimal) else sign)
+    return None if missing(v) else v * (Decimal(sign) if isinstance(v, Decimal) else sign)
 
 
 def sign_words(overspend_positive: bool) -> str:
     return "overspend positive" if overspend_positive else "underspend positive"
 
 
-def date_long(d: dt.date) -> str:
-    """23 November 2026."""
-    return f"{d:%d %B %Y}"
-
-
-def date_short(d: dt.date) -> str:
-    """23 Nov 2026."""
-    return f"{d:%d %b %Y}"
-
-
-def utc_minute(v: Any) -> str:
-    """A UTC timestamp to the minute (23 Nov 2026 10:30)."""
-    v = value(v)
-    return NO_FIGURE if v is None else f"{v:%d %b %Y %H:%M}"
-
-
 def labelled(values: pd.Series, labels: Mapping[Any, str]) -> list[str]:
     """Each value's label, or the value itself as text where it has none."""
     return [labels.get(v, str(v)) for v in values]
-
-
-def data_when(as_at: dt.date | None, latest: dt.date | None) -> str:
-    """How far figures reach: 'as at 15 October 2026', else 'data to 20 November 2026', else 'no data yet'."""
-    return f"as at {as_at:%d %B %Y}" if as_at else f"data to {latest:%d %B %Y}" if latest else "no data yet"
 
 
 _MARKDOWN = re.compile(r"\*\*|\\")

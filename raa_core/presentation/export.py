@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import numbers
 from collections.abc import Callable
 from decimal import Decimal
@@ -30,7 +29,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from raa_core.presentation import MoneyUnit, TableSpec, date_text
+from raa_core.presentation import MoneyUnit, TableSpec, date_text, missing
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,12 +49,6 @@ def is_formula_like(text: str) -> bool:
 def csv_text(text: str) -> str:
     """Text as it goes into a CSV cell: formula-like text gets a leading apostrophe (OWASP)."""
     return "'" + text if is_formula_like(text) else text
-
-
-def _missing(v: Any) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    return isinstance(v, float) and math.isnan(v)
 
 
 def table_csv(df: pd.DataFrame) -> bytes:
@@ -121,13 +114,13 @@ class Workbook(xlsxwriter.Workbook):
 
     def text(self, ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
         """Write a value as a text cell (empty for None)."""
-        ws.write_string(row, col, "" if _missing(value) else str(value), fmt)
+        ws.write_string(row, col, "" if missing(value) else str(value), fmt)
 
     def cell(self, ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
         """Write a value by its type: numbers as numbers (Decimal too), dates as dates, all else as text."""
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
-        if _missing(value):
+        if missing(value):
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, bool | np.bool_):
             ws.write_boolean(row, col, bool(value), fmt)

@@ -5,10 +5,20 @@ same spec drives the three places people read figures:
 
 - the app: `display_frame` keeps money, counts and days numeric (so a column sorts as numbers, £99,002
   below £812,709) and `Col.streamlit` says how the grid formats them (the page shell turns it into
-  `st.column_config`); money is never pre-formatted text, so it is never clipped to "£1,421,656.8";
+  `st.column_config`); money is never pre-formatted text, so it is never clipped to "£1,421,656.8". The
+  grid cuts a number to its column's step (it truncates) and rounds binary floats, so each figure is
+  handed over already rounded half up on the exact Decimal (`money_rounded`, `rounded`): -£55,591.38 is
+  (55.6) in £'000 in the table as on the tile and in the board pack, never (55.5);
 - Excel: `Col.excel_format` is the number format for a cell that holds the exact value in pounds (in
   £'000 the format scales by a thousand, so the cell still holds pounds and pence);
 - the PDF and headline tiles: `Col.text` / `money_text` / `tile_money` format one value as text.
+
+Every number, money amount, percentage, count and date is made text here, and only here (money.py does
+exact arithmetic, `display` holds the words for codes). The one rounding is `rounded` (half up, away from
+zero, on the exact Decimal); `missing` is the one test for a value that is not there, shown as `DASH`.
+Money's negatives are in brackets in tables, tiles and the pack, with a minus sign in prose (`gbp`) and
+signed changes; percentages carry a minus sign (a plus too when signed), and nothing rounded to zero is
+shown negative.
 
 Money is shown in pounds (`MoneyUnit.POUNDS`, "£") or thousands of pounds (`MoneyUnit.THOUSANDS`,
 "£'000", the unit of the business case and the Partnership Board's default). The unit goes in the column
@@ -28,10 +38,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from raa_core.errors import BadInput
-from raa_core.money import THOUSAND, pennies, to_decimal
+from raa_core.money import pennies, to_decimal, to_k
 
 Kind = Literal["text", "money", "count", "days", "percent", "number", "date", "rag"]
 Align = Literal["left", "center", "right"]
@@ -80,22 +91,39 @@ def money_unit(value: str | MoneyUnit | None, default: MoneyUnit = MoneyUnit.POU
 
 
 def missing(v: Any) -> bool:
-    """True for None, NA and NaN (a figure that is not there, which is not zero)."""
+    """The one test for a value that is not there (which is not zero): None, pandas NA and NaT, a float or
+    numpy NaN, a Decimal NaN, and the empty string (an empty cell of a file or a publication view). Every
+    text made here for a possibly-missing value asks this, and shows `DASH` for it."""
     if v is None or v is pd.NA or v is pd.NaT:
         return True
-    if isinstance(v, float):
-        return math.isnan(v)
+    if isinstance(v, str):
+        return v == ""
     if isinstance(v, Decimal):
         return v.is_nan()
+    if isinstance(v, float | np.floating):
+        return math.isnan(v)
+    if isinstance(v, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(v))
     return False
 
 
 # --- one value as text ---------------------------------------------------------------------------------
 
 
-def _grouped(v: Decimal, decimals: int) -> str:
-    q = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
-    return f"{abs(v).quantize(q, rounding=ROUND_HALF_UP):,.{decimals}f}"
+def rounded(v: Any, places: int) -> Decimal:
+    """The one display rounding: the exact Decimal of `v` (floats through their shortest repr) rounded half
+    up, away from zero, to `places` decimal places. Never truncates. docs/finance.md (money is exact,
+    rounded half-up only for display)."""
+    return to_decimal(v).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0  # + 0: no "-0.0"
+
+
+def money_rounded(v: Any, unit: MoneyUnit = MoneyUnit.POUNDS, *, pence: bool = True) -> Decimal:
+    """Money in the unit it is shown in, rounded half up on the exact Decimal: pounds to the penny (or, with
+    `pence=False`, to the pound), £'000 to one decimal place. The value behind every money text, grid cell
+    and chart label, so a tile, a table and the board pack show the same figure."""
+    if unit is MoneyUnit.THOUSANDS:
+        return to_k(v)
+    return pennies(v) if pence else rounded(v, 0)
 
 
 def money_text(
@@ -106,20 +134,32 @@ def money_text(
     `pence=False` rounds to whole pounds (headline tiles). None/NaN is an em dash. Rounds half up."""
     if missing(v):
         return DASH
-    d = to_decimal(v)
-    if unit is MoneyUnit.THOUSANDS:
-        k = d / THOUSAND
-        body = _grouped(k, 1)
-        negative = k.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) < 0
-        body = f"£{body}k" if symbol else body
-    else:
-        decimals = 2 if pence else 0
-        body = _grouped(d, decimals)
-        negative = (pennies(d) if pence else d.quantize(Decimal(1), rounding=ROUND_HALF_UP)) < 0
-        body = f"£{body}" if symbol else body
+    shown = money_rounded(v, unit, pence=pence)
+    places = 1 if unit is MoneyUnit.THOUSANDS else 2 if pence else 0
+    body = f"{abs(shown):,.{places}f}"
+    if symbol:
+        body = f"£{body}k" if unit is MoneyUnit.THOUSANDS else f"£{body}"
+    return _negative(body, shown < 0, brackets)
+
+
+def _negative(body: str, negative: bool, brackets: bool) -> str:
+    """Money's negative styles, written once: brackets as finance reports print them (tables, tiles, the
+    pack), or a minus sign in prose and signed changes."""
     if not negative:
         return body
     return f"({body})" if brackets else f"-{body}"
+
+
+def gbp(v: Any, brackets: bool = False, signed: bool = False) -> str:
+    """Pounds and pence in prose, messages and text tables: "£1,234.56", "-£1,234.56" (or "(£1,234.56)");
+    with `signed` a positive amount shows its plus ("+£1,234.56", a change); a dash for none."""
+    text = money_text(v, MoneyUnit.POUNDS, brackets=brackets)
+    return "+" + text if signed and not missing(v) and pennies(v) > 0 else text
+
+
+def thousands_text(v: Any) -> str:
+    """£'000 to one decimal place for a column headed with the unit: "1,951.1", "-0.1"; a dash for none."""
+    return money_text(v, MoneyUnit.THOUSANDS, symbol=False, brackets=False)
 
 
 def tile_money(v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
@@ -143,12 +183,30 @@ def percent_text(v: Any, decimals: int = 1, signed: bool = False) -> str:
     """A percentage number (1.2 means 1.2%) as "1.2%" ("+1.2%" when signed)."""
     if missing(v):
         return DASH
-    return f"{float(v):{'+' if signed else ''}.{decimals}f}%"
+    return f"{rounded(v, decimals):{'+' if signed else ''}.{decimals}f}%"
+
+
+def share_text(v: Any, decimals: int = 2) -> str:
+    """A share (0..1) as a percentage, half up (0.333333 -> "33.33%"); a dash for none."""
+    return DASH if missing(v) else percent_text(to_decimal(v) * 100, decimals)
+
+
+def number_text(v: Any, decimals: int = 2) -> str:
+    """A number with thousands separators to `decimals` places, half up; a dash for none."""
+    return DASH if missing(v) else f"{rounded(v, decimals):,.{decimals}f}"
 
 
 def count_text(v: Any) -> str:
     """A whole number with thousands separators."""
     return DASH if missing(v) else f"{int(v):,d}"
+
+
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def number_word(n: int) -> str:
+    """A small count in words as prose writes it (three), larger ones in figures (13)."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
 
 
 def date_text(v: Any) -> str:
@@ -160,6 +218,26 @@ def date_text(v: Any) -> str:
     if isinstance(v, pd.Timestamp | dt.datetime):
         v = v.date()
     return f"{v.day} {v:%b %Y}"
+
+
+def date_long(d: dt.date) -> str:
+    """23 November 2026."""
+    return f"{d:%d %B %Y}"
+
+
+def date_short(d: dt.date) -> str:
+    """23 Nov 2026."""
+    return f"{d:%d %b %Y}"
+
+
+def utc_minute(v: Any) -> str:
+    """A UTC timestamp to the minute (23 Nov 2026 10:30); a dash for none."""
+    return DASH if missing(v) else f"{v:%d %b %Y %H:%M}"
+
+
+def data_when(as_at: dt.date | None, latest: dt.date | None) -> str:
+    """How far figures reach: 'as at 15 October 2026', else 'data to 20 November 2026', else 'no data yet'."""
+    return f"as at {date_long(as_at)}" if as_at else f"data to {date_long(latest)}" if latest else "no data yet"
 
 
 # --- nouns ---------------------------------------------------------------------------------------------
@@ -249,22 +327,26 @@ class Col:
         return 2 if self.decimals is None else self.decimals
 
     def value(self, v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> Any:
-        """The value as the app's grid holds it: a float (money in the unit), an int, a date or text."""
+        """The value as the app's grid holds it: money, percentages and numbers as floats already rounded half
+        up on the exact Decimal to the places shown (money in its unit, via `money_rounded`), an int, a date
+        or text. The grid cuts a number to its column's `step` by truncation and its formats round binary
+        floats, so it is given the figure the tiles and the pack show, still a number (it sorts as one)."""
         if (self.kind in NUMERIC_KINDS or self.kind == "date") and missing(v):
             return None
         if self.kind == "money":
-            d = to_decimal(v)
-            return float(d / THOUSAND) if unit is MoneyUnit.THOUSANDS else float(d)
+            return float(money_rounded(v, unit))
         if self.kind in ("count", "days"):
             return int(v)
         if self.kind in ("percent", "number"):
-            return float(v)
+            return float(rounded(v, self.places()))
         if self.kind == "date":
             if isinstance(v, str):
                 return dt.date.fromisoformat(v[:10])
             return v.date() if isinstance(v, pd.Timestamp | dt.datetime) else v
         if self.kind == "rag":
-            return RAG_WORDS.get(v, DASH) if not missing(v) else DASH
+            from raa_core.presentation.display import rag_word  # the words live with the labels
+
+            return rag_word(v)
         return "" if missing(v) else str(v)
 
     def text(self, v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
@@ -281,7 +363,7 @@ class Col:
         if self.kind == "percent":
             return percent_text(v, self.places(), self.signed)
         if self.kind == "number":
-            return DASH if missing(v) else f"{float(v):,.{self.places()}f}"
+            return number_text(v, self.places())
         if self.kind == "date":
             return date_text(v)
         return str(self.value(v, unit))
@@ -290,10 +372,7 @@ class Col:
         """The Excel number format of a cell holding the exact value (money in pounds, percent as a
         percentage number divided by 100). In £'000 the trailing comma makes Excel show thousands."""
         if self.kind == "money":
-            body = "#,##0.0," if unit is MoneyUnit.THOUSANDS else "#,##0.00"
-            zero = "0.0" if unit is MoneyUnit.THOUSANDS else "0.00"
-            neg = f"({body})" if negatives == "brackets" else f"-{body}"
-            return f"{body};{neg};{zero}"
+            return excel_money_format(unit, negatives)
         if self.kind in ("count", "days"):
             return "#,##0"
         if self.kind == "percent":
@@ -316,8 +395,8 @@ class Col:
             return None
         if self.kind == "money":
             return float(pennies(v))
-        if self.kind == "percent":
-            return float(v) / 100
+        if self.kind == "percent":  # the percentage as shown (so Excel never draws "-0.0%" for a rounded zero)
+            return float(rounded(v, self.places()) / 100)
         if self.kind in ("count", "days"):
             return int(v)
         if self.kind == "number":
@@ -344,7 +423,18 @@ class Col:
         return cfg
 
 
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
+def excel_money_format(unit: MoneyUnit = MoneyUnit.POUNDS, negatives: Literal["brackets", "sign"] = "brackets",
+                       symbol: bool = False) -> str:
+    """The Excel number format of a cell holding exact pounds: "#,##0.00" in pounds, "#,##0.0," in £'000 (the
+    trailing comma shows thousands; Excel rounds the shown figure half away from zero, as `money_rounded`
+    does), negatives in brackets or with a minus sign as `money_text`, "£" in front with `symbol`."""
+    body = "#,##0.0," if unit is MoneyUnit.THOUSANDS else "#,##0.00"
+    zero = "0.0" if unit is MoneyUnit.THOUSANDS else "0.00"
+    if symbol:
+        body, zero = f"£{body}", f"£{zero}"
+    return f"{body};{_negative(body, True, negatives == 'brackets')};{zero}"
+
+
 _NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
 
 

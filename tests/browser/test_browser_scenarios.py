@@ -12,7 +12,7 @@ import financekit as fk
 from browser_support import assert_no_exception, screenshot, sign_in
 from browser_support import wait_ready as _wait_ready
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
-from raa_core.money import fmt_gbp
+from raa_core.presentation import gbp
 from raa_core.store.warehouse import Warehouse
 
 pytestmark = pytest.mark.browser
@@ -69,7 +69,7 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
             **DEFAULT_SCENARIO, "name": MIX, "drivers": {"placement_orders": 0.7, "adoption_orders": 0.3}}))
     before = table_text(page)
     kent = default.year_rows("2022-23")[1]
-    assert fmt_gbp(kent.contribution) in before
+    assert gbp(kent.contribution) in before
 
     # save the default, then a mix of drivers with other weights
     page.get_by_role("button", name="Save scenario", exact=True).click()
@@ -84,7 +84,7 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     after = table_text(page)
     assert after != before
     mixed_kent = mix.year_rows("2022-23")[1]
-    assert fmt_gbp(mixed_kent.contribution) in after
+    assert gbp(mixed_kent.contribution) in after
     print(f"settled after a weight change in {settle_1:.2f} s and {settle_2:.2f} s")
     page.get_by_role("button", name="Save scenario", exact=True).click()
     wait_ready(page)
@@ -93,7 +93,7 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     # a new session (a reload signs out: sign-in lasts one browser session) starts from the default; load the mix back
     sign_in(page, f"{live_app}/scenarios", "finance")
     wait_ready(page)
-    assert fmt_gbp(mixed_kent.contribution) not in table_text(page)
+    assert gbp(mixed_kent.contribution) not in table_text(page)
     page.get_by_role("combobox", name="Saved scenario").click()
     page.get_by_role("option", name=MIX, exact=True).click()
     wait_ready(page)
@@ -112,5 +112,5 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     text = compare.inner_text()
     assert MIX in text and "Placement orders, 3-year average" in text
     diff = mixed_kent.contribution - kent.contribution
-    assert ("+" if diff > 0 else "") + fmt_gbp(diff) in text
+    assert ("+" if diff > 0 else "") + gbp(diff) in text
     screenshot(page, "scenarios_compare")

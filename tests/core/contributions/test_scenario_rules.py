@@ -23,19 +23,16 @@ from raa_core.contributions.scenario import (
 )
 from raa_core.errors import BadInput
 from raa_core.finance import interagency
-from raa_core.money import fmt_gbp
+from raa_core.presentation import gbp, share_text
 
 
 def test_money_and_shares_read_as_the_page_always_showed_them() -> None:
-    for v in (Decimal("1234.565"), Decimal("-12"), Decimal("0"), Decimal("-0.004"), Decimal("1e6")):
-        assert view.pounds_text(v) == fmt_gbp(v)
-    assert view.change_text(Decimal("12.5")) == "+£12.50"
-    assert view.change_text(Decimal("-12.5")) == "-£12.50"
-    assert view.change_text(Decimal("0")) == "£0.00"
-    assert view.change_text(None) == view.pounds_text(float("nan")) == "—"
-    assert view.share_text(Decimal("0.12345"), 2) == "12.35%"
-    assert view.share_text(None) == "—"
-    assert view.change_pct_text(Decimal("2.25")) == "+2.2%"  # as f"{2.25:+.1f}%": the float's own rounding
+    """The scenario tables take their text from the presentation layer: pounds with a minus sign, changes with
+    their sign, shares half up, bounds in words."""
+    assert gbp(Decimal("1234.565")) == "£1,234.57" and gbp(Decimal("-12")) == "-£12.00"
+    assert gbp(Decimal("12.5"), signed=True) == "+£12.50" and gbp(Decimal("0"), signed=True) == "£0.00"
+    assert gbp(None, signed=True) == gbp(float("nan")) == "—"
+    assert share_text(Decimal("0.12345"), 2) == "12.35%" and share_text(None) == "—"
     assert [view.bound_text(b) for b in ("cap", "floor", None, float("nan"))] == [
         "Held at cap", "Held at floor", "", ""]
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from factories import add_drop, empty_warehouse
 from financekit import baseline_table, budgets, pay_award_check, reconcile_baseline
-from raa_core.money import fmt_gbp, fmt_k, json_money, to_decimal, to_k
+from raa_core.money import json_money, to_decimal, to_k
+from raa_core.presentation import gbp, thousands_text
 
 BASE = "2019-20"
 
@@ -118,13 +119,13 @@ def test_pay_award_check_catches_a_missing_uplift(ref):
 
 
 def test_money_formatting():
-    assert fmt_gbp(D("1234.5")) == "£1,234.50"
-    assert fmt_gbp(D("-1234.56")) == "-£1,234.56"
-    assert fmt_gbp(D("-1234.56"), brackets=True) == "(£1,234.56)"
-    assert fmt_gbp(None) == "—"
-    assert fmt_k(D("1951120.00")) == "1,951.1"
-    assert fmt_k(D("551950.00")) == "552.0"  # half up
-    assert fmt_k(D("-49.99")) == "0.0" and fmt_k(D("-50.00")) == "-0.1"
+    assert gbp(D("1234.5")) == "£1,234.50"
+    assert gbp(D("-1234.56")) == "-£1,234.56"
+    assert gbp(D("-1234.56"), brackets=True) == "(£1,234.56)"
+    assert gbp(None) == "—"
+    assert thousands_text(D("1951120.00")) == "1,951.1"
+    assert thousands_text(D("551950.00")) == "552.0"  # half up
+    assert thousands_text(D("-49.99")) == "0.0" and thousands_text(D("-50.00")) == "-0.1"
     assert json_money(D("1951100")) == "1951100.00"
     assert json_money(D("-0.001")) == "0.00"
     assert json_money(None) is None

@@ -11,23 +11,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from raa_core.presentation import display
+from raa_core.presentation import display, text
 
 
-@pytest.mark.parametrize("missing", [None, pd.NA, pd.NaT, float("nan")])
+@pytest.mark.parametrize("missing", [None, pd.NA, pd.NaT, float("nan"), ""])
 def test_missing_values_show_an_em_dash(missing) -> None:
-    assert display.value(missing) is None
-    assert display.gbp(missing) == display.pct(missing) == display.k(missing) == display.share(missing) == "—"
+    assert text.missing(missing)
+    assert text.gbp(missing) == text.percent_text(missing, signed=True) == text.thousands_text(missing) == "—"
+    assert text.share_text(missing) == text.count_text(missing) == text.date_text(missing) == "—"
     assert display.rag_word(missing) == "—" and display.signed(missing, -1) is None
+    assert display.area_label(missing) == "All areas"
 
 
 def test_money_and_percentages() -> None:
-    assert display.gbp(D("-1234.5")) == "-£1,234.50"
-    assert display.gbp(D("-1234.5"), brackets=True) == "(£1,234.50)"
-    assert display.pct(D("1.25")) == "+1.2%"  # Python formatting of the float, display only
-    assert display.pct(-3) == "-3.0%"
-    assert display.k(D("399949.99")) == "399.9"
-    assert display.share(D("0.333333")) == "33.33%"
+    assert text.gbp(D("-1234.5")) == "-£1,234.50"
+    assert text.gbp(D("-1234.5"), brackets=True) == "(£1,234.50)"
+    assert text.gbp(D("12.5"), signed=True) == "+£12.50" and text.gbp(D("-12.5"), signed=True) == "-£12.50"
+    assert text.percent_text(D("1.25"), signed=True) == "+1.3%"  # half up on the exact Decimal
+    assert text.percent_text(D("-1.25"), signed=True) == "-1.3%"  # the same rounding below zero
+    assert text.percent_text(-3, signed=True) == "-3.0%"
+    assert text.thousands_text(D("399949.99")) == "399.9"
+    assert text.share_text(D("0.333333")) == "33.33%"
+    assert text.share_text(D("0.00125"), 2) == "0.13%"  # half up on the exact Decimal (0.125%)
+    assert text.share_text(0.00145, 2) == "0.15%"  # a float through its shortest repr: 0.145%, half up
 
 
 def test_rag_words_badges_and_backgrounds() -> None:
@@ -48,14 +54,14 @@ def test_council_words_come_from_reference(ref) -> None:
     assert display.council_label(ref, first.la_code) == first.short_name
     assert display.council_label(ref, None) == display.RAA
     assert display.council_option(ref, first.la_code) == f"{first.short_name} ({first.la_code})"
-    n = display.number_word(len(ref.councils))
+    n = text.number_word(len(ref.councils))
     assert display.region_label(ref) == f"Region (all {n} councils)"
     assert display.scope_label(ref, None) == f"the RAA (all {n} councils)"
     assert display.line_label(ref, ref.cost_lines[0].cost_line) == ref.cost_lines[0].label
 
 
 def test_number_words() -> None:
-    assert [display.number_word(n) for n in (1, 3, 5, 12, 13)] == ["one", "three", "five", "twelve", "13"]
+    assert [text.number_word(n) for n in (1, 3, 5, 12, 13)] == ["one", "three", "five", "twelve", "13"]
 
 
 @given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False), st.booleans())
@@ -70,11 +76,11 @@ def test_the_sign_flips_every_variance_alike_and_twice_is_identity(v: D, overspe
 
 def test_dates() -> None:
     d = dt.date(2026, 11, 3)
-    assert (display.date_long(d), display.date_short(d)) == ("03 November 2026", "03 Nov 2026")
-    assert display.utc_minute(pd.Timestamp("2026-11-21 10:30:59")) == "21 Nov 2026 10:30"
-    assert display.data_when(d, None) == "as at 03 November 2026"
-    assert display.data_when(None, d) == "data to 03 November 2026"
-    assert display.data_when(None, None) == "no data yet"
+    assert (text.date_long(d), text.date_short(d)) == ("03 November 2026", "03 Nov 2026")
+    assert text.utc_minute(pd.Timestamp("2026-11-21 10:30:59")) == "21 Nov 2026 10:30"
+    assert text.data_when(d, None) == "as at 03 November 2026"
+    assert text.data_when(None, d) == "data to 03 November 2026"
+    assert text.data_when(None, None) == "no data yet"
 
 
 def test_issue_lines_show_every_issue_whole_and_escape_council_text() -> None:
@@ -100,3 +106,36 @@ def test_issue_lines_show_every_issue_whole_and_escape_council_text() -> None:
 
 def _unescaped(md: str) -> str:
     return re.sub(r"\\(.)", r"\1", md.replace("**", ""))
+
+
+def test_one_area_label_for_budget_scopes_and_performance_areas(ref) -> None:
+    names = display.council_names(ref)
+    first = ref.councils[0]
+    assert display.area_label(str(first.la_code), names) == first.short_name
+    assert display.area_label(first.la_code, names) == first.short_name
+    assert display.area_label("region") == "Region (all children)"
+    assert display.area_label("region_mean") == "Mean of councils"
+    assert display.label("area", str(first.la_code), ref) == first.short_name
+
+
+def test_one_label_lookup_for_every_kind_of_code(ref) -> None:
+    assert display.label("scope", "pooled") == "Pooled" and display.label("scope", None) == "All areas"
+    assert display.label("scope_note", "adoption_support") == "managed by each council"
+    assert display.label("method", "run_rate") == "Run rate (quarter-aware)"
+    assert display.label("rag", "amber") == "Amber" and display.label("rag", None) == "—"
+    assert display.label("bound", "cap") == "Held at cap" and display.label("bound", None) == ""
+    assert display.label("row", "reserve") == "Contingency reserve"
+    assert display.label("role", "hos", ref) == "Head of Service"
+    assert display.label("council", None, ref) == display.RAA
+    line = ref.cost_lines[0]
+    assert display.label("cost_line", line.cost_line, ref) == line.label
+    assert display.label("method", "unknown_code") == "unknown_code"  # a code without words shows as itself
+    with pytest.raises(KeyError):
+        display.label("no_such_kind", "x")
+
+
+def test_indicator_dataset_and_threshold_words_are_labels() -> None:
+    assert display.label("indicator_tile", "A10") == "A10 · care to adopters"
+    assert display.label("indicator_column", "A3") == "A3 %"
+    assert display.label("threshold", "red") == "Misses threshold"
+    assert display.label("dataset", "finance") == "Finance data"

@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from raa_core import presentation as p
-from raa_core.money import fmt_gbp, fmt_k
 from raa_core.presentation import Col, MoneyUnit, TableSpec
 
 money = st.decimals(min_value=D("-99999999.99"), max_value=D("99999999.99"), places=2, allow_nan=False)
@@ -43,8 +42,8 @@ def test_signed_changes() -> None:
 
 @given(money)
 def test_thousands_agree_with_the_business_case_rounding(v: D) -> None:
-    assert p.money_text(v, MoneyUnit.THOUSANDS, symbol=False, brackets=False) == fmt_k(v)
-    assert p.money_text(v, brackets=False) == fmt_gbp(v)
+    assert p.money_text(v, MoneyUnit.THOUSANDS, symbol=False, brackets=False) == p.thousands_text(v)
+    assert p.money_text(v, brackets=False) == p.gbp(v)
 
 
 @given(st.lists(money, min_size=2, max_size=30))
@@ -52,8 +51,10 @@ def test_the_grid_value_orders_money_as_the_amounts_order(values: list[D]) -> No
     col = Col("x", "X", "money")
     for unit in MoneyUnit:
         shown = [col.value(v, unit) for v in values]
-        assert sorted(range(len(values)), key=lambda i: (shown[i], i)) == sorted(
-            range(len(values)), key=lambda i: (values[i], i))
+        in_amount_order = [shown[i] for i in sorted(range(len(values)), key=lambda i: values[i])]
+        # the grid holds the figure as shown (rounded half up): amounts never change places, those that
+        # round to the same figure tie
+        assert in_amount_order == sorted(in_amount_order)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_columns_say_how_each_kind_is_shown() -> None:
     assert budget.excel_format(negatives="sign") == "#,##0.00;-#,##0.00;0.00"
     assert budget.excel_value(D("1421656.85")) == 1421656.85
     assert Col("p", "Variance %", "percent", signed=True).excel_format() == "+0.0%;-0.0%;0.0%"
-    assert Col("p", "Variance %", "percent").excel_value(1.25) == 0.0125
+    assert Col("p", "Variance %", "percent").excel_value(1.25) == 0.013  # as shown: 1.3%, half up
     assert Col("n", "Children", "count").excel_format() == "#,##0"
     assert Col("d", "A1", "days").header() == "A1 (days)"
     assert Col("d", "Drop date", "date").text(dt.date(2026, 3, 31)) == "31 Mar 2026"
@@ -111,7 +112,8 @@ def test_display_frame_keeps_money_numeric_and_totals_flagged() -> None:
     assert list(shown.sort_values("Budget (£)", ascending=False)["Council"]) == ["RAA", "Bexley", "Kent"]
     assert str(shown["Children"].dtype) == "Int64" and shown["Children"].isna().tolist() == [False, True, False]
     assert list(shown["RAG"]) == ["Red", "—", "Green"] and list(shown["_total"]) == [False, False, True]
-    assert spec.display_frame(src, MoneyUnit.THOUSANDS)["Budget (£'000)"].iloc[2] == pytest.approx(1421.65685)
+    # £'000 as shown, rounded half up on the exact Decimal (the grid truncates to its step: 1421.65685 showed 1,421.6)
+    assert spec.display_frame(src, MoneyUnit.THOUSANDS)["Budget (£'000)"].iloc[2] == 1421.7
     assert spec.text_rows(src, MoneyUnit.THOUSANDS)[2] == ["RAA", "1,421.7", "5", "Green"]
     widths = spec.streamlit_columns(MoneyUnit.POUNDS, src)
     assert widths["Budget (£)"]["width"] >= len("1,421,656.85") * p.CHAR_PX
@@ -136,3 +138,76 @@ def test_the_board_reads_thousands_and_everyone_else_pounds() -> None:
     assert p.default_unit("board") is MoneyUnit.THOUSANDS is p.BOARD_UNIT
     for role in ("hos", "finance", "council_analyst", "admin", None):
         assert p.default_unit(role) is MoneyUnit.POUNDS
+
+
+def test_numpy_numbers_format_as_their_python_values() -> None:
+    import numpy as np
+
+    assert p.percent_text(np.float64(1.25), signed=True) == "+1.3%"
+    assert p.money_text(np.float64(-55591.38), MoneyUnit.THOUSANDS) == "(£55.6k)"
+    assert p.count_text(np.int64(1234)) == "1,234"
+    assert p.missing(np.float64("nan")) and p.missing(np.datetime64("NaT"))
+
+
+# --- the one money function: properties -----------------------------------------------------------------
+
+exact = st.decimals(min_value=D("-99999999.999999"), max_value=D("99999999.999999"), places=6, allow_nan=False,
+                    allow_infinity=False)
+
+
+def _read(text: str) -> D:
+    """Money text back to its Decimal: "(1,234.5)" and "-1,234.5" are negative."""
+    negative = text.startswith(("(", "-"))
+    body = text.strip("()-£k").replace(",", "")
+    return -D(body) if negative else D(body)
+
+
+@given(exact)
+def test_money_is_rounded_half_up_on_the_exact_decimal_in_pounds_and_thousands(v: D) -> None:
+    from decimal import ROUND_HALF_UP
+
+    pounds = v.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    thousands = (v / 1000).quantize(D("0.1"), rounding=ROUND_HALF_UP)
+    for brackets in (True, False):
+        assert _read(p.money_text(v, brackets=brackets)) == pounds
+        assert _read(p.money_text(v, MoneyUnit.THOUSANDS, brackets=brackets)) == thousands
+        assert _read(p.money_text(v, MoneyUnit.THOUSANDS, symbol=False, brackets=brackets)) == thousands
+    assert p.money_rounded(v) == pounds and p.money_rounded(v, MoneyUnit.THOUSANDS) == thousands
+    # the grid holds the same figure (so its cut to the column's step changes nothing)
+    col = Col("x", "X", "money")
+    assert col.value(v) == float(pounds) and col.value(v, MoneyUnit.THOUSANDS) == float(thousands)
+
+
+@given(exact)
+def test_money_is_never_truncated(v: D) -> None:
+    shown = _read(p.money_text(v, MoneyUnit.THOUSANDS))
+    assert abs(shown * 1000 - v) <= 50  # within half of the last place shown, on either side
+    if abs(v) % 100 >= 50:  # a half or more of the last place: away from zero, never cut
+        assert abs(shown) * 1000 > abs(v) - abs(v) % 100
+    shown = _read(p.money_text(v))
+    assert abs(shown - v) <= D("0.005")
+
+
+@given(exact)
+def test_negatives_have_one_style(v: D) -> None:
+    """A negative amount is its positive twin in brackets (tables, tiles, the pack) or with a minus sign
+    (prose), in every unit; an amount that rounds to nothing is never negative ("£0.00", not "(£0.00)")."""
+    for unit in MoneyUnit:
+        pos, neg = p.money_text(abs(v), unit), p.money_text(-abs(v), unit)
+        if p.money_rounded(abs(v), unit) == 0:
+            assert neg == pos
+        else:
+            assert neg == f"({pos})"
+            assert p.money_text(-abs(v), unit, brackets=False) == f"-{pos}"
+        assert "(" not in pos and "-" not in pos
+
+
+@given(st.decimals(min_value=-1000, max_value=1000, places=4, allow_nan=False, allow_infinity=False))
+def test_percentages_round_half_up_with_one_negative_style(v: D) -> None:
+    from decimal import ROUND_HALF_UP
+
+    want = v.quantize(D("0.1"), rounding=ROUND_HALF_UP) + 0  # a rounded zero has no sign
+    text = p.percent_text(v, signed=True)
+    assert D(text.rstrip("%")) == want
+    assert text.startswith("-" if want < 0 else "+")
+    assert p.percent_text(v) == f"{want:.1f}%"
