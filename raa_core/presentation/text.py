@@ -150,6 +150,19 @@ def count_text(v: Any) -> str:
     return DASH if missing(v) else f"{int(v):,d}"
 
 
+def bytes_text(n: int) -> str:
+    """A size on disk as people read it, in binary units with one decimal: "812 bytes", "1.5 MB", "2.0 GB"
+    (MB = 1024 × 1024 bytes, as `du -h` and file managers count)."""
+    if n < 1024:
+        return f"{n:,} byte" + ("" if n == 1 else "s")
+    size = float(n)
+    for unit in ("KB", "MB", "GB", "TB"):
+        size /= 1024
+        if size < 1024 or unit == "TB":
+            break
+    return f"{size:,.1f} {unit}"
+
+
 def date_text(v: Any) -> str:
     """A date as people write it: "31 Mar 2026"."""
     if missing(v):
