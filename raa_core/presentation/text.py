@@ -26,11 +26,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from raa_core.money import THOUSAND, pennies, to_decimal
+
+if TYPE_CHECKING:
+    from raa_core.store.backup import DiskUsage
 
 Kind = Literal["text", "money", "count", "days", "percent", "number", "date", "rag"]
 Align = Literal["left", "center", "right"]
@@ -161,6 +164,13 @@ def bytes_text(n: int) -> str:
         if size < 1024 or unit == "TB":
             break
     return f"{size:,.1f} {unit}"
+
+
+def disk_text(usage: DiskUsage) -> str:
+    """The Overview's line of disk used (`raa_core.store.backup.disk_usage`): "Disk used: warehouse 5.3 MB
+    (2 versions kept), app-state store 48.0 KB." (docs/operations.md "Retention and disk")."""
+    return (f"Disk used: warehouse {bytes_text(usage.warehouse_bytes)} ({count_noun(usage.versions, 'version')} "
+            f"kept), app-state store {bytes_text(usage.store_bytes)}.")
 
 
 def date_text(v: Any) -> str:

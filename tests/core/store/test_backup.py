@@ -220,3 +220,12 @@ def test_disk_usage_counts_every_version_and_the_store(small) -> None:
     assert used.warehouse_bytes == sum(p.stat().st_size for _, p in versions)
     assert used.store_bytes >= (db.parent / appstate.FILE_NAME).stat().st_size > 0
     assert used.total_bytes == used.warehouse_bytes + used.store_bytes
+
+
+def test_sizes_read_as_people_read_them() -> None:
+    from raa_core.presentation import bytes_text, disk_text
+
+    assert [bytes_text(n) for n in (0, 1, 812, 1536, 5 * 1024 * 1024 + 300 * 1024, 3 * 1024**3)] == [
+        "0 bytes", "1 byte", "812 bytes", "1.5 KB", "5.3 MB", "3.0 GB"]
+    assert disk_text(backup.DiskUsage(warehouse_bytes=2 * 1024**2, versions=1, store_bytes=49152)) == (
+        "Disk used: warehouse 2.0 MB (1 version kept), app-state store 48.0 KB.")
