@@ -547,6 +547,9 @@ def _fail(args: argparse.Namespace, kind: str, message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from raa_core import logs
+
+    logs.configure(stderr=False)  # events only to a named file: standard error is for people (one line an error)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

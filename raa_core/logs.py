@@ -3,7 +3,9 @@
 Events: each drop's ingest outcome and each run's (`ingest`, `ingest_run`), sign-in outcomes (`sign_in`),
 refused access (`refused`) and faults with their sentence (`fault`). Each line holds `at` (UTC, ISO 8601 with
 `Z`), `kind` and the event's fields. Lines go to the file named by `RAA_LOG_FILE` in the environment, else by
-settings.json `log_file` (a relative path is read from the project folder), else to standard error. The file
+settings.json `log_file` (a relative path is read from the project folder), else to standard error: the app's;
+the command line keeps its standard error for people (docs/command-line.md: one line per error), so its events
+are written only to a named file. The file
 is opened for each line and appended to (owner-only when created), so `logrotate` may move it at any time
 without `copytruncate`. No personal values are written: user names are, but never passwords, child
 identifiers or dates of birth (a field so named is refused). See docs/operations.md "Logs and rotation".
@@ -24,12 +26,15 @@ ENV = "RAA_LOG_FILE"
 _ROOT = Path(__file__).resolve().parent.parent
 _lock = threading.Lock()
 _target: list[Path | None] = []  # resolved once: [] not yet, [None] standard error, [path] a file
+_stderr = [True]  # whether events without a file go to standard error (the app) or nowhere (the command line)
 
 
-def configure(path: Path | str | None = None) -> None:
-    """Send events to `path` (None: decide again from the environment and settings at the next event)."""
+def configure(path: Path | str | None = None, *, stderr: bool = True) -> None:
+    """Send events to `path` (None: decide again from the environment and settings at the next event); with
+    `stderr` false, events with no file named are not written (the command line: `raa_core.cli.main`)."""
     with _lock:
         _target.clear()
+        _stderr[0] = stderr
         if path is not None:
             _target.append(Path(path))
 
@@ -68,7 +73,7 @@ def line(kind: str, **fields: object) -> str:
 
 def event(kind: str, **fields: object) -> str:
     """Write one event line (see the module docstring); returns it. A log that cannot be written never stops
-    the work it describes: the line then goes to standard error."""
+    the work it describes: the line then goes to standard error (where that is allowed)."""
     text = line(kind, **fields)
     path = destination()
     if path is not None:
@@ -81,7 +86,7 @@ def event(kind: str, **fields: object) -> str:
             return text
         except OSError:
             pass
-    if sys.stderr is not None:
+    if _stderr[0] and sys.stderr is not None:
         try:
             sys.stderr.write(text + "\n")
             sys.stderr.flush()

@@ -104,7 +104,7 @@ def _pinned(db: Path) -> Iterator[tuple[Path, int]]:
         except warehouse.WarehouseError as exc:
             raise Fault(str(exc)) from exc
         if file is None or fd is None:
-            raise NoData(f"there is no warehouse at {db} to back up (run `raa ingest` first)")
+            raise NoData(f"there is no warehouse at {db} to back up (run raa ingest first)")
         try:
             yield file, fd
         finally:
@@ -285,8 +285,10 @@ def restore(folder: Path, db: Path, *, force: bool = False) -> Restored:
     store = db.parent / STORE_FILE
     held = _occupied(db, store)
     if held and not force:
-        raise Refused(f"{' and '.join(held)} already exist; restoring would replace them, so nothing was restored. "
-                      "Give --force to replace them (back them up first).")
+        them = "them" if len(held) > 1 else "it"
+        raise Refused(f"{' and '.join(held)} already {'exist' if len(held) > 1 else 'exists'}; restoring would "
+                      f"replace {them}, so nothing was restored. Give --force to replace {them} (back {them} up "
+                      "first with raa backup).")
     wh = next(f for f in doc["files"] if f["role"] == "warehouse")
     store_file = next((f for f in doc["files"] if f["role"] == "store"), None)
     try:

@@ -106,3 +106,22 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch) -> None:
 def test_a_personal_field_is_refused() -> None:
     with pytest.raises(ValueError, match="must not log password"):
         logs.line("sign_in", user="a", password="b")
+
+
+def test_the_command_line_keeps_standard_error_for_people(tmp_path: Path, capsys, monkeypatch) -> None:
+    """Without a log file named, `raa` writes no event lines on standard error; with one, they go there."""
+    from raa_core.cli import main
+
+    monkeypatch.delenv(logs.ENV, raising=False)
+    shutil.copytree(SAMPLE_DROPS / "886", tmp_path / "drops" / "886")
+    db = tmp_path / "wh" / "raa.duckdb"
+    try:
+        assert main(["ingest", str(tmp_path / "drops"), "--db", str(db), "--today", SAMPLE_TODAY.isoformat()]) == 0
+        assert '"kind"' not in capsys.readouterr().err
+        monkeypatch.setenv(logs.ENV, str(tmp_path / "events.log"))
+        assert main(["ingest", str(tmp_path / "drops"), "--db", str(db), "--today", SAMPLE_TODAY.isoformat()]) == 0
+        assert '"kind"' not in capsys.readouterr().err
+        runs = [json.loads(x) for x in (tmp_path / "events.log").read_text().splitlines() if '"ingest_run"' in x]
+        assert [r["published"] for r in runs] == [False]
+    finally:
+        logs.configure(None)
