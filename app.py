@@ -8,9 +8,10 @@ if __name__ != "__main__":
     # `streamlit run app.py` imports this file to serve it: Streamlit's server runs this same file as the page
     # script (as __main__) and adds the service's own routes (raa_app/server.py: /healthz). AppTest runs the
     # page script only.
-    from raa_app import server
+    from raa_app import legacy_pages, server
 
     app = st.App(__file__, routes=server.routes())
+    legacy_pages.before_serving()  # the first script run imports raa_app afresh (see raa_app.legacy_pages)
 
 PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
     "": [("overview", "pages/overview.py", "Overview", ":material/home:")],
