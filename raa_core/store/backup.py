@@ -167,6 +167,18 @@ def backup(db: Path, out: Path, store: Path | None = None) -> dict[str, Any]:
     store = Path(store) if store is not None else db.parent / STORE_FILE
     _empty_or_new(out)
     try:
+        return _write_backup(db, out, store)
+    except BaseException:
+        # a backup that failed leaves no half-written files behind (the folder itself stays, empty)
+        if out.is_dir():
+            for p in out.iterdir():
+                with contextlib.suppress(OSError):
+                    p.unlink()
+        raise
+
+
+def _write_backup(db: Path, out: Path, store: Path) -> dict[str, Any]:
+    try:
         _owner_folder(out)
         with _pinned(db) as (file, fd):
             expected = warehouse._load_state(db)["sizes"].get(file.name)

@@ -229,3 +229,15 @@ def test_sizes_read_as_people_read_them() -> None:
         "0 bytes", "1 byte", "812 bytes", "1.5 KB", "5.3 MB", "3.0 GB"]
     assert disk_text(backup.DiskUsage(warehouse_bytes=2 * 1024**2, versions=1, store_bytes=49152)) == (
         "Disk used: warehouse 2.0 MB (1 version kept), app-state store 48.0 KB.")
+
+
+def test_a_backup_that_fails_leaves_no_files(small, tmp_path: Path, capsys) -> None:
+    db, _ = small
+    store = db.parent / appstate.FILE_NAME
+    for extra in (store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
+        extra.unlink(missing_ok=True)
+    store.write_bytes(b"not a database" * 500)
+    out = tmp_path / "failed"
+    code, _, err = run(capsys, "backup", str(out), "--db", str(db))
+    assert code == 2 and "could not copy the app-state store" in err
+    assert out.is_dir() and not list(out.iterdir())
