@@ -4,7 +4,17 @@ import streamlit as st
 
 from raa_app import data, shell
 from raa_core.ingest import coverage, freshness
-from raa_core.presentation import count_noun, count_text, date_long, date_short, display, missing, number_word
+from raa_core.presentation import (
+    count_noun,
+    count_text,
+    date_long,
+    date_short,
+    disk_text,
+    display,
+    missing,
+    number_word,
+)
+from raa_core.store.backup import disk_usage
 
 viewer = shell.page_viewer("overview")
 
@@ -103,3 +113,5 @@ LINKS = {
 links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):
     col.page_link(path, label=label, icon=icon)
+
+st.caption(disk_text(disk_usage(shell.db_path())))  # the warehouse's versions and the store (operations.md)

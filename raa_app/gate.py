@@ -17,8 +17,8 @@ from typing import Any
 import streamlit as st
 
 from raa_app import errors
-from raa_core import access
-from raa_core.access import accounts, signin
+from raa_core import access, logs
+from raa_core.access import accounts, audit, signin
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
 from raa_core.store import appstate
@@ -183,6 +183,7 @@ def _oidc_viewer(state: AppState, provider: Oidc, rules: signin.SigninPolicy, no
             who = signin.identity_email(claims) or str(claims.get("sub", "unknown"))
             appstate.record(state, actor=who, role=None, action="sign_in_failed", page="sign-in", la_code=None,
                             detail="identity provider: no role mapped")
+            logs.event("sign_in", how="identity provider", user=who, outcome="no role mapped")
             st.session_state["raa_unmapped_audited"] = True
         return None
     issued = claims.get("auth_time") or claims.get("iat")
@@ -194,6 +195,7 @@ def _oidc_viewer(state: AppState, provider: Oidc, rules: signin.SigninPolicy, no
         st.stop()
     appstate.record(state, actor=viewer.user, role=viewer.role, action="sign_in", page=None, la_code=viewer.la_code,
                     detail=f"identity provider {provider.provider or ''}".strip())
+    logs.event("sign_in", how="identity provider", user=viewer.user, outcome="ok", role=viewer.role)
     return _start(viewer, "oidc", started, now)
 
 
@@ -227,8 +229,7 @@ def page_viewer(page: str, state: AppState, ref: Reference, demo_users: list[str
     try:
         access.require_page(sess.viewer, page, ref)
     except access.AccessDenied as exc:
-        appstate.record(state, actor=sess.viewer.user, role=sess.viewer.role, action="refused", page=page,
-                        la_code=sess.viewer.la_code, detail=str(exc))
+        audit.refused(state, sess.viewer, page, str(exc))
         errors.show(exc, "**This page is not available to you.** ")
         st.stop()
     return sess.viewer

@@ -39,3 +39,14 @@ def leave() -> None:
         import streamlit as st
 
         st.rerun()
+
+
+
+def before_serving() -> None:
+    """Forget raa_app's import made while `streamlit run` imports app.py to serve it (its `st.App`), outside any
+    script run: the server's first script run then imports raa_app afresh, so `leave()` runs there, in that run,
+    exactly as under a server started without an `st.App`."""
+    import sys
+
+    for name in [m for m in sys.modules if m == "raa_app" or m.startswith("raa_app.")]:
+        del sys.modules[name]

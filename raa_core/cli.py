@@ -332,6 +332,51 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- raa backup / raa restore (docs/operations.md "Back up and restore") ---------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """`raa backup DIR`: the current warehouse version, its link and ledger and the app-state store, with a
+    manifest, into a new or empty folder (raa_core/store/backup.py)."""
+    from raa_core.presentation import bytes_text
+    from raa_core.store import backup
+
+    manifest = backup.backup(Path(args.db), Path(args.out_dir))
+    total = sum(f["bytes"] for f in manifest["files"])
+    store = "and the app-state store " if manifest["store"] else "(no app-state store yet) "
+    _emit(args, manifest | {"out_dir": str(args.out_dir)},
+          f"backed up warehouse version {manifest['warehouse']['version']} {store}to {args.out_dir} "
+          f"({bytes_text(total)}, taken {manifest['taken_at']})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """`raa restore DIR [--db PATH] [--force]`: check a backup against its manifest and restore it; refuses to
+    replace an existing warehouse or store without --force (exit 1)."""
+    from raa_core.store import backup
+
+    folder = Path(args.backup_dir)
+    if not folder.is_dir():
+        raise UsageError(f"backup folder not found: {folder}")
+    done = backup.restore(folder, Path(args.db), force=args.force)
+    payload = {"version": done.version.name, "db": str(args.db), "store": str(done.store) if done.store else None,
+               "taken_at": done.manifest["taken_at"], "from": done.manifest["warehouse"]["version"]}
+    _emit(args, payload, f"restored warehouse version {payload['from']} (taken {payload['taken_at']}) as "
+                         f"{done.version.name} at {args.db}" + (f", and the app-state store {done.store}"
+                                                                if done.store else ""))
+    return 0
+
+
+def add_backup_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("backup", parents=[common], help="back up the warehouse and the app-state store")
+    p.add_argument("out_dir", metavar="DIR", help="a new or empty folder to write the backup into")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", parents=[common], help="restore a backup (checked against its manifest)")
+    p.add_argument("backup_dir", metavar="DIR", help="a folder written by raa backup")
+    p.add_argument("--force", action="store_true", help="replace an existing warehouse and app-state store")
+    p.set_defaults(func=cmd_restore)
+
+
 # --- raa contributions (docs/finance.md) ---------------------------------------------------------------------
 
 
@@ -463,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
         u.set_defaults(council=None)
     p.set_defaults(func=cmd_users)
     add_contributions_parser(sub, common)
+    add_backup_parsers(sub, common)
     return parser
 
 
@@ -479,13 +525,20 @@ def _fail(args: argparse.Namespace, error: RaaError) -> int:
     of the machine from a rejected drop without parsing text."""
     line = " ".join(str(error).split())
     print(f"raa {args.command}: {line}", file=sys.stderr)
-    if isinstance(error, Fault) and getattr(args, "json", False):
-        json.dump({"error": {"kind": "operational", "message": line}}, sys.stdout)
-        sys.stdout.write("\n")
+    if isinstance(error, Fault):
+        from raa_core import logs
+
+        logs.event("fault", where=f"raa {args.command}", message=line)
+        if getattr(args, "json", False):
+            json.dump({"error": {"kind": "operational", "message": line}}, sys.stdout)
+            sys.stdout.write("\n")
     return exit_code(error)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from raa_core import logs
+
+    logs.configure(stderr=False)  # events only to a named file: standard error is for people (one line an error)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

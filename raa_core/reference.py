@@ -279,6 +279,10 @@ class Settings(BaseModel):
     snapshot_fall_warn_pct: int = 20
     #: DuckDB memory limit while checking and loading drops; beyond it DuckDB spills to disk (bench/ingest.py).
     ingest_memory_mb: int = Field(default=512, ge=128)
+    #: Warehouse versions an ingest keeps: the newest N (docs/operations.md "Retention and disk").
+    keep_versions: int = Field(default=5, ge=1)
+    #: File the service's JSON event lines are appended to (raa_core/logs.py); None: standard error.
+    log_file: str | None = None
     pay_award_2020_21_pct: Decimal = Decimal("2.75")
     rag: RagSettings = RagSettings()
     suppression: SuppressionSettings = SuppressionSettings()

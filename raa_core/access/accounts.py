@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel, ConfigDict
 
+from raa_core import logs
 from raa_core.access.signin import SigninPolicy
 from raa_core.errors import BadInput
 from raa_core.ingest import freshness
@@ -230,6 +231,7 @@ def sign_in(state: AppState, username: str, password: str, rules: SigninPolicy, 
             locked_now = got is not None and got[0] == _iso(at + rules.lockout)
             outcome, viewer = "wrong password", None
     who = row[0] if row is not None else None
+    logs.event("sign_in", how="password", user=username[:64], outcome=outcome, role=who, locked_now=locked_now)
     if viewer is not None:
         appstate.record(state, actor=username, role=viewer.role, action="sign_in", page=page, la_code=viewer.la_code,
                         detail="embedded sign-in")

@@ -11,10 +11,11 @@ import datetime as dt
 
 import pandas as pd
 
-from raa_core import clock
+from raa_core import clock, logs
 from raa_core.access import require_audit
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
+from raa_core.store import appstate
 from raa_core.store.appstate import AppState
 
 #: Every action recorded, with the label the Audit page shows.
@@ -76,3 +77,11 @@ def actors(state: AppState) -> list[str]:
     """Everyone who appears in the audit trail, for the page's filter."""
     with state.connect() as con:
         return [r[0] for r in con.execute("SELECT DISTINCT actor FROM audit WHERE actor IS NOT NULL ORDER BY 1")]
+
+
+def refused(state: AppState, viewer: Viewer, page: str, reason: str) -> None:
+    """Record that `viewer` was refused `page` (the audit trail's `refused` action) and log it as a `refused`
+    event (raa_core.logs): who, role, council and page, and the refusal's sentence."""
+    appstate.record(state, actor=viewer.user, role=viewer.role, action="refused", page=page,
+                    la_code=viewer.la_code, detail=reason)
+    logs.event("refused", user=viewer.user, role=viewer.role, la_code=viewer.la_code, page=page, reason=reason)

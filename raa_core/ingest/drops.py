@@ -22,7 +22,7 @@ from typing import Any, Literal
 import duckdb
 from pydantic import BaseModel, ValidationError
 
-from raa_core import clock
+from raa_core import clock, logs
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import (
     MANIFEST_FILE,
@@ -702,14 +702,69 @@ def ingest_folders(
 ) -> IngestReport:
     """Validate and load the given drop folders in one new warehouse version.
 
+    When every drop is byte-for-byte one already loaded (`unchanged`), nothing is written: no new version, no
+    audit row (the run is in the event log, `raa_core.logs`). Otherwise the new version is published and versions
+    older than the newest `keep_versions` (settings.json) are removed (`warehouse.retain`).
     Raises warehouse.WarehouseError for operational failures (disk full, read-only, damaged warehouse),
     and with `first_build` warehouse.AlreadyBuilt if a version exists once the writer lock is held.
     """
-    with warehouse.writing(db, first_build=first_build) as con:
-        report = ingest_into(con, drops, ref, today, progress, actor)
+    same = None if first_build else all_unchanged(db, drops)
+    try:
+        if same is not None:
+            report = IngestReport(results=same)
+        else:
+            with warehouse.writing(db, first_build=first_build, keep=ref.settings.keep_versions) as con:
+                report = ingest_into(con, drops, ref, today, progress, actor)
+    except warehouse.WarehouseError as exc:
+        logs.event("fault", where="ingest", message=str(exc))
+        raise
+    log_report(report, actor, published=same is None)
     if progress:
         progress(len(drops), len(drops), "done")
     return report
+
+
+def all_unchanged(db: Path, drops: Sequence[DropFolder]) -> list[DropResult] | None:
+    """The `unchanged` results when every drop is byte-for-byte one the current version already holds (same
+    path and fingerprint, as `ingest_into` judges it), else None (something to load, refuse or build)."""
+    if any(d.problem is not None for d in drops):
+        return None
+    try:
+        file = warehouse.current_file(db)
+    except warehouse.WarehouseError:
+        return None  # the writer reports it
+    if file is None:
+        return None
+    wh = warehouse.Warehouse(db)
+    try:
+        with wh.cursor(file) as con:
+            known = set(con.execute("SELECT path, fingerprint FROM drops").fetchall())
+    except (duckdb.Error, OSError):
+        return None
+    finally:
+        wh.close()
+    results = []
+    for drop in drops:
+        try:
+            found = regular_files(drop.folder)
+        except OSError:
+            return None
+        if found.issues or (drop.path, found.fingerprint) not in known:
+            return None
+        results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                  outcome="unchanged"))
+    return results
+
+
+def log_report(report: IngestReport, actor: str | None, *, published: bool) -> None:
+    """One event per drop (its outcome, counts and the rules it broke: never a message, which may quote a
+    value) and one for the run (`raa_core.logs`)."""
+    for r in report.results:
+        logs.event("ingest", path=r.path, la_code=r.la_code, extract_date=r.extract_date, outcome=r.outcome,
+                   new_version=r.new_version, drop_id=r.drop_id, errors=len(r.errors), warnings=len(r.warnings),
+                   rules=sorted({i.rule for i in r.errors}), actor=actor)
+    logs.event("ingest_run", actor=actor, published=published,
+               **{k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")})
 
 
 def first_build(

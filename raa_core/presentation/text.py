@@ -36,13 +36,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.money import pennies, to_decimal, to_k
+
+if TYPE_CHECKING:
+    from raa_core.store.backup import DiskUsage
 
 Kind = Literal["text", "money", "count", "days", "percent", "number", "date", "rag"]
 Align = Literal["left", "center", "right"]
@@ -207,6 +210,26 @@ _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", 
 def number_word(n: int) -> str:
     """A small count in words as prose writes it (three), larger ones in figures (13)."""
     return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
+def bytes_text(n: int) -> str:
+    """A size on disk as people read it, in binary units with one decimal: "812 bytes", "1.5 MB", "2.0 GB"
+    (MB = 1024 × 1024 bytes, as `du -h` and file managers count)."""
+    if n < 1024:
+        return f"{n:,} byte" + ("" if n == 1 else "s")
+    size = float(n)
+    for unit in ("KB", "MB", "GB", "TB"):
+        size /= 1024
+        if size < 1024 or unit == "TB":
+            break
+    return f"{size:,.1f} {unit}"
+
+
+def disk_text(usage: DiskUsage) -> str:
+    """The Overview's line of disk used (`raa_core.store.backup.disk_usage`): "Disk used: warehouse 5.3 MB
+    (2 versions kept), app-state store 48.0 KB." (docs/operations.md "Retention and disk")."""
+    return (f"Disk used: warehouse {bytes_text(usage.warehouse_bytes)} ({count_noun(usage.versions, 'version')} "
+            f"kept), app-state store {bytes_text(usage.store_bytes)}.")
 
 
 def date_text(v: Any) -> str:

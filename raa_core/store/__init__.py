@@ -3,7 +3,8 @@
 Modules:
 - warehouse: the DuckDB warehouse published as versions behind a link (readers pin a version; writers publish a new one).
 - appstate: the SQLite (WAL) store of what people write: users, sessions, comments, scenarios, audit.
+- backup: back up and restore the current warehouse version and the store with a checked manifest; disk used.
 - sql: the one door to SQL (named parameters only) and the shared fragments (a table's current drop, the period grid, rounding).
 """
 
-__all__ = ['appstate', 'sql', 'warehouse']
+__all__ = ['appstate', 'backup', 'sql', 'warehouse']

@@ -37,8 +37,49 @@ DEFAULT_DB = Path(
 )
 SCHEMA_VERSION = 1
 _VERSION_RE = re.compile(r"\.v(\d{6})$")
-KEEP_VERSIONS = 3
+#: Versions kept by default: the newest N (settings.json `keep_versions` for ingests; docs/operations.md).
+KEEP_VERSIONS = 5
 T = TypeVar("T")
+#: Readers of this process holding a cursor on a version file (summed over every Warehouse object): retention
+#: never removes one of these. Another process's reader holds an open file, which removal cannot disturb.
+_HELD: dict[Path, int] = {}
+_HELD_LOCK = threading.Lock()
+
+
+def _hold(f: Path, delta: int) -> None:
+    f = Path(os.path.abspath(f))
+    with _HELD_LOCK:
+        n = _HELD.get(f, 0) + delta
+        if n > 0:
+            _HELD[f] = n
+        else:
+            _HELD.pop(f, None)
+
+
+def held() -> set[Path]:
+    """The version files a reader of this process holds a cursor on now."""
+    with _HELD_LOCK:
+        return set(_HELD)
+
+
+def retain(db: Path, keep: int = KEEP_VERSIONS) -> list[str]:
+    """Remove version files older than the newest `keep`, except any a reader of this process holds; returns the
+    names removed. A reader in another process keeps reading a removed file through its open handle (Linux frees
+    the data when the last handle closes). Called by the writer after each publish, under the writer lock."""
+    versions = _versions(db)
+    keep_files = {Path(os.path.abspath(p)) for _, p in versions[-max(1, keep):]} | held()
+    removed = [p for _, p in versions if Path(os.path.abspath(p)) not in keep_files]
+    for old in removed:
+        _remove(old)
+    state = _load_state(db)
+    kept = {p.name for _, p in _versions(db)}
+    state["sizes"] = {name: size for name, size in state["sizes"].items() if name in kept}
+    with contextlib.suppress(OSError):
+        _save_state(db, state)
+    if removed:
+        _log.info("warehouse %s: removed versions older than the newest %d: %s", db, keep,
+                  ", ".join(p.name for p in removed))
+    return [p.name for p in removed]
 
 
 def _drop_table_ddl() -> list[str]:
@@ -312,14 +353,15 @@ def _fail(action: str, exc: BaseException) -> WarehouseError:
 
 
 @contextlib.contextmanager
-def writing(db: Path, *, first_build: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(db: Path, *, first_build: bool = False, keep: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a new version; published atomically only if the block succeeds.
 
     The new version starts as a copy of the current one (`health`: the newest intact version if the link's
     is damaged, loudly; never an empty file while versions exist). Its name comes from a counter that only
     grows, so no name is ever reused. Any failure, or a kill, leaves the published version as it was;
     leftovers (temp copy, its WAL, DuckDB's spill folder) are removed at once, or by the next writer.
-    With `first_build`, raises AlreadyBuilt if a version exists by the time the lock is held.
+    With `first_build`, raises AlreadyBuilt if a version exists by the time the lock is held. After publishing,
+    versions older than the newest `keep` (default KEEP_VERSIONS) are removed (`retain`).
     Raises WarehouseError for operational failures (disk full, read-only folder, damaged warehouse).
     """
     db = Path(db)
@@ -388,12 +430,7 @@ def writing(db: Path, *, first_build: bool = False) -> Iterator[duckdb.DuckDBPyC
             raise
         _remove(spill)
         # Readers of an unlinked old version keep reading it until they close.
-        keep = _versions(db)[-KEEP_VERSIONS:]
-        for _, old in _versions(db)[:-KEEP_VERSIONS]:
-            _remove(old)
-        state["sizes"] = {p.name: state["sizes"][p.name] for _, p in keep if p.name in state["sizes"]}
-        with contextlib.suppress(OSError):
-            _save_state(db, state)
+        retain(db, KEEP_VERSIONS if keep is None else keep)
 
 
 def ensure(db: Path) -> None:
@@ -485,11 +522,13 @@ class Warehouse:
             if con is None:
                 con = self._connections[f] = duckdb.connect(str(f), read_only=True)
             self._in_use[f] = self._in_use.get(f, 0) + 1
+            _hold(f, 1)
             return f, con
 
     def _release(self, f: Path) -> None:
         with self._lock:
             self._in_use[f] -= 1
+            _hold(f, -1)
             current = self.current_file()
             for old in [p for p in self._connections if p != current and not self._in_use.get(p)]:
                 self._connections.pop(old).close()

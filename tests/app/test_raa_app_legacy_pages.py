@@ -96,3 +96,17 @@ def test_a_fresh_process_first_run_of_a_page_url_goes_through_app_py(flag, monke
     assert PagesManager.uses_pages_directory is False  # ...and left it
     assert [t.value for t in at.title] == ["Data drops"]
     assert [s.label for s in at.sidebar.selectbox] == ["Council", "Financial year"]  # app.py's sidebar
+
+
+
+def test_before_serving_lets_the_first_script_run_import_raa_app_afresh(flag, monkeypatch) -> None:
+    """`streamlit run app.py` imports app.py (its st.App) before any session, importing raa_app: forgetting that
+    import makes the first script run's import of raa_app run `leave()` again."""
+    for name in [m for m in sys.modules if m == "raa_app" or m.startswith("raa_app.")]:
+        monkeypatch.setitem(sys.modules, name, sys.modules[name])  # restored after the test
+    legacy_pages.before_serving()
+    assert "raa_app" not in sys.modules and "raa_app.legacy_pages" not in sys.modules
+    PagesManager.uses_pages_directory = True  # the first session of a server with a pages/ folder
+    import raa_app  # noqa: F401  (the first script run's first import)
+
+    assert PagesManager.uses_pages_directory is False
