@@ -15,7 +15,7 @@ from raa_core.boardpack import boardpack_files
 from raa_core.contributions import saved_scenarios
 from raa_core.contributions.scenario import read_scenario_file
 from raa_core.errors import BadInput
-from raa_core.presentation import BOARD_UNIT, MoneyUnit, count_noun
+from raa_core.presentation import BOARD_UNIT, MoneyUnit, count_noun, utc_time
 
 viewer = shell.page_viewer("boardpack")
 
@@ -89,7 +89,7 @@ if st.button("Build the board pack", type="primary", icon=":material/picture_as_
         bar.progress(1.0, text="writing the PDF")
         pdf = boardpack_files.boardpack_pdf(pack)
         st.session_state["pack_files"] = {
-            "request": request, "built": dt.datetime.now(dt.UTC).strftime("%H:%M UTC"), "period": pack.period.name,
+            "request": request, "built": utc_time(dt.datetime.now(dt.UTC)), "period": pack.period.name,
             "xlsx": (boardpack_files.pack_file_name(pack, "xlsx"), xlsx),
             "pdf": (boardpack_files.pack_file_name(pack, "pdf"), pdf),
             "unavailable": [(s.title, s.unavailable) for s in pack.sections if s.unavailable],

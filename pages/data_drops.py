@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from raa_app import errors, shell
-from raa_core import access, snapshot
+from raa_app import data, errors, shell
+from raa_core import access
 from raa_core.ingest import drops, freshness, uploads
 from raa_core.presentation import display
 from raa_core.store.warehouse import WarehouseError
@@ -61,7 +61,7 @@ elif check or load:
     if outcome is not None:
         st.session_state.last_upload = outcome
         if load:
-            st.cache_data.clear()
+            data.clear()
         shell.audit_upload(la_code, uploads.audit_detail(outcome, "check and load" if load else "check only"))
     shell.release_uploads(files)
     st.session_state.upload_round += 1  # a fresh, empty uploader: the old widget's files are forgotten
@@ -91,12 +91,7 @@ if outcome is not None:
         shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues", period="", region=True)
 
 
-@st.cache_data(show_spinner=False)
-def _history(version: str) -> pd.DataFrame:
-    return freshness.ingest_history(snapshot.pin(shell.warehouse(), shell.reference(), shell.today()))
-
-
 st.subheader("Ingest history")
-history = _history(shell.version())
+history = data.load(freshness.ingest_history)
 st.dataframe(history, hide_index=True, width="stretch")
 shell.download_table(history, "ingest_history", "history", period="", region=True)

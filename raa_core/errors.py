@@ -20,6 +20,9 @@ Messages are plain English sentences a person can act on.
 
 from __future__ import annotations
 
+import errno
+
+import duckdb
 from pydantic import ValidationError
 
 
@@ -43,6 +46,20 @@ class Fault(RaaError, RuntimeError):
     """The service could not do its work: storage full or read-only, a damaged file, a store busy or unreadable."""
 
 
+def operational(exc: BaseException) -> bool:
+    """True for failures of the machine rather than of the input: a `Fault`, or disk full, read-only,
+    permissions and I/O errors from the operating system or DuckDB."""
+    if isinstance(exc, Fault):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EACCES, errno.EPERM)
+    if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
+        text = str(exc).lower()
+        return any(t in text for t in ("no space left", "read-only file system", "permission denied",
+                                       "disk quota", "input/output error", "could not write"))
+    return False
+
+
 def validation_sentence(error: ValidationError) -> str:
     """Pydantic's ValidationError (a request record built from values that break its validators) as one
     sentence: each failing field and pydantic's message, without pydantic's 'Value error, ' prefix."""
@@ -58,10 +75,8 @@ def classify(error: BaseException) -> RaaError | None:
     """The family of an error that reached one of the two mapping places (`raa_core.cli.main`,
     `raa_app.errors.show`): the error itself if it is a `RaaError`; pydantic's ValidationError or a file
     named that is not there as `BadInput`; a failure of the machine (disk full, read-only folder, I/O: see
-    `raa_core.store.warehouse.operational`) as `Fault`; None for anything else, a programming error that
-    must surface as a traceback rather than be dressed as a message."""
-    from raa_core.store.warehouse import operational  # the store imports this module
-
+    `operational`) as `Fault`; None for anything else, a programming error that must surface as a traceback
+    rather than be dressed as a message."""
     if isinstance(error, RaaError):
         return error
     if isinstance(error, ValidationError):

@@ -19,7 +19,7 @@ import pandas as pd
 from raa_core.finance.budget import BASELINE_YEAR, FIRST_POOLED_YEAR, is_baseline_year
 from raa_core.finance.monitoring import Monitoring, period_label
 from raa_core.finance.settlement import BASIS_LABELS, Settlement
-from raa_core.presentation import MoneyUnit, display, missing, tile_money, utc_minute
+from raa_core.presentation import MoneyUnit, date_short, display, gbp, missing, percent_text, tile_money, utc_minute
 from raa_core.presentation.display import ROW_NAMES, area_label
 from raa_core.reference import Reference
 
@@ -231,7 +231,7 @@ def headline(mon: Monitoring, la_code: int | None, sign: int, unit: MoneyUnit) -
             area=area, title=title, heading=f"**{title}** · {note} &nbsp; {display.rag_badge(t['rag'])}",
             budget=tile_money(t["budget"], unit), forecast=tile_money(t["forecast"], unit),
             variance=tile_money(display.signed(t["variance"], sign), unit),
-            variance_delta=None if vpct is None else f"{display.pct(vpct)} of budget",
+            variance_delta=None if vpct is None else f"{percent_text(vpct, signed=True)} of budget",
             variance_help="Forecast outturn less budget; " + display.sign_words(sign > 0),
             delta_color="inverse" if sign > 0 else "normal",
             movement=tile_money(display.signed(t["movement"], sign), unit),
@@ -283,7 +283,7 @@ def file_period(year: str, period: int | None) -> str:
 
 def unfunded_text(mon: Monitoring, names: Mapping[int, str]) -> str | None:
     """The warning naming each council whose ASF spend to date is not matched by ASF income, or None."""
-    unfunded = [f"{council_name(r.la_code, names)} {display.gbp(r.unmatched_ytd)}"
+    unfunded = [f"{council_name(r.la_code, names)} {gbp(r.unmatched_ytd)}"
                 for r in mon.asf.itertuples(index=False) if bool(r.unfunded)]
     return ("ASF spend to date not matched by ASF income: " + "; ".join(unfunded) + ".") if unfunded else None
 
@@ -305,7 +305,7 @@ def monitoring_caption(scope: str, mon: Monitoring, method: str, overspend_posit
         f"{display.METHOD_LABELS[method].lower()}. Variance = forecast outturn - budget "
         f"({display.sign_words(overspend_positive)}). The pooled area is shared; each "
         "council's adoption support is managed separately and its variance stays with that council."
-        + ("" if as_at is None else f" Drops received by {as_at:%d %b %Y}.")
+        + ("" if as_at is None else f" Drops received by {date_short(as_at)}.")
     )
 
 
@@ -319,7 +319,7 @@ def settlement_caption(settled: Settlement, sign: int) -> str:
     """What the settlement table shows: the forecast pooled over/underspend shared by the basis, to the penny."""
     word = "overspend" if settled.pooled_variance > 0 else "underspend"
     bears = "an overspend the council bears" if sign > 0 else "an underspend returned to the council"
-    return (f"The forecast pooled {word} of {display.gbp(abs(settled.pooled_variance))} shared by "
+    return (f"The forecast pooled {word} of {gbp(abs(settled.pooled_variance))} shared by "
             f"{BASIS_LABELS[settled.basis].lower()}, to the penny; each council's own adoption support "
             f"variance stays with it. A positive amount is {bears}.")
 
@@ -333,6 +333,6 @@ def comment_choices(mon: Monitoring, names: Mapping[int, str], labels: Mapping[s
     return {
         (int(r.la_code), r.budget_area, r.cost_line):
             f"{council_name(r.la_code, names)} · {display.area_label(r.budget_area)} · "
-            f"{labels.get(r.cost_line, r.cost_line)} (variance {display.gbp(display.signed(r.variance, sign))})"
+            f"{labels.get(r.cost_line, r.cost_line)} (variance {gbp(display.signed(r.variance, sign))})"
         for r in ranked.itertuples(index=False)
     }

@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core.finance.budget import COST_LINES_SQL, arrow_frame, cost_lines_param, frame
 from raa_core.money import json_money
+from raa_core.presentation import month_text
 from raa_core.reference import RagSettings, Reference
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -116,7 +117,7 @@ def period_label(year: str, period: int | None) -> str:
         return "no ledger"
     month = (period + 2) % 12 + 1
     cal_year = int(year[:4]) + (1 if period >= 10 else 0)
-    return f"P{period} ({dt.date(cal_year, month, 1):%b %Y})"
+    return f"P{period} ({month_text(dt.date(cal_year, month, 1))})"
 
 
 _cents = sql.cents_sql

@@ -15,25 +15,20 @@ import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import TABLES
-from raa_core.performance.indicators import state_source
 from raa_core.periods import financial_year_of
+from raa_core.presentation import date_brief
 from raa_core.reference import Reference
 from raa_core.snapshot import Snapshot
-from raa_core.store.sql import Bind, carries_file_sql, current_drops_sql, execute
+from raa_core.store.sql import Bind, carries_file_sql, current_drops_sql, execute, state_source
 
 COLUMNS: list[str] = ["la_code", "table", "first_drop", "latest_drop", "held", "message"]
-
-
-def day(d: dt.date) -> str:
-    """A date as the pages write it: `30 Jun 2019`."""
-    return f"{d.day} {d:%b %Y}"
 
 
 def no_data_message(on: dt.date | None, first_drop: dt.date | None) -> str:
     """The words shown instead of a figure where a council had sent no drop of a dataset by a date."""
     if first_drop is None:
-        return "no drop received yet" if on is None else f"no drop received by {day(on)}; none received since"
-    return f"no drop received by {day(on)}; first drop {day(first_drop)}" if on else "no drop received yet"
+        return "no drop received yet" if on is None else f"no drop received by {date_brief(on)}; none received since"
+    return f"no drop received by {date_brief(on)}; first drop {date_brief(first_drop)}" if on else "no drop received yet"
 
 
 def no_children_message(what: str, period_name: str) -> str:
@@ -137,11 +132,11 @@ def quarter_words(start: dt.date, end: dt.date, first_record: dt.date | None,
     the latest drop or ends before the records begin; held but 'in progress: counts to …' when it ends after
     the latest drop; otherwise held with no words."""
     if latest is not None and start > latest:
-        return False, f"after the latest drop ({day(latest)})"
+        return False, f"after the latest drop ({date_brief(latest)})"
     if first_record is not None and end < first_record:
-        return False, f"before the council's records begin ({day(first_record)})"
+        return False, f"before the council's records begin ({date_brief(first_record)})"
     if latest is not None and end > latest:
-        return True, f"in progress: counts to {day(latest)}"
+        return True, f"in progress: counts to {date_brief(latest)}"
     return True, ""
 
 
@@ -168,7 +163,7 @@ def held_range_words(snapshot: Snapshot) -> str:
     first, last = data_range(snapshot)
     if first is None or last is None:
         return "No drop received yet."
-    return f"Drops held from {day(first)} to {day(last)}; before the first, no data."
+    return f"Drops held from {date_brief(first)} to {date_brief(last)}; before the first, no data."
 
 
 STATE_COLUMNS: list[str] = ["la_code", "council", "table", "newest_drop", "rows", "message"]

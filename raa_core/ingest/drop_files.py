@@ -40,7 +40,7 @@ from raa_core.ingest.contract import (
     TableSpec,
     person_rows,
 )
-from raa_core.presentation import count_noun
+from raa_core.presentation import count_noun, money_text
 from raa_core.reference import Reference
 
 MAX_ROWS = 20
@@ -170,7 +170,7 @@ _UNREADABLE = {
     ColType.DATE: "is not a date in the form YYYY-MM-DD",
     ColType.BOOL: "is not true/false or 0/1",
     ColType.INT: "is not a whole number that fits",
-    ColType.MONEY: (f"is not an amount of money that fits (not a number, infinite, or £{MONEY_LIMIT:,} or more, "
+    ColType.MONEY: (f"is not an amount of money that fits (not a number, infinite, or {money_text(MONEY_LIMIT, pence=False)} or more, "
                     f"positive or negative, once rounded to the penny)"),
     ColType.NUMBER: "is not a number",
 }

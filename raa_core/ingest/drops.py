@@ -34,7 +34,7 @@ from raa_core.ingest.contract import (
     person_rows,
 )
 from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
-from raa_core.presentation import count_noun
+from raa_core.presentation import count_noun, date_short
 from raa_core.reference import Reference
 from raa_core.store import warehouse
 
@@ -533,13 +533,13 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
                 if plan.rows == 0 and prev_rows > 0:
                     plan.issues.append(Issue(file=spec.file, rule="snapshot_emptied", row_count=0, message=(
                         f"{spec.file} has no rows, but the council's previous accepted {spec.file} (extract "
-                        f"{prev_date:%d %b %Y}) had {prev_rows:,}: a snapshot cannot lose everything; send the "
+                        f"{date_short(prev_date)}) had {prev_rows:,}: a snapshot cannot lose everything; send the "
                         f"full file")))
                 elif prev_rows > 0 and (prev_rows - plan.rows) * 100 > limit * prev_rows:
                     fall = (prev_rows - plan.rows) * 100 / prev_rows
                     plan.issues.append(Issue(severity="warning", file=spec.file, rule="snapshot_fall", message=(
                         f"{spec.file} has {count_noun(plan.rows, 'row')}, {fall:.0f}% fewer than the {prev_rows:,} of the "
-                        f"previous accepted file (extract {prev_date:%d %b %Y}); check the extract is complete "
+                        f"previous accepted file (extract {date_short(prev_date)}); check the extract is complete "
                         f"(warned above a {limit}% fall)")))
             if not c.errors:
                 in_run[la] = (when, plan.rows)

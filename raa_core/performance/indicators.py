@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from raa_core.errors import BadInput
+from raa_core.ingest import coverage
 from raa_core.periods import (
     FIRST_YEAR,
     Period,
@@ -33,11 +34,11 @@ from raa_core.periods import (
     previous,
     three_year,
 )
-from raa_core.presentation.display import INDICATOR_COLUMNS
+from raa_core.presentation.display import INDICATOR_COLUMNS, area_label
 from raa_core.reference import THRESHOLD_SETS, Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
-from raa_core.store.sql import Bind, state_sql
+from raa_core.store.sql import Bind, state_source
 
 INDICATORS: tuple[str, ...] = ("A1", "A2", "A3", "A10")
 TIME_INDICATORS: tuple[str, ...] = ("A1", "A2", "A10")
@@ -183,14 +184,6 @@ DEFINITIONS: dict[str, str] = {
         "the last ones received."
     ),
 }
-
-
-def state_source(b: Bind, table: str, as_at: dt.date | None = None) -> str:
-    """SQL naming a drop table's current state, or its state as at a date (for FROM clauses): the
-    `<table>_current` view, else `sql.state_sql` with the date bound as a parameter of `b`."""
-    if as_at is None:
-        return f"{table}_current"
-    return f"({state_sql(table, b.name(as_at))})"
 
 
 def councils_sql(b: Bind, ref: Reference | None, as_at: dt.date | None = None) -> str:
@@ -708,8 +701,6 @@ def compare_table(comp_text: pd.DataFrame, names: dict[str, str]) -> pd.DataFram
     """The council-against-region table as shown: a `compare_council` frame as text, the indicator as its
     `TABLE_LABELS` row label and the best partner's figure followed by its name ("363 (Northshire)").
     Columns: indicator, council, council_n, region, best."""
-    from raa_core.performance.performance_charts import area_label
-
     return comp_text.assign(
         best=[f"{b} ({area_label(a, names)})" if a else b
               for b, a in zip(comp_text["best"], comp_text["best_area"], strict=True)],
@@ -751,8 +742,6 @@ def kpi_report(snapshot: Snapshot, request: PerformanceRequest) -> dict[str, Any
         if rec["indicator"] == "A3":
             row["count"] = _plain(rec["count"])
         rows.append(row)
-    from raa_core.ingest import coverage  # coverage builds on this module's state_source
-
     return {
         "period": period.name,
         "start": period.start.isoformat(),

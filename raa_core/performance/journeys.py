@@ -33,14 +33,13 @@ from raa_core.performance.indicators import (
     round_median_sql,
     round_pct_sql,
     span_sql,
-    state_source,
     zero_counts_sql,
 )
 from raa_core.periods import FIRST_YEAR, Period, parse_period, quarters
 from raa_core.reference import Reference
 from raa_core.requests import PerformanceRequest, Viewer
 from raa_core.snapshot import Snapshot
-from raa_core.store.sql import Bind
+from raa_core.store.sql import Bind, state_source
 
 #: (from, to, date column of from, date column of to), in journey order.
 STAGES: tuple[tuple[str, str, str, str], ...] = (

@@ -8,7 +8,6 @@ Modules:
 - export: CSV and Excel writers.
 """
 
-from raa_core.presentation.display import RAG_WORDS
 from raa_core.presentation.text import (
     AGENCY,
     ASF,
@@ -24,6 +23,7 @@ from raa_core.presentation.text import (
     LINE_BUDGETS,
     NUMERIC_KINDS,
     PAY_AWARD,
+    RAG_WORDS,
     RECHARGES,
     SETTLEMENT,
     Align,
@@ -36,6 +36,7 @@ from raa_core.presentation.text import (
     count_noun,
     count_text,
     data_when,
+    date_brief,
     date_long,
     date_short,
     date_text,
@@ -49,11 +50,13 @@ from raa_core.presentation.text import (
     money_rounded,
     money_text,
     money_unit,
+    month_text,
     noun_for,
     number_text,
     number_word,
     percent_text,
     plural,
+    rag_word,
     rounded,
     scaled,
     share_text,
@@ -61,6 +64,7 @@ from raa_core.presentation.text import (
     thousands_text,
     tile_money,
     utc_minute,
+    utc_time,
 )
 
 __all__ = [
@@ -91,6 +95,7 @@ __all__ = [
     'count_noun',
     'count_text',
     'data_when',
+    'date_brief',
     'date_long',
     'date_short',
     'date_text',
@@ -104,11 +109,13 @@ __all__ = [
     'money_rounded',
     'money_text',
     'money_unit',
+    'month_text',
     'noun_for',
     'number_text',
     'number_word',
     'percent_text',
     'plural',
+    'rag_word',
     'rounded',
     'scaled',
     'share_text',
@@ -116,4 +123,5 @@ __all__ = [
     'thousands_text',
     'tile_money',
     'utc_minute',
+    'utc_time',
 ]

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from raa_core.presentation.text import DASH, missing, number_word
+from raa_core.presentation.text import DASH, RAG_WORDS, missing, number_word
 from raa_core.reference import Reference
 
 NO_FIGURE = DASH
@@ -36,7 +36,6 @@ METHOD_LABELS = {
     "run_rate": "Run rate (quarter-aware)",
     "establishment": "Establishment (staffing lines)",
 }
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 #: RAG: word, Material icon, Streamlit badge colour, table/Excel background.
 RAG = {
     "red": (RAG_WORDS["red"], ":material/error:", "red", "#F4B6B6"),
@@ -104,11 +103,6 @@ def label(kind: str, code: Any, ref: Reference | None = None) -> str:
     if missing(code):
         return words.get(None, DASH)
     return words.get(code, str(code))
-
-
-def rag_word(v: Any) -> str:
-    """Red / Amber / Green; a dash for no RAG."""
-    return NO_FIGURE if missing(v) or v not in RAG else label("rag", v)
 
 
 def rag_badge(v: Any) -> str:

@@ -129,6 +129,15 @@ def money_rounded(v: Any, unit: MoneyUnit = MoneyUnit.POUNDS, *, pence: bool = T
     return pennies(v) if pence else rounded(v, 0)
 
 
+#: RAG in words (the labels table's "rag" kind: `display.label("rag", code)`).
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
+
+
+def rag_word(v: Any) -> str:
+    """Red / Amber / Green; a dash for no RAG."""
+    return DASH if missing(v) or v not in RAG_WORDS else RAG_WORDS[v]
+
+
 def money_text(
     v: Any, unit: MoneyUnit = MoneyUnit.POUNDS, *, symbol: bool = True, pence: bool = True, brackets: bool = True
 ) -> str:
@@ -253,6 +262,21 @@ def date_short(d: dt.date) -> str:
     return f"{d:%d %b %Y}"
 
 
+def date_brief(d: dt.date) -> str:
+    """1 Jun 2019 (the day without a leading zero: the data-range line under the as-at picker)."""
+    return f"{d.day} {d:%b %Y}"
+
+
+def month_text(d: dt.date) -> str:
+    """Nov 2026 (a monitoring period's month)."""
+    return f"{d:%b %Y}"
+
+
+def utc_time(v: dt.datetime) -> str:
+    """10:30 UTC (when something was built this session)."""
+    return f"{v:%H:%M} UTC"
+
+
 def utc_minute(v: Any) -> str:
     """A UTC timestamp to the minute (23 Nov 2026 10:30); a dash for none."""
     return DASH if missing(v) else f"{v:%d %b %Y %H:%M}"
@@ -367,8 +391,6 @@ class Col:
                 return dt.date.fromisoformat(v[:10])
             return v.date() if isinstance(v, pd.Timestamp | dt.datetime) else v
         if self.kind == "rag":
-            from raa_core.presentation.display import rag_word  # the words live with the labels
-
             return rag_word(v)
         return "" if missing(v) else str(v)
 

@@ -27,6 +27,7 @@ Fragments:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -187,3 +188,11 @@ def round_pounds_sql(num_cents: str, den: str) -> str:
     n = f"({num_cents})"
     d = f"greatest(({den}), 1)"
     return f"CAST(CAST(sign({n}) * ((abs({n}) * 2 + {d}) // (2 * {d})) AS DECIMAL(38,0)) * 0.01 AS DECIMAL(18,2))"
+
+
+def state_source(b: Bind, table: str, as_at: dt.date | None = None) -> str:
+    """SQL naming a drop table's current state, or its state as at a date (for FROM clauses): the
+    `<table>_current` view, else `sql.state_sql` with the date bound as a parameter of `b`."""
+    if as_at is None:
+        return f"{table}_current"
+    return f"({state_sql(table, b.name(as_at))})"

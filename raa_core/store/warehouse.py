@@ -11,7 +11,6 @@ serves a stale one. A crash or `kill -9` mid-write leaves only an orphan tempora
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import json
 import logging
@@ -28,7 +27,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from raa_core.errors import Fault, NoData, Refused
+from raa_core.errors import Fault, NoData, Refused, operational
 from raa_core.ingest.contract import SQL_TYPE, TABLES
 from raa_core.store import sql
 
@@ -286,19 +285,6 @@ def version(db: Path) -> str:
     """A token that changes whenever a writer publishes a new version (cache key for readers)."""
     f = current_file(db)
     return f.name if f is not None else "missing"
-
-
-def operational(exc: BaseException) -> bool:
-    """True for failures of the machine rather than of the input: disk full, read-only, permissions, I/O."""
-    if isinstance(exc, WarehouseError):
-        return True
-    if isinstance(exc, OSError):
-        return exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EACCES, errno.EPERM)
-    if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
-        text = str(exc).lower()
-        return any(t in text for t in ("no space left", "read-only file system", "permission denied",
-                                       "disk quota", "input/output error", "could not write"))
-    return False
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from raa_core.presentation import display, text
+from raa_core.presentation import display, rag_word, text
 
 
 @pytest.mark.parametrize("missing", [None, pd.NA, pd.NaT, float("nan"), ""])
@@ -19,7 +19,7 @@ def test_missing_values_show_an_em_dash(missing) -> None:
     assert text.missing(missing)
     assert text.gbp(missing) == text.percent_text(missing, signed=True) == text.thousands_text(missing) == "—"
     assert text.share_text(missing) == text.count_text(missing) == text.date_text(missing) == "—"
-    assert display.rag_word(missing) == "—" and display.signed(missing, -1) is None
+    assert rag_word(missing) == "—" and display.signed(missing, -1) is None
     assert display.area_label(missing) == "All areas"
 
 
@@ -37,7 +37,7 @@ def test_money_and_percentages() -> None:
 
 
 def test_rag_words_badges_and_backgrounds() -> None:
-    assert [display.rag_word(r) for r in ("red", "amber", "green", "blue")] == ["Red", "Amber", "Green", "—"]
+    assert [rag_word(r) for r in ("red", "amber", "green", "blue")] == ["Red", "Amber", "Green", "—"]
     assert display.rag_badge("red") == ":red-badge[:material/error: RAG Red]"
     assert display.rag_badge(None) == ":gray-badge[:material/help: No forecast]"
     assert display.rag_background("Amber") == "background-color: #FCD9A0"

@@ -1,0 +1,67 @@
+"""Every rule has one home: a search of the code finds each of these rules written once.
+
+Each test names a rule, its one home, and the pattern that would betray a second copy anywhere else in the
+product's code (app.py, pages/, raa_app/, raa_core/). Comments and docstrings are not code and are ignored.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _code_files() -> list[Path]:
+    return [REPO / "app.py", *sorted((REPO / "pages").glob("*.py")), *sorted((REPO / "raa_app").rglob("*.py")),
+            *sorted((REPO / "raa_core").rglob("*.py"))]
+
+
+def _code(path: Path) -> str:
+    """The file's code without comments and docstrings (strings that are whole statements)."""
+    out: list[str] = []
+    prev = tokenize.INDENT
+    for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+        if tok.type == tokenize.COMMENT:
+            continue
+        if tok.type == tokenize.STRING and prev in (tokenize.INDENT, tokenize.NEWLINE, tokenize.DEDENT):
+            prev = tok.type
+            continue
+        if tok.type not in (tokenize.NL, tokenize.COMMENT):
+            prev = tok.type
+        out.append(tok.string)
+        out.append("\n" if tok.type in (tokenize.NEWLINE, tokenize.NL) else " ")
+    return "".join(out)
+
+
+def _offenders(pattern: str, homes: tuple[str, ...]) -> list[str]:
+    regex = re.compile(pattern)
+    found = []
+    for path in _code_files():
+        rel = path.relative_to(REPO).as_posix()
+        if rel in homes:
+            continue
+        if regex.search(_code(path)):
+            found.append(rel)
+    return found
+
+
+RULES = [
+    # (the rule, its one home, a pattern that betrays a copy elsewhere)
+    ("which drop is a council's current one", ("raa_core/store/sql.py",), r"arg_max\s*\(\s*drop_id"),
+    ("cached loaders: the app's one data layer", ("raa_app/data.py", "raa_app/shell.py"), r"st\s*\.\s*cache_data"),
+    ("the first reporting year", ("raa_core/periods.py",), r"['\"]2015-16['\"]"),
+    ("money as text (£)", ("raa_core/presentation/text.py", "raa_core/presentation/display.py"),
+     r"f['\"][^'\"]*£\{"),
+    ("dates as text for people", ("raa_core/presentation/text.py", "raa_core/presentation/display.py"),
+     r"%d %[Bb]|%[Bb] %Y|\.strftime\s*\("),
+]
+
+
+@pytest.mark.parametrize(("rule", "homes", "pattern"), RULES, ids=[r[0] for r in RULES])
+def test_rule_is_written_once(rule: str, homes: tuple[str, ...], pattern: str) -> None:
+    assert _offenders(pattern, homes) == [], f"{rule}: written outside its home {homes}"
