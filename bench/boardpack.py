@@ -3,7 +3,7 @@
 Sample scale: the bundled sample drops ingested into a temporary warehouse (3 councils). National scale:
 150 councils of synthetic journeys (bench/indicators.py) and 5 years of monthly ledger (bench/budget.py)
 in one in-memory warehouse; the pack still reports the RAA's councils but every query scans all of it.
-Targets (issue 14): < 5 s at sample scale, < 30 s at national scale. Prints the time of each part.
+Targets: < 5 s at sample scale, < 30 s at national scale. Prints the time of each part.
 
     .venv/bin/python bench/boardpack.py [--repeat 3] [--only sample|national]
 """

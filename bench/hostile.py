@@ -1,4 +1,4 @@
-"""Memory of checking a hostile drop: 300 string values of 1 MB each (issue 10: they took 1.8 GB).
+"""Memory of checking a hostile drop: 300 string values of 1 MB each (without a limit they once took 1.8 GB).
 
 Runs `drops.ingest` in a fresh process on a drop whose `ethnicity` column holds 300 values of 1 MB, once
 with the configured limit (settings: drops.string_max_chars, 2,000) and once with the limit lifted to
@@ -75,7 +75,7 @@ def main() -> None:
             print(f"{name:32} peak RSS {r['maxrss_kib'] / 1024:8.0f} MiB (after imports {r['before_kib'] / 1024:.0f} MiB)"
                   f"  outcome {r['outcomes']} {r['rules']}")
         print(f"ratio limited/lifted peak: {limited['maxrss_kib'] / lifted['maxrss_kib']:.2f}; "
-              f"limited/unbounded (as before issue 10): {limited['maxrss_kib'] / unbounded['maxrss_kib']:.2f}")
+              f"limited/unbounded (as before the limit): {limited['maxrss_kib'] / unbounded['maxrss_kib']:.2f}")
 
         pipe_root = Path(tmp) / "pipe"
         folder = dk.write_drop(pipe_root, 303, "2022-10-07", children=None)

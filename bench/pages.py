@@ -10,7 +10,7 @@ The app logs each script run (RAA_PROFILE): run time, warehouse cursors taken, S
 (cache misses reach DuckDB; cached results take none) and the seconds spent in them; the bench prints them
 per page and visit. The audit page is where each person signs in, so it is timed warm only.
 
-Targets (issue 8): cold < 1.5 s, warm < 0.5 s, sidebar change < 1 s per page (again: as warm).
+Targets: cold < 1.5 s, warm < 0.5 s, sidebar change < 1 s per page (again: as warm).
 Usage: .venv/bin/python bench/pages.py [--db PATH] [--repeat N]
 """
 

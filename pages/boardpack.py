@@ -27,7 +27,7 @@ today = shell.today()
 
 
 def chosen_scenario() -> str | None:
-    """The chosen contribution scenario's JSON (spec cli.md), or None; a bad file is refused with the reason."""
+    """The chosen contribution scenario's JSON (docs/command-line.md), or None; a bad file is refused with the reason."""
     source = st.radio("Contribution scenario", [NO_SCENARIO, SAVED, UPLOADED], horizontal=True, key="pack_sc_source",
                       help="The scenario section of the pack: one saved on the Contribution scenarios page, or a "
                            "scenario file exported from it")

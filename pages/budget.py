@@ -172,7 +172,7 @@ def agency_view(mon: monitoring.Monitoring) -> None:
 
 
 def scenario_shares(year: str) -> dict[int, Decimal] | None:
-    """The shares of `year` under a saved contribution scenario (issue 11's settlement link), or None with
+    """The shares of `year` under a saved contribution scenario (the settlement link), or None with
     the reason shown."""
     name = scenarios.choose_saved("formula_scenario")
     if name is None:

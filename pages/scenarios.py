@@ -54,7 +54,7 @@ def widget_state(s: Scenario) -> dict[str, Any]:
 
 
 def scenario_data() -> dict[str, Any]:
-    """The scenario the widgets describe, as cli.md's JSON fields (validated by parse_scenario)."""
+    """The scenario the widgets describe, as docs/command-line.md's JSON fields (validated by parse_scenario)."""
     ss = st.session_state
     n = int(ss["sc_n_years"])
     return scenario_fields(

@@ -120,7 +120,7 @@ def export(
                          period=period, region=about is None, area=about)
 
 
-# --- shared by both performance pages: thresholds, no data, the ASGLB return (issue 12) --------------------
+# --- shared by both performance pages: thresholds, no data, the ASGLB return --------------------
 
 
 def threshold_set() -> str:

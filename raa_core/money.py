@@ -36,7 +36,7 @@ def from_double(x: float) -> Decimal:
     """Money sent as a double: the decimal it was written as (shortest repr), rounded half-even to pence.
 
     2.675 -> 2.68 and 10.135 -> 10.14 (not 2.67 / 10.13 as binary rounding gives). The drop contract's
-    rule for double money columns (partner-drops.md "Exactness"); `drops` applies the same rule in SQL.
+    rule for double money columns (docs/drop-contract.md "Exactness"); `drops` applies the same rule in SQL.
     """
     return to_decimal(x).quantize(PENNY, rounding=ROUND_HALF_EVEN)
 

@@ -1,4 +1,4 @@
-"""Publication suppression of small numbers (spec indicators.md, "Small numbers").
+"""Publication suppression of small numbers (docs/indicators.md, "Small numbers").
 
 Anything exported for publication hides: counts of 1 to `count_max` (shown `x`); percentages whose
 numerator is at most `pct_numerator_max` or denominator at most `pct_denominator_max`; averages (and

@@ -9,9 +9,9 @@ monitoring with movement and commentary, the chosen contribution scenario, data-
 council, and a definitions appendix.
 
 A section that cannot be built (no ledger for the period, a source that is not there) is kept with the
-reason stated (`Section.unavailable`), never dropped and never a crash (issue 14, point 6). With
+reason stated (`Section.unavailable`), never dropped and never a crash. With
 `publication=True` (always when the `board` role exports) small numbers are suppressed by the rules of
-`suppression` (spec indicators.md, "Small numbers"). `boardpack_pdf` and `boardpack_xlsx` write the one
+`suppression` (docs/indicators.md, "Small numbers"). `boardpack_pdf` and `boardpack_xlsx` write the one
 `BoardPack` (so the workbook and the PDF hold the same figures); `raa boardpack` and the Board pack page
 call them.
 """
@@ -91,7 +91,7 @@ class PackRequest(BaseModel):
     unit: MoneyUnit = BOARD_UNIT
     publication: bool = True
     method: str = "default"
-    scenario: str | None = None  # the chosen contribution scenario's JSON (spec cli.md)
+    scenario: str | None = None  # the chosen contribution scenario's JSON (docs/command-line.md)
     role: str | None = None
 
 
@@ -460,7 +460,7 @@ def asglb_quarter(as_at: dt.date) -> Period:
 
 
 def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
-    """The ASGLB quarterly return's items for the last complete quarter (issue 12's `asglb`), one row per
+    """The ASGLB quarterly return's items for the last complete quarter (`performance.asglb`), one row per
     item with each council and the RAA; suppressed for publication (counts of 1..count_max, and averages
     over mean_n_max or fewer children, shown x)."""
     from raa_core.performance import asglb

@@ -1,4 +1,4 @@
-"""Contribution drivers per council per financial year (finance.md "Demand-led contributions").
+"""Contribution drivers per council per financial year (docs/finance.md "Demand-led contributions").
 
 Warehouse drivers come from each council's current children file (or its state as at a date), all five in
 one set-based query: placement orders granted, adoption orders, ADM decisions and children placed in the
@@ -31,7 +31,7 @@ from raa_core.snapshot import Snapshot
 from raa_core.store import sql
 from raa_core.store.sql import Bind, state_sql
 
-#: The warehouse drivers (cli.md names) and what one unit is.
+#: The warehouse drivers (docs/command-line.md names) and what one unit is.
 WAREHOUSE_DRIVERS: dict[str, tuple[str, str]] = {
     "placement_orders": ("Placement orders granted", "placement order"),
     "adoption_orders": ("Adoption orders", "adoption order"),

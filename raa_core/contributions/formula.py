@@ -1,4 +1,4 @@
-"""The demand-led contribution engine (finance.md "Demand-led contributions" and its v2 part).
+"""The demand-led contribution engine (docs/finance.md "Demand-led contributions" and its v2 part).
 
 For each modelled year, per council:
   baseline share  = the council's base-year budget / all councils' base-year budgets (scope: pooled, or
@@ -450,8 +450,8 @@ def driver_table(result: Result, ref: Reference | None = None) -> pd.DataFrame:
 
 
 def as_cli(result: Result) -> dict[str, object]:
-    """The JSON of cli.md (`raa contributions --json`): money as strings with two decimals, shares to
-    4 dp, change on the previous year in % to 1 dp; plus the other outputs of finance.md per row."""
+    """The JSON of docs/command-line.md (`raa contributions --json`): money as strings with two decimals, shares to
+    4 dp, change on the previous year in % to 1 dp; plus the other outputs of docs/finance.md per row."""
     rows = []
     for r in result.rows:
         rows.append({

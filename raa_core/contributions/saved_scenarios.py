@@ -1,4 +1,4 @@
-"""Named contribution scenarios saved in the app-state store (table `scenarios`, PLAN.md's contract).
+"""Named contribution scenarios saved in the app-state store (table `scenarios`, docs/operations.md).
 
 Every save is a new row (who and when kept); the newest row of a name is that name's current scenario,
 so a finance lead can re-save a scenario under the same name and the board sees who changed it last.
@@ -22,7 +22,7 @@ COLUMNS = ["name", "saved_by", "saved_at", "saves"]
 
 def save(state: AppState, scenario: Scenario, viewer: Viewer, ref: Reference | None = None) -> int:
     """Save a scenario under its name as the signed-in `viewer` (a new row; earlier saves stay as history);
-    returns the row id. Raises access.AccessDenied unless the viewer's role may write scenarios (issue 13:
+    returns the row id. Raises access.AccessDenied unless the viewer's role may write scenarios (docs/operations.md:
     finance leads and the Head of Service; the board reads them)."""
     access.require_scenarios_write(viewer, ref)
     who = viewer.user.strip()

@@ -1,6 +1,6 @@
 """A demand-led contribution scenario: the pydantic model the app saves and `raa contributions` reads.
 
-The JSON shape is cli.md's (`raa contributions --scenario FILE.json`); the rules are finance.md's
+The JSON shape is docs/command-line.md's (`raa contributions --scenario FILE.json`); the rules are docs/finance.md's
 "Demand-led contributions". A scenario that breaks a rule raises `ScenarioError`, whose message names
 the field (as it is spelt in the JSON) and says what is allowed, so a finance lead can fix the file.
 """
@@ -56,7 +56,7 @@ def _check_year(field: str, year: str) -> None:
 
 
 class Scenario(BaseModel):
-    """One scenario (cli.md). Percentages are percent (2.0 = 2%); weights and transitions are fractions.
+    """One scenario (docs/command-line.md). Percentages are percent (2.0 = 2%); weights and transitions are fractions.
 
     - `years`: the budget years to model, consecutive, starting the year after `base_year`;
     - `totals`: an explicit total (£) for a year; other years take the previous total plus `uplift_pct`;
@@ -161,7 +161,7 @@ class Scenario(BaseModel):
         return {k: json_money(x) for k, x in v.items()}
 
     def to_json(self) -> str:
-        """The scenario as cli.md's JSON (what the page downloads and saves; `parse_scenario` reads it back)."""
+        """The scenario as docs/command-line.md's JSON (what the page downloads and saves; `parse_scenario` reads it back)."""
         return json.dumps(self.model_dump(mode="json"), indent=2)
 
     def previous_year(self, year: str) -> str:
@@ -198,7 +198,7 @@ def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None 
         except UnicodeDecodeError as exc:  # bytes of an upload that are not text
             raise ScenarioError("scenario", f"not a scenario file: it is not UTF-8 text (byte {exc.start})") from None
     if not isinstance(data, dict):
-        raise ScenarioError("scenario", "must be a JSON object with the fields of cli.md")
+        raise ScenarioError("scenario", "must be a JSON object with the fields of docs/command-line.md")
     try:
         return Scenario.model_validate(data, context={"drivers": drivers} if drivers is not None else None)
     except ValidationError as exc:
@@ -217,7 +217,7 @@ def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None 
         raise ScenarioError(field, msg) from None
 
 
-#: The scenario the page starts from: cli.md's example (placement orders, 3-year average, reaching the fully
+#: The scenario the page starts from: docs/command-line.md's example (placement orders, 3-year average, reaching the fully
 #: demand-led formula in year 3 as the business case intends, with +/-10% protection).
 DEFAULT_SCENARIO: dict[str, Any] = {
     "name": "Placement orders, 3-year average",

@@ -26,12 +26,12 @@ FIRST_POOLED_YEAR = "2020-21"
 
 
 def is_baseline_year(year: str) -> bool:
-    """Whether a year is the business case baseline (budgets only, before pooling: finance.md)."""
+    """Whether a year is the business case baseline (budgets only, before pooling: docs/finance.md)."""
     return year == BASELINE_YEAR
 
 
 def is_pay_award_year(year: str) -> bool:
-    """Whether a year's contributions are the baseline plus the pay award (the first pooled year, finance.md)."""
+    """Whether a year's contributions are the baseline plus the pay award (the first pooled year, docs/finance.md)."""
     return year == FIRST_POOLED_YEAR
 
 

@@ -123,7 +123,7 @@ def outturn_trend(
     unit: MoneyUnit = MoneyUnit.POUNDS,
 ) -> go.Figure:
     """Forecast outturn at each period against the budget line (input: `monitoring.forecast_trend`).
-    The money axis starts at zero (issue 14: an axis from £3.27m made a 2% movement look like a collapse)."""
+    The money axis starts at zero (an axis from £3.27m made a 2% movement look like a collapse)."""
     data = outturn_trend_data(trend, la_code, budget_area)
     x = list(data["period"])
     forecast, budget = scaled(list(data["forecast"]), unit), scaled(list(data["budget"]), unit)

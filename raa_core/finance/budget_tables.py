@@ -3,7 +3,7 @@ applied; money kept exact (Decimal) so the display, the Excel report and the boa
 values. Each function returns the source frame of one `presentation` TableSpec (its keys are the spec's).
 
 `sign` is +1 when an overspend is shown positive (the reference default) and -1 when an underspend is;
-it applies to variances, variance %, movements and settlement amounts (spec finance.md, monitoring).
+it applies to variances, variance %, movements and settlement amounts (docs/finance.md, monitoring).
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def add_comment(
     """Record a comment on a line's variance (UTC time, now unless `at`); returns it with its id.
 
     The author is the signed-in viewer (never typed). Raises access.AccessDenied unless the viewer's role
-    records comments (the Head of Service, issue 13); BadInput for an empty comment or author, or a period
+    records comments (the Head of Service); BadInput for an empty comment or author, or a period
     outside 1..12 (nothing is written)."""
     require_comment(viewer)
     comment = comment.strip()

@@ -1,4 +1,4 @@
-"""Go-live interagency compensation (finance.md "Interagency"; business case, "Interagency placement budget").
+"""Go-live interagency compensation (docs/finance.md "Interagency"; business case, "Interagency placement budget").
 
 At go-live each council brings approved adopters still waiting for a match (a resource: each household
 would otherwise earn or save an inter-agency fee) and children waiting for a placement (a cost: each

@@ -1,5 +1,5 @@
 """Monthly monitoring of the pooled budget: year-to-date actuals, forecast outturn, variance, RAG and
-movement per council, area and cost line, with totals that reconcile to the penny (finance.md).
+movement per council, area and cost line, with totals that reconcile to the penny (docs/finance.md).
 
 Decisions where the spec is silent (tested in tests/test_monitoring.py):
 - Each financial year's budget and ledger come from the newest drop carrying that year.
@@ -24,11 +24,11 @@ Decisions where the spec is silent (tested in tests/test_monitoring.py):
 - ASF lines are outside the cash-limited totals. Spend and income are told apart by sign (income is
   negative); ASF spend to date not matched by ASF income to date is flagged `unfunded` (amount
   `unmatched_ytd`); `unfunded_forecast` / `unmatched_forecast` do the same for the forecast outturn.
-  `raa budget --json` keeps cli.md's keys (ASF lines are not in `rows`/`totals`) and adds a top-level
+  `raa budget --json` keeps docs/command-line.md's keys (ASF lines are not in `rows`/`totals`) and adds a top-level
   `asf` list: per council and the RAA (la_code null), spend and income budgets, year-to-date spend,
   income (negative) and net as money strings, `unmatched` and the `unfunded` flag.
 - Go-live agency cover (establishment `agency_covers_go_live_vacancy`: an agency worker covering a
-  post vacant at 1 April 2020) is borne by the council, not the pool (finance.md). The ledger and the
+  post vacant at 1 April 2020) is borne by the council, not the pool (docs/finance.md). The ledger and the
   submitted forecasts are the council's return for the pool, so they are taken to exclude it (the
   council carries it on its own account); the only place the product itself adds establishment cost
   to the pool is the `establishment` forecast, which leaves these posts out. So no pooled figure
@@ -258,7 +258,7 @@ def _latest_period(con: duckdb.DuckDBPyConnection, year: str, la_code: int | Non
 
 def ledger_behind(mon: Monitoring, period: int) -> list[tuple[int, int]]:
     """(council, its latest ledger period) for each council of a report whose ledger does not yet reach the
-    period asked for: its figures are at its own latest period (finance.md, monitoring period)."""
+    period asked for: its figures are at its own latest period (docs/finance.md, monitoring period)."""
     reached = mon.lines.groupby("la_code")["period"].max()
     return [(int(c), int(p)) for c, p in reached.items()
             if (mon.la_code is None or int(c) == mon.la_code) and not pd.isna(p) and int(p) < period]
@@ -531,8 +531,8 @@ def _none(v: Any) -> Any:
 
 
 def report_dict(mon: Monitoring) -> dict[str, Any]:
-    """A Monitoring as the JSON of `raa budget` (cli.md): money strings with two decimals. Beside the
-    cli.md keys, `asf` has the Adoption Support Fund per council (null = RAA), outside the cash-limited
+    """A Monitoring as the JSON of `raa budget` (docs/command-line.md): money strings with two decimals. Beside the
+    docs/command-line.md keys, `asf` has the Adoption Support Fund per council (null = RAA), outside the cash-limited
     rows: year-to-date spend, income (negative) and net, and `unfunded` when spend exceeds income."""
     rows = [
         {

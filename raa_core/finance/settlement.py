@@ -1,4 +1,4 @@
-"""Year-end settlement of the pooled over/underspend by a board-chosen basis (finance.md).
+"""Year-end settlement of the pooled over/underspend by a board-chosen basis (docs/finance.md).
 
 The pooled variance is shared to the penny by largest-remainder rounding (ties to the lower council
 code, so the result does not depend on the order councils are given); each council's own adoption

@@ -1,7 +1,7 @@
 """The ASGLB quarterly return: the adoption and adopter items for one quarter, per council and for the RAA.
 
 The Adoption and Special Guardianship Leadership Board collects a quarterly data return from every RAA and
-council (spec indicators.md v2). The product fills the items it can compute from the drops with the same
+council (docs/indicators.md). The product fills the items it can compute from the drops with the same
 raa_core functions the pages use (activity, waiting, scorecard means, characteristics, recruitment), one row
 per item and area with its value, its n and the rule; items it cannot compute (special guardianship,
 adoption support, complaints) are listed as "not held" rather than left out; a council with no drop of
@@ -86,7 +86,7 @@ ITEMS: tuple[Item, ...] = (
     ),
     *(
         Item(f"waiting_{c}", "Children waiting at the end of the quarter", journeys.WAITING_LABELS[c], "children",
-             f"{journeys.WAITING_LABELS[c]}, at the quarter's last day (spec indicators.md, children waiting v2)")
+             f"{journeys.WAITING_LABELS[c]}, at the quarter's last day (docs/indicators.md, children waiting v2)")
         for c in journeys.WAITING_COUNTS
     ),
     *(

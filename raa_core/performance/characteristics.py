@@ -1,4 +1,4 @@
-"""Characteristics of the children adopted, placed and waiting (spec indicators.md v2, ASGLB).
+"""Characteristics of the children adopted, placed and waiting (docs/indicators.md, ASGLB).
 
 Each group is broken down by age at entering care and at placement (under 1, 1-4, 5-9, 10+ completed
 years), sex, ethnicity group (SSDA903 codes grouped White, Mixed, Asian, Black, Other, Not known), being

@@ -1,6 +1,6 @@
 """DfE adoption scorecard indicators A1, A2, A3 and A10, per council, region and mean of councils.
 
-Rules (spec indicators.md, v2): the cohort is the children whose adoption order falls in the period and
+Rules (docs/indicators.md): the cohort is the children whose adoption order falls in the period and
 who were placed for adoption before it (a child adopted without a recorded placement counts as adopted in
 the activity, not here); A1 = mean days entered care -> placed; A2 = mean days placement order -> match (0
 where the match came first) for children with a placement (or freeing) order placed before the adoption
@@ -71,7 +71,7 @@ SHORT_LABELS: dict[str, str] = {
 #: Better direction of each indicator: days are better lower, A3's percentage higher.
 LOWER_IS_BETTER: dict[str, bool] = {"A1": True, "A2": True, "A3": False, "A10": True}
 
-#: The rule behind every figure on the performance pages, as shown to users (spec indicators.md).
+#: The rule behind every figure on the performance pages, as shown to users (docs/indicators.md).
 DEFINITIONS: dict[str, str] = {
     "A1": (
         "**A1: average days from entering care to moving in with the adoptive family.** Children whose "

@@ -1,6 +1,6 @@
 """Children's adoption journeys: stage durations, children waiting at a date, and activity per period.
 
-Children waiting follow the ASGLB's counts (spec indicators.md v2): a child whose latest placement
+Children waiting follow the ASGLB's counts (docs/indicators.md): a child whose latest placement
 disrupted is waiting again from the disruption date unless the plan was reversed. Every value reaches SQL
 as a parameter (`raa_core.store.sql.Bind`).
 
@@ -297,7 +297,7 @@ def _stage_durations(
 def waiting_rows_sql(b: Bind, source: str, dates: Sequence[dt.date], extra: str = "") -> str:
     """One row per child waiting at each date, with what the counts and breakdowns need (SQL built with `b`).
 
-    Waiting at a date (spec indicators.md v2, ASGLB): an ADM decision or placement order on or before it,
+    Waiting at a date (docs/indicators.md, ASGLB): an ADM decision or placement order on or before it,
     plan not reversed and not adopted by it, and not placed at it: never placed, or the latest placement
     disrupted on or before it (`disruption_date` on or after `placed_date`). A child counts as matched at the
     date where the match is on or before it and was not undone by a disruption (a match after the disruption
@@ -399,7 +399,7 @@ def _waiting_series(
 
 
 def children_waiting(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
-    """Children waiting at a date as the ASGLB counts them (spec indicators.md v2), a row per area.
+    """Children waiting at a date as the ASGLB counts them (docs/indicators.md), a row per area.
 
     Columns: at, area; waiting (the whole), split not_matched + matched_not_placed; with_po (with a
     placement order), split with_po_not_matched + with_po_matched_not_placed; po_care_18m_plus (with an

@@ -48,7 +48,7 @@ TIMELINESS_SHORT = {
 
 
 def threshold_name(df: pd.DataFrame) -> str:
-    """The legend name of a threshold line: which named set it comes from (spec indicators.md v2)."""
+    """The legend name of a threshold line: which named set it comes from (docs/indicators.md)."""
     sets = [str(v) for v in df.get("threshold_set", pd.Series(dtype=object)).dropna().unique()]
     return f"Threshold ({', '.join(THRESHOLD_SET_SHORT.get(x, x) for x in sets)})" if sets else "Threshold"
 

@@ -4,7 +4,7 @@ The reference data (`published_figures.csv`) holds the business case's table; A1
 mean days, A3 compares the count (the printed percentages cannot all come from whole children, so the
 computed percentage is shown beside the printed one rather than compared). The business case measured its
 differences against 425 / 121 days, so the reconciliation uses the `business_case` threshold set
-(spec indicators.md v2) and says so in every row.
+(docs/indicators.md) and says so in every row.
 """
 
 from __future__ import annotations

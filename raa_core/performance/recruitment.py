@@ -1,6 +1,6 @@
 """Adopter recruitment: activity, households waiting, timeliness, conversion and sufficiency.
 
-Timeliness follows the two-stage process (spec indicators.md): stage 1 completed within 2 months of the
+Timeliness follows the two-stage process (docs/indicators.md): stage 1 completed within 2 months of the
 registration of interest (fast-track households have no stage 1 and are left out), stage 2 completed
 (approval) within 4 months of its start, approval within 6 months of registration, and a match within
 3 months of approval. "Within n months" means on or before the day n calendar months later. Each measure
@@ -101,7 +101,7 @@ def recruitment_activity(snapshot: Snapshot, request: PerformanceRequest, period
     """Households reaching each step per period and area (fast-track and early-permanence approvals apart).
 
     Columns: period, area, `RECRUITMENT_COUNTS`; `approved_withdrawn` counts the households that withdrew in
-    the period after their approval and before any match (spec indicators.md v2).
+    the period after their approval and before any match (docs/indicators.md).
     """
     with snapshot.cursor() as con:
         return _recruitment_activity(con, request.period if periods is None else periods, snapshot.ref, request.as_at)
@@ -208,7 +208,7 @@ ASSESSMENT_COUNTS: tuple[str, ...] = ("in_assessment", "in_stage1", "in_stage2")
 
 
 def households_in_assessment(snapshot: Snapshot, request: PerformanceRequest, dates: Sequence[dt.date]) -> pd.DataFrame:
-    """Households in assessment at each date, per area, split stage 1 / stage 2 (spec indicators.md v2).
+    """Households in assessment at each date, per area, split stage 1 / stage 2 (docs/indicators.md).
 
     In assessment at a date: registration of interest accepted on or before it, not approved and not
     withdrawn by it. Stage 2 once `stage2_start_date` is on or before the date, and a fast-track household

@@ -174,7 +174,7 @@ def tables_xlsx(sheets: list[tuple[str, pd.DataFrame, str | None]]) -> bytes:
     return wb.to_bytes()
 
 
-# --- print setup and typed tables (issue 14): every workbook prints cleanly on A4 ------------------------
+# --- print setup and typed tables: every workbook prints cleanly on A4 ------------------------
 
 
 def _hf(text: str) -> str:

@@ -74,7 +74,7 @@ BOARD_UNIT = MoneyUnit.THOUSANDS
 
 def default_unit(role: str | None) -> MoneyUnit:
     """The money unit a role sees first: £'000 for the Partnership Board (board papers), £ for everyone else
-    (finance leads and the Head of Service reconcile to the penny). Issue 14."""
+    (finance leads and the Head of Service reconcile to the penny)."""
     return BOARD_UNIT if role == "board" else MoneyUnit.POUNDS
 
 
@@ -585,7 +585,7 @@ def file_name(
 
 def money_axis_range(values: Iterable[Any], headroom: float = 0.08) -> tuple[float, float]:
     """The y range of a money chart: always from zero (or from the lowest negative), with headroom above,
-    so a 2% movement looks like 2% and not a collapse (issue 14: forecast charts started at £3.27m)."""
+    so a 2% movement looks like 2% and not a collapse (forecast charts started at £3.27m)."""
     nums = [float(v) for v in values if not missing(v)]
     if not nums:
         return (0.0, 1.0)

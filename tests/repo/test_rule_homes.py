@@ -65,3 +65,15 @@ RULES = [
 @pytest.mark.parametrize(("rule", "homes", "pattern"), RULES, ids=[r[0] for r in RULES])
 def test_rule_is_written_once(rule: str, homes: tuple[str, ...], pattern: str) -> None:
     assert _offenders(pattern, homes) == [], f"{rule}: written outside its home {homes}"
+
+
+def test_code_cites_only_pages_of_the_repository() -> None:
+    """Docstrings, comments and messages cite the rule's page in docs/ (or DfE, the ASGLB), never an issue number,
+    a planning file or a spec file outside the repository, so a new maintainer can follow every citation."""
+    bad = re.compile(r"[Ii]ssue \d+|PLAN\.md|(?<![/\w-])(partner-drops|cli|indicators|finance|forecast|ssda903)\.md")
+    files = [*_code_files(), *sorted((REPO / "bench").glob("*.py"))]
+    offenders = [f"{p.relative_to(REPO)}:{i}" for p in files
+                 for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if bad.search(line)]
+    assert offenders == []
+    cited = {m.group(1) for p in files for m in re.finditer(r"docs/([\w-]+\.md)", p.read_text(encoding="utf-8"))}
+    assert cited and all((REPO / "docs" / name).is_file() for name in cited), cited
