@@ -1,0 +1,12 @@
+"""The pipeline forecast: children and adopter households flowing through the adoption stages, simulated.
+
+Holds `journeys` (the warehouse's children and adopters as whole-month stage spells, cut at an as-at date),
+`model` (estimation with pooling to the region, the seeded simulation, the forecast rows and the approvals gap),
+`fees` (the interagency fee in force on a date, with sibling rates and yearly uprating), `history` (what
+happened, counted as the model counts it) and `backtest` (forecasts from past origins against what happened).
+The rules live in docs/forecast.md; the settings in data/reference/settings.json ("forecast").
+"""
+
+from raa_core.forecast.model import MEASURES, REGION, Forecast, ForecastRequest, forecast
+
+__all__ = ["MEASURES", "REGION", "Forecast", "ForecastRequest", "forecast"]
