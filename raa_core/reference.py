@@ -276,7 +276,7 @@ class ForecastSettings(BaseModel):
     #: Months of new entrants (ADM decisions, enquiries) the recent rate is taken from.
     entrant_months: int = Field(default=12, ge=3, le=60)
     #: Pooling strength: a council's own chances carry weight n/(n+m) for n child-months at risk, the region's m.
-    pool_months: int = Field(default=60, ge=0)
+    pool_months: int = Field(default=24, ge=0)
     #: Simulated futures drawn for the intervals, and the seed that makes them repeatable.
     simulations: int = Field(default=1000, ge=100, le=20000)
     seed: int = 20260401

@@ -34,8 +34,9 @@ How it works, in order:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Literal
 
 import numpy as np
@@ -185,9 +186,14 @@ def entrant_counts(s: Spells, n_areas: int, first: int, last: int) -> np.ndarray
 
 
 def pooled_weights(r: Rates, m: int) -> np.ndarray:
-    """Per area, the weight n/(n+m) of its own journeys (n = its months at risk over all stages)."""
-    n = r.exposure.sum(axis=(1, 2))
-    return n / (n + m) if m else np.ones_like(n)
+    """Per area, the weight of its own journeys: each stage-and-band chance's weight n/(n+m) (n = its months at
+    risk there), averaged over the chances in proportion to the region's months at risk in each."""
+    if not m:
+        return np.ones(r.exposure.shape[0])
+    w = r.exposure / (r.exposure + m)
+    region = r.exposure.sum(axis=0)
+    total = region.sum()
+    return (w * region).sum(axis=(1, 2)) / total if total else np.zeros(r.exposure.shape[0])
 
 
 def draw_chances(rng: np.random.Generator, r: Rates, m: int, sims: int) -> tuple[np.ndarray, np.ndarray]:
@@ -398,10 +404,16 @@ def fit_and_simulate(j: Journeys, ref: Reference, horizon: int, step: str, seed:
 
 
 def _shown(measure: str, vals: tuple[float, ...]) -> tuple[object, ...]:
-    """A row's figures as shown: fees as Decimal pounds (from pence), counts to 1 dp (forecast) or whole."""
+    """A row's figures as shown: fees as Decimal pounds (from pence), counts to 1 dp (forecast) or whole (the
+    bounds, lows rounded down and highs up, so the rounded forecast stays inside its intervals)."""
+    mean, lo80, hi80, lo95, hi95 = (float(v) for v in vals)
     if measure in MONEY:
-        return tuple((Decimal(repr(float(v))) / 100).quantize(fees.PENNY, rounding=ROUND_HALF_UP) for v in vals)
-    return (round(float(vals[0]), 1), *(float(round(float(v))) for v in vals[1:]))
+        def pounds(v: float, how: str) -> Decimal:
+            return (Decimal(repr(v)) / 100).quantize(fees.PENNY, rounding=how)
+        return (pounds(mean, ROUND_HALF_UP), pounds(lo80, ROUND_FLOOR), pounds(hi80, ROUND_CEILING),
+                pounds(lo95, ROUND_FLOOR), pounds(hi95, ROUND_CEILING))
+    return (round(mean, 1), float(math.floor(min(lo80, round(mean, 1)))), float(math.ceil(max(hi80, round(mean, 1)))),
+            float(math.floor(min(lo95, round(mean, 1)))), float(math.ceil(max(hi95, round(mean, 1)))))
 
 
 def forecast(snapshot: Snapshot, request: ForecastRequest) -> Forecast:
