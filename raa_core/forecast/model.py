@@ -118,14 +118,16 @@ class Forecast:
     history: pd.DataFrame
 
     def as_json(self) -> dict[str, object]:
-        """The JSON of docs/forecast.md (`raa forecast --json`): money as strings with two decimals."""
+        """The JSON of docs/forecast.md (`raa forecast --json`): forecasts to 1 dp, bounds whole numbers, money as
+        strings with two decimals (as every money figure of the command line)."""
         rows = []
         for r in self.rows.itertuples(index=False):
             money = r.measure in MONEY
-            val = (lambda v: f"{v:.2f}") if money else (lambda v: float(v))
+            val = (lambda v: f"{v:.2f}") if money else (lambda v: int(v))
             rows.append({"area": r.area, "measure": r.measure, "start": r.start.isoformat(),
-                         "end": r.end.isoformat(), "forecast": val(r.forecast), "low80": val(r.low80),
-                         "high80": val(r.high80), "low95": val(r.low95), "high95": val(r.high95)})
+                         "end": r.end.isoformat(), "forecast": f"{r.forecast:.2f}" if money else float(r.forecast),
+                         "low80": val(r.low80), "high80": val(r.high80), "low95": val(r.low95),
+                         "high95": val(r.high95)})
         return {"as_at": self.as_at.isoformat(), "months": self.months, "seed": self.seed,
                 "version": self.version, "rows": rows}
 

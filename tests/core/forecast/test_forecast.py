@@ -17,7 +17,7 @@ from raa_core.forecast import model as fm
 from raa_core.forecast.journeys import month_of, read
 from raa_core.forecast.synthetic import journeys
 from raa_core.reference import Reference
-from tests.factories import add_drop, empty_warehouse
+from factories import add_drop, empty_warehouse
 
 AS_AT = dt.date(2025, 3, 31)
 #: 303 has few journeys (a twentieth of the entrants): its chances lean on the region.
