@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from factories import add_drop, empty_warehouse
 from raa_core import snapshot
 from raa_core.errors import BadInput, NoData
 from raa_core.forecast import MEASURES, Forecast, ForecastRequest, forecast
@@ -17,7 +18,6 @@ from raa_core.forecast import model as fm
 from raa_core.forecast.journeys import month_of, read
 from raa_core.forecast.synthetic import journeys
 from raa_core.reference import Reference
-from factories import add_drop, empty_warehouse
 
 AS_AT = dt.date(2025, 3, 31)
 #: 303 has few journeys (a twentieth of the entrants): its chances lean on the region.
