@@ -52,7 +52,7 @@ def gap_sentence(who: str, by: object, forecast: float, low80: float, high80: fl
     lo = f"{_n(low80)} fewer" if low80 < 0 else f"{_n(low80)} more"
     hi = f"{_n(high80)} more" if high80 > 0 else f"{_n(high80)} fewer"
     return (f"{head} needs about as many approvals as its pipeline will give "
-            f"(80% range from {lo} to {hi} than it needs).")
+            f"(80% range: from {lo} to {hi} than the pipeline gives).")
 
 
 def figure_text(measure: str, v: object) -> str:
@@ -86,9 +86,67 @@ def forecast_lines(f: Forecast, ref: Reference) -> list[str]:
     return lines
 
 
-def backtest_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The record per measure for people: measure, origins, error (MAPE %), inside 80% and 95% (percent)."""
+def run_caption(f: Forecast) -> str:
+    """What a forecast was made from: the data's date, futures, seed and warehouse version."""
+    return (f"From the data held on {f.as_at:%d %B %Y}: {f.simulations:,} simulated futures (seed {f.seed}), "
+            f"warehouse version {f.version}. The forecast is the average future; the ranges hold 80% and 95% of "
+            "them.")
+
+
+def table_caption(ref: Reference) -> str:
+    """The note under the forecast table: the low-number mark and the fees' basis."""
+    return (f"\\* fewer than {ref.settings.low_n_below} forecast: treat with care. Fees: the interagency fee in "
+            "force on each month (sibling groups at the sibling rate), future years uprated as the settings say.")
+
+
+def horizon_table(f: Forecast, area: str, ref: Reference, *, publication: bool) -> pd.DataFrame:
+    """The whole-horizon figures of one area as text: Measure, Forecast, 80% range, 95% range. A count forecast
+    below `settings.low_n_below` carries the low-number mark; in the publication view a count forecast of 1 to
+    `suppression.count_max` is hidden (`x`, with its ranges), and the fees with the interagency placements."""
+    import pandas as pd
+
+    from raa_core.performance.performance_charts import LOW_N_MARK
+    from raa_core.suppression import HIDDEN
+
+    rows = f.rows[f.rows["area"] == area].groupby("measure", sort=False).head(1)
+    low, small = ref.settings.low_n_below, ref.settings.suppression.count_max
+    hidden: set[str] = set()
+    out = []
+    for r in rows.itertuples(index=False):
+        money = r.measure == "interagency_fees_gbp"
+        n = round(float(r.forecast)) if not money else None
+        hide = publication and ((n is not None and 1 <= n <= small) or
+                                (money and "interagency_placements" in hidden))
+        if hide:
+            hidden.add(r.measure)
+            out.append((MEASURE_LABELS[r.measure], HIDDEN, HIDDEN, HIDDEN))
+            continue
+        mark = LOW_N_MARK if n is not None and float(r.forecast) < low else ""
+        out.append((MEASURE_LABELS[r.measure], figure_text(r.measure, r.forecast) + mark,
+                    f"{figure_text(r.measure, r.low80)} to {figure_text(r.measure, r.high80)}",
+                    f"{figure_text(r.measure, r.low95)} to {figure_text(r.measure, r.high95)}"))
+    return pd.DataFrame(out, columns=["Measure", "Forecast", "80% range", "95% range"])
+
+
+def backtest_sentence(b: Backtest, area: str) -> str:
+    """The record in one sentence for an area: forecasts checked and the share inside the ranges."""
+    s = b.summary[b.summary["area"] == area]
+    if s.empty:
+        return "No backtest figures for this area."
+    n = int(s["origins"].max())
+    c80 = float((s["cover80"] * s["origins"]).sum() / s["origins"].sum())
+    c95 = float((s["cover95"] * s["origins"]).sum() / s["origins"].sum())
+    return (f"Checked against what happened: {count_noun(n, 'forecast')} of 12 months made from each quarter end "
+            f"from {b.origins[0]:%B %Y} to {b.origins[-1]:%B %Y}. {c80:.0f}% of outcomes fell inside the 80% range "
+            f"and {c95:.0f}% inside the 95% range (they should be near 80% and 95%).")
+
+
+def backtest_table(summary: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
+    """The record per measure for people: measure, origins, error (MAPE %), inside 80% and 95% (percent);
+    one area's rows (without the area column) when `area` is given."""
     out = summary.copy()
+    if area is not None:
+        out = out[out["area"] == area].drop(columns="area")
     out["measure"] = [MEASURE_LABELS[m] for m in out["measure"]]
     return out.rename(columns={"measure": "Measure", "origins": "Forecasts checked", "mape": "Average error (%)",
                                "cover80": "Inside the 80% range (%)", "cover95": "Inside the 95% range (%)"})
