@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from appkit import chart, markdown, open_page, publish
 from streamlit.testing.v1 import AppTest
 
+from appkit import chart, markdown, open_page, publish
 from conftest import APP, SAMPLE_TODAY, signed_in
 from raa_core import snapshot
 from raa_core.forecast import ForecastRequest, forecast
