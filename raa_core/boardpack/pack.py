@@ -57,6 +57,7 @@ SECTIONS: dict[str, str] = {
     "scorecard": "Headline scorecard",
     "trends": "Trends",
     "waiting": "Children and adopters waiting",
+    "forecast": "Pipeline forecast",
     "asglb": "ASGLB headline items",
     "budget": "Budget monitoring",
     "scenario": "Contribution scenario",
@@ -65,7 +66,8 @@ SECTIONS: dict[str, str] = {
 }
 #: The workbook sheet of a section that has no table (one that could not be built).
 SHEETS: dict[str, str] = {
-    "cover": "Freshness", "scorecard": "Scorecard", "trends": "Trends", "waiting": "Waiting", "asglb": "ASGLB",
+    "cover": "Freshness", "scorecard": "Scorecard", "trends": "Trends", "waiting": "Waiting", "forecast": "Forecast",
+    "asglb": "ASGLB",
     "budget": "Budget", "scenario": "Scenario", "quality": "Warnings", "definitions": "Definitions",
 }
 TREND_YEARS = 5
@@ -585,6 +587,30 @@ def _scenario(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -
     return s
 
 
+FORECAST = TableSpec(
+    "forecast",
+    (Col("area", "Area"), Col("measure", "Measure"), Col("forecast", "Forecast"), Col("range80", "80% range"),
+     Col("range95", "95% range")),
+)
+
+
+def _forecast(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> Section:
+    """The pipeline forecast of the next 12 months (raa_core.forecast.uses.board_summary, docs/forecast.md)."""
+    from raa_core import snapshot
+    from raa_core.errors import RaaError
+    from raa_core.forecast.uses import board_summary
+
+    s = Section("forecast", SECTIONS["forecast"])
+    try:
+        s.lines, frame = board_summary(snapshot.over(con, ref, pack.as_at), pack.request.as_at,
+                                       publication=pack.request.publication)
+    except RaaError as exc:
+        s.unavailable = f"This section could not be built: {exc}"
+        return s
+    s.tables.append(PackTable("Pipeline forecast, next 12 months", FORECAST, frame, "Forecast"))
+    return s
+
+
 def _quality(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack, names: dict[int, str]) -> Section:
     s = Section("quality", SECTIONS["quality"])
     warn = freshness.open_warnings(con)
@@ -664,6 +690,7 @@ def build(
         ("scorecard", lambda: _scorecard(con, ref, pack, names)),
         ("trends", lambda: _trends(con, ref, pack, names)),
         ("waiting", lambda: _waiting(con, ref, pack, names)),
+        ("forecast", lambda: _forecast(con, ref, pack)),
         ("asglb", lambda: _asglb(con, ref, pack)),
         ("budget", lambda: _budget(con, ref, pack, names, labels, state)),
         ("scenario", lambda: _scenario(con, ref, pack)),

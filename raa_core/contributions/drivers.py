@@ -45,6 +45,7 @@ STATUS_LABELS: dict[str, str] = {
     "records_begin": "records begin in the year",
     "gap": "gap in the council's data",
     "illustrative": "illustrative figure (not official)",
+    "forecast": "forecast (the pipeline forecast, not a count)",
 }
 COLUMNS = ["driver", "la_code", "financial_year", "value", "status", "note"]
 

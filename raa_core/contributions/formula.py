@@ -155,7 +155,34 @@ def run(con: duckdb.DuckDBPyConnection, ref: Reference, scenario: Scenario, *, a
         raise ScenarioError("base_year", f"no {scenario.base_year} budget is loaded for "
                             f"{', '.join(f'{names[la]} ({la})' for la in missing)}: every partner council needs "
                             "one to share the pool")
-    return compute(scenario, base, DriverTable.from_frame(all_drivers(con, ref, as_at)), ref=ref)
+    table = all_drivers(con, ref, as_at)
+    if scenario.basis == "forecast":  # next years' warehouse drivers from the pipeline forecast (docs/forecast.md)
+        table = pd.concat([table, _forecast_drivers(con, ref, scenario, as_at)], ignore_index=True)
+    return compute(scenario, base, DriverTable.from_frame(table), ref=ref)
+
+
+def _forecast_drivers(con: duckdb.DuckDBPyConnection, ref: Reference, scenario: Scenario,
+                      as_at: dt.date | None) -> pd.DataFrame:
+    """The forecast basis's driver figures for the scenario's years (raa_core.forecast.uses)."""
+    from raa_core import clock, snapshot
+    from raa_core.errors import BadInput
+    from raa_core.forecast.uses import forecast_drivers
+
+    try:
+        return forecast_drivers(snapshot.over(con, ref, as_at or clock.today()),
+                                [year_start(y) for y in scenario.years], as_at)
+    except BadInput as exc:
+        raise ScenarioError("basis", str(exc)) from exc
+
+
+def basis_years(scenario: Scenario, year: str, driver: str) -> list[int]:
+    """The years a driver's figure is taken from for a budget year: the window before it, or with the
+    "forecast" basis the budget year itself for the drivers the forecast gives."""
+    from raa_core.forecast.uses import DRIVER_MEASURES
+
+    if scenario.basis == "forecast" and driver in DRIVER_MEASURES:
+        return [year_start(year)]
+    return window(year, scenario.window_years)
 
 
 # --- the engine ------------------------------------------------------------------------------------------
@@ -276,6 +303,7 @@ def averaged_drivers(
     flags: dict[int, list[str]] = {la: [] for la in councils}
     for d in scenario.drivers:
         label = labels.get(d, (d, d))[0]
+        years = basis_years(scenario, year, d)
         mine: dict[int, Fraction] = {}
         for la in councils:
             total: int | Fraction = 0
@@ -375,7 +403,8 @@ def compute(
         amounts, _, bound = bounded_amounts(total, formula, prev, scenario.cap_pct, scenario.floor_pct, year)
         pounds = allocate(Decimal(total) / 100, amounts) if total else dict.fromkeys(councils, Decimal("0.00"))
         totals.append(YearTotal(year=year, total=Decimal(total) / 100, explicit=explicit,
-                                driver_years=tuple(year_label(y) for y in window(year, scenario.window_years))))
+                                driver_years=tuple(year_label(y) for y in window(year, scenario.window_years))
+                                if scenario.basis == "average" else (f"{year} (forecast)",)))
         tdec = Decimal(scenario.transition[year])
         for la in councils:
             c = pounds[la]
