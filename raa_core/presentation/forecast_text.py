@@ -93,6 +93,13 @@ def run_caption(f: Forecast) -> str:
             "them.")
 
 
+def pooling_caption(f: Forecast, ref: Reference) -> str:
+    """How much each council's chances rest on its own journeys (the rest on the region's)."""
+    parts = [f"{area_label(ref, r.area)} {float(r.children_weight) * 100:.0f}%" for r in f.pooling.itertuples()]
+    return ("Share of each council's chances of moving on taken from its own children's journeys (the rest from "
+            "the region's, so a council with few journeys is not forecast from a handful): " + ", ".join(parts) + ".")
+
+
 def table_caption(ref: Reference) -> str:
     """The note under the forecast table: the low-number mark and the fees' basis."""
     return (f"\\* fewer than {ref.settings.low_n_below} forecast: treat with care. Fees: the interagency fee in "

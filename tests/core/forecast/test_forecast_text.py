@@ -25,3 +25,13 @@ def test_figures_as_text() -> None:
 
     assert ft.figure_text("matches", 12.0) == "12" and ft.figure_text("matches", 12.4) == "12.4"
     assert ft.figure_text("interagency_fees_gbp", Decimal("25228.40")) == "£25,228"
+
+
+def test_pooling_caption_names_each_councils_own_share(ref) -> None:
+    import pandas as pd
+
+    class F:
+        pooling = pd.DataFrame({"area": ["303", "886"], "children_weight": [0.554, 0.927]})
+
+    text = ft.pooling_caption(F(), ref)  # type: ignore[arg-type]
+    assert text.endswith("Bexley 55%, Kent 93%.")
