@@ -346,7 +346,7 @@ def compare_view(saved: pd.DataFrame) -> None:
 
 def compensation_view() -> None:
     ref = shell.reference()
-    fees = sorted({f.fee for f in ref.fee_rates if not f.fee.endswith("_pct")})
+    fees = interagency.per_child_fee_names(ref)
     c1, c2, c3 = st.columns(3)
     at = c1.date_input("Go-live date", value=GO_LIVE, key="sc_golive", format="YYYY-MM-DD")
     fee = c2.selectbox("Fee per child or adopter household", fees, key="sc_fee",

@@ -284,7 +284,8 @@ class ForecastSettings(BaseModel):
     interagency_share_pct: Decimal | None = None
     #: Share of interagency placements bought from voluntary adoption agencies (the rest from councils/RAAs).
     vaa_share_pct: Decimal = Decimal("0")
-    #: Yearly uprating of each fee from each 1 April after the as-at date (beyond the rates in fee_rates.csv).
+    #: Yearly uprating of each fee from each 1 April after the as-at date (beyond the rates in fee_rates.csv): the
+    #: council/RAA fee has not changed since 2013; the VAA fee rose 3.7% a year from April 2019 (£31,620) to 2025.
     fee_uprating_pct: dict[str, Decimal] = {"interagency_la_raa": Decimal("0"), "vaa_single_child": Decimal("3.7")}
 
 

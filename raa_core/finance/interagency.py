@@ -43,6 +43,12 @@ GROUP BY a.la_code
 """
 
 
+def per_child_fee_names(ref: Reference) -> list[str]:
+    """The fees of `fee_rates.csv` charged per child or household (not the London weighting percentage, nor a
+    sibling group's rate, which is for the group): the choices of the go-live calculation."""
+    return sorted({f.fee for f in ref.fee_rates if not f.fee.endswith(("_pct", "_sibling_pair"))})
+
+
 class CouncilPosition(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -61,10 +61,14 @@ def child_fee(ref: Reference, fee: str, on: dt.date, as_at: dt.date, *, sibling:
 
 def blended_child_fee(ref: Reference, on: dt.date, as_at: dt.date, *, sibling: bool) -> Decimal:
     """The expected fee for one interagency child on `on`: the council/RAA and VAA rates mixed by the setting
-    `forecast.vaa_share_pct` (exact pounds, rounded to the penny)."""
+    `forecast.vaa_share_pct` (exact pounds, rounded to the penny); before the first listed VAA rate, the
+    council/RAA rate stands in for it."""
     vaa = ref.settings.forecast.vaa_share_pct / 100
     la = child_fee(ref, LA_FEE, on, as_at, sibling=sibling)
     if not vaa:
         return la
-    v = child_fee(ref, VAA_FEE, on, as_at, sibling=sibling)
+    try:
+        v = child_fee(ref, VAA_FEE, on, as_at, sibling=sibling)
+    except NoData:  # no VAA rate listed that early: the council/RAA rate stands in
+        v = la
     return (la * (1 - vaa) + v * vaa).quantize(PENNY, rounding=ROUND_HALF_UP)

@@ -20,8 +20,8 @@ def with_settings(ref: Reference, **forecast: object) -> Reference:
 
 
 def test_listed_rate_in_force_on_each_date(ref: Reference) -> None:
-    assert fees.fee_in_force(ref, fees.VAA_FEE, dt.date(2025, 3, 31), AS_AT) == Decimal("31620.00")
     assert fees.fee_in_force(ref, fees.VAA_FEE, dt.date(2025, 4, 1), AS_AT) == Decimal("39245.00")
+    assert fees.fee_in_force(ref, fees.VAA_FEE, dt.date(2026, 3, 31), AS_AT) == Decimal("39245.00")
     assert fees.fee_in_force(ref, fees.LA_FEE, dt.date(2020, 6, 1), AS_AT) == Decimal("27000.00")
 
 
@@ -58,4 +58,15 @@ def test_aprils_between(after: dt.date, on: dt.date, n: int) -> None:
 
 def test_no_rate_in_force_is_no_data(ref: Reference) -> None:
     with pytest.raises(NoData):
-        fees.fee_in_force(ref, fees.VAA_FEE, dt.date(2010, 1, 1), AS_AT)
+        fees.fee_in_force(ref, fees.VAA_FEE, dt.date(2025, 3, 31), AS_AT)
+
+
+def test_before_the_first_vaa_rate_the_council_rate_stands_in(ref: Reference) -> None:
+    half = with_settings(ref, vaa_share_pct=Decimal("50"))
+    assert fees.blended_child_fee(half, dt.date(2024, 1, 1), AS_AT, sibling=False) == Decimal("27000.00")
+
+
+def test_the_sibling_pair_rate_is_not_a_go_live_choice(ref: Reference) -> None:
+    from raa_core.finance.interagency import per_child_fee_names
+
+    assert per_child_fee_names(ref) == ["interagency_la_raa", "vaa_single_child"]
