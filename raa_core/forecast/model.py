@@ -236,25 +236,6 @@ def draw_entrants(rng: np.random.Generator, recent: np.ndarray, shape_r: float, 
     return rng.poisson(mu)
 
 
-def thin(rng: np.random.Generator, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Binomial(n, p) draws, element by element (flat arrays), exactly, but fast: cells holding no one are
-    skipped and cells of one or two people draw uniforms (numpy's binomial costs about 200 ns a cell)."""
-    out = np.zeros_like(n)
-    idx = np.flatnonzero(n)
-    if not idx.size:
-        return out
-    cnt, q = n[idx], p[idx]
-    small = cnt <= 2
-    si, bi = np.flatnonzero(small), np.flatnonzero(~small)
-    u = rng.random((2, si.size))
-    qs = q[si]
-    got = np.empty_like(cnt)
-    got[si] = (u[0] < qs).astype(cnt.dtype) + ((u[1] < qs) & (cnt[si] == 2))
-    got[bi] = rng.binomial(cnt[bi], q[bi])
-    out[idx] = got
-    return out
-
-
 def simulate(rng: np.random.Generator, stock: np.ndarray, adv: np.ndarray, leave: np.ndarray,
              entrants: np.ndarray, back_to: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Month by month: entrants join stage 0; each stage in order moves on and leaves by binomial draws with the
@@ -281,8 +262,8 @@ def simulate(rng: np.random.Generator, stock: np.ndarray, adv: np.ndarray, leave
             cells = n[k].reshape(-1)
             # one draw for anyone leaving the stage this month, then which of them moved on: the same
             # distribution as moving on then leaving, with the second draw only where someone left the stage
-            gone = thin(rng, cells, p_any[k])
-            a = thin(rng, gone, p_adv[k])
+            gone = rng.binomial(cells, p_any[k])
+            a = rng.binomial(gone, p_adv[k])
             lv = gone - a
             n[k] = (cells - gone).reshape(n[k].shape)
             moved[t, :, :, k] = a.reshape(n[k].shape).sum(-1)
