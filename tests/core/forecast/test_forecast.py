@@ -170,3 +170,22 @@ def test_months_outside_12_to_36_refused(months: int) -> None:
 def test_no_drops_no_forecast(ref: Reference) -> None:
     with pytest.raises(NoData):
         forecast(snapshot.over(empty_warehouse(), ref, AS_AT), ForecastRequest())
+
+
+def test_fees_are_the_placements_times_the_fee_in_force(wh: duckdb.DuckDBPyConnection, ref: Reference) -> None:
+    from decimal import Decimal
+
+    # no siblings, no VAA share: each interagency child costs the council/RAA fee in force in its month, here
+    # uprated 10% on each 1 April after the data's date (31 March 2025): £29,700 from April 2025, £32,670 from
+    # April 2026
+    cfg = ref.settings.forecast.model_copy(update={"fee_uprating_pct": {"interagency_la_raa": Decimal("10")}})
+    up = ref.model_copy(update={"settings": ref.settings.model_copy(update={"forecast": cfg})})
+    f = forecast(snapshot.over(wh, up, AS_AT), ForecastRequest(as_at=AS_AT, months=24, simulations=400))
+    r = f.rows[f.rows.area == "region"]
+    ia = r[r.measure == "interagency_placements"].iloc[1:].set_index("start")["forecast"]
+    fee = r[r.measure == "interagency_fees_gbp"].iloc[1:].set_index("start")["forecast"]
+    assert all(isinstance(v, Decimal) for v in fee)
+    for start in (dt.date(2025, 4, 1), dt.date(2025, 9, 1), dt.date(2026, 3, 1)):
+        assert float(fee[start]) == pytest.approx(29700 * ia[start], abs=29700 * 0.06)
+    for start in (dt.date(2026, 4, 1), dt.date(2027, 1, 1)):
+        assert float(fee[start]) == pytest.approx(32670 * ia[start], abs=32670 * 0.06)
