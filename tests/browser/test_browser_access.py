@@ -205,7 +205,7 @@ def test_wrong_password_lock_out_after_5_and_unlock(live_app, live_wh, page) -> 
     assert "lockme" in listed.stdout and "locked until" in listed.stdout
     assert _raa(live_wh, "unlock", "lockme").returncode == 0
     sign_in(page, live_app, "lockme", "the right password")
-    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget",
+    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Forecast", "Pooled budget",
                                 "Contribution scenarios"]
 
 
