@@ -18,6 +18,7 @@ PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
     "Performance": [
         ("regional_performance", "pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
         ("local_performance", "pages/local_performance.py", "Local performance", ":material/location_on:"),
+        ("forecast", "pages/forecast.py", "Forecast", ":material/trending_up:"),
     ],
     "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:"),
                 ("scenarios", "pages/scenarios.py", "Contribution scenarios", ":material/calculate:")],

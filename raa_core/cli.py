@@ -435,6 +435,45 @@ def add_contributions_parser(sub: argparse._SubParsersAction, common: argparse.A
     p.set_defaults(func=cmd_contributions)
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    """`raa forecast`: the pipeline forecast (docs/forecast.md), or with --backtest its record."""
+    from raa_core import snapshot
+    from raa_core.errors import BadInput, NoData
+    from raa_core.forecast import ForecastRequest, forecast
+    from raa_core.forecast.backtest import backtest
+    from raa_core.presentation.forecast_text import backtest_lines, forecast_lines
+
+    ref = load_reference()
+    try:
+        request = ForecastRequest(as_at=args.as_at, months=args.months,
+                                  step="quarter" if args.quarterly else "month", seed=args.seed)
+    except BadInput as exc:
+        raise UsageError(str(exc)) from exc
+    snap = snapshot.pin(Warehouse(args.db), ref, args.today or clock.today())
+    try:
+        if args.backtest:
+            record = backtest(snap)
+            _emit(args, record.as_json(), "\n".join(backtest_lines(record)))
+        else:
+            result = forecast(snap, request)
+            _emit(args, result.as_json(), "\n".join(forecast_lines(result, ref)))
+    except NoData as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
+def add_forecast_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("forecast", parents=[common], help="the pipeline forecast (docs/forecast.md)")
+    p.add_argument("--as-at", type=_date, default=None, help="forecast from the data held on this date")
+    p.add_argument("--months", type=int, default=12, metavar="N", help="months ahead, 12 to 36 (default 12)")
+    p.add_argument("--quarterly", action="store_true", help="rows per quarter instead of per month")
+    p.add_argument("--seed", type=int, default=None, help="the simulation's seed (default: the setting)")
+    p.add_argument("--backtest", action="store_true",
+                   help="forecasts from each quarter of the last three years against what happened")
+    p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_forecast)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: the app's)")
@@ -509,6 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_users)
     add_contributions_parser(sub, common)
     add_backup_parsers(sub, common)
+    add_forecast_parser(sub, common)
     return parser
 
 

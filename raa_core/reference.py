@@ -171,7 +171,7 @@ class ExternalDriverValue(BaseModel):
 
 
 #: Every page of the app, in the app's order (a role's pages are listed in this order).
-PAGES = ("overview", "regional_performance", "local_performance", "budget", "scenarios", "boardpack", "data_drops",
+PAGES = ("overview", "regional_performance", "local_performance", "forecast", "budget", "scenarios", "boardpack", "data_drops",
          "audit", "users")
 
 #: What a role may do besides opening its pages (access.py enforces each one):
@@ -269,6 +269,28 @@ class SigninSettings(BaseModel):
         return v
 
 
+class ForecastSettings(BaseModel):
+    """The pipeline forecast's settings (docs/forecast.md): what it learns from and what it assumes."""
+
+    model_config = ConfigDict(frozen=True)
+    #: Years of journeys (before the as-at date) the stage-to-stage chances are estimated from.
+    years: int = Field(default=3, ge=1, le=10)
+    #: Months of new entrants (ADM decisions, enquiries) the recent rate is taken from.
+    entrant_months: int = Field(default=12, ge=3, le=60)
+    #: Pooling strength: a council's own chances carry weight n/(n+m) for n child-months at risk, the region's m.
+    pool_months: int = Field(default=24, ge=0)
+    #: Simulated futures drawn for the intervals, and the seed that makes them repeatable.
+    simulations: int = Field(default=1000, ge=100, le=20000)
+    seed: int = 20260401
+    #: Share of matches made with other agencies' adopters; None = the recent share of interagency placements.
+    interagency_share_pct: Decimal | None = None
+    #: Share of interagency placements bought from voluntary adoption agencies (the rest from councils/RAAs).
+    vaa_share_pct: Decimal = Decimal("0")
+    #: Yearly uprating of each fee from each 1 April after the as-at date (beyond the rates in fee_rates.csv): the
+    #: council/RAA fee has not changed since 2013; the VAA fee rose 3.7% a year from April 2019 (£31,620) to 2025.
+    fee_uprating_pct: dict[str, Decimal] = {"interagency_la_raa": Decimal("0"), "vaa_single_child": Decimal("3.7")}
+
+
 class Settings(BaseModel):
     """Configuration the leads may change without a code change."""
 
@@ -290,6 +312,7 @@ class Settings(BaseModel):
     overspend_positive: bool = True
     drops: DropLimits = DropLimits()
     signin: SigninSettings = SigninSettings()
+    forecast: ForecastSettings = ForecastSettings()
     #: The agency's name as every screen and file shows it (the partner councils come from councils.csv).
     raa_name: str = "Regional Adoption Agency"
 

@@ -63,6 +63,7 @@ SECTIONS: dict[str, str] = {
     "scorecard": "Headline scorecard",
     "trends": "Trends",
     "waiting": "Children and adopters waiting",
+    "forecast": "Pipeline forecast",
     "asglb": "ASGLB headline items",
     "budget": "Budget monitoring",
     "scenario": "Contribution scenario",
@@ -71,7 +72,8 @@ SECTIONS: dict[str, str] = {
 }
 #: The workbook sheet of a section that has no table (one that could not be built).
 SHEETS: dict[str, str] = {
-    "cover": "Freshness", "scorecard": "Scorecard", "trends": "Trends", "waiting": "Waiting", "asglb": "ASGLB",
+    "cover": "Freshness", "scorecard": "Scorecard", "trends": "Trends", "waiting": "Waiting", "forecast": "Forecast",
+    "asglb": "ASGLB",
     "budget": "Budget", "scenario": "Scenario", "quality": "Warnings", "definitions": "Definitions",
 }
 TREND_YEARS = 5
@@ -608,6 +610,29 @@ def _scenario(snapshot: Snapshot, pack: BoardPack) -> Section:
     return s
 
 
+FORECAST = TableSpec(
+    "forecast",
+    (Col("area", "Area"), Col("measure", "Measure"), Col("forecast", "Forecast"), Col("range80", "80% range"),
+     Col("range95", "95% range")),
+)
+
+
+def _forecast(snap: Snapshot, pack: BoardPack) -> Section:
+    """The pipeline forecast of the next 12 months (raa_core.forecast.uses.board_summary, docs/forecast.md)."""
+    from raa_core.errors import RaaError
+    from raa_core.forecast.uses import board_summary
+
+    s = Section("forecast", SECTIONS["forecast"])
+    try:
+        s.lines, frame = board_summary(snap, pack.request.as_at,
+                                       publication=pack.request.publication)
+    except RaaError as exc:
+        s.unavailable = f"This section could not be built: {exc}"
+        return s
+    s.tables.append(PackTable("Pipeline forecast, next 12 months", FORECAST, frame, "Forecast"))
+    return s
+
+
 def _quality(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     s = Section("quality", SECTIONS["quality"])
     ref = snap.ref
@@ -696,6 +721,7 @@ def _build(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, request: PackRequ
         ("scorecard", lambda: _scorecard(snap, pack, names)),
         ("trends", lambda: _trends(snap, pack, names)),
         ("waiting", lambda: _waiting(snap, pack, names)),
+        ("forecast", lambda: _forecast(snap, pack)),
         ("asglb", lambda: _asglb(snap, pack)),
         ("budget", lambda: _budget(snap, pack, names, labels, state)),
         ("scenario", lambda: _scenario(snap, pack)),

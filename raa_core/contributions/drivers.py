@@ -45,6 +45,7 @@ STATUS_LABELS: dict[str, str] = {
     "records_begin": "records begin in the year",
     "gap": "gap in the council's data",
     "illustrative": "illustrative figure (not official)",
+    "forecast": "forecast (the pipeline forecast, not a count)",
 }
 COLUMNS = ["driver", "la_code", "financial_year", "value", "status", "note"]
 
@@ -178,6 +179,12 @@ class DriverTable:
     values: dict[tuple[str, int, int], int | Fraction] = field(default_factory=dict)
     status: dict[tuple[str, int, int], str] = field(default_factory=dict)
     notes: dict[tuple[str, int, int], str] = field(default_factory=dict)
+
+    def merged(self, other: DriverTable) -> DriverTable:
+        """This table with `other`'s figures added (other's win where both have a key): the forecast basis's
+        figures beside the warehouse's."""
+        return DriverTable(values={**self.values, **other.values}, status={**self.status, **other.status},
+                           notes={**self.notes, **other.notes})
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame) -> DriverTable:

@@ -18,6 +18,7 @@ No streamlit here: the Scenarios page, `raa contributions` and the tests call th
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -163,7 +164,30 @@ def run_with(snapshot: Snapshot, request: ContributionsRequest, drivers: DriverT
         raise ScenarioError("base_year", f"no {scenario.base_year} budget is loaded for "
                             f"{', '.join(f'{names[la]} ({la})' for la in missing)}: every partner council needs "
                             "one to share the pool")
+    if scenario.basis == "forecast":  # next years' warehouse drivers from the pipeline forecast (docs/forecast.md)
+        drivers = drivers.merged(DriverTable.from_frame(_forecast_drivers(snapshot, scenario, request.as_at)))
     return compute(scenario, base, drivers, ref=ref)
+
+
+def _forecast_drivers(snapshot: Snapshot, scenario: Scenario, as_at: dt.date | None) -> pd.DataFrame:
+    """The forecast basis's driver figures for the scenario's years (raa_core.forecast.uses); a forecast that
+    cannot reach a year is the scenario's `basis` error."""
+    from raa_core.forecast.uses import forecast_drivers
+
+    try:
+        return forecast_drivers(snapshot, [year_start(y) for y in scenario.years], as_at)
+    except BadInput as exc:
+        raise ScenarioError("basis", str(exc)) from exc
+
+
+def basis_years(scenario: Scenario, year: str, driver: str) -> list[int]:
+    """The years a driver's figure is taken from for a budget year: the window before it, or with the
+    "forecast" basis the budget year itself for the drivers the forecast gives."""
+    from raa_core.forecast.uses import DRIVER_MEASURES
+
+    if scenario.basis == "forecast" and driver in DRIVER_MEASURES:
+        return [year_start(year)]
+    return window(year, scenario.window_years)
 
 
 # --- the engine ------------------------------------------------------------------------------------------
@@ -284,6 +308,7 @@ def averaged_drivers(
     flags: dict[int, list[str]] = {la: [] for la in councils}
     for d in scenario.drivers:
         label = labels.get(d, (d, d))[0]
+        years = basis_years(scenario, year, d)
         mine: dict[int, Fraction] = {}
         for la in councils:
             total: int | Fraction = 0
@@ -383,7 +408,8 @@ def compute(
         amounts, _, bound = bounded_amounts(total, formula, prev, scenario.cap_pct, scenario.floor_pct, year)
         pounds = allocate(Decimal(total) / 100, amounts) if total else dict.fromkeys(councils, Decimal("0.00"))
         totals.append(YearTotal(year=year, total=Decimal(total) / 100, explicit=explicit,
-                                driver_years=tuple(year_label(y) for y in window(year, scenario.window_years))))
+                                driver_years=tuple(year_label(y) for y in window(year, scenario.window_years))
+                                if scenario.basis == "average" else (f"{year} (forecast)",)))
         tdec = Decimal(scenario.transition[year])
         for la in councils:
             c = pounds[la]

@@ -63,7 +63,9 @@ class Scenario(BaseModel):
     - `drivers`: driver name -> weight, weights in (0, 1] summing to 1;
     - `window_years`: each driver averaged over this many complete years before the budget year (1-5);
     - `transition`: the demand-led weight t in [0, 1] for every modelled year;
-    - `cap_pct` / `floor_pct`: bounds on each council's change on its previous year (null: no bound).
+    - `cap_pct` / `floor_pct`: bounds on each council's change on its previous year (null: no bound);
+    - `basis`: "average" (each driver averaged over the window) or "forecast" (the warehouse drivers from the
+      pipeline forecast of the budget year itself, docs/forecast.md; labelled "forecast" on every row).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -79,6 +81,7 @@ class Scenario(BaseModel):
     transition: dict[str, Decimal]
     cap_pct: Decimal | None = None
     floor_pct: Decimal | None = None
+    basis: Literal["average", "forecast"] = "average"
 
     @model_validator(mode="before")
     @classmethod

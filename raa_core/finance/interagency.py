@@ -64,8 +64,9 @@ class CompensationRequest(BaseModel):
 
 
 def fee_choices(ref: Reference) -> list[str]:
-    """The fees a compensation may be valued at: every fee in reference data that is an amount (not a `_pct`)."""
-    return sorted({f.fee for f in ref.fee_rates if not f.fee.endswith("_pct")})
+    """The fees a compensation may be valued at: the fees of `fee_rates.csv` charged per child or household (not
+    the London weighting percentage, nor a sibling group's rate, which is for the group)."""
+    return sorted({f.fee for f in ref.fee_rates if not f.fee.endswith(("_pct", "_sibling_pair"))})
 
 
 def default_fee_index(fees: list[str]) -> int:

@@ -267,6 +267,11 @@ def date_brief(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+def month_long(d: dt.date) -> str:
+    """November 2026."""
+    return f"{d:%B %Y}"
+
+
 def month_text(d: dt.date) -> str:
     """Nov 2026 (a monitoring period's month)."""
     return f"{d:%b %Y}"

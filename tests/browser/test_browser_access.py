@@ -33,6 +33,7 @@ PAGES = {  # URL path: (menu title, heading)
     "overview": ("Overview", "Overview"),
     "regional_performance": ("Regional performance", "Regional performance"),
     "local_performance": ("Local performance", "Local performance"),
+    "forecast": ("Forecast", "Pipeline forecast"),
     "budget": ("Pooled budget", "Pooled budget"),
     "scenarios": ("Contribution scenarios", "Contribution scenarios"),
     "boardpack": ("Board pack", "Board pack"),
@@ -49,10 +50,11 @@ MAIN = '[data-testid="stMain"]'
 
 # user: (pages, council choices, {council chosen: (council shown on Local performance, child-level rows?)})
 MATRIX = {
-    "board": (["overview", "regional_performance", "budget", "scenarios", "boardpack"], ALL_COUNCILS, {}),
+    "board": (["overview", "regional_performance", "forecast", "budget", "scenarios", "boardpack"], ALL_COUNCILS, {}),
     "hos": (list(PAGES), ALL_COUNCILS, {REGION: ("Bexley (303)", True), "Bexley (303)": ("Bexley (303)", True),
                                         "Kent (886)": ("Kent (886)", True), "Medway (887)": ("Medway (887)", True)}),
-    "finance": (["overview", "regional_performance", "local_performance", "budget", "scenarios"], ALL_COUNCILS,
+    "finance": (["overview", "regional_performance", "local_performance", "forecast", "budget", "scenarios"],
+                ALL_COUNCILS,
                 {REGION: ("Bexley (303)", False), "Bexley (303)": ("Bexley (303)", False),
                  "Kent (886)": ("Kent (886)", False), "Medway (887)": ("Medway (887)", False)}),
     "analyst303": (["overview", "regional_performance", "local_performance", "data_drops"], [REGION, "Bexley (303)"],
@@ -203,7 +205,7 @@ def test_wrong_password_lock_out_after_5_and_unlock(live_app, live_wh, page) -> 
     assert "lockme" in listed.stdout and "locked until" in listed.stdout
     assert _raa(live_wh, "unlock", "lockme").returncode == 0
     sign_in(page, live_app, "lockme", "the right password")
-    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget",
+    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Forecast", "Pooled budget",
                                 "Contribution scenarios"]
 
 

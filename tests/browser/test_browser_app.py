@@ -112,7 +112,7 @@ def test_first_request_on_a_fresh_server_lands_in_the_navigation(fresh_app, page
     page.get_by_text("Performance window").wait_for(timeout=30_000)
     wait_ready(page)
     assert_no_exception(page)
-    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Pooled budget",
+    assert nav_links(page) == ["Overview", "Regional performance", "Local performance", "Forecast", "Pooled budget",
                                "Contribution scenarios", "Board pack", "Data drops", "Audit", "Users"]
     page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=heading).first.is_visible()
@@ -123,9 +123,9 @@ def test_first_sign_in_on_a_fresh_server_counts_and_the_role_limits_pages(fresh_
     performance and the budget."""
     sign_in(page, fresh_app, "board")
     page.wait_for_function(
-        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 5""", timeout=30_000)
-    assert nav_links(page) == ["Overview", "Regional performance", "Pooled budget", "Contribution scenarios",
-                               "Board pack"]
+        """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length === 6""", timeout=30_000)
+    assert nav_links(page) == ["Overview", "Regional performance", "Forecast", "Pooled budget",
+                               "Contribution scenarios", "Board pack"]
     assert [a.inner_text().split("\n")[-1] for a in page.locator('[data-testid="stPageLink"]').all()] == [
         "Regional performance", "Pooled budget", "Contribution scenarios", "Board pack"]
     assert_no_exception(page)

@@ -92,11 +92,12 @@ def test_bad_settings_rejected(tmp_path: Path) -> None:
 def test_roles_are_the_five_of_issue_13(ref) -> None:
     assert list(ref.role_labels()) == ["board", "hos", "finance", "council_analyst", "admin"]
     assert ref.pages_for("hos") == [
-        "overview", "regional_performance", "local_performance", "budget", "scenarios", "boardpack", "data_drops",
-        "audit", "users"]
-    assert ref.pages_for("board") == ["overview", "regional_performance", "budget", "scenarios", "boardpack"]
-    assert ref.pages_for("finance") == ["overview", "regional_performance", "local_performance", "budget",
-                                        "scenarios"]
+        "overview", "regional_performance", "local_performance", "forecast", "budget", "scenarios", "boardpack",
+        "data_drops", "audit", "users"]
+    assert ref.pages_for("board") == ["overview", "regional_performance", "forecast", "budget", "scenarios",
+                                      "boardpack"]
+    assert ref.pages_for("finance") == ["overview", "regional_performance", "local_performance", "forecast",
+                                        "budget", "scenarios"]
     assert ref.pages_for("council_analyst") == ["overview", "regional_performance", "local_performance", "data_drops"]
     assert ref.pages_for("admin") == ["overview", "data_drops", "audit", "users"]
     assert ref.pages_for("nobody") == []
@@ -105,9 +106,9 @@ def test_roles_are_the_five_of_issue_13(ref) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("board,Partnership Board member,false,overview regional_performance budget scenarios boardpack,",
+    ("board,Partnership Board member,false,overview regional_performance forecast budget scenarios boardpack,",
      "board,Partnership Board member,false,regional_performance budget,", "roles.csv row 0 column pages: .*overview"),
-    ("board,Partnership Board member,false,overview regional_performance budget scenarios boardpack,",
+    ("board,Partnership Board member,false,overview regional_performance forecast budget scenarios boardpack,",
      "board,Partnership Board member,false,overview secret_page,", "roles.csv row 0 column pages: .*secret_page"),
     ("publication_only", "publication_only see_everything", "roles.csv row 0 column rights: .*see_everything"),
     ("admin,Administrator,", "board,Administrator,", "role board is listed more than once"),

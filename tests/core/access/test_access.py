@@ -56,10 +56,10 @@ def test_child_level_and_upload_councils(ref, viewer, children, uploads) -> None
 
 
 @pytest.mark.parametrize(("viewer", "pages"), [
-    (HOS, ["overview", "regional_performance", "local_performance", "budget", "scenarios", "boardpack", "data_drops",
-           "audit", "users"]),
-    (BOARD, ["overview", "regional_performance", "budget", "scenarios", "boardpack"]),
-    (FINANCE, ["overview", "regional_performance", "local_performance", "budget", "scenarios"]),
+    (HOS, ["overview", "regional_performance", "local_performance", "forecast", "budget", "scenarios", "boardpack",
+           "data_drops", "audit", "users"]),
+    (BOARD, ["overview", "regional_performance", "forecast", "budget", "scenarios", "boardpack"]),
+    (FINANCE, ["overview", "regional_performance", "local_performance", "forecast", "budget", "scenarios"]),
     (ADMIN, ["overview", "data_drops", "audit", "users"]),
     (A886, ["overview", "regional_performance", "local_performance", "data_drops"]),
     (UNBOUND_ANALYST, []),
@@ -67,7 +67,7 @@ def test_child_level_and_upload_councils(ref, viewer, children, uploads) -> None
 ])
 def test_pages(ref, viewer, pages) -> None:
     assert access.pages(viewer, ref) == pages
-    for page in ("overview", "regional_performance", "local_performance", "budget", "data_drops", "audit"):
+    for page in ("overview", "regional_performance", "local_performance", "forecast", "budget", "data_drops", "audit"):
         assert access.can_open(viewer, page, ref) is (page in pages)
         if page in pages:
             access.require_page(viewer, page, ref)
