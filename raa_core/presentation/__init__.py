@@ -6,6 +6,7 @@ Modules:
   its dash, file names and table specs.
 - display: the labels module: the words for every code (`label(kind, code)`, `area_label`), no formatting.
 - export: CSV and Excel writers.
+- forecast_text: the pipeline forecast's sentences and tables (the approvals gap, ranges, the backtest's record).
 """
 
 from raa_core.presentation.text import (
