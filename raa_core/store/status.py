@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from raa_core import clock
+from raa_core import clock, snapshot
 from raa_core.reference import Reference
 from raa_core.store import warehouse
 from raa_core.store.appstate import FILE_NAME as STORE_FILE
@@ -54,12 +54,12 @@ def _warehouse(db: Path, ref: Reference, now: dt.datetime) -> tuple[dict[str, An
     wh = warehouse.Warehouse(db)
     try:
         with wh.cursor(found.file) as con:
-            last = con.execute(
-                "SELECT finished_at, outcome, path, la_code FROM ingest_audit ORDER BY attempt_id DESC LIMIT 1"
-            ).fetchall()
-            today = freshness.judged_on(con, clock.today(now))
+            pinned = snapshot.over(con, ref, clock.today(now), version=found.file.name)
+            last = pinned.rows(
+                "SELECT finished_at, outcome, path, la_code FROM ingest_audit ORDER BY attempt_id DESC LIMIT 1")
+            judged = snapshot.over(con, ref, freshness.judged_on(pinned), version=found.file.name)
             stale = [s for dataset in freshness.DATASETS
-                     for s in freshness.stale_councils(freshness.council_status(con, ref, today, dataset), dataset)]
+                     for s in freshness.stale_councils(freshness.council_status(judged, dataset), dataset)]
     except (duckdb.Error, OSError, warehouse.WarehouseError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return record | {"usable": False, "problem": f"{found.file.name} cannot be read: {first}"}, None, []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 
@@ -33,7 +33,8 @@ def test_scenario_workbook_reconciles_with_the_engine(sample_con, ref) -> None:
     assert [(r["Year"], r["Council"]) for r in modelled] == [(x.year, names[x.la_code]) for x in result.rows]
     for r, x in zip(modelled, result.rows, strict=True):
         assert Decimal(str(round(r["Contribution (£)"], 2))) == x.contribution
-        assert abs(Decimal(str(r["Share"])) - x.share) < Decimal("0.000001")  # a fraction shown as a percentage
+        # a fraction shown as a percentage to two places: the cell holds the share as shown, rounded half up
+        assert Decimal(str(r["Share"])) == (x.share * 100).quantize(Decimal("0.01"), ROUND_HALF_UP) / 100
         assert (r["Bound applied"] or None) == x.bound
     header = next(i for i, row in enumerate(ws.iter_rows(values_only=True), start=1) if row[0] == "Year")
     assert "#,##0.00" in ws.cell(header + 1, 3).number_format and "%" in ws.cell(header + 1, 4).number_format
