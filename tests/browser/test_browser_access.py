@@ -236,5 +236,7 @@ def test_sessions_expire_when_idle_and_in_all(short_sessions, page) -> None:
         wait_ready(page, 180_000)
         time.sleep(0.5)
     page.get_by_text("Your session reached its limit of 14 seconds").wait_for(timeout=5_000)
-    assert 12 <= time.monotonic() - start < 40
+    # The absolute limit (14 s from sign-in), not the idle one (5 s: a click every second keeps it away). `start`
+    # is taken after sign-in returned, which on a loaded machine is seconds after the session began.
+    assert 6 < time.monotonic() - start < 40
     assert page.locator(".st-key-signed_in_as").count() == 0
