@@ -127,11 +127,10 @@ def test_a_hostile_looking_value_is_data_not_sql() -> None:
     """A council code or period name travels as a parameter: a quote in a value cannot end the SQL string."""
     con = empty_warehouse()
     add_drop(con, 886, "2019-06-01", children=[])
-    from raa_core.performance import indicators
 
     b = Bind()
     hostile = "x' OR 1=1 --"
-    text = f"SELECT {b(hostile)} AS v, count(*) AS n FROM ({indicators.periods_sql(b, [parse_period('2018-19')])})"
+    text = f"SELECT {b(hostile)} AS v, count(*) AS n FROM ({sql.periods_sql(b, [parse_period('2018-19')])})"
     assert b.run(con, text).fetchall() == [("x' OR 1=1 --", 1)]
     assert "OR 1=1" not in text and "2018" not in text  # the values live in `b.values`, not in the text
     assert [dt.date(2018, 4, 1)] in b.values.values()
