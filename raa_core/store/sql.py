@@ -115,9 +115,9 @@ def sqlite_executemany(con: sqlite3.Connection, sql: str, rows: Iterable[Mapping
 
 
 def executemany(con: duckdb.DuckDBPyConnection, sql: str, rows: Iterable[Mapping[str, Any]]) -> None:
-    """`execute` once per row of named parameters (`$name`), on a DuckDB connection."""
-    for row in rows:
-        execute(con, sql, row)
+    """`con.executemany(sql, rows)` on a DuckDB connection, each row a mapping of the `$name` parameters the SQL
+    uses (KeyError for one a row lacks)."""
+    con.executemany(sql, [used(sql, row) for row in rows])
 
 
 def setting_sql(keyword: str, name: str, value: int, unit: str = "") -> str:
