@@ -168,30 +168,3 @@ def add_months(day: dt.date, n: int) -> dt.date:
 def add_months_sql(date_expr: str, n: int | str) -> str:
     """DuckDB expression for `add_months` (DuckDB clamps month ends the same way); `n` may be SQL."""
     return f"CAST(({date_expr}) + to_months(CAST({n} AS INTEGER)) AS DATE)"
-
-
-def sql_date(day: dt.date) -> str:
-    """A DuckDB DATE literal."""
-    return f"DATE '{day.isoformat()}'"
-
-
-def periods_values_sql(periods: list[Period]) -> str:
-    """A DuckDB VALUES table `(period, pstart, pend, pkind)` of the given periods, in order (`pord`)."""
-    if not periods:
-        return (
-            "SELECT * FROM (VALUES ('', DATE '1900-01-01', DATE '1900-01-01', '', 0)) "
-            "v(period, pstart, pend, pkind, pord) WHERE false"
-        )
-    rows = ", ".join(
-        f"('{p.name}', {sql_date(p.start)}, {sql_date(p.end)}, '{p.kind}', {i})" for i, p in enumerate(periods)
-    )
-    return f"SELECT * FROM (VALUES {rows}) v(period, pstart, pend, pkind, pord)"
-
-
-def span_sql(expr: str, periods: list[Period]) -> str:
-    """SQL condition: `expr` falls within the span of the given periods (a cheap pre-filter for joins)."""
-    if not periods:
-        return "false"
-    start = min(p.start for p in periods)
-    end = max(p.end for p in periods)
-    return f"({expr} BETWEEN {sql_date(start)} AND {sql_date(end)})"

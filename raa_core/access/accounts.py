@@ -31,7 +31,7 @@ from raa_core.ingest import freshness
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
 from raa_core.snapshot import Snapshot
-from raa_core.store import appstate
+from raa_core.store import appstate, sql
 from raa_core.store.appstate import AppState
 
 HASHER = PasswordHasher()
@@ -111,7 +111,7 @@ def check_password(password: str) -> None:
 
 def _is_demo(state: AppState, username: str) -> bool:
     with state.connect() as con:
-        row = con.execute("SELECT demo FROM users WHERE username = ?", [username]).fetchone()
+        row = sql.sqlite_execute(con, "SELECT demo FROM users WHERE username = :username", {"username": username}).fetchone()
     return bool(row and row[0])
 
 
@@ -126,10 +126,12 @@ def add_user(state: AppState, username: str, password: str, role: str, la_code: 
     hashed = HASHER.hash(password)
     try:
         with state.connect() as con:
-            con.execute(
+            sql.sqlite_execute(
+                con,
                 "INSERT INTO users(username, role, la_code, password_hash, failed_attempts, locked_until, created_at,"
-                " demo) VALUES (?, ?, ?, ?, 0, NULL, ?, ?)",
-                [username, role, la_code, hashed, _iso(_now(now)), int(demo)],
+                " demo) VALUES (:username, :role, :la_code, :hashed, 0, NULL, :created_at, :demo)",
+                {"username": username, "role": role, "la_code": la_code, "hashed": hashed,
+                 "created_at": _iso(_now(now)), "demo": int(demo)},
             )
     except sqlite3.IntegrityError as exc:
         raise UserError(f"user {username!r} already exists") from exc
@@ -138,21 +140,21 @@ def add_user(state: AppState, username: str, password: str, role: str, la_code: 
 def remove_user(state: AppState, username: str) -> bool:
     """Delete a user; False when there was none of that name."""
     with state.connect() as con:
-        return con.execute("DELETE FROM users WHERE username = ?", [username]).rowcount > 0
+        return sql.sqlite_execute(con, "DELETE FROM users WHERE username = :username", {"username": username}).rowcount > 0
 
 
 def unlock(state: AppState, username: str) -> bool:
     """Clear a user's failed attempts and lock-out; False when there is no such user."""
     with state.connect() as con:
-        return con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?",
-                           [username]).rowcount > 0
+        return sql.sqlite_execute(con, "UPDATE users SET failed_attempts = 0, locked_until = NULL "
+                                  "WHERE username = :username", {"username": username}).rowcount > 0
 
 
 def users(state: AppState) -> list[User]:
     """Every user, by name."""
     with state.connect() as con:
-        rows = con.execute("SELECT username, role, la_code, failed_attempts, locked_until, created_at, demo "
-                           "FROM users ORDER BY username").fetchall()
+        rows = sql.sqlite_execute(con, "SELECT username, role, la_code, failed_attempts, locked_until, created_at, "
+                                  "demo FROM users ORDER BY username").fetchall()
     return [User(username=r[0], role=r[1], la_code=r[2], failed_attempts=r[3],
                  locked_until=dt.datetime.fromisoformat(r[4]) if r[4] else None,
                  created_at=dt.datetime.fromisoformat(r[5]), demo=bool(r[6])) for r in rows]
@@ -162,7 +164,8 @@ def still_allowed(state: AppState, viewer: Viewer, *, demo_allowed: bool) -> boo
     """Whether a signed-in embedded user may go on: still present with the same role and council (removed
     or changed users are signed out on their next click), and not a demo user once real data is loaded."""
     with state.connect() as con:
-        row = con.execute("SELECT role, la_code, demo FROM users WHERE username = ?", [viewer.user]).fetchone()
+        row = sql.sqlite_execute(con, "SELECT role, la_code, demo FROM users WHERE username = :username",
+                                 {"username": viewer.user}).fetchone()
     return row is not None and (row[0], row[1]) == (viewer.role, viewer.la_code) and (demo_allowed or not row[2])
 
 
@@ -183,8 +186,8 @@ def sign_in(state: AppState, username: str, password: str, rules: SigninPolicy, 
     username = username.strip()
     refused = REFUSED.format(n=rules.max_failed_attempts, m=int(rules.lockout.total_seconds() // 60))
     with state.connect() as con:
-        row = con.execute("SELECT role, la_code, password_hash, locked_until, demo FROM users WHERE username = ?",
-                          [username]).fetchone()
+        row = sql.sqlite_execute(con, "SELECT role, la_code, password_hash, locked_until, demo FROM users "
+                                 "WHERE username = :username", {"username": username}).fetchone()
     # The hash is checked outside any write transaction (argon2 is slow on purpose): the store stays free
     # for everyone else meanwhile. The outcome is then written in one short statement that counts from the
     # stored values, so concurrent attempts on one account are never lost.
@@ -200,11 +203,12 @@ def sign_in(state: AppState, username: str, password: str, rules: SigninPolicy, 
             outcome, viewer, locked_now = "demo user while real data is loaded", None, False
         elif _verify(hashed, password):
             with state.connect() as con:
-                ok = con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ? "
-                                 "AND (locked_until IS NULL OR locked_until <= ?)", [username, _iso(at)]).rowcount
+                ok = sql.sqlite_execute(con, "UPDATE users SET failed_attempts = 0, locked_until = NULL "
+                                        "WHERE username = :username AND (locked_until IS NULL OR locked_until <= :at)",
+                                        {"username": username, "at": _iso(at)}).rowcount
                 if ok and HASHER.check_needs_rehash(hashed):
-                    con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
-                                [HASHER.hash(password), username])
+                    sql.sqlite_execute(con, "UPDATE users SET password_hash = :hashed WHERE username = :username",
+                                       {"hashed": HASHER.hash(password), "username": username})
             if ok:
                 outcome, viewer, locked_now = "ok", Viewer(user=username, role=role, la_code=la_code), False
             else:  # locked by other attempts while this one was checked
@@ -213,17 +217,18 @@ def sign_in(state: AppState, username: str, password: str, rules: SigninPolicy, 
             with state.connect() as con:
                 # An expired lock starts the count afresh; the last allowed failure locks and resets the count;
                 # a failure while locked (another attempt locked it meanwhile) changes nothing.
-                got = con.execute(
+                got = sql.sqlite_execute(
+                    con,
                     """UPDATE users SET
                          failed_attempts = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_attempts ELSE 0 END) + 1
-                                                     >= $max THEN 0
+                                                     >= :max THEN 0
                                                 ELSE (CASE WHEN locked_until IS NULL THEN failed_attempts ELSE 0 END) + 1
                                            END,
                          locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_attempts ELSE 0 END) + 1
-                                                  >= $max THEN $until
+                                                  >= :max THEN :until
                                              ELSE NULL
                                         END
-                       WHERE username = $user AND (locked_until IS NULL OR locked_until <= $at)
+                       WHERE username = :user AND (locked_until IS NULL OR locked_until <= :at)
                        RETURNING locked_until""",
                     {"at": _iso(at), "max": rules.max_failed_attempts, "until": _iso(at + rules.lockout),
                      "user": username},
@@ -265,18 +270,18 @@ def sync_demo_users(state: AppState, sample_only: bool, ref: Reference) -> list[
     """Create the missing demo users while the warehouse holds only the bundled sample; delete every demo
     user once it holds anything else. Returns the demo user names now present."""
     with state.connect() as con:
-        present = {r[0] for r in con.execute("SELECT username FROM users WHERE demo = 1")}
+        present = {r[0] for r in sql.sqlite_execute(con, "SELECT username FROM users WHERE demo = 1")}
         if not sample_only:
             if present:
-                con.execute("DELETE FROM users WHERE demo = 1")
+                sql.sqlite_execute(con, "DELETE FROM users WHERE demo = 1")
             return []
-        taken = {r[0] for r in con.execute("SELECT username FROM users WHERE demo = 0")}
+        taken = {r[0] for r in sql.sqlite_execute(con, "SELECT username FROM users WHERE demo = 0")}
     for name, password, role, la_code in DEMO_USERS:
         if name not in present and name not in taken:
             with contextlib.suppress(UserError):  # created meanwhile by another session
                 add_user(state, name, password, role, la_code, ref, demo=True)
     with state.connect() as con:
-        return [r[0] for r in con.execute("SELECT username FROM users WHERE demo = 1 ORDER BY username")]
+        return [r[0] for r in sql.sqlite_execute(con, "SELECT username FROM users WHERE demo = 1 ORDER BY username")]
 
 
 # --- the Users page (the administrator manages the embedded sign-in's users: docs/operations.md) -------------

@@ -15,7 +15,7 @@ from raa_core import clock, logs
 from raa_core.access import require_audit
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
-from raa_core.store import appstate
+from raa_core.store import appstate, sql
 from raa_core.store.appstate import AppState
 
 #: Every action recorded, with the label the Audit page shows.
@@ -51,21 +51,24 @@ def events(
     action, page, la_code (nullable integer), detail. At most `limit` rows. Raises AccessDenied unless the
     viewer may read the audit trail."""
     require_audit(viewer, ref)
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: dict[str, object] = {"limit": int(limit)}
     if since is not None:
-        where.append("at >= ?")
-        params.append(clock.utc_start_of(since).isoformat(timespec="microseconds"))
+        where.append("at >= :since")
+        params["since"] = clock.utc_start_of(since).isoformat(timespec="microseconds")
     if until is not None:
-        where.append("at < ?")
-        params.append(clock.utc_start_of(until + dt.timedelta(days=1)).isoformat(timespec="microseconds"))
+        where.append("at < :until")
+        params["until"] = clock.utc_start_of(until + dt.timedelta(days=1)).isoformat(timespec="microseconds")
     for column, values in (("actor", actors), ("action", actions), ("la_code", la_codes)):
         if values:
-            where.append(f"{column} IN ({', '.join('?' * len(values))})")
-            params.extend(values)
+            names = [f"{column}{i}" for i in range(len(values))]
+            where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
+            params.update(zip(names, values, strict=True))
     with state.connect() as con:
-        rows = con.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM audit WHERE {' AND '.join(where)} ORDER BY at DESC, id DESC LIMIT ?",
-            [*params, int(limit)],
+        rows = sql.sqlite_execute(
+            con,
+            f"SELECT {', '.join(COLUMNS)} FROM audit WHERE {' AND '.join(where)} ORDER BY at DESC, id DESC LIMIT :limit",
+            params,
         ).fetchall()
     df = pd.DataFrame([tuple(r) for r in rows], columns=COLUMNS)
     df["at"] = clock.london_times(pd.to_datetime(df["at"], format="ISO8601"), to_minute=False)
@@ -76,7 +79,7 @@ def events(
 def actors(state: AppState) -> list[str]:
     """Everyone who appears in the audit trail, for the page's filter."""
     with state.connect() as con:
-        return [r[0] for r in con.execute("SELECT DISTINCT actor FROM audit WHERE actor IS NOT NULL ORDER BY 1")]
+        return [r[0] for r in sql.sqlite_execute(con, "SELECT DISTINCT actor FROM audit WHERE actor IS NOT NULL ORDER BY 1")]
 
 
 def refused(state: AppState, viewer: Viewer, page: str, reason: str) -> None:

@@ -15,6 +15,7 @@ from raa_core.contributions.scenario import Scenario, ScenarioError, parse_scena
 from raa_core.errors import BadInput
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
+from raa_core.store import sql
 from raa_core.store.appstate import AppState, now_text
 
 COLUMNS = ["name", "saved_by", "saved_at", "saves"]
@@ -29,7 +30,7 @@ def save(state: AppState, scenario: Scenario, viewer: Viewer, ref: Reference | N
     if not who:
         raise BadInput("a saved scenario needs the name of who saved it")
     with state.connect() as con:
-        cur = con.execute("INSERT INTO scenarios (name, spec_json, saved_by, saved_at) "
+        cur = sql.sqlite_execute(con, "INSERT INTO scenarios (name, spec_json, saved_by, saved_at) "
                           " VALUES (:name, :spec_json, :saved_by, :saved_at)",
                           {"name": scenario.name, "spec_json": scenario.to_json(), "saved_by": who,
                            "saved_at": now_text()})
@@ -39,7 +40,7 @@ def save(state: AppState, scenario: Scenario, viewer: Viewer, ref: Reference | N
 def saved(state: AppState) -> pd.DataFrame:
     """One row per name, newest first: name, who saved it last and when (UTC ISO text), number of saves."""
     with state.connect() as con:
-        rows = con.execute("""
+        rows = sql.sqlite_execute(con, """
             SELECT s.name, s.saved_by, s.saved_at, n.saves
             FROM scenarios s
             JOIN (SELECT name, max(id) AS id, count(*) AS saves FROM scenarios GROUP BY name) n USING (id)
@@ -51,7 +52,7 @@ def load(state: AppState, name: str) -> Scenario:
     """The newest save of a name, validated again; ScenarioError (field `saved`) naming the saved names
     when there is none, or naming the field when the saved JSON no longer validates."""
     with state.connect() as con:
-        row = con.execute("SELECT spec_json FROM scenarios WHERE name = :name ORDER BY id DESC LIMIT 1",
+        row = sql.sqlite_execute(con, "SELECT spec_json FROM scenarios WHERE name = :name ORDER BY id DESC LIMIT 1",
                           {"name": name}).fetchone()
     if row is None:
         have = ", ".join(repr(n) for n in saved(state)["name"]) or "none yet"
@@ -62,6 +63,6 @@ def load(state: AppState, name: str) -> Scenario:
 def history(state: AppState, name: str) -> pd.DataFrame:
     """Every save of a name, newest first: saved_by, saved_at and the JSON saved."""
     with state.connect() as con:
-        rows = con.execute("SELECT saved_by, saved_at, spec_json FROM scenarios WHERE name = :name ORDER BY id DESC",
+        rows = sql.sqlite_execute(con, "SELECT saved_by, saved_at, spec_json FROM scenarios WHERE name = :name ORDER BY id DESC",
                            {"name": name}).fetchall()
     return pd.DataFrame([tuple(r) for r in rows], columns=["saved_by", "saved_at", "spec_json"])

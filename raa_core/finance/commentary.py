@@ -77,7 +77,8 @@ def add_comment(
            "cost_line": line, "comment": comment, "author": author,
            "created_at": created.isoformat(sep=" ", timespec="microseconds")}
     with state.connect() as con:
-        cur = con.execute(
+        cur = sql.sqlite_execute(
+            con,
             "INSERT INTO comments (la_code, financial_year, period, budget_area, cost_line, comment, author, created_at)"
             " VALUES (:la_code, :financial_year, :period, :budget_area, :cost_line, :comment, :author, :created_at)",
             row,
@@ -122,7 +123,7 @@ def comments(state: AppState, year: str, period: int | None = None, la_code: int
                total - 1 AS earlier
         FROM c WHERE n = 1 ORDER BY la_code, period, budget_area, cost_line"""
     with state.connect() as con:
-        rows = con.execute(text, params).fetchall()
+        rows = sql.sqlite_execute(con, text, params).fetchall()
     return _frame(rows, [*COLUMNS, "earlier"])
 
 
@@ -130,7 +131,8 @@ def history(state: AppState, year: str, period: int | None = None, la_code: int 
     """Every comment recorded for a year (and period, council if given), newest first."""
     where, params = _where(year, period, la_code)
     with state.connect() as con:
-        rows = con.execute(
+        rows = sql.sqlite_execute(
+            con,
             f"SELECT {', '.join(COLUMNS)} FROM comments WHERE {where} ORDER BY created_at DESC, id DESC", params
         ).fetchall()
     return _frame(rows, COLUMNS)
@@ -164,12 +166,13 @@ def migrate_from_warehouse(state: AppState, warehouse: Warehouse) -> int:
         ).fetchall()
         cols = "la_code, financial_year, period, budget_area, cost_line, comment, author, created_at"
         with state.connect() as sq:
-            sq.execute(f"CREATE TEMP TABLE incoming AS SELECT {cols} FROM comments WHERE 0")
+            sql.sqlite_execute(sq, f"CREATE TEMP TABLE incoming AS SELECT {cols} FROM comments WHERE 0")
             names = cols.split(", ")
-            sq.executemany(f"INSERT INTO incoming VALUES ({', '.join(':' + n for n in names)})",
+            sql.sqlite_executemany(sq, f"INSERT INTO incoming VALUES ({', '.join(':' + n for n in names)})",
                            [dict(zip(names, [*r[:7], r[7].isoformat(sep=" ", timespec="microseconds")], strict=True))
                             for r in rows])
-            copied = sq.execute(
+            copied = sql.sqlite_execute(
+                sq,
                 f"INSERT INTO comments ({cols}) SELECT {cols} FROM incoming EXCEPT SELECT {cols} FROM comments"
             ).rowcount
         sql.execute(con, "DROP TABLE variance_comments")

@@ -455,7 +455,7 @@ def _forecast_trend(con: duckdb.DuckDBPyConnection, ref: Reference, request: Mon
     WITH {_base_ctes(la_code is not None)},
     eff AS (SELECT la_code, max(period) AS e FROM led GROUP BY la_code),
     pts AS (SELECT eff.la_code, s.period AS r, least(s.period, eff.e) AS k
-           FROM eff CROSS JOIN ({sql.period_grid_sql()}) s),
+           FROM eff CROSS JOIN ({sql.monitoring_periods_sql()}) s),
     {_forecast_ctes()}
     SELECT f.r AS period, f.la_code, f.budget_area,
            CAST(sum(coalesce(b.budget, 0)) AS DECIMAL(18,2)) AS budget,

@@ -42,6 +42,7 @@ from raa_core.ingest.contract import (
 )
 from raa_core.presentation import count_noun, money_text
 from raa_core.reference import Reference
+from raa_core.store import sql
 
 MAX_ROWS = 20
 _INT_TYPES = {
@@ -760,15 +761,17 @@ def _stage_file(con: duckdb.DuckDBPyConnection, stage: str, plan: FilePlan, extr
         view = f"{stage}_arrow"
         con.register(view, reader)
         try:
-            con.execute(f"INSERT INTO {stage} SELECT ?, ?, __file_row, {body} FROM {view}", [plan.drop, extract])
+            sql.execute(con, f"INSERT INTO {stage} SELECT $drop, $extract, __file_row, {body} FROM {view}",
+                        {"drop": plan.drop, "extract": extract})
         finally:
             con.unregister(view)
         return
-    con.execute(
-        f"INSERT INTO {stage} SELECT ?, ?, file_row_number, {body} "
-        f"FROM read_parquet(?, hive_partitioning = false, union_by_name = false, filename = false, "
+    sql.execute(
+        con,
+        f"INSERT INTO {stage} SELECT $drop, $extract, file_row_number, {body} "
+        f"FROM read_parquet($path, hive_partitioning = false, union_by_name = false, filename = false, "
         f"file_row_number = false)",
-        [plan.drop, extract, str(plan.path)])
+        {"drop": plan.drop, "extract": extract, "path": str(plan.path)})
 
 
 def _stage_together(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan],
@@ -777,12 +780,14 @@ def _stage_together(con: duckdb.DuckDBPyConnection, stage: str, plans: list[File
     assert plans[0].selects is not None
     files = [str(p.path) for p in plans]
     dates = [None if extracts[p.drop] is None else extracts[p.drop].isoformat() for p in plans]
-    con.execute(
+    sql.execute(
+        con,
         f"INSERT INTO {stage} SELECT m.__drop, CAST(m.__extract AS DATE), r.file_row_number, "
         f"{', '.join(plans[0].selects)} "
-        f"FROM read_parquet(?, hive_partitioning = false, union_by_name = false) r "
-        f"JOIN (SELECT unnest(?) AS __file, unnest(?) AS __drop, unnest(?) AS __extract) m ON r.filename = m.__file",
-        [files, files, [p.drop for p in plans], dates])
+        f"FROM read_parquet($files, hive_partitioning = false, union_by_name = false) r "
+        f"JOIN (SELECT unnest($files) AS __file, unnest($drops) AS __drop, unnest($dates) AS __extract) m "
+        f"ON r.filename = m.__file",
+        {"files": files, "drops": [p.drop for p in plans], "dates": dates})
 
 
 def _stage_all(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan],
@@ -805,7 +810,8 @@ def _stage_all(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan]
             if machine_failure is not None and machine_failure(exc):
                 raise
             # one file of the group is damaged (or failed in some other way): find which, file by file
-            con.execute(f"DELETE FROM {stage} WHERE list_contains(?, __drop)", [[p.drop for p in group]])
+            sql.execute(con, f"DELETE FROM {stage} WHERE list_contains($drops, __drop)",
+                        {"drops": [p.drop for p in group]})
             alone += group
     return alone
 
@@ -851,14 +857,14 @@ def check_table(
     that file's `unreadable_file` error (the others are still checked); `machine_failure(exc)` true means the
     machine failed (disk full), and the exception propagates.
     """
-    con.execute(_stage_ddl(spec, stage))
+    sql.execute(con, _stage_ddl(spec, stage))
     for p in _stage_all(con, stage, plans, extracts, machine_failure):
         try:
             _stage_file(con, stage, p, extracts[p.drop])
         except Exception as exc:  # a native reader's crash costs only this file's drop (docs/drop-contract.md)
             if machine_failure is not None and machine_failure(exc):
                 raise
-            con.execute(f"DELETE FROM {stage} WHERE __drop = ?", [p.drop])
+            sql.execute(con, f"DELETE FROM {stage} WHERE __drop = $drop", {"drop": p.drop})
             p.issues.append(Issue(file=spec.file, rule="unreadable_file", message=_unreadable(spec.file, exc, ref)))
             p.selects = None
     live = {p.drop: p for p in plans if p.selects is not None}
@@ -870,7 +876,7 @@ def check_table(
     key = ", ".join(spec.key)
     # Rows whose key could not be read are already reported: no follow-on duplicate-key error for them.
     parts.append(f"count(*) FILTER (WHERE {key_present}) - count(DISTINCT ({key})) FILTER (WHERE {key_present})")
-    counts = con.execute(f"SELECT __drop, {', '.join(parts)} FROM {stage} GROUP BY __drop").fetchall()
+    counts = sql.execute(con, f"SELECT __drop, {', '.join(parts)} FROM {stage} GROUP BY __drop").fetchall()
     label = _label_sql(spec)
     first = f"(list(__row ORDER BY __row))[1:{MAX_ROWS}], (list(lbl ORDER BY __row))[1:{MAX_ROWS}]"
     # One query per broken rule for every drop at once (not one per drop): the first rows and their keys.
@@ -879,17 +885,19 @@ def check_table(
         hit = {row[0]: int(row[1 + i]) for row in counts if row[1 + i] and not live[row[0]].skipped & uses}
         if not hit:
             continue
-        for drop, rows, labels in con.execute(
+        for drop, rows, labels in sql.execute(
+                con,
                 f"SELECT __drop, {first} FROM (SELECT __drop, __row, {label} AS lbl FROM {stage} "
-                f"WHERE coalesce({rule.where}, false) AND list_contains(?, __drop)) GROUP BY __drop",
-                [list(hit)]).fetchall():
+                f"WHERE coalesce({rule.where}, false) AND list_contains($drops, __drop)) GROUP BY __drop",
+                {"drops": list(hit)}).fetchall():
             live[drop].issues.append(_row_issue(spec, rule, hit[drop], list(rows), list(labels)))
     dup_hit = [row[0] for row in counts if row[-1] and not live[row[0]].skipped & set(spec.key)]
     if dup_hit:
-        for drop, n, rows, labels in con.execute(
+        for drop, n, rows, labels in sql.execute(
+                con,
                 f"SELECT __drop, count(*), {first} FROM (SELECT __drop, __row, {label} AS lbl, "
                 f"count(*) OVER (PARTITION BY __drop, {key}) AS n FROM {stage} "
-                f"WHERE list_contains(?, __drop) AND {key_present}) WHERE n > 1 GROUP BY __drop",
-                [dup_hit]).fetchall():
+                f"WHERE list_contains($drops, __drop) AND {key_present}) WHERE n > 1 GROUP BY __drop",
+                {"drops": dup_hit}).fetchall():
             dup = Rule(key, "duplicate_key", "", f"({key}) must be unique, but {n} rows share a key with another row")
             live[drop].issues.append(_row_issue(spec, dup, int(n), list(rows), list(labels)))

@@ -36,7 +36,7 @@ from raa_core.ingest.contract import (
 from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
 from raa_core.presentation import count_noun, date_short
 from raa_core.reference import Reference
-from raa_core.store import warehouse
+from raa_core.store import sql, warehouse
 
 _COUNCIL_NAME = re.compile(r"[1-9][0-9]{2}", re.ASCII)
 _DATE_NAME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -442,7 +442,7 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref:
         except Exception as exc:  # a native reader's crash on one table: checked again drop by drop
             if machine_failure(exc):
                 raise
-            con.execute(f"DROP TABLE IF EXISTS {stage}")
+            sql.execute(con, f"DROP TABLE IF EXISTS {stage}")
         for p, count, selects in before:
             p.issues, p.selects = p.issues[:count], selects  # counted again, alone
             alone = f"stage_{spec.name}_{p.drop + 1}"
@@ -452,7 +452,7 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref:
             except Exception as exc:  # a native reader's crash costs only this drop (docs/drop-contract.md)
                 if machine_failure(exc):
                     raise
-                con.execute(f"DROP TABLE IF EXISTS {alone}")
+                sql.execute(con, f"DROP TABLE IF EXISTS {alone}")
                 p.issues.append(Issue(file=spec.file, rule="check_failed", message=(
                     f"{spec.file} could not be checked, so nothing of its drop was loaded: {_one_line(exc)}")))
                 p.selects = None
@@ -507,12 +507,13 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
         asked = [i for i, plan in plans.items() if plan is not None]
         # One query for every drop of the run: the council's previous stored file of the table (newest drop
         # before this one, or an earlier version of the same drop) and its rows.
-        stored = {int(i): (when, int(rows)) for i, when, rows in con.execute(
+        stored = {int(i): (when, int(rows)) for i, when, rows in sql.execute(
+            con,
             f"""
             WITH q AS (SELECT unnest($i) AS i, unnest($la) AS la, unnest($w) AS w, unnest($p) AS p),
             prev AS (
-                SELECT q.i, arg_max(d.extract_date, (d.extract_date, d.version)) AS when_,
-                       arg_max(d.drop_id, (d.extract_date, d.version)) AS drop_id
+                SELECT q.i, {sql.newest_drop_sql("d.extract_date", "d.")} AS when_,
+                       {sql.newest_drop_sql("d.drop_id", "d.")} AS drop_id
                 FROM q JOIN drops d ON d.la_code = q.la AND list_contains(d.files, $file)
                  AND (d.extract_date < q.w OR d.path = q.p)
                 GROUP BY q.i)
@@ -562,19 +563,26 @@ def sample_marked(folder: Path) -> bool:
 
 def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str | None,
            checksums: dict[str, str], started: dt.datetime, attempt: int, actor: str | None = None) -> None:
-    con.execute(
+    sql.execute(
+        con,
         "INSERT INTO ingest_audit (attempt_id, path, la_code, extract_date, outcome, drop_id, fingerprint, "
         "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [attempt, result.path, result.la_code, result.extract_date, result.outcome, result.drop_id,
-         fingerprint, json.dumps(checksums, sort_keys=True), json.dumps(result.row_counts, sort_keys=True),
-         len(result.errors), len(result.warnings), started, clock.utc_now(), actor],
+        "VALUES ($attempt, $path, $la_code, $extract_date, $outcome, $drop_id, $fingerprint, $checksums, "
+        "$row_counts, $errors, $warnings, $started, $finished, $actor)",
+        {"attempt": attempt, "path": result.path, "la_code": result.la_code, "extract_date": result.extract_date,
+         "outcome": result.outcome, "drop_id": result.drop_id, "fingerprint": fingerprint,
+         "checksums": json.dumps(checksums, sort_keys=True), "row_counts": json.dumps(result.row_counts, sort_keys=True),
+         "errors": len(result.errors), "warnings": len(result.warnings), "started": started,
+         "finished": clock.utc_now(), "actor": actor},
     )
     issues = [*result.errors, *result.warnings]
     if issues:
-        con.executemany(
-            "INSERT INTO drop_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[attempt, result.drop_id, i.severity, i.file, i.column, i.rule, i.rows, i.row_count, i.message]
+        sql.executemany(
+            con,
+            "INSERT INTO drop_issues VALUES ($attempt, $drop_id, $severity, $file, $column, $rule, $rows, $row_count, "
+            "$message)",
+            [{"attempt": attempt, "drop_id": result.drop_id, "severity": i.severity, "file": i.file,
+              "column": i.column, "rule": i.rule, "rows": i.rows, "row_count": i.row_count, "message": i.message}
              for i in issues],
         )
 
@@ -594,10 +602,10 @@ def ingest_into(
     """
     today = today or clock.today()
     # Bounded memory whatever the drop's size: DuckDB spills staged rows to disk past the limit.
-    con.execute(f"SET memory_limit = '{int(ref.settings.ingest_memory_mb)}MB'")
+    sql.execute(con, sql.setting_sql("SET", "memory_limit", int(ref.settings.ingest_memory_mb), "MB"))
     _quiet(con)
     known: dict[str, list[tuple[str, int]]] = {}
-    for path, fp, version in con.execute("SELECT path, fingerprint, version FROM drops ORDER BY version").fetchall():
+    for path, fp, version in sql.execute(con, "SELECT path, fingerprint, version FROM drops ORDER BY version").fetchall():
         known.setdefault(path, []).append((fp, version))
     results: list[DropResult | None] = []
     unchanged: dict[int, tuple[str, dict[str, str], dt.datetime]] = {}
@@ -629,10 +637,10 @@ def ingest_into(
     stages = check_drops(con, to_check, ref)
     snapshot_checks(con, to_check, ref)
 
-    next_drop = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
-    attempt = con.execute("SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
+    next_drop = sql.execute(con, "SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
+    attempt = sql.execute(con, "SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
     accepted: dict[int, tuple[int, int]] = {}
-    con.execute("BEGIN TRANSACTION")
+    sql.execute(con, "BEGIN TRANSACTION")
     try:
         checked_iter = iter(to_check)
         for n, drop in enumerate(drops):
@@ -656,13 +664,16 @@ def ingest_into(
                 drop_id = next_drop
                 next_drop += 1
                 accepted[to_check.index(c)] = (drop_id, int(drop.la_code or 0))
-                con.execute(
+                sql.execute(
+                    con,
                     "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, "
-                    "loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [drop_id, drop.la_code, drop.extract_date, drop.path, version, c.fingerprint,
-                     sorted(c.row_counts), clock.utc_now()])
+                    "loaded_at) VALUES ($drop_id, $la_code, $extract_date, $path, $version, $fingerprint, $files, "
+                    "$loaded_at)",
+                    {"drop_id": drop_id, "la_code": drop.la_code, "extract_date": drop.extract_date,
+                     "path": drop.path, "version": version, "fingerprint": c.fingerprint,
+                     "files": sorted(c.row_counts), "loaded_at": clock.utc_now()})
                 if sample_marked(drop.folder):
-                    con.execute("INSERT INTO sample_drops VALUES (?)", [drop_id])
+                    sql.execute(con, "INSERT INTO sample_drops VALUES ($drop_id)", {"drop_id": drop_id})
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                                     outcome="accepted", new_version=bool(versions), drop_id=drop_id,
                                     warnings=warnings, row_counts=c.row_counts)
@@ -670,21 +681,24 @@ def ingest_into(
             attempt += 1
             results[n] = result
         if accepted:
-            ids = ", ".join(f"({i}, {d}, {la})" for i, (d, la) in accepted.items())
+            ids = {"idx": list(accepted), "drop_ids": [d for d, _ in accepted.values()],
+                   "la_codes": [la for _, la in accepted.values()]}
             for stage in stages:
                 spec = next(t for t in TABLES if stage.startswith(f"stage_{t.name}_"))
                 cols = ", ".join(spec.column_names)
-                con.execute(
+                sql.execute(
+                    con,
                     f"INSERT INTO {spec.name} (drop_id, la_code, {cols}) SELECT a.drop_id, a.la_code, {cols} "
-                    f"FROM {stage} s JOIN (VALUES {ids}) a(idx, drop_id, la_code) ON s.__drop = a.idx "
-                    f"ORDER BY a.drop_id, s.__row")
-        con.execute("COMMIT")
+                    f"FROM {stage} s JOIN (SELECT unnest($idx) AS idx, unnest($drop_ids) AS drop_id, "
+                    f"unnest($la_codes) AS la_code) a ON s.__drop = a.idx ORDER BY a.drop_id, s.__row",
+                    ids)
+        sql.execute(con, "COMMIT")
     except BaseException:  # rolls back, then re-raises: nothing is swallowed
-        con.execute("ROLLBACK")
+        sql.execute(con, "ROLLBACK")
         raise
     finally:
         for stage in stages:
-            con.execute(f"DROP TABLE IF EXISTS {stage}")
+            sql.execute(con, f"DROP TABLE IF EXISTS {stage}")
     return IngestReport(results=[r for r in results if r is not None])
 
 
@@ -738,7 +752,7 @@ def all_unchanged(db: Path, drops: Sequence[DropFolder]) -> list[DropResult] | N
     wh = warehouse.Warehouse(db)
     try:
         with wh.cursor(file) as con:
-            known = set(con.execute("SELECT path, fingerprint FROM drops").fetchall())
+            known = set(sql.execute(con, "SELECT path, fingerprint FROM drops").fetchall())
     except (duckdb.Error, OSError):
         return None
     finally:
@@ -788,7 +802,7 @@ def first_build(
 def _quiet(con: duckdb.DuckDBPyConnection) -> None:
     """No progress bar: DuckDB draws one on standard output for a query past 2 s, which would corrupt
     `raa ingest --json` and `raa check --json` output read by a script."""
-    con.execute("SET enable_progress_bar = false")
+    sql.execute(con, "SET enable_progress_bar = false")
 
 
 def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -> DropResult:

@@ -18,14 +18,13 @@ import duckdb
 import pandas as pd
 
 from raa_core import suppression
-from raa_core.performance.indicators import area_sql, areas_sql, round_pct_sql
 from raa_core.performance.journeys import as_int_columns, waiting_rows_sql
 from raa_core.periods import Period
 from raa_core.presentation import date_short
 from raa_core.reference import Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
-from raa_core.store.sql import Bind, state_source
+from raa_core.store.sql import Bind, area_sql, areas_sql, round_pct_sql, state_source
 
 GROUPS: dict[str, str] = {
     "adopted": "Children adopted in the period",

@@ -38,7 +38,17 @@ from raa_core.presentation.display import INDICATOR_COLUMNS, area_label
 from raa_core.reference import THRESHOLD_SETS, Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
-from raa_core.store.sql import Bind, state_source
+from raa_core.store.sql import (
+    REGION_ORDER,
+    Bind,
+    area_sql,
+    areas_sql,
+    periods_sql,
+    round_mean_sql,
+    round_median_sql,
+    round_pct_sql,
+    state_source,
+)
 
 INDICATORS: tuple[str, ...] = ("A1", "A2", "A3", "A10")
 TIME_INDICATORS: tuple[str, ...] = ("A1", "A2", "A10")
@@ -186,33 +196,6 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
-def councils_sql(b: Bind, ref: Reference | None, as_at: dt.date | None = None) -> str:
-    """SQL listing the councils to report: those in reference data and any with a drop (by `as_at`)."""
-    when = f"WHERE extract_date <= {b.typed(as_at, 'DATE')}" if as_at is not None else ""
-    present = f"SELECT DISTINCT la_code FROM drops {when}"
-    codes = ref.la_codes if ref is not None else []
-    if not codes:
-        return present
-    return f"SELECT unnest({b.typed(list(codes), 'INTEGER[]')}) AS la_code UNION {present}"
-
-
-#: Sort key that puts `region` after every council code.
-REGION_ORDER = 9_000_000_000
-
-
-def areas_sql(b: Bind, ref: Reference | None, as_at: dt.date | None = None) -> str:
-    """SQL table (area, aord): each council code as a string in code order, then `region`."""
-    return (
-        f"SELECT CAST(la_code AS VARCHAR) AS area, CAST(la_code AS BIGINT) AS aord "
-        f"FROM ({councils_sql(b, ref, as_at)}) UNION ALL SELECT 'region', {b(REGION_ORDER)}"
-    )
-
-
-def area_sql(col: str = "la_code") -> str:
-    """The area label of a GROUPING SETS row: the council code, or `region` for the all-councils set."""
-    return f"CASE WHEN grouping({col}) = 1 THEN 'region' ELSE CAST({col} AS VARCHAR) END"
-
-
 def dates_values_sql(b: Bind, dates: Sequence[dt.date]) -> str:
     """SQL table (at_date, dord) of the given dates in order (empty if none)."""
     dates = list(dates)
@@ -220,19 +203,6 @@ def dates_values_sql(b: Bind, dates: Sequence[dt.date]) -> str:
         f"SELECT unnest({b.typed(dates, 'DATE[]')}) AS at_date, "
         f"unnest({b.typed(list(range(len(dates))), 'INTEGER[]')}) AS dord"
     )
-
-
-def periods_sql(b: Bind, periods: Sequence[Period]) -> str:
-    """SQL table (period, pstart, pend, pkind, pord) of the given periods, in order (empty if none)."""
-    ps = list(periods)
-    cols = (
-        ("period", [p.name for p in ps], "VARCHAR[]"),
-        ("pstart", [p.start for p in ps], "DATE[]"),
-        ("pend", [p.end for p in ps], "DATE[]"),
-        ("pkind", [p.kind for p in ps], "VARCHAR[]"),
-        ("pord", list(range(len(ps))), "INTEGER[]"),
-    )
-    return "SELECT " + ", ".join(f"unnest({b.typed(v, t)}) AS {c}" for c, v, t in cols)
 
 
 def span_sql(b: Bind, expr: str, periods: Sequence[Period]) -> str:
@@ -257,47 +227,9 @@ def months_after_sql(b: Bind, date_expr: str, months: int) -> str:
     return add_months_sql(date_expr, b(months))
 
 
-def round_mean_sql(total: str, n: str) -> str:
-    """`total / n` of whole numbers rounded half away from zero (NULL where n = 0 or total is NULL).
-
-    Exact despite the DOUBLE division: a quotient of integers that is exactly k + 0.5 divides to exactly
-    k + 0.5, and any other quotient lies at least 1/(2n) from a half, far beyond double precision for
-    day counts, so DuckDB's round (half away from zero) gives the exact rounding.
-    """
-    return f"CAST(round({total} / nullif({n}, 0)) AS BIGINT)"
-
-
-def round_median_sql(median: str) -> str:
-    """A median of whole days (a whole or half number, exact in DOUBLE) rounded half away from zero."""
-    return f"CAST(round({median}) AS BIGINT)"
-
-
-def round_pct_sql(count: str, n: str) -> str:
-    """Whole percent of `count` in `n` from the unrounded counts (NULL where n = 0)."""
-    return round_mean_sql(f"(100 * {count})", n)
-
-
 def zero_counts_sql(columns: Sequence[str], rel: str = "agg") -> str:
     """Select list of counts from a LEFT JOINed aggregate `rel`, as BIGINT and 0 where it has no row."""
     return ", ".join(f"CAST(coalesce({rel}.{c}, 0) AS BIGINT) AS {c}" for c in columns)
-
-
-def period_grid_sql(
-    b: Bind, columns: str, ref: Reference | None, as_at: dt.date | None, inner: str = "", key: str = ""
-) -> str:
-    """SELECT period, `columns` over every period of CTE `p` x area (x each row `g` of `inner`, by `key`).
-
-    CTE `agg` is LEFT JOINed, so an area with nothing in a period keeps its row; ordered period, key, area.
-    """
-    by = f"CROSS JOIN ({inner}) g " if inner else ""
-    on = f"AND agg.{key} = g.{key} " if inner else ""
-    order = f"g.{key}, " if inner else ""
-    return f"""
-        SELECT p.period, {columns}
-        FROM p {by}CROSS JOIN ({areas_sql(b, ref, as_at)}) a
-        LEFT JOIN agg ON agg.period = p.period {on}AND agg.area = a.area
-        ORDER BY p.pord, {order}a.aord
-    """
 
 
 def cohort_sql(b: Bind, source: str, periods: Sequence[Period], extra: str = "") -> str:

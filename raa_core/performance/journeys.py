@@ -20,18 +20,10 @@ import pandas as pd
 
 from raa_core.access import require_children
 from raa_core.performance.indicators import (
-    area_sql,
-    areas_sql,
     cohort_sql,
-    councils_sql,
     dates_values_sql,
     labels_sql,
     months_after_sql,
-    period_grid_sql,
-    periods_sql,
-    round_mean_sql,
-    round_median_sql,
-    round_pct_sql,
     span_sql,
     zero_counts_sql,
 )
@@ -39,7 +31,18 @@ from raa_core.periods import FIRST_YEAR, Period, parse_period, quarters
 from raa_core.reference import Reference
 from raa_core.requests import PerformanceRequest, Viewer
 from raa_core.snapshot import Snapshot
-from raa_core.store.sql import Bind, state_source
+from raa_core.store.sql import (
+    Bind,
+    area_sql,
+    areas_sql,
+    councils_sql,
+    period_grid_sql,
+    periods_sql,
+    round_mean_sql,
+    round_median_sql,
+    round_pct_sql,
+    state_source,
+)
 
 #: (from, to, date column of from, date column of to), in journey order.
 STAGES: tuple[tuple[str, str, str, str], ...] = (

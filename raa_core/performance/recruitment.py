@@ -16,15 +16,9 @@ import duckdb
 import pandas as pd
 
 from raa_core.performance.indicators import (
-    area_sql,
-    areas_sql,
     dates_values_sql,
     months_after_sql,
-    period_grid_sql,
-    periods_sql,
-    round_pct_sql,
     span_sql,
-    state_source,
     zero_counts_sql,
 )
 from raa_core.performance.journeys import (
@@ -39,7 +33,7 @@ from raa_core.periods import Period
 from raa_core.reference import Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
-from raa_core.store.sql import Bind
+from raa_core.store.sql import Bind, area_sql, areas_sql, period_grid_sql, periods_sql, round_pct_sql, state_source
 
 RECRUITMENT_COUNTS: tuple[str, ...] = (
     "enquiries",

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from raa_core.store import sql
+
 FILE_NAME = "appstate.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -91,37 +93,37 @@ class AppState:
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA synchronous = NORMAL")
-        con.execute("PRAGMA foreign_keys = ON")
+        sql.sqlite_execute(con, sql.setting_sql("PRAGMA", "busy_timeout", BUSY_TIMEOUT_MS))
+        sql.sqlite_execute(con, "PRAGMA journal_mode = WAL")
+        sql.sqlite_execute(con, "PRAGMA synchronous = NORMAL")
+        sql.sqlite_execute(con, "PRAGMA foreign_keys = ON")
         return con
 
     def migrate(self) -> int:
         """Apply the migrations not yet applied, each in its own transaction; returns the schema version."""
         con = self._open()
         try:
-            con.execute("BEGIN IMMEDIATE")  # one migrator at a time
+            sql.sqlite_execute(con, "BEGIN IMMEDIATE")  # one migrator at a time
             try:
-                have = con.execute("PRAGMA user_version").fetchone()[0]
+                have = sql.sqlite_execute(con, "PRAGMA user_version").fetchone()[0]
                 for n, script in enumerate(MIGRATIONS[have:], start=have + 1):
                     for stmt in (s.strip() for s in script.split(";")):
                         if stmt:
-                            con.execute(stmt)
-                    con.execute(f"PRAGMA user_version = {int(n)}")
-                con.execute("COMMIT")
+                            sql.sqlite_execute(con, stmt)
+                    sql.sqlite_execute(con, sql.setting_sql("PRAGMA", "user_version", n))
+                sql.sqlite_execute(con, "COMMIT")
             except BaseException:  # rolls back, then re-raises: nothing is swallowed
-                con.execute("ROLLBACK")
+                sql.sqlite_execute(con, "ROLLBACK")
                 raise
             self._migrated = True
-            return int(con.execute("PRAGMA user_version").fetchone()[0])
+            return int(sql.sqlite_execute(con, "PRAGMA user_version").fetchone()[0])
         finally:
             con.close()
 
     @property
     def schema_version(self) -> int:
         with self.connect() as con:
-            return int(con.execute("PRAGMA user_version").fetchone()[0])
+            return int(sql.sqlite_execute(con, "PRAGMA user_version").fetchone()[0])
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -131,13 +133,13 @@ class AppState:
         con = self._open()
         con.row_factory = sqlite3.Row
         try:
-            con.execute("BEGIN")
+            sql.sqlite_execute(con, "BEGIN")
             try:
                 yield con
             except BaseException:  # rolls back, then re-raises: nothing is swallowed
-                con.execute("ROLLBACK")
+                sql.sqlite_execute(con, "ROLLBACK")
                 raise
-            con.execute("COMMIT")
+            sql.sqlite_execute(con, "COMMIT")
         finally:
             con.close()
 
@@ -158,9 +160,12 @@ def record(
     if not action:
         raise ValueError("an audit event needs an action")
     with state.connect() as con:
-        cur = con.execute(
-            "INSERT INTO audit (at, actor, role, action, page, la_code, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [now_text(), actor, role, action, page, None if la_code is None else int(la_code), detail],
+        cur = sql.sqlite_execute(
+            con,
+            "INSERT INTO audit (at, actor, role, action, page, la_code, detail) "
+            "VALUES (:at, :actor, :role, :action, :page, :la_code, :detail)",
+            {"at": now_text(), "actor": actor, "role": role, "action": action, "page": page,
+             "la_code": None if la_code is None else int(la_code), "detail": detail},
         )
         return int(cur.lastrowid or 0)
 
@@ -168,4 +173,4 @@ def record(
 def audit_rows(state: AppState, limit: int = 500) -> list[dict[str, Any]]:
     """The newest audit events first."""
     with state.connect() as con:
-        return [dict(r) for r in con.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])]
+        return [dict(r) for r in sql.sqlite_execute(con, "SELECT * FROM audit ORDER BY id DESC LIMIT :limit", {"limit": limit})]

@@ -33,7 +33,7 @@ from typing import Any
 
 from raa_core.clock import LONDON_ZONE
 from raa_core.errors import BadInput, Fault, NoData, Refused
-from raa_core.store import warehouse
+from raa_core.store import sql, warehouse
 from raa_core.store.appstate import FILE_NAME as STORE_FILE
 
 MANIFEST = "manifest.json"
@@ -122,8 +122,8 @@ def _copy_store(src: Path, dest: Path) -> int:
         target = sqlite3.connect(dest)
         try:
             source.backup(target)
-            version = int(target.execute("PRAGMA user_version").fetchone()[0])
-            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no WAL beside it
+            version = int(sql.sqlite_execute(target, "PRAGMA user_version").fetchone()[0])
+            sql.sqlite_execute(target, "PRAGMA journal_mode = DELETE")  # one self-contained file, no WAL beside it
         finally:
             target.close()
     except sqlite3.Error as exc:
@@ -342,7 +342,7 @@ def restore(folder: Path, db: Path, *, force: bool = False) -> Restored:
                 try:
                     source.backup(live)
                     with contextlib.suppress(sqlite3.Error):  # the app's own connections set it again anyway
-                        live.execute("PRAGMA journal_mode = WAL")
+                        sql.sqlite_execute(live, "PRAGMA journal_mode = WAL")
                 finally:
                     live.close()
             finally:

@@ -7,6 +7,12 @@ named parameters through `query` / `execute`: DuckDB refuses a named parameter t
 passes, say, `as_at` would trip over every fragment that happens not to mention it. `query` keeps only the
 parameters the text names, and refuses (KeyError) a `$name` the caller did not supply.
 
+SQLite (the app-state store, `store/appstate.py`) takes the same rule through `sqlite_execute` /
+`sqlite_executemany`: `:name` parameters from a mapping, never `?`.
+
+`setting_sql` is the ONE place a value is pasted into SQL text: a `SET` (DuckDB) or `PRAGMA` (SQLite) takes no
+parameter, so it formats a validated integer into the statement; nothing else pastes a value.
+
 `Bind` collects the values of a query as named parameters while its SQL text is assembled (`b(value)` returns
 `$p0`, `$p1`, ...) and runs it through `execute`.
 
@@ -20,7 +26,13 @@ Fragments:
 - `state_sql(table)`: a drop table's rows in each council's current state, or as at `$as_at` (NULL = now).
 - `latest_by_year_sql(table)`: budget/ledger rows, per council and financial year, from the newest drop
   carrying that year, on or before `$as_at`.
-- `period_grid_sql()`: the monitoring periods 1..`$period` as a relation `(period)`.
+- `monitoring_periods_sql()`: the monitoring periods 1..`$period` as a relation `(period)`.
+- `periods_sql(b, periods)`: reporting periods (name, start, end, kind, order) bound through `b`, as a relation.
+- `period_grid_sql(b, columns, ref, as_at, ...)`: every reporting period of CTE `p` x every area, the figures
+  of CTE `agg` LEFT JOINed (an area with nothing in a period keeps its row).
+- `councils_sql(b, ref, as_at)`, `areas_sql(b, ref, as_at)`, `area_sql(col)`: the area set (each council in
+  reference data or with a drop, then `region`) as relations / a GROUPING SETS row's area label.
+- `round_mean_sql`, `round_median_sql`, `round_pct_sql`: the indicators' display rounding (docs/indicators.md).
 - `round_pounds_sql(pence, divisor)`: integer pence / a positive integer rounded half away from zero, as
   DECIMAL(18,2) pounds (docs/finance.md: line figures round once, to the penny).
 """
@@ -29,12 +41,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from typing import Any
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from raa_core.ingest.contract import TABLES
+
+if TYPE_CHECKING:
+    from raa_core.periods import Period
+    from raa_core.reference import Reference
 
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_]\w*)")
 #: String literals and `--` comments, whichever starts first (so an apostrophe in a comment opens no string).
@@ -65,6 +82,61 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] 
     """`con.execute(sql, params)` with only the parameters the SQL uses."""
     p = used(sql, params or {})
     return con.execute(sql, p) if p else con.execute(sql)
+
+
+_QMARK = re.compile(r"(?<![\w$])\?(?!\w)")
+
+
+def _named_only(sql: str, params: Any) -> None:
+    """Refuse `?` positional parameters and a sequence of values: SQLite takes `:name` from a mapping only."""
+    if _QMARK.search(_STRING.sub("''", sql)):
+        raise ValueError("positional `?` parameter: name it (`:name`) and pass a mapping")
+    if params is not None and not isinstance(params, Mapping):
+        raise TypeError("SQL parameters are a mapping of names to values, never a sequence")
+
+
+def sqlite_execute(con: sqlite3.Connection, sql: str, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
+    """`con.execute(sql, params)` on a SQLite connection (the app-state store) with `:name` parameters only.
+
+    Raises ValueError for a `?` in the text, TypeError for parameters that are not a mapping; SQLite itself
+    refuses (sqlite3.ProgrammingError) a `:name` the mapping lacks."""
+    _named_only(sql, params)
+    return con.execute(sql, dict(params)) if params else con.execute(sql)
+
+
+def sqlite_executemany(con: sqlite3.Connection, sql: str, rows: Iterable[Mapping[str, Any]]) -> sqlite3.Cursor:
+    """`con.executemany(sql, rows)` on a SQLite connection, each row a mapping of `:name` parameters."""
+    _named_only(sql, None)
+    checked = []
+    for row in rows:
+        _named_only("", row)
+        checked.append(dict(row))
+    return con.executemany(sql, checked)
+
+
+def executemany(con: duckdb.DuckDBPyConnection, sql: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """`con.executemany(sql, rows)` on a DuckDB connection, each row a mapping of the `$name` parameters the SQL
+    uses (KeyError for one a row lacks)."""
+    con.executemany(sql, [used(sql, row) for row in rows])
+
+
+def setting_sql(keyword: str, name: str, value: int, unit: str = "") -> str:
+    """The ONE place a value is pasted into SQL text: `SET name = 'valueUNIT'` (DuckDB) or `PRAGMA name = value`
+    (SQLite), statements that take no parameter. `value` must be an int (not a bool), `name` a plain
+    identifier, `unit` letters only; anything else is refused (ValueError), so no text from outside the code
+    reaches the statement.
+    """
+    if keyword not in ("SET", "PRAGMA"):
+        raise ValueError(f"not a setting statement: {keyword!r}")
+    if not re.fullmatch(r"[A-Za-z_]\w*", name) or not re.fullmatch(r"[A-Za-z]*", unit):
+        raise ValueError(f"not a setting name or unit: {name!r} {unit!r}")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"a setting takes an integer: {value!r}")
+    if keyword == "SET":
+        return f"SET {name} = '{int(value)}{unit}'"
+    if unit:
+        raise ValueError("a PRAGMA takes no unit")
+    return f"PRAGMA {name} = {int(value)}"
 
 
 class Bind:
@@ -173,8 +245,9 @@ def latest_by_year_sql(table: str) -> str:
     )
 
 
-def period_grid_sql(first: str = "1", last: str = "$period") -> str:
-    """A relation `(period)` of the integers first..last (SQL expressions, by default 1..`$period`)."""
+def monitoring_periods_sql(first: str = "1", last: str = "$period") -> str:
+    """A relation `(period)` of the integers first..last (SQL expressions, by default the monitoring periods
+    1..`$period`)."""
     return f"SELECT unnest(range(CAST({first} AS INTEGER), CAST({last} AS INTEGER) + 1)) AS period"
 
 
@@ -196,3 +269,81 @@ def state_source(b: Bind, table: str, as_at: dt.date | None = None) -> str:
     if as_at is None:
         return f"{table}_current"
     return f"({state_sql(table, b.name(as_at))})"
+
+
+def councils_sql(b: Bind, ref: Reference | None, as_at: dt.date | None = None) -> str:
+    """SQL listing the councils to report: those in reference data and any with a drop (by `as_at`)."""
+    when = f"WHERE extract_date <= {b.typed(as_at, 'DATE')}" if as_at is not None else ""
+    present = f"SELECT DISTINCT la_code FROM drops {when}"
+    codes = ref.la_codes if ref is not None else []
+    if not codes:
+        return present
+    return f"SELECT unnest({b.typed(list(codes), 'INTEGER[]')}) AS la_code UNION {present}"
+
+
+#: Sort key that puts `region` after every council code.
+REGION_ORDER = 9_000_000_000
+
+
+def areas_sql(b: Bind, ref: Reference | None, as_at: dt.date | None = None) -> str:
+    """SQL table (area, aord): each council code as a string in code order, then `region`."""
+    return (
+        f"SELECT CAST(la_code AS VARCHAR) AS area, CAST(la_code AS BIGINT) AS aord "
+        f"FROM ({councils_sql(b, ref, as_at)}) UNION ALL SELECT 'region', {b(REGION_ORDER)}"
+    )
+
+
+def area_sql(col: str = "la_code") -> str:
+    """The area label of a GROUPING SETS row: the council code, or `region` for the all-councils set."""
+    return f"CASE WHEN grouping({col}) = 1 THEN 'region' ELSE CAST({col} AS VARCHAR) END"
+
+
+def periods_sql(b: Bind, periods: Sequence[Period]) -> str:
+    """SQL table (period, pstart, pend, pkind, pord) of the given periods, in order (empty if none)."""
+    ps = list(periods)
+    cols = (
+        ("period", [p.name for p in ps], "VARCHAR[]"),
+        ("pstart", [p.start for p in ps], "DATE[]"),
+        ("pend", [p.end for p in ps], "DATE[]"),
+        ("pkind", [p.kind for p in ps], "VARCHAR[]"),
+        ("pord", list(range(len(ps))), "INTEGER[]"),
+    )
+    return "SELECT " + ", ".join(f"unnest({b.typed(v, t)}) AS {c}" for c, v, t in cols)
+
+
+def round_mean_sql(total: str, n: str) -> str:
+    """`total / n` of whole numbers rounded half away from zero (NULL where n = 0 or total is NULL).
+
+    Exact despite the DOUBLE division: a quotient of integers that is exactly k + 0.5 divides to exactly
+    k + 0.5, and any other quotient lies at least 1/(2n) from a half, far beyond double precision for
+    day counts, so DuckDB's round (half away from zero) gives the exact rounding.
+    """
+    return f"CAST(round({total} / nullif({n}, 0)) AS BIGINT)"
+
+
+def round_median_sql(median: str) -> str:
+    """A median of whole days (a whole or half number, exact in DOUBLE) rounded half away from zero."""
+    return f"CAST(round({median}) AS BIGINT)"
+
+
+def round_pct_sql(count: str, n: str) -> str:
+    """Whole percent of `count` in `n` from the unrounded counts (NULL where n = 0)."""
+    return round_mean_sql(f"(100 * {count})", n)
+
+
+def period_grid_sql(
+    b: Bind, columns: str, ref: Reference | None, as_at: dt.date | None, inner: str = "", key: str = ""
+) -> str:
+    """SELECT period, `columns` over every period of CTE `p` x area (x each row `g` of `inner`, by `key`).
+
+    CTE `agg` is LEFT JOINed, so an area with nothing in a period keeps its row; ordered period, key, area.
+    """
+    by = f"CROSS JOIN ({inner}) g " if inner else ""
+    on = f"AND agg.{key} = g.{key} " if inner else ""
+    order = f"g.{key}, " if inner else ""
+    return f"""
+        SELECT p.period, {columns}
+        FROM p {by}CROSS JOIN ({areas_sql(b, ref, as_at)}) a
+        LEFT JOIN agg ON agg.period = p.period {on}AND agg.area = a.area
+        ORDER BY p.pord, {order}a.aord
+    """

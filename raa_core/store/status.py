@@ -21,7 +21,7 @@ import duckdb
 
 from raa_core import clock, snapshot
 from raa_core.reference import Reference
-from raa_core.store import warehouse
+from raa_core.store import sql, warehouse
 from raa_core.store.appstate import FILE_NAME as STORE_FILE
 from raa_core.store.backup import disk_usage
 
@@ -85,11 +85,11 @@ def _store(path: Path) -> dict[str, Any]:
     except sqlite3.Error as exc:
         return {"usable": False, "writable": False, "schema_version": None, "problem": f"{path.name}: {exc}"}
     try:
-        schema = int(con.execute("PRAGMA user_version").fetchone()[0])
-        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        schema = int(sql.sqlite_execute(con, "PRAGMA user_version").fetchone()[0])
+        sql.sqlite_execute(con, "SELECT count(*) FROM sqlite_master").fetchone()
         try:
-            con.execute("BEGIN IMMEDIATE")
-            con.execute("ROLLBACK")
+            sql.sqlite_execute(con, "BEGIN IMMEDIATE")
+            sql.sqlite_execute(con, "ROLLBACK")
             writable, problem = True, None
         except sqlite3.Error as exc:
             writable, problem = False, f"{path.name} cannot be written: {exc}"

@@ -152,7 +152,7 @@ SCHEMA: list[str] = [
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view (idempotent)."""
     for stmt in SCHEMA:
-        con.execute(stmt)
+        sql.execute(con, stmt)
     sql.execute(con, "INSERT OR REPLACE INTO meta VALUES ('schema_version', $version)",
                 {"version": str(SCHEMA_VERSION)})
 
@@ -384,7 +384,7 @@ def writing(db: Path, *, first_build: bool = False, keep: int | None = None) -> 
             try:
                 create_schema(con)
                 yield con
-                con.execute("CHECKPOINT")
+                sql.execute(con, "CHECKPOINT")
             finally:
                 con.close()
             try:

@@ -13,7 +13,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import raa_core
 from raa_core.contributions import drivers, formula, saved_scenarios, scenario, scenario_tables
 from raa_core.finance import (
     budget,
@@ -78,8 +77,9 @@ def test_the_current_drop_rule_is_written_once() -> None:
     """`arg_max(drop_id, (extract_date, version))` lives in raa_core/store/sql.py; finance and contributions use it."""
     for module, text in SOURCE.items():
         assert "arg_max(" not in text.replace("arg_max(cost_line", ""), module
-    sql_text = (Path(raa_core.__file__).parent / "store" / "sql.py").read_text(encoding="utf-8")
-    assert "arg_max(drop_id, (extract_date, version))" in sql_text
+    from raa_core.store import sql
+
+    assert sql.newest_drop_sql() == "arg_max(drop_id, (extract_date, version))"
 
 
 def test_a_monitoring_query_reads_the_snapshot_it_is_given(ref) -> None:

@@ -76,7 +76,7 @@ def test_latest_by_year_takes_each_year_from_the_newest_drop_carrying_it() -> No
 
 def test_period_grid_and_rounding() -> None:
     con = duckdb.connect()
-    assert sql.query(con, sql.period_grid_sql(), {"period": 3}).fetchall() == [(1,), (2,), (3,)]
+    assert sql.query(con, sql.monitoring_periods_sql(), {"period": 3}).fetchall() == [(1,), (2,), (3,)]
     rounded = sql.round_pounds_sql(sql.cents_sql("$x"), "3")
     assert [sql.query(con, f"SELECT {rounded}", {"x": D(v)}).fetchall()[0][0] for v in ("1.00", "-1.00", "0.05")] == [
         D("0.33"), D("-0.33"), D("0.02")]
