@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from raa_core.store import warehouse
+
 FILE_NAME = "appstate.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -89,7 +91,9 @@ class AppState:
         return cls(Path(warehouse.path).parent / FILE_NAME)
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        warehouse.owner_folder(self.path.parent)  # password hashes: folder, store and its WAL owner-only
+        for extra in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+            warehouse.owner_only(extra, create=extra == self.path)
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         con.execute("PRAGMA journal_mode = WAL")

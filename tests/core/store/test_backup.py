@@ -1,7 +1,6 @@
 """`raa backup` / `raa restore` (raa_core/store/backup.py; docs/operations.md "Back up and restore"): a backup taken
 while an ingest publishes restores one published version's figures, every page's text (as the Head of Service
-sees it) and the store's tables; a damaged backup and a
-live location (without --force) are refused."""
+sees it) and the store's tables; a damaged backup and a live location (without --force) are refused."""
 
 from __future__ import annotations
 
