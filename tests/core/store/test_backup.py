@@ -308,3 +308,43 @@ def test_a_backup_that_fails_leaves_no_files(small, tmp_path: Path, capsys) -> N
     code, _, err = run(capsys, "backup", str(out), "--db", str(db))
     assert code == 2 and "could not copy the app-state store" in err
     assert out.is_dir() and not list(out.iterdir())
+
+
+def _rewrite_in_manifest(out: Path, name: str) -> None:
+    """Record a file's new size and sha256 in the backup's manifest (a backup a newer release took is intact)."""
+    doc = json.loads((out / backup.MANIFEST).read_text())
+    for f in doc["files"]:
+        if f["name"] == name:
+            f["bytes"], f["sha256"] = (out / name).stat().st_size, backup._sha256(out / name)
+    (out / backup.MANIFEST).write_text(json.dumps(doc))
+
+
+def test_a_store_from_a_newer_release_is_refused(small, tmp_path: Path, capsys) -> None:
+    _, out = small
+    con = sqlite3.connect(out / appstate.FILE_NAME)
+    try:
+        con.execute(f"PRAGMA user_version = {len(appstate.MIGRATIONS) + 1}")
+        con.commit()
+    finally:
+        con.close()
+    _rewrite_in_manifest(out, appstate.FILE_NAME)
+    target = tmp_path / "new" / "raa.duckdb"
+    code, _, err = run(capsys, "restore", str(out), "--db", str(target))
+    assert code == 1
+    assert (f"the backup's app-state store has schema version {len(appstate.MIGRATIONS) + 1}, newer than this "
+            f"release's {len(appstate.MIGRATIONS)}") in err and "nothing was restored" in err
+    assert not target.parent.exists()
+
+
+def test_restore_names_a_file_given_as_the_backup_and_a_folder_given_as_the_warehouse(
+        small, tmp_path: Path, capsys) -> None:
+    _, out = small
+    code, _, err = run(capsys, "restore", str(out / backup.MANIFEST), "--db", str(tmp_path / "new" / "raa.duckdb"))
+    assert code == 2 and f"{out / backup.MANIFEST} is not a folder" in err
+    code, _, err = run(capsys, "restore", str(tmp_path / "none"), "--db", str(tmp_path / "new" / "raa.duckdb"))
+    assert code == 2 and "backup folder not found" in err
+    code, _, err = run(capsys, "restore", str(out), "--db", str(tmp_path / "new") + "/")
+    assert code == 2 and "is a folder: give the warehouse file in it" in err
+    assert not (tmp_path / "new").exists()
+    code, _, err = run(capsys, "backup", str(tmp_path / "b2"), "--db", str(out))
+    assert code == 2 and f"'{out}' is a folder" in err
