@@ -191,12 +191,13 @@ def owner_folder(path: Path) -> None:
 
 def owner_only(path: Path, *, create: bool = False) -> None:
     """Make the file `path` readable and writable by its owner only (0600), whatever the umask; with `create`,
-    create it empty first if missing. A missing file (without `create`) is left missing."""
+    create it empty first if missing. A missing file (without `create`) is left missing, and so is the mode of a
+    file another user owns (only its owner may change it; it stays as that owner set it)."""
     path = Path(path)
     if create:
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(FileNotFoundError, PermissionError):
         if stat.S_IMODE(path.stat().st_mode) != 0o600:
             os.chmod(path, 0o600)
 
