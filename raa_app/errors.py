@@ -20,6 +20,7 @@ from typing import Literal
 
 import streamlit as st
 
+from raa_core import logs
 from raa_core.errors import Fault, NoData, RaaError, Refused, classify
 
 #: What a person refused can do.
@@ -58,9 +59,13 @@ def message(error: RaaError, before: str = "", after: str = "") -> Message:
 
 def show(error: BaseException, before: str = "", after: str = "") -> None:
     """Show `message(error, before, after)` in its box. An error outside the families (`errors.classify`
-    gives None: a programming error) is raised again, so it surfaces rather than being dressed as advice."""
+    gives None: a programming error) is raised again, so it surfaces rather than being dressed as advice.
+    A `Fault` is also logged as a `fault` event with the error's sentence only (not the page's `before` and
+    `after`, which may hold what a person typed): docs/operations.md "Logs and rotation"."""
     family = classify(error)
     if family is None:
         raise error
+    if isinstance(family, Fault):
+        logs.event("fault", where="app", message=str(family))
     shown = message(family, before, after)
     getattr(st, shown.level)(shown.text, icon=shown.icon)

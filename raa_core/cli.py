@@ -42,6 +42,15 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from exc
 
 
+def _db(text: str) -> str:
+    """`--db`: the warehouse file (the link). A folder is refused: a trailing slash would otherwise make the warehouse
+    a file named after the folder, beside it (docs/command-line.md)."""
+    if text.endswith(("/", os.sep)) or os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give the warehouse file in it, such as "
+                                         f"{os.path.join(text, 'raa.duckdb')}")
+    return text
+
+
 def _emit(args: argparse.Namespace, payload: object, human: str) -> None:
     if args.json:
         json.dump(payload, sys.stdout, indent=2, default=str)
@@ -356,6 +365,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from raa_core.store import backup
 
     folder = Path(args.backup_dir)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder: give the folder raa backup wrote")
     if not folder.is_dir():
         raise UsageError(f"backup folder not found: {folder}")
     done = backup.restore(folder, Path(args.db), force=args.force)
@@ -476,7 +487,7 @@ def add_forecast_parser(sub: argparse._SubParsersAction, common: argparse.Argume
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: the app's)")
+    common.add_argument("--db", type=_db, default=str(DEFAULT_DB), help="warehouse file (default: the app's)")
     common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser = argparse.ArgumentParser(prog="raa", description="Regional Adoption Agency data product: drops, scorecard, budget")
     sub = parser.add_subparsers(dest="command", required=True)

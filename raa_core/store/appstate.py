@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from raa_core.store import sql
+from raa_core.store import sql, warehouse
 
 FILE_NAME = "appstate.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -91,7 +91,9 @@ class AppState:
         return cls(Path(warehouse.path).parent / FILE_NAME)
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        warehouse.owner_folder(self.path.parent)  # password hashes: folder, store and its WAL owner-only
+        for extra in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+            warehouse.owner_only(extra, create=extra == self.path)
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         sql.sqlite_execute(con, sql.setting_sql("PRAGMA", "busy_timeout", BUSY_TIMEOUT_MS))
         sql.sqlite_execute(con, "PRAGMA journal_mode = WAL")

@@ -35,6 +35,7 @@ from raa_core.clock import LONDON_ZONE
 from raa_core.errors import BadInput, Fault, NoData, Refused
 from raa_core.store import sql, warehouse
 from raa_core.store.appstate import FILE_NAME as STORE_FILE
+from raa_core.store.appstate import MIGRATIONS
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -274,6 +275,27 @@ def verify(folder: Path) -> dict[str, Any]:
     return doc
 
 
+def _store_schema(folder: Path, doc: dict[str, Any]) -> None:
+    """Refuse a backup whose app-state store was migrated past this release's migrations (`appstate.MIGRATIONS`):
+    this release would not know its tables. Read from the store file itself (the manifest records it too)."""
+    store_file = next((f for f in doc["files"] if f["role"] == "store"), None)
+    if store_file is None:
+        return
+    try:
+        con = sqlite3.connect(f"file:{folder / store_file['name']}?mode=ro", uri=True)
+        try:
+            have = int(con.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise Refused(f"the backup is damaged: its app-state store {store_file['name']} cannot be read ({exc})") from exc
+    if have > len(MIGRATIONS):
+        by = (doc.get("release") or {}).get("version") or "a newer release"
+        raise Refused(f"the backup's app-state store has schema version {have}, newer than this release's "
+                      f"{len(MIGRATIONS)} (the backup was taken by {by}), so nothing was restored. Restore it with "
+                      "the release that took it, or a newer one.")
+
+
 def _occupied(db: Path, store: Path) -> list[str]:
     held = []
     if db.is_symlink() or db.exists() or warehouse._versions(db):
@@ -290,10 +312,12 @@ def restore(folder: Path, db: Path, *, force: bool = False) -> Restored:
     over a live one it is published under the next unused number, atomically, while holding the writer lock
     (readers keep the version they pinned), and the store is replaced in place with SQLite's backup API (the
     app's connections see the restored rows on their next transaction). Raises BadInput/Refused as `verify`,
-    Refused when the location holds a warehouse or store and `force` is not given, Fault on a write failure.
+    Refused when the backup's store has a schema version newer than this release's migrations, Refused when the
+    location holds a warehouse or store and `force` is not given, Fault on a write failure.
     """
     folder, db = Path(folder), Path(db)
     doc = verify(folder)
+    _store_schema(folder, doc)
     store = db.parent / STORE_FILE
     held = _occupied(db, store)
     if held and not force:

@@ -179,6 +179,29 @@ _HEADER_BYTES = 3 * 4096
 _log = logging.getLogger("raa.warehouse")
 
 
+def owner_folder(path: Path) -> None:
+    """Create the folder `path` (and missing parents) if missing, owner-only (0700) whatever the umask; a folder
+    that exists is left as its owner set it. The live files hold password hashes and personal data: see
+    docs/operations.md "File permissions"."""
+    path = Path(path)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path, 0o700)
+
+
+def owner_only(path: Path, *, create: bool = False) -> None:
+    """Make the file `path` readable and writable by its owner only (0600), whatever the umask; with `create`,
+    create it empty first if missing. A missing file (without `create`) is left missing, and so is the mode of a
+    file another user owns (only its owner may change it; it stays as that owner set it)."""
+    path = Path(path)
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    with contextlib.suppress(FileNotFoundError, PermissionError):
+        if stat.S_IMODE(path.stat().st_mode) != 0o600:
+            os.chmod(path, 0o600)
+
+
 def _state_file(db: Path) -> Path:
     return db.with_name(db.name + ".published.json")
 
@@ -196,7 +219,9 @@ def _load_state(db: Path) -> dict[str, Any]:
 
 def _save_state(db: Path, state: dict[str, Any]) -> None:
     tmp = _state_file(db).with_name(_state_file(db).name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # owner-only whatever the umask
+    with open(fd, "w", encoding="utf-8") as fh:
         json.dump(state, fh, sort_keys=True)
         fh.flush()
         os.fsync(fh.fileno())
@@ -291,7 +316,7 @@ def version(db: Path) -> str:
 def write_lock(db: Path) -> Iterator[None]:
     """Serialise writers (scheduled ingest, app commentary) across processes."""
     db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    owner_folder(db.parent)
     with open(db.with_name(db.name + ".lock"), "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -352,7 +377,7 @@ def writing(db: Path, *, first_build: bool = False, keep: int | None = None) -> 
     """
     db = Path(db)
     try:
-        db.parent.mkdir(parents=True, exist_ok=True)
+        owner_folder(db.parent)
     except OSError as exc:
         raise _fail(f"create the warehouse folder {db.parent}", exc) from exc
     with write_lock(db):
@@ -379,6 +404,7 @@ def writing(db: Path, *, first_build: bool = False, keep: int | None = None) -> 
                 if src is not None:
                     shutil.copyfile(src, tmp)
                 con = duckdb.connect(str(tmp), config={"temp_directory": str(spill)})
+                owner_only(tmp)  # the version file holds personal data: owner-only whatever the umask
             except (OSError, duckdb.Error) as exc:
                 raise _fail(f"start a new warehouse version from {src.name if src else 'nothing'}", exc) from exc
             try:

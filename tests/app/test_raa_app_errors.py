@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import errno
+import json
+from pathlib import Path
 
 import pytest
 
 from raa_app import errors
+from raa_core import logs
 from raa_core.access import AccessDenied
 from raa_core.errors import BadInput, Fault, NoData
 from raa_core.reference import load_reference
@@ -61,3 +64,17 @@ def test_show_lets_a_programming_error_out(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(errors.st, "error", lambda *a, **k: pytest.fail("a bug was shown as advice"))
     with pytest.raises(KeyError, match="bug"):
         errors.show(KeyError("bug"))
+
+
+def test_show_logs_a_fault_with_its_sentence_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(errors.st, "error", lambda text, icon: None)
+    monkeypatch.setattr(errors.st, "info", lambda text, icon: None)
+    log = tmp_path / "events.log"
+    logs.configure(log)
+    try:
+        errors.show(OSError(errno.ENOSPC, "No space left on device"), "Not saved: comment by jo.bloggs ")
+        errors.show(NoData("no budgets are loaded"))  # not a fault: nothing logged
+    finally:
+        logs.configure(None)
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(e["kind"], e["where"], e["message"]) for e in events] == [("fault", "app", "No space left on device")]

@@ -1,11 +1,15 @@
 """`raa backup` / `raa restore` (raa_core/store/backup.py; docs/operations.md "Back up and restore"): a backup taken
-while an ingest publishes restores one published version's figures and the store's tables; a damaged backup and a
-live location (without --force) are refused."""
+while an ingest publishes restores one published version's figures, every page's text (as the Head of Service
+sees it) and the store's tables; a damaged backup and a live location (without --force) are refused."""
 
 from __future__ import annotations
 
+import ast
+import datetime as dt
+import importlib.util
 import json
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -13,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DROPS, SAMPLE_TODAY
+from conftest import APP, SAMPLE_DROPS, SAMPLE_TODAY, _serve_through_app_py
 from raa_core.access import accounts
 from raa_core.cli import main
 from raa_core.ingest import drops
@@ -59,6 +63,57 @@ def fill_store(db: Path, ref) -> AppState:
     return state
 
 
+def app_pages() -> list[str]:
+    """app.py's page scripts (its PAGES), in the order the navigation lists them."""
+    tree = ast.parse(Path(APP).read_text())
+    node = next(n.value for n in tree.body if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in n.targets))
+    return [script for group in ast.literal_eval(node).values() for _, script, _, _ in group]
+
+
+def _page_text_module():
+    """bench/page_text.py (its `render` walks an AppTest's element tree into text)."""
+    path = Path(APP).parent / "bench" / "page_text.py"
+    spec = importlib.util.spec_from_file_location("page_text", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _normalised(text: str) -> str:
+    """As bench/page_diff.sh: Streamlit's per-run ids and the moments the run itself writes (today's date-times:
+    sign-ins, audited views, load times) are dropped; a date-time from the data is compared as it is."""
+    days = "|".join(d.isoformat() for d in (dt.datetime.now(dt.UTC).date(),
+                                            dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)))
+    text = re.sub(r'deferred_file_id: "[^"]*"', "", text)
+    text = re.sub(r'\$\$ID-[0-9a-f]+-[^" ]*', "", text)
+    return re.sub(rf"({days})[ T][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}(\.[0-9]+)?)?", "<moment>", text)
+
+
+def every_page_text(db: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Every page of app.py rendered (AppTest) against the warehouse at `db`, signed in as the Head of Service
+    (user `hos`) with the default sidebar choice: page script -> its text."""
+    import streamlit as st
+
+    from raa_app import data
+
+    page_text = _page_text_module()
+    monkeypatch.setenv("RAA_DB", str(db))
+    monkeypatch.setenv("RAA_DROPS", str(SAMPLE_DROPS))
+    monkeypatch.setenv("RAA_TODAY", TODAY)
+    _serve_through_app_py(monkeypatch)
+    texts = {}
+    for script in app_pages():
+        data.clear()
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        texts[script] = _normalised(page_text.render(Path(script).stem, {}, "hos"))
+    data.clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return texts
+
+
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
@@ -81,8 +136,13 @@ def partial(tmp_path: Path, ref) -> tuple[Path, Path]:
 def test_a_backup_taken_while_an_ingest_publishes_restores_the_pinned_version(
         partial, tmp_path: Path, ref, capsys, monkeypatch) -> None:
     db, full = partial
+    with AppState(db.parent / appstate.FILE_NAME).connect() as con:  # the Head of Service the pages render for
+        con.execute("INSERT INTO users (username, role, la_code, created_at) VALUES ('hos', 'hos', NULL, "
+                    "'2026-11-20')")
     before = figures(capsys, db)
     pinned_version = warehouse.version(db)
+    pinned = tmp_path / "pinned"  # the source as the backup pins it: its version and store, the app reads a copy
+    shutil.copytree(db.parent, pinned, symlinks=True)
     # The ingest publishes between the pin and the copy, and (keeping one version) removes the pinned file's name.
     keep_one = ref.model_copy(update={"settings": ref.settings.model_copy(update={"keep_versions": 1})})
     copy = backup._copy_fd
@@ -120,6 +180,13 @@ def test_a_backup_taken_while_an_ingest_publishes_restores_the_pinned_version(
     assert mode(target.parent) == 0o700
     assert mode(target.parent / appstate.FILE_NAME) == 0o600
     assert mode(warehouse.current_file(target)) == 0o600
+    # the app serves the restored warehouse as it served the source at the pinned version: every page's text
+    source_pages = every_page_text(pinned / db.name, monkeypatch)
+    restored_pages = every_page_text(target, monkeypatch)
+    assert all("exception: []" in text.splitlines()[0] for text in source_pages.values())
+    assert len(source_pages) == len(app_pages()) >= 10 and "Kent" in source_pages["pages/overview.py"]
+    assert all("finance.lead" in source_pages[f"pages/{p}.py"] for p in ("users", "audit"))  # the store's rows
+    assert source_pages == restored_pages
     # the restored warehouse takes the next ingest like any other
     report = drops.ingest(target, full, ref, today=SAMPLE_TODAY)
     assert not report.by("rejected") and figures(capsys, target) == after
@@ -241,3 +308,43 @@ def test_a_backup_that_fails_leaves_no_files(small, tmp_path: Path, capsys) -> N
     code, _, err = run(capsys, "backup", str(out), "--db", str(db))
     assert code == 2 and "could not copy the app-state store" in err
     assert out.is_dir() and not list(out.iterdir())
+
+
+def _rewrite_in_manifest(out: Path, name: str) -> None:
+    """Record a file's new size and sha256 in the backup's manifest (a backup a newer release took is intact)."""
+    doc = json.loads((out / backup.MANIFEST).read_text())
+    for f in doc["files"]:
+        if f["name"] == name:
+            f["bytes"], f["sha256"] = (out / name).stat().st_size, backup._sha256(out / name)
+    (out / backup.MANIFEST).write_text(json.dumps(doc))
+
+
+def test_a_store_from_a_newer_release_is_refused(small, tmp_path: Path, capsys) -> None:
+    _, out = small
+    con = sqlite3.connect(out / appstate.FILE_NAME)
+    try:
+        con.execute(f"PRAGMA user_version = {len(appstate.MIGRATIONS) + 1}")
+        con.commit()
+    finally:
+        con.close()
+    _rewrite_in_manifest(out, appstate.FILE_NAME)
+    target = tmp_path / "new" / "raa.duckdb"
+    code, _, err = run(capsys, "restore", str(out), "--db", str(target))
+    assert code == 1
+    assert (f"the backup's app-state store has schema version {len(appstate.MIGRATIONS) + 1}, newer than this "
+            f"release's {len(appstate.MIGRATIONS)}") in err and "nothing was restored" in err
+    assert not target.parent.exists()
+
+
+def test_restore_names_a_file_given_as_the_backup_and_a_folder_given_as_the_warehouse(
+        small, tmp_path: Path, capsys) -> None:
+    _, out = small
+    code, _, err = run(capsys, "restore", str(out / backup.MANIFEST), "--db", str(tmp_path / "new" / "raa.duckdb"))
+    assert code == 2 and f"{out / backup.MANIFEST} is not a folder" in err
+    code, _, err = run(capsys, "restore", str(tmp_path / "none"), "--db", str(tmp_path / "new" / "raa.duckdb"))
+    assert code == 2 and "backup folder not found" in err
+    code, _, err = run(capsys, "restore", str(out), "--db", str(tmp_path / "new") + "/")
+    assert code == 2 and "is a folder: give the warehouse file in it" in err
+    assert not (tmp_path / "new").exists()
+    code, _, err = run(capsys, "backup", str(tmp_path / "b2"), "--db", str(out))
+    assert code == 2 and f"'{out}' is a folder" in err
