@@ -245,6 +245,8 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     )
     boardpack.pack_period(args.period)  # a period that is not one raises BadInput before anything is built
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder: name a folder for the board pack's files")
     out.mkdir(parents=True, exist_ok=True)
     from raa_core.store.appstate import AppState
     from raa_core.store.warehouse import Warehouse

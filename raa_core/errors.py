@@ -71,18 +71,47 @@ def validation_sentence(error: ValidationError) -> str:
     return "; ".join(parts) or str(error)
 
 
+def os_sentence(error: OSError) -> str:
+    """An operating-system error as a sentence a person can act on: what happened, to which path, and what to
+    do (`classify`). Python's own text ("[Errno 2] No such file or directory: '/proc/raa'") names neither."""
+    where = error.filename if error.filename is not None else None
+    path = f" {where}" if where is not None else ""
+    if isinstance(error, FileExistsError):
+        return f"{where or 'the path'} already exists: name another path, or move that one away"
+    if isinstance(error, FileNotFoundError):
+        return (f"cannot find or create{path or ' the path'}: no such file or folder; check the path and that "
+                f"the folder above it exists and can hold files")
+    if isinstance(error, NotADirectoryError):
+        return f"cannot use{path or ' the path'}: a part of it is a file, not a folder; check the path"
+    if isinstance(error, IsADirectoryError):
+        return f"{where or 'the path'} is a folder, not a file: name a file"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (f"permission denied on{path or ' a file or folder'}: check the folder's permissions, or tell the "
+                f"administrator")
+    if error.errno == errno.EROFS:
+        return (f"{error.strerror or 'Read-only file system'}{path and ' at' + path}: choose a folder that can "
+                f"be written, or tell the administrator")
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"{error.strerror or 'No space left on device'}{path and ' writing' + path}: free some space, "
+                f"then try again, or tell the administrator")
+    return f"{error.strerror or error}{path and ' (' + path.strip() + ')'}: tell the administrator"
+
+
 def classify(error: BaseException) -> RaaError | None:
     """The family of an error that reached one of the two mapping places (`raa_core.cli.main`,
-    `raa_app.errors.show`): the error itself if it is a `RaaError`; pydantic's ValidationError or a file
-    named that is not there as `BadInput`; a failure of the machine (disk full, read-only folder, I/O: see
-    `operational`) as `Fault`; None for anything else, a programming error that must surface as a traceback
-    rather than be dressed as a message."""
+    `raa_app.errors.show`): the error itself if it is a `RaaError`; pydantic's ValidationError, or a path that
+    is not there, already there or of the wrong kind (a file for a folder), as `BadInput`; a failure of the
+    machine (disk full, read-only folder, permissions, I/O: see `operational`) as `Fault`; None for anything
+    else, a programming error that must surface as a traceback rather than be dressed as a message. Errors of
+    the operating system become sentences naming the path and what to do (`os_sentence`)."""
     if isinstance(error, RaaError):
         return error
     if isinstance(error, ValidationError):
         return BadInput(validation_sentence(error))
-    if isinstance(error, FileNotFoundError):
-        return BadInput(str(error))
+    if isinstance(error, FileNotFoundError | FileExistsError | NotADirectoryError | IsADirectoryError):
+        return BadInput(os_sentence(error))
     if operational(error):
-        return Fault(error.strerror if isinstance(error, OSError) and error.strerror else str(error))
+        if isinstance(error, OSError):
+            return Fault(os_sentence(error))
+        return Fault(f"{' '.join(str(error).split())}; tell the administrator")
     return None

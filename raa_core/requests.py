@@ -113,9 +113,13 @@ class MonitoringRequest(BaseModel):
     @field_validator("year")
     @classmethod
     def _year(cls, v: str) -> str:
-        p = parse_period(v)
-        if p.kind != "year":
-            raise ValueError(f"not a financial year (YYYY-YY): {v!r}")
+        """Only a financial year: a 3-year period is a period, but not a budget year (docs/command-line.md)."""
+        try:
+            p = parse_period(v)
+        except BadInput:
+            p = None
+        if p is None or p.kind != "year":
+            raise ValueError(f"{v!r} is not a financial year: write a financial year like 2021-22")
         return v
 
     @field_validator("period")
