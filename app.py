@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from raa_app import shell
+from raa_app import errors, shell
 
 if __name__ != "__main__":
     # `streamlit run app.py` imports this file to serve it: Streamlit's server runs this same file as the page
@@ -49,4 +49,5 @@ if __name__ == "__main__":  # the page script, run once per click
         }
         page = st.navigation(navigation, position="sidebar" if viewer is not None else "hidden")
         run.page = page.title
-        page.run()
+        with errors.shown_on_page():  # an error of a family a page did not catch is its message, not a traceback
+            page.run()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from raa_core import clock, snapshot
-from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify
+from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify, fault_line
 from raa_core.presentation import count_noun, money_text, percent_text, share_text
 from raa_core.reference import load_reference
 from raa_core.requests import PerformanceRequest
@@ -565,7 +565,7 @@ def _fail(args: argparse.Namespace, error: RaaError) -> int:
     """One line on stderr and the family's exit code, never a traceback; a `Fault` with --json also writes an
     error object on stdout (`{"error": {"kind": "operational", "message"}}`), so a scheduler can tell a failure
     of the machine from a rejected drop without parsing text."""
-    line = " ".join(str(error).split())
+    line = fault_line(error) if isinstance(error, Fault) else " ".join(str(error).split())
     print(f"raa {args.command}: {line}", file=sys.stderr)
     if isinstance(error, Fault):
         from raa_core import logs

@@ -13,9 +13,10 @@ Four families, each with one meaning for the person who meets it:
   the administrator.
 
 Exit codes are mapped once, in `raa_core.cli` (`exit_code`); page messages once, in `raa_app.errors`; both ask
-`classify` which family an error belongs to. No other code catches `Exception` wholesale, but for ingest surviving
-a native reader's crash on one partner file (the short list in tests/repo/test_errors.py, each with its reason).
-Messages are plain English sentences a person can act on.
+`classify` which family an error belongs to. No other code catches `Exception` wholesale (tests/repo/test_errors.py);
+ingest survives a native reader's crash on one partner file by catching the classes such a crash raises
+(`raa_core.ingest.contract.READER_CRASHES`). Messages are plain English sentences a person can act on: an error of
+the operating system names the path and what to do (`os_sentence`), and a `Fault` always ends with what to do.
 """
 
 from __future__ import annotations
@@ -43,7 +44,27 @@ class NoData(RaaError):
 
 
 class Fault(RaaError, RuntimeError):
-    """The service could not do its work: storage full or read-only, a damaged file, a store busy or unreadable."""
+    """The service could not do its work: storage full or read-only, a damaged file, a store busy or unreadable.
+
+    `advises` is True when the sentence already says what to do (`os_sentence`: "check the folder's
+    permissions"); otherwise the mapping places add `TRY_AGAIN` (`fault_line`, `raa_app.errors.message`)."""
+
+    advises: bool = False
+
+
+#: What to do after a `Fault` whose sentence does not say: the command line's words (`fault_line`).
+TRY_AGAIN = "try again, and tell the administrator if it happens again"
+
+
+def fault_line(error: Fault) -> str:
+    """A `Fault` as the command line's one line: its sentence, then what to do unless it says already."""
+    line = " ".join(str(error).split())
+    return line if error.advises else f"{line}; {TRY_AGAIN}"
+
+
+def _advising(fault: Fault) -> Fault:
+    fault.advises = True
+    return fault
 
 
 def operational(exc: BaseException) -> bool:
@@ -112,6 +133,6 @@ def classify(error: BaseException) -> RaaError | None:
         return BadInput(os_sentence(error))
     if operational(error):
         if isinstance(error, OSError):
-            return Fault(os_sentence(error))
-        return Fault(f"{' '.join(str(error).split())}; tell the administrator")
+            return _advising(Fault(os_sentence(error)))
+        return Fault(str(error))
     return None

@@ -126,6 +126,19 @@ def test_os_errors_become_sentences_naming_the_path_and_what_to_do(tmp_path: Pat
     assert isinstance(broken, errors.Fault) and str(broken) == "Input/output error (/srv/out): tell the administrator"
 
 
+def test_a_fault_line_always_says_what_to_do(capsys, monkeypatch, tmp_path: Path) -> None:
+    from raa_core.ingest import sample
+
+    def damaged(*args: object) -> None:
+        raise warehouse.WarehouseError("could not open warehouse raa.duckdb: it is damaged")
+
+    monkeypatch.setattr(sample, "generate", damaged)
+    code, out, err = run(capsys, "sample", str(tmp_path / "out"))
+    assert code == 2 and out == ""
+    assert err == ("raa sample: could not open warehouse raa.duckdb: it is damaged; try again, and tell the "
+                   "administrator if it happens again\n")
+
+
 def test_boardpack_out_under_proc_is_a_sentence_not_errno(tmp_path: Path, capsys) -> None:
     code, out, err = run(capsys, "boardpack", "--period", "2021-22", "--out", "/proc/raa/pack")
     assert out == ""
