@@ -1,7 +1,7 @@
 """Monthly monitoring of the pooled budget: year-to-date actuals, forecast outturn, variance, RAG and
 movement per council, area and cost line, with totals that reconcile to the penny (docs/finance.md).
 
-Decisions where the spec is silent (tested in tests/test_monitoring.py):
+Decisions where the spec is silent (tested in tests/core/finance/test_monitoring.py):
 - Each financial year's budget and ledger come from the newest drop carrying that year.
 - A council's monitoring period is its latest ledger period on or before the requested one.
 - Lines recharged quarterly (reference `recharged_quarterly`) count only completed quarters:

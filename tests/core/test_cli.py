@@ -1,4 +1,4 @@
-"""The command line of cli.md: sample, ingest, kpi and budget, with JSON and exit codes."""
+"""The command line of docs/command-line.md: sample, ingest, kpi and budget, with JSON and exit codes."""
 
 from __future__ import annotations
 
