@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from raa_core.errors import BadInput
-from raa_core.periods import Period, parse_period
+from raa_core.periods import Period, parse_financial_year, parse_period
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SETS
 
 
@@ -115,11 +115,9 @@ class MonitoringRequest(BaseModel):
     def _year(cls, v: str) -> str:
         """Only a financial year: a 3-year period is a period, but not a budget year (docs/command-line.md)."""
         try:
-            p = parse_period(v)
-        except BadInput:
-            p = None
-        if p is None or p.kind != "year":
-            raise ValueError(f"{v!r} is not a financial year: write a financial year like 2021-22")
+            parse_financial_year(v)
+        except BadInput as exc:  # pydantic reports a ValueError as the field's sentence
+            raise ValueError(str(exc)) from None
         return v
 
     @field_validator("period")

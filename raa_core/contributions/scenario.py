@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from raa_core.errors import BadInput
 from raa_core.money import json_money
+from raa_core.periods import financial_year, parse_financial_year
 from raa_core.presentation import money_text
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -46,12 +47,16 @@ def year_start(year: str) -> int:
 
 def year_label(start: int) -> str:
     """'2021-22' for 2021."""
-    return f"{start}-{(start + 1) % 100:02d}"
+    return financial_year(start).name
 
 
 def _check_year(field: str, year: str) -> None:
-    m = YEAR_RE.match(year)
-    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+    """A scenario's year is a financial year written exactly YYYY-YY (periods.parse_financial_year's rule)."""
+    try:
+        ok = YEAR_RE.match(year) is not None and parse_financial_year(year) is not None
+    except BadInput:
+        ok = False
+    if not ok:
         raise ScenarioError(field, f"{year!r} is not a financial year: write it as YYYY-YY, e.g. 2021-22")
 
 
