@@ -219,3 +219,9 @@ def window(year_name: str, key: str) -> Period:
     itself, or the 3-year period ending with it ('2017-18', '3 years' -> 2015-18)."""
     last = parse_financial_year(year_name).start.year
     return financial_year(last) if WINDOWS[key] == 1 else three_year(last - WINDOWS[key] + 1)
+
+
+def is_over(period: Period, latest: dt.date | None) -> bool:
+    """Whether figures held up to `latest` cover the whole period: True with no figures at all (nothing runs
+    short), False when the newest data stops before the period's end (a period still running)."""
+    return latest is None or period.end <= latest
