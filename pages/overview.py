@@ -49,17 +49,13 @@ if as_at is not None:
     )
     shell.download_table(state, "data_held", "state_at", period="", region=True)
     st.stop()
-limits = ref.settings.freshness_days
 if status["sample"].any():
     st.info(f"**Sample data.** The warehouse holds only the bundled synthetic sample (as at "
             f"{date_long(status['judged_on'].iloc[0])}); freshness is judged against that date until a council's own "
             f"drop is loaded.", icon=":material/science:")
 st.caption(
-    f"Data held for the {number_word(len(ref.councils))} partner councils on {date_long(today)}. Performance "
-    f"data (children, adopters) and finance data (ledger, budget, establishment) travel separately: a council is "
-    f"**stale** for performance when its newest children or adopters file is more than {limits['performance']} days "
-    f"old, and for finance when its newest ledger is more than {limits['finance']} days old (budget and "
-    f"establishment files come when they change); figures from stale data are flagged wherever they appear."
+    f"Data held for the {number_word(len(ref.councils))} partner councils on {date_long(today)}. "
+    + freshness.rule_text(ref)
 )
 
 cols = st.columns(len(status))

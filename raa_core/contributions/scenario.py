@@ -300,6 +300,25 @@ def starting_scenario(budget_years: Sequence[str]) -> Scenario:
                            "transition": dict(zip(nxt, DEFAULT_SCENARIO["transition"].values(), strict=True))})
 
 
+#: The cap and the floor (percent) a builder offers to switch on when a scenario sets none.
+BUILDER_CAP_PCT, BUILDER_FLOOR_PCT = Decimal(10), Decimal(-10)
+
+
+def builder_cap(s: Scenario) -> float:
+    """The cap a builder shows: the scenario's, else `BUILDER_CAP_PCT` (offered, not applied)."""
+    return float(BUILDER_CAP_PCT if s.cap_pct is None else s.cap_pct)
+
+
+def builder_floor(s: Scenario) -> float:
+    """The floor a builder shows: the scenario's, else `BUILDER_FLOOR_PCT` (offered, not applied)."""
+    return float(BUILDER_FLOOR_PCT if s.floor_pct is None else s.floor_pct)
+
+
+def total_entry(s: Scenario, year: str) -> str:
+    """An explicit total as a builder's text box holds it: pounds to 2 places ('1250000.00'), '' when none."""
+    return "" if year not in s.totals else f"{Decimal(s.totals[year]).quantize(Decimal('0.01'))}"
+
+
 def total_text(text: object) -> str | None:
     """An explicit total as typed ('£1,250,000'): the number without separators or £; None when left empty."""
     cleaned = str(text or "").strip().replace(",", "").replace("£", "")

@@ -241,3 +241,14 @@ def staleness_note(row: Any) -> str:
         return f"no {row.dataset} data yet" if held and not pd.isna(held) and getattr(row, "dataset", "") else (
             "no drop yet")
     return f"newest drop {date_short(row.newest_drop)} ({int(row.age_days)} days old)"
+
+
+def rule_text(ref: Reference) -> str:
+    """The freshness rule in words, from the reference's thresholds (settings: freshness_days): when a council
+    is stale for performance and for finance, and what is flagged (docs/operations.md)."""
+    limits = ref.settings.freshness_days
+    return ("Performance data (children, adopters) and finance data (ledger, budget, establishment) travel "
+            f"separately: a council is **stale** for performance when its newest children or adopters file is more "
+            f"than {limits['performance']} days old, and for finance when its newest ledger is more than "
+            f"{limits['finance']} days old (budget and establishment files come when they change); figures from stale "
+            "data are flagged wherever they appear.")
