@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from raa_app import data, shell
+from raa_app import data, navigation, shell
 from raa_core.ingest import coverage, freshness
 from raa_core.presentation import (
     count_noun,
@@ -96,18 +96,8 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
         st.dataframe(warnings, hide_index=True, width="stretch")
 
 st.subheader("Go to")
-LINKS = {
-    "regional_performance": ("pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
-    "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
-    "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
-    "scenarios": ("pages/scenarios.py", "Contribution scenarios", ":material/calculate:"),
-    "boardpack": ("pages/boardpack.py", "Board pack", ":material/picture_as_pdf:"),
-    "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
-    "audit": ("pages/audit.py", "Audit", ":material/policy:"),
-    "users": ("pages/users.py", "Users", ":material/group:"),
-}
-links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
+links = [navigation.page(p) for p in shell.visible_pages() if p in navigation.OVERVIEW_LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):
     col.page_link(path, label=label, icon=icon)
 
-st.caption(disk_text(disk_usage(shell.db_path())))  # the warehouse's versions and the store (operations.md)
+st.caption(disk_text(disk_usage(shell.db_path())))  # the warehouse's versions and the store (docs/operations.md)
