@@ -41,10 +41,8 @@ if as_at is not None:
                     st.markdown(f"**{r.table}**: {r.message}")
                 else:
                     st.markdown(f"**{r.table}**: drop of {date_short(r.newest_drop)}, {count_text(r.rows)} rows")
-    shown = state.assign(rows=[("" if missing(v) else str(v)) for v in state["rows"]])
     st.dataframe(
-        shown.rename(columns={"council": "Council", "la_code": "Code", "table": "Dataset",
-                              "newest_drop": "Newest drop by then", "rows": "Rows", "message": "No data"}),
+        coverage.held_table(state),
         hide_index=True, width="stretch",
     )
     shell.download_table(state, "data_held", "state_at", period="", region=True)
@@ -77,15 +75,7 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
             st.warning(f"{count_noun(int(row['rejected_since']), 'drop')} rejected since the newest accepted drop")
 
 st.subheader("Rows in the current state")
-table = status[["council", "la_code", "performance_drop", "performance_age_days", "performance_stale",
-                "finance_drop", "finance_age_days", "finance_stale", "children_rows", "adopters_rows",
-                "ledger_rows", "budget_rows", "establishment_rows", "open_warnings"]].rename(columns={
-    "council": "Council", "la_code": "Code", "performance_drop": "Performance drop",
-    "performance_age_days": "Performance age (days)", "performance_stale": "Performance stale",
-    "finance_drop": "Finance drop", "finance_age_days": "Finance age (days)", "finance_stale": "Finance stale",
-    "children_rows": "Child journeys", "adopters_rows": "Adopter households",
-    "ledger_rows": "Ledger rows", "budget_rows": "Budget lines", "establishment_rows": "Posts",
-    "open_warnings": "Open warnings"})
+table = freshness.rows_table(status)
 st.dataframe(table, hide_index=True, width="stretch")
 shell.download_table(table, "data_freshness", "freshness", period="", region=True)
 

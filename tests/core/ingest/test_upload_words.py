@@ -39,3 +39,20 @@ def test_the_freshness_rule_names_the_reference_thresholds() -> None:
     assert f"more than {days['performance']} days old, and for finance" in text
     assert f"newest ledger is more than {days['finance']} days old" in text
     assert text.startswith("Performance data (children, adopters) and finance data")
+
+
+def test_overview_tables_come_headed_from_ingest() -> None:
+    import pandas as pd
+
+    from raa_core.ingest import coverage
+
+    state = pd.DataFrame([{"council": "Kent", "la_code": 886, "table": "children", "newest_drop": None,
+                           "rows": None, "message": "no drop yet"},
+                          {"council": "Kent", "la_code": 886, "table": "adopters", "newest_drop": None,
+                           "rows": 12, "message": ""}])
+    state["rows"] = state["rows"].astype("Int64")  # as state_at counts them
+    held = coverage.held_table(state)
+    assert list(held.columns) == ["Council", "Code", "Dataset", "Newest drop by then", "Rows", "No data"]
+    assert list(held["Rows"]) == ["", "12"]
+    status = pd.DataFrame([dict.fromkeys([*freshness.ROWS_HEADINGS, "extra"], 1)])
+    assert list(freshness.rows_table(status).columns) == list(freshness.ROWS_HEADINGS.values())
