@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from raa_app import shell
+from raa_app import errors, shell
+from raa_app.navigation import PAGES
 
 if __name__ != "__main__":
     # `streamlit run app.py` imports this file to serve it: Streamlit's server runs this same file as the page
@@ -12,21 +13,6 @@ if __name__ != "__main__":
 
     app = st.App(__file__, routes=server.routes())
     legacy_pages.before_serving()  # the first script run imports raa_app afresh (see raa_app.legacy_pages)
-
-PAGES = {  # group: [(key in roles.csv, page script, title, icon)]
-    "": [("overview", "pages/overview.py", "Overview", ":material/home:")],
-    "Performance": [
-        ("regional_performance", "pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
-        ("local_performance", "pages/local_performance.py", "Local performance", ":material/location_on:"),
-        ("forecast", "pages/forecast.py", "Forecast", ":material/trending_up:"),
-    ],
-    "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:"),
-                ("scenarios", "pages/scenarios.py", "Contribution scenarios", ":material/calculate:")],
-    "Board": [("boardpack", "pages/boardpack.py", "Board pack", ":material/picture_as_pdf:")],
-    "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
-    "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:"),
-                       ("users", "pages/users.py", "Users", ":material/group:")],
-}
 
 if __name__ == "__main__":  # the page script, run once per click
     st.set_page_config(page_title=shell.reference().settings.raa_name, page_icon=":material/family_restroom:",
@@ -49,4 +35,5 @@ if __name__ == "__main__":  # the page script, run once per click
         }
         page = st.navigation(navigation, position="sidebar" if viewer is not None else "hidden")
         run.page = page.title
-        page.run()
+        with errors.shown_on_page():  # an error of a family a page did not catch is its message, not a traceback
+            page.run()

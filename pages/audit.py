@@ -34,12 +34,11 @@ la_codes = c4.multiselect("Council", list(councils), format_func=councils.__geti
 
 events = audit.events(state, viewer, since=since, until=until, actors=people or None, actions=actions or None,
                       la_codes=la_codes or None, ref=ref)
-shown = events.assign(action=events["action"].map(lambda a: audit.ACTIONS.get(a, a)))
+shown = audit.events_words(events)
 child_views = int((events["action"] == "child_level_view").sum())
 st.markdown(f"**{count_noun(len(events), 'event')}** · **{count_noun(child_views, 'child-level view')}**")
 st.dataframe(
-    shown.rename(columns={"at": "When (London time)", "actor": "Who", "role": "Role", "action": "Action", "page": "Page",
-                          "la_code": "Council", "detail": "Detail"}),
+    audit.events_table(events),
     hide_index=True, width="stretch",
     column_config={"When (London time)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
 )

@@ -65,9 +65,7 @@ def budget_only_view() -> None:
     if budget.is_baseline_year(year):
         table = data.load(budget.baseline_comparison)
         st.subheader("Baseline against the business case", anchor="baseline")
-        st.caption("Net 2019-20 budgets in £'000s, computed from the line budgets beside the business case's printed "
-                   "figures. Each figure is its own rounding of the pounds-and-pence "
-                   "line budgets, so columns need not add across; ASF is outside these figures.")
+        st.caption(budget_tables.baseline_caption())
         tables.show_table(budget_tables.baseline_shown(table), presentation.BASELINE, MoneyUnit.THOUSANDS)
         if budget.baseline_reproduced(table):
             st.success("Every printed figure of the business case table is reproduced to the digit.",
@@ -208,7 +206,7 @@ def settlement_view(mon: monitoring.Monitoring, sign: int, export_opts: dict[str
             default = float(start[code])
             got = col.number_input(f"{budget_tables.council_name(code, names)} share %", min_value=0.0,
                                    max_value=100.0, value=default, step=0.5, key=f"formula_share_{code}")
-            shares[code] = Decimal(str(got))
+            shares[code] = settlement.entered_share(got)
         if not settlement.any_share(shares):
             st.error("Enter at least one share above zero.", icon=":material/error:")
             return
@@ -332,8 +330,7 @@ else:
         commentary_view(mon, sign)
 
 if budget.is_pay_award_year(year):
-    with st.expander("Year-1 contributions: the 2019-20 baseline plus the pay award", icon=":material/percent:"):
+    with st.expander(budget_tables.pay_award_title(), icon=":material/percent:"):
         check = data.load(budget.pay_award_check, la_code=la)
-        st.caption(f"Staffing lines recharged quarterly carry the {ref.settings.pay_award_2020_21_pct}% pay award; "
-                   "other lines are unchanged.")
+        st.caption(budget_tables.pay_award_caption(ref))
         tables.show_table(budget_tables.pay_award(check, names, labels), presentation.PAY_AWARD, unit)

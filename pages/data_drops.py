@@ -41,7 +41,7 @@ with st.form("upload", border=True):
         "One zip of the drop folder, or its files (children, adopters, ledger, budget, establishment .parquet; "
         "manifest.json)", type=["parquet", "json", "zip"], accept_multiple_files=True,
         key=f"upload_files_{st.session_state.upload_round}",
-        help=f"Up to {limits.upload_max_bytes // 1_048_576} MB. Uploaded files are checked in a private folder and "
+        help=f"Up to {uploads.upload_limit_text(limits)}. Uploaded files are checked in a private folder and "
              "deleted as soon as they have been checked or loaded.")
     b1, b2 = st.columns(2)
     check = b1.form_submit_button("Check only", width="stretch")
@@ -70,10 +70,7 @@ elif check or load:
 outcome = st.session_state.get("last_upload")
 if outcome is not None:
     result = outcome.result
-    verb = {"accepted": "loaded" if outcome.loaded else "passes every check",
-            "unchanged": "unchanged (already loaded)", "rejected": "rejected"}[result.outcome]
-    summary = (f"Drop {result.path}: {verb} — {result.counts_text()}"
-               + (" (new version of an earlier drop)" if result.new_version else ""))
+    summary = uploads.outcome_text(outcome)
     if result.outcome == "rejected":
         st.error(summary)
     else:

@@ -17,6 +17,7 @@ from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.performance import performance_charts as pc
 from raa_core.presentation import data_when, date_long, date_short
+from raa_core.presentation.text import not_over_text, period_kind_text
 
 viewer = shell.page_viewer("local_performance")
 
@@ -85,11 +86,11 @@ st.subheader(f"{council} ({la_code}) · {period.name}")
 req = req.with_(thresholds=pv.threshold_set())
 gaps = pv.no_data_notice(as_at, names)
 st.caption(
-    f"{'3-year period' if period.kind == 'three_year' else 'Financial year'} {date_short(period.start)} to {date_short(period.end)} · "
+    f"{period_kind_text(period, capital=True)} {date_short(period.start)} to {date_short(period.end)} · "
     f"{when}. Waiting is counted on {date_long(at)}."
 )
-if latest is not None and period.end > latest:
-    st.info(f"{period.name} is not over: its figures run to {date_long(latest)}.", icon=":material/hourglass_top:")
+if not_over := not_over_text(period, latest):
+    st.info(not_over, icon=":material/hourglass_top:")
 if freshness.is_stale(status, la_code):
     row = next(status[status["la_code"] == la_code].itertuples())
     since = freshness.staleness_note(row)

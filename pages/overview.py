@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from raa_app import data, shell
+from raa_app import data, navigation, shell
 from raa_core.ingest import coverage, freshness
 from raa_core.presentation import (
     count_noun,
@@ -41,25 +41,19 @@ if as_at is not None:
                     st.markdown(f"**{r.table}**: {r.message}")
                 else:
                     st.markdown(f"**{r.table}**: drop of {date_short(r.newest_drop)}, {count_text(r.rows)} rows")
-    shown = state.assign(rows=[("" if missing(v) else str(v)) for v in state["rows"]])
     st.dataframe(
-        shown.rename(columns={"council": "Council", "la_code": "Code", "table": "Dataset",
-                              "newest_drop": "Newest drop by then", "rows": "Rows", "message": "No data"}),
+        coverage.held_table(state),
         hide_index=True, width="stretch",
     )
     shell.download_table(state, "data_held", "state_at", period="", region=True)
     st.stop()
-limits = ref.settings.freshness_days
 if status["sample"].any():
     st.info(f"**Sample data.** The warehouse holds only the bundled synthetic sample (as at "
             f"{date_long(status['judged_on'].iloc[0])}); freshness is judged against that date until a council's own "
             f"drop is loaded.", icon=":material/science:")
 st.caption(
-    f"Data held for the {number_word(len(ref.councils))} partner councils on {date_long(today)}. Performance "
-    f"data (children, adopters) and finance data (ledger, budget, establishment) travel separately: a council is "
-    f"**stale** for performance when its newest children or adopters file is more than {limits['performance']} days "
-    f"old, and for finance when its newest ledger is more than {limits['finance']} days old (budget and "
-    f"establishment files come when they change); figures from stale data are flagged wherever they appear."
+    f"Data held for the {number_word(len(ref.councils))} partner councils on {date_long(today)}. "
+    + freshness.rule_text(ref)
 )
 
 cols = st.columns(len(status))
@@ -81,15 +75,7 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
             st.warning(f"{count_noun(int(row['rejected_since']), 'drop')} rejected since the newest accepted drop")
 
 st.subheader("Rows in the current state")
-table = status[["council", "la_code", "performance_drop", "performance_age_days", "performance_stale",
-                "finance_drop", "finance_age_days", "finance_stale", "children_rows", "adopters_rows",
-                "ledger_rows", "budget_rows", "establishment_rows", "open_warnings"]].rename(columns={
-    "council": "Council", "la_code": "Code", "performance_drop": "Performance drop",
-    "performance_age_days": "Performance age (days)", "performance_stale": "Performance stale",
-    "finance_drop": "Finance drop", "finance_age_days": "Finance age (days)", "finance_stale": "Finance stale",
-    "children_rows": "Child journeys", "adopters_rows": "Adopter households",
-    "ledger_rows": "Ledger rows", "budget_rows": "Budget lines", "establishment_rows": "Posts",
-    "open_warnings": "Open warnings"})
+table = freshness.rows_table(status)
 st.dataframe(table, hide_index=True, width="stretch")
 shell.download_table(table, "data_freshness", "freshness", period="", region=True)
 
@@ -100,18 +86,8 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
         st.dataframe(warnings, hide_index=True, width="stretch")
 
 st.subheader("Go to")
-LINKS = {
-    "regional_performance": ("pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
-    "local_performance": ("pages/local_performance.py", "Local performance", ":material/location_on:"),
-    "budget": ("pages/budget.py", "Pooled budget", ":material/account_balance:"),
-    "scenarios": ("pages/scenarios.py", "Contribution scenarios", ":material/calculate:"),
-    "boardpack": ("pages/boardpack.py", "Board pack", ":material/picture_as_pdf:"),
-    "data_drops": ("pages/data_drops.py", "Data drops", ":material/upload_file:"),
-    "audit": ("pages/audit.py", "Audit", ":material/policy:"),
-    "users": ("pages/users.py", "Users", ":material/group:"),
-}
-links = [LINKS[p] for p in shell.visible_pages() if p in LINKS]
+links = [navigation.page(p) for p in shell.visible_pages() if p in navigation.OVERVIEW_LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):
     col.page_link(path, label=label, icon=icon)
 
-st.caption(disk_text(disk_usage(shell.db_path())))  # the warehouse's versions and the store (operations.md)
+st.caption(disk_text(disk_usage(shell.db_path())))  # the warehouse's versions and the store (docs/operations.md)

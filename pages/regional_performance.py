@@ -16,6 +16,7 @@ from raa_core.performance import characteristics, indicators, journeys, reconcil
 from raa_core.performance import performance_charts as pc
 from raa_core.periods import FIRST_YEAR, previous
 from raa_core.presentation import data_when, date_long, date_short, display
+from raa_core.presentation.text import not_over_text, period_kind_text
 
 viewer = shell.page_viewer("regional_performance")
 
@@ -41,15 +42,12 @@ publication = pv.header(
 req = req.with_(thresholds=pv.threshold_set())
 when = data_when(as_at, latest)
 st.caption(
-    f"**{area_name}** · {'3-year period' if period.kind == 'three_year' else 'financial year'} **{period.name}** "
+    f"**{area_name}** · {period_kind_text(period)} **{period.name}** "
     f"({date_short(period.start)} to {date_short(period.end)}) · {when}. Children counted by the date of their "
     "adoption order. Choose the council, year and window in the sidebar."
 )
-if latest is not None and period.end > latest:
-    st.info(
-        f"{period.name} is not over: its figures count the adoption orders up to {date_long(latest)}.",
-        icon=":material/hourglass_top:",
-    )
+if not_over := not_over_text(period, latest, "count the adoption orders up to"):
+    st.info(not_over, icon=":material/hourglass_top:")
 if stale := freshness.stale_councils_text(status, "performance", ref):
     st.warning(f"{stale} Marked (stale) below.", icon=":material/schedule:")
 

@@ -22,11 +22,14 @@ from raa_core.contributions.scenario import (
     SCOPES,
     Scenario,
     ScenarioError,
+    builder_cap,
+    builder_floor,
     equal_weights,
     modelled_years,
     parse_scenario,
     scenario_fields,
     starting_scenario,
+    total_entry,
 )
 from raa_core.errors import RaaError
 from raa_core.finance import interagency
@@ -43,13 +46,13 @@ def widget_state(s: Scenario) -> dict[str, Any]:
     state: dict[str, Any] = {
         "sc_name": s.name, "sc_base_year": s.base_year, "sc_n_years": len(s.years), "sc_scope": s.scope,
         "sc_drivers": list(s.drivers), "sc_window": s.window_years, "sc_uplift": float(s.uplift_pct),
-        "sc_cap_on": s.cap_pct is not None, "sc_cap": float(s.cap_pct or 10),
-        "sc_floor_on": s.floor_pct is not None, "sc_floor": float(s.floor_pct or -10),
+        "sc_cap_on": s.cap_pct is not None, "sc_cap": builder_cap(s),
+        "sc_floor_on": s.floor_pct is not None, "sc_floor": builder_floor(s),
     }
     state |= {f"sc_w_{d}": float(w) for d, w in s.drivers.items()}
     for i, y in enumerate(s.years):
         state[f"sc_t_{i}"] = float(s.transition[y])
-        state[f"sc_total_{i}"] = "" if y not in s.totals else f"{s.totals[y]:.2f}"
+        state[f"sc_total_{i}"] = total_entry(s, y)
     return state
 
 

@@ -1,7 +1,6 @@
 """Users: the embedded sign-in's accounts, for the administrator: who may sign in, as what, and for which
 council; add a user, unlock a locked account, remove one. Every change is audited ('User change')."""
 
-import pandas as pd
 import streamlit as st
 
 from raa_app import errors, shell
@@ -19,11 +18,9 @@ st.caption("People who sign in with a user name and password on this server (the
 if msg := st.session_state.pop("users_done", None):
     st.success(msg, icon=":material/check_circle:")
 
-listed = pd.DataFrame(accounts.users_table(state, ref),
-                      columns=["user", "role", "council", "status", "demo", "created"])
+listed = accounts.users_frame(state, ref)
 st.dataframe(
-    listed.rename(columns={"user": "User name", "role": "Role", "council": "Council", "status": "Status",
-                           "demo": "Demo user", "created": "Created (UTC)"}),
+    listed,
     hide_index=True, width="stretch",
     column_config={"Created (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
 )
@@ -56,7 +53,7 @@ with right.container(border=True):
     if listed.empty:
         st.caption("No users yet.")
     else:
-        who = st.selectbox("User", list(listed["user"]), key="users_pick")
+        who = st.selectbox("User", list(listed[accounts.USER_HEADINGS["user"]]), key="users_pick")
         c1, c2 = st.columns(2)
         sure = st.checkbox("Yes, remove this user", key="users_sure")
         action = None

@@ -10,11 +10,16 @@ words and the kind of box come from `message`, so every page speaks of a family 
 - `Fault`: an error box with the sentence, then what to do: try again, and tell the administrator if it
   happens again.
 
+What a page does not catch itself reaches `shown_on_page` (app.py wraps the page's run in it once), so an error
+of a family is still its message, never Streamlit's traceback.
+
 The command line maps the same families to exit codes in `raa_core.cli.exit_code`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,8 +45,8 @@ class Message:
 
 
 def _sentence(text: str, then: str) -> str:
-    """`text` ended as a sentence (a full stop unless it ends with one already), then `then`."""
-    return f"{text}{'' if text.rstrip().endswith(('.', '!', '?')) else '.'} {then}"
+    """`text` ended as a sentence (a full stop unless it ends with one already), then `then` (if any)."""
+    return f"{text}{'' if text.rstrip().endswith(('.', '!', '?')) else '.'} {then}".rstrip()
 
 
 def message(error: RaaError, before: str = "", after: str = "") -> Message:
@@ -49,7 +54,9 @@ def message(error: RaaError, before: str = "", after: str = "") -> Message:
     doing, e.g. "Not added: " and "."), then what the person can do for its family (module docstring)."""
     text = f"{before}{error}{after}"
     if isinstance(error, Fault):
-        return Message("error", _sentence(text, TRY_AGAIN), ":material/warning:")
+        # a sentence that says what to do already (errors.os_sentence: "check the folder's permissions") keeps it
+        return Message("error", _sentence(text, "") if error.advises else _sentence(text, TRY_AGAIN),
+                       ":material/warning:")
     if isinstance(error, Refused):
         return Message("error", _sentence(text, ASK_ADMINISTRATOR), ":material/block:")
     if isinstance(error, NoData):
@@ -69,3 +76,16 @@ def show(error: BaseException, before: str = "", after: str = "") -> None:
         logs.event("fault", where="app", message=str(family))
     shown = message(family, before, after)
     getattr(st, shown.level)(shown.text, icon=shown.icon)
+
+
+@contextmanager
+def shown_on_page() -> Iterator[None]:
+    """Run a page (app.py: `with shown_on_page(): page.run()`): an error of a family the page did not catch
+    becomes its message (`show`); a programming error (`classify` gives None) surfaces as it is. Streamlit's
+    own stop and rerun signals are BaseExceptions, so they pass through untouched."""
+    try:
+        yield
+    except Exception as exc:  # the one place a page's uncaught error becomes its message (errors.classify)
+        if classify(exc) is None:
+            raise
+        show(exc)

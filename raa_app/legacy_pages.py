@@ -13,7 +13,7 @@ import it first), so `leave()` runs on that import: it clears the flag and rerun
 exists; the rerun executes app.py, whose `st.navigation` serves the requested URL (an unknown one, such
 as an old helper module's name, lands on the default page). Later runs find the flag already False.
 
-`tests/test_raa_app_legacy_pages.py` checks the Streamlit internals relied on, so an upgrade that changes
+`tests/app/test_raa_app_legacy_pages.py` checks the Streamlit internals relied on, so an upgrade that changes
 them fails a test rather than the first visitor's page.
 """
 

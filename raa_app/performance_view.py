@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import data, shell
-from raa_core import access, presentation
+from raa_core import access
 from raa_core.ingest import coverage
 from raa_core.performance import asglb, indicators
 from raa_core.performance import performance_charts as pc
@@ -58,25 +58,12 @@ def publish_scorecard(sc: pd.DataFrame, publication: bool) -> tuple[pd.DataFrame
     return data.load(published_tables.published_scorecard, sc, publication)
 
 
-# Figures are shared, not copied: unpickling a plotly figure costs as much as building it, and st.plotly_chart
-# draws a copy (Figure.to_dict), so a cached figure is never changed.
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _figure(name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    return getattr(pc, name)(*args, **dict(kwargs))
-
-
 def figure(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """`build(*args, **kwargs)` for a chart builder of `raa_core.performance.performance_charts`, cached by its inputs. The
-    figure is shared between runs and sessions: draw it (`plot`), never change it."""
+    """`build(*args, **kwargs)` for a chart builder of `raa_core.performance.performance_charts`. Its inputs are
+    frames `data.load` already holds for this snapshot, so the figure is built, never cached a second time."""
     if getattr(pc, build.__name__, None) is not build:
         raise ValueError(f"not a chart of raa_core.performance.performance_charts: {build!r}")
-    return _figure(build.__name__, args, tuple(sorted(kwargs.items())))
-
-
-def children(n: object) -> str:
-    """'child' or 'children' agreeing with a count shown as text ('1', '12', or 'x' when suppressed)."""
-    text = str(n)
-    return presentation.noun_for(int(text), "child", "children") if text.lstrip("-").isdigit() else "children"
+    return build(*args, **kwargs)
 
 
 def table(df: pd.DataFrame, columns: dict[str, str]) -> None:

@@ -338,7 +338,7 @@ def sidebar() -> Run:
         newest = data.load(coverage.newest_year)
         year = st.selectbox("Financial year", years, key="year", index=years.index(newest) if newest in years else 0,
                             help="Defaults to the year of the newest drop")
-        window = st.radio("Performance window", ["1 year", "3 years"], horizontal=True, key="window",
+        window = st.radio("Performance window", list(periods.WINDOWS), horizontal=True, key="window",
                           help="Scorecard indicators for the financial year, or the 3 years ending with it")
         day = today()
         # A date never chosen follows today: past midnight, or when councils' drops replace the sample (whose
@@ -350,11 +350,10 @@ def sidebar() -> Run:
                               help="Use the drops received by this date (history), and count waiting at it")
         st.caption(data.load(coverage.held_range_words))
     la_code = None if area == ALL or area not in names else int(area)
-    start = int(year[:4])
     run = Run(
         viewer=me,
         performance=PerformanceRequest(
-            period=periods.three_year(start - 2) if window == "3 years" else periods.financial_year(start),
+            period=periods.window(year, window),
             la_code=la_code,
             as_at=None if as_at >= day else as_at,
             publication=bool(st.session_state.get("publication", False)) or access.publication_only(me, ref),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from raa_core import clock, snapshot
-from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify
+from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify, fault_line
 from raa_core.presentation import count_noun, money_text, percent_text, share_text
 from raa_core.reference import load_reference
 from raa_core.requests import PerformanceRequest
@@ -254,6 +254,8 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     )
     boardpack.pack_period(args.period)  # a period that is not one raises BadInput before anything is built
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder: name a folder for the board pack's files")
     out.mkdir(parents=True, exist_ok=True)
     from raa_core.store.appstate import AppState
     from raa_core.store.warehouse import Warehouse
@@ -574,7 +576,7 @@ def _fail(args: argparse.Namespace, error: RaaError) -> int:
     """One line on stderr and the family's exit code, never a traceback; a `Fault` with --json also writes an
     error object on stdout (`{"error": {"kind": "operational", "message"}}`), so a scheduler can tell a failure
     of the machine from a rejected drop without parsing text."""
-    line = " ".join(str(error).split())
+    line = fault_line(error) if isinstance(error, Fault) else " ".join(str(error).split())
     print(f"raa {args.command}: {line}", file=sys.stderr)
     if isinstance(error, Fault):
         from raa_core import logs

@@ -13,9 +13,10 @@ Four families, each with one meaning for the person who meets it:
   the administrator.
 
 Exit codes are mapped once, in `raa_core.cli` (`exit_code`); page messages once, in `raa_app.errors`; both ask
-`classify` which family an error belongs to. No other code catches `Exception` wholesale, but for ingest surviving
-a native reader's crash on one partner file (the short list in tests/repo/test_errors.py, each with its reason).
-Messages are plain English sentences a person can act on.
+`classify` which family an error belongs to. No other code catches `Exception` wholesale (tests/repo/test_errors.py);
+ingest survives a native reader's crash on one partner file by catching the classes such a crash raises
+(`raa_core.ingest.contract.READER_CRASHES`). Messages are plain English sentences a person can act on: an error of
+the operating system names the path and what to do (`os_sentence`), and a `Fault` always ends with what to do.
 """
 
 from __future__ import annotations
@@ -43,7 +44,27 @@ class NoData(RaaError):
 
 
 class Fault(RaaError, RuntimeError):
-    """The service could not do its work: storage full or read-only, a damaged file, a store busy or unreadable."""
+    """The service could not do its work: storage full or read-only, a damaged file, a store busy or unreadable.
+
+    `advises` is True when the sentence already says what to do (`os_sentence`: "check the folder's
+    permissions"); otherwise the mapping places add `TRY_AGAIN` (`fault_line`, `raa_app.errors.message`)."""
+
+    advises: bool = False
+
+
+#: What to do after a `Fault` whose sentence does not say: the command line's words (`fault_line`).
+TRY_AGAIN = "try again, and tell the administrator if it happens again"
+
+
+def fault_line(error: Fault) -> str:
+    """A `Fault` as the command line's one line: its sentence, then what to do unless it says already."""
+    line = " ".join(str(error).split())
+    return line if error.advises else f"{line}; {TRY_AGAIN}"
+
+
+def _advising(fault: Fault) -> Fault:
+    fault.advises = True
+    return fault
 
 
 def operational(exc: BaseException) -> bool:
@@ -71,18 +92,47 @@ def validation_sentence(error: ValidationError) -> str:
     return "; ".join(parts) or str(error)
 
 
+def os_sentence(error: OSError) -> str:
+    """An operating-system error as a sentence a person can act on: what happened, to which path, and what to
+    do (`classify`). Python's own text ("[Errno 2] No such file or directory: '/proc/raa'") names neither."""
+    where = error.filename if error.filename is not None else None
+    path = f" {where}" if where is not None else ""
+    if isinstance(error, FileExistsError):
+        return f"{where or 'the path'} already exists: name another path, or move that one away"
+    if isinstance(error, FileNotFoundError):
+        return (f"cannot find or create{path or ' the path'}: no such file or folder; check the path and that "
+                f"the folder above it exists and can hold files")
+    if isinstance(error, NotADirectoryError):
+        return f"cannot use{path or ' the path'}: a part of it is a file, not a folder; check the path"
+    if isinstance(error, IsADirectoryError):
+        return f"{where or 'the path'} is a folder, not a file: name a file"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (f"permission denied on{path or ' a file or folder'}: check the folder's permissions, or tell the "
+                f"administrator")
+    if error.errno == errno.EROFS:
+        return (f"{error.strerror or 'Read-only file system'}{path and ' at' + path}: choose a folder that can "
+                f"be written, or tell the administrator")
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"{error.strerror or 'No space left on device'}{path and ' writing' + path}: free some space, "
+                f"then try again, or tell the administrator")
+    return f"{error.strerror or error}{path and ' (' + path.strip() + ')'}: tell the administrator"
+
+
 def classify(error: BaseException) -> RaaError | None:
     """The family of an error that reached one of the two mapping places (`raa_core.cli.main`,
-    `raa_app.errors.show`): the error itself if it is a `RaaError`; pydantic's ValidationError or a file
-    named that is not there as `BadInput`; a failure of the machine (disk full, read-only folder, I/O: see
-    `operational`) as `Fault`; None for anything else, a programming error that must surface as a traceback
-    rather than be dressed as a message."""
+    `raa_app.errors.show`): the error itself if it is a `RaaError`; pydantic's ValidationError, or a path that
+    is not there, already there or of the wrong kind (a file for a folder), as `BadInput`; a failure of the
+    machine (disk full, read-only folder, permissions, I/O: see `operational`) as `Fault`; None for anything
+    else, a programming error that must surface as a traceback rather than be dressed as a message. Errors of
+    the operating system become sentences naming the path and what to do (`os_sentence`)."""
     if isinstance(error, RaaError):
         return error
     if isinstance(error, ValidationError):
         return BadInput(validation_sentence(error))
-    if isinstance(error, FileNotFoundError):
-        return BadInput(str(error))
+    if isinstance(error, FileNotFoundError | FileExistsError | NotADirectoryError | IsADirectoryError):
+        return BadInput(os_sentence(error))
     if operational(error):
-        return Fault(error.strerror if isinstance(error, OSError) and error.strerror else str(error))
+        if isinstance(error, OSError):
+            return _advising(Fault(os_sentence(error)))
+        return Fault(str(error))
     return None

@@ -168,3 +168,33 @@ def add_months(day: dt.date, n: int) -> dt.date:
 def add_months_sql(date_expr: str, n: int | str) -> str:
     """DuckDB expression for `add_months` (DuckDB clamps month ends the same way); `n` may be SQL."""
     return f"CAST(({date_expr}) + to_months(CAST({n} AS INTEGER)) AS DATE)"
+
+
+def parse_financial_year(text: str) -> Period:
+    """A financial year written `2021-22`; anything else (a 3-year period included) is BadInput saying how to
+    write one. The budget, monitoring and scenario years are financial years only (docs/finance.md)."""
+    try:
+        period = parse_period(text)
+    except BadInput:
+        period = None
+    if period is None or period.kind != "year":
+        raise BadInput(f"{text!r} is not a financial year: write a financial year like 2021-22")
+    return period
+
+
+#: The performance windows a person chooses between, by their words: how many financial years each spans,
+#: ending with the chosen year (docs/indicators.md, reporting periods).
+WINDOWS: dict[str, int] = {"1 year": 1, "3 years": 3}
+
+
+def window(year_name: str, key: str) -> Period:
+    """The reporting period of a window (`WINDOWS` key) ending with the financial year `year_name`: the year
+    itself, or the 3-year period ending with it ('2017-18', '3 years' -> 2015-18)."""
+    last = parse_financial_year(year_name).start.year
+    return financial_year(last) if WINDOWS[key] == 1 else three_year(last - WINDOWS[key] + 1)
+
+
+def is_over(period: Period, latest: dt.date | None) -> bool:
+    """Whether figures held up to `latest` cover the whole period: True with no figures at all (nothing runs
+    short), False when the newest data stops before the period's end (a period still running)."""
+    return latest is None or period.end <= latest

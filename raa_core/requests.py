@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from raa_core.errors import BadInput
-from raa_core.periods import Period, parse_period
+from raa_core.periods import Period, parse_financial_year, parse_period
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SETS
 
 
@@ -113,9 +113,11 @@ class MonitoringRequest(BaseModel):
     @field_validator("year")
     @classmethod
     def _year(cls, v: str) -> str:
-        p = parse_period(v)
-        if p.kind != "year":
-            raise ValueError(f"not a financial year (YYYY-YY): {v!r}")
+        """Only a financial year: a 3-year period is a period, but not a budget year (docs/command-line.md)."""
+        try:
+            parse_financial_year(v)
+        except BadInput as exc:  # pydantic reports a ValueError as the field's sentence
+            raise ValueError(str(exc)) from None
         return v
 
     @field_validator("period")

@@ -27,7 +27,7 @@ APP = str(REPO / "app.py")
 #: The tests' calendar "today" (RAA_TODAY): three days after the bundled sample's as-at date.
 SAMPLE_TODAY = dt.date(2026, 11, 23)
 #: The bundled sample's as-at date (its newest extract): while only the sample is held, the pages show it as at
-#: this date, whatever the calendar says (issue 9 point 7).
+#: this date, whatever the calendar says.
 SAMPLE_AS_AT = dt.date(2026, 11, 20)
 
 

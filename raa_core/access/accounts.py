@@ -20,6 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel, ConfigDict
@@ -342,3 +343,14 @@ def administer(state: AppState, viewer: Viewer, action: str, username: str, ref:
     appstate.record(state, actor=viewer.user, role=viewer.role, action="users", page=page,
                     la_code=la_code if action == "add" else None, detail=done)
     return done
+
+
+#: The users table's columns (`users_table`'s rows) and their headings on the Users page.
+USER_HEADINGS: dict[str, str] = {"user": "User name", "role": "Role", "council": "Council", "status": "Status",
+                                 "demo": "Demo user", "created": "Created (UTC)"}
+
+
+def users_frame(state: AppState, ref: Reference) -> pd.DataFrame:
+    """`users_table(state, ref)` as the Users page shows it: one row a person, under `USER_HEADINGS`."""
+    listed = pd.DataFrame(users_table(state, ref), columns=list(USER_HEADINGS))
+    return listed.rename(columns=USER_HEADINGS)

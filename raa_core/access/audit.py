@@ -88,3 +88,19 @@ def refused(state: AppState, viewer: Viewer, page: str, reason: str) -> None:
     appstate.record(state, actor=viewer.user, role=viewer.role, action="refused", page=page,
                     la_code=viewer.la_code, detail=reason)
     logs.event("refused", user=viewer.user, role=viewer.role, la_code=viewer.la_code, page=page, reason=reason)
+
+
+#: The audit table's column headings on the Audit page (the CSV download keeps the column names).
+HEADINGS: dict[str, str] = {"at": "When (London time)", "actor": "Who", "role": "Role", "action": "Action",
+                            "page": "Page", "la_code": "Council", "detail": "Detail"}
+
+
+def events_table(events: pd.DataFrame) -> pd.DataFrame:
+    """`events` (from `events`) as the Audit page shows them: each action in words (`ACTIONS`), the columns
+    under their headings (`HEADINGS`)."""
+    return events_words(events).rename(columns=HEADINGS)
+
+
+def events_words(events: pd.DataFrame) -> pd.DataFrame:
+    """`events` with each action in words (`ACTIONS`; an unknown code as itself), column names kept (the CSV)."""
+    return events.assign(action=events["action"].map(lambda a: ACTIONS.get(a, a)))

@@ -71,7 +71,7 @@ WITH c AS MATERIALIZED (
     FROM ({state}) t JOIN drops d USING (drop_id)),
 cur AS (SELECT DISTINCT la_code, extract_date FROM c),
 dated AS MATERIALIZED (
-    SELECT la_code, kind, d, year(d - INTERVAL 3 MONTH) AS y
+    SELECT la_code, kind, d, {fy_of_d} AS y
     FROM (SELECT la_code,
                  unnest(['entered_care', 'adm_decisions', 'placement_orders', 'matched', 'children_placed',
                          'adoption_orders', 'reversed']) AS kind,
@@ -82,10 +82,10 @@ dated AS MATERIALIZED (
 span AS (SELECT la_code, min(d) AS first_record FROM dated GROUP BY la_code),
 active AS (SELECT DISTINCT la_code, y FROM dated),
 grid AS (
-    SELECT cur.la_code, y, make_date(y, 4, 1) AS fy_start, make_date(y + 1, 3, 31) AS fy_end,
+    SELECT cur.la_code, y, {fy_start} AS fy_start, {fy_end} AS fy_end,
            cur.extract_date, span.first_record
     FROM cur JOIN span USING (la_code),
-         range(year(span.first_record - INTERVAL 3 MONTH), year(cur.extract_date - INTERVAL 3 MONTH) + 1) r(y)),
+         range({fy_of_first}, {fy_of_extract} + 1) r(y)),
 events AS (
     SELECT la_code, kind AS driver, y, count(*) AS n FROM dated
     WHERE kind IN ('adm_decisions', 'placement_orders', 'children_placed', 'adoption_orders')
@@ -111,7 +111,7 @@ waiting AS (
     LEFT JOIN waits w ON w.la_code = g.la_code AND w.y = g.y
     LEFT JOIN active a ON a.la_code = g.la_code AND a.y = g.y
     WHERE g.first_record <= g.fy_start)
-SELECT driver, la_code, printf('%d-%02d', y, (y + 1) % 100) AS financial_year, value, status,
+SELECT driver, la_code, {fy_name} AS financial_year, value, status,
        CASE status WHEN 'in_progress' THEN 'counts to ' || strftime(extract_date, '%Y-%m-%d')
                    WHEN 'records_begin' THEN 'records begin ' || strftime(first_record, '%Y-%m-%d')
                    WHEN 'gap' THEN 'no dated record in the year'
@@ -119,6 +119,12 @@ SELECT driver, la_code, printf('%d-%02d', y, (y + 1) % 100) AS financial_year, v
 FROM (SELECT * FROM flows UNION ALL SELECT * FROM waiting)
 ORDER BY driver, la_code, financial_year
 """
+_FY_START, _FY_END = sql.financial_year_bounds_sql("y")
+DRIVERS_SQL = (DRIVERS_SQL.replace("{fy_of_d}", sql.financial_year_start_sql("d"))
+               .replace("{fy_start}", _FY_START).replace("{fy_end}", _FY_END)
+               .replace("{fy_of_first}", sql.financial_year_start_sql("span.first_record"))
+               .replace("{fy_of_extract}", sql.financial_year_start_sql("cur.extract_date"))
+               .replace("{fy_name}", sql.financial_year_name_sql("y")))
 
 #: The range of 1 Aprils the waiting driver can need: from the first placement order to the newest extract.
 APRILS_SQL = f"""

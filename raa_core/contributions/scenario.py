@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from raa_core.errors import BadInput
 from raa_core.money import json_money
+from raa_core.periods import financial_year, parse_financial_year
 from raa_core.presentation import money_text
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -46,12 +47,16 @@ def year_start(year: str) -> int:
 
 def year_label(start: int) -> str:
     """'2021-22' for 2021."""
-    return f"{start}-{(start + 1) % 100:02d}"
+    return financial_year(start).name
 
 
 def _check_year(field: str, year: str) -> None:
-    m = YEAR_RE.match(year)
-    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+    """A scenario's year is a financial year written exactly YYYY-YY (periods.parse_financial_year's rule)."""
+    try:
+        ok = YEAR_RE.match(year) is not None and parse_financial_year(year) is not None
+    except BadInput:
+        ok = False
+    if not ok:
         raise ScenarioError(field, f"{year!r} is not a financial year: write it as YYYY-YY, e.g. 2021-22")
 
 
@@ -293,6 +298,25 @@ def starting_scenario(budget_years: Sequence[str]) -> Scenario:
     nxt = modelled_years(base, len(s.years))
     return parse_scenario({**DEFAULT_SCENARIO, "base_year": base, "years": nxt,
                            "transition": dict(zip(nxt, DEFAULT_SCENARIO["transition"].values(), strict=True))})
+
+
+#: The cap and the floor (percent) a builder offers to switch on when a scenario sets none.
+BUILDER_CAP_PCT, BUILDER_FLOOR_PCT = Decimal(10), Decimal(-10)
+
+
+def builder_cap(s: Scenario) -> float:
+    """The cap a builder shows: the scenario's, else `BUILDER_CAP_PCT` (offered, not applied)."""
+    return float(BUILDER_CAP_PCT if s.cap_pct is None else s.cap_pct)
+
+
+def builder_floor(s: Scenario) -> float:
+    """The floor a builder shows: the scenario's, else `BUILDER_FLOOR_PCT` (offered, not applied)."""
+    return float(BUILDER_FLOOR_PCT if s.floor_pct is None else s.floor_pct)
+
+
+def total_entry(s: Scenario, year: str) -> str:
+    """An explicit total as a builder's text box holds it: pounds to 2 places ('1250000.00'), '' when none."""
+    return "" if year not in s.totals else f"{Decimal(s.totals[year]).quantize(Decimal('0.01'))}"
 
 
 def total_text(text: object) -> str | None:

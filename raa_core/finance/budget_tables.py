@@ -336,3 +336,22 @@ def comment_choices(mon: Monitoring, names: Mapping[int, str], labels: Mapping[s
             f"{labels.get(r.cost_line, r.cost_line)} (variance {gbp(display.signed(r.variance, sign))})"
         for r in ranked.itertuples(index=False)
     }
+
+
+def baseline_caption() -> str:
+    """The caption of the baseline-against-the-business-case table (its year is `budget.BASELINE_YEAR`)."""
+    return (f"Net {BASELINE_YEAR} budgets in £'000s, computed from the line budgets beside the business case's "
+            "printed figures. Each figure is its own rounding of the pounds-and-pence line budgets, so columns "
+            "need not add across; ASF is outside these figures.")
+
+
+def pay_award_title() -> str:
+    """The heading of the year-1 contributions check: the baseline year plus the pay award (docs/finance.md)."""
+    return f"Year-1 contributions: the {BASELINE_YEAR} baseline plus the pay award"
+
+
+def pay_award_caption(ref: Reference) -> str:
+    """What the pay award check applies: the reference's pay award (settings: pay_award_2020_21_pct) as words."""
+    pct = ref.settings.pay_award_2020_21_pct
+    return (f"Staffing lines recharged quarterly carry the {percent_text(pct, max(-pct.as_tuple().exponent, 0))} "
+            "pay award; other lines are unchanged.")

@@ -21,9 +21,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from raa_core.contributions.scenario import year_label
 from raa_core.errors import BadInput, NoData
 from raa_core.finance.settlement import allocate
+from raa_core.periods import financial_year_of
 from raa_core.presentation.text import date_long, gbp, share_text
 from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest
@@ -197,7 +197,7 @@ def go_live_shares(snapshot: Snapshot, at: dt.date) -> dict[int, Decimal]:
     year's contributions), or for the earliest year with budgets when that year has none."""
     from raa_core.contributions import base_budgets, budget_years
 
-    year = year_label(at.year if at.month >= 4 else at.year - 1)
+    year = financial_year_of(at).name
     shares = base_budgets(snapshot, MonitoringRequest(year=year))
     if not shares:
         years = budget_years(snapshot)

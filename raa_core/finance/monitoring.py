@@ -1,7 +1,7 @@
 """Monthly monitoring of the pooled budget: year-to-date actuals, forecast outturn, variance, RAG and
 movement per council, area and cost line, with totals that reconcile to the penny (docs/finance.md).
 
-Decisions where the spec is silent (tested in tests/test_monitoring.py):
+Decisions where the spec is silent (tested in tests/core/finance/test_monitoring.py):
 - Each financial year's budget and ledger come from the newest drop carrying that year.
 - A council's monitoring period is its latest ledger period on or before the requested one.
 - Lines recharged quarterly (reference `recharged_quarterly`) count only completed quarters:
@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core.finance.budget import COST_LINES_SQL, arrow_frame, cost_lines_param, frame
 from raa_core.money import json_money
+from raa_core.periods import parse_financial_year
 from raa_core.presentation import month_text
 from raa_core.reference import RagSettings, Reference
 from raa_core.requests import MonitoringRequest
@@ -96,8 +97,8 @@ class Monitoring(BaseModel):
 
 
 def year_end(year: str) -> dt.date:
-    """31 March ending a financial year 'YYYY-YY'."""
-    return dt.date(int(year[:4]) + 1, 3, 31)
+    """31 March ending a financial year 'YYYY-YY' (BadInput for anything else)."""
+    return parse_financial_year(year).end
 
 
 def establishment_as_at(year: str, as_at: dt.date | None) -> dt.date:

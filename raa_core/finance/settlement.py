@@ -159,6 +159,12 @@ def share_percentages(weights: dict[int, Decimal]) -> dict[int, Decimal]:
     return {code: (w / total * 100).quantize(Decimal("0.01")) for code, w in weights.items()}
 
 
+def entered_share(value: float) -> Decimal:
+    """A share % typed into a number box (a float of at most 2 places, the box's step) as the exact Decimal the
+    person wrote: 33.33 is Decimal('33.33'), never the float's binary expansion."""
+    return Decimal(repr(float(value))).quantize(Decimal("0.01"))
+
+
 def any_share(shares: dict[int, Decimal]) -> bool:
     """Whether entered shares can share anything: their sum is above zero (`allocate` refuses otherwise)."""
     return sum(shares.values(), Decimal(0)) > 0

@@ -19,6 +19,7 @@ import pandas as pd
 from raa_core.errors import BadInput, NoData
 from raa_core.forecast.journeys import latest_extract, month_end, month_of
 from raa_core.forecast.model import MAX_MONTHS, MIN_MONTHS, ForecastRequest, forecast
+from raa_core.periods import financial_year
 from raa_core.presentation import date_long
 from raa_core.snapshot import Snapshot
 
@@ -47,14 +48,14 @@ def forecast_drivers(snapshot: Snapshot, year_starts: list[int], as_at: dt.date 
     need = max(MIN_MONTHS, last - start)
     if need > MAX_MONTHS:
         raise BadInput(f"a forecast reaches {MAX_MONTHS} months from {date_long(held)}: "
-                       f"{max(year_starts)}-{(max(year_starts) + 1) % 100:02d} is further ahead")
+                       f"{financial_year(max(year_starts)).name} is further ahead")
     f = forecast(snapshot, ForecastRequest(as_at=held, months=need))
     months = f.rows[f.rows.groupby(["area", "measure"]).cumcount() > 0]
     hist = f.history
     rows = []
     for y in year_starts:
-        fy_start, fy_end = dt.date(y, 4, 1), dt.date(y + 1, 3, 31)
-        label = f"{y}-{(y + 1) % 100:02d}"
+        fy = financial_year(y)
+        fy_start, fy_end, label = fy.start, fy.end, fy.name
         for driver, meas in DRIVER_MEASURES.items():
             for area in sorted(set(f.rows["area"]) - {"region"}):
                 if meas == "children_waiting":

@@ -10,6 +10,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
+import duckdb
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 CONTRACT_VERSION = 2
@@ -319,3 +321,14 @@ class Manifest(BaseModel):
     files: dict[str, FileEntry]
     #: true in the bundled synthetic sample's drops (`raa sample`), absent in councils' drops
     sample: StrictBool = False
+
+
+#: What a native reader (DuckDB, pyarrow) or the checks built on it can raise on a partner's damaged or hostile
+#: file: its own errors, the OS's, a value it cannot convert or find (ValueError, LookupError, TypeError,
+#: ArithmeticError), memory running out, and RuntimeError (a RecursionError on deep nesting, a check's SQL
+#: failing on the file's values). Ingest catches these, never `Exception`, so a file costs only its own drop
+#: (docs/drop-contract.md) while a programming error elsewhere (NameError, AttributeError...) still surfaces.
+READER_CRASHES: tuple[type[BaseException], ...] = (
+    duckdb.Error, pa.ArrowException, OSError, ValueError, LookupError, TypeError, ArithmeticError, MemoryError,
+    RuntimeError,
+)

@@ -17,6 +17,7 @@ from raa_core.errors import BadInput
 from raa_core.ingest.contract import TABLES
 from raa_core.periods import financial_year_of
 from raa_core.presentation import date_brief
+from raa_core.presentation import missing as no_value
 from raa_core.reference import Reference
 from raa_core.snapshot import Snapshot
 from raa_core.store.sql import Bind, carries_file_sql, current_drops_sql, execute, state_source
@@ -214,3 +215,14 @@ def _state_at(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | N
     out = pd.DataFrame(rows, columns=STATE_COLUMNS)
     out["rows"] = pd.array(out["rows"].tolist(), dtype="Int64")
     return out
+
+
+#: The Overview's table of data held at an as-at date: `state_at` columns -> headings.
+HELD_HEADINGS: dict[str, str] = {"council": "Council", "la_code": "Code", "table": "Dataset",
+                                 "newest_drop": "Newest drop by then", "rows": "Rows", "message": "No data"}
+
+
+def held_table(state: pd.DataFrame) -> pd.DataFrame:
+    """`state_at` as the Overview shows it: rows counted as text ('' where none) under `HELD_HEADINGS`."""
+    shown = state.assign(rows=[("" if no_value(v) else str(v)) for v in state["rows"]])
+    return shown.rename(columns=HELD_HEADINGS)

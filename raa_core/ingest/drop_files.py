@@ -32,6 +32,7 @@ from raa_core.ingest.contract import (
     MONEY_LIMIT,
     MONEY_SQL,
     POST_STATUSES,
+    READER_CRASHES,
     SQL_TYPE,
     TEAMS,
     ColType,
@@ -806,7 +807,7 @@ def _stage_all(con: duckdb.DuckDBPyConnection, stage: str, plans: list[FilePlan]
             continue
         try:
             _stage_together(con, stage, group, extracts)
-        except Exception as exc:  # a damaged file of the group (native reader): found file by file below
+        except READER_CRASHES as exc:  # a damaged file of the group (native reader): found file by file below
             if machine_failure is not None and machine_failure(exc):
                 raise
             # one file of the group is damaged (or failed in some other way): find which, file by file
@@ -861,7 +862,7 @@ def check_table(
     for p in _stage_all(con, stage, plans, extracts, machine_failure):
         try:
             _stage_file(con, stage, p, extracts[p.drop])
-        except Exception as exc:  # a native reader's crash costs only this file's drop (docs/drop-contract.md)
+        except READER_CRASHES as exc:  # a native reader's crash costs only this file's drop (docs/drop-contract.md)
             if machine_failure is not None and machine_failure(exc):
                 raise
             sql.execute(con, f"DELETE FROM {stage} WHERE __drop = $drop", {"drop": p.drop})

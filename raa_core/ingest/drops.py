@@ -26,6 +26,7 @@ from raa_core import clock, logs
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import (
     MANIFEST_FILE,
+    READER_CRASHES,
     SAMPLE_ROOT_FILE,
     TABLE_BY_FILE,
     TABLES,
@@ -439,7 +440,7 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref:
             check_table(con, spec, plans, extracts, ref, stage, machine_failure)
             stages.append(stage)
             continue
-        except Exception as exc:  # a native reader's crash on one table: checked again drop by drop
+        except READER_CRASHES as exc:  # a native reader's crash on one table: checked again drop by drop
             if machine_failure(exc):
                 raise
             sql.execute(con, f"DROP TABLE IF EXISTS {stage}")
@@ -449,7 +450,7 @@ def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref:
             try:
                 check_table(con, spec, [p], extracts, ref, alone, machine_failure)
                 stages.append(alone)
-            except Exception as exc:  # a native reader's crash costs only this drop (docs/drop-contract.md)
+            except READER_CRASHES as exc:  # a native reader's crash costs only this drop (docs/drop-contract.md)
                 if machine_failure(exc):
                     raise
                 sql.execute(con, f"DROP TABLE IF EXISTS {alone}")
@@ -626,7 +627,7 @@ def ingest_into(
                                           outcome="unchanged"))
                 continue
             checked = _start_check(len(to_check), drop, ref, today, found)
-        except Exception as exc:  # one bad drop never stops the others (docs/drop-contract.md)
+        except READER_CRASHES as exc:  # one bad drop never stops the others (docs/drop-contract.md)
             if machine_failure(exc):
                 raise
             refused[n] = _crashed(drop, exc)
@@ -814,7 +815,7 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
     try:
         checked = _start_check(0, drop, ref, today or clock.today())
         check_drops(con, [checked], ref)
-    except Exception as exc:  # a native reader's crash is this drop's error, not the command's
+    except READER_CRASHES as exc:  # a native reader's crash is this drop's error, not the command's
         if machine_failure(exc):
             raise
         return _crashed(drop, exc)

@@ -241,3 +241,29 @@ def staleness_note(row: Any) -> str:
         return f"no {row.dataset} data yet" if held and not pd.isna(held) and getattr(row, "dataset", "") else (
             "no drop yet")
     return f"newest drop {date_short(row.newest_drop)} ({int(row.age_days)} days old)"
+
+
+def rule_text(ref: Reference) -> str:
+    """The freshness rule in words, from the reference's thresholds (settings: freshness_days): when a council
+    is stale for performance and for finance, and what is flagged (docs/operations.md)."""
+    limits = ref.settings.freshness_days
+    return ("Performance data (children, adopters) and finance data (ledger, budget, establishment) travel "
+            f"separately: a council is **stale** for performance when its newest children or adopters file is more "
+            f"than {limits['performance']} days old, and for finance when its newest ledger is more than "
+            f"{limits['finance']} days old (budget and establishment files come when they change); figures from stale "
+            "data are flagged wherever they appear.")
+
+
+#: The Overview's "Rows in the current state" table: `council_status` columns -> headings, in order.
+ROWS_HEADINGS: dict[str, str] = {
+    "council": "Council", "la_code": "Code", "performance_drop": "Performance drop",
+    "performance_age_days": "Performance age (days)", "performance_stale": "Performance stale",
+    "finance_drop": "Finance drop", "finance_age_days": "Finance age (days)", "finance_stale": "Finance stale",
+    "children_rows": "Child journeys", "adopters_rows": "Adopter households",
+    "ledger_rows": "Ledger rows", "budget_rows": "Budget lines", "establishment_rows": "Posts",
+    "open_warnings": "Open warnings"}
+
+
+def rows_table(status: pd.DataFrame) -> pd.DataFrame:
+    """`council_status` as the Overview's table of rows held: its columns in order under `ROWS_HEADINGS`."""
+    return status[list(ROWS_HEADINGS)].rename(columns=ROWS_HEADINGS)

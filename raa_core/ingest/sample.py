@@ -33,6 +33,7 @@ from raa_core.ingest.contract import (
     ColType,
     TableSpec,
 )
+from raa_core.periods import financial_year, financial_year_of
 from raa_core.reference import CostLine, load_reference
 
 DEFAULT_AS_AT = dt.date(2026, 11, 20)
@@ -61,19 +62,19 @@ _NULL_DAY = 10**7
 
 def _fy(day: dt.date) -> int:
     """Start year of the financial year containing `day`."""
-    return day.year if day.month >= 4 else day.year - 1
+    return financial_year_of(day).start.year
 
 
 def _fy_label(year: int) -> str:
-    return f"{year}-{(year + 1) % 100:02d}"
+    return financial_year(year).name
 
 
 def _fy_start(year: int) -> dt.date:
-    return dt.date(year, 4, 1)
+    return financial_year(year).start
 
 
 def _fy_end(year: int) -> dt.date:
-    return dt.date(year + 1, 3, 31)
+    return financial_year(year).end
 
 
 def _last_complete_period(extract: dt.date) -> tuple[int, int]:

@@ -460,3 +460,23 @@ def check_path(path: Path, ref: Reference, today: dt.date, la_code: int | None =
             return check_upload([local], la_code, extract_date, ref, today, Path(tmp)).result
     finally:
         local.close()
+
+
+#: What an upload's outcome means for the person who sent it, by the drop's outcome (`outcome_text`).
+_OUTCOME_WORDS = {"unchanged": "unchanged (already loaded)", "rejected": "rejected"}
+
+
+def outcome_text(outcome: UploadOutcome) -> str:
+    """The upload's one-line summary: 'Drop 886/2022-10-07: loaded — 12 rows ...' (accepted and loaded), 'passes
+    every check' (accepted, checked only), 'unchanged (already loaded)' or 'rejected', and whether it is a new
+    version of an earlier drop."""
+    result = outcome.result
+    verb = (("loaded" if outcome.loaded else "passes every check") if result.outcome == "accepted"
+            else _OUTCOME_WORDS[result.outcome])
+    return (f"Drop {result.path}: {verb} — {result.counts_text()}"
+            + (" (new version of an earlier drop)" if result.new_version else ""))
+
+
+def upload_limit_text(limits: DropLimits) -> str:
+    """The largest upload in whole MB (1 MB = 1024 × 1024 bytes, rounded down): '200 MB'."""
+    return f"{limits.upload_max_bytes // 1_048_576} MB"

@@ -43,6 +43,7 @@ import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.money import pennies, to_decimal, to_k
+from raa_core.periods import Period, is_over
 
 if TYPE_CHECKING:
     from raa_core.store.backup import DiskUsage
@@ -739,3 +740,21 @@ COMMENTS = TableSpec(
         Col("recorded", "Recorded (UTC)"),
     ),
 )
+
+
+# --- reporting periods ---------------------------------------------------------------------------------------
+
+
+def period_kind_text(period: Period, capital: bool = False) -> str:
+    """The words for a reporting period's kind: 'financial year' or '3-year period' (capitalised at the start
+    of a line when `capital`)."""
+    words = "3-year period" if period.kind == "three_year" else "financial year"
+    return words[0].upper() + words[1:] if capital else words
+
+
+def not_over_text(period: Period, latest: dt.date | None, reach: str = "run to") -> str | None:
+    """'2026-27 is not over: its figures run to 20 November 2026.' when the figures held (to `latest`) stop
+    before the period's end (`periods.is_over`), else None. `reach` says what the figures do up to that date."""
+    if is_over(period, latest):
+        return None
+    return f"{period.name} is not over: its figures {reach} {date_long(latest)}."

@@ -347,3 +347,21 @@ def period_grid_sql(
         LEFT JOIN agg ON agg.period = p.period {on}AND agg.area = a.area
         ORDER BY p.pord, {order}a.aord
     """
+
+
+def financial_year_start_sql(date_expr: str) -> str:
+    """SQL: the calendar year in which the financial year (1 April to 31 March) holding a date starts: the one
+    rule of `periods.financial_year_of`, written once for queries."""
+    return f"year(({date_expr}) - INTERVAL 3 MONTH)"
+
+
+def financial_year_bounds_sql(start_year_expr: str) -> tuple[str, str]:
+    """SQL: (1 April, 31 March) of the financial year starting in `start_year_expr`, as `periods.financial_year`."""
+    y = f"({start_year_expr})"
+    return f"make_date({y}, 4, 1)", f"make_date({y} + 1, 3, 31)"
+
+
+def financial_year_name_sql(start_year_expr: str) -> str:
+    """SQL: the financial year's name ('2021-22') of its start year, as `periods.financial_year(...).name`."""
+    y = f"({start_year_expr})"
+    return f"printf('%d-%02d', {y}, ({y} + 1) % 100)"

@@ -1,4 +1,4 @@
-"""AppTest: the Audit page counts its events with nouns that agree (issue 14: "1 errors", "1 children")."""
+"""AppTest: the Audit page counts its events with nouns that agree (never "1 errors", "1 children")."""
 
 from __future__ import annotations
 

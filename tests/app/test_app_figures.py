@@ -1,4 +1,4 @@
-"""AppTest for issue 12's views: threshold sets, children waiting as the ASGLB counts them, characteristics,
+"""AppTest for the performance views (docs/indicators.md, docs/asglb.md): threshold sets, children waiting as the ASGLB counts them, characteristics,
 households in assessment, the ASGLB return, and no data said in words (never 0), on the sample warehouse and
 on a warehouse holding the issue's example child."""
 
@@ -134,7 +134,7 @@ def test_overview_honours_as_at_and_the_picker_shows_the_data_range(app_env: Pat
 
 @pytest.fixture
 def example_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app_env: Path) -> Path:
-    """The app over a warehouse holding issue 12's example child (council 886, adopted in 2018-19)."""
+    """The app over a warehouse holding an example child (council 886, adopted in 2018-19)."""
     db = tmp_path / "example" / "raa.duckdb"
     db.parent.mkdir()
     version = db.parent / "raa.duckdb.v000001"

@@ -254,8 +254,13 @@ def test_regional_downloads_name_the_region_for_tables_of_every_council(
     assert f"raa_reconciliation_business_case_Region_{today}" in names
 
 
-def test_counts_of_children_agree_with_their_noun() -> None:
+def test_performance_view_holds_no_second_cache_and_parses_no_text() -> None:
+    """Figures are built from frames `data.load` holds (no cache keyed by DataFrames), and no helper chooses a
+    noun by reading a count back from its displayed text."""
+    import inspect
+
     from raa_app import performance_view as pv
 
-    assert [pv.children(n) for n in ("1", "0", "2", "12", "x", "", 1, 3)] == [
-        "child", "children", "children", "children", "children", "children", "child", "children"]
+    source = inspect.getsource(pv)
+    assert "cache_resource" not in source and "cache_data" not in source
+    assert not hasattr(pv, "children")

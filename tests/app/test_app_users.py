@@ -95,7 +95,7 @@ def test_a_bad_user_is_refused_with_the_reason_and_nothing_added(app_env) -> Non
 
 @pytest.mark.parametrize(("role", "la_code"), [("board", None), ("finance", None), ("council_analyst", 886)])
 def test_roles_without_the_users_right_are_refused(app_env, role, la_code) -> None:
-    """Opened by its URL, the page refuses and shows nothing of the users (issue 13: refused, not hidden)."""
+    """Opened by its URL, the page refuses and shows nothing of the users (refused, not hidden)."""
     at = open_page(role, la_code)
     assert not [t for t in at.title if t.value == "Users"]
     assert not at.dataframe and not [t for t in at.text_input if t.key == "users_add_name"]

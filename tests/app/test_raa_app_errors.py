@@ -55,7 +55,7 @@ def test_show_puts_the_message_in_its_box(monkeypatch: pytest.MonkeyPatch) -> No
     errors.show(OSError(errno.ENOSPC, "No space left on device"), "Not saved: ")  # the machine's: a Fault
     assert seen == [
         ("info", "no budgets are loaded", ":material/info:"),
-        ("error", "Not saved: No space left on device. Try again; if it happens again, tell the RAA's administrator.",
+        ("error", "Not saved: No space left on device: free some space, then try again, or tell the administrator.",
          ":material/warning:"),
     ]
 
@@ -78,3 +78,21 @@ def test_show_logs_a_fault_with_its_sentence_only(monkeypatch: pytest.MonkeyPatc
         logs.configure(None)
     events = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(e["kind"], e["where"], e["message"]) for e in events] == [("fault", "app", "No space left on device")]
+
+
+def test_shown_on_page_shows_a_family_and_lets_a_programming_error_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """app.py runs every page inside `shown_on_page`: an error the page did not catch is its message, never
+    Streamlit's traceback; a bug still surfaces."""
+    seen: list[tuple[str, str]] = []
+    for level in ("error", "warning", "info"):
+        monkeypatch.setattr(errors.st, level, lambda text, icon, level=level: seen.append((level, text)))
+    with errors.shown_on_page():
+        raise BadInput("year: '2021' is not a financial year: write a financial year like 2021-22")
+    with errors.shown_on_page():
+        raise PermissionError(errno.EACCES, "Permission denied", "/srv/raa")
+    assert seen == [
+        ("error", "year: '2021' is not a financial year: write a financial year like 2021-22"),
+        ("error", "permission denied on /srv/raa: check the folder's permissions, or tell the administrator."),
+    ]
+    with pytest.raises(KeyError, match="bug"), errors.shown_on_page():
+        raise KeyError("bug")

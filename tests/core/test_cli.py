@@ -1,4 +1,4 @@
-"""The command line of cli.md: sample, ingest, kpi and budget, with JSON and exit codes."""
+"""The command line of docs/command-line.md: sample, ingest, kpi and budget, with JSON and exit codes."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def test_raa_budget_refuses_a_year_that_is_not_a_financial_year_in_words(sample_
     """The monitoring request checks the year; the command says why in the request's words, exit 2."""
     code, out, err = run(capsys, "budget", "--year", "2021", "--db", str(sample_db))
     assert code == 2 and out == ""
-    assert "'2021' is not a period: write a financial year like 2018-19" in err
+    assert "year: '2021' is not a financial year: write a financial year like 2021-22\n" in err
     assert "validation error" not in err and "pydantic" not in err
     code, _, err = run(capsys, "budget", "--year", "2021-24", "--db", str(sample_db))
-    assert code == 2 and "not a financial year (YYYY-YY): '2021-24'" in err
+    assert code == 2 and "'2021-24' is not a financial year: write a financial year like 2021-22" in err

@@ -1,4 +1,4 @@
-"""`raa users add|remove|list|unlock` (cli.md): the password comes from standard input, never an argument."""
+"""`raa users add|remove|list|unlock` (docs/command-line.md): the password comes from standard input, never an argument."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The RAA's clock (raa_core.clock): today is the Europe/London date and moments are stored as UTC, whatever
-the server's TZ (review finding on issue 9: a UTC server between 00:00 and 01:00 BST rejected a London drop
+the server's TZ (a UTC server between 00:00 and 01:00 BST rejected a London drop
 dated today, and the ingest history showed 09:02 under TZ=UTC but 22:02 under TZ=Pacific/Auckland)."""
 
 from __future__ import annotations

@@ -95,8 +95,55 @@ def test_a_read_only_folder_is_a_fault_exit_2(tmp_path: Path, capsys, monkeypatc
     monkeypatch.setattr(sample, "generate", read_only)
     code, out, err = run(capsys, "sample", str(tmp_path / "out"), "--json")
     assert code == 2
-    assert json.loads(out) == {"error": {"kind": "operational", "message": "Read-only file system"}}
-    assert err == "raa sample: Read-only file system\n"
+    line = f"Read-only file system at {tmp_path}: choose a folder that can be written, or tell the administrator"
+    assert json.loads(out) == {"error": {"kind": "operational", "message": line}}
+    assert err == f"raa sample: {line}\n"
+
+
+def test_boardpack_out_an_existing_file_is_a_sentence_exit_2(tmp_path: Path, capsys) -> None:
+    taken = tmp_path / "pack.pdf"
+    taken.write_text("a file")
+    code, out, err = run(capsys, "boardpack", "--period", "2021-22", "--out", str(taken))
+    assert out == ""
+    assert code == 2
+    assert err == f"raa boardpack: --out {taken} is a file, not a folder: name a folder for the board pack's files\n"
+
+
+def test_os_errors_become_sentences_naming_the_path_and_what_to_do(tmp_path: Path) -> None:
+    """Python's own text ("[Errno 2] No such file or directory: '/proc/raa'") names neither what to do nor,
+    for the person, what went wrong; `classify` says both."""
+    missing = errors.classify(FileNotFoundError(errno.ENOENT, "No such file or directory", "/proc/raa"))
+    assert isinstance(missing, errors.BadInput) and "Errno" not in str(missing)
+    assert str(missing) == ("cannot find or create /proc/raa: no such file or folder; check the path and that the "
+                            "folder above it exists and can hold files")
+    there = errors.classify(FileExistsError(errno.EEXIST, "File exists", "/srv/out"))
+    assert isinstance(there, errors.BadInput)
+    assert str(there) == "/srv/out already exists: name another path, or move that one away"
+    denied = errors.classify(PermissionError(errno.EACCES, "Permission denied", "/srv/out"))
+    assert isinstance(denied, errors.Fault)
+    assert str(denied) == "permission denied on /srv/out: check the folder's permissions, or tell the administrator"
+    broken = errors.classify(OSError(errno.EIO, "Input/output error", "/srv/out"))
+    assert isinstance(broken, errors.Fault) and str(broken) == "Input/output error (/srv/out): tell the administrator"
+
+
+def test_a_fault_line_always_says_what_to_do(capsys, monkeypatch, tmp_path: Path) -> None:
+    from raa_core.ingest import sample
+
+    def damaged(*args: object) -> None:
+        raise warehouse.WarehouseError("could not open warehouse raa.duckdb: it is damaged")
+
+    monkeypatch.setattr(sample, "generate", damaged)
+    code, out, err = run(capsys, "sample", str(tmp_path / "out"))
+    assert code == 2 and out == ""
+    assert err == ("raa sample: could not open warehouse raa.duckdb: it is damaged; try again, and tell the "
+                   "administrator if it happens again\n")
+
+
+def test_boardpack_out_under_proc_is_a_sentence_not_errno(tmp_path: Path, capsys) -> None:
+    code, out, err = run(capsys, "boardpack", "--period", "2021-22", "--out", "/proc/raa/pack")
+    assert out == ""
+    assert code == 2 and "Errno" not in err and "Traceback" not in err
+    assert err.startswith("raa boardpack: ") and "/proc/raa" in err and err.count("\n") == 1
 
 
 def test_a_programming_error_is_not_dressed_as_a_message(tmp_path: Path, monkeypatch) -> None:
@@ -115,7 +162,7 @@ def test_classify_turns_pydantic_validation_into_one_sentence() -> None:
         MonitoringRequest(year="2021-24", period=13)
     error = errors.classify(caught.value)
     assert isinstance(error, errors.BadInput)
-    assert str(error) == "year: not a financial year (YYYY-YY): '2021-24'; period: period must be 1..12, not 13"
+    assert str(error) == "year: '2021-24' is not a financial year: write a financial year like 2021-22; period: period must be 1..12, not 13"
 
 
 def test_classify_of_each_kind_of_error() -> None:
@@ -123,7 +170,8 @@ def test_classify_of_each_kind_of_error() -> None:
     assert errors.classify(refused) is refused
     assert isinstance(errors.classify(FileNotFoundError(2, "No such file or directory", "x.json")), errors.BadInput)
     full = errors.classify(OSError(errno.ENOSPC, "No space left on device"))
-    assert isinstance(full, errors.Fault) and str(full) == "No space left on device"
+    assert isinstance(full, errors.Fault)
+    assert str(full) == "No space left on device: free some space, then try again, or tell the administrator"
     assert errors.classify(OSError(errno.EBADF, "Bad file descriptor")) is None  # a bug, not the machine
     assert errors.classify(KeyError("bug")) is None
     assert isinstance(UsageError("x"), errors.BadInput)
@@ -138,7 +186,7 @@ def test_person_facing_errors_raise_their_family() -> None:
 
     with pytest.raises(errors.BadInput, match="is not a period"):
         parse_period("2018")
-    with pytest.raises(ValidationError, match="is not a period") as bad_year:
+    with pytest.raises(ValidationError, match="is not a financial year: write a financial year like 2021-22") as bad_year:
         MonitoringRequest(year="2021")
     assert isinstance(errors.classify(bad_year.value), errors.BadInput)
     with pytest.raises(errors.BadInput, match="shares must not be negative"):

@@ -136,3 +136,49 @@ def test_names_parse_back_and_previous_inverts_following(year: int) -> None:
             assert parse_period(p.name) == p
         assert previous(following(p)) == p
         assert following(p).start == p.end + dt.timedelta(days=1) or p.kind == "three_year"
+
+
+def test_parse_financial_year_takes_a_financial_year_only() -> None:
+    from raa_core.errors import BadInput
+    from raa_core.periods import parse_financial_year
+
+    assert parse_financial_year("2021-22") == financial_year(2021)
+    for text in ("2021", "2015-18", "2021-23"):
+        with pytest.raises(BadInput, match=f"'{text}' is not a financial year: write a financial year like 2021-22"):
+            parse_financial_year(text)
+
+
+def test_window_builds_the_period_from_the_year_name_and_the_window_key() -> None:
+    from raa_core.periods import WINDOWS, window
+
+    assert list(WINDOWS) == ["1 year", "3 years"]  # the sidebar's choices, in order
+    assert window("2017-18", "1 year") == financial_year(2017)
+    assert window("2017-18", "3 years") == three_year(2015)
+
+
+def test_the_sql_financial_year_fragments_agree_with_periods() -> None:
+    import duckdb
+
+    from raa_core.periods import financial_year_of
+    from raa_core.store import sql
+
+    con = duckdb.connect()
+    start, end = sql.financial_year_bounds_sql(sql.financial_year_start_sql("$d"))
+    for day in (dt.date(2021, 3, 31), dt.date(2021, 4, 1), dt.date(1999, 12, 31), dt.date(2024, 2, 29)):
+        got = con.execute(f"SELECT {start}, {end}, {sql.financial_year_name_sql(sql.financial_year_start_sql('$d'))}",
+                          {"d": day}).fetchone()
+        fy = financial_year_of(day)
+        assert got == (fy.start, fy.end, fy.name), day
+
+
+def test_a_period_is_over_when_the_figures_reach_its_end() -> None:
+    from raa_core.periods import is_over
+    from raa_core.presentation.text import not_over_text, period_kind_text
+
+    fy = financial_year(2026)
+    assert is_over(fy, None) and is_over(fy, dt.date(2027, 3, 31)) and not is_over(fy, dt.date(2027, 3, 30))
+    assert not_over_text(fy, dt.date(2026, 11, 20)) == "2026-27 is not over: its figures run to 20 November 2026."
+    assert not_over_text(fy, dt.date(2027, 4, 1)) is None and not_over_text(fy, None) is None
+    assert (period_kind_text(fy), period_kind_text(three_year(2015), capital=True)) == (
+        "financial year", "3-year period")
+    assert period_kind_text(fy, capital=True) == "Financial year"

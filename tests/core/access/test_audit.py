@@ -79,7 +79,7 @@ def test_a_user_name_typed_as_a_formula_is_text_in_the_audit_csv(tmp_path) -> No
 
 
 def test_times_and_days_are_londons(tmp_path) -> None:
-    """Second review of issue 9: the ingest history showed London time and the Audit page UTC, and its date
+    """The ingest history showed London time and the Audit page UTC, and its date
     filter counted UTC days. An event at 23:30 UTC on 30 June is 00:30 on 1 July in London."""
     s = AppState(tmp_path / "appstate.sqlite3")
     with s.connect() as con:

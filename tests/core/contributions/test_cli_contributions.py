@@ -1,4 +1,4 @@
-"""`raa contributions` exactly as cli.md: JSON shape, money as strings, exit 2 naming the field."""
+"""`raa contributions` exactly as docs/command-line.md: JSON shape, money as strings, exit 2 naming the field."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from raa_core import contributions
 from raa_core.cli import main
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
 
-#: cli.md's example scenario (the page's default scenario is that example).
+#: docs/command-line.md's example scenario (the page's default scenario is that example).
 CLI_MD_EXAMPLE = DEFAULT_SCENARIO
 
 

@@ -1,4 +1,4 @@
-"""The demand-led contribution engine: finance.md's invariants as properties, and hand-worked examples."""
+"""The demand-led contribution engine: docs/finance.md's invariants as properties, and hand-worked examples."""
 
 from __future__ import annotations
 
@@ -244,7 +244,7 @@ def test_json_round_trip_and_bad_json() -> None:
         parse_scenario("{nope", drivers=NAMES)
 
 
-# --- properties (finance.md invariants) --------------------------------------------------------------------
+# --- properties (docs/finance.md invariants) ---------------------------------------------------------------
 
 YEARS = range(2010, 2022)
 

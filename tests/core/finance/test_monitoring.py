@@ -424,7 +424,7 @@ def test_budget_report_json_shape(ref):
     add_drop(con, 303, "2021-10-01", budget=[b("pooled", "staffing", "1234.5")],
              ledger=[lr(5, "pooled", "staffing", 0)])
     rep = budget_report(con, ref, Y, 5, "default")
-    assert set(rep) == {"year", "period", "rows", "totals", "asf"}  # cli.md's keys, plus the ASF apart
+    assert set(rep) == {"year", "period", "rows", "totals", "asf"}  # docs/command-line.md's keys, plus the ASF apart
     assert (rep["year"], rep["period"]) == (Y, 5)
     row_keys = {"la_code", "budget_area", "cost_line", "budget", "ytd_actual", "forecast", "method", "variance",
                 "variance_pct", "rag", "movement"}

@@ -107,7 +107,7 @@ def test_workbook_sheets_figures_and_formats(con, ref, state):
     _, com = _table(wb["Commentary"])
     assert [(r["Council"], r["Comment"], r["Author"]) for r in com] == [("Bexley", "Extra panels", "HoS")]
 
-    # issue 14: every sheet prints on A4 landscape, fitted to width, header row repeated, titled, page numbers
+    # every sheet prints on A4 landscape, fitted to width, header row repeated, titled, page numbers
     for ws in wb:
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9, ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1), ws.title

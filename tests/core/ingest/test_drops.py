@@ -234,7 +234,7 @@ WARNINGS = [
     ("early_permanence_without_fostering", "early_permanence",
      _rows_with("children", 0, early_permanence=True)),
     ("reversed_and_adopted", "plan_reversed_date", _rows_with("children", 0, plan_reversed_date=dt.date(2019, 9, 1))),
-    # SSDA903 rule 390: DfE counts the child as adopted (issue 12), so the drop loads
+    # SSDA903 rule 390: DfE counts the child as adopted (docs/ssda903.md), so the drop loads
     ("order_without_placement", "adoption_order_date",
      _rows_with("children", 1, adoption_order_date=dt.date(2022, 1, 1))),
 ]
@@ -496,7 +496,7 @@ def test_a_drops_issue_counts_agree_with_their_nouns(errors: int, warnings: int,
          "la_code_true", "repeated_key", "rows_text"],
 )
 def test_manifest_problems_are_told_in_words(tmp_path: Path, content: bytes, expected: str) -> None:
-    """Review of issue 9 point 5 (no library text): pydantic's and json's own messages ("Input should be a valid
+    """No library text: pydantic's and json's own messages ("Input should be a valid
     integer, unable to parse string as an integer", "Expecting value: line 1 column 2") never reach people."""
     (tmp_path / "manifest.json").write_bytes(content)
     manifest, issues = drops.read_manifest(tmp_path, 1 << 20)

@@ -144,7 +144,7 @@ def test_history_names_who_loaded_each_drop_in_plain_columns(con, tmp_path) -> N
 
 
 def test_an_occasional_file_neither_freshens_nor_hides_a_stale_dataset(con, tmp_path) -> None:
-    """Review of issue 9: an establishment-only drop made a council fresh for finance while its ledger (the
+    """An establishment-only drop made a council fresh for finance while its ledger (the
     monthly figures) was 60 days old, and a children-only drop hid stale adopters. A dataset is as old as the
     oldest of its regular files (children and adopters; the ledger); budget and establishment are occasional."""
     dk.write_drop(tmp_path / "a", 886, "2022-10-07")  # all five files
@@ -180,7 +180,7 @@ def test_a_regular_file_never_sent_is_named(con, tmp_path) -> None:
 
 
 def test_a_files_warnings_stay_open_until_a_newer_drop_carries_that_file(con, tmp_path) -> None:
-    """Review of issue 9: a children-only drop hid the adopters warning of the drop before it, on the Overview,
+    """A children-only drop hid the adopters warning of the drop before it, on the Overview,
     in `open_warnings` and in the board pack. Each file is a full snapshot: its warnings close only when a newer
     drop carries that file."""
     dk.write_drop(tmp_path / "a", 887, "2022-10-07")
@@ -205,7 +205,7 @@ def test_a_files_warnings_stay_open_until_a_newer_drop_carries_that_file(con, tm
 
 
 def test_a_councils_own_drop_marked_sample_is_not_sample_data(con, tmp_path, ref) -> None:
-    """Second review of issue 9: three councils' drops of 2022 marked `"sample": true` in their manifests were
+    """Three councils' drops of 2022 marked `"sample": true` in their manifests were
     never stale in 2026. The marker counts only below a root `raa sample` wrote (its sample.json), which a
     council writing its own drop folders, or an upload, cannot provide."""
     for la in (303, 886, 887):

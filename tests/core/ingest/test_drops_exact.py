@@ -1,6 +1,6 @@
-"""Values never shift (partner-drops.md v2 "Exactness"): time zones, other drops in the run, reader options.
+"""Values never shift (docs/drop-contract.md, "Exactness"): time zones, other drops in the run, reader options.
 
-Every example of issue 9 is a test here; where the class is wide, a hypothesis property covers it.
+Every example of a value shifting is a test here; where the class is wide, a hypothesis property covers it.
 """
 
 from __future__ import annotations
@@ -643,7 +643,7 @@ def test_messages_count_rows_as_a_person_and_name_the_pseudonymous_key(tmp_path)
     dk.write_drop(tmp_path, 886, "2022-10-07", children=rows)
     report, _ = load(tmp_path)
     [e] = report.by("rejected")[0].errors
-    assert e.rows == [3]  # the JSON contract stays zero-based (cli.md)
+    assert e.rows == [3]  # the JSON contract stays zero-based (docs/command-line.md)
     assert "row 4 (the first data row is row 1)" in e.message and "child_id KC-0009" in e.message
     line = e.located()
     assert line.startswith("Error: children.parquet, column sex: Value not allowed (value_not_allowed):")

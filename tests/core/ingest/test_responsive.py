@@ -1,4 +1,4 @@
-"""The app stays responsive while a scheduled ingest of a large drop runs (issue 10, point 7).
+"""The app stays responsive while a scheduled ingest of a large drop runs (docs/operations.md).
 
 `raa ingest` holds the warehouse's writer lock for the whole run. What people write (comments) lives in the
 app-state store (SQLite), and readers read the published version, so neither waits for the ingest. The

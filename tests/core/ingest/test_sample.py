@@ -324,7 +324,7 @@ def test_establishment(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def contract_violations(con: duckdb.DuckDBPyConnection, prefix: str) -> dict[str, int]:
-    """Rows breaking each ERROR rule of partner-drops.md, over the views `{prefix}children` etc."""
+    """Rows breaking each ERROR rule of docs/drop-contract.md, over the views `{prefix}children` etc."""
     ref = load_reference()
     lines = ", ".join(f"('{c.budget_area}', '{c.cost_line}')" for c in ref.cost_lines)
     future_c = " OR ".join(f"{c} > extract_date" for c in CHILD_DATES)

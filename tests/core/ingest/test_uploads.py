@@ -48,7 +48,7 @@ def test_loose_files_with_form_date_and_load(tmp_path: Path, ref) -> None:
     from raa_core.ingest import freshness
     from raa_core.store.warehouse import Warehouse
 
-    with Warehouse(db).cursor() as con:  # the ingest history names the signed-in person (review finding)
+    with Warehouse(db).cursor() as con:  # the ingest history names the signed-in person
         history = freshness.ingest_history(snap(con, ref=ref))
     assert history.iloc[0, -1] == "hos.test (upload on the Data drops page)"
 
@@ -186,7 +186,7 @@ def test_raa_check_folder_and_zip_give_the_ingest_report_without_loading(tmp_pat
     assert main(["check", str(tmp_path / "nowhere")]) == 2
 
 
-# --- review findings: another council's zip or manifest; corrupt zips in plain words ---------------------
+# --- another council's zip or manifest; corrupt zips in plain words ---------------------
 
 OTHER_COUNCIL = {
     # the folder above the date names another council (Medway), the form says Bexley

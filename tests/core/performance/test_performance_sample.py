@@ -1,4 +1,4 @@
-"""The bundled sample reproduces the business case's performance table (spec indicators.md), via raa_core and
+"""The bundled sample reproduces the business case's performance table (docs/indicators.md), via raa_core and
 via `raa kpi`."""
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def test_raa_kpi_before_the_first_drop_says_no_data_not_zero(
 
 def test_raa_kpi_for_a_period_with_no_children_says_so_in_words(sample_db, capsys) -> None:
     """Review: `raa kpi --period 2027-28` printed rows of n = 0 and A3 as `0 ()`. No data is not zero
-    (indicators.md v2): each row says no child was adopted in the period, in JSON and on screen."""
+    (docs/indicators.md): each row says no child was adopted in the period, in JSON and on screen."""
     from raa_core import cli
 
     assert cli.main(["kpi", "--period", "2027-28", "--json", "--db", str(sample_db)]) == 0

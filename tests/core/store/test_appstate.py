@@ -1,5 +1,5 @@
 """The app-state store: SQLite in WAL mode beside the warehouse, numbered migrations, migration 1's tables
-exactly as PLAN.md's shared contract, transactions, and the append-only audit."""
+exactly as docs/operations.md's contract, transactions, and the append-only audit."""
 
 from __future__ import annotations
 
