@@ -134,7 +134,8 @@ def _today(args: argparse.Namespace) -> dt.date:
 
 
 def _snapshot(args: argparse.Namespace) -> Snapshot:
-    """The warehouse's current version pinned for this command (every figure it prints is read from it)."""
+    """The warehouse's current version pinned for this command (every figure it prints is read from it), judged on
+    the day the app would judge it on (`snapshot.pin`: the sample's own date while only the sample is held)."""
     return snapshot.pin(Warehouse(args.db), load_reference(), _today(args))
 
 
