@@ -21,7 +21,7 @@ from raa_core import clock, snapshot
 from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify
 from raa_core.presentation import count_noun, money_text, percent_text, share_text
 from raa_core.reference import load_reference
-from raa_core.requests import PerformanceRequest
+from raa_core.requests import DataRequest, PerformanceRequest
 from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UsageError(f"folder not found for --out: {out.parent}")
     snap = _snapshot(args)
-    ret = asglb.asglb_return(snap, q, args.as_at)
+    ret = asglb.asglb_return(snap, DataRequest(as_at=args.as_at), q)
     stale, stale_records = _performance_staleness(snap, args)
     out.write_bytes(asglb.workbook(ret, q, args.as_at))
     payload = asglb.as_json(ret, q, args.as_at) | {"out": str(out), "stale": stale_records}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import shutil
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,33 @@ def test_snapshots_over_two_connections_have_two_versions_unless_named(ref: Any)
     assert snapshot.over(a, ref, SAMPLE_TODAY) != snapshot.over(b, ref, SAMPLE_TODAY)
     assert snapshot.over(a, ref, SAMPLE_TODAY) == snapshot.over(a, ref, SAMPLE_TODAY)  # one connection: one key
     assert snapshot.over(a, ref, SAMPLE_TODAY, version="v1").key == ("v1", SAMPLE_TODAY)
+
+
+def test_query_functions_take_the_snapshot_and_a_request_never_a_loose_as_at() -> None:
+    from raa_core.contributions import drivers
+    from raa_core.forecast import journeys as fj
+    from raa_core.forecast import uses
+    from raa_core.ingest import coverage
+    from raa_core.performance import asglb, indicators, journeys, reconciliation
+
+    functions = [drivers.warehouse_drivers, drivers.all_drivers, drivers.engine_drivers, fj.latest_extract, fj.read,
+                 uses.forecast_drivers, uses.board_summary, coverage.coverage, coverage.missing, coverage.span,
+                 coverage.state_at, asglb.asglb_return, asglb.quarter_return, indicators.latest_adoption_year,
+                 journeys.area_codes, journeys.latest_date, journeys.series_quarters, journeys.quarter_end_dates,
+                 reconciliation.reconcile]
+    for fn in functions:
+        params = list(inspect.signature(fn).parameters)
+        assert params[0] == "snapshot", fn.__qualname__
+        assert not {"as_at", "con", "ref", "on", "publication"} & set(params), fn.__qualname__
+    assert not hasattr(journeys, "waiting_at_dates") and not hasattr(journeys, "band_counts")  # cursor helpers
+
+
+def test_a_request_gives_the_as_at_date(ref: Any, sample_con: duckdb.DuckDBPyConnection) -> None:
+    from raa_core.performance import journeys
+    from raa_core.requests import CURRENT, DataRequest, PerformanceRequest
+
+    snap = snapshot.over(sample_con, ref, SAMPLE_TODAY)
+    early = dt.date(2025, 1, 1)
+    assert journeys.latest_date(snap, CURRENT) == SAMPLE_AS_AT
+    assert journeys.latest_date(snap, DataRequest(as_at=early)) is None  # the sample's drops are later
+    assert journeys.latest_date(snap, PerformanceRequest(period="2024-25", as_at=early)) is None
