@@ -325,7 +325,7 @@ else:
     with tabs[5]:
         if la is not None:
             st.caption(f"The settlement is between all the councils; {scope}'s row is its part.")
-        settlement_view(mon if la is None else data.load(monitoring.monitor, req, None), sign, opts)
+        settlement_view(mon if la is None else data.load(monitoring.monitor, req), sign, opts)
     with tabs[6]:
         commentary_view(mon, sign)
 

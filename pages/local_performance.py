@@ -18,6 +18,7 @@ from raa_core.performance import characteristics, indicators, journeys, recruitm
 from raa_core.performance import performance_charts as pc
 from raa_core.presentation import data_when, date_long, date_short
 from raa_core.presentation.text import not_over_text, period_kind_text
+from raa_core.requests import DataRequest
 
 viewer = shell.page_viewer("local_performance")
 
@@ -52,7 +53,7 @@ names = freshness.council_labels(status)
 la_code = req.council_or_first(access.councils(viewer, ref))
 area = str(la_code)
 council = ref.council_name(la_code)
-latest = data.load(journeys.latest_date, as_at)
+latest = data.load(journeys.latest_date, DataRequest(as_at=as_at))
 at = req.waiting_at(shell.today())
 
 publication = pv.header(
@@ -218,7 +219,7 @@ t_shown, t_view = pv.publish(
     timely, publication, counts=["within", "n"], pcts={"pct": ("within", "n")}, group_by=["period", "measure"]
 )
 h = waiting_text(homes, recruitment.ADOPTER_WAITING_COUNTS, publication, area)
-adopter_gaps = data.load(coverage.missing, "adopters", as_at)
+adopter_gaps = data.load(coverage.missing, DataRequest(as_at=as_at), "adopters")
 assessing = data.load(recruitment.households_in_assessment, req, (at,))
 a_shown, _ = pv.publish(assessing, publication, counts=list(recruitment.ASSESSMENT_COUNTS), group_by=["at"])
 a = (a_shown if publication else suppression.as_text(assessing)).set_index("area").loc[area]

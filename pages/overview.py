@@ -14,6 +14,7 @@ from raa_core.presentation import (
     missing,
     number_word,
 )
+from raa_core.requests import DataRequest
 from raa_core.store.backup import disk_usage
 
 viewer = shell.page_viewer("overview")
@@ -27,7 +28,7 @@ as_at = shell.run().as_at
 st.title("Overview")
 if as_at is not None:
     # "As at" a past date: what the warehouse held then, per council and dataset; no drop yet is said in words.
-    state = data.load(coverage.state_at, as_at)
+    state = data.load(coverage.state_at, DataRequest(as_at=as_at))
     st.info(
         f"As at **{date_long(as_at)}** (chosen in the sidebar): the drops received by that date. Clear the date "
         "to today's to see freshness now.",

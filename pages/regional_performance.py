@@ -17,6 +17,7 @@ from raa_core.performance import performance_charts as pc
 from raa_core.periods import FIRST_YEAR, previous
 from raa_core.presentation import data_when, date_long, date_short, display
 from raa_core.presentation.text import not_over_text, period_kind_text
+from raa_core.requests import DataRequest
 
 viewer = shell.page_viewer("regional_performance")
 
@@ -32,7 +33,7 @@ area = req.area
 status = shell.council_status()
 names = freshness.council_labels(status)
 area_name = pc.area_label(area, names)
-latest = data.load(journeys.latest_date, as_at)
+latest = data.load(journeys.latest_date, DataRequest(as_at=as_at))
 
 publication = pv.header(
     "Regional performance",
@@ -97,7 +98,7 @@ def trends_and_comparison() -> None:
         columns, ("year", "three_year"), ("financial year", "rolling 3-year period"), strict=True
     ):
         with st.spinner("Computing trends…"):
-            raw = data.load(indicators.trend, req, None, kind)
+            raw = data.load(indicators.trend, req, kind=kind)
         raw = raw[raw["indicator"] == ind].reset_index(drop=True)
         shown, view = pv.publish_scorecard(raw, publication)
         with col:
@@ -267,7 +268,7 @@ with st.expander("Reconciliation: the business case's figures beside the compute
             icon=":material/visibility_off:",
         )
     else:
-        rec = data.load(reconciliation.reconcile, as_at)
+        rec = data.load(reconciliation.reconcile, DataRequest(as_at=as_at))
         st.markdown(reconciliation.summary(rec, ref))
         st.dataframe(
             rec,

@@ -36,8 +36,7 @@ def load(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def load_for(snap: Snapshot, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """`load` for a given snapshot: the shell's own use while it pins this run's snapshot (the day figures are
-    judged on is read from the warehouse version being pinned, before there is a run's snapshot to load from)."""
+    """`load` for a given snapshot rather than this run's (`load` itself, and tests comparing two snapshots)."""
     return _cached(f"{fn.__module__}.{fn.__qualname__}", snap.key, args, tuple(sorted(kwargs.items())), fn, snap)
 
 

@@ -17,6 +17,7 @@ from raa_core.performance import asglb, indicators
 from raa_core.performance import performance_charts as pc
 from raa_core.performance import publication as published_tables
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
+from raa_core.requests import DataRequest
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -127,7 +128,7 @@ def threshold_set() -> str:
 
 def no_data_notice(as_at: dt.date | None, names: dict[str, str]) -> dict[str, str]:
     """Say in words which councils had sent no children drop by the as-at date (never 0); returns them."""
-    gaps = data.load(coverage.missing, "children", as_at)
+    gaps = data.load(coverage.missing, DataRequest(as_at=as_at), "children")
     if gaps:
         lines = "  \n".join(f"**{names.get(a, a)}**: {m}" for a, m in gaps.items())
         st.warning(f"No data, not zero:  \n{lines}", icon=":material/block:")
@@ -156,7 +157,7 @@ def asglb_button(as_at: dt.date | None, latest: dt.date | None, key: str, public
         if not st.toggle("Show the return for this quarter", key=f"{key}_asglb_show"):
             return  # built only when asked for: the page's other views do not wait for it
         with st.spinner("Building the ASGLB return…"):
-            ret, book = data.load(asglb.quarter_return, quarter, as_at)
+            ret, book = data.load(asglb.quarter_return, DataRequest(as_at=as_at), quarter)
         st.dataframe(asglb.wide_text(ret), hide_index=True, width="stretch", height=320)
         name = shell.download_name("asglb_return", "xlsx", period=quarter, region=True)
         st.download_button(

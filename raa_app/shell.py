@@ -1,8 +1,8 @@
 """The app shell shared by every page: the one Warehouse and AppState per process, the sidebar, downloads.
 
 The `Warehouse` object (raa_core) owns the connections, one per version file; every use takes its own
-cursor (`with shell.cursor() as con:`), as a DuckDB connection must not be shared between the threads of
-Streamlit's sessions. Each script run pins one warehouse version (`pin_snapshot`) and every figure of the run is
+cursor of the run's pinned version (`with shell.snapshot().cursor() as con:`), as a DuckDB connection must not be
+shared between the threads of Streamlit's sessions. Each script run pins one warehouse version (`pin_snapshot`) and every figure of the run is
 read from it through the one cached data layer (`raa_app.data.load`, keyed by the snapshot), so an ingest shows
 up on the next click and never half-way through a page. What people write (comments, audit) goes to the app-state store beside the warehouse.
 """
@@ -10,18 +10,15 @@ up on the next click and never half-way through a page. What people write (comme
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -183,32 +180,23 @@ def profiled() -> Iterator[RunProfile]:
         prof.write()
 
 
-def version() -> str:
-    return warehouse().version
-
-
 _SNAPSHOT_KEY = "_raa_snapshot"
 
 
 def pin_snapshot() -> Snapshot:
     """Pin the warehouse's current version for this script run (app.py calls it once, at the top of each run):
-    every figure of the run is read from it (`snapshot()`, `raa_app.data.load`)."""
+    every figure of the run is read from it (`snapshot()`, `raa_app.data.load`). Its day is the one the CLI
+    would judge on too (`raa_core.snapshot.pin` applies `freshness.judged_on`: see `today`)."""
     snap = pin(warehouse(), reference(), calendar_today())
-    if snap.exists():  # the day figures are judged on, read from the version being pinned (see `today`)
-        snap = dataclasses.replace(snap, today=data.load_for(snap, freshness.judged_on))
     st.session_state[_SNAPSHOT_KEY] = snap
     return snap
 
 
 def snapshot() -> Snapshot:
-    """This run's pinned `Snapshot` (a fragment's rerun keeps the one its page was drawn from)."""
+    """This run's pinned `Snapshot` (a fragment's rerun keeps the one its page was drawn from, unless retention
+    has since removed that version: then the current version is pinned again, as a full run would)."""
     got = st.session_state.get(_SNAPSHOT_KEY)
-    return got if isinstance(got, Snapshot) else pin_snapshot()
-
-
-def cursor() -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-    """A read-only cursor on the current warehouse version, for one use: `with shell.cursor() as con:`."""
-    return warehouse().cursor()
+    return got if isinstance(got, Snapshot) and got.held() else pin_snapshot()
 
 
 def council_status(dataset: str = "performance") -> pd.DataFrame:

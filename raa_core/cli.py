@@ -21,7 +21,7 @@ from raa_core import clock, snapshot
 from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify, fault_line
 from raa_core.presentation import count_noun, money_text, percent_text, share_text
 from raa_core.reference import load_reference
-from raa_core.requests import PerformanceRequest
+from raa_core.requests import DataRequest, PerformanceRequest
 from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health
 
 if TYPE_CHECKING:
@@ -143,7 +143,8 @@ def _today(args: argparse.Namespace) -> dt.date:
 
 
 def _snapshot(args: argparse.Namespace) -> Snapshot:
-    """The warehouse's current version pinned for this command (every figure it prints is read from it)."""
+    """The warehouse's current version pinned for this command (every figure it prints is read from it), judged on
+    the day the app would judge it on (`snapshot.pin`: the sample's own date while only the sample is held)."""
     return snapshot.pin(Warehouse(args.db), load_reference(), _today(args))
 
 
@@ -193,7 +194,7 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UsageError(f"folder not found for --out: {out.parent}")
     snap = _snapshot(args)
-    ret = asglb.asglb_return(snap, q, args.as_at)
+    ret = asglb.asglb_return(snap, DataRequest(as_at=args.as_at), q)
     stale, stale_records = _performance_staleness(snap, args)
     out.write_bytes(asglb.workbook(ret, q, args.as_at))
     payload = asglb.as_json(ret, q, args.as_at) | {"out": str(out), "stale": stale_records}

@@ -29,6 +29,20 @@ class Viewer(BaseModel):
     la_code: int | None = None
 
 
+class DataRequest(BaseModel):
+    """The state of the drops asked for, where nothing else is: the as-at date (None = the current state, the
+    newest drops; docs/drop-contract.md). Queries that only need the as-at date take one of these, or any request
+    with an `as_at` (`AsAt`); `CURRENT` asks for the current state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_at: dt.date | None = None
+
+
+#: The current state of the drops (no as-at date).
+CURRENT = DataRequest()
+
+
 class PerformanceRequest(BaseModel):
     """The adoption performance figures asked for: a reporting `Period` (a financial year or a 3-year
     period), one council (DfE code) or None for the region, the as-at date (None = the current state, the
@@ -126,3 +140,7 @@ class MonitoringRequest(BaseModel):
         if v is not None and not 1 <= v <= 12:
             raise ValueError(f"period must be 1..12, not {v}")
         return v
+
+
+#: Any request that names an as-at date: what a query reading the drops' state as at a date takes.
+AsAt = DataRequest | PerformanceRequest | MonitoringRequest

@@ -19,7 +19,7 @@ from raa_core.contributions.scenario import ContributionsRequest, Scenario
 from raa_core.finance import budget, interagency, monitoring, monitoring_export
 from raa_core.finance import settlement as settlement_module
 from raa_core.reference import Reference, load_reference
-from raa_core.requests import Method, MonitoringRequest
+from raa_core.requests import DataRequest, Method, MonitoringRequest
 
 #: The day the tests' snapshots are judged on (finance figures depend on the as-at date, not on this).
 TODAY = dt.date(2026, 11, 20)
@@ -116,11 +116,11 @@ def go_live_compensation(con: duckdb.DuckDBPyConnection, ref: Reference, at: dt.
 
 
 def warehouse_drivers(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> pd.DataFrame:
-    return drivers.warehouse_drivers(snap(con), as_at)
+    return drivers.warehouse_drivers(snap(con), DataRequest(as_at=as_at))
 
 
 def all_drivers(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | None = None) -> pd.DataFrame:
-    return drivers.all_drivers(snap(con, ref), as_at)
+    return drivers.all_drivers(snap(con, ref), DataRequest(as_at=as_at))
 
 
 def base_budgets(con: duckdb.DuckDBPyConnection, ref: Reference, year: str, scope: str = "pooled", *,

@@ -386,7 +386,7 @@ def _trends(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     ref = snap.ref
     last = financial_year(pack.period.end.year - 1)
     first = financial_year(max(FIRST_YEAR.first_year, last.first_year - TREND_YEARS + 1))
-    tr = indicators.trend(snap, _performance(pack), None, "year", first, last)
+    tr = indicators.trend(snap, _performance(pack), kind="year", first=first, last=last)
     shown: pd.DataFrame = tr
     if pack.request.publication:
         shown = suppression.suppress_scorecard(tr, ref.settings)
@@ -414,7 +414,7 @@ def _trends(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
 def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     s = Section("waiting", SECTIONS["waiting"])
     ref, request = snap.ref, _performance(pack)
-    at = min(pack.as_at, journeys.latest_date(snap, request.as_at) or pack.as_at)
+    at = min(pack.as_at, journeys.latest_date(snap, request) or pack.as_at)
     kids = journeys.children_waiting(snap, request, at)
     adopters = recruitment.adopters_waiting(snap, request, at)
     kid_counts = list(journeys.WAITING_COUNTS)
@@ -441,7 +441,7 @@ def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
                               CHILDREN_WAITING, kids_shown.reset_index(drop=True), "Children waiting"))
     s.tables.append(PackTable("Approved adopter households waiting for a match", ADOPTERS_WAITING,
                               adopters_shown.reset_index(drop=True), "Adopters waiting"))
-    dates = journeys.quarter_end_dates(snap, request.as_at,
+    dates = journeys.quarter_end_dates(snap, request,
                                        financial_year(max(FIRST_YEAR.first_year, pack.period.end.year - 3)))
     series_k = journeys.waiting_series(snap, request, dates)
     series_a = recruitment.adopters_waiting_series(snap, request, dates)
@@ -470,7 +470,7 @@ def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
     s = Section("asglb", SECTIONS["asglb"])
     ref = snap.ref
     q = asglb_quarter(pack.as_at)
-    ret = asglb.asglb_return(snap, q, pack.request.as_at)
+    ret = asglb.asglb_return(snap, _performance(pack), q)
     limits = ref.settings.suppression
 
     hidden: set[tuple[str, str]] = set()
@@ -624,8 +624,7 @@ def _forecast(snap: Snapshot, pack: BoardPack) -> Section:
 
     s = Section("forecast", SECTIONS["forecast"])
     try:
-        s.lines, frame = board_summary(snap, pack.request.as_at,
-                                       publication=pack.request.publication)
+        s.lines, frame = board_summary(snap, _performance(pack).with_(publication=pack.request.publication))
     except RaaError as exc:
         s.unavailable = f"This section could not be built: {exc}"
         return s

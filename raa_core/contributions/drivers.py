@@ -27,6 +27,7 @@ import pandas as pd
 
 from raa_core.performance.journeys import waiting_rows_sql
 from raa_core.reference import Reference, load_reference
+from raa_core.requests import CURRENT, AsAt
 from raa_core.snapshot import Snapshot
 from raa_core.store import sql
 from raa_core.store.sql import Bind, state_sql
@@ -133,13 +134,13 @@ FROM ({state_sql("children")}) t JOIN drops d USING (drop_id)
 """
 
 
-def warehouse_drivers(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
+def warehouse_drivers(snapshot: Snapshot, request: AsAt = CURRENT) -> pd.DataFrame:
     """The five warehouse drivers per council and financial year (columns `COLUMNS`), one query, from the
-    drops' state as at `as_at` (None = the current state).
+    drops' state as at the request's `as_at` (None = the current state).
 
     `value` is a count; `status`/`note` say whether the year is complete (module docstring, docs/finance.md)."""
     with snapshot.cursor() as con:
-        return _warehouse_drivers(con, as_at)
+        return _warehouse_drivers(con, request.as_at)
 
 
 def _warehouse_drivers(con: duckdb.DuckDBPyConnection, as_at: dt.date | None) -> pd.DataFrame:
@@ -165,17 +166,17 @@ def external_drivers(ref: Reference) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def all_drivers(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
-    """Warehouse (state as at `as_at`, None = current) and external (reference data) drivers together
-    (columns `COLUMNS`)."""
+def all_drivers(snapshot: Snapshot, request: AsAt = CURRENT) -> pd.DataFrame:
+    """Warehouse (state as at the request's `as_at`, None = current) and external (reference data) drivers
+    together (columns `COLUMNS`)."""
     ext = external_drivers(snapshot.ref)
-    wh = warehouse_drivers(snapshot, as_at)
+    wh = warehouse_drivers(snapshot, request)
     return pd.concat([wh, ext], ignore_index=True) if not ext.empty else wh
 
 
-def engine_drivers(snapshot: Snapshot, as_at: dt.date | None = None) -> DriverTable:
+def engine_drivers(snapshot: Snapshot, request: AsAt = CURRENT) -> DriverTable:
     """`all_drivers` keyed for the engine (`DriverTable`): what a scenario is computed from."""
-    return DriverTable.from_frame(all_drivers(snapshot, as_at))
+    return DriverTable.from_frame(all_drivers(snapshot, request))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ No streamlit here: the Scenarios page, `raa contributions` and the tests call th
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from raa_core.finance.settlement import allocate
 from raa_core.money import json_money
 from raa_core.presentation.text import gbp, share_text
 from raa_core.reference import Reference, load_reference
-from raa_core.requests import MonitoringRequest
+from raa_core.requests import DataRequest, MonitoringRequest
 from raa_core.snapshot import Snapshot
 
 SHARE_PLACES = Decimal("1e-10")
@@ -147,7 +146,7 @@ def run(snapshot: Snapshot, request: ContributionsRequest) -> Result:
     read, then `compute`.
 
     Raises ScenarioError (field named) for a base year with no budget, missing driver data or infeasible bounds."""
-    return run_with(snapshot, request, engine_drivers(snapshot, request.as_at))
+    return run_with(snapshot, request, engine_drivers(snapshot, DataRequest(as_at=request.as_at)))
 
 
 def run_with(snapshot: Snapshot, request: ContributionsRequest, drivers: DriverTable) -> Result:
@@ -165,17 +164,17 @@ def run_with(snapshot: Snapshot, request: ContributionsRequest, drivers: DriverT
                             f"{', '.join(f'{names[la]} ({la})' for la in missing)}: every partner council needs "
                             "one to share the pool")
     if scenario.basis == "forecast":  # next years' warehouse drivers from the pipeline forecast (docs/forecast.md)
-        drivers = drivers.merged(DriverTable.from_frame(_forecast_drivers(snapshot, scenario, request.as_at)))
+        drivers = drivers.merged(DriverTable.from_frame(_forecast_drivers(snapshot, scenario, DataRequest(as_at=request.as_at))))
     return compute(scenario, base, drivers, ref=ref)
 
 
-def _forecast_drivers(snapshot: Snapshot, scenario: Scenario, as_at: dt.date | None) -> pd.DataFrame:
+def _forecast_drivers(snapshot: Snapshot, scenario: Scenario, request: DataRequest) -> pd.DataFrame:
     """The forecast basis's driver figures for the scenario's years (raa_core.forecast.uses); a forecast that
     cannot reach a year is the scenario's `basis` error."""
     from raa_core.forecast.uses import forecast_drivers
 
     try:
-        return forecast_drivers(snapshot, [year_start(y) for y in scenario.years], as_at)
+        return forecast_drivers(snapshot, request, [year_start(y) for y in scenario.years])
     except BadInput as exc:
         raise ScenarioError("basis", str(exc)) from exc
 

@@ -21,6 +21,7 @@ from raa_core.errors import NoData
 from raa_core.forecast.history import monthly
 from raa_core.forecast.journeys import latest_extract, month_end, month_of, read
 from raa_core.forecast.model import MEASURES, REGION, fit_and_simulate
+from raa_core.requests import DataRequest
 from raa_core.snapshot import Snapshot
 
 HORIZON = 12
@@ -65,7 +66,7 @@ def origins(latest: dt.date) -> list[dt.date]:
 def backtest(snapshot: Snapshot, sims: int | None = None) -> Backtest:
     """Run the backtest on the snapshot's data (see the module docstring). Raises NoData without drops or
     without any origin with a year of outcomes after it."""
-    latest = latest_extract(snapshot, None)
+    latest = latest_extract(snapshot)
     if latest is None:
         raise NoData("no drops are held, so there is nothing to backtest")
     cfg = snapshot.ref.settings.forecast
@@ -73,10 +74,10 @@ def backtest(snapshot: Snapshot, sims: int | None = None) -> Backtest:
     points = origins(latest)
     if not points:
         raise NoData("the data do not reach a year past any origin of the last three years")
-    now = read(snapshot, latest)
+    now = read(snapshot, DataRequest(as_at=latest))
     rows = []
     for origin in points:
-        j = read(snapshot, origin)
+        j = read(snapshot, DataRequest(as_at=origin))
         table, _, _ = fit_and_simulate(j, snapshot.ref, HORIZON, "month", cfg.seed, sims)
         total = table.groupby(["area", "measure"]).head(1)
         first = month_of(origin) + 1

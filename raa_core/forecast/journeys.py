@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from raa_core.errors import NoData
+from raa_core.requests import CURRENT, AsAt, DataRequest
 from raa_core.snapshot import Snapshot
 from raa_core.store.sql import state_sql
 
@@ -176,18 +178,22 @@ def from_frames(children: pd.DataFrame, adopters: pd.DataFrame, as_at: dt.date,
     )
 
 
-def latest_extract(snapshot: Snapshot, as_at: dt.date | None) -> dt.date | None:
-    """The newest extract date held (on or before `as_at`): how far the data reaches."""
-    got = snapshot.rows(LATEST_SQL, {"as_at": as_at})[0][0]
+def latest_extract(snapshot: Snapshot, request: AsAt = CURRENT) -> dt.date | None:
+    """The newest extract date held (on or before the request's `as_at`): how far the data reaches."""
+    got = snapshot.rows(LATEST_SQL, {"as_at": request.as_at})[0][0]
     return got if got is None or (isinstance(got, dt.date) and not isinstance(got, dt.datetime)) else got.date()
 
 
-def read(snapshot: Snapshot, as_at: dt.date) -> Journeys:
-    """The journeys held at `as_at`: each council's state as at that date, cut at it. Where the warehouse holds
-    no drop from that date (an origin older than its first drop), the newest state is cut at `as_at` instead,
-    so dates after `as_at` are never seen."""
-    params = {"as_at": as_at}
-    if latest_extract(snapshot, as_at) is None:
+def read(snapshot: Snapshot, request: AsAt) -> Journeys:
+    """The journeys held at the request's `as_at` (None: the newest extract's date): each council's state as at
+    that date, cut at it. Where the warehouse holds no drop from that date (an origin older than its first drop),
+    the newest state is cut at `as_at` instead, so dates after `as_at` are never seen. Raises NoData when no
+    drop is held."""
+    as_at = request.as_at or latest_extract(snapshot)
+    if as_at is None:
+        raise NoData("no drops are held, so there is nothing to forecast from")
+    params: dict[str, dt.date | None] = {"as_at": as_at}
+    if latest_extract(snapshot, DataRequest(as_at=as_at)) is None:
         params = {"as_at": None}
     children = snapshot.frame(CHILDREN_SQL, params)
     adopters = snapshot.frame(ADOPTERS_SQL, params)

@@ -57,6 +57,7 @@ from raa_core.forecast.journeys import (
     read,
 )
 from raa_core.reference import Reference
+from raa_core.requests import DataRequest
 from raa_core.snapshot import Snapshot
 
 REGION = "region"
@@ -432,13 +433,13 @@ def forecast(snapshot: Snapshot, request: ForecastRequest) -> Forecast:
     """
     from raa_core.forecast.history import actuals
 
-    as_at = request.as_at or latest_extract(snapshot, None)
+    as_at = request.as_at or latest_extract(snapshot)
     if as_at is None:
         raise NoData("no drops are held, so there is nothing to forecast from")
     cfg = snapshot.ref.settings.forecast
     seed = cfg.seed if request.seed is None else request.seed
     sims = request.simulations or cfg.simulations
-    j = read(snapshot, as_at)
+    j = read(snapshot, DataRequest(as_at=as_at))
     rows, gaps, pooling = fit_and_simulate(j, snapshot.ref, request.months, request.step, seed, sims)
     origin = month_of(as_at)
     last_full = origin if as_at == month_end(origin) else origin - 1

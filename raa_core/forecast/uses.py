@@ -21,6 +21,7 @@ from raa_core.forecast.journeys import latest_extract, month_end, month_of
 from raa_core.forecast.model import MAX_MONTHS, MIN_MONTHS, ForecastRequest, forecast
 from raa_core.periods import financial_year
 from raa_core.presentation import date_long
+from raa_core.requests import AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
 
 #: Contribution driver -> forecast measure.
@@ -34,13 +35,14 @@ DRIVER_MEASURES: dict[str, str] = {
 COLUMNS = ["driver", "la_code", "financial_year", "value", "status", "note"]
 
 
-def forecast_drivers(snapshot: Snapshot, year_starts: list[int], as_at: dt.date | None = None) -> pd.DataFrame:
+def forecast_drivers(snapshot: Snapshot, request: AsAt, year_starts: list[int]) -> pd.DataFrame:
     """Forecast driver figures per council for the budget years starting in `year_starts` (columns as
-    `contributions.drivers.COLUMNS`, value to 1 dp, status "forecast"). Raises BadInput when a year ends more
-    than 36 months after the data's date."""
+    `contributions.drivers.COLUMNS`, value to 1 dp, status "forecast"), from the data held at the request's
+    `as_at` (None: the newest extract). Raises BadInput when a year ends more than 36 months after the data's
+    date."""
     if not year_starts:
         return pd.DataFrame(columns=COLUMNS)
-    held = latest_extract(snapshot, as_at) if as_at is None else as_at
+    held = request.as_at or latest_extract(snapshot)
     if held is None:
         raise NoData("no drops are held, so there is nothing to forecast from")
     start = month_of(held)
@@ -80,14 +82,15 @@ def forecast_drivers(snapshot: Snapshot, year_starts: list[int], as_at: dt.date 
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def board_summary(snapshot: Snapshot, as_at: dt.date | None, *, publication: bool) -> tuple[list[str], pd.DataFrame]:
-    """The board pack's forecast section: the approvals gap in words per area, then the next 12 months' figures
-    per area and measure as text (area, measure, forecast, range80, range95), suppressed as the page's
-    publication view. Raises NoData without data."""
+def board_summary(snapshot: Snapshot, request: PerformanceRequest) -> tuple[list[str], pd.DataFrame]:
+    """The board pack's forecast section from the data held at the request's `as_at`: the approvals gap in words
+    per area, then the next 12 months' figures per area and measure as text (area, measure, forecast, range80,
+    range95), suppressed as the page's publication view where the request's `publication` is set. Raises
+    NoData without data."""
     from raa_core.presentation import forecast_text as ft
 
     ref = snapshot.ref
-    f = forecast(snapshot, ForecastRequest(as_at=as_at, months=MIN_MONTHS))
+    f = forecast(snapshot, ForecastRequest(as_at=request.as_at, months=MIN_MONTHS))
     lines = [ft.run_caption(f)]
     for g in f.gaps.itertuples(index=False):
         who = ref.settings.raa_name if g.area == "region" else ft.area_label(ref, g.area)
@@ -95,7 +98,7 @@ def board_summary(snapshot: Snapshot, as_at: dt.date | None, *, publication: boo
     lines.append("The forecast's record against what happened: raa forecast --backtest, and the Forecast page.")
     parts = []
     for area in [*sorted(set(f.rows["area"]) - {"region"}), "region"]:
-        t = ft.horizon_table(f, area, ref, publication=publication)
+        t = ft.horizon_table(f, area, ref, publication=request.publication)
         t.insert(0, "Area", ft.area_label(ref, area))
         parts.append(t)
     frame = pd.concat(parts, ignore_index=True)

@@ -19,6 +19,7 @@ from raa_core.periods import financial_year_of
 from raa_core.presentation import date_brief
 from raa_core.presentation import missing as no_value
 from raa_core.reference import Reference
+from raa_core.requests import CURRENT, AsAt
 from raa_core.snapshot import Snapshot
 from raa_core.store.sql import Bind, carries_file_sql, current_drops_sql, execute, state_source
 
@@ -37,15 +38,16 @@ def no_children_message(what: str, period_name: str) -> str:
     return f"no children {what} in {period_name}"
 
 
-def coverage(snapshot: Snapshot, table: str, on: dt.date | None = None) -> pd.DataFrame:
-    """Per reference council: its first drop carrying `table`, its latest one on or before `on` (or ever),
+def coverage(snapshot: Snapshot, request: AsAt, table: str) -> pd.DataFrame:
+    """Per reference council: its first drop carrying `table`, its latest one on or before the request's as-at
+    date `on` (or ever, without one),
     whether it holds any by then (`held`), and the message shown where it does not (empty where held).
 
     Columns `COLUMNS`; `table` is a drop table name (children, adopters, ledger, budget, establishment).
     Raises BadInput for an unknown table.
     """
     with snapshot.cursor() as con:
-        return _coverage(con, snapshot.ref, table, on)
+        return _coverage(con, snapshot.ref, table, request.as_at)
 
 
 def _coverage(
@@ -83,10 +85,11 @@ def _coverage(
     return pd.DataFrame(out, columns=COLUMNS)
 
 
-def missing(snapshot: Snapshot, table: str, on: dt.date | None = None) -> dict[str, str]:
-    """The councils (area codes as strings) without a drop of `table` by `on`, each with its message."""
+def missing(snapshot: Snapshot, request: AsAt, table: str) -> dict[str, str]:
+    """The councils (area codes as strings) without a drop of `table` by the request's as-at date, each with its
+    message."""
     with snapshot.cursor() as con:
-        return _missing(con, snapshot.ref, table, on)
+        return _missing(con, snapshot.ref, table, request.as_at)
 
 
 def _missing(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.date | None = None) -> dict[str, str]:
@@ -95,12 +98,13 @@ def _missing(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, on: dt.
     return {str(r.la_code): r.message for r in cov.itertuples() if not r.held}
 
 
-def span(snapshot: Snapshot, table: str, on: dt.date | None = None) -> dict[str, tuple[dt.date | None, dt.date | None]]:
-    """Per reference council (code as a string): the first dated record in its newest drop of `table` by `on`
+def span(snapshot: Snapshot, request: AsAt, table: str) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Per reference council (code as a string): the first dated record in its newest drop of `table` by the
+    request's as-at date `on`
     (its records begin; date of birth aside) and that drop's extract date (its data runs to). (None, None)
     where it holds no such drop: `missing` says so in words."""
     with snapshot.cursor() as con:
-        return _span(con, snapshot.ref, table, on)
+        return _span(con, snapshot.ref, table, request.as_at)
 
 
 def _span(
@@ -170,15 +174,16 @@ def held_range_words(snapshot: Snapshot) -> str:
 STATE_COLUMNS: list[str] = ["la_code", "council", "table", "newest_drop", "rows", "message"]
 
 
-def state_at(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
-    """What the warehouse held for each council and dataset as at a date (the Overview's "as at" view).
+def state_at(snapshot: Snapshot, request: AsAt = CURRENT) -> pd.DataFrame:
+    """What the warehouse held for each council and dataset as at the request's date (the Overview's "as at"
+    view).
 
     A row per reference council and drop table: the newest drop carrying that file on or before `as_at`
     (or ever, without it), the rows of the table in that state, and the no-data words where there was none
     (rows is then null, not 0). Columns `STATE_COLUMNS`.
     """
     with snapshot.cursor() as con:
-        return _state_at(con, snapshot.ref, as_at)
+        return _state_at(con, snapshot.ref, request.as_at)
 
 
 def _state_at(con: duckdb.DuckDBPyConnection, ref: Reference, as_at: dt.date | None = None) -> pd.DataFrame:

@@ -422,7 +422,8 @@ def _start_check(
 
 
 def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:
-    """Check the data of many drops, as set-based SQL per table; returns the temp tables staged.
+    """Check the data of many drops, as set-based SQL per table; returns the temp tables staged. Writer-side:
+    `con` is the read-write connection the ingest is writing (never a reader's; readers take a `Snapshot`).
 
     Every file is read with its own types (`drop_files.check_table`); one staged table per contract table.
     If checking a table fails for a reason no rule foresaw, its files are checked again one drop at a time,
@@ -493,6 +494,7 @@ SNAPSHOT_TABLES = ("children", "adopters")
 
 def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> None:
     """A snapshot cannot lose everything (docs/drop-contract.md): each children/adopters file against the last one.
+    Writer-side: `con` is the read-write connection the ingest is writing (never a reader's).
 
     The council's previous accepted file of the table is the newest one before this drop (in the warehouse,
     an earlier version of the same drop, or an earlier drop of this run that has no error). Zero rows after
@@ -595,7 +597,8 @@ def ingest_into(
     con: duckdb.DuckDBPyConnection, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
     progress: Progress | None = None, actor: str | None = None,
 ) -> IngestReport:
-    """Validate drops and load the valid ones into an open read-write warehouse, in one transaction.
+    """Validate drops and load the valid ones into an open read-write warehouse, in one transaction. Writer-side:
+    `con` is the connection being written (`Warehouse.writing`), never a reader's; readers take a `Snapshot`.
 
     A drop with any error loads nothing; the others load whole. Unchanged drops (same fingerprint as a
     loaded version) are skipped; changed ones become a new version. Every attempt is audited, with who

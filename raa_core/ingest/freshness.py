@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -14,8 +14,10 @@ from raa_core.errors import BadInput
 from raa_core.ingest.contract import DATASETS, FRESHNESS_TABLES, TABLES
 from raa_core.presentation import count_text, date_short
 from raa_core.reference import Reference
-from raa_core.snapshot import Snapshot
 from raa_core.store.sql import contract_literal, execute, newest_drop_sql
+
+if TYPE_CHECKING:
+    from raa_core.snapshot import Snapshot  # the snapshot pins through `judged_on`: a type only here
 
 
 def holds_only_sample(snapshot: Snapshot) -> bool:

@@ -24,7 +24,7 @@ from raa_core.performance import characteristics, indicators, journeys, recruitm
 from raa_core.periods import FIRST_YEAR, Period, quarter, quarters
 from raa_core.presentation import date_short, display, export, missing
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
-from raa_core.requests import PerformanceRequest
+from raa_core.requests import AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -185,8 +185,9 @@ def _values(snapshot: Snapshot, request: PerformanceRequest) -> dict[tuple[str, 
     return out
 
 
-def asglb_return(snapshot: Snapshot, q: Period, as_at: dt.date | None = None) -> pd.DataFrame:
-    """The return for quarter `q`: a row per item (`ITEMS` order) and area (each council, then the RAA).
+def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
+    """The return for quarter `q` from the drops' state as at the request's `as_at` (None: the current state): a
+    row per item (`ITEMS` order) and area (each council, then the RAA).
 
     Columns `COLUMNS`: value (int, or None) and n (children or households counted; for an average the
     children it rests on); status `figure`, `not held` (the drops carry no such data) or `no data` (the
@@ -199,11 +200,12 @@ def asglb_return(snapshot: Snapshot, q: Period, as_at: dt.date | None = None) ->
     ref = snapshot.ref
     names = _area_names(ref)
     areas = [*(str(c) for c in ref.la_codes), "region"]
+    as_at = request.as_at
     values = _values(snapshot, PerformanceRequest(period=q, as_at=as_at, thresholds=DEFAULT_THRESHOLD_SET))
-    gaps = {t: coverage.missing(snapshot, t, as_at) for t in ("children", "adopters")}
+    gaps = {t: coverage.missing(snapshot, request, t) for t in ("children", "adopters")}
     # the quarter against each council's data: after its latest drop or before its records begin is no data;
     # a quarter its latest drop ends inside is in progress (counts so far), said on every figure
-    spans = {t: coverage.span(snapshot, t, as_at) for t in ("children", "adopters")}
+    spans = {t: coverage.span(snapshot, request, t) for t in ("children", "adopters")}
     held = {(t, a): coverage.quarter_words(q.start, q.end, *spans[t][a])
             for t in spans for a in spans[t] if a not in gaps[t]}
     for t in spans:
@@ -241,12 +243,12 @@ def asglb_return(snapshot: Snapshot, q: Period, as_at: dt.date | None = None) ->
     return df
 
 
-def quarter_return(snapshot: Snapshot, quarter: str, as_at: dt.date | None = None) -> tuple[pd.DataFrame, bytes]:
-    """The return for a quarter named as people write it (`2026-27Q2`, `parse_quarter`) and its workbook (the
-    file sent to the ASGLB): (`asglb_return`, `workbook`)."""
+def quarter_return(snapshot: Snapshot, request: AsAt, quarter: str) -> tuple[pd.DataFrame, bytes]:
+    """The return for a quarter named as people write it (`2026-27Q2`, `parse_quarter`) as at the request's
+    `as_at`, and its workbook (the file sent to the ASGLB): (`asglb_return`, `workbook`)."""
     q = parse_quarter(quarter)
-    ret = asglb_return(snapshot, q, as_at)
-    return ret, workbook(ret, q, as_at)
+    ret = asglb_return(snapshot, request, q)
+    return ret, workbook(ret, q, request.as_at)
 
 
 def quarter_names(latest: dt.date) -> list[str]:

@@ -36,7 +36,7 @@ from raa_core.periods import (
 )
 from raa_core.presentation.display import INDICATOR_COLUMNS, area_label
 from raa_core.reference import THRESHOLD_SETS, Reference
-from raa_core.requests import PerformanceRequest
+from raa_core.requests import CURRENT, AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
 from raa_core.store.sql import (
     REGION_ORDER,
@@ -357,11 +357,13 @@ def scorecard(snapshot: Snapshot, request: PerformanceRequest) -> pd.DataFrame:
     return scorecards(snapshot, request, [request.period]).drop(columns="period")
 
 
-def latest_adoption_year(snapshot: Snapshot, as_at: dt.date | None = None) -> Period | None:
-    """The financial year of the latest adoption order in the (as-at) state, or None if there is none."""
+def latest_adoption_year(snapshot: Snapshot, request: AsAt = CURRENT) -> Period | None:
+    """The financial year of the latest adoption order in the state as at the request's `as_at`, or None if there
+    is none."""
     b = Bind()
+    source = state_source(b, "children", request.as_at)
     with snapshot.cursor() as con:
-        latest = b.run(con, f"SELECT max(adoption_order_date) FROM {state_source(b, 'children', as_at)}").fetchall()
+        latest = b.run(con, f"SELECT max(adoption_order_date) FROM {source}").fetchall()
     return financial_year_of(latest[0][0]) if latest and latest[0][0] is not None else None
 
 
@@ -398,7 +400,7 @@ def trend(
     the as-at state and thresholds (its period is not used: a trend spans many)."""
     if indicator is not None and indicator not in INDICATORS:
         raise BadInput(f"indicator must be one of {', '.join(INDICATORS)}, not {indicator!r}")
-    periods = trend_periods(kind, first, last, latest_adoption_year(snapshot, request.as_at))
+    periods = trend_periods(kind, first, last, latest_adoption_year(snapshot, request))
     df = scorecards(snapshot, request, periods)
     if indicator is not None:
         df = df[df["indicator"] == indicator].reset_index(drop=True)
@@ -679,7 +681,7 @@ def kpi_report(snapshot: Snapshot, request: PerformanceRequest) -> dict[str, Any
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         "as_at": as_at.isoformat() if as_at else None,
-        "no_data": coverage.missing(snapshot, "children", as_at),
+        "no_data": coverage.missing(snapshot, request, "children"),
         "threshold_set": threshold_set,
         "thresholds": THRESHOLD_SETS[threshold_set],
         "rows": rows,

@@ -29,7 +29,7 @@ from raa_core.performance.indicators import (
 )
 from raa_core.periods import FIRST_YEAR, Period, parse_period, quarters
 from raa_core.reference import Reference
-from raa_core.requests import PerformanceRequest, Viewer
+from raa_core.requests import CURRENT, AsAt, PerformanceRequest, Viewer
 from raa_core.snapshot import Snapshot
 from raa_core.store.sql import (
     Bind,
@@ -109,10 +109,11 @@ def as_period_list(periods: Period | Sequence[Period]) -> list[Period]:
     return [periods] if isinstance(periods, Period) else list(periods)
 
 
-def area_codes(snapshot: Snapshot, as_at: dt.date | None = None) -> list[str]:
-    """Council areas to report (reference councils and any with a drop), as strings in code order."""
+def area_codes(snapshot: Snapshot, request: AsAt = CURRENT) -> list[str]:
+    """Council areas to report (reference councils and any with a drop by the request's `as_at`), as strings in
+    code order."""
     with snapshot.cursor() as con:
-        return _area_codes(con, snapshot.ref, as_at)
+        return _area_codes(con, snapshot.ref, request.as_at)
 
 
 def _area_codes(con: duckdb.DuckDBPyConnection, ref: Reference | None, as_at: dt.date | None = None) -> list[str]:
@@ -122,10 +123,11 @@ def _area_codes(con: duckdb.DuckDBPyConnection, ref: Reference | None, as_at: dt
     return [str(c[0]) for c in codes]
 
 
-def latest_date(snapshot: Snapshot, as_at: dt.date | None = None) -> dt.date | None:
-    """The newest extract date among accepted drops (on or before `as_at`): how far the data reaches."""
+def latest_date(snapshot: Snapshot, request: AsAt = CURRENT) -> dt.date | None:
+    """The newest extract date among accepted drops (on or before the request's `as_at`): how far the data
+    reaches."""
     with snapshot.cursor() as con:
-        return _latest_date(con, as_at)
+        return _latest_date(con, request.as_at)
 
 
 def _latest_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> dt.date | None:
@@ -136,10 +138,11 @@ def _latest_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -
     return got
 
 
-def series_quarters(snapshot: Snapshot, as_at: dt.date | None = None, first: str | Period = FIRST_YEAR) -> list[Period]:
-    """Quarters from the first quarter of `first` to the quarter of the latest extract (or `as_at`)."""
+def series_quarters(snapshot: Snapshot, request: AsAt = CURRENT, first: str | Period = FIRST_YEAR) -> list[Period]:
+    """Quarters from the first quarter of `first` to the quarter of the latest extract (or the request's
+    `as_at`)."""
     with snapshot.cursor() as con:
-        return _series_quarters(con, first, as_at)
+        return _series_quarters(con, first, request.as_at)
 
 
 def _series_quarters(
@@ -151,10 +154,12 @@ def _series_quarters(
     return quarters(start, max(end, start))
 
 
-def quarter_end_dates(snapshot: Snapshot, as_at: dt.date | None = None, first: str | Period = FIRST_YEAR) -> list[dt.date]:
-    """Quarter ends from `first` up to the latest extract, plus the latest extract date itself."""
+def quarter_end_dates(snapshot: Snapshot, request: AsAt = CURRENT, first: str | Period = FIRST_YEAR
+                      ) -> list[dt.date]:
+    """Quarter ends from `first` up to the latest extract (by the request's `as_at`), plus the latest extract
+    date itself."""
     with snapshot.cursor() as con:
-        return _quarter_end_dates(con, first, as_at)
+        return _quarter_end_dates(con, first, request.as_at)
 
 
 def _quarter_end_dates(
@@ -184,7 +189,7 @@ def as_dates(df: pd.DataFrame, col: str = "at") -> pd.DataFrame:
     return df
 
 
-def waiting_at_dates(
+def _waiting_at_dates(
     con: duckdb.DuckDBPyConnection,
     b: Bind,
     agg: str,
@@ -193,7 +198,8 @@ def waiting_at_dates(
     ref: Reference | None,
     as_at: dt.date | None,
 ) -> pd.DataFrame:
-    """A row per date and area from `agg` (at_date, area, `counts`, s and m: total and median days waiting).
+    """A row per date and area from `agg` (at_date, area, `counts`, s and m: total and median days waiting), over
+    a cursor the caller holds (a helper of the snapshot-taking waiting series here and in `recruitment`).
 
     `agg` was built with the parameters of `b`. Columns: at, area, the counts (0 where none wait),
     mean_days, median_days; `waiting` must be a count.
@@ -212,7 +218,7 @@ def waiting_at_dates(
     return as_int_columns(as_dates(df), counts, ["mean_days", "median_days"])
 
 
-def band_counts(
+def _band_counts(
     con: duckdb.DuckDBPyConnection,
     b: Bind,
     rows: str,
@@ -220,7 +226,8 @@ def band_counts(
     ref: Reference | None,
     as_at: dt.date | None,
 ) -> pd.DataFrame:
-    """Children per area in each band of `rows` (SQL built with `b`: a row per child with la_code, band).
+    """Children per area in each band of `rows` (SQL built with `b`: a row per child with la_code, band), over a
+    cursor the caller holds (a helper of the snapshot-taking band tables here).
 
     Columns area, band_order, band, children; every band of every area is listed (0 where empty), in area
     then band order.
@@ -398,7 +405,7 @@ def _waiting_series(
         FROM ({waiting_rows_sql(b, state_source(b, "children", as_at), dates)}) w
         GROUP BY GROUPING SETS ((at_date, la_code), (at_date))
     """
-    return waiting_at_dates(con, b, agg, WAITING_COUNTS, dates, ref, as_at)
+    return _waiting_at_dates(con, b, agg, WAITING_COUNTS, dates, ref, as_at)
 
 
 def children_waiting(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
@@ -439,7 +446,7 @@ def _waiting_bands(
     """`waiting_bands` over a cursor the caller holds."""
     b = Bind()
     rows = waiting_rows_sql(b, state_source(b, "children", as_at), [at])
-    return band_counts(con, b, rows, [label for label, _ in WAITING_BANDS], ref, as_at)
+    return _band_counts(con, b, rows, [label for label, _ in WAITING_BANDS], ref, as_at)
 
 
 def waiting_days(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
@@ -623,4 +630,4 @@ def _a1_bands(
     )
     extra = f"CASE {cases} ELSE {len(A1_BANDS) - 1} END AS band"
     rows = cohort_sql(b, state_source(b, "children", as_at), [period], extra)
-    return band_counts(con, b, rows, [label for label, _ in A1_BANDS], ref, as_at)
+    return _band_counts(con, b, rows, [label for label, _ in A1_BANDS], ref, as_at)

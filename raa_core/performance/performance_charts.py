@@ -306,7 +306,7 @@ def a1_distribution_chart(
 def _band_bars(
     bands_df: pd.DataFrame, area: str, colour: str | Callable[[int], str], name: str | None = None
 ) -> tuple[go.Figure, list[str]]:
-    """Bars of children per band for one area (a `journeys.band_counts` frame) and the band labels.
+    """Bars of children per band for one area (a `journeys._band_counts` frame) and the band labels.
 
     `colour` is one colour, or a colour per band order; suppressed bands are marked `x`.
     """

@@ -16,7 +16,7 @@ import pandas as pd
 from raa_core.performance.indicators import scorecards
 from raa_core.periods import parse_period
 from raa_core.reference import THRESHOLD_SET_SHORT, Reference
-from raa_core.requests import PerformanceRequest
+from raa_core.requests import CURRENT, AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
 
 #: The threshold set the business case's printed differences were measured against.
@@ -41,8 +41,9 @@ COLUMNS: list[str] = [
 ]
 
 
-def reconcile(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
-    """A row per published figure (reference data): published, computed from the drops (as at `as_at`), their
+def reconcile(snapshot: Snapshot, data: AsAt = CURRENT) -> pd.DataFrame:
+    """A row per published figure (reference data): published, computed from the drops (as at the request's
+    `as_at`), their
     difference, and whether they agree; differences to threshold against the business case's own set
     (`RECONCILIATION_THRESHOLDS`), so its printed differences reproduce (docs/indicators.md)."""
     ref = snapshot.ref
@@ -50,7 +51,7 @@ def reconcile(snapshot: Snapshot, as_at: dt.date | None = None) -> pd.DataFrame:
     if published.empty:
         return pd.DataFrame(columns=COLUMNS)
     periods = [parse_period(p) for p in dict.fromkeys(published["period"])]
-    request = PerformanceRequest(period=periods[0], as_at=as_at, thresholds=RECONCILIATION_THRESHOLDS)
+    request = PerformanceRequest(period=periods[0], as_at=data.as_at, thresholds=RECONCILIATION_THRESHOLDS)
     computed = scorecards(snapshot, request, periods)
     merged = published.merge(computed, on=["indicator", "period", "area"], how="left", suffixes=("_pub", ""))
     is_a3 = merged["indicator"] == "A3"

@@ -22,11 +22,11 @@ from raa_core.performance.indicators import (
     zero_counts_sql,
 )
 from raa_core.performance.journeys import (
+    _waiting_at_dates,
     as_dates,
     as_int_columns,
     as_period_list,
     quarter_end_dates,
-    waiting_at_dates,
     waiting_rows_sql,
 )
 from raa_core.periods import Period
@@ -179,7 +179,7 @@ def _adopters_waiting_series(
     dates = list(dates)
     b = Bind()
     agg = _adopters_waiting_agg_sql(b, state_source(b, "adopters", as_at), dates)
-    return waiting_at_dates(con, b, agg, ADOPTER_WAITING_COUNTS, dates, ref, as_at)
+    return _waiting_at_dates(con, b, agg, ADOPTER_WAITING_COUNTS, dates, ref, as_at)
 
 
 def adopters_waiting(snapshot: Snapshot, request: PerformanceRequest, at: dt.date | None = None) -> pd.DataFrame:
@@ -377,4 +377,4 @@ def sufficiency_series(snapshot: Snapshot, request: PerformanceRequest, at: dt.d
     """`sufficiency` at every quarter end from the first reporting year to the latest data
     (`journeys.quarter_end_dates`), and at `at` (default: the request's waiting date), in date order."""
     day = at or request.waiting_at(snapshot.today)
-    return sufficiency(snapshot, request, sorted({*quarter_end_dates(snapshot, request.as_at), day}))
+    return sufficiency(snapshot, request, sorted({*quarter_end_dates(snapshot, request), day}))

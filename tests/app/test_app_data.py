@@ -7,6 +7,7 @@ loaders read the version pinned at the top of the run; the next run pins the new
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import datetime as dt
 import shutil
@@ -18,10 +19,11 @@ import pytest
 import dropkit as dk
 from conftest import SAMPLE_AS_AT, SAMPLE_TODAY
 from raa_app import data, shell
-from raa_core import snapshot
+from raa_core import cli, snapshot
 from raa_core.ingest import coverage, drops, freshness
 from raa_core.performance import indicators
 from raa_core.requests import PerformanceRequest
+from raa_core.store import warehouse as store
 from raa_core.store.warehouse import Warehouse
 
 CALLS: list[tuple[str, tuple[Any, ...]]] = []
@@ -87,3 +89,32 @@ def test_load_caches_by_function_snapshot_key_and_arguments(file_warehouse: Ware
     data.load_for(dataclasses.replace(snap, today=SAMPLE_TODAY + dt.timedelta(days=1)), counted, 2)
     data.load_for(dataclasses.replace(snap, version="another.duckdb"), counted, 2)
     assert len(CALLS) == 4  # another argument, another day, another version: each computed
+
+
+def test_the_app_and_the_cli_pin_the_same_day_on_the_sample_and_on_a_councils_drop(
+        file_warehouse: Warehouse, tmp_path: Path, ref: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    later = SAMPLE_TODAY + dt.timedelta(days=16)
+    monkeypatch.setattr(shell, "warehouse", lambda: file_warehouse)
+    monkeypatch.setattr(shell, "calendar_today", lambda: later)
+    monkeypatch.setattr(shell.st, "session_state", {})
+    args = argparse.Namespace(db=str(file_warehouse.path), today=later)
+    assert shell.pin_snapshot().today == cli._snapshot(args).today == SAMPLE_AS_AT  # only the sample held
+
+    dk.write_drop(tmp_path / "own", 303, "2026-11-22")
+    assert drops.ingest(file_warehouse.path, tmp_path / "own", ref, today=later).by("accepted")
+    assert shell.pin_snapshot().today == cli._snapshot(args).today == later  # a council's own drop
+
+
+def test_a_rerun_whose_pinned_version_was_removed_pins_the_current_one(
+        file_warehouse: Warehouse, tmp_path: Path, ref: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shell, "warehouse", lambda: file_warehouse)
+    monkeypatch.setattr(shell, "calendar_today", lambda: SAMPLE_TODAY)
+    monkeypatch.setattr(shell.st, "session_state", {})
+    old = shell.pin_snapshot()
+    assert shell.snapshot() is old  # a fragment's rerun keeps its page's snapshot
+    dk.write_drop(tmp_path / "new", 303, "2026-11-22")
+    assert drops.ingest(file_warehouse.path, tmp_path / "new", ref, today=SAMPLE_TODAY).by("accepted")
+    assert old.version in store.retain(file_warehouse.path, keep=1)
+    again = shell.snapshot()  # retention removed it: the current version is pinned again, not an IOException
+    assert again.version != old.version and again.held()
+    assert data.load(coverage.data_range)[1] == dt.date(2026, 11, 22)

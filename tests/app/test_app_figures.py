@@ -18,6 +18,7 @@ from factories import add_drop, req, snap
 from raa_core import suppression
 from raa_core.performance import asglb, characteristics, journeys, recruitment
 from raa_core.periods import parse_period
+from raa_core.requests import CURRENT
 from raa_core.store import warehouse
 
 NO_DATA = "no drop received by 30 Jun 2019; first drop 25 Sep 2026"
@@ -76,7 +77,7 @@ def test_asglb_return_on_the_page_equals_raa_core(app_env: Path, ref: Any) -> No
     assert not at.exception, at.exception
     con = connect(app_env)
     try:
-        ret = asglb.asglb_return(snap(con, ref=ref), asglb.parse_quarter("2026-27Q2"))
+        ret = asglb.asglb_return(snap(con, ref=ref), CURRENT, asglb.parse_quarter("2026-27Q2"))
     finally:
         con.close()
     wide = next(d.value for d in at.dataframe if "rule" in d.value.columns)

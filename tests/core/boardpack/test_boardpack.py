@@ -25,6 +25,7 @@ from raa_core.ingest.contract import TABLES
 from raa_core.performance import indicators
 from raa_core.periods import parse_period, previous
 from raa_core.presentation import MoneyUnit, money_text
+from raa_core.requests import CURRENT
 
 PERIOD = "2026-27"
 
@@ -270,7 +271,7 @@ def test_asglb_items_are_in_the_pack_and_no_hidden_count_can_be_recovered(board_
 
     q = boardpack.asglb_quarter(SAMPLE_TODAY)
     assert q.name == "2026-27 Q2"
-    ret = asglb.asglb_return(snap(sample_con, ref=ref), q)
+    ret = asglb.asglb_return(snap(sample_con, ref=ref), CURRENT, q)
     raw = open_pack.section("asglb").tables[0].frame
     pub = board_pack.section("asglb").tables[0].frame
     councils = [c.short_name for c in ref.councils]

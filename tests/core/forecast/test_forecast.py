@@ -18,6 +18,7 @@ from raa_core.forecast import model as fm
 from raa_core.forecast.journeys import month_of, read
 from raa_core.forecast.synthetic import journeys
 from raa_core.reference import Reference
+from raa_core.requests import DataRequest
 
 AS_AT = dt.date(2025, 3, 31)
 #: 303 has few journeys (a twentieth of the entrants): its chances lean on the region.
@@ -61,7 +62,7 @@ def test_known_entrant_rate_is_recovered(fc: Forecast) -> None:
 
 
 def test_known_stage_chances_are_recovered(snap: snapshot.Snapshot) -> None:
-    j = read(snap, AS_AT)
+    j = read(snap, DataRequest(as_at=AS_AT))
     last = month_of(AS_AT)
     rates = fm.count_rates(j.children, len(j.areas), fm.CHILD_STAGES, last - 35, last)
     adv = rates.advance.sum(axis=(0, 2)) / rates.exposure.sum(axis=(0, 2))

@@ -16,6 +16,7 @@ from raa_core.contributions.formula import basis_years
 from raa_core.contributions.scenario import parse_scenario
 from raa_core.forecast.uses import board_summary, forecast_drivers
 from raa_core.reference import Reference
+from raa_core.requests import CURRENT, PerformanceRequest
 
 SCENARIO = {"name": "Forecast basis", "base_year": "2026-27", "years": ["2027-28"], "uplift_pct": 2.0,
             "drivers": {"placement_orders": 0.5, "children_placed": 0.5}, "window_years": 3,
@@ -37,7 +38,7 @@ def test_forecast_basis_uses_the_budget_years_forecast(capsys: pytest.CaptureFix
     code, out, err = run(capsys, sample_db, tmp_path, SCENARIO)
     assert code == 0, err
     rows = json.loads(out)["rows"]
-    want = forecast_drivers(snapshot.over(sample_con, ref, TODAY), [2027])
+    want = forecast_drivers(snapshot.over(sample_con, ref, TODAY), CURRENT, [2027])
     for r in rows:
         assert r["year"] == "2027-28"
         mine = want[want.la_code == r["la_code"]].set_index("driver")["value"]
@@ -67,11 +68,11 @@ def test_a_year_beyond_36_months_is_refused_naming_basis(capsys: pytest.CaptureF
 
 def test_board_summary_is_suppressed_for_publication(sample_con: duckdb.DuckDBPyConnection, ref: Reference) -> None:
     snap = snapshot.over(sample_con, ref, TODAY)
-    lines, frame = board_summary(snap, None, publication=True)
+    lines, frame = board_summary(snap, PerformanceRequest(period="2026-27", publication=True))
     assert any(line.startswith("To match the children forecast to need a family by") for line in lines)
     assert list(frame.columns) == ["area", "measure", "forecast", "range80", "range95"]
     bexley_ia = frame[(frame.area == "Bexley") & (frame.measure == "Interagency placements")].iloc[0]
     assert bexley_ia["forecast"] == "x"
-    _, open_frame = board_summary(snap, None, publication=False)
+    _, open_frame = board_summary(snap, PerformanceRequest(period="2026-27", publication=False))
     assert open_frame[(open_frame.area == "Bexley") & (open_frame.measure == "Interagency placements")
                       ].iloc[0]["forecast"] != "x"

@@ -16,6 +16,7 @@ from factories import add_drop, empty_warehouse, req, snap
 from raa_core import cli
 from raa_core.performance import asglb, journeys, recruitment
 from raa_core.periods import parse_period
+from raa_core.requests import CURRENT, DataRequest
 
 D = dt.date
 Q = asglb.parse_quarter("2026-27Q2")
@@ -33,7 +34,7 @@ def test_quarters_are_the_asglbs_q1_april_to_june() -> None:
 
 @pytest.fixture(scope="module")
 def sample_return(sample_con: duckdb.DuckDBPyConnection, ref: Any):
-    return asglb.asglb_return(snap(sample_con, ref=ref), Q)
+    return asglb.asglb_return(snap(sample_con, ref=ref), CURRENT, Q)
 
 
 def test_one_row_per_item_and_area_with_n_and_rule(sample_return, ref) -> None:
@@ -102,7 +103,7 @@ def test_a_council_without_a_drop_by_the_date_says_so_not_zero(tmp_path: Path, r
     add_drop(con, 886, "2018-05-01", children=[kid], adopters=[])
     add_drop(con, 303, "2018-09-25", children=[dict(kid, child_id="b")])
     q = asglb.parse_quarter("2018-19Q1")
-    ret = asglb.asglb_return(snap(con, ref=ref), q, D(2018, 6, 30)).set_index(["item", "area"])
+    ret = asglb.asglb_return(snap(con, ref=ref), DataRequest(as_at=D(2018, 6, 30)), q).set_index(["item", "area"])
     bexley = ret.loc[("waiting_with_po", "303")]
     assert bexley["status"] == "no data" and bexley["note"] == "no drop received by 30 Jun 2018; first drop 25 Sep 2018"
     assert ret.loc[("waiting_with_po", "886"), "value"] == 1
@@ -113,7 +114,7 @@ def test_a_council_without_a_drop_by_the_date_says_so_not_zero(tmp_path: Path, r
     assert ret.loc[("adopters_enquiries", "886"), "status"] == "figure"
     assert ret.loc[("adopters_enquiries", "887"), "note"] == "no drop received by 30 Jun 2018; none received since"
     with pytest.raises(ValueError):
-        asglb.asglb_return(snap(con, ref=ref), parse_period("2018-19"))
+        asglb.asglb_return(snap(con, ref=ref), CURRENT, parse_period("2018-19"))
 
 
 def test_cli_refuses_a_bad_quarter(sample_db: Path, tmp_path: Path) -> None:
@@ -138,16 +139,16 @@ def test_a_quarter_after_the_latest_drop_or_before_records_begin_is_no_data_not_
            "adm_decision_date": D(2016, 6, 1), "placement_order_date": D(2016, 8, 1)}
     for la in (303, 886, 887):
         add_drop(con, la, "2018-05-01", children=[kid], adopters=[])
-    after = asglb.asglb_return(snap(con, ref=ref), asglb.parse_quarter("2018-19Q3")).set_index(["item", "area"])
+    after = asglb.asglb_return(snap(con, ref=ref), CURRENT, asglb.parse_quarter("2018-19Q3")).set_index(["item", "area"])
     for area in ("303", "886", "887", "RAA"):
         row = after.loc[("children_adoption_orders", area)]
         assert row["status"] == "no data" and pd.isna(row["value"])
     assert after.loc[("children_adoption_orders", "886"), "note"] == "after the latest drop (1 May 2018)"
     assert after.loc[("children_adoption_orders", "RAA"), "note"] == "no council holds data for the quarter"
-    before = asglb.asglb_return(snap(con, ref=ref), asglb.parse_quarter("2014-15Q1")).set_index(["item", "area"])
+    before = asglb.asglb_return(snap(con, ref=ref), CURRENT, asglb.parse_quarter("2014-15Q1")).set_index(["item", "area"])
     assert before.loc[("waiting_with_po", "303"), "note"] == "before the council's records begin (1 Jan 2016)"
     assert before.loc[("waiting_with_po", "303"), "status"] == "no data"
-    during = asglb.asglb_return(snap(con, ref=ref), asglb.parse_quarter("2018-19Q1")).set_index(["item", "area"])
+    during = asglb.asglb_return(snap(con, ref=ref), CURRENT, asglb.parse_quarter("2018-19Q1")).set_index(["item", "area"])
     assert during.loc[("waiting_with_po", "886"), "status"] == "figure"
     assert during.loc[("waiting_with_po", "886"), "note"] == "in progress: counts to 1 May 2018"
     assert during.loc[("complaints", "886"), "status"] == "not held"

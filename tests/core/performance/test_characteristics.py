@@ -15,6 +15,7 @@ from raa_core.performance.characteristics import DIMENSIONS, GROUPS, characteris
 from raa_core.performance.journeys import children_waiting
 from raa_core.periods import parse_period
 from raa_core.reference import load_reference
+from raa_core.requests import CURRENT, DataRequest
 
 D = dt.date
 REF = load_reference()
@@ -106,14 +107,14 @@ def test_no_drop_by_a_date_is_said_in_words_with_the_first_drop() -> None:
     con = empty_warehouse()
     add_drop(con, 886, "2026-09-25", children=[])
     add_drop(con, 886, "2026-10-02", adopters=[])
-    cov = coverage.coverage(snap(con, ref=REF), "children", D(2019, 6, 30)).set_index("la_code")
+    cov = coverage.coverage(snap(con, ref=REF), DataRequest(as_at=D(2019, 6, 30)), "children").set_index("la_code")
     assert not cov.at[886, "held"]
     assert cov.at[886, "message"] == "no drop received by 30 Jun 2019; first drop 25 Sep 2026"
     assert cov.at[303, "message"] == "no drop received by 30 Jun 2019; none received since"
-    now = coverage.coverage(snap(con, ref=REF), "children").set_index("la_code")
+    now = coverage.coverage(snap(con, ref=REF), CURRENT, "children").set_index("la_code")
     assert bool(now.at[886, "held"]) and now.at[886, "message"] == ""
     assert now.at[887, "message"] == "no drop received yet"
-    assert coverage.missing(snap(con, ref=REF), "adopters", D(2026, 9, 30)) == {
+    assert coverage.missing(snap(con, ref=REF), DataRequest(as_at=D(2026, 9, 30)), "adopters") == {
         "303": "no drop received by 30 Sep 2026; none received since",
         "886": "no drop received by 30 Sep 2026; first drop 2 Oct 2026",
         "887": "no drop received by 30 Sep 2026; none received since",
@@ -125,10 +126,10 @@ def test_state_at_a_date_counts_rows_or_says_no_data() -> None:
     con = empty_warehouse()
     add_drop(con, 886, "2026-09-25", children=[kid(D(2015, 1, 1), D(2016, 1, 1))])
     add_drop(con, 886, "2026-10-02", children=[kid(D(2015, 1, 1), D(2016, 1, 1)), kid(D(2015, 1, 1), D(2016, 2, 1))])
-    st_ = coverage.state_at(snap(con, ref=REF), D(2026, 9, 30)).set_index(["la_code", "table"])
+    st_ = coverage.state_at(snap(con, ref=REF), DataRequest(as_at=D(2026, 9, 30))).set_index(["la_code", "table"])
     assert (st_.at[(886, "children"), "rows"], st_.at[(886, "children"), "newest_drop"]) == (1, D(2026, 9, 25))
     assert pd.isna(st_.at[(886, "adopters"), "rows"])
     assert st_.at[(886, "adopters"), "message"] == "no drop received by 30 Sep 2026; none received since"
     assert coverage.state_at(snap(con, ref=REF)).set_index(["la_code", "table"]).at[(886, "children"), "rows"] == 2
-    before = coverage.state_at(snap(con, ref=REF), D(2019, 6, 30)).set_index(["la_code", "table"])
+    before = coverage.state_at(snap(con, ref=REF), DataRequest(as_at=D(2019, 6, 30))).set_index(["la_code", "table"])
     assert before.at[(886, "children"), "message"] == "no drop received by 30 Jun 2019; first drop 25 Sep 2026"

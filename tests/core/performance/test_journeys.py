@@ -304,7 +304,7 @@ def test_quarterly_series_runs_from_2015_16_to_the_latest_quarter_and_adds_up_to
     year = one(activity(snap(con, ref=REF), req(), Y1819), area="886")["placements"]
     in_year = q[q["period"].str.startswith("2018-19") & (q["area"] == "886")]["placements"].sum()
     assert in_year == year > 0
-    ends = quarter_end_dates(snap(con), None)
+    ends = quarter_end_dates(snap(con))
     assert ends[0] == D(2015, 6, 30) and ends[-2:] == [D(2019, 3, 31), D(2019, 5, 2)]
 
 
