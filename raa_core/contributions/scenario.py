@@ -18,13 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from raa_core.errors import BadInput
 from raa_core.money import json_money
-from raa_core.presentation import money_text
+from raa_core.presentation import display, money_text
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
-SCOPES: dict[str, str] = {
-    "pooled": "Pooled budget only (recruitment, panels and management)",
-    "pooled_and_adoption_support": "Pooled budget and adoption support (once unified)",
-}
+SCOPES: dict[str, str] = display.CONTRIBUTION_SCOPE_NOTES  # the words are the labels table's
 MAX_WINDOW = 5
 #: Weights may be written as decimals that do not add to exactly 1 in binary (0.1 + 0.2 + 0.7).
 WEIGHT_TOLERANCE = Decimal("0.000001")

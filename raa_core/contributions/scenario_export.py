@@ -16,7 +16,7 @@ import pandas as pd
 
 from raa_core import contributions
 from raa_core.contributions.drivers import driver_catalogue
-from raa_core.presentation import Col, TableSpec, gbp, missing
+from raa_core.presentation import Col, TableSpec, display, gbp, missing
 from raa_core.presentation.export import SpecFormats, Workbook, print_setup, write_spec_table
 from raa_core.reference import Reference
 
@@ -56,7 +56,7 @@ def parameters(result: contributions.Result, ref: Reference | None = None) -> pd
     labels = driver_catalogue(ref)
     rows: list[tuple[str, Any]] = [
         ("Name", s.name), ("Base year", s.base_year), ("Years modelled", ", ".join(s.years)),
-        ("Scope", s.scope.replace("_", " ")),
+        ("Scope", display.label("contribution_scope", s.scope)),
         ("Drivers (weight)", "; ".join(f"{labels.get(d, (d,))[0]} ({float(w):g})" for d, w in s.drivers.items())),
         ("Averaging window", f"{s.window_years} complete financial year{'s' if s.window_years != 1 else ''}"),
         ("Transition weight t per year", "; ".join(f"{y}: {float(t):g}" for y, t in s.transition.items())),

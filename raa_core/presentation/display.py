@@ -47,6 +47,14 @@ ROW_NAMES = {"reserve": "Contingency reserve", "total": "Total"}
 #: A contribution held at the scenario's cap or floor on the change on the previous year (docs/finance.md).
 BOUND_LABELS: dict[str | None, str] = {"cap": "Held at cap", "floor": "Held at floor", None: ""}
 
+#: A contributions scenario's scope: what the contributions fund (docs/finance.md), in a sentence and in the
+#: short words of a line of text.
+CONTRIBUTION_SCOPE_NOTES: dict[str, str] = {
+    "pooled": "Pooled budget only (recruitment, panels and management)",
+    "pooled_and_adoption_support": "Pooled budget and adoption support (once unified)",
+}
+CONTRIBUTION_SCOPES: dict[str, str] = {"pooled": "pooled", "pooled_and_adoption_support": "pooled and adoption support"}
+
 #: Indicators on a headline tile and in a table column with its unit (docs/indicators.md).
 INDICATOR_TILES = {
     "A1": "A1 · care to placement",
@@ -73,6 +81,8 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "region": REGION_LABELS,
     "row": ROW_NAMES,
     "bound": BOUND_LABELS,
+    "contribution_scope": CONTRIBUTION_SCOPES,
+    "contribution_scope_note": CONTRIBUTION_SCOPE_NOTES,
     "indicator_tile": INDICATOR_TILES,
     "indicator_column": INDICATOR_COLUMNS,
     "threshold": {code: words for code, (words, _icon, _colour) in THRESHOLD_BADGES.items()},
