@@ -31,6 +31,7 @@ from raa_core.contributions.scenario import (
 from raa_core.errors import RaaError
 from raa_core.finance import interagency
 from raa_core.ingest import freshness
+from raa_core.money import json_money
 
 viewer = shell.page_viewer("scenarios")
 
@@ -49,7 +50,7 @@ def widget_state(s: Scenario) -> dict[str, Any]:
     state |= {f"sc_w_{d}": float(w) for d, w in s.drivers.items()}
     for i, y in enumerate(s.years):
         state[f"sc_t_{i}"] = float(s.transition[y])
-        state[f"sc_total_{i}"] = "" if y not in s.totals else f"{s.totals[y]:.2f}"
+        state[f"sc_total_{i}"] = "" if y not in s.totals else json_money(s.totals[y])
     return state
 
 

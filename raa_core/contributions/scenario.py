@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from raa_core.errors import BadInput
 from raa_core.money import json_money
-from raa_core.presentation import display, money_text
+from raa_core.presentation import count_noun, count_text, display, money_text
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
 SCOPES: dict[str, str] = display.CONTRIBUTION_SCOPE_NOTES  # the words are the labels table's
@@ -187,8 +187,8 @@ def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None 
     over MAX_JSON_BYTES, or nested too deeply for the reader, is refused as such (an uploaded file is untrusted)."""
     if isinstance(data, (str, bytes)):
         if len(data) > MAX_JSON_BYTES:
-            raise ScenarioError("scenario", f"the file is {len(data):,} bytes; a scenario is at most "
-                                f"{MAX_JSON_BYTES:,}")
+            raise ScenarioError("scenario", f"the file is {count_noun(len(data), 'byte')}; a scenario is at "
+                                f"most {count_text(MAX_JSON_BYTES)}")
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:

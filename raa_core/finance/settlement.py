@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core.errors import BadInput, NoData
 from raa_core.finance.monitoring import Monitoring, monitor
+from raa_core.presentation import rounded
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
 
@@ -156,7 +157,7 @@ def share_percentages(weights: dict[int, Decimal]) -> dict[int, Decimal]:
     total = sum(weights.values(), Decimal(0))
     if total == 0:
         return {code: Decimal(0) for code in weights}
-    return {code: (w / total * 100).quantize(Decimal("0.01")) for code, w in weights.items()}
+    return {code: rounded(w / total * 100, 2) for code, w in weights.items()}  # half up (docs/finance.md)
 
 
 def any_share(shares: dict[int, Decimal]) -> bool:

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from raa_core.presentation import count_noun, count_text, noun_for
+
 CONTRACT_VERSION = 2
 #: The councils' own calendar: an instant (a timestamp with a time zone) is read as its date here.
 LONDON = "Europe/London"
@@ -258,14 +260,14 @@ def person_rows(rows: list[int], row_count: int | None = None) -> str:
     The first data row (after the header) is row 1, as a spreadsheet user counts records. Where more rows
     break a rule than are listed, says how many in all.
     """
-    shown = [f"{r + 1:,}" for r in rows]
+    shown = [count_text(r + 1) for r in rows]
     total = max(row_count or 0, len(rows))
     if not shown:
-        return f"{total:,} {'row' if total == 1 else 'rows'}"
+        return count_noun(total, "row")
     listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-    text = f"{'row' if len(shown) == 1 else 'rows'} {listed}"
+    text = f"{noun_for(len(shown), 'row')} {listed}"
     if total > len(shown):
-        text = f"{total:,} rows, the first {len(shown)} being {text}"
+        text = f"{count_noun(total, 'row')}, the first {len(shown)} being {text}"
     return f"{text} (the first data row is row 1)"
 
 

@@ -626,9 +626,10 @@ def money_axis_range(values: Iterable[Any], headroom: float = 0.08) -> tuple[flo
 
 
 def scaled(values: Sequence[Any], unit: MoneyUnit) -> list[float | None]:
-    """Money values as floats in the unit (pounds, or thousands of pounds) for a chart."""
-    div = 1000.0 if unit is MoneyUnit.THOUSANDS else 1.0
-    return [None if missing(v) else float(v) / div for v in values]
+    """Money values as floats in the unit (pounds, or thousands of pounds) for a chart, each rounded half up as
+    its table shows it (`money_rounded`: to the penny, or £'000 to one decimal place), so a hover reads as the
+    table's cell."""
+    return [None if missing(v) else float(money_rounded(v, unit)) for v in values]
 
 
 def axis_title(unit: MoneyUnit, what: str = "") -> str:
