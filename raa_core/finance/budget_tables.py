@@ -201,11 +201,10 @@ def comments(recorded: pd.DataFrame, names: Mapping[int, str], labels: Mapping[s
 # --- the Pooled budget page's tiles and sentences ------------------------------------------------------------
 
 #: The headline areas in order: (budget area, None = all areas), title and what the area is.
-HEADLINE_AREAS: tuple[tuple[str | None, str, str], ...] = (
-    ("pooled", "Pooled", "shared by the councils"),
-    ("adoption_support", "Adoption support", "managed by each council"),
-    (None, "Total", "cash-limited, ASF apart"),
-)
+HEADLINE_AREAS: tuple[tuple[str | None, str, str], ...] = tuple(
+    (area, display.label("scope", area) if area else ROW_NAMES["total"], display.label("scope_note", area))
+    for area in ("pooled", "adoption_support", None)
+)  # the words are the labels table's
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,13 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core.errors import BadInput, NoData
 from raa_core.finance.monitoring import Monitoring, monitor
-from raa_core.presentation import rounded
+from raa_core.presentation import display, rounded
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
 
 Basis = Literal["contribution", "formula", "equal", "reserve"]
 BASES: tuple[str, ...] = ("contribution", "formula", "equal", "reserve")
-BASIS_LABELS = {
-    "contribution": "Contribution shares",
-    "formula": "Demand-formula shares",
-    "equal": "Equal shares",
-    "reserve": "Partnership contingency reserve",
-}
+BASIS_LABELS: dict[str, str] = display.BASIS_LABELS  # the words are the labels table's (kind "settlement_basis")
 
 
 class SettlementRow(BaseModel):

@@ -77,3 +77,42 @@ def test_chart_values_are_the_tables_rounded_figures() -> None:
     table = pd.DataFrame({"year": ["2026-27"], "la_code": [303], "council": ["Bexley"],
                           "share": [Decimal("0.123450")], "formula_share": [Decimal("0.12")], "bound": [None]})
     assert contribution_charts.shares_data(table)["share_pct"].tolist() == [12.35]
+
+
+def test_every_word_table_is_a_kind_of_the_labels_table() -> None:
+    """The settlement bases, drop rules, audit actions, driver statuses, indicators and scopes are answered by
+    `label(kind, code)`, and the modules that use them read the same table (one home for the words)."""
+    from raa_core.access import audit
+    from raa_core.contributions import drivers, scenario
+    from raa_core.ingest import contract as drop_contract
+    from raa_core.performance import indicators
+
+    for kind, table in (("settlement_basis", settlement.BASIS_LABELS), ("drop_rule", drop_contract.RULE_TITLES),
+                        ("audit_action", audit.ACTIONS), ("driver_status", drivers.STATUS_LABELS),
+                        ("indicator", indicators.LABELS), ("indicator_short", indicators.SHORT_LABELS),
+                        ("contribution_scope_note", scenario.SCOPES)):
+        assert display.LABELS[kind] is table, kind
+        assert table and all(display.label(kind, code) == words for code, words in table.items()), kind
+    assert display.label("settlement_basis", "equal") == "Equal shares"
+    assert display.label("indicator_short", "A3") == "A3 placed within 14 months"
+
+
+def test_headline_areas_are_the_scope_words() -> None:
+    assert budget_tables.HEADLINE_AREAS == (
+        ("pooled", "Pooled", "shared by the councils"),
+        ("adoption_support", "Adoption support", "managed by each council"),
+        (None, "Total", "cash-limited, ASF apart"),
+    )
+
+
+def test_fees_have_words(ref) -> None:
+    """Before: the fee choice showed its code (interagency_la_raa)."""
+    assert display.label("fee", "interagency_la_raa", ref) == "Inter-agency fee between councils and RAAs (per child)"
+    assert display.label("fee", "vaa_single_child", ref) == "Voluntary adoption agency fee (single child)"
+    assert all(f.label for f in ref.fee_rates)
+    assert display.label("fee", "no_such_fee", ref) == "no_such_fee"
+
+
+def test_council_option_names_the_council_and_its_code(ref) -> None:
+    c = ref.councils[0]
+    assert display.council_option(ref, c.la_code) == f"{c.short_name} ({c.la_code})"
