@@ -118,9 +118,10 @@ def lines_view(mon: monitoring.Monitoring, sign: int, overspend_positive: bool) 
 def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool) -> None:
     trend = data.load(monitoring.forecast_trend, run.monitoring_request(int(mon.period or 1), method), la)
     c1, c2 = st.columns(2)
-    for col, area, title in ((c1, "pooled", "Pooled"), (c2, "adoption_support", "Adoption support")):
+    for col, area in ((c1, "pooled"), (c2, "adoption_support")):
         col.plotly_chart(
-            budget_charts.outturn_trend(trend, la, area, f"{title}: forecast outturn by period against budget",
+            budget_charts.outturn_trend(trend, la, area,
+                                        f"{display.label('scope', area)}: forecast outturn by period against budget",
                                         unit),
             width="stretch", key=f"trend_{area}")
     shell.download_table(trend, "forecast_trend", "trend", period=period_name(mon))

@@ -26,7 +26,7 @@ st.caption(
 
 # A new key after each upload clears the uploader, so the server lets go of the uploaded bytes at once.
 st.session_state.setdefault("upload_round", 0)
-councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils
+councils = {c.la_code: display.council_option(ref, c.la_code) for c in ref.councils
             if c.la_code in access.upload_councils(viewer, ref)}
 with st.form("upload", border=True):
     st.subheader("Upload a drop")

@@ -194,9 +194,11 @@ with left:
         metric_row(
             [
                 ("Children waiting", w["waiting"], pv.definition("children_waiting")),
-                ("With a placement order", w["with_po"], "Of the children waiting, those with a placement order."),
-                ("With an order, not matched", w["with_po_not_matched"], journeys.WAITING_LABELS["with_po_not_matched"]),
-                ("Matched, not yet placed", w["matched_not_placed"], journeys.WAITING_LABELS["matched_not_placed"]),
+                (journeys.WAITING_LABELS["with_po"], w["with_po"], "Of the children waiting, those with a placement order."),
+                (journeys.WAITING_LABELS["with_po_not_matched"], w["with_po_not_matched"],
+                 journeys.WAITING_LABELS["with_po_not_matched"]),
+                (journeys.WAITING_LABELS["matched_not_placed"], w["matched_not_placed"],
+                 journeys.WAITING_LABELS["matched_not_placed"]),
                 ("Order 12 months or more ago", w["po_12m_plus"], journeys.WAITING_LABELS["po_12m_plus"]),
                 ("Order 18 months or more ago", w["po_18m_plus"], journeys.WAITING_LABELS["po_18m_plus"]),
                 ("With an order, 18+ months in care", w["po_care_18m_plus"], journeys.WAITING_LABELS["po_care_18m_plus"]),

@@ -34,6 +34,7 @@ from raa_core.contributions.scenario import (
 from raa_core.errors import RaaError
 from raa_core.finance import interagency
 from raa_core.ingest import freshness
+from raa_core.presentation import display
 
 viewer = shell.page_viewer("scenarios")
 
@@ -253,7 +254,8 @@ def compensation_view() -> None:
     c1, c2, c3 = st.columns(3)
     at = c1.date_input("Go-live date", value=interagency.GO_LIVE, key="sc_golive", format="YYYY-MM-DD")
     fee = c2.selectbox("Fee per child or adopter household", fees, key="sc_fee",
-                       index=interagency.default_fee_index(fees))
+                       index=interagency.default_fee_index(fees),
+                       format_func=lambda code: display.label("fee", code, shell.reference()))
     london = c3.toggle("London weighting on London councils' adopters", key="sc_london")
     try:
         comp = data.load(interagency.go_live_compensation,

@@ -5,6 +5,7 @@ import streamlit as st
 
 from raa_app import errors, shell
 from raa_core.access import accounts
+from raa_core.presentation import display
 
 viewer = shell.page_viewer("users")
 ref = shell.reference()
@@ -26,7 +27,7 @@ st.dataframe(
 )
 
 roles = {r.role: r.label for r in ref.roles}
-councils = {c.la_code: f"{c.short_name} ({c.la_code})" for c in ref.councils}
+councils = {c.la_code: display.council_option(ref, c.la_code) for c in ref.councils}
 left, right = st.columns(2)
 with left.form("users_add", clear_on_submit=True, border=True):
     st.subheader("Add a user")

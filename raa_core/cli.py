@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING
 
 from raa_core import clock, snapshot
 from raa_core.errors import BadInput, Fault, NoData, RaaError, Refused, classify, fault_line
-from raa_core.presentation import count_noun, money_text, percent_text, share_text
+from raa_core.presentation import (
+    count_noun,
+    display,
+    gbp,
+    indicator_text,
+    money_text,
+    percent_text,
+    share_text,
+    utc_time,
+)
 from raa_core.reference import load_reference
 from raa_core.requests import DataRequest, PerformanceRequest
 from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health
@@ -170,8 +179,8 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         # no data is not zero (docs/indicators.md): an area without a drop, or with no child adopted, says so
         r["note"] = payload["no_data"].get(r["area"]) or (
             coverage.no_children_message("adopted", payload["period"]) if not r["n"] else "")
-        value = "" if r["value"] is None else str(r["value"]) + ("%" if r["indicator"] == "A3" else "")
-        if r["indicator"] == "A3" and r.get("count") is not None and r["value"] is not None:
+        value = "" if r["value"] is None else indicator_text(r["indicator"], r["value"], unit=False)
+        if r.get("count") is not None and r["value"] is not None:  # a count of children beside its percentage
             value = f"{r['count']} ({value})"
         lines.append(
             f"{r['indicator']:9} {r['area']:12} {value:>6} {_s(r['median']):>6} {r['n']:>5} "
@@ -214,23 +223,24 @@ def cmd_budget(args: argparse.Namespace) -> int:
     from raa_core.requests import MonitoringRequest
 
     snap = _snapshot(args)
+    ref = snap.ref
     request = MonitoringRequest(year=args.year, period=args.period, method=args.method)
     payload = monitoring.budget_report(snap, request)
     stale, payload["stale"] = _staleness(snap, ("finance",))
     when = f"period {payload['period']}" if payload["period"] else "budget only (no ledger loaded for this year)"
     lines = [f"{payload['year']} {when}", *stale,
-             f"{'council':8} {'area':17} {'budget':>14} {'forecast':>14} {'variance':>13}"]
+             f"{'council':8} {'area':17} {'budget':>15} {'forecast':>15} {'variance':>15}"]
     for t in payload["totals"]:
         lines.append(
-            f"{_s(t['la_code']) or 'RAA':8} {_s(t['budget_area']) or 'all':17} {t['budget']:>14} "
-            f"{_s(t['forecast']):>14} {_s(t['variance']):>13}")
+            f"{display.label('council', t['la_code'], ref):8} {display.label('scope', t['budget_area']):17} "
+            f"{gbp(t['budget']):>15} {gbp(t['forecast']):>15} {gbp(t['variance']):>15}")
     asf = payload.get("asf") or []
     if asf:
         lines.append("Adoption Support Fund (outside the cash-limited budget), year to date:")
         for a in asf:
             flag = "  UNFUNDED" if a["unfunded"] else ""
-            lines.append(f"{_s(a['la_code']) or 'RAA':8} spend {_s(a['spend']):>12} income {_s(a['income']):>12}"
-                         f" net {_s(a['net']):>10}{flag}")
+            lines.append(f"{display.label('council', a['la_code'], ref):8} spend {gbp(a['spend']):>13} "
+                         f"income {gbp(a['income']):>13} net {gbp(a['net']):>13}{flag}")
     _emit(args, payload, "\n".join(lines))
     return 0
 
@@ -317,7 +327,7 @@ def cmd_users(args: argparse.Namespace) -> int:
         payload = [u.model_dump(mode="json") | {"locked": accounts.is_locked(u)} for u in found]
         lines = [f"{'user':24} {'role':16} {'council':7} {'state':22} demo"]
         for u, p in zip(found, payload, strict=True):
-            state_text = f"locked until {u.locked_until:%H:%M} UTC" if p["locked"] else (
+            state_text = f"locked until {utc_time(u.locked_until)}" if p["locked"] else (
                 f"{u.failed_attempts} failed" if u.failed_attempts else "active")
             lines.append(f"{u.username:24} {u.role:16} {_s(u.la_code):7} {state_text:22} {'yes' if u.demo else ''}")
         _emit(args, {"users": payload}, "\n".join(lines))
@@ -425,14 +435,15 @@ def cmd_contributions(args: argparse.Namespace) -> int:
         raise UsageError(f"invalid scenario: {exc}") from exc
     payload = contributions.as_cli(result) | {"stale": stale_records}
     names = contributions.council_names(ref, result.la_codes)
-    lines = [f"{result.scenario.name} (base year {result.scenario.base_year}, {result.scenario.scope})", *stale,
+    scope = display.label("contribution_scope", result.scenario.scope)
+    lines = [f"{result.scenario.name} (base year {result.scenario.base_year}, {scope})", *stale,
              f"{'year':8} {'council':8} {'contribution':>14} {'share':>7} {'baseline':>8} {'demand':>7} "
              f"{'change':>7} bound"]
     for r in result.rows:
         change = "" if r.change_prev_pct is None else percent_text(r.change_prev_pct, 1, signed=True)
         amount = money_text(r.contribution, symbol=False, brackets=False)
         lines.append(f"{r.year:8} {names[r.la_code]:8} {amount:>14} {share_text(r.share):>7} "
-                     f"{share_text(r.baseline_share):>8} {share_text(r.demand_share):>7} {change:>7} {r.bound or ''}")
+                     f"{share_text(r.baseline_share):>8} {share_text(r.demand_share):>7} {change:>7} {display.label('bound', r.bound)}")
     flagged = sorted({f for r in result.rows for f in r.flags})
     if flagged:
         lines.append("Flagged figures: " + "; ".join(flagged))

@@ -138,8 +138,12 @@ class PublishedBaseline(BaseModel):
 
 
 class FeeRate(BaseModel):
+    """A fee rate from a date (fee_rates.csv): `label` is the fee in words as a person chooses it (the labels
+    table's "fee" kind; empty: the fee shows as its code)."""
+
     model_config = ConfigDict(frozen=True)
     fee: str
+    label: str = ""
     effective_from: dt.date
     amount_gbp: Decimal
     source: str

@@ -29,6 +29,7 @@ from raa_core import logs
 from raa_core.access.signin import SigninPolicy
 from raa_core.errors import BadInput
 from raa_core.ingest import freshness
+from raa_core.presentation import count_noun, utc_time
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
 from raa_core.snapshot import Snapshot
@@ -295,9 +296,9 @@ def users_table(state: AppState, ref: Reference, now: dt.datetime | None = None)
     for u in users(state):
         role = ref.role(u.role)
         if is_locked(u, now):
-            status = f"locked until {u.locked_until:%H:%M} UTC"
+            status = f"locked until {utc_time(u.locked_until)}"
         elif u.failed_attempts:
-            status = f"{u.failed_attempts} failed sign-in{'s' if u.failed_attempts != 1 else ''}"
+            status = count_noun(u.failed_attempts, "failed sign-in")
         else:
             status = "active"
         rows.append({"user": u.username, "role": role.label if role else u.role,

@@ -13,24 +13,14 @@ import pandas as pd
 
 from raa_core import clock, logs
 from raa_core.access import require_audit
+from raa_core.presentation import display
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
 from raa_core.store import appstate, sql
 from raa_core.store.appstate import AppState
 
 #: Every action recorded, with the label the Audit page shows.
-ACTIONS: dict[str, str] = {
-    "sign_in": "Signed in",
-    "sign_in_failed": "Failed sign-in",
-    "lock_out": "Locked out",
-    "sign_out": "Signed out",
-    "child_level_view": "Child-level view",
-    "export": "Export",
-    "upload": "Upload",
-    "comment": "Variance comment",
-    "users": "User change",
-    "refused": "Refused",
-}
+ACTIONS: dict[str, str] = display.ACTIONS  # the words are the labels table's (kind "audit_action")
 COLUMNS = ["at", "actor", "role", "action", "page", "la_code", "detail"]
 
 

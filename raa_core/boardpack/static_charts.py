@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter
 
 from raa_core.finance.budget_charts import BUDGET, OVER, UNDER, outturn_trend_data
 from raa_core.performance.performance_charts import THRESHOLD_COLOUR, area_colour
-from raa_core.presentation import MoneyUnit, axis_title, missing, money_axis_range, scaled
+from raa_core.presentation import MoneyUnit, axis_title, missing, money_axis_range, number_text, scaled
 
 #: Printed width and height of a chart in inches (A4 landscape text width is about 10.7 in).
 SIZE = (9.6, 3.6)
@@ -44,7 +44,7 @@ def _png(fig: plt.Figure) -> bytes:
 
 
 def _thousands(x: float, _pos: int) -> str:
-    return f"{x:,.0f}"
+    return number_text(x, 0)
 
 
 def _trend_axes(ax: plt.Axes, data: pd.DataFrame, indicator: str, title: str, legend: bool) -> None:
@@ -91,10 +91,10 @@ def scorecard_png(region: pd.DataFrame, title: str) -> bytes:
         thr = None if missing(row.threshold) else float(row.threshold)
         colour = {"green": UNDER, "red": OVER}.get(str(row.rag), "#888888")
         ax.bar([0], [value or 0], color=colour, width=0.6)
-        ax.text(0, (value or 0), "no figure" if value is None else f"{value:,.0f}", ha="center", va="bottom")
+        ax.text(0, (value or 0), "no figure" if value is None else number_text(value, 0), ha="center", va="bottom")
         if thr is not None:
             ax.axhline(thr, color=THRESHOLD_COLOUR, linestyle="--", linewidth=1)
-            ax.text(0.45, thr, f"threshold {thr:,.0f}", color=THRESHOLD_COLOUR, ha="right", va="bottom", fontsize=7)
+            ax.text(0.45, thr, f"threshold {number_text(thr, 0)}", color=THRESHOLD_COLOUR, ha="right", va="bottom", fontsize=7)
         top = max(v for v in (value, thr, 1.0) if v is not None)
         ax.set_ylim(0, top * 1.2)
         ax.set_xticks([])
@@ -149,8 +149,7 @@ def variance_png(data: pd.DataFrame, title: str, unit: MoneyUnit, top: int = 12)
     ax.set_yticks(range(len(values)), list(summed.index))
     ax.invert_yaxis()
     ax.axvline(0, color="#444444", linewidth=0.8)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:,.1f}" if unit is MoneyUnit.THOUSANDS
-                                               else f"{x:,.0f}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: number_text(x, 1 if unit is MoneyUnit.THOUSANDS else 0)))
     ax.set_xlabel(axis_title(unit, "overspend +"))
     ax.set_title(title, loc="left")
     ax.grid(axis="x", alpha=0.3)

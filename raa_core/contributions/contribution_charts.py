@@ -6,6 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from raa_core.money import to_decimal
+from raa_core.presentation import money_rounded, rounded
+
 #: One colour per council position (code order), colour-blind safe.
 PALETTE = ["#1B6CA8", "#E07B00", "#2E8B57", "#8E44AD", "#B03A2E", "#5D6D7E"]
 
@@ -19,7 +22,7 @@ def _layout(fig: go.Figure, title: str, yaxis: str) -> go.Figure:
 def shares_data(table: pd.DataFrame) -> pd.DataFrame:
     """Share (%) per council and year, from `contributions.table` (base year first)."""
     out = table[["year", "la_code", "council", "share", "formula_share", "bound"]].copy()
-    out["share_pct"] = [round(float(v) * 100, 2) for v in out["share"]]
+    out["share_pct"] = [float(rounded(to_decimal(v) * 100, 2)) for v in out["share"]]  # half up, as the table
     return out
 
 
@@ -53,7 +56,7 @@ def comparison_figure(cmp: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for i, ((name, council), g) in enumerate(data.groupby(["scenario", "council"], sort=False)):
         fig.add_trace(go.Bar(
-            x=list(g["year"]), y=[float(v) for v in g["difference"]], name=f"{name}: {council}",
+            x=list(g["year"]), y=[float(money_rounded(v)) for v in g["difference"]], name=f"{name}: {council}",
             marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate="%{x}: £%{y:,.2f}<extra>" + f"{name}: {council}" + "</extra>"))
     fig.update_layout(barmode="group")

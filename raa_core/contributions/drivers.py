@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from raa_core.performance.journeys import waiting_rows_sql
+from raa_core.presentation import display
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import CURRENT, AsAt
 from raa_core.snapshot import Snapshot
@@ -40,14 +41,7 @@ WAREHOUSE_DRIVERS: dict[str, tuple[str, str]] = {
     "children_placed": ("Children placed for adoption", "child placed"),
     "waiting_with_po": ("Children waiting with a placement order at 1 April", "child waiting"),
 }
-STATUS_LABELS: dict[str, str] = {
-    "complete": "complete",
-    "in_progress": "year in progress",
-    "records_begin": "records begin in the year",
-    "gap": "gap in the council's data",
-    "illustrative": "illustrative figure (not official)",
-    "forecast": "forecast (the pipeline forecast, not a count)",
-}
+STATUS_LABELS: dict[str, str] = display.STATUS_LABELS  # the words are the labels table's (kind "driver_status")
 COLUMNS = ["driver", "la_code", "financial_year", "value", "status", "note"]
 
 

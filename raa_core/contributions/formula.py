@@ -33,7 +33,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance import budget
 from raa_core.finance.settlement import allocate
 from raa_core.money import json_money
-from raa_core.presentation.text import gbp, share_text
+from raa_core.presentation.text import gbp, plain_number, rounded, share_text
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import DataRequest, MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -481,13 +481,13 @@ def as_cli(result: Result) -> dict[str, object]:
     for r in result.rows:
         rows.append({
             "year": r.year, "la_code": r.la_code, "contribution": json_money(r.contribution),
-            "share": float(round(r.share, 4)), "demand_share": float(round(r.demand_share, 4)),
-            "baseline_share": float(round(r.baseline_share, 4)),
-            "change_prev_pct": None if r.change_prev_pct is None else float(round(r.change_prev_pct, 1)),
+            "share": float(rounded(r.share, 4)), "demand_share": float(rounded(r.demand_share, 4)),
+            "baseline_share": float(rounded(r.baseline_share, 4)),
+            "change_prev_pct": None if r.change_prev_pct is None else float(rounded(r.change_prev_pct, 1)),
             "bound": r.bound,
-            "formula_share": float(round(r.formula_share, 4)), "transition": float(r.transition),
+            "formula_share": float(rounded(r.formula_share, 4)), "transition": float(r.transition),
             "change_prev": json_money(r.change_prev), "change_base": json_money(r.change_base),
-            "change_base_pct": None if r.change_base_pct is None else float(round(r.change_base_pct, 1)),
+            "change_base_pct": None if r.change_base_pct is None else float(rounded(r.change_base_pct, 1)),
             "cost_per_unit": {d: json_money(v) for d, v in r.cost_per_unit.items()},
             "drivers": {d: float(v) for d, v in r.drivers.items()},
             "flags": list(r.flags),
@@ -509,18 +509,19 @@ def explanation(result: Result, year: str, ref: Reference | None = None) -> list
     labels = driver_catalogue(ref)
     s = result.scenario
     total = next(t for t in result.totals if t.year == year)
-    how = "set explicitly" if total.explicit else f"the previous year's plus {float(s.uplift_pct):g}% uplift"
-    parts = " + ".join(f"{float(w):g} x {labels.get(d, (d, d))[0].lower()} share" for d, w in s.drivers.items())
+    how = "set explicitly" if total.explicit else f"the previous year's plus {plain_number(s.uplift_pct)}% uplift"
+    parts = " + ".join(f"{plain_number(w)} x {labels.get(d, (d, d))[0].lower()} share" for d, w in s.drivers.items())
     lines = [f"{year}: total to fund {gbp(total.total)} ({how}). Demand share = {parts}, each averaged "
              f"over {', '.join(total.driver_years)}. Baseline share = share of the {s.base_year} budgets."]
     bound_year = any(r.bound for r in result.year_rows(year))
     for r in result.year_rows(year):
         t = float(r.transition)
-        line = (f"{names[r.la_code]}: {1 - t:g} x {_p(r.baseline_share)} baseline + {t:g} x {_p(r.demand_share)} "
+        line = (f"{names[r.la_code]}: {plain_number(1 - t)} x {_p(r.baseline_share)} baseline + {plain_number(t)} x "
+                f"{_p(r.demand_share)} "
                 f"demand = {_p(r.formula_share)}")
         if r.bound:
             pct = s.cap_pct if r.bound == "cap" else s.floor_pct
-            line += (f", held at the {r.bound} of {float(pct or 0):g}% on {gbp(r.previous)}: "
+            line += (f", held at the {r.bound} of {plain_number(pct or 0)}% on {gbp(r.previous)}: "
                      f"{gbp(r.contribution)} ({_p(r.share)} of the total)")
         elif bound_year:  # another council is held at a bound: this one takes its part of the rest
             line += (f", rescaled to {_p(r.share)} with the rest of the total after the bounds, of "

@@ -19,13 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 from raa_core.errors import BadInput
 from raa_core.money import json_money
 from raa_core.periods import financial_year, parse_financial_year
-from raa_core.presentation import money_text
+from raa_core.presentation import count_noun, count_text, display, money_text
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
-SCOPES: dict[str, str] = {
-    "pooled": "Pooled budget only (recruitment, panels and management)",
-    "pooled_and_adoption_support": "Pooled budget and adoption support (once unified)",
-}
+SCOPES: dict[str, str] = display.CONTRIBUTION_SCOPE_NOTES  # the words are the labels table's
 MAX_WINDOW = 5
 #: Weights may be written as decimals that do not add to exactly 1 in binary (0.1 + 0.2 + 0.7).
 WEIGHT_TOLERANCE = Decimal("0.000001")
@@ -195,8 +192,8 @@ def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None 
     over MAX_JSON_BYTES, or nested too deeply for the reader, is refused as such (an uploaded file is untrusted)."""
     if isinstance(data, (str, bytes)):
         if len(data) > MAX_JSON_BYTES:
-            raise ScenarioError("scenario", f"the file is {len(data):,} bytes; a scenario is at most "
-                                f"{MAX_JSON_BYTES:,}")
+            raise ScenarioError("scenario", f"the file is {count_noun(len(data), 'byte')}; a scenario is at "
+                                f"most {count_text(MAX_JSON_BYTES)}")
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from raa_core import contributions
 from raa_core.contributions.drivers import driver_catalogue
-from raa_core.presentation import Col, TableSpec, gbp, missing
+from raa_core.presentation import Col, TableSpec, display, gbp, missing, plain_number
 from raa_core.presentation.export import SpecFormats, Workbook, print_setup, write_spec_table
 from raa_core.reference import Reference
 
@@ -56,14 +56,14 @@ def parameters(result: contributions.Result, ref: Reference | None = None) -> pd
     labels = driver_catalogue(ref)
     rows: list[tuple[str, Any]] = [
         ("Name", s.name), ("Base year", s.base_year), ("Years modelled", ", ".join(s.years)),
-        ("Scope", s.scope.replace("_", " ")),
-        ("Drivers (weight)", "; ".join(f"{labels.get(d, (d,))[0]} ({float(w):g})" for d, w in s.drivers.items())),
+        ("Scope", display.label("contribution_scope", s.scope)),
+        ("Drivers (weight)", "; ".join(f"{labels.get(d, (d,))[0]} ({plain_number(w)})" for d, w in s.drivers.items())),
         ("Averaging window", f"{s.window_years} complete financial year{'s' if s.window_years != 1 else ''}"),
-        ("Transition weight t per year", "; ".join(f"{y}: {float(t):g}" for y, t in s.transition.items())),
+        ("Transition weight t per year", "; ".join(f"{y}: {plain_number(t)}" for y, t in s.transition.items())),
         ("Total each year", "; ".join(f"{y}: {gbp(v)} (set)" for y, v in s.totals.items())
-         or f"the previous year's plus {float(s.uplift_pct):g}% uplift"),
-        ("Cap on the change on the previous year", "none" if s.cap_pct is None else f"{float(s.cap_pct):g}%"),
-        ("Floor on the change on the previous year", "none" if s.floor_pct is None else f"{float(s.floor_pct):g}%"),
+         or f"the previous year's plus {plain_number(s.uplift_pct)}% uplift"),
+        ("Cap on the change on the previous year", "none" if s.cap_pct is None else f"{plain_number(s.cap_pct)}%"),
+        ("Floor on the change on the previous year", "none" if s.floor_pct is None else f"{plain_number(s.floor_pct)}%"),
     ]
     return pd.DataFrame(rows, columns=["what", "value"])
 

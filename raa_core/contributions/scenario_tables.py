@@ -16,7 +16,7 @@ import pandas as pd
 from raa_core.contributions import formula
 from raa_core.contributions.scenario import Scenario
 from raa_core.finance.interagency import Compensation
-from raa_core.presentation import display, gbp, percent_text, share_text
+from raa_core.presentation import display, gbp, number_text, percent_text, plain_number, share_text
 from raa_core.reference import Reference
 
 #: A council held at a bound of the scenario, in words (nothing when it is not held).
@@ -56,8 +56,8 @@ def drivers_frame(result: formula.Result, ref: Reference | None = None) -> pd.Da
     d = formula.driver_table(result, ref)
     return pd.DataFrame({
         "Year": d["year"], "Council": d["council"], "Driver": d["driver_label"],
-        "Weight": [f"{float(w):g}" for w in d["weight"]],
-        "Average over the window": [f"{float(v):,.2f}" for v in d["average"]],
+        "Weight": [plain_number(w) for w in d["weight"]],
+        "Average over the window": [number_text(v, 2) for v in d["average"]],
         "Contribution per unit": [gbp(v) for v in d["cost_per_unit"]],
     })
 

@@ -19,7 +19,17 @@ import pandas as pd
 from raa_core.finance.budget import BASELINE_YEAR, FIRST_POOLED_YEAR, is_baseline_year
 from raa_core.finance.monitoring import Monitoring, period_label
 from raa_core.finance.settlement import BASIS_LABELS, Settlement
-from raa_core.presentation import MoneyUnit, date_short, display, gbp, missing, percent_text, tile_money, utc_minute
+from raa_core.presentation import (
+    MoneyUnit,
+    date_short,
+    display,
+    gbp,
+    missing,
+    percent_text,
+    share_text,
+    tile_money,
+    utc_minute,
+)
 from raa_core.presentation.display import ROW_NAMES, area_label
 from raa_core.reference import Reference
 
@@ -191,11 +201,10 @@ def comments(recorded: pd.DataFrame, names: Mapping[int, str], labels: Mapping[s
 # --- the Pooled budget page's tiles and sentences ------------------------------------------------------------
 
 #: The headline areas in order: (budget area, None = all areas), title and what the area is.
-HEADLINE_AREAS: tuple[tuple[str | None, str, str], ...] = (
-    ("pooled", "Pooled", "shared by the councils"),
-    ("adoption_support", "Adoption support", "managed by each council"),
-    (None, "Total", "cash-limited, ASF apart"),
-)
+HEADLINE_AREAS: tuple[tuple[str | None, str, str], ...] = tuple(
+    (area, display.label("scope", area) if area else ROW_NAMES["total"], display.label("scope_note", area))
+    for area in ("pooled", "adoption_support", None)
+)  # the words are the labels table's
 
 
 @dataclass(frozen=True)
@@ -312,7 +321,7 @@ def monitoring_caption(scope: str, mon: Monitoring, method: str, overspend_posit
 def shares_caption(year: str, name: str, shares: Mapping[int, Decimal], names: Mapping[int, str]) -> str:
     """The shares of a year under a saved contribution scenario, as percentages to 2 dp."""
     return f"Shares of {year} under “{name}”: " + ", ".join(
-        f"{council_name(code, names)} {float(v) * 100:.2f}%" for code, v in sorted(shares.items()))
+        f"{council_name(code, names)} {share_text(v)}" for code, v in sorted(shares.items()))
 
 
 def settlement_caption(settled: Settlement, sign: int) -> str:

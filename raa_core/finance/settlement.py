@@ -17,17 +17,13 @@ from pydantic import BaseModel, ConfigDict
 
 from raa_core.errors import BadInput, NoData
 from raa_core.finance.monitoring import Monitoring, monitor
+from raa_core.presentation import display, rounded
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
 
 Basis = Literal["contribution", "formula", "equal", "reserve"]
 BASES: tuple[str, ...] = ("contribution", "formula", "equal", "reserve")
-BASIS_LABELS = {
-    "contribution": "Contribution shares",
-    "formula": "Demand-formula shares",
-    "equal": "Equal shares",
-    "reserve": "Partnership contingency reserve",
-}
+BASIS_LABELS: dict[str, str] = display.BASIS_LABELS  # the words are the labels table's (kind "settlement_basis")
 
 
 class SettlementRow(BaseModel):
@@ -156,7 +152,7 @@ def share_percentages(weights: dict[int, Decimal]) -> dict[int, Decimal]:
     total = sum(weights.values(), Decimal(0))
     if total == 0:
         return {code: Decimal(0) for code in weights}
-    return {code: (w / total * 100).quantize(Decimal("0.01")) for code, w in weights.items()}
+    return {code: rounded(w / total * 100, 2) for code, w in weights.items()}  # half up (docs/finance.md)
 
 
 def entered_share(value: float) -> Decimal:

@@ -14,6 +14,8 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from raa_core.presentation import count_noun, count_text, display, noun_for
+
 CONTRACT_VERSION = 2
 #: The councils' own calendar: an instant (a timestamp with a time zone) is read as its date here.
 LONDON = "Europe/London"
@@ -194,59 +196,7 @@ POST_STATUSES = ("filled", "vacant", "agency")
 
 
 #: Plain-English titles of the rule codes, shown beside the code wherever an issue is shown.
-RULE_TITLES: dict[str, str] = {
-    # the folder and its files
-    "unknown_council": "Not a partner council",
-    "invalid_extract_date": "Folder name is not an extract date",
-    "future_extract_date": "Extract date in the future",
-    "no_files": "No data files in the drop",
-    "missing_file": "Required file missing",
-    "unknown_file": "File not in the contract (ignored)",
-    "unreadable_file": "File is not readable Parquet",
-    "manifest_mismatch": "Manifest disagrees with the folder",
-    "manifest_file_missing": "File listed in the manifest is missing",
-    "manifest_checksum": "File differs from its manifest checksum",
-    "manifest_rows": "Row count differs from the manifest",
-    "unreadable_manifest": "Manifest cannot be read",
-    # columns
-    "missing_column": "Required column missing",
-    "duplicate_column": "Same column twice",
-    "unknown_column": "Column not in the contract (not loaded)",
-    "header_trimmed": "Column header needed tidying",
-    "wrong_type": "Column of the wrong type",
-    # values
-    "unreadable_value": "Value cannot be read",
-    "missing_value": "Required value missing",
-    "money_rounded": "Amount rounded to pence",
-    "duplicate_key": "Duplicate record",
-    "personal_identifier": "Looks like a real person's identifier",
-    "value_not_allowed": "Value not allowed",
-    "date_after_extract": "Date after the extract date",
-    "financial_year_format": "Financial year not in the form YYYY-YY",
-    "unknown_budget_area": "Unknown budget area",
-    "unknown_cost_line": "Unknown cost line",
-    "period_out_of_range": "Period outside 1 to 12",
-    "period_not_begun": "Period not yet begun",
-    "fte_out_of_range": "FTE outside 0 to 1",
-    "negative_count": "Negative count",
-    # journeys
-    "born_after_entering_care": "Born after entering care",
-    "entered_care_aged_18_or_over": "Entered care aged 18 or over",
-    "placed_before_entering_care": "Placed before entering care",
-    "matched_after_placed": "Matched after placement",
-    "order_before_placed": "Adoption order before placement",
-    "order_without_placement": "Adoption order without a placement date",
-    "order_before_adm_decision": "Placement order before the ADM decision",
-    "matched_before_placement_order": "Matched before the placement order",
-    "fostered_from_out_of_range": "Fostered-by-adopters date out of range",
-    "early_permanence_without_fostering": "Early permanence without a fostering date",
-    "reversed_and_adopted": "Plan reversed and adopted",
-    "stage_dates_out_of_order": "Adopter stage dates out of order",
-    "withdrawn_after_placement": "Withdrawn after a placement",
-    # snapshots
-    "snapshot_emptied": "Snapshot lost every row",
-    "snapshot_fall": "Snapshot fell sharply",
-}
+RULE_TITLES: dict[str, str] = display.RULE_TITLES  # the words are the labels table's (kind "drop_rule")
 
 
 def rule_title(rule: str) -> str:
@@ -260,14 +210,14 @@ def person_rows(rows: list[int], row_count: int | None = None) -> str:
     The first data row (after the header) is row 1, as a spreadsheet user counts records. Where more rows
     break a rule than are listed, says how many in all.
     """
-    shown = [f"{r + 1:,}" for r in rows]
+    shown = [count_text(r + 1) for r in rows]
     total = max(row_count or 0, len(rows))
     if not shown:
-        return f"{total:,} {'row' if total == 1 else 'rows'}"
+        return count_noun(total, "row")
     listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-    text = f"{'row' if len(shown) == 1 else 'rows'} {listed}"
+    text = f"{noun_for(len(shown), 'row')} {listed}"
     if total > len(shown):
-        text = f"{total:,} rows, the first {len(shown)} being {text}"
+        text = f"{count_noun(total, 'row')}, the first {len(shown)} being {text}"
     return f"{text} (the first data row is row 1)"
 
 

@@ -41,7 +41,7 @@ from raa_core.ingest.contract import (
     TableSpec,
     person_rows,
 )
-from raa_core.presentation import count_noun, money_text
+from raa_core.presentation import bytes_text, count_noun, count_text, money_text
 from raa_core.reference import Reference
 from raa_core.store import sql
 
@@ -396,7 +396,7 @@ def column_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
     for col in spec.columns:
         if col.type is ColType.STRING:
             rules.append(Rule(col.name, "value_too_long", f"__bad_{col.name}", (
-                f"{col.name} is longer than {limit:,} characters (settings: drops.string_max_chars), so the "
+                f"{col.name} is longer than {count_noun(limit, 'character')} (settings: drops.string_max_chars), so the "
                 f"value was not read")))
         else:
             rules.append(Rule(col.name, "unreadable_value", f"__bad_{col.name}",
@@ -710,8 +710,8 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
             if oversized is not None:
                 size, values = oversized
                 plan.issues.append(Issue(file=fname, column=col.name, rule="value_too_long", message=(
-                    f"{col.name} holds values longer than {limit:,} characters (settings: drops.string_max_chars): "
-                    f"the file's own sizes show it ({size / 1_048_576:,.1f} MB of text in "
+                    f"{col.name} holds values longer than {count_noun(limit, 'character')} (settings: drops.string_max_chars): "
+                    f"the file's own sizes show it ({bytes_text(size)} of text in "
                     f"{count_noun(values, 'row')} of one row group), so the file was not read and the rows are "
                     f"not listed")))
                 fatal = True
@@ -838,7 +838,7 @@ def _columns_used(rule: Rule) -> set[str]:
 def _unreadable(file: str, exc: BaseException, ref: Reference) -> str:
     """Why a file whose footer looked fine could not be staged, in words."""
     if isinstance(exc, duckdb.OutOfMemoryException | MemoryError):
-        return (f"{file} could not be read within the memory an ingest may use ({ref.settings.ingest_memory_mb:,} "
+        return (f"{file} could not be read within the memory an ingest may use ({count_text(ref.settings.ingest_memory_mb)} "
                 f"MB, settings: ingest_memory_mb): its row groups or values are too large; export it with "
                 f"smaller row groups and check for oversized values")
     if isinstance(exc, duckdb.Error | pa.ArrowException | OSError):

@@ -35,7 +35,7 @@ from raa_core.ingest.contract import (
     person_rows,
 )
 from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
-from raa_core.presentation import count_noun, date_short
+from raa_core.presentation import count_noun, count_text, date_short, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
 
@@ -314,7 +314,7 @@ def read_manifest(folder: Path, max_bytes: int) -> tuple[Manifest | None, list[I
             f"manifest.json cannot be read: {exc.strerror or exc}"))]
     if len(raw) > max_bytes:
         return None, [Issue(file=MANIFEST_FILE, rule="manifest_too_large", message=(
-            f"manifest.json is larger than {max_bytes:,} bytes (settings: drops.manifest_max_bytes)"))]
+            f"manifest.json is larger than {count_noun(max_bytes, 'byte')} (settings: drops.manifest_max_bytes)"))]
     try:
         return Manifest.model_validate(json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys)), []
     except _RepeatedKey as exc:
@@ -537,12 +537,12 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
                 if plan.rows == 0 and prev_rows > 0:
                     plan.issues.append(Issue(file=spec.file, rule="snapshot_emptied", row_count=0, message=(
                         f"{spec.file} has no rows, but the council's previous accepted {spec.file} (extract "
-                        f"{date_short(prev_date)}) had {prev_rows:,}: a snapshot cannot lose everything; send the "
+                        f"{date_short(prev_date)}) had {count_text(prev_rows)}: a snapshot cannot lose everything; send the "
                         f"full file")))
                 elif prev_rows > 0 and (prev_rows - plan.rows) * 100 > limit * prev_rows:
                     fall = (prev_rows - plan.rows) * 100 / prev_rows
                     plan.issues.append(Issue(severity="warning", file=spec.file, rule="snapshot_fall", message=(
-                        f"{spec.file} has {count_noun(plan.rows, 'row')}, {fall:.0f}% fewer than the {prev_rows:,} of the "
+                        f"{spec.file} has {count_noun(plan.rows, 'row')}, {percent_text(fall, 0)} fewer than the {count_text(prev_rows)} of the "
                         f"previous accepted file (extract {date_short(prev_date)}); check the extract is complete "
                         f"(warned above a {limit}% fall)")))
             if not c.errors:

@@ -35,7 +35,7 @@ from typing import BinaryIO, Literal, Protocol
 from raa_core.errors import BadInput
 from raa_core.ingest import drops
 from raa_core.ingest.contract import Issue
-from raa_core.presentation import count_noun
+from raa_core.presentation import count_noun, count_text
 from raa_core.reference import DropLimits, Reference
 
 #: Entries some zip tools add that are not part of the drop; they are skipped (never extracted).
@@ -114,7 +114,7 @@ def _unreadable_zip(fh: BinaryIO, size: int) -> str:
 def inspect_zip(fh: BinaryIO, size: int, limits: DropLimits) -> ZipPlan:
     """Check a zip from its directory alone (nothing written); raises UploadError naming the problem."""
     if size > limits.upload_max_bytes:
-        raise UploadError(f"the zip is {size:,} bytes; the limit is {limits.upload_max_bytes:,}")
+        raise UploadError(f"the zip is {count_noun(size, 'byte')}; the limit is {count_text(limits.upload_max_bytes)}")
     try:
         zf = zipfile.ZipFile(fh)
     except (*_ZIP_FAULTS, OSError) as exc:
@@ -149,7 +149,7 @@ def inspect_zip(fh: BinaryIO, size: int, limits: DropLimits) -> ZipPlan:
             seen.add(name)
             total += info.file_size
             if total > limits.unpacked_max_bytes:
-                raise UploadError(f"the zip unpacks to more than {limits.unpacked_max_bytes:,} bytes")
+                raise UploadError(f"the zip unpacks to more than {count_noun(limits.unpacked_max_bytes, 'byte')}")
             if info.file_size > _RATIO_FLOOR_BYTES and info.file_size > limits.zip_max_ratio * max(info.compress_size, 1):
                 raise UploadError(f"zip entry '{shown}' is compressed more than {limits.zip_max_ratio}:1 "
                                   "(a zip bomb, or not a drop)")
@@ -206,7 +206,7 @@ def _copy_loose(files: list[Upload], dest: Path, limits: DropLimits) -> None:
         raise UploadError(f"{count_noun(len(files), 'file')}; a drop has at most {limits.zip_max_entries}")
     total = sum(int(f.size) for f in files)
     if total > limits.upload_max_bytes:
-        raise UploadError(f"the files come to {total:,} bytes; the limit is {limits.upload_max_bytes:,}")
+        raise UploadError(f"the files come to {count_noun(total, 'byte')}; the limit is {count_text(limits.upload_max_bytes)}")
     names = [PurePosixPath(f.name.replace("\\", "/")).name for f in files]
     for f, name in zip(files, names, strict=True):
         why = _bad_name(name)

@@ -34,7 +34,7 @@ from raa_core.periods import (
     previous,
     three_year,
 )
-from raa_core.presentation.display import INDICATOR_COLUMNS, area_label
+from raa_core.presentation.display import INDICATOR_COLUMNS, INDICATOR_NAMES, INDICATOR_SHORT, area_label
 from raa_core.reference import THRESHOLD_SETS, Reference
 from raa_core.requests import CURRENT, AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
@@ -65,19 +65,9 @@ SCORECARD_COLUMNS: list[str] = [
     "national",
     "threshold_set",
 ]
-LABELS: dict[str, str] = {
-    "A1": "Average days from entering care to moving in with the adoptive family",
-    "A2": "Average days from court authority to place to the match with the adoptive family",
-    "A3": "Children placed within 14 months of entering care (count and %)",
-    "A10": "Average days from entering care to moving in with the family who adopted (incl. foster carers)",
-}
+LABELS: dict[str, str] = INDICATOR_NAMES  # the words are the labels table's (kind "indicator")
 _INT_COLUMNS = ("value", "median", "threshold", "difference", "count", "national")
-SHORT_LABELS: dict[str, str] = {
-    "A1": "A1 entering care to placement",
-    "A2": "A2 placement order to match",
-    "A3": "A3 placed within 14 months",
-    "A10": "A10 entering care to placement (incl. foster to adopt)",
-}
+SHORT_LABELS: dict[str, str] = INDICATOR_SHORT  # kind "indicator_short"
 #: Better direction of each indicator: days are better lower, A3's percentage higher.
 LOWER_IS_BETTER: dict[str, bool] = {"A1": True, "A2": True, "A3": False, "A10": True}
 

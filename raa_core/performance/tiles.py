@@ -16,7 +16,7 @@ import pandas as pd
 
 from raa_core import suppression
 from raa_core.performance.indicators import LOWER_IS_BETTER, definition
-from raa_core.presentation import display, noun_for
+from raa_core.presentation import display, noun_for, signed_count
 from raa_core.reference import THRESHOLD_SET_SHORT, Reference
 
 #: Tile labels and RAG badges are the presentation layer's (`display.INDICATOR_TILES`, `THRESHOLD_BADGES`).
@@ -61,7 +61,7 @@ def signed_text(v: str) -> str:
     """A difference with its sign (`+12`, `-3`), `x` when suppressed, an em dash for none."""
     if v in ("", suppression.HIDDEN):
         return v or "—"
-    return f"{int(v):+d}"
+    return signed_count(v)
 
 
 def tile(raw: pd.Series | dict[str, Any], text: pd.Series | dict[str, Any], stale: bool, ref: Reference) -> Tile:
@@ -71,7 +71,7 @@ def tile(raw: pd.Series | dict[str, Any], text: pd.Series | dict[str, Any], stal
     ind = str(raw["indicator"])
     unit = " pts" if ind == "A3" else " days"
     change = t["change"]
-    delta = None if change in ("", suppression.HIDDEN) else f"{int(change):+d}{unit} on {raw['previous_period']}"
+    delta = None if change in ("", suppression.HIDDEN) else f"{signed_count(change)}{unit} on {raw['previous_period']}"
     if ind == "A3":
         counted = f"**{t['count'] or 0}** of {t['n']} {children(t['n'])} placed within 14 months"
     else:

@@ -47,6 +47,27 @@ ROW_NAMES = {"reserve": "Contingency reserve", "total": "Total"}
 #: A contribution held at the scenario's cap or floor on the change on the previous year (docs/finance.md).
 BOUND_LABELS: dict[str | None, str] = {"cap": "Held at cap", "floor": "Held at floor", None: ""}
 
+#: A contributions scenario's scope: what the contributions fund (docs/finance.md), in a sentence and in the
+#: short words of a line of text.
+CONTRIBUTION_SCOPE_NOTES: dict[str, str] = {
+    "pooled": "Pooled budget only (recruitment, panels and management)",
+    "pooled_and_adoption_support": "Pooled budget and adoption support (once unified)",
+}
+CONTRIBUTION_SCOPES: dict[str, str] = {"pooled": "pooled", "pooled_and_adoption_support": "pooled and adoption support"}
+
+#: The headline indicators (docs/indicators.md): in full, and short with their code (tables, the pack).
+INDICATOR_NAMES: dict[str, str] = {
+    "A1": "Average days from entering care to moving in with the adoptive family",
+    "A2": "Average days from court authority to place to the match with the adoptive family",
+    "A3": "Children placed within 14 months of entering care (count and %)",
+    "A10": "Average days from entering care to moving in with the family who adopted (incl. foster carers)",
+}
+INDICATOR_SHORT: dict[str, str] = {
+    "A1": "A1 entering care to placement",
+    "A2": "A2 placement order to match",
+    "A3": "A3 placed within 14 months",
+    "A10": "A10 entering care to placement (incl. foster to adopt)",
+}
 #: Indicators on a headline tile and in a table column with its unit (docs/indicators.md).
 INDICATOR_TILES = {
     "A1": "A1 · care to placement",
@@ -63,6 +84,93 @@ THRESHOLD_BADGES = {
 #: The datasets a council drops (docs/drop-contract.md).
 DATASET_LABELS = {"performance": "Performance data", "finance": "Finance data"}
 
+#: The settlement bases: how a pooled over/underspend is shared (docs/finance.md).
+BASIS_LABELS: dict[str, str] = {
+    "contribution": "Contribution shares",
+    "formula": "Demand-formula shares",
+    "equal": "Equal shares",
+    "reserve": "Partnership contingency reserve",
+}
+
+#: A drop contract rule's title as a council officer reads it (docs/drop-contract.md).
+RULE_TITLES: dict[str, str] = {
+    # the folder and its files
+    "unknown_council": "Not a partner council",
+    "invalid_extract_date": "Folder name is not an extract date",
+    "future_extract_date": "Extract date in the future",
+    "no_files": "No data files in the drop",
+    "missing_file": "Required file missing",
+    "unknown_file": "File not in the contract (ignored)",
+    "unreadable_file": "File is not readable Parquet",
+    "manifest_mismatch": "Manifest disagrees with the folder",
+    "manifest_file_missing": "File listed in the manifest is missing",
+    "manifest_checksum": "File differs from its manifest checksum",
+    "manifest_rows": "Row count differs from the manifest",
+    "unreadable_manifest": "Manifest cannot be read",
+    # columns
+    "missing_column": "Required column missing",
+    "duplicate_column": "Same column twice",
+    "unknown_column": "Column not in the contract (not loaded)",
+    "header_trimmed": "Column header needed tidying",
+    "wrong_type": "Column of the wrong type",
+    # values
+    "unreadable_value": "Value cannot be read",
+    "missing_value": "Required value missing",
+    "money_rounded": "Amount rounded to pence",
+    "duplicate_key": "Duplicate record",
+    "personal_identifier": "Looks like a real person's identifier",
+    "value_not_allowed": "Value not allowed",
+    "date_after_extract": "Date after the extract date",
+    "financial_year_format": "Financial year not in the form YYYY-YY",
+    "unknown_budget_area": "Unknown budget area",
+    "unknown_cost_line": "Unknown cost line",
+    "period_out_of_range": "Period outside 1 to 12",
+    "period_not_begun": "Period not yet begun",
+    "fte_out_of_range": "FTE outside 0 to 1",
+    "negative_count": "Negative count",
+    # journeys
+    "born_after_entering_care": "Born after entering care",
+    "entered_care_aged_18_or_over": "Entered care aged 18 or over",
+    "placed_before_entering_care": "Placed before entering care",
+    "matched_after_placed": "Matched after placement",
+    "order_before_placed": "Adoption order before placement",
+    "order_without_placement": "Adoption order without a placement date",
+    "order_before_adm_decision": "Placement order before the ADM decision",
+    "matched_before_placement_order": "Matched before the placement order",
+    "fostered_from_out_of_range": "Fostered-by-adopters date out of range",
+    "early_permanence_without_fostering": "Early permanence without a fostering date",
+    "reversed_and_adopted": "Plan reversed and adopted",
+    "stage_dates_out_of_order": "Adopter stage dates out of order",
+    "withdrawn_after_placement": "Withdrawn after a placement",
+    # snapshots
+    "snapshot_emptied": "Snapshot lost every row",
+    "snapshot_fall": "Snapshot fell sharply",
+}
+
+#: What a person did, as the audit trail names it (docs/operations.md).
+ACTIONS: dict[str, str] = {
+    "sign_in": "Signed in",
+    "sign_in_failed": "Failed sign-in",
+    "lock_out": "Locked out",
+    "sign_out": "Signed out",
+    "child_level_view": "Child-level view",
+    "export": "Export",
+    "upload": "Upload",
+    "comment": "Variance comment",
+    "users": "User change",
+    "refused": "Refused",
+}
+
+#: A contribution driver figure's status (docs/finance.md).
+STATUS_LABELS: dict[str, str] = {
+    "complete": "complete",
+    "in_progress": "year in progress",
+    "records_begin": "records begin in the year",
+    "gap": "gap in the council's data",
+    "illustrative": "illustrative figure (not official)",
+    "forecast": "forecast (the pipeline forecast, not a count)",
+}
+
 #: The one labels table: kind -> code -> words. Kinds whose words are reference data (council, role,
 #: cost_line) are looked up there by `label` given the Reference.
 LABELS: dict[str, Mapping[Any, str]] = {
@@ -73,10 +181,18 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "region": REGION_LABELS,
     "row": ROW_NAMES,
     "bound": BOUND_LABELS,
+    "contribution_scope": CONTRIBUTION_SCOPES,
+    "contribution_scope_note": CONTRIBUTION_SCOPE_NOTES,
+    "indicator": INDICATOR_NAMES,
+    "indicator_short": INDICATOR_SHORT,
     "indicator_tile": INDICATOR_TILES,
     "indicator_column": INDICATOR_COLUMNS,
     "threshold": {code: words for code, (words, _icon, _colour) in THRESHOLD_BADGES.items()},
     "dataset": DATASET_LABELS,
+    "driver_status": STATUS_LABELS,
+    "audit_action": ACTIONS,
+    "drop_rule": RULE_TITLES,
+    "settlement_basis": BASIS_LABELS,
 }
 
 
@@ -86,7 +202,9 @@ def label(kind: str, code: Any, ref: Reference | None = None) -> str:
     region_mean), "row" (reserve, total), "bound" (cap, floor), "indicator_tile" and "indicator_column" (A1..A10),
     "threshold" (an indicator's green/red), "dataset" (performance, finance), "area" (a performance area: a council's DfE
     code or region), and with reference data "council" (short name; missing is the RAA), "role" and
-    "cost_line". A code without words shows as itself, so nothing is hidden. Raises KeyError for an unknown
+    "cost_line" and "fee" (fee_rates.csv's `label`); "contribution_scope" and "contribution_scope_note",
+    "indicator" and "indicator_short", "settlement_basis", "drop_rule", "audit_action" and "driver_status".
+    A code without words shows as itself, so nothing is hidden. Raises KeyError for an unknown
     kind (or a reference kind without the reference data)."""
     if kind == "area":
         return area_label(code, council_names(ref) if ref is not None else None)
@@ -94,10 +212,10 @@ def label(kind: str, code: Any, ref: Reference | None = None) -> str:
         if ref is None:
             raise KeyError("council labels need the reference data")
         return council_label(ref, code)
-    if kind in ("role", "cost_line"):
+    if kind in ("role", "cost_line", "fee"):
         if ref is None:
             raise KeyError(f"{kind} labels need the reference data")
-        words = ref.role_labels() if kind == "role" else line_labels(ref)
+        words = ref.role_labels() if kind == "role" else line_labels(ref) if kind == "cost_line" else fee_labels(ref)
         return words.get(code, str(code))
     words = LABELS[kind]
     if missing(code):
@@ -169,6 +287,11 @@ def scope_label(ref: Reference, la_code: int | None) -> str:
 
 def line_labels(ref: Reference) -> dict[str, str]:
     return {c.cost_line: c.label for c in ref.cost_lines}
+
+
+def fee_labels(ref: Reference) -> dict[str, str]:
+    """Each fee of fee_rates.csv in words (its `label` column; a fee without one is left out, so shows as its code)."""
+    return {f.fee: f.label for f in ref.fee_rates if f.label}
 
 
 def line_label(ref: Reference, cost_line: str) -> str:

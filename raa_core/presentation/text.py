@@ -214,6 +214,32 @@ def count_text(v: Any) -> str:
     return DASH if missing(v) else f"{int(v):,d}"
 
 
+def signed_count(v: Any) -> str:
+    """A change in a whole number with its sign always shown ("+12", "-3", "+0"); a dash for none."""
+    return DASH if missing(v) else f"{int(v):+d}"
+
+
+def plain_number(v: Any) -> str:
+    """A number in its shortest form, no separators and no trailing zeros ("2", "2.5", "0.25"): a setting or a
+    rate as a person typed it (Python's general format); a dash for none."""
+    return DASH if missing(v) else f"{float(v):g}"
+
+
+#: The unit each headline indicator is counted in (docs/indicators.md): days, or a percentage of children.
+INDICATOR_UNITS: dict[str, str] = {"A1": " days", "A2": " days", "A3": "%", "A10": " days"}
+
+
+def indicator_text(indicator: str, value: Any, *, unit: bool = True) -> str:
+    """An indicator's figure as text: "363 days" (A1, A2, A10), "77.0%" (A3, a percentage); with
+    `unit=False` the days without their word (a column headed with the unit), A3 keeping its "%". The figure is
+    shown as computed (already rounded by the indicator's rule); a dash for none."""
+    if missing(v := value):
+        return DASH
+    if INDICATOR_UNITS.get(indicator) == "%":
+        return f"{v}%"
+    return f"{v}{INDICATOR_UNITS.get(indicator, '') if unit else ''}"
+
+
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
@@ -601,9 +627,10 @@ def money_axis_range(values: Iterable[Any], headroom: float = 0.08) -> tuple[flo
 
 
 def scaled(values: Sequence[Any], unit: MoneyUnit) -> list[float | None]:
-    """Money values as floats in the unit (pounds, or thousands of pounds) for a chart."""
-    div = 1000.0 if unit is MoneyUnit.THOUSANDS else 1.0
-    return [None if missing(v) else float(v) / div for v in values]
+    """Money values as floats in the unit (pounds, or thousands of pounds) for a chart, each rounded half up as
+    its table shows it (`money_rounded`: to the penny, or £'000 to one decimal place), so a hover reads as the
+    table's cell."""
+    return [None if missing(v) else float(money_rounded(v, unit)) for v in values]
 
 
 def axis_title(unit: MoneyUnit, what: str = "") -> str:

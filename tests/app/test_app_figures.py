@@ -102,7 +102,7 @@ def test_local_page_shows_households_in_assessment_and_the_waiting_counts(app_en
     assert metrics["In assessment (31 Mar 2019)"] == str(homes["in_assessment"])
     assert (metrics["In stage 1"], metrics["In stage 2"]) == (str(homes["in_stage1"]), str(homes["in_stage2"]))
     assert metrics["Approved, withdrew before a match (2018-19)"] == str(act["approved_withdrawn"])
-    assert metrics["With an order, not matched"] == str(waiting["with_po_not_matched"])
+    assert metrics["With a placement order, not matched"] == str(waiting["with_po_not_matched"])
     assert metrics["Order 12 months or more ago"] == str(waiting["po_12m_plus"])
     assert any("Characteristic" in d.value.columns for d in at.dataframe)
 

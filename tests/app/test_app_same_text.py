@@ -20,12 +20,13 @@ from streamlit.testing.v1 import AppTest
 
 from appkit import REGIONAL, connect, open_page, tiles
 from conftest import APP, SAMPLE_TODAY, signed_in
-from raa_core import boardpack
+from raa_core import boardpack, snapshot
 from raa_core.boardpack import boardpack_files
 from raa_core.boardpack import pack as pack_module
 from raa_core.finance import budget_tables, monitoring
 from raa_core.performance import indicators, journeys
 from raa_core.presentation import MoneyUnit, missing, money_text, percent_text
+from raa_core.requests import MonitoringRequest
 
 PERIOD = "2026-27"
 PAGE = "pages/budget.py"
@@ -92,7 +93,7 @@ def _pack(app_env, ref, unit: MoneyUnit) -> tuple[boardpack.BoardPack, openpyxl.
     con = connect(app_env)
     try:
         request = boardpack.PackRequest(period=PERIOD, publication=False, role="hos", unit=unit)
-        pack = boardpack.build(con, ref, request, today=SAMPLE_TODAY, now=dt.datetime(2026, 11, 23, 9, 0))
+        pack = boardpack.build(snapshot.over(con, ref, SAMPLE_TODAY), request, now=dt.datetime(2026, 11, 23, 9, 0))
     finally:
         con.close()
     return pack, openpyxl.load_workbook(io.BytesIO(boardpack_files.boardpack_xlsx(pack)))
@@ -128,7 +129,8 @@ def test_budget_figures_read_the_same_on_the_page_and_in_the_pack(app_env, ref, 
     places = 1 if unit is MoneyUnit.THOUSANDS else 2
     con = connect(app_env)
     try:
-        mon = monitoring.monitor(con, ref, PERIOD, pack.monitoring_period)
+        mon = monitoring.monitor(snapshot.over(con, ref, SAMPLE_TODAY),
+                                 MonitoringRequest(year=PERIOD, period=pack.monitoring_period))
     finally:
         con.close()
     sign = 1 if ref.settings.overspend_positive else -1

@@ -50,6 +50,9 @@ def _offenders(pattern: str, homes: tuple[str, ...]) -> list[str]:
     return found
 
 
+#: A format spec that makes a number text: thousands (`:,`), fixed places (`:.2f`), a sign (`:+d`), general (`:g`).
+NUMBER_SPEC = r"(?<![%{])\{(?:[^{}\n]*?[^:!<>={])?:(?:\+|,|\.\d|g\}|d\})"
+
 RULES = [
     # (the rule, its one home, a pattern that betrays a copy elsewhere)
     ("which drop is a council's current one", ("raa_core/store/sql.py",), r"arg_max\s*\(\s*drop_id"),
@@ -59,12 +62,32 @@ RULES = [
      r"f['\"][^'\"]*£\{"),
     ("dates as text for people", ("raa_core/presentation/text.py", "raa_core/presentation/display.py"),
      r"%d %[Bb]|%[Bb] %Y|\.strftime\s*\("),
+    # a number's format spec in an f-string or str.format ({n:,} {v:.2f} {d:+d} {w:g}), not a plotly/d3 hover
+    # ("%{y:,.2f}", given values rounded by the presentation layer); the JSON's money strings have their own home
+    ("numbers as text for people", ("raa_core/presentation/text.py", "raa_core/presentation/display.py",
+                                    "raa_core/presentation/forecast_text.py", "raa_core/presentation/export.py",
+                                    "raa_core/money.py", "raa_core/forecast/model.py"),
+     NUMBER_SPEC),
+    ("display rounding (half up, docs/finance.md)", ("raa_core/presentation/text.py", "raa_core/money.py"),
+     r"\.quantize\(\s*Decimal\(\s*['\"][0-9.]+['\"]\s*\)\s*\)"),
 ]
 
 
 @pytest.mark.parametrize(("rule", "homes", "pattern"), RULES, ids=[r[0] for r in RULES])
 def test_rule_is_written_once(rule: str, homes: tuple[str, ...], pattern: str) -> None:
     assert _offenders(pattern, homes) == [], f"{rule}: written outside its home {homes}"
+
+
+@pytest.mark.parametrize("code", ['f"{n:,} rows"', 'f"{v:.2f}"', 'f"{d:+d}"', 'f"{w:g}"', '"{:,.0f}".format(x)',
+                                  'f"{float(v) * 100:.2f}%"'])
+def test_the_number_pattern_finds_a_format(code: str) -> None:
+    assert re.search(NUMBER_SPEC, code), code
+
+
+@pytest.mark.parametrize("code", ['"%{y:,.2f}"', 'f"{when:%H:%M} UTC"', 'f"{name:>8}"', 'f"{x!r}"', '{"a": 1}',
+                                  'f"{{literal}}"'])
+def test_the_number_pattern_leaves_other_text(code: str) -> None:
+    assert not re.search(NUMBER_SPEC, code), code
 
 
 def test_code_cites_only_pages_of_the_repository() -> None:

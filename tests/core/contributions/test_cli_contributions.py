@@ -60,6 +60,9 @@ def test_human_output_lists_each_council_and_year(sample_db: Path, tmp_path: Pat
     code, out, _ = run(capsys, "contributions", "--db", str(sample_db), "--scenario", write(tmp_path, CLI_MD_EXAMPLE))
     assert code == 0
     assert "Placement orders, 3-year average (base year 2020-21, pooled)" in out
+    # the bound in words (the labels table's "bound"), not its code
+    assert any(line.endswith("% Held at floor") for line in out.splitlines()), out
+    assert not any(line.endswith(("% floor", "% cap")) for line in out.splitlines()), out
     assert sum(1 for line in out.splitlines() if line.startswith(("2021-22", "2022-23"))) == 6
 
 
