@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, model_validator
@@ -122,7 +122,7 @@ class Scenario(BaseModel):
             if not Decimal(0) < total <= MAX_TOTAL:
                 raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence, at most "
                                     + money_text(MAX_TOTAL, pence=False))
-            if total != total.quantize(Decimal("0.01")):
+            if total != total.quantize(Decimal("0.01"), ROUND_HALF_UP):  # whole pence, or not money
                 raise ScenarioError(f"totals.{y}", f"{total} must be a positive amount in whole pence")
         if not self.drivers:
             raise ScenarioError("drivers", f"choose at least one driver from: {', '.join(sorted(known))}")
@@ -313,7 +313,7 @@ def builder_floor(s: Scenario) -> float:
 
 def total_entry(s: Scenario, year: str) -> str:
     """An explicit total as a builder's text box holds it: pounds to 2 places ('1250000.00'), '' when none."""
-    return "" if year not in s.totals else f"{Decimal(s.totals[year]).quantize(Decimal('0.01'))}"
+    return "" if year not in s.totals else json_money(s.totals[year])
 
 
 def total_text(text: object) -> str | None:
