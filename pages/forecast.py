@@ -19,15 +19,13 @@ run = shell.run()
 ref = shell.reference()
 publication = pv.header("Pipeline forecast", ["publication"])
 area = run.performance.area
-who = ref.settings.raa_name if area == "region" else ft.area_label(ref, area)
 
 left, right = st.columns(2)
 months = left.select_slider("Months ahead", options=list(range(12, 37)), value=12, key="forecast_months")
 step = right.radio("Rows per", ["month", "quarter"], horizontal=True, key="forecast_step")
 result = data.load(forecast, ForecastRequest(as_at=run.performance.as_at, months=months, step=step))
 
-gap = result.gaps[result.gaps["area"] == area].iloc[0]
-st.markdown(f"**{ft.gap_sentence(who, gap['by'], gap['forecast'], gap['low80'], gap['high80'])}**")
+st.markdown(f"**{ft.gap_text(result, ref, area, publication=publication)}**")
 st.caption(ft.run_caption(result))
 
 st.subheader(f"{ft.area_label(ref, area)}: the next {months} months")

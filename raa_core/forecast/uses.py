@@ -92,9 +92,7 @@ def board_summary(snapshot: Snapshot, request: PerformanceRequest) -> tuple[list
     ref = snapshot.ref
     f = forecast(snapshot, ForecastRequest(as_at=request.as_at, months=MIN_MONTHS))
     lines = [ft.run_caption(f)]
-    for g in f.gaps.itertuples(index=False):
-        who = ref.settings.raa_name if g.area == "region" else ft.area_label(ref, g.area)
-        lines.append(ft.gap_sentence(who, g.by, g.forecast, g.low80, g.high80))
+    lines += [ft.gap_text(f, ref, area, publication=request.publication) for area in f.gaps["area"]]
     lines.append("The forecast's record against what happened: raa forecast --backtest, and the Forecast page.")
     parts = []
     for area in [*sorted(set(f.rows["area"]) - {"region"}), "region"]:

@@ -63,6 +63,22 @@ def figure_text(measure: str, v: object) -> str:
     return f"{f:,.0f}" if f == round(f) else f"{f:,.1f}"
 
 
+#: Said instead of a council's approvals gap in the publication view (the Board's): the gap beside the shown
+#: approvals could give away an approvals-needed figure the table suppresses.
+GAP_WITHHELD = ("{who}: the approvals gap of one council is not shown in the publication view, as it could "
+                "reveal a count the tables suppress.")
+
+
+def gap_text(f: Forecast, ref: Reference, area: str, *, publication: bool) -> str:
+    """The approvals gap of `area` in words (`gap_sentence`); in the publication view a council's gap is withheld
+    (`GAP_WITHHELD`) and only the region's is said."""
+    who = ref.settings.raa_name if area == "region" else area_label(ref, area)
+    if publication and area != "region":
+        return GAP_WITHHELD.format(who=who)
+    g = f.gaps[f.gaps["area"] == area].iloc[0]
+    return gap_sentence(who, g["by"], g["forecast"], g["low80"], g["high80"])
+
+
 def forecast_lines(f: Forecast, ref: Reference) -> list[str]:
     """`raa forecast` in words, then a table of the whole-horizon rows."""
     totals = f.rows.groupby(["area", "measure"]).head(1)

@@ -70,6 +70,13 @@ def test_board_summary_is_suppressed_for_publication(sample_con: duckdb.DuckDBPy
     snap = snapshot.over(sample_con, ref, TODAY)
     lines, frame = board_summary(snap, PerformanceRequest(period="2026-27", publication=True))
     assert any(line.startswith("To match the children forecast to need a family by") for line in lines)
+    # a council's approvals gap beside its shown approvals could give away a suppressed approvals-needed count:
+    # the Board reads the region's gap only
+    gaps = [line for line in lines if "approvals" in line and "gap" not in line]
+    assert len(gaps) == 1 and ref.settings.raa_name in gaps[0]
+    assert sum("approvals gap of one council is not shown" in line for line in lines) == len(ref.councils)
+    open_lines, _ = board_summary(snap, PerformanceRequest(period="2026-27", publication=False))
+    assert sum(line.startswith("To match") for line in open_lines) == len(ref.councils) + 1
     assert list(frame.columns) == ["area", "measure", "forecast", "range80", "range95"]
     bexley_ia = frame[(frame.area == "Bexley") & (frame.measure == "Interagency placements")].iloc[0]
     assert bexley_ia["forecast"] == "x"
