@@ -284,7 +284,7 @@ def _store_schema(folder: Path, doc: dict[str, Any]) -> None:
     try:
         con = sqlite3.connect(f"file:{folder / store_file['name']}?mode=ro", uri=True)
         try:
-            have = int(con.execute("PRAGMA user_version").fetchone()[0])
+            have = int(sql.sqlite_execute(con, "PRAGMA user_version").fetchone()[0])
         finally:
             con.close()
     except sqlite3.Error as exc:

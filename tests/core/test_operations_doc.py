@@ -5,7 +5,6 @@ only to a named file: raa_core/logs.py), and the health route's example has the 
 
 from __future__ import annotations
 
-import ast
 import csv
 import json
 import re
@@ -18,10 +17,9 @@ DOC = (REPO / "docs" / "operations.md").read_text()
 
 
 def _titles() -> dict[str, str]:
-    tree = ast.parse((REPO / "app.py").read_text())
-    node = next(n.value for n in tree.body if isinstance(n, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in n.targets))
-    return {key: title for group in ast.literal_eval(node).values() for key, _, title, _ in group}
+    from raa_app.navigation import PAGES
+
+    return {key: title for group in PAGES.values() for key, _, title, _ in group}
 
 
 def test_the_roles_table_lists_the_pages_roles_csv_grants() -> None:

@@ -4,7 +4,6 @@ sees it) and the store's tables; a damaged backup and a live location (without -
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import importlib.util
 import json
@@ -64,11 +63,10 @@ def fill_store(db: Path, ref) -> AppState:
 
 
 def app_pages() -> list[str]:
-    """app.py's page scripts (its PAGES), in the order the navigation lists them."""
-    tree = ast.parse(Path(APP).read_text())
-    node = next(n.value for n in tree.body if isinstance(n, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in n.targets))
-    return [script for group in ast.literal_eval(node).values() for _, script, _, _ in group]
+    """The app's page scripts (raa_app.navigation.PAGES, which app.py registers), in menu order."""
+    from raa_app.navigation import PAGES
+
+    return [script for group in PAGES.values() for _, script, _, _ in group]
 
 
 def _page_text_module():
