@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_support import chromium, sign_in, streamlit_server, wait_ready  # noqa: E402
+from browser_support import chromium, open_select, sign_in, streamlit_server, wait_ready  # noqa: E402
 from raa_core.ingest import drops  # noqa: E402
 from raa_core.reference import load_reference  # noqa: E402
 
@@ -95,7 +95,7 @@ def go(page, path: str):
 
 def pick(page, option: str):
     def choose() -> None:
-        page.get_by_role("combobox", name="Council").first.click()
+        open_select(page, "Council")  # as the browser tests open a selectbox: scrolled into view first
         page.get_by_role("option", name=option, exact=True).first.click()
     return choose
 

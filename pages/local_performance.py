@@ -85,6 +85,9 @@ if req.la_code is None and len(access.councils(viewer, ref)) > 1:
 when = data_when(as_at, latest)
 st.subheader(f"{council} ({la_code}) · {period.name}")
 req = req.with_(thresholds=pv.threshold_set())
+#: Every area's figures come from one query (the page picks its area), so they are cached once whichever
+#: council the sidebar shows; only child-level rows are asked for one council.
+every = req.with_(la_code=None)
 gaps = pv.no_data_notice(as_at, names)
 st.caption(
     f"{period_kind_text(period, capital=True)} {date_short(period.start)} to {date_short(period.end)} · "
@@ -100,7 +103,7 @@ if freshness.is_stale(status, la_code):
 # Against the region and the best partner ----------------------------------------------------------------
 st.subheader("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
 with st.spinner("Computing the scorecard…"):
-    sc = data.load(indicators.scorecard, req)
+    sc = data.load(indicators.scorecard, every)
 if area not in gaps and indicators.adopted_none(sc, area):
     st.info(f"{council}: {coverage.no_children_message('adopted', period.name)}.", icon=":material/info:")
 _, sc_view = pv.publish_scorecard(sc, publication)
@@ -119,7 +122,7 @@ with right:
     pv.export(comp, comp_text, publication, "against_region", "compare", of=area, period=period.name)
 
 # Children's journey ------------------------------------------------------------------------------------
-act = data.load(journeys.activity, req)
+act = data.load(journeys.activity, every)
 act_shown, act_view = pv.publish(
     act,
     publication,
@@ -130,7 +133,7 @@ act_shown, act_view = pv.publish(
         "interagency_pct": ("interagency_placements", "placements"),
     },
 )
-stages = data.load(journeys.stage_durations, req)
+stages = data.load(journeys.stage_durations, every)
 stages_shown, stages_view = pv.publish(
     stages,
     publication,
@@ -151,7 +154,7 @@ with right:
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
 st.subheader("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
-bands = data.load(journeys.a1_bands, req)
+bands = data.load(journeys.a1_bands, every)
 bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
 children_allowed = access.can_see_children(viewer, la_code, ref)
@@ -182,9 +185,9 @@ else:
 st.subheader(
     f"Children waiting on {date_long(at)}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
 )
-waiting = data.load(journeys.children_waiting, req, at)
-wbands = data.load(journeys.waiting_bands, req, at)
-homes = data.load(recruitment.adopters_waiting, req, at)
+waiting = data.load(journeys.children_waiting, every, at)
+wbands = data.load(journeys.waiting_bands, every, at)
+homes = data.load(recruitment.adopters_waiting, every, at)
 w = waiting_text(waiting, journeys.WAITING_COUNTS, publication, area)
 left, right = st.columns([2, 3])
 with left:
@@ -214,15 +217,15 @@ pv.export(wbands, wb_shown, publication, "children_waiting_bands", "waiting_band
 
 # Adopters -----------------------------------------------------------------------------------------------
 st.subheader("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
-recruit = data.load(recruitment.recruitment_activity, req)
-timely = data.load(recruitment.timeliness, req)
+recruit = data.load(recruitment.recruitment_activity, every)
+timely = data.load(recruitment.timeliness, every)
 r_shown, r_view = pv.publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
 t_shown, t_view = pv.publish(
     timely, publication, counts=["within", "n"], pcts={"pct": ("within", "n")}, group_by=["period", "measure"]
 )
 h = waiting_text(homes, recruitment.ADOPTER_WAITING_COUNTS, publication, area)
 adopter_gaps = data.load(coverage.missing, DataRequest(as_at=as_at), "adopters")
-assessing = data.load(recruitment.households_in_assessment, req, (at,))
+assessing = data.load(recruitment.households_in_assessment, every, (at,))
 a_shown, _ = pv.publish(assessing, publication, counts=list(recruitment.ASSESSMENT_COUNTS), group_by=["at"])
 a = (a_shown if publication else suppression.as_text(assessing)).set_index("area").loc[area]
 r_text = (r_shown if publication else suppression.as_text(recruit)).set_index("area").loc[area]
@@ -260,7 +263,7 @@ with right:
 # Characteristics of the council's children -------------------------------------------------------------------
 st.subheader(f"Characteristics: {council}", help=characteristics.HELP)
 with st.spinner("Counting characteristics…"):
-    chars = data.load(characteristics.characteristics, req, at)
+    chars = data.load(characteristics.characteristics, every, at)
 c_shown, _ = pv.publish(
     chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
     group_by=["group", "dimension", "category_order"],

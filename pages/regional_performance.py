@@ -41,6 +41,9 @@ publication = pv.header(
 )
 
 req = req.with_(thresholds=pv.threshold_set())
+#: Every area's figures come from one query (the page picks its area), so they are cached once whichever
+#: council the sidebar shows; only child-level rows are asked for one council.
+every = req.with_(la_code=None)
 when = data_when(as_at, latest)
 st.caption(
     f"**{area_name}** · {period_kind_text(period)} **{period.name}** "
@@ -54,7 +57,7 @@ if stale := freshness.stale_councils_text(status, "performance", ref):
 
 gaps = pv.no_data_notice(as_at, names)
 with st.spinner("Computing the scorecard…"):
-    sc2 = data.load(indicators.headline_scorecards, req)
+    sc2 = data.load(indicators.headline_scorecards, every)
 sc = sc2[sc2["period"] == period.name].drop(columns="period").reset_index(drop=True)
 sc_pub, sc_view = pv.publish_scorecard(sc, publication)
 
@@ -98,7 +101,7 @@ def trends_and_comparison() -> None:
         columns, ("year", "three_year"), ("financial year", "rolling 3-year period"), strict=True
     ):
         with st.spinner("Computing trends…"):
-            raw = data.load(indicators.trend, req, kind=kind)
+            raw = data.load(indicators.trend, every, kind=kind)
         raw = raw[raw["indicator"] == ind].reset_index(drop=True)
         shown, view = pv.publish_scorecard(raw, publication)
         with col:
@@ -159,7 +162,7 @@ with right:
 # Sufficiency: children waiting and adopters waiting -----------------------------------------------------
 st.subheader(f"Sufficiency: children and adopters waiting, {area_name}", help=pv.definition("sufficiency"))
 at = req.waiting_at(shell.today())
-suff = data.load(recruitment.sufficiency_series, req, at)
+suff = data.load(recruitment.sufficiency_series, every, at)
 suff_shown, suff_view = pv.publish(
     suff,
     publication,
@@ -199,7 +202,7 @@ pv.export(suff, suff_shown, publication, "sufficiency", "sufficiency", area, per
 
 # Children waiting as the ASGLB counts them ---------------------------------------------------------------
 st.subheader(f"Children waiting on {date_long(at)}, as the ASGLB counts them", help=pv.definition("children_waiting"))
-waiting = data.load(journeys.children_waiting, req, at)
+waiting = data.load(journeys.children_waiting, every, at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS), group_by=["at"])
 w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")
 w_table = pd.DataFrame(
@@ -224,7 +227,7 @@ pv.export(waiting, w_shown, publication, "children_waiting_asglb", "waiting_asgl
 # Characteristics of the children adopted, placed and waiting -----------------------------------------------
 st.subheader(f"Characteristics: {area_name}", help=characteristics.HELP)
 with st.spinner("Counting characteristics…"):
-    chars = data.load(characteristics.characteristics, req, at)
+    chars = data.load(characteristics.characteristics, every, at)
 c_shown, c_view = pv.publish(
     chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
     group_by=["group", "dimension", "category_order"],
