@@ -78,6 +78,51 @@ def _c(name: str, type_: ColType, required: bool = False, default: bool | int | 
 
 S, D, B, I, M, N = ColType.STRING, ColType.DATE, ColType.BOOL, ColType.INT, ColType.MONEY, ColType.NUMBER
 
+# --- Contract v3: the ASGLB collection's optional columns (docs/asglb.md, docs/drop-contract.md) -------------
+#: Children's ASGLB v3 columns: optional, and a drop may leave any of them out. A column a council's drop does not
+#: carry is "not provided" on every output (`coverage.provided`), never zero and never "none". No default: a blank
+#: cell of a carried column is a blank, not false.
+ASGLB_V3_CHILDREN: tuple[tuple[str, ColType], ...] = (
+    ("ffa_decision_date", D),  # decision to place on a fostering-for-adoption / concurrent-planning basis
+    ("ffa_placed_date", D),  # placed on that basis
+    ("placement_provider", S),  # of the adoptive placement: PLACEMENT_PROVIDERS (replaces yes/no interagency)
+    ("family_finding_status", S),  # FAMILY_FINDING_STATUSES
+    ("sibling_group_size", I),  # children in the sibling group, this child included
+    ("siblings_placed_together", I),  # of the group, placed together with this child
+    ("plan_reversed_code", S),  # RD1-RD4 (SSDA903 reason a plan for adoption was changed)
+)
+#: Adopter households' ASGLB v3 columns: optional as the children's.
+ASGLB_V3_ADOPTERS: tuple[tuple[str, ColType], ...] = (
+    ("adopters_count", I),  # adopters in the household (1 or 2)
+    ("adopters_sex", S),  # ADOPTERS_SEX
+    ("adopters_legal_status", S),  # ADOPTERS_LEGAL_STATUS
+    ("adopters_ethnicity", S),  # the first adopter's ethnicity (SSDA903 codes)
+    ("disruption_date", D),  # a placement with the household disrupted
+    ("agency_type", S),  # AGENCY_TYPES: the council/RAA's own adopters or a voluntary agency's
+)
+#: Allowed codes of the v3 coded columns (ASGLB guidance; SSDA903 guide for RD1-RD4 and the adopters' codes).
+PLACEMENT_PROVIDERS = ("own", "other_la_raa", "vaa")
+FAMILY_FINDING_STATUSES = ("not_started", "family_finding", "linked", "matched", "placed", "ended")
+REVERSAL_CODES = ("RD1", "RD2", "RD3", "RD4")
+ADOPTERS_SEX = ("M1", "F1", "MM", "FF", "MF")
+ADOPTERS_LEGAL_STATUS = ("L0", "L11", "L12", "L2", "L3", "L4")
+AGENCY_TYPES = ("la_raa", "vaa")
+#: Column -> its allowed codes (checked as every drop rule is: drop_files.row_rules).
+ASGLB_V3_CODES: dict[str, tuple[str, ...]] = {
+    "placement_provider": PLACEMENT_PROVIDERS,
+    "family_finding_status": FAMILY_FINDING_STATUSES,
+    "plan_reversed_code": REVERSAL_CODES,
+    "adopters_sex": ADOPTERS_SEX,
+    "adopters_legal_status": ADOPTERS_LEGAL_STATUS,
+    "agency_type": AGENCY_TYPES,
+}
+#: Per table, the v3 columns whose absence from a drop is recorded (warehouse `drop_columns`).
+ASGLB_V3_COLUMNS: dict[str, tuple[str, ...]] = {
+    "children": tuple(n for n, _ in ASGLB_V3_CHILDREN),
+    "adopters": tuple(n for n, _ in ASGLB_V3_ADOPTERS),
+}
+# --- end of contract v3's ASGLB columns ----------------------------------------------------------------------
+
 CHILDREN = TableSpec(
     name="children",
     file="children.parquet",
@@ -102,6 +147,7 @@ CHILDREN = TableSpec(
         _c("plan_reversed_reason", S),
         _c("disruption_date", D),
         _c("disabled", B, default=False),  # v2: optional; counts among the "harder to place" characteristics
+        *(_c(name, type_) for name, type_ in ASGLB_V3_CHILDREN),
     ),
 )
 
@@ -124,6 +170,7 @@ ADOPTERS = TableSpec(
         _c("fast_track", B, default=False),
         _c("early_permanence", B, default=False),
         _c("interagency_child", B, default=False),
+        *(_c(name, type_) for name, type_ in ASGLB_V3_ADOPTERS),
     ),
 )
 

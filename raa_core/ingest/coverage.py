@@ -9,6 +9,7 @@ budget, establishment), each judged on its own because councils send them on the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
@@ -231,3 +232,44 @@ def held_table(state: pd.DataFrame) -> pd.DataFrame:
     """`state_at` as the Overview shows it: rows counted as text ('' where none) under `HELD_HEADINGS`."""
     shown = state.assign(rows=[("" if no_value(v) else str(v)) for v in state["rows"]])
     return shown.rename(columns=HELD_HEADINGS)
+
+
+#: The status and words of a figure resting on an optional column (contract v3's ASGLB columns) that a council's
+#: drop did not carry: absent is "not provided", never zero and never "none" (docs/asglb.md).
+NOT_PROVIDED = "not provided"
+
+
+def not_provided_message(table: str, columns: Sequence[str]) -> str:
+    """The words shown instead of a figure that needs optional `columns` of `table` the drop did not carry."""
+    return f"not provided: the council's {table} drop does not carry {', '.join(columns)}"
+
+
+def provided(snapshot: Snapshot, request: AsAt, table: str, columns: Sequence[str]) -> dict[str, bool]:
+    """Per reference council (code as a string): whether its current drop of `table` as at the request's as-at
+    date carried every one of `columns` (contract v3's optional ASGLB columns, warehouse `drop_columns`); and
+    `region`: whether any council's did (the region's figure then counts the councils that provide them).
+
+    The one judgement of "not provided": every output (return, row template, scorecard, pack, CLI) asks here.
+    A council without a drop of the table is False too (`missing` says so in its own words).
+    """
+    with snapshot.cursor() as con:
+        return _provided(con, snapshot.ref, table, tuple(columns), request.as_at)
+
+
+def _provided(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, columns: tuple[str, ...],
+              on: dt.date | None = None) -> dict[str, bool]:
+    """`provided` over a cursor the caller holds."""
+    if table not in {t.name for t in TABLES}:
+        raise BadInput(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
+    b = Bind()
+    when = f"(extract_date <= {b.typed(on, 'DATE')})" if on is not None else "true"
+    rows = b.run(con, f"""
+        SELECT c.la_code FROM ({current_drops_sql(carries_file_sql(table), when)}) c
+        LEFT JOIN drop_columns d ON d.drop_id = c.drop_id AND d.tbl = {b(table)}
+                                  AND list_contains({b.typed(list(columns), 'VARCHAR[]')}, d.col)
+        GROUP BY c.la_code HAVING count(DISTINCT d.col) = {b(len(set(columns)))}
+    """).fetchall()
+    have = {str(r[0]) for r in rows}
+    out = {str(c): str(c) in have for c in ref.la_codes}
+    out["region"] = any(out.values())
+    return out

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from raa_core.ingest.contract import (
+    ASGLB_V3_CODES,
     LONDON,
     MONEY_LIMIT,
     MONEY_SQL,
@@ -419,6 +420,9 @@ def row_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
         for c in spec.columns if c.type is ColType.DATE
     ]
     rules += [_pseudonym_rule(c) for c in IDENTIFIER_COLUMNS.get(spec.name, ())]
+    rules += [Rule(c.name, "value_not_allowed", f"{c.name} NOT IN ({', '.join(repr(v) for v in ASGLB_V3_CODES[c.name])})",
+                   f"{c.name} must be one of {', '.join(ASGLB_V3_CODES[c.name])} (contract v3, ASGLB)")
+              for c in spec.columns if c.name in ASGLB_V3_CODES]
     if spec.name == "children":
         rules += [
             Rule("sex", "value_not_allowed", "sex NOT IN ('M', 'F')", "sex must be M or F (or SSDA903 1/2)"),
@@ -447,6 +451,13 @@ def row_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
             Rule("early_permanence", "early_permanence_without_fostering",
                  "early_permanence AND fostered_by_adopters_from IS NULL",
                  "early_permanence is set but fostered_by_adopters_from is missing", "warning"),
+            Rule("sibling_group_size", "negative_count", "sibling_group_size < 1",
+                 "sibling_group_size must be 1 or more (the child counts)"),
+            Rule("siblings_placed_together", "negative_count",
+                 "siblings_placed_together < 0 OR siblings_placed_together > sibling_group_size",
+                 "siblings_placed_together must be between 0 and sibling_group_size"),
+            Rule("ffa_placed_date", "ffa_placed_before_decision", "ffa_placed_date < ffa_decision_date",
+                 "ffa_placed_date is before ffa_decision_date", "warning"),
             Rule("plan_reversed_date", "reversed_and_adopted",
                  "plan_reversed_date IS NOT NULL AND adoption_order_date IS NOT NULL",
                  "both plan_reversed_date and adoption_order_date are set", "warning"),
@@ -460,6 +471,7 @@ def row_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
                  "stage dates out of order (enquiry <= roi <= stage1_end <= stage2_start <= approval <= "
                  "matched <= placed, each where present)"),
             Rule("children_placed", "negative_count", "children_placed < 0", "children_placed is negative"),
+            Rule("adopters_count", "value_not_allowed", "adopters_count NOT IN (1, 2)", "adopters_count must be 1 or 2"),
             Rule("withdrawn_date", "withdrawn_after_placement",
                  "withdrawn_date IS NOT NULL AND placed_date IS NOT NULL",
                  "withdrawn_date is set for a household with a child placed", "warning"),
@@ -632,6 +644,9 @@ class FilePlan:
     schema_key: str | None = None
     #: columns of a type the contract cannot read: staged as missing, and no rule that uses them is checked
     skipped: set[str] = field(default_factory=set)
+    #: the contract's columns the file carries (a header was found for them): an optional column it does not carry
+    #: is "not provided" (contract v3's ASGLB columns, recorded per drop in the warehouse's `drop_columns`)
+    provided: set[str] = field(default_factory=set)
 
 
 def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
@@ -684,6 +699,8 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
                 f"column header {shown_header(src)} was read as {col.name} ({header_changes(src)} ignored); "
                 f"please fix the header in the export")))
         bad = "false"
+        if src is not None:
+            plan.provided.add(col.name)
         if src is None or types[src] == "NULL":
             if src is None and col.required:
                 plan.issues.append(Issue(file=fname, column=col.name, rule="missing_column", message=(

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from raa_core import clock, logs
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import (
+    ASGLB_V3_COLUMNS,
     MANIFEST_FILE,
     READER_CRASHES,
     SAMPLE_ROOT_FILE,
@@ -678,6 +679,11 @@ def ingest_into(
                      "files": sorted(c.row_counts), "loaded_at": clock.utc_now()})
                 if sample_marked(drop.folder):
                     sql.execute(con, "INSERT INTO sample_drops VALUES ($drop_id)", {"drop_id": drop_id})
+                carried = [(f.spec.name, col) for f in c.files if f.selects is not None
+                           for col in ASGLB_V3_COLUMNS.get(f.spec.name, ()) if col in f.provided]
+                if carried:
+                    sql.execute(con, "INSERT INTO drop_columns SELECT $drop_id, unnest($tbls), unnest($cols)",
+                                {"drop_id": drop_id, "tbls": [t for t, _ in carried], "cols": [c for _, c in carried]})
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                                     outcome="accepted", new_version=bool(versions), drop_id=drop_id,
                                     warnings=warnings, row_counts=c.row_counts)

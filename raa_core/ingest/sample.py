@@ -531,9 +531,59 @@ def _children_master(la_code: int, as_at: dt.date) -> dict[str, np.ndarray]:
         j["child_id"] = j.pop("_same_child")["child_id"]
     for j in journeys:  # v2 `disabled`: its own generator per child, so no other figure moves
         j["disabled"] = _rng(la_code, "disabled", j["child_id"]).random() < _DISABLED_SHARE
+    _add_asglb_v3_children(la_code, journeys)
     rows = [{**_CHILD_DEFAULTS, **j} for j in journeys if j["entered_care_date"] <= as_at]
     rows.sort(key=lambda r: (r["child_id"], r["entered_care_date"]))
     return _master_columns(CHILDREN, rows)
+
+
+#: The SSDA903 reason code (RD1-RD4) of each of the sample's reversal reasons (RD1 the child's needs changed; RD2 the
+#: court did not make a placement order; RD3 prospective adopters could not be found; RD4 any other reason).
+_REVERSAL_CODES = {"returned_to_family": "RD4", "special_guardianship": "RD4", "long_term_fostering": "RD3",
+                   "court_refused_po": "RD2", "needs_changed": "RD1", "disruption": "RD1"}
+
+
+def _add_asglb_v3_children(la_code: int, journeys: list[dict[str, Any]]) -> None:
+    """Contract v3's ASGLB columns for each journey, drawn from generators of their own (one per child and period
+    of care), so that adding them moved no value of any earlier column.
+
+    FfA decision and placement dates for the early-permanence journeys (placed on the day fostering by the
+    adopters began); the placement provider (interagency: another council/RAA or a voluntary agency); the sibling
+    group's size and how many of it were placed together; the reversal reason as its RD code.
+    """
+    sizes: dict[str, int] = {}
+    for j in journeys:
+        if j.get("sibling_group_id"):
+            sizes[j["sibling_group_id"]] = sizes.get(j["sibling_group_id"], 0) + 1
+    for j in journeys:
+        rng = _rng(la_code, "asglb-v3", j["child_id"], j["entered_care_date"].isoformat())
+        fostered = j.get("fostered_by_adopters_from")
+        if fostered is not None:
+            j["ffa_placed_date"] = fostered
+            j["ffa_decision_date"] = max(j["entered_care_date"], fostered - dt.timedelta(days=rng.randint(3, 30)))
+        if j.get("matched_date") is not None:
+            j["placement_provider"] = rng.choice(("other_la_raa", "vaa")) if j.get("interagency") else "own"
+        group = j.get("sibling_group_id")
+        j["sibling_group_size"] = sizes.get(group, 1) if group else 1
+        if group and j.get("placed_date") is not None:
+            j["siblings_placed_together"] = sizes[group] if rng.random() < 0.85 else 1
+        if j.get("plan_reversed_reason"):
+            j["plan_reversed_code"] = _REVERSAL_CODES[j["plan_reversed_reason"]]
+
+
+def _add_asglb_v3_adopters(la_code: int, rows: list[dict[str, Any]]) -> None:
+    """Contract v3's ASGLB columns for each household, from a generator per household (see the children's)."""
+    codes, weights = zip(*PROFILES[la_code].ethnicity, strict=True)
+    for r in rows:
+        rng = _rng(la_code, "asglb-v3", r["household_id"])
+        couple = rng.random() < 0.7
+        r["adopters_count"] = 2 if couple else 1
+        r["adopters_sex"] = rng.choice(("MF", "MF", "MF", "FF", "MM")) if couple else rng.choice(("F1", "F1", "M1"))
+        r["adopters_legal_status"] = rng.choice(("L11", "L11", "L12", "L2")) if couple else "L0"
+        r["adopters_ethnicity"] = rng.choices(codes, weights)[0]
+        r["agency_type"] = "vaa" if rng.random() < 0.08 else "la_raa"
+        if r.get("placed_date") is not None and rng.random() < 0.03:
+            r["disruption_date"] = r["placed_date"] + dt.timedelta(days=rng.randint(20, 300))
 
 
 def _master_columns(spec: TableSpec, rows: list[dict]) -> dict[str, np.ndarray]:
@@ -545,7 +595,7 @@ def _master_columns(spec: TableSpec, rows: list[dict]) -> dict[str, np.ndarray]:
             cols[c.name] = np.array([_day(v) for v in values], dtype=np.int64)
         elif c.type == ColType.BOOL:
             cols[c.name] = np.array(values, dtype=bool)
-        elif c.type == ColType.INT:
+        elif c.type == ColType.INT and None not in values:
             cols[c.name] = np.array(values, dtype=np.int64)
         else:
             cols[c.name] = np.array(values, dtype=object)
@@ -575,7 +625,26 @@ def _children_table(master: dict[str, np.ndarray], extract: dt.date) -> pa.Table
     for name in ("child_id", "sex", "ethnicity"):
         arrays[name] = pa.array(col[name], type=pa.string())
     arrays["disabled"] = pa.array(col["disabled"], type=pa.bool_())
+    # contract v3's ASGLB columns, each known from the step that records it
+    matched = col["matched_date"] <= e
+    arrays["placement_provider"] = pa.array(col["placement_provider"], type=pa.string(), mask=~matched)
+    arrays["family_finding_status"] = pa.array(_family_finding(col, e), type=pa.string())
+    arrays["sibling_group_size"] = pa.array(col["sibling_group_size"].astype(np.int64), type=pa.int64())
+    arrays["siblings_placed_together"] = pa.array(
+        [None if v is None else int(v) for v in col["siblings_placed_together"]], type=pa.int64(), mask=~placed)
+    arrays["plan_reversed_code"] = pa.array(
+        col["plan_reversed_code"], type=pa.string(), mask=col["plan_reversed_date"] > e)
     return _table(CHILDREN, arrays)
+
+
+def _family_finding(col: dict[str, np.ndarray], e: int) -> list[str]:
+    """Each child's family-finding status on the extract day `e`, from the dates known by then."""
+    def on(name: str) -> np.ndarray:
+        return col[name] <= e
+    return list(np.select(
+        [on("plan_reversed_date") | on("disruption_date") & ~on("adoption_order_date"),
+         on("placed_date"), on("matched_date"), on("placement_order_date") | on("adm_decision_date")],
+        ["ended", "placed", "matched", "family_finding"], "not_started"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -633,6 +702,7 @@ def _adopters_master(la_code: int, as_at: dt.date) -> dict[str, np.ndarray]:
     numbers = rng.sample(range(1, 100_000), len(rows))
     for r, num in zip(rows, numbers, strict=True):
         r["household_id"] = f"{PREFIX[la_code]}-A{num:05d}"
+    _add_asglb_v3_adopters(la_code, rows)
     rows.sort(key=lambda r: r["household_id"])
     return _master_columns(ADOPTERS, rows)
 
@@ -653,6 +723,10 @@ def _adopters_table(master: dict[str, np.ndarray], extract: dt.date) -> pa.Table
     arrays["early_permanence"] = pa.array(col["early_permanence"] & (col["approval_date"] <= e), type=pa.bool_())
     arrays["interagency_child"] = pa.array(col["interagency_child"] & (col["matched_date"] <= e), type=pa.bool_())
     arrays["household_id"] = pa.array(col["household_id"], type=pa.string())
+    # contract v3's ASGLB columns: the household's characteristics are known from its enquiry
+    arrays["adopters_count"] = pa.array(col["adopters_count"].astype(np.int64), type=pa.int64())
+    for name in ("adopters_sex", "adopters_legal_status", "adopters_ethnicity", "agency_type"):
+        arrays[name] = pa.array(col[name], type=pa.string())
     return _table(ADOPTERS, arrays)
 
 

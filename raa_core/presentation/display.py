@@ -140,6 +140,7 @@ RULE_TITLES: dict[str, str] = {
     "fostered_from_out_of_range": "Fostered-by-adopters date out of range",
     "early_permanence_without_fostering": "Early permanence without a fostering date",
     "reversed_and_adopted": "Plan reversed and adopted",
+    "ffa_placed_before_decision": "Fostering-for-adoption placement before its decision",
     "stage_dates_out_of_order": "Adopter stage dates out of order",
     "withdrawn_after_placement": "Withdrawn after a placement",
     # snapshots

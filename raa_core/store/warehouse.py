@@ -137,6 +137,8 @@ SCHEMA: list[str] = [
     # A warehouse built under an older contract gains the columns added since (e.g. children.disabled, v2).
     # Drops of the bundled synthetic sample (manifest "sample": true); see freshness.holds_only_sample.
     "CREATE TABLE IF NOT EXISTS sample_drops (drop_id INTEGER PRIMARY KEY)",
+    # Contract v3's optional ASGLB columns each drop carried (a column not listed was not provided: coverage.provided)
+    "CREATE TABLE IF NOT EXISTS drop_columns (drop_id INTEGER NOT NULL, tbl VARCHAR NOT NULL, col VARCHAR NOT NULL)",
     "ALTER TABLE ingest_audit ADD COLUMN IF NOT EXISTS loaded_by VARCHAR",
     *[f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPE[c.type]}"
       for spec in TABLES for c in spec.columns],
