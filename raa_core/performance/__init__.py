@@ -7,6 +7,7 @@ Modules:
 - recruitment: the adopter pipeline and its timeliness.
 - reconciliation: the region's figures reconciled to the business case.
 - asglb: the ASGLB quarterly return: docs/asglb.md.
+- asglb_rows: the ASGLB row-level template (a row per child and adopter household) and the v3 items counted from it.
 - performance_charts: the performance pages' chart figures.
 - tiles: the regional page's headline tiles as frozen records (figure, change, lines, badges).
 - publication: the publication view of the pages' tables (suppressed text, masked frames), per snapshot.
@@ -14,5 +15,5 @@ Modules:
 Every query takes the run's `Snapshot` and, where it needs a period or an as-at date, a `PerformanceRequest`.
 """
 
-__all__ = ['asglb', 'characteristics', 'indicators', 'journeys', 'performance_charts', 'publication',
+__all__ = ['asglb', 'asglb_rows', 'characteristics', 'indicators', 'journeys', 'performance_charts', 'publication',
            'reconciliation', 'recruitment', 'tiles']

@@ -20,7 +20,7 @@ import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.ingest import coverage
-from raa_core.performance import characteristics, indicators, journeys, recruitment
+from raa_core.performance import asglb_rows, characteristics, indicators, journeys, recruitment
 from raa_core.periods import FIRST_YEAR, Period, quarter, quarters
 from raa_core.presentation import date_short, display, export, missing
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
@@ -53,6 +53,7 @@ class Item:
     unit: str  # children, households, days, or "" for items not held
     rule: str
     dataset: str = "children"  # the drop table it comes from ("" for items not held)
+    needs: tuple[str, ...] = ()  # contract v3 optional columns it rests on ("not provided" without them)
 
 
 _Q = "in the quarter"
@@ -79,7 +80,6 @@ ITEMS: tuple[Item, ...] = (
     *(
         Item(f"timeliness_{ind}", "Children adopted in the quarter: average days", label, "days", rule)
         for ind, label, rule in (
-            ("A1", "Entering care to moving in with the adoptive family (A1)", display.plain_text(indicators.DEFINITIONS["A1"])),
             ("A2", "Placement order to the match with the adopters (A2)", display.plain_text(indicators.DEFINITIONS["A2"])),
             ("A10", "Entering care to moving in with the family who adopted (A10)", display.plain_text(indicators.DEFINITIONS["A10"])),
         )
@@ -128,6 +128,8 @@ ITEMS: tuple[Item, ...] = (
             ("approved_waiting_over_6m", "of which approved more than 6 months ago", "approval + 6 months < date"),
         )
     ),
+    # the collection's v3 items, each a count of the row-level template's rows that satisfy its rule
+    *(Item(r.key, r.section, r.label, r.unit, r.rule, r.dataset, r.needs) for r in asglb_rows.ROW_ITEMS),
     *(
         Item(key, "Items not held in the drops", label, "", "not held: the drops carry no data for this item", "")
         for key, label in (
@@ -160,9 +162,10 @@ def _values(snapshot: Snapshot, request: PerformanceRequest) -> dict[tuple[str, 
 
     q = request.period
     act = journeys.activity(snapshot, request)
-    counts(act, "children_", [i.key.removeprefix("children_") for i in ITEMS if i.key.startswith("children_")])
+    counts(act, "children_", [i.key.removeprefix("children_") for i in ITEMS
+                              if i.section == "Children: activity in the quarter"])
     sc = indicators.scorecard(snapshot, request)
-    for r in sc[sc["indicator"].isin(["A1", "A2", "A10"]) & (sc["area"] != "region_mean")].to_dict("records"):
+    for r in sc[sc["indicator"].isin(["A2", "A10"]) & (sc["area"] != "region_mean")].to_dict("records"):
         value = None if pd.isna(r["value"]) else int(r["value"])
         out[(f"timeliness_{r['indicator']}", str(r["area"]))] = (value, int(r["n"]))
     counts(journeys.children_waiting(snapshot, request, q.end), "waiting_", list(journeys.WAITING_COUNTS))
@@ -192,7 +195,9 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
     Columns `COLUMNS`: value (int, or None) and n (children or households counted; for an average the
     children it rests on); status `figure`, `not held` (the drops carry no such data) or `no data` (the
     council had sent no drop of the dataset by the as-at date; `note` says so in words, and the RAA's
-    figure then covers the councils that had); rule = how it was computed. Waiting and households in
+    figure then covers the councils that had) or `not provided` (an ASGLB v3 item whose columns the council's drop
+    does not carry: `coverage.provided`; the RAA's figure then covers the councils that provide them); rule = how
+    it was computed. The v3 items are counts of the row-level template's rows (`asglb_rows`). Waiting and households in
     assessment are counted at the quarter's last day.
     """
     if q.kind != "quarter":
@@ -202,6 +207,7 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
     areas = [*(str(c) for c in ref.la_codes), "region"]
     as_at = request.as_at
     values = _values(snapshot, PerformanceRequest(period=q, as_at=as_at, thresholds=DEFAULT_THRESHOLD_SET))
+    rows_counted = asglb_rows.item_counts(asglb_rows.template(snapshot, request, q), areas)
     gaps = {t: coverage.missing(snapshot, request, t) for t in ("children", "adopters")}
     # the quarter against each council's data: after its latest drop or before its records begin is no data;
     # a quarter its latest drop ends inside is in progress (counts so far), said on every figure
@@ -226,9 +232,14 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
                 status, note = "no data", gaps[item.dataset][area]
             elif not held[(item.dataset, area)][0]:
                 status, note = "no data", held[(item.dataset, area)][1]
+            elif (item.key, area) in rows_counted and rows_counted[(item.key, area)][0] is None:
+                status, note = coverage.NOT_PROVIDED, rows_counted[(item.key, area)][1]
             else:
                 value, n = values.get((item.key, area), (None, 0))
                 words = [held[(item.dataset, area)][1]] if held[(item.dataset, area)][1] else []
+                if (item.key, area) in rows_counted:
+                    value = n = rows_counted[(item.key, area)][0]
+                    words += [rows_counted[(item.key, area)][1]] if rows_counted[(item.key, area)][1] else []
                 if item.unit == "days" and value is None:
                     words.insert(0, "no children adopted in the quarter")
                 note = "; ".join(words)
@@ -260,7 +271,7 @@ def quarter_names(latest: dt.date) -> list[str]:
 def wide(ret: pd.DataFrame) -> pd.DataFrame:
     """The return laid out as the collection lays it out: a row per item, value and n per area, the rule.
 
-    A cell reads the figure, `not held`, or the no-data words; n is blank where there is no figure.
+    A cell reads the figure, `not held`, `not provided`, or the no-data words; n is blank where there is no figure.
     """
     rows = []
     for (_order, item), g in ret.groupby(["order", "item"], sort=True):
@@ -269,7 +280,7 @@ def wide(ret: pd.DataFrame) -> pd.DataFrame:
                                "unit": first["unit"]}
         for r in g.itertuples():
             shown: Any = r.value if r.status == "figure" and not pd.isna(r.value) else (
-                r.status if r.status == "not held" else r.note or "")
+                r.status if r.status in ("not held", coverage.NOT_PROVIDED) else r.note or "")
             row[f"{r.area_name}"] = shown
             row[f"{r.area_name} n"] = None if pd.isna(r.n) else int(r.n)
         row["rule"] = first["rule"]
@@ -305,3 +316,10 @@ def workbook(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> byte
     title = (f"ASGLB quarterly return, {q.name} ({date_short(q.start)} to {date_short(q.end)})"
              + (f", as at {date_short(as_at)}" if as_at else ""))
     return export.tables_xlsx([("Return", wide(ret), title), ("Data", ret.drop(columns="order"), title)])
+
+
+def rows_workbook(t: asglb_rows.Template, as_at: dt.date | None = None) -> bytes:
+    """The row-level template as an .xlsx workbook (`Children` and `Adopters` sheets, `asglb_rows.sheet_frames`)
+    through the project's one writer. Personal data: the caller has checked child-level rights and audits it."""
+    del as_at  # the title names the quarter; the sheets' rows are the as-at state already
+    return export.tables_xlsx(list(asglb_rows.sheet_frames(t)))
