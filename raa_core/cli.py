@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from raa_core.contributions.scenario import Scenario
     from raa_core.ingest.drops import DropResult
+    from raa_core.periods import Period
     from raa_core.snapshot import Snapshot
 
 
@@ -203,6 +204,8 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UsageError(f"folder not found for --out: {out.parent}")
     snap = _snapshot(args)
+    if args.rows:
+        return _asglb_rows(args, snap, q, out)
     ret = asglb.asglb_return(snap, DataRequest(as_at=args.as_at), q)
     stale, stale_records = _performance_staleness(snap, args)
     out.write_bytes(asglb.workbook(ret, q, args.as_at))
@@ -215,6 +218,33 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     if args.json:
         print(human, file=sys.stderr)
     _emit(args, payload, human)
+    return 0
+
+
+def _asglb_rows(args: argparse.Namespace, snap: Snapshot, q: Period, out: Path) -> int:
+    """`raa asglb --quarter Q --rows --out FILE.xlsx`: the row-level template (personal data), checked by the
+    drops' own rules before it is written, written owner-only and audited as an export by the operator (the
+    command line runs as the server's operator, who holds the warehouse and so every council's child-level
+    rows: docs/operations.md)."""
+    from raa_core.performance import asglb, asglb_rows
+    from raa_core.store import appstate
+    from raa_core.store.appstate import AppState
+    from raa_core.store.warehouse import owner_only
+
+    t = asglb_rows.template(snap, DataRequest(as_at=args.as_at), q)
+    errors = [i for i in asglb_rows.check(t, snap.ref) if i.severity == "error"]
+    if errors:
+        raise BadInput("the row-level template breaks the drop rules, so it was not written: "
+                       + "; ".join(i.located() for i in errors[:5]))
+    out.write_bytes(asglb.rows_workbook(t))
+    owner_only(out)
+    appstate.record(AppState.beside(Warehouse(Path(args.db))), actor=f"cli:{getpass.getuser()}", role=None,
+                    action="export", page="raa asglb", la_code=None,
+                    detail=f"ASGLB row-level template {q.name}: {len(t.children)} children, "
+                           f"{len(t.adopters)} households")
+    payload = {"quarter": q.name, "out": str(out), "children": len(t.children), "households": len(t.adopters)}
+    _emit(args, payload, f"ASGLB row-level template {q.name}: {count_noun(len(t.children), 'child')} and "
+                         f"{count_noun(len(t.adopters), 'household')} written to {out} (personal data: send securely)")
     return 0
 
 
@@ -536,6 +566,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("asglb", parents=[common], help="the ASGLB quarterly return as a workbook")
     p.add_argument("--quarter", required=True, help="financial year and quarter, e.g. 2026-27Q2 (Q1 = April-June)")
     p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--rows", action="store_true",
+                   help="write the row-level template (a row per child and adopter household: personal data)")
     p.add_argument("--as-at", type=_date, default=None)
     p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_asglb)

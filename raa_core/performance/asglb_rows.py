@@ -16,22 +16,34 @@ before its first. Waiting at the quarter's last day is the pages' rule (`journey
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from raa_core.ingest import coverage
 from raa_core.ingest.contract import (
+    ADOPTERS,
     ADOPTERS_LEGAL_STATUS,
     ADOPTERS_SEX,
     AGENCY_TYPES,
     ASGLB_V3_COLUMNS,
+    CHILDREN,
     REVERSAL_CODES,
+    ColType,
+    Issue,
+    TableSpec,
 )
+from raa_core.ingest.drop_files import check_table, plan_file
 from raa_core.performance.characteristics import ETHNICITY_CODES
 from raa_core.performance.journeys import waiting_rows_sql
 from raa_core.periods import Period, add_months
+from raa_core.reference import Reference
 from raa_core.requests import AsAt
 from raa_core.snapshot import Snapshot
 from raa_core.store.sql import Bind, state_source
@@ -318,3 +330,45 @@ def sheet_frames(t: Template) -> list[tuple[str, pd.DataFrame, str]]:
         shown.columns = [f"{s}: {c}" for s, cols in sections for c in cols]
         out.append((name, shown, title))
     return out
+
+
+_ARROW = {ColType.DATE: pa.date32(), ColType.BOOL: pa.bool_(), ColType.INT: pa.int64(), ColType.STRING: pa.string()}
+
+
+def _arrow(spec: TableSpec, rows: pd.DataFrame) -> pa.Table:
+    """The template's rows of one council as the contract's file would hold them (its columns, its types)."""
+    cols = [c for c in spec.columns if c.name in rows.columns and c.type in _ARROW]
+    arrays = []
+    for c in cols:
+        values = [None if v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)) else v
+                  for v in rows[c.name].tolist()]
+        if c.type is ColType.DATE:
+            values = [v.date() if isinstance(v, pd.Timestamp) else v for v in values]
+        elif c.type is ColType.INT:
+            values = [None if v is None else int(v) for v in values]
+        elif c.type is ColType.BOOL:
+            values = [None if v is None else bool(v) for v in values]
+        arrays.append(pa.array(values, type=_ARROW[c.type]))
+    return pa.Table.from_arrays(arrays, names=[c.name for c in cols])
+
+
+def check(t: Template, ref: Reference) -> list[Issue]:
+    """The template checked by the drops' own rules (`drop_files.check_table`: every column, row and key rule of
+    the contract) before it is written, each council's rows as that council's file: the issues found (errors
+    stop the template being written; `raa asglb --rows`)."""
+    issues: list[Issue] = []
+    with tempfile.TemporaryDirectory(prefix="raa-asglb-") as tmp:
+        con = duckdb.connect()
+        try:
+            for spec, frame in ((CHILDREN, t.children), (ADOPTERS, t.adopters)):
+                plans = []
+                for n, (la, rows) in enumerate(frame.groupby("la_code", sort=True)):
+                    path = Path(tmp) / f"{la}-{spec.file}"
+                    pq.write_table(_arrow(spec, rows), path)
+                    plans.append(plan_file(n, path, spec, ref))
+                if plans:
+                    check_table(con, spec, plans, dict.fromkeys(range(len(plans))), ref, f"stage_{spec.name}")
+                issues += [i for p in plans for i in p.issues]
+        finally:
+            con.close()
+    return issues
