@@ -27,3 +27,18 @@ def published_scorecard(snapshot: Snapshot, sc: pd.DataFrame, publication: bool)
     """(shown, view) of a scorecard, as `published` for a table (`suppression.suppress_scorecard`)."""
     shown = suppression.suppress_scorecard(sc, snapshot.ref.settings)
     return shown, suppression.masked(sc, shown) if publication else sc
+
+
+def published_extra(snapshot: Snapshot, extra: pd.DataFrame, publication: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown, view) of the scorecard's adopter and context indicators (`recruitment.extra_indicators`): counts
+    suppressed as every count (`suppression.suppress_table`, each indicator's areas together so the region
+    cannot give a council away), A12's percentage as every percentage (its numerator and denominator)."""
+    s = snapshot.ref.settings
+    parts = [
+        suppression.suppress_table(extra[extra["unit"] == "count"], s, counts=["value", "count", "n"],
+                                   group_by=["indicator"]),
+        suppression.suppress_table(extra[extra["unit"] == "%"], s, counts=["count", "n"],
+                                   pcts={"value": ("count", "n")}, group_by=["indicator"]),
+    ]
+    shown = pd.concat(parts).loc[extra.index]
+    return shown, suppression.masked(extra, shown) if publication else extra

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from raa_core.ingest import coverage
+from raa_core.performance import journeys
 from raa_core.performance.indicators import (
     dates_values_sql,
     months_after_sql,
@@ -30,6 +32,7 @@ from raa_core.performance.journeys import (
     waiting_rows_sql,
 )
 from raa_core.periods import Period
+from raa_core.presentation.display import area_label
 from raa_core.reference import Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
@@ -378,3 +381,124 @@ def sufficiency_series(snapshot: Snapshot, request: PerformanceRequest, at: dt.d
     (`journeys.quarter_end_dates`), and at `at` (default: the request's waiting date), in date order."""
     day = at or request.waiting_at(snapshot.today)
     return sufficiency(snapshot, request, sorted({*quarter_end_dates(snapshot, request), day}))
+
+
+# --- The DfE scorecard's adopter indicators (A11-A13) and context figures (A4, A5, A15, A16) ------------------
+
+#: The scorecard's adopter and context indicators in the order they are shown (docs/indicators.md).
+EXTRA_INDICATORS: tuple[str, ...] = ("A11", "A12", "A13", "A4", "A5", "A15", "A16")
+#: Each one's rule in words and its source, as every output shows it.
+EXTRA_DEFINITIONS: dict[str, str] = {
+    "A11": "A11: approved adoptive families waiting to be matched: households approved on or before the period's "
+           "last day, not matched and not withdrawn by it. Source: DfE adoption scorecard, adopter indicators.",
+    "A12": "A12: families matched in the period who waited 3 months or more after approval, as a whole percent of "
+           "the families matched in the period with an approval date: matched on or after the day 3 calendar "
+           "months after approval. Source: DfE adoption scorecard, adopter indicators.",
+    "A13": "A13: adoption applications waiting to be assessed: households whose registration of interest was "
+           "accepted on or before the period's last day, not approved and not withdrawn by it. Source: DfE "
+           "adoption scorecard, adopter indicators.",
+    "A4": "A4: children adopted as a percentage of all children leaving care. Needs every care leaver, which "
+          "SSDA903 files carry and Parquet drops do not: not provided from Parquet drops. Source: DfE adoption "
+          "scorecard, context.",
+    "A5": "A5: decisions changed away from adoption: plan_reversed_date in the period. Source: DfE adoption "
+          "scorecard, context.",
+    "A15": "A15: new ADM decisions that the child should be placed for adoption: adm_decision_date in the period. "
+           "Source: DfE adoption scorecard, context.",
+    "A16": "A16: new placement orders granted: placement_order_date in the period. Source: DfE adoption "
+           "scorecard, context.",
+}
+#: Each one's short words for a table row.
+EXTRA_LABELS: dict[str, str] = {
+    "A11": "A11: approved families waiting to be matched",
+    "A12": "A12: families matched who waited 3 months or more after approval (%)",
+    "A13": "A13: applications waiting to be assessed",
+    "A4": "A4: children adopted as % of children leaving care",
+    "A5": "A5: decisions changed away from adoption",
+    "A15": "A15: new ADM decisions",
+    "A16": "A16: new placement orders",
+}
+EXTRA_COLUMNS: list[str] = ["indicator", "area", "value", "count", "n", "unit", "status", "note"]
+
+
+def _a12_sql(b: Bind, source: str, period: Period) -> str:
+    """Per area: matches in the period with an approval date (n) and those 3 months or more after approval (k)."""
+    late = months_after_sql(b, "approval_date", 3)
+    return f"""
+        SELECT area, n, k, {round_pct_sql("k", "n")} AS pct FROM (
+        SELECT {area_sql()} AS area, count(*) AS n, count_if(matched_date >= {late}) AS k
+        FROM {source}
+        WHERE matched_date BETWEEN {b.typed(period.start, 'DATE')} AND {b.typed(period.end, 'DATE')}
+          AND approval_date IS NOT NULL
+        GROUP BY GROUPING SETS ((la_code), ()))
+    """
+
+
+def extra_indicators(snapshot: Snapshot, request: PerformanceRequest) -> pd.DataFrame:
+    """A11, A12, A13, A4, A5, A15, A16 of the request's period: a row per indicator and area (each council, then
+    `region`), columns `EXTRA_COLUMNS`.
+
+    value: the count (A11, A13, A5, A15, A16) or whole percent (A12, from unrounded counts); count and n: A12's
+    numerator and denominator (for the others both the count). status `figure`, `no data` (no drop of the dataset
+    by the as-at date; note says so in words) or `not provided` (A4 from Parquet drops). A11 and A13 are counted at
+    the period's last day. Rules and sources: `EXTRA_DEFINITIONS`.
+    """
+    period = request.period
+    areas = [str(c) for c in snapshot.ref.la_codes] + ["region"]
+    gaps = {t: coverage.missing(snapshot, request, t) for t in ("children", "adopters")}
+    act = journeys.activity(snapshot, request).set_index("area")
+    waiting = adopters_waiting(snapshot, request, period.end).set_index("area")
+    homes = households_in_assessment(snapshot, request, [period.end]).set_index("area")
+    b = Bind()
+    with snapshot.cursor() as con:
+        a12 = b.run(con, _a12_sql(b, state_source(b, "adopters", request.as_at), period)).df().set_index("area")
+
+    def got(frame: pd.DataFrame, area: str, col: str) -> int:
+        return int(frame.at[area, col]) if area in frame.index and not pd.isna(frame.at[area, col]) else 0
+
+    rows = []
+    for ind in EXTRA_INDICATORS:
+        table = "adopters" if ind in ("A11", "A12", "A13") else "children"
+        for area in areas:
+            row = {"indicator": ind, "area": area, "value": None, "count": None, "n": None,
+                   "unit": "%" if ind in ("A12", "A4") else "count", "status": "figure", "note": ""}
+            if ind == "A4":
+                row |= {"status": coverage.NOT_PROVIDED, "note": coverage.NOT_PROVIDED + ": Parquet drops carry no "
+                        "care leavers other than the adopted (A4 needs every child leaving care: SSDA903 files)"}
+            elif area in gaps[table]:
+                row |= {"status": "no data", "note": gaps[table][area]}
+            elif ind == "A12":
+                k, n = got(a12, area, "k"), got(a12, area, "n")
+                row |= {"count": k, "n": n, "value": got(a12, area, "pct") if n else None,
+                        "note": "" if n else "no families matched in the period"}
+            else:
+                source, col = {"A11": (waiting, "waiting"), "A13": (homes, "in_assessment"),
+                               "A5": (act, "reversals"), "A15": (act, "adm_decisions"),
+                               "A16": (act, "placement_orders")}[ind]
+                v = got(source, area, col)
+                row |= {"value": v, "count": v, "n": v}
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=EXTRA_COLUMNS)
+    for col in ("value", "count", "n"):
+        out[col] = pd.array(out[col].tolist(), dtype="Int64")
+    return out
+
+
+def extra_table(shown: pd.DataFrame, names: dict[str, str], areas: Sequence[str] | None = None) -> pd.DataFrame:
+    """The adopter and context indicators as a table for a page or the pack: a row per indicator (its short
+    words), a column per area (`areas`, default every area of the frame) holding the shown figure (A12 with its
+    % sign) or, where there is none, the words ("not provided", the no-data message). `shown` is the text of
+    `extra_indicators` (publication strings, or `suppression.as_text`)."""
+    wanted = list(dict.fromkeys(shown["area"])) if areas is None else list(areas)
+    rows = []
+    for ind in EXTRA_INDICATORS:
+        row = {"Indicator": EXTRA_LABELS[ind]}
+        for area in wanted:
+            hit = shown[(shown["indicator"] == ind) & (shown["area"] == area)]
+            if not len(hit):
+                continue
+            r = hit.iloc[0]
+            value = str(r["value"]) if r["status"] == "figure" and str(r["value"]) not in ("", "None", "<NA>") else ""
+            row[area_label(area, names)] = (f"{value}%" if value and value != "x" and r["unit"] == "%" else value) or (
+                r["status"] if r["status"] == coverage.NOT_PROVIDED else str(r["note"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
