@@ -284,5 +284,8 @@ else:
             )
 pv.export(chars, c_shown, publication, "characteristics", "characteristics", area, period=period.name)
 
+# The DfE scorecard's adopter and context indicators ----------------------------------------------------
+pv.adopter_context(every, publication, names, [area, "region"])
+
 # The ASGLB quarterly return ---------------------------------------------------------------------------------
 pv.asglb_button(as_at, latest, "local", publication)

@@ -259,6 +259,9 @@ def characteristics_table() -> None:
 
 characteristics_table()
 
+# The DfE scorecard's adopter and context indicators ----------------------------------------------------
+pv.adopter_context(every, publication, names)
+
 # The ASGLB quarterly return ---------------------------------------------------------------------------------
 pv.asglb_button(as_at, latest, "regional", publication)
 

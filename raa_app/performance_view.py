@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from raa_app import data, shell
-from raa_core import access
+from raa_core import access, suppression
 from raa_core.ingest import coverage
-from raa_core.performance import asglb, indicators
+from raa_core.performance import asglb, indicators, recruitment
 from raa_core.performance import performance_charts as pc
 from raa_core.performance import publication as published_tables
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
-from raa_core.requests import DataRequest
+from raa_core.requests import DataRequest, PerformanceRequest
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -111,6 +111,23 @@ def export(
 # --- shared by both performance pages: thresholds, no data, the ASGLB return --------------------
 
 
+def adopter_context(req: PerformanceRequest, publication: bool, names: dict[str, str],
+                    areas: list[str] | None = None) -> None:
+    """The DfE scorecard's adopter and context indicators (`recruitment.extra_indicators`) for the request's
+    period: a row per indicator, a column per area (`areas`, default every area), suppressed in the publication
+    view as every count, with each one's rule and source beneath."""
+    st.subheader(f"Adopter and context indicators, {req.period.name}",
+                 help="\n\n".join(recruitment.EXTRA_DEFINITIONS.values()))
+    extra = data.load(recruitment.extra_indicators, req)
+    shown, _ = data.load(published_tables.published_extra, extra, publication)
+    text = shown if publication else suppression.as_text(extra)
+    table(recruitment.extra_table(text, names, areas), {})
+    with st.expander("Definitions and sources: A11, A12, A13, A4, A5, A15, A16", icon=":material/menu_book:"):
+        for words in recruitment.EXTRA_DEFINITIONS.values():
+            st.markdown(words)
+    export(extra, shown, publication, "adopter_context_indicators", "adopter_context", period=req.period.name)
+
+
 def threshold_set() -> str:
     """The threshold set chosen on the page (`dfe` by default), shared by both performance pages."""
     sets = list(THRESHOLD_SETS)
@@ -164,4 +181,17 @@ def asglb_button(as_at: dt.date | None, latest: dt.date | None, key: str, public
             "Download the ASGLB return (Excel)", shell.audited(lambda: book, name), name,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_asglb_xlsx", on_click="ignore", icon=":material/download:",
+        )
+        # the row-level template: personal data, for people with child-level rights over every council only
+        if not access.can_see_children(shell.viewer(), None, shell.reference()):
+            st.caption("The row-level template (a row per child and adopter household) is for people with "
+                       "child-level rights over every council.")
+            return
+        rows_name = shell.download_name("asglb_row_level_template", "xlsx", period=quarter, region=True)
+        st.download_button(
+            "Download the row-level template (Excel, personal data)",
+            shell.audited(lambda: data.load(asglb.quarter_rows, DataRequest(as_at=as_at), quarter), rows_name),
+            rows_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_asglb_rows_xlsx", on_click="ignore", icon=":material/download:",
+            help="Checked by the drops' own rules before it is written. Send it securely, never by e-mail.",
         )

@@ -226,25 +226,19 @@ def _asglb_rows(args: argparse.Namespace, snap: Snapshot, q: Period, out: Path) 
     drops' own rules before it is written, written owner-only and audited as an export by the operator (the
     command line runs as the server's operator, who holds the warehouse and so every council's child-level
     rows: docs/operations.md)."""
-    from raa_core.performance import asglb, asglb_rows
+    from raa_core.performance import asglb
     from raa_core.store import appstate
     from raa_core.store.appstate import AppState
     from raa_core.store.warehouse import owner_only
 
-    t = asglb_rows.template(snap, DataRequest(as_at=args.as_at), q)
-    errors = [i for i in asglb_rows.check(t, snap.ref) if i.severity == "error"]
-    if errors:
-        raise BadInput("the row-level template breaks the drop rules, so it was not written: "
-                       + "; ".join(i.located() for i in errors[:5]))
-    out.write_bytes(asglb.rows_workbook(t))
-    owner_only(out)
+    book = asglb.quarter_rows(snap, DataRequest(as_at=args.as_at), args.quarter)
+    owner_only(out, create=True)  # personal data: owner-only before a byte is written
+    out.write_bytes(book)
     appstate.record(AppState.beside(Warehouse(Path(args.db))), actor=f"cli:{getpass.getuser()}", role=None,
                     action="export", page="raa asglb", la_code=None,
-                    detail=f"ASGLB row-level template {q.name}: {len(t.children)} children, "
-                           f"{len(t.adopters)} households")
-    payload = {"quarter": q.name, "out": str(out), "children": len(t.children), "households": len(t.adopters)}
-    _emit(args, payload, f"ASGLB row-level template {q.name}: {count_noun(len(t.children), 'child')} and "
-                         f"{count_noun(len(t.adopters), 'household')} written to {out} (personal data: send securely)")
+                    detail=f"ASGLB row-level template {q.name}")
+    _emit(args, {"quarter": q.name, "out": str(out), "rows": True},
+          f"ASGLB row-level template {q.name} written to {out} (personal data: send securely)")
     return 0
 
 

@@ -323,3 +323,15 @@ def rows_workbook(t: asglb_rows.Template, as_at: dt.date | None = None) -> bytes
     through the project's one writer. Personal data: the caller has checked child-level rights and audits it."""
     del as_at  # the title names the quarter; the sheets' rows are the as-at state already
     return export.tables_xlsx(list(asglb_rows.sheet_frames(t)))
+
+
+def quarter_rows(snapshot: Snapshot, request: AsAt, quarter: str) -> bytes:
+    """The row-level template's workbook for a quarter named as people write it (`2026-27Q2`), checked by the
+    drops' own rules first (`asglb_rows.check`; a breach is BadInput naming it, and nothing is written). Personal
+    data: the caller has checked child-level rights (`access.can_see_children`) and audits the download."""
+    t = asglb_rows.template(snapshot, request, parse_quarter(quarter))
+    errors = [i for i in asglb_rows.check(t, snapshot.ref) if i.severity == "error"]
+    if errors:
+        raise BadInput("the row-level template breaks the drop rules, so it was not written: "
+                       + "; ".join(i.located() for i in errors[:5]))
+    return rows_workbook(t)
