@@ -166,7 +166,7 @@ def _performance_staleness(snap: Snapshot, args: argparse.Namespace) -> tuple[li
 
 def cmd_kpi(args: argparse.Namespace) -> int:
     from raa_core.ingest import coverage
-    from raa_core.performance import indicators
+    from raa_core.performance import indicators, recruitment
 
     request = PerformanceRequest.of(period=args.period, as_at=args.as_at, thresholds=args.thresholds)
     snap = _snapshot(args)
@@ -187,6 +187,13 @@ def cmd_kpi(args: argparse.Namespace) -> int:
             f"{r['indicator']:9} {r['area']:12} {value:>6} {_s(r['median']):>6} {r['n']:>5} "
             f"{_s(r['threshold']):>6} {_s(r['difference']):>5}  {'LOW' if r['low_n'] else ''}"
             + (f"  {r['note']}" if r["note"] else ""))
+    payload["adopter_and_context"] = recruitment.extra_report(recruitment.extra_indicators(snap, request))
+    lines += ["", "adopter and context indicators (DfE scorecard)", f"{'indicator':9} {'area':12} {'value':>6} {'n':>5}"]
+    for r in payload["adopter_and_context"]:
+        value = "" if r["value"] is None else f"{r['value']}{'%' if r['unit'] == '%' else ''}"
+        lines.append(f"{r['indicator']:9} {r['area']:12} {value:>6} {_s(r['n']):>5}"
+                     + (f"  {r['note']}" if r["note"] else ""))
+    lines += ["", *recruitment.EXTRA_DEFINITIONS.values()]
     _emit(args, payload, "\n".join(lines))
     return 0
 

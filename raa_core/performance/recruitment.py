@@ -502,3 +502,15 @@ def extra_table(shown: pd.DataFrame, names: dict[str, str], areas: Sequence[str]
                 r["status"] if r["status"] == coverage.NOT_PROVIDED else str(r["note"]))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def extra_report(extra: pd.DataFrame) -> list[dict[str, object]]:
+    """The `adopter_and_context` rows of `raa kpi`'s JSON (docs/command-line.md): per indicator and area the
+    value (null where none), count, n, unit, status, note and the definition with its source."""
+    out = []
+    for r in extra.to_dict(orient="records"):
+        row: dict[str, object] = {k: (None if not isinstance(v, str) and pd.isna(v) else
+                                      (int(v) if k in ("value", "count", "n") else v)) for k, v in r.items()}
+        row["definition"] = EXTRA_DEFINITIONS[str(r["indicator"])]
+        out.append(row)
+    return out
