@@ -33,7 +33,9 @@ from raa_core.errors import NoData
 from raa_core.finance import budget_tables, commentary, monitoring
 from raa_core.ingest import freshness
 from raa_core.ingest.contract import DATASETS, TABLES
+from raa_core.ingest.coverage import NOT_PROVIDED
 from raa_core.performance import indicators, journeys, recruitment
+from raa_core.performance.publication import published_extra
 from raa_core.periods import FIRST_YEAR, Period, financial_year, parse_period, previous, quarter_of, three_year
 from raa_core.presentation import (
     BOARD_UNIT,
@@ -378,7 +380,21 @@ def _scorecard(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Sectio
                               "Scorecard"))
     region = heads[heads["area"] == "region"]
     s.charts.append(PackChart("Region against threshold", "scorecard", region.reset_index(drop=True)))
+    s.tables.append(_adopter_context(snap, pack, names))
     return s
+
+
+def _adopter_context(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> PackTable:
+    """The DfE scorecard's adopter and context indicators (`recruitment.extra_indicators`), a row per indicator and
+    a column per council and the region, suppressed for publication as every count (`publication.published_extra`);
+    the note gives each one's rule and source."""
+    extra = recruitment.extra_indicators(snap, _performance(pack))
+    shown = published_extra(snap, extra, True)[0] if pack.request.publication else suppression.as_text(extra)
+    table = recruitment.extra_table(shown, {str(k): v for k, v in names.items()})
+    spec = TableSpec("adopter_context", (Col("Indicator", "Indicator", width="large"),
+                                         *(Col(c, c) for c in table.columns if c != "Indicator")))
+    return PackTable(f"Adopter and context indicators {pack.period.name}", spec, table, "Adopter indicators",
+                     note=" ".join(recruitment.EXTRA_DEFINITIONS.values()))
 
 
 def _trends(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
@@ -487,7 +503,7 @@ def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
 
     def shown(r: Any) -> Any:
         if r.status != "figure":
-            return "not held" if r.status == "not held" else (r.note or "no data")
+            return r.status if r.status in ("not held", NOT_PROVIDED) else (r.note or "no data")
         if missing(r.value):
             return None
         return suppression.HIDDEN if (r.item, r.area) in hidden else int(r.value)
