@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from raa_core.ingest.contract import SQL_TYPE, TABLES
+from raa_core.ingest.contract import ASGLB_V3_COLUMNS, SQL_TYPE, TABLES
 from raa_core.requests import Viewer
 from raa_core.store import warehouse
 
@@ -28,7 +28,8 @@ def add_drop(
 ) -> int:
     """Insert one accepted drop with the given tables (rows as dicts or a DataFrame); returns drop_id.
 
-    Columns left out take the contract's default (false / 0) or NULL.
+    Columns left out take the contract's default (false / 0) or NULL; contract v3's ASGLB columns given (a key of
+    any row, or a column of the frame) are recorded as carried (`drop_columns`), the others as not provided.
     """
     extract = dt.date.fromisoformat(extract_date) if isinstance(extract_date, str) else extract_date
     drop_id = con.execute("SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
@@ -43,6 +44,9 @@ def add_drop(
         files.append(spec.file)
         data = tables[spec.name]
         df = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
+        for name in ASGLB_V3_COLUMNS.get(spec.name, ()):
+            if name in df.columns:
+                con.execute("INSERT INTO drop_columns VALUES (?, ?, ?)", [drop_id, spec.name, name])
         for col in spec.columns:
             if col.name not in df.columns:
                 df[col.name] = col.default
