@@ -109,7 +109,7 @@ def test_a_council_without_a_drop_by_the_date_says_so_not_zero(tmp_path: Path, r
     assert ret.loc[("waiting_with_po", "886"), "value"] == 1
     # Kent's drop of 1 May 2018 ends inside the quarter: its figures count so far, and say so
     assert ret.loc[("waiting_with_po", "RAA"), "note"] == "councils with data only; in progress: counts to 1 May 2018"
-    assert ret.loc[("timeliness_A1", "886"), "note"] == ("no children adopted in the quarter; in progress: counts to "
+    assert ret.loc[("timeliness_A10", "886"), "note"] == ("no children adopted in the quarter; in progress: counts to "
                                                          "1 May 2018")
     assert ret.loc[("adopters_enquiries", "886"), "status"] == "figure"
     assert ret.loc[("adopters_enquiries", "887"), "note"] == "no drop received by 30 Jun 2018; none received since"
@@ -127,7 +127,7 @@ def test_the_rule_column_is_plain_words_not_markdown() -> None:
     """The return's rule reads as words in Excel: no `**` bold marks from the pages' Markdown definitions."""
     rules = [i.rule for i in asglb.ITEMS]
     assert rules and not [r for r in rules if "**" in r or "\\" in r]
-    assert any(r.startswith("A1: average days") for r in rules)
+    assert any(r.startswith("A10: average days") for r in rules)
 
 
 def test_a_quarter_after_the_latest_drop_or_before_records_begin_is_no_data_not_zero(ref) -> None:
