@@ -184,27 +184,34 @@ def _in(rows: pd.DataFrame, col: str, q: Period) -> pd.Series:
     return asglb_rows.in_quarter(rows, col, q)
 
 
-#: The return's count items computed by SQL (the pages' functions), each restated here as a rule over the rows.
-SQL_ITEMS = {
-    "children_adm_decisions": ("children", lambda r, q: _in(r, "adm_decision_date", q)),
-    "children_placement_orders": ("children", lambda r, q: _in(r, "placement_order_date", q)),
-    "children_matches": ("children", lambda r, q: _in(r, "matched_date", q)),
-    "children_placements": ("children", lambda r, q: _in(r, "placed_date", q)),
-    "children_early_permanence_placements": (
-        "children", lambda r, q: _in(r, "placed_date", q) & r["early_permanence"].fillna(False).astype(bool)),
-    "children_adoption_orders": ("children", lambda r, q: _in(r, "adoption_order_date", q)),
-    "children_reversals": ("children", lambda r, q: _in(r, "plan_reversed_date", q)),
-    "children_disruptions": ("children", lambda r, q: _in(r, "disruption_date", q)),
-    "waiting_waiting": ("children", lambda r, q: r["waiting_at_quarter_end"].fillna(False).astype(bool)),
-    "adopters_enquiries": ("adopters", lambda r, q: _in(r, "enquiry_date", q)),
-    "adopters_rois": ("adopters", lambda r, q: _in(r, "roi_date", q)),
-    "adopters_approvals": ("adopters", lambda r, q: _in(r, "approval_date", q)),
-    "adopters_fast_track_approvals": (
-        "adopters", lambda r, q: _in(r, "approval_date", q) & r["fast_track"].fillna(False).astype(bool)),
-    "adopters_matches": ("adopters", lambda r, q: _in(r, "matched_date", q)),
-    "adopters_placements": ("adopters", lambda r, q: _in(r, "placed_date", q)),
-    "adopters_withdrawals": ("adopters", lambda r, q: _in(r, "withdrawn_date", q)),
+#: The return's count items computed by SQL (the pages' functions) that count a date in the quarter: item ->
+#: (dataset, date column, a flag that must be set too).
+_DATED = {
+    "children_adm_decisions": ("children", "adm_decision_date", None),
+    "children_placement_orders": ("children", "placement_order_date", None),
+    "children_matches": ("children", "matched_date", None),
+    "children_placements": ("children", "placed_date", None),
+    "children_early_permanence_placements": ("children", "placed_date", "early_permanence"),
+    "children_adoption_orders": ("children", "adoption_order_date", None),
+    "children_reversals": ("children", "plan_reversed_date", None),
+    "children_disruptions": ("children", "disruption_date", None),
+    "adopters_enquiries": ("adopters", "enquiry_date", None),
+    "adopters_rois": ("adopters", "roi_date", None),
+    "adopters_approvals": ("adopters", "approval_date", None),
+    "adopters_fast_track_approvals": ("adopters", "approval_date", "fast_track"),
+    "adopters_matches": ("adopters", "matched_date", None),
+    "adopters_placements": ("adopters", "placed_date", None),
+    "adopters_withdrawals": ("adopters", "withdrawn_date", None),
 }
+
+
+def _dated(col: str, flag: str | None) -> Any:
+    return lambda r, q: _in(r, col, q) & (r[flag].fillna(False).astype(bool) if flag else True)
+
+
+#: Each restated here as a rule over the template's rows.
+SQL_ITEMS = {k: (d, _dated(c, f)) for k, (d, c, f) in _DATED.items()} | {
+    "waiting_waiting": ("children", lambda r, q: r["waiting_at_quarter_end"].fillna(False).astype(bool))}
 
 
 def _reconcile(s: Any, q: Period) -> int:
