@@ -182,15 +182,19 @@ def asglb_button(as_at: dt.date | None, latest: dt.date | None, key: str, public
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_asglb_xlsx", on_click="ignore", icon=":material/download:",
         )
-        # the row-level template: personal data, for people with child-level rights over every council only
-        if not access.can_see_children(shell.viewer(), None, shell.reference()):
+        # the row-level template: personal data, only the councils whose child-level rows the viewer may see
+        councils = tuple(access.child_level_councils(shell.viewer(), shell.reference()))
+        if not councils:
             st.caption("The row-level template (a row per child and adopter household) is for people with "
-                       "child-level rights over every council.")
+                       "child-level rights.")
             return
-        rows_name = shell.download_name("asglb_row_level_template", "xlsx", period=quarter, region=True)
+        every = set(councils) >= set(shell.reference().la_codes)
+        rows_name = shell.download_name("asglb_row_level_template", "xlsx", period=quarter, region=every,
+                                        area=None if every else str(councils[0]))
         st.download_button(
             "Download the row-level template (Excel, personal data)",
-            shell.audited(lambda: data.load(asglb.quarter_rows, DataRequest(as_at=as_at), quarter), rows_name),
+            shell.audited(lambda: data.load(asglb.quarter_rows, DataRequest(as_at=as_at), quarter,
+                                            None if every else councils), rows_name),
             rows_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_asglb_rows_xlsx", on_click="ignore", icon=":material/download:",
             help="Checked by the drops' own rules before it is written. Send it securely, never by e-mail.",

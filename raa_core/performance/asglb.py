@@ -325,11 +325,14 @@ def rows_workbook(t: asglb_rows.Template, as_at: dt.date | None = None) -> bytes
     return export.tables_xlsx(list(asglb_rows.sheet_frames(t)))
 
 
-def quarter_rows(snapshot: Snapshot, request: AsAt, quarter: str) -> bytes:
-    """The row-level template's workbook for a quarter named as people write it (`2026-27Q2`), checked by the
-    drops' own rules first (`asglb_rows.check`; a breach is BadInput naming it, and nothing is written). Personal
-    data: the caller has checked child-level rights (`access.can_see_children`) and audits the download."""
+def quarter_rows(snapshot: Snapshot, request: AsAt, quarter: str, councils: tuple[int, ...] | None = None) -> bytes:
+    """The row-level template's workbook for a quarter named as people write it (`2026-27Q2`), of `councils`
+    (None: every council), checked by the drops' own rules first (`asglb_rows.check`; a breach is BadInput naming
+    it, and nothing is written). Personal data: the caller has asked `access.child_level_councils` which councils
+    the viewer may see and audits the download."""
     t = asglb_rows.template(snapshot, request, parse_quarter(quarter))
+    if councils is not None:
+        t = asglb_rows.only(t, councils)
     errors = [i for i in asglb_rows.check(t, snapshot.ref) if i.severity == "error"]
     if errors:
         raise BadInput("the row-level template breaks the drop rules, so it was not written: "

@@ -280,6 +280,13 @@ def template(snapshot: Snapshot, request: AsAt, q: Period) -> Template:
                     provided)
 
 
+def only(t: Template, councils: tuple[int, ...]) -> Template:
+    """The template with the rows of `councils` only (a council analyst's own council)."""
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["la_code"].astype(int).isin(list(councils))].reset_index(drop=True)
+    return Template(t.quarter, keep(t.children), keep(t.adopters), t.provided)
+
+
 def _usable(t: Template, item: RowItem, area: str) -> bool:
     """Whether the councils' drops (the region: any council's) provide every column the item needs."""
     return all(t.provided[item.dataset][c][area] for c in item.needs)

@@ -33,20 +33,26 @@ def test_regional_page_shows_the_adopter_and_context_indicators_as_raa_core(app_
     assert "A16: new placement orders granted" in " ".join(m.value for m in at.markdown)
 
 
-def test_the_row_level_template_is_for_child_level_rights_over_every_council_only(app_env: Path) -> None:
-    at = open_page(REGIONAL)
-    at.toggle(key="regional_asglb_show").set_value(True).run()
-    assert not at.exception, at.exception
-    assert ROWS in _labels(at)  # the Head of Service
+def _asglb_panel(role: str, la_code: int | None) -> Any:
     from streamlit.testing.v1 import AppTest
 
     from conftest import APP
 
-    analyst = signed_in(AppTest.from_file(APP, default_timeout=90), "council_analyst", 886)
-    analyst.run()
-    analyst.switch_page(LOCAL)
-    analyst.run()
-    analyst.toggle(key="local_asglb_show").set_value(True).run()
-    assert not analyst.exception, analyst.exception
-    assert "Download the ASGLB return (Excel)" in _labels(analyst) and ROWS not in _labels(analyst)
-    assert any("child-level rights over every council" in c.value for c in analyst.caption)
+    at = signed_in(AppTest.from_file(APP, default_timeout=90), role, la_code)
+    at.run()
+    at.switch_page(LOCAL)
+    at.run()
+    at.toggle(key="local_asglb_show").set_value(True).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_row_level_template_is_for_people_with_child_level_rights_only(app_env: Path) -> None:
+    at = open_page(REGIONAL)
+    at.toggle(key="regional_asglb_show").set_value(True).run()
+    assert not at.exception, at.exception
+    assert ROWS in _labels(at)  # the Head of Service: every council
+    assert ROWS in _labels(_asglb_panel("council_analyst", 886))  # Kent's analyst: Kent's rows
+    finance = _asglb_panel("finance", None)  # aggregates only
+    assert "Download the ASGLB return (Excel)" in _labels(finance) and ROWS not in _labels(finance)
+    assert any("for people with child-level rights" in c.value for c in finance.caption)

@@ -166,6 +166,15 @@ def test_the_template_has_the_collections_sections_and_says_not_provided(hand_bu
         "Characteristics", "Key dates and outcomes", "Disruptions", "Enquiries"}
 
 
+def test_a_council_analysts_template_holds_their_council_only(hand_built, ref) -> None:
+    book = asglb.quarter_rows(snap(hand_built, ref=ref), CURRENT, "2026-27Q2", (886,))
+    wb = openpyxl.load_workbook(io.BytesIO(book))
+    ids = [row[1].value for row in wb["Children"].iter_rows(min_row=4)]
+    assert ids == [k["child_id"] for k in KENT_CHILDREN]
+    homes = [row[1].value for row in wb["Adopters"].iter_rows(min_row=4)]
+    assert homes == [h["household_id"] for h in KENT_ADOPTERS]
+
+
 def test_the_template_is_checked_by_the_drop_rules_before_it_is_written(ref) -> None:
     con = empty_warehouse()
     # loaded without the drop checks (a factory): 3 of a group of 2 placed together breaks a drop rule
