@@ -261,6 +261,9 @@ def _provided(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, column
     """`provided` over a cursor the caller holds."""
     if table not in {t.name for t in TABLES}:
         raise BadInput(f"unknown dataset {table!r}: one of {', '.join(t.name for t in TABLES)}")
+    out = {str(c): False for c in ref.la_codes}
+    if not execute(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'drop_columns'").fetchall()[0][0]:
+        return out | {"region": False}  # a warehouse last written before contract v3: nothing was provided
     b = Bind()
     when = f"(extract_date <= {b.typed(on, 'DATE')})" if on is not None else "true"
     rows = b.run(con, f"""
@@ -270,6 +273,6 @@ def _provided(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, column
         GROUP BY c.la_code HAVING count(DISTINCT d.col) = {b(len(set(columns)))}
     """).fetchall()
     have = {str(r[0]) for r in rows}
-    out = {str(c): str(c) in have for c in ref.la_codes}
+    out = {a: a in have for a in out}
     out["region"] = any(out.values())
     return out

@@ -4,7 +4,8 @@ Modules:
 - indicators: the DfE adoption scorecard (A1, A2, A3, A10) per council and region: docs/indicators.md.
 - journeys: stage durations, the funnel, children waiting.
 - characteristics: children's characteristics (age, sibling groups, ethnicity, disability).
-- recruitment: the adopter pipeline and its timeliness.
+- recruitment: the adopter pipeline and its timeliness; the scorecard's adopter and context indicators (A11-A13,
+  A4, A5, A15, A16).
 - reconciliation: the region's figures reconciled to the business case.
 - asglb: the ASGLB quarterly return: docs/asglb.md.
 - asglb_rows: the ASGLB row-level template (a row per child and adopter household) and the v3 items counted from it.

@@ -6,6 +6,10 @@ raa_core functions the pages use (activity, waiting, scorecard means, characteri
 per item and area with its value, its n and the rule; items it cannot compute (special guardianship,
 adoption support, complaints) are listed as "not held" rather than left out; a council with no drop of
 the dataset by the as-at date says so in words rather than 0. Quarters are the ASGLB's: Q1 = April-June.
+
+The return follows the collection as it stands today (docs/asglb.md): A10 is its timeliness headline (A1 left
+the ASGLB's council data in 2021-22 and stays on the scorecard pages); the collection's v3 items are counts of
+the row-level template's rows (`asglb_rows`), "not provided" where a council's drop lacks their columns.
 """
 
 from __future__ import annotations

@@ -329,7 +329,7 @@ def sheet_frames(t: Template) -> list[tuple[str, pd.DataFrame, str]]:
             absent = [a for a, ok in areas.items() if a != "region" and not ok]
             hit = shown["la_code"].astype(str).isin(absent)
             shown.loc[hit, col] = coverage.NOT_PROVIDED
-            if col == "siblings_placed_together":
+            if col in ("sibling_group_size", "siblings_placed_together"):
                 shown.loc[hit, "siblings_placed_apart"] = coverage.NOT_PROVIDED
         for col in shown.columns:
             if str(frame[col].dtype).startswith("datetime"):

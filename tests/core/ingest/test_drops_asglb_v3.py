@@ -61,3 +61,13 @@ def test_a_code_outside_the_collections_is_a_drop_error(tmp_path: Path) -> None:
     assert {("placement_provider", "value_not_allowed"), ("plan_reversed_code", "value_not_allowed"),
             ("siblings_placed_together", "negative_count"), ("adopters_sex", "value_not_allowed"),
             ("adopters_count", "value_not_allowed")} <= found
+
+
+def test_a_warehouse_last_written_before_v3_provides_none(ref) -> None:
+    from factories import add_drop, empty_warehouse, snap
+
+    con = empty_warehouse()
+    add_drop(con, 886, "2022-10-07", children=[dk.children()[0] | V3_CHILD])
+    con.execute("DROP TABLE drop_columns")
+    got = coverage.provided(snap(con, ref=ref), CURRENT, "children", ["placement_provider"])
+    assert not any(got.values())
