@@ -221,6 +221,7 @@ def cmd_asglb(args: argparse.Namespace) -> int:
     human = "\n".join([
         f"ASGLB return {q.name} ({q.start} to {q.end}): {figures['item'].nunique()} items computed, "
         f"{ret[ret['status'] == 'not held']['item'].nunique()} not held, "
+        f"{len(ret[ret['status'] == 'not provided'])} cells not provided, "
         f"{len(ret[ret['status'] == 'no data'])} council cells without data; written to {out}", *stale])
     if args.json:
         print(human, file=sys.stderr)
