@@ -285,7 +285,7 @@ else:
 pv.export(chars, c_shown, publication, "characteristics", "characteristics", area, period=period.name)
 
 # The DfE scorecard's adopter and context indicators ----------------------------------------------------
-pv.adopter_context(every, publication, names, [area, "region"])
+pv.adopter_context(every, publication, names, [area, "region"], of=area)
 
 # The ASGLB quarterly return ---------------------------------------------------------------------------------
 pv.asglb_button(as_at, latest, "local", publication)

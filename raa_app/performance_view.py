@@ -112,10 +112,11 @@ def export(
 
 
 def adopter_context(req: PerformanceRequest, publication: bool, names: dict[str, str],
-                    areas: list[str] | None = None) -> None:
+                    areas: list[str] | None = None, of: str | None = None) -> None:
     """The DfE scorecard's adopter and context indicators (`recruitment.extra_indicators`) for the request's
     period: a row per indicator, a column per area (`areas`, default every area), suppressed in the publication
-    view as every count, with each one's rule and source beneath."""
+    view as every count, with each one's rule and source beneath; the download is named for `of` (the council a
+    page is about; None: the region)."""
     st.subheader(f"Adopter and context indicators, {req.period.name}",
                  help="\n\n".join(recruitment.EXTRA_DEFINITIONS.values()))
     extra = data.load(recruitment.extra_indicators, req)
@@ -125,7 +126,7 @@ def adopter_context(req: PerformanceRequest, publication: bool, names: dict[str,
     with st.expander("Definitions and sources: A11, A12, A13, A4, A5, A15, A16", icon=":material/menu_book:"):
         for words in recruitment.EXTRA_DEFINITIONS.values():
             st.markdown(words)
-    export(extra, shown, publication, "adopter_context_indicators", "adopter_context", period=req.period.name)
+    export(extra, shown, publication, "adopter_context_indicators", "adopter_context", period=req.period.name, of=of)
 
 
 def threshold_set() -> str:
