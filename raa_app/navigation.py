@@ -35,3 +35,9 @@ def page(key: str) -> tuple[str, str, str]:
             if k == key:
                 return script, title, icon
     raise KeyError(key)
+
+
+def url_path(key: str) -> str:
+    """The page's address path without the leading slash, as Streamlit names it from the script (its stem)."""
+    script, _, _ = page(key)
+    return script.rsplit("/", 1)[-1].removesuffix(".py")

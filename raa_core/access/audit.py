@@ -8,6 +8,7 @@ them for the Audit page (admin, Head of Service) with filters, newest first.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pandas as pd
 
@@ -94,3 +95,38 @@ def events_table(events: pd.DataFrame) -> pd.DataFrame:
 def events_words(events: pd.DataFrame) -> pd.DataFrame:
     """`events` with each action in words (`ACTIONS`; an unknown code as itself), column names kept (the CSV)."""
     return events.assign(action=events["action"].map(lambda a: ACTIONS.get(a, a)))
+
+
+#: Audit rows the store could not take when they happened (busy or unreadable), oldest first, with any session
+#: to end (`ends`: a token hash): written by the next `flush` that finds the store answering.
+_PENDING: list[dict[str, object]] = []
+_PENDING_LOCK = threading.Lock()
+
+
+def later(*, actor: str | None, role: str | None, action: str, page: str | None, la_code: int | None,
+          detail: str, ends: str | None = None) -> None:
+    """Keep an audit row (and a session to end) for when the store answers again (`flush`)."""
+    with _PENDING_LOCK:
+        _PENDING.append({"actor": actor, "role": role, "action": action, "page": page, "la_code": la_code,
+                         "detail": detail,
+                         "ends": ends})
+
+
+def flush(state: AppState) -> int:
+    """Write the rows `later` kept (and end their sessions), oldest first; returns how many were written. Raises
+    the store's error when it still does not answer (the rows stay for the next try)."""
+    written = 0
+    while True:
+        with _PENDING_LOCK:
+            if not _PENDING:
+                return written
+            row = dict(_PENDING[0])
+        ends = row.pop("ends")
+        if ends:
+            with state.connect() as con:
+                sql.sqlite_execute(con, "UPDATE sessions SET ended_at = :at, end_reason = 'signed out' "
+                                   "WHERE token_hash = :h AND ended_at IS NULL", {"at": appstate.now_text(), "h": ends})
+        appstate.record(state, **row)  # type: ignore[arg-type]
+        with _PENDING_LOCK:
+            _PENDING.pop(0)
+        written += 1

@@ -38,6 +38,7 @@ from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
 from raa_core.presentation import count_noun, count_text, date_short, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
+from raa_core.store.appstate import FILE_NAME, AppState
 
 _COUNCIL_NAME = re.compile(r"[1-9][0-9]{2}", re.ASCII)
 _DATE_NAME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -727,6 +728,11 @@ def ingest_folders(
     and with `first_build` warehouse.AlreadyBuilt if a version exists once the writer lock is held.
     """
     same = None if first_build else all_unchanged(db, drops)
+    council_drops = same is None and any(d.problem is None and not sample_marked(d.folder) for d in drops)
+    from raa_core.access import accounts  # accounts reads freshness, of this package
+
+    if council_drops:  # the first council drop ends demo mode: refused before anything changes
+        accounts.check_can_leave_demo_mode(_appstate_of(db))
     try:
         if same is not None:
             report = IngestReport(results=same)
@@ -736,10 +742,21 @@ def ingest_folders(
     except warehouse.WarehouseError as exc:
         logs.event("fault", where="ingest", message=str(exc))
         raise
+    if council_drops and any(r.outcome == "accepted" and not _sample_result(r, drops) for r in report.results):
+        accounts.leave_demo_mode(_appstate_of(db), actor)
     log_report(report, actor, published=same is None)
     if progress:
         progress(len(drops), len(drops), "done")
     return report
+
+
+def _appstate_of(db: Path) -> AppState:
+    """The app-state store beside the warehouse at `db` (its accounts and demo mode)."""
+    return AppState(Path(db).parent / FILE_NAME)
+
+
+def _sample_result(result: DropResult, drops: Sequence[DropFolder]) -> bool:
+    return any(d.path == result.path and sample_marked(d.folder) for d in drops)
 
 
 def all_unchanged(db: Path, drops: Sequence[DropFolder]) -> list[DropResult] | None:

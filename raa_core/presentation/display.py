@@ -158,6 +158,15 @@ ACTIONS: dict[str, str] = {
     "upload": "Upload",
     "comment": "Variance comment",
     "users": "User change",
+    "user_added": "User added",
+    "user_changed": "User's role changed",
+    "user_unlocked": "User unlocked",
+    "user_removed": "User removed",
+    "password_changed": "Password changed",
+    "password_reset": "Password reset",
+    "demo_mode_left": "Demo mode ended",
+    "scenario_saved": "Scenario saved",
+    "scenario_deleted": "Scenario deleted",
     "refused": "Refused",
 }
 
