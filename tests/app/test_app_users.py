@@ -134,5 +134,5 @@ def test_accounts_made_by_a_demo_user_go_with_the_demo_users(tmp_path) -> None:
 
 def test_a_password_of_spaces_is_refused(tmp_path) -> None:
     state = AppState(tmp_path / "appstate.sqlite3")
-    with pytest.raises(accounts.UserError, match="at least 10 characters"):
+    with pytest.raises(accounts.UserError, match="at least 12 characters"):
         accounts.add_user(state, "grace", " " * 12, "hos", None, load_reference())
