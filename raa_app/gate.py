@@ -94,9 +94,10 @@ ENDED_NOTICES = {"account changed": "Your account has changed or been removed: p
 
 def _cookie() -> str | None:
     try:
-        return st.context.cookies.get(sessions.COOKIE)
+        value = st.context.cookies.get(sessions.COOKIE)
     except (AttributeError, RuntimeError):
         return None
+    return value if isinstance(value, str) and value else None  # AppTest has no browser, so no cookie
 
 
 def _bound(sess: Session) -> bool:
