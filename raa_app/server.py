@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import sqlite3
 import urllib.parse
@@ -28,9 +29,12 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from raa_core.access import accounts, audit, sessions, signin
+from raa_core.ingest import drops
 from raa_core.reference import Reference, ReferenceError, load_reference
-from raa_core.store import status
+from raa_core.snapshot import pin
+from raa_core.store import status, warehouse
 from raa_core.store.appstate import AppState
+from raa_core.store.warehouse import Warehouse
 
 HEALTH_PATH = "/healthz"
 SIGNIN_PATH = "/signin"
@@ -139,11 +143,25 @@ def _page(ref: Reference, status_code: int = 200, **kwargs: Any) -> HTMLResponse
     return HTMLResponse(signin_html(ref, **kwargs), status_code=status_code, headers=_HEADERS)
 
 
+@functools.cache
+def _warehouse(path: str) -> Warehouse:
+    return Warehouse(path)
+
+
 def _demo_names(state: AppState) -> list[str]:
+    """The demo accounts the form lists. On a server's first start the warehouse is built from the bundled drops
+    here (the first page waits for it otherwise, behind this form), and demo mode is set while only the bundled
+    sample is held (`accounts.sync_demo_users_for`, as each page run does)."""
+    from raa_app.shell import calendar_today, db_path, drops_root
+
     try:
-        return accounts.demo_names(state)
-    except sqlite3.Error:
-        return []
+        ref = load_reference()
+        db = db_path()
+        if warehouse.current_file(db) is None:
+            drops.first_build(db, drops_root(), ref, today=calendar_today(), actor="first start (bundled drops)")
+        return accounts.sync_demo_users_for(pin(_warehouse(str(db)), ref, calendar_today()), state)
+    except (sqlite3.Error, warehouse.WarehouseError, ReferenceError, OSError):
+        return []  # the app's own pages say what is wrong once someone signs in
 
 
 async def signin_form(request: Request) -> Response:
