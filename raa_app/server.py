@@ -28,6 +28,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+# Imported with this module (when `streamlit run` imports app.py), never inside a request: a request's import of
+# raa_app would come before the first script run's, which must be the one that leaves the legacy pages mode
+# (raa_app.legacy_pages).
+from raa_app.shell import calendar_today, db_path, drops_root
 from raa_core.access import accounts, audit, sessions, signin
 from raa_core.ingest import drops
 from raa_core.reference import Reference, ReferenceError, load_reference
@@ -53,8 +57,6 @@ BUSY = ("Sign-in is not available for a moment: the app's store is busy. Please 
 
 def health_payload() -> dict[str, object]:
     """The health payload of the warehouse the app serves (RAA_DB, as `shell.db_path`)."""
-    from raa_app.shell import db_path
-
     try:
         ref = load_reference()
     except ReferenceError as exc:
@@ -70,8 +72,6 @@ async def healthz(request: Request) -> JSONResponse:
 
 def _state() -> AppState:
     """The app-state store beside the warehouse the app serves (as `shell.appstate`, without Streamlit's cache)."""
-    from raa_app.shell import db_path
-
     return AppState(db_path().parent / "appstate.sqlite3")
 
 
@@ -152,8 +152,6 @@ def _demo_names(state: AppState) -> list[str]:
     """The demo accounts the form lists. On a server's first start the warehouse is built from the bundled drops
     here (the first page waits for it otherwise, behind this form), and demo mode is set while only the bundled
     sample is held (`accounts.sync_demo_users_for`, as each page run does)."""
-    from raa_app.shell import calendar_today, db_path, drops_root
-
     try:
         ref = load_reference()
         db = db_path()
