@@ -89,7 +89,7 @@ STORE_BUSY = ("The app's store is busy or cannot be read just now, so your sessi
 #: What the sign-in screen says after a session ended for a reason other than its time limits.
 ENDED_NOTICES = {"account changed": "Your account has changed or been removed: please sign in again.",
                  "account locked": "Your account has changed or been removed: please sign in again.",
-                 "signed out": "You have signed out (in this or another tab)."}
+                 "signed out": "You have signed out."}
 
 
 def _cookie() -> str | None:

@@ -170,6 +170,24 @@ ACTIONS: dict[str, str] = {
     "refused": "Refused",
 }
 
+#: Each page's title (the menu's and the audit's words; raa_app.navigation takes its titles from here), and the
+#: places outside the pages an audit row may name.
+PAGE_LABELS: dict[str | None, str] = {
+    "overview": "Overview",
+    "regional_performance": "Regional performance",
+    "local_performance": "Local performance",
+    "forecast": "Forecast",
+    "budget": "Pooled budget",
+    "scenarios": "Contribution scenarios",
+    "boardpack": "Board pack",
+    "data_drops": "Data drops",
+    "audit": "Audit",
+    "users": "Users",
+    "sign-in": "Sign-in",
+    "account": "Own account",
+    None: "",
+}
+
 #: A contribution driver figure's status (docs/finance.md).
 STATUS_LABELS: dict[str, str] = {
     "complete": "complete",
@@ -200,6 +218,7 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "dataset": DATASET_LABELS,
     "driver_status": STATUS_LABELS,
     "audit_action": ACTIONS,
+    "page": PAGE_LABELS,
     "drop_rule": RULE_TITLES,
     "settlement_basis": BASIS_LABELS,
 }

@@ -165,10 +165,10 @@ def test_child_level_views_are_audited_and_the_audit_page_exports_them(live_app,
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
-    mine = [r for r in rows if r["actor"] == "analyst887"]
-    assert mine and mine[0]["action"] == "Child-level view" and mine[0]["la_code"] == "887"
-    assert mine[0]["page"] == "local_performance"
-    assert {r["action"] for r in rows} == {"Child-level view"}
+    mine = [r for r in rows if r["Who"] == "analyst887"]
+    assert mine and mine[0]["Action"] == "Child-level view" and mine[0]["Council"] == "Medway"
+    assert mine[0]["Page"] == "Local performance" and mine[0]["Role"] == "Council performance analyst"
+    assert {r["Action"] for r in rows} == {"Child-level view"}
     exports = _audit(live_wh, "export")
     assert exports and exports[-1][0] == "admin" and exports[-1][2] == "audit"
 

@@ -101,7 +101,7 @@ def test_a_session_survives_reload_tabs_and_links_and_ends_everywhere(own_app, p
     wait_ready(page, 180_000)
     page.get_by_text("You have signed out.").wait_for()
     click_menu(second, "Overview")
-    second.get_by_text("You have signed out (in this or another tab).").wait_for()
+    second.get_by_text("You have signed out.").wait_for()
     assert second.locator(".st-key-signed_in_as").count() == 0
     second.reload()
     second.get_by_label("User name").wait_for()
