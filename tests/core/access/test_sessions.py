@@ -188,3 +188,16 @@ def test_every_sign_in_answer_takes_the_same_time_whatever_the_account(state, re
             assert got.viewer is None
         medians[what] = statistics.median(took)
     assert max(medians.values()) < 2 * min(medians.values()), medians
+
+
+def test_a_variance_comment_and_a_saved_scenario_each_leave_one_audit_row(state, ref) -> None:
+    from raa_core.contributions import saved_scenarios
+    from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
+    from raa_core.finance import commentary
+
+    hos = Viewer(user="kim", role="hos")
+    commentary.add_comment(state, 886, "2026-27", 7, "pooled", "staffing", "Agency cover ended in October.", hos)
+    [(action, detail)] = actions(state)
+    assert action == "comment" and detail.startswith("Variance comment saved on a pooled line")
+    saved_scenarios.save(state, parse_scenario({**DEFAULT_SCENARIO, "name": "Option B"}), hos, ref)
+    assert actions(state)[-1] == ("scenario_saved", "Scenario “Option B” saved.")
