@@ -381,6 +381,12 @@ NO_REAL_ADMIN = ("Loading a council's own drop ends demo mode, which removes the
                  "`raa users add NAME --role admin` on the server; then load the drop again.")
 
 
+#: What the Data drops page and `raa ingest` say first while in demo mode.
+LEAVING_DEMO = ("This server is in demo mode. Loading a council's own drop ends it: the documented demo accounts "
+                "are removed and every other account is kept. It needs a real administrator or Head of Service "
+                "account first; without one nothing is loaded.")
+
+
 def _flag(state: AppState) -> str | None:
     with state.connect() as con:
         row = sql.sqlite_execute(con, "SELECT value FROM flags WHERE name = :name", {"name": DEMO_FLAG}).fetchone()
