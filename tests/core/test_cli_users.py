@@ -113,7 +113,7 @@ def test_raa_ingest_says_first_that_it_ends_demo_mode_and_refuses_without_a_real
     state = AppState(db.parent / "appstate.sqlite3")
     accounts.enter_demo_mode(state, ref)
     dk.write_drop(tmp_path / "drops", 303, "2026-11-22")
-    code, out, err = run(capsys, monkeypatch, "ingest", str(tmp_path / "drops"), "--db", str(db),
+    code, _, err = run(capsys, monkeypatch, "ingest", str(tmp_path / "drops"), "--db", str(db),
                          "--today", "2026-11-23")
     assert code == 1 and err.index("demo mode") < err.index("Nothing was loaded")
     assert accounts.demo_mode(state) and len(accounts.users(state)) == len(accounts.DEMO_USERS)
