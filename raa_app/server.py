@@ -20,6 +20,7 @@ import html
 import sqlite3
 import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -130,13 +131,8 @@ def signin_html(ref: Reference, *, next_path: str, message: str | None = None, n
             f"<style>{_CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
 
 
-_CSS = ("body{font-family:system-ui,sans-serif;color:#1b1f23;margin:0;padding:2rem}main{max-width:36rem}"
-        "form{display:flex;flex-direction:column;gap:.4rem;border:1px solid #c9d1d9;border-radius:.5rem;"
-        "padding:1rem;margin:1rem 0}input{font-size:1rem;padding:.5rem}button{font-size:1rem;padding:.6rem;"
-        "background:#1d5b79;color:#fff;border:0;border-radius:.3rem;margin-top:.6rem;cursor:pointer}"
-        "button:focus,input:focus{outline:3px solid #f5b700}.error{color:#8a1c1c;font-weight:600}"
-        ".notice{background:#e8f1f8;padding:.6rem}.demo{background:#fff4d6;padding:.6rem}"
-        "table{border-collapse:collapse}td,th{border:1px solid #c9d1d9;padding:.3rem .6rem;text-align:left}")
+#: The sign-in page's styles (a file beside this module: the form is served without Streamlit's).
+_CSS = (Path(__file__).with_name("signin.css")).read_text(encoding="utf-8")
 
 
 def _page(ref: Reference, status_code: int = 200, **kwargs: Any) -> HTMLResponse:

@@ -108,6 +108,7 @@ def resolve(state: AppState, token: str | None, rules: SigninPolicy, *, now: dt.
 ENDED = {"idle": "Session ended after the idle limit without a click.",
          "total": "Session ended at its total time limit.",
          "account changed": "Session ended: the account was removed or its role or council changed.",
+         "account locked": "Session ended: the account was locked after failed sign-ins.",
          "signed out": "Signed out."}
 
 
@@ -148,13 +149,17 @@ def sign_out(state: AppState, token: str | None, *, now: dt.datetime | None = No
 
 
 def end_for_user(state: AppState, username: str, reason: str, *, now: dt.datetime | None = None) -> int:
-    """End every live session of a user (removed, role or council changed, password reset or changed, locked);
-    returns how many ended. Names are compared without regard to case."""
+    """End every live session of a user (removed, role or council changed, password reset, locked), each audited
+    as a sign-out saying why; returns how many ended. Names are compared without regard to case."""
     with state.connect() as con:
-        return sql.sqlite_execute(
+        ended = sql.sqlite_execute(
             con, "UPDATE sessions SET ended_at = :at, end_reason = :why "
-                 "WHERE lower(username) = lower(:user) AND ended_at IS NULL",
-            {"at": _now(now).isoformat(), "why": reason, "user": username.strip()}).rowcount
+                 "WHERE lower(username) = lower(:user) AND ended_at IS NULL RETURNING username, role, la_code",
+            {"at": _now(now).isoformat(), "why": reason, "user": username.strip()}).fetchall()
+    for user, role, la_code in ended:
+        appstate.record(state, actor=user, role=role, action="sign_out", la_code=la_code,
+                        detail=ENDED.get(reason, ENDED["account changed"]))
+    return len(ended)
 
 
 def live(state: AppState, username: str) -> int:
