@@ -11,7 +11,7 @@ if __name__ != "__main__":
     # page script only.
     from raa_app import legacy_pages, server
 
-    app = st.App(__file__, routes=server.routes())
+    app = st.App(__file__, routes=server.routes(), middleware=server.middleware())
     legacy_pages.before_serving()  # the first script run imports raa_app afresh (see raa_app.legacy_pages)
 
 if __name__ == "__main__":  # the page script, run once per click

@@ -34,11 +34,11 @@ la_codes = c4.multiselect("Council", list(councils), format_func=councils.__geti
 
 events = audit.events(state, viewer, since=since, until=until, actors=people or None, actions=actions or None,
                       la_codes=la_codes or None, ref=ref)
-shown = audit.events_words(events)
+shown = audit.events_words(events, ref)
 child_views = int((events["action"] == "child_level_view").sum())
 st.markdown(f"**{count_noun(len(events), 'event')}** · **{count_noun(child_views, 'child-level view')}**")
 st.dataframe(
-    audit.events_table(events),
+    shown,
     hide_index=True, width="stretch",
     column_config={"When (London time)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
 )

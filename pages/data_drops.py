@@ -8,6 +8,7 @@ import streamlit as st
 
 from raa_app import data, errors, shell
 from raa_core import access
+from raa_core.access import accounts
 from raa_core.ingest import drops, freshness, uploads
 from raa_core.presentation import display
 from raa_core.store.warehouse import WarehouseError
@@ -23,6 +24,9 @@ st.caption(
     "Each council sends a full snapshot at least weekly. A drop is loaded whole or not at all: an error in any "
     "file rejects the drop and the warehouse keeps what it held. Warnings are loaded and flagged."
 )
+
+if accounts.demo_mode(shell.appstate()):
+    st.info(accounts.LEAVING_DEMO, icon=":material/science:")
 
 # A new key after each upload clears the uploader, so the server lets go of the uploaded bytes at once.
 st.session_state.setdefault("upload_round", 0)

@@ -1,5 +1,6 @@
 """Users: the embedded sign-in's accounts, for the administrator: who may sign in, as what, and for which
-council; add a user, unlock a locked account, remove one. Every change is audited ('User change')."""
+council; add a user, change a user's role or council, reset a password, unlock a locked account, remove one.
+Every change is one audit row of its own (raa_core.access.accounts.administer)."""
 
 import streamlit as st
 
@@ -50,11 +51,33 @@ with left.form("users_add", clear_on_submit=True, border=True):
                 errors.show(exc, "Not added: ", ".")
 
 with right.container(border=True):
-    st.subheader("Unlock or remove")
+    st.subheader("Change, unlock or remove")
     if listed.empty:
         st.caption("No users yet.")
     else:
         who = st.selectbox("User", list(listed[accounts.USER_HEADINGS["user"]]), key="users_pick")
+        with st.form("users_change", border=False):
+            new_role = st.selectbox("New role", list(roles), format_func=roles.__getitem__, key="users_new_role")
+            new_council = st.selectbox("Council (council-bound roles only)", [None, *councils],
+                                       format_func=lambda c: "None" if c is None else councils[c],
+                                       key="users_new_council")
+            if st.form_submit_button("Change role", icon=":material/manage_accounts:"):
+                try:
+                    st.session_state["users_done"] = accounts.administer(
+                        state, viewer, "role", who, ref, role=new_role, la_code=new_council)
+                    st.rerun()
+                except accounts.UserError as exc:
+                    errors.show(exc, "Not changed: ", ".")
+        with st.form("users_reset", clear_on_submit=True, border=False):
+            reset = st.text_input(f"New password (at least {accounts.MIN_PASSWORD} characters; they must change it "
+                                  "at their next sign-in)", type="password", key="users_reset_password")
+            if st.form_submit_button("Reset password", icon=":material/key:"):
+                try:
+                    st.session_state["users_done"] = accounts.administer(state, viewer, "reset", who, ref,
+                                                                         password=reset)
+                    st.rerun()
+                except accounts.UserError as exc:
+                    errors.show(exc, "Not reset: ", ".")
         c1, c2 = st.columns(2)
         sure = st.checkbox("Yes, remove this user", key="users_sure")
         action = None

@@ -1,6 +1,13 @@
 """The gate every run passes: sign-in (Streamlit's OpenID Connect, or the embedded users), the session's
 limits, who is signed in, and each page's own check of the viewer's right to open it.
 
+Sessions live server-side (`raa_core.access.sessions`). The embedded sign-in is the app server's own route
+(`raa_app.server`: the form posts there, which sets the HttpOnly session cookie): every run reads the cookie
+(`st.context.cookies`) and looks its session up, so reload, a new tab and a deep link keep the person signed in,
+and a sign-out, an expiry or an account change in any tab ends them all at the next click. A Streamlit session
+is bound to its cookie: the same session id replayed by a client without that cookie is signed out. An identity
+provider's session (`st.login`) gets the same server-side record, bound to Streamlit's own auth cookie.
+
 app.py calls `signed_in()` before it builds the navigation: a person who is not signed in sees the sign-in
 screen and nothing else. Every page script calls `page_viewer(page)` first: a page opened by its URL
 without the right refuses with a message and shows nothing else (the navigation only hides what the page
@@ -10,6 +17,9 @@ itself refuses). The rules are raa_core's (`access`, `accounts`, `signin`); this
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import sqlite3
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +28,7 @@ import streamlit as st
 
 from raa_app import errors
 from raa_core import access, logs
-from raa_core.access import accounts, audit, signin
+from raa_core.access import accounts, audit, sessions, signin
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
 from raa_core.store import appstate
@@ -37,6 +47,9 @@ class Session:
     last_seen: dt.datetime
     how: str
     audited_views: dict[str, tuple[Any, dt.datetime]] = field(default_factory=dict)
+    #: The server-side session's token (the cookie's value, or held here for an identity provider's session);
+    #: None only for a session a test put in place.
+    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,60 +83,135 @@ def current() -> Session | None:
     return st.session_state.get(SESSION)
 
 
+#: What the sign-in screen says when the store cannot be read or written for a moment.
+STORE_BUSY = ("The app's store is busy or cannot be read just now, so your session cannot be checked. Please try "
+              "again in a minute; if it goes on, tell the system administrator.")
+#: What the sign-in screen says after a session ended for a reason other than its time limits.
+ENDED_NOTICES = {"account changed": "Your account has changed or been removed: please sign in again.",
+                 "account locked": "Your account has changed or been removed: please sign in again.",
+                 "signed out": "You have signed out."}
+
+
+def _cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(sessions.COOKIE)
+    except (AttributeError, RuntimeError):
+        return None
+    return value if isinstance(value, str) and value else None  # AppTest has no browser, so no cookie
+
+
+def _bound(sess: Session) -> bool:
+    """Whether this browser still presents what the session is bound to: its cookie (embedded sign-in) or the
+    identity provider's sign-in (Streamlit's auth cookie). A session a test put in place (no token) is bound."""
+    if sess.token is None:
+        return True
+    if sess.how == "oidc":
+        return bool(st.user.is_logged_in)
+    cookie = _cookie()
+    return cookie is not None and hmac.compare_digest(cookie, sess.token)
+
+
+def _forget() -> None:
+    """End the session in this Streamlit session's memory (and everything the person had on screen)."""
+    for key in list(st.session_state):
+        del st.session_state[key]
+
+
 def _end(state: AppState, sess: Session, why: str) -> None:
+    del st.session_state[SESSION]
     appstate.record(state, actor=sess.viewer.user, role=sess.viewer.role, action="sign_out", page=None,
                     la_code=sess.viewer.la_code, detail=why)
-    del st.session_state[SESSION]
 
 
 def sign_out(state: AppState) -> None:
-    """End the session (and the identity provider's cookie); the next run shows the sign-in screen."""
+    """End the session in memory first, then in the store (every tab of the cookie; audited), so a busy store
+    never leaves the person signed in; and the identity provider's cookie. The next run shows the sign-in screen."""
     sess = current()
-    if sess is not None:
-        _end(state, sess, "signed out")
-    for key in list(st.session_state):  # the next person on this browser starts afresh
-        del st.session_state[key]
+    _forget()  # the next person on this browser starts afresh
     st.session_state[NOTICE] = "You have signed out."
-    if sess is not None and sess.how == "oidc":
+    if sess is None:
+        return
+    if sess.token is not None:
+        sessions.sign_out(state, sess.token)
+    else:
+        try:
+            audit.flush(state)
+            appstate.record(state, actor=sess.viewer.user, role=sess.viewer.role, action="sign_out",
+                            la_code=sess.viewer.la_code, detail=sessions.ENDED["signed out"])
+        except sqlite3.OperationalError:
+            audit.later(actor=sess.viewer.user, role=sess.viewer.role, action="sign_out", page=None,
+                        la_code=sess.viewer.la_code, detail=sessions.ENDED["signed out"])
+    if sess.how == "oidc":
         st.logout()
 
 
-def session_viewer(state: AppState, ref: Reference, *, demo_allowed: bool) -> Viewer | None:
-    """The signed-in viewer, or None. Ends a session past its idle or total limit (audited; the sign-in
-    screen then says why). With OpenID Connect, a person the provider has signed in (its cookie) and the
-    mapping names starts a session here."""
+def session_viewer(state: AppState, ref: Reference, *, demo_allowed: bool = True) -> Viewer | None:
+    """The signed-in viewer, or None. The session comes from the cookie's server-side record (reload, new tab,
+    deep link) and ends there past its idle or total limit, on sign-out in any tab, or when the account changed
+    (audited; the sign-in screen then says why). A Streamlit session whose cookie is missing or another is
+    signed out. With OpenID Connect, a person the provider has signed in (its cookie) and the mapping names
+    starts a session here. A store that is busy or unreadable stops the run with `STORE_BUSY` (never signed in)."""
+    try:
+        return _session_viewer(state, ref, demo_allowed)
+    except sqlite3.OperationalError:
+        st.error(STORE_BUSY, icon=":material/hourglass_top:")
+        st.stop()
+        raise
+
+
+def _session_viewer(state: AppState, ref: Reference, demo_allowed: bool) -> Viewer | None:
     rules = signin.policy(ref.settings.signin)
     now = _now()
     sess = current()
-    if sess is not None:
+    if sess is not None and not _bound(sess):
+        _forget()  # a replayed session id, or a cookie changed under it: this client starts signed out
+        sess = None
+    if sess is not None and sess.token is None:  # a session a test put in place: the account rules only
         reason = signin.session_expiry(sess.started, sess.last_seen, now, rules)
         if reason is None and sess.how == "password" and not accounts.still_allowed(
                 state, sess.viewer, demo_allowed=demo_allowed):
-            _end(state, sess, "user removed or changed")
-            st.session_state[NOTICE] = "Your account has changed or been removed: please sign in again."
+            _end(state, sess, sessions.ENDED["account changed"])
+            st.session_state[NOTICE] = ENDED_NOTICES["account changed"]
             return None
         if reason is None:
             sess.last_seen = now
             return sess.viewer
-        _end(state, sess, f"session expired ({reason})")
+        _end(state, sess, sessions.ENDED[reason])
         st.session_state[NOTICE] = signin.expiry_message(reason, rules)
-        if sess.how == "oidc":
-            st.logout()
-            st.stop()
         return None
+    token = sess.token if sess is not None else _cookie()
+    if token:
+        found = sessions.resolve(state, token, rules, now=now)
+        if found.viewer is not None:
+            if sess is not None and sess.viewer == found.viewer:
+                sess.last_seen = now
+                return sess.viewer
+            return _start(found.viewer, found.how, found.started or now, now, token)
+        if sess is not None or found.reason != "unknown":
+            _forget()
+            reason = found.reason or "signed out"
+            st.session_state[NOTICE] = signin.expiry_message(reason, rules) if reason in ("idle", "total") else \
+                ENDED_NOTICES.get(reason, "Your session has ended. Please sign in again.")
+            if found.how == "oidc" and st.user.is_logged_in:
+                st.logout()
+                st.stop()
+            if found.how == "oidc" or sess is not None:
+                return None
     provider = oidc(ref)
     if provider is not None and st.user.is_logged_in:
         return _oidc_viewer(state, provider, rules, now)
     return None
 
 
-def sign_in_screen(state: AppState, ref: Reference, demo_users: list[str]) -> None:
-    """The sign-in screen (and nothing else): the provider's button, or the embedded form; stops the run."""
-    rules = signin.policy(ref.settings.signin)
+def sign_in_screen(state: AppState, ref: Reference, demo_users: list[str], page: str | None = None) -> None:
+    """The sign-in screen (and nothing else): the provider's button, or the way to the embedded form (the app
+    server's sign-in route, which comes back to `page`); stops the run."""
     provider = oidc(ref)
     _heading(ref)
     if provider is None:
-        _password_form(state, ref, rules, demo_users)
+        if demo_users:
+            demo_banner()
+        st.link_button("Sign in", signin_url(page), type="primary", icon=":material/login:")
     elif st.user.is_logged_in:  # signed in with the provider, but no role mapped
         who = signin.identity_email(st.user.to_dict()) or "an unknown account"
         st.error(f"You are signed in with {provider.label} as {who}, but this dashboard has no role for you. "
@@ -135,8 +223,16 @@ def sign_in_screen(state: AppState, ref: Reference, demo_users: list[str]) -> No
     st.stop()
 
 
-def _start(viewer: Viewer, how: str, started: dt.datetime, now: dt.datetime) -> Viewer:
-    st.session_state[SESSION] = Session(viewer, started, now, how)
+def signin_url(page: str | None) -> str:
+    """The sign-in route's address, coming back to `page` (a page key; the Overview when None)."""
+    from raa_app import navigation
+
+    target = "/" if page in (None, "overview") else "/" + navigation.url_path(page)
+    return "/signin?" + urllib.parse.urlencode({"next": target})
+
+
+def _start(viewer: Viewer, how: str, started: dt.datetime, now: dt.datetime, token: str | None = None) -> Viewer:
+    st.session_state[SESSION] = Session(viewer, started, now, how, token=token)
     st.session_state.pop(NOTICE, None)
     return viewer
 
@@ -148,31 +244,6 @@ def _heading(ref: Reference) -> None:
     notice = st.session_state.get(NOTICE)
     if notice:
         st.info(notice, icon=":material/logout:")
-
-
-def _password_form(state: AppState, ref: Reference, rules: signin.SigninPolicy, demo_users: list[str]) -> None:
-    if demo_users:
-        demo_banner()
-    left, _ = st.columns([2, 3])
-    with left, st.form("signin", border=True):
-        st.subheader("Sign in")
-        name = st.text_input("User name", key="signin_user", autocomplete="username")
-        password = st.text_input("Password", type="password", key="signin_password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
-    if submitted:
-        attempt = accounts.sign_in(state, name, password, rules, demo_allowed=bool(demo_users), page="sign-in")
-        if attempt.viewer is not None:
-            now = _now()
-            _start(attempt.viewer, "password", now, now)
-            st.rerun()
-        left.error(attempt.message, icon=":material/lock:")
-    if demo_users:
-        with left.expander("Demo users (bundled sample only)", expanded=True):
-            labels = ref.role_labels()
-            rows = [(n, p, labels.get(role, role) + (f", {ref.council_name(la)} ({la})" if la else ""))
-                    for n, p, role, la in accounts.DEMO_USERS if n in demo_users]
-            st.dataframe({"User name": [r[0] for r in rows], "Password": [r[1] for r in rows],
-                          "Role": [r[2] for r in rows]}, hide_index=True)
 
 
 def _oidc_viewer(state: AppState, provider: Oidc, rules: signin.SigninPolicy, now: dt.datetime) -> Viewer | None:
@@ -194,9 +265,10 @@ def _oidc_viewer(state: AppState, provider: Oidc, rules: signin.SigninPolicy, no
         st.logout()
         st.stop()
     appstate.record(state, actor=viewer.user, role=viewer.role, action="sign_in", page=None, la_code=viewer.la_code,
-                    detail=f"identity provider {provider.provider or ''}".strip())
+                    detail=f"Signed in with the identity provider {provider.provider or ''}".strip() + ".")
     logs.event("sign_in", how="identity provider", user=viewer.user, outcome="ok", role=viewer.role)
-    return _start(viewer, "oidc", started, now)
+    token = sessions.start(state, viewer, "oidc", started=started, now=now)
+    return _start(viewer, "oidc", started, now, token)
 
 
 def demo_banner() -> None:
@@ -212,9 +284,35 @@ def who_is_signed_in(state: AppState, ref: Reference) -> None:
         return
     st.container(key="signed_in_as").markdown(
         f":material/account_circle: Signed in as **{access.describe(sess.viewer, ref)}**")
+    if sess.how == "password":
+        with st.popover("Change password", icon=":material/key:"):
+            password_form(state, sess.viewer, forced=False)
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
         sign_out(state)
         st.rerun()
+
+
+def password_form(state: AppState, viewer: Viewer, *, forced: bool) -> None:
+    """Change one's own password: the current one, the new one twice (`accounts.change_password`: length, the
+    common-password list). Says what went wrong, or that it is done."""
+    with st.form("own_password" + ("_forced" if forced else ""), border=not forced):
+        current_pw = st.text_input("Current password", type="password", autocomplete="current-password")
+        new_pw = st.text_input(f"New password (at least {accounts.MIN_PASSWORD} characters)", type="password",
+                               autocomplete="new-password")
+        again = st.text_input("New password again", type="password", autocomplete="new-password")
+        done = st.form_submit_button("Change password", type="primary")
+    if done:
+        if new_pw != again:
+            st.error("The two new passwords differ.")
+            return
+        try:
+            accounts.change_password(state, viewer, current_pw, new_pw)
+        except accounts.UserError as exc:
+            st.error(f"The password was not changed: {exc}.")
+            return
+        st.success("Your password has been changed.")
+        if forced:
+            st.rerun()
 
 
 def page_viewer(page: str, state: AppState, ref: Reference, demo_users: list[str]) -> Viewer:
@@ -223,7 +321,12 @@ def page_viewer(page: str, state: AppState, ref: Reference, demo_users: list[str
     and nothing else."""
     sess = current()
     if sess is None:
-        sign_in_screen(state, ref, demo_users)
+        sign_in_screen(state, ref, demo_users, page)
+        st.stop()
+    if sess.how == "password" and sess.token is not None and accounts.must_change(state, sess.viewer.user):
+        st.title("Choose a new password")
+        st.info("An administrator reset your password: choose your own before you go on.", icon=":material/key:")
+        password_form(state, sess.viewer, forced=True)
         st.stop()
     st.session_state["raa_page"] = page
     try:

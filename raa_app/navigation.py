@@ -1,4 +1,5 @@
-"""The app's pages, written once: each page's key (in roles.csv), script, menu title and icon, by menu group.
+"""The app's pages, written once: each page's key (in roles.csv), script, menu title (the presentation layer's
+`PAGE_LABELS`, which the audit also uses) and icon, by menu group.
 
 app.py registers them with `st.navigation`; the Overview's "Go to" links are the same entries (`OVERVIEW_LINKS`),
 so a title or icon changes in one place.
@@ -6,20 +7,22 @@ so a title or icon changes in one place.
 
 from __future__ import annotations
 
+from raa_core.presentation.display import PAGE_LABELS
+
 #: group -> [(key in roles.csv, page script, title, icon)], in menu order.
 PAGES: dict[str, list[tuple[str, str, str, str]]] = {
-    "": [("overview", "pages/overview.py", "Overview", ":material/home:")],
+    "": [("overview", "pages/overview.py", PAGE_LABELS["overview"], ":material/home:")],
     "Performance": [
-        ("regional_performance", "pages/regional_performance.py", "Regional performance", ":material/monitoring:"),
-        ("local_performance", "pages/local_performance.py", "Local performance", ":material/location_on:"),
-        ("forecast", "pages/forecast.py", "Forecast", ":material/trending_up:"),
+        ("regional_performance", "pages/regional_performance.py", PAGE_LABELS["regional_performance"], ":material/monitoring:"),
+        ("local_performance", "pages/local_performance.py", PAGE_LABELS["local_performance"], ":material/location_on:"),
+        ("forecast", "pages/forecast.py", PAGE_LABELS["forecast"], ":material/trending_up:"),
     ],
-    "Finance": [("budget", "pages/budget.py", "Pooled budget", ":material/account_balance:"),
-                ("scenarios", "pages/scenarios.py", "Contribution scenarios", ":material/calculate:")],
-    "Board": [("boardpack", "pages/boardpack.py", "Board pack", ":material/picture_as_pdf:")],
-    "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
-    "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:"),
-                       ("users", "pages/users.py", "Users", ":material/group:")],
+    "Finance": [("budget", "pages/budget.py", PAGE_LABELS["budget"], ":material/account_balance:"),
+                ("scenarios", "pages/scenarios.py", PAGE_LABELS["scenarios"], ":material/calculate:")],
+    "Board": [("boardpack", "pages/boardpack.py", PAGE_LABELS["boardpack"], ":material/picture_as_pdf:")],
+    "Data": [("data_drops", "pages/data_drops.py", PAGE_LABELS["data_drops"], ":material/upload_file:")],
+    "Administration": [("audit", "pages/audit.py", PAGE_LABELS["audit"], ":material/policy:"),
+                       ("users", "pages/users.py", PAGE_LABELS["users"], ":material/group:")],
 }
 
 #: The pages the Overview links to under "Go to" (those the viewer may open, in the role's order; the Overview
@@ -35,3 +38,9 @@ def page(key: str) -> tuple[str, str, str]:
             if k == key:
                 return script, title, icon
     raise KeyError(key)
+
+
+def url_path(key: str) -> str:
+    """The page's address path without the leading slash, as Streamlit names it from the script (its stem)."""
+    script, _, _ = page(key)
+    return script.rsplit("/", 1)[-1].removesuffix(".py")

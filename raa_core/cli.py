@@ -89,6 +89,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     problem = health(Path(args.db)).problem
     if problem:
         print(f"raa ingest: WARNING: {problem}", file=sys.stderr)
+    from raa_core.access import accounts
+    from raa_core.store.appstate import FILE_NAME, AppState
+
+    if accounts.demo_mode(AppState(Path(args.db).parent / FILE_NAME)):
+        print(f"raa ingest: {accounts.LEAVING_DEMO}", file=sys.stderr)
     report = drops.ingest(Path(args.db), root, load_reference(), today=args.today,
                           actor=f"raa ingest (user {getpass.getuser()})")
     lines = _report_lines(report.results)

@@ -135,18 +135,25 @@ DEMO_PASSWORDS = {"board": "demo-board", "hos": "demo-hos", "finance": "demo-fin
 
 def sign_in(page: Page, url: str, user: str, password: str | None = None, timeout_ms: int = 120_000) -> None:
     """Open `url` and sign in with the embedded form (a demo user's documented password by default); returns
-    once the signed-in page is ready, with the 'signed in as' line in the sidebar."""
+    once the signed-in page is ready, with the 'signed in as' line in the sidebar.
+
+    Signed out, any page of the app answers with the server's sign-in form (raa_app/server.py), which comes back
+    to `url` once the password is accepted."""
     page.goto(url)
-    wait_ready(page, timeout_ms)
-    name = page.get_by_label("User name")
-    name.wait_for(timeout=timeout_ms)  # a fresh server's first run reruns once (raa_app.legacy_pages)
-    wait_ready(page, timeout_ms)
-    close_page_not_found(page)
-    name.fill(user)
-    page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORDS[user])
-    page.get_by_role("button", name="Sign in").click()
+    submit_sign_in(page, user, password or DEMO_PASSWORDS[user], timeout_ms)
     page.locator(".st-key-signed_in_as").wait_for(timeout=timeout_ms)
     wait_ready(page, timeout_ms)
+    close_page_not_found(page)
+
+
+def submit_sign_in(page: Page, user: str, password: str, timeout_ms: int = 120_000) -> None:
+    """Fill and send the server's sign-in form (already open), as a person does."""
+    name = page.get_by_label("User name")
+    name.wait_for(timeout=timeout_ms)
+    name.fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
 
 
 def close_page_not_found(page: Page) -> None:

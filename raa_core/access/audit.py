@@ -8,13 +8,14 @@ them for the Audit page (admin, Head of Service) with filters, newest first.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pandas as pd
 
 from raa_core import clock, logs
 from raa_core.access import require_audit
 from raa_core.presentation import display
-from raa_core.reference import Reference
+from raa_core.reference import Reference, load_reference
 from raa_core.requests import Viewer
 from raa_core.store import appstate, sql
 from raa_core.store.appstate import AppState
@@ -80,17 +81,61 @@ def refused(state: AppState, viewer: Viewer, page: str, reason: str) -> None:
     logs.event("refused", user=viewer.user, role=viewer.role, la_code=viewer.la_code, page=page, reason=reason)
 
 
-#: The audit table's column headings on the Audit page (the CSV download keeps the column names).
+#: The audit's column headings, on the Audit page and in its CSV.
 HEADINGS: dict[str, str] = {"at": "When (London time)", "actor": "Who", "role": "Role", "action": "Action",
                             "page": "Page", "la_code": "Council", "detail": "Detail"}
 
 
-def events_table(events: pd.DataFrame) -> pd.DataFrame:
-    """`events` (from `events`) as the Audit page shows them: each action in words (`ACTIONS`), the columns
-    under their headings (`HEADINGS`)."""
-    return events_words(events).rename(columns=HEADINGS)
+def events_table(events: pd.DataFrame, ref: Reference | None = None) -> pd.DataFrame:
+    """`events` (from `events`) as the Audit page and its CSV show them (`events_words`)."""
+    return events_words(events, ref)
 
 
-def events_words(events: pd.DataFrame) -> pd.DataFrame:
-    """`events` with each action in words (`ACTIONS`; an unknown code as itself), column names kept (the CSV)."""
-    return events.assign(action=events["action"].map(lambda a: ACTIONS.get(a, a)))
+def events_words(events: pd.DataFrame, ref: Reference | None = None) -> pd.DataFrame:
+    """`events` in words under `HEADINGS`: London time to the second, each role, action, page and council by its
+    name (the presentation layer's labels; a code without words as itself), the detail as recorded (a sentence)."""
+    ref = ref or load_reference()
+    return pd.DataFrame({
+        "at": pd.to_datetime(events["at"]).dt.floor("s"),
+        "actor": events["actor"],
+        "role": events["role"].map(lambda r: display.label("role", r, ref) if isinstance(r, str) else ""),
+        "action": events["action"].map(lambda a: display.label("audit_action", a)),
+        "page": events["page"].map(lambda p: display.label("page", p) if isinstance(p, str) else ""),
+        "la_code": events["la_code"].map(lambda c: "" if pd.isna(c) else display.label("council", c, ref)),
+        "detail": events["detail"].fillna(""),
+    }).rename(columns=HEADINGS)
+
+
+#: Audit rows the store could not take when they happened (busy or unreadable), oldest first, with any session
+#: to end (`ends`: a token hash): written by the next `flush` that finds the store answering.
+_PENDING: list[dict[str, object]] = []
+_PENDING_LOCK = threading.Lock()
+
+
+def later(*, actor: str | None, role: str | None, action: str, page: str | None, la_code: int | None,
+          detail: str, ends: str | None = None) -> None:
+    """Keep an audit row (and a session to end) for when the store answers again (`flush`)."""
+    with _PENDING_LOCK:
+        _PENDING.append({"actor": actor, "role": role, "action": action, "page": page, "la_code": la_code,
+                         "detail": detail,
+                         "ends": ends})
+
+
+def flush(state: AppState) -> int:
+    """Write the rows `later` kept (and end their sessions), oldest first; returns how many were written. Raises
+    the store's error when it still does not answer (the rows stay for the next try)."""
+    written = 0
+    while True:
+        with _PENDING_LOCK:
+            if not _PENDING:
+                return written
+            row = dict(_PENDING[0])
+        ends = row.pop("ends")
+        if ends:
+            with state.connect() as con:
+                sql.sqlite_execute(con, "UPDATE sessions SET ended_at = :at, end_reason = 'signed out' "
+                                   "WHERE token_hash = :h AND ended_at IS NULL", {"at": appstate.now_text(), "h": ends})
+        appstate.record(state, **row)  # type: ignore[arg-type]
+        with _PENDING_LOCK:
+            _PENDING.pop(0)
+        written += 1

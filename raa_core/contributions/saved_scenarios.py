@@ -15,7 +15,7 @@ from raa_core.contributions.scenario import Scenario, ScenarioError, parse_scena
 from raa_core.errors import BadInput
 from raa_core.reference import Reference
 from raa_core.requests import Viewer
-from raa_core.store import sql
+from raa_core.store import appstate, sql
 from raa_core.store.appstate import AppState, now_text
 
 COLUMNS = ["name", "saved_by", "saved_at", "saves"]
@@ -23,7 +23,7 @@ COLUMNS = ["name", "saved_by", "saved_at", "saves"]
 
 def save(state: AppState, scenario: Scenario, viewer: Viewer, ref: Reference | None = None) -> int:
     """Save a scenario under its name as the signed-in `viewer` (a new row; earlier saves stay as history);
-    returns the row id. Raises access.AccessDenied unless the viewer's role may write scenarios (docs/operations.md:
+    returns the row id; audited. Raises access.AccessDenied unless the viewer's role may write scenarios (docs/operations.md:
     finance leads and the Head of Service; the board reads them)."""
     access.require_scenarios_write(viewer, ref)
     who = viewer.user.strip()
@@ -34,7 +34,10 @@ def save(state: AppState, scenario: Scenario, viewer: Viewer, ref: Reference | N
                           " VALUES (:name, :spec_json, :saved_by, :saved_at)",
                           {"name": scenario.name, "spec_json": scenario.to_json(), "saved_by": who,
                            "saved_at": now_text()})
-        return int(cur.lastrowid or 0)
+        new_id = int(cur.lastrowid or 0)
+    appstate.record(state, actor=who, role=viewer.role, action="scenario_saved", page="scenarios",
+                    detail=f"Scenario “{scenario.name}” saved.")
+    return new_id
 
 
 def saved(state: AppState) -> pd.DataFrame:

@@ -21,8 +21,9 @@ from raa_core import clock
 from raa_core.access import require_comment
 from raa_core.errors import BadInput
 from raa_core.finance.monitoring import COMMENT_COLUMNS, Monitoring, with_comments
+from raa_core.presentation import display
 from raa_core.requests import Viewer
-from raa_core.store import sql
+from raa_core.store import appstate, sql
 from raa_core.store.appstate import AppState
 from raa_core.store.warehouse import Warehouse
 
@@ -58,7 +59,7 @@ def add_comment(
     *,
     at: dt.datetime | None = None,
 ) -> Comment:
-    """Record a comment on a line's variance (UTC time, now unless `at`); returns it with its id.
+    """Record a comment on a line's variance (UTC time, now unless `at`), and its audit row; returns it with its id.
 
     The author is the signed-in viewer (never typed). Raises access.AccessDenied unless the viewer's role
     records comments (the Head of Service); BadInput for an empty comment or author, or a period
@@ -84,6 +85,9 @@ def add_comment(
             row,
         )
         new_id = int(cur.lastrowid or 0)
+    appstate.record(state, actor=author, role=viewer.role, action="comment", page="budget", la_code=int(la_code),
+                    detail=f"Variance comment saved on a {display.label('scope', area).lower()} line ({line}), "
+                           f"{year} period {int(period)}.")
     return Comment(id=new_id, la_code=int(la_code), financial_year=year, period=int(period), budget_area=area,
                    cost_line=line, comment=comment, author=author, created_at=created)
 

@@ -39,6 +39,7 @@ from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
 from raa_core.presentation import count_noun, count_text, date_short, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
+from raa_core.store.appstate import FILE_NAME, AppState
 
 _COUNCIL_NAME = re.compile(r"[1-9][0-9]{2}", re.ASCII)
 _DATE_NAME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -596,14 +597,16 @@ Progress = Callable[[int, int, str], None]
 
 def ingest_into(
     con: duckdb.DuckDBPyConnection, drops: Sequence[DropFolder], ref: Reference, today: dt.date | None = None,
-    progress: Progress | None = None, actor: str | None = None,
+    progress: Progress | None = None, actor: str | None = None, *, guard: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Validate drops and load the valid ones into an open read-write warehouse, in one transaction. Writer-side:
     `con` is the connection being written (`Warehouse.writing`), never a reader's; readers take a `Snapshot`.
 
     A drop with any error loads nothing; the others load whole. Unchanged drops (same fingerprint as a
     loaded version) are skipped; changed ones become a new version. Every attempt is audited, with who
-    ran it (`actor`: a signed-in user, or the command and system user of a scheduled ingest).
+    ran it (`actor`: a signed-in user, or the command and system user of a scheduled ingest). `guard` is called
+    before anything is written when a drop that is not the bundled sample is about to load (its exception, e.g.
+    demo mode that may not end yet, aborts the whole ingest).
     """
     today = today or clock.today()
     # Bounded memory whatever the drop's size: DuckDB spills staged rows to disk past the limit.
@@ -641,6 +644,13 @@ def ingest_into(
         to_check.append(checked)
     stages = check_drops(con, to_check, ref)
     snapshot_checks(con, to_check, ref)
+    if guard is not None and any(not c.errors and not sample_marked(c.drop.folder) for c in to_check):
+        try:
+            guard()
+        except BaseException:
+            for stage in stages:
+                sql.execute(con, f"DROP TABLE IF EXISTS {stage}")
+            raise
 
     next_drop = sql.execute(con, "SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
     attempt = sql.execute(con, "SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
@@ -733,19 +743,35 @@ def ingest_folders(
     and with `first_build` warehouse.AlreadyBuilt if a version exists once the writer lock is held.
     """
     same = None if first_build else all_unchanged(db, drops)
+    from raa_core.access import accounts  # accounts reads freshness, of this package
+
+    def guard() -> None:  # the first council drop ends demo mode: refused before anything is loaded
+        accounts.check_can_leave_demo_mode(_appstate_of(db))
+
     try:
         if same is not None:
             report = IngestReport(results=same)
         else:
             with warehouse.writing(db, first_build=first_build, keep=ref.settings.keep_versions) as con:
-                report = ingest_into(con, drops, ref, today, progress, actor)
+                report = ingest_into(con, drops, ref, today, progress, actor, guard=guard)
     except warehouse.WarehouseError as exc:
         logs.event("fault", where="ingest", message=str(exc))
         raise
+    if any(r.outcome == "accepted" and not _sample_result(r, drops) for r in report.results):
+        accounts.leave_demo_mode(_appstate_of(db), actor)
     log_report(report, actor, published=same is None)
     if progress:
         progress(len(drops), len(drops), "done")
     return report
+
+
+def _appstate_of(db: Path) -> AppState:
+    """The app-state store beside the warehouse at `db` (its accounts and demo mode)."""
+    return AppState(Path(db).parent / FILE_NAME)
+
+
+def _sample_result(result: DropResult, drops: Sequence[DropFolder]) -> bool:
+    return any(d.path == result.path and sample_marked(d.folder) for d in drops)
 
 
 def all_unchanged(db: Path, drops: Sequence[DropFolder]) -> list[DropResult] | None:

@@ -159,7 +159,34 @@ ACTIONS: dict[str, str] = {
     "upload": "Upload",
     "comment": "Variance comment",
     "users": "User change",
+    "user_added": "User added",
+    "user_changed": "User's role changed",
+    "user_unlocked": "User unlocked",
+    "user_removed": "User removed",
+    "password_changed": "Password changed",
+    "password_reset": "Password reset",
+    "demo_mode_left": "Demo mode ended",
+    "scenario_saved": "Scenario saved",
+    "scenario_deleted": "Scenario deleted",
     "refused": "Refused",
+}
+
+#: Each page's title (the menu's and the audit's words; raa_app.navigation takes its titles from here), and the
+#: places outside the pages an audit row may name.
+PAGE_LABELS: dict[str | None, str] = {
+    "overview": "Overview",
+    "regional_performance": "Regional performance",
+    "local_performance": "Local performance",
+    "forecast": "Forecast",
+    "budget": "Pooled budget",
+    "scenarios": "Contribution scenarios",
+    "boardpack": "Board pack",
+    "data_drops": "Data drops",
+    "audit": "Audit",
+    "users": "Users",
+    "sign-in": "Sign-in",
+    "account": "Own account",
+    None: "",
 }
 
 #: A contribution driver figure's status (docs/finance.md).
@@ -192,6 +219,7 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "dataset": DATASET_LABELS,
     "driver_status": STATUS_LABELS,
     "audit_action": ACTIONS,
+    "page": PAGE_LABELS,
     "drop_rule": RULE_TITLES,
     "settlement_basis": BASIS_LABELS,
 }

@@ -63,7 +63,46 @@ CREATE TABLE audit (
 );
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1]
+#: Migration 2: server-side sign-in sessions (a random token's SHA-256, never the token), the store's flags
+#: (`demo_mode`), a password an administrator reset (`must_change`), and the audit made append-only in the store
+#: itself (an UPDATE or DELETE of an audit row aborts). Never edit; append.
+MIGRATION_2 = """
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    role TEXT NOT NULL,
+    la_code INTEGER,
+    how TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    ended_at TEXT,
+    end_reason TEXT
+);
+CREATE INDEX sessions_by_user ON sessions(username);
+CREATE TABLE flags (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2]
+
+
+def statements(script: str) -> list[str]:
+    """A migration's statements, split where SQLite says a statement is complete (a trigger's body keeps its
+    own semicolons)."""
+    out: list[str] = []
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                out.append(buffer.strip().rstrip(";").strip())
+            buffer = ""
+    return out
 
 
 class _HasPath(Protocol):
@@ -109,9 +148,8 @@ class AppState:
             try:
                 have = sql.sqlite_execute(con, "PRAGMA user_version").fetchone()[0]
                 for n, script in enumerate(MIGRATIONS[have:], start=have + 1):
-                    for stmt in (s.strip() for s in script.split(";")):
-                        if stmt:
-                            sql.sqlite_execute(con, stmt)
+                    for stmt in statements(script):
+                        sql.sqlite_execute(con, stmt)
                     sql.sqlite_execute(con, sql.setting_sql("PRAGMA", "user_version", n))
                 sql.sqlite_execute(con, "COMMIT")
             except BaseException:  # rolls back, then re-raises: nothing is swallowed

@@ -59,25 +59,28 @@ def test_an_oidc_identity_without_a_role_sees_only_a_message(app_env) -> None:
     assert not at.sidebar.selectbox and not at.get("page_link") and not at.dataframe
 
 
-def test_embedded_form_refuses_without_saying_which_was_wrong(app_env) -> None:
+def test_signed_out_the_screen_leads_to_the_sign_in_route_coming_back_to_the_page(app_env) -> None:
     at = signed_out()
     at.run()
-    assert [t.label for t in at.text_input] == ["User name", "Password"]
-    assert any("Demo users" in w.value for w in at.warning), "the demo users banner"
-    messages = []
-    for user, password in (("hos", "wrong password"), ("nobody", "demo-hos")):
-        at.text_input(key="signin_user").input(user)
-        at.text_input(key="signin_password").input(password)
-        at.button[0].click()
-        at.run()
-        messages.append(at.error[0].value)
-    assert messages[0] == messages[1] and "not accepted" in messages[0]
-    at.text_input(key="signin_user").input("hos")
-    at.text_input(key="signin_password").input("demo-hos")
-    at.button[0].click()
+    at.switch_page("pages/regional_performance.py")
     at.run()
-    assert not at.exception
-    assert at.title[0].value == "Overview"
+    assert not at.exception, at.exception
+    assert not at.text_input, "the password goes only to the sign-in route, never through the page"
+    [link] = at.get("link_button")
+    assert link.proto.label == "Sign in" and link.proto.url == "/signin?next=%2Fregional_performance"
+    assert any("Demo users" in w.value for w in at.warning), "the demo users banner"
+    assert not at.sidebar.selectbox, "nothing but the sign-in screen"
+
+
+def test_a_session_bound_to_a_cookie_is_signed_out_without_it(app_env) -> None:
+    """A Streamlit session replayed by a client that does not carry the session's cookie: signed out."""
+    from conftest import signed_in
+
+    at = signed_in(AppTest.from_file(APP, default_timeout=60))
+    at.session_state[SESSION].token = "the cookie of another browser"
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.sidebar.selectbox and [b.proto.label for b in at.get("link_button")] == ["Sign in"]
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/regional_performance.py", "pages/local_performance.py",

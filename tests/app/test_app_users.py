@@ -27,6 +27,10 @@ def open_page(role: str = "admin", la_code: int | None = None) -> AppTest:
     return at
 
 
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
 def listed(at: AppTest) -> dict[str, dict[str, object]]:
     return {r["User name"]: r for r in at.dataframe[0].value.to_dict("records")}
 
@@ -53,7 +57,7 @@ def test_add_unlock_and_remove_a_user_each_audited(app_env) -> None:
     at.button[0].click()  # the form's submit button comes first
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert at.success[0].value == "Added jo.smith as Council performance analyst of Kent (886)"
+    assert at.success[0].value == "Added jo.smith as Council performance analyst of Kent."
     assert listed(at)["jo.smith"]["Council"] == "Kent (886)"
 
     with state.connect() as con:  # five failed sign-ins lock the account
@@ -64,7 +68,25 @@ def test_add_unlock_and_remove_a_user_each_audited(app_env) -> None:
     at.selectbox(key="users_pick").select("jo.smith")
     at.button(key="users_unlock").click()
     at.run()
-    assert at.success[0].value == "Unlocked jo.smith" and listed(at)["jo.smith"]["Status"] == "active"
+    assert at.success[0].value == "Unlocked jo.smith." and listed(at)["jo.smith"]["Status"] == "active"
+
+    at.selectbox(key="users_pick").select("jo.smith")
+    at.selectbox(key="users_new_role").select("council_analyst")
+    at.selectbox(key="users_new_council").select(887)
+    button(at, "Change role").click()
+    at.run()
+    assert at.success[0].value == "Made jo.smith Council performance analyst of Medway; their sessions ended."
+    assert listed(at)["jo.smith"]["Council"] == "Medway (887)"
+    at.selectbox(key="users_pick").select("jo.smith")
+    at.text_input(key="users_reset_password").input("password1234")
+    button(at, "Reset password").click()
+    at.run()
+    assert "Not reset: that password is one of the most common passwords" in at.error[0].value
+    at.text_input(key="users_reset_password").input("a fresh long passphrase")
+    button(at, "Reset password").click()
+    at.run()
+    assert at.success[0].value.startswith("Reset the password of jo.smith: they must change it")
+    assert accounts.must_change(state, "jo.smith")
 
     at.selectbox(key="users_pick").select("jo.smith")
     assert at.button(key="users_remove").disabled, "removing needs the confirmation ticked"
@@ -72,11 +94,12 @@ def test_add_unlock_and_remove_a_user_each_audited(app_env) -> None:
     at.run()
     at.button(key="users_remove").click()
     at.run()
-    assert at.success[0].value == "Removed jo.smith" and "jo.smith" not in listed(at)
+    assert at.success[0].value == "Removed jo.smith; their sessions ended." and "jo.smith" not in listed(at)
 
-    events = audit.events(state, Viewer(user="admin.test", role="admin", la_code=None), actions=["users"])
-    assert sorted(events["detail"]) == ["Added jo.smith as Council performance analyst of Kent (886)",
-                                        "Removed jo.smith", "Unlocked jo.smith"]
+    events = audit.events(state, Viewer(user="admin.test", role="admin", la_code=None),
+                          actions=["user_added", "user_changed", "password_reset", "user_unlocked", "user_removed"])
+    assert list(reversed(events["action"])) == ["user_added", "user_unlocked", "user_changed", "password_reset",
+                                                "user_removed"], "one audit row for each change"
     assert set(events["actor"]) == {"admin.test"}
 
 
@@ -110,8 +133,8 @@ def test_administer_needs_the_right_and_never_removes_the_signed_in_person(tmp_p
     admin = Viewer(user="ada", role="admin", la_code=None)
     with pytest.raises(AccessDenied):
         accounts.administer(state, Viewer(user="pat", role="finance", la_code=None), "add", "x.y", ref,
-                            password="0123456789", role="board")
-    accounts.administer(state, admin, "add", "ada", ref, password="0123456789", role="admin")
+                            password="0123456789ab", role="board")
+    accounts.administer(state, admin, "add", "ada", ref, password="a long enough passphrase", role="admin")
     with pytest.raises(accounts.UserError, match="your own account"):
         accounts.administer(state, admin, "remove", "ada", ref)
     with pytest.raises(accounts.UserError, match="no user 'nobody'"):
@@ -119,20 +142,19 @@ def test_administer_needs_the_right_and_never_removes_the_signed_in_person(tmp_p
     assert [u.username for u in accounts.users(state)] == ["ada"]
 
 
-def test_accounts_made_by_a_demo_user_go_with_the_demo_users(tmp_path) -> None:
-    """Review: a demo admin (password in README) made a Head of Service account that outlived the sample. Now
-    what a demo user makes is demo too, and `sync_demo_users` removes it once real drops arrive."""
+def test_an_account_made_by_the_demo_admin_is_real_and_outlives_demo_mode(tmp_path) -> None:
+    """Every account a person makes is real: leaving demo mode removes only the documented demo accounts."""
     state = AppState(tmp_path / "appstate.sqlite3")
     ref = load_reference()
-    accounts.sync_demo_users(state, True, ref)
+    accounts.enter_demo_mode(state, ref)
     demo_admin = Viewer(user="admin", role="admin", la_code=None)
-    accounts.administer(state, demo_admin, "add", "backdoor", ref, password="0123456789ab", role="hos")
-    assert next(u for u in accounts.users(state) if u.username == "backdoor").demo
-    accounts.sync_demo_users(state, False, ref)
-    assert accounts.users(state) == []
+    accounts.administer(state, demo_admin, "add", "jo.smith", ref, password="a long enough passphrase", role="hos")
+    assert not next(u for u in accounts.users(state) if u.username == "jo.smith").demo
+    accounts.leave_demo_mode(state, "raa ingest")
+    assert [u.username for u in accounts.users(state)] == ["jo.smith"]
 
 
 def test_a_password_of_spaces_is_refused(tmp_path) -> None:
     state = AppState(tmp_path / "appstate.sqlite3")
-    with pytest.raises(accounts.UserError, match="at least 10 characters"):
+    with pytest.raises(accounts.UserError, match="at least 12 characters"):
         accounts.add_user(state, "grace", " " * 12, "hos", None, load_reference())

@@ -23,6 +23,7 @@ from browser_support import (
     select_options,
     sign_in,
     streamlit_server,
+    submit_sign_in,
     wait_ready,
 )
 from conftest import SAMPLE_DROPS, SAMPLE_TODAY
@@ -164,10 +165,10 @@ def test_child_level_views_are_audited_and_the_audit_page_exports_them(live_app,
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
-    mine = [r for r in rows if r["actor"] == "analyst887"]
-    assert mine and mine[0]["action"] == "Child-level view" and mine[0]["la_code"] == "887"
-    assert mine[0]["page"] == "local_performance"
-    assert {r["action"] for r in rows} == {"Child-level view"}
+    mine = [r for r in rows if r["Who"] == "analyst887"]
+    assert mine and mine[0]["Action"] == "Child-level view" and mine[0]["Council"] == "Medway"
+    assert mine[0]["Page"] == "Local performance" and mine[0]["Role"] == "Council performance analyst"
+    assert {r["Action"] for r in rows} == {"Child-level view"}
     exports = _audit(live_wh, "export")
     assert exports and exports[-1][0] == "admin" and exports[-1][2] == "audit"
 
@@ -179,11 +180,7 @@ def _raa(live_wh: Path, *args: str, stdin: str = "") -> subprocess.CompletedProc
 
 def _try(page, url: str, user: str, password: str) -> None:
     page.goto(url)
-    wait_ready(page, 180_000)
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    wait_ready(page, 180_000)
+    submit_sign_in(page, user, password)
 
 
 def test_wrong_password_lock_out_after_5_and_unlock(live_app, live_wh, page) -> None:
@@ -191,14 +188,14 @@ def test_wrong_password_lock_out_after_5_and_unlock(live_app, live_wh, page) -> 
     messages = []
     for _ in range(5):
         _try(page, live_app, "lockme", "a wrong password")
-        messages.append(page.locator('[data-testid="stAlertContentError"]').inner_text())
+        messages.append(page.get_by_role("alert").inner_text())
     _try(page, live_app, "nobody-at-all", "a wrong password")
-    unknown = page.locator('[data-testid="stAlertContentError"]').inner_text()
+    unknown = page.get_by_role("alert").inner_text()
     assert len(set(messages)) == 1 and messages[0] == unknown, "never says whether the name or the password was wrong"
     assert "user name and password were not accepted" in unknown
     # Locked: the right password is refused now, with the same message.
     _try(page, live_app, "lockme", "the right password")
-    assert page.locator('[data-testid="stAlertContentError"]').inner_text() == unknown
+    assert page.get_by_role("alert").inner_text() == unknown
     assert page.locator(".st-key-signed_in_as").count() == 0
     assert [r[0] for r in _audit(live_wh, "lock_out")].count("lockme") == 1
     listed = _raa(live_wh, "list")

@@ -73,7 +73,7 @@ def test_add_list_remove(capsys, monkeypatch, db, ref) -> None:
 @pytest.mark.parametrize(("argv", "stdin", "message"), [
     (["users", "add", "kim", "--role", "council_analyst"], PASSWORD + "\n", "needs --council"),
     (["users", "add", "kim", "--role", "wizard"], PASSWORD + "\n", "unknown role"),
-    (["users", "add", "kim", "--role", "hos"], "short\n", "at least 10 characters"),
+    (["users", "add", "kim", "--role", "hos"], "short\n", "at least 12 characters"),
     (["users", "add", "kim", "--role", "hos"], "", "standard input"),
 ])
 def test_bad_add_exits_2_with_the_reason(capsys, monkeypatch, db, argv, stdin, message) -> None:
@@ -104,3 +104,16 @@ def test_raa_users_as_a_command_reads_the_password_from_a_pipe(db) -> None:
                           input=PASSWORD + "\n", capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert [u.username for u in accounts.users(state_of(db))] == ["pat"]
+
+
+def test_raa_ingest_says_first_that_it_ends_demo_mode_and_refuses_without_a_real_admin(capsys, monkeypatch, db,
+                                                                                      tmp_path, ref) -> None:
+    import dropkit as dk
+
+    state = AppState(db.parent / "appstate.sqlite3")
+    accounts.enter_demo_mode(state, ref)
+    dk.write_drop(tmp_path / "drops", 303, "2026-11-22")
+    code, _, err = run(capsys, monkeypatch, "ingest", str(tmp_path / "drops"), "--db", str(db),
+                         "--today", "2026-11-23")
+    assert code == 1 and err.index("demo mode") < err.index("Nothing was loaded")
+    assert accounts.demo_mode(state) and len(accounts.users(state)) == len(accounts.DEMO_USERS)

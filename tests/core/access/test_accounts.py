@@ -10,6 +10,7 @@ import pytest
 from raa_core.access import accounts
 from raa_core.access.accounts import UserError
 from raa_core.access.signin import policy
+from raa_core.errors import Refused
 from raa_core.requests import Viewer
 from raa_core.store.appstate import AppState
 
@@ -48,7 +49,7 @@ def test_password_is_stored_as_an_argon2id_hash_only(state, ref) -> None:
     ("jo", PASSWORD, "council_analyst", 999, "needs --council"),
     ("jo", PASSWORD, "hos", 886, "not bound to a council"),
     ("jo", PASSWORD, "root", None, "unknown role 'root'"),
-    ("jo", "short", "hos", None, "at least 10 characters"),
+    ("jo", "short", "hos", None, "at least 12 characters"),
     ("'; DROP TABLE users; --", PASSWORD, "hos", None, "user name"),
     ("x", PASSWORD, "hos", None, "user name"),
 ])
@@ -70,7 +71,7 @@ def test_sign_in_accepts_the_right_password_and_audits_it(state, ref, rules) -> 
     accounts.add_user(state, "jo", PASSWORD, "council_analyst", 887, ref)
     got = accounts.sign_in(state, "jo", PASSWORD, rules, demo_allowed=False, now=T0)
     assert got.viewer == Viewer(user="jo", role="council_analyst", la_code=887)
-    assert audit_rows(state) == [("jo", "council_analyst", "sign_in", 887, "embedded sign-in")]
+    assert audit_rows(state) == [("jo", "council_analyst", "sign_in", 887, "Signed in with a user name and password.")]
 
 
 def test_the_refusal_never_says_which_was_wrong(state, ref, rules) -> None:
@@ -81,7 +82,7 @@ def test_the_refusal_never_says_which_was_wrong(state, ref, rules) -> None:
     assert wrong_password.message == wrong_name.message
     assert "user name and password were not accepted" in wrong_name.message
     assert [r[2] for r in audit_rows(state)] == ["sign_in_failed", "sign_in_failed"]
-    assert [r[4] for r in audit_rows(state)] == ["wrong password", "unknown user"]
+    assert [r[4] for r in audit_rows(state)] == ["The password was wrong.", "No account has that user name."]
 
 
 def test_five_failures_lock_for_15_minutes_then_unlock(state, ref, rules) -> None:
@@ -99,7 +100,7 @@ def test_five_failures_lock_for_15_minutes_then_unlock(state, ref, rules) -> Non
     assert later.viewer is not None
     actions = [r[2] for r in audit_rows(state)]
     assert actions == ["sign_in_failed"] * 5 + ["lock_out", "sign_in_failed", "sign_in"]
-    assert "locked until 2026-11-23T09:15:00" in audit_rows(state)[5][4]
+    assert audit_rows(state)[5][4] == "Locked after 5 failed attempts in a row, for 15 minutes."
 
 
 def test_unlock_lifts_a_lock_out(state, ref, rules) -> None:
@@ -122,28 +123,37 @@ def test_a_success_resets_the_failure_count(state, ref, rules) -> None:
     assert not accounts.is_locked(accounts.users(state)[0], T0)
 
 
-def test_demo_users_only_while_the_warehouse_holds_the_sample(state, ref, rules) -> None:
-    names = accounts.sync_demo_users(state, True, ref)
-    assert names == sorted(n for n, *_ in accounts.DEMO_USERS)
-    roles = {u.role for u in accounts.users(state)}
-    assert roles == set(ref.role_labels())  # one demo user (at least) for every role
+def test_demo_mode_holds_only_the_documented_accounts_and_ends_keeping_every_real_one(state, ref, rules) -> None:
+    assert not accounts.demo_mode(state)
+    names = accounts.enter_demo_mode(state, ref)
+    assert accounts.demo_mode(state) and names == sorted(n for n, *_ in accounts.DEMO_USERS)
+    assert {u.role for u in accounts.users(state)} == set(ref.role_labels())  # a demo user for every role
     for name, password, role, la_code in accounts.DEMO_USERS:
-        got = accounts.sign_in(state, name, password, rules, demo_allowed=True)
-        assert got.viewer == Viewer(user=name, role=role, la_code=la_code)
-    # A demo user cannot sign in once real data is loaded, even before the next sync removes it.
-    assert accounts.sign_in(state, "hos", "demo-hos", rules, demo_allowed=False).viewer is None
-    accounts.add_user(state, "real.person", PASSWORD, "hos", None, ref)
-    assert accounts.sync_demo_users(state, False, ref) == []
-    assert [u.username for u in accounts.users(state)] == ["real.person"]
+        assert accounts.sign_in(state, name, password, rules).viewer == Viewer(user=name, role=role, la_code=la_code)
+    # An account the demo admin makes is real (not a demo account), whatever made it.
+    demo_admin = Viewer(user="admin", role="admin")
+    accounts.administer(state, demo_admin, "add", "jo.smith", ref, password=PASSWORD, role="finance")
+    assert not next(u for u in accounts.users(state) if u.username == "jo.smith").demo
+    # No real administrator or Head of Service: leaving is refused, nothing changes.
+    with pytest.raises(Refused, match="no real administrator or Head of Service"):
+        accounts.leave_demo_mode(state, "raa ingest")
+    assert accounts.demo_mode(state) and len(accounts.users(state)) == len(accounts.DEMO_USERS) + 1
+    accounts.administer(state, demo_admin, "add", "ann.admin", ref, password=PASSWORD, role="admin")
+    gone = accounts.leave_demo_mode(state, "raa ingest")
+    assert gone == names and not accounts.demo_mode(state)
+    assert [u.username for u in accounts.users(state)] == ["ann.admin", "jo.smith"]
+    assert accounts.sign_in(state, "hos", "demo-hos", rules).viewer is None
+    assert accounts.enter_demo_mode(state, ref) == [], "demo mode, once left, is never entered again"
+    assert ("raa ingest", "demo_mode_left") in [(r[0], r[2]) for r in audit_rows(state)]
 
 
 def test_a_real_user_keeps_a_demo_name(state, ref) -> None:
-    accounts.add_user(state, "admin", PASSWORD, "admin", None, ref)
-    accounts.sync_demo_users(state, True, ref)
-    admin = next(u for u in accounts.users(state) if u.username == "admin")
-    assert admin.demo is False
-    accounts.sync_demo_users(state, False, ref)
-    assert [u.username for u in accounts.users(state)] == ["admin"]
+    accounts.add_user(state, "Admin", PASSWORD, "admin", None, ref)
+    accounts.enter_demo_mode(state, ref)
+    admin = next(u for u in accounts.users(state) if u.username == "Admin")
+    assert admin.demo is False and "admin" not in accounts.demo_names(state)
+    accounts.leave_demo_mode(state, None)
+    assert [u.username for u in accounts.users(state)] == ["Admin"]
 
 
 def test_a_removed_or_changed_user_is_signed_out(state, ref, rules) -> None:
@@ -153,10 +163,6 @@ def test_a_removed_or_changed_user_is_signed_out(state, ref, rules) -> None:
     assert not accounts.still_allowed(state, Viewer(user="jo", role="council_analyst", la_code=887), demo_allowed=False)
     accounts.remove_user(state, "jo")
     assert not accounts.still_allowed(state, viewer, demo_allowed=False)
-    accounts.sync_demo_users(state, True, ref)
-    demo = Viewer(user="hos", role="hos", la_code=None)
-    assert accounts.still_allowed(state, demo, demo_allowed=True)
-    assert not accounts.still_allowed(state, demo, demo_allowed=False)
 
 
 def test_the_warehouse_holds_only_the_sample_until_other_drops_load(sample_db, tmp_path, ref) -> None:
@@ -179,9 +185,15 @@ def test_the_warehouse_holds_only_the_sample_until_other_drops_load(sample_db, t
     assert freshness.holds_only_sample(snapshot.pin(wh, ref, SAMPLE_TODAY))
     assert accounts.sync_demo_users_for(snapshot.pin(wh, ref, SAMPLE_TODAY), state)  # demo users while sample
     dk.write_drop(tmp_path / "new", 303, "2026-11-22")
+    version = wh.current_file()
+    with pytest.raises(Refused, match="Nothing was loaded"):  # no real admin or hos yet: nothing loaded
+        drops.ingest(db, tmp_path / "new", ref, today=SAMPLE_TODAY)
+    assert wh.current_file() == version and accounts.demo_mode(state)
+    accounts.add_user(state, "kim.hos", PASSWORD, "hos", None, ref)
     assert drops.ingest(db, tmp_path / "new", ref, today=SAMPLE_TODAY).by("accepted")
     assert not freshness.holds_only_sample(snapshot.pin(wh, ref, SAMPLE_TODAY))
     assert accounts.sync_demo_users_for(snapshot.pin(wh, ref, SAMPLE_TODAY), state.path) == []  # and gone after
+    assert [u.username for u in accounts.users(state)] == ["kim.hos"]
     from factories import empty_warehouse
 
     assert not freshness.holds_only_sample(snapshot.over(empty_warehouse(), ref, SAMPLE_TODAY))  # nothing loaded

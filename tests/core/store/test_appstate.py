@@ -33,7 +33,7 @@ def test_migration_1_creates_exactly_the_contract_tables_in_wal_mode(tmp_path: P
     try:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         con.execute("PRAGMA user_version = 0")  # what migration 1 alone builds:
-        con.executescript(";".join(f"DROP TABLE {t}" for t in CONTRACT))
+        con.executescript(";".join(f"DROP TABLE {t}" for t in [*CONTRACT, "sessions", "flags"]))
         con.executescript(appstate.MIGRATION_1)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert tables == set(CONTRACT)
