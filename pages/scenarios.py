@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import data, errors, scenarios, shell
+from raa_app import charts, data, errors, scenarios, shell
 from raa_core import access, contributions
 from raa_core.contributions import contribution_charts, drivers, saved_scenarios, scenario_export
 from raa_core.contributions import scenario_tables as view
@@ -145,8 +145,7 @@ def results(s: Scenario, result: contributions.Result) -> None:
         st.warning("Some figures use a year that is not complete or not official:\n\n- " + "\n- ".join(flagged),
                    icon=":material/flag:")
     c1, c2 = st.columns([3, 2], gap="large")
-    c1.plotly_chart(contribution_charts.shares_figure(contributions.table(result, ref)), width="stretch",
-                    key="sc_shares_chart")
+    charts.place(contribution_charts.shares_figure(contributions.table(result, ref)), "sc_shares_chart", c1)
     with c2:
         st.markdown("**The formula, with its numbers**")
         for y in s.years:
@@ -240,7 +239,7 @@ def compare_view(saved: pd.DataFrame) -> None:
             return
     ref = shell.reference()
     cmp = contributions.compare(results_, ref)
-    st.plotly_chart(contribution_charts.comparison_figure(cmp), width="stretch", key="sc_compare_chart")
+    charts.place(contribution_charts.comparison_figure(cmp), "sc_compare_chart")
     st.table(view.comparison_frame(cmp, picked[0]), hide_index=True)
     cmp_name = shell.download_name("scenario_comparison", "xlsx", period="", region=True)
     st.download_button("Download comparison (Excel)", shell.audited(lambda: scenario_export.comparison_xlsx(cmp), cmp_name),

@@ -23,7 +23,7 @@ from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.outline import OutlineSection
 
 from raa_core.boardpack import SECTIONS, SHEETS, BoardPack, PackChart, PackTable, static_charts
-from raa_core.presentation import count_noun, date_text, file_name
+from raa_core.presentation import count_noun, date_text, file_name, palette
 from raa_core.presentation.export import SpecFormats, Workbook, print_setup, write_spec_table
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -63,7 +63,7 @@ def boardpack_xlsx(pack: BoardPack) -> bytes:
     fmt = SpecFormats(wb)
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     bold = wb.add_format({"bold": True})
-    link = wb.add_format({"font_color": "#1F4E79", "underline": 1})
+    link = wb.add_format({"font_color": palette.LINK, "underline": 1})
     used: set[str] = {"contents"}
     contents = wb.add_worksheet("Contents")
     contents.write_string(0, 0, pack.title, fmt.title)
