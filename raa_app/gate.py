@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from raa_app import errors
+from raa_app import errors, navigation
 from raa_core import access, logs
 from raa_core.access import accounts, audit, signin
 from raa_core.reference import Reference
@@ -132,7 +132,14 @@ def sign_in_screen(state: AppState, ref: Reference, demo_users: list[str]) -> No
             st.logout()
     elif st.button(f"Sign in with {provider.label}", type="primary", icon=":material/login:"):
         st.login(provider.provider) if provider.provider else st.login()
+    accessibility_link()
     st.stop()
+
+
+def accessibility_link() -> None:
+    """The link to the accessibility statement (on the sign-in screen and at the foot of every page's sidebar)."""
+    script, title, icon = navigation.page(navigation.ACCESSIBILITY)
+    st.page_link(script, label=title, icon=icon)
 
 
 def _start(viewer: Viewer, how: str, started: dt.datetime, now: dt.datetime) -> Viewer:

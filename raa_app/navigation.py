@@ -20,7 +20,14 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "Data": [("data_drops", "pages/data_drops.py", "Data drops", ":material/upload_file:")],
     "Administration": [("audit", "pages/audit.py", "Audit", ":material/policy:"),
                        ("users", "pages/users.py", "Users", ":material/group:")],
+    # Open to everyone, signed in or not: never in the menu (roles.csv does not list it), linked from the foot of
+    # the sidebar on every page and from the sign-in screen (`ACCESSIBILITY`).
+    "About": [("accessibility", "pages/accessibility.py", "Accessibility statement", ":material/accessibility:")],
 }
+
+#: The accessibility statement's page key (Public Sector Bodies Accessibility Regulations 2018: reachable from
+#: every page, and before sign-in).
+ACCESSIBILITY = "accessibility"
 
 #: The pages the Overview links to under "Go to" (those the viewer may open, in the role's order; the Overview
 #: itself and the Forecast are not linked).

@@ -323,6 +323,9 @@ class Settings(BaseModel):
     forecast: ForecastSettings = ForecastSettings()
     #: The agency's name as every screen and file shows it (the partner councils come from councils.csv).
     raa_name: str = "Regional Adoption Agency"
+    #: Where a person reports an accessibility problem (an e-mail address or a team), named in the accessibility
+    #: statement; None: the statement sends them to the agency's administrator.
+    accessibility_contact: str | None = None
 
     @field_validator("freshness_days", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from raa_core.errors import Fault
-from raa_core.presentation.text import missing
+from raa_core.presentation.text import DASH, missing
 
 #: The category column when the chart's axis has no title.
 CATEGORY = "Category"
@@ -112,5 +112,8 @@ def chart_table(fig: Any) -> pd.DataFrame:
             columns[label][str(c)] = v
     if category in columns:
         category = f"{category} "
+    for label, col in columns.items():  # a column with a mark (`x`, `12*`) is text throughout, as the chart shows it
+        if any(isinstance(v, str) for v in col.values()):
+            columns[label] = {k: DASH if v is None else str(v) for k, v in col.items()}
     rows = [{category: c, **{label: col.get(k) for label, col in columns.items()}} for k, c in order.items()]
     return pd.DataFrame(rows, columns=[category, *columns])

@@ -36,6 +36,8 @@ def test_bars_lines_and_marks_become_one_row_per_category_and_a_column_per_serie
     assert list(table.columns) == ["Year", "Bexley", "Region"]
     assert table.to_dict("records") == [{"Year": "2023-24", "Bexley": "410*", "Region": 380},
                                         {"Year": "2024-25", "Bexley": "x", "Region": 390}]
+    mixed = go.Figure(go.Bar(x=["a", "b", "c"], y=[3, None, None], text=["", "x", ""])).update_layout(title="T")
+    assert chart_text.chart_table(mixed)["Value"].tolist() == ["3", "x", "—"]  # one type: Arrow can show it
 
 
 def test_horizontal_bars_and_funnels_read_their_categories_from_the_y_axis() -> None:
