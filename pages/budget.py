@@ -64,7 +64,7 @@ def budget_only_view() -> None:
 
     if budget.is_baseline_year(year):
         table = data.load(budget.baseline_comparison)
-        st.subheader("Baseline against the business case", anchor="baseline")
+        st.header("Baseline against the business case", anchor="baseline")
         st.caption(budget_tables.baseline_caption())
         tables.show_table(budget_tables.baseline_shown(table), presentation.BASELINE, MoneyUnit.THOUSANDS)
         if budget.baseline_reproduced(table):
@@ -75,7 +75,7 @@ def budget_only_view() -> None:
         shell.download_table(table[budget.BASELINE_COLUMNS], "baseline", "baseline", period=year)
 
     lines = data.load(budget.budgets, run.monitoring_request(), la)
-    st.subheader("Line budgets")
+    st.header("Line budgets")
     tables.show_table(budget_tables.line_budgets(lines, names, labels), presentation.LINE_BUDGETS, unit,
                       height=table_height(len(lines)))
     shell.download_table(lines, "budgets", "budget_lines", period=year)
@@ -125,7 +125,7 @@ def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool
             f"trend_{area}", col)
     shell.download_table(trend, "forecast_trend", "trend", period=period_name(mon))
 
-    st.subheader("Movement since last period", anchor="movement")
+    st.header("Movement since last period", anchor="movement")
     if not mon.has_movement:
         st.info("Period 1 has no earlier forecast to compare with.", icon=":material/info:")
         return
@@ -304,7 +304,7 @@ else:
     st.caption(budget_tables.monitoring_caption(scope, mon, method, overspend_positive, as_at))
     headline(mon, sign)
     if la is None:
-        st.subheader("By council", anchor="by-council")
+        st.header("By council", anchor="by-council")
         summary_table(mon, sign)
 
     tabs = st.tabs([":material/bar_chart: Variance by line", ":material/show_chart: Forecast and movement",

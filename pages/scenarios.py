@@ -197,9 +197,9 @@ def save_box(s: Scenario | None) -> None:
 @shell.fragment
 def workbench(budget_years: list[str]) -> None:
     """Only this part reruns when a widget of the builder changes."""
-    st.subheader("Build")
+    st.header("Build")
     builder(budget_years)
-    st.subheader("Results")
+    st.header("Results")
     try:
         s: Scenario | None = parse_scenario(scenario_data())
         result = scenarios.result(s)
@@ -281,10 +281,10 @@ saved = saved_scenarios.saved(shell.appstate())
 saved_bar(list(saved["name"]))
 workbench(budget_years)
 st.divider()
-st.subheader("Compare saved scenarios")
+st.header("Compare saved scenarios")
 compare_view(saved)
 st.divider()
-st.subheader("Go-live interagency compensation")
+st.header("Go-live interagency compensation")
 st.caption("Each council's approved adopters still waiting and children waiting at go-live, valued at the fee "
            "rate from reference data, shared by contribution share so that no council gains or loses.")
 compensation_view()

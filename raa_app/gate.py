@@ -162,7 +162,7 @@ def _password_form(state: AppState, ref: Reference, rules: signin.SigninPolicy, 
         demo_banner()
     left, _ = st.columns([2, 3])
     with left, st.form("signin", border=True):
-        st.subheader("Sign in")
+        st.header("Sign in")
         name = st.text_input("User name", key="signin_user", autocomplete="username")
         password = st.text_input("Password", type="password", key="signin_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")

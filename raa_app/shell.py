@@ -337,7 +337,6 @@ def sidebar() -> Run:
         as_at = st.date_input("As at", max_value=day, key="as_at", format="YYYY-MM-DD",
                               help="Use the drops received by this date (history), and count waiting at it")
         st.caption(data.load(coverage.held_range_words))
-        gate.accessibility_link()
     la_code = None if area == ALL or area not in names else int(area)
     run = Run(
         viewer=me,

@@ -55,9 +55,11 @@ def _states(page: Page, axe: Axe, where: str, found: list[dict[str, Any]]) -> in
     scans = 1
     closed = page.locator('[data-testid="stExpander"] details:not([open]) > summary')
     if closed.count():
-        for summary in closed.all():
-            summary.scroll_into_view_if_needed()
-            summary.click()
+        for _ in range(60):  # each click opens one: the rest stay in the locator
+            if not closed.count():
+                break
+            closed.first.scroll_into_view_if_needed()
+            closed.first.click()
         wait_ready(page)
         _scan(page, axe, f"{where}, expanders open", found)
         scans += 1
