@@ -21,6 +21,7 @@ from matplotlib.ticker import FuncFormatter
 from raa_core.finance.budget_charts import BUDGET, OVER, UNDER, outturn_trend_data
 from raa_core.performance.performance_charts import THRESHOLD_COLOUR, area_colour
 from raa_core.presentation import MoneyUnit, axis_title, missing, money_axis_range, number_text, palette, scaled
+from raa_core.presentation.display import THRESHOLD_BADGES
 
 #: Printed width and height of a chart in inches (A4 landscape text width is about 10.7 in).
 SIZE = (9.6, 3.6)
@@ -91,7 +92,10 @@ def scorecard_png(region: pd.DataFrame, title: str) -> bytes:
         thr = None if missing(row.threshold) else float(row.threshold)
         colour = {"green": UNDER, "red": OVER}.get(str(row.rag), palette.NEUTRAL)
         ax.bar([0], [value or 0], color=colour, width=0.6)
-        ax.text(0, (value or 0), "no figure" if value is None else number_text(value, 0), ha="center", va="bottom")
+        # the RAG in words under the figure, not the bar's colour alone (WCAG 2.2 1.4.1 Use of Color)
+        words = THRESHOLD_BADGES.get(str(row.rag), ("",))[0]
+        shown = "no figure" if value is None else number_text(value, 0)
+        ax.text(0, (value or 0), f"{shown}\n{words}".strip(), ha="center", va="bottom", fontsize=8)
         if thr is not None:
             ax.axhline(thr, color=THRESHOLD_COLOUR, linestyle="--", linewidth=1)
             ax.text(0.45, thr, f"threshold {number_text(thr, 0)}", color=THRESHOLD_COLOUR, ha="right", va="bottom", fontsize=7)

@@ -333,7 +333,11 @@ def _band_bars(
 def a1_bands_chart(bands_df: pd.DataFrame, area: str) -> go.Figure:
     """The A1 cohort of one area by months from entering care to placement (`journeys.a1_bands`)."""
     fig, labels = _band_bars(bands_df, area, lambda o: palette.MEETS if o < 3 else palette.MISSES)
-    _layout(fig, "Months from entering care to placement (green: within 14)", "children adopted")
+    # within 14 months or not is said by a pattern and the title's words too, never by the colour alone (WCAG 1.4.1)
+    orders = _area_rows(bands_df, area).sort_values("band_order")["band_order"]
+    fig.update_traces(marker_pattern_shape=["" if int(o) < 3 else "/" for o in orders])
+    _layout(fig, "Months from entering care to placement (plain green: within 14; hatched red: over 14)",
+            "children adopted")
     _wrap_ticks(fig, labels, 10)
     return count_axis(fig, list(fig.data[0].y))
 

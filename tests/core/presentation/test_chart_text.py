@@ -13,6 +13,7 @@ from conftest import SAMPLE_TODAY
 from raa_core.errors import Fault
 from raa_core.forecast import MEASURES, ForecastRequest, forecast
 from raa_core.forecast.charts import forecast_chart
+from raa_core.performance import performance_charts as pc
 from raa_core.presentation import chart_text
 from raa_core.snapshot import pin
 from raa_core.store.warehouse import Warehouse
@@ -76,3 +77,12 @@ def test_every_forecast_chart_on_the_sample_has_a_title_and_its_figures(sample_d
         assert chart_text.chart_title(fig)
         table = chart_text.chart_table(fig)
         assert len(table) >= 12 and {"Forecast", "80% range (upper)", "What happened"} <= set(table.columns)
+
+
+def test_within_or_over_14_months_is_said_by_pattern_and_words_not_colour_alone() -> None:
+    bands = pd.DataFrame({"area": ["303"] * 4, "band": ["0-6", "6-12", "12-14", "14+"], "band_order": [0, 1, 2, 3],
+                          "children": [2, 5, 3, 4]})
+    fig = pc.a1_bands_chart(bands, "303")
+    assert list(fig.data[0].marker.pattern.shape) == ["", "", "", "/"]
+    assert "hatched red: over 14" in chart_text.chart_title(fig)
+    assert chart_text.chart_table(fig)["Value"].tolist() == ["2", "5", "3", "4"]
