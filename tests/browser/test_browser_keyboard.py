@@ -49,7 +49,8 @@ WIDE_TEXT_JS = """() => {
   const w = document.documentElement.clientWidth;
   return Array.from(document.querySelectorAll(
       '[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] h1, [data-testid="stMain"] h2,'
-      + '[data-testid="stMain"] h3, [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]'))
+      + '[data-testid="stMain"] h3, [data-testid="stMain"] [data-testid="stMarkdownContainer"],'
+      + '[data-testid="stMain"] [data-testid="stCaptionContainer"]'))
     .filter(e => e.offsetParent !== null && !e.closest('table, [data-testid="stDataFrame"], [data-testid="stTable"]'))
     .filter(e => e.getBoundingClientRect().right > w + 1 || e.scrollWidth > e.clientWidth + 1)
     .map(e => e.innerText.trim().slice(0, 60));
@@ -103,9 +104,9 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
     page = context.new_page()
     page.set_default_timeout(120_000)
     page.goto(live_app)
-    wait_ready(page)
+    wait_ready(page, 180_000)
     page.get_by_label("User name").wait_for()
-    wait_ready(page)
+    wait_ready(page, 180_000)
     page.keyboard.press("Escape")  # a "Page not found" notice over a fresh session closes with Escape
     walk = Walk(page)
     problems: list[str] = []
@@ -116,20 +117,20 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
     page.keyboard.type(DEMO_PASSWORDS["hos"])
     page.keyboard.press("Enter")
     page.locator(".st-key-signed_in_as").wait_for()
-    wait_ready(page)
+    wait_ready(page, 180_000)
 
     titles = nav_links(page)
     assert len(titles) >= 10
     for title in titles:
         walk.tab_to(lambda a, t=title: a["testid"] == "stSidebarNavLink" and a["text"].endswith(t), title)
         page.keyboard.press("Enter")
-        wait_ready(page)
+        wait_ready(page, 180_000)
         problems += _headings_in_order(page, title)
 
     # every sidebar control, changed with keys (on the regional page, which follows all of them)
     walk.tab_to(lambda a: a["testid"] == "stSidebarNavLink" and a["text"].endswith("Regional performance"), "menu")
     page.keyboard.press("Enter")
-    wait_ready(page)
+    wait_ready(page, 180_000)
     for box in ("Council", "Financial year"):
         combo = page.get_by_role("combobox", name=box)
         before = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
@@ -139,7 +140,7 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
         page.get_by_role("option").first.wait_for()
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
-        wait_ready(page)
+        wait_ready(page, 180_000)
         after = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
             has_text=box).inner_text()
         assert after != before, f"{box} did not change with the keyboard"
@@ -148,7 +149,7 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
     before = window.evaluate("e => e.value")
     walk.tab_to(lambda a: a["tag"] == "input" and a["testid"] == "stRadio", "Performance window")
     page.keyboard.press("ArrowRight")
-    wait_ready(page)
+    wait_ready(page, 180_000)
     assert page.locator('[data-testid="stSidebar"] [role="radiogroup"] input:checked').evaluate(
         "e => e.value") != before
     walk.tab_to(lambda a: a["tag"] == "input" and a["testid"] == "stDateInput", "As at")
@@ -156,13 +157,13 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
     page.keyboard.type("2026-10-01")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    wait_ready(page)
+    wait_ready(page, 180_000)
     assert page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input').input_value() == "2026-10-01"
 
     # a download with Enter
     walk.tab_to(lambda a: a["testid"] == "stSidebarNavLink" and a["text"].endswith("Pooled budget"), "menu")
     page.keyboard.press("Enter")
-    wait_ready(page)
+    wait_ready(page, 180_000)
     walk.tab_to(lambda a: a["testid"] == "stDownloadButton" and "Download CSV" in a["text"], "a download")
     with page.expect_download() as got:
         page.keyboard.press("Enter")
