@@ -60,7 +60,7 @@ def _states(page: Page, axe: Axe, where: str, found: list[dict[str, Any]]) -> in
                 break
             closed.first.scroll_into_view_if_needed()
             closed.first.click()
-        wait_ready(page)
+        wait_ready(page, 180_000)
         _scan(page, axe, f"{where}, expanders open", found)
         scans += 1
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
@@ -68,7 +68,7 @@ def _states(page: Page, axe: Axe, where: str, found: list[dict[str, Any]]) -> in
         tab = tabs.nth(i)
         name = tab.inner_text().strip()
         tab.click()
-        wait_ready(page)
+        wait_ready(page, 180_000)
         _scan(page, axe, f"{where}, tab “{name}”", found)
         scans += 1
     return scans
@@ -83,7 +83,7 @@ def _show_a_drops_issues(page: Page, tmp_path) -> None:
             z.write(f, f"887/2026-11-20/{f.name}")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(archive))
     page.get_by_role("button", name="Check only").click()
-    wait_ready(page)
+    wait_ready(page, 180_000)
     page.locator('[data-testid="stAlertContentError"]').wait_for()
 
 
@@ -112,13 +112,13 @@ def test_axe_finds_no_serious_violation_on_any_screen_for_any_role(live_app, bro
     page = context.new_page()
     page.set_default_timeout(120_000)
     page.goto(live_app)
-    wait_ready(page)
+    wait_ready(page, 180_000)
     page.get_by_label("User name").wait_for()
-    wait_ready(page)
+    wait_ready(page, 180_000)
     close_page_not_found(page)
     screens += _states(page, axe, "sign-in screen", found)
     page.get_by_role("link", name="Accessibility statement").click()
-    wait_ready(page)
+    wait_ready(page, 180_000)
     page.get_by_role("heading", name="Compliance status").wait_for()
     screens += _states(page, axe, "accessibility statement (signed out)", found)
     context.close()
@@ -129,13 +129,13 @@ def test_axe_finds_no_serious_violation_on_any_screen_for_any_role(live_app, bro
         sign_in(page, live_app, user, DEMO_PASSWORDS[user])
         for title in nav_links(page):
             page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first.click()
-            wait_ready(page)
+            wait_ready(page, 180_000)
             screens += _states(page, axe, f"{title} ({user})", found)
             if title == "Data drops" and user == "hos":
                 _show_a_drops_issues(page, tmp_path)
                 screens += _states(page, axe, "Data drops, a drop's issues shown (hos)", found)
         page.get_by_role("link", name="Accessibility statement").click()
-        wait_ready(page)
+        wait_ready(page, 180_000)
         screens += _states(page, axe, f"accessibility statement ({user})", found)
         context.close()
 
