@@ -69,7 +69,8 @@ def test_pdfua_checks_the_pack_and_its_findings_go_to_the_statement(pack_pdf) ->
     by_rule: dict[str, list] = {}
     for f in report.findings:
         by_rule.setdefault(f.rule_id, []).append(f)
-    findings = [{"what": f"{fs[0].message} (PDF/UA rule {rule}; found {len(fs)} times)",
+    findings = [{"what": f"{fs[0].message} (PDF/UA rule {rule}" + (f", on {len(fs)} pages or objects)" if len(fs) > 1
+                                                                   else ")"),
                  "impact": fs[0].severity.name.lower(), "where": "the board pack's PDF", "why": _WHY.get(rule, "")}
                 for rule, fs in sorted(by_rule.items())]
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
