@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from raa_app import errors, shell
+from raa_app import errors, gate, shell
 from raa_app.navigation import PAGES
 
 if __name__ != "__main__":
@@ -34,6 +34,9 @@ if __name__ == "__main__":  # the page script, run once per click
             for group, pages in PAGES.items()
         }
         page = st.navigation(navigation, position="sidebar" if viewer is not None else "hidden")
+        if viewer is not None:  # the statement's link at the foot of every page's sidebar (a link needs the pages)
+            with st.sidebar:
+                gate.accessibility_link()
         run.page = page.title
         with errors.shown_on_page():  # an error of a family a page did not catch is its message, not a traceback
             page.run()

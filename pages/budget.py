@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from raa_app import data, errors, scenarios, shell, tables
+from raa_app import charts, data, errors, scenarios, shell, tables
 from raa_core import access, presentation
 from raa_core.errors import RaaError
 from raa_core.finance import budget, budget_charts, budget_tables, commentary, monitoring, monitoring_export, settlement
@@ -64,7 +64,7 @@ def budget_only_view() -> None:
 
     if budget.is_baseline_year(year):
         table = data.load(budget.baseline_comparison)
-        st.subheader("Baseline against the business case", anchor="baseline")
+        st.header("Baseline against the business case", anchor="baseline")
         st.caption(budget_tables.baseline_caption())
         tables.show_table(budget_tables.baseline_shown(table), presentation.BASELINE, MoneyUnit.THOUSANDS)
         if budget.baseline_reproduced(table):
@@ -75,7 +75,7 @@ def budget_only_view() -> None:
         shell.download_table(table[budget.BASELINE_COLUMNS], "baseline", "baseline", period=year)
 
     lines = data.load(budget.budgets, run.monitoring_request(), la)
-    st.subheader("Line budgets")
+    st.header("Line budgets")
     tables.show_table(budget_tables.line_budgets(lines, names, labels), presentation.LINE_BUDGETS, unit,
                       height=table_height(len(lines)))
     shell.download_table(lines, "budgets", "budget_lines", period=year)
@@ -105,8 +105,7 @@ def summary_table(mon: monitoring.Monitoring, sign: int) -> None:
 
 
 def lines_view(mon: monitoring.Monitoring, sign: int, overspend_positive: bool) -> None:
-    st.plotly_chart(budget_charts.variance_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
-                    key="variance_chart")
+    charts.place(budget_charts.variance_by_line(mon, la, labels, overspend_positive, unit), "variance_chart")
     lines = mon.lines
     st.caption("Pooled lines first, then the council's adoption support lines; comments recorded for this period "
                "are beside the figures.")
@@ -119,19 +118,18 @@ def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool
     trend = data.load(monitoring.forecast_trend, run.monitoring_request(int(mon.period or 1), method), la)
     c1, c2 = st.columns(2)
     for col, area in ((c1, "pooled"), (c2, "adoption_support")):
-        col.plotly_chart(
+        charts.place(
             budget_charts.outturn_trend(trend, la, area,
                                         f"{display.label('scope', area)}: forecast outturn by period against budget",
                                         unit),
-            width="stretch", key=f"trend_{area}")
+            f"trend_{area}", col)
     shell.download_table(trend, "forecast_trend", "trend", period=period_name(mon))
 
-    st.subheader("Movement since last period", anchor="movement")
+    st.header("Movement since last period", anchor="movement")
     if not mon.has_movement:
         st.info("Period 1 has no earlier forecast to compare with.", icon=":material/info:")
         return
-    st.plotly_chart(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
-                    key="movement_chart")
+    charts.place(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), "movement_chart")
     moved = budget_charts.variance_by_line_data(mon, la, labels, "movement")
     shell.download_table(moved, "forecast_movement", "movement", period=period_name(mon))
 
@@ -306,7 +304,7 @@ else:
     st.caption(budget_tables.monitoring_caption(scope, mon, method, overspend_positive, as_at))
     headline(mon, sign)
     if la is None:
-        st.subheader("By council", anchor="by-council")
+        st.header("By council", anchor="by-council")
         summary_table(mon, sign)
 
     tabs = st.tabs([":material/bar_chart: Variance by line", ":material/show_chart: Forecast and movement",

@@ -33,7 +33,7 @@ st.session_state.setdefault("upload_round", 0)
 councils = {c.la_code: display.council_option(ref, c.la_code) for c in ref.councils
             if c.la_code in access.upload_councils(viewer, ref)}
 with st.form("upload", border=True):
-    st.subheader("Upload a drop")
+    st.header("Upload a drop")
     c1, c2 = st.columns(2)
     la_code = c1.selectbox("Council", list(councils), format_func=councils.__getitem__, key="upload_council")
     extract = c2.date_input(
@@ -92,7 +92,7 @@ if outcome is not None:
         shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues", period="", region=True)
 
 
-st.subheader("Ingest history")
+st.header("Ingest history")
 history = data.load(freshness.ingest_history)
 st.dataframe(history, hide_index=True, width="stretch")
 shell.download_table(history, "ingest_history", "history", period="", region=True)

@@ -28,7 +28,7 @@ result = data.load(forecast, ForecastRequest(as_at=run.performance.as_at, months
 st.markdown(f"**{ft.gap_text(result, ref, area, publication=publication)}**")
 st.caption(ft.run_caption(result))
 
-st.subheader(f"{ft.area_label(ref, area)}: the next {months} months")
+st.header(f"{ft.area_label(ref, area)}: the next {months} months")
 st.dataframe(ft.horizon_table(result, area, ref, publication=publication), hide_index=True, width="stretch")
 st.caption(ft.table_caption(ref))
 st.caption(ft.pooling_caption(result, ref))
@@ -37,7 +37,7 @@ measure = st.selectbox("Chart", list(MEASURES), format_func=ft.MEASURE_LABELS.__
 pv.plot(forecast_chart(result, area, measure, publication=publication,
                        count_max=ref.settings.suppression.count_max), key="forecast_chart")
 
-st.subheader("How good has it been?")
+st.header("How good has it been?")
 record = data.load(backtest)
 st.markdown(ft.backtest_sentence(record, area))
 st.dataframe(ft.backtest_table(record.summary, area), hide_index=True, width="stretch")

@@ -83,7 +83,7 @@ if req.la_code is None and len(access.councils(viewer, ref)) > 1:
         icon=":material/location_on:",
     )
 when = data_when(as_at, latest)
-st.subheader(f"{council} ({la_code}) · {period.name}")
+st.header(f"{council} ({la_code}) · {period.name}")
 req = req.with_(thresholds=pv.threshold_set())
 #: Every area's figures come from one query (the page picks its area), so they are cached once whichever
 #: council the sidebar shows; only child-level rows are asked for one council.
@@ -101,7 +101,7 @@ if freshness.is_stale(status, la_code):
     st.warning(f"{council}'s data is stale ({since}): these are the last figures received.", icon=":material/schedule:")
 
 # Against the region and the best partner ----------------------------------------------------------------
-st.subheader("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
+st.header("Against the region and the best partner", help=f"{pv.definition('compare')}\n\n{pv.definition('low_n')}")
 with st.spinner("Computing the scorecard…"):
     sc = data.load(indicators.scorecard, every)
 if area not in gaps and indicators.adopted_none(sc, area):
@@ -141,7 +141,7 @@ stages_shown, stages_view = pv.publish(
     means={"mean_days": "n", "median_days": "n"},
     group_by=["period", "stage_order"],
 )
-st.subheader("Children's journey", help=f"{pv.definition('funnel')}\n\n{pv.definition('stages')}")
+st.header("Children's journey", help=f"{pv.definition('funnel')}\n\n{pv.definition('stages')}")
 left, right = st.columns([2, 3])
 with left:
     pv.plot(pv.figure(pc.journey_funnel, act_view, area, period.name), "funnel")
@@ -153,7 +153,7 @@ with right:
     pv.export(stages, stages_shown, publication, "stage_durations", "stages", area, period=period.name)
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
-st.subheader("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
+st.header("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
 bands = data.load(journeys.a1_bands, every)
 bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], group_by=["band_order"])
 mine_bands = bands[bands["area"] == area]
@@ -182,7 +182,7 @@ else:
         pv.export(bands, bands_shown, publication, "a1_bands", "a1_bands", area, period=period.name)
 
 # Children waiting --------------------------------------------------------------------------------------
-st.subheader(
+st.header(
     f"Children waiting on {date_long(at)}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
 )
 waiting = data.load(journeys.children_waiting, every, at)
@@ -216,7 +216,7 @@ with right:
 pv.export(wbands, wb_shown, publication, "children_waiting_bands", "waiting_bands", area, period=f"on_{at.isoformat()}")
 
 # Adopters -----------------------------------------------------------------------------------------------
-st.subheader("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
+st.header("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
 recruit = data.load(recruitment.recruitment_activity, every)
 timely = data.load(recruitment.timeliness, every)
 r_shown, r_view = pv.publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
@@ -261,7 +261,7 @@ with right:
     pv.export(timely, t_shown, publication, "adopter_timeliness", "timeliness", area, period=period.name)
 
 # Characteristics of the council's children -------------------------------------------------------------------
-st.subheader(f"Characteristics: {council}", help=characteristics.HELP)
+st.header(f"Characteristics: {council}", help=characteristics.HELP)
 with st.spinner("Counting characteristics…"):
     chars = data.load(characteristics.characteristics, every, at)
 c_shown, _ = pv.publish(

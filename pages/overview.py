@@ -36,7 +36,7 @@ if as_at is not None:
     )
     for col, (la_code, rows) in zip(st.columns(state["la_code"].nunique()), state.groupby("la_code"), strict=True):
         with col, st.container(border=True):
-            st.subheader(f"{rows['council'].iloc[0]} ({la_code})")
+            st.header(f"{rows['council'].iloc[0]} ({la_code})")
             for r in rows.itertuples():
                 if r.message:
                     st.markdown(f"**{r.table}**: {r.message}")
@@ -60,7 +60,7 @@ st.caption(
 cols = st.columns(len(status))
 for col, row in zip(cols, status.to_dict("records"), strict=True):
     with col, st.container(border=True):
-        st.subheader(f"{row['council']} ({row['la_code']})")
+        st.header(f"{row['council']} ({row['la_code']})")
         for dataset, label in display.DATASET_LABELS.items():
             newest = row[f"{dataset}_drop"]
             if missing(newest):
@@ -75,7 +75,7 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
         if row["rejected_since"]:
             st.warning(f"{count_noun(int(row['rejected_since']), 'drop')} rejected since the newest accepted drop")
 
-st.subheader("Rows in the current state")
+st.header("Rows in the current state")
 table = freshness.rows_table(status)
 st.dataframe(table, hide_index=True, width="stretch")
 shell.download_table(table, "data_freshness", "freshness", period="", region=True)
@@ -86,7 +86,7 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
     else:
         st.dataframe(warnings, hide_index=True, width="stretch")
 
-st.subheader("Go to")
+st.header("Go to")
 links = [navigation.page(p) for p in shell.visible_pages() if p in navigation.OVERVIEW_LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):
     col.page_link(path, label=label, icon=icon)

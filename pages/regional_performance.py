@@ -62,7 +62,7 @@ sc = sc2[sc2["period"] == period.name].drop(columns="period").reset_index(drop=T
 sc_pub, sc_view = pv.publish_scorecard(sc, publication)
 
 # Headline tiles -----------------------------------------------------------------------------------------
-st.subheader(f"Scorecard: {area_name}, {period.name}", help=pv.definition("threshold"))
+st.header(f"Scorecard: {area_name}, {period.name}", help=pv.definition("threshold"))
 head_raw = indicators.headline_from(sc2, period.name, prev.name, area)
 if area in gaps:
     st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
@@ -95,7 +95,7 @@ def trends_and_comparison() -> None:
         )
         or "A1"
     )
-    st.subheader(f"Trends: {ind} by council", help=f"{pv.definition('trend')}\n\n{pv.definition(ind)}")
+    st.header(f"Trends: {ind} by council", help=f"{pv.definition('trend')}\n\n{pv.definition(ind)}")
     columns = st.columns(2)
     for col, kind, label in zip(
         columns, ("year", "three_year"), ("financial year", "rolling 3-year period"), strict=True
@@ -110,7 +110,7 @@ def trends_and_comparison() -> None:
             pv.chart_notes(bool(raw["low_n"].any()), publication, shaded=selected is not None)
             pv.export(raw, shown, publication, f"{ind}_trend_{kind}", f"trend_{kind}", period=f"from_{FIRST_YEAR}")
 
-    st.subheader(f"Councils compared: {ind}, {period.name}", help=pv.definition(ind))
+    st.header(f"Councils compared: {ind}, {period.name}", help=pv.definition(ind))
     rows = sc[sc["indicator"] == ind]
     pv.plot(
         pv.figure(
@@ -127,7 +127,7 @@ def trends_and_comparison() -> None:
 trends_and_comparison()
 
 # Region (all children) beside the mean of councils -------------------------------------------------------
-st.subheader("Region: all children together, and the mean of councils", help=pv.definition("region_mean"))
+st.header("Region: all children together, and the mean of councils", help=pv.definition("region_mean"))
 st.markdown(
     f"The **region** figure counts every child of the {display.partners(ref)} together (child-weighted); the business "
     "case's **Regional Average** was the plain mean of the three council figures, shown beside it."
@@ -160,7 +160,7 @@ with right:
     )
 
 # Sufficiency: children waiting and adopters waiting -----------------------------------------------------
-st.subheader(f"Sufficiency: children and adopters waiting, {area_name}", help=pv.definition("sufficiency"))
+st.header(f"Sufficiency: children and adopters waiting, {area_name}", help=pv.definition("sufficiency"))
 at = req.waiting_at(shell.today())
 suff = data.load(recruitment.sufficiency_series, every, at)
 suff_shown, suff_view = pv.publish(
@@ -201,7 +201,7 @@ pv.chart_notes(False, publication)
 pv.export(suff, suff_shown, publication, "sufficiency", "sufficiency", area, period=f"to_{at.isoformat()}")
 
 # Children waiting as the ASGLB counts them ---------------------------------------------------------------
-st.subheader(f"Children waiting on {date_long(at)}, as the ASGLB counts them", help=pv.definition("children_waiting"))
+st.header(f"Children waiting on {date_long(at)}, as the ASGLB counts them", help=pv.definition("children_waiting"))
 waiting = data.load(journeys.children_waiting, every, at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS), group_by=["at"])
 w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")
@@ -225,7 +225,7 @@ st.caption(
 pv.export(waiting, w_shown, publication, "children_waiting_asglb", "waiting_asglb", period=f"on_{at.isoformat()}")
 
 # Characteristics of the children adopted, placed and waiting -----------------------------------------------
-st.subheader(f"Characteristics: {area_name}", help=characteristics.HELP)
+st.header(f"Characteristics: {area_name}", help=characteristics.HELP)
 with st.spinner("Counting characteristics…"):
     chars = data.load(characteristics.characteristics, every, at)
 c_shown, c_view = pv.publish(

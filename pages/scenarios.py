@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import data, errors, scenarios, shell
+from raa_app import charts, data, errors, scenarios, shell
 from raa_core import access, contributions
 from raa_core.contributions import contribution_charts, drivers, saved_scenarios, scenario_export
 from raa_core.contributions import scenario_tables as view
@@ -145,8 +145,7 @@ def results(s: Scenario, result: contributions.Result) -> None:
         st.warning("Some figures use a year that is not complete or not official:\n\n- " + "\n- ".join(flagged),
                    icon=":material/flag:")
     c1, c2 = st.columns([3, 2], gap="large")
-    c1.plotly_chart(contribution_charts.shares_figure(contributions.table(result, ref)), width="stretch",
-                    key="sc_shares_chart")
+    charts.place(contribution_charts.shares_figure(contributions.table(result, ref)), "sc_shares_chart", c1)
     with c2:
         st.markdown("**The formula, with its numbers**")
         for y in s.years:
@@ -198,9 +197,9 @@ def save_box(s: Scenario | None) -> None:
 @shell.fragment
 def workbench(budget_years: list[str]) -> None:
     """Only this part reruns when a widget of the builder changes."""
-    st.subheader("Build")
+    st.header("Build")
     builder(budget_years)
-    st.subheader("Results")
+    st.header("Results")
     try:
         s: Scenario | None = parse_scenario(scenario_data())
         result = scenarios.result(s)
@@ -240,7 +239,7 @@ def compare_view(saved: pd.DataFrame) -> None:
             return
     ref = shell.reference()
     cmp = contributions.compare(results_, ref)
-    st.plotly_chart(contribution_charts.comparison_figure(cmp), width="stretch", key="sc_compare_chart")
+    charts.place(contribution_charts.comparison_figure(cmp), "sc_compare_chart")
     st.table(view.comparison_frame(cmp, picked[0]), hide_index=True)
     cmp_name = shell.download_name("scenario_comparison", "xlsx", period="", region=True)
     st.download_button("Download comparison (Excel)", shell.audited(lambda: scenario_export.comparison_xlsx(cmp), cmp_name),
@@ -282,10 +281,10 @@ saved = saved_scenarios.saved(shell.appstate())
 saved_bar(list(saved["name"]))
 workbench(budget_years)
 st.divider()
-st.subheader("Compare saved scenarios")
+st.header("Compare saved scenarios")
 compare_view(saved)
 st.divider()
-st.subheader("Go-live interagency compensation")
+st.header("Go-live interagency compensation")
 st.caption("Each council's approved adopters still waiting and children waiting at go-live, valued at the fee "
            "rate from reference data, shared by contribution share so that no council gains or loses.")
 compensation_view()

@@ -31,7 +31,7 @@ roles = {r.role: r.label for r in ref.roles}
 councils = {c.la_code: display.council_option(ref, c.la_code) for c in ref.councils}
 left, right = st.columns(2)
 with left.form("users_add", clear_on_submit=True, border=True):
-    st.subheader("Add a user")
+    st.header("Add a user")
     name = st.text_input("User name", key="users_add_name")
     role = st.selectbox("Role", list(roles), format_func=roles.__getitem__, key="users_add_role")
     council = st.selectbox("Council (council-bound roles only)", [None, *councils],
@@ -51,7 +51,7 @@ with left.form("users_add", clear_on_submit=True, border=True):
                 errors.show(exc, "Not added: ", ".")
 
 with right.container(border=True):
-    st.subheader("Change, unlock or remove")
+    st.header("Change, unlock or remove")
     if listed.empty:
         st.caption("No users yet.")
     else:

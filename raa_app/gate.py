@@ -26,7 +26,7 @@ from typing import Any
 
 import streamlit as st
 
-from raa_app import errors
+from raa_app import errors, navigation
 from raa_core import access, logs
 from raa_core.access import accounts, audit, sessions, signin
 from raa_core.reference import Reference
@@ -220,6 +220,7 @@ def sign_in_screen(state: AppState, ref: Reference, demo_users: list[str], page:
             st.logout()
     elif st.button(f"Sign in with {provider.label}", type="primary", icon=":material/login:"):
         st.login(provider.provider) if provider.provider else st.login()
+    accessibility_link()
     st.stop()
 
 
@@ -229,6 +230,12 @@ def signin_url(page: str | None) -> str:
 
     target = "/" if page in (None, "overview") else "/" + navigation.url_path(page)
     return "/signin?" + urllib.parse.urlencode({"next": target})
+
+
+def accessibility_link() -> None:
+    """The link to the accessibility statement (at the foot of every page's sidebar; the sign-in route links it too)."""
+    script, title, icon = navigation.page(navigation.ACCESSIBILITY)
+    st.page_link(script, label=title, icon=icon)
 
 
 def _start(viewer: Viewer, how: str, started: dt.datetime, now: dt.datetime, token: str | None = None) -> Viewer:

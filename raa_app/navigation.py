@@ -23,7 +23,14 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "Data": [("data_drops", "pages/data_drops.py", PAGE_LABELS["data_drops"], ":material/upload_file:")],
     "Administration": [("audit", "pages/audit.py", PAGE_LABELS["audit"], ":material/policy:"),
                        ("users", "pages/users.py", PAGE_LABELS["users"], ":material/group:")],
+    # Open to everyone, signed in or not: never in the menu (roles.csv does not list it), linked from the foot of
+    # the sidebar on every page and from the sign-in screen (`ACCESSIBILITY`).
+    "About": [("accessibility", "pages/accessibility.py", PAGE_LABELS["accessibility"], ":material/accessibility:")],
 }
+
+#: The accessibility statement's page key (Public Sector Bodies Accessibility Regulations 2018: reachable from
+#: every page, and before sign-in).
+ACCESSIBILITY = "accessibility"
 
 #: The pages the Overview links to under "Go to" (those the viewer may open, in the role's order; the Overview
 #: itself and the Forecast are not linked).

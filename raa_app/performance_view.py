@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import data, shell
+from raa_app import charts, data, shell
 from raa_core import access, suppression
 from raa_core.ingest import coverage
 from raa_core.performance import asglb, indicators, recruitment
@@ -18,8 +18,6 @@ from raa_core.performance import performance_charts as pc
 from raa_core.performance import publication as published_tables
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 from raa_core.requests import DataRequest, PerformanceRequest
-
-PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
 def definition(key: str) -> str:
@@ -73,7 +71,8 @@ def table(df: pd.DataFrame, columns: dict[str, str]) -> None:
 
 
 def plot(fig: Any, key: str) -> None:
-    st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
+    """Place a chart with its text alternative (raa_app.charts)."""
+    charts.place(fig, key)
 
 
 def chart_notes(low: bool, publication: bool, shaded: bool = False) -> None:

@@ -35,6 +35,7 @@ from starlette.routing import Route
 from raa_app.shell import calendar_today, db_path, drops_root
 from raa_core.access import accounts, audit, sessions, signin
 from raa_core.ingest import drops
+from raa_core.presentation.display import PAGE_LABELS
 from raa_core.reference import Reference, ReferenceError, load_reference
 from raa_core.snapshot import pin
 from raa_core.store import status, warehouse
@@ -42,13 +43,15 @@ from raa_core.store.appstate import AppState
 from raa_core.store.warehouse import Warehouse
 
 HEALTH_PATH = "/healthz"
+#: The accessibility statement's address: open before sign-in (Public Sector Bodies Accessibility Regulations 2018).
+STATEMENT_PATH = "/accessibility"
 SIGNIN_PATH = "/signin"
 SIGNOUT_PATH = "/signout"
 _HEADERS = {"Cache-Control": "no-store"}
 #: Paths the sign-in redirect leaves alone: Streamlit's own endpoints and assets, the identity provider's
 #: callbacks, and these routes.
 OPEN_PREFIXES = ("/_stcore", "/static", "/media", "/component", "/app/static", "/auth", "/oauth2callback",
-                 "/favicon", "/robots.txt", HEALTH_PATH, SIGNIN_PATH, SIGNOUT_PATH)
+                 "/favicon", "/robots.txt", HEALTH_PATH, SIGNIN_PATH, SIGNOUT_PATH, STATEMENT_PATH)
 #: Fixed notices the form may show (`?notice=`): never text from the address itself.
 NOTICES = {"signed-out": "You have signed out.",
            "ended": "Your session has ended. Please sign in again."}
@@ -126,6 +129,7 @@ def signin_html(ref: Reference, *, next_path: str, message: str | None = None, n
         parts.append('<table><caption>Demo users (bundled sample only)</caption><thead><tr><th scope="col">User name'
                      '</th><th scope="col">Password</th><th scope="col">Role</th></tr></thead>'
                      f"<tbody>{rows}</tbody></table>")
+    parts.append(f'<p><a href="{STATEMENT_PATH}">{e(PAGE_LABELS["accessibility"])}</a></p>')
     return ('<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><title>Sign in · {e(ref.settings.raa_name)}</title>'
             f"<style>{_CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")

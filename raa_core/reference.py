@@ -19,12 +19,13 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from raa_core.errors import BadInput
+from raa_core.presentation import palette
 
 T = TypeVar("T", bound=BaseModel)
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
-#: Chart colours for councils without their own (colour-blind safe, Okabe-Ito).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
+#: Chart colours for councils without their own (colour-blind safe, each 3:1 on white: presentation.palette).
+PALETTE = palette.COUNCIL_FALLBACK
 
 
 class ReferenceError(BadInput):
@@ -45,6 +46,9 @@ class Council(BaseModel):
     def _hex(cls, v: str | None) -> str | None:
         if v is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
             raise ValueError("must be a colour written #rrggbb")
+        if v is not None and palette.contrast(v) < palette.GRAPHICS_MIN:  # WCAG 2.2 1.4.11 Non-text Contrast
+            raise ValueError(f"{v} is too light: a chart's mark needs a contrast of 3:1 with the white page "
+                             "(WCAG 2.2, non-text contrast): choose a darker colour")
         return v
 
 
@@ -319,6 +323,9 @@ class Settings(BaseModel):
     forecast: ForecastSettings = ForecastSettings()
     #: The agency's name as every screen and file shows it (the partner councils come from councils.csv).
     raa_name: str = "Regional Adoption Agency"
+    #: Where a person reports an accessibility problem (an e-mail address or a team), named in the accessibility
+    #: statement; None: the statement sends them to the agency's administrator.
+    accessibility_contact: str | None = None
 
     @field_validator("freshness_days", mode="before")
     @classmethod

@@ -18,19 +18,21 @@ import re
 from pathlib import Path
 
 import matplotlib
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.outline import OutlineSection
 
 from raa_core.boardpack import SECTIONS, SHEETS, BoardPack, PackChart, PackTable, static_charts
-from raa_core.presentation import count_noun, date_text, file_name
+from raa_core.presentation import RAG_WORDS, count_noun, date_text, file_name, palette
 from raa_core.presentation.export import SpecFormats, Workbook, print_setup, write_spec_table
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
+#: The language of every word in the pack (the PDF catalogue's /Lang).
+LANGUAGE = "en-GB"
 MARGIN_MM = 12
-HEAD = (221, 228, 238)
-RAG_FILL = {"Red": (244, 182, 182), "Amber": (252, 217, 160), "Green": (191, 227, 192)}
+HEAD = palette.rgb(palette.HEADER_FILL)
+RAG_FILL = {palette_word: palette.rgb(palette.RAG_BACKGROUND[rag]) for rag, palette_word in RAG_WORDS.items()}
 PDF_MIME = "application/pdf"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,7 +65,7 @@ def boardpack_xlsx(pack: BoardPack) -> bytes:
     fmt = SpecFormats(wb)
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     bold = wb.add_format({"bold": True})
-    link = wb.add_format({"font_color": "#1F4E79", "underline": 1})
+    link = wb.add_format({"font_color": palette.LINK, "underline": 1})
     used: set[str] = {"contents"}
     contents = wb.add_worksheet("Contents")
     contents.write_string(0, 0, pack.title, fmt.title)
@@ -129,6 +131,10 @@ class _PackPDF(FPDF):
         self.set_subject(pack.subtitle)
         self.set_creator("raa_core board pack")
         self.set_creation_date(pack.produced_at)
+        # For screen readers (PDF/UA-1, WCAG 2.2 3.1.1 and 2.4.2): the document's language, and its title shown
+        # in the window rather than the file name. Charts carry alternative text (`_chart`).
+        self.set_lang(LANGUAGE)
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
 
     def header(self) -> None:
         if self.page_no() == 1:
@@ -259,6 +265,12 @@ def chart_png(chart: PackChart, pack: BoardPack) -> bytes:
     raise ValueError(f"unknown chart kind {chart.kind!r}")
 
 
+def chart_alt_text(chart: PackChart) -> str:
+    """A chart's alternative text in the PDF: what it shows, and where its figures are in words."""
+    return (f"Chart: {chart.title}. The same figures are in this section's tables and in the pack's workbook "
+            "(one sheet per table).")
+
+
 def _chart(pdf: _PackPDF, chart: PackChart) -> None:
     png = chart_png(chart, pdf.pack)
     from PIL import Image
@@ -269,7 +281,7 @@ def _chart(pdf: _PackPDF, chart: PackChart) -> None:
     h = w * h_px / w_px
     if pdf.get_y() + h > pdf.h - pdf.b_margin:
         pdf.add_page()
-    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=w, h=h, alt_text=chart.title)
+    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=w, h=h, alt_text=chart_alt_text(chart))
     pdf.ln(2)
 
 

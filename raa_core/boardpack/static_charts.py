@@ -20,7 +20,8 @@ from matplotlib.ticker import FuncFormatter
 
 from raa_core.finance.budget_charts import BUDGET, OVER, UNDER, outturn_trend_data
 from raa_core.performance.performance_charts import THRESHOLD_COLOUR, area_colour
-from raa_core.presentation import MoneyUnit, axis_title, missing, money_axis_range, number_text, scaled
+from raa_core.presentation import MoneyUnit, axis_title, missing, money_axis_range, number_text, palette, scaled
+from raa_core.presentation.display import THRESHOLD_BADGES
 
 #: Printed width and height of a chart in inches (A4 landscape text width is about 10.7 in).
 SIZE = (9.6, 3.6)
@@ -53,7 +54,7 @@ def _trend_axes(ax: plt.Axes, data: pd.DataFrame, indicator: str, title: str, le
         ys = [float("nan") if missing(v) else float(v) for v in rows["value"]]
         xs = [periods.index(p) for p in rows["period"]]
         label = rows["area_name"].iloc[0] if "area_name" in rows else str(area)
-        ax.plot(xs, ys, marker="o", markersize=3, label=label, color=area_colour(area, "#777777"),
+        ax.plot(xs, ys, marker="o", markersize=3, label=label, color=area_colour(area, palette.NEUTRAL),
                 linewidth=2 if area == "region" else 1.2)
     thr = [float("nan") if missing(v) else float(v) for v in data.drop_duplicates("period")["threshold"]]
     if any(t == t for t in thr):
@@ -89,9 +90,12 @@ def scorecard_png(region: pd.DataFrame, title: str) -> bytes:
     for ax, row in zip(axes, region.itertuples(index=False), strict=True):
         value = None if missing(row.value) else float(row.value)
         thr = None if missing(row.threshold) else float(row.threshold)
-        colour = {"green": UNDER, "red": OVER}.get(str(row.rag), "#888888")
+        colour = {"green": UNDER, "red": OVER}.get(str(row.rag), palette.NEUTRAL)
         ax.bar([0], [value or 0], color=colour, width=0.6)
-        ax.text(0, (value or 0), "no figure" if value is None else number_text(value, 0), ha="center", va="bottom")
+        # the RAG in words under the figure, not the bar's colour alone (WCAG 2.2 1.4.1 Use of Color)
+        words = THRESHOLD_BADGES.get(str(row.rag), ("",))[0]
+        shown = "no figure" if value is None else number_text(value, 0)
+        ax.text(0, (value or 0), f"{shown}\n{words}".strip(), ha="center", va="bottom", fontsize=8)
         if thr is not None:
             ax.axhline(thr, color=THRESHOLD_COLOUR, linestyle="--", linewidth=1)
             ax.text(0.45, thr, f"threshold {number_text(thr, 0)}", color=THRESHOLD_COLOUR, ha="right", va="bottom", fontsize=7)
@@ -108,8 +112,8 @@ def waiting_png(data: pd.DataFrame, title: str) -> bytes:
     fig, ax = plt.subplots(figsize=SIZE)
     labels = [f"{d:%b %y}" for d in data["at"]]
     xs = range(len(labels))
-    ax.plot(xs, list(data["children"]), marker="o", label="Children waiting", color="#1f77b4")
-    ax.plot(xs, list(data["adopters"]), marker="s", label="Approved households waiting", color="#e07b00")
+    ax.plot(xs, list(data["children"]), marker="o", label="Children waiting", color=palette.SERIES)
+    ax.plot(xs, list(data["adopters"]), marker="s", label="Approved households waiting", color=palette.SERIES_SECOND)
     step = max(1, len(labels) // 12)
     ax.set_xticks(list(xs)[::step], labels[::step])
     ax.set_ylim(bottom=0)
@@ -148,7 +152,7 @@ def variance_png(data: pd.DataFrame, title: str, unit: MoneyUnit, top: int = 12)
     ax.barh(range(len(values)), [v or 0 for v in values], color=[OVER if (v or 0) > 0 else UNDER for v in values])
     ax.set_yticks(range(len(values)), list(summed.index))
     ax.invert_yaxis()
-    ax.axvline(0, color="#444444", linewidth=0.8)
+    ax.axvline(0, color=palette.BUDGET, linewidth=0.8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: number_text(x, 1 if unit is MoneyUnit.THOUSANDS else 0)))
     ax.set_xlabel(axis_title(unit, "overspend +"))
     ax.set_title(title, loc="left")

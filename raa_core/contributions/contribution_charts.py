@@ -7,10 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from raa_core.money import to_decimal
-from raa_core.presentation import money_rounded, rounded
+from raa_core.presentation import money_rounded, palette, rounded
 
 #: One colour per council position (code order), colour-blind safe.
-PALETTE = ["#1B6CA8", "#E07B00", "#2E8B57", "#8E44AD", "#B03A2E", "#5D6D7E"]
+PALETTE = palette.SCENARIO
 
 
 def _layout(fig: go.Figure, title: str, yaxis: str) -> go.Figure:

@@ -9,11 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from raa_core.finance.monitoring import Monitoring
-from raa_core.presentation import MoneyUnit, axis_title, money_axis_range, scaled
+from raa_core.presentation import MoneyUnit, axis_title, money_axis_range, palette, scaled
 
-OVER = "#C0392B"
-UNDER = "#2E7D32"
-BUDGET = "#444444"
+OVER = palette.OVER
+UNDER = palette.UNDER
+BUDGET = palette.BUDGET
 
 
 def _lines_for(mon: Monitoring, la_code: int | None) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance import commentary
 from raa_core.finance.monitoring import Monitoring, latest_period, monitor, recharge_schedule
 from raa_core.finance.settlement import BASIS_LABELS, Settlement, settlement_of
-from raa_core.presentation import display, excel_money_format, missing
+from raa_core.presentation import display, excel_money_format, missing, palette
 from raa_core.presentation.export import Workbook, print_setup
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -51,8 +51,8 @@ class _Book:
     def __init__(self, wb: Workbook, negatives: Literal["brackets", "sign"]) -> None:
         self.wb = wb
         self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.sub = wb.add_format({"italic": True, "font_color": "#555555"})
-        self.head = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "bottom": 1, "text_wrap": True})
+        self.sub = wb.add_format({"italic": True, "font_color": palette.NOTE_TEXT})
+        self.head = wb.add_format({"bold": True, "bg_color": palette.HEADER_FILL, "bottom": 1, "text_wrap": True})
         self.money = wb.add_format({"num_format": money_format(negatives)})
         self.money_b = wb.add_format({"num_format": money_format(negatives), "bold": True, "top": 1})
         self.pct = wb.add_format({"num_format": "0.0%;-0.0%;0.0%"})

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from raa_core.forecast.model import MONEY, Forecast
 from raa_core.performance.performance_charts import area_colour
+from raa_core.presentation import palette
 from raa_core.presentation.forecast_text import MEASURE_LABELS
 
 
@@ -26,17 +27,17 @@ def forecast_chart(f: Forecast, area: str, measure: str, *, publication: bool, c
     if f.step != "month":
         rows = rows.assign(end=rows["end"])
     x = [pd.Timestamp(d) for d in rows["end"]]
-    colour = area_colour(area, "#1f77b4") or "#1f77b4"
+    colour = area_colour(area, palette.AREA_DEFAULT) or palette.AREA_DEFAULT
 
     def ys(col: pd.Series) -> list[float | None]:
         return _hide_small([float(v) for v in col], count_max, publication, money)
 
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=x + x[::-1], y=ys(rows["high95"]) + ys(rows["low95"])[::-1], fill="toself",
-                             fillcolor="rgba(31,119,180,0.12)", line={"width": 0}, name="95% range",
+                             fillcolor=palette.RANGE_95, line={"width": 0}, name="95% range",
                              hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=x + x[::-1], y=ys(rows["high80"]) + ys(rows["low80"])[::-1], fill="toself",
-                             fillcolor="rgba(31,119,180,0.28)", line={"width": 0}, name="80% range",
+                             fillcolor=palette.RANGE_80, line={"width": 0}, name="80% range",
                              hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=x, y=ys(rows["forecast"]), mode="lines+markers", name="Forecast",
                              line={"dash": "dash", "color": colour}))

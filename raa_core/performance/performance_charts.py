@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from raa_core.performance.journeys import FUNNEL
 from raa_core.performance.recruitment import TIMELINESS
+from raa_core.presentation import palette
 from raa_core.presentation.display import REGION_LABELS as AREA_LABELS
 from raa_core.presentation.display import area_label
 from raa_core.presentation.text import missing
@@ -27,7 +28,7 @@ HIDDEN_MARK = "x"
 TIME_INDICATORS = ("A1", "A2", "A10")
 UNITS = {"A1": "days", "A2": "days", "A3": "% within 14 months", "A10": "days"}
 #: The region's colours; each council's comes from reference data (`Reference.council_colours`).
-REGION_COLOURS = {"region": "#444444", "region_mean": "#9467bd"}
+REGION_COLOURS = {"region": palette.REGION, "region_mean": palette.REGION_MEAN}
 
 
 def area_colour(area: object, default: str | None = None) -> str | None:
@@ -37,7 +38,7 @@ def area_colour(area: object, default: str | None = None) -> str | None:
         return REGION_COLOURS[key]
     colours = load_reference().council_colours()
     return colours.get(int(key), default) if key.isdigit() else default
-THRESHOLD_COLOUR = "#b22222"
+THRESHOLD_COLOUR = palette.THRESHOLD
 #: Axis labels of the adopter timeliness measures (the full rule is in the hover and the definitions).
 TIMELINESS_SHORT = {
     "stage1_2m": "Stage 1 in 2 months",
@@ -175,7 +176,7 @@ def trend_chart(
         )
     if highlight in periods:
         i = periods.index(highlight)
-        fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor="#d9d9d9", opacity=0.45, layer="below", line_width=0)
+        fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor=palette.PERIOD_SHADE, opacity=0.45, layer="below", line_width=0)
     _layout(fig, title or f"{indicator} by period", UNITS.get(indicator, ""), height=420)
     fig.update_layout(xaxis_type="category", legend={"y": -0.3})
     fig.update_xaxes(tickangle=-45)
@@ -196,7 +197,7 @@ def council_comparison(
             y=values,
             name=indicator,
             text=_text(values, [bool(x) for x in df["low_n"]], hidden),
-            marker_color=[area_colour(a, "#888888") for a in df["area"]],
+            marker_color=[area_colour(a, palette.NEUTRAL) for a in df["area"]],
             customdata=[str(v) if _none(v) is not None else "" for v in df["n"]],
             hovertemplate="%{x}: %{y} (n=%{customdata})<extra></extra>",
             showlegend=False,
@@ -251,14 +252,14 @@ def waiting_vs_adopters(sufficiency_df: pd.DataFrame, area: str = "region", titl
                 y=_values(df["children_waiting_with_po"]),
                 mode="lines+markers",
                 name="Children waiting (placement order)",
-                line={"color": "#c0392b"},
+                line={"color": palette.MISSES},
             ),
             go.Scatter(
                 x=x,
                 y=_values(df["adopters_waiting"]),
                 mode="lines+markers",
                 name="Approved adopters waiting",
-                line={"color": "#2471a3"},
+                line={"color": palette.SERIES},
             ),
         ]
     )
@@ -272,14 +273,14 @@ def a1_distribution_chart(
     """Histogram and box of each child's A1 days (the spread behind the mean)."""
     days = [int(v) for v in dist_df[column].dropna()]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.25, 0.75], vertical_spacing=0.03)
-    fig.add_trace(go.Box(x=days, name="children", boxmean=True, showlegend=False, marker_color="#2471a3"), row=1, col=1)
+    fig.add_trace(go.Box(x=days, name="children", boxmean=True, showlegend=False, marker_color=palette.SERIES), row=1, col=1)
     fig.add_trace(
         go.Histogram(
             x=days,
             name="children",
             xbins={"size": 30},
             showlegend=False,
-            marker={"color": "#2471a3", "line": {"color": "white", "width": 1}},
+            marker={"color": palette.SERIES, "line": {"color": palette.WHITE, "width": 1}},
             hovertemplate="%{x} days, children: %{y}<extra></extra>",
         ),
         row=2,
@@ -331,8 +332,12 @@ def _band_bars(
 
 def a1_bands_chart(bands_df: pd.DataFrame, area: str) -> go.Figure:
     """The A1 cohort of one area by months from entering care to placement (`journeys.a1_bands`)."""
-    fig, labels = _band_bars(bands_df, area, lambda o: "#2ca02c" if o < 3 else "#c0392b")
-    _layout(fig, "Months from entering care to placement (green: within 14)", "children adopted")
+    fig, labels = _band_bars(bands_df, area, lambda o: palette.MEETS if o < 3 else palette.MISSES)
+    # within 14 months or not is said by a pattern and the title's words too, never by the colour alone (WCAG 1.4.1)
+    orders = _area_rows(bands_df, area).sort_values("band_order")["band_order"]
+    fig.update_traces(marker_pattern_shape=["" if int(o) < 3 else "/" for o in orders])
+    _layout(fig, "Months from entering care to placement (plain green: within 14; hatched red: over 14)",
+            "children adopted")
     _wrap_ticks(fig, labels, 10)
     return count_axis(fig, list(fig.data[0].y))
 
@@ -353,7 +358,7 @@ def journey_funnel(activity_df: pd.DataFrame, area: str, period: str | None = No
     stages = [s for s, _ in FUNNEL]
     counts, hidden = _one_row_values(rows, [m for _, m in FUNNEL])
     fig = go.Figure(
-        go.Funnel(y=stages, x=counts, text=_text(counts, None, hidden), textinfo="text", marker_color="#2471a3")
+        go.Funnel(y=stages, x=counts, text=_text(counts, None, hidden), textinfo="text", marker_color=palette.SERIES)
     )
     return _layout(fig, "Children's journey: events in the period")
 
@@ -377,7 +382,7 @@ def stage_durations_chart(
                 text=_text(means, low, hidden),
                 customdata=[str(v) if _none(v) is not None else "" for v in rows["n"]],
                 hovertemplate="%{x}: %{y} days (n=%{customdata})<extra></extra>",
-                marker_color="#2471a3",
+                marker_color=palette.SERIES,
                 insidetextanchor="middle",
             ),
             go.Scatter(
@@ -385,7 +390,7 @@ def stage_durations_chart(
                 y=_values(rows["median_days"]),
                 mode="markers",
                 name="median days",
-                marker={"symbol": "diamond", "size": 10, "color": "#e07b00"},
+                marker={"symbol": "diamond", "size": 10, "color": palette.SERIES_SECOND},
             ),
         ]
     )
@@ -403,7 +408,7 @@ def stage_durations_chart(
 
 def waiting_bands_chart(bands_df: pd.DataFrame, area: str, title: str | None = None) -> go.Figure:
     """Children waiting by ageing band for one area."""
-    fig, _ = _band_bars(bands_df, area, "#c0392b", name="children")
+    fig, _ = _band_bars(bands_df, area, palette.MISSES, name="children")
     _layout(fig, title or "Children waiting by time since the decision", "children")
     return count_axis(fig, list(fig.data[0].y))
 
@@ -430,7 +435,7 @@ def timeliness_chart(
             text=text,
             customdata=[[_shown(w), _shown(n)] for w, n in zip(rows["within"], rows["n"], strict=True)],
             hovertemplate="%{x}: %{y}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
-            marker_color="#2471a3",
+            marker_color=palette.SERIES,
         )
     )
     _mark_hidden(fig, labels, hidden)
@@ -484,7 +489,7 @@ def adopter_pipeline(recruitment_df: pd.DataFrame, area: str, period: str | None
             x=counts,
             text=_text(counts, None, hidden),
             textinfo="text",
-            marker_color="#2ca02c",
+            marker_color=palette.MEETS,
         )
     )
     return _layout(fig, "Adopter pipeline: households in the period")
@@ -526,9 +531,9 @@ def council_vs_region(
         (2, comparison_df[comparison_df["indicator"] == "A3"]),
     )
     for col, label, colour in (
-        ("council", own, area_colour(council, "#1f77b4")),
+        ("council", own, area_colour(council, palette.AREA_DEFAULT)),
         ("region", AREA_LABELS["region"], REGION_COLOURS["region"]),
-        ("best", "Best partner", "#8e44ad"),
+        ("best", "Best partner", palette.REGION_MEAN),
     ):
         for panel, rows in parts:
             values = _values(rows[col])

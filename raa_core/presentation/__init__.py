@@ -7,6 +7,9 @@ Modules:
 - display: the labels module: the words for every code (`label(kind, code)`, `area_label`), no formatting.
 - export: CSV and Excel writers.
 - forecast_text: the pipeline forecast's sentences and tables (the approvals gap, ranges, the backtest's record).
+- palette: every colour the product draws with, and the contrast rule (WCAG 2.2 AA) each one meets.
+- chart_text: a chart's text alternative: its title and its figures as a table, read from the figure.
+- statement: the accessibility statement, built from the latest results of the accessibility checks.
 """
 
 from raa_core.presentation.text import (

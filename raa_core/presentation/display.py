@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from raa_core.presentation import palette
 from raa_core.presentation.text import DASH, RAG_WORDS, missing, number_word
 from raa_core.reference import Reference
 
@@ -38,9 +39,9 @@ METHOD_LABELS = {
 }
 #: RAG: word, Material icon, Streamlit badge colour, table/Excel background.
 RAG = {
-    "red": (RAG_WORDS["red"], ":material/error:", "red", "#F4B6B6"),
-    "amber": (RAG_WORDS["amber"], ":material/warning:", "orange", "#FCD9A0"),
-    "green": (RAG_WORDS["green"], ":material/check_circle:", "green", "#BFE3C0"),
+    "red": (RAG_WORDS["red"], ":material/error:", "red", palette.RAG_BACKGROUND["red"]),
+    "amber": (RAG_WORDS["amber"], ":material/warning:", "orange", palette.RAG_BACKGROUND["amber"]),
+    "green": (RAG_WORDS["green"], ":material/check_circle:", "green", palette.RAG_BACKGROUND["green"]),
 }
 RAA = "RAA"
 ROW_NAMES = {"reserve": "Contingency reserve", "total": "Total"}
@@ -184,6 +185,7 @@ PAGE_LABELS: dict[str | None, str] = {
     "data_drops": "Data drops",
     "audit": "Audit",
     "users": "Users",
+    "accessibility": "Accessibility statement",
     "sign-in": "Sign-in",
     "account": "Own account",
     None: "",

@@ -29,7 +29,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from raa_core.presentation import MoneyUnit, TableSpec, date_text, missing
+from raa_core.presentation import MoneyUnit, TableSpec, date_text, missing, palette
+from raa_core.presentation.text import RAG_WORDS
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -141,7 +142,7 @@ def _frame_sheet(wb: Workbook, df: pd.DataFrame, sheet: str, title: str | None, 
                  as_at: dt.date | None = None) -> None:
     """One sheet: optional title row, bold frozen header, sensible widths, typed cells, print setup."""
     ws = wb.add_worksheet(sheet)
-    bold = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#E8EEF2"})
+    bold = wb.add_format({"bold": True, "bottom": 1, "bg_color": palette.TOTAL_FILL})
     start = 2 if title else 0
     if title:
         wb.text(ws, 0, 0, title, wb.add_format({"bold": True, "font_size": 13}))
@@ -214,13 +215,13 @@ class SpecFormats:
         self.wb = wb
         self.negatives = negatives
         self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.sub = wb.add_format({"italic": True, "font_color": "#555555"})
-        self.head = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "bottom": 1, "text_wrap": True,
+        self.sub = wb.add_format({"italic": True, "font_color": palette.NOTE_TEXT})
+        self.head = wb.add_format({"bold": True, "bg_color": palette.HEADER_FILL, "bottom": 1, "text_wrap": True,
                                    "valign": "top"})
-        self.head_right = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "bottom": 1, "text_wrap": True,
+        self.head_right = wb.add_format({"bold": True, "bg_color": palette.HEADER_FILL, "bottom": 1, "text_wrap": True,
                                          "valign": "top", "align": "right"})
         self.rag = {k: wb.add_format({"bg_color": c, "align": "center"})
-                    for k, c in (("Red", "#F4B6B6"), ("Amber", "#FCD9A0"), ("Green", "#BFE3C0"))}
+                    for k, c in ((w, palette.RAG_BACKGROUND[r]) for r, w in RAG_WORDS.items())}
         self._cache: dict[tuple[str, bool], Any] = {}
 
     def cell(self, num_format: str, align: str, bold: bool) -> Any:

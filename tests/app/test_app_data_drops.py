@@ -34,7 +34,7 @@ def test_the_form_says_where_the_extract_date_comes_from(app_env) -> None:
     assert date.label == "Extract date (used only if the drop has no manifest.json)"
     assert date.value is None  # no silent "today" default: a wrong default rejected correct drops
     assert {"Check only", "Check and load"} <= {b.label for b in at.button}
-    assert "Ingest history" in [h.value for h in at.subheader]
+    assert "Ingest history" in [h.value for h in at.header]
     assert not at.error
 
 

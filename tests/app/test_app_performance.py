@@ -142,7 +142,7 @@ def test_as_at_date_uses_the_drops_received_by_then(app_env: Path, ref: Any) -> 
 def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> None:
     at = open_page(LOCAL, council="887", year="2018-19")
     assert at.title[0].value == "Local performance"
-    assert at.subheader[0].value == "Medway (887) · 2018-19"
+    assert at.header[0].value == "Medway (887) · 2018-19"
     p = parse_period("2018-19")
     con = connect(app_env)
     try:
@@ -175,7 +175,7 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
 def test_local_page_on_the_region_chooses_the_first_council_and_says_so(app_env: Path) -> None:
     at = open_page(LOCAL)
     assert any("shows **Bexley** (303)" in i.value for i in at.info)
-    assert at.subheader[0].value == f"Bexley (303) · {CURRENT_YEAR}"
+    assert at.header[0].value == f"Bexley (303) · {CURRENT_YEAR}"
 
 
 def test_local_publication_view_hides_small_counts(app_env: Path) -> None:

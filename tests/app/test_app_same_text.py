@@ -195,7 +195,7 @@ def test_indicators_and_children_waiting_read_the_same_on_the_page_and_in_the_pa
     page = _frame(at, "Children waiting")
     waiting = {r["Area"].value: r for r in _sheet_rows(wb["Children waiting"])}
     caption = next(s for s in pack.sections if s.key == "waiting").lines[0]
-    subheader = next(h.value for h in at.subheader if h.value.startswith("Children waiting on "))
+    subheader = next(h.value for h in at.header if h.value.startswith("Children waiting on "))
     on = dt.datetime.strptime(subheader.split(" on ")[1].split(",")[0], "%d %B %Y").date()
     assert caption == f"At {on.day} {on:%b %Y}."  # the same day counted
     columns = {c.key: c.header() for c in pack_module.CHILDREN_WAITING.columns if c.key in journeys.WAITING_COUNTS}

@@ -47,7 +47,7 @@ def test_an_oidc_identity_signs_in_as_its_mapped_role(app_env, claims, who, page
     at.run()
     assert not at.exception, at.exception
     assert any(who in m.value for m in at.sidebar.markdown), [m.value for m in at.sidebar.markdown]
-    assert [p.label for p in at.get("page_link")] == pages
+    assert [p.label for p in at.main.get("page_link")] == pages  # the Overview's links (the sidebar's: the statement)
     assert at.session_state[SESSION].how == "oidc"
 
 
@@ -56,7 +56,8 @@ def test_an_oidc_identity_without_a_role_sees_only_a_message(app_env) -> None:
     at.run()
     assert not at.exception, at.exception
     assert "no role for you" in at.error[0].value and "someone@example.com" in at.error[0].value
-    assert not at.sidebar.selectbox and not at.get("page_link") and not at.dataframe
+    assert not at.sidebar.selectbox and not at.dataframe
+    assert [p.label for p in at.get("page_link")] == ["Accessibility statement"]  # the one link before sign-in
 
 
 def test_signed_out_the_screen_leads_to_the_sign_in_route_coming_back_to_the_page(app_env) -> None:

@@ -115,3 +115,12 @@ def test_the_form_escapes_every_text(app_env) -> None:
     assert "<script>alert" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
     status, _, page = call("GET", "/signin?notice=<script>")
     assert status == 200 and "<script>" not in page.split("</style>")[1]
+
+
+def test_the_accessibility_statement_is_open_before_sign_in(app_env) -> None:
+    """The statement is reachable before sign-in (Public Sector Bodies Accessibility Regulations 2018): the form
+    links to it and the sign-in redirect leaves its address alone."""
+    status, _, page = call("GET", "/signin")
+    assert status == 200 and f'<a href="{server.STATEMENT_PATH}">Accessibility statement</a>' in page
+    assert call("GET", server.STATEMENT_PATH)[0] == 404  # served by Streamlit itself, not redirected to sign-in
+    assert call("GET", "/regional_performance")[0] == 303

@@ -111,7 +111,7 @@ def test_every_page_shows_the_five_councils_and_names_no_other(env, page) -> Non
     text = _text(at)
     assert not [w for w in SHIPPED if re.search(rf"\b{w}\b", text)], page
     if page == "pages/overview.py":
-        assert [h.value for h in at.subheader][:5] == [f"{s} ({c})" for c, _, s, _ in COUNCILS]
+        assert [h.value for h in at.header][:5] == [f"{s} ({c})" for c, _, s, _ in COUNCILS]
         assert "five partner councils" in at.caption[0].value
 
 

@@ -70,6 +70,10 @@ RULES = [
      NUMBER_SPEC),
     ("display rounding (half up, docs/finance.md)", ("raa_core/presentation/text.py", "raa_core/money.py"),
      r"\.quantize\(\s*Decimal\(\s*['\"][0-9.]+['\"]\s*\)\s*\)"),
+    # every colour is named in the palette, where its contrast is tested (WCAG 2.2 1.4.3, 1.4.11)
+    ("colours and their contrast", ("raa_core/presentation/palette.py",), r"['\"]#[0-9A-Fa-f]{6}['\"]|rgba?\("),
+    # every chart is placed by the one function that gives it a title and its data as a table (WCAG 1.1.1)
+    ("charts are placed with their text alternative", ("raa_app/charts.py",), r"\.\s*plotly_chart\s*\("),
 ]
 
 
