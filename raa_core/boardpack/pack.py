@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from raa_core import suppression
+from raa_core import access, suppression
 from raa_core.errors import NoData
 from raa_core.finance import budget_tables, commentary, monitoring
 from raa_core.ingest import freshness
@@ -651,7 +651,7 @@ def _quality(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
         "file": list(warn["file"]),
         "rule": list(warn["rule"]),
         "row_count": list(warn["row_count"]),
-        "message": list(warn["message"]),
+        "message": list(access.issues_for(None, warn, ref=ref)[0]["message"]),  # a board document: counts only
     }) if not warn.empty else pd.DataFrame(columns=["council", "extract_date", "file", "rule", "row_count", "message"])
     s.tables.append(PackTable("Open warnings on each council's current drop", WARNINGS, frame, "Warnings"))
     return s
