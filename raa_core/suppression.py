@@ -301,7 +301,7 @@ def suppress_table(
     `counts`: counts of 1..count_max hidden, then within each `group_by` group what `secondary` adds over the
     group's relations: the councils and the region in each count column (where the table has an `area` column),
     and `relations` between the count columns of each row (column names as cells: parts and totals, "of which").
-    `means`: mean column -> its n column; hidden where n <= mean_n_max. `pcts`: percentage column ->
+    `means`: mean column -> its n column; hidden where n <= mean_n_max or the n is hidden. `pcts`: percentage column ->
     (numerator, denominator); hidden where the numerator <= pct_numerator_max, the denominator <=
     pct_denominator_max, or either is hidden. `derived`: column -> the columns it is computed from;
     hidden where any of them is.
@@ -315,8 +315,9 @@ def suppress_table(
         for i, col in secondary_cells(df, g.index, counts, relations, s.count_max,
                                       areas=by_area and g["area"].is_unique):
             hidden[col][i] = True
-    for col, n_col in (means or {}).items():
+    for col, n_col in (means or {}).items():  # an average follows its count: hidden with it, or over too few
         hidden[col] |= pd.Series([(_int_or_none(v) or 0) <= s.mean_n_max for v in df[n_col]], index=df.index)
+        hidden[col] |= hidden[n_col]
     for col, (num, den) in (pcts or {}).items():
         small = [
             (_int_or_none(k) or 0) <= s.pct_numerator_max or (_int_or_none(n) or 0) <= s.pct_denominator_max

@@ -422,9 +422,11 @@ def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     kids_shown, adopters_shown = kids, adopters
     if pack.request.publication:
         kids_shown = suppression.suppress_table(kids, ref.settings, counts=kid_counts,
-                                                means={"mean_days": "waiting", "median_days": "waiting"})
+                                                means={"mean_days": "waiting", "median_days": "waiting"},
+                                                relations=journeys.WAITING_RELATIONS)
         adopters_shown = suppression.suppress_table(adopters, ref.settings, counts=adopter_counts,
-                                                    means={"mean_days": "waiting", "median_days": "waiting"})
+                                                    means={"mean_days": "waiting", "median_days": "waiting"},
+                                                    relations=recruitment.ADOPTER_WAITING_RELATIONS)
     kids_keep = (kids["area"] != "region_mean").to_numpy()
     adopters_keep = (adopters["area"] != "region_mean").to_numpy()
     kids_shown = kids_shown.assign(area=[display.area_label(a, names) for a in kids["area"]])[kids_keep]
@@ -473,17 +475,7 @@ def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
     ret = asglb.asglb_return(snap, _performance(pack), q)
     limits = ref.settings.suppression
 
-    hidden: set[tuple[str, str]] = set()
-    if pack.request.publication:
-        for item, g in ret[ret["status"] == "figure"].groupby("item", sort=False):
-            if g["unit"].iloc[0] == "days":
-                hidden |= {(item, a) for a, n in zip(g["area"], g["n"], strict=True)
-                           if missing(n) or int(n) <= limits.mean_n_max}
-            else:  # counts: primary and complementary suppression, so the RAA total gives none away
-                values = {("region" if a == asglb.RAA else a): (None if missing(v) else int(v))
-                          for a, v in zip(g["area"], g["value"], strict=True)}
-                hidden |= {(item, asglb.RAA if a == "region" else a)
-                           for a in suppression.hide_counts(values, limits.count_max)}
+    hidden = asglb.hidden_cells(ret, limits.count_max, limits.mean_n_max) if pack.request.publication else set()
 
     def shown(r: Any) -> Any:
         if r.status != "figure":
