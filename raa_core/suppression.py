@@ -16,9 +16,9 @@ algebra (exact rational elimination), and no relation leaves a hidden part (or a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import pandas as pd
 
@@ -71,9 +71,9 @@ def determined(relations: Sequence[Relation], hidden: Iterable[Hashable]) -> set
     """The hidden cells whose value follows exactly from the published cells and the relations.
 
     Each relation is the equation total - sum(parts) [- remainder] = 0; the unknowns are the hidden cells and the
-    remainders of "of which" relations. Gaussian elimination over the rationals to reduced row echelon form: an
-    unknown is determined exactly when its column is a pivot whose row has no other non-zero unknown (every
-    solution of the homogeneous system is 0 there). Remainders are not reported (their smallness is checked as a
+    remainders of "of which" relations. Exact Gauss-Jordan elimination (`_reduced`): an unknown is determined
+    exactly when its column is a pivot whose reduced row has no other non-zero unknown (every solution of the
+    homogeneous system is 0 there). Remainders are not reported (their smallness is checked as a
     difference, `exposed`)."""
     hidden = set(hidden)
     unknowns: list[Hashable] = []
@@ -85,39 +85,51 @@ def determined(relations: Sequence[Relation], hidden: Iterable[Hashable]) -> set
             unknowns.append(cell)
         return index[cell]
 
-    equations: list[dict[int, Fraction]] = []
+    equations: list[dict[int, int]] = []
     for k, r in enumerate(relations):
-        eq: dict[int, Fraction] = {}
+        eq: dict[int, int] = {}
         for cell, sign in ((r.total, 1), *((p, -1) for p in r.parts)):
             if cell in hidden:
                 c = col(cell)
-                eq[c] = eq.get(c, Fraction(0)) + sign
+                eq[c] = eq.get(c, 0) + sign
         if not r.complete:
-            eq[col(_remainder(k))] = Fraction(-1)
+            eq[col(_remainder(k))] = -1
         eq = {c: v for c, v in eq.items() if v != 0}
         if eq:
             equations.append(eq)
-    rows = [[eq.get(c, Fraction(0)) for c in range(len(unknowns))] for eq in equations]
+    rows, pivots = _reduced(equations)
+    return {unknowns[c] for row, c in zip(rows, pivots, strict=True) if len(row) == 1 and unknowns[c] in hidden}
+
+
+def _reduced(equations: list[dict[int, int]]) -> tuple[list[dict[int, int]], list[int]]:
+    """Gauss-Jordan elimination of sparse integer rows (column -> coefficient), exact: fraction-free (each
+    elimination multiplies by the pivot, then divides the row by the gcd of its coefficients, so entries stay
+    small integers). Returns the non-zero reduced rows and the pivot column of each; in each row the pivot
+    columns of the other rows are zero."""
+    rows = [dict(e) for e in equations]
+    done: list[dict[int, int]] = []
     pivots: list[int] = []
-    r = 0
-    for c in range(len(unknowns)):
-        pivot = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
-        if pivot is None:
+    while rows:
+        row = rows.pop()
+        if not row:
             continue
-        rows[r], rows[pivot] = rows[pivot], rows[r]
-        lead = rows[r][c]
-        rows[r] = [v / lead for v in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][c] != 0:
-                f = rows[i][c]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r], strict=True)]
+        c = min(row)
+        pivot = row[c]
+        done.append(row)
         pivots.append(c)
-        r += 1
-    out: set[Hashable] = set()
-    for i, c in enumerate(pivots):
-        if all(v == 0 for j, v in enumerate(rows[i]) if j != c) and unknowns[c] in hidden:
-            out.add(unknowns[c])
-    return out
+        for others, upto in ((rows, len(rows)), (done, len(done) - 1)):  # the other rows, in place
+            for i in range(upto):
+                other = others[i]
+                f = other.get(c)
+                if not f:
+                    continue
+                merged = {j: v * pivot for j, v in other.items()}
+                for j, v in row.items():
+                    merged[j] = merged.get(j, 0) - f * v
+                merged = {j: v for j, v in merged.items() if v}
+                g = math.gcd(*merged.values()) if merged else 1
+                others[i] = {j: v // g for j, v in merged.items()}
+    return done, pivots
 
 
 def exposed(values: Mapping[Hashable, int | None], relations: Sequence[Relation], hidden: set[Hashable],
