@@ -90,5 +90,9 @@ st.subheader("Go to")
 links = [navigation.page(p) for p in shell.visible_pages() if p in navigation.OVERVIEW_LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):
     col.page_link(path, label=label, icon=icon)
+for key, *_ in navigation.DOCUMENTS:
+    title, icon, text = navigation.document(key)
+    with st.expander(title, icon=icon):
+        st.markdown(text)
 
 st.caption(disk_text(disk_usage(shell.db_path())))  # the warehouse's versions and the store (docs/operations.md)
