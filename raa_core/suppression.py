@@ -198,6 +198,29 @@ def area_relations(cells: Iterable[str], key: object = None) -> list[Relation]:
     return [Relation(cell(t), tuple(cell(a) for a in councils)) for t in areas if t in TOTAL_AREAS]
 
 
+def rounded_count(v: object, area: object, s: SuppressionSettings) -> str:
+    """One count as the ASGLB publishes it (`convention` "round"): "" without a figure, 0 as 0, 1..count_max as
+    "<count_max> or fewer", else rounded half up to the nearest `round_region` (region areas) or `round_council`."""
+    x = _int_or_none(v)
+    if x is None:
+        return EMPTY
+    if x == 0:
+        return "0"
+    if x <= s.count_max:
+        return f"{s.count_max} or fewer"
+    base = s.round_region if str(area) in TOTAL_AREAS else s.round_council
+    return str((x + base // 2) // base * base)
+
+
+def _round_columns(df: pd.DataFrame, out: pd.DataFrame, columns: Iterable[str], s: SuppressionSettings) -> None:
+    """Counts of `columns` in `out` (strings, `x` kept) rounded from `df` by `rounded_count`, in place."""
+    areas = df["area"] if "area" in df.columns else pd.Series([None] * len(df), index=df.index)
+    for col in columns:
+        if col in out.columns:
+            out[col] = [o if o == HIDDEN else rounded_count(v, a, s)
+                        for o, v, a in zip(out[col], df[col], areas, strict=True)]
+
+
 def _group_keys(df: pd.DataFrame) -> list[str]:
     return [c for c in ("period", "indicator") if c in df.columns]
 
@@ -215,12 +238,12 @@ def suppress_scorecard(df: pd.DataFrame, settings: Settings | SuppressionSetting
         areas = g["area"].astype(str)
         idx = dict(zip(areas, g.index, strict=True))
         for a in hide_counts(dict(zip(areas, (_int_or_none(v) for v in g["n"]), strict=True)), s.count_max):
-            hide_n[idx[a]] = True
+            hide_n[idx[a]] = s.convention == "suppress"
         is_pct = (g["indicator"] == "A3").all() if "indicator" in g else False
         if is_pct and "count" in g:
             counts = dict(zip(areas, (_int_or_none(v) for v in g["count"]), strict=True))
             for a in hide_counts(counts, s.count_max):
-                hide_count[idx[a]] = True
+                hide_count[idx[a]] = s.convention == "suppress"
         for i in idx.values():
             n = _int_or_none(df.at[i, "n"]) or 0
             if is_pct:
@@ -247,6 +270,8 @@ def suppress_scorecard(df: pd.DataFrame, settings: Settings | SuppressionSetting
         if col in out.columns:
             present = out[col] != EMPTY
             out.loc[mask & present, col] = HIDDEN
+    if s.convention == "round":
+        _round_columns(df, out, ("n", "count"), s)
     return out.astype(str)
 
 
@@ -324,6 +349,8 @@ def suppress_table(
     keys = [k for k in group_by if k in df.columns]
     groups: Iterable[tuple[object, pd.DataFrame]] = df.groupby(keys, sort=False) if keys else [(None, df)]
     for _, g in groups:
+        if s.convention == "round":
+            break  # rounded counts (below) protect themselves: nothing hidden, no secondary suppression
         for i, col in secondary_cells(df, g.index, counts, relations, s.count_max,
                                       areas=by_area and g["area"].is_unique):
             hidden[col][i] = True
@@ -339,11 +366,15 @@ def suppress_table(
     for col, sources in (derived or {}).items():
         for src in sources:
             hidden[col] |= hidden[src]
+            if s.convention == "round" and src in counts:  # exact arithmetic on rounded counts gives them back
+                hidden[col] |= df[src].notna()
     out = df.copy()
     for col in out.columns:
         out[col] = [_fmt(v) for v in df[col]]
         present = out[col] != EMPTY
         out.loc[hidden[col] & present, col] = HIDDEN
+    if s.convention == "round":
+        _round_columns(df, out, counts, s)
     return out.astype(str)
 
 

@@ -48,6 +48,7 @@ from raa_core.presentation import (
     display,
     missing,
     money_text,
+    publication_convention,
     tile_money,
     utc_minute,
 )
@@ -332,8 +333,7 @@ def _cover(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> S
         f"Budget monitoring: {pack.year}, "
         f"{monitoring.period_label(pack.year, pack.monitoring_period)}.",
         f"Money in {pack.unit.label}.",
-        "Publication view: counts of 1 to "
-        f"{ref.settings.suppression.count_max} and figures resting on them are shown as x."
+        f"Publication view. {publication_convention(ref.settings.suppression)}"
         if pack.request.publication else "Unsuppressed figures: not for publication.",
         f"Produced {utc_minute(pack.produced_at)} UTC"
         + (f" for the {pack.request.role} role." if pack.request.role else "."),
@@ -373,7 +373,7 @@ def _scorecard(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Sectio
         "RAG: green where the figure meets the threshold, red where it misses it; blank without a threshold.",
     ]
     if pack.request.publication:
-        s.lines.append("Suppressed for publication: x marks a figure resting on too few children.")
+        s.lines.append(f"Suppressed for publication. {publication_convention(ref.settings.suppression)}")
     s.tables.append(PackTable(f"Scorecard {p.name} against {previous(p).name}", SCORECARD, shown.reset_index(drop=True),
                               "Scorecard"))
     region = heads[heads["area"] == "region"]
@@ -475,14 +475,20 @@ def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
     ret = asglb.asglb_return(snap, _performance(pack), q)
     limits = ref.settings.suppression
 
-    hidden = asglb.hidden_cells(ret, limits.count_max, limits.mean_n_max) if pack.request.publication else set()
+    rounding = pack.request.publication and limits.convention == "round"
+    hidden = asglb.hidden_cells(ret, limits.count_max, limits.mean_n_max, counts=not rounding) \
+        if pack.request.publication else set()
 
     def shown(r: Any) -> Any:
         if r.status != "figure":
             return "not held" if r.status == "not held" else (r.note or "no data")
         if missing(r.value):
             return None
-        return suppression.HIDDEN if (r.item, r.area) in hidden else int(r.value)
+        if (r.item, r.area) in hidden:
+            return suppression.HIDDEN
+        if rounding and r.unit != "days":  # the ASGLB's own published convention (settings)
+            return suppression.rounded_count(r.value, "region" if r.area == asglb.RAA else r.area, limits)
+        return int(r.value)
 
     ret = ret.assign(shown=[shown(r) for r in ret.itertuples(index=False)])
     areas = list(dict.fromkeys(ret["area_name"]))
@@ -495,9 +501,7 @@ def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
     s.lines = [f"ASGLB quarterly return items for {q.name} ({date_text(q.start)} to {date_text(q.end)}); waiting "
                "and households in assessment are counted at the quarter's last day."]
     if pack.request.publication:
-        s.lines.append("Suppressed for publication: x marks a count of 1 to "
-                       f"{limits.count_max} (and a second count where the RAA total would give it away) or an "
-                       f"average over {limits.mean_n_max} or fewer children.")
+        s.lines.append(publication_convention(limits))
     s.tables.append(PackTable(f"ASGLB items {q.name}", spec, wide, "ASGLB"))
     return s
 

@@ -164,19 +164,22 @@ RELATIONS: tuple[Relation, ...] = (
 )
 
 
-def hidden_cells(ret: pd.DataFrame, count_max: int, mean_n_max: int) -> set[tuple[str, str]]:
+def hidden_cells(ret: pd.DataFrame, count_max: int, mean_n_max: int, counts: bool = True) -> set[tuple[str, str]]:
     """The (item, area) cells of a return (`asglb_return`) to publish as x: averages over `mean_n_max` or fewer
     children, counts of 1..`count_max`, and what `suppression.secondary` adds over `RELATIONS` and the
-    councils-and-RAA sums so that no hidden count can be worked out from the published ones."""
+    councils-and-RAA sums so that no hidden count can be worked out from the published ones. `counts=False`:
+    averages only (the counts are published rounded, settings `convention` "round")."""
     figures = ret[ret["status"] == "figure"]
     days = figures["unit"] == "days"
     hidden = {(r.item, r.area) for r in figures[days].itertuples(index=False)
               if missing(r.n) or int(r.n) <= mean_n_max}
-    counts = figures[~days]
-    wide = counts.pivot_table(index="area", columns="item", values="value", aggfunc="first", sort=False)
+    if not counts:
+        return hidden
+    count_rows = figures[~days]
+    wide = count_rows.pivot_table(index="area", columns="item", values="value", aggfunc="first", sort=False)
     wide = wide.reset_index().rename(columns={"area": "area_key"})
     wide["area"] = ["region" if a == RAA else str(a) for a in wide["area_key"]]
-    items = [c for c in wide.columns if c in set(counts["item"])]
+    items = [c for c in wide.columns if c in set(count_rows["item"])]
     for i, col in secondary_cells(wide, wide.index, items, RELATIONS, count_max, areas=True):
         hidden.add((str(col), str(wide.at[i, "area_key"])))
     return hidden

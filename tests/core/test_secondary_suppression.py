@@ -87,3 +87,31 @@ def _settings():
     from raa_core.reference import load_reference
 
     return load_reference().settings
+
+
+def test_the_asglb_convention_rounds_councils_to_5_and_the_region_to_10() -> None:
+    """The alternative convention of settings.json (`suppression.convention` "round"): nothing x but averages."""
+    s = _settings().suppression.model_copy(update={"convention": "round"})
+    frame = pd.DataFrame({"area": ["303", "886", "887", "region"], "waiting": [9, 99, 3, 111],
+                          "not_matched": [8, 94, 0, 102], "mean_days": [100, 200, 300, 190],
+                          "gap": [1, 5, 3, 9]})
+    out = suppress_table(frame, s, counts=["waiting", "not_matched"], means={"mean_days": "waiting"},
+                         derived={"gap": ["waiting"]},
+                         relations=(Relation("waiting", ("not_matched",), complete=False),)).set_index("area")
+    assert list(out["waiting"]) == ["10", "100", "5 or fewer", "110"]
+    assert list(out["not_matched"]) == ["10", "95", "0", "100"]
+    assert list(out["mean_days"]) == ["100", "200", HIDDEN, "190"]  # over 3 children
+    assert set(out["gap"]) == {HIDDEN}  # exact arithmetic on rounded counts would give them back
+
+
+def test_the_convention_is_named_in_every_note() -> None:
+    from raa_core.performance import indicators
+    from raa_core.presentation import publication_convention
+    from raa_core.reference import load_reference
+
+    ref = load_reference()
+    assert ref.settings.suppression.convention == "suppress"
+    today = publication_convention(ref.settings.suppression)
+    asglb = publication_convention(ref.settings.suppression.model_copy(update={"convention": "round"}))
+    assert "counts that would give them away" in today and "nearest 5" in asglb and "nearest 10" in asglb
+    assert today in indicators.definition("publication", ref)

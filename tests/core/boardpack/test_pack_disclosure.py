@@ -96,3 +96,11 @@ def test_the_children_waiting_sheet_gives_no_small_count_away(board, sample_con,
     relations += [Relation(("region", c), tuple((a, c) for a in areas if a != "region"))
                   for c in journeys.WAITING_COUNTS]
     check(values, shown, relations, ref.settings.suppression.count_max)
+
+
+def test_the_pack_names_its_publication_convention(board, ref) -> None:
+    from raa_core.presentation import publication_convention
+
+    built, _ = board
+    lines = [line for s in built.sections for line in s.lines]
+    assert any(publication_convention(ref.settings.suppression) in line for line in lines)
