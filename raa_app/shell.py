@@ -448,9 +448,9 @@ def drop_issues(issues: pd.DataFrame, page: str, la_code: int | None = None) -> 
     """Drop issues as the signed-in viewer may see them (`access.issues_for`, the one rule: row numbers and
     keys for their own councils' child-level users, counts for everyone else); showing identifiers is audited
     as a child-level view of the page."""
-    shown, identifiers = access.issues_for(viewer(), issues, la_code, reference())
-    if identifiers:
-        councils = sorted({int(c) for c in issues["la_code"].dropna()}) if "la_code" in issues else [la_code]
+    shown, identified = access.issues_for(viewer(), issues, la_code, reference())
+    if identified:
+        councils = sorted(identified)
         what = "drop issues with row numbers and identifiers"
         if len(councils) == 1:
             audit_child_view(page, councils[0], what)

@@ -137,10 +137,10 @@ def issue_message(message: str, rows: Sequence[int] | None, row_count: int | Non
 
 
 def issues_for(viewer: Viewer | None, issues: pd.DataFrame, la_code: int | None = None,
-               ref: Reference | None = None) -> tuple[pd.DataFrame, bool]:
+               ref: Reference | None = None) -> tuple[pd.DataFrame, set[int]]:
     """The one rule for where child identifiers, row numbers and dates of birth may appear: drop issues
     (warnings and errors, as stored in `drop_issues` or listed by `drops.issues_frame`) as `viewer` may see
-    them, and whether any identifier is shown (the caller audits that as a child-level view).
+    them, and the councils whose identifiers are shown (the caller audits that as a child-level view).
 
     A viewer with child-level rights for the issue's council (its `la_code` column, else `la_code`) sees the
     messages whole with their row numbers; everyone else (`viewer` None: an aggregate output such as the board
@@ -149,20 +149,21 @@ def issues_for(viewer: Viewer | None, issues: pd.DataFrame, la_code: int | None 
     back as text: the rows as a person counts them, or their count.
     """
     if issues.empty:
-        return issues, False
+        return issues, set()
     ref = ref or load_reference()
     allowed = set(child_level_councils(viewer, ref)) if viewer is not None else set()
     out = issues.copy()
     councils = out["la_code"] if "la_code" in out.columns else pd.Series([la_code] * len(out), index=out.index)
     raw_rows = out["raw_rows"] if "raw_rows" in out.columns else out.get("rows")
     counts = out["row_count"] if "row_count" in out.columns else pd.Series([None] * len(out), index=out.index)
-    shown_any = False
+    shown: set[int] = set()
     messages, row_texts = [], []
     for i in out.index:
         la = councils[i]
         mine = la is not None and not pd.isna(la) and int(la) in allowed
         listed = _as_rows(raw_rows[i]) if raw_rows is not None else []
-        shown_any |= mine and bool(listed)
+        if mine and listed:
+            shown.add(int(la))
         messages.append(issue_message(str(out.at[i, "message"]), listed, counts[i], mine))
         if "rows" in out.columns:
             if not listed:
@@ -175,7 +176,7 @@ def issues_for(viewer: Viewer | None, issues: pd.DataFrame, la_code: int | None 
     out["message"] = messages
     if "rows" in out.columns:
         out["rows"] = row_texts
-    return out.drop(columns=["raw_rows"], errors="ignore"), shown_any
+    return out.drop(columns=["raw_rows"], errors="ignore"), shown
 
 
 def upload_councils(viewer: Viewer, ref: Reference | None = None) -> list[int]:

@@ -50,8 +50,8 @@ def test_a_message_without_child_level_rights_says_how_many_rows() -> None:
 def test_each_viewer_sees_identifiers_of_their_own_child_level_councils_only(viewer, whole, sample_con, ref) -> None:
     warnings = freshness._open_warnings(sample_con)
     values = personalkit.identifiers(sample_con)
-    shown, identifiers = access.issues_for(viewer, warnings, ref=ref)
-    assert identifiers == bool(whole)
+    shown, identified = access.issues_for(viewer, warnings, ref=ref)
+    assert identified == whole
     text = shown.to_csv(index=False)
     assert not personalkit.found(text, values, allowed=whole)
     for la in whole:  # the own council's rows still help fix the drop
@@ -67,7 +67,7 @@ def test_an_upload_verdict_follows_the_same_rule(sample_con, ref) -> None:
                           "rows": "rows 67, 308 and 317 (the first data row is row 1)", "message": MESSAGE,
                           "la_code": 887, "raw_rows": ROWS, "row_count": 3}])
     mine, shown = access.issues_for(analyst(887), rows, ref=ref)
-    assert shown and mine.iloc[0]["message"] == MESSAGE and "raw_rows" not in mine
+    assert shown == {887} and mine.iloc[0]["message"] == MESSAGE and "raw_rows" not in mine
     theirs, shown = access.issues_for(ADMIN, rows, ref=ref)
     assert not shown and theirs.iloc[0]["rows"] == "3 rows" and "MW-" not in theirs.iloc[0]["message"]
 
