@@ -82,8 +82,9 @@ if outcome is not None:
     if outcome.date_source:
         st.caption(f"Extract date {result.extract_date} taken from {outcome.date_source}. "
                    "The uploaded files have been deleted from the server.")
-    rows = drops.issues_frame(result)
-    issues = pd.DataFrame(rows)
+    issues = shell.drop_issues(pd.DataFrame(drops.issues_frame(result)), "data_drops", result.la_code)
+    issues = issues.drop(columns=["la_code", "row_count"], errors="ignore")
+    rows = issues.to_dict("records")
     if not issues.empty:
         st.markdown(display.issue_lines(rows))  # every message whole and wrapped, council text escaped
         with st.expander("The same issues as a table"):

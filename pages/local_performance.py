@@ -25,10 +25,12 @@ viewer = shell.page_viewer("local_performance")
 # --- display helpers (formatting only) ------------------------------------------------------------------
 
 
-def waiting_text(raw: pd.DataFrame, counts: Sequence[str], publication: bool, area: str) -> pd.Series:
+def waiting_text(raw: pd.DataFrame, counts: Sequence[str], relations: tuple[suppression.Relation, ...],
+                 publication: bool, area: str) -> pd.Series:
     """One area's row of a frame of those waiting at a date, as display text (suppressed when publishing)."""
     shown, _ = pv.publish(
-        raw, publication, counts=list(counts), group_by=["at"], means={"mean_days": "waiting", "median_days": "waiting"}
+        raw, publication, counts=list(counts), group_by=["at"], means={"mean_days": "waiting", "median_days": "waiting"},
+        relations=relations,
     )
     rows = shown if publication else suppression.as_text(raw)
     return rows[rows["area"] == area].iloc[0]
@@ -127,6 +129,7 @@ act_shown, act_view = pv.publish(
     act,
     publication,
     counts=list(journeys.ACTIVITY_COUNTS),
+    relations=journeys.ACTIVITY_RELATIONS,
     group_by=["period"],
     pcts={
         "early_permanence_pct": ("early_permanence_placements", "placements"),
@@ -188,7 +191,7 @@ st.header(
 waiting = data.load(journeys.children_waiting, every, at)
 wbands = data.load(journeys.waiting_bands, every, at)
 homes = data.load(recruitment.adopters_waiting, every, at)
-w = waiting_text(waiting, journeys.WAITING_COUNTS, publication, area)
+w = waiting_text(waiting, journeys.WAITING_COUNTS, journeys.WAITING_RELATIONS, publication, area)
 left, right = st.columns([2, 3])
 with left:
     if area in gaps:
@@ -219,14 +222,16 @@ pv.export(wbands, wb_shown, publication, "children_waiting_bands", "waiting_band
 st.header("Adopters: pipeline and timeliness", help=f"{pv.definition('pipeline')}\n\n{pv.definition('timeliness')}")
 recruit = data.load(recruitment.recruitment_activity, every)
 timely = data.load(recruitment.timeliness, every)
-r_shown, r_view = pv.publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS), group_by=["period"])
+r_shown, r_view = pv.publish(recruit, publication, counts=list(recruitment.RECRUITMENT_COUNTS),
+                             relations=recruitment.RECRUITMENT_RELATIONS, group_by=["period"])
 t_shown, t_view = pv.publish(
     timely, publication, counts=["within", "n"], pcts={"pct": ("within", "n")}, group_by=["period", "measure"]
 )
-h = waiting_text(homes, recruitment.ADOPTER_WAITING_COUNTS, publication, area)
+h = waiting_text(homes, recruitment.ADOPTER_WAITING_COUNTS, recruitment.ADOPTER_WAITING_RELATIONS, publication, area)
 adopter_gaps = data.load(coverage.missing, DataRequest(as_at=as_at), "adopters")
 assessing = data.load(recruitment.households_in_assessment, every, (at,))
-a_shown, _ = pv.publish(assessing, publication, counts=list(recruitment.ASSESSMENT_COUNTS), group_by=["at"])
+a_shown, _ = pv.publish(assessing, publication, counts=list(recruitment.ASSESSMENT_COUNTS),
+                        relations=recruitment.ASSESSMENT_RELATIONS, group_by=["at"])
 a = (a_shown if publication else suppression.as_text(assessing)).set_index("area").loc[area]
 r_text = (r_shown if publication else suppression.as_text(recruit)).set_index("area").loc[area]
 if area in adopter_gaps:

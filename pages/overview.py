@@ -84,11 +84,15 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
     if warnings.empty:
         st.write("No warnings in the councils' current drops.")
     else:
-        st.dataframe(warnings, hide_index=True, width="stretch")
+        st.dataframe(shell.drop_issues(warnings, "overview"), hide_index=True, width="stretch")
 
 st.header("Go to")
 links = [navigation.page(p) for p in shell.visible_pages() if p in navigation.OVERVIEW_LINKS]
 for col, (path, label, icon) in zip(st.columns(max(len(links), 1)), links, strict=False):
     col.page_link(path, label=label, icon=icon)
+for key, *_ in navigation.DOCUMENTS:
+    title, icon, text = navigation.document(key)
+    with st.expander(title, icon=icon):
+        st.markdown(text)
 
 st.caption(disk_text(disk_usage(shell.db_path())))  # the warehouse's versions and the store (docs/operations.md)

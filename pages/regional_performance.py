@@ -203,7 +203,8 @@ pv.export(suff, suff_shown, publication, "sufficiency", "sufficiency", area, per
 # Children waiting as the ASGLB counts them ---------------------------------------------------------------
 st.header(f"Children waiting on {date_long(at)}, as the ASGLB counts them", help=pv.definition("children_waiting"))
 waiting = data.load(journeys.children_waiting, every, at)
-w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS), group_by=["at"])
+w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS),
+                             relations=journeys.WAITING_RELATIONS, group_by=["at"])
 w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")
 w_table = pd.DataFrame(
     {"Children waiting": [journeys.WAITING_LABELS[c] for c in journeys.WAITING_COUNTS]}

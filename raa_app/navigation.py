@@ -7,6 +7,8 @@ so a title or icon changes in one place.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from raa_core.presentation.display import PAGE_LABELS
 
 #: group -> [(key in roles.csv, page script, title, icon)], in menu order.
@@ -36,6 +38,21 @@ ACCESSIBILITY = "accessibility"
 #: itself and the Forecast are not linked).
 OVERVIEW_LINKS = ("regional_performance", "local_performance", "budget", "scenarios", "boardpack", "data_drops",
                   "audit", "users")
+
+
+#: The documents the Overview opens under "Go to" (key, file in the repository, title, icon): what a reader of the
+#: information sharing agreement asks of the dashboard.
+DOCUMENTS: tuple[tuple[str, str, str, str], ...] = (
+    ("data_protection", "docs/data-protection.md", "How personal data is handled", ":material/shield_person:"),
+)
+
+
+def document(key: str) -> tuple[str, str, str]:
+    """(title, icon, Markdown text) of the document with `key` in `DOCUMENTS`, read from the repository."""
+    for k, path, title, icon in DOCUMENTS:
+        if k == key:
+            return title, icon, (Path(__file__).resolve().parent.parent / path).read_text(encoding="utf-8")
+    raise KeyError(key)
 
 
 def page(key: str) -> tuple[str, str, str]:

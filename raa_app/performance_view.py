@@ -16,6 +16,7 @@ from raa_core.ingest import coverage
 from raa_core.performance import asglb, indicators, recruitment
 from raa_core.performance import performance_charts as pc
 from raa_core.performance import publication as published_tables
+from raa_core.presentation import publication_convention
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 from raa_core.requests import DataRequest, PerformanceRequest
 
@@ -81,7 +82,8 @@ def chart_notes(low: bool, publication: bool, shaded: bool = False) -> None:
     if low:
         notes.append(f"\\{pc.LOW_N_MARK} rests on fewer than {shell.reference().settings.low_n_below} children")
     if publication:
-        notes.append(f"{pc.HIDDEN_MARK} suppressed for publication")
+        notes.append(f"{pc.HIDDEN_MARK} suppressed for publication. "
+                     + publication_convention(shell.reference().settings.suppression))
     if notes:
         st.caption(" · ".join(notes))
 

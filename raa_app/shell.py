@@ -444,6 +444,21 @@ def audit_child_view(page: str, la_code: int | None, what: str) -> None:
     gate.audit_child_view(appstate(), page, la_code, what)
 
 
+def drop_issues(issues: pd.DataFrame, page: str, la_code: int | None = None) -> pd.DataFrame:
+    """Drop issues as the signed-in viewer may see them (`access.issues_for`, the one rule: row numbers and
+    keys for their own councils' child-level users, counts for everyone else); showing identifiers is audited
+    as a child-level view of the page."""
+    shown, identified = access.issues_for(viewer(), issues, la_code, reference())
+    if identified:
+        councils = sorted(identified)
+        what = "drop issues with row numbers and identifiers"
+        if len(councils) == 1:
+            audit_child_view(page, councils[0], what)
+        else:
+            audit_child_view(page, None, f"{what} of councils {', '.join(str(c) for c in councils)}")
+    return shown
+
+
 def audit_upload(la_code: int, detail: str) -> None:
     """Record an upload of a council's drop by the signed-in viewer."""
     me = viewer()

@@ -241,11 +241,19 @@ class RagSettings(BaseModel):
 
 
 class SuppressionSettings(BaseModel):
+    """Small-number rules of everything published (docs/data-protection.md). `convention`: "suppress" (counts of
+    1..count_max shown x, and the counts that would give them away) or "round" (the ASGLB's published convention:
+    council figures to the nearest `round_council`, the region's to the nearest `round_region`, counts of
+    1..count_max as "count_max or fewer")."""
+
     model_config = ConfigDict(frozen=True)
     count_max: int = 5
     pct_numerator_max: int = 5
     pct_denominator_max: int = 10
     mean_n_max: int = 5
+    convention: Literal["suppress", "round"] = "suppress"
+    round_council: int = Field(5, gt=0)
+    round_region: int = Field(10, gt=0)
 
 
 class DropLimits(BaseModel):

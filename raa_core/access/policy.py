@@ -9,7 +9,13 @@ council) and a council's own analyst (that council); aggregates for the others.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pandas as pd
+
 from raa_core.errors import Refused
+from raa_core.ingest.contract import person_rows
+from raa_core.presentation import count_noun
 from raa_core.reference import Reference, Role, load_reference
 from raa_core.requests import Viewer
 
@@ -100,6 +106,77 @@ def require_children(viewer: Viewer, la_code: int | None, ref: Reference | None 
     if not can_see_children(viewer, la_code, ref):
         whose = "every council" if la_code is None else f"council {la_code}"
         raise AccessDenied(viewer, f"see child-level rows of {whose}", ref)
+
+
+def _as_rows(rows: object) -> list[int]:
+    """Zero-based row numbers from a list, an array (a DuckDB list column), or nothing (None, NaN, text)."""
+    if rows is None or isinstance(rows, str | float | int):
+        return []
+    return [int(r) for r in rows]  # type: ignore[attr-defined]
+
+
+def _row_count(rows: list[int], row_count: object) -> int:
+    n = None if row_count is None or pd.isna(row_count) else int(row_count)  # type: ignore[call-overload]
+    return max(n or 0, len(rows))
+
+
+def issue_message(message: str, rows: Sequence[int] | None, row_count: int | None, identifiers: bool) -> str:
+    """A drop issue's message as shown: whole where `identifiers` (row numbers and the rows' keys, e.g.
+    "...: rows 23 and 204 (the first data row is row 1); child_id BX-074565, BX-904493"), else with the
+    location after the rule's words replaced by a count ("...: 2 rows").
+
+    The location is the text `contract.person_rows` wrote after ": " (with any "; <key> ..." after it), so it is
+    found by writing it again; a message without rows is returned as it is (it names no row)."""
+    listed = _as_rows(rows)
+    if identifiers or not listed:
+        return message
+    where = ": " + person_rows(listed, row_count)
+    cut = message.find(where)
+    head = message[:cut] if cut >= 0 else message.split(": ", 1)[0]
+    return f"{head}: {count_noun(_row_count(listed, row_count), 'row')}"
+
+
+def issues_for(viewer: Viewer | None, issues: pd.DataFrame, la_code: int | None = None,
+               ref: Reference | None = None) -> tuple[pd.DataFrame, set[int]]:
+    """The one rule for where child identifiers, row numbers and dates of birth may appear: drop issues
+    (warnings and errors, as stored in `drop_issues` or listed by `drops.issues_frame`) as `viewer` may see
+    them, and the councils whose identifiers are shown (the caller audits that as a child-level view).
+
+    A viewer with child-level rights for the issue's council (its `la_code` column, else `la_code`) sees the
+    messages whole with their row numbers; everyone else (`viewer` None: an aggregate output such as the board
+    pack) sees counts ("2 rows"). Frame columns: `message`, and any of `la_code`, `rows` (zero-based row lists, or
+    the person-counted text of `issues_frame` with the lists in `raw_rows`), `row_count`. The `rows` column comes
+    back as text: the rows as a person counts them, or their count.
+    """
+    if issues.empty:
+        return issues, set()
+    ref = ref or load_reference()
+    allowed = set(child_level_councils(viewer, ref)) if viewer is not None else set()
+    out = issues.copy()
+    councils = out["la_code"] if "la_code" in out.columns else pd.Series([la_code] * len(out), index=out.index)
+    raw_rows = out["raw_rows"] if "raw_rows" in out.columns else out.get("rows")
+    counts = out["row_count"] if "row_count" in out.columns else pd.Series([None] * len(out), index=out.index)
+    shown: set[int] = set()
+    messages, row_texts = [], []
+    for i in out.index:
+        la = councils[i]
+        mine = la is not None and not pd.isna(la) and int(la) in allowed
+        listed = _as_rows(raw_rows[i]) if raw_rows is not None else []
+        if mine and listed:
+            shown.add(int(la))
+        messages.append(issue_message(str(out.at[i, "message"]), listed, counts[i], mine))
+        if "rows" in out.columns:
+            if not listed:
+                row_texts.append("")
+            elif mine:
+                given = out.at[i, "rows"]
+                row_texts.append(given if isinstance(given, str) else person_rows(listed, counts[i]))
+            else:
+                row_texts.append(count_noun(_row_count(listed, counts[i]), "row"))
+    out["message"] = messages
+    if "rows" in out.columns:
+        out["rows"] = row_texts
+    return out.drop(columns=["raw_rows"], errors="ignore"), shown
 
 
 def upload_councils(viewer: Viewer, ref: Reference | None = None) -> list[int]:

@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from raa_core import suppression
+from raa_core import access, suppression
 from raa_core.errors import NoData
 from raa_core.finance import budget_tables, commentary, monitoring
 from raa_core.ingest import freshness
@@ -50,6 +50,7 @@ from raa_core.presentation import (
     display,
     missing,
     money_text,
+    publication_convention,
     tile_money,
     utc_minute,
 )
@@ -334,8 +335,7 @@ def _cover(con: duckdb.DuckDBPyConnection, ref: Reference, pack: BoardPack) -> S
         f"Budget monitoring: {pack.year}, "
         f"{monitoring.period_label(pack.year, pack.monitoring_period)}.",
         f"Money in {pack.unit.label}.",
-        "Publication view: counts of 1 to "
-        f"{ref.settings.suppression.count_max} and figures resting on them are shown as x."
+        f"Publication view. {publication_convention(ref.settings.suppression)}"
         if pack.request.publication else "Unsuppressed figures: not for publication.",
         f"Produced {utc_minute(pack.produced_at)} UTC"
         + (f" for the {pack.request.role} role." if pack.request.role else "."),
@@ -375,7 +375,7 @@ def _scorecard(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Sectio
         "RAG: green where the figure meets the threshold, red where it misses it; blank without a threshold.",
     ]
     if pack.request.publication:
-        s.lines.append("Suppressed for publication: x marks a figure resting on too few children.")
+        s.lines.append(f"Suppressed for publication. {publication_convention(ref.settings.suppression)}")
     s.tables.append(PackTable(f"Scorecard {p.name} against {previous(p).name}", SCORECARD, shown.reset_index(drop=True),
                               "Scorecard"))
     region = heads[heads["area"] == "region"]
@@ -438,9 +438,11 @@ def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     kids_shown, adopters_shown = kids, adopters
     if pack.request.publication:
         kids_shown = suppression.suppress_table(kids, ref.settings, counts=kid_counts,
-                                                means={"mean_days": "waiting", "median_days": "waiting"})
+                                                means={"mean_days": "waiting", "median_days": "waiting"},
+                                                relations=journeys.WAITING_RELATIONS)
         adopters_shown = suppression.suppress_table(adopters, ref.settings, counts=adopter_counts,
-                                                    means={"mean_days": "waiting", "median_days": "waiting"})
+                                                    means={"mean_days": "waiting", "median_days": "waiting"},
+                                                    relations=recruitment.ADOPTER_WAITING_RELATIONS)
     kids_keep = (kids["area"] != "region_mean").to_numpy()
     adopters_keep = (adopters["area"] != "region_mean").to_numpy()
     kids_shown = kids_shown.assign(area=[display.area_label(a, names) for a in kids["area"]])[kids_keep]
@@ -489,24 +491,20 @@ def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
     ret = asglb.asglb_return(snap, _performance(pack), q)
     limits = ref.settings.suppression
 
-    hidden: set[tuple[str, str]] = set()
-    if pack.request.publication:
-        for item, g in ret[ret["status"] == "figure"].groupby("item", sort=False):
-            if g["unit"].iloc[0] == "days":
-                hidden |= {(item, a) for a, n in zip(g["area"], g["n"], strict=True)
-                           if missing(n) or int(n) <= limits.mean_n_max}
-            else:  # counts: primary and complementary suppression, so the RAA total gives none away
-                values = {("region" if a == asglb.RAA else a): (None if missing(v) else int(v))
-                          for a, v in zip(g["area"], g["value"], strict=True)}
-                hidden |= {(item, asglb.RAA if a == "region" else a)
-                           for a in suppression.hide_counts(values, limits.count_max)}
+    rounding = pack.request.publication and limits.convention == "round"
+    hidden = asglb.hidden_cells(ret, limits.count_max, limits.mean_n_max, counts=not rounding) \
+        if pack.request.publication else set()
 
     def shown(r: Any) -> Any:
         if r.status != "figure":
             return r.status if r.status in ("not held", NOT_PROVIDED) else (r.note or "no data")
         if missing(r.value):
             return None
-        return suppression.HIDDEN if (r.item, r.area) in hidden else int(r.value)
+        if (r.item, r.area) in hidden:
+            return suppression.HIDDEN
+        if rounding and r.unit != "days":  # the ASGLB's own published convention (settings)
+            return suppression.rounded_count(r.value, "region" if r.area == asglb.RAA else r.area, limits)
+        return int(r.value)
 
     ret = ret.assign(shown=[shown(r) for r in ret.itertuples(index=False)])
     areas = list(dict.fromkeys(ret["area_name"]))
@@ -519,9 +517,7 @@ def _asglb(snap: Snapshot, pack: BoardPack) -> Section:
     s.lines = [f"ASGLB quarterly return items for {q.name} ({date_text(q.start)} to {date_text(q.end)}); waiting "
                "and households in assessment are counted at the quarter's last day."]
     if pack.request.publication:
-        s.lines.append("Suppressed for publication: x marks a count of 1 to "
-                       f"{limits.count_max} (and a second count where the RAA total would give it away) or an "
-                       f"average over {limits.mean_n_max} or fewer children.")
+        s.lines.append(publication_convention(limits))
     s.tables.append(PackTable(f"ASGLB items {q.name}", spec, wide, "ASGLB"))
     return s
 
@@ -667,7 +663,7 @@ def _quality(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
         "file": list(warn["file"]),
         "rule": list(warn["rule"]),
         "row_count": list(warn["row_count"]),
-        "message": list(warn["message"]),
+        "message": list(access.issues_for(None, warn, ref=ref)[0]["message"]),  # a board document: counts only
     }) if not warn.empty else pd.DataFrame(columns=["council", "extract_date", "file", "rule", "row_count", "message"])
     s.tables.append(PackTable("Open warnings on each council's current drop", WARNINGS, frame, "Warnings"))
     return s

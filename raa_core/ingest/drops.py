@@ -866,10 +866,12 @@ def issues_frame(result: DropResult) -> list[dict[str, object]]:
     """Errors then warnings as plain rows for a table or a download, readable without the rule codes.
 
     Columns: severity, file, column, rule (plain-English title with the code beside it), rows (counted as a
-    person counts them, first data row = row 1), message.
+    person counts them, first data row = row 1), message; and for `access.issues_for`, which decides who sees
+    the row numbers and keys (and drops `raw_rows`): la_code, raw_rows (zero-based), row_count.
     """
     return [
         {"severity": i.severity, "file": i.file, "column": i.column, "rule": f"{i.title} ({i.rule})",
-         "rows": person_rows(i.rows, i.row_count) if i.rows else "", "message": i.message}
+         "rows": person_rows(i.rows, i.row_count) if i.rows else "", "message": i.message,
+         "la_code": result.la_code, "raw_rows": i.rows, "row_count": i.row_count}
         for i in [*result.errors, *result.warnings]
     ]

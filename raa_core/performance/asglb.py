@@ -30,6 +30,7 @@ from raa_core.presentation import date_short, display, export, missing
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
 from raa_core.requests import AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
+from raa_core.suppression import Relation, secondary_cells
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
 #: The name of the RAA's own column (the region: every child of the three councils together).
@@ -146,6 +147,50 @@ ITEMS: tuple[Item, ...] = (
     ),
 )
 ITEM_KEYS: tuple[str, ...] = tuple(i.key for i in ITEMS)
+
+
+def _prefixed(prefix: str, relations: tuple[Relation, ...]) -> tuple[Relation, ...]:
+    """Relations of a table's columns as relations of the return's items (`prefix` + column), where all are items."""
+    out = tuple(Relation(prefix + r.total, tuple(prefix + p for p in r.parts), r.complete) for r in relations)
+    return tuple(r for r in out if {r.total, *r.parts} <= set(ITEM_KEYS))
+
+
+#: How the return's count items add up within an area (`suppression.Relation`): the waiting counts', the
+#: activity's and the recruitment's own relations, the characteristics of those waiting ("of which"), and the
+#: households in assessment and waiting. Councils and the RAA add up in every count item besides.
+RELATIONS: tuple[Relation, ...] = (
+    *_prefixed("waiting_", journeys.WAITING_RELATIONS),
+    *_prefixed("children_", journeys.ACTIVITY_RELATIONS),
+    *_prefixed("adopters_", recruitment.RECRUITMENT_RELATIONS),
+    *_prefixed("adopters_", recruitment.ASSESSMENT_RELATIONS),
+    *(Relation("waiting_waiting", (f"waiting_{d}",), complete=False)
+      for d in ("harder_to_place", "sibling_group", "disabled", "ethnic_minority")),
+    Relation("adopters_approved_waiting", ("adopters_approved_waiting_over_3m",), complete=False),
+    Relation("adopters_approved_waiting_over_3m", ("adopters_approved_waiting_over_6m",), complete=False),
+)
+
+
+def hidden_cells(ret: pd.DataFrame, count_max: int, mean_n_max: int, counts: bool = True) -> set[tuple[str, str]]:
+    """The (item, area) cells of a return (`asglb_return`) to publish as x: averages over `mean_n_max` or fewer
+    children, counts of 1..`count_max`, and what `suppression.secondary` adds over `RELATIONS` and the
+    councils-and-RAA sums so that no hidden count can be worked out from the published ones. `counts=False`:
+    averages only (the counts are published rounded, settings `convention` "round")."""
+    figures = ret[ret["status"] == "figure"]
+    days = figures["unit"] == "days"
+    hidden = {(r.item, r.area) for r in figures[days].itertuples(index=False)
+              if missing(r.n) or int(r.n) <= mean_n_max}
+    if not counts:
+        return hidden
+    count_rows = figures[~days]
+    wide = count_rows.pivot_table(index="area", columns="item", values="value", aggfunc="first", sort=False)
+    wide = wide.reset_index().rename(columns={"area": "area_key"})
+    wide["area"] = ["region" if a == RAA else str(a) for a in wide["area_key"]]
+    items = [c for c in wide.columns if c in set(count_rows["item"])]
+    for i, col in secondary_cells(wide, wide.index, items, RELATIONS, count_max, areas=True):
+        hidden.add((str(col), str(wide.at[i, "area_key"])))
+    return hidden
+
+
 COLUMNS: list[str] = ["order", "section", "item", "label", "unit", "area", "area_name", "value", "n", "status",
                       "note", "rule"]
 

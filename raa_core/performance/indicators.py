@@ -35,6 +35,7 @@ from raa_core.periods import (
     three_year,
 )
 from raa_core.presentation.display import INDICATOR_COLUMNS, INDICATOR_NAMES, INDICATOR_SHORT, area_label
+from raa_core.presentation.text import publication_convention
 from raa_core.reference import THRESHOLD_SETS, Reference
 from raa_core.requests import CURRENT, AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
@@ -123,10 +124,9 @@ DEFINITIONS: dict[str, str] = {
         "handful of children swing wildly (one child can move a small council's A2 by months)."
     ),
     "publication": (
-        "**Publication view** shows what may be published: counts of 1 to {count_max} as x (and a second "
-        "count where the total would give them away), percentages with a numerator of {pct_numerator_max} or "
-        "fewer or a denominator of {pct_denominator_max} or fewer, and averages over {mean_n_max} or fewer "
-        "children. Downloads follow the view."
+        "**Publication view** shows what may be published. {convention} Percentages with a numerator of "
+        "{pct_numerator_max} or fewer or a denominator of {pct_denominator_max} or fewer, and averages over "
+        "{mean_n_max} or fewer children, are shown x. Downloads follow the view."
     ),
     "trend": (
         "**Trends**: the indicator for each financial year (annual) and each rolling 3-year period (named by "
@@ -410,6 +410,7 @@ def definition(key: str, ref: Reference | None = None) -> str:
         pct_numerator_max=s.suppression.pct_numerator_max,
         pct_denominator_max=s.suppression.pct_denominator_max,
         mean_n_max=s.suppression.mean_n_max,
+        convention=publication_convention(s.suppression),
     )
 
 

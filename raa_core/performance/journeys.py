@@ -43,6 +43,7 @@ from raa_core.store.sql import (
     round_pct_sql,
     state_source,
 )
+from raa_core.suppression import Relation
 
 #: (from, to, date column of from, date column of to), in journey order.
 STAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -363,6 +364,26 @@ WAITING_COUNTS: tuple[str, ...] = (
     "po_12m_plus",
     "po_18m_plus",
     "after_disruption",
+)
+#: How the waiting counts add up (`suppression.Relation`, so secondary suppression cannot be undone by
+#: subtraction): not matched + matched = waiting, and the same for those with a placement order; the rest are
+#: "of which" counts, their remainder not published.
+WAITING_RELATIONS: tuple[Relation, ...] = (
+    Relation("waiting", ("not_matched", "matched_not_placed")),
+    Relation("with_po", ("with_po_not_matched", "with_po_matched_not_placed")),
+    Relation("waiting", ("with_po",), complete=False),
+    Relation("not_matched", ("with_po_not_matched",), complete=False),
+    Relation("matched_not_placed", ("with_po_matched_not_placed",), complete=False),
+    Relation("with_po", ("po_12m_plus",), complete=False),
+    Relation("po_12m_plus", ("po_18m_plus",), complete=False),
+    Relation("with_po", ("po_care_18m_plus",), complete=False),
+    Relation("waiting", ("after_disruption",), complete=False),
+)
+#: "Of which" counts among the activity counts of a period.
+ACTIVITY_RELATIONS: tuple[Relation, ...] = (
+    Relation("placements", ("early_permanence_placements",), complete=False),
+    Relation("placements", ("interagency_placements",), complete=False),
+    Relation("adoption_orders", ("adopted_without_placement",), complete=False),
 )
 #: Labels of the waiting counts, as the ASGLB words them.
 WAITING_LABELS: dict[str, str] = {

@@ -37,6 +37,7 @@ from raa_core.reference import Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
 from raa_core.store.sql import Bind, area_sql, areas_sql, period_grid_sql, periods_sql, round_pct_sql, state_source
+from raa_core.suppression import Relation
 
 RECRUITMENT_COUNTS: tuple[str, ...] = (
     "enquiries",
@@ -138,6 +139,12 @@ def _recruitment_activity(
 
 
 ADOPTER_WAITING_COUNTS: tuple[str, ...] = ("waiting", "over_3m", "over_6m", "early_permanence")
+#: "Of which" counts of the households waiting (`suppression.Relation`).
+ADOPTER_WAITING_RELATIONS: tuple[Relation, ...] = (
+    Relation("waiting", ("over_3m",), complete=False),
+    Relation("over_3m", ("over_6m",), complete=False),
+    Relation("waiting", ("early_permanence",), complete=False),
+)
 
 
 def _adopters_waiting_agg_sql(b: Bind, source: str, dates: Sequence[dt.date]) -> str:
@@ -202,6 +209,15 @@ def _adopters_waiting(
 
 
 ASSESSMENT_COUNTS: tuple[str, ...] = ("in_assessment", "in_stage1", "in_stage2")
+#: Stage 1 + stage 2 = households in assessment.
+ASSESSMENT_RELATIONS: tuple[Relation, ...] = (Relation("in_assessment", ("in_stage1", "in_stage2")),)
+#: "Of which" counts among the recruitment counts of a period.
+RECRUITMENT_RELATIONS: tuple[Relation, ...] = (
+    Relation("approvals", ("fast_track_approvals",), complete=False),
+    Relation("approvals", ("early_permanence_approvals",), complete=False),
+    Relation("withdrawals", ("approved_withdrawn",), complete=False),
+    Relation("matches", ("interagency_matches",), complete=False),
+)
 
 
 def households_in_assessment(snapshot: Snapshot, request: PerformanceRequest, dates: Sequence[dt.date]) -> pd.DataFrame:

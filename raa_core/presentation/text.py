@@ -46,6 +46,7 @@ from raa_core.money import pennies, to_decimal, to_k
 from raa_core.periods import Period, is_over
 
 if TYPE_CHECKING:
+    from raa_core.reference import SuppressionSettings
     from raa_core.store.backup import DiskUsage
 
 Kind = Literal["text", "money", "count", "days", "percent", "number", "date", "rag"]
@@ -785,3 +786,15 @@ def not_over_text(period: Period, latest: dt.date | None, reach: str = "run to")
     if is_over(period, latest):
         return None
     return f"{period.name} is not over: its figures {reach} {date_long(latest)}."
+
+
+def publication_convention(s: SuppressionSettings) -> str:
+    """The sentence naming the small-number convention of what is published (`settings.suppression.convention`,
+    docs/data-protection.md), for every page's and the pack's note."""
+    if s.convention == "round":
+        return (f"Small numbers as the ASGLB publishes them: council figures rounded to the nearest {s.round_council}, "
+                f"the region's to the nearest {s.round_region}, and counts of 1 to {s.count_max} shown as "
+                f"\"{s.count_max} or fewer\"; averages over {s.mean_n_max} or fewer children shown x.")
+    return (f"Small numbers suppressed: counts of 1 to {s.count_max} shown x, and the counts that would give them "
+            "away (by subtracting from a total, the region or another published figure); averages and percentages "
+            "resting on a hidden count or on a handful of children shown x.")
