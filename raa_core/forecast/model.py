@@ -237,6 +237,19 @@ def draw_entrants(rng: np.random.Generator, recent: np.ndarray, shape_r: float, 
     return rng.poisson(mu)
 
 
+def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial draws for whole-number counts `n` (0 or more) with chances `p` (same shape), drawn only where `n`
+    is above 0: about half the simulation's cells (a future, a council, a stage and a month in it) are empty, and
+    numpy's sampler costs about as much for an empty cell as for a full one. Deterministic for the generator's
+    state."""
+    flat = n.reshape(-1)
+    out = np.zeros(flat.shape, dtype=np.int64)
+    idx = np.flatnonzero(flat)
+    if idx.size:
+        out[idx] = rng.binomial(flat[idx], p.reshape(-1)[idx])
+    return out.reshape(n.shape)
+
+
 def simulate(rng: np.random.Generator, stock: np.ndarray, adv: np.ndarray, leave: np.ndarray,
              entrants: np.ndarray, back_to: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Month by month: entrants join stage 0; each stage in order moves on and leaves by binomial draws with the
@@ -250,31 +263,30 @@ def simulate(rng: np.random.Generator, stock: np.ndarray, adv: np.ndarray, leave
     # stage-major so each stage's cells are one contiguous block: stages x futures x areas x months in stage
     n = np.ascontiguousarray(np.broadcast_to(np.moveaxis(stock, 1, 0)[:, None], (n_stages, sims, *stock[:, 0].shape)))
     by_month = band_of(np.arange(TRACKED))
-    pa = [np.ascontiguousarray(adv[:, :, k][..., by_month]).reshape(-1) for k in range(n_stages)]
-    pl = [np.ascontiguousarray(leave[:, :, k][..., by_month]).reshape(-1) for k in range(n_stages)]
-    p_any = [a + (1 - a) * b for a, b in zip(pa, pl, strict=True)]
-    p_adv = [np.divide(a, e, out=np.zeros_like(a), where=e > 0) for a, e in zip(pa, p_any, strict=True)]
+    starts = np.flatnonzero(np.diff(by_month, prepend=-1))  # the first tracked month of each band
+    p_any = [adv[:, :, k] + (1 - adv[:, :, k]) * leave[:, :, k] for k in range(n_stages)]  # futures x areas x bands
+    p_adv = [np.divide(adv[:, :, k], e, out=np.zeros_like(e), where=e > 0) for k, e in enumerate(p_any)]
+    p_cell = [np.ascontiguousarray(e[..., by_month]) for e in p_any]
     moved = np.zeros((horizon, sims, n_areas, n_stages), dtype=np.int64)
     held = np.zeros_like(moved)
     for t in range(horizon):
         n[0, :, :, 0] += entrants[t]
         returning = None
         for k in range(n_stages):
-            cells = n[k].reshape(-1)
-            # one draw for anyone leaving the stage this month, then which of them moved on: the same
-            # distribution as moving on then leaving, with the second draw only where someone left the stage
-            gone = rng.binomial(cells, p_any[k])
-            a = rng.binomial(gone, p_adv[k])
-            lv = gone - a
-            n[k] = (cells - gone).reshape(n[k].shape)
-            moved[t, :, :, k] = a.reshape(n[k].shape).sum(-1)
+            # one draw per cell for anyone leaving the stage this month; then, per band (whose cells share the
+            # chances), which of them moved on: the same distribution as moving on then leaving
+            gone = binomial(rng, n[k], p_cell[k])
+            n[k] -= gone
+            gone_band = np.add.reduceat(gone, starts, axis=-1)
+            a = binomial(rng, gone_band, p_adv[k])
+            moved[t, :, :, k] = a.sum(-1)
             if k + 1 < n_stages:
                 n[k + 1, :, :, 0] += moved[t, :, :, k]
             elif back_to is not None:
-                returning = lv.reshape(n[k].shape).sum(-1)
+                returning = (gone_band - a).sum(-1)
         held[t] = np.moveaxis(n.sum(-1), 0, -1)
         n[..., -1] += n[..., -2]
-        n[..., 1:-1] = n[..., :-2].copy()
+        n[..., 1:-1] = n[..., :-2]
         n[..., 0] = 0
         if returning is not None:
             n[back_to, :, :, 1] += returning
