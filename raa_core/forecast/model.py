@@ -261,7 +261,7 @@ def simulate(rng: np.random.Generator, stock: np.ndarray, adv: np.ndarray, leave
     horizon, sims = entrants.shape[0], entrants.shape[1]
     n_areas, n_stages = stock.shape[0], stock.shape[1]
     # stage-major so each stage's cells are one contiguous block: stages x futures x areas x months in stage
-    n = np.ascontiguousarray(np.broadcast_to(np.moveaxis(stock, 1, 0)[:, None], (n_stages, sims, *stock[:, 0].shape)))
+    n = np.broadcast_to(np.moveaxis(stock, 1, 0)[:, None], (n_stages, sims, *stock[:, 0].shape)).copy()
     by_month = band_of(np.arange(TRACKED))
     starts = np.flatnonzero(np.diff(by_month, prepend=-1))  # the first tracked month of each band
     p_any = [adv[:, :, k] + (1 - adv[:, :, k]) * leave[:, :, k] for k in range(n_stages)]  # futures x areas x bands
@@ -304,9 +304,18 @@ def share_draws(rng: np.random.Generator, hits: np.ndarray, totals: np.ndarray, 
 
 
 def periods(as_at: dt.date, horizon: int, step: str) -> list[tuple[int, int]]:
-    """(first, last) month offsets (0-based) of each row's period: months, or three-month blocks."""
-    size = 3 if step == "quarter" else 1
-    return [(i, min(i + size, horizon) - 1) for i in range(0, horizon, size)]
+    """(first, last) month offsets (0-based, 0 = the month after the data's month) of each row's period: whole
+    calendar months, or calendar quarters (January-March, April-June, ...); a quarter the horizon starts or ends
+    inside keeps only its months in the horizon."""
+    if step != "quarter":
+        return [(i, i) for i in range(horizon)]
+    first = month_of(as_at) + 1
+    out, a = [], 0
+    while a < horizon:
+        b = min(a + 2 - (first + a) % 3, horizon - 1)
+        out.append((a, b))
+        a = b + 1
+    return out
 
 
 def _quantiles(v: np.ndarray) -> np.ndarray:
@@ -400,7 +409,7 @@ def fit_and_simulate(j: Journeys, ref: Reference, horizon: int, step: str, seed:
     low80, high80 = np.minimum(q[0], mean), np.maximum(q[1], mean)
     low95, high95 = np.minimum(q[2], low80), np.maximum(q[3], high80)
     names = [*areas, REGION]
-    starts = [j.as_at + dt.timedelta(days=1) if a == 0 else month_start(origin + 1 + a) for a, _ in spans]
+    starts = [month_start(origin + 1 + a) for a, _ in spans]  # whole months from the month after the data's
     ends = [month_end(origin + 1 + b) for _, b in spans]
     rows = []
     for ai, area in enumerate(names):
@@ -445,7 +454,10 @@ def forecast(snapshot: Snapshot, request: ForecastRequest) -> Forecast:
     """
     from raa_core.forecast.history import actuals
 
-    as_at = request.as_at or latest_extract(snapshot)
+    # the jump-off is the newest extract held on or before the as-at date: data are as at their extract, so a
+    # later as-at date adds no data, and cutting there would take the months since as empty
+    held = latest_extract(snapshot, DataRequest(as_at=request.as_at))
+    as_at = held or request.as_at  # before the first drop: the newest state, cut at the as-at date
     if as_at is None:
         raise NoData("no drops are held, so there is nothing to forecast from")
     cfg = snapshot.ref.settings.forecast
