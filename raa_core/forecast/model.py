@@ -150,6 +150,12 @@ class Rates:
     exposure: np.ndarray
 
 
+def _count(shape: tuple[int, ...], index: tuple[np.ndarray, ...], weights: np.ndarray | None = None) -> np.ndarray:
+    """How many (or the sum of `weights`) at each cell of an array of `shape` the index arrays point at."""
+    flat = np.ravel_multi_index(index, shape) if len(index[0]) else np.zeros(0, dtype=np.int64)
+    return np.bincount(flat, weights=weights, minlength=int(np.prod(shape))).reshape(shape).astype(float)
+
+
 def count_rates(s: Spells, n_areas: int, n_stages: int, first: int, last: int) -> Rates:
     """Events and months at risk of `s` in months first..last (inclusive), per area, stage and band."""
     shape = (n_areas, n_stages, len(BAND_STARTS))
@@ -162,13 +168,13 @@ def count_rates(s: Spells, n_areas: int, n_stages: int, first: int, last: int) -
     for b, start in enumerate(BAND_STARTS):
         stop = start + BAND_WIDTHS[b] - 1 if BAND_WIDTHS[b] else NEVER
         n = np.clip(np.minimum(dhi, stop) - np.maximum(dlo, start) + 1, 0, None)
-        np.add.at(exposure, (area, stage, b), n)
+        exposure[..., b] += _count(shape[:2], (area, stage), n)
     ended = (s.end >= first) & (s.end <= last) & (s.end >= s.entry)
     band = band_of(s.end - s.entry)
     advance, leave = np.zeros(shape), np.zeros(shape)
     for arr, what in ((advance, ADVANCE), (leave, LEAVE)):
         m = ended & (s.outcome == what)
-        np.add.at(arr, (s.area[m], s.stage[m], band[m]), 1)
+        arr += _count(shape, (s.area[m], s.stage[m], band[m]))
     return Rates(advance, leave, exposure)
 
 
@@ -176,7 +182,7 @@ def stock_at(s: Spells, n_areas: int, n_stages: int, at: int) -> np.ndarray:
     """Spells open at the end of month `at`, per area, stage and months in stage next month (up to TRACKED-1)."""
     out = np.zeros((n_areas, n_stages, TRACKED), dtype=np.int64)
     m = (s.entry <= at) & (s.end > at)
-    np.add.at(out, (s.area[m], s.stage[m], np.minimum(at + 1 - s.entry[m], TRACKED - 1)), 1)
+    out += _count(out.shape, (s.area[m], s.stage[m], np.minimum(at + 1 - s.entry[m], TRACKED - 1))).astype(np.int64)
     return out
 
 
@@ -184,7 +190,7 @@ def entrant_counts(s: Spells, n_areas: int, first: int, last: int) -> np.ndarray
     """New entrants (first spells) per area and month first..last: shape (areas, months)."""
     out = np.zeros((n_areas, last - first + 1), dtype=np.int64)
     m = s.first & (s.entry >= first) & (s.entry <= last)
-    np.add.at(out, (s.area[m], s.entry[m] - first), 1)
+    out += _count(out.shape, (s.area[m], s.entry[m] - first)).astype(np.int64)
     return out
 
 
@@ -411,15 +417,7 @@ def fit_and_simulate(j: Journeys, ref: Reference, horizon: int, step: str, seed:
     names = [*areas, REGION]
     starts = [month_start(origin + 1 + a) for a, _ in spans]  # whole months from the month after the data's
     ends = [month_end(origin + 1 + b) for _, b in spans]
-    rows = []
-    for ai, area in enumerate(names):
-        for mi, meas in enumerate(MEASURES):
-            for si in range(len(spans)):
-                vals = (mean[ai, mi, si], low80[ai, mi, si], high80[ai, mi, si], low95[ai, mi, si],
-                        high95[ai, mi, si])
-                rows.append((area, meas, starts[si], ends[si], *_shown(meas, vals)))
-    table = pd.DataFrame(rows, columns=["area", "measure", "start", "end", "forecast", "low80", "high80", "low95",
-                                        "high95"])
+    table = _table(names, starts, ends, mean, low80, high80, low95, high95)
     gap = per[:, MEASURES.index("approvals_needed"), 0, :] - per[:, MEASURES.index("approvals"), 0, :]
     gq = _quantiles(gap)
     gmean = gap.mean(axis=-1)
@@ -432,6 +430,30 @@ def fit_and_simulate(j: Journeys, ref: Reference, horizon: int, step: str, seed:
                             "children_months": rc.exposure.sum(axis=(1, 2)).astype(int),
                             "adopter_months": ra.exposure.sum(axis=(1, 2)).astype(int)})
     return table, gaps, pooling
+
+
+def _table(names: list[str], starts: list[dt.date], ends: list[dt.date], *figures: np.ndarray) -> pd.DataFrame:
+    """The rows (area x measure x period, in that order) from the figures' arrays (areas x measures x periods):
+    counts shown as `_shown` says, all at once; fees row by row (exact pounds)."""
+    n_a, n_m, n_s = figures[0].shape
+    mean, lo80, hi80, lo95, hi95 = (np.asarray(v, dtype=float).reshape(-1) for v in figures)
+    one = np.round(mean, 1)
+    cols: dict[str, object] = {
+        "area": np.repeat(np.array(names, dtype=object), n_m * n_s),
+        "measure": np.tile(np.repeat(np.array(MEASURES, dtype=object), n_s), n_a),
+        "start": np.tile(np.array(starts, dtype=object), n_a * n_m),
+        "end": np.tile(np.array(ends, dtype=object), n_a * n_m),
+        "forecast": one.astype(object), "low80": np.floor(np.minimum(lo80, one)).astype(object),
+        "high80": np.ceil(np.maximum(hi80, one)).astype(object),
+        "low95": np.floor(np.minimum(lo95, one)).astype(object),
+        "high95": np.ceil(np.maximum(hi95, one)).astype(object),
+    }
+    table = pd.DataFrame(cols)
+    for i in np.flatnonzero(table["measure"].isin(MONEY).to_numpy()):
+        table.iloc[i, 4:] = _shown(str(table.iat[i, 1]), (mean[i], lo80[i], hi80[i], lo95[i], hi95[i]))
+    for c in ("forecast", "low80", "high80", "low95", "high95"):
+        table[c] = [v if isinstance(v, Decimal) else float(v) for v in table[c]]
+    return table
 
 
 def _shown(measure: str, vals: tuple[float, ...]) -> tuple[object, ...]:
