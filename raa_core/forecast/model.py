@@ -438,22 +438,20 @@ def _table(names: list[str], starts: list[dt.date], ends: list[dt.date], *figure
     n_a, n_m, n_s = figures[0].shape
     mean, lo80, hi80, lo95, hi95 = (np.asarray(v, dtype=float).reshape(-1) for v in figures)
     one = np.round(mean, 1)
-    cols: dict[str, object] = {
-        "area": np.repeat(np.array(names, dtype=object), n_m * n_s),
-        "measure": np.tile(np.repeat(np.array(MEASURES, dtype=object), n_s), n_a),
+    measure = np.tile(np.repeat(np.array(MEASURES, dtype=object), n_s), n_a)
+    shown = [[float(x) for x in col] for col in (one, np.floor(np.minimum(lo80, one)), np.ceil(np.maximum(hi80, one)),
+                                                 np.floor(np.minimum(lo95, one)), np.ceil(np.maximum(hi95, one)))]
+    cols: list[list[object]] = [list(c) for c in shown]
+    for i in np.flatnonzero(np.isin(measure, list(MONEY))):
+        for c, v in zip(cols, _shown(str(measure[i]), (mean[i], lo80[i], hi80[i], lo95[i], hi95[i])), strict=True):
+            c[i] = v
+    return pd.DataFrame({
+        "area": np.repeat(np.array(names, dtype=object), n_m * n_s), "measure": measure,
         "start": np.tile(np.array(starts, dtype=object), n_a * n_m),
         "end": np.tile(np.array(ends, dtype=object), n_a * n_m),
-        "forecast": one.astype(object), "low80": np.floor(np.minimum(lo80, one)).astype(object),
-        "high80": np.ceil(np.maximum(hi80, one)).astype(object),
-        "low95": np.floor(np.minimum(lo95, one)).astype(object),
-        "high95": np.ceil(np.maximum(hi95, one)).astype(object),
-    }
-    table = pd.DataFrame(cols)
-    for i in np.flatnonzero(table["measure"].isin(MONEY).to_numpy()):
-        table.iloc[i, 4:] = _shown(str(table.iat[i, 1]), (mean[i], lo80[i], hi80[i], lo95[i], hi95[i]))
-    for c in ("forecast", "low80", "high80", "low95", "high95"):
-        table[c] = [v if isinstance(v, Decimal) else float(v) for v in table[c]]
-    return table
+        **{k: pd.Series(c, dtype=object) for k, c in zip(("forecast", "low80", "high80", "low95", "high95"), cols,
+                                                          strict=True)},
+    })
 
 
 def _shown(measure: str, vals: tuple[float, ...]) -> tuple[object, ...]:
