@@ -32,6 +32,7 @@ st.header(f"{ft.area_label(ref, area)}: the next {months} months")
 st.dataframe(ft.horizon_table(result, area, ref, publication=publication), hide_index=True, width="stretch")
 st.caption(ft.table_caption(ref))
 st.caption(ft.pooling_caption(result, ref))
+st.caption(ft.ADOPTER_STAGES_NOTE)
 
 measure = st.selectbox("Chart", list(MEASURES), format_func=ft.MEASURE_LABELS.__getitem__, key="forecast_measure")
 pv.plot(forecast_chart(result, area, measure, publication=publication,

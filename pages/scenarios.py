@@ -17,6 +17,7 @@ from raa_core import access, contributions
 from raa_core.contributions import contribution_charts, drivers, saved_scenarios, scenario_export
 from raa_core.contributions import scenario_tables as view
 from raa_core.contributions.scenario import (
+    BASES,
     MAX_WINDOW,
     MAX_YEARS,
     SCOPES,
@@ -49,6 +50,7 @@ def widget_state(s: Scenario) -> dict[str, Any]:
         "sc_drivers": list(s.drivers), "sc_window": s.window_years, "sc_uplift": float(s.uplift_pct),
         "sc_cap_on": s.cap_pct is not None, "sc_cap": builder_cap(s),
         "sc_floor_on": s.floor_pct is not None, "sc_floor": builder_floor(s),
+        "sc_basis": s.basis,
     }
     state |= {f"sc_w_{d}": float(w) for d, w in s.drivers.items()}
     for i, y in enumerate(s.years):
@@ -67,6 +69,7 @@ def scenario_data() -> dict[str, Any]:
         drivers={d: ss.get(f"sc_w_{d}", 0.0) for d in ss["sc_drivers"]}, window_years=ss["sc_window"],
         transition=[ss.get(f"sc_t_{i}", 1.0) for i in range(n)],
         cap_pct=ss["sc_cap"] if ss["sc_cap_on"] else None, floor_pct=ss["sc_floor"] if ss["sc_floor_on"] else None,
+        basis=ss.get("sc_basis", "average"),
     )
 
 
@@ -106,6 +109,10 @@ def builder(budget_years: list[str]) -> None:
     c1.multiselect("Drivers", list(catalogue), format_func=lambda d: catalogue[d][0], key="sc_drivers",
                    on_change=_equal_weights, help="Each driver's own shares of the councils' total are weighted")
     c2.slider("Averaging window (complete financial years before the budget year)", 1, MAX_WINDOW, key="sc_window")
+    st.radio("Driver figures", list(BASES), format_func=BASES.__getitem__, key="sc_basis", horizontal=True,
+             help="The forecast basis takes placement orders, adoption orders, ADM decisions, children placed and "
+                  "children waiting from the pipeline forecast of each budget year; every such figure is labelled "
+                  "a forecast")
     chosen = st.session_state["sc_drivers"]
     base = st.session_state["sc_base_year"]
     years = modelled_years(base, st.session_state["sc_n_years"])

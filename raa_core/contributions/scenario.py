@@ -23,6 +23,7 @@ from raa_core.presentation import count_noun, count_text, display, money_text
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
 SCOPES: dict[str, str] = display.CONTRIBUTION_SCOPE_NOTES  # the words are the labels table's
+BASES: dict[str, str] = display.CONTRIBUTION_BASES
 MAX_WINDOW = 5
 #: Weights may be written as decimals that do not add to exactly 1 in binary (0.1 + 0.2 + 0.7).
 WEIGHT_TOLERANCE = Decimal("0.000001")
@@ -219,6 +220,8 @@ def parse_scenario(data: str | bytes | dict[str, Any], drivers: set[str] | None 
             msg = "is not a scenario field (allowed: " + ", ".join(Scenario.model_fields) + ")"
         elif err["type"] == "literal_error" and field == "scope":
             msg = f"{err.get('input')!r} is not allowed: choose {' or '.join(SCOPES)}"
+        elif err["type"] == "literal_error" and field == "basis":
+            msg = f"{err.get('input')!r} is not allowed: choose {' or '.join(BASES)}"
         raise ScenarioError(field, msg) from None
 
 
@@ -325,10 +328,11 @@ def total_text(text: object) -> str | None:
 def scenario_fields(
     *, name: str, base_year: str, n_years: int, scope: str, uplift_pct: float, totals: Sequence[object],
     drivers: Mapping[str, float], window_years: int, transition: Sequence[float], cap_pct: float | None,
-    floor_pct: float | None,
+    floor_pct: float | None, basis: str = "average",
 ) -> dict[str, Any]:
     """A scenario's JSON fields (docs/command-line.md) from the builder's values: `totals` and `transition`
-    are per modelled year in order; an empty total takes the uplift. `parse_scenario` validates the result."""
+    are per modelled year in order; an empty total takes the uplift; `basis` is where the warehouse drivers'
+    figures come from (`BASES`). `parse_scenario` validates the result."""
     years = modelled_years(base_year, n_years)
     typed = {y: total_text(t) for y, t in zip(years, totals, strict=False)}
     return {
@@ -339,4 +343,5 @@ def scenario_fields(
         "transition": {y: str(t) for y, t in zip(years, transition, strict=False)},
         "cap_pct": None if cap_pct is None else str(cap_pct),
         "floor_pct": None if floor_pct is None else str(floor_pct),
+        "basis": basis,
     }

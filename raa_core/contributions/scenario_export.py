@@ -59,6 +59,7 @@ def parameters(result: contributions.Result, ref: Reference | None = None) -> pd
         ("Scope", display.label("contribution_scope", s.scope)),
         ("Drivers (weight)", "; ".join(f"{labels.get(d, (d,))[0]} ({plain_number(w)})" for d, w in s.drivers.items())),
         ("Averaging window", f"{s.window_years} complete financial year{'s' if s.window_years != 1 else ''}"),
+        ("Driver figures", display.label("contribution_basis", s.basis)),
         ("Transition weight t per year", "; ".join(f"{y}: {plain_number(t)}" for y, t in s.transition.items())),
         ("Total each year", "; ".join(f"{y}: {gbp(v)} (set)" for y, v in s.totals.items())
          or f"the previous year's plus {plain_number(s.uplift_pct)}% uplift"),

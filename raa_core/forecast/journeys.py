@@ -1,7 +1,11 @@
 """The children's and adopters' journeys the forecast learns from, as whole-month stage spells (docs/forecast.md).
 
 Dates become month numbers (year x 12 + month - 1). A child's stages are ADM decision -> placement order ->
-matched -> placed -> adoption order; an adopter household's are enquiry -> stage 2 -> approval -> matched. A
+matched -> placed -> adoption order; an adopter household's are enquiry -> stage 2 -> approval -> matched. The
+spec's registration stage is not a stage of its own: registration (`roi_date`) and stage 1 are counted in the
+enquiry stage, which starts at the enquiry, else the registration, else the end of stage 1 (why: both dates are
+optional in the drop contract, so a registration stage would be learnt from only the households holding both,
+and approvals depend on when households reach stage 2 and approval; docs/forecast.md, "How it works"). A
 missing stage date that a later stage has is taken as that later date (a child adopted without a recorded
 placement was placed in the adoption order's month), and stage dates never go backwards (a match recorded
 before the placement order counts in the order's month, as A2 counts 0 days). A spell is one stay in a stage:

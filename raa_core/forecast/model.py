@@ -150,6 +150,12 @@ class Rates:
     exposure: np.ndarray
 
 
+def _count(shape: tuple[int, ...], index: tuple[np.ndarray, ...], weights: np.ndarray | None = None) -> np.ndarray:
+    """How many (or the sum of `weights`) at each cell of an array of `shape` the index arrays point at."""
+    flat = np.ravel_multi_index(index, shape) if len(index[0]) else np.zeros(0, dtype=np.int64)
+    return np.bincount(flat, weights=weights, minlength=int(np.prod(shape))).reshape(shape).astype(float)
+
+
 def count_rates(s: Spells, n_areas: int, n_stages: int, first: int, last: int) -> Rates:
     """Events and months at risk of `s` in months first..last (inclusive), per area, stage and band."""
     shape = (n_areas, n_stages, len(BAND_STARTS))
@@ -162,13 +168,13 @@ def count_rates(s: Spells, n_areas: int, n_stages: int, first: int, last: int) -
     for b, start in enumerate(BAND_STARTS):
         stop = start + BAND_WIDTHS[b] - 1 if BAND_WIDTHS[b] else NEVER
         n = np.clip(np.minimum(dhi, stop) - np.maximum(dlo, start) + 1, 0, None)
-        np.add.at(exposure, (area, stage, b), n)
+        exposure[..., b] += _count(shape[:2], (area, stage), n)
     ended = (s.end >= first) & (s.end <= last) & (s.end >= s.entry)
     band = band_of(s.end - s.entry)
     advance, leave = np.zeros(shape), np.zeros(shape)
     for arr, what in ((advance, ADVANCE), (leave, LEAVE)):
         m = ended & (s.outcome == what)
-        np.add.at(arr, (s.area[m], s.stage[m], band[m]), 1)
+        arr += _count(shape, (s.area[m], s.stage[m], band[m]))
     return Rates(advance, leave, exposure)
 
 
@@ -176,7 +182,7 @@ def stock_at(s: Spells, n_areas: int, n_stages: int, at: int) -> np.ndarray:
     """Spells open at the end of month `at`, per area, stage and months in stage next month (up to TRACKED-1)."""
     out = np.zeros((n_areas, n_stages, TRACKED), dtype=np.int64)
     m = (s.entry <= at) & (s.end > at)
-    np.add.at(out, (s.area[m], s.stage[m], np.minimum(at + 1 - s.entry[m], TRACKED - 1)), 1)
+    out += _count(out.shape, (s.area[m], s.stage[m], np.minimum(at + 1 - s.entry[m], TRACKED - 1))).astype(np.int64)
     return out
 
 
@@ -184,7 +190,7 @@ def entrant_counts(s: Spells, n_areas: int, first: int, last: int) -> np.ndarray
     """New entrants (first spells) per area and month first..last: shape (areas, months)."""
     out = np.zeros((n_areas, last - first + 1), dtype=np.int64)
     m = s.first & (s.entry >= first) & (s.entry <= last)
-    np.add.at(out, (s.area[m], s.entry[m] - first), 1)
+    out += _count(out.shape, (s.area[m], s.entry[m] - first)).astype(np.int64)
     return out
 
 
@@ -237,6 +243,19 @@ def draw_entrants(rng: np.random.Generator, recent: np.ndarray, shape_r: float, 
     return rng.poisson(mu)
 
 
+def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial draws for whole-number counts `n` (0 or more) with chances `p` (same shape), drawn only where `n`
+    is above 0: about half the simulation's cells (a future, a council, a stage and a month in it) are empty, and
+    numpy's sampler costs about as much for an empty cell as for a full one. Deterministic for the generator's
+    state."""
+    flat = n.reshape(-1)
+    out = np.zeros(flat.shape, dtype=np.int64)
+    idx = np.flatnonzero(flat)
+    if idx.size:
+        out[idx] = rng.binomial(flat[idx], p.reshape(-1)[idx])
+    return out.reshape(n.shape)
+
+
 def simulate(rng: np.random.Generator, stock: np.ndarray, adv: np.ndarray, leave: np.ndarray,
              entrants: np.ndarray, back_to: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Month by month: entrants join stage 0; each stage in order moves on and leaves by binomial draws with the
@@ -248,33 +267,32 @@ def simulate(rng: np.random.Generator, stock: np.ndarray, adv: np.ndarray, leave
     horizon, sims = entrants.shape[0], entrants.shape[1]
     n_areas, n_stages = stock.shape[0], stock.shape[1]
     # stage-major so each stage's cells are one contiguous block: stages x futures x areas x months in stage
-    n = np.ascontiguousarray(np.broadcast_to(np.moveaxis(stock, 1, 0)[:, None], (n_stages, sims, *stock[:, 0].shape)))
+    n = np.broadcast_to(np.moveaxis(stock, 1, 0)[:, None], (n_stages, sims, *stock[:, 0].shape)).copy()
     by_month = band_of(np.arange(TRACKED))
-    pa = [np.ascontiguousarray(adv[:, :, k][..., by_month]).reshape(-1) for k in range(n_stages)]
-    pl = [np.ascontiguousarray(leave[:, :, k][..., by_month]).reshape(-1) for k in range(n_stages)]
-    p_any = [a + (1 - a) * b for a, b in zip(pa, pl, strict=True)]
-    p_adv = [np.divide(a, e, out=np.zeros_like(a), where=e > 0) for a, e in zip(pa, p_any, strict=True)]
+    starts = np.flatnonzero(np.diff(by_month, prepend=-1))  # the first tracked month of each band
+    p_any = [adv[:, :, k] + (1 - adv[:, :, k]) * leave[:, :, k] for k in range(n_stages)]  # futures x areas x bands
+    p_adv = [np.divide(adv[:, :, k], e, out=np.zeros_like(e), where=e > 0) for k, e in enumerate(p_any)]
+    p_cell = [np.ascontiguousarray(e[..., by_month]) for e in p_any]
     moved = np.zeros((horizon, sims, n_areas, n_stages), dtype=np.int64)
     held = np.zeros_like(moved)
     for t in range(horizon):
         n[0, :, :, 0] += entrants[t]
         returning = None
         for k in range(n_stages):
-            cells = n[k].reshape(-1)
-            # one draw for anyone leaving the stage this month, then which of them moved on: the same
-            # distribution as moving on then leaving, with the second draw only where someone left the stage
-            gone = rng.binomial(cells, p_any[k])
-            a = rng.binomial(gone, p_adv[k])
-            lv = gone - a
-            n[k] = (cells - gone).reshape(n[k].shape)
-            moved[t, :, :, k] = a.reshape(n[k].shape).sum(-1)
+            # one draw per cell for anyone leaving the stage this month; then, per band (whose cells share the
+            # chances), which of them moved on: the same distribution as moving on then leaving
+            gone = binomial(rng, n[k], p_cell[k])
+            n[k] -= gone
+            gone_band = np.add.reduceat(gone, starts, axis=-1)
+            a = binomial(rng, gone_band, p_adv[k])
+            moved[t, :, :, k] = a.sum(-1)
             if k + 1 < n_stages:
                 n[k + 1, :, :, 0] += moved[t, :, :, k]
             elif back_to is not None:
-                returning = lv.reshape(n[k].shape).sum(-1)
+                returning = (gone_band - a).sum(-1)
         held[t] = np.moveaxis(n.sum(-1), 0, -1)
         n[..., -1] += n[..., -2]
-        n[..., 1:-1] = n[..., :-2].copy()
+        n[..., 1:-1] = n[..., :-2]
         n[..., 0] = 0
         if returning is not None:
             n[back_to, :, :, 1] += returning
@@ -292,9 +310,18 @@ def share_draws(rng: np.random.Generator, hits: np.ndarray, totals: np.ndarray, 
 
 
 def periods(as_at: dt.date, horizon: int, step: str) -> list[tuple[int, int]]:
-    """(first, last) month offsets (0-based) of each row's period: months, or three-month blocks."""
-    size = 3 if step == "quarter" else 1
-    return [(i, min(i + size, horizon) - 1) for i in range(0, horizon, size)]
+    """(first, last) month offsets (0-based, 0 = the month after the data's month) of each row's period: whole
+    calendar months, or calendar quarters (January-March, April-June, ...); a quarter the horizon starts or ends
+    inside keeps only its months in the horizon."""
+    if step != "quarter":
+        return [(i, i) for i in range(horizon)]
+    first = month_of(as_at) + 1
+    out, a = [], 0
+    while a < horizon:
+        b = min(a + 2 - (first + a) % 3, horizon - 1)
+        out.append((a, b))
+        a = b + 1
+    return out
 
 
 def _quantiles(v: np.ndarray) -> np.ndarray:
@@ -388,17 +415,9 @@ def fit_and_simulate(j: Journeys, ref: Reference, horizon: int, step: str, seed:
     low80, high80 = np.minimum(q[0], mean), np.maximum(q[1], mean)
     low95, high95 = np.minimum(q[2], low80), np.maximum(q[3], high80)
     names = [*areas, REGION]
-    starts = [j.as_at + dt.timedelta(days=1) if a == 0 else month_start(origin + 1 + a) for a, _ in spans]
+    starts = [month_start(origin + 1 + a) for a, _ in spans]  # whole months from the month after the data's
     ends = [month_end(origin + 1 + b) for _, b in spans]
-    rows = []
-    for ai, area in enumerate(names):
-        for mi, meas in enumerate(MEASURES):
-            for si in range(len(spans)):
-                vals = (mean[ai, mi, si], low80[ai, mi, si], high80[ai, mi, si], low95[ai, mi, si],
-                        high95[ai, mi, si])
-                rows.append((area, meas, starts[si], ends[si], *_shown(meas, vals)))
-    table = pd.DataFrame(rows, columns=["area", "measure", "start", "end", "forecast", "low80", "high80", "low95",
-                                        "high95"])
+    table = _table(names, starts, ends, mean, low80, high80, low95, high95)
     gap = per[:, MEASURES.index("approvals_needed"), 0, :] - per[:, MEASURES.index("approvals"), 0, :]
     gq = _quantiles(gap)
     gmean = gap.mean(axis=-1)
@@ -411,6 +430,28 @@ def fit_and_simulate(j: Journeys, ref: Reference, horizon: int, step: str, seed:
                             "children_months": rc.exposure.sum(axis=(1, 2)).astype(int),
                             "adopter_months": ra.exposure.sum(axis=(1, 2)).astype(int)})
     return table, gaps, pooling
+
+
+def _table(names: list[str], starts: list[dt.date], ends: list[dt.date], *figures: np.ndarray) -> pd.DataFrame:
+    """The rows (area x measure x period, in that order) from the figures' arrays (areas x measures x periods):
+    counts shown as `_shown` says, all at once; fees row by row (exact pounds)."""
+    n_a, n_m, n_s = figures[0].shape
+    mean, lo80, hi80, lo95, hi95 = (np.asarray(v, dtype=float).reshape(-1) for v in figures)
+    one = np.round(mean, 1)
+    measure = np.tile(np.repeat(np.array(MEASURES, dtype=object), n_s), n_a)
+    shown = [[float(x) for x in col] for col in (one, np.floor(np.minimum(lo80, one)), np.ceil(np.maximum(hi80, one)),
+                                                 np.floor(np.minimum(lo95, one)), np.ceil(np.maximum(hi95, one)))]
+    cols: list[list[object]] = [list(c) for c in shown]
+    for i in np.flatnonzero(np.isin(measure, list(MONEY))):
+        for c, v in zip(cols, _shown(str(measure[i]), (mean[i], lo80[i], hi80[i], lo95[i], hi95[i])), strict=True):
+            c[i] = v
+    return pd.DataFrame({
+        "area": np.repeat(np.array(names, dtype=object), n_m * n_s), "measure": measure,
+        "start": np.tile(np.array(starts, dtype=object), n_a * n_m),
+        "end": np.tile(np.array(ends, dtype=object), n_a * n_m),
+        **{k: pd.Series(c, dtype=object) for k, c in zip(("forecast", "low80", "high80", "low95", "high95"), cols,
+                                                          strict=True)},
+    })
 
 
 def _shown(measure: str, vals: tuple[float, ...]) -> tuple[object, ...]:
@@ -433,7 +474,10 @@ def forecast(snapshot: Snapshot, request: ForecastRequest) -> Forecast:
     """
     from raa_core.forecast.history import actuals
 
-    as_at = request.as_at or latest_extract(snapshot)
+    # the jump-off is the newest extract held on or before the as-at date: data are as at their extract, so a
+    # later as-at date adds no data, and cutting there would take the months since as empty
+    held = latest_extract(snapshot, DataRequest(as_at=request.as_at))
+    as_at = held or request.as_at  # before the first drop: the newest state, cut at the as-at date
     if as_at is None:
         raise NoData("no drops are held, so there is nothing to forecast from")
     cfg = snapshot.ref.settings.forecast

@@ -39,12 +39,16 @@ def forecast_drivers(snapshot: Snapshot, request: AsAt, year_starts: list[int]) 
     """Forecast driver figures per council for the budget years starting in `year_starts` (columns as
     `contributions.drivers.COLUMNS`, value to 1 dp, status "forecast"), from the data held at the request's
     `as_at` (None: the newest extract). Raises BadInput when a year ends more than 36 months after the data's
-    date."""
+    date, or ended before it (its figures would all be counts, not a forecast: the average basis is for that)."""
     if not year_starts:
         return pd.DataFrame(columns=COLUMNS)
     held = request.as_at or latest_extract(snapshot)
     if held is None:
         raise NoData("no drops are held, so there is nothing to forecast from")
+    past = [financial_year(y) for y in year_starts if financial_year(y).end < held]
+    if past:
+        raise BadInput(f"{past[0].name} ended before the data's date ({date_long(held)}): the forecast basis is "
+                       "for budget years still to come; use the average basis for past years")
     start = month_of(held)
     last = month_of(dt.date(max(year_starts) + 1, 3, 31))
     need = max(MIN_MONTHS, last - start)

@@ -55,6 +55,11 @@ CONTRIBUTION_SCOPE_NOTES: dict[str, str] = {
     "pooled_and_adoption_support": "Pooled budget and adoption support (once unified)",
 }
 CONTRIBUTION_SCOPES: dict[str, str] = {"pooled": "pooled", "pooled_and_adoption_support": "pooled and adoption support"}
+#: Where a contribution scenario's driver figures come from (docs/finance.md; the forecast basis: docs/forecast.md).
+CONTRIBUTION_BASES: dict[str, str] = {
+    "average": "Average of past years (the averaging window)",
+    "forecast": "Forecast of the budget year (the pipeline forecast, not a count)",
+}
 
 #: The headline indicators (docs/indicators.md): in full, and short with their code (tables, the pack).
 INDICATOR_NAMES: dict[str, str] = {
@@ -213,6 +218,7 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "bound": BOUND_LABELS,
     "contribution_scope": CONTRIBUTION_SCOPES,
     "contribution_scope_note": CONTRIBUTION_SCOPE_NOTES,
+    "contribution_basis": CONTRIBUTION_BASES,
     "indicator": INDICATOR_NAMES,
     "indicator_short": INDICATOR_SHORT,
     "indicator_tile": INDICATOR_TILES,
@@ -234,7 +240,7 @@ def label(kind: str, code: Any, ref: Reference | None = None) -> str:
     "threshold" (an indicator's green/red), "dataset" (performance, finance), "area" (a performance area: a council's DfE
     code or region), and with reference data "council" (short name; missing is the RAA), "role" and
     "cost_line" and "fee" (fee_rates.csv's `label`); "contribution_scope" and "contribution_scope_note",
-    "indicator" and "indicator_short", "settlement_basis", "drop_rule", "audit_action" and "driver_status".
+    "contribution_basis", "indicator" and "indicator_short", "settlement_basis", "drop_rule", "audit_action" and "driver_status".
     A code without words shows as itself, so nothing is hidden. Raises KeyError for an unknown
     kind (or a reference kind without the reference data)."""
     if kind == "area":

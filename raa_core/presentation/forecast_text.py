@@ -119,7 +119,17 @@ def pooling_caption(f: Forecast, ref: Reference) -> str:
 def table_caption(ref: Reference) -> str:
     """The note under the forecast table: the low-number mark and the fees' basis."""
     return (f"\\* fewer than {ref.settings.low_n_below} forecast: treat with care. Fees: the interagency fee in "
-            "force on each month (sibling groups at the sibling rate), future years uprated as the settings say.")
+            "force on each month (a child placed with brothers or sisters at half the two-sibling rate where "
+            "the fee list has one), future years uprated as the settings say.")
+
+
+#: How the forecast follows adopter households (docs/forecast.md, "How it works", 1).
+ADOPTER_STAGES_NOTE = (
+    "Adopter households are followed from enquiry to stage 2, approval and a match. Registration (the "
+    "registration of interest) and stage 1 are counted in the first stage, from the enquiry (or the registration "
+    "where no enquiry is recorded). Why: both dates are optional in the councils' files, so a separate stage "
+    "would be learnt from only the households with both, and what the forecast gives (households approved, "
+    "approvals needed) depends on when households reach stage 2 and approval, not on where stage 1 begins.")
 
 
 def horizon_table(f: Forecast, area: str, ref: Reference, *, publication: bool) -> pd.DataFrame:

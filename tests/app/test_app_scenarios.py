@@ -264,3 +264,32 @@ def test_the_scenarios_page_flags_stale_performance_and_finance_data(councils_dr
     assert _stale_warnings(monkeypatch, 5) == set()
     assert _stale_warnings(monkeypatch, 20) == {"Stale performance data"}
     assert _stale_warnings(monkeypatch, 40) == {"Stale performance data", "Stale finance data"}
+
+
+def test_the_forecast_basis_is_chosen_on_the_page_saved_and_loaded(app_env, ref) -> None:
+    at = open_page()
+    assert at.radio(key="sc_basis").value == "average"
+    # the default scenario models past years: the forecast basis refuses them, naming the field
+    at.radio(key="sc_basis").set_value("forecast").run()
+    assert not at.exception
+    assert any(e.value.startswith("basis: 2021-22 ended before the data's date") for e in at.error)
+    at.selectbox(key="sc_base_year").set_value("2025-26").run()
+    at.number_input(key="sc_n_years").set_value(1).run()
+    at.text_input(key="sc_name").input("Forecast drivers").run()
+    assert not at.exception and not at.error
+    data = {**DEFAULT_SCENARIO, "name": "Forecast drivers", "base_year": "2025-26", "years": ["2026-27"],
+            "transition": {"2026-27": 0.5}, "basis": "forecast"}
+    want = expected(app_env, ref, data)
+    names = {c.la_code: c.short_name for c in ref.councils}
+    shown = {(r["Year"], r["Council"]): r["Contribution"] for r in table(at)}
+    for r in want.rows:
+        assert shown[(r.year, names[r.la_code])] == gbp(r.contribution)
+    assert any("forecast" in w.value for w in at.warning)  # every forecast figure is flagged as one
+    at.button(key="sc_save").click().run()
+    saved = saved_scenarios.load(AppState.beside(Warehouse(app_env)), "Forecast drivers")
+    assert saved.basis == "forecast"
+    again = open_page()
+    again.selectbox(key="sc_pick").set_value("Forecast drivers")
+    again.button(key="sc_load").click().run()
+    assert not again.exception
+    assert again.radio(key="sc_basis").value == "forecast"

@@ -71,3 +71,12 @@ def test_a_scenario_named_like_a_formula_stays_text(sample_con, ref) -> None:
         cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
         assert not [c.coordinate for c in cells if c.data_type == "f"]
         assert [c for c in cells if c.value == evil and c.quotePrefix]
+
+
+def test_the_workbook_says_where_the_driver_figures_come_from(ref) -> None:
+    from types import SimpleNamespace
+
+    for basis, words in (("average", "Average of past years"), ("forecast", "Forecast of the budget year")):
+        s = parse_scenario({**DEFAULT_SCENARIO, "basis": basis})
+        params = scenario_export.parameters(SimpleNamespace(scenario=s), ref).set_index("what")["value"]
+        assert params["Driver figures"].startswith(words)

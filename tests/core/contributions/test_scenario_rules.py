@@ -93,3 +93,22 @@ def test_saved_caption_and_comparison_words() -> None:
     row = view.comparison_frame(cmp, "A").iloc[0].to_dict()
     assert row == {"Scenario": "A", "Year": "2021-22", "Council": "Kent", "Contribution": "£10.00",
                    "Share": "50.00%", "Difference from “A”": "+£1.00", "Difference %": "+10.0%", "Bound": ""}
+
+
+def test_the_builders_basis_reaches_the_scenario_its_json_and_its_workbook() -> None:
+    from raa_core.contributions.scenario import BASES
+
+    common = dict(name="x", base_year="2025-26", n_years=1, scope="pooled", uplift_pct=2.0, totals=[""],
+                  drivers={"placement_orders": 1.0}, window_years=3, transition=[0.5], cap_pct=None, floor_pct=None)
+    assert scenario_fields(**common)["basis"] == "average"  # type: ignore[arg-type]
+    fields = scenario_fields(**common, basis="forecast")  # type: ignore[arg-type]
+    s = parse_scenario(fields)
+    assert s.basis == "forecast"
+    assert parse_scenario(s.to_json()).basis == "forecast"  # saved and downloaded JSON keep it
+    assert set(BASES) == {"average", "forecast"} and "forecast" in BASES["forecast"].lower()
+    try:
+        parse_scenario({**fields, "basis": "guess"})
+    except BadInput as exc:
+        assert str(exc) == "basis: 'guess' is not allowed: choose average or forecast"
+    else:
+        raise AssertionError("an unknown basis was accepted")

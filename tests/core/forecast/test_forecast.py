@@ -190,3 +190,133 @@ def test_fees_are_the_placements_times_the_fee_in_force(wh: duckdb.DuckDBPyConne
         assert float(fee[start]) == pytest.approx(29700 * ia[start], abs=29700 * 0.06)
     for start in (dt.date(2026, 4, 1), dt.date(2027, 1, 1)):
         assert float(fee[start]) == pytest.approx(32670 * ia[start], abs=32670 * 0.06)
+
+
+def test_an_as_at_after_the_newest_drop_jumps_off_from_that_drop(snap: snapshot.Snapshot, fc: Forecast) -> None:
+    # data are as at their extract (31 March 2025): asking as at 20 May adds no data, so the forecast is the
+    # one from 31 March, not one that takes April and May as months with nothing in them
+    later = forecast(snap, ForecastRequest(as_at=dt.date(2025, 5, 20), months=12, simulations=400))
+    assert later.as_at == AS_AT
+    pd.testing.assert_frame_equal(later.rows, fc.rows)
+
+
+def test_rows_are_whole_months_and_calendar_quarters(ref: Reference) -> None:
+    con = empty_warehouse()
+    mid = dt.date(2025, 2, 14)
+    children, adopters = journeys(ref.la_codes, mid, 3, seed=11)
+    for la in ref.la_codes:
+        add_drop(con, la, mid, children=children[children.la_code == la].drop(columns="la_code"),
+                 adopters=adopters[adopters.la_code == la].drop(columns="la_code"))
+    snap = snapshot.over(con, ref, mid)
+    monthly = forecast(snap, ForecastRequest(as_at=mid, months=12, simulations=50))
+    one = monthly.rows[(monthly.rows.area == "886") & (monthly.rows.measure == "matches")]
+    # the total and the first month start on 1 March (the month after the data's), not on 15 February
+    assert [(r.start, r.end) for r in one.iloc[:3].itertuples()] == [
+        (dt.date(2025, 3, 1), dt.date(2026, 2, 28)), (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),
+        (dt.date(2025, 4, 1), dt.date(2025, 4, 30))]
+    assert all(r.start.day == 1 and r.end == fm.month_end(month_of(r.end)) for r in one.itertuples())
+    quarterly = forecast(snap, ForecastRequest(as_at=mid, months=12, step="quarter", simulations=50))
+    q = quarterly.rows[(quarterly.rows.area == "886") & (quarterly.rows.measure == "matches")].iloc[1:]
+    # calendar quarters: March alone (the rest of January-March), then April-June ... January-February 2026
+    assert [(r.start, r.end) for r in q.itertuples()] == [
+        (dt.date(2025, 3, 1), dt.date(2025, 3, 31)), (dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
+        (dt.date(2025, 7, 1), dt.date(2025, 9, 30)), (dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+        (dt.date(2026, 1, 1), dt.date(2026, 2, 28))]
+    con.close()
+
+
+# ---------------------------------------------------------------- the mappings, with hand-worked values
+#
+# One council, futures without chance (every chance 0 or 1, or entrants fixed), so every figure can be worked
+# out by hand: a swapped stage, measure or input changes a figure the tests name.
+
+
+def _one_council(stock: np.ndarray, moves: tuple[float, ...], entrants: int, horizon: int = 3,
+                 leave: tuple[float, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    stages = len(moves)
+    adv = np.array(moves, dtype=float).reshape(1, 1, stages, 1).repeat(len(fm.BAND_STARTS), axis=-1)
+    lv = np.zeros_like(adv) if leave is None else np.array(leave, dtype=float).reshape(1, 1, stages, 1).repeat(
+        len(fm.BAND_STARTS), axis=-1)
+    ent = np.full((horizon, 1, 1), entrants, dtype=np.int64)
+    return fm.simulate(np.random.default_rng(0), stock, adv, lv, ent, back_to=None)
+
+
+def test_each_stage_moves_into_the_next_by_hand() -> None:
+    # stock: 5 waiting for an ADM->PO move, 3 with a placement order, 2 matched, 7 placed; everyone moves on every
+    # month; 4 new ADM decisions a month. Month 1: PO 5+4, matches 3+9, placements 2+12, orders 7+14 (moves
+    # chain within the month, as the estimate counts them).
+    stock = np.zeros((1, 4, fm.TRACKED), dtype=np.int64)
+    stock[0, :, 1] = [5, 3, 2, 7]
+    moved, held = _one_council(stock, (1.0, 1.0, 1.0, 1.0), entrants=4)
+    assert moved[0, 0, 0].tolist() == [9, 12, 14, 21]
+    assert moved[1, 0, 0].tolist() == [4, 4, 4, 4]
+    assert held[:, 0, 0].sum(-1).tolist() == [0, 0, 0]
+
+
+def test_a_stage_that_never_moves_holds_its_children() -> None:
+    # matched children never placed: matches arrive, placements and orders are 0, the matched stage fills up
+    stock = np.zeros((1, 4, fm.TRACKED), dtype=np.int64)
+    stock[0, :, 1] = [0, 0, 2, 7]
+    moved, held = _one_council(stock, (1.0, 1.0, 0.0, 1.0), entrants=3)
+    assert moved[:, 0, 0, 1].tolist() == [3, 3, 3]  # matches: each month's entrants
+    assert moved[:, 0, 0, 2].tolist() == [0, 0, 0]  # placements: none
+    assert moved[:, 0, 0, 3].tolist() == [7, 0, 0]  # adoption orders: the placed stock only
+    assert held[:, 0, 0, 2].tolist() == [5, 8, 11]  # matched and waiting
+    # leavers leave: with everyone leaving the placement-order stage, nothing is matched
+    moved, _ = _one_council(stock, (1.0, 0.0, 0.0, 0.0), entrants=3, leave=(0.0, 1.0, 0.0, 0.0))
+    assert moved[:, 0, 0, 1].tolist() == [0, 0, 0]
+
+
+def _fit(children: pd.DataFrame, adopters: pd.DataFrame, ref: Reference, as_at: dt.date) -> pd.DataFrame:
+    from raa_core.forecast.journeys import from_frames
+    from raa_core.forecast.synthetic import model_frames
+
+    c, a = model_frames(children, adopters)
+    rows, _, _ = fm.fit_and_simulate(from_frames(c, a, as_at), ref, 12, "month", 5, 300)
+    return rows.groupby(["area", "measure"]).head(1).set_index(["area", "measure"])
+
+
+def test_children_waiting_adoption_orders_and_approvals_come_from_their_own_stages(ref: Reference) -> None:
+    # two synthetic pipelines with the same entrants: in one, placed children wait long for their order (half a
+    # percent a month) and households are approved fast (90%); in the other the reverse. Adoption orders follow
+    # the placed stage's chance, approvals the approval stage's, children waiting the stages before placement:
+    # swap any mapping and these comparisons turn round.
+    as_at = dt.date(2025, 3, 31)
+    slow = journeys([886], as_at, 3, child_chances=(0.3, 0.2, 0.6, 0.005), adopter_chances=(0.2, 0.9, 0.15),
+                    seed=2)
+    fast = journeys([886], as_at, 3, child_chances=(0.3, 0.2, 0.6, 0.9), adopter_chances=(0.2, 0.005, 0.15),
+                    seed=2)
+    s, f = _fit(*slow, ref, as_at), _fit(*fast, ref, as_at)
+    assert s.loc[("886", "adoption_orders"), "forecast"] < 0.5 * f.loc[("886", "adoption_orders"), "forecast"]
+    assert s.loc[("886", "approvals"), "forecast"] > 2 * f.loc[("886", "approvals"), "forecast"]
+    # the placed stage is not waiting: the two pipelines' children waiting agree (same stages before placement)
+    assert s.loc[("886", "children_waiting"), "forecast"] == pytest.approx(
+        f.loc[("886", "children_waiting"), "forecast"], rel=0.2)
+    # a slow match (5% a month) fills children waiting and empties matches
+    stuck = _fit(*journeys([886], as_at, 3, child_chances=(0.3, 0.05, 0.6, 0.15), seed=2), ref, as_at)
+    assert stuck.loc[("886", "children_waiting"), "forecast"] > 1.5 * s.loc[("886", "children_waiting"), "forecast"]
+    assert stuck.loc[("886", "matches"), "forecast"] < s.loc[("886", "matches"), "forecast"]
+
+
+def test_intervals_carry_uncertainty_and_widen_with_the_horizon(fc: Forecast) -> None:
+    r = fc.rows[(fc.rows.area == "886") & (fc.rows.measure == "adoption_orders")].iloc[1:]
+    width = (r["high80"] - r["low80"]).astype(float).tolist()
+    assert all(w > 0 for w in width)
+    w = fc.rows[(fc.rows.area == "886") & (fc.rows.measure == "children_waiting")].iloc[1:]
+    spread = (w["high80"] - w["low80"]).astype(float).to_numpy()
+    assert spread[-1] > spread[0]  # the stock at month 12 is less certain than at month 1
+
+
+def test_the_rates_own_uncertainty_widens_the_intervals() -> None:
+    # the same 6 of 20 months moving on, against 300 of 1,000: the chance drawn for few journeys varies more
+    few = fm.Rates(advance=np.full((1, 1, 1), 6.0), leave=np.zeros((1, 1, 1)), exposure=np.full((1, 1, 1), 20.0))
+    many = fm.Rates(advance=np.full((1, 1, 1), 300.0), leave=np.zeros((1, 1, 1)),
+                    exposure=np.full((1, 1, 1), 1000.0))
+    a_few, _ = fm.draw_chances(np.random.default_rng(1), few, 0, 4000)
+    a_many, _ = fm.draw_chances(np.random.default_rng(1), many, 0, 4000)
+    assert a_few.mean() == pytest.approx(0.3, abs=0.02) and a_many.mean() == pytest.approx(0.3, abs=0.01)
+    assert a_few.std() > 4 * a_many.std() > 0
+    # the entrant rate too: 12 months at 10 a month are less certain than the same rate over 36
+    lam12 = fm.draw_entrants(np.random.default_rng(2), np.full((1, 12), 10), float("inf"), 4000, 1).sum(0)
+    lam36 = fm.draw_entrants(np.random.default_rng(2), np.full((1, 36), 10), float("inf"), 4000, 1).sum(0)
+    assert lam12.var() > lam36.var() > 10 * 0.9  # more than Poisson chance alone (variance 10)

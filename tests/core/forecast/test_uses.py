@@ -83,3 +83,11 @@ def test_board_summary_is_suppressed_for_publication(sample_con: duckdb.DuckDBPy
     _, open_frame = board_summary(snap, PerformanceRequest(period="2026-27", publication=False))
     assert open_frame[(open_frame.area == "Bexley") & (open_frame.measure == "Interagency placements")
                       ].iloc[0]["forecast"] != "x"
+
+
+def test_a_year_already_ended_is_refused_naming_basis(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                      sample_db: Path) -> None:
+    past = {**SCENARIO, "base_year": "2022-23", "years": ["2023-24"], "transition": {"2023-24": 0.5}}
+    code, out, err = run(capsys, sample_db, tmp_path, past)
+    assert code == 2 and out == ""
+    assert "basis:" in err and "2023-24 ended before the data's date" in err
