@@ -108,7 +108,7 @@ RULE_TITLES: dict[str, str] = {
     "manifest_rows": "Row count differs from the manifest",
     "unreadable_manifest": "Manifest cannot be read",
     # columns
-    "missing_column": "Required column missing",
+    "missing_column": "Contract column missing",
     "duplicate_column": "Same column twice",
     "unknown_column": "Column not in the contract (not loaded)",
     "header_trimmed": "Column header needed tidying",
