@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,9 @@ from pydantic import BaseModel, ValidationError
 
 from raa_core import clock, logs
 from raa_core.errors import BadInput
+from raa_core.ingest import ssda903
 from raa_core.ingest.contract import (
+    CHILDREN,
     MANIFEST_FILE,
     READER_CRASHES,
     SAMPLE_ROOT_FILE,
@@ -70,6 +73,13 @@ class DropResult(BaseModel):
     errors: list[Issue] = []
     warnings: list[Issue] = []
     row_counts: dict[str, int] = {}
+    #: the form the drop's children data came in: "parquet" (children.parquet), "903" (the council's SSDA903
+    #: files, docs/ssda903.md), or None for a drop without children data
+    children_form: Literal["parquet", "903"] | None = None
+
+    def form_text(self) -> str:
+        """The form of the drop's children data in words, for the report, the page and the history."""
+        return children_form_text(self.children_form)
 
     def counts_text(self) -> str:
         """The drop's issues counted, each noun agreeing with its count: "1 error, 2 warnings"."""
@@ -80,6 +90,7 @@ class DropResult(BaseModel):
             "path": self.path,
             "la_code": self.la_code,
             "extract_date": self.extract_date.isoformat() if self.extract_date else None,
+            "children_form": self.children_form,
         }
         if self.outcome == "accepted":
             out["warnings"] = [i.as_cli() for i in self.warnings]
@@ -88,6 +99,15 @@ class DropResult(BaseModel):
             out["errors"] = [i.as_cli() for i in self.errors]
             out["warnings"] = [i.as_cli() for i in self.warnings]
         return out
+
+
+def children_form_text(form: str | None) -> str:
+    """Which form a drop's children data came in, in words (docs/ssda903.md)."""
+    if form == ssda903.FORM_903:
+        return "children data from the council's SSDA903 files"
+    if form == ssda903.FORM_PARQUET:
+        return "children data as children.parquet"
+    return "no children data"
 
 
 class IngestReport(BaseModel):
@@ -374,12 +394,19 @@ class CheckedDrop:
     folder_issues: list[Issue]
     started: dt.datetime
     manifest_issues: list[Issue] = field(default_factory=list)
+    children_form: Literal["parquet", "903"] | None = None
+    #: owner-only folder holding the children rows derived from 903 files while the drop is checked
+    scratch: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def issues(self) -> list[Issue]:
         found = list(self.folder_issues)
         for f in self.files:
-            found += f.issues
+            if self.children_form == ssda903.FORM_903 and f.spec.name == CHILDREN.name:
+                # the derived rows are not a file the council sent: say where they came from
+                found += [i.model_copy(update={"file": DERIVED_903}) for i in f.issues]
+            else:
+                found += f.issues
         return found + self.manifest_issues
 
     @property
@@ -395,30 +422,69 @@ class CheckedDrop:
         return {f.spec.file: f.rows for f in self.files if f.selects is not None}
 
 
+#: How the children rows derived from a drop's 903 files are named in its issues.
+DERIVED_903 = "children rows built from the 903 files"
+
+
+def is_903_file(name: str) -> bool:
+    """A CSV file in a drop folder: read as one of the council's SSDA903 tables (docs/ssda903.md)."""
+    return name.lower().endswith(".csv")
+
+
+def _from_903(n: int, drop: DropFolder, names: list[str], ref: Reference,
+              scratch: tempfile.TemporaryDirectory[str]) -> tuple[FilePlan | None, list[Issue]]:
+    """Read a drop's 903 CSV files, derive the children rows (`ssda903.derive`) and plan them as the drop's
+    children file, written to an owner-only scratch folder; or the issues that stop it."""
+    files = {}
+    for name in names:
+        with os.fdopen(_open_regular(drop.folder / name), "rb") as fh:
+            files[name] = fh.read()
+    derived = ssda903.derive(ssda903.read_files(files), own_raa_pr2=drop.la_code in ref.settings.ssda903_pr2_own_raa)
+    if any(i.severity == "error" for i in derived.issues):
+        return None, derived.issues
+    path = Path(scratch.name) / CHILDREN.file
+    ssda903.write_children(derived.rows, path)
+    return plan_file(n, path, CHILDREN, ref), derived.issues
+
+
 def _start_check(
     n: int, drop: DropFolder, ref: Reference, today: dt.date, found: DropFiles | None = None,
 ) -> CheckedDrop:
     """Folder, file-presence, manifest and schema checks of one drop (no data read yet).
 
-    Only the drop's regular files are read (`regular_files`); links and special files are its errors.
+    Only the drop's regular files are read (`regular_files`); links and special files are its errors. CSV files
+    are the council's SSDA903 tables: the children rows are derived from them (docs/ssda903.md).
     """
     started = clock.utc_now()
     found = found or regular_files(drop.folder)
     checksums, whole = found.checksums, found.fingerprint
     issues = _folder_issues(drop, ref, today) + found.issues
-    if not any(name in TABLE_BY_FILE for name in checksums):
+    csvs = sorted(name for name in checksums if is_903_file(name))
+    if not any(name in TABLE_BY_FILE for name in checksums) and not csvs:
         # Datasets travel independently (v2): any non-empty set of the five files is a drop.
         issues.append(Issue(rule="no_files", message=(
             f"the drop holds none of the contract's files ({', '.join(TABLE_BY_FILE)}); a drop carries at least "
             f"one of them")))
     for name in checksums:
-        if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
+        if name not in TABLE_BY_FILE and name != MANIFEST_FILE and not is_903_file(name):
             issues.append(Issue(severity="warning", file=name, rule="unknown_file",
                                 message=f"{name} is not part of the contract and was ignored"))
     files = [plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES if spec.file in checksums]
-    manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files},
+    form: Literal["parquet", "903"] | None = ssda903.FORM_PARQUET if CHILDREN.file in checksums else None
+    scratch = None
+    if csvs and form is not None:
+        issues.append(Issue(rule="ssda903_and_children_file", message=(
+            f"the drop holds both {CHILDREN.file} and 903 files ({', '.join(csvs)}): send the children data "
+            f"in one form")))
+    elif csvs:
+        form = ssda903.FORM_903
+        scratch = tempfile.TemporaryDirectory(prefix="raa-903-")
+        plan, found_903 = _from_903(n, drop, csvs, ref, scratch)
+        issues += found_903
+        files = ([plan] if plan is not None else []) + files
+    manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files if f.spec.file in checksums},
                                 ref.settings.drops.manifest_max_bytes)
-    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest)
+    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest, form, scratch)
 
 
 def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:
@@ -661,7 +727,8 @@ def ingest_into(
             errors, warnings = c.errors, c.warnings
             if errors:
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                    outcome="rejected", errors=errors, warnings=warnings, row_counts=c.row_counts)
+                                    outcome="rejected", errors=errors, warnings=warnings, row_counts=c.row_counts,
+                                    children_form=c.children_form)
             else:
                 versions = known.get(drop.path, [])
                 version = versions[-1][1] + 1 if versions else 1
@@ -671,16 +738,16 @@ def ingest_into(
                 sql.execute(
                     con,
                     "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, "
-                    "loaded_at) VALUES ($drop_id, $la_code, $extract_date, $path, $version, $fingerprint, $files, "
-                    "$loaded_at)",
+                    "loaded_at, children_form) VALUES ($drop_id, $la_code, $extract_date, $path, $version, "
+                    "$fingerprint, $files, $loaded_at, $form)",
                     {"drop_id": drop_id, "la_code": drop.la_code, "extract_date": drop.extract_date,
                      "path": drop.path, "version": version, "fingerprint": c.fingerprint,
-                     "files": sorted(c.row_counts), "loaded_at": clock.utc_now()})
+                     "files": sorted(c.row_counts), "loaded_at": clock.utc_now(), "form": c.children_form})
                 if sample_marked(drop.folder):
                     sql.execute(con, "INSERT INTO sample_drops VALUES ($drop_id)", {"drop_id": drop_id})
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                                     outcome="accepted", new_version=bool(versions), drop_id=drop_id,
-                                    warnings=warnings, row_counts=c.row_counts)
+                                    warnings=warnings, row_counts=c.row_counts, children_form=c.children_form)
             _audit(con, result, c.fingerprint, c.checksums, c.started, attempt, actor)
             attempt += 1
             results[n] = result
@@ -827,7 +894,7 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
     errors = checked.errors
     return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                       outcome="rejected" if errors else "accepted", errors=errors,
-                      warnings=checked.warnings, row_counts=checked.row_counts)
+                      warnings=checked.warnings, row_counts=checked.row_counts, children_form=checked.children_form)
 
 
 def issues_frame(result: DropResult) -> list[dict[str, object]]:
