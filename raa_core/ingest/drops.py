@@ -38,7 +38,7 @@ from raa_core.ingest.contract import (
     person_rows,
 )
 from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
-from raa_core.presentation import count_noun, count_text, date_short, percent_text
+from raa_core.presentation import count_noun, count_text, date_short, display, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
 
@@ -102,12 +102,9 @@ class DropResult(BaseModel):
 
 
 def children_form_text(form: str | None) -> str:
-    """Which form a drop's children data came in, in words (docs/ssda903.md)."""
-    if form == ssda903.FORM_903:
-        return "children data from the council's SSDA903 files"
-    if form == ssda903.FORM_PARQUET:
-        return "children data as children.parquet"
-    return "no children data"
+    """Which form a drop's children data came in, in words (docs/ssda903.md): 'children data as SSDA903 files'."""
+    words = display.label("children_form", form)
+    return words if form is None else f"children data as {words}"
 
 
 class IngestReport(BaseModel):
@@ -635,14 +632,14 @@ def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str 
     sql.execute(
         con,
         "INSERT INTO ingest_audit (attempt_id, path, la_code, extract_date, outcome, drop_id, fingerprint, "
-        "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by) "
+        "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by, children_form) "
         "VALUES ($attempt, $path, $la_code, $extract_date, $outcome, $drop_id, $fingerprint, $checksums, "
-        "$row_counts, $errors, $warnings, $started, $finished, $actor)",
+        "$row_counts, $errors, $warnings, $started, $finished, $actor, $form)",
         {"attempt": attempt, "path": result.path, "la_code": result.la_code, "extract_date": result.extract_date,
          "outcome": result.outcome, "drop_id": result.drop_id, "fingerprint": fingerprint,
          "checksums": json.dumps(checksums, sort_keys=True), "row_counts": json.dumps(result.row_counts, sort_keys=True),
          "errors": len(result.errors), "warnings": len(result.warnings), "started": started,
-         "finished": clock.utc_now(), "actor": actor},
+         "finished": clock.utc_now(), "actor": actor, "form": result.children_form},
     )
     issues = [*result.errors, *result.warnings]
     if issues:

@@ -474,7 +474,8 @@ def outcome_text(outcome: UploadOutcome) -> str:
     verb = (("loaded" if outcome.loaded else "passes every check") if result.outcome == "accepted"
             else _OUTCOME_WORDS[result.outcome])
     return (f"Drop {result.path}: {verb} — {result.counts_text()}"
-            + (" (new version of an earlier drop)" if result.new_version else ""))
+            + (" (new version of an earlier drop)" if result.new_version else "")
+            + (f"; {result.form_text()}" if result.children_form else ""))
 
 
 def upload_limit_text(limits: DropLimits) -> str:
