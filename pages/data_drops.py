@@ -53,7 +53,7 @@ elif check or load:
     access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     try:
         outcome = uploads.check_upload(list(files), la_code, extract, ref, shell.calendar_today(), staging_root,
-                                       load_into=shell.db_path() if load else None,
+                                       load_into=shell.db_path() if load else None, compare_with=shell.db_path(),
                                        actor=uploads.loaded_by(viewer.user))
     except WarehouseError as exc:
         errors.show(exc, "The drop could not be loaded: ")

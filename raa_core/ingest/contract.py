@@ -207,6 +207,42 @@ TEAMS = ("recruitment_assessment", "family_finding", "adoption_support", "panels
 POST_STATUSES = ("filled", "vacant", "agency")
 
 
+#: Children adopted with a recorded adoptive placement: the cohort of A1, A2, A3 and A10 (docs/indicators.md).
+_COHORT = "adoption_order_date IS NOT NULL AND placed_date IS NOT NULL"
+#: The figures that rest on a column, each with the SQL condition of the rows it counts (over all years): what
+#: a sharp fall in a column's values moves (`fill_fall`, docs/drop-contract.md). Rules of the figures:
+#: docs/indicators.md.
+FIGURES_BY_COLUMN: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "children": {
+        "placement_order_date": (
+            ("A2", f"{_COHORT} AND placement_order_date IS NOT NULL AND matched_date IS NOT NULL"),
+            ("children waiting with a placement order",
+             "placement_order_date IS NOT NULL AND placed_date IS NULL AND adoption_order_date IS NULL "
+             "AND plan_reversed_date IS NULL"),
+        ),
+        "matched_date": (
+            ("A2", f"{_COHORT} AND placement_order_date IS NOT NULL AND matched_date IS NOT NULL"),
+            ("children matched, not placed", "matched_date IS NOT NULL AND placed_date IS NULL"),
+        ),
+        "placed_date": (("A1, A3 and A10", _COHORT),),
+        "adoption_order_date": (("A1, A3 and A10", _COHORT), ("adoptions", "adoption_order_date IS NOT NULL")),
+        "adm_decision_date": (("ADM decisions", "adm_decision_date IS NOT NULL"),),
+        "fostered_by_adopters_from": (("A10 (adopted by their foster carers)",
+                                       f"{_COHORT} AND fostered_by_adopters_from IS NOT NULL"),),
+        "plan_reversed_date": (("plans reversed", "plan_reversed_date IS NOT NULL"),),
+        "disruption_date": (("disruptions", "disruption_date IS NOT NULL"),),
+        "sibling_group_id": (("children in sibling groups", "sibling_group_id IS NOT NULL"),),
+        "ethnicity": (("children with a known ethnicity", "ethnicity IS NOT NULL"),),
+    },
+    "adopters": {
+        "approval_date": (("approved households", "approval_date IS NOT NULL"),),
+        "matched_date": (("households matched", "matched_date IS NOT NULL"),),
+        "roi_date": (("registrations of interest", "roi_date IS NOT NULL"),),
+        "enquiry_date": (("enquiries", "enquiry_date IS NOT NULL"),),
+    },
+}
+
+
 def nearest_column(missing: str, unknown: list[str]) -> str | None:
     """The unknown header most like a missing contract column (`placement_order_dt` for
     `placement_order_date`), or None when none is close: the suggestion of a `missing_column` error."""

@@ -28,17 +28,19 @@ from raa_core.errors import BadInput
 from raa_core.ingest import ssda903
 from raa_core.ingest.contract import (
     CHILDREN,
+    FIGURES_BY_COLUMN,
     MANIFEST_FILE,
     READER_CRASHES,
     SAMPLE_ROOT_FILE,
     TABLE_BY_FILE,
     TABLES,
+    ColType,
     Issue,
     Manifest,
     person_rows,
 )
 from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
-from raa_core.presentation import count_noun, count_text, date_short, display, percent_text
+from raa_core.presentation import count_noun, count_text, date_short, display, noun_for, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
 
@@ -612,6 +614,97 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
                 in_run[la] = (when, plan.rows)
 
 
+@dataclass(frozen=True, slots=True)
+class FillCounts:
+    """A children or adopters file's rows, the rows with a value per column, and the rows each figure counts."""
+
+    rows: int
+    values: dict[str, int]
+    figures: dict[tuple[str, str], int]
+
+
+def _fill_columns(name: str) -> list[str]:
+    """The columns whose share of rows with a value is compared: every optional column that is not true/false."""
+    spec = next(t for t in TABLES if t.name == name)
+    return [c.name for c in spec.columns if not c.required and c.type is not ColType.BOOL]
+
+
+def fill_counts(con: duckdb.DuckDBPyConnection, name: str, source: str, where: str,
+                params: dict[str, object]) -> FillCounts:
+    """Rows, rows with a value per column and rows per figure (`contract.FIGURES_BY_COLUMN`) of one file, read
+    from `source` (a staged table or the warehouse table) where `where` holds."""
+    cols = _fill_columns(name)
+    figures = [(c, words, cond) for c, pairs in FIGURES_BY_COLUMN.get(name, {}).items() for words, cond in pairs]
+    parts = ["count(*)", *[f"count({c})" for c in cols],
+             *[f"count(*) FILTER (WHERE {cond})" for _, _, cond in figures]]
+    row = sql.execute(con, f"SELECT {', '.join(parts)} FROM {source} WHERE {where}", params).fetchall()[0]
+    return FillCounts(int(row[0]), {c: int(v) for c, v in zip(cols, row[1:1 + len(cols)], strict=True)},
+                      {(c, w): int(v) for (c, w, _), v in zip(figures, row[1 + len(cols):], strict=True)})
+
+
+def previous_fill(con: duckdb.DuckDBPyConnection, name: str, la_code: int, extract: dt.date,
+                  path: str) -> tuple[dt.date, FillCounts] | None:
+    """The council's previous accepted file of a table in a warehouse (newest drop before this one, or an
+    earlier version of the same drop) with its fill counts; None before its first."""
+    spec = next(t for t in TABLES if t.name == name)
+    found = sql.execute(
+        con, "SELECT drop_id, extract_date FROM drops WHERE la_code = $la AND list_contains(files, $file) "
+             "AND (extract_date < $w OR path = $p) ORDER BY extract_date DESC, version DESC LIMIT 1",
+        {"la": la_code, "file": spec.file, "w": extract, "p": path}).fetchall()
+    if not found:
+        return None
+    drop_id, when = found[0]
+    return when, fill_counts(con, name, name, "drop_id = $d", {"d": drop_id})
+
+
+def fill_issues(name: str, now: FillCounts, before: FillCounts, when: dt.date, limit: int) -> list[Issue]:
+    """A warning per column whose share of rows with a value fell by more than `limit` percentage points
+    (settings: fill_fall_warn_points) from the council's previous file, saying which figures move and by how
+    much: "A2 would count 25 children instead of 103" (docs/drop-contract.md, v3)."""
+    spec = next(t for t in TABLES if t.name == name)
+    out = []
+    if not now.rows or not before.rows:
+        return out
+    for col, n in now.values.items():
+        share, was = n * 100 / now.rows, before.values.get(col, 0) * 100 / before.rows
+        if was - share <= limit:
+            continue
+        moves = [f"{words} would count {count_text(now.figures[(c, words)])} "
+                 f"{noun_for(now.figures[(c, words)], 'row' if name == 'adopters' else 'child')} instead of "
+                 f"{count_text(before.figures[(c, words)])}"
+                 for (c, words) in now.figures if c == col and now.figures[(c, words)] != before.figures[(c, words)]]
+        out.append(Issue(severity="warning", file=spec.file, column=col, rule="fill_fall", message=(
+            f"{col} has a value in {percent_text(share, 0)} of rows ({count_text(n)} of {count_text(now.rows)}), "
+            f"against {percent_text(was, 0)} in the council's previous accepted {spec.file} (extract "
+            f"{date_short(when)}; warned above a fall of {limit} percentage points)"
+            + (f": {'; '.join(moves)}" if moves else "") + ". Check the column was exported under its name")))
+    return out
+
+
+def fill_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], stages: list[str], ref: Reference,
+                previous: duckdb.DuckDBPyConnection | None = None) -> None:
+    """Warn where a column's share of rows with a value fell sharply against the council's previous accepted
+    file (`fill_issues`). `con` holds the staged files (`stages`); `previous` the warehouse to compare with
+    (`con` itself while ingesting; a reader's cursor when only checking)."""
+    previous = previous or con
+    limit = ref.settings.fill_fall_warn_points
+    for i, c in enumerate(checked):
+        if c.drop.la_code is None or c.drop.extract_date is None:
+            continue
+        for name in SNAPSHOT_TABLES:
+            plan = next((f for f in c.files if f.spec.name == name and f.selects is not None), None)
+            stage = next((st for st in stages if st.startswith(f"stage_{name}_")
+                          and sql.execute(con, f"SELECT count(*) FROM {st} WHERE __drop = $i",
+                                          {"i": i}).fetchall()[0][0]), None)
+            if plan is None or stage is None:
+                continue
+            before = previous_fill(previous, name, int(c.drop.la_code), c.drop.extract_date, c.drop.path)
+            if before is None:
+                continue
+            now = fill_counts(con, name, stage, "__drop = $i", {"i": i})
+            plan.issues += fill_issues(name, now, before[1], before[0], limit)
+
+
 def sample_marked(folder: Path) -> bool:
     """True for a drop of the bundled synthetic sample: its manifest.json says `"sample": true` and the drops
     root two folders up (`<root>/<la_code>/<extract_date>/`) holds the `sample.json` that `raa sample` writes
@@ -703,6 +796,7 @@ def ingest_into(
         to_check.append(checked)
     stages = check_drops(con, to_check, ref)
     snapshot_checks(con, to_check, ref)
+    fill_checks(con, to_check, stages, ref)
 
     next_drop = sql.execute(con, "SELECT coalesce(max(drop_id), 0) + 1 FROM drops").fetchall()[0][0]
     attempt = sql.execute(con, "SELECT coalesce(max(attempt_id), 0) + 1 FROM ingest_audit").fetchall()[0][0]
@@ -873,15 +967,21 @@ def _quiet(con: duckdb.DuckDBPyConnection) -> None:
     sql.execute(con, "SET enable_progress_bar = false")
 
 
-def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -> DropResult:
-    """Validate a drop without loading it (an in-memory database; the warehouse is not touched)."""
+def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None,
+               compare_with: Path | None = None) -> DropResult:
+    """Validate a drop without loading it (an in-memory database; the warehouse is not touched).
+
+    With `compare_with` (a warehouse), a column whose values fell sharply against the council's previous
+    accepted file is warned before loading (`fill_checks`), as the ingest would."""
     if drop.problem is not None:
         return _refused(drop)
     con = duckdb.connect()
     _quiet(con)
     try:
         checked = _start_check(0, drop, ref, today or clock.today())
-        check_drops(con, [checked], ref)
+        stages = check_drops(con, [checked], ref)
+        if compare_with is not None:
+            _compare_fill(con, checked, stages, ref, compare_with)
     except READER_CRASHES as exc:  # a native reader's crash is this drop's error, not the command's
         if machine_failure(exc):
             raise
@@ -892,6 +992,23 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
     return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                       outcome="rejected" if errors else "accepted", errors=errors,
                       warnings=checked.warnings, row_counts=checked.row_counts, children_form=checked.children_form)
+
+
+def _compare_fill(con: duckdb.DuckDBPyConnection, checked: CheckedDrop, stages: list[str], ref: Reference,
+                  db: Path) -> None:
+    """`fill_checks` of a checked drop against the warehouse at `db` (read-only; nothing when there is none)."""
+    try:
+        file = warehouse.current_file(db)
+    except warehouse.WarehouseError:
+        return  # no warehouse to compare with: loading reports it
+    if file is None:
+        return
+    wh = warehouse.Warehouse(db)
+    try:
+        with wh.cursor(file) as reader:
+            fill_checks(con, [checked], stages, ref, previous=reader)
+    finally:
+        wh.close()
 
 
 def issues_frame(result: DropResult) -> list[dict[str, object]]:
