@@ -1,0 +1,34 @@
+"""The analyst's guide's worked example (docs/ssda903.md): synthetic 903 files that load with one command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from raa_core.cli import main
+from raa_core.store import warehouse
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "data" / "examples" / "ssda903"
+
+
+def test_the_guides_command_loads_the_worked_example(tmp_path: Path, capsys) -> None:
+    doc = (ROOT / "docs" / "ssda903.md").read_text(encoding="utf-8")
+    [command] = re.findall(r"python -m raa_core ingest (\S+) --db \S+", doc)
+    assert (ROOT / command) == EXAMPLE
+    db = tmp_path / "raa.duckdb"
+    assert main(["ingest", str(ROOT / command), "--db", str(db), "--today", "2026-10-01"]) == 0
+    out = capsys.readouterr().out
+    assert "accepted  887/2026-09-30 (children data as SSDA903 files)" in out
+    assert "reviews.csv" in out
+    con = warehouse.Warehouse(db).connect()
+    try:
+        rows = con.execute("SELECT child_id, placed_date IS NOT NULL, adoption_order_date IS NOT NULL, "
+                           "disruption_date IS NOT NULL, plan_reversed_reason FROM children ORDER BY child_id").fetchall()
+        forms = con.execute("SELECT children_form FROM drops").fetchall()
+    finally:
+        con.close()
+    assert [r[0] for r in rows] == [f"EX-0{i}" for i in range(1, 8)]
+    assert [r[2] for r in rows] == [True, True, True, False, False, False, False]
+    assert rows[3][3] is True and rows[4][4] == "prospective adopters could not be found"
+    assert forms == [("903",)]
