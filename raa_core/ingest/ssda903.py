@@ -72,9 +72,17 @@ REVERSAL_REASONS: dict[str, str] = {
     "RD4": "any other reason",
 }
 SEX_CODES = {"1": "M", "M": "M", "2": "F", "F": "F"}
-#: What a drop built from 903 files cannot give, and the contract columns behind it (docs/ssda903.md).
-NOT_PROVIDED = ("matched, not placed", "A2 for children not yet adopted", "sibling groups")
 FORM_903, FORM_PARQUET = "903", "parquet"
+#: Said beside a figure that needs a field 903 lacks, for a council whose children data came as 903 files: never
+#: a silent zero (docs/ssda903.md, "What 903 cannot give").
+NOT_PROVIDED_NOTE = "not provided by this council's 903 files"
+#: The figures (ASGLB item keys, docs/asglb.md) that need a field 903 lacks: a match date for children not yet
+#: adopted (AD1 DATE_MATCH is only for children adopted in the return's year: matched-not-placed, waiting split by
+#: match, matches in a quarter) and sibling groups (not in 903; "harder to place" counts them).
+NOT_PROVIDED_MEASURES = frozenset({
+    "children_matches", "waiting_not_matched", "waiting_matched_not_placed", "waiting_with_po_not_matched",
+    "waiting_with_po_matched_not_placed", "waiting_harder_to_place", "waiting_sibling_group",
+})
 
 
 # ---------------------------------------------------------------- reading the files

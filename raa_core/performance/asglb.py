@@ -20,6 +20,7 @@ import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.ingest import coverage
+from raa_core.ingest.ssda903 import NOT_PROVIDED_MEASURES
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.periods import FIRST_YEAR, Period, quarter, quarters
 from raa_core.presentation import date_short, display, export, missing
@@ -190,7 +191,8 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
     row per item (`ITEMS` order) and area (each council, then the RAA).
 
     Columns `COLUMNS`: value (int, or None) and n (children or households counted; for an average the
-    children it rests on); status `figure`, `not held` (the drops carry no such data) or `no data` (the
+    children it rests on); status `figure`, `not held` (the drops carry no such data), `not provided` (the
+    council's children data came as SSDA903 files, which lack a field the figure needs) or `no data` (the
     council had sent no drop of the dataset by the as-at date; `note` says so in words, and the RAA's
     figure then covers the councils that had); rule = how it was computed. Waiting and households in
     assessment are counted at the quarter's last day.
@@ -203,6 +205,7 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
     as_at = request.as_at
     values = _values(snapshot, PerformanceRequest(period=q, as_at=as_at, thresholds=DEFAULT_THRESHOLD_SET))
     gaps = {t: coverage.missing(snapshot, request, t) for t in ("children", "adopters")}
+    unprovided = coverage.not_provided(snapshot, request)
     # the quarter against each council's data: after its latest drop or before its records begin is no data;
     # a quarter its latest drop ends inside is in progress (counts so far), said on every figure
     spans = {t: coverage.span(snapshot, request, t) for t in ("children", "adopters")}
@@ -226,6 +229,8 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
                 status, note = "no data", gaps[item.dataset][area]
             elif not held[(item.dataset, area)][0]:
                 status, note = "no data", held[(item.dataset, area)][1]
+            elif item.key in NOT_PROVIDED_MEASURES and area in unprovided:
+                status, note = "not provided", unprovided[area]
             else:
                 value, n = values.get((item.key, area), (None, 0))
                 words = [held[(item.dataset, area)][1]] if held[(item.dataset, area)][1] else []

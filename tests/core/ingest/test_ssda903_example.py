@@ -32,3 +32,31 @@ def test_the_guides_command_loads_the_worked_example(tmp_path: Path, capsys) -> 
     assert [r[2] for r in rows] == [True, True, True, False, False, False, False]
     assert rows[3][3] is True and rows[4][4] == "prospective adopters could not be found"
     assert forms == [("903",)]
+
+
+def test_figures_903_cannot_give_are_marked_not_provided_never_zero(tmp_path: Path, ref) -> None:
+    """The ASGLB return (and the pack and page built on it) says which figures a 903 council cannot give."""
+    from factories import snap
+    from raa_core.ingest import coverage, ssda903
+    from raa_core.performance import asglb
+    from raa_core.requests import CURRENT
+
+    db = tmp_path / "raa.duckdb"
+    assert main(["ingest", str(EXAMPLE), "--db", str(db), "--today", "2026-10-01"]) == 0
+    con = warehouse.Warehouse(db).connect()
+    try:
+        s = snap(con, ref)
+        assert coverage.children_from_903(s) == ["887"]
+        ret = asglb.asglb_return(s, CURRENT, asglb.parse_quarter("2026-27Q2"))
+    finally:
+        con.close()
+    medway = ret[ret["area"] == "887"].set_index("item")
+    for item in ssda903.NOT_PROVIDED_MEASURES:
+        assert medway.loc[item, "status"] == "not provided", item
+        assert medway.loc[item, "note"] == "not provided by this council's 903 files"
+        assert medway.loc[item, "value"] is None or str(medway.loc[item, "value"]) == "<NA>"
+    assert medway.loc["waiting_waiting", "status"] == "figure" and medway.loc["waiting_waiting", "value"] == 2  # EX-06, EX-07
+    region = ret[(ret["area"] != "887") & ret["item"].isin(ssda903.NOT_PROVIDED_MEASURES)]
+    assert "Medway sent SSDA903 files" in " ".join(region[region["status"] == "not provided"]["note"])
+    wide = asglb.wide(ret).set_index("item")
+    assert wide.loc["waiting_matched_not_placed", "Medway"] == "not provided by this council's 903 files"
