@@ -258,3 +258,15 @@ def not_provided(snapshot: Snapshot, request: AsAt = CURRENT) -> dict[str, str]:
         names = {str(c.la_code): c.short_name for c in snapshot.ref.councils}
         out["region"] = f"not provided: {', '.join(names.get(la, la) for la in councils)} sent SSDA903 files, which lack it"
     return out
+
+
+def not_provided_counts(snapshot: Snapshot, request: AsAt, counts: tuple[str, ...],
+                        prefix: str) -> dict[str, dict[str, str]]:
+    """{area: {count: words}} for the counts of a frame (e.g. `journeys.WAITING_COUNTS`, ASGLB items `prefix` +
+    count) that need a field 903 lacks, for the areas `not_provided` names: shown in place of the count, never a
+    zero."""
+    from raa_core.ingest.ssda903 import NOT_PROVIDED_MEASURES
+
+    areas = not_provided(snapshot, request)
+    needs = [c for c in counts if f"{prefix}{c}" in NOT_PROVIDED_MEASURES]
+    return {area: dict.fromkeys(needs, words) for area, words in areas.items()}
