@@ -76,6 +76,9 @@ FORM_903, FORM_PARQUET = "903", "parquet"
 #: Said beside a figure that needs a field 903 lacks, for a council whose children data came as 903 files: never
 #: a silent zero (docs/ssda903.md, "What 903 cannot give").
 NOT_PROVIDED_NOTE = "not provided by this council's 903 files"
+#: Said on the Overview for a council whose current children data came as 903 files.
+NOT_PROVIDED_SUMMARY = ("Children data as SSDA903 files: children matched but not placed, waiting counts split by "
+                        "match, matches in a quarter and sibling groups are not provided by this council's 903 files")
 #: The figures (ASGLB item keys, docs/asglb.md) that need a field 903 lacks: a match date for children not yet
 #: adopted (AD1 DATE_MATCH is only for children adopted in the return's year: matched-not-placed, waiting split by
 #: match, matches in a quarter) and sibling groups (not in 903; "harder to place" counts them).

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from appkit import LOCAL, REGIONAL, open_page
-from raa_core.ingest.ssda903 import NOT_PROVIDED_NOTE
+from raa_core.ingest.ssda903 import NOT_PROVIDED_NOTE, NOT_PROVIDED_SUMMARY
 from raa_core.performance import journeys
 
 
@@ -38,3 +38,9 @@ def test_regional_waiting_table_marks_the_903_council_and_the_region(app_env: Pa
     assert row["Medway"] == NOT_PROVIDED_NOTE
     region = [c for c in table.columns if c.startswith("Region")]
     assert region and "Medway sent SSDA903 files" in row[region[0]]
+
+
+def test_overview_says_which_council_sent_903_files(app_env: Path) -> None:
+    _medway_sent_903(app_env)
+    captions = [c.value for c in open_page("pages/overview.py").caption]
+    assert captions.count(NOT_PROVIDED_SUMMARY) == 1
