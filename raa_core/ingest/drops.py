@@ -396,14 +396,18 @@ class CheckedDrop:
     children_form: Literal["parquet", "903"] | None = None
     #: owner-only folder holding the children rows derived from 903 files while the drop is checked
     scratch: tempfile.TemporaryDirectory[str] | None = None
+    #: the rows derived from the drop's 903 files (to locate their issues in those files)
+    derived: ssda903.Derived | None = None
 
     @property
     def issues(self) -> list[Issue]:
         found = list(self.folder_issues)
         for f in self.files:
-            if self.children_form == ssda903.FORM_903 and f.spec.name == CHILDREN.name:
-                # the derived rows are not a file the council sent: say where they came from
-                found += [i.model_copy(update={"file": DERIVED_903}) for i in f.issues]
+            if self.derived is not None and f.spec.name == CHILDREN.name:
+                # the derived rows are not a file the council sent: say where they came from in the 903 files
+                found += [i.model_copy(update={"file": DERIVED_903, "message": i.message + (
+                    f"; in the 903 files: {self.derived.located(i.rows)} (the episodes starting those periods "
+                    f"of care)" if i.rows else "")}) for i in f.issues]
             else:
                 found += f.issues
         return found + self.manifest_issues
@@ -431,7 +435,7 @@ def is_903_file(name: str) -> bool:
 
 
 def _from_903(n: int, drop: DropFolder, names: list[str], ref: Reference,
-              scratch: tempfile.TemporaryDirectory[str]) -> tuple[FilePlan | None, list[Issue]]:
+              scratch: tempfile.TemporaryDirectory[str]) -> tuple[FilePlan | None, ssda903.Derived, list[Issue]]:
     """Read a drop's 903 CSV files, derive the children rows (`ssda903.derive`) and plan them as the drop's
     children file, written to an owner-only scratch folder; or the issues that stop it."""
     files = {}
@@ -440,10 +444,10 @@ def _from_903(n: int, drop: DropFolder, names: list[str], ref: Reference,
             files[name] = fh.read()
     derived = ssda903.derive(ssda903.read_files(files), own_raa_pr2=drop.la_code in ref.settings.ssda903_pr2_own_raa)
     if any(i.severity == "error" for i in derived.issues):
-        return None, derived.issues
+        return None, derived, derived.issues
     path = Path(scratch.name) / CHILDREN.file
     ssda903.write_children(derived.rows, path)
-    return plan_file(n, path, CHILDREN, ref), derived.issues
+    return plan_file(n, path, CHILDREN, ref), derived, derived.issues
 
 
 def _start_check(
@@ -478,12 +482,13 @@ def _start_check(
     elif csvs:
         form = ssda903.FORM_903
         scratch = tempfile.TemporaryDirectory(prefix="raa-903-")
-        plan, found_903 = _from_903(n, drop, csvs, ref, scratch)
+        plan, derived, found_903 = _from_903(n, drop, csvs, ref, scratch)
         issues += found_903
         files = ([plan] if plan is not None else []) + files
     manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files if f.spec.file in checksums},
                                 ref.settings.drops.manifest_max_bytes)
-    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest, form, scratch)
+    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest, form, scratch,
+                       derived if form == ssda903.FORM_903 else None)
 
 
 def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:

@@ -445,6 +445,12 @@ class Derived:
     rows: list[dict[str, object]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    #: for each derived row, the zero-based Episodes row of the episode that starts its period of care
+    origin: list[int] = field(default_factory=list)
+
+    def located(self, rows: Sequence[int]) -> str:
+        """Derived rows (zero-based) as the 903 rows they come from: 'episodes.csv, rows 3 and 9 (...)'."""
+        return f"{self.files.get('Episodes', 'Episodes')}, {person_rows([self.origin[r] for r in rows])}"
 
 
 class _Located:
@@ -550,6 +556,7 @@ def derive(read: Read903, own_raa_pr2: bool = False) -> Derived:
             ad1 = ad1 if ad1 is not None and (adoption_order_date(period) is not None
                                              or within(ad1.date_match, period)) else None
             reversed_date, reversed_reason = plan_reversed(period, p_rows)
+            out.origin.append(period[0].row)
             out.rows.append({
                 "child_id": child,
                 "sex": SEX_CODES.get(code(head.get("SEX")) or ""),

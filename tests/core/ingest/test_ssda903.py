@@ -284,6 +284,7 @@ def test_derived_rows_pass_every_contract_rule_or_are_refused_as_derived(tmp_pat
     result = drops.check_only(DropFolder("886/2022-10-07", folder, 886, D(2022, 10, 7)), ref, TODAY)
     [err] = [e for e in result.errors if e.column == "sex"]
     assert err.file == drops.DERIVED_903 and "KC-1" in err.message
+    assert "in the 903 files: f2.csv, row 1 (the first data row is row 1)" in err.message
 
 
 def test_903_files_beside_children_parquet_are_refused(tmp_path: Path, ref) -> None:
