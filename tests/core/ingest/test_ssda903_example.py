@@ -60,3 +60,18 @@ def test_figures_903_cannot_give_are_marked_not_provided_never_zero(tmp_path: Pa
     assert "Medway sent SSDA903 files" in " ".join(region[region["status"] == "not provided"]["note"])
     wide = asglb.wide(ret).set_index("item")
     assert wide.loc["waiting_matched_not_placed", "Medway"] == "not provided by this council's 903 files"
+
+
+def test_a_zip_of_903_files_is_checked_from_the_data_drops_page(tmp_path: Path, ref) -> None:
+    """The upload path (a zip of the drop folder) reads the 903 CSV files like a drop folder."""
+    import datetime as dt
+
+    import dropkit as dk
+    from raa_core.ingest import uploads
+
+    folder = EXAMPLE / "887" / "2026-09-30"
+    out = uploads.check_upload([dk.folder_zip(folder, "887/2026-09-30/")], 887, None, ref, dt.date(2026, 10, 1),
+                               tmp_path / "staging")
+    assert out.result.outcome == "accepted", out.result.errors
+    assert out.result.children_form == "903"
+    assert uploads.outcome_text(out).endswith("; children data as SSDA903 files")
