@@ -36,7 +36,8 @@ def build(con: duckdb.DuckDBPyConnection, councils: int) -> None:
     years = ", ".join(f"('{y}')" for y in YEARS)
     con.execute(f"CREATE TEMP TABLE lines AS SELECT * FROM (VALUES {lines}) v(area, line, rq, income)")
     con.execute(f"CREATE TEMP TABLE years AS SELECT * FROM (VALUES {years}) v(fy)")
-    con.execute(f"""INSERT INTO drops SELECT i, 1000 + i, DATE '2026-03-31', (1000 + i) || '/2026-03-31', 1,
+    con.execute(f"""INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, loaded_at)
+        SELECT i, 1000 + i, DATE '2026-03-31', (1000 + i) || '/2026-03-31', 1,
                     'bench-' || i, ['budget.parquet', 'ledger.parquet', 'establishment.parquet'], now()
                     FROM range(1, {councils} + 1) t(i)""")
     con.execute("""INSERT INTO budget SELECT d.drop_id, d.la_code, y.fy, l.area, l.line,

@@ -45,7 +45,8 @@ def build(con: duckdb.DuckDBPyConnection, councils: int, years: int, per_year: i
     warehouse.create_schema(con)
     span = years + WINDOW + 1
     last = FIRST + span
-    con.execute("""INSERT INTO drops SELECT i, 1000 + i, make_date($last, 6, 30), (1000 + i) || '/x', 1,
+    con.execute("""INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, loaded_at)
+        SELECT i, 1000 + i, make_date($last, 6, 30), (1000 + i) || '/x', 1,
                    'bench-' || i, ['children.parquet', 'budget.parquet'], now() FROM range(1, $n + 1) t(i)""",
                 {"n": councils, "last": last})
     con.execute("""

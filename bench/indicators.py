@@ -40,7 +40,8 @@ def build(councils: int, journeys_per_council: int, households_per_council: int)
     con = duckdb.connect()
     warehouse.create_schema(con)
     con.execute(
-        """INSERT INTO drops SELECT k + 1, 100 + k, ?, 'bench/' || k, 1, 'bench',
+        """INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, loaded_at)
+        SELECT k + 1, 100 + k, ?, 'bench/' || k, 1, 'bench',
            ['children.parquet', 'adopters.parquet'], current_timestamp FROM range(?) r(k)""",
         [EXTRACT, councils],
     )

@@ -42,8 +42,9 @@ with st.form("upload", border=True):
         help="The extract date is taken from the drop's manifest.json when it has one, then from a dated folder "
              "in a zip; this date is used only when neither gives one.")
     files = st.file_uploader(
-        "One zip of the drop folder, or its files (children, adopters, ledger, budget, establishment .parquet; "
-        "manifest.json)", type=["parquet", "json", "zip"], accept_multiple_files=True,
+        "One zip of the drop folder, or its files (children, adopters, ledger, budget, establishment .parquet, or "
+        "the SSDA903 .csv files instead of children; manifest.json)", type=["parquet", "csv", "json", "zip"],
+        accept_multiple_files=True,
         key=f"upload_files_{st.session_state.upload_round}",
         help=f"Up to {uploads.upload_limit_text(limits)}. Uploaded files are checked in a private folder and "
              "deleted as soon as they have been checked or loaded.")
@@ -57,7 +58,7 @@ elif check or load:
     access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here
     try:
         outcome = uploads.check_upload(list(files), la_code, extract, ref, shell.calendar_today(), staging_root,
-                                       load_into=shell.db_path() if load else None,
+                                       load_into=shell.db_path() if load else None, compare_with=shell.db_path(),
                                        actor=uploads.loaded_by(viewer.user))
     except WarehouseError as exc:
         errors.show(exc, "The drop could not be loaded: ")

@@ -192,6 +192,8 @@ waiting = data.load(journeys.children_waiting, every, at)
 wbands = data.load(journeys.waiting_bands, every, at)
 homes = data.load(recruitment.adopters_waiting, every, at)
 w = waiting_text(waiting, journeys.WAITING_COUNTS, journeys.WAITING_RELATIONS, publication, area)
+for key, words in data.load(coverage.not_provided_counts, every, journeys.WAITING_COUNTS, "waiting_").get(area, {}).items():
+    w[key] = words  # a field this council's 903 files lack: said, never a zero
 left, right = st.columns([2, 3])
 with left:
     if area in gaps:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from raa_app import data, navigation, shell
 from raa_core.ingest import coverage, freshness
+from raa_core.ingest.ssda903 import NOT_PROVIDED_SUMMARY
 from raa_core.presentation import (
     count_noun,
     count_text,
@@ -57,6 +58,7 @@ st.caption(
     + freshness.rule_text(ref)
 )
 
+from_903 = data.load(coverage.children_from_903)
 cols = st.columns(len(status))
 for col, row in zip(cols, status.to_dict("records"), strict=True):
     with col, st.container(border=True):
@@ -74,6 +76,8 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
                     f"{count_noun(int(row['open_warnings']), 'open warning')}")
         if row["rejected_since"]:
             st.warning(f"{count_noun(int(row['rejected_since']), 'drop')} rejected since the newest accepted drop")
+        if str(row["la_code"]) in from_903:
+            st.caption(NOT_PROVIDED_SUMMARY)
 
 st.header("Rows in the current state")
 table = freshness.rows_table(status)

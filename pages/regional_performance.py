@@ -206,6 +206,10 @@ waiting = data.load(journeys.children_waiting, every, at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS),
                              relations=journeys.WAITING_RELATIONS, group_by=["at"])
 w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")
+for a, marks in data.load(coverage.not_provided_counts, every, journeys.WAITING_COUNTS, "waiting_").items():
+    for key, words in marks.items():  # a field a council's 903 files lack: said, never a zero
+        if a in w_text.index:
+            w_text.at[a, key] = words
 w_table = pd.DataFrame(
     {"Children waiting": [journeys.WAITING_LABELS[c] for c in journeys.WAITING_COUNTS]}
     | {

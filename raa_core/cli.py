@@ -109,7 +109,8 @@ def _report_lines(results: Sequence[DropResult]) -> list[str]:
     lines = []
     for r in results:
         extra = " (new version)" if r.new_version else ""
-        lines.append(f"{r.outcome:9} {r.path}{extra}")
+        form = f" ({r.form_text()})" if r.children_form else ""
+        lines.append(f"{r.outcome:9} {r.path}{extra}{form}")
         lines += [f"    {i.located()}" for i in [*r.errors, *r.warnings]]
     return lines
 

@@ -315,6 +315,12 @@ class Settings(BaseModel):
     freshness_days: dict[str, int] = {"performance": 8, "finance": 35}
     #: A children/adopters file with more than this % fewer rows than the council's previous one is warned.
     snapshot_fall_warn_pct: int = 20
+    #: A column whose share of rows with a value falls by more than this many percentage points from the
+    #: council's previous file is warned, with the figures that move (docs/drop-contract.md, v3).
+    fill_fall_warn_points: int = Field(default=20, ge=1, le=100)
+    #: Councils whose RAA is hosted by another council: their 903 PR2 placements with the RAA's URN are the
+    #: RAA's own, not interagency (docs/ssda903.md, `interagency`).
+    ssda903_pr2_own_raa: tuple[int, ...] = ()
     #: DuckDB memory limit while checking and loading drops; beyond it DuckDB spills to disk (bench/ingest.py).
     ingest_memory_mb: int = Field(default=512, ge=128)
     #: Warehouse versions an ingest keeps: the newest N (docs/operations.md "Retention and disk").

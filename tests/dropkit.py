@@ -94,6 +94,8 @@ def table(spec_name: str, rows: list[dict[str, Any]], overrides: dict[str, pa.Da
     names: list[str] = []
     for r in rows:
         names += [k for k in r if k not in names]
+    # Contract v3: every contract column is present (missing values stay missing); drop one with `drop_columns`.
+    names += [c.name for c in spec.columns if c.name not in names and not c.may_be_absent]
     arrays, fields = [], []
     for name in names:
         col = next((c for c in spec.columns if c.name == name), None)
@@ -106,11 +108,26 @@ def table(spec_name: str, rows: list[dict[str, Any]], overrides: dict[str, pa.Da
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+def complete(spec_name: str, tbl: pa.Table) -> pa.Table:
+    """The table with every contract column it lacks (matched ignoring case and spaces) added as all missing,
+    typed canonically: contract v3 requires every column to be present."""
+    spec = next(t for t in TABLES if t.name == spec_name)
+    have = {n.strip().lstrip("\ufeff").strip().lower() for n in tbl.column_names}
+    for col in spec.columns:
+        if col.name not in have and not col.may_be_absent:
+            tbl = tbl.append_column(pa.field(col.name, TYPES[col.type.value]),
+                                    pa.nulls(tbl.num_rows, TYPES[col.type.value]))
+    return tbl
+
+
 def write_drop(
     root: Path, la_code: int | str = 886, extract: dt.date | str = EXTRACT, *, manifest: bool = False,
-    **tables: pa.Table | list[dict[str, Any]] | None,
+    exact: bool = False, **tables: pa.Table | list[dict[str, Any]] | None,
 ) -> Path:
-    """Write a drop folder; tables default to the valid ones above, `name=None` leaves a file out."""
+    """Write a drop folder; tables default to the valid ones above, `name=None` leaves a file out.
+
+    A table given as Arrow gains the contract columns it lacks (`complete`) unless `exact` (to test a missing
+    column)."""
     folder = Path(root) / str(la_code) / str(extract)
     folder.mkdir(parents=True, exist_ok=True)
     defaults = {"children": children, "adopters": adopters, "budget": budget, "ledger": ledger,
@@ -120,6 +137,8 @@ def write_drop(
         if data is None:
             continue
         tbl = data if isinstance(data, pa.Table) else table(name, data)
+        if not exact:
+            tbl = complete(name, tbl)
         pq.write_table(tbl, folder / f"{name}.parquet")
     if manifest:
         write_manifest(folder, la_code, extract)

@@ -56,7 +56,8 @@ def add_drop(
         con.execute(f"INSERT INTO {spec.name} SELECT ?, ?, {select} FROM _factory_rows", [drop_id, la_code])
         con.unregister("_factory_rows")
     con.execute(
-        "INSERT INTO drops VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, loaded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
         [drop_id, la_code, extract, f"{la_code}/{extract}", version, f"factory-{drop_id}", files],
     )
     return drop_id

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from raa_core import access, suppression
 from raa_core.errors import NoData
 from raa_core.finance import budget_tables, commentary, monitoring
-from raa_core.ingest import freshness
+from raa_core.ingest import coverage, freshness
 from raa_core.ingest.contract import DATASETS, TABLES
 from raa_core.ingest.coverage import NOT_PROVIDED
 from raa_core.performance import indicators, journeys, recruitment
@@ -443,6 +443,12 @@ def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
         adopters_shown = suppression.suppress_table(adopters, ref.settings, counts=adopter_counts,
                                                     means={"mean_days": "waiting", "median_days": "waiting"},
                                                     relations=recruitment.ADOPTER_WAITING_RELATIONS)
+    marks = coverage.not_provided_counts(snap, request, journeys.WAITING_COUNTS, "waiting_")
+    if marks:  # a field a council's 903 files lack: said in the cell, never a zero (docs/ssda903.md)
+        kids_shown = kids_shown.astype({k: object for m in marks.values() for k in m})
+        for area, m in marks.items():
+            for key, words in m.items():
+                kids_shown.loc[(kids["area"] == area).to_numpy(), key] = words
     kids_keep = (kids["area"] != "region_mean").to_numpy()
     adopters_keep = (adopters["area"] != "region_mean").to_numpy()
     kids_shown = kids_shown.assign(area=[display.area_label(a, names) for a in kids["area"]])[kids_keep]

@@ -1,4 +1,4 @@
-"""The partner drop contract (spec v2) as data: tables, columns, types and the issue record.
+"""The partner drop contract (spec v3) as data: tables, columns, types and the issue record.
 
 Validation (`drops`) and the warehouse schema (`warehouse`) are both generated from these specs,
 so a column is declared once.
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from raa_core.presentation import count_noun, count_text, display, noun_for
 
-CONTRACT_VERSION = 2
+CONTRACT_VERSION = 3
 #: The councils' own calendar: an instant (a timestamp with a time zone) is read as its date here.
 LONDON = "Europe/London"
 
@@ -48,12 +48,18 @@ SQL_TYPE: dict[ColType, str] = {
 
 
 class Column(BaseModel):
+    """One contract column. `required`: every row needs a value. `may_be_absent`: the file may leave the
+    column out altogether (its values are then missing); every other column must be present in the file
+    (v3, docs/drop-contract.md: a renamed column must not silently empty the figures that need it). Optional
+    columns added to a table after v3 (the ASGLB collection's) are declared with `may_be_absent=True`."""
+
     model_config = ConfigDict(frozen=True)
 
     name: str
     type: ColType
     required: bool = False
     default: bool | int | None = None
+    may_be_absent: bool = False
 
 
 class TableSpec(BaseModel):
@@ -71,9 +77,15 @@ class TableSpec(BaseModel):
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def must_be_present(self) -> list[str]:
+        """The columns a file of this table must carry (v3): all but those marked `may_be_absent`."""
+        return [c.name for c in self.columns if not c.may_be_absent]
 
-def _c(name: str, type_: ColType, required: bool = False, default: bool | int | None = None) -> Column:
-    return Column(name=name, type=type_, required=required, default=default)
+
+def _c(name: str, type_: ColType, required: bool = False, default: bool | int | None = None, *,
+       may_be_absent: bool = False) -> Column:
+    return Column(name=name, type=type_, required=required, default=default, may_be_absent=may_be_absent)
 
 
 S, D, B, I, M, N = ColType.STRING, ColType.DATE, ColType.BOOL, ColType.INT, ColType.MONEY, ColType.NUMBER
@@ -147,7 +159,7 @@ CHILDREN = TableSpec(
         _c("plan_reversed_reason", S),
         _c("disruption_date", D),
         _c("disabled", B, default=False),  # v2: optional; counts among the "harder to place" characteristics
-        *(_c(name, type_) for name, type_ in ASGLB_V3_CHILDREN),
+        *(_c(name, type_, may_be_absent=True) for name, type_ in ASGLB_V3_CHILDREN),
     ),
 )
 
@@ -170,7 +182,7 @@ ADOPTERS = TableSpec(
         _c("fast_track", B, default=False),
         _c("early_permanence", B, default=False),
         _c("interagency_child", B, default=False),
-        *(_c(name, type_) for name, type_ in ASGLB_V3_ADOPTERS),
+        *(_c(name, type_, may_be_absent=True) for name, type_ in ASGLB_V3_ADOPTERS),
     ),
 )
 
@@ -240,6 +252,62 @@ SAMPLE_ROOT_FILE = "sample.json"
 
 TEAMS = ("recruitment_assessment", "family_finding", "adoption_support", "panels", "management")
 POST_STATUSES = ("filled", "vacant", "agency")
+
+
+#: Children adopted with a recorded adoptive placement: the cohort of A1, A2, A3 and A10 (docs/indicators.md).
+_COHORT = "adoption_order_date IS NOT NULL AND placed_date IS NOT NULL"
+#: The figures that rest on a column, each with the SQL condition of the rows it counts (over all years): what
+#: a sharp fall in a column's values moves (`fill_fall`, docs/drop-contract.md). Rules of the figures:
+#: docs/indicators.md.
+FIGURES_BY_COLUMN: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "children": {
+        "placement_order_date": (
+            ("A2", f"{_COHORT} AND placement_order_date IS NOT NULL AND matched_date IS NOT NULL"),
+            ("children waiting with a placement order",
+             "placement_order_date IS NOT NULL AND placed_date IS NULL AND adoption_order_date IS NULL "
+             "AND plan_reversed_date IS NULL"),
+        ),
+        "matched_date": (
+            ("A2", f"{_COHORT} AND placement_order_date IS NOT NULL AND matched_date IS NOT NULL"),
+            ("children matched, not placed", "matched_date IS NOT NULL AND placed_date IS NULL"),
+        ),
+        "placed_date": (("A1, A3 and A10", _COHORT),),
+        "adoption_order_date": (("A1, A3 and A10", _COHORT), ("adoptions", "adoption_order_date IS NOT NULL")),
+        "adm_decision_date": (("ADM decisions", "adm_decision_date IS NOT NULL"),),
+        "fostered_by_adopters_from": (("A10 (adopted by their foster carers)",
+                                       f"{_COHORT} AND fostered_by_adopters_from IS NOT NULL"),),
+        "plan_reversed_date": (("plans reversed", "plan_reversed_date IS NOT NULL"),),
+        "disruption_date": (("disruptions", "disruption_date IS NOT NULL"),),
+        "sibling_group_id": (("children in sibling groups", "sibling_group_id IS NOT NULL"),),
+        "ethnicity": (("children with a known ethnicity", "ethnicity IS NOT NULL"),),
+    },
+    "adopters": {
+        "approval_date": (("approved households", "approval_date IS NOT NULL"),),
+        "matched_date": (("households matched", "matched_date IS NOT NULL"),),
+        "roi_date": (("registrations of interest", "roi_date IS NOT NULL"),),
+        "enquiry_date": (("enquiries", "enquiry_date IS NOT NULL"),),
+    },
+}
+
+
+def nearest_column(missing: str, unknown: list[str]) -> str | None:
+    """The unknown header most like a missing contract column (`placement_order_dt` for
+    `placement_order_date`), or None when none is close: the suggestion of a `missing_column` error."""
+    import difflib
+
+    found = difflib.get_close_matches(missing, unknown, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def missing_column_message(column: str, required: bool, unknown_header: str | None) -> str:
+    """The `missing_column` error in words, with the nearest unknown header when there is one:
+    "column placement_order_date is missing; the file has placement_order_dt: did you mean placement_order_date?"."""
+    kind = "required column" if required else "column"
+    text = (f"{kind} {column} is missing (every column of the contract must be present in the file, even where "
+            f"its values may be empty)")
+    if unknown_header is not None:
+        text += f"; the file has {unknown_header}: did you mean {column}?"
+    return text
 
 
 #: Plain-English titles of the rule codes, shown beside the code wherever an issue is shown.

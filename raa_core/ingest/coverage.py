@@ -276,3 +276,40 @@ def _provided(con: duckdb.DuckDBPyConnection, ref: Reference, table: str, column
     out = {a: a in have for a in out}
     out["region"] = any(out.values())
     return out
+def children_from_903(snapshot: Snapshot, request: AsAt = CURRENT) -> list[str]:
+    """The councils (area codes as strings) whose children data as at the request's date came as SSDA903 files
+    (their newest drop carrying children data by then): the figures in `ssda903.NOT_PROVIDED_MEASURES` are not
+    provided for them (docs/ssda903.md, "What 903 cannot give")."""
+    with snapshot.cursor() as con:
+        rows = execute(
+            con,
+            "SELECT la_code, arg_max(children_form, (extract_date, version)) FROM drops "
+            "WHERE list_contains(files, 'children.parquet') AND ($on IS NULL OR extract_date <= $on) GROUP BY la_code",
+            {"on": request.as_at}).fetchall()
+    return sorted(str(la) for la, form in rows if form == "903")
+
+
+def not_provided(snapshot: Snapshot, request: AsAt = CURRENT) -> dict[str, str]:
+    """Areas for which the figures needing a field 903 lacks are not provided, each with the words said beside
+    them: a council whose children data came as 903 files ("not provided by this council's 903 files"), and the
+    region when any council's did (its total would leave those children out)."""
+    from raa_core.ingest.ssda903 import NOT_PROVIDED_NOTE
+
+    councils = children_from_903(snapshot, request)
+    out = {la: NOT_PROVIDED_NOTE for la in councils}
+    if councils:
+        names = {str(c.la_code): c.short_name for c in snapshot.ref.councils}
+        out["region"] = f"not provided: {', '.join(names.get(la, la) for la in councils)} sent SSDA903 files, which lack it"
+    return out
+
+
+def not_provided_counts(snapshot: Snapshot, request: AsAt, counts: tuple[str, ...],
+                        prefix: str) -> dict[str, dict[str, str]]:
+    """{area: {count: words}} for the counts of a frame (e.g. `journeys.WAITING_COUNTS`, ASGLB items `prefix` +
+    count) that need a field 903 lacks, for the areas `not_provided` names: shown in place of the count, never a
+    zero."""
+    from raa_core.ingest.ssda903 import NOT_PROVIDED_MEASURES
+
+    areas = not_provided(snapshot, request)
+    needs = [c for c in counts if f"{prefix}{c}" in NOT_PROVIDED_MEASURES]
+    return {area: dict.fromkeys(needs, words) for area, words in areas.items()}

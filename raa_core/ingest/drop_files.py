@@ -40,6 +40,8 @@ from raa_core.ingest.contract import (
     Column,
     Issue,
     TableSpec,
+    missing_column_message,
+    nearest_column,
     person_rows,
 )
 from raa_core.presentation import bytes_text, count_noun, count_text, money_text
@@ -677,7 +679,8 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
                 f"columns {' and '.join(shown_header(n) for n in names)} all read as {norm} (headers are matched "
                 f"ignoring case, spaces at either end and a byte-order mark): keep one of them")))
             fatal = fatal or norm in known
-    for name in sorted(n for n in schema.names if normal_name(n) not in known):
+    unknown = sorted(n for n in schema.names if normal_name(n) not in known)
+    for name in unknown:
         # the location names the header visibly too (`child_id[character U+200B]`), never with the raw character
         plan.issues.append(Issue(severity="warning", file=fname, column=shown_header(name)[1:-1],
                                  rule="unknown_column",
@@ -702,9 +705,12 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePla
         if src is not None:
             plan.provided.add(col.name)
         if src is None or types[src] == "NULL":
-            if src is None and col.required:
+            if src is None and (col.required or not col.may_be_absent):
+                # v3: every contract column must be present; a renamed one is named ("did you mean").
+                near = nearest_column(col.name, [normal_name(n) for n in unknown])
+                raw = next((n for n in unknown if normal_name(n) == near), None)
                 plan.issues.append(Issue(file=fname, column=col.name, rule="missing_column", message=(
-                    f"required column {col.name} is missing")))
+                    missing_column_message(col.name, col.required, None if raw is None else shown_header(raw)[1:-1]))))
                 fatal = True
                 continue
             default = "NULL" if col.default is None else str(col.default).lower()

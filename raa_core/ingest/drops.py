@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,19 +25,23 @@ from pydantic import BaseModel, ValidationError
 
 from raa_core import clock, logs
 from raa_core.errors import BadInput
+from raa_core.ingest import ssda903
 from raa_core.ingest.contract import (
     ASGLB_V3_COLUMNS,
+    CHILDREN,
+    FIGURES_BY_COLUMN,
     MANIFEST_FILE,
     READER_CRASHES,
     SAMPLE_ROOT_FILE,
     TABLE_BY_FILE,
     TABLES,
+    ColType,
     Issue,
     Manifest,
     person_rows,
 )
 from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
-from raa_core.presentation import count_noun, count_text, date_short, percent_text
+from raa_core.presentation import count_noun, count_text, date_short, display, noun_for, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
 from raa_core.store.appstate import FILE_NAME, AppState
@@ -72,6 +77,13 @@ class DropResult(BaseModel):
     errors: list[Issue] = []
     warnings: list[Issue] = []
     row_counts: dict[str, int] = {}
+    #: the form the drop's children data came in: "parquet" (children.parquet), "903" (the council's SSDA903
+    #: files, docs/ssda903.md), or None for a drop without children data
+    children_form: Literal["parquet", "903"] | None = None
+
+    def form_text(self) -> str:
+        """The form of the drop's children data in words, for the report, the page and the history."""
+        return children_form_text(self.children_form)
 
     def counts_text(self) -> str:
         """The drop's issues counted, each noun agreeing with its count: "1 error, 2 warnings"."""
@@ -82,6 +94,7 @@ class DropResult(BaseModel):
             "path": self.path,
             "la_code": self.la_code,
             "extract_date": self.extract_date.isoformat() if self.extract_date else None,
+            "children_form": self.children_form,
         }
         if self.outcome == "accepted":
             out["warnings"] = [i.as_cli() for i in self.warnings]
@@ -90,6 +103,12 @@ class DropResult(BaseModel):
             out["errors"] = [i.as_cli() for i in self.errors]
             out["warnings"] = [i.as_cli() for i in self.warnings]
         return out
+
+
+def children_form_text(form: str | None) -> str:
+    """Which form a drop's children data came in, in words (docs/ssda903.md): 'children data as SSDA903 files'."""
+    words = display.label("children_form", form)
+    return words if form is None else f"children data as {words}"
 
 
 class IngestReport(BaseModel):
@@ -376,12 +395,23 @@ class CheckedDrop:
     folder_issues: list[Issue]
     started: dt.datetime
     manifest_issues: list[Issue] = field(default_factory=list)
+    children_form: Literal["parquet", "903"] | None = None
+    #: owner-only folder holding the children rows derived from 903 files while the drop is checked
+    scratch: tempfile.TemporaryDirectory[str] | None = None
+    #: the rows derived from the drop's 903 files (to locate their issues in those files)
+    derived: ssda903.Derived | None = None
 
     @property
     def issues(self) -> list[Issue]:
         found = list(self.folder_issues)
         for f in self.files:
-            found += f.issues
+            if self.derived is not None and f.spec.name == CHILDREN.name:
+                # the derived rows are not a file the council sent: say where they came from in the 903 files
+                found += [i.model_copy(update={"file": DERIVED_903, "message": i.message + (
+                    f"; in the 903 files: {self.derived.located(i.rows)} (the episodes starting those periods "
+                    f"of care)" if i.rows else "")}) for i in f.issues]
+            else:
+                found += f.issues
         return found + self.manifest_issues
 
     @property
@@ -397,30 +427,70 @@ class CheckedDrop:
         return {f.spec.file: f.rows for f in self.files if f.selects is not None}
 
 
+#: How the children rows derived from a drop's 903 files are named in its issues.
+DERIVED_903 = "children rows built from the 903 files"
+
+
+def is_903_file(name: str) -> bool:
+    """A CSV file in a drop folder: read as one of the council's SSDA903 tables (docs/ssda903.md)."""
+    return name.lower().endswith(".csv")
+
+
+def _from_903(n: int, drop: DropFolder, names: list[str], ref: Reference,
+              scratch: tempfile.TemporaryDirectory[str]) -> tuple[FilePlan | None, ssda903.Derived, list[Issue]]:
+    """Read a drop's 903 CSV files, derive the children rows (`ssda903.derive`) and plan them as the drop's
+    children file, written to an owner-only scratch folder; or the issues that stop it."""
+    files = {}
+    for name in names:
+        with os.fdopen(_open_regular(drop.folder / name), "rb") as fh:
+            files[name] = fh.read()
+    derived = ssda903.derive(ssda903.read_files(files), own_raa_pr2=drop.la_code in ref.settings.ssda903_pr2_own_raa)
+    if any(i.severity == "error" for i in derived.issues):
+        return None, derived, derived.issues
+    path = Path(scratch.name) / CHILDREN.file
+    ssda903.write_children(derived.rows, path)
+    return plan_file(n, path, CHILDREN, ref), derived, derived.issues
+
+
 def _start_check(
     n: int, drop: DropFolder, ref: Reference, today: dt.date, found: DropFiles | None = None,
 ) -> CheckedDrop:
     """Folder, file-presence, manifest and schema checks of one drop (no data read yet).
 
-    Only the drop's regular files are read (`regular_files`); links and special files are its errors.
+    Only the drop's regular files are read (`regular_files`); links and special files are its errors. CSV files
+    are the council's SSDA903 tables: the children rows are derived from them (docs/ssda903.md).
     """
     started = clock.utc_now()
     found = found or regular_files(drop.folder)
     checksums, whole = found.checksums, found.fingerprint
     issues = _folder_issues(drop, ref, today) + found.issues
-    if not any(name in TABLE_BY_FILE for name in checksums):
+    csvs = sorted(name for name in checksums if is_903_file(name))
+    if not any(name in TABLE_BY_FILE for name in checksums) and not csvs:
         # Datasets travel independently (v2): any non-empty set of the five files is a drop.
         issues.append(Issue(rule="no_files", message=(
             f"the drop holds none of the contract's files ({', '.join(TABLE_BY_FILE)}); a drop carries at least "
             f"one of them")))
     for name in checksums:
-        if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
+        if name not in TABLE_BY_FILE and name != MANIFEST_FILE and not is_903_file(name):
             issues.append(Issue(severity="warning", file=name, rule="unknown_file",
                                 message=f"{name} is not part of the contract and was ignored"))
     files = [plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES if spec.file in checksums]
-    manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files},
+    form: Literal["parquet", "903"] | None = ssda903.FORM_PARQUET if CHILDREN.file in checksums else None
+    scratch = None
+    if csvs and form is not None:
+        issues.append(Issue(rule="ssda903_and_children_file", message=(
+            f"the drop holds both {CHILDREN.file} and 903 files ({', '.join(csvs)}): send the children data "
+            f"in one form")))
+    elif csvs:
+        form = ssda903.FORM_903
+        scratch = tempfile.TemporaryDirectory(prefix="raa-903-")
+        plan, derived, found_903 = _from_903(n, drop, csvs, ref, scratch)
+        issues += found_903
+        files = ([plan] if plan is not None else []) + files
+    manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files if f.spec.file in checksums},
                                 ref.settings.drops.manifest_max_bytes)
-    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest)
+    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest, form, scratch,
+                       derived if form == ssda903.FORM_903 else None)
 
 
 def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:
@@ -551,6 +621,97 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
                 in_run[la] = (when, plan.rows)
 
 
+@dataclass(frozen=True, slots=True)
+class FillCounts:
+    """A children or adopters file's rows, the rows with a value per column, and the rows each figure counts."""
+
+    rows: int
+    values: dict[str, int]
+    figures: dict[tuple[str, str], int]
+
+
+def _fill_columns(name: str) -> list[str]:
+    """The columns whose share of rows with a value is compared: every optional column that is not true/false."""
+    spec = next(t for t in TABLES if t.name == name)
+    return [c.name for c in spec.columns if not c.required and c.type is not ColType.BOOL]
+
+
+def fill_counts(con: duckdb.DuckDBPyConnection, name: str, source: str, where: str,
+                params: dict[str, object]) -> FillCounts:
+    """Rows, rows with a value per column and rows per figure (`contract.FIGURES_BY_COLUMN`) of one file, read
+    from `source` (a staged table or the warehouse table) where `where` holds."""
+    cols = _fill_columns(name)
+    figures = [(c, words, cond) for c, pairs in FIGURES_BY_COLUMN.get(name, {}).items() for words, cond in pairs]
+    parts = ["count(*)", *[f"count({c})" for c in cols],
+             *[f"count(*) FILTER (WHERE {cond})" for _, _, cond in figures]]
+    row = sql.execute(con, f"SELECT {', '.join(parts)} FROM {source} WHERE {where}", params).fetchall()[0]
+    return FillCounts(int(row[0]), {c: int(v) for c, v in zip(cols, row[1:1 + len(cols)], strict=True)},
+                      {(c, w): int(v) for (c, w, _), v in zip(figures, row[1 + len(cols):], strict=True)})
+
+
+def previous_fill(con: duckdb.DuckDBPyConnection, name: str, la_code: int, extract: dt.date,
+                  path: str) -> tuple[dt.date, FillCounts] | None:
+    """The council's previous accepted file of a table in a warehouse (newest drop before this one, or an
+    earlier version of the same drop) with its fill counts; None before its first."""
+    spec = next(t for t in TABLES if t.name == name)
+    found = sql.execute(
+        con, "SELECT drop_id, extract_date FROM drops WHERE la_code = $la AND list_contains(files, $file) "
+             "AND (extract_date < $w OR path = $p) ORDER BY extract_date DESC, version DESC LIMIT 1",
+        {"la": la_code, "file": spec.file, "w": extract, "p": path}).fetchall()
+    if not found:
+        return None
+    drop_id, when = found[0]
+    return when, fill_counts(con, name, name, "drop_id = $d", {"d": drop_id})
+
+
+def fill_issues(name: str, now: FillCounts, before: FillCounts, when: dt.date, limit: int) -> list[Issue]:
+    """A warning per column whose share of rows with a value fell by more than `limit` percentage points
+    (settings: fill_fall_warn_points) from the council's previous file, saying which figures move and by how
+    much: "A2 would count 25 children instead of 103" (docs/drop-contract.md, v3)."""
+    spec = next(t for t in TABLES if t.name == name)
+    out = []
+    if not now.rows or not before.rows:
+        return out
+    for col, n in now.values.items():
+        share, was = n * 100 / now.rows, before.values.get(col, 0) * 100 / before.rows
+        if was - share <= limit:
+            continue
+        moves = [f"{words} would count {count_text(now.figures[(c, words)])} "
+                 f"{noun_for(now.figures[(c, words)], 'row' if name == 'adopters' else 'child')} instead of "
+                 f"{count_text(before.figures[(c, words)])}"
+                 for (c, words) in now.figures if c == col and now.figures[(c, words)] != before.figures[(c, words)]]
+        out.append(Issue(severity="warning", file=spec.file, column=col, rule="fill_fall", message=(
+            f"{col} has a value in {percent_text(share, 0)} of rows ({count_text(n)} of {count_text(now.rows)}), "
+            f"against {percent_text(was, 0)} in the council's previous accepted {spec.file} (extract "
+            f"{date_short(when)}; warned above a fall of {limit} percentage points)"
+            + (f": {'; '.join(moves)}" if moves else "") + ". Check the column was exported under its name")))
+    return out
+
+
+def fill_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], stages: list[str], ref: Reference,
+                previous: duckdb.DuckDBPyConnection | None = None) -> None:
+    """Warn where a column's share of rows with a value fell sharply against the council's previous accepted
+    file (`fill_issues`). `con` holds the staged files (`stages`); `previous` the warehouse to compare with
+    (`con` itself while ingesting; a reader's cursor when only checking)."""
+    previous = previous or con
+    limit = ref.settings.fill_fall_warn_points
+    for i, c in enumerate(checked):
+        if c.drop.la_code is None or c.drop.extract_date is None:
+            continue
+        for name in SNAPSHOT_TABLES:
+            plan = next((f for f in c.files if f.spec.name == name and f.selects is not None), None)
+            stage = next((st for st in stages if st.startswith(f"stage_{name}_")
+                          and sql.execute(con, f"SELECT count(*) FROM {st} WHERE __drop = $i",
+                                          {"i": i}).fetchall()[0][0]), None)
+            if plan is None or stage is None:
+                continue
+            before = previous_fill(previous, name, int(c.drop.la_code), c.drop.extract_date, c.drop.path)
+            if before is None:
+                continue
+            now = fill_counts(con, name, stage, "__drop = $i", {"i": i})
+            plan.issues += fill_issues(name, now, before[1], before[0], limit)
+
+
 def sample_marked(folder: Path) -> bool:
     """True for a drop of the bundled synthetic sample: its manifest.json says `"sample": true` and the drops
     root two folders up (`<root>/<la_code>/<extract_date>/`) holds the `sample.json` that `raa sample` writes
@@ -571,14 +732,14 @@ def _audit(con: duckdb.DuckDBPyConnection, result: DropResult, fingerprint: str 
     sql.execute(
         con,
         "INSERT INTO ingest_audit (attempt_id, path, la_code, extract_date, outcome, drop_id, fingerprint, "
-        "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by) "
+        "checksums, row_counts, errors, warnings, started_at, finished_at, loaded_by, children_form) "
         "VALUES ($attempt, $path, $la_code, $extract_date, $outcome, $drop_id, $fingerprint, $checksums, "
-        "$row_counts, $errors, $warnings, $started, $finished, $actor)",
+        "$row_counts, $errors, $warnings, $started, $finished, $actor, $form)",
         {"attempt": attempt, "path": result.path, "la_code": result.la_code, "extract_date": result.extract_date,
          "outcome": result.outcome, "drop_id": result.drop_id, "fingerprint": fingerprint,
          "checksums": json.dumps(checksums, sort_keys=True), "row_counts": json.dumps(result.row_counts, sort_keys=True),
          "errors": len(result.errors), "warnings": len(result.warnings), "started": started,
-         "finished": clock.utc_now(), "actor": actor},
+         "finished": clock.utc_now(), "actor": actor, "form": result.children_form},
     )
     issues = [*result.errors, *result.warnings]
     if issues:
@@ -644,6 +805,7 @@ def ingest_into(
         to_check.append(checked)
     stages = check_drops(con, to_check, ref)
     snapshot_checks(con, to_check, ref)
+    fill_checks(con, to_check, stages, ref)
     if guard is not None and any(not c.errors and not sample_marked(c.drop.folder) for c in to_check):
         try:
             guard()
@@ -672,7 +834,8 @@ def ingest_into(
             errors, warnings = c.errors, c.warnings
             if errors:
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                    outcome="rejected", errors=errors, warnings=warnings, row_counts=c.row_counts)
+                                    outcome="rejected", errors=errors, warnings=warnings, row_counts=c.row_counts,
+                                    children_form=c.children_form)
             else:
                 versions = known.get(drop.path, [])
                 version = versions[-1][1] + 1 if versions else 1
@@ -682,11 +845,11 @@ def ingest_into(
                 sql.execute(
                     con,
                     "INSERT INTO drops (drop_id, la_code, extract_date, path, version, fingerprint, files, "
-                    "loaded_at) VALUES ($drop_id, $la_code, $extract_date, $path, $version, $fingerprint, $files, "
-                    "$loaded_at)",
+                    "loaded_at, children_form) VALUES ($drop_id, $la_code, $extract_date, $path, $version, "
+                    "$fingerprint, $files, $loaded_at, $form)",
                     {"drop_id": drop_id, "la_code": drop.la_code, "extract_date": drop.extract_date,
                      "path": drop.path, "version": version, "fingerprint": c.fingerprint,
-                     "files": sorted(c.row_counts), "loaded_at": clock.utc_now()})
+                     "files": sorted(c.row_counts), "loaded_at": clock.utc_now(), "form": c.children_form})
                 if sample_marked(drop.folder):
                     sql.execute(con, "INSERT INTO sample_drops VALUES ($drop_id)", {"drop_id": drop_id})
                 carried = [(f.spec.name, col) for f in c.files if f.selects is not None
@@ -696,7 +859,7 @@ def ingest_into(
                                 {"drop_id": drop_id, "tbls": [t for t, _ in carried], "cols": [c for _, c in carried]})
                 result = DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                                     outcome="accepted", new_version=bool(versions), drop_id=drop_id,
-                                    warnings=warnings, row_counts=c.row_counts)
+                                    warnings=warnings, row_counts=c.row_counts, children_form=c.children_form)
             _audit(con, result, c.fingerprint, c.checksums, c.started, attempt, actor)
             attempt += 1
             results[n] = result
@@ -841,15 +1004,21 @@ def _quiet(con: duckdb.DuckDBPyConnection) -> None:
     sql.execute(con, "SET enable_progress_bar = false")
 
 
-def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -> DropResult:
-    """Validate a drop without loading it (an in-memory database; the warehouse is not touched)."""
+def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None,
+               compare_with: Path | None = None) -> DropResult:
+    """Validate a drop without loading it (an in-memory database; the warehouse is not touched).
+
+    With `compare_with` (a warehouse), a column whose values fell sharply against the council's previous
+    accepted file is warned before loading (`fill_checks`), as the ingest would."""
     if drop.problem is not None:
         return _refused(drop)
     con = duckdb.connect()
     _quiet(con)
     try:
         checked = _start_check(0, drop, ref, today or clock.today())
-        check_drops(con, [checked], ref)
+        stages = check_drops(con, [checked], ref)
+        if compare_with is not None:
+            _compare_fill(con, checked, stages, ref, compare_with)
     except READER_CRASHES as exc:  # a native reader's crash is this drop's error, not the command's
         if machine_failure(exc):
             raise
@@ -859,7 +1028,24 @@ def check_only(drop: DropFolder, ref: Reference, today: dt.date | None = None) -
     errors = checked.errors
     return DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
                       outcome="rejected" if errors else "accepted", errors=errors,
-                      warnings=checked.warnings, row_counts=checked.row_counts)
+                      warnings=checked.warnings, row_counts=checked.row_counts, children_form=checked.children_form)
+
+
+def _compare_fill(con: duckdb.DuckDBPyConnection, checked: CheckedDrop, stages: list[str], ref: Reference,
+                  db: Path) -> None:
+    """`fill_checks` of a checked drop against the warehouse at `db` (read-only; nothing when there is none)."""
+    try:
+        file = warehouse.current_file(db)
+    except warehouse.WarehouseError:
+        return  # no warehouse to compare with: loading reports it
+    if file is None:
+        return
+    wh = warehouse.Warehouse(db)
+    try:
+        with wh.cursor(file) as reader:
+            fill_checks(con, [checked], stages, ref, previous=reader)
+    finally:
+        wh.close()
 
 
 def issues_frame(result: DropResult) -> list[dict[str, object]]:

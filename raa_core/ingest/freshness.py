@@ -12,7 +12,7 @@ import pandas as pd
 from raa_core import clock
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import DATASETS, FRESHNESS_TABLES, TABLES
-from raa_core.presentation import count_noun, count_text, date_short
+from raa_core.presentation import count_noun, count_text, date_short, display
 from raa_core.reference import Reference
 from raa_core.store.sql import contract_literal, execute, newest_drop_sql
 
@@ -178,13 +178,14 @@ def ingest_history(snapshot: Snapshot, limit: int = 200) -> pd.DataFrame:
     """The audit trail of ingest attempts, newest first, in plain columns for people.
 
     Council (name), Extract date (a date), Outcome (accepted / unchanged / rejected), Rows per file
-    ("children 1,234 · adopters 56"), Errors, Warnings, When (London time) (the attempt finished, to the minute; stored as UTC), By whom (the signed-in
+    ("children 1,234 · adopters 56"), Children data as (SSDA903 files / children.parquet, docs/ssda903.md), Errors, Warnings, When (London time) (the attempt finished, to the minute; stored as UTC), By whom (the signed-in
     user, or the command and system user of a scheduled ingest). Folder names that are not a council code or a
     date show as written in the path.
     """
     names = {c.la_code: c.short_name for c in snapshot.ref.councils}
     df = snapshot.frame(
-        """SELECT path, la_code, extract_date, outcome, row_counts, errors, warnings, finished_at, loaded_by
+        """SELECT path, la_code, extract_date, outcome, row_counts, errors, warnings, finished_at, loaded_by,
+                  children_form
            FROM ingest_audit ORDER BY attempt_id DESC LIMIT $limit""",
         {"limit": limit},
     )
@@ -194,6 +195,9 @@ def ingest_history(snapshot: Snapshot, limit: int = 200) -> pd.DataFrame:
         "Extract date": [None if pd.isna(d) else pd.Timestamp(d).date() for d in df["extract_date"]],
         "Outcome": df["outcome"],
         "Rows per file": [_rows_per_file(c) for c in df["row_counts"]],
+        "Children data as": [display.label("children_form", None if pd.isna(f) else f) if json.loads(c or "{}")
+                             or not pd.isna(f) else "" for f, c in zip(df["children_form"], df["row_counts"],
+                                                                        strict=True)],
         "Errors": df["errors"].astype(int),
         "Warnings": df["warnings"].astype(int),
         "When (London time)": clock.london_times(df["finished_at"]),

@@ -387,11 +387,13 @@ def refused(la_code: int | None, message: str) -> UploadOutcome:
 def check_upload(
     uploads: list[Upload], la_code: int, form_date: dt.date | None, ref: Reference, today: dt.date,
     staging_root: Path, *, load_into: Path | None = None, actor: str | None = None,
+    compare_with: Path | None = None,
 ) -> UploadOutcome:
     """Stage an upload privately, check it (and load it into `load_into`'s warehouse if given), then delete it.
 
     The raw files never outlive this call: the staging folder goes when the check or load ends, rejected or
-    not. `actor` is recorded in the ingest audit of a load. Operational failures (disk full, damaged warehouse) propagate as warehouse.WarehouseError.
+    not. `actor` is recorded in the ingest audit of a load. A check only compares the drop with the council's
+    previous file in `compare_with`'s warehouse (a sharp fall in a column's values is warned before loading). Operational failures (disk full, damaged warehouse) propagate as warehouse.WarehouseError.
     """
     with staging(staging_root) as area:
         try:
@@ -402,7 +404,7 @@ def check_upload(
         if load_into is not None:
             result = drops.ingest_folders(load_into, [staged.drop], ref, today, actor=actor).results[0]
         else:
-            result = drops.check_only(staged.drop, ref, today)
+            result = drops.check_only(staged.drop, ref, today, compare_with=compare_with)
         return UploadOutcome(result, staged.date_source, staged.files, load_into is not None)
 
 
@@ -474,7 +476,8 @@ def outcome_text(outcome: UploadOutcome) -> str:
     verb = (("loaded" if outcome.loaded else "passes every check") if result.outcome == "accepted"
             else _OUTCOME_WORDS[result.outcome])
     return (f"Drop {result.path}: {verb} — {result.counts_text()}"
-            + (" (new version of an earlier drop)" if result.new_version else ""))
+            + (" (new version of an earlier drop)" if result.new_version else "")
+            + (f"; {result.form_text()}" if result.children_form else ""))
 
 
 def upload_limit_text(limits: DropLimits) -> str:

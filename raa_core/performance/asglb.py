@@ -24,6 +24,7 @@ import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.ingest import coverage
+from raa_core.ingest.ssda903 import NOT_PROVIDED_MEASURES
 from raa_core.performance import asglb_rows, characteristics, indicators, journeys, recruitment
 from raa_core.periods import FIRST_YEAR, Period, quarter, quarters
 from raa_core.presentation import date_short, display, export, missing
@@ -242,7 +243,8 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
     row per item (`ITEMS` order) and area (each council, then the RAA).
 
     Columns `COLUMNS`: value (int, or None) and n (children or households counted; for an average the
-    children it rests on); status `figure`, `not held` (the drops carry no such data) or `no data` (the
+    children it rests on); status `figure`, `not held` (the drops carry no such data), `not provided` (the
+    council's children data came as SSDA903 files, which lack a field the figure needs) or `no data` (the
     council had sent no drop of the dataset by the as-at date; `note` says so in words, and the RAA's
     figure then covers the councils that had) or `not provided` (an ASGLB v3 item whose columns the council's drop
     does not carry: `coverage.provided`; the RAA's figure then covers the councils that provide them); rule = how
@@ -258,6 +260,7 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
     values = _values(snapshot, PerformanceRequest(period=q, as_at=as_at, thresholds=DEFAULT_THRESHOLD_SET))
     rows_counted = asglb_rows.item_counts(asglb_rows.template(snapshot, request, q), areas)
     gaps = {t: coverage.missing(snapshot, request, t) for t in ("children", "adopters")}
+    unprovided = coverage.not_provided(snapshot, request)
     # the quarter against each council's data: after its latest drop or before its records begin is no data;
     # a quarter its latest drop ends inside is in progress (counts so far), said on every figure
     spans = {t: coverage.span(snapshot, request, t) for t in ("children", "adopters")}
@@ -283,6 +286,8 @@ def asglb_return(snapshot: Snapshot, request: AsAt, q: Period) -> pd.DataFrame:
                 status, note = "no data", held[(item.dataset, area)][1]
             elif (item.key, area) in rows_counted and rows_counted[(item.key, area)][0] is None:
                 status, note = coverage.NOT_PROVIDED, rows_counted[(item.key, area)][1]
+            elif item.key in NOT_PROVIDED_MEASURES and area in unprovided:
+                status, note = coverage.NOT_PROVIDED, unprovided[area]
             else:
                 value, n = values.get((item.key, area), (None, 0))
                 words = [held[(item.dataset, area)][1]] if held[(item.dataset, area)][1] else []

@@ -26,6 +26,13 @@ from raa_core.reference import Reference
 NO_FIGURE = DASH
 
 #: Budget scopes (`budget_area`); None is the whole budget.
+#: The form a drop's children data came in (docs/ssda903.md), for reports, pages and the ingest history.
+CHILDREN_FORMS: dict[Any, str] = {
+    "903": "SSDA903 files",
+    "parquet": "children.parquet",
+    None: "no children data",
+}
+
 AREA_LABELS: dict[str | None, str] = {"pooled": "Pooled", "adoption_support": "Adoption support", None: "All areas"}
 AREA_NOTES: dict[str | None, str] = {"pooled": "shared by the councils", "adoption_support": "managed by each council",
                                      None: "cash-limited, ASF apart"}
@@ -114,7 +121,29 @@ RULE_TITLES: dict[str, str] = {
     "manifest_rows": "Row count differs from the manifest",
     "unreadable_manifest": "Manifest cannot be read",
     # columns
-    "missing_column": "Required column missing",
+    "missing_column": "Contract column missing",
+    "fill_fall": "Far fewer values in a column than last time",
+    # SSDA903 files (docs/ssda903.md); the DfE's rule number where one applies
+    "ssda903_encoding": "903 file not UTF-8 or Windows-1252 text",
+    "ssda903_unreadable": "903 file is not readable CSV",
+    "ssda903_unknown_table": "CSV file is not a 903 table",
+    "ssda903_table_ignored": "903 table not used (ignored)",
+    "ssda903_duplicate_table": "Same 903 table twice",
+    "ssda903_row_too_long": "903 row has more cells than headers",
+    "ssda903_missing_table": "903 table needed is missing",
+    "ssda903_and_children_file": "Children data sent in two forms",
+    "ssda903_bad_date": "903 date not dd/mm/yyyy",
+    "ssda903_missing_child": "903 row without CHILD",
+    "ssda903_duplicate_child": "Child with two Header rows",
+    "ssda903_missing_value": "903 value missing",
+    "ssda903_child_not_in_header": "Episode of a child without a Header row",
+    "ssda903_episode_dates": "Episode ends before it starts",
+    "ssda903_episodes_overlap": "Episodes of one child overlap",
+    "ssda903_390": "DfE 390: adopted from a non-adoptive placement",
+    "ssda903_408": "DfE 408: A5/A6 without a placement order",
+    "ssda903_335": "DfE 335: FOSTER_CARE disagrees with the placement",
+    "ssda903_523": "DfE 523: DATE_INT is not the ADM decision date",
+    "ssda903_217": "DfE 217: A3/A5 placement starting with a change of carer",
     "duplicate_column": "Same column twice",
     "unknown_column": "Column not in the contract (not loaded)",
     "header_trimmed": "Column header needed tidying",
@@ -230,6 +259,7 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "page": PAGE_LABELS,
     "drop_rule": RULE_TITLES,
     "settlement_basis": BASIS_LABELS,
+    "children_form": CHILDREN_FORMS,
 }
 
 

@@ -140,6 +140,9 @@ SCHEMA: list[str] = [
     # Contract v3's optional ASGLB columns each drop carried (a column not listed was not provided: coverage.provided)
     "CREATE TABLE IF NOT EXISTS drop_columns (drop_id INTEGER NOT NULL, tbl VARCHAR NOT NULL, col VARCHAR NOT NULL)",
     "ALTER TABLE ingest_audit ADD COLUMN IF NOT EXISTS loaded_by VARCHAR",
+    # the form a drop's children data came in: 'parquet' or '903' (docs/ssda903.md); NULL without children data
+    "ALTER TABLE drops ADD COLUMN IF NOT EXISTS children_form VARCHAR",
+    "ALTER TABLE ingest_audit ADD COLUMN IF NOT EXISTS children_form VARCHAR",
     *[f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {SQL_TYPE[c.type]}"
       for spec in TABLES for c in spec.columns],
     # The newest accepted drop of each council is its current state.

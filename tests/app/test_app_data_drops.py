@@ -46,7 +46,8 @@ def test_the_verdict_of_a_rejected_upload_is_located_and_says_the_files_are_gone
     at = open_page(uploads.UploadOutcome(result, "manifest.json", tuple(sorted(p.name for p in folder.iterdir())),
                                          loaded=False))
     [error] = at.error
-    assert error.value == f"Drop 887/2026-11-20: rejected — {result.counts_text()}"
+    assert error.value == (f"Drop 887/2026-11-20: rejected — {result.counts_text()}; "
+                           f"children data as children.parquet")
     assert any("taken from manifest.json" in c.value and "deleted from the server" in c.value for c in at.caption)
     shown = at.dataframe[0].value
     expected = drops.issues_frame(result)

@@ -133,11 +133,13 @@ def test_history_names_who_loaded_each_drop_in_plain_columns(con, tmp_path) -> N
     dk.write_drop(tmp_path, 887, "2022-10-07", children=[*dk.children(), dk.children()[0]])
     _ingest(con, tmp_path, actor="raa ingest (user scheduler)")
     history = freshness.ingest_history(snap(con, ref=REF))
-    assert list(history.columns) == ["Council", "Extract date", "Outcome", "Rows per file", "Errors", "Warnings",
+    assert list(history.columns) == ["Council", "Extract date", "Outcome", "Rows per file", "Children data as",
+                                     "Errors", "Warnings",
                                      "When (London time)", "By whom"]
     kent = history[history["Council"] == "Kent"].iloc[0]
     assert kent["Extract date"] == dt.date(2022, 10, 7) and kent["Outcome"] == "accepted"
     assert kent["Rows per file"] == "children 3 · adopters 2 · budget 2 · ledger 7 · establishment 2"
+    assert kent["Children data as"] == "children.parquet"
     assert kent["By whom"] == "raa ingest (user scheduler)"
     medway = history[history["Council"] == "Medway"].iloc[0]
     assert medway["Outcome"] == "rejected" and medway["Errors"] == 1

@@ -11,7 +11,7 @@ from raa_core.reference import load_reference
 
 def _outcome(outcome: str, loaded: bool, new_version: bool = False) -> SimpleNamespace:
     result = SimpleNamespace(path="886/2022-10-07", outcome=outcome, new_version=new_version,
-                             counts_text=lambda: "2 children, 1 adopter")
+                             counts_text=lambda: "2 children, 1 adopter", children_form=None)
     return SimpleNamespace(result=result, loaded=loaded)
 
 
@@ -56,3 +56,12 @@ def test_overview_tables_come_headed_from_ingest() -> None:
     assert list(held["Rows"]) == ["", "12"]
     status = pd.DataFrame([dict.fromkeys([*freshness.ROWS_HEADINGS, "extra"], 1)])
     assert list(freshness.rows_table(status).columns) == list(freshness.ROWS_HEADINGS.values())
+
+
+def test_an_uploads_outcome_says_which_form_the_children_data_came_in() -> None:
+    from raa_core.ingest.drops import DropResult
+
+    result = DropResult(path="886/2022-10-07", la_code=886, extract_date=None, outcome="accepted",
+                        children_form="903")
+    said = uploads.outcome_text(SimpleNamespace(result=result, loaded=False))  # type: ignore[arg-type]
+    assert said == "Drop 886/2022-10-07: passes every check — 0 errors, 0 warnings; children data as SSDA903 files"

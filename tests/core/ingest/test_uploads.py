@@ -77,9 +77,9 @@ def test_rejected_upload_with_personal_data_is_deleted_at_once(tmp_path: Path, r
     seen: list[list[str]] = []
     real = drops.check_only
 
-    def spy(drop, ref_, today=None):
+    def spy(drop, ref_, today=None, **options):
         seen.append(_left(staging))
-        return real(drop, ref_, today)
+        return real(drop, ref_, today, **options)
 
     import raa_core.ingest.drops as drops_module
 
