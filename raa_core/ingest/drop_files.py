@@ -41,6 +41,7 @@ from raa_core.ingest.contract import (
     TableSpec,
     person_rows,
 )
+from raa_core.ingest.parquet_footer import FooterLimits, footer_problem, probe
 from raa_core.presentation import bytes_text, count_noun, count_text, money_text
 from raa_core.reference import Reference
 from raa_core.store import sql
@@ -569,6 +570,9 @@ def not_parquet_reason(path: Path) -> str:
         fh.seek(max(size - 4, 0))
         tail = fh.read(4)
     if head[:4] == b"PAR1" and tail != b"PAR1":
+        if size > 12 and tail[:3] == b"PAR":  # Parquet's signature with a wrong last letter: not a short copy
+            return (f"ends with the signature {tail.decode('ascii', 'replace')!r} where a Parquet file ends with "
+                    f"'PAR1': it was damaged or written by a tool that is not a Parquet writer; export it again")
         return "is cut short (it starts as Parquet but its end is missing): copy or export it again"
     if head[:4] == b"PK\x03\x04":
         return "is a zip or Excel workbook, not Parquet: export the table as Parquet"
@@ -634,15 +638,48 @@ class FilePlan:
     skipped: set[str] = field(default_factory=set)
 
 
-def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
+def footer_limits(ref: Reference) -> FooterLimits:
+    """The limits a drop file's footer is held to (settings `drops`)."""
+    d = ref.settings.drops
+    return FooterLimits(footer_max_bytes=d.footer_max_bytes, columns_max=d.columns_max,
+                        row_groups_max=d.row_groups_max)
+
+
+def unsafe_files(paths: list[Path], ref: Reference) -> dict[Path, str]:
+    """The files among `paths` that a native reader cannot open safely, with why in words (`probe`): those
+    whose footer passes its limits are opened in a child process under the ingest's memory limit first, so
+    a file that would end the process costs only itself. One child for all the files of a run."""
+    limits = footer_limits(ref)
+    fit = [p for p in paths if footer_problem(p, limits) is None]
+    return probe(fit, int(ref.settings.ingest_memory_mb), _PROBE_SECONDS) if fit else {}
+
+
+#: CPU seconds the child opening a file's footer may use (a footer within the limits opens in well under one).
+_PROBE_SECONDS = 30
+
+
+def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference,
+              unsafe: dict[Path, str] | None = None) -> FilePlan:
     """Read a file's schema and map its columns onto the contract (no data read yet).
 
     Headers are matched after removing a byte-order mark and surrounding spaces, ignoring case (a warning
     names a raw header that needed it); two headers that match the same name are an error; unknown columns
     are never read. A column of Parquet type `null` is read as all missing.
+
+    Before Arrow opens the file here, its footer is judged in pure Python (`parquet_footer.footer_problem`:
+    encryption, footer size, columns, row groups, nesting) and, where `unsafe` is None, opened in a child
+    process first (`unsafe_files`); a file refused either way is this file's error, named, and never opened.
     """
     fname = spec.file
     plan = FilePlan(drop, spec, path)
+    problem = footer_problem(path, footer_limits(ref))
+    if problem is None:
+        unsafe = unsafe_files([path], ref) if unsafe is None else unsafe
+        if path in unsafe:
+            problem = ("unreadable_file", unsafe[path])
+    if problem is not None:
+        plan.issues.append(Issue(file=fname, rule=problem[0], message=f"{fname} {problem[1]}"))
+        return plan
     try:
         meta = pq.ParquetFile(path).metadata
         schema = meta.schema.to_arrow_schema()

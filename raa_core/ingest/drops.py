@@ -34,7 +34,7 @@ from raa_core.ingest.contract import (
     Manifest,
     person_rows,
 )
-from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
+from raa_core.ingest.drop_files import FilePlan, check_table, plan_file, unsafe_files
 from raa_core.presentation import count_noun, count_text, date_short, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
@@ -395,12 +395,19 @@ class CheckedDrop:
         return {f.spec.file: f.rows for f in self.files if f.selects is not None}
 
 
+def _contract_paths(drop: DropFolder, found: DropFiles) -> list[Path]:
+    return [drop.folder / spec.file for spec in TABLES if spec.file in found.checksums]
+
+
 def _start_check(
     n: int, drop: DropFolder, ref: Reference, today: dt.date, found: DropFiles | None = None,
+    unsafe: dict[Path, str] | None = None,
 ) -> CheckedDrop:
     """Folder, file-presence, manifest and schema checks of one drop (no data read yet).
 
-    Only the drop's regular files are read (`regular_files`); links and special files are its errors.
+    Only the drop's regular files are read (`regular_files`); links and special files are its errors. Files a
+    native reader cannot open safely (`unsafe`, from `drop_files.unsafe_files`; found here when None) are
+    refused by name and never opened in this process.
     """
     started = clock.utc_now()
     found = found or regular_files(drop.folder)
@@ -415,7 +422,9 @@ def _start_check(
         if name not in TABLE_BY_FILE and name != MANIFEST_FILE:
             issues.append(Issue(severity="warning", file=name, rule="unknown_file",
                                 message=f"{name} is not part of the contract and was ignored"))
-    files = [plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES if spec.file in checksums]
+    if unsafe is None:
+        unsafe = unsafe_files(_contract_paths(drop, found), ref)
+    files = [plan_file(n, drop.folder / spec.file, spec, ref, unsafe) for spec in TABLES if spec.file in checksums]
     manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files},
                                 ref.settings.drops.manifest_max_bytes)
     return CheckedDrop(drop, whole, checksums, files, issues, started, manifest)
@@ -615,6 +624,7 @@ def ingest_into(
     unchanged: dict[int, tuple[str, dict[str, str], dt.datetime]] = {}
     to_check: list[CheckedDrop] = []
     refused: dict[int, DropResult] = {}
+    pending: list[tuple[int, DropFolder, DropFiles]] = []
     for n, drop in enumerate(drops):
         if progress:
             progress(n, len(drops), drop.path)
@@ -624,20 +634,28 @@ def ingest_into(
             continue
         try:
             found = regular_files(drop.folder)
-            if not found.issues and any(fp == found.fingerprint for fp, _ in known.get(drop.path, [])):
-                unchanged[n] = (found.fingerprint, found.checksums, clock.utc_now())
-                results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                          outcome="unchanged"))
-                continue
-            checked = _start_check(len(to_check), drop, ref, today, found)
         except READER_CRASHES as exc:  # one bad drop never stops the others (docs/drop-contract.md)
             if machine_failure(exc):
                 raise
             refused[n] = _crashed(drop, exc)
             results.append(refused[n])
             continue
+        if not found.issues and any(fp == found.fingerprint for fp, _ in known.get(drop.path, [])):
+            unchanged[n] = (found.fingerprint, found.checksums, clock.utc_now())
+            results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                      outcome="unchanged"))
+            continue
         results.append(None)
-        to_check.append(checked)
+        pending.append((n, drop, found))
+    # Every file of the run opened once in one child process first: a file that would end the process is refused.
+    unsafe = unsafe_files([p for _, drop, found in pending for p in _contract_paths(drop, found)], ref)
+    for n, drop, found in pending:
+        try:
+            to_check.append(_start_check(len(to_check), drop, ref, today, found, unsafe))
+        except READER_CRASHES as exc:  # one bad drop never stops the others (docs/drop-contract.md)
+            if machine_failure(exc):
+                raise
+            refused[n] = results[n] = _crashed(drop, exc)
     stages = check_drops(con, to_check, ref)
     snapshot_checks(con, to_check, ref)
 
