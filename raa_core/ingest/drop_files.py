@@ -41,7 +41,7 @@ from raa_core.ingest.contract import (
     TableSpec,
     person_rows,
 )
-from raa_core.ingest.parquet_footer import FooterLimits, footer_problem, probe
+from raa_core.ingest.parquet_footer import ENCRYPTED, FooterLimits, probe, read_footer
 from raa_core.presentation import bytes_text, count_noun, count_text, money_text
 from raa_core.reference import Reference
 from raa_core.store import sql
@@ -645,6 +645,40 @@ def footer_limits(ref: Reference) -> FooterLimits:
                         row_groups_max=d.row_groups_max)
 
 
+def footer_problem(path: Path, limits: FooterLimits) -> tuple[str, str] | None:
+    """(rule, reason in words) where a file's footer breaks a limit or cannot be read safely; None when it is
+    fine. The reason follows the file's name in a message: `children.parquet is encrypted ...`."""
+    try:
+        footer = read_footer(path, limits)
+    except ValueError as exc:
+        return "unreadable_file", f"has a damaged Parquet footer ({exc}): copy or export it again"
+    if not footer.parquet:
+        return None  # not Parquet's signatures: `drop_files.not_parquet_reason` says what the file is instead
+    if footer.encrypted:
+        return "encrypted_file", ENCRYPTED
+    if footer.leaves > limits.columns_max or len(footer.elements) > 2 * limits.columns_max + 1:
+        return "too_many_columns", (
+            f"has more than {count_text(limits.columns_max)} columns (settings: drops.columns_max); the contract has at "
+            f"most 19: export only the contract's columns")
+    if footer.row_groups > limits.row_groups_max:
+        return "too_many_row_groups", (
+            f"is split into {count_text(footer.row_groups)} row groups, over the limit of {count_text(limits.row_groups_max)} "
+            f"(settings: drops.row_groups_max): each costs memory to read; export it again with larger row "
+            f"groups (the default of pandas and Arrow writes one)")
+    deep = [(name, depth) for name, depth in footer.nested() if depth > limits.nesting_max]
+    if deep:
+        name, depth = deep[0]
+        return "nested_column", (
+            f"has a column {name!r} nested {depth} levels deep (records or lists inside one another; the limit is "
+            f"{limits.nesting_max}); the contract's columns are plain values: remove it from the export")
+    if footer.size > limits.footer_max_bytes:
+        return "footer_too_large", (
+            f"has a footer (the file's description of its columns and row groups) of {bytes_text(footer.size)}, over "
+            f"the limit of {bytes_text(limits.footer_max_bytes)} (settings: drops.footer_max_bytes): it carries too much "
+            f"metadata or too many columns or row groups; export it again as plain Parquet")
+    return None
+
+
 def unsafe_files(paths: list[Path], ref: Reference) -> dict[Path, str]:
     """The files among `paths` that a native reader cannot open safely, with why in words (`probe`): those
     whose footer passes its limits are opened in a child process under the ingest's memory limit first, so
@@ -666,7 +700,7 @@ def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference,
     names a raw header that needed it); two headers that match the same name are an error; unknown columns
     are never read. A column of Parquet type `null` is read as all missing.
 
-    Before Arrow opens the file here, its footer is judged in pure Python (`parquet_footer.footer_problem`:
+    Before Arrow opens the file here, its footer is judged in pure Python (`footer_problem`:
     encryption, footer size, columns, row groups, nesting) and, where `unsafe` is None, opened in a child
     process first (`unsafe_files`); a file refused either way is this file's error, named, and never opened.
     """

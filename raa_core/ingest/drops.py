@@ -104,8 +104,18 @@ class IngestReport(BaseModel):
 
 
 def shown(name: str) -> str:
-    """A folder or file name as it may be printed: control characters and undecodable bytes escaped."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch) & 0xFF:02x}" for ch in name)
+    """A folder or file name as it may be printed: an undecodable byte (a name read with surrogateescape) as
+    `\\xNN`, a control character as `\\xNN`, any other character that does not print (zero-width, bidi,
+    Unicode spaces) by its code point, `[character U+200B]` (`drop_files.shown_header`'s rule)."""
+    def one(ch: str) -> str:
+        cp = ord(ch)
+        if 0xDC80 <= cp <= 0xDCFF:
+            return f"\\x{cp - 0xDC00:02x}"
+        if ch.isprintable():
+            return ch
+        return f"\\x{cp:02x}" if cp < 0x100 else f"[character U+{cp:04X}]"
+
+    return "".join(one(ch) for ch in name)
 
 
 def council_code_of(name: str) -> int | None:

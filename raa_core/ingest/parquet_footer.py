@@ -9,7 +9,7 @@ service's own process reads a drop file natively:
 1. `read_footer` reads the footer's Thrift (compact protocol) in pure Python, which can only raise: the file's
    signatures, the footer's size, its columns (how many, how deeply nested), its row groups (how many) and
    whether it is encrypted (an encrypted footer, `PARE`; or a plaintext footer carrying an encryption algorithm
-   or encrypted column metadata). `footer_problem` turns what breaks the limits (settings `drops`) into words.
+   or encrypted column metadata). `drop_files.footer_problem` turns what breaks the limits (settings `drops`) into words.
 2. `probe` opens the files that passed with Arrow in a child process under a memory limit (RLIMIT_AS) and a
    time limit (RLIMIT_CPU and a wall-clock timeout), walking every column chunk's metadata as the checks will;
    a file the child cannot survive is refused with a sentence, and the service's process never opens it.
@@ -25,14 +25,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MAGIC, ENCRYPTED_MAGIC = b"PAR1", b"PARE"
-
-
-class FooterError(Exception):
-    """The footer's bytes are not the Thrift a Parquet writer writes (damaged, or not Parquet)."""
 
 
 @dataclass(slots=True)
@@ -44,6 +41,8 @@ class Footer:
     elements: list[tuple[str, int, int]] = field(default_factory=list)
     row_groups: int = 0
     encrypted: bool = False
+    #: False where the file does not begin and end with Parquet's signature (then nothing else was read)
+    parquet: bool = True
 
     @property
     def leaves(self) -> int:
@@ -68,7 +67,7 @@ class _Compact:
 
     def byte(self) -> int:
         if self.pos >= len(self.data):
-            raise FooterError("the footer ends in the middle of a value")
+            raise ValueError("the footer ends in the middle of a value")
         b = self.data[self.pos]
         self.pos += 1
         return b
@@ -82,7 +81,7 @@ class _Compact:
                 return result
             shift += 7
             if shift > 70:
-                raise FooterError("a number in the footer is too long")
+                raise ValueError("a number in the footer is too long")
 
     def zigzag(self) -> int:
         n = self.varint()
@@ -91,11 +90,11 @@ class _Compact:
     def binary(self) -> bytes:
         n = self.varint()
         if self.pos + n > len(self.data):
-            raise FooterError("a text in the footer runs past its end")
+            raise ValueError("a text in the footer runs past its end")
         self.pos += n
         return self.data[self.pos - n:self.pos]
 
-    def fields(self) -> object:
+    def fields(self) -> Iterator[tuple[int, int]]:
         """Yield (field id, type) of a struct's fields until its stop byte."""
         last = 0
         while True:
@@ -115,7 +114,7 @@ class _Compact:
 
     def skip(self, kind: int, depth: int = 0) -> None:
         if depth > self.max_depth:
-            raise FooterError("the footer nests values too deeply")
+            raise ValueError("the footer nests values too deeply")
         if kind in (1, 2):
             return
         if kind == 3:
@@ -141,10 +140,10 @@ class _Compact:
                     self.skip(kv >> 4, depth + 1)
                     self.skip(kv & 0x0F, depth + 1)
         elif kind == 12:
-            for _, k in self.fields():  # type: ignore[attr-defined]
+            for _, k in self.fields():
                 self.skip(k, depth + 1)
         else:
-            raise FooterError(f"the footer holds a value of unknown kind {kind}")
+            raise ValueError(f"the footer holds a value of unknown kind {kind}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +160,8 @@ def read_footer(path: Path, limits: FooterLimits) -> Footer:
     """The footer of a Parquet file, read in pure Python (no native reader sees the file).
 
     Stops early once a limit is broken (the footer's size, its column count, its row-group count), so the
-    footer of a hostile file is never decoded whole. Raises FooterError where the bytes are not a Parquet
-    footer, ValueError where the file does not have Parquet's signatures (the reason in words)."""
+    footer of a hostile file is never decoded whole. A file without Parquet's signatures gives a Footer with
+    `parquet` False. Raises ValueError (the reason in words) where the bytes are not a Parquet footer."""
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(4)
@@ -174,18 +173,18 @@ def read_footer(path: Path, limits: FooterLimits) -> Footer:
             footer.encrypted = True  # an encrypted footer: Parquet files in that mode begin and end with PARE
             return footer
         if size < 12 or head != MAGIC:
-            raise ValueError("signature")
+            return Footer(size=size, parquet=False)
         if tail[4:] != MAGIC:
-            raise ValueError("signature")
+            return Footer(size=size, parquet=False)
         if length > size - 12:
-            raise FooterError("the footer's length is larger than the file")
+            raise ValueError("the footer's length is larger than the file")
         fh.seek(size - 8 - length)
         # An oversized footer is read only up to the limit: enough to count its columns and row groups.
         data = fh.read(min(length, limits.footer_max_bytes))
     reader = _Compact(data, 64)
     try:
         _file_metadata(reader, footer, limits)
-    except FooterError:
+    except ValueError:
         if length <= limits.footer_max_bytes:
             raise
     return footer
@@ -193,7 +192,7 @@ def read_footer(path: Path, limits: FooterLimits) -> Footer:
 
 def _file_metadata(reader: _Compact, footer: Footer, limits: FooterLimits) -> None:
     """Walk FileMetaData: schema (field 2), row groups (4), encryption algorithm and signing key (8, 9)."""
-    for fid, kind in reader.fields():  # type: ignore[attr-defined]
+    for fid, kind in reader.fields():
         if fid == 2 and kind == 9:
             _schema(reader, footer, limits)
             if footer.leaves > limits.columns_max or len(footer.elements) > 2 * limits.columns_max + 1:
@@ -217,7 +216,7 @@ def _schema(reader: _Compact, footer: Footer, limits: FooterLimits) -> None:
     remaining: list[int] = []  # children still to come at each open group
     for i in range(count):
         name, kids = "", 0
-        for fid, kind in reader.fields():  # type: ignore[attr-defined]
+        for fid, kind in reader.fields():
             if fid == 4 and kind == 8:
                 name = reader.binary().decode("utf-8", "replace")
             elif fid == 5 and kind == 5:
@@ -243,11 +242,11 @@ def _schema(reader: _Compact, footer: Footer, limits: FooterLimits) -> None:
 
 
 def _row_group(reader: _Compact, footer: Footer) -> None:
-    for fid, kind in reader.fields():  # type: ignore[attr-defined]
+    for fid, kind in reader.fields():
         if fid == 1 and kind == 9:
             size, _ = reader.list_header()
             for _ in range(size):
-                for cid, ckind in reader.fields():  # type: ignore[attr-defined]
+                for cid, ckind in reader.fields():
                     if cid in (8, 9):
                         footer.encrypted = True
                     reader.skip(ckind)
@@ -326,7 +325,7 @@ def probe(paths: list[Path], memory_mb: int, seconds: int) -> dict[Path, str]:
                                     "its footer describes too much; export it again with fewer columns and row "
                                     "groups")
         elif "decrypt" in (done.stderr if not timed_out else "").lower():
-            problems[todo[last]] = _ENCRYPTED
+            problems[todo[last]] = ENCRYPTED
         elif "bad_alloc" in (done.stderr if not timed_out else "") or code == 1:
             problems[todo[last]] = (f"could not be opened within the memory a check may use ({memory_mb} MB, "
                                     "settings: ingest_memory_mb): its footer describes too much; export it again "
@@ -338,42 +337,8 @@ def probe(paths: list[Path], memory_mb: int, seconds: int) -> dict[Path, str]:
     return problems
 
 
-_ENCRYPTED = ("is encrypted (Parquet modular encryption): the service cannot read encrypted files; export it "
+ENCRYPTED = ("is encrypted (Parquet modular encryption): the service cannot read encrypted files; export it "
               "again without encryption (the transfer to the service is protected already)")
-
-
-def footer_problem(path: Path, limits: FooterLimits) -> tuple[str, str] | None:
-    """(rule, reason in words) where a file's footer breaks a limit or cannot be read safely; None when it is
-    fine. The reason follows the file's name in a message: `children.parquet is encrypted ...`."""
-    try:
-        footer = read_footer(path, limits)
-    except ValueError:
-        return None  # not Parquet's signatures: `drop_files.not_parquet_reason` says what the file is instead
-    except FooterError as exc:
-        return "unreadable_file", f"has a damaged Parquet footer ({exc}): copy or export it again"
-    if footer.encrypted:
-        return "encrypted_file", _ENCRYPTED
-    if footer.leaves > limits.columns_max or len(footer.elements) > 2 * limits.columns_max + 1:
-        return "too_many_columns", (
-            f"has more than {limits.columns_max:,} columns (settings: drops.columns_max); the contract has at "
-            f"most 19: export only the contract's columns")
-    if footer.row_groups > limits.row_groups_max:
-        return "too_many_row_groups", (
-            f"is split into {footer.row_groups:,} row groups, over the limit of {limits.row_groups_max:,} "
-            f"(settings: drops.row_groups_max): each costs memory to read; export it again with larger row "
-            f"groups (the default of pandas and Arrow writes one)")
-    deep = [(name, depth) for name, depth in footer.nested() if depth > limits.nesting_max]
-    if deep:
-        name, depth = deep[0]
-        return "nested_column", (
-            f"has a column {name!r} nested {depth} levels deep (records or lists inside one another; the limit is "
-            f"{limits.nesting_max}); the contract's columns are plain values: remove it from the export")
-    if footer.size > limits.footer_max_bytes:
-        return "footer_too_large", (
-            f"has a footer (the file's description of its columns and row groups) of {footer.size:,} bytes, over "
-            f"the limit of {limits.footer_max_bytes:,} (settings: drops.footer_max_bytes): it carries too much "
-            f"metadata or too many columns or row groups; export it again as plain Parquet")
-    return None
 
 
 if __name__ == "__main__":  # pragma: no cover - the child process of `probe`

@@ -100,5 +100,5 @@ def test_twenty_thousand_row_groups_are_refused_from_the_footer_without_decoding
     path = tmp_path / "children.parquet"
     one = dk.table("children", dk.children()[:1])
     pq.write_table(pa.concat_tables([one] * 20_000), path, row_group_size=1)
-    problem = parquet_footer.footer_problem(path, drop_files.footer_limits(ref))
+    problem = drop_files.footer_problem(path, drop_files.footer_limits(ref))
     assert problem is not None and problem[0] == "too_many_row_groups" and "20,000" in problem[1]
