@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from raa_core.ingest.contract import TABLES
+from raa_core.ingest.contract import MONEY_SUM_SQL, TABLES
 
 if TYPE_CHECKING:
     from raa_core.periods import Period
@@ -257,10 +257,11 @@ def cents_sql(expr: str) -> str:
 
 
 def round_pounds_sql(num_cents: str, den: str) -> str:
-    """SQL: integer pence / a positive integer, rounded half away from zero, as DECIMAL(18,2) pounds."""
+    """SQL: integer pence / a positive integer, rounded half away from zero, as pounds (`MONEY_SUM_SQL`, so
+    a forecast over amounts at the contract's limit still fits)."""
     n = f"({num_cents})"
     d = f"greatest(({den}), 1)"
-    return f"CAST(CAST(sign({n}) * ((abs({n}) * 2 + {d}) // (2 * {d})) AS DECIMAL(38,0)) * 0.01 AS DECIMAL(18,2))"
+    return f"CAST(CAST(sign({n}) * ((abs({n}) * 2 + {d}) // (2 * {d})) AS DECIMAL(38,0)) * 0.01 AS {MONEY_SUM_SQL})"
 
 
 def state_source(b: Bind, table: str, as_at: dt.date | None = None) -> str:
