@@ -726,7 +726,7 @@ def ingest_into(
                     ids)
         sql.execute(con, "COMMIT")
     except BaseException:  # rolls back, then re-raises: nothing is swallowed
-        sql.execute(con, "ROLLBACK")
+        sql.rollback(con)
         raise
     finally:
         for stage in stages:

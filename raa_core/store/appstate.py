@@ -115,7 +115,7 @@ class AppState:
                     sql.sqlite_execute(con, sql.setting_sql("PRAGMA", "user_version", n))
                 sql.sqlite_execute(con, "COMMIT")
             except BaseException:  # rolls back, then re-raises: nothing is swallowed
-                sql.sqlite_execute(con, "ROLLBACK")
+                sql.rollback(con)
                 raise
             self._migrated = True
             return int(sql.sqlite_execute(con, "PRAGMA user_version").fetchone()[0])
@@ -139,7 +139,7 @@ class AppState:
             try:
                 yield con
             except BaseException:  # rolls back, then re-raises: nothing is swallowed
-                sql.sqlite_execute(con, "ROLLBACK")
+                sql.rollback(con)
                 raise
             sql.sqlite_execute(con, "COMMIT")
         finally:

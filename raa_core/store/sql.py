@@ -120,6 +120,22 @@ def executemany(con: duckdb.DuckDBPyConnection, sql: str, rows: Iterable[Mapping
     con.executemany(sql, [used(sql, row) for row in rows])
 
 
+def rollback(con: duckdb.DuckDBPyConnection | sqlite3.Connection) -> None:
+    """Roll back after a failure without hiding it: the failure that led here is what must reach the person.
+
+    A disk filling up (or a read-only file) ends DuckDB's transaction itself, so ROLLBACK then fails with
+    "cannot rollback - no transaction is active", which would replace the cause ("No space left on device").
+    Such a failing ROLLBACK is ignored here: there is nothing left to roll back, and the caller re-raises the
+    first error (`raa_core.errors.classify` turns it into a sentence)."""
+    try:
+        if isinstance(con, sqlite3.Connection):
+            sqlite_execute(con, "ROLLBACK")
+        else:
+            execute(con, "ROLLBACK")
+    except (duckdb.Error, sqlite3.Error):
+        return  # the transaction had already ended with the failure the caller is raising
+
+
 def setting_sql(keyword: str, name: str, value: int, unit: str = "") -> str:
     """The ONE place a value is pasted into SQL text: `SET name = 'valueUNIT'` (DuckDB) or `PRAGMA name = value`
     (SQLite), statements that take no parameter. `value` must be an int (not a bool), `name` a plain
