@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from raa_core.ingest.contract import (
     Issue,
     Manifest,
     person_rows,
+    rule_title,
 )
 from raa_core.ingest.drop_files import FilePlan, check_table, plan_file, unsafe_files
 from raa_core.presentation import count_noun, count_text, date_short, percent_text
@@ -384,6 +386,8 @@ class CheckedDrop:
     folder_issues: list[Issue]
     started: dt.datetime
     manifest_issues: list[Issue] = field(default_factory=list)
+    #: warnings kept per file (settings: drops.warnings_max); the rest are summarised (`capped_warnings`)
+    warnings_max: int = 50
 
     @property
     def issues(self) -> list[Issue]:
@@ -398,11 +402,33 @@ class CheckedDrop:
 
     @property
     def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
+        return capped_warnings([i for i in self.issues if i.severity == "warning"], self.warnings_max)
 
     @property
     def row_counts(self) -> dict[str, int]:
         return {f.spec.file: f.rows for f in self.files if f.selects is not None}
+
+
+def capped_warnings(warnings: list[Issue], limit: int) -> list[Issue]:
+    """At most `limit` warnings per file (settings: drops.warnings_max), the rest summarised in one more
+    warning that counts them by rule: 100,000 unknown columns once stored 100,028 warnings and made the board
+    pack 3,244 pages long."""
+    kept: list[Issue] = []
+    over: dict[str | None, list[Issue]] = {}
+    seen: dict[str | None, int] = {}
+    for w in warnings:
+        seen[w.file] = seen.get(w.file, 0) + 1
+        if seen[w.file] <= limit:
+            kept.append(w)
+        else:
+            over.setdefault(w.file, []).append(w)
+    for file, rest in over.items():
+        rules = Counter(w.rule for w in rest)
+        listed = ", ".join(f"{rule_title(r)} ({r}) {count_text(n)}" for r, n in rules.most_common())
+        kept.append(Issue(severity="warning", file=file, rule="more_warnings", row_count=len(rest), message=(
+            f"{count_noun(len(rest), 'more warning')} of {file or 'the drop'} not listed (settings: "
+            f"drops.warnings_max keeps {count_text(limit)} per file): {listed}")))
+    return kept
 
 
 def _contract_paths(drop: DropFolder, found: DropFiles) -> list[Path]:
@@ -437,7 +463,7 @@ def _start_check(
     files = [plan_file(n, drop.folder / spec.file, spec, ref, unsafe) for spec in TABLES if spec.file in checksums]
     manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files},
                                 ref.settings.drops.manifest_max_bytes)
-    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest)
+    return CheckedDrop(drop, whole, checksums, files, issues, started, manifest, ref.settings.drops.warnings_max)
 
 
 def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:

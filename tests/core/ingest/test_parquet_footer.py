@@ -102,3 +102,20 @@ def test_twenty_thousand_row_groups_are_refused_from_the_footer_without_decoding
     pq.write_table(pa.concat_tables([one] * 20_000), path, row_group_size=1)
     problem = drop_files.footer_problem(path, drop_files.footer_limits(ref))
     assert problem is not None and problem[0] == "too_many_row_groups" and "20,000" in problem[1]
+
+
+def test_warnings_per_file_are_capped_and_the_rest_summarised(tmp_path: Path, ref) -> None:
+    """80 unknown columns (within drops.columns_max): 50 warnings listed (drops.warnings_max), then one that
+    counts the other 30 by rule; the drop still loads."""
+    root = tmp_path / "drops"
+    folder = dk.write_drop(root, 886, "2022-10-09", adopters=None)
+    t = dk.table("adopters", dk.adopters())
+    for i in range(80):
+        t = t.append_column(f"extra_{i:02d}", pa.array([i] * t.num_rows))
+    pq.write_table(t, folder / "adopters.parquet")
+    result = drops.check_only(drops.discover(root)[0], ref, today=TODAY)
+    assert result.outcome == "accepted", result.errors
+    mine = [w for w in result.warnings if w.file == "adopters.parquet"]
+    assert len(mine) == ref.settings.drops.warnings_max + 1
+    assert mine[-1].rule == "more_warnings" and "30 more warnings" in mine[-1].message
+    assert "(unknown_column) 30" in mine[-1].message
