@@ -30,7 +30,7 @@ from raa_core.presentation import (
     utc_time,
 )
 from raa_core.reference import load_reference
-from raa_core.requests import DataRequest, PerformanceRequest
+from raa_core.requests import DataRequest, PerformanceRequest, check_as_at
 from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health, owner_folder, write_private
 
 if TYPE_CHECKING:
@@ -610,6 +610,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) and 2
     try:
+        if getattr(args, "as_at", None) is not None and args.command != "sample":
+            check_as_at(args.as_at, _today(args))  # every command's --as-at, one range (requests.check_as_at)
         return int(args.func(args))
     except BrokenPipeError:
         # the reader went away (`raa kpi | head`): stop quietly, and keep the exit flush from failing too
