@@ -47,6 +47,8 @@ from raa_core.reference import Reference
 from raa_core.store import sql
 
 MAX_ROWS = 20
+#: Dates before this are implausible in a drop (no council's adoption records go back further): a warning.
+EARLIEST_DATE = dt.date(1990, 1, 1)
 _INT_TYPES = {
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
@@ -419,6 +421,12 @@ def row_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
         Rule(c.name, "date_after_extract", f"{c.name} > {x}", f"{c.name} is after the drop's extract date")
         for c in spec.columns if c.type is ColType.DATE
     ]
+    rules += [
+        Rule(c.name, "date_before_1990", f"{c.name} < DATE '{EARLIEST_DATE.isoformat()}'",
+             f"{c.name} is before {EARLIEST_DATE.year}, earlier than any council's records: check the export",
+             "warning")
+        for c in spec.columns if c.type is ColType.DATE and c.name != "date_of_birth"
+    ]
     rules += [_pseudonym_rule(c) for c in IDENTIFIER_COLUMNS.get(spec.name, ())]
     if spec.name == "children":
         rules += [
@@ -448,6 +456,12 @@ def row_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
             Rule("early_permanence", "early_permanence_without_fostering",
                  "early_permanence AND fostered_by_adopters_from IS NULL",
                  "early_permanence is set but fostered_by_adopters_from is missing", "warning"),
+            Rule("adoption_order_date", "order_before_birth_or_care",
+                 "adoption_order_date < date_of_birth OR adoption_order_date < entered_care_date",
+                 "adoption_order_date is before date_of_birth or before entered_care_date"),
+            Rule("adoption_order_date", "adopted_aged_18_or_over",
+                 "adoption_order_date >= date_of_birth + INTERVAL 18 YEAR",
+                 "child adopted aged 18 or over (an adoption order is made before the 18th birthday)", "warning"),
             Rule("plan_reversed_date", "reversed_and_adopted",
                  "plan_reversed_date IS NOT NULL AND adoption_order_date IS NOT NULL",
                  "both plan_reversed_date and adoption_order_date are set", "warning"),

@@ -119,3 +119,21 @@ def test_warnings_per_file_are_capped_and_the_rest_summarised(tmp_path: Path, re
     assert len(mine) == ref.settings.drops.warnings_max + 1
     assert mine[-1].rule == "more_warnings" and "30 more warnings" in mine[-1].message
     assert "(unknown_column) 30" in mine[-1].message
+
+
+@pytest.mark.parametrize(("change", "rule", "severity"), [
+    ({"adoption_order_date": dk.D(2017, 1, 1)}, "order_before_birth_or_care", "error"),
+    ({"date_of_birth": dk.D(1900, 1, 1), "entered_care_date": dk.D(1901, 1, 1), "placed_date": dk.D(1901, 6, 1),
+      "matched_date": dk.D(1901, 5, 1), "adm_decision_date": None, "placement_order_date": None,
+      "adoption_order_date": dk.D(1902, 1, 1)}, "date_before_1990", "warning"),
+    ({"date_of_birth": dk.D(2000, 1, 1), "entered_care_date": dk.D(2017, 6, 1), "adm_decision_date": None,
+      "placement_order_date": None, "matched_date": dk.D(2019, 1, 1), "placed_date": dk.D(2019, 2, 1),
+      "adoption_order_date": dk.D(2020, 6, 1)}, "adopted_aged_18_or_over", "warning"),
+])
+def test_implausible_dates_are_named(change: dict, rule: str, severity: str, tmp_path: Path, ref) -> None:
+    rows = dk.children()
+    rows[0] = {**rows[0], **change}
+    dk.write_drop(tmp_path / "drops", 886, "2022-10-07", children=rows)
+    result = drops.check_only(drops.discover(tmp_path / "drops")[0], ref, today=TODAY)
+    found = [i for i in [*result.errors, *result.warnings] if i.rule == rule]
+    assert found and found[0].severity == severity and "row 1" in found[0].message, found
