@@ -129,8 +129,9 @@ class AppState:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction: committed if the block succeeds, rolled back if it raises."""
-        if not self._migrated:
+        """A connection in one transaction: committed if the block succeeds, rolled back if it raises. A store
+        deleted while the service runs is created again with its schema (not "no such table" on every page)."""
+        if not self._migrated or not self.path.exists():
             self.migrate()
         con = self._open()
         con.row_factory = sqlite3.Row
