@@ -6,7 +6,10 @@ show what the limit saves; prints each run's peak resident memory (VmHWM of the 
 verdict, and the ratio. With the limit the file's own sizes prove the oversized text, so it is never
 decoded; lifted, DuckDB tries to decode it and stops at the ingest memory limit (settings:
 ingest_memory_mb), which rejects the file as unreadable within that memory.
-Also times a named pipe called children.parquet (it used to hang the ingest).
+Also times a named pipe called children.parquet (it used to hang the ingest), and the shapes that once took
+memory in proportion to the file's shape rather than its size: 20,000 row groups of one row each (6.5 GB
+before the footer limits) and 100,000 columns; each is refused from its footer (settings: drops.row_groups_max,
+drops.columns_max, drops.footer_max_bytes) before a native reader opens it. Prints each one's peak memory.
 
     .venv/bin/python bench/hostile.py [--values 300] [--mb 1]
 """
@@ -84,6 +87,24 @@ def main() -> None:
         r = run(pipe_root, Path(tmp) / "c" / "raa.duckdb", None)
         print(f"named pipe children.parquet: {r['outcomes']} {r['rules']} in {time.perf_counter() - t:.1f} s "
               "(process start included)")
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        shapes = Path(tmp) / "shapes"
+        hk.one_row_per_group(shapes / "groups", 20_000)
+        wide = dk.write_drop(shapes / "wide", 886, "2022-10-08", adopters=None)
+        adopters = dk.table("adopters", dk.adopters())
+        extra = {f"extra_{i}": pa.array([i] * adopters.num_rows, pa.int32()) for i in range(100_000)}
+        pq.write_table(pa.table({**{n: adopters[n] for n in adopters.schema.names}, **extra}),
+                       wide / "adopters.parquet")
+        for name, root in (("20,000 row groups of one row", shapes / "groups"), ("100,000 columns", shapes / "wide")):
+            size = sum(p.stat().st_size for p in root.rglob("*.parquet"))
+            t = time.perf_counter()
+            r = run(root, Path(tmp) / name.split()[0] / "raa.duckdb", None)
+            print(f"{name:30} ({size / 1_048_576:.1f} MiB): peak RSS {r['maxrss_kib'] / 1024:6.0f} MiB "
+                  f"(after imports {r['before_kib'] / 1024:.0f} MiB), {r['outcomes']} {r['rules']}, "
+                  f"{time.perf_counter() - t:.1f} s")
 
 
 if __name__ == "__main__":

@@ -197,7 +197,7 @@ def save_box(s: Scenario | None) -> None:
         if s is None:
             return
         saved_scenarios.save(shell.appstate(), s, viewer, shell.reference())
-        st.session_state["sc_saved_msg"] = f"Saved “{s.name}”."
+        st.session_state["sc_saved_msg"] = f"Saved “{display.md_escape(s.name)}”."
         st.rerun(scope="app")
 
 
@@ -242,7 +242,7 @@ def compare_view(saved: pd.DataFrame) -> None:
         try:
             results_.append(scenarios.saved_result(name))
         except ScenarioError as exc:
-            errors.show(exc, f"{name}: ")
+            errors.show(exc, f"{display.md_escape(name)}: ")
             return
     ref = shell.reference()
     cmp = contributions.compare(results_, ref)

@@ -30,8 +30,8 @@ from raa_core.presentation import (
     utc_time,
 )
 from raa_core.reference import load_reference
-from raa_core.requests import DataRequest, PerformanceRequest
-from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health
+from raa_core.requests import DataRequest, PerformanceRequest, check_as_at
+from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health, owner_folder, write_private
 
 if TYPE_CHECKING:
 
@@ -221,7 +221,7 @@ def cmd_asglb(args: argparse.Namespace) -> int:
         return _asglb_rows(args, snap, q, out)
     ret = asglb.asglb_return(snap, DataRequest(as_at=args.as_at), q)
     stale, stale_records = _performance_staleness(snap, args)
-    out.write_bytes(asglb.workbook(ret, q, args.as_at))
+    write_private(out, asglb.workbook(ret, q, args.as_at))
     payload = asglb.as_json(ret, q, args.as_at) | {"out": str(out), "stale": stale_records}
     figures = ret[ret["status"] == "figure"]
     human = "\n".join([
@@ -305,7 +305,7 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder: name a folder for the board pack's files")
-    out.mkdir(parents=True, exist_ok=True)
+    owner_folder(out)
     from raa_core.store.appstate import AppState
     from raa_core.store.warehouse import Warehouse
 
@@ -317,7 +317,7 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     files = {}
     for ext, write in (("xlsx", boardpack_files.boardpack_xlsx), ("pdf", boardpack_files.boardpack_pdf)):
         path = out / boardpack_files.pack_file_name(pack, ext)
-        path.write_bytes(write(pack))
+        write_private(path, write(pack))
         files[ext] = str(path)
     missing = [{"section": s.title, "reason": s.unavailable} for s in pack.sections if s.unavailable]
     payload = {"period": pack.period.name, "as_at": pack.as_at.isoformat(), "unit": pack.unit.value,
@@ -650,6 +650,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) and 2
     try:
+        if getattr(args, "as_at", None) is not None and args.command != "sample":
+            check_as_at(args.as_at, _today(args))  # every command's --as-at, one range (requests.check_as_at)
         return int(args.func(args))
     except BrokenPipeError:
         # the reader went away (`raa kpi | head`): stop quietly, and keep the exit flush from failing too

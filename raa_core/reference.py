@@ -266,6 +266,13 @@ class DropLimits(BaseModel):
     unpacked_max_bytes: int = Field(1_024 * 1_048_576, gt=0)
     zip_max_entries: int = Field(32, gt=0)
     zip_max_ratio: int = Field(100, gt=0)
+    #: A Parquet file's footer (its description of columns and row groups), judged before any native reader
+    #: opens the file (`raa_core.ingest.parquet_footer`): its size, its columns, its row groups.
+    footer_max_bytes: int = Field(8 * 1_048_576, gt=0)
+    columns_max: int = Field(100, gt=0)
+    row_groups_max: int = Field(500, gt=0)
+    #: Warnings stored and shown per file; the rest are summarised in one more warning.
+    warnings_max: int = Field(50, gt=0)
 
 
 class SigninSettings(BaseModel):

@@ -39,6 +39,21 @@ class DataRequest(BaseModel):
     as_at: dt.date | None = None
 
 
+#: The earliest as-at date: no council's data goes back further (the contract's plausible dates begin here).
+EARLIEST_AS_AT = dt.date(1990, 1, 1)
+
+
+def check_as_at(as_at: dt.date | None, today: dt.date) -> dt.date | None:
+    """An as-at date asked for, checked: from 1990 (`EARLIEST_AS_AT`) up to `today`. A date outside says
+    nothing true (in 2300 every drop looks fresh; in 1900 no council had sent one), so it is refused with the
+    range. Raises BadInput."""
+    if as_at is not None and not EARLIEST_AS_AT <= as_at <= today:
+        when = "in the future" if as_at > today else "before any council's data"
+        raise BadInput(f"as-at date {as_at.isoformat()} is {when}: give a date from {EARLIEST_AS_AT.isoformat()} "
+                       f"to today ({today.isoformat()})")
+    return as_at
+
+
 #: The current state of the drops (no as-at date).
 CURRENT = DataRequest()
 

@@ -32,15 +32,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_process(env: dict[str, str], timeout_s: float = 90) -> Iterator[tuple[str, subprocess.Popen, Path]]:
-    """Start `streamlit run app.py` headless on a free port; yields (URL, process, log file) once
+def streamlit_process(env: dict[str, str], timeout_s: float = 90, script: Path | None = None,
+                      ) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """Start `streamlit run app.py` (or `script`) headless on a free port; yields (URL, process, log file) once
     /_stcore/health answers."""
     port = free_port()
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(script or REPO / "app.py"), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
             cwd=REPO, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,

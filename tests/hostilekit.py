@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
+import pyarrow.parquet.encryption as pe
 
 import dropkit as dk
 
@@ -93,6 +96,87 @@ def not_parquet(root: Path) -> Expect:
     return {"303/2022-10-05": "unreadable_file"}
 
 
+class _OpenKms(pe.KmsClient):
+    """A key service that wraps keys in plain base64: enough to write an encrypted file for a test."""
+
+    def __init__(self, config: pe.KmsConnectionConfig) -> None:
+        super().__init__()
+
+    def wrap_key(self, key_bytes: bytes, master_key_identifier: str) -> bytes:
+        return base64.b64encode(key_bytes)
+
+    def unwrap_key(self, wrapped_key: bytes, master_key_identifier: str) -> bytes:
+        return base64.b64decode(wrapped_key)
+
+
+def write_encrypted(path: Path, table: pa.Table, *, plaintext_footer: bool = True) -> None:
+    """Write `table` with Parquet modular encryption (child_id's column encrypted). With a plaintext footer,
+    Arrow aborts the process (`Cannot decrypt ColumnMetadata`) when it reads that column's metadata."""
+    factory = pe.CryptoFactory(lambda config: _OpenKms(config))
+    config = pe.EncryptionConfiguration(footer_key="footer", column_keys={"col": [table.schema.names[0]]},
+                                        plaintext_footer=plaintext_footer, double_wrapping=False)
+    props = factory.file_encryption_properties(pe.KmsConnectionConfig(), config)
+    with pq.ParquetWriter(path, table.schema, encryption_properties=props) as writer:
+        writer.write_table(table)
+
+
+def encrypted_plaintext_footer(root: Path) -> Expect:
+    folder = dk.write_drop(root, 886, "2022-10-08", children=None)
+    write_encrypted(folder / "children.parquet", dk.table("children", dk.children()))
+    return {"886/2022-10-08": "encrypted_file"}
+
+
+def encrypted_footer(root: Path) -> Expect:
+    folder = dk.write_drop(root, 303, "2022-10-08", children=None)
+    write_encrypted(folder / "children.parquet", dk.table("children", dk.children()), plaintext_footer=False)
+    return {"303/2022-10-08": "encrypted_file"}
+
+
+def one_row_per_group(root: Path, groups: int = 20_000) -> Expect:
+    """Children with one row per row group (memory once grew with row groups: 6.5 GB for 20,000)."""
+    folder = dk.write_drop(root, 887, "2022-10-08", children=None)
+    one = dk.table("children", dk.children()[:1])
+    rows = pa.concat_tables([one.set_column(0, "child_id", pa.array([f"KC-{i:05d}"])) for i in range(groups)])
+    pq.write_table(rows, folder / "children.parquet", row_group_size=1)
+    return {"887/2022-10-08": "too_many_row_groups"}
+
+
+def nested_unknown_column(root: Path) -> Expect:
+    folder = dk.write_drop(root, 303, "2022-10-09", children=None)
+    t = dk.table("children", dk.children())
+    deep: object = [1]
+    for level in range(12):
+        deep = {f"level{level}": deep}
+    t = t.append_column("notes", pa.array([deep] * t.num_rows))
+    pq.write_table(t, folder / "children.parquet")
+    return {"303/2022-10-09": "nested_column"}
+
+
+def huge_footer_metadata(root: Path) -> Expect:
+    """9 MB of key-value metadata in the footer (a probe once sent 150 MB; it was called 'damaged')."""
+    folder = dk.write_drop(root, 886, "2022-10-09", adopters=None)
+    t = dk.table("adopters", dk.adopters()).replace_schema_metadata({"padding": "x" * 9_000_000})
+    pq.write_table(t, folder / "adopters.parquet")
+    return {"886/2022-10-09": "footer_too_large"}
+
+
+def many_columns(root: Path, columns: int = 150) -> Expect:
+    folder = dk.write_drop(root, 887, "2022-10-09", adopters=None)
+    t = dk.table("adopters", dk.adopters())
+    for i in range(columns):
+        t = t.append_column(f"extra_{i}", pa.array([i] * t.num_rows))
+    pq.write_table(t, folder / "adopters.parquet")
+    return {"887/2022-10-09": "too_many_columns"}
+
+
+def wrong_magic(root: Path) -> Expect:
+    """A whole Parquet file whose last four bytes are not PAR1 (said to be 'cut short' once)."""
+    folder = dk.write_drop(root, 303, "2022-10-10")
+    data = (folder / "adopters.parquet").read_bytes()
+    (folder / "adopters.parquet").write_bytes(data[:-4] + b"PARX")
+    return {"303/2022-10-10": "unreadable_file"}
+
+
 HOSTILE: dict[str, Builder] = {
     "named_pipe": named_pipe,
     "link_to_other_council": link_to_other_council,
@@ -105,6 +189,13 @@ HOSTILE: dict[str, Builder] = {
     "deep_manifest": deep_manifest,
     "long_strings": long_strings,
     "not_parquet": not_parquet,
+    "encrypted_plaintext_footer": encrypted_plaintext_footer,
+    "encrypted_footer": encrypted_footer,
+    "one_row_per_group": one_row_per_group,
+    "nested_unknown_column": nested_unknown_column,
+    "huge_footer_metadata": huge_footer_metadata,
+    "many_columns": many_columns,
+    "wrong_magic": wrong_magic,
 }
 
 

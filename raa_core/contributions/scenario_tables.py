@@ -120,7 +120,7 @@ def comparison_frame(cmp: pd.DataFrame, first: str) -> pd.DataFrame:
 def saved_caption(saved: pd.DataFrame, picked: Sequence[str]) -> str:
     """Who saved each chosen scenario and when (UTC, to the minute)."""
     return "Saved: " + "; ".join(
-        f"“{r.name}” by {r.saved_by} at {r.saved_at[:16].replace('T', ' ')} UTC"
+        f"“{display.md_escape(r.name)}” by {display.md_escape(r.saved_by)} at {r.saved_at[:16].replace('T', ' ')} UTC"
         for r in saved[saved["name"].isin(list(picked))].itertuples())
 
 

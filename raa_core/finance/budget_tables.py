@@ -30,7 +30,7 @@ from raa_core.presentation import (
     tile_money,
     utc_minute,
 )
-from raa_core.presentation.display import ROW_NAMES, area_label
+from raa_core.presentation.display import ROW_NAMES, area_label, md_escape
 from raa_core.reference import Reference
 
 
@@ -320,7 +320,7 @@ def monitoring_caption(scope: str, mon: Monitoring, method: str, overspend_posit
 
 def shares_caption(year: str, name: str, shares: Mapping[int, Decimal], names: Mapping[int, str]) -> str:
     """The shares of a year under a saved contribution scenario, as percentages to 2 dp."""
-    return f"Shares of {year} under “{name}”: " + ", ".join(
+    return f"Shares of {year} under “{md_escape(name)}”: " + ", ".join(
         f"{council_name(code, names)} {share_text(v)}" for code, v in sorted(shares.items()))
 
 

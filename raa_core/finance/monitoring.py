@@ -53,6 +53,7 @@ import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
 from raa_core.finance.budget import COST_LINES_SQL, arrow_frame, cost_lines_param, frame
+from raa_core.ingest.contract import MONEY_SUM_SQL as MONEY_SUM
 from raa_core.money import json_money
 from raa_core.periods import parse_financial_year
 from raa_core.presentation import month_text
@@ -189,7 +190,7 @@ def _forecast_ctes() -> str:
     """CTEs computing, for every line and every (council, r, k) row of `pts`, the forecast at period k."""
     run_rate = _div_pounds(f"{_cents('ytd_done')} * 12", "md")
     remaining = _div_pounds(_cents("est_cost") + " * (12 - md)", "12")
-    establishment = f"CAST(ytd_done + {remaining} AS DECIMAL(18,2))"
+    establishment = f"CAST(ytd_done + {remaining} AS {MONEY_SUM})"
     return f"""
     grid AS (SELECT x.la_code, x.budget_area, x.cost_line, x.kind, x.rq, a.r, a.k,
                     CASE WHEN x.rq THEN 3 * (a.k // 3) ELSE a.k END AS md
@@ -222,7 +223,7 @@ def _forecast_ctes() -> str:
                WHEN 'submitted' THEN sub
                WHEN 'run_rate' THEN {run_rate}
                WHEN 'establishment' THEN {establishment}
-               ELSE budget END AS DECIMAL(18,2)) AS forecast
+               ELSE budget END AS {MONEY_SUM}) AS forecast
            FROM meth)"""
 
 
@@ -344,10 +345,10 @@ def _monitor(con: duckdb.DuckDBPyConnection, ref: Reference, request: Monitoring
     {_forecast_ctes()},
     lo AS (SELECT x.la_code, CAST($year AS VARCHAR) AS financial_year, c.k AS period,
                   x.budget_area, x.cost_line, x.label, x.kind, x.asf, x.sort_order,
-                  CAST(coalesce(b.budget, 0) AS DECIMAL(18,2)) AS budget,
-                  CAST(c.ytd AS DECIMAL(18,2)) AS ytd_actual, c.forecast, c.method,
-                  CAST(c.forecast - coalesce(b.budget, 0) AS DECIMAL(18,2)) AS variance,
-                  p.forecast AS prev_forecast, CAST(c.forecast - p.forecast AS DECIMAL(18,2)) AS movement
+                  CAST(coalesce(b.budget, 0) AS {MONEY_SUM}) AS budget,
+                  CAST(c.ytd AS {MONEY_SUM}) AS ytd_actual, c.forecast, c.method,
+                  CAST(c.forecast - coalesce(b.budget, 0) AS {MONEY_SUM}) AS variance,
+                  p.forecast AS prev_forecast, CAST(c.forecast - p.forecast AS {MONEY_SUM}) AS movement
            FROM linex x
            LEFT JOIN bud b USING (la_code, budget_area, cost_line)
            LEFT JOIN (SELECT * FROM fc WHERE r = 0) c USING (la_code, budget_area, cost_line)
@@ -425,7 +426,7 @@ def _council_charges(con: duckdb.DuckDBPyConnection, year: str, period: int | No
                                  CASE WHEN p.team = 'adoption_support' THEN 'adoption_support'
                                       ELSE 'pooled' END AS budget_area,
                                  count(*) AS posts, sum(p.fte) AS fte,
-                                 CAST(sum(p.annual_cost_gbp) AS DECIMAL(18,2)) AS annual_cost
+                                 CAST(sum(p.annual_cost_gbp) AS {MONEY_SUM}) AS annual_cost
                           FROM ({sql.state_sql("establishment", "est_as_at")}) p
                           WHERE p.status = 'agency' AND coalesce(p.agency_covers_go_live_vacancy, false) {la}
                           GROUP BY ALL)
@@ -459,9 +460,9 @@ def _forecast_trend(con: duckdb.DuckDBPyConnection, ref: Reference, request: Mon
            FROM eff CROSS JOIN ({sql.monitoring_periods_sql()}) s),
     {_forecast_ctes()}
     SELECT f.r AS period, f.la_code, f.budget_area,
-           CAST(sum(coalesce(b.budget, 0)) AS DECIMAL(18,2)) AS budget,
-           CAST(sum(f.ytd) AS DECIMAL(18,2)) AS ytd_actual,
-           CAST(sum(f.forecast) AS DECIMAL(18,2)) AS forecast
+           CAST(sum(coalesce(b.budget, 0)) AS {MONEY_SUM}) AS budget,
+           CAST(sum(f.ytd) AS {MONEY_SUM}) AS ytd_actual,
+           CAST(sum(f.forecast) AS {MONEY_SUM}) AS forecast
     FROM fc f JOIN linex x USING (la_code, budget_area, cost_line)
     LEFT JOIN bud b USING (la_code, budget_area, cost_line)
     WHERE NOT x.asf
@@ -492,7 +493,7 @@ def _recharge_schedule(con: duckdb.DuckDBPyConnection, ref: Reference, year: str
     SELECT c.la_code, CAST($year AS VARCHAR) AS financial_year, q.quarter,
            3 * q.quarter - 2 AS first_period, 3 * q.quarter AS last_period,
            rq.budget_area, rq.cost_line,
-           CAST(coalesce(sum(l.actual_gbp), 0) AS DECIMAL(18,2)) AS recharged,
+           CAST(coalesce(sum(l.actual_gbp), 0) AS {MONEY_SUM}) AS recharged,
            c.last_period >= 3 * q.quarter AS complete
     FROM councils c CROSS JOIN q CROSS JOIN rq
     LEFT JOIN led l ON l.la_code = c.la_code AND l.budget_area = rq.budget_area

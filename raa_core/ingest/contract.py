@@ -36,6 +36,11 @@ MONEY_SQL = f"DECIMAL({MONEY_DIGITS},{MONEY_SCALE})"
 #: The smallest amount (in pounds, either sign) that does not fit: £10,000,000,000,000,000 (10^16).
 MONEY_LIMIT = Decimal(10) ** (MONEY_DIGITS - MONEY_SCALE)
 
+#: Money computed from stored amounts (sums, forecasts, variances, charges): DECIMAL(38,2), DuckDB's widest
+#: decimal, so every sum over the amounts a drop may carry (each below MONEY_LIMIT, 10^16) fits: 10^20 rows
+#: at the limit would be needed to overflow it. A figure is never cast back to MONEY_SQL.
+MONEY_SUM_SQL = f"DECIMAL(38,{MONEY_SCALE})"
+
 #: DuckDB storage type for each spec type. Money is exact pounds and pence.
 SQL_TYPE: dict[ColType, str] = {
     ColType.STRING: "VARCHAR",

@@ -44,11 +44,14 @@ from raa_core.ingest.contract import (
     nearest_column,
     person_rows,
 )
+from raa_core.ingest.parquet_footer import ENCRYPTED, FooterLimits, probe, read_footer
 from raa_core.presentation import bytes_text, count_noun, count_text, money_text
 from raa_core.reference import Reference
 from raa_core.store import sql
 
 MAX_ROWS = 20
+#: Dates before this are implausible in a drop (no council's adoption records go back further): a warning.
+EARLIEST_DATE = dt.date(1990, 1, 1)
 _INT_TYPES = {
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
@@ -421,6 +424,12 @@ def row_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
         Rule(c.name, "date_after_extract", f"{c.name} > {x}", f"{c.name} is after the drop's extract date")
         for c in spec.columns if c.type is ColType.DATE
     ]
+    rules += [
+        Rule(c.name, "date_before_1990", f"{c.name} < DATE '{EARLIEST_DATE.isoformat()}'",
+             f"{c.name} is before {EARLIEST_DATE.year}, earlier than any council's records: check the export",
+             "warning")
+        for c in spec.columns if c.type is ColType.DATE and c.name != "date_of_birth"
+    ]
     rules += [_pseudonym_rule(c) for c in IDENTIFIER_COLUMNS.get(spec.name, ())]
     rules += [Rule(c.name, "value_not_allowed", f"{c.name} NOT IN ({', '.join(repr(v) for v in ASGLB_V3_CODES[c.name])})",
                    f"{c.name} must be one of {', '.join(ASGLB_V3_CODES[c.name])} (contract v3, ASGLB)")
@@ -460,6 +469,12 @@ def row_rules(spec: TableSpec, ref: Reference) -> list[Rule]:
                  "siblings_placed_together must be between 0 and sibling_group_size"),
             Rule("ffa_placed_date", "ffa_placed_before_decision", "ffa_placed_date < ffa_decision_date",
                  "ffa_placed_date is before ffa_decision_date", "warning"),
+            Rule("adoption_order_date", "order_before_birth_or_care",
+                 "adoption_order_date < date_of_birth OR adoption_order_date < entered_care_date",
+                 "adoption_order_date is before date_of_birth or before entered_care_date"),
+            Rule("adoption_order_date", "adopted_aged_18_or_over",
+                 "adoption_order_date >= date_of_birth + INTERVAL 18 YEAR",
+                 "child adopted aged 18 or over (an adoption order is made before the 18th birthday)", "warning"),
             Rule("plan_reversed_date", "reversed_and_adopted",
                  "plan_reversed_date IS NOT NULL AND adoption_order_date IS NOT NULL",
                  "both plan_reversed_date and adoption_order_date are set", "warning"),
@@ -583,6 +598,9 @@ def not_parquet_reason(path: Path) -> str:
         fh.seek(max(size - 4, 0))
         tail = fh.read(4)
     if head[:4] == b"PAR1" and tail != b"PAR1":
+        if size > 12 and tail[:3] == b"PAR":  # Parquet's signature with a wrong last letter: not a short copy
+            return (f"ends with the signature {tail.decode('ascii', 'replace')!r} where a Parquet file ends with "
+                    f"'PAR1': it was damaged or written by a tool that is not a Parquet writer; export it again")
         return "is cut short (it starts as Parquet but its end is missing): copy or export it again"
     if head[:4] == b"PK\x03\x04":
         return "is a zip or Excel workbook, not Parquet: export the table as Parquet"
@@ -651,15 +669,82 @@ class FilePlan:
     provided: set[str] = field(default_factory=set)
 
 
-def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference) -> FilePlan:
+def footer_limits(ref: Reference) -> FooterLimits:
+    """The limits a drop file's footer is held to (settings `drops`)."""
+    d = ref.settings.drops
+    return FooterLimits(footer_max_bytes=d.footer_max_bytes, columns_max=d.columns_max,
+                        row_groups_max=d.row_groups_max)
+
+
+def footer_problem(path: Path, limits: FooterLimits) -> tuple[str, str] | None:
+    """(rule, reason in words) where a file's footer breaks a limit or cannot be read safely; None when it is
+    fine. The reason follows the file's name in a message: `children.parquet is encrypted ...`."""
+    try:
+        footer = read_footer(path, limits)
+    except ValueError as exc:
+        return "unreadable_file", f"has a damaged Parquet footer ({exc}): copy or export it again"
+    if not footer.parquet:
+        return None  # not Parquet's signatures: `drop_files.not_parquet_reason` says what the file is instead
+    if footer.encrypted:
+        return "encrypted_file", ENCRYPTED
+    if footer.leaves > limits.columns_max or len(footer.elements) > 2 * limits.columns_max + 1:
+        return "too_many_columns", (
+            f"has more than {count_text(limits.columns_max)} columns (settings: drops.columns_max); the contract has at "
+            f"most 19: export only the contract's columns")
+    if footer.row_groups > limits.row_groups_max:
+        return "too_many_row_groups", (
+            f"is split into {count_text(footer.row_groups)} row groups, over the limit of {count_text(limits.row_groups_max)} "
+            f"(settings: drops.row_groups_max): each costs memory to read; export it again with larger row "
+            f"groups (the default of pandas and Arrow writes one)")
+    deep = [(name, depth) for name, depth in footer.nested() if depth > limits.nesting_max]
+    if deep:
+        name, depth = deep[0]
+        return "nested_column", (
+            f"has a column {name!r} nested {depth} levels deep (records or lists inside one another; the limit is "
+            f"{limits.nesting_max}); the contract's columns are plain values: remove it from the export")
+    if footer.size > limits.footer_max_bytes:
+        return "footer_too_large", (
+            f"has a footer (the file's description of its columns and row groups) of {bytes_text(footer.size)}, over "
+            f"the limit of {bytes_text(limits.footer_max_bytes)} (settings: drops.footer_max_bytes): it carries too much "
+            f"metadata or too many columns or row groups; export it again as plain Parquet")
+    return None
+
+
+def unsafe_files(paths: list[Path], ref: Reference) -> dict[Path, str]:
+    """The files among `paths` that a native reader cannot open safely, with why in words (`probe`): those
+    whose footer passes its limits are opened in a child process under the ingest's memory limit first, so
+    a file that would end the process costs only itself. One child for all the files of a run."""
+    limits = footer_limits(ref)
+    fit = [p for p in paths if footer_problem(p, limits) is None]
+    return probe(fit, int(ref.settings.ingest_memory_mb), _PROBE_SECONDS) if fit else {}
+
+
+#: CPU seconds the child opening a file's footer may use (a footer within the limits opens in well under one).
+_PROBE_SECONDS = 30
+
+
+def plan_file(drop: int, path: Path, spec: TableSpec, ref: Reference,
+              unsafe: dict[Path, str] | None = None) -> FilePlan:
     """Read a file's schema and map its columns onto the contract (no data read yet).
 
     Headers are matched after removing a byte-order mark and surrounding spaces, ignoring case (a warning
     names a raw header that needed it); two headers that match the same name are an error; unknown columns
     are never read. A column of Parquet type `null` is read as all missing.
+
+    Before Arrow opens the file here, its footer is judged in pure Python (`footer_problem`:
+    encryption, footer size, columns, row groups, nesting) and, where `unsafe` is None, opened in a child
+    process first (`unsafe_files`); a file refused either way is this file's error, named, and never opened.
     """
     fname = spec.file
     plan = FilePlan(drop, spec, path)
+    problem = footer_problem(path, footer_limits(ref))
+    if problem is None:
+        unsafe = unsafe_files([path], ref) if unsafe is None else unsafe
+        if path in unsafe:
+            problem = ("unreadable_file", unsafe[path])
+    if problem is not None:
+        plan.issues.append(Issue(file=fname, rule=problem[0], message=f"{fname} {problem[1]}"))
+        return plan
     try:
         meta = pq.ParquetFile(path).metadata
         schema = meta.schema.to_arrow_schema()

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +40,9 @@ from raa_core.ingest.contract import (
     Issue,
     Manifest,
     person_rows,
+    rule_title,
 )
-from raa_core.ingest.drop_files import FilePlan, check_table, plan_file
+from raa_core.ingest.drop_files import FilePlan, check_table, plan_file, unsafe_files
 from raa_core.presentation import count_noun, count_text, date_short, display, noun_for, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
@@ -125,8 +127,18 @@ class IngestReport(BaseModel):
 
 
 def shown(name: str) -> str:
-    """A folder or file name as it may be printed: control characters and undecodable bytes escaped."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch) & 0xFF:02x}" for ch in name)
+    """A folder or file name as it may be printed: an undecodable byte (a name read with surrogateescape) as
+    `\\xNN`, a control character as `\\xNN`, any other character that does not print (zero-width, bidi,
+    Unicode spaces) by its code point, `[character U+200B]` (`drop_files.shown_header`'s rule)."""
+    def one(ch: str) -> str:
+        cp = ord(ch)
+        if 0xDC80 <= cp <= 0xDCFF:
+            return f"\\x{cp - 0xDC00:02x}"
+        if ch.isprintable():
+            return ch
+        return f"\\x{cp:02x}" if cp < 0x100 else f"[character U+{cp:04X}]"
+
+    return "".join(one(ch) for ch in name)
 
 
 def council_code_of(name: str) -> int | None:
@@ -400,6 +412,8 @@ class CheckedDrop:
     scratch: tempfile.TemporaryDirectory[str] | None = None
     #: the rows derived from the drop's 903 files (to locate their issues in those files)
     derived: ssda903.Derived | None = None
+    #: warnings kept per file (settings: drops.warnings_max); the rest are summarised (`capped_warnings`)
+    warnings_max: int = 50
 
     @property
     def issues(self) -> list[Issue]:
@@ -420,7 +434,7 @@ class CheckedDrop:
 
     @property
     def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
+        return capped_warnings([i for i in self.issues if i.severity == "warning"], self.warnings_max)
 
     @property
     def row_counts(self) -> dict[str, int]:
@@ -436,10 +450,11 @@ def is_903_file(name: str) -> bool:
     return name.lower().endswith(".csv")
 
 
-def _from_903(n: int, drop: DropFolder, names: list[str], ref: Reference,
-              scratch: tempfile.TemporaryDirectory[str]) -> tuple[FilePlan | None, ssda903.Derived, list[Issue]]:
+def _from_903(n: int, drop: DropFolder, names: list[str], ref: Reference, scratch: tempfile.TemporaryDirectory[str],
+              unsafe: dict[Path, str]) -> tuple[FilePlan | None, ssda903.Derived, list[Issue]]:
     """Read a drop's 903 CSV files, derive the children rows (`ssda903.derive`) and plan them as the drop's
-    children file, written to an owner-only scratch folder; or the issues that stop it."""
+    children file, written to an owner-only scratch folder; or the issues that stop it. (The file written here is
+    the product's own Parquet, so it is not opened in the child process first: `unsafe` is the drop's verdicts.)"""
     files = {}
     for name in names:
         with os.fdopen(_open_regular(drop.folder / name), "rb") as fh:
@@ -449,16 +464,43 @@ def _from_903(n: int, drop: DropFolder, names: list[str], ref: Reference,
         return None, derived, derived.issues
     path = Path(scratch.name) / CHILDREN.file
     ssda903.write_children(derived.rows, path)
-    return plan_file(n, path, CHILDREN, ref), derived, derived.issues
+    return plan_file(n, path, CHILDREN, ref, unsafe), derived, derived.issues
+def capped_warnings(warnings: list[Issue], limit: int) -> list[Issue]:
+    """At most `limit` warnings per file (settings: drops.warnings_max), the rest summarised in one more
+    warning that counts them by rule: 100,000 unknown columns once stored 100,028 warnings and made the board
+    pack 3,244 pages long."""
+    kept: list[Issue] = []
+    over: dict[str | None, list[Issue]] = {}
+    seen: dict[str | None, int] = {}
+    for w in warnings:
+        seen[w.file] = seen.get(w.file, 0) + 1
+        if seen[w.file] <= limit:
+            kept.append(w)
+        else:
+            over.setdefault(w.file, []).append(w)
+    for file, rest in over.items():
+        rules = Counter(w.rule for w in rest)
+        listed = ", ".join(f"{rule_title(r)} ({r}) {count_text(n)}" for r, n in rules.most_common())
+        kept.append(Issue(severity="warning", file=file, rule="more_warnings", row_count=len(rest), message=(
+            f"{count_noun(len(rest), 'more warning')} of {file or 'the drop'} not listed (settings: "
+            f"drops.warnings_max keeps {count_text(limit)} per file): {listed}")))
+    return kept
+
+
+def _contract_paths(drop: DropFolder, found: DropFiles) -> list[Path]:
+    return [drop.folder / spec.file for spec in TABLES if spec.file in found.checksums]
 
 
 def _start_check(
     n: int, drop: DropFolder, ref: Reference, today: dt.date, found: DropFiles | None = None,
+    unsafe: dict[Path, str] | None = None,
 ) -> CheckedDrop:
     """Folder, file-presence, manifest and schema checks of one drop (no data read yet).
 
     Only the drop's regular files are read (`regular_files`); links and special files are its errors. CSV files
-    are the council's SSDA903 tables: the children rows are derived from them (docs/ssda903.md).
+    are the council's SSDA903 tables: the children rows are derived from them (docs/ssda903.md). Files a native
+    reader cannot open safely (`unsafe`, from `drop_files.unsafe_files`; found here when None) are refused by
+    name and never opened in this process.
     """
     started = clock.utc_now()
     found = found or regular_files(drop.folder)
@@ -474,7 +516,9 @@ def _start_check(
         if name not in TABLE_BY_FILE and name != MANIFEST_FILE and not is_903_file(name):
             issues.append(Issue(severity="warning", file=name, rule="unknown_file",
                                 message=f"{name} is not part of the contract and was ignored"))
-    files = [plan_file(n, drop.folder / spec.file, spec, ref) for spec in TABLES if spec.file in checksums]
+    if unsafe is None:
+        unsafe = unsafe_files(_contract_paths(drop, found), ref)
+    files = [plan_file(n, drop.folder / spec.file, spec, ref, unsafe) for spec in TABLES if spec.file in checksums]
     form: Literal["parquet", "903"] | None = ssda903.FORM_PARQUET if CHILDREN.file in checksums else None
     scratch = None
     if csvs and form is not None:
@@ -484,13 +528,13 @@ def _start_check(
     elif csvs:
         form = ssda903.FORM_903
         scratch = tempfile.TemporaryDirectory(prefix="raa-903-")
-        plan, derived, found_903 = _from_903(n, drop, csvs, ref, scratch)
+        plan, derived, found_903 = _from_903(n, drop, csvs, ref, scratch, unsafe)
         issues += found_903
         files = ([plan] if plan is not None else []) + files
     manifest = _manifest_issues(drop, checksums, {f.spec.file: f.rows for f in files if f.spec.file in checksums},
                                 ref.settings.drops.manifest_max_bytes)
     return CheckedDrop(drop, whole, checksums, files, issues, started, manifest, form, scratch,
-                       derived if form == ssda903.FORM_903 else None)
+                       derived if form == ssda903.FORM_903 else None, ref.settings.drops.warnings_max)
 
 
 def check_drops(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], ref: Reference) -> list[str]:
@@ -780,6 +824,7 @@ def ingest_into(
     unchanged: dict[int, tuple[str, dict[str, str], dt.datetime]] = {}
     to_check: list[CheckedDrop] = []
     refused: dict[int, DropResult] = {}
+    pending: list[tuple[int, DropFolder, DropFiles]] = []
     for n, drop in enumerate(drops):
         if progress:
             progress(n, len(drops), drop.path)
@@ -789,20 +834,28 @@ def ingest_into(
             continue
         try:
             found = regular_files(drop.folder)
-            if not found.issues and any(fp == found.fingerprint for fp, _ in known.get(drop.path, [])):
-                unchanged[n] = (found.fingerprint, found.checksums, clock.utc_now())
-                results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
-                                          outcome="unchanged"))
-                continue
-            checked = _start_check(len(to_check), drop, ref, today, found)
         except READER_CRASHES as exc:  # one bad drop never stops the others (docs/drop-contract.md)
             if machine_failure(exc):
                 raise
             refused[n] = _crashed(drop, exc)
             results.append(refused[n])
             continue
+        if not found.issues and any(fp == found.fingerprint for fp, _ in known.get(drop.path, [])):
+            unchanged[n] = (found.fingerprint, found.checksums, clock.utc_now())
+            results.append(DropResult(path=drop.path, la_code=drop.la_code, extract_date=drop.extract_date,
+                                      outcome="unchanged"))
+            continue
         results.append(None)
-        to_check.append(checked)
+        pending.append((n, drop, found))
+    # Every file of the run opened once in one child process first: a file that would end the process is refused.
+    unsafe = unsafe_files([p for _, drop, found in pending for p in _contract_paths(drop, found)], ref)
+    for n, drop, found in pending:
+        try:
+            to_check.append(_start_check(len(to_check), drop, ref, today, found, unsafe))
+        except READER_CRASHES as exc:  # one bad drop never stops the others (docs/drop-contract.md)
+            if machine_failure(exc):
+                raise
+            refused[n] = results[n] = _crashed(drop, exc)
     stages = check_drops(con, to_check, ref)
     snapshot_checks(con, to_check, ref)
     fill_checks(con, to_check, stages, ref)
@@ -877,7 +930,7 @@ def ingest_into(
                     ids)
         sql.execute(con, "COMMIT")
     except BaseException:  # rolls back, then re-raises: nothing is swallowed
-        sql.execute(con, "ROLLBACK")
+        sql.rollback(con)
         raise
     finally:
         for stage in stages:

@@ -79,13 +79,15 @@ class ZipPlan:
 
 def _bad_name(name: str) -> str | None:
     if not name or "\x00" in name or any(not ch.isprintable() for ch in name):
-        return "has control characters in its name"
+        return "has characters that do not print (control, zero-width or direction characters) in its name"
     if "\\" in name:
         return "uses backslashes in its path"
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         return "has an absolute path"
     if ".." in PurePosixPath(name).parts:
         return "has a '..' path"
+    if not PurePosixPath(name).parts:  # `.` or `./`: a name with no file or folder in it
+        return "has no file or folder name (it is only '.')"
     return None
 
 

@@ -115,6 +115,15 @@ RULE_TITLES: dict[str, str] = {
     "missing_file": "Required file missing",
     "unknown_file": "File not in the contract (ignored)",
     "unreadable_file": "File is not readable Parquet",
+    "encrypted_file": "File is encrypted",
+    "footer_too_large": "File's footer is too large",
+    "too_many_columns": "Too many columns",
+    "too_many_row_groups": "Too many row groups",
+    "nested_column": "Column nested too deeply",
+    "more_warnings": "More warnings, counted",
+    "order_before_birth_or_care": "Adoption order before birth or entering care",
+    "adopted_aged_18_or_over": "Adopted aged 18 or over",
+    "date_before_1990": "Date before 1990",
     "manifest_mismatch": "Manifest disagrees with the folder",
     "manifest_file_missing": "File listed in the manifest is missing",
     "manifest_checksum": "File differs from its manifest checksum",
@@ -397,12 +406,36 @@ _PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>#+\-.!|~$:&=^@])")
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
+#: Where GFM's autolink literals begin: a scheme's `:` (http, https, ftp, mailto, xmpp), `www.`, an e-mail
+#: address's `@`. Backslash escapes do not stop them (remark-gfm links `http\\:\\/\\/x\\.org`), so a word
+#: joiner (U+2060: invisible, never a line break) is put inside each, which no autolink rule matches.
+_AUTOLINK = re.compile(r"(?i)((?:https?|ftp|mailto|xmpp)(?:\\)?:|\bwww(?=\\?\.)|(?<=\w)(?:\\)?@(?=\w))")
+_JOINER = "\u2060"
+#: The marks that make a link, an image or HTML in prose that is otherwise meant to read as written.
+_LINK_MARKS = re.compile(r"([\\\[\]<>`])")
+
+
+def _no_autolinks(text: str) -> str:
+    return _AUTOLINK.sub(lambda m: m.group(1) + _JOINER, text)
+
+
 def md_escape(text: object) -> str:
-    """Text supplied by others (a council's file or folder names, a column's values) for a Markdown element:
-    every mark Markdown, HTML, GFM autolinks, maths or Streamlit give a meaning backslash-escaped and line
-    breaks made spaces, so it shows as written and can add no emphasis, link, image, heading, list, HTML,
-    maths (`$`) or Streamlit colour (`:red[…]`)."""
-    return _PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", str(text)))
+    """Text supplied by people (a council's file, folder and column names and values, scenario names, user
+    names, comments) for any Streamlit element that renders Markdown (markdown, caption, the message boxes,
+    radio options, labels): the one rule that keeps it text. Every mark Markdown, HTML, maths or Streamlit
+    give a meaning is backslash-escaped, line breaks are made spaces, and a word joiner breaks each bare-URL
+    or e-mail autolink (`_AUTOLINK`), so it shows as written and adds no emphasis, link, image, heading,
+    list, HTML, maths (`$`), Streamlit colour (`:red[…]`) or clickable address."""
+    return _no_autolinks(_PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", str(text))))
+
+
+def md_sentence(text: object) -> str:
+    """A sentence the product wrote that may quote people's text (an error naming a file, a scenario, a
+    column) for a Markdown element: the same rule as `md_escape` for what can reach outside the page (no
+    link, image, HTML or code: brackets, angle brackets and backticks escaped, autolinks broken), the
+    sentence's own punctuation and emphasis left as written; line breaks made spaces (no table, list or heading).
+    """
+    return _no_autolinks(_LINK_MARKS.sub(r"\\\1", _BREAKS.sub(" ", str(text))))
 
 
 def issue_lines(issues: list[dict[str, object]]) -> str:

@@ -153,7 +153,7 @@ class AppState:
                     sql.sqlite_execute(con, sql.setting_sql("PRAGMA", "user_version", n))
                 sql.sqlite_execute(con, "COMMIT")
             except BaseException:  # rolls back, then re-raises: nothing is swallowed
-                sql.sqlite_execute(con, "ROLLBACK")
+                sql.rollback(con)
                 raise
             self._migrated = True
             return int(sql.sqlite_execute(con, "PRAGMA user_version").fetchone()[0])
@@ -167,8 +167,9 @@ class AppState:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction: committed if the block succeeds, rolled back if it raises."""
-        if not self._migrated:
+        """A connection in one transaction: committed if the block succeeds, rolled back if it raises. A store
+        deleted while the service runs is created again with its schema (not "no such table" on every page)."""
+        if not self._migrated or not self.path.exists():
             self.migrate()
         con = self._open()
         con.row_factory = sqlite3.Row
@@ -177,7 +178,7 @@ class AppState:
             try:
                 yield con
             except BaseException:  # rolls back, then re-raises: nothing is swallowed
-                sql.sqlite_execute(con, "ROLLBACK")
+                sql.rollback(con)
                 raise
             sql.sqlite_execute(con, "COMMIT")
         finally:

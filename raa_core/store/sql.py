@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from raa_core.ingest.contract import TABLES
+from raa_core.ingest.contract import MONEY_SUM_SQL, TABLES
 
 if TYPE_CHECKING:
     from raa_core.periods import Period
@@ -118,6 +118,22 @@ def executemany(con: duckdb.DuckDBPyConnection, sql: str, rows: Iterable[Mapping
     """`con.executemany(sql, rows)` on a DuckDB connection, each row a mapping of the `$name` parameters the SQL
     uses (KeyError for one a row lacks)."""
     con.executemany(sql, [used(sql, row) for row in rows])
+
+
+def rollback(con: duckdb.DuckDBPyConnection | sqlite3.Connection) -> None:
+    """Roll back after a failure without hiding it: the failure that led here is what must reach the person.
+
+    A disk filling up (or a read-only file) ends DuckDB's transaction itself, so ROLLBACK then fails with
+    "cannot rollback - no transaction is active", which would replace the cause ("No space left on device").
+    Such a failing ROLLBACK is ignored here: there is nothing left to roll back, and the caller re-raises the
+    first error (`raa_core.errors.classify` turns it into a sentence)."""
+    try:
+        if isinstance(con, sqlite3.Connection):
+            sqlite_execute(con, "ROLLBACK")
+        else:
+            execute(con, "ROLLBACK")
+    except (duckdb.Error, sqlite3.Error):
+        return  # the transaction had already ended with the failure the caller is raising
 
 
 def setting_sql(keyword: str, name: str, value: int, unit: str = "") -> str:
@@ -257,10 +273,11 @@ def cents_sql(expr: str) -> str:
 
 
 def round_pounds_sql(num_cents: str, den: str) -> str:
-    """SQL: integer pence / a positive integer, rounded half away from zero, as DECIMAL(18,2) pounds."""
+    """SQL: integer pence / a positive integer, rounded half away from zero, as pounds (`MONEY_SUM_SQL`, so
+    a forecast over amounts at the contract's limit still fits)."""
     n = f"({num_cents})"
     d = f"greatest(({den}), 1)"
-    return f"CAST(CAST(sign({n}) * ((abs({n}) * 2 + {d}) // (2 * {d})) AS DECIMAL(38,0)) * 0.01 AS DECIMAL(18,2))"
+    return f"CAST(CAST(sign({n}) * ((abs({n}) * 2 + {d}) // (2 * {d})) AS DECIMAL(38,0)) * 0.01 AS {MONEY_SUM_SQL})"
 
 
 def state_source(b: Bind, table: str, as_at: dt.date | None = None) -> str:

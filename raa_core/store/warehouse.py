@@ -194,6 +194,14 @@ def owner_folder(path: Path) -> None:
         os.chmod(path, 0o700)
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """Write an export (a workbook, a PDF) readable by its owner only (0600) whatever the umask: created 0600
+    before a byte is written, and an earlier file of that name made 0600 too (docs/operations.md "File
+    permissions"). Raises OSError as writing does (`raa_core.errors.os_sentence` says it in words)."""
+    owner_only(path, create=True)
+    Path(path).write_bytes(data)
+
+
 def owner_only(path: Path, *, create: bool = False) -> None:
     """Make the file `path` readable and writable by its owner only (0600), whatever the umask; with `create`,
     create it empty first if missing. A missing file (without `create`) is left missing, and so is the mode of a

@@ -20,6 +20,7 @@ from raa_core.contributions import saved_scenarios
 from raa_core.contributions.drivers import DriverTable
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
 from raa_core.presentation import gbp, rounded
+from raa_core.presentation.display import md_escape
 from raa_core.requests import Viewer
 from raa_core.store.appstate import AppState
 from raa_core.store.warehouse import Warehouse
@@ -96,7 +97,9 @@ def test_save_load_compare_and_the_cli_gives_identical_figures(app_env, ref, cap
     at = open_page()
     at.button(key="sc_save").click().run()
     assert not at.exception
-    assert any("Saved “Placement orders, 3-year average”" in s.value for s in at.success)
+    # the name is people's text, escaped by the one rule (`md_escape`): it shows as typed
+    saved = f"Saved “{md_escape('Placement orders, 3-year average')}”"
+    assert any(saved in s.value for s in at.success)
     at.text_input(key="sc_name").input("PO 70 / AO 30").run()
     at.multiselect(key="sc_drivers").set_value(["placement_orders", "adoption_orders"]).run()
     at.number_input(key="sc_w_placement_orders").set_value(0.7).run()

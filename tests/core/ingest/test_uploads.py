@@ -107,7 +107,10 @@ HOSTILE_ZIPS = {
     "bomb": (lambda f: dk.zip_upload({"children.parquet": b"\0" * 30_000_000}), "compressed more than"),
     "not_zip": (lambda f: FakeUpload("drop.zip", b"PK\x03\x04 but not really"), "damaged or incomplete"),
     "empty": (lambda f: dk.zip_upload({"886/": b""}), "no files"),
-    "control_chars": (lambda f: dk.zip_upload({"child\nren.parquet": b"x"}), "control characters"),
+    "control_chars": (lambda f: dk.zip_upload({"child\nren.parquet": b"x"}), "'child\\x0aren.parquet'"),
+    "zero_width": (lambda f: dk.zip_upload({"child\u200bren.parquet": b"x"}), "child[character U+200B]ren"),
+    "bidi": (lambda f: dk.zip_upload({"children\u202etxt.parquet": b"x"}), "children[character U+202E]txt"),
+    "only_dot": (lambda f: dk.zip_upload({".": b"x"}), "only '.'"),
 }
 
 

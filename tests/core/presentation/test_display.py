@@ -139,3 +139,14 @@ def test_indicator_dataset_and_threshold_words_are_labels() -> None:
     assert display.label("indicator_column", "A3") == "A3 %"
     assert display.label("threshold", "red") == "Misses threshold"
     assert display.label("dataset", "finance") == "Finance data"
+
+
+@pytest.mark.parametrize("text", [
+    "see http://evil.example/x", "HTTPS://evil.example", "www.evil.example", "officer@kent.example",
+    "mailto:officer@kent.example", "[go](http://evil.example)", "![b](http://evil.example/b.png)"])
+def test_people_text_never_keeps_an_autolink_or_link_mark(text: str) -> None:
+    """Bare URLs and e-mail addresses are broken by a word joiner (backslash escapes do not stop GFM's
+    autolinks); link marks are escaped; the text reads the same once the invisible joiner is removed."""
+    for shown in (display.md_escape(text), display.md_sentence(text)):
+        assert not re.search(r"(?i)(https?|mailto):(?!\u2060)|www(?!\u2060)|\w@(?!\u2060)|(?<!\\)[\[<]", shown), shown
+        assert re.sub(r"\\(.)", r"\1", shown.replace("\u2060", "")) == text

@@ -75,3 +75,15 @@ def test_record_appends_audit_events(tmp_path: Path) -> None:
     assert rows[1]["page"] == "budget" and rows[1]["at"] <= rows[0]["at"]
     with pytest.raises(ValueError):
         record(state, actor="x", action="")
+
+
+def test_a_store_deleted_while_the_service_runs_is_created_again_with_its_schema(tmp_path) -> None:
+    from raa_core.store import appstate as appstate_module
+    from raa_core.store import sql as sql_module
+
+    state = appstate_module.AppState(tmp_path / appstate_module.FILE_NAME)
+    state.migrate()
+    state.path.unlink()
+    with state.connect() as con:  # was: sqlite3.OperationalError no such table
+        assert sql_module.sqlite_execute(con, "SELECT count(*) FROM audit").fetchone()[0] == 0
+    assert state.schema_version == len(appstate_module.MIGRATIONS)

@@ -67,3 +67,42 @@ def test_a_store_left_readable_by_an_earlier_release_is_made_owner_only(tmp_path
     os.chmod(path, 0o644)
     assert AppState(path).schema_version == len(appstate.MIGRATIONS)
     assert mode(path) == 0o600
+
+
+def test_uploaded_files_are_owner_only_while_staged(tmp_path: Path, umask_022: None, ref, monkeypatch) -> None:
+    import dropkit as dk
+    from raa_core.ingest import drops, uploads
+
+    folder = dk.write_drop(tmp_path / "src", 886, "2022-10-07")
+    seen: dict[str, int] = {}
+    real = drops.check_only
+
+    def checking(drop, ref_, today=None):
+        for p in drop.folder.rglob("*"):
+            seen[p.name] = mode(p)
+        for p in (drop.folder, drop.folder.parent):
+            seen[str(p.relative_to(p.parents[1]))] = mode(p)
+        return real(drop, ref_, today)
+
+    monkeypatch.setattr(drops, "check_only", checking)
+    out = uploads.check_upload([dk.folder_zip(folder, "886/2022-10-07/")], 886, None, ref, dk.TODAY,
+                               tmp_path / "staging")
+    assert out.result.outcome == "accepted"
+    assert seen and all(m == (0o700 if "." not in name or "/" in name else 0o600) for name, m in seen.items()), seen
+    assert list((tmp_path / "staging").iterdir()) == []
+
+
+def test_exports_written_by_the_command_line_are_owner_only(tmp_path: Path, umask_022: None, sample_db: Path,
+                                                            capsys) -> None:
+    from conftest import SAMPLE_AS_AT
+    from raa_core.cli import main
+
+    out = tmp_path / "pack"
+    assert main(["boardpack", "--period", "2026-27", "--as-at", SAMPLE_AS_AT.isoformat(), "--out", str(out),
+                 "--db", str(sample_db), "--json"]) == 0, capsys.readouterr().err
+    asglb = tmp_path / "asglb.xlsx"
+    assert main(["asglb", "--quarter", "2026-27Q2", "--out", str(asglb), "--db", str(sample_db),
+                 "--as-at", SAMPLE_AS_AT.isoformat(), "--json"]) in (0, 1)
+    files = [*out.iterdir(), asglb]
+    assert len(files) == 3 and all(mode(p) == 0o600 for p in files), {p.name: oct(mode(p)) for p in files}
+    assert mode(out) == 0o700
