@@ -240,7 +240,10 @@ def compare_view(saved: pd.DataFrame) -> None:
             return
     ref = shell.reference()
     cmp = contributions.compare(results_, ref)
-    st.plotly_chart(contribution_charts.comparison_figure(cmp), width="stretch", key="sc_compare_chart")
+    if note := view.comparison_note(cmp):
+        st.info(note, icon=":material/info:")
+    if (fig := contribution_charts.comparison_figure(cmp)) is not None:
+        st.plotly_chart(fig, width="stretch", key="sc_compare_chart")
     st.table(view.comparison_frame(cmp, picked[0]), hide_index=True)
     cmp_name = shell.download_name("scenario_comparison", "xlsx", period="", region=True)
     st.download_button("Download comparison (Excel)", shell.audited(lambda: scenario_export.comparison_xlsx(cmp), cmp_name),
