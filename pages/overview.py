@@ -84,7 +84,7 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
     if warnings.empty:
         st.write("No warnings in the councils' current drops.")
     else:
-        st.dataframe(warnings, hide_index=True, width="stretch")
+        st.dataframe(freshness.warnings_frame(warnings, ref), hide_index=True, width="stretch")
 
 st.subheader("Go to")
 links = [navigation.page(p) for p in shell.visible_pages() if p in navigation.OVERVIEW_LINKS]

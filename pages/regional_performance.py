@@ -273,13 +273,6 @@ with st.expander("Reconciliation: the business case's figures beside the compute
     else:
         rec = data.load(reconciliation.reconcile, DataRequest(as_at=as_at))
         st.markdown(reconciliation.summary(rec, ref))
-        st.dataframe(
-            rec,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "matches": st.column_config.CheckboxColumn("Matches"),
-                "note": st.column_config.TextColumn(width="large"),
-            },
-        )
-        shell.download_table(rec, "reconciliation_business_case", "reconciliation", period="", region=True)
+        rec_shown = reconciliation.shown(rec, ref)
+        st.dataframe(rec_shown, hide_index=True, width="stretch", column_config={"Note": st.column_config.TextColumn(width="large")})
+        shell.download_table(rec_shown, "reconciliation_business_case", "reconciliation", period="", region=True)

@@ -588,8 +588,8 @@ def _scenario(snapshot: Snapshot, pack: BoardPack) -> Section:
     ref = snapshot.ref
     s = Section("scenario", SECTIONS["scenario"])
     if not pack.request.scenario:
-        s.unavailable = ("No contribution scenario was chosen for this pack (choose a saved scenario file: "
-                         "raa boardpack --scenario FILE.json, or on the Board pack page).")
+        s.unavailable = ("No contribution scenario was chosen for this pack. To include one, choose a saved "
+                         "scenario on the Board pack page before making the pack.")
         return s
     scenario = parse_scenario(pack.request.scenario)
     result = contributions.run(snapshot, ContributionsRequest(scenario=scenario, as_at=pack.request.as_at))

@@ -106,8 +106,8 @@ DEFINITIONS: dict[str, str] = {
         "**Threshold**: the threshold in force at the end of the period, from a named set in reference data. "
         "**DfE** (the default): the scorecard's months as floor(months × 365.25 / 12) days, so 14 months = 426 "
         "days (A1, A10) and 4 months = 121 days (A2), with 21/18/16 and 7/6/5 months for earlier periods. "
-        "**Business case**: the 425 / 121 days the business case used (the reconciliation uses it). None for "
-        "A3. Difference = figure - threshold; negative is better for the time measures."
+        "**Business case**: the 425 / 121 days the business case used (the reconciliation uses it). A3 has no "
+        "threshold. Difference = figure - threshold; negative is better for the time measures."
     ),
     "rag": (
         "**RAG**: green where the figure meets the threshold (at or below it for days, at or above it for a "

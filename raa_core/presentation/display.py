@@ -171,6 +171,21 @@ STATUS_LABELS: dict[str, str] = {
     "forecast": "forecast (the pipeline forecast, not a count)",
 }
 
+#: A contributions scenario's fields (the JSON of docs/command-line.md) by the builder's control that sets each.
+SCENARIO_FIELDS: dict[str, str] = {
+    "name": "Scenario name", "base_year": "Base year", "years": "Years to model", "scope": "Scope",
+    "uplift_pct": "Uplift on the previous year's total", "totals": "Explicit totals", "drivers": "Drivers",
+    "window_years": "Averaging window", "transition": "Transition", "cap_pct": "Cap", "floor_pct": "Floor",
+    "basis": "Basis", "saved": "Saved scenario", "scenario": "Scenario",
+}
+
+#: Each page of the app (its key in roles.csv) by its title in the menu (raa_app.navigation reads them here).
+PAGE_TITLES: dict[str, str] = {
+    "overview": "Overview", "regional_performance": "Regional performance", "local_performance": "Local performance",
+    "forecast": "Forecast", "budget": "Pooled budget", "scenarios": "Contribution scenarios",
+    "boardpack": "Board pack", "data_drops": "Data drops", "audit": "Audit", "users": "Users",
+}
+
 #: The one labels table: kind -> code -> words. Kinds whose words are reference data (council, role,
 #: cost_line) are looked up there by `label` given the Reference.
 LABELS: dict[str, Mapping[Any, str]] = {
@@ -193,6 +208,8 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "audit_action": ACTIONS,
     "drop_rule": RULE_TITLES,
     "settlement_basis": BASIS_LABELS,
+    "scenario_field": SCENARIO_FIELDS,
+    "page": PAGE_TITLES,
 }
 
 

@@ -84,7 +84,7 @@ def test_business_case_year_reproduces_424_and_137_and_the_reconciliation(app_en
     assert both[1]["y"][:2] == [424, 137]
     assert "**20 of 20** published figures reproduced from the drops." in markdown(at)
     rec = at.dataframe[-1].value
-    assert rec["matches"].all() and len(rec) == 20
+    assert (rec["Agrees"] == "Yes").all() and len(rec) == 20
 
 
 def test_low_number_marker_appears_for_bexley_2018_19(app_env: Path) -> None:
