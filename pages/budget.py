@@ -105,8 +105,7 @@ def summary_table(mon: monitoring.Monitoring, sign: int) -> None:
 
 
 def lines_view(mon: monitoring.Monitoring, sign: int, overspend_positive: bool) -> None:
-    st.plotly_chart(budget_charts.variance_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
-                    key="variance_chart")
+    shell.chart(budget_charts.variance_by_line(mon, la, labels, overspend_positive, unit), "variance_chart")
     lines = mon.lines
     st.caption("Pooled lines first, then the council's adoption support lines; comments recorded for this period "
                "are beside the figures.")
@@ -119,19 +118,16 @@ def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool
     trend = data.load(monitoring.forecast_trend, run.monitoring_request(int(mon.period or 1), method), la)
     c1, c2 = st.columns(2)
     for col, area in ((c1, "pooled"), (c2, "adoption_support")):
-        col.plotly_chart(
-            budget_charts.outturn_trend(trend, la, area,
-                                        f"{display.label('scope', area)}: forecast outturn by period against budget",
-                                        unit),
-            width="stretch", key=f"trend_{area}")
+        shell.chart(budget_charts.outturn_trend(trend, la, area,
+                                                f"{display.label('scope', area)}: forecast outturn by period against "
+                                                "budget", unit), f"trend_{area}", col)
     shell.download_table(trend, "forecast_trend", "trend", period=period_name(mon))
 
     st.subheader("Movement since last period", anchor="movement")
     if not mon.has_movement:
         st.info("Period 1 has no earlier forecast to compare with.", icon=":material/info:")
         return
-    st.plotly_chart(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), width="stretch",
-                    key="movement_chart")
+    shell.chart(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), "movement_chart")
     moved = budget_charts.variance_by_line_data(mon, la, labels, "movement")
     shell.download_table(moved, "forecast_movement", "movement", period=period_name(mon))
 

@@ -145,8 +145,7 @@ def results(s: Scenario, result: contributions.Result) -> None:
         st.warning("Some figures use a year that is not complete or not official:\n\n- " + "\n- ".join(flagged),
                    icon=":material/flag:")
     c1, c2 = st.columns([3, 2], gap="large")
-    c1.plotly_chart(contribution_charts.shares_figure(contributions.table(result, ref)), width="stretch",
-                    key="sc_shares_chart")
+    shell.chart(contribution_charts.shares_figure(contributions.table(result, ref)), "sc_shares_chart", c1)
     with c2:
         st.markdown("**The formula, with its numbers**")
         for y in s.years:
@@ -243,7 +242,7 @@ def compare_view(saved: pd.DataFrame) -> None:
     if note := view.comparison_note(cmp):
         st.info(note, icon=":material/info:")
     if (fig := contribution_charts.comparison_figure(cmp)) is not None:
-        st.plotly_chart(fig, width="stretch", key="sc_compare_chart")
+        shell.chart(fig, "sc_compare_chart")
     st.table(view.comparison_frame(cmp, picked[0]), hide_index=True)
     cmp_name = shell.download_name("scenario_comparison", "xlsx", period="", region=True)
     st.download_button("Download comparison (Excel)", shell.audited(lambda: scenario_export.comparison_xlsx(cmp), cmp_name),

@@ -16,6 +16,7 @@ from raa_core.ingest import coverage
 from raa_core.performance import asglb, indicators
 from raa_core.performance import performance_charts as pc
 from raa_core.performance import publication as published_tables
+from raa_core.presentation import display, quarter_text
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 from raa_core.requests import DataRequest
 
@@ -73,7 +74,7 @@ def table(df: pd.DataFrame, columns: dict[str, str]) -> None:
 
 
 def plot(fig: Any, key: str) -> None:
-    st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
+    shell.chart(fig, key, config=PLOT_CONFIG)
 
 
 def chart_notes(low: bool, publication: bool, shaded: bool = False) -> None:
@@ -148,12 +149,13 @@ def asglb_button(as_at: dt.date | None, latest: dt.date | None, key: str, public
         )
         if publication:
             st.info(
-                "The return goes to the ASGLB with exact figures, not for publication; turn off the publication "
-                "view to see it.",
+                display.publication_hidden("The return goes to the ASGLB with exact figures, not for publication",
+                                           not access.publication_only(shell.viewer(), shell.reference())),
                 icon=":material/visibility_off:",
             )
             return
-        quarter = st.selectbox("Quarter", quarters, index=min(1, len(quarters) - 1), key=f"{key}_quarter")
+        quarter = st.selectbox("Quarter", quarters, index=min(1, len(quarters) - 1), key=f"{key}_quarter",
+                               format_func=quarter_text)
         if not st.toggle("Show the return for this quarter", key=f"{key}_asglb_show"):
             return  # built only when asked for: the page's other views do not wait for it
         with st.spinner("Building the ASGLB return…"):

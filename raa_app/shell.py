@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -377,6 +378,17 @@ def download_name(name: str, ext: str, *, period: str | None = None, region: boo
     council = None if region or chosen is None else display.council_label(reference(), chosen)
     return presentation.file_name(name, ext, council=council, period=r.performance.period.name if period is None
                                   else period, as_at=r.as_at_date)
+
+
+def chart(fig: Any, key: str, where: Any = None, **kwargs: Any) -> None:
+    """Place a plotly figure (in `where`, a column, or the page), or, when it draws no figure at all
+    (`presentation.chart_has_data`), the sentence that says so instead: a chart is never an empty frame.
+    Every chart of every page is placed here (`kwargs` go to `st.plotly_chart`)."""
+    target = where if where is not None else st
+    if not presentation.chart_has_data(fig):
+        target.info(presentation.no_chart_text(fig), icon=":material/bar_chart_off:")
+        return
+    target.plotly_chart(fig, key=key, **({"width": "stretch"} | kwargs))
 
 
 def download_table(df: pd.DataFrame, name: str, key: str, *, period: str | None = None, region: bool = False,

@@ -35,11 +35,23 @@ def findings(text: str) -> list[str]:
     return found
 
 
+#: Columns whose cells are codes on purpose: a council's DfE code beside its name, and the column of a council's
+#: file a drop's warning is about, named as the file names it (the data contract's own name).
+CODE_COLUMNS = frozenset({"Code", "Column"})
+
+
 def frame_text(df: pd.DataFrame) -> str:
-    """A table as its reader sees it: its headers and cells, one per line."""
+    """A table as its reader sees it: its headers and cells, one per line. A column whose name starts with `_` is
+    the grid's helper (hidden by its column order), and a column of booleans is drawn as ticks, so neither is read;
+    an empty cell of a text column is drawn as "None" by Streamlit's grid, so it is read as `None` (an empty number
+    is drawn by the table's style, `raa_app.tables.show_table`, as a dash)."""
     cells = [str(c) for c in df.columns]
     for col in df.columns:
-        cells += ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in df[col]]
+        if str(col).startswith("_") or str(col) in CODE_COLUMNS or pd.api.types.is_bool_dtype(df[col]):
+            continue
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        cells += ["" if numeric and pd.isna(v) else "None" if v is None or v is pd.NA or v is pd.NaT
+                  or (isinstance(v, float) and v != v) else str(v) for v in df[col]]
     return "\n".join(cells)
 
 

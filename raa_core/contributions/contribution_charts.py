@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from raa_core.money import to_decimal
-from raa_core.presentation import missing, money_rounded, rounded
+from raa_core.presentation import MoneyUnit, axis_title, missing, money_rounded, rounded
 
 #: One colour per council position (code order), colour-blind safe.
 PALETTE = ["#1B6CA8", "#E07B00", "#2E8B57", "#8E44AD", "#B03A2E", "#5D6D7E"]
@@ -69,5 +69,7 @@ def comparison_figure(cmp: pd.DataFrame) -> go.Figure | None:
             marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate="%{x}: £%{y:,.2f}<extra>" + f"{name}: {council}" + "</extra>"))
     fig.update_layout(barmode="group")
-    fig.update_yaxes(tickformat=",.0f", tickprefix="£")  # £4,000 on the axis, not 4000 (as the budget charts)
-    return _layout(fig, f"Difference from “{first}” (£, positive = the council pays more)", "£")
+    # 4,000 on the axis, the unit in its title (as the budget charts): a prefix would read "£−15,000" below zero
+    fig.update_yaxes(tickformat=",.0f")
+    return _layout(fig, f"Difference from “{first}” (positive = the council pays more)", axis_title(MoneyUnit.POUNDS,
+                                                                                                    "Difference"))

@@ -240,6 +240,15 @@ def label(kind: str, code: Any, ref: Reference | None = None) -> str:
     return words.get(code, str(code))
 
 
+def publication_hidden(what: str, may_turn_off: bool) -> str:
+    """Why `what` ("The reconciliation is an internal check on small numbers") is not shown in the publication
+    view, and what the reader can do: turn the view off, or, for a role that sees the publication view only (the
+    Partnership Board), ask the Head of Service, never an instruction the role cannot follow."""
+    if may_turn_off:
+        return f"{what}; turn off the publication view to see it."
+    return f"{what}, so it is not shown in the publication view your role sees; the Head of Service can share it."
+
+
 def rag_badge(v: Any) -> str:
     """The RAG as an inline Markdown badge (`:red-badge[:material/error: RAG Red]`)."""
     if missing(v) or v not in RAG:

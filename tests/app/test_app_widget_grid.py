@@ -39,12 +39,12 @@ def _choices(widget: Any) -> list[Any]:
 
 
 def _sidebar_grid(at: AppTest, page: str) -> None:
-    """Each council, then each of a few years (newest, oldest), each window, and an as-at date in the past."""
+    """Each council, then the oldest and the newest year in each window, and as-at dates in the past."""
     for council in at.selectbox(key="council").options:
         at.selectbox(key="council").set_value(council).run()
         _ok(at, f"{page} council={council}")
     years = at.selectbox(key="year").options
-    for year in (years[-1], years[len(years) // 2], years[0]):
+    for year in (years[-1], years[0]):
         for window in at.radio(key="window").options:
             at.selectbox(key="year").set_value(year)
             at.radio(key="window").set_value(window).run()

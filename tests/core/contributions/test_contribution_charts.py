@@ -30,7 +30,9 @@ def test_comparison_figure_is_the_differences(sample_con, ref) -> None:
     for la, council in ((303, "Bexley"), (886, "Kent"), (887, "Medway")):
         want = [float(y.contribution - x.contribution) for x, y in zip(a.rows, b.rows, strict=True) if x.la_code == la]
         assert got[f"no bounds: {council}"] == want
-    assert fig.layout.yaxis.tickformat == ",.0f" and fig.layout.yaxis.tickprefix == "£"  # £4,000, not 4000
+    # 4,000 with the unit in the axis title, never "£−15,000"
+    assert fig.layout.yaxis.tickformat == ",.0f" and fig.layout.yaxis.tickprefix is None
+    assert fig.layout.yaxis.title.text == "Difference (£)"
 
 
 def _scenario(base: str, n: int, name: str) -> dict:
