@@ -34,12 +34,16 @@ CLIPPED_JS = """() => {
 
 #: The app's visible text, without the grids and charts (checked through their frames in the AppTests).
 TEXT_JS = """() => {
-    const main = document.querySelector('[data-testid="stApp"]');
-    const clone = main.cloneNode(true);
-    for (const el of clone.querySelectorAll('.js-plotly-plot, [data-testid="stDataFrame"], '
-        + '[data-testid="stSidebarNav"], [data-testid="stIconMaterial"], [data-testid="stExpanderIcon"], '
-        + 'style, script')) el.remove();
-    return clone.innerText;
+    const skip = '.js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stSidebarNav"], style, script';
+    const walker = document.createTreeWalker(document.querySelector('[data-testid="stApp"]'), NodeFilter.SHOW_TEXT);
+    const out = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!el || el.closest(skip) || el.offsetParent === null) continue;
+        if (getComputedStyle(el).fontFamily.includes('Material')) continue;  // an icon's ligature, drawn as a glyph
+        out.push(node.textContent);
+    }
+    return out.join('\\n');
 }"""
 
 
