@@ -602,9 +602,10 @@ def _scenario(snapshot: Snapshot, pack: BoardPack) -> Section:
         "year": t["year"], "council": t["council"], "contribution": t["contribution"],
         "share_pct": [pct(v) for v in t["share"]], "baseline_pct": [pct(v) for v in t["baseline_share"]],
         "demand_pct": [pct(v) for v in t["demand_share"]], "change_prev_pct": list(t["change_prev_pct"]),
-        "bound": ["" if missing(b) else str(b) for b in t["bound"]], "flags": list(t["flags"]),
+        "bound": [display.label("bound", b) for b in t["bound"]], "flags": list(t["flags"]),
     })
-    s.lines = [f"Scenario: {scenario.name} (base year {scenario.base_year}, {scenario.scope})."]
+    s.lines = [f"Scenario: {scenario.name} (base year {scenario.base_year}, "
+               f"{display.label('contribution_scope', scenario.scope)})."]
     s.lines += contributions.explanation(result, t["year"].iloc[-1], ref) if len(t) else []
     s.tables.append(PackTable("Contributions by council and year", SCENARIO, frame, "Scenario"))
     return s
@@ -649,7 +650,7 @@ def _quality(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
         "council": [names.get(int(v), str(v)) for v in warn["la_code"]],
         "extract_date": list(warn["extract_date"]),
         "file": list(warn["file"]),
-        "rule": list(warn["rule"]),
+        "rule": [display.label("drop_rule", r) for r in warn["rule"]],
         "row_count": list(warn["row_count"]),
         "message": list(warn["message"]),
     }) if not warn.empty else pd.DataFrame(columns=["council", "extract_date", "file", "rule", "row_count", "message"])
@@ -661,7 +662,7 @@ def _definitions(ref: Reference) -> Section:
     s = Section("definitions", SECTIONS["definitions"])
     rag = ref.settings.rag
     rows = [
-        (k, display.plain_text(indicators.definition(k, ref)))
+        (display.label("term", k), display.plain_text(indicators.definition(k, ref)))
         for k in ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "change", "national",
                   "low_n", "publication", "children_waiting", "sufficiency", "stale")
     ]

@@ -186,6 +186,14 @@ PAGE_TITLES: dict[str, str] = {
     "boardpack": "Board pack", "data_drops": "Data drops", "audit": "Audit", "users": "Users",
 }
 
+#: The terms of the definitions (the board pack's appendix), by the key of their definition.
+TERMS: dict[str, str] = {
+    "A1": "A1", "A2": "A2", "A3": "A3", "A10": "A10", "region": REGION_LABELS["region"],
+    "region_mean": REGION_LABELS["region_mean"], "threshold": "Threshold", "rag": "RAG (red, amber, green)",
+    "change": "Change", "national": "National figure", "low_n": "Low number", "publication": "Publication view",
+    "children_waiting": "Children waiting", "sufficiency": "Sufficiency of adopters", "stale": "Stale data",
+}
+
 #: The one labels table: kind -> code -> words. Kinds whose words are reference data (council, role,
 #: cost_line) are looked up there by `label` given the Reference.
 LABELS: dict[str, Mapping[Any, str]] = {
@@ -210,6 +218,7 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "settlement_basis": BASIS_LABELS,
     "scenario_field": SCENARIO_FIELDS,
     "page": PAGE_TITLES,
+    "term": TERMS,
 }
 
 
