@@ -15,7 +15,7 @@ if __name__ != "__main__":
     legacy_pages.before_serving()  # the first script run imports raa_app afresh (see raa_app.legacy_pages)
 
 if __name__ == "__main__":  # the page script, run once per click
-    st.set_page_config(page_title=shell.reference().settings.raa_name, page_icon=":material/family_restroom:",
+    st.set_page_config(page_title=shell.reference().settings.raa_name, page_icon="👪",
                        layout="wide")
     with shell.profiled() as run:
         shell.ensure_warehouse()

@@ -19,7 +19,7 @@ from raa_core.presentation import BOARD_UNIT, MoneyUnit, count_noun, utc_time
 
 viewer = shell.page_viewer("boardpack")
 
-NO_SCENARIO, SAVED, UPLOADED = "None", "A saved scenario", "A scenario file (JSON)"
+NO_SCENARIO, SAVED, UPLOADED = "No scenario", "A saved scenario", "A scenario file (JSON)"
 
 ref = shell.reference()
 run = shell.run()
@@ -36,7 +36,7 @@ def chosen_scenario() -> str | None:
         return None if name is None else saved_scenarios.load(shell.appstate(), name).to_json()
     if source == UPLOADED:
         up = st.file_uploader("Scenario file", type=["json"], key="pack_sc_file",
-                              help="A scenario's JSON, as `raa contributions` reads it")
+                              help="A scenario file downloaded from the Contribution scenarios page")
         if up is None:
             return None
         try:

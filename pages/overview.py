@@ -88,7 +88,9 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
     if warnings.empty:
         st.write("No warnings in the councils' current drops.")
     else:
-        st.dataframe(shell.drop_issues(warnings, "overview"), hide_index=True, width="stretch")
+        # identifiers only for the viewer's own councils' child-level users (access.issues_for, audited), in words
+        st.dataframe(freshness.warnings_frame(shell.drop_issues(warnings, "overview"), ref), hide_index=True,
+                     width="stretch")
 
 st.header("Go to")
 links = [navigation.page(p) for p in shell.visible_pages() if p in navigation.OVERVIEW_LINKS]

@@ -10,7 +10,7 @@ import streamlit as st
 
 from raa_app import data, shell
 from raa_app import performance_view as pv
-from raa_core import suppression
+from raa_core import access, suppression
 from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, reconciliation, recruitment, tiles
 from raa_core.performance import performance_charts as pc
@@ -275,19 +275,13 @@ with st.expander("Reconciliation: the business case's figures beside the compute
     st.markdown(pv.definition("reconciliation"))
     if publication:
         st.info(
-            "The reconciliation is an internal check on small numbers; turn off the publication view to see it.",
+            display.publication_hidden("The reconciliation is an internal check on small numbers",
+                                       not access.publication_only(shell.viewer(), ref)),
             icon=":material/visibility_off:",
         )
     else:
         rec = data.load(reconciliation.reconcile, DataRequest(as_at=as_at))
         st.markdown(reconciliation.summary(rec, ref))
-        st.dataframe(
-            rec,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "matches": st.column_config.CheckboxColumn("Matches"),
-                "note": st.column_config.TextColumn(width="large"),
-            },
-        )
-        shell.download_table(rec, "reconciliation_business_case", "reconciliation", period="", region=True)
+        rec_shown = reconciliation.shown(rec, ref)
+        st.dataframe(rec_shown, hide_index=True, width="stretch", column_config={"Note": st.column_config.TextColumn(width="large")})
+        shell.download_table(rec_shown, "reconciliation_business_case", "reconciliation", period="", region=True)

@@ -130,7 +130,8 @@ def builder(budget_years: list[str]) -> None:
         for i, (col, y) in enumerate(zip(cols, years, strict=True)):
             st.session_state.setdefault(f"sc_t_{i}", 1.0)
             col.slider(f"t in {y}", 0.0, 1.0, step=0.05, key=f"sc_t_{i}")
-    c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1], vertical_alignment="bottom")
+    # wide enough at 1366 px for each toggle's whole label (a narrow column cut it to "Cap on each c…")
+    c1, c2, c3, c4, c5 = st.columns([4, 3, 2, 3, 2], vertical_alignment="bottom")
     c1.number_input("Uplift on the previous year's total (%)", min_value=-50.0, max_value=50.0, step=0.25,
                     key="sc_uplift")
     c2.toggle("Cap on each council's rise", key="sc_cap_on")
@@ -246,7 +247,10 @@ def compare_view(saved: pd.DataFrame) -> None:
             return
     ref = shell.reference()
     cmp = contributions.compare(results_, ref)
-    charts.place(contribution_charts.comparison_figure(cmp), "sc_compare_chart")
+    if note := view.comparison_note(cmp):
+        st.info(note, icon=":material/info:")
+    if (fig := contribution_charts.comparison_figure(cmp)) is not None:
+        charts.place(fig, "sc_compare_chart")
     st.table(view.comparison_frame(cmp, picked[0]), hide_index=True)
     cmp_name = shell.download_name("scenario_comparison", "xlsx", period="", region=True)
     st.download_button("Download comparison (Excel)", shell.audited(lambda: scenario_export.comparison_xlsx(cmp), cmp_name),
@@ -262,7 +266,8 @@ def compensation_view() -> None:
     fee = c2.selectbox("Fee per child or adopter household", fees, key="sc_fee",
                        index=interagency.default_fee_index(fees),
                        format_func=lambda code: display.label("fee", code, shell.reference()))
-    london = c3.toggle("London weighting on London councils' adopters", key="sc_london")
+    london = c3.toggle("London weighting", key="sc_london",
+                       help="The fee raised by the London weighting for the adopters of London councils")
     try:
         comp = data.load(interagency.go_live_compensation,
                          interagency.CompensationRequest(at=at, fee_name=fee, london_weighting=london))

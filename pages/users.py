@@ -35,7 +35,7 @@ with left.form("users_add", clear_on_submit=True, border=True):
     name = st.text_input("User name", key="users_add_name")
     role = st.selectbox("Role", list(roles), format_func=roles.__getitem__, key="users_add_role")
     council = st.selectbox("Council (council-bound roles only)", [None, *councils],
-                           format_func=lambda c: "None" if c is None else councils[c], key="users_add_council")
+                           format_func=lambda c: "No council" if c is None else councils[c], key="users_add_council")
     password = st.text_input(f"Initial password (at least {accounts.MIN_PASSWORD} characters)", type="password",
                              key="users_add_password")
     again = st.text_input("Initial password again", type="password", key="users_add_again")

@@ -53,7 +53,7 @@ def _sentence(text: str, then: str) -> str:
 def message(error: RaaError, before: str = "", after: str = "") -> Message:
     """The message a page shows for `error`: `before` + the error's sentence + `after` (what the page was
     doing, e.g. "Not added: " and "."), then what the person can do for its family (module docstring)."""
-    text = f"{before}{md_sentence(error)}{after}"  # the sentence may quote people's text: it stays text
+    text = f"{before}{md_sentence(error.on_page)}{after}"  # the sentence may quote people's text: it stays text
     if isinstance(error, Fault):
         # a sentence that says what to do already (errors.os_sentence: "check the folder's permissions") keeps it
         return Message("error", _sentence(text, "") if error.advises else _sentence(text, TRY_AGAIN),

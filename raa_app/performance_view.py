@@ -16,7 +16,7 @@ from raa_core.ingest import coverage
 from raa_core.performance import asglb, indicators, recruitment
 from raa_core.performance import performance_charts as pc
 from raa_core.performance import publication as published_tables
-from raa_core.presentation import publication_convention
+from raa_core.presentation import display, publication_convention, quarter_text
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SET_SHORT, THRESHOLD_SETS
 from raa_core.requests import DataRequest, PerformanceRequest
 
@@ -167,12 +167,13 @@ def asglb_button(as_at: dt.date | None, latest: dt.date | None, key: str, public
         )
         if publication:
             st.info(
-                "The return goes to the ASGLB with exact figures, not for publication; turn off the publication "
-                "view to see it.",
+                display.publication_hidden("The return goes to the ASGLB with exact figures, not for publication",
+                                           not access.publication_only(shell.viewer(), shell.reference())),
                 icon=":material/visibility_off:",
             )
             return
-        quarter = st.selectbox("Quarter", quarters, index=min(1, len(quarters) - 1), key=f"{key}_quarter")
+        quarter = st.selectbox("Quarter", quarters, index=min(1, len(quarters) - 1), key=f"{key}_quarter",
+                               format_func=quarter_text)
         if not st.toggle("Show the return for this quarter", key=f"{key}_asglb_show"):
             return  # built only when asked for: the page's other views do not wait for it
         with st.spinner("Building the ASGLB return…"):

@@ -31,7 +31,7 @@ def show_table(source: pd.DataFrame, spec: TableSpec, unit: MoneyUnit = MoneyUni
                height: int | str = "auto", key: str | None = None) -> pd.DataFrame:
     """Show a table by its spec (RAG cells coloured, total rows bold); returns the displayed frame."""
     shown = spec.display_frame(source, unit)
-    styled = shown.style
+    styled = shown.style.format(na_rep=display.NO_FIGURE)  # a blank number reads "—" (not yet due), never "None"
     rag = [c.header(unit) for c in spec.columns if c.kind == "rag"]
     if rag:
         styled = styled.map(display.rag_background, subset=rag)

@@ -28,7 +28,15 @@ from pydantic import ValidationError
 
 
 class RaaError(Exception):
-    """Base of every error the product raises on purpose; `str(error)` is the sentence shown to people."""
+    """Base of every error the product raises on purpose; `str(error)` is the sentence shown to people.
+
+    `on_page` is the sentence a page shows (`raa_app.errors.message`): the same, unless the error names something
+    only the command line or a file's author knows (a JSON field of a scenario file), which a page names by the
+    label of the control that sets it."""
+
+    @property
+    def on_page(self) -> str:
+        return str(self)
 
 
 class BadInput(RaaError, ValueError):

@@ -38,7 +38,7 @@ from raa_core.access import sessions
 from raa_core.access.signin import SigninPolicy
 from raa_core.errors import BadInput, Refused
 from raa_core.ingest import freshness
-from raa_core.presentation import count_noun, utc_time
+from raa_core.presentation import count_noun, display, utc_time
 from raa_core.reference import Reference, reference_dir
 from raa_core.requests import Viewer
 from raa_core.snapshot import Snapshot
@@ -109,9 +109,10 @@ def _validate(username: str, role: str, la_code: int | None, ref: Reference) -> 
     if found is None:
         raise UserError(f"unknown role {role!r} (roles: {', '.join(ref.role_labels())})")
     if found.council_bound and la_code not in ref.la_codes:
-        raise UserError(f"role {role} needs --council, one of {', '.join(map(str, ref.la_codes))}")
+        councils = [display.council_option(ref, c) for c in ref.la_codes]
+        raise UserError(f"a {found.label} works for one council: choose {', '.join(councils[:-1])} or {councils[-1]}")
     if not found.council_bound and la_code is not None:
-        raise UserError(f"role {role} is not bound to a council: leave out --council")
+        raise UserError(f"a {found.label} is not bound to a council: choose no council")
 
 
 @functools.cache

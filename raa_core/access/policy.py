@@ -15,7 +15,7 @@ import pandas as pd
 
 from raa_core.errors import Refused
 from raa_core.ingest.contract import person_rows
-from raa_core.presentation import count_noun
+from raa_core.presentation import count_noun, display
 from raa_core.reference import Reference, Role, load_reference
 from raa_core.requests import Viewer
 
@@ -26,7 +26,9 @@ class AccessDenied(Refused, PermissionError):
     def __init__(self, viewer: Viewer, what: str, ref: Reference | None = None) -> None:
         role = (ref or load_reference()).role(viewer.role)
         label = role.label if role else f"unknown role {viewer.role!r}"
-        council = f" of council {viewer.la_code}" if role and role.council_bound else ""
+        ref = ref or load_reference()
+        council = (f" for {display.council_label(ref, viewer.la_code)}"
+                   if role and role.council_bound and viewer.la_code is not None else "")
         super().__init__(f"{viewer.user} ({label}{council}) may not {what}.")
         self.viewer = viewer
         self.what = what
@@ -66,7 +68,7 @@ def can_open(viewer: Viewer, page: str, ref: Reference | None = None) -> bool:
 def require_page(viewer: Viewer, page: str, ref: Reference | None = None) -> None:
     """Raise AccessDenied unless the viewer's role lists `page` in roles.csv."""
     if not can_open(viewer, page, ref):
-        raise AccessDenied(viewer, f"open the {page.replace('_', ' ')} page", ref)
+        raise AccessDenied(viewer, f"open the {display.label('page', page)} page", ref)
 
 
 def _own_or_all(viewer: Viewer, right: str, ref: Reference | None) -> list[int]:
@@ -104,7 +106,7 @@ def require_children(viewer: Viewer, la_code: int | None, ref: Reference | None 
     """Guard of every raa_core function returning child-level rows: raise AccessDenied unless the viewer may
     see that council's children (`None`: every council's)."""
     if not can_see_children(viewer, la_code, ref):
-        whose = "every council" if la_code is None else f"council {la_code}"
+        whose = "every council" if la_code is None else display.council_option(ref or load_reference(), int(la_code))
         raise AccessDenied(viewer, f"see child-level rows of {whose}", ref)
 
 
@@ -187,7 +189,7 @@ def upload_councils(viewer: Viewer, ref: Reference | None = None) -> list[int]:
 def require_upload(viewer: Viewer, la_code: int, ref: Reference | None = None) -> None:
     """Raise AccessDenied unless the viewer may upload (check and load) a drop of council `la_code`."""
     if int(la_code) not in upload_councils(viewer, ref):
-        raise AccessDenied(viewer, f"upload drops of council {la_code}", ref)
+        raise AccessDenied(viewer, f"upload drops of {display.council_option(ref or load_reference(), la_code)}", ref)
 
 
 def publication_only(viewer: Viewer, ref: Reference | None = None) -> bool:

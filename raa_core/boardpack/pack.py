@@ -606,8 +606,8 @@ def _scenario(snapshot: Snapshot, pack: BoardPack) -> Section:
     ref = snapshot.ref
     s = Section("scenario", SECTIONS["scenario"])
     if not pack.request.scenario:
-        s.unavailable = ("No contribution scenario was chosen for this pack (choose a saved scenario file: "
-                         "raa boardpack --scenario FILE.json, or on the Board pack page).")
+        s.unavailable = ("No contribution scenario was chosen for this pack. To include one, choose a saved "
+                         "scenario on the Board pack page before making the pack.")
         return s
     scenario = parse_scenario(pack.request.scenario)
     result = contributions.run(snapshot, ContributionsRequest(scenario=scenario, as_at=pack.request.as_at))
@@ -620,9 +620,10 @@ def _scenario(snapshot: Snapshot, pack: BoardPack) -> Section:
         "year": t["year"], "council": t["council"], "contribution": t["contribution"],
         "share_pct": [pct(v) for v in t["share"]], "baseline_pct": [pct(v) for v in t["baseline_share"]],
         "demand_pct": [pct(v) for v in t["demand_share"]], "change_prev_pct": list(t["change_prev_pct"]),
-        "bound": ["" if missing(b) else str(b) for b in t["bound"]], "flags": list(t["flags"]),
+        "bound": [display.label("bound", b) for b in t["bound"]], "flags": list(t["flags"]),
     })
-    s.lines = [f"Scenario: {scenario.name} (base year {scenario.base_year}, {scenario.scope})."]
+    s.lines = [f"Scenario: {scenario.name} (base year {scenario.base_year}, "
+               f"{display.label('contribution_scope', scenario.scope)})."]
     s.lines += contributions.explanation(result, t["year"].iloc[-1], ref) if len(t) else []
     s.tables.append(PackTable("Contributions by council and year", SCENARIO, frame, "Scenario"))
     return s
@@ -667,7 +668,7 @@ def _quality(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
         "council": [names.get(int(v), str(v)) for v in warn["la_code"]],
         "extract_date": list(warn["extract_date"]),
         "file": list(warn["file"]),
-        "rule": list(warn["rule"]),
+        "rule": [display.label("drop_rule", r) for r in warn["rule"]],
         "row_count": list(warn["row_count"]),
         "message": list(access.issues_for(None, warn, ref=ref)[0]["message"]),  # a board document: counts only
     }) if not warn.empty else pd.DataFrame(columns=["council", "extract_date", "file", "rule", "row_count", "message"])
@@ -679,7 +680,7 @@ def _definitions(ref: Reference) -> Section:
     s = Section("definitions", SECTIONS["definitions"])
     rag = ref.settings.rag
     rows = [
-        (k, display.plain_text(indicators.definition(k, ref)))
+        (display.label("term", k), display.plain_text(indicators.definition(k, ref)))
         for k in ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "change", "national",
                   "low_n", "publication", "children_waiting", "sufficiency", "stale")
     ]

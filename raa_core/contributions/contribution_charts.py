@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from raa_core.money import to_decimal
-from raa_core.presentation import money_rounded, palette, rounded
+from raa_core.presentation import MoneyUnit, axis_title, missing, money_rounded, palette, rounded
 
 #: One colour per council position (code order), colour-blind safe.
 PALETTE = palette.SCENARIO
@@ -44,15 +44,24 @@ def shares_figure(table: pd.DataFrame) -> go.Figure:
 
 
 def comparison_data(cmp: pd.DataFrame) -> pd.DataFrame:
-    """From `contributions.compare`: per scenario (after the first), year and council, the difference (£)."""
-    first = cmp["order"].min() if not cmp.empty else 0
-    return cmp[cmp["order"] != first][["scenario", "year", "la_code", "council", "difference", "difference_pct"]]
+    """From `contributions.compare`: per scenario (after the first), year and council, the difference (£).
+
+    Scenarios may model different years (a 2-year and a 3-year scenario, or other base years): a year the
+    first scenario does not model has no difference, and is left out rather than drawn as nothing."""
+    cols = ["scenario", "year", "la_code", "council", "difference", "difference_pct"]
+    if cmp.empty:
+        return pd.DataFrame(columns=cols)
+    rows = cmp[cmp["order"] != cmp["order"].min()]
+    return rows[[not missing(v) for v in rows["difference"]]][cols]
 
 
-def comparison_figure(cmp: pd.DataFrame) -> go.Figure:
-    """Bars of each scenario's difference from the first, per council and year (£)."""
+def comparison_figure(cmp: pd.DataFrame) -> go.Figure | None:
+    """Bars of each scenario's difference from the first, per council and year (£); None when no year is
+    modelled by the first scenario and another one (nothing to draw: the page says so in a sentence)."""
     data = comparison_data(cmp)
-    first = cmp.loc[cmp["order"] == cmp["order"].min(), "scenario"].iloc[0] if not cmp.empty else ""
+    if data.empty:
+        return None
+    first = cmp.loc[cmp["order"] == cmp["order"].min(), "scenario"].iloc[0]
     fig = go.Figure()
     for i, ((name, council), g) in enumerate(data.groupby(["scenario", "council"], sort=False)):
         fig.add_trace(go.Bar(
@@ -60,5 +69,7 @@ def comparison_figure(cmp: pd.DataFrame) -> go.Figure:
             marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate="%{x}: £%{y:,.2f}<extra>" + f"{name}: {council}" + "</extra>"))
     fig.update_layout(barmode="group")
-    fig.update_yaxes(tickformat=",.0f", tickprefix="£")  # £4,000 on the axis, not 4000 (as the budget charts)
-    return _layout(fig, f"Difference from “{first}” (£, positive = the council pays more)", "£")
+    # 4,000 on the axis, the unit in its title (as the budget charts): a prefix would read "£−15,000" below zero
+    fig.update_yaxes(tickformat=",.0f")
+    return _layout(fig, f"Difference from “{first}” (positive = the council pays more)", axis_title(MoneyUnit.POUNDS,
+                                                                                                    "Difference"))

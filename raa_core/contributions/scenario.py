@@ -37,6 +37,12 @@ class ScenarioError(BadInput):
         self.field = field
         self.message = message
 
+    @property
+    def on_page(self) -> str:
+        """The builder's name for the field (`display.label("scenario_field", ...)`), then the message, with its
+        first letter a capital: "Drivers: the weights sum to 1.1; they must sum to 1"."""
+        return f"{display.label('scenario_field', self.field)}: {self.message}"
+
 
 def year_start(year: str) -> int:
     """2021 for '2021-22'."""
@@ -134,7 +140,7 @@ class Scenario(BaseModel):
                 raise ScenarioError(f"drivers.{d}", f"weight {w} must be above 0 and at most 1")
         total_w = sum(self.drivers.values(), Decimal(0))
         if abs(total_w - 1) > WEIGHT_TOLERANCE:
-            raise ScenarioError("drivers", f"weights sum to {total_w.normalize()}; they must sum to 1")
+            raise ScenarioError("drivers", f"the weights add up to {total_w.normalize()}; they must add up to 1")
         if not 1 <= self.window_years <= MAX_WINDOW:
             raise ScenarioError("window_years", f"{self.window_years} is not allowed: choose 1 to {MAX_WINDOW} years")
         for y in self.transition:

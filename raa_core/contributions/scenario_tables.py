@@ -117,6 +117,28 @@ def comparison_frame(cmp: pd.DataFrame, first: str) -> pd.DataFrame:
     })
 
 
+def comparison_note(cmp: pd.DataFrame) -> str | None:
+    """A sentence when the scenarios compared do not all model the same years (a 2-year against a 3-year
+    scenario, or other base years): which years have no difference from the first, and why. None when every
+    scenario's years are the first one's."""
+    if cmp.empty:
+        return None
+    first_order = cmp["order"].min()
+    first = str(cmp.loc[cmp["order"] == first_order, "scenario"].iloc[0])
+    first_years = set(cmp.loc[cmp["order"] == first_order, "year"])
+    others = cmp[cmp["order"] != first_order]
+    extra = sorted(set(others["year"]) - first_years)
+    if not extra:
+        return None
+    shared = sorted(set(others["year"]) & first_years)
+    years = ", ".join(extra)
+    if not shared:
+        return (f"“{first}” models none of the years of the other scenarios, so there are no differences to "
+                f"draw: choose scenarios that model the same years, or compare their contributions in the table.")
+    return (f"“{first}” does not model {years}: the differences are shown for the years both scenarios model "
+            f"({', '.join(shared)}), and left blank for {years}.")
+
+
 def saved_caption(saved: pd.DataFrame, picked: Sequence[str]) -> str:
     """Who saved each chosen scenario and when (UTC, to the minute)."""
     return "Saved: " + "; ".join(

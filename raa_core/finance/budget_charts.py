@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from raa_core.finance.monitoring import Monitoring
 from raa_core.presentation import MoneyUnit, axis_title, money_axis_range, palette, scaled
+from raa_core.presentation.text import REFERENCE_LINE
 
 OVER = palette.OVER
 UNDER = palette.UNDER
@@ -145,6 +146,7 @@ def outturn_trend(
             mode="lines",
             name="Budget",
             line={"dash": "dash", "color": BUDGET},
+            meta=REFERENCE_LINE,
             hovertemplate="Budget: £%{y:,.2f}" + k + "<extra></extra>",
         )
     )

@@ -68,7 +68,7 @@ def add_comment(
     comment = comment.strip()
     author = viewer.user.strip()
     if not comment:
-        raise BadInput("a comment must not be empty")
+        raise BadInput("Write the comment before saving it: it is empty")
     if not author:
         raise BadInput("a comment needs an author")
     if not 1 <= int(period) <= 12:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from raa_core.errors import BadInput, NoData
 from raa_core.finance.settlement import allocate
 from raa_core.periods import financial_year_of
+from raa_core.presentation import display
 from raa_core.presentation.text import date_long, gbp, share_text
 from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest
@@ -107,6 +108,8 @@ class Compensation(BaseModel):
 
     at: dt.date
     fee_name: str
+    #: The fee in words (fee_rates.csv's `label`), as people read it.
+    fee_label: str = ""
     london_weighting_pct: Decimal
     positions: tuple[CouncilPosition, ...]
     pooled_value: Decimal
@@ -114,7 +117,7 @@ class Compensation(BaseModel):
 
     def lines(self) -> list[str]:
         """The calculation in plain English, line by line."""
-        out = [f"At {date_long(self.at)}, fee per child or adopter household: {self.fee_name} "
+        out = [f"At {date_long(self.at)}, fee per child or adopter household: {self.fee_label or self.fee_name} "
                f"({gbp(self.positions[0].child_fee) if self.positions else '—'})."]
         for p in self.positions:
             w = " (London weighted)" if p.adopter_fee != p.child_fee else ""
@@ -188,7 +191,8 @@ def compensate(
         owed[j][1] -= amount
         i += owes[i][1] == 0
         j += owed[j][1] == 0
-    return Compensation(at=at, fee_name=fee_name, london_weighting_pct=lw, positions=positions,
+    return Compensation(at=at, fee_name=fee_name, fee_label=display.label("fee", fee_name, ref),
+                        london_weighting_pct=lw, positions=positions,
                         pooled_value=pooled, payments=tuple(payments))
 
 

@@ -114,7 +114,7 @@ class _Book:
                         ws.write_number(r, c, n, self.int)
                 elif kind == "rag":
                     t = _txt(v)
-                    self.wb.text(ws, r, c, t, self.rag.get(t, self.text))
+                    self.wb.text(ws, r, c, display.label("rag", t) if t else "", self.rag.get(t, self.text))
                 else:
                     self.wb.text(ws, r, c, _txt(v), self.bold if strong else self.text)
         ws.freeze_panes(HEADER_ROW + 1, 0)

@@ -97,7 +97,7 @@ def board_summary(snapshot: Snapshot, request: PerformanceRequest) -> tuple[list
     f = forecast(snapshot, ForecastRequest(as_at=request.as_at, months=MIN_MONTHS))
     lines = [ft.run_caption(f)]
     lines += [ft.gap_text(f, ref, area, publication=request.publication) for area in f.gaps["area"]]
-    lines.append("The forecast's record against what happened: raa forecast --backtest, and the Forecast page.")
+    lines.append("The forecast's record against what happened is on the Forecast page (its backtest).")
     parts = []
     for area in [*sorted(set(f.rows["area"]) - {"region"}), "region"]:
         t = ft.horizon_table(f, area, ref, publication=request.publication)

@@ -11,8 +11,8 @@ import pandas as pd
 
 from raa_core import clock
 from raa_core.errors import BadInput
-from raa_core.ingest.contract import DATASETS, FRESHNESS_TABLES, TABLES
-from raa_core.presentation import count_noun, count_text, date_short, display
+from raa_core.ingest.contract import DATASETS, FRESHNESS_TABLES, TABLES, person_rows, rule_title
+from raa_core.presentation import count_noun, count_text, date_short, date_text, display, missing
 from raa_core.reference import Reference
 from raa_core.store.sql import contract_literal, execute, newest_drop_sql
 
@@ -167,6 +167,32 @@ def _open_warnings(con: duckdb.DuckDBPyConnection, la_code: int | None = None) -
         """,
         {"la_code": la_code},
     ).df()
+
+
+def warnings_frame(warnings: pd.DataFrame, ref: Reference) -> pd.DataFrame:
+    """`open_warnings` as people read it: Council (name), Extract date, File, Column, Rule (its plain-English
+    title), Rows (counted as a person counts them, the first data row is row 1, as every other message of a
+    drop; or the text `access.issues_for` made of them for the viewer), Message. An empty frame keeps the columns."""
+    names = display.council_names(ref)
+    return pd.DataFrame({
+        "Council": [names.get(int(la), str(la)) for la in warnings["la_code"]],
+        "Extract date": [date_text(d) for d in warnings["extract_date"]],
+        "File": [str(f) for f in warnings["file"]],
+        "Column": ["" if missing(c) else str(c) for c in warnings["column"]],
+        "Rule": [rule_title(str(r)) for r in warnings["rule"]],
+        "Rows": [_rows_text(rows, n) for rows, n in zip(warnings["rows"], warnings["row_count"], strict=True)],
+        "Message": [str(m) for m in warnings["message"]],
+    })
+
+
+def _rows_text(rows: object, n: object) -> str:
+    """A warning's rows as a person counts them; text already decided by `access.issues_for` (the rows, or
+    "3 rows" for a viewer without child-level rights) is kept as it is."""
+    if isinstance(rows, str):
+        return rows
+    if rows is None or not len(rows):  # type: ignore[arg-type]
+        return ""
+    return person_rows([int(r) for r in rows], None if missing(n) else int(n))  # type: ignore[union-attr]
 
 
 def _rows_per_file(counts_json: str | None) -> str:

@@ -107,8 +107,8 @@ DEFINITIONS: dict[str, str] = {
         "**Threshold**: the threshold in force at the end of the period, from a named set in reference data. "
         "**DfE** (the default): the scorecard's months as floor(months × 365.25 / 12) days, so 14 months = 426 "
         "days (A1, A10) and 4 months = 121 days (A2), with 21/18/16 and 7/6/5 months for earlier periods. "
-        "**Business case**: the 425 / 121 days the business case used (the reconciliation uses it). None for "
-        "A3. Difference = figure - threshold; negative is better for the time measures."
+        "**Business case**: the 425 / 121 days the business case used (the reconciliation uses it). A3 has no "
+        "threshold. Difference = figure - threshold; negative is better for the time measures."
     ),
     "rag": (
         "**RAG**: green where the figure meets the threshold (at or below it for days, at or above it for a "
@@ -172,7 +172,9 @@ DEFINITIONS: dict[str, str] = {
     ),
     "compare": (
         "**Against the region and the best partner**: the council's figure beside the region's (all children) "
-        "and the best council's figure for the same period (fewest days; highest A3 percentage)."
+        "and the best partner's: the best figure of the other councils for the same period (fewest days; highest "
+        "A3 percentage), never the council itself, and never a figure resting on fewer than {low_n} children "
+        "while another council's rests on more."
     ),
     "reconciliation": (
         "**Reconciliation**: each figure the business case printed (reference data) beside the figure "
@@ -576,8 +578,9 @@ def headline(snapshot: Snapshot, request: PerformanceRequest, area: str | None =
 def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
     """One council's figures beside the region's and the best council's (lowest days, highest A3 %).
 
-    The best partner is chosen among councils whose figure rests on enough children (not low n) where
-    there are any: a figure over one child is no benchmark.
+    The best partner is chosen among the other councils (never the council itself: it is the benchmark the
+    council is set against), among those whose figure rests on enough children (not low n) where there are any: a
+    figure over one child is no benchmark.
 
     Columns: indicator, council, council_n, region, region_n, best, best_area, best_n (n for low-n marks).
     From a masked (publication) scorecard the `<col>_hidden` flags come along, and hidden figures are
@@ -587,7 +590,7 @@ def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
     rows = []
     for ind in INDICATORS:
         sc = scorecard_df[scorecard_df["indicator"] == ind]
-        councils = sc[~sc["area"].isin(["region", "region_mean"]) & sc["value"].notna()]
+        councils = sc[~sc["area"].isin(["region", "region_mean", area]) & sc["value"].notna()]
         if (~councils["low_n"].astype(bool)).any():
             councils = councils[~councils["low_n"].astype(bool)]
         best = None

@@ -9,6 +9,7 @@ labelled with `LOW_N_MARK` in their text. For the publication view pages pass fr
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
@@ -20,7 +21,7 @@ from raa_core.performance.recruitment import TIMELINESS
 from raa_core.presentation import palette
 from raa_core.presentation.display import REGION_LABELS as AREA_LABELS
 from raa_core.presentation.display import area_label
-from raa_core.presentation.text import missing
+from raa_core.presentation.text import REFERENCE_LINE, missing
 from raa_core.reference import THRESHOLD_SET_SHORT, load_reference
 
 LOW_N_MARK = "*"
@@ -39,6 +40,8 @@ def area_colour(area: object, default: str | None = None) -> str | None:
     colours = load_reference().council_colours()
     return colours.get(int(key), default) if key.isdigit() else default
 THRESHOLD_COLOUR = palette.THRESHOLD
+#: The width of the A1 histogram's bins (days), from day 0.
+A1_BIN_DAYS = 30
 #: Axis labels of the adopter timeliness measures (the full rule is in the hover and the definitions).
 TIMELINESS_SHORT = {
     "stage1_2m": "Stage 1 in 2 months",
@@ -172,6 +175,7 @@ def trend_chart(
                 mode="lines",
                 name=threshold_name(df),
                 line={"color": THRESHOLD_COLOUR, "dash": "dash"},
+                meta=REFERENCE_LINE,
             )
         )
     if highlight in periods:
@@ -212,7 +216,8 @@ def council_comparison(
         if v is not None:
             fig.add_trace(
                 go.Scatter(
-                    x=labels, y=[v] * len(labels), mode="lines", name=label, line={"color": colour, "dash": dash}
+                    x=labels, y=[v] * len(labels), mode="lines", name=label, line={"color": colour, "dash": dash},
+                    meta=REFERENCE_LINE,
                 )
             )
     return _layout(fig, title or f"{indicator}: councils compared", UNITS.get(indicator, ""))
@@ -278,7 +283,7 @@ def a1_distribution_chart(
         go.Histogram(
             x=days,
             name="children",
-            xbins={"size": 30},
+            xbins={"start": 0, "size": A1_BIN_DAYS},
             showlegend=False,
             marker={"color": palette.SERIES, "line": {"color": palette.WHITE, "width": 1}},
             hovertemplate="%{x} days, children: %{y}<extra></extra>",
@@ -300,7 +305,11 @@ def a1_distribution_chart(
     low = LOW_N_MARK if len(days) < low_n_below else ""
     _layout(fig, f"Days from entering care to placement (n={len(days)}{low})", height=400)
     fig.update_xaxes(title_text="days", row=2, col=1)
-    fig.update_yaxes(title_text="children", tickformat=",d", rangemode="tozero", row=2, col=1)
+    # children per bin are whole numbers: ticks one child apart when few (never "0 0 0 1 1 1")
+    per_bin = Counter(d // A1_BIN_DAYS for d in days)
+    top = max(per_bin.values(), default=0)
+    fig.update_yaxes(title_text="children", tickformat=",d", rangemode="tozero", row=2, col=1,
+                     dtick=1 if top <= 10 else None, range=[0, max(top, 1) * 1.15] if top <= 10 else None)
     return fig
 
 

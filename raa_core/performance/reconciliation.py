@@ -15,6 +15,7 @@ import pandas as pd
 
 from raa_core.performance.indicators import scorecards
 from raa_core.periods import parse_period
+from raa_core.presentation import DASH, count_text, display, missing, percent_text, signed_count
 from raa_core.reference import THRESHOLD_SET_SHORT, Reference
 from raa_core.requests import CURRENT, AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
@@ -105,3 +106,30 @@ def summary(rec: pd.DataFrame, ref: Reference) -> str:
         f"**{int(rec['matches'].sum())} of {len(rec)}** published figures reproduced from the drops. Differences "
         f"to threshold use the **business case** set ({named}), as printed."
     )
+
+
+def shown(rec: pd.DataFrame, ref: Reference) -> pd.DataFrame:
+    """`reconcile`'s rows as people read them (the page's table and its download): the indicator's short name,
+    the area's name, counts as text with a dash where there is no figure, "Yes"/"No" for agreement and the
+    threshold set by its name (docs/indicators.md)."""
+    names = display.council_names(ref)
+    n = count_text
+    return pd.DataFrame({
+        "Indicator": [display.label("indicator_short", i) for i in rec["indicator"]],
+        "Period": list(rec["period"]),
+        "Area": [display.area_label(a, names) for a in rec["area"]],
+        "Compares": ["children (count)" if c == "count" else "mean days" for c in rec["compares"]],
+        "Published": [n(v) for v in rec["published"]],
+        "Computed": [n(v) for v in rec["computed"]],
+        "Difference": [signed_count(v) for v in rec["difference"]],
+        "Agrees": ["Yes" if bool(m) else "No" for m in rec["matches"]],
+        "Published %": [percent_text(v, 0) for v in rec["published_pct"]],
+        "Computed %": [percent_text(v, 0) for v in rec["computed_pct"]],
+        "Children (n)": [n(v) for v in rec["n"]],
+        "Threshold (days)": [n(v) for v in rec["threshold"]],
+        "Threshold set": [THRESHOLD_SET_SHORT.get(str(s), DASH) if not missing(s) else DASH
+                          for s in rec["threshold_set"]],
+        "Published difference from threshold": [signed_count(v) for v in rec["published_difference"]],
+        "Computed difference from threshold": [signed_count(v) for v in rec["computed_difference"]],
+        "Note": list(rec["note"]),
+    })

@@ -244,6 +244,23 @@ STATUS_LABELS: dict[str, str] = {
     "forecast": "forecast (the pipeline forecast, not a count)",
 }
 
+#: A contributions scenario's fields (the JSON of docs/command-line.md) by the builder's control that sets each.
+SCENARIO_FIELDS: dict[str, str] = {
+    "name": "Scenario name", "base_year": "Base year", "years": "Years to model", "scope": "Scope",
+    "uplift_pct": "Uplift on the previous year's total", "totals": "Explicit totals", "drivers": "Drivers",
+    "window_years": "Averaging window", "transition": "Transition", "cap_pct": "Cap", "floor_pct": "Floor",
+    "basis": "Basis", "saved": "Saved scenario", "scenario": "Scenario",
+}
+
+
+#: The terms of the definitions (the board pack's appendix), by the key of their definition.
+TERMS: dict[str, str] = {
+    "A1": "A1", "A2": "A2", "A3": "A3", "A10": "A10", "region": REGION_LABELS["region"],
+    "region_mean": REGION_LABELS["region_mean"], "threshold": "Threshold", "rag": "RAG (red, amber, green)",
+    "change": "Change", "national": "National figure", "low_n": "Low number", "publication": "Publication view",
+    "children_waiting": "Children waiting", "sufficiency": "Sufficiency of adopters", "stale": "Stale data",
+}
+
 #: The one labels table: kind -> code -> words. Kinds whose words are reference data (council, role,
 #: cost_line) are looked up there by `label` given the Reference.
 LABELS: dict[str, Mapping[Any, str]] = {
@@ -269,6 +286,8 @@ LABELS: dict[str, Mapping[Any, str]] = {
     "drop_rule": RULE_TITLES,
     "settlement_basis": BASIS_LABELS,
     "children_form": CHILDREN_FORMS,
+    "scenario_field": SCENARIO_FIELDS,
+    "term": TERMS,
 }
 
 
@@ -297,6 +316,15 @@ def label(kind: str, code: Any, ref: Reference | None = None) -> str:
     if missing(code):
         return words.get(None, DASH)
     return words.get(code, str(code))
+
+
+def publication_hidden(what: str, may_turn_off: bool) -> str:
+    """Why `what` ("The reconciliation is an internal check on small numbers") is not shown in the publication
+    view, and what the reader can do: turn the view off, or, for a role that sees the publication view only (the
+    Partnership Board), ask the Head of Service, never an instruction the role cannot follow."""
+    if may_turn_off:
+        return f"{what}; turn off the publication view to see it."
+    return f"{what}, so it is not shown in the publication view your role sees; the Head of Service can share it."
 
 
 def rag_badge(v: Any) -> str:

@@ -43,7 +43,7 @@ import pandas as pd
 
 from raa_core.errors import BadInput
 from raa_core.money import pennies, to_decimal, to_k
-from raa_core.periods import Period, is_over
+from raa_core.periods import Period, is_over, parse_quarter
 
 if TYPE_CHECKING:
     from raa_core.reference import SuppressionSettings
@@ -298,6 +298,13 @@ def date_brief(d: dt.date) -> str:
 def month_long(d: dt.date) -> str:
     """November 2026."""
     return f"{d:%B %Y}"
+
+
+def quarter_text(code: str) -> str:
+    """A quarter's code (`2026-27Q2` or `2026-27 Q2`, Q1 = April to June) as people read it: "Q2 2026-27 (July to
+    September 2026)". Raises BadInput for text that is not a quarter."""
+    q = parse_quarter(re.sub(r"\s*Q", " Q", code.strip()))
+    return f"{q.name.split(' ')[1]} {q.name.split(' ')[0]} ({q.start:%B} to {q.end:%B %Y})"
 
 
 def month_text(d: dt.date) -> str:
@@ -625,6 +632,43 @@ def money_axis_range(values: Iterable[Any], headroom: float = 0.08) -> tuple[flo
     lo, hi = min(0.0, *nums), max(0.0, *nums)
     span = (hi - lo) or 1.0
     return (lo - (span * headroom if lo < 0 else 0.0), hi + span * headroom)
+
+
+#: The `meta` of a trace that draws a reference (a threshold, the national figure, the budget), not a figure of
+#: the data: a chart of reference lines alone has nothing to show.
+REFERENCE_LINE = "reference line"
+
+
+def _plotted(trace: Any) -> list[Any]:
+    """The values a trace draws marks for: a bar, line or scatter's y (x for a horizontal bar), a histogram or
+    box's samples, a pie or funnel's values."""
+    kind = getattr(trace, "type", "")
+    if kind in ("histogram", "box"):
+        return list(trace.x if trace.x is not None else trace.y if trace.y is not None else [])
+    if kind in ("pie", "funnelarea"):
+        return list(trace.values or [])
+    horizontal = getattr(trace, "orientation", None) == "h"
+    values = trace.x if horizontal else trace.y
+    return list(values) if values is not None else []
+
+
+def chart_has_data(fig: Any) -> bool:
+    """Whether a plotly figure draws at least one mark from a figure: a value that is neither missing nor nought
+    (a threshold line, an `x` for a suppressed figure or bars of zero height alone show nothing: before the first
+    drop every count is 0). A chart without data is not drawn: its page says so in a sentence (`no_chart_text`)
+    instead of an empty frame with an axis from -1 to 4; its figures stay in its table."""
+    return fig is not None and any(
+        not missing(v) and (not isinstance(v, int | float | Decimal) or v != 0)
+        for trace in fig.data if getattr(trace, "meta", None) != REFERENCE_LINE for v in _plotted(trace))
+
+
+def no_chart_text(fig: Any) -> str:
+    """The sentence shown in place of a chart without data, naming the chart by its title."""
+    title = (getattr(getattr(fig.layout, "title", None), "text", None) or "") if fig is not None else ""
+    title = re.sub(r"<[^>]+>", " ", title).strip()
+    what = f"“{title}”" if title else "this chart"
+    return (f"No figures to draw for {what} with the choices in the sidebar: the drops held do not cover them, "
+            "every figure is nought, or every figure is suppressed for publication.")
 
 
 def scaled(values: Sequence[Any], unit: MoneyUnit) -> list[float | None]:

@@ -90,7 +90,7 @@ def test_changing_a_weight_recomputes_and_invalid_weights_name_the_field(app_env
     r = expected(app_env, ref, data).year_rows("2022-23")[1]
     assert any(row["Year"] == "2022-23" and row["Contribution"] == gbp(r.contribution) for row in after)
     at.number_input(key="sc_w_placement_orders").set_value(0.7).run()
-    assert [e.value for e in at.error] == ["drivers: weights sum to 1.2; they must sum to 1"]
+    assert [e.value for e in at.error] == ["Drivers: the weights add up to 1.2; they must add up to 1"]
 
 
 def test_save_load_compare_and_the_cli_gives_identical_figures(app_env, ref, capsys, tmp_path) -> None:

@@ -112,7 +112,7 @@ def test_a_bad_user_is_refused_with_the_reason_and_nothing_added(app_env) -> Non
     at.text_input(key="users_add_again").input("a long enough password")
     at.button[0].click()
     at.run()
-    assert "Not added: role council_analyst needs --council" in at.error[0].value
+    assert "Not added: a Council performance analyst works for one council: choose Bexley (303)" in at.error[0].value
     assert "jo.smith" not in {u.username for u in accounts.users(state)}
 
 

@@ -24,10 +24,10 @@ def test_bad_input_is_an_error_box_with_its_sentence_as_given() -> None:
 
 
 def test_refused_says_who_can_help() -> None:
-    refusal = AccessDenied(Viewer(user="b", role="board"), "open the audit page", load_reference())
+    refusal = AccessDenied(Viewer(user="b", role="board"), "open the Audit page", load_reference())
     shown = errors.message(refusal, "**This page is not available to you.** ")
     assert shown == errors.Message(
-        "error", "**This page is not available to you.** b (Partnership Board member) may not open the audit page. "
+        "error", "**This page is not available to you.** b (Partnership Board member) may not open the Audit page. "
         "Ask the RAA's administrator if you need it.", ":material/block:")
 
 

@@ -71,7 +71,7 @@ def test_add_list_remove(capsys, monkeypatch, db, ref) -> None:
 
 
 @pytest.mark.parametrize(("argv", "stdin", "message"), [
-    (["users", "add", "kim", "--role", "council_analyst"], PASSWORD + "\n", "needs --council"),
+    (["users", "add", "kim", "--role", "council_analyst"], PASSWORD + "\n", "works for one council"),
     (["users", "add", "kim", "--role", "wizard"], PASSWORD + "\n", "unknown role"),
     (["users", "add", "kim", "--role", "hos"], "short\n", "at least 12 characters"),
     (["users", "add", "kim", "--role", "hos"], "", "standard input"),

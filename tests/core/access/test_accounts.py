@@ -45,8 +45,8 @@ def test_password_is_stored_as_an_argon2id_hash_only(state, ref) -> None:
 
 
 @pytest.mark.parametrize(("name", "password", "role", "council", "message"), [
-    ("jo", PASSWORD, "council_analyst", None, "needs --council"),
-    ("jo", PASSWORD, "council_analyst", 999, "needs --council"),
+    ("jo", PASSWORD, "council_analyst", None, "works for one council"),
+    ("jo", PASSWORD, "council_analyst", 999, "works for one council"),
     ("jo", PASSWORD, "hos", 886, "not bound to a council"),
     ("jo", PASSWORD, "root", None, "unknown role 'root'"),
     ("jo", "short", "hos", None, "at least 12 characters"),

@@ -67,7 +67,7 @@ def test_human_output_lists_each_council_and_year(sample_db: Path, tmp_path: Pat
 
 
 @pytest.mark.parametrize(("change", "says"), [
-    ({"drivers": {"placement_orders": 0.5, "adoption_orders": 0.4}}, "drivers: weights sum to 0.9"),
+    ({"drivers": {"placement_orders": 0.5, "adoption_orders": 0.4}}, "drivers: the weights add up to 0.9"),
     ({"drivers": {"births": 1.0}}, "drivers.births: unknown driver"),
     ({"transition": {"2021-22": 0.5, "2022-23": 2}}, "transition.2022-23: t = 2 is outside [0, 1]"),
     ({"cap_pct": 0.5}, "cap_pct: 2021-22: the cap of 0.5% allows at most"),

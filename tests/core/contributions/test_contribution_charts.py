@@ -30,4 +30,45 @@ def test_comparison_figure_is_the_differences(sample_con, ref) -> None:
     for la, council in ((303, "Bexley"), (886, "Kent"), (887, "Medway")):
         want = [float(y.contribution - x.contribution) for x, y in zip(a.rows, b.rows, strict=True) if x.la_code == la]
         assert got[f"no bounds: {council}"] == want
-    assert fig.layout.yaxis.tickformat == ",.0f" and fig.layout.yaxis.tickprefix == "£"  # £4,000, not 4000
+    # 4,000 with the unit in the axis title, never "£−15,000"
+    assert fig.layout.yaxis.tickformat == ",.0f" and fig.layout.yaxis.tickprefix is None
+    assert fig.layout.yaxis.title.text == "Difference (£)"
+
+
+def _scenario(base: str, n: int, name: str) -> dict:
+    from raa_core.contributions.scenario import modelled_years
+
+    years = modelled_years(base, n)
+    return {**DEFAULT_SCENARIO, "name": name, "base_year": base, "years": years,
+            "transition": {y: 1.0 for y in years}}
+
+
+def test_comparison_of_scenarios_of_any_lengths_draws_only_the_years_both_model(sample_con, ref) -> None:
+    """A 2-year scenario first and a 3-year one after it (and every other order and base year): the year the first
+    does not model has no difference; it is left out of the chart and said in a sentence, never a crash."""
+    from raa_core.contributions import scenario_tables
+
+    shapes = [("2020-21", 2), ("2020-21", 3), ("2019-20", 1), ("2021-22", 1), ("2020-21", 1)]
+    results = {s: fk.run(sample_con, ref, parse_scenario(_scenario(*s, f"{s[0]} for {s[1]}"))) for s in shapes}
+    for first in shapes:
+        for other in shapes:
+            if other == first:
+                continue
+            cmp = contributions.compare([results[first], results[other]], ref)
+            fig = contribution_charts.comparison_figure(cmp)
+            first_years = set(results[first].scenario.years)
+            other_years = set(results[other].scenario.years)
+            shared = first_years & other_years
+            note = scenario_tables.comparison_note(cmp)
+            if fig is None:
+                assert note is not None and "none of the years" in note
+                assert not shared
+                continue
+            drawn = {x for t in fig.data for x in t.x}
+            assert drawn and drawn <= shared
+            assert all(y is not None for t in fig.data for y in t.y)
+            assert (note is None) == (other_years <= first_years), (first, other, note)
+            frame = scenario_tables.comparison_frame(cmp, "first")
+            assert "None" not in frame.to_string() and "nan" not in frame.to_string()
+    four = [results[s] for s in shapes[:4]]
+    assert contribution_charts.comparison_figure(contributions.compare(four, ref)) is not None

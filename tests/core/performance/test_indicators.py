@@ -408,6 +408,10 @@ def test_best_partner_is_chosen_among_councils_with_enough_children() -> None:
     assert (comp.loc["A1", "council"], comp.loc["A1", "council_n"], comp.loc["A1", "region"]) == (363, 2, 498)
     few = compare_council(scorecard(snap(warehouse_with(business_case_cohort()), ref=REF), req(Y1819)), "887").set_index("indicator")
     assert few.loc["A1", "best_area"] == "303"  # every council is low-n: the best of them all
+    # the best partner is never the council itself (Medway's own figure is the one not low-n: its partner is
+    # another council's)
+    for area in ("303", "886", "887"):
+        assert area not in set(compare_council(sc, area)["best_area"].dropna())
 
 
 def test_every_figure_has_a_definition_with_settings_filled_in() -> None:
