@@ -363,7 +363,7 @@ def audit_child_view(state: AppState, page: str, la_code: int | None, what: str)
         return
     sess.audited_views[page] = ((la_code, what), now)
     appstate.record(state, actor=sess.viewer.user, role=sess.viewer.role, action="child_level_view", page=page,
-                    la_code=la_code, detail=what)
+                    la_code=la_code, detail=f"Viewed {what}.")
 
 
 def audited_export(state: AppState, build: Callable[[], bytes], name: str, page: str | None,
@@ -376,7 +376,7 @@ def audited_export(state: AppState, build: Callable[[], bytes], name: str, page:
     def built() -> bytes:
         data = build()
         appstate.record(state, actor=viewer.user if viewer else None, role=viewer.role if viewer else None,
-                        action="export", page=page, la_code=la_code, detail=name)
+                        action="export", page=page, la_code=la_code, detail=f"Downloaded the file {name}.")
         return data
 
     return built

@@ -455,7 +455,8 @@ def drop_issues(issues: pd.DataFrame, page: str, la_code: int | None = None) -> 
         if len(councils) == 1:
             audit_child_view(page, councils[0], what)
         else:
-            audit_child_view(page, None, f"{what} of councils {', '.join(str(c) for c in councils)}")
+            names = [reference().council_name(c) for c in councils]
+            audit_child_view(page, None, f"{what} of {', '.join(names[:-1])} and {names[-1]}")
     return shown
 
 

@@ -26,6 +26,7 @@ from raa_core.presentation import (
     indicator_text,
     money_text,
     percent_text,
+    quarter_text,
     share_text,
     utc_time,
 )
@@ -250,7 +251,7 @@ def _asglb_rows(args: argparse.Namespace, snap: Snapshot, q: Period, out: Path) 
     out.write_bytes(book)
     appstate.record(AppState.beside(Warehouse(Path(args.db))), actor=f"cli:{getpass.getuser()}", role=None,
                     action="export", page="raa asglb", la_code=None,
-                    detail=f"ASGLB row-level template {q.name}")
+                    detail=f"Wrote the ASGLB row-level template for {quarter_text(q.name)} (child-level data) to {out.name}.")
     _emit(args, {"quarter": q.name, "out": str(out), "rows": True},
           f"ASGLB row-level template {q.name} written to {out} (personal data: send securely)")
     return 0

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -372,18 +371,25 @@ def loaded_by(user: str) -> str:
 
 
 def audit_detail(outcome: UploadOutcome, action: str) -> str:
-    """The audit record's detail of an upload (JSON): the action, drop, verdict and counts, the files, where
-    the extract date came from, and that the raw files were deleted (they never outlive `check_upload`)."""
+    """The audit record's detail of an upload, as a sentence (the audit shows words, never JSON): the action,
+    the drop, the verdict with its counts, the files, where the extract date came from, and that the raw files
+    were deleted (they never outlive `check_upload`). A refused upload still names the files it brought."""
     r = outcome.result
-    return json.dumps({"action": action, "drop": r.path, "outcome": r.outcome, "errors": len(r.errors),
-                       "warnings": len(r.warnings), "files": list(outcome.files), "date_from": outcome.date_source,
-                       "raw_files_deleted": True})
+    drop = "an upload that named no drop" if r.path == "upload" else f"drop {r.path}"
+    verdict = {"accepted": "accepted", "rejected": "rejected", "unchanged": "unchanged (already loaded)"}.get(
+        r.outcome, r.outcome)
+    counts = f"{count_noun(len(r.errors), 'error')} and {count_noun(len(r.warnings), 'warning')}"
+    files = ", ".join(drops.shown(f) for f in outcome.files) if outcome.files else "no files"
+    dated = f"; extract date from {outcome.date_source}" if outcome.date_source else ""
+    return (f"{action.capitalize()} of {drop}: {verdict}, with {counts}; files: {files}{dated}; "
+            "the uploaded files were deleted.")
 
 
-def refused(la_code: int | None, message: str) -> UploadOutcome:
+def refused(la_code: int | None, message: str, files: tuple[str, ...] = ()) -> UploadOutcome:
+    """An upload refused before its drop could be checked (`message` says why); `files`: the names it brought."""
     result = drops.DropResult(path="upload", la_code=la_code, extract_date=None, outcome="rejected",
                               errors=[Issue(rule="upload_refused", message=message)])
-    return UploadOutcome(result, None, (), False)
+    return UploadOutcome(result, None, files, False)
 
 
 def check_upload(
@@ -402,7 +408,7 @@ def check_upload(
             staged = stage(uploads, la_code, form_date, area, ref.settings.drops,
                            {c.la_code: c.short_name for c in ref.councils})
         except UploadError as exc:
-            return refused(la_code, str(exc))
+            return refused(la_code, str(exc), tuple(str(u.name) for u in uploads))
         if load_into is not None:
             result = drops.ingest_folders(load_into, [staged.drop], ref, today, actor=actor).results[0]
         else:

@@ -335,3 +335,21 @@ def test_raa_check_with_a_council_not_of_this_agency_is_a_usage_error(tmp_path: 
     code = main(["check", str(folder), "--council", "999", "--today", TODAY.isoformat()])
     err = capsys.readouterr().err
     assert code == 2 and "--council 999 is not one of this agency's councils (303 Bexley, 886 Kent, 887 Medway)" in err
+
+
+def test_the_audit_of_an_upload_is_a_sentence_naming_its_files_even_when_refused(tmp_path: Path, ref) -> None:
+    """The audit shows words, never JSON (docs/operations.md): a checked upload names its drop, verdict, counts,
+    files and where its date came from; an upload refused before its drop could be checked still names the
+    files it brought (it once recorded `"drop": "upload", "files": []`)."""
+    folder = _drop_files(tmp_path, manifest=True)
+    out = uploads.check_upload([dk.folder_zip(folder, "886/2022-10-07/")], 886, None, ref, TODAY, tmp_path / "s1")
+    detail = uploads.audit_detail(out, "check only")
+    assert detail.startswith("Check only of drop 886/2022-10-07: accepted, with 0 errors and ")
+    assert "extract date from manifest.json" in detail and "children.parquet" in detail
+    assert detail.endswith("the uploaded files were deleted.") and "{" not in detail
+    bad = FakeUpload("notes.txt", b"not a drop")
+    out = uploads.check_upload([bad], 886, None, ref, TODAY, tmp_path / "s2")
+    assert out.result.outcome == "rejected"
+    detail = uploads.audit_detail(out, "check only")
+    assert detail.startswith("Check only of an upload that named no drop: rejected, with 1 error and 0 warnings")
+    assert "files: notes.txt" in detail

@@ -325,7 +325,9 @@ def test_cli_writes_the_row_level_template_owner_only_and_audited(sample_db: Pat
     assert "Reversals and disruptions: plan_reversed_code" in headers
     with AppState.beside(Warehouse(db)).connect() as c:
         audit = c.execute("SELECT actor, action, page, detail FROM audit").fetchall()
-    assert [(a[1], a[2], a[3]) for a in audit] == [("export", "raa asglb", "ASGLB row-level template 2026-27 Q2")]
+    assert [(a[1], a[2], a[3]) for a in audit] == [
+        ("export", "raa asglb", f"Wrote the ASGLB row-level template for Q2 2026-27 (July to September 2026) "
+                                f"(child-level data) to {out.name}.")]
     assert audit[0][0].startswith("cli:")
 
 
