@@ -22,7 +22,7 @@ def test_the_statement_opens_signed_out_and_the_sign_in_screen_links_to_it(app_e
     at.session_state[SESSION] = None  # signed out
     at.run()
     assert not at.exception, at.exception
-    assert [t.value for t in at.text_input] == ["", ""]  # the sign-in form
+    assert [b.proto.label for b in at.get("link_button")] == ["Sign in"]  # the way to the sign-in form
     assert any(link.endswith("accessibility") or "accessibility" in link for link in _links(at)), _links(at)
     at.switch_page(STATEMENT)
     at.run()
