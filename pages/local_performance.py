@@ -214,7 +214,7 @@ with left:
             ],
             per_row=2,
         )
-wb_shown, wb_view = pv.publish(wbands, publication, counts=["children"], group_by=["band_order"])
+wb_shown, wb_view = pv.publish(wbands, publication, counts=["children"], parts_of=journeys.WAITING_BANDS_PARTS_OF)
 with right:
     pv.plot(pv.figure(pc.waiting_bands_chart, wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
     pv.chart_notes(False, publication)
@@ -273,7 +273,7 @@ with st.spinner("Counting characteristics…"):
     chars = data.load(characteristics.characteristics, every, at)
 c_shown, _ = pv.publish(
     chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
-    group_by=["group", "dimension", "category_order"],
+    group_by=list(characteristics.BREAKDOWN), parts_of=characteristics.PARTS_OF,
 )
 c_text = c_shown if publication else suppression.as_text(chars)
 if area in gaps:

@@ -235,7 +235,7 @@ with st.spinner("Counting characteristics…"):
     chars = data.load(characteristics.characteristics, every, at)
 c_shown, c_view = pv.publish(
     chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
-    group_by=["group", "dimension", "category_order"],
+    group_by=list(characteristics.BREAKDOWN), parts_of=characteristics.PARTS_OF,
 )
 # The children group chosen reruns only this part
 

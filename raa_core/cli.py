@@ -37,7 +37,7 @@ from raa_core.store.warehouse import DEFAULT_DB, NoWarehouse, Warehouse, health,
 if TYPE_CHECKING:
 
     from raa_core.contributions.scenario import Scenario
-    from raa_core.ingest.drops import DropResult
+    from raa_core.ingest.drops import DropResult, IngestReport
     from raa_core.periods import Period
     from raa_core.snapshot import Snapshot
 
@@ -97,6 +97,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"raa ingest: {accounts.LEAVING_DEMO}", file=sys.stderr)
     report = drops.ingest(Path(args.db), root, load_reference(), today=args.today,
                           actor=f"raa ingest (user {getpass.getuser()})")
+    report = _shown(report, args.show_identifiers)
     lines = _report_lines(report.results)
     counts = {k: len(report.by(k)) for k in ("accepted", "unchanged", "rejected")}
     lines.append(", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -104,6 +105,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(lines[-1], file=sys.stderr)
     _emit(args, report.as_cli(), "\n".join(lines))
     return 1 if counts["rejected"] else 0
+
+
+def _shown(report: IngestReport, identifiers: bool) -> IngestReport:
+    """The report as printed: row numbers and the rows' keys only with `--show-identifiers`, else counts
+    (`access.issue_shown`: the one rule for where identifiers appear)."""
+    from raa_core.access import issue_shown
+
+    return report.model_copy(update={"results": [r.model_copy(update={
+        "errors": [issue_shown(i, identifiers) for i in r.errors],
+        "warnings": [issue_shown(i, identifiers) for i in r.warnings]}) for r in report.results]})
 
 
 def _report_lines(results: Sequence[DropResult]) -> list[str]:
@@ -129,7 +140,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{c.la_code} {c.short_name}" for c in ref.councils) + ")")
     result = uploads.check_path(path, ref, args.today or clock.today(), args.council,
                                 args.extract_date)
-    report = drops.IngestReport(results=[result])
+    report = _shown(drops.IngestReport(results=[result]), args.show_identifiers)
     lines = _report_lines(report.results)
     if args.json:
         print(lines[0], file=sys.stderr)
@@ -552,11 +563,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", parents=[common], help="validate and load every drop under DROPS_DIR")
     p.add_argument("drops_dir")
+    p.add_argument("--show-identifiers", action="store_true",
+                   help="print the rows and child identifiers each issue names (default: how many rows)")
     p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("check", parents=[common], help="validate one drop folder or a zip of one, without loading")
     p.add_argument("drop", metavar="DROP_DIR_OR_ZIP")
+    p.add_argument("--show-identifiers", action="store_true",
+                   help="print the rows and child identifiers each issue names (default: how many rows)")
     p.add_argument("--council", type=int, default=None, help="council code of a zip whose folders do not name it")
     p.add_argument("--extract-date", type=_date, default=None,
                    help="extract date of a zip with no manifest.json and no dated folder")

@@ -151,12 +151,14 @@ def exposed(values: Mapping[Hashable, int | None], relations: Sequence[Relation]
 
 
 def secondary(values: Mapping[Hashable, int | None], relations: Sequence[Relation], primary: Iterable[Hashable],
-              limit: int) -> set[Hashable]:
+              limit: int, fixed: Iterable[Hashable] = ()) -> set[Hashable]:
     """The cells to hide: `primary` and as few more as this greedy rule finds so that nothing is `exposed`.
 
     While a hidden cell is solvable, or a relation leaves 1..limit to its hidden parts: hide the smallest
     positive published cell of the relations concerned, parts before totals (so the region and the year stay
-    published where they can), a zero or a total only when nothing else is left."""
+    published where they can), a zero or a total only when nothing else is left. `fixed` cells are published
+    by another table (a total this table breaks down): never chosen."""
+    fixed = set(fixed)
     hidden = set(primary)
     totals = {r.total for r in relations}
     while True:
@@ -168,13 +170,13 @@ def secondary(values: Mapping[Hashable, int | None], relations: Sequence[Relatio
         else:
             return hidden
         cells = {c for r in concerned for c in (r.total, *r.parts)
-                 if c not in hidden and values.get(c) is not None}
+                 if c not in hidden and c not in fixed and values.get(c) is not None}
         if small and any(c in cells for c in small[0].parts):
             cells = {c for c in small[0].parts if c in cells}
         if not cells:  # nothing left to hide beside the cells concerned: widen to every relation touching them
             near = {c for r in concerned for c in (r.total, *r.parts)}
             cells = {c for r in relations if near & {r.total, *r.parts} for c in (r.total, *r.parts)
-                     if c not in hidden and values.get(c) is not None}
+                     if c not in hidden and c not in fixed and values.get(c) is not None}
         if not cells:
             return hidden
         hidden.add(min(cells, key=lambda c: ((values.get(c) or 0) <= 0, c in totals, values.get(c) or 0, str(c))))
@@ -305,6 +307,38 @@ def secondary_cells(df: pd.DataFrame, index: Iterable[Hashable], counts: Sequenc
     return secondary(values, rels, primary, limit)  # type: ignore[return-value]
 
 
+def breakdown_cells(df: pd.DataFrame, index: Iterable[Hashable], part: str, total: str | None, category: str,
+                    limit: int) -> set[tuple[Hashable, str]]:
+    """The (row index, column) cells to hide in the rows `index` of a breakdown table (rows: an area and a
+    `category`; the categories of an area add up to its total): counts of 1..limit, and what `secondary` adds over
+    the relations each area's categories and total (`total`, its value repeated in each of the area's rows; or,
+    None, the categories' sum, published by another table and so never hidden here), and for each category and
+    for the totals the councils and the region. A hidden total hides its column in every row of the area."""
+    rows = list(index)
+    values: dict[Hashable, int | None] = {(i, part): _int_or_none(df.at[i, part]) for i in rows}
+    by_area: dict[str, list[Hashable]] = {}
+    by_category: dict[object, dict[str, Hashable]] = {}
+    for i in rows:
+        by_area.setdefault(str(df.at[i, "area"]), []).append(i)
+        by_category.setdefault(df.at[i, category], {})[str(df.at[i, "area"])] = i
+    rels: list[Relation] = []
+    for a, mine in by_area.items():
+        values[("total", a)] = (_int_or_none(df.at[mine[0], total]) if total is not None
+                                else sum(values[(i, part)] or 0 for i in mine))
+        rels.append(Relation(("total", a), tuple((i, part) for i in mine)))
+    rels += [Relation(("total", r.total), tuple(("total", p) for p in r.parts)) for r in area_relations(by_area)]
+    for areas in by_category.values():
+        rels += [Relation((areas[r.total], part), tuple((areas[p], part) for p in r.parts))
+                 for r in area_relations(areas)]
+    fixed = {("total", a) for a in by_area} if total is None else set()
+    primary = {c for c, v in values.items() if c not in fixed and _is_small(v, limit)}
+    hidden = secondary(values, rels, primary, limit, fixed)
+    out: set[tuple[Hashable, str]] = {c for c in hidden if c[0] != "total"}  # type: ignore[misc]
+    if total is not None:
+        out |= {(i, total) for c in hidden if c[0] == "total" for i in by_area[c[1]]}  # type: ignore[index]
+    return out
+
+
 def suppress_pct(count: int | None, n: int | None, pct: int | None, settings: Settings | SuppressionSettings) -> str:
     """One percentage for publication: `x` where the numerator or denominator is too small."""
     s = settings.suppression if isinstance(settings, Settings) else settings
@@ -332,12 +366,16 @@ def suppress_table(
     derived: Mapping[str, Sequence[str]] | None = None,
     group_by: Sequence[str] = (),
     relations: Sequence[Relation] = (),
+    parts_of: tuple[str, str | None, str] | None = None,
 ) -> pd.DataFrame:
     """Any per-area table for publication: every cell a string, small numbers `x`.
 
     `counts`: counts of 1..count_max hidden, then within each `group_by` group what `secondary` adds over the
     group's relations: the councils and the region in each count column (where the table has an `area` column),
     and `relations` between the count columns of each row (column names as cells: parts and totals, "of which").
+    `parts_of` (part column, total column or None, category column): each group is a breakdown whose rows'
+    categories add up to each area's total (`breakdown_cells`: characteristics against their n, waiting bands
+    against the waiting total) instead.
     `means`: mean column -> its n column; hidden where n <= mean_n_max or the n is hidden. `pcts`: percentage column ->
     (numerator, denominator); hidden where the numerator <= pct_numerator_max, the denominator <=
     pct_denominator_max, or either is hidden. `derived`: column -> the columns it is computed from;
@@ -351,8 +389,9 @@ def suppress_table(
     for _, g in groups:
         if s.convention == "round":
             break  # rounded counts (below) protect themselves: nothing hidden, no secondary suppression
-        for i, col in secondary_cells(df, g.index, counts, relations, s.count_max,
-                                      areas=by_area and g["area"].is_unique):
+        cells = (breakdown_cells(df, g.index, *parts_of, s.count_max) if parts_of is not None else
+                 secondary_cells(df, g.index, counts, relations, s.count_max, areas=by_area and g["area"].is_unique))
+        for i, col in cells:
             hidden[col][i] = True
     for col, n_col in (means or {}).items():  # an average follows its count: hidden with it, or over too few
         hidden[col] |= pd.Series([(_int_or_none(v) or 0) <= s.mean_n_max for v in df[n_col]], index=df.index)

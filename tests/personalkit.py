@@ -3,6 +3,7 @@ of docs/data-protection.md ("How each rule is tested")."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 
@@ -41,3 +42,19 @@ def found(text: str, values: dict[int, set[str]], allowed: Iterable[int] = ()) -
         if got:
             hits[la] = got
     return hits
+
+
+def pdf_text(data: bytes) -> str:
+    """Every page's text of a PDF."""
+    from pypdf import PdfReader
+
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def workbook_text(data: bytes) -> str:
+    """Every cell of every sheet of a workbook, one a line."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row
+                     if c is not None)

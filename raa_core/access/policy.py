@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from raa_core.errors import Refused
-from raa_core.ingest.contract import person_rows
+from raa_core.ingest.contract import Issue, person_rows
 from raa_core.presentation import count_noun, display
 from raa_core.reference import Reference, Role, load_reference
 from raa_core.requests import Viewer
@@ -136,6 +136,16 @@ def issue_message(message: str, rows: Sequence[int] | None, row_count: int | Non
     cut = message.find(where)
     head = message[:cut] if cut >= 0 else message.split(": ", 1)[0]
     return f"{head}: {count_noun(_row_count(listed, row_count), 'row')}"
+
+
+def issue_shown(issue: Issue, identifiers: bool) -> Issue:
+    """A drop issue as an output without child-level scope prints it (the command line's `raa check` and `raa ingest`
+    unless the operator asks for identifiers, docs/command-line.md): its message by `issue_message` and, without
+    `identifiers`, no row numbers (`rows` None; the message counts them)."""
+    if identifiers:
+        return issue
+    return issue.model_copy(update={"message": issue_message(issue.message, issue.rows, issue.row_count, False),
+                                    "rows": None})
 
 
 def issues_for(viewer: Viewer | None, issues: pd.DataFrame, la_code: int | None = None,

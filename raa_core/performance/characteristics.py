@@ -31,6 +31,11 @@ GROUPS: dict[str, str] = {
     "placed": "Children placed for adoption in the period",
     "waiting": "Children waiting at the date",
 }
+#: How a characteristics table adds up, for publication (`suppression.suppress_table`): within each group and
+#: dimension (`BREAKDOWN`), an area's categories add up to its `n` (every child falls in one category, "not
+#: recorded" included), and each category's region to its councils.
+BREAKDOWN: tuple[str, ...] = ("group", "dimension")
+PARTS_OF: tuple[str, str, str] = ("children", "n", "category_order")
 #: The first paragraph of this module's docstring: the help shown beside the characteristics tables.
 HELP: str = (__doc__ or "").split("\n\n")[0]
 #: What each group's children did, as the no-children words say it ("no children adopted in 2018-19").

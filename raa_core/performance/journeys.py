@@ -379,6 +379,10 @@ WAITING_RELATIONS: tuple[Relation, ...] = (
     Relation("with_po", ("po_care_18m_plus",), complete=False),
     Relation("waiting", ("after_disruption",), complete=False),
 )
+#: How the waiting-bands table adds up, for publication (`suppression.suppress_table`): an area's bands add up to
+#: its children waiting (published by the waiting table, so never hidden by the bands'), each band's region to its
+#: councils.
+WAITING_BANDS_PARTS_OF: tuple[str, None, str] = ("children", None, "band_order")
 #: "Of which" counts among the activity counts of a period.
 ACTIVITY_RELATIONS: tuple[Relation, ...] = (
     Relation("placements", ("early_permanence_placements",), complete=False),

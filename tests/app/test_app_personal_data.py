@@ -81,3 +81,34 @@ def test_the_board_sees_counts_and_the_overview_opens_the_data_protection_page(a
     assert ": 3 rows" in text and "first data row" not in text
     [doc] = [e for e in at.expander if e.label == "How personal data is handled"]
     assert "Who sees them" in page_text(at) and doc is not None
+
+
+def test_the_audit_trail_its_csv_and_the_server_log_name_no_child(app_env, tmp_path, monkeypatch) -> None:
+    """The audit trail records who saw which council's rows, never the rows: after analysts and the Head of
+    Service are shown identifiers (audited views), the Audit page, its CSV download (built as the page builds it)
+    and every event the app logged carry no identifier of any council."""
+    from raa_core.access import audit
+    from raa_core.presentation import export
+
+    log = tmp_path / "server.log"
+    monkeypatch.setenv("RAA_LOG_FILE", str(log))
+    from raa_core import logs
+
+    logs.configure()
+    try:
+        for role, la_code in [("council_analyst", 886), ("council_analyst", 887), ("hos", None), ("board", None)]:
+            open_as(role, la_code)
+        open_as("board", None, "pages/audit.py")  # refused: an event in the server log
+        at = open_as("admin", None, "pages/audit.py")
+    finally:
+        logs.configure()
+    with connect(app_env) as con:
+        values = personalkit.identifiers(con)
+    state = appstate.AppState.beside(warehouse.Warehouse(app_env))
+    ref = load_reference()
+    events = audit.events(state, Viewer(user="a", role="admin"), ref=ref)
+    assert (events["action"] == "child_level_view").sum() >= 3
+    csv = export.table_csv(audit.events_words(events, ref)).decode("utf-8-sig")
+    assert "child-level view" in csv.lower() or "child_level_view" in csv
+    assert not personalkit.found(csv, values) and not personalkit.found(page_text(at), values)
+    assert '"kind":"refused"' in log.read_text() and not personalkit.found(log.read_text(), values)

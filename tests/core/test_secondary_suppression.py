@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import disclosurekit as dk
-from raa_core.suppression import HIDDEN, Relation, secondary, suppress_table
+from raa_core.suppression import HIDDEN, Relation, hide_counts, secondary, suppress_table
 
 
 @st.composite
@@ -115,3 +115,38 @@ def test_the_convention_is_named_in_every_note() -> None:
     asglb = publication_convention(ref.settings.suppression.model_copy(update={"convention": "round"}))
     assert "counts that would give them away" in today and "nearest 5" in asglb and "nearest 10" in asglb
     assert today in indicators.definition("publication", ref)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=2, max_size=5), min_size=1, max_size=3), st.booleans())
+def test_a_breakdown_survives_subtraction_from_its_total(counts: list[list[int]], total_column: bool) -> None:
+    """A breakdown table (`parts_of`): categories of each council and the region add up to the area's total, given
+    as a column (characteristics' n) or published by another table (the waiting bands' total, never hidden by
+    the bands). Attacked with every relation, the total as the attacker sees it."""
+    width = min(len(c) for c in counts)
+    councils = {f"c{k}": c[:width] for k, c in enumerate(counts)}
+    areas = {**councils, "region": [sum(c[j] for c in councils.values()) for j in range(width)]}
+    raw = pd.DataFrame([{"area": a, "cat": j, "children": v, "n": sum(vs)} for a, vs in areas.items()
+                        for j, v in enumerate(vs)])
+    shown = suppress_table(raw, _settings(), counts=["children", "n"],
+                           parts_of=("children", "n" if total_column else None, "cat"))
+    values = {(i, "children"): int(raw.at[i, "children"]) for i in raw.index}
+    texts = {(i, "children"): shown.at[i, "children"] for i in raw.index}
+    rels = []
+    # a total not in the table is published by another, which hides its small ones and what gives them away
+    elsewhere = hide_counts({a: sum(vs) for a, vs in areas.items()}, _settings().suppression.count_max)
+    for a in areas:
+        rows = raw.index[raw["area"] == a]
+        values[("n", a)] = int(raw.at[rows[0], "n"])
+        texts[("n", a)] = shown.at[rows[0], "n"] if total_column else HIDDEN if a in elsewhere else str(values[("n", a)])
+        assert not total_column or len(set(shown.loc[rows, "n"])) == 1
+        rels.append(Relation(("n", a), tuple((i, "children") for i in rows)))
+    rels.append(Relation(("n", "region"), tuple(("n", a) for a in councils)))
+    for j in range(width):
+        at = {a: raw.index[(raw["area"] == a) & (raw["cat"] == j)][0] for a in areas}
+        rels.append(Relation((at["region"], "children"), tuple((at[a], "children") for a in councils)))
+    hidden = {c for c, t in texts.items() if t == HIDDEN}
+    limit = _settings().suppression.count_max
+    assert not dk.published_small(values, hidden, limit)
+    assert not dk.recoverable(rels, hidden) & {c for c in hidden if c[0] != "n" or total_column}
+    assert not dk.small_differences(values, rels, hidden, limit)
