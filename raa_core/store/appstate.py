@@ -235,8 +235,8 @@ class AppState:
             return False
         probe = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            sql.sqlite_execute(probe, "PRAGMA quick_check(1)").fetchone()
-            return False
+            row = sql.sqlite_execute(probe, "PRAGMA quick_check(1)").fetchone()
+            return row is None or row[0] != "ok"
         except sqlite3.DatabaseError as exc:
             return damaged(exc)
         finally:
