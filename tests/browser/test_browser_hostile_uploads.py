@@ -58,7 +58,7 @@ def test_hostile_uploads_are_refused_while_another_person_is_served(sample_db, t
         sign_in(page, f"{url}/data_drops", "analyst886")
         for name, files, rule, path in drops:
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(f) for f in files])
-            page.locator('[data-testid="stFileUploader"]').get_by_text("manifest.json").wait_for()  # sent
+            page.locator('[data-testid="stFileChipName"][title="manifest.json"]').wait_for()  # sent
             page.get_by_role("button", name="Check only").click()
             wait_ready(page, 300_000)
             assert proc.poll() is None, f"the server ended on the {name} file: {log.read_text()[-2000:]}"
