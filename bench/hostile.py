@@ -9,7 +9,9 @@ ingest_memory_mb), which rejects the file as unreadable within that memory.
 Also times a named pipe called children.parquet (it used to hang the ingest), and the shapes that once took
 memory in proportion to the file's shape rather than its size: 20,000 row groups of one row each (6.5 GB
 before the footer limits) and 100,000 columns; each is refused from its footer (settings: drops.row_groups_max,
-drops.columns_max, drops.footer_max_bytes) before a native reader opens it. Prints each one's peak memory.
+drops.columns_max, drops.footer_max_bytes) before a native reader opens it. Prints each one's peak memory,
+through `drops.ingest` and through `raa check` (the command's own peak, VmHWM, and the peak of its whole process
+tree, footer probes in child processes included: summed VmRSS sampled from /proc every 10 ms).
 
     .venv/bin/python bench/hostile.py [--values 300] [--mb 1]
 """
@@ -55,6 +57,59 @@ def run(root: Path, db: Path, limit: int | None, memory_mb: int | None = None) -
     code = CHILD.format(repo=str(REPO), root=str(root), db=str(db), limit=limit, memory_mb=memory_mb)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+CHECK = r"""
+import sys
+sys.path.insert(0, {repo!r})
+from raa_core.cli import main
+code = main({argv!r})
+hwm = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+print("VMHWM", hwm, code, file=sys.stderr)
+"""
+
+
+def _tree_rss_kib(root_pid: int) -> int:
+    """The summed resident memory (VmRSS, KiB) of `root_pid` and its descendants, read from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:  # the process ended meanwhile
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields["PPid"]), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def check_run(folder: Path) -> dict:
+    """`raa check FOLDER --json` in a fresh process: its exit code and verdict, its own peak (VmHWM) and the peak
+    of its process tree (sampled), and the wall time."""
+    argv = ["check", str(folder), "--json", "--today", "2022-10-10"]
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", CHECK.format(repo=str(REPO), argv=argv)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_kib(proc.pid))
+        time.sleep(0.01)
+    out, err = proc.communicate()
+    line = next(x for x in err.splitlines() if x.startswith("VMHWM"))
+    _, hwm, code = line.split()
+    verdict = json.loads(out)
+    rules = sorted({e["rule"] for d in verdict.get("rejected", []) for e in d.get("errors", [])})
+    return {"code": int(code), "hwm_kib": int(hwm), "tree_kib": peak, "rules": rules,
+            "seconds": time.perf_counter() - t}
 
 
 def main() -> None:
@@ -105,6 +160,11 @@ def main() -> None:
             print(f"{name:30} ({size / 1_048_576:.1f} MiB): peak RSS {r['maxrss_kib'] / 1024:6.0f} MiB "
                   f"(after imports {r['before_kib'] / 1024:.0f} MiB), {r['outcomes']} {r['rules']}, "
                   f"{time.perf_counter() - t:.1f} s")
+        for name, folder in (("20,000 row groups of one row", shapes / "groups" / "887" / "2022-10-08"),
+                             ("100,000 columns", shapes / "wide" / "886" / "2022-10-08")):
+            r = check_run(folder)
+            print(f"raa check, {name:30}: exit {r['code']}, {r['rules']}, peak RSS {r['hwm_kib'] / 1024:6.0f} MiB "
+                  f"(process tree {r['tree_kib'] / 1024:.0f} MiB), {r['seconds']:.1f} s")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from raa_app import shell
 from raa_core import clock
 from raa_core.access import audit
 from raa_core.presentation import count_noun, display
+from raa_core.store import appstate
 
 viewer = shell.page_viewer("audit")
 
@@ -20,6 +21,8 @@ st.title("Audit")
 st.caption("Every sign-in, failed sign-in and lock-out, every view of child-level rows (who, which council, which "
            "page, when), every export and upload. Times and dates are London's. Rows are never changed or deleted.")
 
+if set_aside := appstate.set_aside_notice(state):  # the store was found damaged: accounts need restoring
+    st.warning(set_aside, icon=":material/warning:")
 councils = {c.la_code: display.council_option(ref, c.la_code) for c in ref.councils}
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 dates = c1.date_input("From, to", value=(today - dt.timedelta(days=30), today), max_value=today, key="audit_dates",

@@ -7,6 +7,7 @@ import streamlit as st
 from raa_app import errors, shell
 from raa_core.access import accounts
 from raa_core.presentation import display
+from raa_core.store import appstate
 
 viewer = shell.page_viewer("users")
 ref = shell.reference()
@@ -17,6 +18,8 @@ st.caption("People who sign in with a user name and password on this server (the
            "stored only as argon2 hashes. With an identity provider configured, people sign in there instead and "
            "their role comes from the mapping in the server's configuration.")
 
+if set_aside := appstate.set_aside_notice(state):  # the store was found damaged: accounts need restoring
+    st.warning(set_aside, icon=":material/warning:")
 if msg := st.session_state.pop("users_done", None):
     st.success(msg, icon=":material/check_circle:")
 

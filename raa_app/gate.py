@@ -208,6 +208,8 @@ def sign_in_screen(state: AppState, ref: Reference, demo_users: list[str], page:
     server's sign-in route, which comes back to `page`); stops the run."""
     provider = oidc(ref)
     _heading(ref)
+    if appstate.set_aside_notice(state):
+        st.warning(appstate.SET_ASIDE_SIGNIN, icon=":material/warning:")
     if provider is None:
         if demo_users:
             demo_banner()

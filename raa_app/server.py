@@ -38,7 +38,7 @@ from raa_core.ingest import drops
 from raa_core.presentation.display import PAGE_LABELS
 from raa_core.reference import Reference, ReferenceError, load_reference
 from raa_core.snapshot import pin
-from raa_core.store import status, warehouse
+from raa_core.store import appstate, status, warehouse
 from raa_core.store.appstate import AppState
 from raa_core.store.warehouse import Warehouse
 
@@ -162,12 +162,21 @@ def _demo_names(state: AppState) -> list[str]:
         return []  # the app's own pages say what is wrong once someone signs in
 
 
+def _store_notice(state: AppState) -> str | None:
+    """What the form says when the app-state store was found damaged and set aside (its accounts are gone until
+    restored: `appstate.SET_ASIDE_SIGNIN`), else None."""
+    try:
+        return appstate.SET_ASIDE_SIGNIN if appstate.set_aside_notice(state) else None
+    except (sqlite3.Error, OSError):
+        return None  # the sign-in attempt says the store is busy or unreadable
+
+
 async def signin_form(request: Request) -> Response:
     ref = load_reference()
     state = _state()
     demo = await run_in_threadpool(_demo_names, state)
-    return _page(ref, next_path=safe_next(request.query_params.get("next")),
-                 notice=NOTICES.get(request.query_params.get("notice", "")), demo=demo)
+    notice = NOTICES.get(request.query_params.get("notice", "")) or await run_in_threadpool(_store_notice, state)
+    return _page(ref, next_path=safe_next(request.query_params.get("next")), notice=notice, demo=demo)
 
 
 def _attempt(state: AppState, username: str, password: str, ref: Reference) -> tuple[str | None, str | None]:

@@ -31,6 +31,7 @@ from raa_core.presentation import display, export
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
 from raa_core.snapshot import Snapshot, pin
+from raa_core.store import appstate as appstate_store
 from raa_core.store.appstate import AppState, record
 from raa_core.store.warehouse import DEFAULT_DB, Warehouse, health
 
@@ -266,8 +267,10 @@ def year_options() -> list[str]:
 
 
 def demo_users() -> list[str]:
-    """The demo users present: created while the warehouse holds only the bundled sample, else removed."""
-    return data.load(accounts.sync_demo_users_for, str(appstate().path))
+    """The demo users present: created while the warehouse holds only the bundled sample, else removed. None
+    after the store was found damaged and set aside (the cached list named the old store's accounts)."""
+    names = data.load(accounts.sync_demo_users_for, str(appstate().path))
+    return [] if names and appstate_store.set_aside_notice(appstate()) else names
 
 
 def signed_in() -> Viewer | None:

@@ -372,6 +372,8 @@ def cmd_users(args: argparse.Namespace) -> int:
                          "RAA_DB; a new server builds it on first start or with raa ingest)")
     state = AppState.beside(wh)
     operator = f"cli:{getpass.getuser()}"
+    if set_aside := appstate.set_aside_notice(state):  # accounts lost with a damaged store: say so first
+        print(f"raa users: WARNING: {set_aside}", file=sys.stderr)
     if args.users_command == "list":
         found = accounts.users(state)
         payload = [u.model_dump(mode="json") | {"locked": accounts.is_locked(u)} for u in found]

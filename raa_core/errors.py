@@ -9,8 +9,8 @@ Four families, each with one meaning for the person who meets it:
 - `NoData`: the figures asked for need data the warehouse does not hold (no warehouse yet, no drop by the
   as-at date). The command line exits 1; a page says which data is missing.
 - `Fault`: the service could not do its work (disk full, read-only folder, a damaged warehouse version, the
-  app-state store busy or unreadable). The command line exits 2; a page tells the person to try again or tell
-  the administrator.
+  app-state store busy or unreadable: SQLite's codes become sentences in `sqlite_sentence`). The command line
+  exits 2; a page tells the person to try again or tell the administrator.
 
 Exit codes are mapped once, in `raa_core.cli` (`exit_code`); page messages once, in `raa_app.errors`; both ask
 `classify` which family an error belongs to. No other code catches `Exception` wholesale (tests/repo/test_errors.py);
@@ -22,6 +22,7 @@ the operating system names the path and what to do (`os_sentence`), and a `Fault
 from __future__ import annotations
 
 import errno
+import sqlite3
 
 import duckdb
 from pydantic import ValidationError
@@ -126,11 +127,48 @@ def os_sentence(error: OSError) -> str:
     return f"{error.strerror or error}{path and ' (' + path.strip() + ')'}: tell the administrator"
 
 
+#: SQLite's primary result codes of a failure of the machine, as what happened to the app-state store and what
+#: to do (`sqlite_sentence`). SQLite names no path: the store is `appstate.sqlite3` beside the warehouse.
+SQLITE_SENTENCES = {
+    "SQLITE_FULL": ("the disk holding the app-state store (appstate.sqlite3 beside the warehouse) is full, so "
+                    "nothing was saved: free some space, then try again, or tell the administrator"),
+    "SQLITE_READONLY": ("the app-state store (appstate.sqlite3 beside the warehouse) or its folder is read-only, so "
+                        "nothing was saved: let the service's user write the folder and the store, or tell the "
+                        "administrator"),
+    "SQLITE_CANTOPEN": ("cannot open the app-state store (appstate.sqlite3 beside the warehouse): check that its "
+                        "folder exists and that the service's user may write it, or tell the administrator"),
+    "SQLITE_PERM": ("permission denied on the app-state store (appstate.sqlite3 beside the warehouse): check the "
+                    "folder's permissions, or tell the administrator"),
+    "SQLITE_BUSY": ("the app-state store is busy: another program has held it for writing longer than the wait "
+                    "allows, so nothing was saved; try again in a minute, and if it stays busy tell the "
+                    "administrator (a stuck process may hold it)"),
+    "SQLITE_IOERR": ("the disk could not read or write the app-state store (appstate.sqlite3 beside the "
+                     "warehouse), so nothing was saved: tell the administrator to check the disk"),
+    "SQLITE_NOTADB": ("the app-state store (appstate.sqlite3 beside the warehouse) is damaged: it is set aside and "
+                      "a fresh one created when the app next opens it; restore accounts from a backup "
+                      "(raa restore), or tell the administrator"),
+}
+SQLITE_SENTENCES["SQLITE_LOCKED"] = SQLITE_SENTENCES["SQLITE_BUSY"]
+SQLITE_SENTENCES["SQLITE_CORRUPT"] = SQLITE_SENTENCES["SQLITE_NOTADB"]
+
+
+def sqlite_sentence(error: BaseException) -> str | None:
+    """A failure of the machine reported by SQLite (the app-state store: disk full, read-only, busy, cannot
+    open, I/O, damaged) as a sentence saying what happened and what to do; None for any other error, SQLite's
+    own programming errors included. SQLite's extended codes (`SQLITE_READONLY_DBMOVED`) map by their primary
+    code."""
+    if not isinstance(error, sqlite3.Error):
+        return None
+    name = getattr(error, "sqlite_errorname", None) or ""
+    return SQLITE_SENTENCES.get("_".join(name.split("_")[:2]))
+
+
 def classify(error: BaseException) -> RaaError | None:
     """The family of an error that reached one of the two mapping places (`raa_core.cli.main`,
     `raa_app.errors.show`): the error itself if it is a `RaaError`; pydantic's ValidationError, or a path that
     is not there, already there or of the wrong kind (a file for a folder), as `BadInput`; a failure of the
-    machine (disk full, read-only folder, permissions, I/O: see `operational`) as `Fault`; None for anything
+    machine (disk full, read-only folder, permissions, I/O: see `operational`; the app-state store full,
+    read-only, busy or damaged: see `sqlite_sentence`) as `Fault`; None for anything
     else, a programming error that must surface as a traceback rather than be dressed as a message. Errors of
     the operating system become sentences naming the path and what to do (`os_sentence`)."""
     if isinstance(error, RaaError):
@@ -139,6 +177,8 @@ def classify(error: BaseException) -> RaaError | None:
         return BadInput(validation_sentence(error))
     if isinstance(error, FileNotFoundError | FileExistsError | NotADirectoryError | IsADirectoryError):
         return BadInput(os_sentence(error))
+    if (store := sqlite_sentence(error)) is not None:
+        return _advising(Fault(store))
     if operational(error):
         if isinstance(error, OSError):
             return _advising(Fault(os_sentence(error)))

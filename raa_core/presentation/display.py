@@ -210,6 +210,7 @@ ACTIONS: dict[str, str] = {
     "password_changed": "Password changed",
     "password_reset": "Password reset",
     "demo_mode_left": "Demo mode ended",
+    "appstate_set_aside": "Damaged store set aside",
     "scenario_saved": "Scenario saved",
     "scenario_deleted": "Scenario deleted",
     "refused": "Refused",

@@ -5,17 +5,29 @@ small write never copies, republishes or locks the DuckDB warehouse: a comment s
 holds the warehouse's writer lock. WAL lets readers read while one writer writes; a writer waits at most
 `busy_timeout` for another writer. The schema is built by numbered migrations recorded in
 `PRAGMA user_version`; a migration, once landed, is never edited: add the next one to `MIGRATIONS`.
+
+A store found damaged while the service runs (SQLite's "file is not a database" or "database disk image is
+malformed") is set aside, never repaired in place: renamed to `appstate.sqlite3.damaged-<UTC time>` (owner-only),
+a fresh store is created with its schema, the set-aside is audited and flagged (`set_aside_notice`: what the
+administrator reads on the Users and Audit pages and the sign-in screen), and demo mode is ended in the fresh
+store, so the documented demo passwords never open a server whose accounts were lost: the accounts come back
+from a backup (`raa restore`, docs/operations.md "Back up and restore") or `raa users add`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
+import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from raa_core import logs
+from raa_core.errors import Fault
 from raa_core.store import sql, warehouse
 
 FILE_NAME = "appstate.sqlite3"
@@ -105,6 +117,17 @@ def statements(script: str) -> list[str]:
     return out
 
 
+#: SQLite's names for a file that is not, or no longer, a readable database (`sqlite3.Error.sqlite_errorname`).
+DAMAGED = frozenset({"SQLITE_NOTADB", "SQLITE_CORRUPT"})
+#: The store's flag recording a set-aside (JSON: when, the set-aside file's name, SQLite's words).
+SET_ASIDE_FLAG = "store_set_aside"
+
+
+def damaged(error: BaseException) -> bool:
+    """True for SQLite's error of a file that is not, or no longer, a readable database."""
+    return isinstance(error, sqlite3.DatabaseError) and getattr(error, "sqlite_errorname", "") in DAMAGED
+
+
 class _HasPath(Protocol):
     path: Path
 
@@ -141,7 +164,17 @@ class AppState:
         return con
 
     def migrate(self) -> int:
-        """Apply the migrations not yet applied, each in its own transaction; returns the schema version."""
+        """Apply the migrations not yet applied, each in its own transaction; returns the schema version. A
+        damaged store is set aside first and a fresh one migrated (`set_aside`)."""
+        try:
+            return self._migrate()
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            self.set_aside(exc)
+            return self._migrate()
+
+    def _migrate(self) -> int:
         con = self._open()
         try:
             sql.sqlite_execute(con, "BEGIN IMMEDIATE")  # one migrator at a time
@@ -171,7 +204,13 @@ class AppState:
         deleted while the service runs is created again with its schema (not "no such table" on every page)."""
         if not self._migrated or not self.path.exists():
             self.migrate()
-        con = self._open()
+        try:
+            con = self._open()
+        except sqlite3.DatabaseError as exc:  # damaged since the last action: set aside, then go on in a fresh one
+            if not damaged(exc):
+                raise
+            self.set_aside(exc)
+            con = self._open()
         con.row_factory = sqlite3.Row
         try:
             sql.sqlite_execute(con, "BEGIN")
@@ -181,8 +220,87 @@ class AppState:
                 sql.rollback(con)
                 raise
             sql.sqlite_execute(con, "COMMIT")
+        except sqlite3.DatabaseError as exc:  # damaged meanwhile: set aside, and this one action fails in words
+            if not damaged(exc):
+                raise
+            con.close()
+            self.set_aside(exc)
+            raise Fault(f"the app-state store {self.path} was found damaged and was set aside; a fresh one was "
+                        f"created, so this action was not saved") from exc
         finally:
             con.close()
+
+    def _still_damaged(self) -> bool:
+        if not self.path.exists():
+            return False
+        probe = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            row = sql.sqlite_execute(probe, "PRAGMA quick_check(1)").fetchone()
+            return row is None or row[0] != "ok"
+        except sqlite3.DatabaseError as exc:
+            return damaged(exc)
+        finally:
+            probe.close()
+
+    def set_aside(self, cause: BaseException) -> Path | None:
+        """Set a damaged store aside: rename it (and its WAL and shared-memory files) to
+        `<name>.damaged-<UTC time>`, owner-only; create a fresh store with its schema, record the set-aside in
+        its flags (`SET_ASIDE_FLAG`) and audit, and end demo mode in it (module docstring). One process at a time
+        (a lock file beside the store); a store another process has already set aside is left alone. Returns the
+        set-aside path, or None when there was nothing left to set aside."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        warehouse.owner_only(lock_path, create=True)
+        with open(lock_path, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not self._still_damaged():
+                    return None
+                stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+                aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+                for suffix in ("", "-wal", "-shm"):
+                    source = self.path.with_name(self.path.name + suffix)
+                    if source.exists():
+                        target = aside.with_name(aside.name + suffix)
+                        os.replace(source, target)
+                        os.chmod(target, 0o600)
+                self._migrated = False
+                self._migrate()
+                note = {"at": now_text(), "file": aside.name, "cause": str(cause)}
+                with self.connect() as con:
+                    for name, value in ((SET_ASIDE_FLAG, json.dumps(note)), ("demo_mode", "0")):
+                        sql.sqlite_execute(con, "INSERT INTO flags(name, value) VALUES (:name, :value) "
+                                           "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                                           {"name": name, "value": value})
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        record(self, actor="service", action="appstate_set_aside", page=None,
+               detail=f"The app-state store was found damaged ({cause}) and set aside as {aside.name}; a fresh "
+                      f"store was created. Accounts, comments, scenarios and the earlier audit must be restored "
+                      f"from a backup (raa restore).")
+        logs.event("fault", where="app-state store", message=f"damaged store set aside as {aside}: {cause}")
+        return aside
+
+
+#: What the administrator is told after a set-aside (`set_aside_notice`).
+SET_ASIDE_WORDS = (
+    "The app-state store was found damaged on {at} UTC and set aside as {file} in the warehouse's folder; a fresh "
+    "store was created. Every account, comment, saved scenario and the earlier audit trail are in the set-aside "
+    "file, not in the fresh store, and demo mode stays off. Restore them from the latest backup with `raa restore` "
+    "(see the operations guide, \"Back up and restore\"), or add accounts again with `raa users add`.")
+#: The same fact for the sign-in screen, where nobody is signed in (no file name).
+SET_ASIDE_SIGNIN = ("This server's account store was found damaged and set aside, so accounts may be missing. Tell "
+                    "the RAA's administrator: accounts must be restored from a backup.")
+
+
+def set_aside_notice(state: AppState) -> str | None:
+    """The administrator's message after a set-aside (`SET_ASIDE_WORDS`), or None when the store was never set
+    aside."""
+    with state.connect() as con:
+        row = sql.sqlite_execute(con, "SELECT value FROM flags WHERE name = :name", {"name": SET_ASIDE_FLAG}).fetchone()
+    if row is None:
+        return None
+    note = json.loads(row[0])
+    return SET_ASIDE_WORDS.format(at=str(note["at"])[:19].replace("T", " "), file=note["file"])
 
 
 def record(
