@@ -93,7 +93,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from raa_core.access import accounts
     from raa_core.store.appstate import FILE_NAME, AppState
 
-    if accounts.demo_mode(AppState(Path(args.db).parent / FILE_NAME)):
+    state_file = Path(args.db).parent / FILE_NAME
+    # only an existing store can be in demo mode (opening one would create its folder before the warehouse's check)
+    if state_file.is_file() and accounts.demo_mode(AppState(state_file)):
         print(f"raa ingest: {accounts.LEAVING_DEMO}", file=sys.stderr)
     report = drops.ingest(Path(args.db), root, load_reference(), today=args.today,
                           actor=f"raa ingest (user {getpass.getuser()})")
