@@ -70,7 +70,7 @@ FOCUS_CSS = """<style>
 [data-testid="stSidebar"] a:focus-visible, [data-testid="stMain"]:focus-visible,
 [data-testid="stMain"] a:focus-visible, [data-testid="stSidebarContent"]:focus-visible {
   outline: 2px solid #1d5b79 !important; outline-offset: -2px; }
-[data-testid="stCaptionContainer"] { color: #4a5059 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :is(p, li, strong, em) { color: #4a5059 !important; }
 </style>"""
 #: The printable width of A4 landscape with 10 mm margins in CSS pixels (277 mm at 96 px per inch).
 PRINT_WIDTH_PX = 1047
