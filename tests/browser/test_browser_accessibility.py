@@ -45,9 +45,10 @@ STREAMLIT_OWN: dict[str, tuple[Callable[[dict[str, Any]], bool], str, str]] = {
                     "a large target and a date can be typed.", UPSTREAM),
 }
 #: The data-testid of every element around a node (axe's first selector), innermost first.
-AROUND_JS = """(sel) => { const out = []; let e = null; try { e = document.querySelector(sel); } catch (x) {}
+AROUND_JS = """(sels) => sels.map(sel => { const out = []; let e = null;
+  try { e = sel ? document.querySelector(sel) : null; } catch (x) {}
   for (; e; e = e.parentElement) { const t = e.getAttribute('data-testid'); if (t) { out.push(t); } }
-  return out.join(' '); }"""
+  return out.join(' '); })"""
 
 
 def _streamlit_own(rule: str, node: dict[str, Any]) -> tuple[str, str] | None:
@@ -59,9 +60,9 @@ def _scan(page: Page, axe: Axe, where: str, found: list[dict[str, Any]]) -> None
     """Run axe on the page as it is now; add each violation's nodes to `found` (with where it was seen)."""
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]})
     for v in results.response["violations"]:
-        for node in v["nodes"]:
-            target = node["target"][0] if node["target"] and isinstance(node["target"][0], str) else ""
-            node = {**node, "around": page.evaluate(AROUND_JS, target) if target else ""}
+        targets = [n["target"][0] if n["target"] and isinstance(n["target"][0], str) else "" for n in v["nodes"]]
+        for node, around in zip(v["nodes"], page.evaluate(AROUND_JS, targets), strict=True):
+            node = {**node, "around": around}
             own = _streamlit_own(v["id"], node)
             found.append({"rule": v["id"], "impact": v["impact"], "help": v["help"], "where": where,
                           "target": " ".join(map(str, node["target"])), "html": node["html"][:300],
