@@ -63,13 +63,16 @@ PRINT_CSS = """<style>
 }
 </style>"""
 #: A focus indicator that can be seen (WCAG 2.2 2.4.7, and 3:1 against the white and the sidebar's grey for
-#: 1.4.11): Streamlit marks a focused menu link or the scrolling main column by a faint background change only.
+#: 1.4.11): Streamlit marks a focused menu link or the scrolling main column by a faint background change only,
+#: and a focused text, select or date field by its border's colour alone.
 #: The theme's primary colour, only when the focus came from the keyboard (`:focus-visible`). Captions: Streamlit
 #: draws them in a faded text colour below 4.5:1 on white (1.4.3); a grey of 7.5:1 instead.
 FOCUS_CSS = """<style>
 [data-testid="stSidebar"] a:focus-visible, [data-testid="stMain"]:focus-visible,
 [data-testid="stMain"] a:focus-visible, [data-testid="stSidebarContent"]:focus-visible {
   outline: 2px solid #1d5b79 !important; outline-offset: -2px; }
+:is([data-baseweb="select"], [data-baseweb="input"], [data-testid="stDateInputFieldsScroller"]):focus-within {
+  outline: 2px solid #1d5b79 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :is(p, li, strong, em) { color: #4a5059 !important; }
 </style>"""
 #: The printable width of A4 landscape with 10 mm margins in CSS pixels (277 mm at 96 px per inch).
