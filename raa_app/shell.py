@@ -71,7 +71,8 @@ FOCUS_CSS = """<style>
 [data-testid="stSidebar"] a:focus-visible, [data-testid="stMain"]:focus-visible,
 [data-testid="stMain"] a:focus-visible, [data-testid="stSidebarContent"]:focus-visible {
   outline: 2px solid #1d5b79 !important; outline-offset: -2px; }
-:is([data-baseweb="select"], [data-baseweb="input"], [data-testid="stDateInputFieldsScroller"]):focus-within {
+[data-testid="stSelectbox"] div:has(> input:focus-visible), [data-testid="stTextInputRootElement"]:focus-within,
+[data-testid="stDateInputFieldsScroller"]:focus-within {
   outline: 2px solid #1d5b79 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :is(p, li, strong, em) { color: #4a5059 !important; }
 </style>"""
