@@ -33,7 +33,7 @@ ACTIVE_JS = """() => {
       || (s.boxShadow && s.boxShadow !== 'none');
   }
   const holder = e.closest('[data-testid]');
-  const inside = ['stRadio', 'stDateInput', 'stSelectbox', 'stDownloadButton', 'stSidebarNavLink']
+  const inside = ['stRadio', 'stDateInput', 'stSelectbox', 'stDownloadButton', 'stSidebarNavLink', 'stDataFrame']
     .filter(t => e.closest('[data-testid="' + t + '"]'));
   return {tag: e.tagName.toLowerCase(), role: e.getAttribute('role') || '',
           label: e.getAttribute('aria-label') || '', text: (e.innerText || e.value || '').trim().slice(0, 80),
@@ -67,23 +67,32 @@ class Walk:
         self.page = page
         self.stops: list[dict[str, Any]] = []
         self.unseen: list[str] = []
+        self.in_grid = 0  # stops in Streamlit's data grid, whose focus ring is drawn on a canvas (not in the DOM)
 
     def active(self) -> dict[str, Any] | None:
         return self.page.evaluate(ACTIVE_JS)
 
-    def tab_to(self, wanted: Callable[[dict[str, Any]], bool], what: str, limit: int = 250) -> dict[str, Any]:
-        """Press Tab until the focus is on what `wanted` accepts; fails after `limit` stops."""
-        for _ in range(limit):
-            self.page.keyboard.press("Tab")
-            got = self.active()
-            if got is None:
-                continue
+    def look(self) -> dict[str, Any] | None:
+        """Record where the focus is now (and whether it can be seen)."""
+        got = self.active()
+        if got is not None:
             self.stops.append(got)
-            if not (got["ring"] and got["shown"]):
+            if "stDataFrame" in got["inside"]:
+                self.in_grid += 1
+            elif not (got["ring"] and got["shown"]):
                 self.unseen.append(f"{got['testid']} {got['tag']} {got['label'] or got['text'][:40]}")
-            if wanted(got):
+        return got
+
+    def tab_to(self, wanted: Callable[[dict[str, Any]], bool], what: str, limit: int = 250,
+               key: str = "Tab") -> dict[str, Any]:
+        """Press Tab (or `key`, e.g. Shift+Tab) until the focus is on what `wanted` accepts; fails after `limit`
+        stops."""
+        for _ in range(limit):
+            self.page.keyboard.press(key)
+            got = self.look()
+            if got is not None and wanted(got):
                 return got
-        raise AssertionError(f"{what}: not reached with Tab in {limit} stops")
+        raise AssertionError(f"{what}: not reached with {key} in {limit} stops")
 
 
 def _headings_in_order(page: Page, where: str) -> list[str]:
@@ -106,24 +115,25 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(120_000)
-    page.goto(live_app)
-    wait_ready(page, 180_000)
+    page.goto(live_app)  # signed out: the server's sign-in form (plain HTML), the user name field focused
     page.get_by_label("User name").wait_for()
-    wait_ready(page, 180_000)
-    page.keyboard.press("Escape")  # a "Page not found" notice over a fresh session closes with Escape
     walk = Walk(page)
     problems: list[str] = []
     titles: list[str] = []
     failure: Exception | None = None
     try:
-        walk.tab_to(lambda a: a["tag"] == "a" and "Accessibility statement" in a["text"], "the statement's link")
-        walk.tab_to(lambda a: a["tag"] == "input" and a["label"] == "User name", "User name", limit=60)
+        assert (walk.look() or {}).get("tag") == "input", "the sign-in form does not start on the user name"
+        walk.tab_to(lambda a: a["tag"] == "a" and "Accessibility statement" in a["text"], "the statement's link",
+                    limit=30)
+        walk.tab_to(lambda a: a["tag"] == "input" and a["type"] != "password" and a["text"] == "", "User name",
+                    limit=30, key="Shift+Tab")
         page.keyboard.type("hos")
         page.keyboard.press("Tab")
         page.keyboard.type(DEMO_PASSWORDS["hos"])
-        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")  # sends the form; the server comes back to the app, signed in
         page.locator(".st-key-signed_in_as").wait_for()
         wait_ready(page, 180_000)
+        page.keyboard.press("Escape")  # a "Page not found" notice over a fresh session closes with Escape
 
         titles += nav_links(page)
         assert len(titles) >= 10
@@ -157,13 +167,14 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
         wait_ready(page, 180_000)
         assert page.locator('[data-testid="stSidebar"] [role="radiogroup"] input:checked').evaluate(
             "e => e.value") != before
-        walk.tab_to(lambda a: a["tag"] == "input" and "stDateInput" in a["inside"], "As at")
-        page.keyboard.press("Control+A")
-        page.keyboard.type("2026-10-01")
-        page.keyboard.press("Enter")
-        page.keyboard.press("Escape")
+        parts = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] [role="spinbutton"]')
+        read = "es => es.map(e => e.getAttribute('aria-valuenow'))"
+        before_date = parts.evaluate_all(read)
+        walk.tab_to(lambda a: "stDateInput" in a["inside"], "As at")  # a part of the date (day, month or year)
+        page.keyboard.press("ArrowDown")  # one less
+        page.keyboard.press("Tab")  # leaving the field sends the date
         wait_ready(page, 180_000)
-        assert page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input').input_value() == "2026-10-01"
+        assert parts.evaluate_all(read) != before_date, f"As at did not change with the keyboard: {before_date}"
 
         # a download with Enter
         walk.tab_to(lambda a: a["testid"] == "stSidebarNavLink" and a["text"].endswith("Pooled budget"), "menu")
@@ -177,7 +188,9 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
         # sign out
         walk.tab_to(lambda a: a["tag"] == "button" and "Sign out" in a["text"], "Sign out")
         page.keyboard.press("Enter")
-        page.get_by_label("User name").wait_for()
+        wait_ready(page, 180_000)
+        page.get_by_text("You have signed out.").wait_for()
+        assert page.locator(".st-key-signed_in_as").count() == 0
         context.close()
 
     except Exception as exc:  # the results so far are still written: the statement says it stopped
@@ -191,7 +204,11 @@ def test_keyboard_alone_signs_in_visits_every_page_changes_the_sidebar_downloads
                   f"a walk that stopped early after {len(walk.stops)} Tab stops: {str(failure).splitlines()[0]}"),
         "findings": [{"what": p, "impact": "moderate", "where": "headings"} for p in problems]
         + [{"what": f"No visible focus on {u}", "impact": "serious", "where": "Tab stop"}
-           for u in sorted(set(walk.unseen))],
+           for u in sorted(set(walk.unseen))]
+        + ([{"what": f"{walk.in_grid} Tab stops were in tables drawn by Streamlit's data grid, which draws the "
+                     "focus ring on a canvas: the script cannot see it there", "impact": "not checked",
+             "where": "tables", "upstream": "https://github.com/streamlit/streamlit/issues/8399"}]
+           if walk.in_grid else []),
     }
     statement.RESULTS.mkdir(parents=True, exist_ok=True)
     (statement.RESULTS / "keyboard.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n",
