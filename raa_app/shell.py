@@ -75,7 +75,7 @@ FOCUS_CSS = """<style>
 [data-testid="stSelectbox"] div:has(> input:focus-visible), [data-testid="stTextInputRootElement"]:focus-within,
 [data-testid="stDateInputFieldsScroller"]:focus-within {
   outline: 2px solid #1d5b79 !important; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :is(p, li, strong, em) { color: #4a5059 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :is(p, li, strong, em) { color: #4a5059 !important; opacity: 1 !important; }
 </style>"""
 #: The printable width of A4 landscape with 10 mm margins in CSS pixels (277 mm at 96 px per inch).
 PRINT_WIDTH_PX = 1047
