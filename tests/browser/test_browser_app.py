@@ -99,13 +99,19 @@ def fresh_app(sample_db, tmp_path):
     ("shell", "Overview"), ("performance_view", "Overview"), ("no_such_page", "Overview"),
 ])
 def test_first_request_on_a_fresh_server_lands_in_the_navigation(fresh_app, page, path, heading) -> None:
-    """The first request after start-up is a page URL: the sign-in screen, then app.py's sidebar and grouped
-    navigation, with the page asked for (or the default page for a name that is not a page)."""
+    """The first request after start-up is a page URL: the server's sign-in form (keeping the page asked for),
+    then app.py's sidebar and grouped navigation, with the page asked for (or the default page for a name that
+    is not a page)."""
+    from browser_support import DEMO_PASSWORDS, close_page_not_found, submit_sign_in
+
     page.goto(f"{fresh_app}/{path}")
+    assert "/signin" in page.url
+    submit_sign_in(page, "hos", DEMO_PASSWORDS["hos"])
+    page.locator(".st-key-signed_in_as").wait_for(timeout=120_000)
     wait_ready(page)
     # Streamlit tells a visitor whose URL names no page that it ran the main page instead
     assert (page.get_by_text("Page not found").count() > 0) == (path in ("shell", "performance_view", "no_such_page"))
-    sign_in(page, f"{fresh_app}/{path}", "hos")
+    close_page_not_found(page)
     # The first run hands over to app.py with a rerun: wait for the shared sidebar it draws.
     page.get_by_text("Performance window").wait_for(timeout=30_000)
     wait_ready(page)
