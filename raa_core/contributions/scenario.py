@@ -40,7 +40,7 @@ class ScenarioError(BadInput):
     @property
     def on_page(self) -> str:
         """The builder's name for the field (`display.label("scenario_field", ...)`), then the message, with its
-        first letter a capital: "Drivers: the weights sum to 1.1; they must sum to 1"."""
+        first letter a capital: "Drivers: the weights add up to 1.1; they must add up to 1"."""
         return f"{display.label('scenario_field', self.field)}: {self.message}"
 
 

@@ -206,7 +206,7 @@ def test_driver_with_no_data_in_the_window_is_an_error_naming_it() -> None:
 
 
 @pytest.mark.parametrize(("change", "field", "says"), [
-    ({"drivers": {"placement_orders": 0.6, "adoption_orders": 0.3}}, "drivers", "sum to 0.9; they must sum to 1"),
+    ({"drivers": {"placement_orders": 0.6, "adoption_orders": 0.3}}, "drivers", "add up to 0.9; they must add up to 1"),
     ({"drivers": {"placements": 1}}, "drivers.placements", "unknown driver; choose from: adm_decisions"),
     ({"years": ["2021-22", "2020-21"], "transition": {"2020-21": 1, "2021-22": 1}}, "years[0]", "must be 2020-21"),
     ({"years": ["2018-19"], "transition": {"2018-19": 1}}, "years[0]", "not after the base year 2019-20"),
