@@ -62,7 +62,7 @@ with right.container(border=True):
         with st.form("users_change", border=False):
             new_role = st.selectbox("New role", list(roles), format_func=roles.__getitem__, key="users_new_role")
             new_council = st.selectbox("Council (council-bound roles only)", [None, *councils],
-                                       format_func=lambda c: "None" if c is None else councils[c],
+                                       format_func=lambda c: "No council" if c is None else councils[c],
                                        key="users_new_council")
             if st.form_submit_button("Change role", icon=":material/manage_accounts:"):
                 try:

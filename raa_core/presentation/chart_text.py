@@ -112,8 +112,12 @@ def chart_table(fig: Any) -> pd.DataFrame:
             columns[label][str(c)] = v
     if category in columns:
         category = f"{category} "
+    text: set[str] = set()
     for label, col in columns.items():  # a column with a mark (`x`, `12*`) is text throughout, as the chart shows it
         if any(isinstance(v, str) for v in col.values()):
             columns[label] = {k: DASH if v is None else str(v) for k, v in col.items()}
-    rows = [{category: c, **{label: col.get(k) for label, col in columns.items()}} for k, c in order.items()]
+            text.add(label)
+    # a category a text column's series does not draw is a dash there too (never a blank `None`)
+    rows = [{category: c, **{label: col.get(k, DASH if label in text else None) for label, col in columns.items()}}
+            for k, c in order.items()]
     return pd.DataFrame(rows, columns=[category, *columns])
