@@ -94,7 +94,9 @@ def test_comparing_scenarios_of_different_lengths_renders(app_env) -> None:
     at.multiselect(key="sc_compare").set_value(["Placement orders, 3-year average", "Three years"]).run()
     _ok(at, "compare 2 then 3 years")
     assert any("does not model" in i.value for i in at.info), [i.value for i in at.info]
-    assert [c for c in at.get("plotly_chart") if c.proto.id.endswith("-sc_compare_chart")]
-    assert at.subheader[-1].value == "Go-live interagency compensation"  # the rest of the page is there
+    # the comparison is drawn, or (every difference nought) the sentence that stands for its chart
+    assert [c for c in at.get("plotly_chart") if c.proto.id.endswith("-sc_compare_chart")] or any(
+        i.value.startswith("No figures to draw for") for i in at.info), [i.value for i in at.info]
+    assert at.header[-1].value == "Go-live interagency compensation"  # the rest of the page is there
     at.multiselect(key="sc_compare").set_value(["Three years", "Placement orders, 3-year average"]).run()
     _ok(at, "compare 3 then 2 years")
