@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import REPO, chromium, streamlit_process, wait_ready
+from browser_support import REPO, streamlit_process, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -60,12 +60,13 @@ SCRIPT = textwrap.dedent('''
 ''')
 
 
-def test_hostile_people_text_renders_as_text_in_every_markdown_component(tmp_path: Path) -> None:
+def test_hostile_people_text_renders_as_text_in_every_markdown_component(tmp_path: Path, browser) -> None:
     import json
 
     script = tmp_path / "corpus_page.py"
     script.write_text(SCRIPT.format(repo=str(REPO), corpus=json.dumps(CORPUS)))
-    with streamlit_process({}, script=script) as (url, _, _), chromium() as browser:
+    # the session's Chromium (conftest `browser`): a second Playwright in the same thread cannot start
+    with streamlit_process({}, script=script) as (url, _, _):
         page = browser.new_page()
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
