@@ -90,9 +90,11 @@ def test_change_weight_save_reload_load_and_compare(live_app, page: Page, sample
     wait_ready(page)
     page.get_by_text(f"Saved “{MIX}”").first.wait_for(timeout=60_000)
 
-    # a new session (a reload signs out: sign-in lasts one browser session) starts from the default; load the mix back
-    sign_in(page, f"{live_app}/scenarios", "finance")
+    # a reload is a new Streamlit session (still signed in: the session cookie) and starts from the default;
+    # load the mix back
+    page.goto(f"{live_app}/scenarios")
     wait_ready(page)
+    page.locator(".st-key-signed_in_as").wait_for()
     assert gbp(mixed_kent.contribution) not in table_text(page)
     page.get_by_role("combobox", name="Saved scenario").click()
     page.get_by_role("option", name=MIX, exact=True).click()
