@@ -77,12 +77,12 @@ def test_uploaded_files_are_owner_only_while_staged(tmp_path: Path, umask_022: N
     seen: dict[str, int] = {}
     real = drops.check_only
 
-    def checking(drop, ref_, today=None):
+    def checking(drop, ref_, today=None, **more):
         for p in drop.folder.rglob("*"):
             seen[p.name] = mode(p)
         for p in (drop.folder, drop.folder.parent):
             seen[str(p.relative_to(p.parents[1]))] = mode(p)
-        return real(drop, ref_, today)
+        return real(drop, ref_, today, **more)
 
     monkeypatch.setattr(drops, "check_only", checking)
     out = uploads.check_upload([dk.folder_zip(folder, "886/2022-10-07/")], 886, None, ref, dk.TODAY,
