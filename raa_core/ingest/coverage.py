@@ -280,12 +280,12 @@ def children_from_903(snapshot: Snapshot, request: AsAt = CURRENT) -> list[str]:
     """The councils (area codes as strings) whose children data as at the request's date came as SSDA903 files
     (their newest drop carrying children data by then): the figures in `ssda903.NOT_PROVIDED_MEASURES` are not
     provided for them (docs/ssda903.md, "What 903 cannot give")."""
+    b = Bind()
+    when = f"(extract_date <= {b.typed(request.as_at, 'DATE')})" if request.as_at is not None else "true"
     with snapshot.cursor() as con:
-        rows = execute(
-            con,
-            "SELECT la_code, arg_max(children_form, (extract_date, version)) FROM drops "
-            "WHERE list_contains(files, 'children.parquet') AND ($on IS NULL OR extract_date <= $on) GROUP BY la_code",
-            {"on": request.as_at}).fetchall()
+        rows = b.run(con, f"""
+            SELECT c.la_code, d.children_form FROM ({current_drops_sql(carries_file_sql('children'), when)}) c
+            JOIN drops d ON d.drop_id = c.drop_id""").fetchall()
     return sorted(str(la) for la, form in rows if form == "903")
 
 
