@@ -181,7 +181,7 @@ def results(s: Scenario, result: contributions.Result) -> None:
             st.dataframe(view.backtest_frame(bt), hide_index=True, width="stretch")
     else:
         year = st.selectbox("Year", list(s.years), index=len(s.years) - 1, key="sc_sens_year")
-        sens = contributions.sensitivity(result, scenarios.driver_table(), year, ref)
+        sens = contributions.sensitivity(result, year, ref)
         st.caption(view.sensitivity_caption(s, year))
         st.dataframe(view.sensitivity_frame(sens), hide_index=True, width="stretch", key="sc_sensitivity")
 

@@ -591,7 +591,7 @@ SCENARIO = TableSpec(
         Col("baseline_pct", "Baseline share", "percent", decimals=2),
         Col("demand_pct", "Demand share", "percent", decimals=2),
         Col("change_prev_pct", "Change on previous year", "percent", signed=True),
-        Col("bound", "Bound"),
+        Col("bound", "Bound", codes="bound"),
         Col("flags", "Flags", width="medium"),
     ),
 )
@@ -620,7 +620,7 @@ def _scenario(snapshot: Snapshot, pack: BoardPack) -> Section:
         "year": t["year"], "council": t["council"], "contribution": t["contribution"],
         "share_pct": [pct(v) for v in t["share"]], "baseline_pct": [pct(v) for v in t["baseline_share"]],
         "demand_pct": [pct(v) for v in t["demand_share"]], "change_prev_pct": list(t["change_prev_pct"]),
-        "bound": [display.label("bound", b) for b in t["bound"]], "flags": list(t["flags"]),
+        "bound": list(t["bound"]), "flags": list(t["flags"]),
     })
     s.lines = [f"Scenario: {scenario.name} (base year {scenario.base_year}, "
                f"{display.label('contribution_scope', scenario.scope)})."]

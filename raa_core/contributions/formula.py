@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from functools import cmp_to_key
@@ -100,6 +100,9 @@ class Result:
     base: dict[int, Decimal]
     totals: tuple[YearTotal, ...]
     rows: tuple[ContributionRow, ...]
+    #: The driver figures the scenario was computed from (with the forecast basis, the forecast's figures for the
+    #: budget years merged in): what `sensitivity` nudges, so it answers for the scenario as computed.
+    drivers: DriverTable = field(default_factory=DriverTable, compare=False, repr=False)
 
     @property
     def la_codes(self) -> list[int]:
@@ -430,7 +433,7 @@ def compute(
             prev[la] = pence
         prev_total = total
     return Result(scenario=scenario, base={la: Decimal(base_p[la]) / 100 for la in councils},
-                                  totals=tuple(totals), rows=tuple(rows))
+                  totals=tuple(totals), rows=tuple(rows), drivers=drivers)
 
 
 # --- presentation-ready tables (the page, the CLI and the Excel export share these) ------------------------
@@ -604,21 +607,23 @@ def _nudged(drivers: DriverTable, key: tuple[str, int, int], by: int) -> DriverT
     return DriverTable(values, drivers.status, drivers.notes)
 
 
-def sensitivity(result: Result, drivers: DriverTable, year: str | None = None, ref: Reference | None = None
-                ) -> pd.DataFrame:
+def sensitivity(result: Result, year: str | None = None, ref: Reference | None = None) -> pd.DataFrame:
     """What one more (and one fewer) unit of each driver in one council moves, in £, for every council in
-    `year` (default: the last modelled year): the unit is recorded in the last year of its window, so it
-    moves the council's average by 1/k; bounds apply as in the scenario. Columns: year, driver,
-    driver_label, unit_la_code, unit_council, la_code, council, plus_one (£), minus_one (£)."""
+    `year` (default: the last modelled year), on the driver figures the scenario was computed from
+    (`Result.drivers`). The unit is recorded in the last year the basis reads (`basis_years`): the last year of
+    the window, moving the council's average by 1/k, or with the forecast basis the budget year's forecast
+    itself. Bounds apply as in the scenario (docs/finance.md). Columns: year, driver, driver_label, unit_la_code,
+    unit_council, la_code, council, plus_one (£), minus_one (£)."""
     s = result.scenario
+    drivers = result.drivers
     year = year or s.years[-1]
     labels = driver_catalogue(ref)
     names = council_names(ref, result.la_codes)
     before = {r.la_code: r.contribution for r in result.year_rows(year)}
-    last = year_start(year) - 1
     truncated = s.model_copy(update={"years": s.years[: s.years.index(year) + 1]})
     out = []
     for d in s.drivers:
+        last = basis_years(s, year, d)[-1]
         for j in result.la_codes:
             key = (d, j, last)
             moved = {}

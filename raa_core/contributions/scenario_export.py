@@ -29,12 +29,12 @@ CONTRIBUTIONS = TableSpec("scenario_contributions", (
     Col("change_prev_pct", "Change on previous year", "percent", decimals=1, signed=True),
     Col("change_base", "Change on base year", "money", signed=True),
     Col("change_base_pct", "Change on base year", "percent", decimals=1, signed=True),
-    Col("bound", "Bound applied"), Col("flags", "Flags", width="large"),
+    Col("bound", "Bound applied", codes="bound"), Col("flags", "Flags", width="large"),
 ))
 COMPARISON = TableSpec("scenario_comparison", (
     Col("scenario", "Scenario", width="large"), Col("year", "Year"), Col("council", "Council"),
     Col("contribution", "Contribution", "money"), Col("share", "Share", "percent", decimals=2),
-    Col("bound", "Bound applied"), Col("difference", "Difference from the first", "money", signed=True),
+    Col("bound", "Bound applied", codes="bound"), Col("difference", "Difference from the first", "money", signed=True),
     Col("difference_pct", "Difference from the first", "percent", decimals=1, signed=True),
 ))
 PARAMETERS = TableSpec("scenario_parameters", (Col("what", "Parameter"), Col("value", "Value", width="large")))
@@ -56,7 +56,7 @@ def parameters(result: contributions.Result, ref: Reference | None = None) -> pd
     labels = driver_catalogue(ref)
     rows: list[tuple[str, Any]] = [
         ("Name", s.name), ("Base year", s.base_year), ("Years modelled", ", ".join(s.years)),
-        ("Scope", display.label("contribution_scope", s.scope)),
+        ("Scope", display.label("contribution_scope_note", s.scope)),
         ("Drivers (weight)", "; ".join(f"{labels.get(d, (d,))[0]} ({plain_number(w)})" for d, w in s.drivers.items())),
         ("Averaging window", f"{s.window_years} complete financial year{'s' if s.window_years != 1 else ''}"),
         ("Driver figures", display.label("contribution_basis", s.basis)),

@@ -92,7 +92,12 @@ def backtest_frame(bt: pd.DataFrame) -> pd.DataFrame:
 
 
 def sensitivity_caption(s: Scenario, year: str) -> str:
-    """What the sensitivity shows: one more unit recorded in the year before `year` (docs/finance.md)."""
+    """What the sensitivity shows: one more unit recorded in the last year the basis reads (docs/finance.md):
+    the year before `year` for past-year averages, the forecast of `year` itself for the forecast basis."""
+    if s.basis == "forecast":
+        return (f"One more unit of a driver in one council in the {year} forecast (a driver the forecast does not "
+                f"give: in {s.previous_year(year)}, moving its {s.window_years}-year average by 1/{s.window_years}), "
+                f"and what it moves in {year}.")
     return (f"One more unit of a driver in one council, recorded in {s.previous_year(year)} "
             f"(its {s.window_years}-year average moves by 1/{s.window_years}), and what it moves in {year}.")
 

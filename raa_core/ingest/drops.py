@@ -698,10 +698,11 @@ def previous_fill(con: duckdb.DuckDBPyConnection, name: str, la_code: int, extra
     """The council's previous accepted file of a table in a warehouse (newest drop before this one, or an
     earlier version of the same drop) with its fill counts; None before its first."""
     spec = next(t for t in TABLES if t.name == name)
+    current = sql.current_drops_sql("la_code = $la", sql.carries_file_sql(spec.name),
+                                    "(extract_date < $w OR path = $p)")
     found = sql.execute(
-        con, "SELECT drop_id, extract_date FROM drops WHERE la_code = $la AND list_contains(files, $file) "
-             "AND (extract_date < $w OR path = $p) ORDER BY extract_date DESC, version DESC LIMIT 1",
-        {"la": la_code, "file": spec.file, "w": extract, "p": path}).fetchall()
+        con, f"SELECT d.drop_id, d.extract_date FROM ({current}) c JOIN drops d USING (drop_id)",
+        {"la": la_code, "w": extract, "p": path}).fetchall()
     if not found:
         return None
     drop_id, when = found[0]

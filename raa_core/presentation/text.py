@@ -378,6 +378,8 @@ class Col:
     `key` is the column of the source frame; `label` the header people read (for money the unit is
     appended: "Budget (£'000)"). Kinds: money (pounds, Decimal), count and days (whole numbers), percent (a
     percentage number: 1.2 means 1.2%), number (`decimals` places), date, rag (red/amber/green word), text.
+    `codes` names the `display.label` kind of a text column that holds codes (e.g. "bound": cap, floor), so every
+    page, workbook and PDF shows the code's words, never the code.
     """
 
     key: str
@@ -387,6 +389,7 @@ class Col:
     signed: bool = False
     width: Literal["small", "medium", "large"] | None = None
     help: str | None = None
+    codes: str | None = None
 
     @property
     def align(self) -> Align:
@@ -432,6 +435,10 @@ class Col:
             return v.date() if isinstance(v, pd.Timestamp | dt.datetime) else v
         if self.kind == "rag":
             return rag_word(v)
+        if self.codes is not None:
+            from raa_core.presentation import display  # display reads this module's words
+
+            return display.label(self.codes, None if missing(v) else v)
         return "" if missing(v) else str(v)
 
     def text(self, v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:

@@ -227,7 +227,7 @@ def test_backtest_and_sensitivity_views_show_the_engines_figures(app_env, ref) -
     assert list(shown["Largest swing"]) == [gbp(v) for v in summary["max_swing"]]
     at.radio(key="sc_view").set_value("Sensitivity").run()
     assert not at.exception
-    sens = contributions.sensitivity(result, table_, "2022-23", ref)
+    sens = contributions.sensitivity(result, "2022-23", ref)
     shown = next(d.value for d in at.dataframe if "£ moved (+1)" in d.value.columns)
     assert len(shown) == len(sens) == 9
     assert list(shown["Council"]) == list(sens["council"])

@@ -397,7 +397,7 @@ def test_backtest_shows_a_volatile_driver_and_sensitivity_moves_money() -> None:
     assert set(bt["driver"]) == {"placement_orders", "adoption_orders", "weighted"}
     summary = C.backtest_summary(bt).set_index(["driver", "la_code"])
     assert summary.loc[("placement_orders", 303), "max_swing"] == Decimal("1000.00")
-    sens = C.sensitivity(r, d)
+    sens = C.sensitivity(r)
     # one more placement order for Bexley in 2019-20 (3 -> 4 of 5): its PO share 75% -> 80%, x 0.5 x £4,000 = +£100
     one = sens[(sens["driver"] == "placement_orders") & (sens["unit_la_code"] == 303)].set_index("la_code")
     assert one.loc[303, "plus_one"] == Decimal("100.00") and one.loc[886, "plus_one"] == Decimal("-100.00")

@@ -11,6 +11,7 @@ import financekit as fk
 from raa_core import contributions
 from raa_core.contributions import scenario_export
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
+from raa_core.presentation import display
 
 
 def rows(ws, header_text: str) -> list[dict]:
@@ -35,7 +36,7 @@ def test_scenario_workbook_reconciles_with_the_engine(sample_con, ref) -> None:
         assert Decimal(str(round(r["Contribution (£)"], 2))) == x.contribution
         # a fraction shown as a percentage to two places: the cell holds the share as shown, rounded half up
         assert Decimal(str(r["Share"])) == (x.share * 100).quantize(Decimal("0.01"), ROUND_HALF_UP) / 100
-        assert (r["Bound applied"] or None) == x.bound
+        assert (r["Bound applied"] or None) == (display.label("bound", x.bound) or None)
     header = next(i for i, row in enumerate(ws.iter_rows(values_only=True), start=1) if row[0] == "Year")
     assert "#,##0.00" in ws.cell(header + 1, 3).number_format and "%" in ws.cell(header + 1, 4).number_format
     assert ws.freeze_panes == f"A{header + 1}" and ws.page_setup.orientation == "landscape"

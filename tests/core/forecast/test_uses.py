@@ -91,3 +91,20 @@ def test_a_year_already_ended_is_refused_naming_basis(capsys: pytest.CaptureFixt
     code, out, err = run(capsys, sample_db, tmp_path, past)
     assert code == 2 and out == ""
     assert "basis:" in err and "2023-24 ended before the data's date" in err
+
+
+def test_sensitivity_of_a_forecast_basis_scenario_nudges_the_budget_years_forecast(
+        sample_con: duckdb.DuckDBPyConnection, ref: Reference) -> None:
+    """The sensitivity answers for the scenario as computed: with the forecast basis it nudges the budget year's
+    forecast figure (not a past year the scenario never read), for every driver, council and direction."""
+    from raa_core import contributions
+    from raa_core.contributions.scenario import ContributionsRequest
+
+    s = parse_scenario(json.dumps(SCENARIO))
+    result = contributions.run(snapshot.over(sample_con, ref, TODAY), ContributionsRequest(scenario=s))
+    assert result.drivers.values.get(("placement_orders", 886, 2027)) is not None
+    sens = contributions.sensitivity(result, "2027-28", ref)
+    assert len(sens) == len(s.drivers) * len(ref.councils) ** 2
+    one = sens[(sens["driver"] == "placement_orders") & (sens["unit_la_code"] == 886)].set_index("la_code")
+    assert one.loc[886, "plus_one"] > 0 > one.loc[303, "plus_one"]
+    assert sum(one["plus_one"]) == 0  # the year's total is fixed: what one council gains the others lose

@@ -211,3 +211,13 @@ def test_percentages_round_half_up_with_one_negative_style(v: D) -> None:
     assert D(text.rstrip("%")) == want
     assert text.startswith("-" if want < 0 else "+")
     assert p.percent_text(v) == f"{want:.1f}%"
+
+
+def test_a_code_column_shows_its_words_in_every_format() -> None:
+    """A text column declared with `codes` shows each code's words on the page, in Excel and in the PDF, and
+    nothing for no code; a code without words shows as itself (nothing hidden)."""
+    col = Col("bound", "Bound applied", codes="bound")
+    assert [col.value(v) for v in ("cap", "floor", None, float("nan"))] == ["Held at cap", "Held at floor", "", ""]
+    assert [col.text(v) for v in ("cap", "floor", None)] == ["Held at cap", "Held at floor", ""]
+    assert col.value("ceiling") == "ceiling"
+    assert Col("bound", "Bound").value("cap") == "cap"
