@@ -57,8 +57,9 @@ choices = boardpack.period_choices(shell.year_options())
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
 period = c1.selectbox("Period", choices, index=choices.index(run.year) if run.year in choices else 0,
                       key="pack_period", help="A financial year, or a 3-year period for the scorecard")
-as_at = c2.date_input("As at", value=run.as_at_date, max_value=today, key="pack_as_at", format="YYYY-MM-DD",
-                      help="The figures from the drops received by this date")
+with c2:
+    as_at = shell.day_field("As at", "pack_as_at", today, value=run.as_at_date,
+                            help="The figures from the drops received by this day, for example 20 Nov 2026")
 unit = c3.segmented_control("Money in", list(MoneyUnit), format_func=lambda u: u.value, default=BOARD_UNIT,
                             key="pack_unit", help="Thousands of pounds (£'000) as board papers show, or pounds "
                                                   "and pence") or BOARD_UNIT

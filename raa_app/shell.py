@@ -22,14 +22,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from raa_app import data, gate
+from raa_app import data, errors, gate
 from raa_core import access, clock, periods, presentation
 from raa_core.access import accounts
+from raa_core.errors import BadInput
 from raa_core.finance import commentary
 from raa_core.ingest import coverage, drops, freshness
 from raa_core.presentation import display, export
 from raa_core.reference import Reference, load_reference
-from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
+from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer, read_day
 from raa_core.snapshot import Snapshot, pin
 from raa_core.store import appstate as appstate_store
 from raa_core.store.appstate import AppState, record
@@ -327,6 +328,21 @@ def fragment(part: Callable[..., None]) -> Callable[..., None]:
     return st.fragment(still_signed_in(part))
 
 
+def day_field(label: str, key: str, today_: dt.date, *, help: str, value: dt.date | None = None) -> dt.date:
+    """A day typed by a person (`requests.read_day`: "20 Nov 2026", "20/11/2026" or "2026-11-20"), applied on
+    Enter or on leaving the field. Empty is `today_`; a day that cannot be read, in the future or before any
+    council's data is said under the field, and `today_`'s figures are shown. `value` fills a field not yet
+    shown in this session. Placed in the caller's container."""
+    if value is not None and key not in st.session_state:
+        st.session_state[key] = presentation.date_text(value)
+    typed = st.text_input(label, key=key, max_chars=40, help=help)
+    try:
+        return read_day(typed or "", today_) or today_
+    except BadInput as exc:
+        errors.show(exc, after=f". The figures shown are as at {presentation.date_text(today_)}.")
+        return today_
+
+
 def sidebar() -> Run:
     """Render the shared sidebar (who is signed in, council, year, window, as-at date) and build this run's
     requests for the signed-in viewer (a council-bound role chooses only its own council)."""
@@ -350,10 +366,12 @@ def sidebar() -> Run:
         # A date never chosen follows today: past midnight, or when councils' drops replace the sample (whose
         # day is its own as-at date), the pages stay on today's figures rather than turning to history.
         if st.session_state.get("as_at") in (None, st.session_state.get(_AS_AT_DEFAULT)):
-            st.session_state["as_at"] = day
-        st.session_state[_AS_AT_DEFAULT] = day
-        as_at = st.date_input("As at", max_value=day, key="as_at", format="YYYY-MM-DD",
-                              help="Use the drops received by this date (history), and count waiting at it")
+            st.session_state["as_at"] = presentation.date_text(day)
+        st.session_state[_AS_AT_DEFAULT] = presentation.date_text(day)
+        # A text field, not a calendar: a typed day applies on Enter or on leaving the field, by keyboard alone
+        # (the calendar field kept what was typed only when a day was clicked).
+        as_at = day_field("As at", "as_at", day, help="Use the drops received by this day (history), and count "
+                          "waiting at it. Type a day, for example 20 Nov 2026, and press Enter.")
         st.caption(data.load(coverage.held_range_words))
     la_code = None if area == ALL or area not in names else int(area)
     run = Run(

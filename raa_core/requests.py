@@ -8,13 +8,14 @@ The CLI builds the same records from its arguments.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from raa_core.errors import BadInput
 from raa_core.periods import Period, parse_financial_year, parse_period
+from raa_core.presentation.text import date_text
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SETS
 
 
@@ -43,15 +44,38 @@ class DataRequest(BaseModel):
 EARLIEST_AS_AT = dt.date(1990, 1, 1)
 
 
-def check_as_at(as_at: dt.date | None, today: dt.date) -> dt.date | None:
+def check_as_at(as_at: dt.date | None, today: dt.date,
+                written: Callable[[dt.date], str] = dt.date.isoformat) -> dt.date | None:
     """An as-at date asked for, checked: from 1990 (`EARLIEST_AS_AT`) up to `today`. A date outside says
     nothing true (in 2300 every drop looks fresh; in 1900 no council had sent one), so it is refused with the
-    range. Raises BadInput."""
+    range, its dates `written` as the asker writes them (ISO on the command line, words on a page). Raises
+    BadInput."""
     if as_at is not None and not EARLIEST_AS_AT <= as_at <= today:
         when = "in the future" if as_at > today else "before any council's data"
-        raise BadInput(f"as-at date {as_at.isoformat()} is {when}: give a date from {EARLIEST_AS_AT.isoformat()} "
-                       f"to today ({today.isoformat()})")
+        raise BadInput(f"as-at date {written(as_at)} is {when}: give a date from {written(EARLIEST_AS_AT)} "
+                       f"to today ({written(today)})")
     return as_at
+
+
+#: How a person may type a day: "20 Nov 2026", "20 November 2026", "20/11/2026" (day first, as in the UK) or
+#: "2026-11-20"; the app shows dates the first way (`presentation.date_text`).
+DAY_FORMATS = ("%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+def read_day(text: str, today: dt.date) -> dt.date | None:
+    """An as-at date typed by a person (`DAY_FORMATS`, case and surrounding spaces ignored), checked as
+    `check_as_at` does; an empty field is None (the current state). Raises BadInput in words that say how to
+    write it (GOV.UK: a date's example in the hint)."""
+    words = " ".join(text.split())
+    if not words:
+        return None
+    for form in DAY_FORMATS:
+        try:
+            day = dt.datetime.strptime(words.title() if "%b" in form or "%B" in form else words, form).date()
+        except ValueError:
+            continue
+        return check_as_at(day, today, date_text)
+    raise BadInput(f"“{words[:40]}” is not a date: write the day, month and year, for example {date_text(today)}")
 
 
 #: The current state of the drops (no as-at date).

@@ -34,7 +34,7 @@ def open_page(page: str, **sidebar: Any) -> AppTest:
         elif key == "window":
             at.radio(key=key).set_value(value)
         elif key == "as_at":
-            at.date_input(key=key).set_value(value)
+            at.text_input(key=key).input(value.isoformat())
         at.run()
     assert not at.exception, at.exception
     return at

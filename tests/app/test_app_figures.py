@@ -124,13 +124,21 @@ def test_overview_honours_as_at_and_the_picker_shows_the_data_range(app_env: Pat
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     assert "Drops held from 25 Sep 2026 to 20 Nov 2026" in " ".join(c.value for c in at.sidebar.caption)
-    at.date_input(key="as_at").set_value(dt.date(2019, 6, 30)).run()
+    at.text_input(key="as_at").input("30/06/2019").run()
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
     assert f"**children**: {NO_DATA}" in text
-    at.date_input(key="as_at").set_value(dt.date(2026, 10, 1)).run()
+    at.text_input(key="as_at").input("1 Oct 2026").run()
     text = " ".join(m.value for m in at.markdown)
     assert "**children**: drop of 25 Sep 2026" in text and NO_DATA not in text
+    # a day that cannot be read, or one in the future, is said under the field; today's figures are shown
+    for typed, says in (("31/02/2026", "is not a date"), ("21 Nov 2026", "is in the future")):
+        at.text_input(key="as_at").input(typed).run()
+        assert not at.exception, at.exception
+        said = " ".join(e.value for e in at.sidebar.error)
+        assert says in said and said.endswith(". The figures shown are as at 20 Nov 2026."), said
+        shown = " ".join(m.value for m in at.markdown)
+        assert "drop of 25 Sep 2026" not in shown and NO_DATA not in shown
 
 
 @pytest.fixture

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from raa_core.errors import BadInput
 from raa_core.periods import financial_year, three_year
-from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer
+from raa_core.presentation import date_text
+from raa_core.requests import EARLIEST_AS_AT, Method, MonitoringRequest, PerformanceRequest, Viewer, read_day
 
 
 def test_performance_request_holds_a_period_and_is_frozen() -> None:
@@ -57,3 +61,33 @@ def test_a_one_council_view_defaults_to_the_first_partner() -> None:
     assert PerformanceRequest(period="2025-26", la_code=303).council_or_first([887, 303]) == 303
     with pytest.raises(ValueError):
         PerformanceRequest(period="2025-26").council_or_first([])
+
+
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.mark.parametrize("typed", ["1 Oct 2026", " 01 oct 2026 ", "1 October 2026", "01/10/2026", "1-10-2026",
+                                   "1.10.2026", "2026-10-01", "1  OCT   2026"])
+def test_a_typed_as_at_day_is_read_as_people_write_it(typed: str) -> None:
+    assert read_day(typed, TODAY) == dt.date(2026, 10, 1)
+
+
+def test_an_empty_as_at_field_is_the_current_state() -> None:
+    assert read_day("", TODAY) is None and read_day("   ", TODAY) is None
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("yesterday", "is not a date: write the day, month and year, for example 20 Nov 2026"),
+    ("31/02/2026", "is not a date"), ("10/31/2026", "is not a date"), ("2026-13-01", "is not a date"),
+    ("21 Nov 2026", "in the future"), ("1 Jan 1989", "before any council's data"),
+])
+def test_a_day_that_cannot_be_read_or_used_is_refused_in_words(typed: str, says: str) -> None:
+    with pytest.raises(BadInput, match=says):
+        read_day(typed, TODAY)
+
+
+@given(st.dates(min_value=EARLIEST_AS_AT, max_value=TODAY))
+def test_every_day_the_app_shows_reads_back_as_itself(day: dt.date) -> None:
+    """The app shows a day as `date_text` ("1 Oct 2026"); typed back as shown, it is the same day."""
+    assert read_day(date_text(day), TODAY) == day
+    assert read_day(day.isoformat(), TODAY) == day
