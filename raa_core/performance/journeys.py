@@ -573,6 +573,15 @@ def _activity(
     return as_int_columns(df, ACTIVITY_COUNTS, ["early_permanence_pct", "interagency_pct"])
 
 
+def activity_not_provided(snapshot: Snapshot, request: AsAt = CURRENT) -> dict[str, dict[str, str]]:
+    """{area: {activity count: words}} for the `ACTIVITY_COUNTS` a council's 903 files cannot give (matches in a
+    period, sibling groups placed together) and the region total counting it, as `coverage.not_provided_counts`
+    judges them under the ASGLB's `children_` keys: shown in place of the count, never a zero (docs/ssda903.md)."""
+    from raa_core.ingest import coverage
+
+    return coverage.not_provided_counts(snapshot, request, ACTIVITY_COUNTS, "children_")
+
+
 def activity_quarterly(snapshot: Snapshot, request: PerformanceRequest, first: str | Period = FIRST_YEAR) -> pd.DataFrame:
     """Activity for every quarter from Q1 of `first` to the latest quarter with data."""
     with snapshot.cursor() as con:
