@@ -157,9 +157,14 @@ with left:
     pv.export(coverage.mark_not_provided(act, act_marks), coverage.mark_not_provided(act_shown, act_marks),
               publication, "journey_activity", "funnel", area, period=period.name)
 with right:
-    pv.plot(pv.figure(pc.stage_durations_chart, stages_view, area, period.name, ref.settings.low_n_below), "stages")
+    st_marks = data.load(journeys.stages_not_provided, every)  # stages resting on a match date 903 lacks
+    pv.plot(pv.figure(pc.stage_durations_chart, journeys.stages_marked(stages_view, st_marks, words=False), area,
+                      period.name, ref.settings.low_n_below), "stages")
     pv.chart_notes(bool(stages[stages["area"] == area]["low_n"].any()), publication)
-    pv.export(stages, stages_shown, publication, "stage_durations", "stages", area, period=period.name)
+    for stage, words in st_marks.get(area, {}).items():
+        st.caption(f"{stage}: {words}.")
+    pv.export(journeys.stages_marked(stages, st_marks), journeys.stages_marked(stages_shown, st_marks), publication,
+              "stage_durations", "stages", area, period=period.name)
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
 st.header("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")

@@ -50,7 +50,10 @@ def test_local_page_says_matches_and_sibling_groups_are_not_provided(app_env: Pa
     """The funnel's Match stage and the characteristics' sibling-group rows read the words, never a 0."""
     _medway_sent_903(app_env)
     at = open_page(LOCAL, council="887")
-    assert f"Match: {NOT_PROVIDED_NOTE}." in [c.value for c in at.caption]
+    captions = [c.value for c in at.caption]
+    assert f"Match: {NOT_PROVIDED_NOTE}." in captions
+    assert f"Placement order → Match: {NOT_PROVIDED_NOTE}." in captions
+    assert f"Match → Placed: {NOT_PROVIDED_NOTE}." in captions
     tables = [d.value for d in at.dataframe if "Characteristic" in d.value.columns]
     assert tables
     for table in tables:

@@ -102,3 +102,31 @@ def test_a_council_sending_parquet_keeps_its_figures(sample_db: Path, tmp_path: 
     assert not _is_words(act[act["area"] == "886"]["matches"].iloc[0])
     kent = chars[(chars["area"] == "886") & (chars["dimension"] == "sibling_group")]
     assert not any(_is_words(v) for v in kent["children"])
+
+
+def test_the_stages_into_and_out_of_the_match_are_not_provided(from_903) -> None:
+    stages = journeys.stage_durations(from_903, REQUEST)
+    marks = journeys.stages_not_provided(from_903, REQUEST)
+    into, out_of = "Placement order → Match", "Match → Placed"
+    assert set(marks["887"]) == {into, out_of} and set(marks["region"]) == {into, out_of}
+    shown = journeys.stages_marked(stages, marks)
+    for area in ("887", "region"):
+        mine = shown[shown["area"] == area]
+        for stage in (into, out_of):
+            row = mine[mine["stage"] == stage].iloc[0]
+            assert all(_is_words(row[c]) for c in journeys.STAGE_FIGURES), (area, stage)
+        kept = mine[mine["stage"] == "Placed → Adoption order"].iloc[0]
+        assert not _is_words(kept["n"])  # 903 gives placements and adoption orders
+    drawn = journeys.stages_marked(stages, marks, words=False)
+    assert drawn[(drawn["area"] == "887") & (drawn["stage"] == into)]["mean_days"].isna().all()
+
+
+def test_the_asglb_waiting_download_says_not_provided(from_903) -> None:
+    """The regional page's waiting table and its download read the same marked frame."""
+    at = journeys.latest_date(from_903, REQUEST)
+    waiting = journeys.children_waiting(from_903, REQUEST, at)
+    marks = coverage.not_provided_counts(from_903, REQUEST, journeys.WAITING_COUNTS, "waiting_")
+    shown = coverage.mark_not_provided(waiting, marks).set_index("area")
+    assert shown.at["887", "matched_not_placed"] == NOT_PROVIDED_NOTE
+    assert "Medway sent SSDA903 files" in shown.at["region", "not_matched"]
+    assert not _is_words(shown.at["887", "waiting"])
