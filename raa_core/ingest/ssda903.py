@@ -78,7 +78,8 @@ FORM_903, FORM_PARQUET = "903", "parquet"
 NOT_PROVIDED_NOTE = "not provided by this council's 903 files"
 #: Said on the Overview for a council whose current children data came as 903 files.
 NOT_PROVIDED_SUMMARY = ("Children data as SSDA903 files: children matched but not placed, waiting counts split by "
-                        "match, matches in a quarter and sibling groups are not provided by this council's 903 files")
+                        "match, matches in a period, the journey stages into and out of the match and sibling groups "
+                        "are not provided by this council's 903 files")
 #: The figures (ASGLB item keys, docs/asglb.md; the journey activity's sibling counts under the same `children_`
 #: prefix, the journey stages `stage_<from>_to_<to>`) that need a field 903 lacks: a match date for children not
 #: yet adopted (AD1 DATE_MATCH is only for children adopted in the return's year: matched-not-placed, waiting
