@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from appkit import LOCAL, REGIONAL, open_page
+from appkit import LOCAL, REGIONAL, open_page, publish
 from raa_core.ingest.ssda903 import NOT_PROVIDED_NOTE, NOT_PROVIDED_SUMMARY
 from raa_core.performance import journeys
 
@@ -74,3 +74,12 @@ def test_regional_characteristics_say_the_region_counts_a_903_council(app_env: P
     rows = table[table["Characteristic"] == "In a sibling group"]
     assert len(rows) and all("Medway sent SSDA903 files" in v for v in rows["Children"])
     assert all("Medway sent SSDA903 files" in v for v in rows["% of n"])
+
+
+def test_the_publication_view_also_says_not_provided(app_env: Path) -> None:
+    """Suppression works on the figures; the words replace the 903 council's figures after it, never an x or 0."""
+    _medway_sent_903(app_env)
+    at = publish(open_page(LOCAL, council="887"))
+    assert f"Match: {NOT_PROVIDED_NOTE}." in [c.value for c in at.caption]
+    table = next(d.value for d in at.dataframe if "Characteristic" in d.value.columns)
+    assert set(table[table["Characteristic"] == "In a sibling group"]["Children"]) == {NOT_PROVIDED_NOTE}
