@@ -147,13 +147,24 @@ stages_shown, stages_view = pv.publish(
 st.header("Children's journey", help=f"{pv.definition('funnel')}\n\n{pv.definition('stages')}")
 left, right = st.columns([2, 3])
 with left:
-    pv.plot(pv.figure(pc.journey_funnel, act_view, area, period.name), "funnel")
+    act_marks = data.load(journeys.activity_not_provided, every)  # fields 903 files lack: said, never a zero
+    pv.plot(pv.figure(pc.journey_funnel, coverage.mark_not_provided(act_view, act_marks, words=False), area,
+                      period.name), "funnel")
     pv.chart_notes(False, publication)
-    pv.export(act, act_shown, publication, "journey_activity", "funnel", area, period=period.name)
+    for stage, key in journeys.FUNNEL:
+        if key in act_marks.get(area, {}):
+            st.caption(f"{stage}: {act_marks[area][key]}.")
+    pv.export(coverage.mark_not_provided(act, act_marks), coverage.mark_not_provided(act_shown, act_marks),
+              publication, "journey_activity", "funnel", area, period=period.name)
 with right:
-    pv.plot(pv.figure(pc.stage_durations_chart, stages_view, area, period.name, ref.settings.low_n_below), "stages")
+    st_marks = data.load(journeys.stages_not_provided, every)  # stages resting on a match date 903 lacks
+    pv.plot(pv.figure(pc.stage_durations_chart, journeys.stages_marked(stages_view, st_marks, words=False), area,
+                      period.name, ref.settings.low_n_below), "stages")
     pv.chart_notes(bool(stages[stages["area"] == area]["low_n"].any()), publication)
-    pv.export(stages, stages_shown, publication, "stage_durations", "stages", area, period=period.name)
+    for stage, words in st_marks.get(area, {}).items():
+        st.caption(f"{stage}: {words}.")
+    pv.export(journeys.stages_marked(stages, st_marks), journeys.stages_marked(stages_shown, st_marks), publication,
+              "stage_durations", "stages", area, period=period.name)
 
 # Distribution of A1 days ----------------------------------------------------------------------------------
 st.header("Distribution of A1 days", help=f"{pv.definition('a1_distribution')}\n\n{pv.definition('A1')}")
@@ -275,7 +286,8 @@ c_shown, _ = pv.publish(
     chars, publication, counts=["children", "n"], pcts={"pct": ("children", "n")},
     group_by=list(characteristics.BREAKDOWN), parts_of=characteristics.PARTS_OF,
 )
-c_text = c_shown if publication else suppression.as_text(chars)
+c_marks = data.load(characteristics.not_provided, every)  # sibling groups: not in 903 files, never a zero
+c_text = characteristics.marked(c_shown if publication else suppression.as_text(chars), c_marks)
 if area in gaps:
     st.info(f"{council}: {gaps[area]}.", icon=":material/block:")
 else:
@@ -289,7 +301,8 @@ else:
                 characteristics.table_rows(rows),
                 {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "%"},
             )
-pv.export(chars, c_shown, publication, "characteristics", "characteristics", area, period=period.name)
+pv.export(characteristics.marked(chars, c_marks), characteristics.marked(c_shown, c_marks), publication,
+          "characteristics", "characteristics", area, period=period.name)
 
 # The DfE scorecard's adopter and context indicators ----------------------------------------------------
 pv.adopter_context(every, publication, names, [area, "region"], of=area)

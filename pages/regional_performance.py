@@ -205,11 +205,9 @@ st.header(f"Children waiting on {date_long(at)}, as the ASGLB counts them", help
 waiting = data.load(journeys.children_waiting, every, at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS),
                              relations=journeys.WAITING_RELATIONS, group_by=["at"])
-w_text = (w_shown if publication else suppression.as_text(waiting)).drop_duplicates("area").set_index("area")
-for a, marks in data.load(coverage.not_provided_counts, every, journeys.WAITING_COUNTS, "waiting_").items():
-    for key, words in marks.items():  # a field a council's 903 files lack: said, never a zero
-        if a in w_text.index:
-            w_text.at[a, key] = words
+w_marks = data.load(coverage.not_provided_counts, every, journeys.WAITING_COUNTS, "waiting_")  # 903: said, not 0
+w_text = coverage.mark_not_provided(w_shown if publication else suppression.as_text(waiting), w_marks)
+w_text = w_text.drop_duplicates("area").set_index("area")
 w_table = pd.DataFrame(
     {"Children waiting": [journeys.WAITING_LABELS[c] for c in journeys.WAITING_COUNTS]}
     | {
@@ -227,7 +225,8 @@ st.caption(
     "and not matched + with an order, matched = with a placement order. '12 months or more' counts the day "
     "12 calendar months after the order."
 )
-pv.export(waiting, w_shown, publication, "children_waiting_asglb", "waiting_asglb", period=f"on_{at.isoformat()}")
+pv.export(coverage.mark_not_provided(waiting, w_marks), coverage.mark_not_provided(w_shown, w_marks), publication,
+          "children_waiting_asglb", "waiting_asglb", period=f"on_{at.isoformat()}")
 
 # Characteristics of the children adopted, placed and waiting -----------------------------------------------
 st.header(f"Characteristics: {area_name}", help=characteristics.HELP)
@@ -246,7 +245,8 @@ def characteristics_table() -> None:
         "Children", list(characteristics.GROUPS), default="adopted", required=True, key="characteristics_group",
         format_func=lambda g: characteristics.group_choice(g, period, at),
     ) or "adopted"
-    mine = (c_shown if publication else suppression.as_text(chars))
+    c_marks = data.load(characteristics.not_provided, every)  # sibling groups: not in 903 files, never a zero
+    mine = characteristics.marked(c_shown if publication else suppression.as_text(chars), c_marks)
     mine = mine[(mine["group"] == group) & (mine["area"] == area)]
     if area in gaps:
         st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
@@ -259,7 +259,8 @@ def characteristics_table() -> None:
             characteristics.table_rows(mine, percent_sign=True),
             {"dimension_label": "Characteristic", "category": "", "children": "Children", "pct": "% of n"},
         )
-    pv.export(chars, c_shown, publication, "characteristics", "characteristics", period=period.name)
+    pv.export(characteristics.marked(chars, c_marks), characteristics.marked(c_shown, c_marks), publication,
+              "characteristics", "characteristics", period=period.name)
 
 
 characteristics_table()

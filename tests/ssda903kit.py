@@ -141,3 +141,22 @@ def write_journeys(folder: Path, journeys: list[Journey]) -> Path:
         for part, rows in zip(parts, j.files(), strict=True):
             part += rows
     return write_903(folder, header_rows=parts[0], episodes=parts[1], ad1=parts[2], placed=parts[3])
+
+
+def sample_sent_903(sample_db: Path, folder: Path, la_code: int = 887) -> Path:
+    """A copy (in `folder`) of the sample warehouse in which one council's drops read as loaded from SSDA903
+    files (`children_form` "903"): its figures 903 cannot give must then say so (docs/ssda903.md)."""
+    import shutil
+
+    import duckdb
+
+    from raa_core.store import warehouse
+
+    copy = folder / "raa.duckdb"
+    shutil.copyfile(warehouse.current_file(sample_db), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("UPDATE drops SET children_form = '903' WHERE la_code = ?", [la_code])
+    finally:
+        con.close()
+    return copy

@@ -444,11 +444,7 @@ def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
                                                     means={"mean_days": "waiting", "median_days": "waiting"},
                                                     relations=recruitment.ADOPTER_WAITING_RELATIONS)
     marks = coverage.not_provided_counts(snap, request, journeys.WAITING_COUNTS, "waiting_")
-    if marks:  # a field a council's 903 files lack: said in the cell, never a zero (docs/ssda903.md)
-        kids_shown = kids_shown.astype({k: object for m in marks.values() for k in m})
-        for area, m in marks.items():
-            for key, words in m.items():
-                kids_shown.loc[(kids["area"] == area).to_numpy(), key] = words
+    kids_shown = coverage.mark_not_provided(kids_shown, marks)  # 903 files lack it: said, never a zero
     kids_keep = (kids["area"] != "region_mean").to_numpy()
     adopters_keep = (adopters["area"] != "region_mean").to_numpy()
     kids_shown = kids_shown.assign(area=[display.area_label(a, names) for a in kids["area"]])[kids_keep]

@@ -313,3 +313,31 @@ def not_provided_counts(snapshot: Snapshot, request: AsAt, counts: tuple[str, ..
     areas = not_provided(snapshot, request)
     needs = [c for c in counts if f"{prefix}{c}" in NOT_PROVIDED_MEASURES]
     return {area: dict.fromkeys(needs, words) for area, words in areas.items()}
+
+
+def mark_not_provided(frame: pd.DataFrame, marks: dict[str, dict[str, str]], *, by: str | None = None,
+                      figures: Sequence[str] = (), words: bool = True) -> pd.DataFrame:
+    """`frame` (one or more rows per area: its `area` column) with the words of `marks` (`not_provided_counts`)
+    in place of each figure a council's 903 files cannot give, never a zero (docs/ssda903.md, "What 903 cannot
+    give"): the table shown, the download and the board pack all read the marked frame.
+
+    Wide frames (`by` None): a mark names a column, and the area's cell in it takes the words. Long frames (`by`
+    a column, e.g. characteristics' `dimension`): a mark names a value of `by`, and each of the area's rows with
+    that value takes the words in every column of `figures`. The columns touched become text; with `words`
+    False they take None instead (the frame a chart draws: no bar, the caption says why).
+    """
+    if not marks:
+        return frame
+    cols = list(figures) if by is not None else [c for c in frame.columns if any(c in m for m in marks.values())]
+    out = frame.astype({c: object for c in cols})
+    for area, m in marks.items():
+        at_area = (out["area"] == area).to_numpy()
+        for key, said in m.items():
+            if by is None:
+                if key in out.columns:
+                    out.loc[at_area, key] = said if words else None
+            else:
+                hit = at_area & (out[by] == key).to_numpy()
+                for c in figures:
+                    out.loc[hit, c] = said if words else None
+    return out

@@ -78,13 +78,18 @@ FORM_903, FORM_PARQUET = "903", "parquet"
 NOT_PROVIDED_NOTE = "not provided by this council's 903 files"
 #: Said on the Overview for a council whose current children data came as 903 files.
 NOT_PROVIDED_SUMMARY = ("Children data as SSDA903 files: children matched but not placed, waiting counts split by "
-                        "match, matches in a quarter and sibling groups are not provided by this council's 903 files")
-#: The figures (ASGLB item keys, docs/asglb.md) that need a field 903 lacks: a match date for children not yet
-#: adopted (AD1 DATE_MATCH is only for children adopted in the return's year: matched-not-placed, waiting split by
-#: match, matches in a quarter) and sibling groups (not in 903; "harder to place" counts them).
+                        "match, matches in a period, the journey stages into and out of the match and sibling groups "
+                        "are not provided by this council's 903 files")
+#: The figures (ASGLB item keys, docs/asglb.md; the journey activity's sibling counts under the same `children_`
+#: prefix, the journey stages `stage_<from>_to_<to>`) that need a field 903 lacks: a match date for children not
+#: yet adopted (AD1 DATE_MATCH is only for children adopted in the return's year: matched-not-placed, waiting
+#: split by match, matches in a period, the stages into and out of the match) and sibling groups (not in 903:
+#: sibling groups placed together, "in a sibling group", and "harder to place", which counts them).
 NOT_PROVIDED_MEASURES = frozenset({
     "children_matches", "waiting_not_matched", "waiting_matched_not_placed", "waiting_with_po_not_matched",
     "waiting_with_po_matched_not_placed", "waiting_harder_to_place", "waiting_sibling_group",
+    "children_sibling_groups_placed_together", "children_children_in_sibling_groups_placed_together",
+    "stage_placement_order_to_match", "stage_match_to_placed",
 })
 
 

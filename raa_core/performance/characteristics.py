@@ -17,7 +17,6 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from raa_core import suppression
 from raa_core.performance.journeys import as_int_columns, waiting_rows_sql
 from raa_core.periods import Period
 from raa_core.presentation import date_short
@@ -68,11 +67,33 @@ def holds_children(chars: pd.DataFrame, group: str, area: str) -> bool:
 def table_rows(text: pd.DataFrame, percent_sign: bool = False) -> pd.DataFrame:
     """The rows of a characteristics table as shown (a `characteristics` frame as text): characteristic,
     category, children and % of n, the percentage followed by `%` where `percent_sign` and there is a figure
-    (not where it is blank or suppressed). Columns: dimension_label, category, children, pct."""
+    (not where it is blank, suppressed or words: `marked`). Columns: dimension_label, category, children, pct."""
     rows = text[["dimension_label", "category", "children", "pct"]]
     if not percent_sign:
         return rows
-    return rows.assign(pct=[f"{v}%" if v not in ("", suppression.HIDDEN) else v for v in rows["pct"]])
+    return rows.assign(pct=[f"{v}%" if str(v)[:1].isdigit() else v for v in rows["pct"]])
+
+
+def not_provided(snapshot: Snapshot, request: PerformanceRequest) -> dict[str, dict[str, str]]:
+    """{area: {dimension: words}} for the `DIMENSIONS` a council's 903 files cannot give ("In a sibling group",
+    and "Harder to place", which counts sibling groups) and the region counting it, in every group, as
+    `coverage.not_provided_counts` judges them (the ASGLB's `waiting_` keys): their rows' children and % read the
+    words, never a zero (`marked`; docs/ssda903.md)."""
+    from raa_core.ingest import coverage
+
+    return coverage.not_provided_counts(snapshot, request, tuple(d for d, _, _ in DIMENSIONS), "waiting_")
+
+
+#: The columns of a characteristics row that read the not-provided words (`not_provided`).
+NOT_PROVIDED_FIGURES: tuple[str, ...] = ("children", "pct")
+
+
+def marked(frame: pd.DataFrame, marks: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """A `characteristics` frame (as computed or as text) with the words of `not_provided` in the children and %
+    of each dimension a council's 903 files cannot give: the table shown and the download."""
+    from raa_core.ingest import coverage
+
+    return coverage.mark_not_provided(frame, marks, by="dimension", figures=NOT_PROVIDED_FIGURES)
 
 
 AGE_BANDS: tuple[str, ...] = ("under 1", "1 to 4", "5 to 9", "10 and over")

@@ -259,6 +259,31 @@ def _stages_sql(b: Bind) -> str:
     return "SELECT " + ", ".join(f"unnest({b.typed(v, t)}) AS {c}" for c, v, t in cols)
 
 
+#: The columns of a `stage_durations` row that read the not-provided words (`stages_not_provided`).
+STAGE_FIGURES: tuple[str, ...] = ("n", "mean_days", "median_days")
+
+
+def stages_not_provided(snapshot: Snapshot, request: AsAt = CURRENT) -> dict[str, dict[str, str]]:
+    """{area: {stage label: words}} for the journey stages a council's 903 files cannot give (placement order to
+    match, match to placed: 903 has a match date only for children adopted in the return's year) and the region
+    counting it, as `coverage.not_provided_counts` judges them (keys `stage_<from>_to_<to>`): the stage's n and
+    days read the words, never a number (`coverage.mark_not_provided` with `by="stage"` and `STAGE_FIGURES`;
+    docs/ssda903.md)."""
+    from raa_core.ingest import coverage
+
+    label = {f"{a}_to_{t}": f"{STAGE_LABELS[a]} → {STAGE_LABELS[t]}" for a, t, *_ in STAGES}
+    marks = coverage.not_provided_counts(snapshot, request, tuple(label), "stage_")
+    return {area: {label[k]: words for k, words in m.items()} for area, m in marks.items()}
+
+
+def stages_marked(frame: pd.DataFrame, marks: dict[str, dict[str, str]], words: bool = True) -> pd.DataFrame:
+    """A `stage_durations` frame (as computed, as text, or as a chart draws it: `words` False) with the words of
+    `stages_not_provided` in each stage a council's 903 files cannot give."""
+    from raa_core.ingest import coverage
+
+    return coverage.mark_not_provided(frame, marks, by="stage", figures=STAGE_FIGURES, words=words)
+
+
 def stage_durations(snapshot: Snapshot, request: PerformanceRequest, periods: Period | Sequence[Period] | None = None) -> pd.DataFrame:
     """Mean and median days of each journey stage, by period of the stage's later date, per area.
 
@@ -571,6 +596,15 @@ def _activity(
     """,
     ).df()
     return as_int_columns(df, ACTIVITY_COUNTS, ["early_permanence_pct", "interagency_pct"])
+
+
+def activity_not_provided(snapshot: Snapshot, request: AsAt = CURRENT) -> dict[str, dict[str, str]]:
+    """{area: {activity count: words}} for the `ACTIVITY_COUNTS` a council's 903 files cannot give (matches in a
+    period, sibling groups placed together) and the region total counting it, as `coverage.not_provided_counts`
+    judges them under the ASGLB's `children_` keys: shown in place of the count, never a zero (docs/ssda903.md)."""
+    from raa_core.ingest import coverage
+
+    return coverage.not_provided_counts(snapshot, request, ACTIVITY_COUNTS, "children_")
 
 
 def activity_quarterly(snapshot: Snapshot, request: PerformanceRequest, first: str | Period = FIRST_YEAR) -> pd.DataFrame:

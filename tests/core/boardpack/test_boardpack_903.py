@@ -4,24 +4,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import duckdb
+from ssda903kit import sample_sent_903
 
 import financekit as fk
 from conftest import SAMPLE_TODAY
 from raa_core import boardpack
 from raa_core.ingest.ssda903 import NOT_PROVIDED_NOTE
-from raa_core.store import warehouse
 
 
 def test_waiting_table_marks_the_903_council(sample_db: Path, tmp_path: Path, ref) -> None:
-    copy = tmp_path / "raa.duckdb"
-    shutil.copyfile(warehouse.current_file(sample_db), copy)
-    con = duckdb.connect(str(copy))
+    con = duckdb.connect(str(sample_sent_903(sample_db, tmp_path)))
     try:
-        con.execute("UPDATE drops SET children_form = '903' WHERE la_code = 887")
         pack = fk.build(con, ref, boardpack.PackRequest(period="2026-27"), today=SAMPLE_TODAY,
                         now=dt.datetime(2026, 11, 23, 9, 0))
     finally:
