@@ -14,6 +14,7 @@ import pytest
 import dropkit as dk
 from dropkit import TODAY, FakeUpload
 from factories import snap
+from hostilekit import HOSTILE_ZIPS
 from raa_core.cli import main
 from raa_core.ingest import drops, uploads
 
@@ -94,24 +95,6 @@ def test_rejected_upload_with_personal_data_is_deleted_at_once(tmp_path: Path, r
     assert _left(staging) == []
 
 
-HOSTILE_ZIPS = {
-    "absolute": (lambda f: dk.zip_upload({"/etc/children.parquet": b"x"}), "absolute path"),
-    "dotdot": (lambda f: dk.zip_upload({"886/../../children.parquet": b"x"}), "'..' path"),
-    "backslash": (lambda f: dk.zip_upload({"..\\..\\children.parquet": b"x"}), "backslashes"),
-    "symlink": (lambda f: dk.zip_upload({"children.parquet": b"x"}, links={"adopters.parquet": "/etc/passwd"}),
-                "symbolic link"),
-    "two_drops": (lambda f: dk.zip_upload({"886/2022-10-07/children.parquet": (f / "children.parquet").read_bytes(),
-                                  "887/2022-10-07/children.parquet": (f / "children.parquet").read_bytes()}),
-                  "exactly one drop"),
-    "too_many": (lambda f: dk.zip_upload({f"f{i}.json": b"{}" for i in range(40)}), "at most 32"),
-    "bomb": (lambda f: dk.zip_upload({"children.parquet": b"\0" * 30_000_000}), "compressed more than"),
-    "not_zip": (lambda f: FakeUpload("drop.zip", b"PK\x03\x04 but not really"), "damaged or incomplete"),
-    "empty": (lambda f: dk.zip_upload({"886/": b""}), "no files"),
-    "control_chars": (lambda f: dk.zip_upload({"child\nren.parquet": b"x"}), "'child\\x0aren.parquet'"),
-    "zero_width": (lambda f: dk.zip_upload({"child\u200bren.parquet": b"x"}), "child[character U+200B]ren"),
-    "bidi": (lambda f: dk.zip_upload({"children\u202etxt.parquet": b"x"}), "children[character U+202E]txt"),
-    "only_dot": (lambda f: dk.zip_upload({".": b"x"}), "only '.'"),
-}
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_ZIPS))
