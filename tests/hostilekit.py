@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -221,6 +222,51 @@ HOSTILE_ZIPS: dict[str, tuple[ZipBuilder, str]] = {
     "zero_width": (lambda f: dk.zip_upload({"child\u200bren.parquet": b"x"}), "child[character U+200B]ren"),
     "bidi": (lambda f: dk.zip_upload({"children\u202etxt.parquet": b"x"}), "children[character U+202E]txt"),
     "only_dot": (lambda f: dk.zip_upload({".": b"x"}), "only '.'"),
+}
+
+
+def _bad_crc(folder: Path) -> dk.FakeUpload:
+    data = bytearray(dk.zip_upload({"children.parquet": (folder / "children.parquet").read_bytes()},
+                          compression=zipfile.ZIP_STORED).getvalue())
+    data[40] ^= 0xFF  # a byte of the stored file's data (the local header is 30 bytes + the 16-byte name)
+    return dk.FakeUpload("drop.zip", bytes(data))
+
+
+def _encrypted(folder: Path) -> dk.FakeUpload:
+    data = bytearray(dk.zip_upload({"children.parquet": b"x"}).getvalue())
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 8] |= 1  # the central directory's "encrypted" flag
+    return dk.FakeUpload("drop.zip", bytes(data))
+
+
+def _method(folder: Path, method: int) -> dk.FakeUpload:
+    """A zip whose entry claims a compression method zipfile cannot read (9: deflate64)."""
+    data = bytearray(dk.zip_upload({"children.parquet": (folder / "children.parquet").read_bytes()}).getvalue())
+    data[8:10] = method.to_bytes(2, "little")
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 10:i + 12] = method.to_bytes(2, "little")
+    return dk.FakeUpload("drop.zip", bytes(data))
+
+
+def lying_zip(folder: Path) -> dk.FakeUpload:
+    """A zip whose central directory says its entry is 10 bytes (it holds 5,000): extraction must not trust it."""
+    data = bytearray(dk.zip_upload({"children.parquet": b"A" * 5000}).getvalue())
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 24:i + 28] = (10).to_bytes(4, "little")
+    return dk.FakeUpload("drop.zip", bytes(data))
+
+
+#: Damaged zips (and files that are not zips): each refused in plain words, never a library's message.
+CORRUPT_ZIPS: dict[str, tuple[ZipBuilder, str]] = {
+    "empty": (lambda f: dk.FakeUpload("drop.zip", b""), "the file is empty"),
+    "csv_renamed": (lambda f: dk.FakeUpload("drop.zip", b"child_id,sex\nKC-1,F\n"), "not a zip archive (it may be "
+                    "another kind of file renamed .zip)"),
+    "truncated": (lambda f: dk.FakeUpload("drop.zip", dk.folder_zip(f).getvalue()[:3000]),
+                  "the zip is damaged or incomplete (it may not have finished uploading)"),
+    "bad_crc": (_bad_crc, "zip entry 'children.parquet' is damaged or incomplete"),
+    "encrypted": (_encrypted, "zip entry 'children.parquet' is encrypted"),
+    "unsupported_method": (lambda f: _method(f, 9), "compressed in a way this service cannot unpack"),
+    "lies_about_size": (lying_zip, "zip entry 'children.parquet' is damaged or incomplete"),
 }
 
 
