@@ -27,7 +27,11 @@ The cases, and what the product says today:
 - every hostile zip of the upload's own checks (`hk.HOSTILE_ZIPS`), each refused (upload_refused) before a byte
   is extracted: absolute, '..' and backslash paths, a symbolic link, two drops, 40 entries, a 30 MB zip bomb, a
   file that is not a zip, a zip of an empty folder, an entry named with a newline, with U+200B (zero width) or
-  U+202E (right-to-left override), and an entry named '.'.
+  U+202E (right-to-left override), and an entry named '.';
+- every damaged zip (`hk.CORRUPT_ZIPS`), refused (upload_refused) in plain words: an empty file, a CSV renamed
+  .zip, a zip cut short, an entry whose bytes fail their CRC, an encrypted entry, an entry compressed with
+  deflate64, and one whose directory says 10 bytes where the entry holds 5,000 (stopped while extracting: the
+  bytes written go with the staging folder).
 
 Not uploadable through a browser, so left to tests/core/ingest/test_hostile_drops.py: a named pipe and the
 symbolic links of the drop tree (a browser sends a link's target; a zip's link is the 'symlink' case above).
@@ -119,7 +123,7 @@ def cases(tmp: Path) -> list[Case]:
     money = hk.huge_money(tmp / "money")
     out.append(Case("£2×10^15 in every money value", sorted(money.iterdir()), f"886/{money.name}",
                     "passes every check", unsaid="_gbp"))
-    for name, (build, words) in hk.HOSTILE_ZIPS.items():
+    for name, (build, words) in (hk.HOSTILE_ZIPS | {f"corrupt_{k}": v for k, v in hk.CORRUPT_ZIPS.items()}).items():
         upload = tmp / "zips" / f"{name}.zip"
         upload.write_bytes(build(good).getvalue())
         out.append(Case(f"zip {name}", [upload], "upload", "rejected", "upload_refused", words))
