@@ -130,7 +130,7 @@ def cases(tmp: Path) -> list[Case]:
     return out
 
 
-def test_hostile_uploads_are_refused_while_another_person_is_served(sample_db, tmp_path, browser, page) -> None:
+def test_every_hostile_upload_is_judged_by_its_rule_while_another_person_is_served(sample_db, tmp_path, browser, page) -> None:
     wh = tmp_path / "wh"
     wh.mkdir()
     real = warehouse.current_file(sample_db)
