@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -161,10 +163,11 @@ def huge_footer_metadata(root: Path) -> Expect:
 
 
 def many_columns(root: Path, columns: int = 150) -> Expect:
+    """Adopters with `columns` unknown columns besides the contract's (100,000 build in about 3 s, 31 MB)."""
     folder = dk.write_drop(root, 887, "2022-10-09", adopters=None)
     t = dk.table("adopters", dk.adopters())
-    for i in range(columns):
-        t = t.append_column(f"extra_{i}", pa.array([i] * t.num_rows))
+    extra = [pa.array([i] * t.num_rows) for i in range(columns)]
+    t = pa.Table.from_arrays([*t.columns, *extra], names=[*t.schema.names, *(f"extra_{i}" for i in range(columns))])
     pq.write_table(t, folder / "adopters.parquet")
     return {"887/2022-10-09": "too_many_columns"}
 
@@ -197,6 +200,86 @@ HOSTILE: dict[str, Builder] = {
     "many_columns": many_columns,
     "wrong_magic": wrong_magic,
 }
+
+
+#: Hostile zips for the upload (the Data drops page, `raa check`): each builder is given a good drop folder and
+#: gives the upload; the upload is refused (upload_refused) before a byte is extracted, in words holding the text.
+ZipBuilder = Callable[[Path], dk.FakeUpload]
+HOSTILE_ZIPS: dict[str, tuple[ZipBuilder, str]] = {
+    "absolute": (lambda f: dk.zip_upload({"/etc/children.parquet": b"x"}), "absolute path"),
+    "dotdot": (lambda f: dk.zip_upload({"886/../../children.parquet": b"x"}), "'..' path"),
+    "backslash": (lambda f: dk.zip_upload({"..\\..\\children.parquet": b"x"}), "backslashes"),
+    "symlink": (lambda f: dk.zip_upload({"children.parquet": b"x"}, links={"adopters.parquet": "/etc/passwd"}),
+                "symbolic link"),
+    "two_drops": (lambda f: dk.zip_upload({"886/2022-10-07/children.parquet": (f / "children.parquet").read_bytes(),
+                                  "887/2022-10-07/children.parquet": (f / "children.parquet").read_bytes()}),
+                  "exactly one drop"),
+    "too_many": (lambda f: dk.zip_upload({f"f{i}.json": b"{}" for i in range(40)}), "at most 32"),
+    "bomb": (lambda f: dk.zip_upload({"children.parquet": b"\0" * 30_000_000}), "compressed more than"),
+    "not_zip": (lambda f: dk.FakeUpload("drop.zip", b"PK\x03\x04 but not really"), "damaged or incomplete"),
+    "empty": (lambda f: dk.zip_upload({"886/": b""}), "no files"),
+    "control_chars": (lambda f: dk.zip_upload({"child\nren.parquet": b"x"}), "'child\\x0aren.parquet'"),
+    "zero_width": (lambda f: dk.zip_upload({"child\u200bren.parquet": b"x"}), "child[character U+200B]ren"),
+    "bidi": (lambda f: dk.zip_upload({"children\u202etxt.parquet": b"x"}), "children[character U+202E]txt"),
+    "only_dot": (lambda f: dk.zip_upload({".": b"x"}), "only '.'"),
+}
+
+
+def _bad_crc(folder: Path) -> dk.FakeUpload:
+    data = bytearray(dk.zip_upload({"children.parquet": (folder / "children.parquet").read_bytes()},
+                          compression=zipfile.ZIP_STORED).getvalue())
+    data[40] ^= 0xFF  # a byte of the stored file's data (the local header is 30 bytes + the 16-byte name)
+    return dk.FakeUpload("drop.zip", bytes(data))
+
+
+def _encrypted(folder: Path) -> dk.FakeUpload:
+    data = bytearray(dk.zip_upload({"children.parquet": b"x"}).getvalue())
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 8] |= 1  # the central directory's "encrypted" flag
+    return dk.FakeUpload("drop.zip", bytes(data))
+
+
+def _method(folder: Path, method: int) -> dk.FakeUpload:
+    """A zip whose entry claims a compression method zipfile cannot read (9: deflate64)."""
+    data = bytearray(dk.zip_upload({"children.parquet": (folder / "children.parquet").read_bytes()}).getvalue())
+    data[8:10] = method.to_bytes(2, "little")
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 10:i + 12] = method.to_bytes(2, "little")
+    return dk.FakeUpload("drop.zip", bytes(data))
+
+
+def lying_zip(folder: Path) -> dk.FakeUpload:
+    """A zip whose central directory says its entry is 10 bytes (it holds 5,000): extraction must not trust it."""
+    data = bytearray(dk.zip_upload({"children.parquet": b"A" * 5000}).getvalue())
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 24:i + 28] = (10).to_bytes(4, "little")
+    return dk.FakeUpload("drop.zip", bytes(data))
+
+
+#: Damaged zips (and files that are not zips): each refused in plain words, never a library's message.
+CORRUPT_ZIPS: dict[str, tuple[ZipBuilder, str]] = {
+    "empty": (lambda f: dk.FakeUpload("drop.zip", b""), "the file is empty"),
+    "csv_renamed": (lambda f: dk.FakeUpload("drop.zip", b"child_id,sex\nKC-1,F\n"), "not a zip archive (it may be "
+                    "another kind of file renamed .zip)"),
+    "truncated": (lambda f: dk.FakeUpload("drop.zip", dk.folder_zip(f).getvalue()[:3000]),
+                  "the zip is damaged or incomplete (it may not have finished uploading)"),
+    "bad_crc": (_bad_crc, "zip entry 'children.parquet' is damaged or incomplete"),
+    "encrypted": (_encrypted, "zip entry 'children.parquet' is encrypted"),
+    "unsupported_method": (lambda f: _method(f, 9), "compressed in a way this service cannot unpack"),
+    "lies_about_size": (lying_zip, "zip entry 'children.parquet' is damaged or incomplete"),
+}
+
+
+def huge_money(root: Path, la_code: int = 886, extract: str = "2026-11-18", year: str = "2025-26",
+               amount: Decimal = Decimal(2 * 10**15)) -> Path:
+    """A drop whose every money value is `amount` (£2×10^15 by default): each passes the checks (below
+    contract.MONEY_LIMIT, 10^16), while the 24 ledger rows together are far beyond DECIMAL(18,2) (sums are
+    DECIMAL(38,2), tests/core/finance/test_money_at_the_limit.py)."""
+    ledger = [{"financial_year": year, "period": p, "budget_area": "pooled", "cost_line": line, "actual_gbp": amount,
+               "forecast_outturn_gbp": amount} for line in ("staffing", "panels") for p in range(1, 13)]
+    budget = [{**r, "financial_year": year, "budget_gbp": amount} for r in dk.budget()]
+    posts = [{**r, "annual_cost_gbp": amount} for r in dk.establishment()]
+    return dk.write_drop(root, la_code, extract, ledger=ledger, budget=budget, establishment=posts, manifest=True)
 
 
 def good_drops(root: Path) -> list[str]:

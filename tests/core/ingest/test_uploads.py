@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import stat
 import threading
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 import dropkit as dk
 from dropkit import TODAY, FakeUpload
 from factories import snap
+from hostilekit import CORRUPT_ZIPS, HOSTILE_ZIPS, lying_zip
 from raa_core.cli import main
 from raa_core.ingest import drops, uploads
 
@@ -94,24 +94,6 @@ def test_rejected_upload_with_personal_data_is_deleted_at_once(tmp_path: Path, r
     assert _left(staging) == []
 
 
-HOSTILE_ZIPS = {
-    "absolute": (lambda f: dk.zip_upload({"/etc/children.parquet": b"x"}), "absolute path"),
-    "dotdot": (lambda f: dk.zip_upload({"886/../../children.parquet": b"x"}), "'..' path"),
-    "backslash": (lambda f: dk.zip_upload({"..\\..\\children.parquet": b"x"}), "backslashes"),
-    "symlink": (lambda f: dk.zip_upload({"children.parquet": b"x"}, links={"adopters.parquet": "/etc/passwd"}),
-                "symbolic link"),
-    "two_drops": (lambda f: dk.zip_upload({"886/2022-10-07/children.parquet": (f / "children.parquet").read_bytes(),
-                                  "887/2022-10-07/children.parquet": (f / "children.parquet").read_bytes()}),
-                  "exactly one drop"),
-    "too_many": (lambda f: dk.zip_upload({f"f{i}.json": b"{}" for i in range(40)}), "at most 32"),
-    "bomb": (lambda f: dk.zip_upload({"children.parquet": b"\0" * 30_000_000}), "compressed more than"),
-    "not_zip": (lambda f: FakeUpload("drop.zip", b"PK\x03\x04 but not really"), "damaged or incomplete"),
-    "empty": (lambda f: dk.zip_upload({"886/": b""}), "no files"),
-    "control_chars": (lambda f: dk.zip_upload({"child\nren.parquet": b"x"}), "'child\\x0aren.parquet'"),
-    "zero_width": (lambda f: dk.zip_upload({"child\u200bren.parquet": b"x"}), "child[character U+200B]ren"),
-    "bidi": (lambda f: dk.zip_upload({"children\u202etxt.parquet": b"x"}), "children[character U+202E]txt"),
-    "only_dot": (lambda f: dk.zip_upload({".": b"x"}), "only '.'"),
-}
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_ZIPS))
@@ -129,13 +111,8 @@ def test_hostile_zip_is_refused_before_anything_is_written(case: str, tmp_path: 
 
 
 def test_zip_that_lies_about_its_sizes_is_stopped_while_streaming(tmp_path: Path, ref) -> None:
-    data = dk.zip_upload({"children.parquet": b"A" * 5000}).getvalue()
-    # Patch the central directory's uncompressed size down to 10 bytes: extraction must stop, not trust it.
-    i = data.rfind(b"PK\x01\x02")
-    lied = bytearray(data)
-    lied[i + 24:i + 28] = (10).to_bytes(4, "little")
     staging = tmp_path / "staging"
-    out = uploads.check_upload([FakeUpload("d.zip", bytes(lied))], 886, D, ref, TODAY, staging)
+    out = uploads.check_upload([lying_zip(tmp_path)], 886, D, ref, TODAY, staging)
     assert out.result.outcome == "rejected" and _left(staging) == []
 
 
@@ -253,41 +230,6 @@ def test_raa_check_of_another_councils_zip_with_council_is_refused(tmp_path: Pat
     assert "'887/' names Medway (887), but the upload is for Kent (886)" in rejected["errors"][0]["message"]
     assert main(["check", str(zip_path), "--today", TODAY.isoformat()]) == 0  # its folders name Medway: checked as 887
     assert "accepted  887/2022-10-07" in capsys.readouterr().out
-
-
-def _bad_crc(folder: Path) -> FakeUpload:
-    data = bytearray(dk.zip_upload({"children.parquet": (folder / "children.parquet").read_bytes()},
-                          compression=zipfile.ZIP_STORED).getvalue())
-    data[40] ^= 0xFF  # a byte of the stored file's data (the local header is 30 bytes + the 16-byte name)
-    return FakeUpload("drop.zip", bytes(data))
-
-
-def _encrypted(folder: Path) -> FakeUpload:
-    data = bytearray(dk.zip_upload({"children.parquet": b"x"}).getvalue())
-    i = data.rfind(b"PK\x01\x02")
-    data[i + 8] |= 1  # the central directory's "encrypted" flag
-    return FakeUpload("drop.zip", bytes(data))
-
-
-CORRUPT_ZIPS = {
-    "empty": (lambda f: FakeUpload("drop.zip", b""), "the file is empty"),
-    "csv_renamed": (lambda f: FakeUpload("drop.zip", b"child_id,sex\nKC-1,F\n"), "not a zip archive (it may be "
-                    "another kind of file renamed .zip)"),
-    "truncated": (lambda f: FakeUpload("drop.zip", dk.folder_zip(f).getvalue()[:3000]),
-                  "the zip is damaged or incomplete (it may not have finished uploading)"),
-    "bad_crc": (_bad_crc, "zip entry 'children.parquet' is damaged or incomplete"),
-    "encrypted": (_encrypted, "zip entry 'children.parquet' is encrypted"),
-    "unsupported_method": (lambda f: _method(f, 9), "compressed in a way this service cannot unpack"),
-}
-
-
-def _method(folder: Path, method: int) -> FakeUpload:
-    """A zip whose entry claims a compression method zipfile cannot read (9: deflate64)."""
-    data = bytearray(dk.zip_upload({"children.parquet": (folder / "children.parquet").read_bytes()}).getvalue())
-    data[8:10] = method.to_bytes(2, "little")
-    i = data.rfind(b"PK\x01\x02")
-    data[i + 10:i + 12] = method.to_bytes(2, "little")
-    return FakeUpload("drop.zip", bytes(data))
 
 
 @pytest.mark.parametrize("case", sorted(CORRUPT_ZIPS))
