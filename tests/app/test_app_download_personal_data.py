@@ -3,7 +3,8 @@ the bytes of every download button the page shows (the real bytes Streamlit woul
 deferred builder the page registered with the media file manager, or the stored file) are read whole (CSV and
 JSON as text, every cell of a workbook, every page of a PDF) and searched for the identifiers of every council
 outside the role's child-level councils; each download built records an export in the audit trail
-(docs/data-protection.md, "How each rule is tested").
+(docs/data-protection.md, "How each rule is tested"). The builders run as the server runs them on the click,
+outside the script run: one that reads the session state there (empty in the server) fails the test.
 
 Downloads that appear only after a choice are opened too: the ASGLB return and its row-level template (the
 performance pages' "Show the return" toggle), and the Data drops page's issue table after a rejected upload
@@ -11,9 +12,12 @@ of another council (the verdict the page keeps in the session, as tests/app/test
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.state import session_state_proxy
 from streamlit.testing.v1 import AppTest
 
 import dropkit as dk
@@ -63,6 +67,11 @@ def _file_id(url: str) -> str:
     return url.rsplit("/", 1)[-1].split(".", 1)[0]
 
 
+def _no_session() -> None:
+    raise AssertionError("a download's builder read the session state on the click: the server calls it outside "
+                         "the script run, where the session state is empty (capture what it needs in the run)")
+
+
 def downloads(at: AppTest, manager: MediaFileManager) -> dict[str, tuple[str, bytes]]:
     """Every download button of the last run: its label -> (file name, the bytes a click would send)."""
     out: dict[str, tuple[str, bytes]] = {}
@@ -70,7 +79,8 @@ def downloads(at: AppTest, manager: MediaFileManager) -> dict[str, tuple[str, by
         proto = button.proto
         if proto.deferred_file_id:
             name = manager._deferred_callables[proto.deferred_file_id]["filename"]
-            url = manager.execute_deferred(proto.deferred_file_id)  # what the click asks the server to do
+            with mock.patch.object(session_state_proxy, "get_session_state", _no_session):
+                url = manager.execute_deferred(proto.deferred_file_id)  # what the click asks the server to do
         else:
             name, url = None, proto.url
         file = manager.read_file(_file_id(url))
