@@ -194,10 +194,11 @@ def asglb_button(as_at: dt.date | None, latest: dt.date | None, key: str, public
         every = set(councils) >= set(shell.reference().la_codes)
         rows_name = shell.download_name("asglb_row_level_template", "xlsx", period=quarter, region=every,
                                         area=None if every else str(councils[0]))
+        snap = shell.snapshot()  # the builder runs on the click, outside the script run: no session state there
         st.download_button(
             "Download the row-level template (Excel, personal data)",
-            shell.audited(lambda: data.load(asglb.quarter_rows, DataRequest(as_at=as_at), quarter,
-                                            None if every else councils), rows_name),
+            shell.audited(lambda: data.load_for(snap, asglb.quarter_rows, DataRequest(as_at=as_at), quarter,
+                                                None if every else councils), rows_name),
             rows_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_asglb_rows_xlsx", on_click="ignore", icon=":material/download:",
             help="Checked by the drops' own rules before it is written. Send it securely, never by e-mail.",

@@ -11,6 +11,10 @@ import duckdb
 
 from raa_core.presentation import date_long, date_short
 
+#: every role as the app's tests sign in (a council analyst of each of three councils): the searches run for each
+ROLES = [("board", None), ("finance", None), ("admin", None), ("council_analyst", 303), ("council_analyst", 886),
+         ("council_analyst", 887), ("hos", None)]
+
 
 def identifiers(con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:
     """Per council: every child and household identifier of its drops, and the dates of birth of the children

@@ -15,8 +15,7 @@ from raa_core.reference import load_reference
 from raa_core.requests import Viewer
 from raa_core.store import appstate, warehouse
 
-ROLES = [("board", None), ("finance", None), ("admin", None), ("council_analyst", 303), ("council_analyst", 886),
-         ("council_analyst", 887), ("hos", None)]
+ROLES = personalkit.ROLES
 
 
 def page_text(at: AppTest) -> str:
