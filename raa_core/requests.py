@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from raa_core.errors import BadInput
 from raa_core.periods import Period, parse_financial_year, parse_period
-from raa_core.presentation.text import date_text
+from raa_core.presentation.text import date_text, day_from_text
 from raa_core.reference import DEFAULT_THRESHOLD_SET, THRESHOLD_SETS
 
 
@@ -57,25 +57,10 @@ def check_as_at(as_at: dt.date | None, today: dt.date,
     return as_at
 
 
-#: How a person may type a day: "20 Nov 2026", "20 November 2026", "20/11/2026" (day first, as in the UK) or
-#: "2026-11-20"; the app shows dates the first way (`presentation.date_text`).
-DAY_FORMATS = ("%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
-
-
 def read_day(text: str, today: dt.date) -> dt.date | None:
-    """An as-at date typed by a person (`DAY_FORMATS`, case and surrounding spaces ignored), checked as
-    `check_as_at` does; an empty field is None (the current state). Raises BadInput in words that say how to
-    write it (GOV.UK: a date's example in the hint)."""
-    words = " ".join(text.split())
-    if not words:
-        return None
-    for form in DAY_FORMATS:
-        try:
-            day = dt.datetime.strptime(words.title() if "%b" in form or "%B" in form else words, form).date()
-        except ValueError:
-            continue
-        return check_as_at(day, today, date_text)
-    raise BadInput(f"“{words[:40]}” is not a date: write the day, month and year, for example {date_text(today)}")
+    """An as-at date typed by a person (`presentation.day_from_text`), checked as `check_as_at` does, its range
+    in words; an empty field is None (the current state). Raises BadInput."""
+    return check_as_at(day_from_text(text, today), today, date_text)
 
 
 #: The current state of the drops (no as-at date).

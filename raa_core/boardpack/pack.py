@@ -587,7 +587,7 @@ SCENARIO = TableSpec(
         Col("baseline_pct", "Baseline share", "percent", decimals=2),
         Col("demand_pct", "Demand share", "percent", decimals=2),
         Col("change_prev_pct", "Change on previous year", "percent", signed=True),
-        Col("bound", "Bound", codes="bound"),
+        Col("bound", "Bound", codes=display.BOUND_LABELS),
         Col("flags", "Flags", width="medium"),
     ),
 )

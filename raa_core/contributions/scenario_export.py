@@ -29,12 +29,12 @@ CONTRIBUTIONS = TableSpec("scenario_contributions", (
     Col("change_prev_pct", "Change on previous year", "percent", decimals=1, signed=True),
     Col("change_base", "Change on base year", "money", signed=True),
     Col("change_base_pct", "Change on base year", "percent", decimals=1, signed=True),
-    Col("bound", "Bound applied", codes="bound"), Col("flags", "Flags", width="large"),
+    Col("bound", "Bound applied", codes=display.BOUND_LABELS), Col("flags", "Flags", width="large"),
 ))
 COMPARISON = TableSpec("scenario_comparison", (
     Col("scenario", "Scenario", width="large"), Col("year", "Year"), Col("council", "Council"),
     Col("contribution", "Contribution", "money"), Col("share", "Share", "percent", decimals=2),
-    Col("bound", "Bound applied", codes="bound"), Col("difference", "Difference from the first", "money", signed=True),
+    Col("bound", "Bound applied", codes=display.BOUND_LABELS), Col("difference", "Difference from the first", "money", signed=True),
     Col("difference_pct", "Difference from the first", "percent", decimals=1, signed=True),
 ))
 PARAMETERS = TableSpec("scenario_parameters", (Col("what", "Parameter"), Col("value", "Value", width="large")))

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -280,6 +280,26 @@ def date_text(v: Any) -> str:
     return f"{v.day} {v:%b %Y}"
 
 
+#: How a person may type a day: "20 Nov 2026", "20 November 2026", "20/11/2026" (day first, as in the UK) or
+#: "2026-11-20"; the app shows dates the first way (`date_text`), so a day typed back as shown reads as itself.
+DAY_FORMATS = ("%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+def day_from_text(text: str, example: dt.date) -> dt.date | None:
+    """A day typed by a person (`DAY_FORMATS`, case and runs of spaces ignored); None for an empty field.
+    Raises BadInput saying how to write it, with `example` written as the app writes days (GOV.UK: a date's
+    example in the hint)."""
+    words = " ".join(text.split())
+    if not words:
+        return None
+    for form in DAY_FORMATS:
+        try:
+            return dt.datetime.strptime(words.title() if "%b" in form or "%B" in form else words, form).date()
+        except ValueError:
+            continue
+    raise BadInput(f"“{words[:40]}” is not a date: write the day, month and year, for example {date_text(example)}")
+
+
 def date_long(d: dt.date) -> str:
     """23 November 2026."""
     return f"{d:%d %B %Y}"
@@ -378,8 +398,9 @@ class Col:
     `key` is the column of the source frame; `label` the header people read (for money the unit is
     appended: "Budget (£'000)"). Kinds: money (pounds, Decimal), count and days (whole numbers), percent (a
     percentage number: 1.2 means 1.2%), number (`decimals` places), date, rag (red/amber/green word), text.
-    `codes` names the `display.label` kind of a text column that holds codes (e.g. "bound": cap, floor), so every
-    page, workbook and PDF shows the code's words, never the code.
+    `codes` is the words of the codes a text column holds (a `display` labels table, e.g. `BOUND_LABELS`: cap,
+    floor), so every page, workbook and PDF shows the code's words, never the code (a code without words shows as
+    itself; no code shows as the table's words for None, else nothing).
     """
 
     key: str
@@ -389,7 +410,7 @@ class Col:
     signed: bool = False
     width: Literal["small", "medium", "large"] | None = None
     help: str | None = None
-    codes: str | None = None
+    codes: Mapping[Any, str] | None = field(default=None, hash=False, compare=False)
 
     @property
     def align(self) -> Align:
@@ -436,9 +457,7 @@ class Col:
         if self.kind == "rag":
             return rag_word(v)
         if self.codes is not None:
-            from raa_core.presentation import display  # display reads this module's words
-
-            return display.label(self.codes, None if missing(v) else v)
+            return self.codes.get(None, "") if missing(v) else self.codes.get(v, str(v))
         return "" if missing(v) else str(v)
 
     def text(self, v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:

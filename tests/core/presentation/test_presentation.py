@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from raa_core import presentation as p
-from raa_core.presentation import Col, MoneyUnit, TableSpec
+from raa_core.presentation import Col, MoneyUnit, TableSpec, display
 
 money = st.decimals(min_value=D("-99999999.99"), max_value=D("99999999.99"), places=2, allow_nan=False)
 
@@ -216,7 +216,7 @@ def test_percentages_round_half_up_with_one_negative_style(v: D) -> None:
 def test_a_code_column_shows_its_words_in_every_format() -> None:
     """A text column declared with `codes` shows each code's words on the page, in Excel and in the PDF, and
     nothing for no code; a code without words shows as itself (nothing hidden)."""
-    col = Col("bound", "Bound applied", codes="bound")
+    col = Col("bound", "Bound applied", codes=display.BOUND_LABELS)
     assert [col.value(v) for v in ("cap", "floor", None, float("nan"))] == ["Held at cap", "Held at floor", "", ""]
     assert [col.text(v) for v in ("cap", "floor", None)] == ["Held at cap", "Held at floor", ""]
     assert col.value("ceiling") == "ceiling"
