@@ -16,11 +16,12 @@ itself refuses). The rules are raa_core's (`access`, `accounts`, `signin`); this
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 import sqlite3
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,15 +146,31 @@ def sign_out(state: AppState) -> None:
         st.logout()
 
 
-def session_viewer(state: AppState, ref: Reference, *, demo_allowed: bool = True) -> Viewer | None:
+def session_viewer(state: AppState, ref: Reference, *,
+                   demo_allowed: bool | Callable[[], bool] = True) -> Viewer | None:
     """The signed-in viewer, or None. The session comes from the cookie's server-side record (reload, new tab,
     deep link) and ends there past its idle or total limit, on sign-out in any tab, or when the account changed
     (audited; the sign-in screen then says why). A Streamlit session whose cookie is missing or another is
     signed out. With OpenID Connect, a person the provider has signed in (its cookie) and the mapping names
-    starts a session here. A store that is busy or unreadable stops the run with `STORE_BUSY` (never signed in)."""
+    starts a session here. A store that is busy or unreadable stops the run with `STORE_BUSY` (never signed in).
+    `demo_allowed` may be a callable (it reads the store too). Audit rows the store could not take before
+    (`audit.later`) are written first, once it answers."""
+    with store_answers():
+        with contextlib.suppress(sqlite3.OperationalError):  # still busy: the rows wait for a later run
+            audit.flush(state)  # what the store could not take before (a sign-out, a failed sign-in)
+        return _session_viewer(state, ref, demo_allowed() if callable(demo_allowed) else demo_allowed)
+
+
+@contextlib.contextmanager
+def store_answers() -> Iterator[None]:
+    """Run a block that reads the app-state store; a store that is busy or cannot be read stops the run with
+    `STORE_BUSY` (never signed in), after the sign-out notice when the person has just signed out."""
     try:
-        return _session_viewer(state, ref, demo_allowed)
+        yield
     except sqlite3.OperationalError:
+        notice = st.session_state.get(NOTICE)
+        if notice:
+            st.info(notice, icon=":material/logout:")
         st.error(STORE_BUSY, icon=":material/hourglass_top:")
         st.stop()
         raise
@@ -208,7 +225,9 @@ def sign_in_screen(state: AppState, ref: Reference, demo_users: list[str], page:
     server's sign-in route, which comes back to `page`); stops the run."""
     provider = oidc(ref)
     _heading(ref)
-    if appstate.set_aside_notice(state):
+    with store_answers():
+        aside = appstate.set_aside_notice(state)
+    if aside:
         st.warning(appstate.SET_ASIDE_SIGNIN, icon=":material/warning:")
     if provider is None:
         if demo_users:
@@ -296,9 +315,9 @@ def who_is_signed_in(state: AppState, ref: Reference) -> None:
     if sess.how == "password":
         with st.popover("Change password", icon=":material/key:"):
             password_form(state, sess.viewer, forced=False)
-    if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-        sign_out(state)
-        st.rerun()
+    # A callback: the sign-out happens before the next run reads the store, so a store that is busy or cannot be
+    # read then never swallows the click (the run would stop at the session check with the person signed in).
+    st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out, args=(state,))
 
 
 def password_form(state: AppState, viewer: Viewer, *, forced: bool) -> None:

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import sqlite3
@@ -164,8 +165,10 @@ def _demo_names(state: AppState) -> list[str]:
 
 def _store_notice(state: AppState) -> str | None:
     """What the form says when the app-state store was found damaged and set aside (its accounts are gone until
-    restored: `appstate.SET_ASIDE_SIGNIN`), else None."""
+    restored: `appstate.SET_ASIDE_SIGNIN`), else None. Audit rows kept while the store was busy are written
+    first (`audit.flush`)."""
     try:
+        audit.flush(state)
         return appstate.SET_ASIDE_SIGNIN if appstate.set_aside_notice(state) else None
     except (sqlite3.Error, OSError):
         return None  # the sign-in attempt says the store is busy or unreadable
@@ -230,6 +233,10 @@ def embedded_signin() -> bool:
 
 
 def _live(token: str | None) -> bool:
+    """Whether the cookie's token names a live session. Audit rows the store could not take before (`audit.later`:
+    a sign-in refused, a sign-out, while it was busy) are written first, once it answers."""
+    with contextlib.suppress(sqlite3.OperationalError):  # still busy: they wait for the next request
+        audit.flush(_state())
     if not token:
         return False
     try:

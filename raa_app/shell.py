@@ -291,7 +291,7 @@ def demo_users() -> list[str]:
 
 def signed_in() -> Viewer | None:
     """The signed-in viewer, or None (each page then shows the sign-in screen and nothing else)."""
-    return gate.session_viewer(appstate(), reference(), demo_allowed=bool(demo_users()))
+    return gate.session_viewer(appstate(), reference(), demo_allowed=lambda: bool(demo_users()))
 
 
 def viewer() -> Viewer:

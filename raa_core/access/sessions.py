@@ -134,6 +134,7 @@ def sign_out(state: AppState, token: str | None, *, now: dt.datetime | None = No
     with _REVOKED_LOCK:
         _REVOKED.add(token_hash(token))
     try:
+        audit.flush(state)  # rows kept while the store was busy go first, in order
         with state.connect() as con:
             row = sql.sqlite_execute(con, "SELECT username, role, la_code FROM sessions WHERE token_hash = :h "
                                      "AND ended_at IS NULL", {"h": token_hash(token)}).fetchone()

@@ -73,15 +73,35 @@ def test_signed_out_the_screen_leads_to_the_sign_in_route_coming_back_to_the_pag
     assert not at.sidebar.selectbox, "nothing but the sign-in screen"
 
 
-def test_a_session_bound_to_a_cookie_is_signed_out_without_it(app_env) -> None:
-    """A Streamlit session replayed by a client that does not carry the session's cookie: signed out."""
+@pytest.mark.parametrize("cookie", [None, "the cookie of another browser"])
+def test_a_session_bound_to_a_cookie_is_signed_out_without_it(app_env, monkeypatch, cookie) -> None:
+    """A live Streamlit session (its server-side session live too) replayed by a client that does not carry the
+    session's cookie, or carries another: signed out, while the owner's own session (the cookie) lives on."""
     from conftest import signed_in
+    from raa_app import gate
+    from raa_core.access import sessions
+    from raa_core.access.signin import policy
+    from raa_core.reference import load_reference
+    from raa_core.requests import Viewer
+    from raa_core.store import appstate
+    from raa_core.store.appstate import AppState
 
+    state = AppState(app_env.parent / appstate.FILE_NAME)
+    token = sessions.start(state, Viewer(user="hos.test", role="hos"), "password")
+    presented = {"cookie": token}
+    monkeypatch.setattr(gate, "_cookie", lambda: presented["cookie"])
     at = signed_in(AppTest.from_file(APP, default_timeout=60))
-    at.session_state[SESSION].token = "the cookie of another browser"
+    at.session_state[SESSION].token = token
     at.run()
     assert not at.exception, at.exception
-    assert not at.sidebar.selectbox and [b.proto.label for b in at.get("link_button")] == ["Sign in"]
+    assert at.sidebar.selectbox, "the owner, with the cookie, is signed in"
+    presented["cookie"] = cookie  # the same Streamlit session id, from a client without the cookie
+    at.run()
+    assert not at.exception, at.exception
+    assert SESSION not in at.session_state and not at.sidebar.selectbox
+    assert [b.proto.label for b in at.get("link_button")] == ["Sign in"]
+    rules = policy(load_reference().settings.signin)
+    assert sessions.resolve(state, token, rules).viewer is not None, "the owner's session is not ended by a replay"
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/regional_performance.py", "pages/local_performance.py",

@@ -124,3 +124,26 @@ def test_the_accessibility_statement_is_open_before_sign_in(app_env) -> None:
     assert status == 200 and f'<a href="{server.STATEMENT_PATH}">Accessibility statement</a>' in page
     assert call("GET", server.STATEMENT_PATH)[0] == 404  # served by Streamlit itself, not redirected to sign-in
     assert call("GET", "/regional_performance")[0] == 303
+
+
+def test_a_sign_in_the_busy_store_refused_is_said_plainly_and_audited_once_it_answers(store, monkeypatch) -> None:
+    """Another process holds the store's write lock: the form says so in words (503, no cookie, no traceback), and
+    the refused attempt's audit row is written by the next request once the store answers, once."""
+    import sqlite3
+
+    monkeypatch.setattr(appstate, "BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        status, headers, page = call("POST", "/signin", body={"username": "kim.hos", "password": PASSWORD})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert status == 503 and "set-cookie" not in headers
+    assert server.html.escape(server.BUSY) in page and "Traceback" not in page and "OperationalError" not in page
+    assert not [r for r in appstate.audit_rows(store) if r["action"] == "sign_in_failed"]
+    assert call("GET", "/regional_performance")[0] == 303  # any next request, the store answering again
+    call("GET", "/signin")
+    failed = [r for r in appstate.audit_rows(store) if r["action"] == "sign_in_failed"]
+    assert [(r["actor"], r["page"]) for r in failed] == [("kim.hos", "sign-in")], failed
+    assert "busy or unreadable" in failed[0]["detail"]

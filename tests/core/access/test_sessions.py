@@ -5,10 +5,12 @@ leaving anyone signed in, user names without regard to case, the password rules,
 from __future__ import annotations
 
 import datetime as dt
+import random
 import sqlite3
 import statistics
 import time
 
+import argon2
 import pytest
 
 from raa_core.access import accounts, audit, sessions
@@ -169,24 +171,57 @@ def test_the_audit_is_append_only_in_the_store_itself(state) -> None:
     assert [r["actor"] for r in appstate.audit_rows(state)] == ["jo"]
 
 
-def test_every_sign_in_answer_takes_the_same_time_whatever_the_account(state, ref, rules) -> None:
-    """50 tries each: unknown name, wrong password, locked account. The medians stay within a factor of two of
-    each other on a busy machine (an argon2 check each; a locked account used to answer 100 times faster)."""
+def refused_accounts(state: AppState, ref, rules) -> dict[str, tuple[str, str]]:
+    """One refused sign-in of each account state: (user name, password) by state."""
     accounts.add_user(state, "open.account", PASSWORD, "hos", None, ref)
     accounts.add_user(state, "locked.account", PASSWORD, "hos", None, ref)
+    accounts.add_user(state, "board", "demo-board", "board", None, ref, demo=True)
     for i in range(rules.max_failed_attempts):
         accounts.sign_in(state, "locked.account", f"wrong {i} wrong", rules)
-    tries = {"unknown": ("nobody.here", PASSWORD), "wrong password": ("open.account", "wrong wrong wrong"),
-             "locked": ("locked.account", PASSWORD)}
-    medians = {}
+    return {"unknown": ("nobody.here", PASSWORD), "wrong password": ("open.account", "wrong wrong wrong"),
+            "locked": ("locked.account", PASSWORD), "demo while real data": ("board", "demo-board")}
+
+
+def test_every_sign_in_answer_does_one_argon2_check_of_the_same_cost(state, ref, rules, monkeypatch) -> None:
+    """The work behind the equal time, counted: whatever the account's state (an unknown name included: a dummy
+    hash), each answer verifies exactly one argon2 hash, made with the parameters of every real one."""
+    tries = {**refused_accounts(state, ref, rules), "accepted": ("open.account", PASSWORD)}
+    checked: list[str] = []
+
+    class Counted(argon2.PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+            checked.append(str(hash))
+            return super().verify(hash, password)
+
+    cost = argon2.extract_parameters(accounts.HASHER.hash("any password at all"))
+    monkeypatch.setattr(accounts, "HASHER", Counted.from_parameters(cost))
     for what, (name, password) in tries.items():
-        took = []
-        for _ in range(50):
+        checked.clear()
+        got = accounts.sign_in(state, name, password, rules, demo_allowed=what != "demo while real data")
+        assert (got.viewer is not None) == (what == "accepted"), what
+        assert len(checked) == 1, f"{what}: {len(checked)} argon2 checks"
+        assert argon2.extract_parameters(checked[0]) == cost, f"{what}: a hash of another cost"
+
+
+def test_every_sign_in_answer_takes_the_same_time_whatever_the_account(state, ref, rules) -> None:
+    """50 rounds, each trying every refused state once in a shuffled order (unknown name, wrong password, locked
+    account), so a busy machine slows every state alike. Each state's median time stays within a factor of two of
+    the others' (an argon2 check each; a locked account, or an unknown name without the dummy hash, answers tens of
+    times faster). The work itself is counted by the test above."""
+    tries = {k: v for k, v in refused_accounts(state, ref, rules).items() if k != "demo while real data"}
+    took: dict[str, list[float]] = {what: [] for what in tries}
+    order = list(tries)
+    shuffle = random.Random(20261123).shuffle
+    for _ in range(50):
+        shuffle(order)
+        for what in order:
+            name, password = tries[what]
+            accounts.unlock(state, "open.account")  # untimed: a wrong password stays a wrong password, never a lock
             start = time.perf_counter()
             got = accounts.sign_in(state, name, password, rules)
-            took.append(time.perf_counter() - start)
+            took[what].append(time.perf_counter() - start)
             assert got.viewer is None
-        medians[what] = statistics.median(took)
+    medians = {what: statistics.median(times) for what, times in took.items()}
     assert max(medians.values()) < 2 * min(medians.values()), medians
 
 
