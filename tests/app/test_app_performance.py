@@ -167,7 +167,8 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
     assert sorted(chart(at, "a1_distribution")[1]["x"]) == sorted(int(v) for v in dist["a1_days"])
     metrics = {m.label: m.value for m in at.metric}
     w = waiting[waiting["area"] == "887"].iloc[0]
-    assert metrics["Children waiting"] == str(w["waiting"]) and metrics["With a placement order"] == str(w["with_po"])
+    assert metrics["Children waiting"] == str(w["waiting"])
+    assert metrics["Children waiting with a placement order"] == str(w["with_po"])
     h = homes[homes["area"] == "887"].iloc[0]
     assert metrics["Households waiting (31 Mar 2019)"] == str(h["waiting"])
 
