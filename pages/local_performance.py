@@ -119,6 +119,7 @@ with right:
     pv.table(
         indicators.compare_table(comp_text, names),
         {"indicator": "Indicator", "council": council, "council_n": "n", "region": "Region", "best": "Best partner"},
+        helps={"best": pv.definition("compare")},
     )
     st.caption("A3: % placed within 14 months of entering care.")
     pv.export(comp, comp_text, publication, "against_region", "compare", of=area, period=period.name)

@@ -157,6 +157,9 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
     table = at.dataframe[0].value
     assert list(table["Medway"]) == [str(int(v)) for v in comp["council"]] == ["569", "217", "36", "484"]
     assert list(table["Best partner"]) == [f"{int(b)} (Kent)" for b in comp["best"]]  # not Bexley's one child
+    # the best partner is defined beside its column: the best of the other councils, never the council itself
+    best_help = json.loads(at.dataframe[0].proto.columns)["Best partner"]["help"]
+    assert best_help == indicators.definition("compare", ref) and "never the council itself" in best_help
     days, pct = comp[comp["indicator"] != "A3"], comp[comp["indicator"] == "A3"]
     bars = chart(at, "council_vs_region")  # days on one axis, A3's % on its own
     assert (bars[0]["y"], bars[1]["y"]) == ([int(v) for v in days["council"]], [int(v) for v in pct["council"]])
