@@ -16,7 +16,7 @@ from raa_core import access, presentation, suppression
 from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.performance import performance_charts as pc
-from raa_core.presentation import data_when, date_long, date_short
+from raa_core.presentation import data_when, date_long, date_short, display
 from raa_core.presentation.text import not_over_text, period_kind_text
 from raa_core.requests import DataRequest
 
@@ -69,7 +69,7 @@ publication = pv.header(
         "funnel",
         "stages",
         "a1_distribution",
-        "children_waiting",
+        *journeys.WAITING_TERMS,
         "waiting_bands",
         "pipeline",
         "timeliness",
@@ -119,6 +119,7 @@ with right:
     pv.table(
         indicators.compare_table(comp_text, names),
         {"indicator": "Indicator", "council": council, "council_n": "n", "region": "Region", "best": "Best partner"},
+        helps={"best": pv.definition("compare")},
     )
     st.caption("A3: % placed within 14 months of entering care.")
     pv.export(comp, comp_text, publication, "against_region", "compare", of=area, period=period.name)
@@ -212,8 +213,8 @@ with left:
     else:
         metric_row(
             [
-                ("Children waiting", w["waiting"], pv.definition("children_waiting")),
-                (journeys.WAITING_LABELS["with_po"], w["with_po"], "Of the children waiting, those with a placement order."),
+                *((display.TERMS[term], w[count], pv.definition(term))
+                  for term, count in journeys.WAITING_TERMS.items()),
                 (journeys.WAITING_LABELS["with_po_not_matched"], w["with_po_not_matched"],
                  journeys.WAITING_LABELS["with_po_not_matched"]),
                 (journeys.WAITING_LABELS["matched_not_placed"], w["matched_not_placed"],

@@ -37,7 +37,8 @@ latest = data.load(journeys.latest_date, DataRequest(as_at=as_at))
 
 publication = pv.header(
     "Regional performance",
-    ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "low_n", "stale"),
+    ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", *journeys.WAITING_TERMS, "sufficiency",
+     "low_n", "stale"),
 )
 
 req = req.with_(thresholds=pv.threshold_set())
@@ -181,9 +182,9 @@ elif len(mine):
     st.markdown(f"On **{date_long(at)}**:")
     m1, m2, m3 = st.columns(3)
     m1.metric(
-        "Children waiting with a placement order",
+        display.TERMS["children_waiting_with_po"],
         last_text["children_waiting_with_po"] or "0",
-        help=pv.definition("children_waiting"),
+        help=pv.definition("children_waiting_with_po"),
     )
     m2.metric(
         "Approved adopter households waiting", last_text["adopters_waiting"] or "0", help=pv.definition("sufficiency")

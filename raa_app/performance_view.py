@@ -66,9 +66,11 @@ def figure(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return build(*args, **kwargs)
 
 
-def table(df: pd.DataFrame, columns: dict[str, str]) -> None:
-    """A full-width table without the index, its columns renamed for display."""
-    st.dataframe(df.rename(columns=columns), hide_index=True, width="stretch")
+def table(df: pd.DataFrame, columns: dict[str, str], helps: dict[str, str] | None = None) -> None:
+    """A full-width table without the index, its columns renamed for display; `helps` (source column ->
+    definition) puts a term's definition in its column header's tooltip."""
+    config = {columns.get(k, k): st.column_config.Column(help=words) for k, words in (helps or {}).items()}
+    st.dataframe(df.rename(columns=columns), hide_index=True, width="stretch", column_config=config or None)
 
 
 def plot(fig: Any, key: str) -> None:

@@ -242,9 +242,9 @@ CHILDREN_WAITING = TableSpec(
     "children_waiting",
     (
         Col("area", "Area"),
-        Col("waiting", "Children waiting", "count"),
+        Col("waiting", display.TERMS["children_waiting"], "count"),
         Col("not_matched", "Not matched", "count"),
-        Col("with_po", "With a placement order", "count"),
+        Col("with_po", display.TERMS["children_waiting_with_po"], "count"),
         Col("po_12m_plus", "Order 12 months or more", "count"),
         Col("po_18m_plus", "Order 18 months or more", "count"),
         Col("after_disruption", "After a disruption", "count"),
@@ -451,12 +451,11 @@ def _waiting(snap: Snapshot, pack: BoardPack, names: dict[int, str]) -> Section:
     adopters_shown = adopters_shown.assign(area=[display.area_label(a, names) for a in adopters["area"]])[adopters_keep]
     region_kids = kids[kids["area"] == "region"]
     region_adopters = adopters[adopters["area"] == "region"]
-    n_kids = int(region_kids["waiting"].iloc[0]) if len(region_kids) else 0
+    n_kids, n_po = (int(region_kids[c].iloc[0]) if len(region_kids) else 0 for c in ("waiting", "with_po"))
     n_adopters = int(region_adopters["waiting"].iloc[0]) if len(region_adopters) else 0
     s.lines = [f"At {date_text(at)}."]
-    if not pack.request.publication or n_kids > ref.settings.suppression.count_max:
-        s.lines.append(f"{count_noun(n_kids, 'child')} waiting in the region; "
-                       f"{count_noun(n_adopters, 'approved household')} waiting for a match.")
+    if not pack.request.publication or min(n_kids, n_po) > ref.settings.suppression.count_max:
+        s.lines.append(journeys.waiting_line(n_kids, n_po, n_adopters))
     s.tables.append(PackTable("Children waiting (ADM decision or placement order, not yet placed)",
                               CHILDREN_WAITING, kids_shown.reset_index(drop=True), "Children waiting"))
     s.tables.append(PackTable("Approved adopter households waiting for a match", ADOPTERS_WAITING,
@@ -678,7 +677,7 @@ def _definitions(ref: Reference) -> Section:
     rows = [
         (display.label("term", k), display.plain_text(indicators.definition(k, ref)))
         for k in ("A1", "A2", "A3", "A10", "region", "region_mean", "threshold", "rag", "change", "national",
-                  "low_n", "publication", "children_waiting", "sufficiency", "stale")
+                  "low_n", "publication", *journeys.WAITING_TERMS, "sufficiency", "stale")
     ]
     rows += [
         ("Budget", "The approved budget of a cost line for the financial year (cash-limited; the Adoption "

@@ -33,6 +33,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance import budget
 from raa_core.finance.settlement import allocate
 from raa_core.money import json_money
+from raa_core.presentation import display
 from raa_core.presentation.text import gbp, plain_number, rounded, share_text
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import DataRequest, MonitoringRequest
@@ -445,8 +446,13 @@ def council_names(ref: Reference | None, codes: Sequence[int]) -> dict[int, str]
     return {la: known.get(la, str(la)) for la in codes}
 
 
-def table(result: Result, ref: Reference | None = None) -> pd.DataFrame:
-    """Per council and year (the base year first): contribution (£), shares, changes (£, %), bound, flags."""
+def table(result: Result, ref: Reference | None = None, *, totals: bool = False) -> pd.DataFrame:
+    """Per council and year (the base year first): contribution (£), shares, changes (£, %), bound, flags.
+
+    With `totals`, each year's councils are followed by its total row (`is_total` True, council "Total"):
+    the exact sum of the councils' pence (the year's total, docs/finance.md), shares summing to 1, and the
+    total's change on the previous year and on the base year in £ and %. Every table that lists the councils'
+    contributions (the page, the scenario workbook) shows it."""
     names = council_names(ref, result.la_codes)
     base_total = sum(result.base.values(), Decimal(0))
     out: list[dict[str, object]] = []
@@ -463,7 +469,28 @@ def table(result: Result, ref: Reference | None = None) -> pd.DataFrame:
                     "demand_share": r.demand_share, "transition": r.transition, "formula_share": r.formula_share,
                     "change_prev": r.change_prev, "change_prev_pct": r.change_prev_pct, "change_base": r.change_base,
                     "change_base_pct": r.change_base_pct, "bound": r.bound, "flags": "; ".join(r.flags)})
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out).assign(is_total=False)
+    return _with_year_totals(frame, base_total) if totals else frame
+
+
+def _with_year_totals(frame: pd.DataFrame, base_total: Decimal) -> pd.DataFrame:
+    """`frame` (a `table`) with a total row after each year's councils: sums of the exact Decimals (pence), the
+    total's changes from the previous year's total and the base year's (`_pct`, as a council's)."""
+    rows: list[dict[str, object]] = []
+    previous: Decimal | None = None
+    for year, part in frame.groupby("year", sort=False):
+        total = sum(part["contribution"], Decimal(0))
+        shares = sum(part["share"], Decimal(0))
+        rows += part.to_dict("records")
+        rows.append({"year": year, "la_code": None, "council": display.ROW_NAMES["total"], "contribution": total,
+                     "share": shares, "baseline_share": sum(part["baseline_share"], Decimal(0)),
+                     "demand_share": None, "transition": None, "formula_share": None,
+                     "change_prev": None if previous is None else total - previous,
+                     "change_prev_pct": None if previous is None else _pct(total, previous),
+                     "change_base": total - base_total, "change_base_pct": _pct(total, base_total),
+                     "bound": None, "flags": "", "is_total": True})
+        previous = total
+    return pd.DataFrame(rows, columns=frame.columns)
 
 
 def driver_table(result: Result, ref: Reference | None = None) -> pd.DataFrame:

@@ -30,7 +30,7 @@ CONTRIBUTIONS = TableSpec("scenario_contributions", (
     Col("change_base", "Change on base year", "money", signed=True),
     Col("change_base_pct", "Change on base year", "percent", decimals=1, signed=True),
     Col("bound", "Bound applied", codes=display.BOUND_LABELS), Col("flags", "Flags", width="large"),
-))
+), total_key="is_total")
 COMPARISON = TableSpec("scenario_comparison", (
     Col("scenario", "Scenario", width="large"), Col("year", "Year"), Col("council", "Council"),
     Col("contribution", "Contribution", "money"), Col("share", "Share", "percent", decimals=2),
@@ -88,14 +88,15 @@ def _sheet(wb: Workbook, fmt: SpecFormats, name: str, title: str, sub: str, spec
 
 def scenario_xlsx(result: contributions.Result, ref: Reference | None = None) -> bytes:
     """Two sheets: `Scenario` (parameters, then the formula with its numbers for every year) and
-    `Contributions` (per council and year, the base year first: £, shares, changes, bound, flags)."""
+    `Contributions` (per council and year, the base year first: £, shares, changes, bound, flags; each year's
+    total row in bold after its councils)."""
     wb = Workbook()
     fmt = SpecFormats(wb)
     s = result.scenario
     explained = [line for y in s.years for line in ["", *contributions.explanation(result, y, ref)]]
     _sheet(wb, fmt, "Scenario", f"Contribution scenario: {s.name}",
            "What was modelled, and the formula with its numbers", PARAMETERS, parameters(result, ref), explained)
-    table = _percent(contributions.table(result, ref), SHARES)
+    table = _percent(contributions.table(result, ref, totals=True), SHARES)
     _sheet(wb, fmt, "Contributions", f"Contributions: {s.name}",
            f"Per council and year from the {s.base_year} budgets; exact to the penny, each year summing to its total",
            CONTRIBUTIONS, table)

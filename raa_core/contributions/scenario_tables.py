@@ -34,8 +34,9 @@ def flagged(result: formula.Result) -> list[str]:
 
 
 def contributions_frame(result: formula.Result, ref: Reference | None = None) -> pd.DataFrame:
-    """Per year and council: contribution, shares, changes, bound and flags as shown."""
-    t = formula.table(result, ref)
+    """Per year and council: contribution, shares, changes, bound and flags as shown, each year's councils
+    followed by their total row (exact to the penny: the year's total, `formula.table`)."""
+    t = formula.table(result, ref, totals=True)
     return pd.DataFrame({
         "Year": t["year"], "Council": t["council"],
         "Contribution": [gbp(v) for v in t["contribution"]],

@@ -3,7 +3,8 @@
 Sheets: Summary, Lines, Recharges, ASF, Agency cover (go-live vacancies charged to councils),
 Settlement, Commentary. Every figure is written as a value
 taken from `raa_core`'s own results (no formulas), so the workbook's totals are exactly the report's;
-money is formatted in £ with negatives in brackets or with a sign, headers are frozen.
+money is formatted in £ with negatives in brackets or with a sign, percentages' negatives in the same style,
+headers are frozen.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance import commentary
 from raa_core.finance.monitoring import Monitoring, latest_period, monitor, recharge_schedule
 from raa_core.finance.settlement import BASIS_LABELS, Settlement, settlement_of
-from raa_core.presentation import display, excel_money_format, missing, palette
+from raa_core.presentation import display, excel_money_format, excel_percent_format, missing, palette
 from raa_core.presentation.export import Workbook, print_setup
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -55,8 +56,9 @@ class _Book:
         self.head = wb.add_format({"bold": True, "bg_color": palette.HEADER_FILL, "bottom": 1, "text_wrap": True})
         self.money = wb.add_format({"num_format": money_format(negatives)})
         self.money_b = wb.add_format({"num_format": money_format(negatives), "bold": True, "top": 1})
-        self.pct = wb.add_format({"num_format": "0.0%;-0.0%;0.0%"})
-        self.pct_b = wb.add_format({"num_format": "0.0%;-0.0%;0.0%", "bold": True, "top": 1})
+        # percentages' negatives in the money's style, so a row never shows (13.3) beside -2.9%
+        self.pct = wb.add_format({"num_format": excel_percent_format(1, negatives)})
+        self.pct_b = wb.add_format({"num_format": excel_percent_format(1, negatives), "bold": True, "top": 1})
         self.bold = wb.add_format({"bold": True, "top": 1})
         self.text = wb.add_format({"text_wrap": False})
         self.int = wb.add_format({"num_format": "0"})

@@ -143,6 +143,11 @@ DEFINITIONS: dict[str, str] = {
         "plan was not reversed and who are not adopted, at the date. Time waiting counts from the first of the "
         "ADM decision and the placement order."
     ),
+    "children_waiting_with_po": (
+        "**Children waiting with a placement order**: of the children waiting, those whose placement "
+        "order was made on or before the date: the count sufficiency sets approved adopter households against. "
+        "It is part of the children waiting, never the same figure."
+    ),
     "waiting_bands": (
         "**Ageing bands**: children waiting at the date by calendar months since the ADM decision (or placement "
         "order, if earlier): up to 3, 3 to 6, 6 to 12, 12 to 18 and over 18 months."

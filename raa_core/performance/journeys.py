@@ -28,6 +28,8 @@ from raa_core.performance.indicators import (
     zero_counts_sql,
 )
 from raa_core.periods import FIRST_YEAR, Period, parse_period, quarters
+from raa_core.presentation import display
+from raa_core.presentation.text import count_text
 from raa_core.reference import Reference
 from raa_core.requests import CURRENT, AsAt, PerformanceRequest, Viewer
 from raa_core.snapshot import Snapshot
@@ -427,6 +429,20 @@ WAITING_LABELS: dict[str, str] = {
     "po_18m_plus": "18 months or more since the placement order",
     "after_disruption": "Waiting again after a placement disrupted",
 }
+
+#: The waiting figures named on the pages and in the board pack, each by the key of its term (`display.TERMS`)
+#: and definition (`indicators.DEFINITIONS`, the help beside it and the pack's definitions list) with its count
+#: (docs/indicators.md "Children waiting"): one name, one count, everywhere.
+WAITING_TERMS: dict[str, str] = {"children_waiting": "waiting", "children_waiting_with_po": "with_po"}
+
+
+def waiting_line(children: int, with_po: int, households: int) -> str:
+    """The pack's sentence of the region's waiting figures, in the pages' words (`WAITING_TERMS`): "Children
+    waiting in the region: 163, of them children waiting with a placement order: 85; approved adopter households
+    waiting for a match: 40." """
+    return (f"{display.TERMS['children_waiting']} in the region: {count_text(children)}, of them "
+            f"{display.TERMS['children_waiting_with_po'].lower()}: {count_text(with_po)}; approved adopter "
+            f"households waiting for a match: {count_text(households)}.")
 
 
 def waiting_series(snapshot: Snapshot, request: PerformanceRequest, dates: Sequence[dt.date]) -> pd.DataFrame:

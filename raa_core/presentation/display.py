@@ -259,7 +259,8 @@ TERMS: dict[str, str] = {
     "A1": "A1", "A2": "A2", "A3": "A3", "A10": "A10", "region": REGION_LABELS["region"],
     "region_mean": REGION_LABELS["region_mean"], "threshold": "Threshold", "rag": "RAG (red, amber, green)",
     "change": "Change", "national": "National figure", "low_n": "Low number", "publication": "Publication view",
-    "children_waiting": "Children waiting", "sufficiency": "Sufficiency of adopters", "stale": "Stale data",
+    "children_waiting": "Children waiting", "children_waiting_with_po": "Children waiting with a placement order",
+    "sufficiency": "Sufficiency of adopters", "stale": "Stale data",
 }
 
 #: The one labels table: kind -> code -> words. Kinds whose words are reference data (council, role,

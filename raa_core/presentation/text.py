@@ -16,9 +16,11 @@ same spec drives the three places people read figures:
 Every number, money amount, percentage, count and date is made text here, and only here (money.py does
 exact arithmetic, `display` holds the words for codes). The one rounding is `rounded` (half up, away from
 zero, on the exact Decimal); `missing` is the one test for a value that is not there, shown as `DASH`.
-Money's negatives are in brackets in tables, tiles and the pack, with a minus sign in prose (`gbp`) and
-signed changes; percentages carry a minus sign (a plus too when signed), and nothing rounded to zero is
-shown negative.
+One negative style per table: in a table (the app's grid, a workbook, the PDF) money's and percentages'
+negatives are both in brackets, "(13.3)" beside "(2.9%)", never "(13.3)" beside "-2.9%" (`Col.text`,
+`Col.excel_format`, `Col.streamlit`; a workbook asked for minus signs, `negatives="sign"`, gets them on both);
+tiles and the pack's money are in brackets too; prose (`gbp`) and signed changes carry a minus sign (a plus
+too when signed) on money and percentages alike. Nothing rounded to zero is shown negative.
 
 Money is shown in pounds (`MoneyUnit.POUNDS`, "£") or thousands of pounds (`MoneyUnit.THOUSANDS`,
 "£'000", the unit of the business case and the Partnership Board's default). The unit goes in the column
@@ -193,11 +195,15 @@ def signed_money_text(v: Any, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
     return "+" + shown if d > 0 else shown
 
 
-def percent_text(v: Any, decimals: int = 1, signed: bool = False) -> str:
-    """A percentage number (1.2 means 1.2%) as "1.2%" ("+1.2%" when signed)."""
+def percent_text(v: Any, decimals: int = 1, signed: bool = False, brackets: bool = False) -> str:
+    """A percentage number (1.2 means 1.2%) as "1.2%" ("+1.2%" when signed); with `brackets` (a table, where
+    money's negatives are bracketed) a negative is "(2.9%)" and a positive has no plus, as money's."""
     if missing(v):
         return DASH
-    return f"{rounded(v, decimals):{'+' if signed else ''}.{decimals}f}%"
+    shown = rounded(v, decimals)
+    if brackets:
+        return _negative(f"{abs(shown):.{decimals}f}%", shown < 0, True)
+    return f"{shown:{'+' if signed else ''}.{decimals}f}%"
 
 
 def share_text(v: Any, decimals: int = 2) -> str:
@@ -420,9 +426,12 @@ class Col:
         return "center" if self.kind == "rag" else "left"
 
     def header(self, unit: MoneyUnit = MoneyUnit.POUNDS) -> str:
-        """The column header; money carries its unit."""
+        """The column header; money carries its unit, and so does a percentage (the grid's cells, bracketed
+        as money's, carry no "%")."""
         if self.kind == "money":
             return f"{self.label} ({unit.value})"
+        if self.kind == "percent" and "%" not in self.label:
+            return f"{self.label} (%)"
         if self.kind == "days" and "day" not in self.label.lower():
             return f"{self.label} (days)"
         return self.label
@@ -472,7 +481,7 @@ class Col:
         if self.kind in ("count", "days"):
             return count_text(v)
         if self.kind == "percent":
-            return percent_text(v, self.places(), self.signed)
+            return percent_text(v, self.places(), self.signed, brackets=True)
         if self.kind == "number":
             return number_text(v, self.places())
         if self.kind == "date":
@@ -487,8 +496,7 @@ class Col:
         if self.kind in ("count", "days"):
             return "#,##0"
         if self.kind == "percent":
-            p = "0." + "0" * self.places() if self.places() else "0"
-            return f"+{p}%;-{p}%;{p}%" if self.signed else f"{p}%"
+            return excel_percent_format(self.places(), negatives, self.signed)
         if self.kind == "number":
             p = "0." + "0" * self.places() if self.places() else "0"
             return f"#,##{p}"
@@ -523,8 +531,8 @@ class Col:
             cfg |= {"type": "number", "format": "accounting", "step": 0.1 if unit is MoneyUnit.THOUSANDS else 0.01}
         elif self.kind in ("count", "days"):
             cfg |= {"type": "number", "format": "%,d", "step": 1}
-        elif self.kind == "percent":
-            cfg |= {"type": "number", "format": f"%{'+' if self.signed else ''}.{self.places()}f%%"}
+        elif self.kind == "percent":  # bracketed negatives, as money's (the header carries the %)
+            cfg |= {"type": "number", "format": "accounting", "step": float(Decimal(1).scaleb(-self.places()))}
         elif self.kind == "number":
             cfg |= {"type": "number", "format": f"%,.{self.places()}f"}
         elif self.kind == "date":
@@ -544,6 +552,17 @@ def excel_money_format(unit: MoneyUnit = MoneyUnit.POUNDS, negatives: Literal["b
     if symbol:
         body, zero = f"£{body}", f"£{zero}"
     return f"{body};{_negative(body, True, negatives == 'brackets')};{zero}"
+
+
+def excel_percent_format(places: int = 1, negatives: Literal["brackets", "sign"] = "brackets",
+                         signed: bool = False) -> str:
+    """The Excel number format of a cell holding a percentage as a fraction: "0.0%;(0.0%);0.0%" with money's
+    bracketed negatives (a positive without a plus, as money's), or with minus signs ("+0.0%;-0.0%;0.0%" when
+    `signed`) in a workbook whose money has them (`excel_money_format`)."""
+    p = "0." + "0" * places if places else "0"
+    if negatives == "brackets":
+        return f"{p}%;{_negative(p + '%', True, True)};{p}%"
+    return f"{'+' if signed else ''}{p}%;-{p}%;{p}%"
 
 
 _NUMBER = re.compile(r"^-?\d[\d,]*(\.\d+)?$")

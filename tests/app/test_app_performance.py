@@ -157,6 +157,9 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
     table = at.dataframe[0].value
     assert list(table["Medway"]) == [str(int(v)) for v in comp["council"]] == ["569", "217", "36", "484"]
     assert list(table["Best partner"]) == [f"{int(b)} (Kent)" for b in comp["best"]]  # not Bexley's one child
+    # the best partner is defined beside its column: the best of the other councils, never the council itself
+    best_help = json.loads(at.dataframe[0].proto.columns)["Best partner"]["help"]
+    assert best_help == indicators.definition("compare", ref) and "never the council itself" in best_help
     days, pct = comp[comp["indicator"] != "A3"], comp[comp["indicator"] == "A3"]
     bars = chart(at, "council_vs_region")  # days on one axis, A3's % on its own
     assert (bars[0]["y"], bars[1]["y"]) == ([int(v) for v in days["council"]], [int(v) for v in pct["council"]])
@@ -167,7 +170,8 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
     assert sorted(chart(at, "a1_distribution")[1]["x"]) == sorted(int(v) for v in dist["a1_days"])
     metrics = {m.label: m.value for m in at.metric}
     w = waiting[waiting["area"] == "887"].iloc[0]
-    assert metrics["Children waiting"] == str(w["waiting"]) and metrics["With a placement order"] == str(w["with_po"])
+    assert metrics["Children waiting"] == str(w["waiting"])
+    assert metrics["Children waiting with a placement order"] == str(w["with_po"])
     h = homes[homes["area"] == "887"].iloc[0]
     assert metrics["Households waiting (31 Mar 2019)"] == str(h["waiting"])
 

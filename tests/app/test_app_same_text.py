@@ -25,7 +25,7 @@ from raa_core.boardpack import boardpack_files
 from raa_core.boardpack import pack as pack_module
 from raa_core.finance import budget_tables, monitoring
 from raa_core.performance import indicators, journeys
-from raa_core.presentation import MoneyUnit, missing, money_text, percent_text
+from raa_core.presentation import MoneyUnit, display, missing, money_text, percent_text
 from raa_core.requests import MonitoringRequest
 
 PERIOD = "2026-27"
@@ -36,15 +36,13 @@ MONEY = ("Budget", "Actual to date", "Forecast outturn", "Variance", "Movement")
 # --- how each reader's software draws a number ------------------------------------------------------------
 
 
-def grid_text(v: float | None, places: int, accounting: bool = True) -> str:
+def grid_text(v: float | None, places: int) -> str:
     """A number column cell as Streamlit 1.67 draws it with `step` 10**-places: the value cut (truncated) to
     the step's places (DataFrame.js `ld`), then numbro's accounting format (Math.round on the decimal shift
-    of the JavaScript number, thousands separated, a negative in brackets); without `accounting` the sprintf
-    format "%+.1f%%" (JavaScript toFixed)."""
+    of the JavaScript number, thousands separated, a negative in brackets). Money and percentages alike (a
+    percentage's "%" is in its header)."""
     if v is None or math.isnan(v):
         return ""
-    if not accounting:
-        return f"{Decimal(repr(v)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):+.{places}f}%"
     r = v * 10**places
     cut = math.trunc(r + math.copysign(2**-52 * abs(r) * 10, r)) / 10**places
     n = (Decimal(repr(cut)).scaleb(places) + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR)
@@ -54,7 +52,7 @@ def grid_text(v: float | None, places: int, accounting: bool = True) -> str:
 
 def excel_text(cell: Any) -> str:
     """A workbook cell as Excel draws it under the formats the pack writes: money "#,##0.00" or "#,##0.0,"
-    (thousands) with negatives in brackets, percentages "+0.0%", counts "#,##0". Excel rounds the shown
+    (thousands) with negatives in brackets, percentages "0.0%;(0.0%);0.0%", counts "#,##0". Excel rounds the shown
     figure half away from zero on the value's decimal digits; the section is chosen by the value's sign."""
     v, fmt = cell.value, cell.number_format
     if v is None:
@@ -66,9 +64,9 @@ def excel_text(cell: Any) -> str:
         body = f"{abs(d / 1000).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,.1f}"
     elif fmt.startswith("#,##0.00"):
         body = f"{abs(d).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
-    elif fmt.startswith("+0.0%"):
+    elif fmt.startswith("0.0%;(0.0%)"):
         shown = (d * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        return f"{'-' if d < 0 else '+'}{abs(shown):.1f}%"
+        return f"({abs(shown):.1f}%)" if shown < 0 else f"{shown:.1f}%"
     elif fmt in ("#,##0", "#,##0;-#,##0"):
         return f"{int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP)):,d}"
     else:
@@ -155,8 +153,10 @@ def test_budget_figures_read_the_same_on_the_page_and_in_the_pack(app_env, ref, 
             compared += 1
         pct = exact[key]["Variance %"]
         if not missing(pct):
-            want = percent_text(pct, 1, signed=True)
-            assert grid_text(row["Variance %"], 1, accounting=False) == excel_text(cells["Variance %"]) == want, key
+            want = percent_text(pct, 1, brackets=True)  # bracketed, as the row's money
+            grid = grid_text(row["Variance %"], 1)
+            grid = f"{grid[:-1]}%)" if grid.endswith(")") else f"{grid}%"  # the header's % read into the cell
+            assert grid == excel_text(cells["Variance %"]) == want, key
             compared += 1
     assert compared >= 50, compared
 
@@ -206,3 +206,15 @@ def test_indicators_and_children_waiting_read_the_same_on_the_page_and_in_the_pa
             assert str(on_page) == excel_text(cells[header]), (area, key)
             compared += 1
     assert compared >= 24, compared
+    # one name, one count, one definition: the page's waiting tile, the pack's sentence, its definitions list
+    region = display.TERMS["region"]
+    po_tile = next(m for m in at.metric if m.label == display.TERMS["children_waiting_with_po"])
+    assert po_tile.value == excel_text(waiting[region][pack_module.CHILDREN_WAITING.col("with_po").header()])
+    assert po_tile.help == indicators.definition("children_waiting_with_po", ref)
+    line = next(s for s in pack.sections if s.key == "waiting").lines[1]
+    assert line.startswith(f"{display.TERMS['children_waiting']} in the region: "
+                           f"{excel_text(waiting[region][display.TERMS['children_waiting']])}, "), line
+    assert f"{display.TERMS['children_waiting_with_po'].lower()}: {po_tile.value};" in line, line
+    terms = {r["Term"].value: r["Definition"].value for r in _sheet_rows(wb["Definitions"])}
+    for term in journeys.WAITING_TERMS:
+        assert terms[display.TERMS[term]] == display.plain_text(indicators.definition(term, ref))

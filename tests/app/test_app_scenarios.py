@@ -206,7 +206,7 @@ def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) ->
     got = next(d.value for d in at.dataframe if "Pooled variance share (£)" in d.value.columns)
     assert list(got["Pooled variance share (£)"])[:3] == [float(r.pooled_amount) for r in want.rows]
     # the grid holds the share as shown, rounded half up to its two places
-    assert list(got["Share"][:3]) == [float(rounded(r.share * 100, 2)) for r in want.rows]
+    assert list(got["Share (%)"][:3]) == [float(rounded(r.share * 100, 2)) for r in want.rows]
     # a scenario that does not model the year says so
     other = parse_scenario(DEFAULT_SCENARIO)
     saved_scenarios.save(AppState.beside(Warehouse(app_env)), other, FINANCE)

@@ -110,7 +110,7 @@ def test_local_page_follows_council_and_period(
     p = parse_period("2018-19")
     waiting = journeys.children_waiting(snap(sample_con, ref=ref), req(), p.end).set_index("area").loc["887"]
     assert metric(page, "Children waiting") == str(waiting["waiting"])
-    assert metric(page, "With a placement order") == str(waiting["with_po"])
+    assert metric(page, "Children waiting with a placement order") == str(waiting["with_po"])
     # the journey funnel (second chart) writes Medway's counts of each step
     act = journeys.activity(snap(sample_con, ref=ref), req(), p).set_index("area").loc["887"]
     labels = chart_texts(page, 1)

@@ -9,9 +9,9 @@ import openpyxl
 
 import financekit as fk
 from raa_core import contributions
-from raa_core.contributions import scenario_export
+from raa_core.contributions import scenario_export, scenario_tables
 from raa_core.contributions.scenario import DEFAULT_SCENARIO, parse_scenario
-from raa_core.presentation import display
+from raa_core.presentation import display, gbp
 
 
 def rows(ws, header_text: str) -> list[dict]:
@@ -29,13 +29,13 @@ def test_scenario_workbook_reconciles_with_the_engine(sample_con, ref) -> None:
     ws = wb["Contributions"]
     assert ws["A1"].value == f"Contributions: {s.name}"
     got = rows(ws, "Year")
-    modelled = [r for r in got if r["Year"] != s.base_year]
+    modelled = [r for r in got if r["Year"] != s.base_year and r["Council"] != "Total"]
     names = {303: "Bexley", 886: "Kent", 887: "Medway"}
     assert [(r["Year"], r["Council"]) for r in modelled] == [(x.year, names[x.la_code]) for x in result.rows]
     for r, x in zip(modelled, result.rows, strict=True):
         assert Decimal(str(round(r["Contribution (£)"], 2))) == x.contribution
         # a fraction shown as a percentage to two places: the cell holds the share as shown, rounded half up
-        assert Decimal(str(r["Share"])) == (x.share * 100).quantize(Decimal("0.01"), ROUND_HALF_UP) / 100
+        assert Decimal(str(r["Share (%)"])) == (x.share * 100).quantize(Decimal("0.01"), ROUND_HALF_UP) / 100
         assert (r["Bound applied"] or None) == (display.label("bound", x.bound) or None)
     header = next(i for i, row in enumerate(ws.iter_rows(values_only=True), start=1) if row[0] == "Year")
     assert "#,##0.00" in ws.cell(header + 1, 3).number_format and "%" in ws.cell(header + 1, 4).number_format
@@ -46,6 +46,34 @@ def test_scenario_workbook_reconciles_with_the_engine(sample_con, ref) -> None:
     lines = [r[0] for r in wb["Scenario"].iter_rows(values_only=True) if r and isinstance(r[0], str)]
     for y in s.years:
         assert contributions.explanation(result, y, ref)[1] in lines
+
+
+def test_every_year_of_the_scenario_has_its_total_row_exact_to_the_penny(sample_con, ref) -> None:
+    """Parts listed, their total beside them: on the page (`contributions_frame`) and in the workbook each year's
+    councils are followed by a bold total row equal to the year's total, to the penny."""
+    s = parse_scenario(DEFAULT_SCENARIO)
+    result = fk.run(sample_con, ref, s)
+    want = {s.base_year: sum(result.base.values(), Decimal(0))} | {t.year: t.total for t in result.totals}
+    ws = openpyxl.load_workbook(io.BytesIO(scenario_export.scenario_xlsx(result, ref)))["Contributions"]
+    got = rows(ws, "Year")
+    totals = {r["Year"]: r for r in got if r["Council"] == "Total"}
+    assert list(totals) == list(want)
+    for year, total in want.items():
+        councils = [r for r in got if r["Year"] == year and r["Council"] != "Total"]
+        assert Decimal(str(round(totals[year]["Contribution (£)"], 2))) == total
+        assert sum(Decimal(str(round(r["Contribution (£)"], 2))) for r in councils) == total
+        assert round(totals[year]["Share (%)"], 6) == 1
+    header = next(i for i, row in enumerate(ws.iter_rows(values_only=True), start=1) if row[0] == "Year")
+    bold = [ws.cell(header + 1 + i, 3).font.b for i, r in enumerate(got) if r["Year"] is not None]
+    assert bold == [r["Council"] == "Total" for r in got if r["Year"] is not None]
+    page = scenario_tables.contributions_frame(result, ref)
+    page_totals = page[page["Council"] == "Total"]
+    assert list(page_totals["Year"]) == list(want)
+    assert list(page_totals["Contribution"]) == [gbp(v) for v in want.values()]
+    assert list(page_totals["Share"]) == ["100.00%"] * len(want)
+    # every year's total row follows that year's councils
+    assert [y for y, c in zip(page["Year"], page["Council"], strict=True) if c == "Total"] == list(want)
+    assert page.groupby("Year", sort=False)["Council"].last().eq("Total").all()
 
 
 def test_comparison_workbook(sample_con, ref) -> None:

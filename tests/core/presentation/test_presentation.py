@@ -91,7 +91,9 @@ def test_columns_say_how_each_kind_is_shown() -> None:
     assert budget.excel_format(MoneyUnit.THOUSANDS) == "#,##0.0,;(#,##0.0,);0.0"  # the cell keeps pounds
     assert budget.excel_format(negatives="sign") == "#,##0.00;-#,##0.00;0.00"
     assert budget.excel_value(D("1421656.85")) == 1421656.85
-    assert Col("p", "Variance %", "percent", signed=True).excel_format() == "+0.0%;-0.0%;0.0%"
+    variance_pct = Col("p", "Variance %", "percent", signed=True)  # negatives in brackets, as the money beside it
+    assert variance_pct.excel_format() == "0.0%;(0.0%);0.0%"
+    assert variance_pct.excel_format(negatives="sign") == "+0.0%;-0.0%;0.0%"
     assert Col("p", "Variance %", "percent").excel_value(1.25) == 0.013  # as shown: 1.3%, half up
     assert Col("n", "Children", "count").excel_format() == "#,##0"
     assert Col("d", "A1", "days").header() == "A1 (days)"
