@@ -107,8 +107,12 @@ def walk(request: pytest.FixtureRequest, live_app: str, browser) -> dict[str, An
             assert_no_exception(page)
             page.wait_for_timeout(500)  # fonts and the grid's layout settle
             got["clipped"] += _cut_off(page, title)
+            # the main column scrolls inside the window: the window is made as tall as it for the picture
+            tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+            page.set_viewport_size({"width": 1366, "height": min(max(tall, 900), 8000)})
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"reading-{user}-{n:02d}-{_slug(title)}.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"reading-{user}-{n:02d}-{_slug(title)}.png"))
+            page.set_viewport_size({"width": 1366, "height": 900})
     finally:
         context.close()
     got["seconds"] = round(time.monotonic() - got["start"], 1)
