@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from raa_app import shell
+from raa_app import shell, tables
 from raa_core import clock
 from raa_core.access import audit
 from raa_core.presentation import count_noun, display
@@ -40,7 +40,7 @@ events = audit.events(state, viewer, since=since, until=until, actors=people or 
 shown = audit.events_words(events, ref)
 child_views = int((events["action"] == "child_level_view").sum())
 st.markdown(f"**{count_noun(len(events), 'event')}** · **{count_noun(child_views, 'child-level view')}**")
-st.dataframe(
+tables.show_frame(
     shown,
     hide_index=True, width="stretch",
     column_config={"When (London time)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},

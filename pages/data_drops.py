@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from raa_app import data, errors, shell
+from raa_app import data, errors, shell, tables
 from raa_core import access
 from raa_core.access import accounts
 from raa_core.ingest import drops, freshness, uploads
@@ -89,12 +89,12 @@ if outcome is not None:
     if not issues.empty:
         st.markdown(display.issue_lines(rows))  # every message whole and wrapped, council text escaped
         with st.expander("The same issues as a table"):
-            st.dataframe(issues, hide_index=True, width="stretch",
+            tables.show_frame(issues, hide_index=True, width="stretch",
                          column_config={"message": st.column_config.TextColumn("message", width="large")})
         shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues", period="", region=True)
 
 
 st.header("Ingest history")
 history = data.load(freshness.ingest_history)
-st.dataframe(history, hide_index=True, width="stretch")
+tables.show_frame(history, hide_index=True, width="stretch")
 shell.download_table(history, "ingest_history", "history", period="", region=True)

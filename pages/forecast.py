@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from raa_app import data, shell
+from raa_app import data, shell, tables
 from raa_app import performance_view as pv
 from raa_core.forecast import MEASURES, ForecastRequest, forecast
 from raa_core.forecast.backtest import backtest
@@ -29,7 +29,7 @@ st.markdown(f"**{ft.gap_text(result, ref, area, publication=publication)}**")
 st.caption(ft.run_caption(result))
 
 st.header(f"{ft.area_label(ref, area)}: the next {months} months")
-st.dataframe(ft.horizon_table(result, area, ref, publication=publication), hide_index=True, width="stretch")
+tables.show_frame(ft.horizon_table(result, area, ref, publication=publication), hide_index=True, width="stretch")
 st.caption(ft.table_caption(ref))
 st.caption(ft.pooling_caption(result, ref))
 st.caption(ft.ADOPTER_STAGES_NOTE)
@@ -41,4 +41,4 @@ pv.plot(forecast_chart(result, area, measure, publication=publication,
 st.header("How good has it been?")
 record = data.load(backtest)
 st.markdown(ft.backtest_sentence(record, area))
-st.dataframe(ft.backtest_table(record.summary, area), hide_index=True, width="stretch")
+tables.show_frame(ft.backtest_table(record.summary, area), hide_index=True, width="stretch")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from raa_app import data, navigation, shell
+from raa_app import data, navigation, shell, tables
 from raa_core.ingest import coverage, freshness
 from raa_core.ingest.ssda903 import NOT_PROVIDED_SUMMARY
 from raa_core.presentation import (
@@ -43,7 +43,7 @@ if as_at is not None:
                     st.markdown(f"**{r.table}**: {r.message}")
                 else:
                     st.markdown(f"**{r.table}**: drop of {date_short(r.newest_drop)}, {count_text(r.rows)} rows")
-    st.dataframe(
+    tables.show_frame(
         coverage.held_table(state),
         hide_index=True, width="stretch",
     )
@@ -81,7 +81,7 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
 
 st.header("Rows in the current state")
 table = freshness.rows_table(status)
-st.dataframe(table, hide_index=True, width="stretch")
+tables.show_frame(table, hide_index=True, width="stretch")
 shell.download_table(table, "data_freshness", "freshness", period="", region=True)
 
 with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=False):
@@ -89,7 +89,7 @@ with st.expander(f"Open warnings in current drops ({len(warnings)})", expanded=F
         st.write("No warnings in the councils' current drops.")
     else:
         # identifiers only for the viewer's own councils' child-level users (access.issues_for, audited), in words
-        st.dataframe(freshness.warnings_frame(shell.drop_issues(warnings, "overview"), ref), hide_index=True,
+        tables.show_frame(freshness.warnings_frame(shell.drop_issues(warnings, "overview"), ref), hide_index=True,
                      width="stretch")
 
 st.header("Go to")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from raa_app import data, shell
+from raa_app import data, shell, tables
 from raa_app import performance_view as pv
 from raa_core import access, suppression
 from raa_core.ingest import coverage, freshness
@@ -285,5 +285,5 @@ with st.expander("Reconciliation: the business case's figures beside the compute
         rec = data.load(reconciliation.reconcile, DataRequest(as_at=as_at))
         st.markdown(reconciliation.summary(rec, ref))
         rec_shown = reconciliation.shown(rec, ref)
-        st.dataframe(rec_shown, hide_index=True, width="stretch", column_config={"Note": st.column_config.TextColumn(width="large")})
+        tables.show_frame(rec_shown, hide_index=True, width="stretch", column_config={"Note": st.column_config.TextColumn(width="large")})
         shell.download_table(rec_shown, "reconciliation_business_case", "reconciliation", period="", region=True)

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import charts, data, errors, scenarios, shell
+from raa_app import charts, data, errors, scenarios, shell, tables
 from raa_core import access, contributions
 from raa_core.contributions import contribution_charts, drivers, saved_scenarios, scenario_export
 from raa_core.contributions import scenario_tables as view
@@ -172,18 +172,18 @@ def results(s: Scenario, result: contributions.Result) -> None:
     look = st.radio("Look further", ["Drivers and cost per unit", "Backtest", "Sensitivity"], horizontal=True,
                     key="sc_view")
     if look == "Drivers and cost per unit":
-        st.dataframe(view.drivers_frame(result, ref), hide_index=True, width="stretch", key="sc_drivers_table")
+        tables.show_frame(view.drivers_frame(result, ref), hide_index=True, width="stretch", key="sc_drivers_table")
     elif look == "Backtest":
         bt = contributions.backtest(result, scenarios.driver_table(), ref)
         st.caption(view.backtest_caption(result))
-        st.dataframe(view.backtest_summary_frame(bt), hide_index=True, width="stretch", key="sc_backtest")
+        tables.show_frame(view.backtest_summary_frame(bt), hide_index=True, width="stretch", key="sc_backtest")
         with st.expander("Year by year"):
-            st.dataframe(view.backtest_frame(bt), hide_index=True, width="stretch")
+            tables.show_frame(view.backtest_frame(bt), hide_index=True, width="stretch")
     else:
         year = st.selectbox("Year", list(s.years), index=len(s.years) - 1, key="sc_sens_year")
         sens = contributions.sensitivity(result, year, ref)
         st.caption(view.sensitivity_caption(s, year))
-        st.dataframe(view.sensitivity_frame(sens), hide_index=True, width="stretch", key="sc_sensitivity")
+        tables.show_frame(view.sensitivity_frame(sens), hide_index=True, width="stretch", key="sc_sensitivity")
 
 
 def save_box(s: Scenario | None) -> None:
@@ -274,7 +274,7 @@ def compensation_view() -> None:
     except RaaError as exc:
         errors.show(exc)
         return
-    st.dataframe(view.compensation_frame(comp), hide_index=True, width="stretch", key="sc_comp_table")
+    tables.show_frame(view.compensation_frame(comp), hide_index=True, width="stretch", key="sc_comp_table")
     st.markdown("\n".join(f"- {line}" for line in comp.lines()))
 
 

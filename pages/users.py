@@ -4,7 +4,7 @@ Every change is one audit row of its own (raa_core.access.accounts.administer)."
 
 import streamlit as st
 
-from raa_app import errors, shell
+from raa_app import errors, shell, tables
 from raa_core.access import accounts
 from raa_core.presentation import display
 from raa_core.store import appstate
@@ -24,7 +24,7 @@ if msg := st.session_state.pop("users_done", None):
     st.success(msg, icon=":material/check_circle:")
 
 listed = accounts.users_frame(state, ref)
-st.dataframe(
+tables.show_frame(
     listed,
     hide_index=True, width="stretch",
     column_config={"Created (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},

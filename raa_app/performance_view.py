@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from raa_app import charts, data, shell
+from raa_app import charts, data, shell, tables
 from raa_core import access, suppression
 from raa_core.ingest import coverage
 from raa_core.performance import asglb, indicators, recruitment
@@ -67,10 +67,11 @@ def figure(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def table(df: pd.DataFrame, columns: dict[str, str], helps: dict[str, str] | None = None) -> None:
-    """A full-width table without the index, its columns renamed for display; `helps` (source column ->
-    definition) puts a term's definition in its column header's tooltip."""
+    """A full-width table without the index, its columns renamed for display (its first column pinned:
+    `tables.show_frame`); `helps` (source column -> definition) puts a term's definition in its column header's
+    tooltip."""
     config = {columns.get(k, k): st.column_config.Column(help=words) for k, words in (helps or {}).items()}
-    st.dataframe(df.rename(columns=columns), hide_index=True, width="stretch", column_config=config or None)
+    tables.show_frame(df.rename(columns=columns), hide_index=True, width="stretch", column_config=config or None)
 
 
 def plot(fig: Any, key: str) -> None:
@@ -180,7 +181,7 @@ def asglb_button(as_at: dt.date | None, latest: dt.date | None, key: str, public
             return  # built only when asked for: the page's other views do not wait for it
         with st.spinner("Building the ASGLB return…"):
             ret, book = data.load(asglb.quarter_return, DataRequest(as_at=as_at), quarter)
-        st.dataframe(asglb.wide_text(ret), hide_index=True, width="stretch", height=320)
+        tables.show_frame(asglb.wide_text(ret), hide_index=True, width="stretch", height=320)
         name = shell.download_name("asglb_return", "xlsx", period=quarter, region=True)
         st.download_button(
             "Download the ASGLB return (Excel)", shell.audited(lambda: book, name), name,

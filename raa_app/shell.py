@@ -78,6 +78,18 @@ FOCUS_CSS = """<style>
   outline: 2px solid #1d5b79 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :is(p, li, strong, em) { color: #4a5059 !important; opacity: 1 !important; }
 </style>"""
+#: Nothing cut off at 1366 px or in print: Streamlit keeps metric labels and values, widget labels (a checkbox's
+#: too), page links and tab labels on one line and ends them with an ellipsis when the column is narrower; here
+#: they wrap instead (tests/browser/test_browser_reading.py finds any text cut off).
+WRAP_CSS = """<style>
+:is([data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricDelta"],
+    [data-testid="stWidgetLabel"], [data-testid="stPageLink-NavLink"], [data-testid="stCheckbox"] label,
+    [data-baseweb="tab"])
+  :is(p, div, span, label):not([data-testid="stIconMaterial"]),
+:is([data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stWidgetLabel"]) {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; height: auto !important; }
+</style>"""
 #: The printable width of A4 landscape with 10 mm margins in CSS pixels (277 mm at 96 px per inch).
 PRINT_WIDTH_PX = 1047
 #: Charts are drawn for the screen's width: just before printing each is zoomed so the main column fits the
@@ -102,10 +114,10 @@ PRINT_JS = """<script>
 
 
 def print_styles() -> None:
-    """Add the print styles and the keyboard focus indicator to the page (called once per run by app.py, for a
+    """Add the print styles, the keyboard focus indicator and wrapping text to the page (called once per run by app.py, for a
     signed-in viewer): the CSS goes to Streamlit's event container (no space on screen), the chart fitting
     script to the sidebar."""
-    st.html(PRINT_CSS + FOCUS_CSS)
+    st.html(PRINT_CSS + FOCUS_CSS + WRAP_CSS)
     with st.sidebar:
         st.html(PRINT_JS % {"width": PRINT_WIDTH_PX}, unsafe_allow_javascript=True)
 

@@ -42,6 +42,20 @@ def show_table(source: pd.DataFrame, spec: TableSpec, unit: MoneyUnit = MoneyUni
     return shown
 
 
+def show_frame(frame: pd.DataFrame, *, key_columns: int = 1, column_config: dict[str, object] | None = None,
+               **kwargs: object) -> None:
+    """Show a frame that has no table spec (a list of users, audit events, drops): as `show_table`, its first
+    `key_columns` columns (the ones naming a row) are pinned, so a table wider than the page at 1366 px scrolls
+    sideways to its last columns with each row still named; a long text cell opens in full when clicked."""
+    config: dict[str, object] = dict(column_config or {})
+    for name in list(frame.columns)[:min(key_columns, len(frame.columns) - 1)]:
+        given = config.get(name)
+        config[name] = ({**given, "pinned": True} if isinstance(given, dict)
+                        else st.column_config.Column(pinned=True) if given is None else given)
+    st.dataframe(frame, hide_index=kwargs.pop("hide_index", True), width=kwargs.pop("width", "stretch"),
+                 column_config=config, **kwargs)
+
+
 def unit_choice(key: str, role: str | None) -> MoneyUnit:
     """The £ / £'000 switch for money on a page; the board's default is £'000, everyone else's £."""
     default = default_unit(role)

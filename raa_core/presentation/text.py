@@ -580,6 +580,11 @@ def _from_text(v: Any) -> Any:
     return t
 
 
+#: At most this many leading text columns name a row and are pinned in the app's grid (more would leave no room
+#: to scroll the figures past them at 1366 px).
+MAX_KEY_COLUMNS = 2
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A displayed table: its columns in order, and the source column (if any) flagging bold total rows."""
@@ -597,6 +602,18 @@ class TableSpec:
 
     def headers(self, unit: MoneyUnit = MoneyUnit.POUNDS) -> list[str]:
         return [c.header(unit) for c in self.columns]
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns naming a row (the leading text columns: council, cost line; at most `MAX_KEY_COLUMNS`, and
+        never every column): the app's grid pins them, so a row stays named while a table wider than the page
+        (1366 px) scrolls sideways to its last figures (Variance %, RAG, Comment)."""
+        keys: list[str] = []
+        for c in self.columns[:min(MAX_KEY_COLUMNS, len(self.columns) - 1)]:
+            if c.kind != "text":
+                break
+            keys.append(c.key)
+        return tuple(keys)
 
     def display_frame(self, df: pd.DataFrame, unit: MoneyUnit = MoneyUnit.POUNDS) -> pd.DataFrame:
         """The frame the app shows: headers as labels, money as numbers in the unit (floats: the grid
@@ -623,11 +640,12 @@ class TableSpec:
     def streamlit_columns(
         self, unit: MoneyUnit = MoneyUnit.POUNDS, source: pd.DataFrame | None = None
     ) -> dict[str, dict[str, Any]]:
-        """Header -> grid settings for every column (see `Col.streamlit`). Given the source frame, numeric
-        columns get a width in pixels fitting their widest figure, so no amount is ever clipped."""
+        """Header -> grid settings for every column (see `Col.streamlit`): the key columns pinned. Given the source
+        frame, numeric columns get a width in pixels fitting their widest figure, so no amount is ever clipped and
+        a table wider than the page scrolls sideways."""
         out = {}
         for c in self.columns:
-            cfg = c.streamlit(unit)
+            cfg = c.streamlit(unit) | {"pinned": True if c.key in self.key_columns else None}
             if source is not None and c.kind in NUMERIC_KINDS and c.key in source.columns and c.width is None:
                 chars = max([0] + [len(c.text(v, unit)) for v in source[c.key]])
                 cfg["width"] = int(max(chars * CHAR_PX, len(c.header(unit)) * HEADER_CHAR_PX)) + CELL_PADDING_PX

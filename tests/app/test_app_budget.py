@@ -254,6 +254,9 @@ def test_money_columns_are_numbers_that_sort_as_numbers(app_env, ref) -> None:
     assert budget["type_config"]["format"] == "accounting" and budget["alignment"] == "right"
     widest = max(len(f"{v:,.2f}") for v in budgets)
     assert budget["width"] >= widest * 8
+    # the columns naming a line stay pinned while the grid scrolls sideways to Variance %, RAG and Comment
+    config = json.loads(lines.proto.columns)
+    assert [h for h, c in config.items() if c.get("pinned")] == ["Council", "Cost line"]
 
 
 def test_the_money_switch_shows_thousands_in_tiles_and_tables(app_env, ref) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -44,6 +45,14 @@ def test_the_page_lists_what_raa_core_lists(app_env) -> None:
     assert set(rows) == {u["user"] for u in expected}
     assert rows["analyst887.test"]["Council"] == "Medway (887)"
     assert rows["admin.test"]["Role"] == "Administrator" and rows["admin.test"]["Status"] == "active"
+    # a grid without a table spec (raa_app.tables.show_frame) pins its first column, the one naming a row, so a
+    # list wider than the page at 1366 px scrolls sideways to its last columns (Status, locked until …)
+    grid = at.dataframe[0]
+    config = json.loads(grid.proto.columns)
+    first, *rest = list(grid.value.columns)
+    assert first == "User name" and config[first]["pinned"] is True
+    assert not any(config.get(c, {}).get("pinned") for c in rest)
+    assert config["Created (UTC)"]["type_config"]["type"] == "datetime"  # the page's own setting kept
 
 
 def test_add_unlock_and_remove_a_user_each_audited(app_env) -> None:

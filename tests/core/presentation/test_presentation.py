@@ -223,3 +223,40 @@ def test_a_code_column_shows_its_words_in_every_format() -> None:
     assert [col.text(v) for v in ("cap", "floor", None)] == ["Held at cap", "Held at floor", ""]
     assert col.value("ceiling") == "ceiling"
     assert Col("bound", "Bound").value("cap") == "cap"
+
+
+def _every_table_spec() -> list[TableSpec]:
+    """Every table spec raa_core defines (any module of the package), found by walking it."""
+    import importlib
+    import pkgutil
+
+    import raa_core
+
+    found: dict[str, TableSpec] = {}
+    for info in pkgutil.walk_packages(raa_core.__path__, "raa_core."):
+        if info.name.endswith("__main__"):  # runs the command line when imported
+            continue
+        module = importlib.import_module(info.name)
+        found |= {v.name: v for v in vars(module).values() if isinstance(v, TableSpec)}
+    return list(found.values())
+
+
+def test_every_table_pins_the_columns_naming_a_row_and_fits_its_figures() -> None:
+    """At 1366 px a wide table (the budget lines: Variance %, RAG, Comment last) scrolls sideways: the columns naming
+    a row (its leading text columns, at most two, never all) stay pinned, and each figure column is as wide as its
+    widest figure, so nothing is cut off and the grid is wider than the page rather than squeezed."""
+    specs = _every_table_spec()
+    assert {"budget_lines", "budget_summary", "scenario_parameters"} <= {s.name for s in specs}
+    for spec in specs:
+        src = pd.DataFrame({c.key: [D("-1234567.89") if c.kind in p.NUMERIC_KINDS else "x"] for c in spec.columns})
+        config = spec.streamlit_columns(MoneyUnit.POUNDS, src)
+        pinned = [c.key for c in spec.columns if config[c.header()]["pinned"]]
+        leading = [c.key for c in spec.columns[:2] if c.kind == "text"]
+        assert pinned == list(spec.key_columns), spec.name
+        assert 0 < len(pinned) < len(spec.columns) or spec.columns[0].kind != "text", spec.name
+        assert pinned == leading[:len(pinned)] and len(pinned) <= p.MAX_KEY_COLUMNS, spec.name
+        for c in spec.columns:
+            if c.kind in p.NUMERIC_KINDS and c.width is None:
+                assert config[c.header()]["width"] >= len(c.text(src[c.key][0])) * p.CHAR_PX, (spec.name, c.key)
+    lines = next(s for s in specs if s.name == "budget_lines")
+    assert lines.key_columns == ("council", "line")
