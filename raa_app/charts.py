@@ -31,4 +31,4 @@ def place(fig: Any, key: str, where: Any = None) -> None:
     with where if where is not None else st.container():
         st.plotly_chart(fig, key=key, config=PLOT_CONFIG, width="stretch")
         with st.expander(f"{title}: the figures as a table", icon=":material/table_chart:"):
-            st.table(chart_text.chart_table(fig), hide_index=True)
+            st.table(chart_text.chart_table_text(fig), hide_index=True)

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from raa_core.errors import Fault
-from raa_core.presentation.text import DASH, missing
+from raa_core.presentation.text import DASH, date_text, missing, number_text
 
 #: The category column when the chart's axis has no title.
 CATEGORY = "Category"
@@ -121,3 +121,23 @@ def chart_table(fig: Any) -> pd.DataFrame:
     rows = [{category: c, **{label: col.get(k, DASH if label in text else None) for label, col in columns.items()}}
             for k, c in order.items()]
     return pd.DataFrame(rows, columns=[category, *columns])
+
+
+def _cell_text(v: Any) -> str:
+    """A chart table's cell as people read it: a whole number with separators ("8,212"), else to the places it
+    has, up to two ("8,212.6", "1,234.56"); a date in words; a dash for none; text (a mark: `x`, `12*`) as it is."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, dt.date | pd.Timestamp):
+        return date_text(v)
+    if missing(v):
+        return DASH
+    places = next((p for p in (0, 1) if abs(float(v) * 10 ** p - round(float(v) * 10 ** p)) < 1e-9), 2)
+    return number_text(v, places)
+
+
+def chart_table_text(fig: Any) -> pd.DataFrame:
+    """`chart_table` with every cell as text (`_cell_text`): the table a page places under its chart, so a figure
+    reads as the chart's hover does, never as a float's digits ("8,212.6000")."""
+    table = chart_table(fig)
+    return table.map(_cell_text) if not table.empty else table.astype(str)

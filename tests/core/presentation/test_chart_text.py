@@ -86,3 +86,17 @@ def test_within_or_over_14_months_is_said_by_pattern_and_words_not_colour_alone(
     assert list(fig.data[0].marker.pattern.shape) == ["", "", "", "/"]
     assert "hatched red: over 14" in chart_text.chart_title(fig)
     assert chart_text.chart_table(fig)["Value"].tolist() == ["2", "5", "3", "4"]
+
+
+def test_the_table_under_a_chart_reads_its_figures_as_people_write_them() -> None:
+    """Never a float's digits ("8,212.6000"): whole numbers with separators, else the places the figure has (up
+    to two), dates in words, a dash for no figure, a mark kept."""
+    fig = go.Figure(go.Bar(x=["a", "b", "c", "d", "e"], y=[8212.6, 234.0, 1234.56, None, -1500],
+                           name="Spend")).update_layout(title="T")
+    assert chart_text.chart_table_text(fig)["Spend"].tolist() == ["8,212.6", "234", "1,234.56", "—", "-1,500"]
+    x = [pd.Timestamp("2026-01-31"), pd.Timestamp("2026-02-28")]
+    dated = go.Figure(go.Scatter(x=x, y=[8, 9.5], name="Forecast")).update_layout(title="Children waiting")
+    assert chart_text.chart_table_text(dated).to_dict("records") == [
+        {"Category": "31 Jan 2026", "Forecast": "8"}, {"Category": "28 Feb 2026", "Forecast": "9.5"}]
+    empty = go.Figure().update_layout(title="Nothing")
+    assert chart_text.chart_table_text(empty).empty
