@@ -320,3 +320,35 @@ def test_the_rates_own_uncertainty_widens_the_intervals() -> None:
     lam12 = fm.draw_entrants(np.random.default_rng(2), np.full((1, 12), 10), float("inf"), 4000, 1).sum(0)
     lam36 = fm.draw_entrants(np.random.default_rng(2), np.full((1, 36), 10), float("inf"), 4000, 1).sum(0)
     assert lam12.var() > lam36.var() > 10 * 0.9  # more than Poisson chance alone (variance 10)
+
+
+def test_the_futures_are_the_same_whatever_the_machines_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The futures run in `FUTURE_BLOCKS` blocks with spawned streams on as many threads as there are cores: the
+    figures for a seed do not depend on the cores (one thread or many), and a block of fewer futures than blocks
+    still gives every future."""
+    rng = np.random.default_rng(5)
+    sims, areas, stages = 40, 3, 4
+    stock = rng.integers(0, 4, size=(areas, stages, fm.TRACKED))
+    adv = rng.uniform(0.05, 0.4, size=(sims, areas, stages, len(fm.BAND_STARTS)))
+    lv = rng.uniform(0.0, 0.1, size=adv.shape)
+    ent = rng.integers(0, 5, size=(6, sims, areas))
+    runs = []
+    for cores in (1, 2, 8):
+        monkeypatch.setattr(fm.os, "cpu_count", lambda c=cores: c)
+        runs.append(fm.simulate(np.random.default_rng(9), stock, adv, lv, ent, back_to=1))
+    for moved, held in runs[1:]:
+        assert np.array_equal(moved, runs[0][0]) and np.array_equal(held, runs[0][1])
+    assert runs[0][0].shape == (6, sims, areas, stages)
+    few = fm.simulate(np.random.default_rng(9), stock, adv[:3], lv[:3], ent[:, :3], back_to=1)
+    assert few[0].shape == (6, 3, areas, stages)
+
+
+def test_a_cell_of_one_child_is_drawn_with_its_chance() -> None:
+    """The one-child shortcut (one uniform against the chance) has the binomial's mean: 200,000 cells of one
+    child with chance 0.3 move about 60,000 (within 4 standard deviations); cells of more use the sampler."""
+    rng = np.random.default_rng(1)
+    n = np.ones(200_000, dtype=np.int64)
+    got = fm.binomial(rng, n, np.full(n.shape, 0.3)).sum()
+    assert abs(got - 60_000) < 4 * (200_000 * 0.3 * 0.7) ** 0.5
+    mixed = fm.binomial(rng, np.array([0, 1, 5, 0]), np.array([0.9, 1.0, 1.0, 0.5]))
+    assert mixed.tolist() == [0, 1, 5, 0]
