@@ -28,11 +28,8 @@ if __name__ == "__main__":  # the page script, run once per click
         # Every page is registered and checks the viewer itself (shell.page_viewer, the first line of each page
         # script): a person not signed in gets the sign-in screen at any URL, and a page opened by its URL without
         # the right refuses. The menu lists only the viewer's own pages, and nothing before sign-in.
-        navigation = {
-            group: [st.Page(script, title=title, icon=icon, default=key == "overview",
-                            visibility="visible" if key in visible else "hidden") for key, script, title, icon in pages]
-            for group, pages in PAGES.items()
-        }
+        navigation = [st.Page(script, title=title, icon=icon, default=key == "overview",
+                              visibility="visible" if key in visible else "hidden") for key, script, title, icon in PAGES]
         page = st.navigation(navigation, position="sidebar" if viewer is not None else "hidden")
         if viewer is not None:  # the statement's link at the foot of every page's sidebar (a link needs the pages)
             with st.sidebar:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP, SAMPLE_AS_AT
 from raa_app import navigation
 
-PAGES = [script for pages in navigation.PAGES.values() for _, script, *_ in pages]
+PAGES = [script for _, script, *_ in navigation.PAGES]
 SIDEBAR = ("council", "year", "window", "as_at")
 #: Page widgets whose choices start a long or side-effecting action (not a view of the figures).
 ACTIONS = ("sc_pick",)

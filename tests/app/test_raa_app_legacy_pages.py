@@ -73,7 +73,7 @@ def test_every_page_and_app_import_raa_app_first() -> None:
 def test_pages_folder_holds_only_the_pages_app_py_declares() -> None:
     from raa_app.navigation import PAGES  # what app.py registers
 
-    declared = {script for group in PAGES.values() for _, script, _, _ in group}
+    declared = {script for _, script, _, _ in PAGES}
     held = {f"pages/{p.name}" for p in (REPO / "pages").glob("*")}
     assert held == declared
 

@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_every_page_has_a_script_and_the_overview_links_name_pages() -> None:
-    entries = [e for pages in navigation.PAGES.values() for e in pages]
+    entries = list(navigation.PAGES)
     assert len({k for k, *_ in entries}) == len(entries)
     for _, script, title, icon in entries:
         assert (REPO / script).is_file() and title and icon.startswith(":material/")

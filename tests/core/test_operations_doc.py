@@ -20,7 +20,7 @@ def _titles() -> dict[str, str]:
     """The pages roles.csv grants, by key (the accessibility statement is open to everyone, granted to none)."""
     from raa_app.navigation import ACCESSIBILITY, PAGES
 
-    return {key: title for group in PAGES.values() for key, _, title, _ in group if key != ACCESSIBILITY}
+    return {key: title for key, _, title, _ in PAGES if key != ACCESSIBILITY}
 
 
 def test_the_roles_table_lists_the_pages_roles_csv_grants() -> None:

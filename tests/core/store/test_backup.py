@@ -66,7 +66,7 @@ def app_pages() -> list[str]:
     """The app's page scripts (raa_app.navigation.PAGES, which app.py registers), in menu order."""
     from raa_app.navigation import PAGES
 
-    return [script for group in PAGES.values() for _, script, _, _ in group]
+    return [script for _, script, _, _ in PAGES]
 
 
 def _page_text_module():
