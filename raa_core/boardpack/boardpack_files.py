@@ -3,7 +3,9 @@
 Both files carry the same figures, formatted by the one presentation spec: the workbook holds exact
 values (money in pounds and pence, shown in the pack's unit by the number format), the PDF prints the
 same values as text with static charts (matplotlib). The PDF is A4 landscape with a cover, a contents
-page, a header (title, period, as-at) and a footer (protective marking, "Page n of N") on every page. The
+page, a header (title, period, as-at) and a footer (protective marking, "Page n of N") on every page, and is
+tagged for screen readers (`tagged_pdf`: headings, paragraphs, tables with column headers, charts with
+alternative text, contents links; headers and footers as artifacts; PDF/UA-1 declared, checked by pdfua). The
 workbook has a Contents sheet and a sheet per table, each with print setup (`export.print_setup`).
 
 fpdf2 was chosen for the PDF because it is pure Python (a wheel; no system library, no browser), actively
