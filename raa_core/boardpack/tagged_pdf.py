@@ -6,9 +6,8 @@ open structure elements: `structure(role)` opens an element (a /Sect, /Table, /T
 open, `marked(role)` opens an element and a marked-content sequence (`/H2 <</MCID n>> BDC` ... `EMC`) around
 what is drawn inside it, and `artifact()` marks decoration (page headers and footers, rules, a table heading
 repeated after a page break) as `/Artifact`, so every text-showing operator is either tagged or an artifact
-(checked by pdfua,
-docs/accessibility/pdf.json). A marked sequence cut by a page break is closed before the footer and reopened on
-the new page with a new MCID under the same element. Links drawn inside a /Link element become indirect
+(checked by pdfua, docs/accessibility/pdf.json). A sequence cut by a page break is closed before the footer
+and reopened on the new page (a tagged one with a new MCID under the same element). Links drawn inside a /Link element become indirect
 annotations with /Contents and a /StructParent, joined to the element by an /OBJR. fpdf2's own image tagging
 (`image(alt_text=)`) lands in the open element, and each page gets /Tabs /S (tab order follows structure).
 
@@ -160,7 +159,8 @@ class TaggedPDF(FPDF):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.struct_builder: _Structure = _Structure()
-        self._open_content: Element | None = None  # the element whose marked sequence is open
+        # The marked-content sequences open on the page, outermost first: an element's (tagged) or an artifact's.
+        self._open: list[Element | str] = []
 
     def declare_pdfua(self, title: str, lang: str) -> None:
         """Title, language and the document's claim of PDF/UA-1 conformance in its XMP metadata (with the
@@ -195,31 +195,37 @@ class TaggedPDF(FPDF):
     @contextmanager
     def marked(self, role: str, **kwargs: Any) -> Iterator[Element]:
         """An element whose content is what is drawn inside: one marked-content sequence (more if a page breaks)."""
-        if self._open_content is not None:
+        if self._open:
             raise ValueError("marked content cannot nest")
         with self.structure(role, **kwargs) as element:
             self._begin(element)
             try:
                 yield element
             finally:
-                self._out("EMC")
-                self._open_content = None
+                self._end()
 
-    def _begin(self, element: Element) -> None:
-        mcid = self.struct_builder.mark(element, self.page, self.pages[self.page])
-        self._out(f"{element.s} <</MCID {mcid}>> BDC")
-        self._open_content = element
+    def _begin(self, sequence: Element | str) -> None:
+        if isinstance(sequence, str):
+            self._out(f"/Artifact <</Type /{sequence}>> BDC")
+        else:
+            mcid = self.struct_builder.mark(sequence, self.page, self.pages[self.page])
+            self._out(f"{sequence.s} <</MCID {mcid}>> BDC")
+        self._open.append(sequence)
+
+    def _end(self) -> None:
+        self._out("EMC")
+        self._open.pop()
 
     @contextmanager
     def artifact(self, kind: str = "Layout") -> Iterator[None]:
         """Decoration a screen reader skips: page headers and footers ("Pagination"), rules ("Layout")."""
-        if self._open_content is not None:
+        if any(isinstance(open_, Element) for open_ in self._open):
             raise ValueError("an artifact cannot be inside tagged content")
-        self._out(f"/Artifact <</Type /{kind}>> BDC")
+        self._begin(kind)
         try:
             yield
         finally:
-            self._out("EMC")
+            self._end()
 
     @contextmanager
     def _marked_sequence(self, **kwargs: Any) -> Iterator[StructElem]:
@@ -231,13 +237,12 @@ class TaggedPDF(FPDF):
 
     def add_page(self, *args: Any, **kwargs: Any) -> None:
         """A page break inside marked content closes it before the footer and reopens it after the header."""
-        cut = self._open_content
-        if cut is not None:
-            self._out("EMC")
-            self._open_content = None
+        cut = list(self._open)
+        for _ in cut:
+            self._end()
         super().add_page(*args, **kwargs)
-        if cut is not None:
-            self._begin(cut)
+        for sequence in cut:
+            self._begin(sequence)
 
     def _beginpage(self, *args: Any, **kwargs: Any) -> None:
         super()._beginpage(*args, **kwargs)
@@ -258,13 +263,11 @@ class TaggedPDF(FPDF):
             return super().link(x, y, w, h, link, alt_text=alt_text, **kwargs)
         inline = super().link(x, y, w, h, link, contents=str(element.alt or ""), **kwargs)
         page = self.pages[self.page]
-        annotations = page.annots
-        assert annotations is not None and annotations[-1] is inline
         annotation = _LinkAnnotation.__new__(_LinkAnnotation)
         PDFObject.__init__(annotation)
         for slot in type(inline).__slots__:
             setattr(annotation, slot, getattr(inline, slot))
         annotation.struct_parent = self.struct_builder.annotation(element, page, annotation)
-        annotations[-1] = annotation
+        page.annots[page.annots.index(inline)] = annotation  # type: ignore[union-attr]
         return annotation
 

@@ -210,6 +210,17 @@ def test_a_paragraph_cut_by_a_page_break_continues_on_the_next_page_under_the_sa
         assert all(_marked_content(p)[0] == 0 for p in out.pages)
 
 
+def test_an_artifact_cut_by_a_page_break_is_an_artifact_on_both_pages() -> None:
+    pdf = TaggedPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    with pdf.artifact():
+        pdf.multi_cell(0, 10, "\n".join(f"line {i}" for i in range(60)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pikepdf.open(io.BytesIO(bytes(pdf.output()))) as out:
+        assert len(out.pages) >= 2
+        assert all(_marked_content(p) == (0, []) for p in out.pages)  # balanced on each page, nothing tagged
+
+
 def test_marked_content_does_not_nest_and_an_artifact_is_not_inside_it() -> None:
     pdf = TaggedPDF()
     pdf.add_page()
