@@ -4,6 +4,7 @@ Modules:
 - pack (re-exported here): the pack's sections built from one request.
 - boardpack_files: the pack written as a workbook and an A4 landscape PDF.
 - static_charts: charts drawn to PNG for the PDF.
+- tagged_pdf: the PDF's structure tree for screen readers (fpdf2 with nested tags and artifacts).
 """
 
 from raa_core.boardpack.pack import (

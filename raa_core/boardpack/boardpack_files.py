@@ -3,7 +3,9 @@
 Both files carry the same figures, formatted by the one presentation spec: the workbook holds exact
 values (money in pounds and pence, shown in the pack's unit by the number format), the PDF prints the
 same values as text with static charts (matplotlib). The PDF is A4 landscape with a cover, a contents
-page, a header (title, period, as-at) and a footer (protective marking, "Page n of N") on every page. The
+page, a header (title, period, as-at) and a footer (protective marking, "Page n of N") on every page, and is
+tagged for screen readers (`tagged_pdf`: headings, paragraphs, tables with column headers, charts with
+alternative text, contents links; headers and footers as artifacts; PDF/UA-1 declared, checked by pdfua). The
 workbook has a Contents sheet and a sheet per table, each with print setup (`export.print_setup`).
 
 fpdf2 was chosen for the PDF because it is pure Python (a wheel; no system library, no browser), actively
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import matplotlib
@@ -22,7 +25,8 @@ from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.outline import OutlineSection
 
-from raa_core.boardpack import SECTIONS, SHEETS, BoardPack, PackChart, PackTable, static_charts
+from raa_core.boardpack import SECTIONS, SHEETS, BoardPack, PackChart, PackTable, Section, static_charts
+from raa_core.boardpack.tagged_pdf import COLUMN_SCOPE, Element, TaggedPDF
 from raa_core.presentation import RAG_WORDS, count_noun, date_text, file_name, palette
 from raa_core.presentation.export import SpecFormats, Workbook, print_setup, write_spec_table
 
@@ -117,7 +121,7 @@ def boardpack_xlsx(pack: BoardPack) -> bytes:
 # --- PDF -----------------------------------------------------------------------------------------------
 
 
-class _PackPDF(FPDF):
+class _PackPDF(TaggedPDF):
     def __init__(self, pack: BoardPack) -> None:
         super().__init__(orientation="L", unit="mm", format="A4")
         self.pack = pack
@@ -126,50 +130,61 @@ class _PackPDF(FPDF):
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
-        self.set_title(pack.title)
         self.set_author(pack.raa_name)
         self.set_subject(pack.subtitle)
         self.set_creator("raa_core board pack")
         self.set_creation_date(pack.produced_at)
         # For screen readers (PDF/UA-1, WCAG 2.2 3.1.1 and 2.4.2): the document's language, and its title shown
-        # in the window rather than the file name. Charts carry alternative text (`_chart`).
-        self.set_lang(LANGUAGE)
+        # in the window rather than the file name. Everything drawn is tagged (`tagged_pdf`): headings, paragraphs,
+        # tables with column headers, charts as figures with alternative text (`_chart`); headers and footers are
+        # artifacts.
+        self.declare_pdfua(pack.title, LANGUAGE)  # the pdfua check finds no error (docs/accessibility/pdf.json)
         self.viewer_preferences = ViewerPreferences(display_doc_title=True)
 
     def header(self) -> None:
         if self.page_no() == 1:
             return
-        self.set_y(6)
-        self.set_font(FONT, "B", 8)
-        self.set_text_color(90, 90, 90)
-        self.cell(0, 5, self.pack.title, align=Align.L)
-        self.set_x(self.l_margin)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self.pack.subtitle} · {self.pack.classification}", align=Align.R)
-        self.set_text_color(0, 0, 0)
-        self.set_y(16)
+        with self.artifact("Pagination"):
+            self.set_y(6)
+            self.set_font(FONT, "B", 8)
+            self.set_text_color(90, 90, 90)
+            self.cell(0, 5, self.pack.title, align=Align.L)
+            self.set_x(self.l_margin)
+            self.set_font(FONT, "", 8)
+            self.cell(0, 5, f"{self.pack.subtitle} · {self.pack.classification}", align=Align.R)
+            self.set_text_color(0, 0, 0)
+            self.set_y(16)
 
     def footer(self) -> None:
-        self.set_y(-11)
-        self.set_font(FONT, "B", 8)
-        self.cell(0, 5, self.pack.classification, align=Align.L)
-        self.set_x(self.l_margin)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align=Align.R)
+        with self.artifact("Pagination"):
+            self.set_y(-11)
+            self.set_font(FONT, "B", 8)
+            self.cell(0, 5, self.pack.classification, align=Align.L)
+            self.set_x(self.l_margin)
+            self.set_font(FONT, "", 8)
+            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align=Align.R)
 
 
-def _toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
-    pdf.set_xy(pdf.l_margin, pdf.t_margin)
-    pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 10, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(2)
-    for s in outline:
-        if s.level > 0:
-            continue
-        pdf.set_font(FONT, "", 11)
-        link = pdf.add_link(page=s.page_number)
-        pdf.cell(pdf.epw - 20, 8, s.name, link=link)
-        pdf.cell(20, 8, str(s.page_number), align=Align.R, link=link, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def _toc(pdf: _PackPDF, outline: list[OutlineSection], sect: Element) -> None:
+    """The contents page, drawn when the PDF is output (the pages are known then) into its section `sect` of the
+    structure tree, reserved in reading order: a heading, then a TOC whose entries are links to the sections."""
+    with pdf.reopen(sect):
+        pdf.set_xy(pdf.l_margin, pdf.t_margin)
+        pdf.set_font(FONT, "B", 16)
+        with pdf.marked("/H2"):
+            pdf.cell(0, 10, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+        with pdf.structure("/TOC"):
+            for s in outline:
+                if s.level > 0:
+                    continue
+                pdf.set_font(FONT, "", 11)
+                link = pdf.add_link(page=s.page_number)
+                with pdf.structure("/TOCI"), pdf.structure("/Reference"), \
+                        pdf.marked("/Link", alt=f"{s.name}, page {s.page_number}"):
+                    pdf.cell(pdf.epw - 20, 8, s.name, link=link)
+                    pdf.cell(20, 8, str(s.page_number), align=Align.R, link=link, new_x=XPos.LMARGIN,
+                             new_y=YPos.NEXT)
 
 
 def _widths(table: PackTable, pack: BoardPack, epw: float) -> list[float]:
@@ -197,10 +212,12 @@ def _table(pdf: _PackPDF, table: PackTable) -> None:
     pack = pdf.pack
     unit = table.unit or pack.unit
     pdf.set_font(FONT, "B", 10)
-    pdf.multi_cell(0, 6, table.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.marked("/H3"):
+        pdf.multi_cell(0, 6, table.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if table.frame.empty:
         pdf.set_font(FONT, "I", 9)
-        pdf.multi_cell(0, 5, "None.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        with pdf.marked("/P"):
+            pdf.multi_cell(0, 5, "None.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
         return
     cols = table.spec.columns
@@ -210,42 +227,56 @@ def _table(pdf: _PackPDF, table: PackTable) -> None:
     aligns = [{"right": Align.R, "center": Align.C}.get(c.align, Align.L) for c in cols]
     totals = list(table.frame[table.spec.total_key]) if table.spec.total_key in table.frame else []
 
-    def draw(cells: list[list[str]], bold: bool, fills: list[tuple[int, int, int] | None]) -> None:
+    def draw(cells: list[list[str]], bold: bool, fills: list[tuple[int, int, int] | None], role: str | None) -> None:
+        """A row: a /TR of `role` cells (/TH heads its column), or an artifact (the heading repeated)."""
         h = max(len(c) for c in cells) * line_h + 2 * pad
         if pdf.get_y() + h > pdf.page_break_trigger:
             pdf.add_page()
-            heading()
+            heading(repeated=True)
         y, x = pdf.get_y(), pdf.l_margin
         pdf.set_font(FONT, "B" if bold else "", size)
-        for lines, w, a, fill in zip(cells, widths, aligns, fills, strict=True):
-            if fill is not None:
-                pdf.set_fill_color(*fill)
-                pdf.rect(x, y, w, h, style="F")
-            for i, line in enumerate(lines):
-                pdf.set_xy(x + pad, y + pad + i * line_h)
-                pdf.cell(w - 2 * pad, line_h, line, align=a)
-            x += w
-        pdf.set_draw_color(200, 200, 200)
-        pdf.line(pdf.l_margin, y + h, pdf.l_margin + sum(widths), y + h)
+        with pdf.structure("/TR") if role else pdf.artifact("Pagination"):
+            for lines, w, a, fill in zip(cells, widths, aligns, fills, strict=True):
+                cell: AbstractContextManager[object] = nullcontext() if role is None else pdf.marked(
+                    role, attributes=COLUMN_SCOPE if role == "/TH" else None)
+                with cell:
+                    if fill is not None:
+                        pdf.set_fill_color(*fill)
+                        pdf.rect(x, y, w, h, style="F")
+                    for i, line in enumerate(lines):
+                        pdf.set_xy(x + pad, y + pad + i * line_h)
+                        pdf.cell(w - 2 * pad, line_h, line, align=a)
+                x += w
+        with pdf.artifact():
+            pdf.set_draw_color(200, 200, 200)
+            pdf.line(pdf.l_margin, y + h, pdf.l_margin + sum(widths), y + h)
         pdf.set_xy(pdf.l_margin, y + h)
 
-    def heading() -> None:
+    def heading(repeated: bool = False) -> None:
         pdf.set_font(FONT, "B", size)
         heads = [_text_lines(pdf, c.header(unit), w - 2 * pad) for c, w in zip(cols, widths, strict=True)]
-        draw(heads, True, [HEAD] * len(cols))
+        draw(heads, True, [HEAD] * len(cols), None if repeated else "/TH")
 
-    heading()
-    for i, values in enumerate(table.spec.text_rows(table.frame, unit)):
-        bold = bool(totals[i]) if totals else False
-        pdf.set_font(FONT, "B" if bold else "", size)
-        cells = [_text_lines(pdf, v, w - 2 * pad) if c.kind == "text" else [v]
-                 for c, v, w in zip(cols, values, widths, strict=True)]
-        draw(cells, bold, [RAG_FILL.get(v) if c.kind == "rag" else None for c, v in zip(cols, values, strict=True)])
+    with pdf.structure("/Table"):
+        heading()
+        for i, values in enumerate(table.spec.text_rows(table.frame, unit)):
+            bold = bool(totals[i]) if totals else False
+            pdf.set_font(FONT, "B" if bold else "", size)
+            cells = [_text_lines(pdf, v, w - 2 * pad) if c.kind == "text" else [v]
+                     for c, v, w in zip(cols, values, widths, strict=True)]
+            draw(cells, bold, [RAG_FILL.get(v) if c.kind == "rag" else None for c, v in zip(cols, values, strict=True)],
+                 "/TD")
     pdf.set_fill_color(255, 255, 255)
     if table.note:
         pdf.set_font(FONT, "I", 8)
-        pdf.multi_cell(0, 4.5, table.note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        with pdf.marked("/P"):
+            pdf.multi_cell(0, 4.5, table.note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
+
+
+def cover_title(pack: BoardPack) -> str:
+    """The cover's heading, the one H1 of the PDF."""
+    return f"Partnership Board pack: {pack.period.name}"
 
 
 def chart_png(chart: PackChart, pack: BoardPack) -> bytes:
@@ -290,22 +321,28 @@ def _cover(pdf: _PackPDF) -> None:
     pdf.add_page()
     pdf.set_font(FONT, "B", 12)
     pdf.set_text_color(160, 0, 0)
-    pdf.cell(0, 8, pack.classification, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.marked("/P"):
+        pdf.cell(0, 8, pack.classification, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(22)
     pdf.set_font(FONT, "B", 26)
-    pdf.multi_cell(0, 13, pack.raa_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.marked("/P"):
+        pdf.multi_cell(0, 13, pack.raa_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "B", 20)
-    pdf.multi_cell(0, 11, f"Partnership Board pack: {pack.period.name}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.marked("/H1"):
+        pdf.multi_cell(0, 11, cover_title(pack), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font(FONT, "", 13)
-    pdf.multi_cell(0, 7, f"Figures as at {date_text(pack.as_at)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.multi_cell(0, 7, "Service delivery performance, local area performance and financial performance",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.marked("/P"):
+        pdf.multi_cell(0, 7, f"Figures as at {date_text(pack.as_at)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.marked("/P"):
+        pdf.multi_cell(0, 7, "Service delivery performance, local area performance and financial performance",
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
     pdf.set_font(FONT, "", 10)
     for line in pack.section("cover").lines:
-        pdf.multi_cell(0, 5.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        with pdf.marked("/P"):
+            pdf.multi_cell(0, 5.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def boardpack_pdf(pack: BoardPack) -> bytes:
@@ -314,32 +351,43 @@ def boardpack_pdf(pack: BoardPack) -> bytes:
     pdf = _PackPDF(pack)
     _cover(pdf)
     pdf.add_page()
-    pdf.insert_toc_placeholder(_toc, pages=1)  # reserves page 2 and breaks to a fresh page
+    with pdf.structure("/Sect") as contents:  # the contents page's place in the reading order (drawn at output)
+        pass
+    pdf.insert_toc_placeholder(lambda p, outline: _toc(pdf, outline, contents), pages=1)  # reserves page 2
     for i, section in enumerate(pack.sections):
         if i:
             pdf.add_page()
-        pdf.start_section(section.title)
-        pdf.set_font(FONT, "B", 16)
+        with pdf.structure("/Sect", title=section.title):
+            _section(pdf, section)
+    return bytes(pdf.output())
+
+
+def _section(pdf: _PackPDF, section: Section) -> None:
+    """A section: its heading (H2), why it is not available, its text, charts and tables in reading order."""
+    pdf.start_section(section.title)
+    pdf.set_font(FONT, "B", 16)
+    with pdf.marked("/H2"):
         pdf.cell(0, 10, section.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if section.unavailable:
-            pdf.set_font(FONT, "B", 10)
-            pdf.set_fill_color(252, 217, 160)
+    if section.unavailable:
+        pdf.set_font(FONT, "B", 10)
+        pdf.set_fill_color(252, 217, 160)
+        with pdf.marked("/P"):
             pdf.multi_cell(0, 6, f"Not available: {section.unavailable}", fill=True, new_x=XPos.LMARGIN,
                            new_y=YPos.NEXT)
-            pdf.set_fill_color(255, 255, 255)
-            pdf.ln(2)
-        pdf.set_font(FONT, "", 9.5)
-        for line in section.lines if section.key != "cover" else []:
+        pdf.set_fill_color(255, 255, 255)
+        pdf.ln(2)
+    pdf.set_font(FONT, "", 9.5)
+    for line in section.lines if section.key != "cover" else []:
+        with pdf.marked("/P"):
             pdf.multi_cell(0, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if section.lines and section.key != "cover":
-            pdf.ln(2)
-        for chart in section.charts[:1] if section.key in ("scorecard", "budget") else []:
-            _chart(pdf, chart)
-        for table in section.tables:
-            _table(pdf, table)
-        for chart in section.charts[1:] if section.key in ("scorecard", "budget") else section.charts:
-            _chart(pdf, chart)
-    return bytes(pdf.output())
+    if section.lines and section.key != "cover":
+        pdf.ln(2)
+    for chart in section.charts[:1] if section.key in ("scorecard", "budget") else []:
+        _chart(pdf, chart)
+    for table in section.tables:
+        _table(pdf, table)
+    for chart in section.charts[1:] if section.key in ("scorecard", "budget") else section.charts:
+        _chart(pdf, chart)
 
 
 def section_titles() -> list[str]:

@@ -62,8 +62,9 @@ def test_the_pdf_has_its_language_its_title_shown_and_alternative_text_for_every
 
 def test_pdfua_checks_the_pack_and_its_findings_go_to_the_statement(pack_pdf) -> None:
     """pdfua (PDF/UA-1's machine-checkable subset) on the pack. What it finds is recorded for the accessibility
-    statement, never hidden: the pack passes when it finds no error. The checks this test makes itself (language,
-    title, chart alternative text: above) must never be among its findings."""
+    statement, never hidden; the pack must pass (no error), as everything it draws is tagged (boardpack.tagged_pdf)
+    and it declares PDF/UA-1. The checks this test makes itself (language, title shown, chart alternative text:
+    above) must never be among its findings."""
     _, path = pack_pdf
     report = validate(str(path))
     by_rule: dict[str, list] = {}
@@ -83,16 +84,18 @@ def test_pdfua_checks_the_pack_and_its_findings_go_to_the_statement(pack_pdf) ->
     statement.RESULTS.mkdir(parents=True, exist_ok=True)
     (statement.RESULTS / "pdf.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n",
                                                 encoding="utf-8")
-    assert report.findings is not None
-    assert not any("lang" in r.lower() or "title" in r.lower() or "alt" in r.lower() for r in rules), rules
+    assert not errors, [f.message for f in errors]
+    assert not rules & {"UA-06-001", "UA-07-001", "UA-07-002", "UA-13-004"}, rules  # language, title, alt text
 
 
-#: Why a finding is there, where it is known (the statement's "non-accessible content and why").
+#: Why a finding is there, where it is known (the statement's "non-accessible content and why"). The pack draws
+#: everything through the tagging helpers (boardpack.tagged_pdf), so these findings are not expected: each text
+#: says what its finding would mean.
 _WHY: dict[str, str] = {
-    "UA-01-003": "The PDF library the pack is made with (fpdf2 2.8) tags only images and links: the pack's text, "
-                 "headings and tables are not yet tagged, so a screen reader reads them untagged. The same tables, "
-                 "with header rows, are in the pack's workbook, and the outline lists the sections.",
-    "UA-18-005": "The contents page's links to sections carry no description of their own (their text is the "
-                 "section's title).",
-    "UA-28-004": "The PDF does not declare PDF/UA conformance, as it does not yet meet it.",
+    "UA-01-003": "Some text of the pack is drawn outside the tagging of its headings, paragraphs, tables and charts "
+                 "(raa_core.boardpack.tagged_pdf), so a screen reader meets it untagged. The same tables, with "
+                 "header rows, are in the pack's workbook.",
+    "UA-18-005": "A link in the pack has no description of its own; the contents page's links each name their "
+                 "section and page.",
+    "UA-28-004": "The PDF does not declare PDF/UA conformance in its metadata.",
 }
