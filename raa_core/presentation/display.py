@@ -439,10 +439,17 @@ _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 #: Where GFM's autolink literals begin: a scheme's `:` (http, https, ftp, mailto, xmpp), `www.`, an e-mail
 #: address's `@`. Backslash escapes do not stop them (remark-gfm links `http\\:\\/\\/x\\.org`), so a word
 #: joiner (U+2060: invisible, never a line break) is put inside each, which no autolink rule matches.
-_AUTOLINK = re.compile(r"(?i)((?:https?|ftp|mailto|xmpp)(?:\\)?:|\bwww(?=\\?\.)|(?<=\w)(?:\\)?@(?=\w))")
+_AUTOLINK = re.compile(r"(?i)((?:https?|ftp|mailto|xmpp)(?:\\)?:|\bwww(?=\\?\.)|(?<=\w)(?:\\)?@(?=\\?\w))")
 _JOINER = "\u2060"
-#: The marks that make a link, an image or HTML in prose that is otherwise meant to read as written.
-_LINK_MARKS = re.compile(r"([\\\[\]<>`])")
+#: The marks that give quoted text in a sentence a meaning: a link, an image, HTML or code (`[ ] < > \``), an
+#: entity (`&`), emphasis or strike (`* _ ~`), maths (`$`), the escape itself, and a colon with no space after
+#: it (Streamlit's icon and emoji shortcodes, `:material/home:`); a sentence's own colons are followed by a space.
+_SENTENCE_MARKS = re.compile(r"([\\\[\]<>`*_~$&]|:(?=\S))")
+#: A line that opens with a block mark (heading, quote, list item, ordered list item) would be that block.
+_BLOCK_START = re.compile(r"^(?:\d{1,9}(?=[.)]))?([#>+.)-])")
+#: Unicode's bidirectional controls (embeddings, overrides, isolates, marks): invisible, they reorder the text
+#: around them, so a quoted name could make the sentence read otherwise than written; they are removed.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _no_autolinks(text: str) -> str:
@@ -455,17 +462,21 @@ def md_escape(text: object) -> str:
     radio options, labels): the one rule that keeps it text. Every mark Markdown, HTML, maths or Streamlit
     give a meaning is backslash-escaped, line breaks are made spaces, and a word joiner breaks each bare-URL
     or e-mail autolink (`_AUTOLINK`), so it shows as written and adds no emphasis, link, image, heading,
-    list, HTML, maths (`$`), Streamlit colour (`:red[…]`) or clickable address."""
-    return _no_autolinks(_PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", str(text))))
+    list, HTML, maths (`$`), Streamlit colour (`:red[…]`) or clickable address; bidirectional controls
+    are removed (`_BIDI`)."""
+    return _no_autolinks(_PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", _BIDI.sub("", str(text)))))
 
 
 def md_sentence(text: object) -> str:
     """A sentence the product wrote that may quote people's text (an error naming a file, a scenario, a
-    column) for a Markdown element: the same rule as `md_escape` for what can reach outside the page (no
-    link, image, HTML or code: brackets, angle brackets and backticks escaped, autolinks broken), the
-    sentence's own punctuation and emphasis left as written; line breaks made spaces (no table, list or heading).
-    """
-    return _no_autolinks(_LINK_MARKS.sub(r"\\\1", _BREAKS.sub(" ", str(text))))
+    column) for a Markdown element, as plain text: no link, image, HTML, code, entity, emphasis, strike or
+    maths (`_SENTENCE_MARKS` backslash-escaped, autolinks broken), no block (line breaks made spaces, a
+    leading heading, quote or list mark escaped), no bidirectional control (removed: `_BIDI`). The sentence's
+    other punctuation is left as written. Our own markup (a bold lead-in) is added by the caller around the
+    escaped sentence (`raa_app.errors.message`), never passed through here."""
+    flat = _BREAKS.sub(" ", _BIDI.sub("", str(text))).lstrip(" ")
+    return _no_autolinks(_BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(1),
+                                          _SENTENCE_MARKS.sub(r"\\\1", flat), count=1))
 
 
 def issue_lines(issues: list[dict[str, object]]) -> str:
