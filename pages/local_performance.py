@@ -114,7 +114,6 @@ comp_text = suppression.shown_from_masked(comp) if publication else suppression.
 left, right = st.columns([3, 2])
 with left:
     pv.plot(pv.figure(pc.council_vs_region, comp, names, council=area, low_n_below=ref.settings.low_n_below), "council_vs_region")
-    pv.chart_notes(indicators.low_n_of(sc, area), publication)
 with right:
     pv.table(
         indicators.compare_table(comp_text, names),
@@ -123,6 +122,8 @@ with right:
     )
     st.caption("A3: % placed within 14 months of entering care.")
     pv.export(comp, comp_text, publication, "against_region", "compare", of=area, period=period.name)
+# one note for the chart and the table beside it: both mark a low number (council, region or best partner) alike
+pv.chart_notes(indicators.compare_marked(comp), publication)
 
 # Children's journey ------------------------------------------------------------------------------------
 act = data.load(journeys.activity, every)

@@ -19,12 +19,11 @@ from plotly.subplots import make_subplots
 from raa_core.performance.journeys import FUNNEL
 from raa_core.performance.recruitment import TIMELINESS
 from raa_core.presentation import palette
+from raa_core.presentation.display import LOW_N_MARK, area_label
 from raa_core.presentation.display import REGION_LABELS as AREA_LABELS
-from raa_core.presentation.display import area_label
 from raa_core.presentation.text import REFERENCE_LINE, missing
 from raa_core.reference import THRESHOLD_SET_SHORT, load_reference
 
-LOW_N_MARK = "*"
 HIDDEN_MARK = "x"
 TIME_INDICATORS = ("A1", "A2", "A10")
 UNITS = {"A1": "days", "A2": "days", "A3": "% within 14 months", "A10": "days"}

@@ -24,6 +24,9 @@ from raa_core.presentation.text import DASH, RAG_WORDS, missing, number_word
 from raa_core.reference import Reference
 
 NO_FIGURE = DASH
+#: The mark after a figure resting on fewer children than settings `low_n_below` (docs/indicators.md "Low
+#: number"), in chart labels and tables alike; the note beside them says it in words.
+LOW_N_MARK = "*"
 
 #: Budget scopes (`budget_area`); None is the whole budget.
 #: The form a drop's children data came in (docs/ssda903.md), for reports, pages and the ingest history.

@@ -176,6 +176,21 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
     assert metrics["Households waiting (31 Mar 2019)"] == str(h["waiting"])
 
 
+def test_local_table_marks_a_low_number_and_says_what_the_mark_means(app_env: Path, ref: Any) -> None:
+    """Bexley's 2018-19 figures rest on one child: each carries the low-number mark in the table as in the
+    chart beside it, and the note under both says it in words; Medway's figures (enough children) do not."""
+    note = f"\\* rests on fewer than {ref.settings.low_n_below} children"
+    at = open_page(LOCAL, council="303", year="2018-19")
+    table = at.dataframe[0].value
+    shown = [v for v in table["Bexley"] if v]
+    assert shown and all(v.endswith("*") for v in shown), list(table["Bexley"])
+    assert chart(at, "council_vs_region")[0]["text"][0] == shown[0]  # the chart's label, the table's cell
+    assert not any(v.endswith("*") for v in table["Best partner"].str.split(" ").str[0])  # best: enough children
+    assert any(note in c.value for c in at.caption), [c.value for c in at.caption]
+    at = open_page(LOCAL, council="887", year="2018-19")
+    assert not any(v.endswith("*") for v in at.dataframe[0].value["Medway"])
+
+
 def test_local_page_on_the_region_chooses_the_first_council_and_says_so(app_env: Path) -> None:
     at = open_page(LOCAL)
     assert any("shows **Bexley** (303)" in i.value for i in at.info)
