@@ -477,6 +477,15 @@ def low_n_of(scorecard_df: pd.DataFrame, area: str, indicator: str | None = None
     return bool(rows["low_n"].astype(bool).any())
 
 
+def low_n_marked(frame: pd.DataFrame, area: str, figure: str) -> bool:
+    """Whether a chart or table of `frame` (rows with `area`, a `low_n` flag and the `figure` column drawn)
+    marks any of `area`'s figures as a low number, so the note saying what the mark means goes with it exactly
+    when a mark does: a row without a figure carries no mark, and a row 903 cannot give is not provided, not a
+    low number (`coverage.mark_not_provided` clears its flag; docs/ssda903.md)."""
+    rows = frame[frame["area"] == area]
+    return bool((rows["low_n"].astype(bool) & rows[figure].notna()).any())
+
+
 def adopted_none(scorecard_df: pd.DataFrame, area: str) -> bool:
     """Whether no child of an area's A1 cohort was adopted in the scorecard's period (n = 0): the page then says
     so in words (`coverage.no_children_message`), never 0 days."""
