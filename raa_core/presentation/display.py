@@ -482,6 +482,34 @@ def md_sentence(text: object) -> str:
                                           _SENTENCE_MARKS.sub(r"\\\1", flat), count=1))
 
 
+#: A text cell longer than this (characters) does not fit a grid's column at 1366 px: its column is made wide
+#: and its rows are repeated in full under the grid, in a table that wraps (raa_app/tables.py `show_frame`).
+LONG_TEXT_CHARS = 60
+#: The most rows the full-text table under a grid repeats (the grid above keeps every row).
+LONG_TEXT_ROWS = 50
+#: The label of the full-text table's expander.
+LONG_TEXT_LABEL = "Long text in full"
+
+
+def _long(value: object) -> bool:
+    return isinstance(value, str) and len(value) > LONG_TEXT_CHARS
+
+
+def long_text_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` holding a text value longer than `LONG_TEXT_CHARS` (a comment, a message)."""
+    return [str(name) for name in frame.columns if any(_long(v) for v in frame[name])]
+
+
+def long_text_rows(frame: pd.DataFrame, key_columns: list[str], long: list[str]) -> pd.DataFrame:
+    """The rows of `frame` with long text in any of the `long` columns, each named by its `key_columns`, as
+    text for a table that renders Markdown (`st.table`): every cell escaped by `md_escape` (people's text),
+    a missing value blank."""
+    cols = list(dict.fromkeys([*key_columns, *long]))
+    hit = [any(_long(v) for v in row) for row in frame[long].itertuples(index=False)]
+    rows = frame.loc[hit, cols].reset_index(drop=True)
+    return rows.map(lambda v: "" if missing(v) else md_escape(v))
+
+
 def issue_lines(issues: list[dict[str, object]]) -> str:
     """A drop's issues (rows of `drops.issues_frame`) as a Markdown list a council officer reads on screen:
     one item per issue, the whole message wrapped, never cut: "**Error** in children.parquet, column sex,
