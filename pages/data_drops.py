@@ -89,7 +89,7 @@ if outcome is not None:
     if not issues.empty:
         st.markdown(display.issue_lines(rows))  # every message whole and wrapped, council text escaped
         with st.expander("The same issues as a table"):
-            tables.show_frame(issues, hide_index=True, width="stretch",
+            tables.show_frame(issues, hide_index=True, width="stretch", full_text=False,  # the lines above
                          column_config={"message": st.column_config.TextColumn("message", width="large")})
         shell.download_table(issues, f"drop_issues_{result.path.replace('/', '_')}", "upload_issues", period="", region=True)
 

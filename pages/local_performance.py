@@ -114,7 +114,6 @@ comp_text = suppression.shown_from_masked(comp) if publication else suppression.
 left, right = st.columns([3, 2])
 with left:
     pv.plot(pv.figure(pc.council_vs_region, comp, names, council=area, low_n_below=ref.settings.low_n_below), "council_vs_region")
-    pv.chart_notes(indicators.low_n_of(sc, area), publication)
 with right:
     pv.table(
         indicators.compare_table(comp_text, names),
@@ -123,6 +122,8 @@ with right:
     )
     st.caption("A3: % placed within 14 months of entering care.")
     pv.export(comp, comp_text, publication, "against_region", "compare", of=area, period=period.name)
+# one note for the chart and the table beside it: both mark a low number (council, region or best partner) alike
+pv.chart_notes(indicators.compare_marked(comp), publication)
 
 # Children's journey ------------------------------------------------------------------------------------
 act = data.load(journeys.activity, every)
@@ -161,7 +162,8 @@ with right:
     st_marks = data.load(journeys.stages_not_provided, every)  # stages resting on a match date 903 lacks
     pv.plot(pv.figure(pc.stage_durations_chart, journeys.stages_marked(stages_view, st_marks, words=False), area,
                       period.name, ref.settings.low_n_below), "stages")
-    pv.chart_notes(bool(stages[stages["area"] == area]["low_n"].any()), publication)
+    pv.chart_notes(indicators.low_n_marked(journeys.stages_marked(stages_view, st_marks, words=False), area,
+                                           "mean_days"), publication)
     for stage, words in st_marks.get(area, {}).items():
         st.caption(f"{stage}: {words}.")
     pv.export(journeys.stages_marked(stages, st_marks), journeys.stages_marked(stages_shown, st_marks), publication,
@@ -276,7 +278,7 @@ with left:
     pv.export(recruit, r_shown, publication, "adopter_pipeline", "pipeline", area, period=period.name)
 with right:
     pv.plot(pv.figure(pc.timeliness_chart, t_view, area, period.name, ref.settings.low_n_below), "timeliness")
-    pv.chart_notes(bool(timely[timely["area"] == area]["low_n"].any()), publication)
+    pv.chart_notes(indicators.low_n_marked(t_view, area, "pct"), publication)
     pv.export(timely, t_shown, publication, "adopter_timeliness", "timeliness", area, period=period.name)
 
 # Characteristics of the council's children -------------------------------------------------------------------

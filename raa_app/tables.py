@@ -43,17 +43,35 @@ def show_table(source: pd.DataFrame, spec: TableSpec, unit: MoneyUnit = MoneyUni
 
 
 def show_frame(frame: pd.DataFrame, *, key_columns: int = 1, column_config: dict[str, object] | None = None,
-               **kwargs: object) -> None:
+               full_text: bool = True, **kwargs: object) -> None:
     """Show a frame that has no table spec (a list of users, audit events, drops): as `show_table`, its first
     `key_columns` columns (the ones naming a row) are pinned, so a table wider than the page at 1366 px scrolls
-    sideways to its last columns with each row still named; a long text cell opens in full when clicked."""
+    sideways to its last columns with each row still named. A grid cell never wraps, so a column holding long
+    text (`display.long_text_columns`: comments, messages) is made wide, and the rows holding it are repeated
+    under the grid in a table that wraps (`display.long_text_rows`, people's text escaped), one click away;
+    `full_text` False where the page shows that text whole already (a drop's issues as lines above the grid)."""
     config: dict[str, object] = dict(column_config or {})
-    for name in list(frame.columns)[:min(key_columns, len(frame.columns) - 1)]:
+    keys = list(frame.columns)[:min(key_columns, len(frame.columns) - 1)]
+    for name in keys:
         given = config.get(name)
         config[name] = ({**given, "pinned": True} if isinstance(given, dict)
                         else st.column_config.Column(pinned=True) if given is None else given)
+    hidden = {name for name, given in config.items() if given is None}  # a column the caller hides
+    long = [name for name in display.long_text_columns(frame) if name not in hidden]
+    for name in long:
+        given = config.get(name)
+        config[name] = ({**given, "width": given.get("width") or "large"} if isinstance(given, dict)
+                        else st.column_config.TextColumn(width="large"))
     st.dataframe(frame, hide_index=kwargs.pop("hide_index", True), width=kwargs.pop("width", "stretch"),
                  column_config=config, **kwargs)
+    if long and full_text:
+        full = display.long_text_rows(frame, [k for k in keys if k not in long and k not in hidden], long)
+        label = f"{display.LONG_TEXT_LABEL}: {', '.join(display.md_escape(n) for n in long)}"
+        with st.expander(label, icon=":material/notes:"):
+            if len(full) > display.LONG_TEXT_ROWS:
+                st.caption(f"The first {display.LONG_TEXT_ROWS} of {len(full)} rows with long text; the grid above "
+                           "holds every row (a cell opens in full when clicked).")
+            st.table(full.head(display.LONG_TEXT_ROWS), hide_index=True)
 
 
 def unit_choice(key: str, role: str | None) -> MoneyUnit:

@@ -15,7 +15,7 @@ PALETTE = palette.SCENARIO
 
 def _layout(fig: go.Figure, title: str, yaxis: str) -> go.Figure:
     fig.update_layout(title=title, height=380, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      yaxis_title=yaxis, legend={"orientation": "h", "y": -0.15}, hovermode="x unified")
+                      yaxis_title=yaxis, hovermode="x unified")
     return fig
 
 

@@ -46,6 +46,6 @@ def forecast_chart(f: Forecast, area: str, measure: str, *, publication: bool, c
     per = "a month" if f.step == "month" else "a quarter"
     fig.update_layout(title=f"{MEASURE_LABELS[measure]} {per if measure != 'children_waiting' else ''}".strip(),
                       yaxis_title="£" if money else "children" if measure not in ("approvals", "approvals_needed")
-                      else "households", legend={"orientation": "h"}, margin={"t": 50, "b": 20},
+                      else "households", margin={"t": 50, "b": 20},
                       hovermode="x unified")
     return fig

@@ -324,7 +324,9 @@ def mark_not_provided(frame: pd.DataFrame, marks: dict[str, dict[str, str]], *, 
     Wide frames (`by` None): a mark names a column, and the area's cell in it takes the words. Long frames (`by`
     a column, e.g. characteristics' `dimension`): a mark names a value of `by`, and each of the area's rows with
     that value takes the words in every column of `figures`. The columns touched become text; with `words`
-    False they take None instead (the frame a chart draws: no bar, the caption says why).
+    False they take None instead (the frame a chart draws: no bar, the caption says why). A marked row's
+    `low_n` flag (where the frame has one) is False: a figure 903 cannot give is not provided, not a low
+    number, so no low-number mark or note counts it.
     """
     if not marks:
         return frame
@@ -340,4 +342,6 @@ def mark_not_provided(frame: pd.DataFrame, marks: dict[str, dict[str, str]], *, 
                 hit = at_area & (out[by] == key).to_numpy()
                 for c in figures:
                     out.loc[hit, c] = said if words else None
+                if "low_n" in out.columns:  # a flag, or its text (suppression.as_text: "yes" or "")
+                    out.loc[hit, "low_n"] = False if pd.api.types.is_bool_dtype(out["low_n"]) else ""
     return out

@@ -34,7 +34,13 @@ from raa_core.periods import (
     previous,
     three_year,
 )
-from raa_core.presentation.display import INDICATOR_COLUMNS, INDICATOR_NAMES, INDICATOR_SHORT, area_label
+from raa_core.presentation.display import (
+    INDICATOR_COLUMNS,
+    INDICATOR_NAMES,
+    INDICATOR_SHORT,
+    LOW_N_MARK,
+    area_label,
+)
 from raa_core.presentation.text import publication_convention
 from raa_core.reference import THRESHOLD_SETS, Reference
 from raa_core.requests import CURRENT, AsAt, PerformanceRequest
@@ -50,6 +56,7 @@ from raa_core.store.sql import (
     round_pct_sql,
     state_source,
 )
+from raa_core.suppression import EMPTY, HIDDEN
 
 INDICATORS: tuple[str, ...] = ("A1", "A2", "A3", "A10")
 TIME_INDICATORS: tuple[str, ...] = ("A1", "A2", "A10")
@@ -412,7 +419,7 @@ def definition(key: str, ref: Reference | None = None) -> str:
     s = ref.settings
     return text.format(
         low_n=s.low_n_below,
-        mark="\\*",  # performance_charts.LOW_N_MARK, escaped for Markdown
+        mark=f"\\{LOW_N_MARK}",  # escaped for Markdown
         count_max=s.suppression.count_max,
         pct_numerator_max=s.suppression.pct_numerator_max,
         pct_denominator_max=s.suppression.pct_denominator_max,
@@ -468,6 +475,15 @@ def low_n_of(scorecard_df: pd.DataFrame, area: str, indicator: str | None = None
     if indicator is not None:
         rows = rows[rows["indicator"] == indicator]
     return bool(rows["low_n"].astype(bool).any())
+
+
+def low_n_marked(frame: pd.DataFrame, area: str, figure: str) -> bool:
+    """Whether a chart or table of `frame` (rows with `area`, a `low_n` flag and the `figure` column drawn)
+    marks any of `area`'s figures as a low number, so the note saying what the mark means goes with it exactly
+    when a mark does: a row without a figure carries no mark, and a row 903 cannot give is not provided, not a
+    low number (`coverage.mark_not_provided` clears its flag; docs/ssda903.md)."""
+    rows = frame[frame["area"] == area]
+    return bool((rows["low_n"].astype(bool) & rows[figure].notna()).any())
 
 
 def adopted_none(scorecard_df: pd.DataFrame, area: str) -> bool:
@@ -587,7 +603,9 @@ def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
     council is set against), among those whose figure rests on enough children (not low n) where there are any: a
     figure over one child is no benchmark.
 
-    Columns: indicator, council, council_n, region, region_n, best, best_area, best_n (n for low-n marks).
+    Columns: indicator, council, council_n, region, region_n, best, best_area, best_n, and council_low,
+    region_low, best_low: the scorecard's own `low_n` flag of each figure shown (False where there is none
+    or it is suppressed).
     From a masked (publication) scorecard the `<col>_hidden` flags come along, and hidden figures are
     never picked as the best.
     """
@@ -613,6 +631,9 @@ def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
         for key, rec in found.items():
             row[key] = _opt_int(rec.get("value"))
             row[f"{key}_n"] = _opt_int(rec.get("n")) or 0
+            # a suppressed figure is shown as `x`, never marked (nor is the mark's note shown for it)
+            row[f"{key}_low"] = (row[key] is not None and bool(rec.get("low_n", False))
+                                 and not bool(rec.get("value_hidden", False)))
             if key == "best":
                 row["best_area"] = None if best is None else str(best["area"])
         if masked:
@@ -630,13 +651,27 @@ def compare_council(scorecard_df: pd.DataFrame, area: str) -> pd.DataFrame:
 TABLE_LABELS = INDICATOR_COLUMNS  # the presentation layer's one labels table
 
 
+def compare_marked(comp: pd.DataFrame) -> bool:
+    """Whether the council-against-region table (`compare_table`) marks any figure as a low number, so the
+    note saying what the mark means goes with it."""
+    return bool(comp[[f"{key}_low" for key in ("council", "region", "best")]].astype(bool).to_numpy().any())
+
+
 def compare_table(comp_text: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """The council-against-region table as shown: a `compare_council` frame as text, the indicator as its
-    `TABLE_LABELS` row label and the best partner's figure followed by its name ("363 (Northshire)").
-    Columns: indicator, council, council_n, region, best."""
+    `TABLE_LABELS` row label, a figure resting on fewer than `low_n_below` children followed by `LOW_N_MARK`
+    (as in the chart beside it; a suppressed figure is never marked) and the best partner's figure followed by
+    its name ("363* (Northshire)"). Columns: indicator, council, council_n, region, best."""
+    def marked(key: str) -> list[str]:
+        # a flag column as text (suppression.as_text) reads "yes" or "": both, like bools, are truthy or not
+        return [f"{v}{LOW_N_MARK}" if bool(low) and v not in (EMPTY, HIDDEN) else v
+                for v, low in zip(comp_text[key], comp_text[f"{key}_low"], strict=True)]
+
     return comp_text.assign(
+        council=marked("council"),
+        region=marked("region"),
         best=[f"{b} ({area_label(a, names)})" if a else b
-              for b, a in zip(comp_text["best"], comp_text["best_area"], strict=True)],
+              for b, a in zip(marked("best"), comp_text["best_area"], strict=True)],
         indicator=[TABLE_LABELS[i] for i in comp_text["indicator"]],
     )[["indicator", "council", "council_n", "region", "best"]]
 

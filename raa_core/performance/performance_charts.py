@@ -19,12 +19,11 @@ from plotly.subplots import make_subplots
 from raa_core.performance.journeys import FUNNEL
 from raa_core.performance.recruitment import TIMELINESS
 from raa_core.presentation import palette
+from raa_core.presentation.display import LOW_N_MARK, area_label
 from raa_core.presentation.display import REGION_LABELS as AREA_LABELS
-from raa_core.presentation.display import area_label
 from raa_core.presentation.text import REFERENCE_LINE, missing
 from raa_core.reference import THRESHOLD_SET_SHORT, load_reference
 
-LOW_N_MARK = "*"
 HIDDEN_MARK = "x"
 TIME_INDICATORS = ("A1", "A2", "A10")
 UNITS = {"A1": "days", "A2": "days", "A3": "% within 14 months", "A10": "days"}
@@ -115,15 +114,8 @@ def count_axis(fig: go.Figure, values: Sequence[object], axis: str = "y") -> go.
 
 
 def _layout(fig: go.Figure, title: str, yaxis_title: str = "", height: int = 380) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "font": {"size": 15}},
-        yaxis_title=yaxis_title,
-        height=height,
-        margin={"l": 50, "r": 20, "t": 60, "b": 40},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
-    )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
+    # the title's and axes' wrapping, the margins' growth and the legend's place: chart_layout.fitted, at placing
+    fig.update_layout(title=title, yaxis_title=yaxis_title, height=height, margin={"l": 50, "r": 20, "t": 60, "b": 40})
     fig.update_traces(textangle=0, cliponaxis=False, selector={"type": "bar"})
     return fig
 
@@ -182,7 +174,7 @@ def trend_chart(
         i = periods.index(highlight)
         fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor=palette.PERIOD_SHADE, opacity=0.45, layer="below", line_width=0)
     _layout(fig, title or f"{indicator} by period", UNITS.get(indicator, ""), height=420)
-    fig.update_layout(xaxis_type="category", legend={"y": -0.3})
+    fig.update_layout(xaxis_type="category")
     fig.update_xaxes(tickangle=-45)
     return fig
 

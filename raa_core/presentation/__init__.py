@@ -9,6 +9,7 @@ Modules:
 - forecast_text: the pipeline forecast's sentences and tables (the approvals gap, ranges, the backtest's record).
 - palette: every colour the product draws with, and the contrast rule (WCAG 2.2 AA) each one meets.
 - chart_text: a chart's text alternative: its title and its figures as a table, read from the figure.
+- chart_layout: the one layout every chart is placed with: titles wrapped to fit, automargin, the legend below.
 - statement: the accessibility statement, built from the latest results of the accessibility checks.
 """
 

@@ -24,6 +24,9 @@ from raa_core.presentation.text import DASH, RAG_WORDS, missing, number_word
 from raa_core.reference import Reference
 
 NO_FIGURE = DASH
+#: The mark after a figure resting on fewer children than settings `low_n_below` (docs/indicators.md "Low
+#: number"), in chart labels and tables alike; the note beside them says it in words.
+LOW_N_MARK = "*"
 
 #: Budget scopes (`budget_area`); None is the whole budget.
 #: The form a drop's children data came in (docs/ssda903.md), for reports, pages and the ingest history.
@@ -439,10 +442,17 @@ _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 #: Where GFM's autolink literals begin: a scheme's `:` (http, https, ftp, mailto, xmpp), `www.`, an e-mail
 #: address's `@`. Backslash escapes do not stop them (remark-gfm links `http\\:\\/\\/x\\.org`), so a word
 #: joiner (U+2060: invisible, never a line break) is put inside each, which no autolink rule matches.
-_AUTOLINK = re.compile(r"(?i)((?:https?|ftp|mailto|xmpp)(?:\\)?:|\bwww(?=\\?\.)|(?<=\w)(?:\\)?@(?=\w))")
+_AUTOLINK = re.compile(r"(?i)((?:https?|ftp|mailto|xmpp)(?:\\)?:|\bwww(?=\\?\.)|(?<=\w)(?:\\)?@(?=\\?\w))")
 _JOINER = "\u2060"
-#: The marks that make a link, an image or HTML in prose that is otherwise meant to read as written.
-_LINK_MARKS = re.compile(r"([\\\[\]<>`])")
+#: The marks that give quoted text in a sentence a meaning: a link, an image, HTML or code (`[ ] < > \``), an
+#: entity (`&`), emphasis or strike (`* _ ~`), maths (`$`), the escape itself, and a colon with no space after
+#: it (Streamlit's icon and emoji shortcodes, `:material/home:`); a sentence's own colons are followed by a space.
+_SENTENCE_MARKS = re.compile(r"([\\\[\]<>`*_~$&]|:(?=\S))")
+#: A line that opens with a block mark (heading, quote, list item, ordered list item) would be that block.
+_BLOCK_START = re.compile(r"^(?:\d{1,9}(?=[.)]))?([#>+.)-])")
+#: Unicode's bidirectional controls (embeddings, overrides, isolates, marks): invisible, they reorder the text
+#: around them, so a quoted name could make the sentence read otherwise than written; they are removed.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _no_autolinks(text: str) -> str:
@@ -455,17 +465,49 @@ def md_escape(text: object) -> str:
     radio options, labels): the one rule that keeps it text. Every mark Markdown, HTML, maths or Streamlit
     give a meaning is backslash-escaped, line breaks are made spaces, and a word joiner breaks each bare-URL
     or e-mail autolink (`_AUTOLINK`), so it shows as written and adds no emphasis, link, image, heading,
-    list, HTML, maths (`$`), Streamlit colour (`:red[…]`) or clickable address."""
-    return _no_autolinks(_PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", str(text))))
+    list, HTML, maths (`$`), Streamlit colour (`:red[…]`) or clickable address; bidirectional controls
+    are removed (`_BIDI`)."""
+    return _no_autolinks(_PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", _BIDI.sub("", str(text)))))
 
 
 def md_sentence(text: object) -> str:
     """A sentence the product wrote that may quote people's text (an error naming a file, a scenario, a
-    column) for a Markdown element: the same rule as `md_escape` for what can reach outside the page (no
-    link, image, HTML or code: brackets, angle brackets and backticks escaped, autolinks broken), the
-    sentence's own punctuation and emphasis left as written; line breaks made spaces (no table, list or heading).
-    """
-    return _no_autolinks(_LINK_MARKS.sub(r"\\\1", _BREAKS.sub(" ", str(text))))
+    column) for a Markdown element, as plain text: no link, image, HTML, code, entity, emphasis, strike or
+    maths (`_SENTENCE_MARKS` backslash-escaped, autolinks broken), no block (line breaks made spaces, a
+    leading heading, quote or list mark escaped), no bidirectional control (removed: `_BIDI`). The sentence's
+    other punctuation is left as written. Our own markup (a bold lead-in) is added by the caller around the
+    escaped sentence (`raa_app.errors.message`), never passed through here."""
+    flat = _BREAKS.sub(" ", _BIDI.sub("", str(text))).lstrip(" ")
+    return _no_autolinks(_BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(1),
+                                          _SENTENCE_MARKS.sub(r"\\\1", flat), count=1))
+
+
+#: A text cell longer than this (characters) does not fit a grid's column at 1366 px: its column is made wide
+#: and its rows are repeated in full under the grid, in a table that wraps (raa_app/tables.py `show_frame`).
+LONG_TEXT_CHARS = 60
+#: The most rows the full-text table under a grid repeats (the grid above keeps every row).
+LONG_TEXT_ROWS = 50
+#: The label of the full-text table's expander.
+LONG_TEXT_LABEL = "Long text in full"
+
+
+def _long(value: object) -> bool:
+    return isinstance(value, str) and len(value) > LONG_TEXT_CHARS
+
+
+def long_text_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` holding a text value longer than `LONG_TEXT_CHARS` (a comment, a message)."""
+    return [str(name) for name in frame.columns if any(_long(v) for v in frame[name])]
+
+
+def long_text_rows(frame: pd.DataFrame, key_columns: list[str], long: list[str]) -> pd.DataFrame:
+    """The rows of `frame` with long text in any of the `long` columns, each named by its `key_columns`, as
+    text for a table that renders Markdown (`st.table`): every cell escaped by `md_escape` (people's text),
+    a missing value blank."""
+    cols = list(dict.fromkeys([*key_columns, *long]))
+    hit = [any(_long(v) for v in row) for row in frame[long].itertuples(index=False)]
+    rows = frame.loc[hit, cols].reset_index(drop=True)
+    return rows.map(lambda v: "" if missing(v) else md_escape(v))
 
 
 def issue_lines(issues: list[dict[str, object]]) -> str:

@@ -138,7 +138,7 @@ def horizon_table(f: Forecast, area: str, ref: Reference, *, publication: bool) 
     `suppression.count_max` is hidden (`x`, with its ranges), and the fees with the interagency placements."""
     import pandas as pd
 
-    from raa_core.performance.performance_charts import LOW_N_MARK
+    from raa_core.presentation.display import LOW_N_MARK
     from raa_core.suppression import HIDDEN
 
     rows = f.rows[f.rows["area"] == area].groupby("measure", sort=False).head(1)

@@ -17,6 +17,7 @@ from conftest import SAMPLE_AS_AT, SAMPLE_TODAY
 from factories import HOS, req, snap
 from raa_core.performance import indicators, journeys, recruitment
 from raa_core.periods import parse_period
+from raa_core.presentation import chart_layout
 
 # --- Regional performance ---------------------------------------------------------------------------------
 
@@ -174,6 +175,41 @@ def test_local_page_for_medway_shows_its_figures(app_env: Path, ref: Any) -> Non
     assert metrics["Children waiting with a placement order"] == str(w["with_po"])
     h = homes[homes["area"] == "887"].iloc[0]
     assert metrics["Households waiting (31 Mar 2019)"] == str(h["waiting"])
+
+
+def test_local_table_marks_a_low_number_and_says_what_the_mark_means(app_env: Path, ref: Any) -> None:
+    """Bexley's 2018-19 figures rest on one child: each carries the low-number mark in the table as in the
+    chart beside it, and the note under both says it in words; Medway's figures (enough children) do not."""
+    note = f"\\* rests on fewer than {ref.settings.low_n_below} children"
+    at = open_page(LOCAL, council="303", year="2018-19")
+    table = at.dataframe[0].value
+    shown = [v for v in table["Bexley"] if v]
+    assert shown and all(v.endswith("*") for v in shown), list(table["Bexley"])
+    assert chart(at, "council_vs_region")[0]["text"][0] == shown[0]  # the chart's label, the table's cell
+    assert not any(v.endswith("*") for v in table["Best partner"].str.split(" ").str[0])  # best: enough children
+    assert any(note in c.value for c in at.caption), [c.value for c in at.caption]
+    at = open_page(LOCAL, council="887", year="2018-19")
+    assert not any(v.endswith("*") for v in at.dataframe[0].value["Medway"])
+
+
+@pytest.mark.parametrize("page", [REGIONAL, LOCAL])
+def test_every_chart_is_placed_with_the_one_layout(app_env: Path, page: str) -> None:
+    """Every chart a performance page draws, whichever builder made it, is placed fitted (chart_layout): title
+    and axis title lines within their widths, automargin on every axis, the legend below the plot."""
+    at = open_page(page, council="303", year="2018-19")
+    placed = at.get("plotly_chart")
+    assert placed
+    for chart_el in placed:
+        layout = json.loads(chart_el.proto.spec)["layout"]
+        title = layout["title"]["text"]
+        assert title and all(len(line) <= chart_layout.TITLE_CHARS for line in title.split("<br>")), title
+        axes = {k: v for k, v in layout.items() if re.fullmatch(r"[xy]axis\d*", k)}
+        assert axes and all(v.get("automargin") is True for v in axes.values()), chart_el.proto.id
+        for v in axes.values():
+            text = v.get("title", {}).get("text") or ""
+            assert all(len(line) <= chart_layout.AXIS_CHARS for line in text.split("<br>")), text
+        legend = layout["legend"]
+        assert (legend["orientation"], legend["yref"], legend["yanchor"]) == ("h", "container", "bottom")
 
 
 def test_local_page_on_the_region_chooses_the_first_council_and_says_so(app_env: Path) -> None:

@@ -19,7 +19,7 @@ from raa_core.store.warehouse import WarehouseError
 
 def test_bad_input_is_an_error_box_with_its_sentence_as_given() -> None:
     shown = errors.message(BadInput("role council_analyst needs --council, one of 303, 886, 887"), "Not added: ", ".")
-    assert shown == errors.Message("error", "Not added: role council_analyst needs --council, one of 303, 886, 887.",
+    assert shown == errors.Message("error", "Not added: role council\\_analyst needs --council, one of 303, 886, 887.",
                                    ":material/error:")
 
 

@@ -1,7 +1,8 @@
 """People's text stays text in Chromium: a hostile corpus (Markdown links and images, HTML, bare URLs and
 e-mail addresses, bidi and zero-width characters) shown through every component that renders Markdown, by
 the product's own one rule (`display.md_escape`) and the functions that compose page text with it, gives no
-link, image or other unexpected element."""
+link, image or other unexpected element; an error's sentence quoting it (`display.md_sentence`) not even
+emphasis or strike, only the page's own bold."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ SCRIPT = textwrap.dedent('''
         st.caption(shares_caption("2026-27", text, {{886: Decimal("0.5")}}, {{886: "Kent"}}))
         st.markdown(issue_lines([{{"severity": "warning", "file": text, "column": text, "rule": text,
                                    "message": text}}]))
+    with st.container(key="sentences"):  # a sentence quoting people's text (md_sentence) keeps only our bold
+        for text in corpus:
+            errors.show(BadInput("could not read " + text), "**Not loaded.** ")
     st.write("corpus-done")
 ''')
 
@@ -83,6 +87,13 @@ def test_hostile_people_text_renders_as_text_in_every_markdown_component(tmp_pat
                      .getAttribute('data-testid'))""",
                               unexpected)
         assert found == [], found
+        # in the sentences quoting people's text, not even emphasis or strike: only the page's own bold lead-in
+        marks = main.evaluate("""m => Array.from(m.querySelectorAll(
+            '.st-key-sentences em, .st-key-sentences del, .st-key-sentences s, .st-key-sentences strong'))
+            .map(e => e.tagName + ' ' + e.textContent)""")
+        assert marks == ["STRONG Not loaded."] * len(CORPUS), marks
+        quoted = main.locator(".st-key-sentences").inner_text()
+        assert "**bold** _it_ `code`" in quoted and "\u202e" not in quoted and "\u2066" not in quoted
         body = main.inner_text()
         assert "[Approve here](http:" in body and "<img src=x onerror=alert(1)>" in body
         assert "officer@" in body and "www" in body

@@ -17,6 +17,8 @@ from raa_core.performance.indicators import (
     DEFINITIONS,
     INDICATORS,
     compare_council,
+    compare_marked,
+    compare_table,
     definition,
     headline,
     kpi_report,
@@ -30,6 +32,7 @@ from raa_core.performance.performance_charts import LOW_N_MARK
 from raa_core.performance.reconciliation import reconcile
 from raa_core.periods import parse_period
 from raa_core.reference import load_reference
+from raa_core.suppression import as_text, masked, shown_from_masked, suppress_scorecard
 
 D = dt.date
 REF = load_reference()
@@ -412,6 +415,33 @@ def test_best_partner_is_chosen_among_councils_with_enough_children() -> None:
     # another council's)
     for area in ("303", "886", "887"):
         assert area not in set(compare_council(sc, area)["best_area"].dropna())
+
+
+def test_compare_table_marks_every_low_number_figure_and_only_those() -> None:
+    """The council-against-region table marks a figure resting on fewer than `low_n_below` children (the
+    scorecard's own flag), whichever column it stands in; a suppressed figure is never marked."""
+    cohort = business_case_cohort()
+    cohort[887] = [*cohort[887], *business_case_cohort()[887]]  # Medway: 6 children, the only one not low-n
+    sc = scorecard(snap(warehouse_with(cohort), ref=REF), req(Y1819))
+    names = {"303": "Bexley", "886": "Kent", "887": "Medway"}
+    for area in ("303", "886", "887"):
+        comp = compare_council(sc, area)
+        table = compare_table(as_text(comp), names).set_index("indicator")
+        for key in ("council", "region", "best"):
+            for ind, cell in zip(comp["indicator"], table[key], strict=True):
+                row = sc[(sc["indicator"] == ind) & (sc["area"] == (comp.set_index("indicator").loc[ind, "best_area"]
+                                                                     if key == "best" else area if key == "council"
+                                                                     else "region"))]
+                low = bool(len(row)) and bool(row["low_n"].iloc[0]) and row["value"].notna().iloc[0]
+                assert cell.split(" ")[0].endswith(LOW_N_MARK) == low, (area, key, ind, cell)
+        assert compare_marked(comp) == any(table[k].str.split(" ").str[0].str.endswith(LOW_N_MARK).any()
+                                           for k in ("council", "region", "best"))
+    kent = compare_council(sc, "886")
+    assert kent["council_low"].all() and not kent["best_low"].any()  # Kent rests on 2 children, Medway on 6
+    hidden = compare_council(masked(sc, suppress_scorecard(sc, REF.settings)), "886")
+    shown = compare_table(shown_from_masked(hidden), names)
+    cells = [str(c).split(" ")[0] for k in ("council", "region", "best") for c in shown[k]]
+    assert "x" in cells and f"x{LOW_N_MARK}" not in cells  # Kent's means over 2 children are suppressed
 
 
 def test_every_figure_has_a_definition_with_settings_filled_in() -> None:

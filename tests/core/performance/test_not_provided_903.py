@@ -12,10 +12,11 @@ import pytest
 from ssda903kit import sample_sent_903
 
 from factories import req, snap
+from raa_core import suppression
 from raa_core.cli import main
 from raa_core.ingest import coverage
 from raa_core.ingest.ssda903 import NOT_PROVIDED_NOTE
-from raa_core.performance import characteristics, journeys
+from raa_core.performance import characteristics, indicators, journeys
 from raa_core.store import warehouse
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "data" / "examples" / "ssda903"
@@ -119,6 +120,34 @@ def test_the_stages_into_and_out_of_the_match_are_not_provided(from_903) -> None
         assert not _is_words(kept["n"])  # 903 gives placements and adoption orders
     drawn = journeys.stages_marked(stages, marks, words=False)
     assert drawn[(drawn["area"] == "887") & (drawn["stage"] == into)]["mean_days"].isna().all()
+
+
+def test_a_stage_903_cannot_give_is_not_a_low_number(from_903, ref) -> None:
+    """The "fewer than N children" note goes with a low-number mark, never with a stage (or a characteristic)
+    Medway's 903 files cannot give: those rows' `low_n` is cleared when they are marked not provided."""
+    stages = journeys.stage_durations(from_903, REQUEST)
+    marks = journeys.stages_not_provided(from_903, REQUEST)
+    medway = stages[stages["area"] == "887"]
+    unprovided = medway["stage"].isin(marks["887"])
+    assert medway[unprovided]["low_n"].all()  # n = 0 as computed: the flag the note used to count
+    for words in (True, False):
+        marked = journeys.stages_marked(stages, marks, words=words)
+        assert not marked[(marked["area"] == "887") & marked["stage"].isin(marks["887"])]["low_n"].any()
+        kept = marked[(marked["area"] == "887") & ~marked["stage"].isin(marks["887"])]
+        assert (kept["low_n"] == medway[~unprovided]["low_n"]).all()  # a stage 903 gives keeps its flag
+    text = journeys.stages_marked(suppression.as_text(stages), marks)  # the table shown and its download
+    assert (text[(text["area"] == "887") & text["stage"].isin(marks["887"])]["low_n"] == "").all()
+    drawn = journeys.stages_marked(stages, marks, words=False)
+    low = ref.settings.low_n_below
+    mine = drawn[drawn["area"] == "887"]
+    want = bool(((mine["n"].astype(float) < low) & mine["mean_days"].notna()).any())
+    assert indicators.low_n_marked(drawn, "887", "mean_days") is want
+    only_unprovided = drawn[(drawn["area"] != "887") | drawn["stage"].isin(marks["887"])]
+    assert indicators.low_n_marked(only_unprovided, "887", "mean_days") is False
+    chars = characteristics.characteristics(from_903, REQUEST)
+    shown = characteristics.marked(chars, characteristics.not_provided(from_903, REQUEST))
+    sib = shown[(shown["area"] == "887") & (shown["dimension"] == "sibling_group")]
+    assert len(sib) and not sib["low_n"].astype(bool).any()
 
 
 def test_the_asglb_waiting_download_says_not_provided(from_903) -> None:
