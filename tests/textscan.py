@@ -24,6 +24,12 @@ RULES: dict[str, re.Pattern[str]] = {
     "quarter code": re.compile(r"\b\d{4}-\d{2}Q\d\b"),
     "microseconds": re.compile(r"\d{2}:\d{2}:\d{2}\.\d{3,}"),
     "flag": re.compile(r"(?<![\w-])--[a-z][a-z-]+"),
+    # a day is written one way (`presentation.date_text`: "1 Oct 2026"); an ISO day inside a file name
+    # ("raa_as-at_2026-10-01.xlsx") or a path is a name, not a day to read
+    "ISO day": re.compile(r"(?<![\w/.-])\d{4}-\d{2}-\d{2}(?![\w/-]|\.\w)"),
+    "zero-padded day": re.compile(r"(?<![\w.])0\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"),
+    "month in full beside a day": re.compile(
+        r"\b\d{1,2} (?:January|February|March|April|June|July|August|September|October|November|December) \d{4}"),
 }
 #: Codes that are ordinary words, found only when a cell or a line holds the code alone.
 LONE_CODES = frozenset({"pooled", "adoption_support", "floor", "cap", "green", "amber", "red", "default", "run_rate",

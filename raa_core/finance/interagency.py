@@ -25,7 +25,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance.settlement import allocate
 from raa_core.periods import financial_year_of
 from raa_core.presentation import display
-from raa_core.presentation.text import date_long, gbp, share_text
+from raa_core.presentation.text import date_text, gbp, share_text
 from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -117,7 +117,7 @@ class Compensation(BaseModel):
 
     def lines(self) -> list[str]:
         """The calculation in plain English, line by line."""
-        out = [f"At {date_long(self.at)}, fee per child or adopter household: {self.fee_label or self.fee_name} "
+        out = [f"At {date_text(self.at)}, fee per child or adopter household: {self.fee_label or self.fee_name} "
                f"({gbp(self.positions[0].child_fee) if self.positions else '—'})."]
         for p in self.positions:
             w = " (London weighted)" if p.adopter_fee != p.child_fee else ""

@@ -76,10 +76,10 @@ def test_the_sign_flips_every_variance_alike_and_twice_is_identity(v: D, overspe
 
 def test_dates() -> None:
     d = dt.date(2026, 11, 3)
-    assert (text.date_long(d), text.date_short(d)) == ("03 November 2026", "03 Nov 2026")
+    assert text.date_text(d) == "3 Nov 2026"  # the one way a day is written: no leading zero, the month cut short
     assert text.utc_minute(pd.Timestamp("2026-11-21 10:30:59")) == "21 Nov 2026 10:30"
-    assert text.data_when(d, None) == "as at 03 November 2026"
-    assert text.data_when(None, d) == "data to 03 November 2026"
+    assert text.data_when(d, None) == "as at 3 Nov 2026"
+    assert text.data_when(None, d) == "data to 3 Nov 2026"
     assert text.data_when(None, None) == "no data yet"
 
 
