@@ -292,8 +292,10 @@ def date_text(v: Any) -> str:
 #: The same day format for a workbook's date cell (Excel) and the app grid's date column (Streamlit): "1 Oct 2026".
 EXCEL_DATE_FORMAT = "d mmm yyyy"
 GRID_DATE_FORMAT = "D MMM YYYY"
-#: A grid's date-and-time column (the Audit page's London times to the second): the day as `GRID_DATE_FORMAT`.
+#: A grid's date-and-time columns, the day as `GRID_DATE_FORMAT`: to the second (the Audit page's London times)
+#: and to the minute (the Users page's UTC times, as `utc_minute` writes them).
 GRID_TIME_FORMAT = f"{GRID_DATE_FORMAT} HH:mm:ss"
+GRID_MINUTE_FORMAT = f"{GRID_DATE_FORMAT} HH:mm"
 
 #: How a person may type a day: "20 Nov 2026", "20 November 2026", "20/11/2026" (day first, as in the UK) or
 #: "2026-11-20"; the app shows dates the first way (`date_text`), so a day typed back as shown reads as itself.
