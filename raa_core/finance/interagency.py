@@ -220,7 +220,7 @@ def go_live_compensation(
     ref, at = snapshot.ref, request.at
     fee = ref.fee(request.fee_name, at)
     if fee is None:
-        raise NoData(f"no {request.fee_name} fee rate in force on {at} in fee_rates.csv")
+        raise NoData(f"no {request.fee_name} fee rate in force on {date_text(at)} in fee_rates.csv")
     if shares is None:
         shares = go_live_shares(snapshot, at)
     return compensate(counts_at(snapshot, request), shares, fee, ref, at=at, fee_name=request.fee_name,

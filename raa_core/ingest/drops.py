@@ -291,7 +291,7 @@ def _folder_issues(drop: DropFolder, ref: Reference, today: dt.date) -> list[Iss
             f"folder '{date_name}' is not an ISO extract date (YYYY-MM-DD)")))
     elif drop.extract_date > today:
         issues.append(Issue(rule="future_extract_date", message=(
-            f"extract date {drop.extract_date} is after today ({today})")))
+            f"extract date {date_text(drop.extract_date)} is after today ({date_text(today)})")))
     return issues
 
 
