@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_core.presentation import MoneyUnit, TableSpec, default_unit, display, money_unit
+from raa_core.presentation.text import GRID_DATE_FORMAT, grid_date_format
 
 _COLUMN_TYPES = {"number": st.column_config.NumberColumn, "date": st.column_config.DateColumn,
                  "text": st.column_config.TextColumn}
@@ -46,8 +47,13 @@ def show_frame(frame: pd.DataFrame, *, key_columns: int = 1, column_config: dict
                **kwargs: object) -> None:
     """Show a frame that has no table spec (a list of users, audit events, drops): as `show_table`, its first
     `key_columns` columns (the ones naming a row) are pinned, so a table wider than the page at 1366 px scrolls
-    sideways to its last columns with each row still named; a long text cell opens in full when clicked."""
+    sideways to its last columns with each row still named; a long text cell opens in full when clicked. A
+    column of days or times without a setting of its own shows them as the app writes days (`grid_date_format`)."""
     config: dict[str, object] = dict(column_config or {})
+    for name in frame.columns:  # a day as the app writes days ("1 Oct 2026"), never the grid's ISO default
+        if name not in config and (fmt := grid_date_format(frame[name])) is not None:
+            kind = st.column_config.DateColumn if fmt == GRID_DATE_FORMAT else st.column_config.DatetimeColumn
+            config[name] = kind(format=fmt)
     for name in list(frame.columns)[:min(key_columns, len(frame.columns) - 1)]:
         given = config.get(name)
         config[name] = ({**given, "pinned": True} if isinstance(given, dict)

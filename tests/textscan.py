@@ -10,12 +10,14 @@ Markdown, captions, alerts, metrics, widget labels and options, table headers an
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pandas as pd
 
 from raa_core.ingest.contract import TABLES
+from raa_core.presentation.text import GRID_DATE_FORMAT, date_text, grid_date_format
 
 #: Each rule: a name and the pattern of what it finds.
 RULES: dict[str, re.Pattern[str]] = {
@@ -54,7 +56,15 @@ def findings(text: str) -> list[str]:
 CODE_COLUMNS = frozenset({"Code", "Column"})
 
 
-def frame_text(df: pd.DataFrame) -> str:
+def _grid_cell(v: Any, fmt: str | None) -> str:
+    """A cell of a column of days or times as the app's grid draws it (`tables.show_frame` and the table specs
+    give such a column `GRID_DATE_FORMAT` or `GRID_TIME_FORMAT`)."""
+    if fmt is None or not isinstance(v, dt.date):
+        return str(v)
+    return date_text(v) if fmt == GRID_DATE_FORMAT else f"{date_text(v)} {v:%H:%M:%S}"
+
+
+def frame_text(df: pd.DataFrame, grid: bool = False) -> str:
     """A table as its reader sees it: its headers and cells, one per line. A column whose name starts with `_` is
     the grid's helper (hidden by its column order), and a column of booleans is drawn as ticks, so neither is read;
     an empty cell of a text column is drawn as "None" by Streamlit's grid, so it is read as `None` (an empty number
@@ -64,8 +74,9 @@ def frame_text(df: pd.DataFrame) -> str:
         if str(col).startswith("_") or str(col) in CODE_COLUMNS or pd.api.types.is_bool_dtype(df[col]):
             continue
         numeric = pd.api.types.is_numeric_dtype(df[col])
+        fmt = grid_date_format(df[col]) if grid else None  # an st.table draws a day as it is given
         cells += ["" if numeric and pd.isna(v) else "None" if v is None or v is pd.NA or v is pd.NaT
-                  or (isinstance(v, float) and v != v) else str(v) for v in df[col]]
+                  or (isinstance(v, float) and v != v) else _grid_cell(v, fmt) for v in df[col]]
     return "\n".join(cells)
 
 
@@ -79,7 +90,7 @@ def _value(el: Any) -> str:
     for attr in ("label", "value", "body"):
         v = getattr(el, attr, None) if attr != "value" or el.type not in CHOICE_WIDGETS else None
         if isinstance(v, pd.DataFrame):
-            parts.append(frame_text(v))
+            parts.append(frame_text(v, grid=el.type == "dataframe"))
         elif isinstance(v, str):
             parts.append(v)
     for option in getattr(el, "options", None) or []:

@@ -297,6 +297,20 @@ GRID_DATE_FORMAT = "D MMM YYYY"
 GRID_TIME_FORMAT = f"{GRID_DATE_FORMAT} HH:mm:ss"
 GRID_MINUTE_FORMAT = f"{GRID_DATE_FORMAT} HH:mm"
 
+def grid_date_format(column: pd.Series) -> str | None:
+    """How the app's grid shows a column of days (`GRID_DATE_FORMAT`) or of times (`GRID_TIME_FORMAT`: a
+    datetime column with a time in it); None for any other column (numbers, text, a column with nothing in it)."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        times = column.dropna()
+        return None if times.empty else GRID_DATE_FORMAT if (times == times.dt.normalize()).all() else GRID_TIME_FORMAT
+    if column.dtype != object:
+        return None
+    values = column.dropna()
+    if values.empty or not all(isinstance(v, dt.date) for v in values):
+        return None
+    return GRID_DATE_FORMAT if not any(isinstance(v, dt.datetime) for v in values) else GRID_TIME_FORMAT
+
+
 #: How a person may type a day: "20 Nov 2026", "20 November 2026", "20/11/2026" (day first, as in the UK) or
 #: "2026-11-20"; the app shows dates the first way (`date_text`), so a day typed back as shown reads as itself.
 DAY_FORMATS = ("%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")

@@ -7,6 +7,8 @@ AppTest cannot send a file through `st.file_uploader`; the upload itself is driv
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -37,6 +39,10 @@ def test_the_form_says_where_the_extract_date_comes_from(app_env) -> None:
     assert {"Check only", "Check and load"} <= {b.label for b in at.button}
     assert "Ingest history" in [h.value for h in at.header]
     assert not at.error
+    # the history's days and times as the app writes days (raa_app.tables.show_frame), never the grid's ISO
+    config = json.loads(at.dataframe[-1].proto.columns)
+    assert config["Extract date"]["type_config"] == {"type": "date", "format": "D MMM YYYY"}
+    assert config["When (London time)"]["type_config"] == {"type": "datetime", "format": "D MMM YYYY HH:mm:ss"}
 
 
 def test_an_extract_date_that_cannot_be_read_is_said_and_nothing_is_checked(app_env) -> None:

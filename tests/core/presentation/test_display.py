@@ -83,6 +83,17 @@ def test_dates() -> None:
     assert text.data_when(None, None) == "no data yet"
 
 
+
+def test_a_grid_shows_a_column_of_days_or_times_as_the_app_writes_days() -> None:
+    assert text.grid_date_format(pd.Series([dt.date(2026, 10, 1), None], dtype=object)) == "D MMM YYYY"
+    assert text.grid_date_format(pd.Series(pd.to_datetime(["2026-10-01", None]))) == "D MMM YYYY"
+    assert text.grid_date_format(pd.Series(pd.to_datetime(["2026-10-01 10:30"]))) == "D MMM YYYY HH:mm:ss"
+    assert text.grid_date_format(pd.Series([dt.datetime(2026, 10, 1, 10, 30)], dtype=object)) == "D MMM YYYY HH:mm:ss"
+    for other in (pd.Series(["2026-10-01"]), pd.Series([1, 2]), pd.Series([None, None], dtype=object),
+                  pd.Series([dt.date(2026, 10, 1), "x"], dtype=object)):
+        assert text.grid_date_format(other) is None
+
+
 def test_issue_lines_show_every_issue_whole_and_escape_council_text() -> None:
     """Review finding: the Data drops page cut each message after about 30 characters. The lines a page shows
     carry the whole message, and nothing a council supplied can become Markdown, HTML or maths."""
