@@ -41,7 +41,7 @@ with st.form("upload", border=True):
         "Extract date (used only if the drop has no manifest.json)", "upload_date", shell.calendar_today(),
         where=c2,
         help="The extract date is taken from the drop's manifest.json when it has one, then from a dated folder "
-             f"in a zip; this date is used only when neither gives one. Type a day, for example "
+             "in a zip; this date is used only when neither gives one. Type a day, for example "
              f"{date_text(shell.calendar_today())}.")
     files = st.file_uploader(
         "One zip of the drop folder, or its files (children, adopters, ledger, budget, establishment .parquet, or "
