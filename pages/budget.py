@@ -158,7 +158,7 @@ def asf_view(mon: monitoring.Monitoring) -> None:
 
 def agency_view(mon: monitoring.Monitoring) -> None:
     ch = mon.council_charges
-    st.caption("Agency workers covering a post vacant at go-live (1 April 2020) are paid for by their council, "
+    st.caption("Agency workers covering a post vacant at go-live (1 Apr 2020) are paid for by their council, "
                "not the pool: they are in no pooled figure on this page (the establishment forecast leaves them "
                "out) and are charged to the council as below.")
     if ch.empty:

@@ -10,7 +10,7 @@ from raa_app import data, errors, shell, tables
 from raa_core import access
 from raa_core.access import accounts
 from raa_core.ingest import drops, freshness, uploads
-from raa_core.presentation import display
+from raa_core.presentation import date_text, display
 from raa_core.store.warehouse import WarehouseError
 
 viewer = shell.page_viewer("data_drops")
@@ -36,11 +36,13 @@ with st.form("upload", border=True):
     st.header("Upload a drop")
     c1, c2 = st.columns(2)
     la_code = c1.selectbox("Council", list(councils), format_func=councils.__getitem__, key="upload_council")
-    extract = c2.date_input(
-        "Extract date (used only if the drop has no manifest.json)", value=None, max_value=shell.calendar_today(),
-        key="upload_date", format="YYYY-MM-DD",
+    # a typed day, not a calendar (its small day buttons); empty unless typed: no silent "today"
+    extract, bad_date = shell.typed_day(
+        "Extract date (used only if the drop has no manifest.json)", "upload_date", shell.calendar_today(),
+        where=c2,
         help="The extract date is taken from the drop's manifest.json when it has one, then from a dated folder "
-             "in a zip; this date is used only when neither gives one.")
+             "in a zip; this date is used only when neither gives one. Type a day, for example "
+             f"{date_text(shell.calendar_today())}.")
     files = st.file_uploader(
         "One zip of the drop folder, or its files (children, adopters, ledger, budget, establishment .parquet, or "
         "the SSDA903 .csv files instead of children; manifest.json)", type=["parquet", "csv", "json", "zip"],
@@ -52,7 +54,9 @@ with st.form("upload", border=True):
     check = b1.form_submit_button("Check only", width="stretch")
     load = b2.form_submit_button("Check and load", type="primary", width="stretch")
 
-if (check or load) and not files:
+if (check or load) and bad_date is not None:
+    errors.show(bad_date, after=". The drop was not checked.")
+elif (check or load) and not files:
     st.warning("Choose the drop's files, or one zip of the drop folder, first.")
 elif check or load:
     access.require_upload(viewer, la_code, ref)  # the form offers only the viewer's councils: never refused here

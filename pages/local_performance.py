@@ -16,7 +16,7 @@ from raa_core import access, presentation, suppression
 from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, recruitment
 from raa_core.performance import performance_charts as pc
-from raa_core.presentation import data_when, date_long, date_short, display
+from raa_core.presentation import data_when, date_text, display
 from raa_core.presentation.text import not_over_text, period_kind_text
 from raa_core.requests import DataRequest
 
@@ -92,8 +92,8 @@ req = req.with_(thresholds=pv.threshold_set())
 every = req.with_(la_code=None)
 gaps = pv.no_data_notice(as_at, names)
 st.caption(
-    f"{period_kind_text(period, capital=True)} {date_short(period.start)} to {date_short(period.end)} · "
-    f"{when}. Waiting is counted on {date_long(at)}."
+    f"{period_kind_text(period, capital=True)} {date_text(period.start)} to {date_text(period.end)} · "
+    f"{when}. Waiting is counted on {date_text(at)}."
 )
 if not_over := not_over_text(period, latest):
     st.info(not_over, icon=":material/hourglass_top:")
@@ -200,7 +200,7 @@ else:
 
 # Children waiting --------------------------------------------------------------------------------------
 st.header(
-    f"Children waiting on {date_long(at)}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
+    f"Children waiting on {date_text(at)}", help=f"{pv.definition('children_waiting')}\n\n{pv.definition('waiting_bands')}"
 )
 waiting = data.load(journeys.children_waiting, every, at)
 wbands = data.load(journeys.waiting_bands, every, at)
@@ -255,7 +255,7 @@ if area in adopter_gaps:
 else:
     metric_row(
         [
-            (f"Households waiting ({date_short(at)})", h["waiting"], pv.definition("sufficiency")),
+            (f"Households waiting ({date_text(at)})", h["waiting"], pv.definition("sufficiency")),
             ("Waiting over 3 months", h["over_3m"], "Approved more than 3 calendar months before, not yet matched."),
             ("Waiting over 6 months", h["over_6m"], "Approved more than 6 calendar months before, not yet matched."),
             ("Median days since approval", h["median_days"], "Median days since approval of the households waiting."),
@@ -263,7 +263,7 @@ else:
     )
     metric_row(
         [
-            (f"In assessment ({date_short(at)})", a["in_assessment"],
+            (f"In assessment ({date_text(at)})", a["in_assessment"],
              "Registration of interest accepted, not approved, not withdrawn, at the date."),
             ("In stage 1", a["in_stage1"], "In assessment, stage 2 not started (between the stages counts here)."),
             ("In stage 2", a["in_stage2"], "In assessment, stage 2 started (fast-track households from registration)."),

@@ -8,8 +8,7 @@ from raa_core.ingest.ssda903 import NOT_PROVIDED_SUMMARY
 from raa_core.presentation import (
     count_noun,
     count_text,
-    date_long,
-    date_short,
+    date_text,
     disk_text,
     display,
     missing,
@@ -31,7 +30,7 @@ if as_at is not None:
     # "As at" a past date: what the warehouse held then, per council and dataset; no drop yet is said in words.
     state = data.load(coverage.state_at, DataRequest(as_at=as_at))
     st.info(
-        f"As at **{date_long(as_at)}** (chosen in the sidebar): the drops received by that date. Clear the date "
+        f"As at **{date_text(as_at)}** (chosen in the sidebar): the drops received by that date. Clear the date "
         "to today's to see freshness now.",
         icon=":material/history:",
     )
@@ -42,7 +41,7 @@ if as_at is not None:
                 if r.message:
                     st.markdown(f"**{r.table}**: {r.message}")
                 else:
-                    st.markdown(f"**{r.table}**: drop of {date_short(r.newest_drop)}, {count_text(r.rows)} rows")
+                    st.markdown(f"**{r.table}**: drop of {date_text(r.newest_drop)}, {count_text(r.rows)} rows")
     tables.show_frame(
         coverage.held_table(state),
         hide_index=True, width="stretch",
@@ -51,10 +50,10 @@ if as_at is not None:
     st.stop()
 if status["sample"].any():
     st.info(f"**Sample data.** The warehouse holds only the bundled synthetic sample (as at "
-            f"{date_long(status['judged_on'].iloc[0])}); freshness is judged against that date until a council's own "
+            f"{date_text(status['judged_on'].iloc[0])}); freshness is judged against that date until a council's own "
             f"drop is loaded.", icon=":material/science:")
 st.caption(
-    f"Data held for the {number_word(len(ref.councils))} partner councils on {date_long(today)}. "
+    f"Data held for the {number_word(len(ref.councils))} partner councils on {date_text(today)}. "
     + freshness.rule_text(ref)
 )
 
@@ -69,7 +68,7 @@ for col, row in zip(cols, status.to_dict("records"), strict=True):
                 st.error(f"{label}: no drop received yet")
                 continue
             badge = ":red-badge[Stale]" if row[f"{dataset}_stale"] else ":green-badge[Fresh]"
-            st.metric(label, f"{date_short(newest)}", f"{count_noun(int(row[f'{dataset}_age_days']), 'day')} old",
+            st.metric(label, f"{date_text(newest)}", f"{count_noun(int(row[f'{dataset}_age_days']), 'day')} old",
                       delta_color="off")
             st.markdown(f"{badge} {label.lower()}")
         st.markdown(f"{count_noun(int(row['drops_held']), 'drop')} held · "

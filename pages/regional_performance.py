@@ -15,7 +15,7 @@ from raa_core.ingest import coverage, freshness
 from raa_core.performance import characteristics, indicators, journeys, reconciliation, recruitment, tiles
 from raa_core.performance import performance_charts as pc
 from raa_core.periods import FIRST_YEAR, previous
-from raa_core.presentation import data_when, date_long, date_short, display
+from raa_core.presentation import data_when, date_text, display
 from raa_core.presentation.text import not_over_text, period_kind_text
 from raa_core.requests import DataRequest
 
@@ -48,7 +48,7 @@ every = req.with_(la_code=None)
 when = data_when(as_at, latest)
 st.caption(
     f"**{area_name}** · {period_kind_text(period)} **{period.name}** "
-    f"({date_short(period.start)} to {date_short(period.end)}) · {when}. Children counted by the date of their "
+    f"({date_text(period.start)} to {date_text(period.end)}) · {when}. Children counted by the date of their "
     "adoption order. Choose the council, year and window in the sidebar."
 )
 if not_over := not_over_text(period, latest, "count the adoption orders up to"):
@@ -179,7 +179,7 @@ if area in gaps:
     st.info(f"{area_name}: {gaps[area]}.", icon=":material/block:")
 elif len(mine):
     last_text = suppression.shown_from_masked(mine).iloc[0] if publication else suppression.as_text(mine).iloc[0]
-    st.markdown(f"On **{date_long(at)}**:")
+    st.markdown(f"On **{date_text(at)}**:")
     m1, m2, m3 = st.columns(3)
     m1.metric(
         display.TERMS["children_waiting_with_po"],
@@ -202,7 +202,7 @@ pv.chart_notes(False, publication)
 pv.export(suff, suff_shown, publication, "sufficiency", "sufficiency", area, period=f"to_{at.isoformat()}")
 
 # Children waiting as the ASGLB counts them ---------------------------------------------------------------
-st.header(f"Children waiting on {date_long(at)}, as the ASGLB counts them", help=pv.definition("children_waiting"))
+st.header(f"Children waiting on {date_text(at)}, as the ASGLB counts them", help=pv.definition("children_waiting"))
 waiting = data.load(journeys.children_waiting, every, at)
 w_shown, w_view = pv.publish(waiting, publication, counts=list(journeys.WAITING_COUNTS),
                              relations=journeys.WAITING_RELATIONS, group_by=["at"])

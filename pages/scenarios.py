@@ -35,7 +35,7 @@ from raa_core.contributions.scenario import (
 from raa_core.errors import RaaError
 from raa_core.finance import interagency
 from raa_core.ingest import freshness
-from raa_core.presentation import display
+from raa_core.presentation import date_text, display
 
 viewer = shell.page_viewer("scenarios")
 
@@ -262,15 +262,22 @@ def compare_view(saved: pd.DataFrame) -> None:
 def compensation_view() -> None:
     fees = interagency.fee_choices(shell.reference())
     c1, c2, c3 = st.columns(3)
-    at = c1.date_input("Go-live date", value=interagency.GO_LIVE, key="sc_golive", format="YYYY-MM-DD")
+    # a typed day, not a calendar (its small day buttons)
+    at, bad_at = shell.typed_day(
+        "Go-live date", "sc_golive", interagency.GO_LIVE, value=interagency.GO_LIVE, where=c1,
+        help="The day the compensation is reckoned at (the agency's go-live). Type a day, for example "
+             f"{date_text(interagency.GO_LIVE)}, and press Enter.")
     fee = c2.selectbox("Fee per child or adopter household", fees, key="sc_fee",
                        index=interagency.default_fee_index(fees),
                        format_func=lambda code: display.label("fee", code, shell.reference()))
     london = c3.toggle("London weighting", key="sc_london",
                        help="The fee raised by the London weighting for the adopters of London councils")
     try:
+        if bad_at is not None:
+            raise bad_at
         comp = data.load(interagency.go_live_compensation,
-                         interagency.CompensationRequest(at=at, fee_name=fee, london_weighting=london))
+                         interagency.CompensationRequest(at=at or interagency.GO_LIVE, fee_name=fee,
+                                                         london_weighting=london))
     except RaaError as exc:
         errors.show(exc)
         return

@@ -7,6 +7,7 @@ import streamlit as st
 from raa_app import errors, shell, tables
 from raa_core.access import accounts
 from raa_core.presentation import display
+from raa_core.presentation.text import GRID_MINUTE_FORMAT
 from raa_core.store import appstate
 
 viewer = shell.page_viewer("users")
@@ -27,7 +28,7 @@ listed = accounts.users_frame(state, ref)
 tables.show_frame(
     listed,
     hide_index=True, width="stretch",
-    column_config={"Created (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+    column_config={"Created (UTC)": st.column_config.DatetimeColumn(format=GRID_MINUTE_FORMAT)},
 )
 
 roles = {r.role: r.label for r in ref.roles}

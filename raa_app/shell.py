@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -29,6 +30,7 @@ from raa_core.errors import BadInput
 from raa_core.finance import commentary
 from raa_core.ingest import coverage, drops, freshness
 from raa_core.presentation import display, export
+from raa_core.presentation.text import day_from_text
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Method, MonitoringRequest, PerformanceRequest, Viewer, read_day
 from raa_core.snapshot import Snapshot, pin
@@ -340,19 +342,33 @@ def fragment(part: Callable[..., None]) -> Callable[..., None]:
     return st.fragment(still_signed_in(part))
 
 
-def day_field(label: str, key: str, today_: dt.date, *, help: str, value: dt.date | None = None) -> dt.date:
-    """A day typed by a person (`requests.read_day`: "20 Nov 2026", "20/11/2026" or "2026-11-20"), applied on
-    Enter or on leaving the field. Empty is `today_`; a day that cannot be read, in the future or before any
-    council's data is said under the field, and `today_`'s figures are shown. `value` fills a field not yet
-    shown in this session. Placed in the caller's container."""
+def typed_day(label: str, key: str, example: dt.date, *, help: str, value: dt.date | None = None,
+              read: Callable[[str], dt.date | None] | None = None,
+              where: Any = None) -> tuple[dt.date | None, BadInput | None]:
+    """A day typed by a person in a text field, not a calendar (whose day, month and year segments are small
+    targets, and which kept what was typed only when a day was clicked): "20 Nov 2026", "20/11/2026" or
+    "2026-11-20" (`presentation.day_from_text`, its hint's example `example`; `read` reads it instead where a
+    day has a range, as the as-at date's `requests.read_day`). `value` fills a field not yet shown in this
+    session, written as the app writes days. Placed in `where` (a column; the page's current container when
+    None). Gives the day (None for an empty field) and None, or None and the BadInput saying in plain English
+    why the typed text is not a day: the caller shows it (`errors.show`) and says what is shown instead."""
     if value is not None and key not in st.session_state:
         st.session_state[key] = presentation.date_text(value)
-    typed = st.text_input(label, key=key, max_chars=40, help=help)
+    typed = (where or st).text_input(label, key=key, max_chars=40, help=help) or ""
     try:
-        return read_day(typed or "", today_) or today_
+        return (read or (lambda text: day_from_text(text, example)))(typed), None
     except BadInput as exc:
-        errors.show(exc, after=f". The figures shown are as at {presentation.date_text(today_)}.")
-        return today_
+        return None, exc
+
+
+def day_field(label: str, key: str, today_: dt.date, *, help: str, value: dt.date | None = None) -> dt.date:
+    """The as-at date (`typed_day` read by `requests.read_day`), applied on Enter or on leaving the field.
+    Empty is `today_`; a day that cannot be read, in the future or before any council's data is said under
+    the field, and `today_`'s figures are shown. Placed in the caller's container."""
+    day, problem = typed_day(label, key, today_, help=help, value=value, read=lambda text: read_day(text, today_))
+    if problem is not None:
+        errors.show(problem, after=f". The figures shown are as at {presentation.date_text(today_)}.")
+    return day or today_
 
 
 def sidebar() -> Run:

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from raa_core.presentation import MoneyUnit, TableSpec, default_unit, display, money_unit
+from raa_core.presentation.text import GRID_DATE_FORMAT, grid_date_format
 
 _COLUMN_TYPES = {"number": st.column_config.NumberColumn, "date": st.column_config.DateColumn,
                  "text": st.column_config.TextColumn}
@@ -49,8 +50,13 @@ def show_frame(frame: pd.DataFrame, *, key_columns: int = 1, column_config: dict
     sideways to its last columns with each row still named. A grid cell never wraps, so a column holding long
     text (`display.long_text_columns`: comments, messages) is made wide, and the rows holding it are repeated
     under the grid in a table that wraps (`display.long_text_rows`, people's text escaped), one click away;
-    `full_text` False where the page shows that text whole already (a drop's issues as lines above the grid)."""
+    `full_text` False where the page shows that text whole already (a drop's issues as lines above the grid).
+    A column of days or times without a setting of its own shows them as the app writes days (`grid_date_format`)."""
     config: dict[str, object] = dict(column_config or {})
+    for name in frame.columns:  # a day as the app writes days ("1 Oct 2026"), never the grid's ISO default
+        if name not in config and (fmt := grid_date_format(frame[name])) is not None:
+            kind = st.column_config.DateColumn if fmt == GRID_DATE_FORMAT else st.column_config.DatetimeColumn
+            config[name] = kind(format=fmt)
     keys = list(frame.columns)[:min(key_columns, len(frame.columns) - 1)]
     for name in keys:
         given = config.get(name)

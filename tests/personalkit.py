@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import duckdb
 
-from raa_core.presentation import date_long, date_short
+from raa_core.presentation import date_text
 
 #: every role as the app's tests sign in (a council analyst of each of three councils): the searches run for each
 ROLES = [("board", None), ("finance", None), ("admin", None), ("council_analyst", 303), ("council_analyst", 886),
@@ -31,7 +31,7 @@ def identifiers(con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:
             for (dob,) in con.execute("SELECT DISTINCT date_of_birth FROM children WHERE child_id = ? AND la_code = ?",
                                       [cid, la]).fetchall():
                 if dob is not None:
-                    out[int(la)] |= {dob.isoformat(), date_long(dob), date_short(dob)}
+                    out[int(la)] |= {dob.isoformat(), date_text(dob)}
     return out
 
 

@@ -10,12 +10,14 @@ Markdown, captions, alerts, metrics, widget labels and options, table headers an
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pandas as pd
 
 from raa_core.ingest.contract import TABLES
+from raa_core.presentation.text import GRID_DATE_FORMAT, date_text, grid_date_format
 
 #: Each rule: a name and the pattern of what it finds.
 RULES: dict[str, re.Pattern[str]] = {
@@ -24,6 +26,12 @@ RULES: dict[str, re.Pattern[str]] = {
     "quarter code": re.compile(r"\b\d{4}-\d{2}Q\d\b"),
     "microseconds": re.compile(r"\d{2}:\d{2}:\d{2}\.\d{3,}"),
     "flag": re.compile(r"(?<![\w-])--[a-z][a-z-]+"),
+    # a day is written one way (`presentation.date_text`: "1 Oct 2026"); an ISO day inside a file name
+    # ("raa_as-at_2026-10-01.xlsx") or a path is a name, not a day to read
+    "ISO day": re.compile(r"(?<![\w/.-])\d{4}-\d{2}-\d{2}(?![\w/-]|\.\w)"),
+    "zero-padded day": re.compile(r"(?<![\w.])0\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"),
+    "month in full beside a day": re.compile(
+        r"\b\d{1,2} (?:January|February|March|April|June|July|August|September|October|November|December) \d{4}"),
 }
 #: Codes that are ordinary words, found only when a cell or a line holds the code alone.
 LONE_CODES = frozenset({"pooled", "adoption_support", "floor", "cap", "green", "amber", "red", "default", "run_rate",
@@ -48,7 +56,15 @@ def findings(text: str) -> list[str]:
 CODE_COLUMNS = frozenset({"Code", "Column"})
 
 
-def frame_text(df: pd.DataFrame) -> str:
+def _grid_cell(v: Any, fmt: str | None) -> str:
+    """A cell of a column of days or times as the app's grid draws it (`tables.show_frame` and the table specs
+    give such a column `GRID_DATE_FORMAT` or `GRID_TIME_FORMAT`)."""
+    if fmt is None or not isinstance(v, dt.date):
+        return str(v)
+    return date_text(v) if fmt == GRID_DATE_FORMAT else f"{date_text(v)} {v:%H:%M:%S}"
+
+
+def frame_text(df: pd.DataFrame, grid: bool = False) -> str:
     """A table as its reader sees it: its headers and cells, one per line. A column whose name starts with `_` is
     the grid's helper (hidden by its column order), and a column of booleans is drawn as ticks, so neither is read;
     an empty cell of a text column is drawn as "None" by Streamlit's grid, so it is read as `None` (an empty number
@@ -58,8 +74,9 @@ def frame_text(df: pd.DataFrame) -> str:
         if str(col).startswith("_") or str(col) in CODE_COLUMNS or pd.api.types.is_bool_dtype(df[col]):
             continue
         numeric = pd.api.types.is_numeric_dtype(df[col])
+        fmt = grid_date_format(df[col]) if grid else None  # an st.table draws a day as it is given
         cells += ["" if numeric and pd.isna(v) else "None" if v is None or v is pd.NA or v is pd.NaT
-                  or (isinstance(v, float) and v != v) else str(v) for v in df[col]]
+                  or (isinstance(v, float) and v != v) else _grid_cell(v, fmt) for v in df[col]]
     return "\n".join(cells)
 
 
@@ -73,7 +90,7 @@ def _value(el: Any) -> str:
     for attr in ("label", "value", "body"):
         v = getattr(el, attr, None) if attr != "value" or el.type not in CHOICE_WIDGETS else None
         if isinstance(v, pd.DataFrame):
-            parts.append(frame_text(v))
+            parts.append(frame_text(v, grid=el.type == "dataframe"))
         elif isinstance(v, str):
             parts.append(v)
     for option in getattr(el, "options", None) or []:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from raa_core import clock, logs
 from raa_core.access import require_audit
-from raa_core.presentation import display
+from raa_core.errors import BadInput
+from raa_core.presentation import date_text, display
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import Viewer
 from raa_core.store import appstate, sql
@@ -40,8 +41,11 @@ def events(
     """Audit rows matching every filter given (dates inclusive, London days, as people count them), newest
     first: at (London wall-clock datetime, as the ingest history shows times; stored as UTC), actor, role,
     action, page, la_code (nullable integer), detail. At most `limit` rows. Raises AccessDenied unless the
-    viewer may read the audit trail."""
+    viewer may read the audit trail, and BadInput for a first day after the last."""
     require_audit(viewer, ref)
+    if since is not None and until is not None and since > until:
+        raise BadInput(f"the first day, {date_text(since)}, is after the last, {date_text(until)}: give the "
+                       "earlier day first")
     where: list[str] = ["1 = 1"]
     params: dict[str, object] = {"limit": int(limit)}
     if since is not None:

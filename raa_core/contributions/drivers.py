@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from raa_core.performance.journeys import waiting_rows_sql
-from raa_core.presentation import display
+from raa_core.presentation import date_text, display
 from raa_core.reference import Reference, load_reference
 from raa_core.requests import CURRENT, AsAt
 from raa_core.snapshot import Snapshot
@@ -43,6 +43,9 @@ WAREHOUSE_DRIVERS: dict[str, tuple[str, str]] = {
 }
 STATUS_LABELS: dict[str, str] = display.STATUS_LABELS  # the words are the labels table's (kind "driver_status")
 COLUMNS = ["driver", "la_code", "financial_year", "value", "status", "note"]
+#: A warehouse driver's note by its status, the day written as the app writes days (`date_text`).
+NOTE_WORDS: dict[str, str] = {"in_progress": "counts to {day}", "records_begin": "records begin {day}",
+                              "gap": "no dated record in the year"}
 
 
 def driver_catalogue(ref: Reference | None = None) -> dict[str, tuple[str, str]]:
@@ -107,10 +110,7 @@ waiting AS (
     LEFT JOIN active a ON a.la_code = g.la_code AND a.y = g.y
     WHERE g.first_record <= g.fy_start)
 SELECT driver, la_code, {fy_name} AS financial_year, value, status,
-       CASE status WHEN 'in_progress' THEN 'counts to ' || strftime(extract_date, '%Y-%m-%d')
-                   WHEN 'records_begin' THEN 'records begin ' || strftime(first_record, '%Y-%m-%d')
-                   WHEN 'gap' THEN 'no dated record in the year'
-                   ELSE NULL END AS note
+       CASE status WHEN 'in_progress' THEN extract_date WHEN 'records_begin' THEN first_record END AS note_day
 FROM (SELECT * FROM flows UNION ALL SELECT * FROM waiting)
 ORDER BY driver, la_code, financial_year
 """
@@ -147,6 +147,8 @@ def _warehouse_drivers(con: duckdb.DuckDBPyConnection, as_at: dt.date | None) ->
     df = sql.execute(con, query, {"as_at": as_at, **b.values}).df()
     df["la_code"] = df["la_code"].astype("int64")
     df["value"] = df["value"].astype("int64")
+    df["note"] = [NOTE_WORDS[s].format(day=date_text(d)) if s in NOTE_WORDS else None
+                  for s, d in zip(df["status"], df["note_day"], strict=True)]
     return df[COLUMNS]
 
 

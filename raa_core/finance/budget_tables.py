@@ -21,7 +21,7 @@ from raa_core.finance.monitoring import Monitoring, period_label
 from raa_core.finance.settlement import BASIS_LABELS, Settlement
 from raa_core.presentation import (
     MoneyUnit,
-    date_short,
+    date_text,
     display,
     gbp,
     missing,
@@ -314,7 +314,7 @@ def monitoring_caption(scope: str, mon: Monitoring, method: str, overspend_posit
         f"{display.METHOD_LABELS[method].lower()}. Variance = forecast outturn - budget "
         f"({display.sign_words(overspend_positive)}). The pooled area is shared; each "
         "council's adoption support is managed separately and its variance stays with that council."
-        + ("" if as_at is None else f" Drops received by {date_short(as_at)}.")
+        + ("" if as_at is None else f" Drops received by {date_text(as_at)}.")
     )
 
 

@@ -25,7 +25,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance.settlement import allocate
 from raa_core.periods import financial_year_of
 from raa_core.presentation import display
-from raa_core.presentation.text import date_long, gbp, share_text
+from raa_core.presentation.text import date_text, gbp, share_text
 from raa_core.reference import Reference
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -117,7 +117,7 @@ class Compensation(BaseModel):
 
     def lines(self) -> list[str]:
         """The calculation in plain English, line by line."""
-        out = [f"At {date_long(self.at)}, fee per child or adopter household: {self.fee_label or self.fee_name} "
+        out = [f"At {date_text(self.at)}, fee per child or adopter household: {self.fee_label or self.fee_name} "
                f"({gbp(self.positions[0].child_fee) if self.positions else '—'})."]
         for p in self.positions:
             w = " (London weighted)" if p.adopter_fee != p.child_fee else ""
@@ -220,7 +220,7 @@ def go_live_compensation(
     ref, at = snapshot.ref, request.at
     fee = ref.fee(request.fee_name, at)
     if fee is None:
-        raise NoData(f"no {request.fee_name} fee rate in force on {at} in fee_rates.csv")
+        raise NoData(f"no {request.fee_name} fee rate in force on {date_text(at)} in fee_rates.csv")
     if shares is None:
         shares = go_live_shares(snapshot, at)
     return compensate(counts_at(snapshot, request), shares, fee, ref, at=at, fee_name=request.fee_name,

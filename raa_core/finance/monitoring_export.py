@@ -21,7 +21,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.finance import commentary
 from raa_core.finance.monitoring import Monitoring, latest_period, monitor, recharge_schedule
 from raa_core.finance.settlement import BASIS_LABELS, Settlement, settlement_of
-from raa_core.presentation import display, excel_money_format, excel_percent_format, missing, palette
+from raa_core.presentation import date_text, display, excel_money_format, excel_percent_format, missing, palette
 from raa_core.presentation.export import Workbook, print_setup
 from raa_core.requests import MonitoringRequest
 from raa_core.snapshot import Snapshot
@@ -158,7 +158,7 @@ def monitoring_workbook(
     subtitle = (
         f"Financial year {report.year}, period {report.period if report.period is not None else '—'}, "
         f"forecast method {report.method}; variance = forecast - budget ({sign_word}); "
-        f"produced {clock.today().isoformat()}"
+        f"produced {date_text(clock.today())}"
     )
     wb = Workbook()
     book = _Book(wb, negatives)

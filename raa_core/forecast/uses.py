@@ -20,7 +20,7 @@ from raa_core.errors import BadInput, NoData
 from raa_core.forecast.journeys import latest_extract, month_end, month_of
 from raa_core.forecast.model import MAX_MONTHS, MIN_MONTHS, ForecastRequest, forecast
 from raa_core.periods import financial_year
-from raa_core.presentation import date_long
+from raa_core.presentation import date_text
 from raa_core.requests import AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
 
@@ -47,13 +47,13 @@ def forecast_drivers(snapshot: Snapshot, request: AsAt, year_starts: list[int]) 
         raise NoData("no drops are held, so there is nothing to forecast from")
     past = [financial_year(y) for y in year_starts if financial_year(y).end < held]
     if past:
-        raise BadInput(f"{past[0].name} ended before the data's date ({date_long(held)}): the forecast basis is "
+        raise BadInput(f"{past[0].name} ended before the data's date ({date_text(held)}): the forecast basis is "
                        "for budget years still to come; use the average basis for past years")
     start = month_of(held)
     last = month_of(dt.date(max(year_starts) + 1, 3, 31))
     need = max(MIN_MONTHS, last - start)
     if need > MAX_MONTHS:
-        raise BadInput(f"a forecast reaches {MAX_MONTHS} months from {date_long(held)}: "
+        raise BadInput(f"a forecast reaches {MAX_MONTHS} months from {date_text(held)}: "
                        f"{financial_year(max(year_starts)).name} is further ahead")
     f = forecast(snapshot, ForecastRequest(as_at=held, months=need))
     months = f.rows[f.rows.groupby(["area", "measure"]).cumcount() > 0]
@@ -82,7 +82,7 @@ def forecast_drivers(snapshot: Snapshot, request: AsAt, year_starts: list[int]) 
                     continue
                 rows.append((driver, int(area), label,
                              Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), "forecast",
-                             f"from the data held on {date_long(f.as_at)}, seed {f.seed}"))
+                             f"from the data held on {date_text(f.as_at)}, seed {f.seed}"))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import TABLES
 from raa_core.periods import financial_year_of
-from raa_core.presentation import date_brief
+from raa_core.presentation import date_text
 from raa_core.presentation import missing as no_value
 from raa_core.reference import Reference
 from raa_core.requests import CURRENT, AsAt
@@ -30,8 +30,8 @@ COLUMNS: list[str] = ["la_code", "table", "first_drop", "latest_drop", "held", "
 def no_data_message(on: dt.date | None, first_drop: dt.date | None) -> str:
     """The words shown instead of a figure where a council had sent no drop of a dataset by a date."""
     if first_drop is None:
-        return "no drop received yet" if on is None else f"no drop received by {date_brief(on)}; none received since"
-    return f"no drop received by {date_brief(on)}; first drop {date_brief(first_drop)}" if on else "no drop received yet"
+        return "no drop received yet" if on is None else f"no drop received by {date_text(on)}; none received since"
+    return f"no drop received by {date_text(on)}; first drop {date_text(first_drop)}" if on else "no drop received yet"
 
 
 def no_children_message(what: str, period_name: str) -> str:
@@ -138,11 +138,11 @@ def quarter_words(start: dt.date, end: dt.date, first_record: dt.date | None,
     the latest drop or ends before the records begin; held but 'in progress: counts to …' when it ends after
     the latest drop; otherwise held with no words."""
     if latest is not None and start > latest:
-        return False, f"after the latest drop ({date_brief(latest)})"
+        return False, f"after the latest drop ({date_text(latest)})"
     if first_record is not None and end < first_record:
-        return False, f"before the council's records begin ({date_brief(first_record)})"
+        return False, f"before the council's records begin ({date_text(first_record)})"
     if latest is not None and end > latest:
-        return True, f"in progress: counts to {date_brief(latest)}"
+        return True, f"in progress: counts to {date_text(latest)}"
     return True, ""
 
 
@@ -169,7 +169,7 @@ def held_range_words(snapshot: Snapshot) -> str:
     first, last = data_range(snapshot)
     if first is None or last is None:
         return "No drop received yet."
-    return f"Drops held from {date_brief(first)} to {date_brief(last)}; before the first, no data."
+    return f"Drops held from {date_text(first)} to {date_text(last)}; before the first, no data."
 
 
 STATE_COLUMNS: list[str] = ["la_code", "council", "table", "newest_drop", "rows", "message"]

@@ -43,7 +43,7 @@ from raa_core.ingest.contract import (
     rule_title,
 )
 from raa_core.ingest.drop_files import FilePlan, check_table, plan_file, unsafe_files
-from raa_core.presentation import count_noun, count_text, date_short, display, noun_for, percent_text
+from raa_core.presentation import count_noun, count_text, date_text, display, noun_for, percent_text
 from raa_core.reference import Reference
 from raa_core.store import sql, warehouse
 from raa_core.store.appstate import FILE_NAME, AppState
@@ -291,7 +291,7 @@ def _folder_issues(drop: DropFolder, ref: Reference, today: dt.date) -> list[Iss
             f"folder '{date_name}' is not an ISO extract date (YYYY-MM-DD)")))
     elif drop.extract_date > today:
         issues.append(Issue(rule="future_extract_date", message=(
-            f"extract date {drop.extract_date} is after today ({today})")))
+            f"extract date {date_text(drop.extract_date)} is after today ({date_text(today)})")))
     return issues
 
 
@@ -653,13 +653,13 @@ def snapshot_checks(con: duckdb.DuckDBPyConnection, checked: list[CheckedDrop], 
                 if plan.rows == 0 and prev_rows > 0:
                     plan.issues.append(Issue(file=spec.file, rule="snapshot_emptied", row_count=0, message=(
                         f"{spec.file} has no rows, but the council's previous accepted {spec.file} (extract "
-                        f"{date_short(prev_date)}) had {count_text(prev_rows)}: a snapshot cannot lose everything; send the "
+                        f"{date_text(prev_date)}) had {count_text(prev_rows)}: a snapshot cannot lose everything; send the "
                         f"full file")))
                 elif prev_rows > 0 and (prev_rows - plan.rows) * 100 > limit * prev_rows:
                     fall = (prev_rows - plan.rows) * 100 / prev_rows
                     plan.issues.append(Issue(severity="warning", file=spec.file, rule="snapshot_fall", message=(
                         f"{spec.file} has {count_noun(plan.rows, 'row')}, {percent_text(fall, 0)} fewer than the {count_text(prev_rows)} of the "
-                        f"previous accepted file (extract {date_short(prev_date)}); check the extract is complete "
+                        f"previous accepted file (extract {date_text(prev_date)}); check the extract is complete "
                         f"(warned above a {limit}% fall)")))
             if not c.errors:
                 in_run[la] = (when, plan.rows)
@@ -728,7 +728,7 @@ def fill_issues(name: str, now: FillCounts, before: FillCounts, when: dt.date, l
         out.append(Issue(severity="warning", file=spec.file, column=col, rule="fill_fall", message=(
             f"{col} has a value in {percent_text(share, 0)} of rows ({count_text(n)} of {count_text(now.rows)}), "
             f"against {percent_text(was, 0)} in the council's previous accepted {spec.file} (extract "
-            f"{date_short(when)}; warned above a fall of {limit} percentage points)"
+            f"{date_text(when)}; warned above a fall of {limit} percentage points)"
             + (f": {'; '.join(moves)}" if moves else "") + ". Check the column was exported under its name")))
     return out
 

@@ -12,7 +12,7 @@ import pandas as pd
 from raa_core import clock
 from raa_core.errors import BadInput
 from raa_core.ingest.contract import DATASETS, FRESHNESS_TABLES, TABLES, person_rows, rule_title
-from raa_core.presentation import count_noun, count_text, date_short, date_text, display, missing
+from raa_core.presentation import count_noun, count_text, date_text, display, missing
 from raa_core.reference import Reference
 from raa_core.store.sql import contract_literal, execute, newest_drop_sql
 
@@ -272,7 +272,7 @@ def staleness_note(row: Any) -> str:
         held = getattr(row, "drops_held", 0)
         return f"no {row.dataset} data yet" if held and not pd.isna(held) and getattr(row, "dataset", "") else (
             "no drop yet")
-    return f"newest drop {date_short(row.newest_drop)} ({count_noun(int(row.age_days), 'day')} old)"
+    return f"newest drop {date_text(row.newest_drop)} ({count_noun(int(row.age_days), 'day')} old)"
 
 
 def rule_text(ref: Reference) -> str:

@@ -27,7 +27,7 @@ from raa_core.ingest import coverage
 from raa_core.ingest.ssda903 import NOT_PROVIDED_MEASURES
 from raa_core.performance import asglb_rows, characteristics, indicators, journeys, recruitment
 from raa_core.periods import FIRST_YEAR, Period, quarter, quarters
-from raa_core.presentation import date_short, display, export, missing
+from raa_core.presentation import date_text, display, export, missing
 from raa_core.reference import DEFAULT_THRESHOLD_SET, Reference
 from raa_core.requests import AsAt, PerformanceRequest
 from raa_core.snapshot import Snapshot
@@ -367,8 +367,8 @@ def workbook(ret: pd.DataFrame, q: Period, as_at: dt.date | None = None) -> byte
     """The return as an .xlsx workbook through the project's one writer (`export`): a `Return` sheet laid
     out as the collection (a row per item, value and n per council and the RAA, the rule) and a `Data` sheet
     with a row per item and area (for checking and loading)."""
-    title = (f"ASGLB quarterly return, {q.name} ({date_short(q.start)} to {date_short(q.end)})"
-             + (f", as at {date_short(as_at)}" if as_at else ""))
+    title = (f"ASGLB quarterly return, {q.name} ({date_text(q.start)} to {date_text(q.end)})"
+             + (f", as at {date_text(as_at)}" if as_at else ""))
     return export.tables_xlsx([("Return", wide(ret), title), ("Data", ret.drop(columns="order"), title)])
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from raa_core.performance.journeys import as_int_columns, waiting_rows_sql
 from raa_core.periods import Period
-from raa_core.presentation import date_short
+from raa_core.presentation import date_text
 from raa_core.reference import Reference
 from raa_core.requests import PerformanceRequest
 from raa_core.snapshot import Snapshot
@@ -43,12 +43,12 @@ GROUP_VERBS: dict[str, str] = {"adopted": "adopted", "placed": "placed", "waitin
 
 def group_heading(group: str, period: Period, at: dt.date) -> str:
     """A group's heading for a period and date: "Children adopted in 2018-19", "Children waiting at 31 Mar 2019"."""
-    return GROUPS[group].replace("the period", period.name).replace("the date", date_short(at))
+    return GROUPS[group].replace("the period", period.name).replace("the date", date_text(at))
 
 
 def group_choice(group: str, period: Period, at: dt.date) -> str:
     """A group as a choice names it: "adopted in 2018-19", "placed in 2018-19", "waiting on 31 Mar 2019"."""
-    return f"waiting on {date_short(at)}" if group == "waiting" else f"{GROUP_VERBS[group]} in {period.name}"
+    return f"waiting on {date_text(at)}" if group == "waiting" else f"{GROUP_VERBS[group]} in {period.name}"
 
 
 def no_children_words(group: str, period: Period) -> str:

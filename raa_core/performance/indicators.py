@@ -137,7 +137,7 @@ DEFINITIONS: dict[str, str] = {
     ),
     "trend": (
         "**Trends**: the indicator for each financial year (annual) and each rolling 3-year period (named by "
-        "its first and last years, e.g. 2015-18 = 1 April 2015 to 31 March 2018), by council and for the "
+        "its first and last years, e.g. 2015-18 = 1 Apr 2015 to 31 Mar 2018), by council and for the "
         "region, with the threshold line."
     ),
     "sufficiency": (

@@ -20,6 +20,8 @@ from raa_core.presentation.text import DASH, date_text, missing, number_text
 
 #: The category column when the chart's axis has no title.
 CATEGORY = "Category"
+#: A day written as ISO text ("2026-03-31"), as a chart may be given its periods' ends: read back as a day.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Rows of a box plot's table: what a box shows, not every point behind it.
 BOX_ROWS = ("Lowest", "Lower quartile", "Median", "Mean", "Upper quartile", "Highest")
 
@@ -46,6 +48,8 @@ def _axis_title(fig: Any, axis: str) -> str:
 
 
 def _cell(value: object) -> object:
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):  # a day the chart was given as text: a day still
+        return dt.date.fromisoformat(value)
     if isinstance(value, dt.datetime):  # a period's end (pd.Timestamp is a datetime): its day, when it is one
         stamp = pd.Timestamp(value)
         return stamp.date() if stamp == stamp.normalize() else stamp.to_pydatetime()

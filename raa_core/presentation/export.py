@@ -30,7 +30,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from raa_core.presentation import MoneyUnit, TableSpec, date_text, missing, palette
-from raa_core.presentation.text import RAG_WORDS
+from raa_core.presentation.text import EXCEL_DATE_FORMAT, RAG_WORDS
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -93,7 +93,7 @@ class Workbook(xlsxwriter.Workbook):
         self._quoted: dict[int | None, Format] = {}
         self._buf = io.BytesIO()
         super().__init__(self._buf, _OPTIONS)
-        self.date_format = self.add_format({"num_format": "yyyy-mm-dd"})
+        self.date_format = self.add_format({"num_format": EXCEL_DATE_FORMAT})
 
     def add_format(self, properties: dict[str, Any] | None = None) -> Format:
         fmt = super().add_format(properties)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from raa_core.presentation.text import count_noun, date_long, money_text, month_long
+from raa_core.presentation.text import count_noun, date_text, money_text, month_long
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,8 +83,8 @@ def forecast_lines(f: Forecast, ref: Reference) -> list[str]:
     """`raa forecast` in words, then a table of the whole-horizon rows."""
     totals = f.rows.groupby(["area", "measure"]).head(1)
     first = totals.iloc[0]
-    lines = [f"Pipeline forecast from the data held on {date_long(f.as_at)}, for {f.months} months "
-             f"({date_long(first['start'])} to {date_long(first['end'])}); {f.simulations:,} simulated futures, "
+    lines = [f"Pipeline forecast from the data held on {date_text(f.as_at)}, for {f.months} months "
+             f"({date_text(first['start'])} to {date_text(first['end'])}); {f.simulations:,} simulated futures, "
              f"seed {f.seed}, warehouse version {f.version}."]
     for g in f.gaps.itertuples(index=False):
         who = ref.settings.raa_name if g.area == "region" else area_label(ref, g.area)
@@ -104,7 +104,7 @@ def forecast_lines(f: Forecast, ref: Reference) -> list[str]:
 
 def run_caption(f: Forecast) -> str:
     """What a forecast was made from: the data's date, futures, seed and warehouse version."""
-    return (f"From the data held on {date_long(f.as_at)}: {f.simulations:,} simulated futures (seed {f.seed}), "
+    return (f"From the data held on {date_text(f.as_at)}: {f.simulations:,} simulated futures (seed {f.seed}), "
             f"warehouse version {f.version}. The forecast is the average future; the ranges hold 80% and 95% of "
             "them.")
 
@@ -191,8 +191,8 @@ def backtest_lines(b: Backtest) -> list[str]:
     cover80 = float((o["cover80"] * o["origins"]).sum() / o["origins"].sum())
     cover95 = float((o["cover95"] * o["origins"]).sum() / o["origins"].sum())
     lines = [f"Backtest: {count_noun(len(b.origins), 'forecast')} of 12 months, one from each quarter end from "
-             f"{date_long(b.origins[0])} to {date_long(b.origins[-1])}, each fitted on the data held then and compared "
-             f"with what happened (data to {date_long(b.latest)}; seed {b.seed}, warehouse version {b.version}).",
+             f"{date_text(b.origins[0])} to {date_text(b.origins[-1])}, each fitted on the data held then and compared "
+             f"with what happened (data to {date_text(b.latest)}; seed {b.seed}, warehouse version {b.version}).",
              f"Across all measures and areas, {cover80:.0f}% of outcomes fell inside the 80% range and "
              f"{cover95:.0f}% inside the 95% range (they should be near 80% and 95%).", "",
              f"{'measure':30} {'area':10} {'checked':>7} {'error %':>8} {'in 80%':>7} {'in 95%':>7}"]

@@ -12,12 +12,13 @@ problem, the enforcement procedure, how and when it was tested.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from raa_core.presentation.text import count_noun
+from raa_core.presentation.text import count_noun, date_text
 
 RESULTS = Path(__file__).resolve().parents[2] / "docs" / "accessibility"
 #: The results file of each check, and what the check does (the statement's "how we tested").
@@ -47,7 +48,7 @@ class Check:
     """One check's latest results: when it ran, with what, whether it passed, what it found."""
 
     name: str
-    tested_on: str
+    tested_on: dt.date
     tool: str
     passed: bool
     scope: str
@@ -60,7 +61,7 @@ def load(folder: Path = RESULTS) -> dict[str, Check | None]:
     for name in CHECKS:
         try:
             raw = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-            got[name] = Check(name, str(raw["tested_on"]), str(raw["tool"]), bool(raw["passed"]), str(raw["scope"]),
+            got[name] = Check(name, dt.date.fromisoformat(str(raw["tested_on"])), str(raw["tool"]), bool(raw["passed"]), str(raw["scope"]),
                               list(raw.get("findings", [])))
         except (OSError, ValueError, KeyError, TypeError):
             got[name] = None
@@ -117,7 +118,7 @@ def sections(checks: dict[str, Check | None], raa_name: str, contact: str | None
                    "Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the "
                    "accessibility regulations). If you are not happy with how we respond to your complaint, "
                    f"contact {EHRC}.")
-    tested_lines = [f"- {CHECKS[c.name].capitalize()}: last run on {c.tested_on} with {c.tool}; "
+    tested_lines = [f"- {CHECKS[c.name].capitalize()}: last run on {date_text(c.tested_on)} with {c.tool}; "
                     f"{c.scope}; {'passed' if c.passed else 'did not pass'}." for c in ran.values()]
     tested_lines += [f"- {CHECKS[k].capitalize()}: not run." for k in untested]
     tested = ("This statement is written from the latest results of the dashboard's own accessibility checks, "

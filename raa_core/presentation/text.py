@@ -276,7 +276,10 @@ def disk_text(usage: DiskUsage) -> str:
 
 
 def date_text(v: Any) -> str:
-    """A date as people write it: "31 Mar 2026"."""
+    """A day as people read it, the one way the app, its downloads and the board pack write a day: "1 Oct 2026"
+    (the day without a leading zero, the month's first three letters, the year: GOV.UK's order, the month cut
+    short so a table's column stays narrow). The grid's date columns show the same (`Col.streamlit`: D MMM YYYY)
+    and so do the workbooks' (d mmm yyyy). ISO days stay in file names, JSON and the command line."""
     if missing(v):
         return DASH
     if isinstance(v, str):
@@ -284,6 +287,28 @@ def date_text(v: Any) -> str:
     if isinstance(v, pd.Timestamp | dt.datetime):
         v = v.date()
     return f"{v.day} {v:%b %Y}"
+
+
+#: The same day format for a workbook's date cell (Excel) and the app grid's date column (Streamlit): "1 Oct 2026".
+EXCEL_DATE_FORMAT = "d mmm yyyy"
+GRID_DATE_FORMAT = "D MMM YYYY"
+#: A grid's date-and-time columns, the day as `GRID_DATE_FORMAT`: to the second (the Audit page's London times)
+#: and to the minute (the Users page's UTC times, as `utc_minute` writes them).
+GRID_TIME_FORMAT = f"{GRID_DATE_FORMAT} HH:mm:ss"
+GRID_MINUTE_FORMAT = f"{GRID_DATE_FORMAT} HH:mm"
+
+def grid_date_format(column: pd.Series) -> str | None:
+    """How the app's grid shows a column of days (`GRID_DATE_FORMAT`) or of times (`GRID_TIME_FORMAT`: a
+    datetime column with a time in it); None for any other column (numbers, text, a column with nothing in it)."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        times = column.dropna()
+        return None if times.empty else GRID_DATE_FORMAT if (times == times.dt.normalize()).all() else GRID_TIME_FORMAT
+    if column.dtype != object:
+        return None
+    values = column.dropna()
+    if values.empty or not all(isinstance(v, dt.date) for v in values):
+        return None
+    return GRID_DATE_FORMAT if not any(isinstance(v, dt.datetime) for v in values) else GRID_TIME_FORMAT
 
 
 #: How a person may type a day: "20 Nov 2026", "20 November 2026", "20/11/2026" (day first, as in the UK) or
@@ -304,21 +329,6 @@ def day_from_text(text: str, example: dt.date) -> dt.date | None:
         except ValueError:
             continue
     raise BadInput(f"“{words[:40]}” is not a date: write the day, month and year, for example {date_text(example)}")
-
-
-def date_long(d: dt.date) -> str:
-    """23 November 2026."""
-    return f"{d:%d %B %Y}"
-
-
-def date_short(d: dt.date) -> str:
-    """23 Nov 2026."""
-    return f"{d:%d %b %Y}"
-
-
-def date_brief(d: dt.date) -> str:
-    """1 Jun 2019 (the day without a leading zero: the data-range line under the as-at picker)."""
-    return f"{d.day} {d:%b %Y}"
 
 
 def month_long(d: dt.date) -> str:
@@ -344,13 +354,13 @@ def utc_time(v: dt.datetime) -> str:
 
 
 def utc_minute(v: Any) -> str:
-    """A UTC timestamp to the minute (23 Nov 2026 10:30); a dash for none."""
-    return DASH if missing(v) else f"{v:%d %b %Y %H:%M}"
+    """A UTC timestamp to the minute (3 Nov 2026 10:30, its day as `date_text` writes it); a dash for none."""
+    return DASH if missing(v) else f"{date_text(v)} {v:%H:%M}"
 
 
 def data_when(as_at: dt.date | None, latest: dt.date | None) -> str:
-    """How far figures reach: 'as at 15 October 2026', else 'data to 20 November 2026', else 'no data yet'."""
-    return f"as at {date_long(as_at)}" if as_at else f"data to {date_long(latest)}" if latest else "no data yet"
+    """How far figures reach: 'as at 15 Oct 2026', else 'data to 20 Nov 2026', else 'no data yet'."""
+    return f"as at {date_text(as_at)}" if as_at else f"data to {date_text(latest)}" if latest else "no data yet"
 
 
 # --- nouns ---------------------------------------------------------------------------------------------
@@ -501,7 +511,7 @@ class Col:
             p = "0." + "0" * self.places() if self.places() else "0"
             return f"#,##{p}"
         if self.kind == "date":
-            return "d mmm yyyy"
+            return EXCEL_DATE_FORMAT
         return "@"
 
     def excel_value(self, v: Any) -> Any:
@@ -536,7 +546,7 @@ class Col:
         elif self.kind == "number":
             cfg |= {"type": "number", "format": f"%,.{self.places()}f"}
         elif self.kind == "date":
-            cfg |= {"type": "date", "format": "D MMM YYYY"}
+            cfg |= {"type": "date", "format": GRID_DATE_FORMAT}
         else:
             cfg |= {"type": "text"}
         return cfg
@@ -892,7 +902,7 @@ def not_over_text(period: Period, latest: dt.date | None, reach: str = "run to")
     before the period's end (`periods.is_over`), else None. `reach` says what the figures do up to that date."""
     if is_over(period, latest):
         return None
-    return f"{period.name} is not over: its figures {reach} {date_long(latest)}."
+    return f"{period.name} is not over: its figures {reach} {date_text(latest)}."
 
 
 def publication_convention(s: SuppressionSettings) -> str:

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from raa_core import logs
 from raa_core.errors import Fault
+from raa_core.presentation.text import utc_minute
 from raa_core.store import sql, warehouse
 
 FILE_NAME = "appstate.sqlite3"
@@ -300,7 +301,7 @@ def set_aside_notice(state: AppState) -> str | None:
     if row is None:
         return None
     note = json.loads(row[0])
-    return SET_ASIDE_WORDS.format(at=str(note["at"])[:19].replace("T", " "), file=note["file"])
+    return SET_ASIDE_WORDS.format(at=utc_minute(dt.datetime.fromisoformat(str(note["at"]))), file=note["file"])
 
 
 def record(

@@ -9,6 +9,7 @@ from conftest import APP
 from raa_app import navigation
 from raa_app.gate import SESSION
 from raa_core.presentation import statement
+from raa_core.presentation.text import date_text
 
 STATEMENT = navigation.page(navigation.ACCESSIBILITY)[0]
 
@@ -34,7 +35,7 @@ def test_the_statement_opens_signed_out_and_the_sign_in_screen_links_to_it(app_e
     text = "\n".join(m.value for m in at.markdown)
     for check in statement.load().values():
         if check is not None:
-            assert f"last run on {check.tested_on} with {check.tool}" in text
+            assert f"last run on {date_text(check.tested_on)} with {check.tool}" in text
 
 
 def test_signed_in_pages_link_to_the_statement(app_env) -> None:

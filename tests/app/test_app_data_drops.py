@@ -7,6 +7,8 @@ AppTest cannot send a file through `st.file_uploader`; the upload itself is driv
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -31,12 +33,29 @@ def open_page(outcome: uploads.UploadOutcome | None = None) -> AppTest:
 
 def test_the_form_says_where_the_extract_date_comes_from(app_env) -> None:
     at = open_page()
-    date = at.date_input(key="upload_date")
+    date = at.text_input(key="upload_date")  # a typed day, not a calendar (its small day buttons)
     assert date.label == "Extract date (used only if the drop has no manifest.json)"
-    assert date.value is None  # no silent "today" default: a wrong default rejected correct drops
+    assert not date.value  # no silent "today" default: a wrong default rejected correct drops
+    assert not at.get("date_input")
     assert {"Check only", "Check and load"} <= {b.label for b in at.button}
     assert "Ingest history" in [h.value for h in at.header]
     assert not at.error
+    # the history's days and times as the app writes days (raa_app.tables.show_frame), never the grid's ISO
+    config = json.loads(at.dataframe[-1].proto.columns)
+    assert config["Extract date"]["type_config"] == {"type": "date", "format": "D MMM YYYY"}
+    assert config["When (London time)"]["type_config"] == {"type": "datetime", "format": "D MMM YYYY HH:mm:ss"}
+
+
+def test_an_extract_date_that_cannot_be_read_is_said_and_nothing_is_checked(app_env) -> None:
+    at = open_page()
+    at.text_input(key="upload_date").input("20/13/2026")
+    next(b for b in at.button if b.label == "Check only").click().run()
+    assert not at.exception, at.exception
+    [error] = at.error
+    assert "“20/13/2026” is not a date: write the day, month and year, for example" in error.value
+    assert error.value.endswith("The drop was not checked.")
+    assert not [w for w in at.warning if "Choose the drop's files" in w.value]  # the date is said, not the files
+    assert "last_upload" not in at.session_state  # nothing was checked
 
 
 def test_the_verdict_of_a_rejected_upload_is_located_and_says_the_files_are_gone(app_env, tmp_path, ref) -> None:

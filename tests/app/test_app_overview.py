@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP, SAMPLE_TODAY, signed_in
 from factories import snap
 from raa_core.ingest import freshness
-from raa_core.presentation import count_noun
+from raa_core.presentation import count_noun, date_text
 from raa_core.store import warehouse
 
 
@@ -34,7 +34,7 @@ def test_overview_shows_each_councils_freshness_from_raa_core(app_env, ref) -> N
         con.close()
     for dataset, label in (("performance", "Performance data"), ("finance", "Finance data")):
         shown = [m.value for m in at.metric if m.label == label]
-        assert shown == [f"{d:%d %b %Y}" for d in status[f"{dataset}_drop"]]
+        assert shown == [date_text(d) for d in status[f"{dataset}_drop"]]
         flags = [m.value for m in at.markdown if m.value.endswith(label.lower())]
         assert [("Stale" in f) for f in flags] == list(status[f"{dataset}_stale"])
     held = [m.value for m in at.markdown if "drops held" in m.value]
@@ -78,17 +78,17 @@ def test_fresh_first_start_months_later_shows_the_sample_as_current(tmp_path, mo
     signed_in(at)
     at.run()
     assert not at.exception, at.exception
-    assert any("Sample data" in i.value and "20 November 2026" in i.value for i in at.info)
+    assert any("Sample data" in i.value and "20 Nov 2026" in i.value for i in at.info)
     flags = [m.value for m in at.markdown if m.value.endswith(" data")]
     assert len(flags) == 6 and not any("Stale" in f for f in flags)
     assert not [w.value for w in at.warning if "Demo users" not in w.value]  # no stale or other warning
     # the pages show the sample as at its own date, not the calendar's (review: "2026-27 is not over" beside
     # "as at 2027-08-01", and children waiting counted 8 months after the newest drop)
     assert at.text_input(key="as_at").value == "20 Nov 2026"
-    assert any("partner councils on 20 November 2026" in c.value for c in at.caption)
+    assert any("partner councils on 20 Nov 2026" in c.value for c in at.caption)
     at.switch_page("pages/local_performance.py").run()
     assert not at.exception, at.exception
-    assert any(i.value.startswith("2026-27 is not over: its figures run to 20 November 2026") for i in at.info)
+    assert any(i.value.startswith("2026-27 is not over: its figures run to 20 Nov 2026") for i in at.info)
     st.cache_data.clear()
     st.cache_resource.clear()
 

@@ -25,7 +25,7 @@ from raa_core.boardpack import boardpack_files
 from raa_core.boardpack import pack as pack_module
 from raa_core.finance import budget_tables, monitoring
 from raa_core.performance import indicators, journeys
-from raa_core.presentation import MoneyUnit, display, missing, money_text, percent_text
+from raa_core.presentation import MoneyUnit, date_text, display, missing, money_text, percent_text
 from raa_core.requests import MonitoringRequest
 
 PERIOD = "2026-27"
@@ -196,8 +196,8 @@ def test_indicators_and_children_waiting_read_the_same_on_the_page_and_in_the_pa
     waiting = {r["Area"].value: r for r in _sheet_rows(wb["Children waiting"])}
     caption = next(s for s in pack.sections if s.key == "waiting").lines[0]
     subheader = next(h.value for h in at.header if h.value.startswith("Children waiting on "))
-    on = dt.datetime.strptime(subheader.split(" on ")[1].split(",")[0], "%d %B %Y").date()
-    assert caption == f"At {on.day} {on:%b %Y}."  # the same day counted
+    on = dt.datetime.strptime(subheader.split(" on ")[1].split(",")[0], "%d %b %Y").date()
+    assert caption == f"At {date_text(on)}."  # the same day counted
     columns = {c.key: c.header() for c in pack_module.CHILDREN_WAITING.columns if c.key in journeys.WAITING_COUNTS}
     assert len(waiting) >= 4 and len(columns) >= 5
     for area, cells in waiting.items():

@@ -181,6 +181,20 @@ def test_go_live_compensation_is_shown(app_env, ref) -> None:
         assert line in text
 
 
+def test_the_go_live_date_is_typed_and_a_bad_one_is_said_in_words(app_env) -> None:
+    """A typed day, not a calendar (its small day buttons), written as the app writes days."""
+    at = open_page()
+    field = at.text_input(key="sc_golive")
+    assert (field.label, field.value) == ("Go-live date", "1 Oct 2020") and not at.get("date_input")
+    assert any(m.value.startswith("- At 1 Oct 2020, fee per child") for m in at.markdown)
+    field.input("1 april 2021").run()
+    assert not at.exception and not at.error
+    assert any(m.value.startswith("- At 1 Apr 2021, fee per child") for m in at.markdown)
+    at.text_input(key="sc_golive").input("1 Smarch 2021").run()
+    assert [e.value for e in at.error if "“1 Smarch 2021” is not a date" in e.value]
+    assert not [m for m in at.markdown if m.value.startswith("- At ")]
+
+
 def test_settlement_offers_formula_shares_from_a_saved_scenario(app_env, ref) -> None:
     """The Pooled budget page's year-end settlement takes 'formula shares' from a chosen saved scenario."""
     from financekit import monitor

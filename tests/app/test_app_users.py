@@ -52,7 +52,7 @@ def test_the_page_lists_what_raa_core_lists(app_env) -> None:
     first, *rest = list(grid.value.columns)
     assert first == "User name" and config[first]["pinned"] is True
     assert not any(config.get(c, {}).get("pinned") for c in rest)
-    assert config["Created (UTC)"]["type_config"]["type"] == "datetime"  # the page's own setting kept
+    assert config["Created (UTC)"]["type_config"] == {"type": "datetime", "format": "D MMM YYYY HH:mm"}  # its own
 
 
 def test_add_unlock_and_remove_a_user_each_audited(app_env) -> None:

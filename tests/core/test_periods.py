@@ -177,7 +177,7 @@ def test_a_period_is_over_when_the_figures_reach_its_end() -> None:
 
     fy = financial_year(2026)
     assert is_over(fy, None) and is_over(fy, dt.date(2027, 3, 31)) and not is_over(fy, dt.date(2027, 3, 30))
-    assert not_over_text(fy, dt.date(2026, 11, 20)) == "2026-27 is not over: its figures run to 20 November 2026."
+    assert not_over_text(fy, dt.date(2026, 11, 20)) == "2026-27 is not over: its figures run to 20 Nov 2026."
     assert not_over_text(fy, dt.date(2027, 4, 1)) is None and not_over_text(fy, None) is None
     assert (period_kind_text(fy), period_kind_text(three_year(2015), capital=True)) == (
         "financial year", "3-year period")

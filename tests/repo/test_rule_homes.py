@@ -62,6 +62,9 @@ RULES = [
      r"f['\"][^'\"]*£\{"),
     ("dates as text for people", ("raa_core/presentation/text.py", "raa_core/presentation/display.py"),
      r"%d %[Bb]|%[Bb] %Y|\.strftime\s*\("),
+    # a grid's or a workbook's date format (st.column_config `format=`, xlsxwriter `num_format`): one, named there
+    ("date formats of grids and workbooks", ("raa_core/presentation/text.py",),
+     r"format\s*=\s*f?['\"][^'\"]*(?:YYYY|yyyy)|num_format['\"]\s*:\s*['\"][^'\"]*yyyy"),
     # a number's format spec in an f-string or str.format ({n:,} {v:.2f} {d:+d} {w:g}), not a plotly/d3 hover
     # ("%{y:,.2f}", given values rounded by the presentation layer); the JSON's money strings have their own home
     ("numbers as text for people", ("raa_core/presentation/text.py", "raa_core/presentation/display.py",
@@ -92,6 +95,14 @@ def test_the_number_pattern_finds_a_format(code: str) -> None:
                                   'f"{{literal}}"'])
 def test_the_number_pattern_leaves_other_text(code: str) -> None:
     assert not re.search(NUMBER_SPEC, code), code
+
+
+@pytest.mark.parametrize("code", ['st.column_config.DatetimeColumn ( format = "YYYY-MM-DD HH:mm:ss" )',
+                                  'wb.add_format ( { "num_format" : "yyyy-mm-dd" } )'])
+def test_the_date_format_pattern_finds_a_format_of_its_own(code: str) -> None:
+    """A grid's or workbook's date format written outside its home, as `_code` spaces the tokens."""
+    pattern = next(p for rule, _, p in RULES if rule == "date formats of grids and workbooks")
+    assert re.search(pattern, code), code
 
 
 def test_code_cites_only_pages_of_the_repository() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from raa_core import clock
 from raa_core.access import AccessDenied, audit
+from raa_core.errors import BadInput
 from raa_core.requests import Viewer
 from raa_core.store import appstate
 from raa_core.store.appstate import AppState
@@ -46,6 +47,14 @@ def test_filters(state) -> None:
     assert audit.events(state, HOS, until=today - dt.timedelta(days=1)).empty
     assert audit.events(state, HOS, since=today + dt.timedelta(days=1)).empty
     assert audit.actors(state) == ["eve", "kim", "pat"]
+
+
+def test_a_first_day_after_the_last_is_refused_in_words(state) -> None:
+    """The Audit page's From and To are typed: From after To says so, its days as the app writes days."""
+    with pytest.raises(BadInput, match=r"^the first day, 2 Oct 2026, is after the last, 1 Oct 2026: give the "
+                                       r"earlier day first$"):
+        audit.events(state, HOS, since=dt.date(2026, 10, 2), until=dt.date(2026, 10, 1))
+    assert len(audit.events(state, HOS, since=clock.today(), until=clock.today())) == 4  # one day: both ends
 
 
 @pytest.mark.parametrize("role", ["board", "finance", "council_analyst"])

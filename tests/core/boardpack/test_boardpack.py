@@ -24,7 +24,7 @@ from raa_core.boardpack import boardpack_files
 from raa_core.ingest.contract import TABLES
 from raa_core.performance import indicators
 from raa_core.periods import parse_period, previous
-from raa_core.presentation import MoneyUnit, money_text
+from raa_core.presentation import MoneyUnit, date_text, money_text
 from raa_core.requests import CURRENT
 
 PERIOD = "2026-27"
@@ -139,7 +139,7 @@ def test_every_sheet_has_print_setup(workbook) -> None:
         assert ws.page_setup.paperSize in (9, "9"), ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (1, None), ws.title
         assert "Page &P of &N" in ws.oddFooter.right.text, ws.title
-        assert "2026-27" in ws.oddHeader.center.text and f"{SAMPLE_TODAY:%d %b %Y}" in ws.oddHeader.right.text, ws.title
+        assert "2026-27" in ws.oddHeader.center.text and date_text(SAMPLE_TODAY) in ws.oddHeader.right.text, ws.title
         assert "OFFICIAL" in ws.oddFooter.left.text
     tables = [ws for ws in workbook.worksheets if ws.title not in ("Contents",) and ws.print_title_rows]
     assert len(tables) >= 9  # a header row repeated on every printed page
@@ -159,7 +159,7 @@ def test_pdf_has_contents_sections_page_numbers_and_figures(pdf_text, open_pack,
     for i, page in enumerate(reader.pages, start=1):
         assert f"Page {i} of {n}" in page.extract_text()
         assert "OFFICIAL" in page.extract_text()
-    assert f"as at {SAMPLE_TODAY:%d %b %Y}" in text
+    assert f"as at {date_text(SAMPLE_TODAY)}" in text
     # a sample of figures: the RAA's budget and forecast in £'000, and the region's A1
     mon = fk.monitor(sample_con, ref, PERIOD, open_pack.monitoring_period)
     for v in (mon.total(None, None)["budget"], mon.total(None, None)["forecast"], mon.total(886, "pooled")["budget"]):

@@ -150,7 +150,7 @@ def test_partial_year_and_gap_are_flagged_on_every_figure_that_uses_them() -> No
     frame = warehouse_drivers(con)
     po = frame[frame["driver"] == "placement_orders"].set_index(["la_code", "financial_year"])
     assert po.loc[(303, "2020-21"), "status"] == "in_progress"
-    assert po.loc[(303, "2020-21"), "note"] == "counts to 2020-06-30"
+    assert po.loc[(303, "2020-21"), "note"] == "counts to 30 Jun 2020"
     assert po.loc[(886, "2018-19"), "status"] == "gap" and po.loc[(886, "2018-19"), "value"] == 0
     assert po.loc[(303, "2018-19"), "status"] == "complete"
     assert (303, "2021-22") not in po.index  # a year not begun has no figure (no data is not zero)
@@ -160,7 +160,7 @@ def test_partial_year_and_gap_are_flagged_on_every_figure_that_uses_them() -> No
     assert any("2018-19: gap" in f for f in rows[("2020-21", 886)].flags)
     assert rows[("2020-21", 303)].flags == ()
     for la in (303, 886):
-        assert any("2020-21: year in progress (counts to 2020-06-30)" in f for f in rows[("2021-22", la)].flags)
+        assert any("2020-21: year in progress (counts to 30 Jun 2020)" in f for f in rows[("2021-22", la)].flags)
     assert C.as_cli(r)["rows"][2]["flags"]
 
 

@@ -43,7 +43,7 @@ def test_forecast_json_is_the_spec(sample_db: Path, capsys: pytest.CaptureFixtur
 def test_forecast_text_says_it_in_words(sample_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "forecast", "--db", str(sample_db), "--as-at", "2025-03-31")
     assert code == 0
-    assert "Pipeline forecast from the data held on 31 March 2025, for 12 months" in out
+    assert "Pipeline forecast from the data held on 31 Mar 2025, for 12 months" in out
     assert "To match the children forecast to need a family by March 2026" in out
     assert "Interagency fees" in out and "£" in out
 

@@ -25,7 +25,7 @@ def test_stale_after_the_settings_limit_and_without_any_drop(ref) -> None:
     name = {c.la_code: c.short_name for c in ref.councils}
     assert labels[str(first)] == name[first] and labels[str(second)] == f"{name[second]} (stale)"
     rows = {r.la_code: r for r in status.itertuples()}
-    assert freshness.staleness_note(rows[second]) == "newest drop 01 Nov 2026 (22 days old)"
+    assert freshness.staleness_note(rows[second]) == "newest drop 1 Nov 2026 (22 days old)"
     if len(ref.la_codes) > 2:
         third = ref.la_codes[2]
         assert freshness.is_stale(status, third) and freshness.staleness_note(rows[third]) == "no drop yet"
@@ -40,6 +40,6 @@ def test_the_stale_sentence_names_the_dataset_its_limit_and_each_stale_council(r
     text = freshness.stale_councils_text(status, "finance", ref)
     name = {c.la_code: c.short_name for c in ref.councils}
     assert text is not None and text.startswith("Stale finance data (older than 35 days): ")
-    assert f"{name[second]}: newest drop 01 Oct 2026 (53 days old)" in text and f"{name[first]}:" not in text
+    assert f"{name[second]}: newest drop 1 Oct 2026 (53 days old)" in text and f"{name[first]}:" not in text
     fresh = status.assign(stale=False)
     assert freshness.stale_councils_text(fresh, "finance", ref) is None

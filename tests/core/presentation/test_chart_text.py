@@ -68,6 +68,13 @@ def test_a_range_band_becomes_its_upper_and_lower_edges_and_a_box_its_summary() 
     assert got.set_index("Statistic").loc["0-99", "children (2)"] == 3
 
 
+def test_days_a_chart_was_given_as_iso_text_are_days_in_its_table() -> None:
+    """A chart drawn from periods' ends written "2026-03-31" reads them, under it, as the app writes days."""
+    fig = go.Figure(go.Bar(x=["2026-03-31", "2026-06-30"], y=[4, 5])).update_layout(title="Waiting")
+    assert list(chart_text.chart_table(fig)["Category"]) == [dt.date(2026, 3, 31), dt.date(2026, 6, 30)]
+    assert list(chart_text.chart_table_text(fig)["Category"]) == ["31 Mar 2026", "30 Jun 2026"]
+
+
 def test_every_forecast_chart_on_the_sample_has_a_title_and_its_figures(sample_db, ref) -> None:
     """Real charts: a builder that forgot its title, or whose traces the table cannot read, fails here."""
     result = forecast(pin(Warehouse(sample_db), ref, SAMPLE_TODAY), ForecastRequest(as_at=None, months=12,

@@ -76,11 +76,22 @@ def test_the_sign_flips_every_variance_alike_and_twice_is_identity(v: D, overspe
 
 def test_dates() -> None:
     d = dt.date(2026, 11, 3)
-    assert (text.date_long(d), text.date_short(d)) == ("03 November 2026", "03 Nov 2026")
+    assert text.date_text(d) == "3 Nov 2026"  # the one way a day is written: no leading zero, the month cut short
     assert text.utc_minute(pd.Timestamp("2026-11-21 10:30:59")) == "21 Nov 2026 10:30"
-    assert text.data_when(d, None) == "as at 03 November 2026"
-    assert text.data_when(None, d) == "data to 03 November 2026"
+    assert text.data_when(d, None) == "as at 3 Nov 2026"
+    assert text.data_when(None, d) == "data to 3 Nov 2026"
     assert text.data_when(None, None) == "no data yet"
+
+
+
+def test_a_grid_shows_a_column_of_days_or_times_as_the_app_writes_days() -> None:
+    assert text.grid_date_format(pd.Series([dt.date(2026, 10, 1), None], dtype=object)) == "D MMM YYYY"
+    assert text.grid_date_format(pd.Series(pd.to_datetime(["2026-10-01", None]))) == "D MMM YYYY"
+    assert text.grid_date_format(pd.Series(pd.to_datetime(["2026-10-01 10:30"]))) == "D MMM YYYY HH:mm:ss"
+    assert text.grid_date_format(pd.Series([dt.datetime(2026, 10, 1, 10, 30)], dtype=object)) == "D MMM YYYY HH:mm:ss"
+    for other in (pd.Series(["2026-10-01"]), pd.Series([1, 2]), pd.Series([None, None], dtype=object),
+                  pd.Series([dt.date(2026, 10, 1), "x"], dtype=object)):
+        assert text.grid_date_format(other) is None
 
 
 def test_issue_lines_show_every_issue_whole_and_escape_council_text() -> None:

@@ -151,3 +151,11 @@ def test_numpy_numbers_in_an_object_column_stay_numbers() -> None:
                                              dtype=object)})
     ws = openpyxl.load_workbook(io.BytesIO(export.table_xlsx(frame))).active
     assert [ws.cell(r, 1).value for r in range(2, 6)] == [41, "not held", 1.5, True]
+
+
+def test_a_date_cell_is_a_date_shown_as_the_app_writes_days() -> None:
+    """A workbook's day is a real date (it sorts and filters) shown "7 Oct 2022", as `date_text` writes it and
+    the grid's date columns show it, not ISO."""
+    ws = openpyxl.load_workbook(io.BytesIO(export.table_xlsx(_frame()))).active
+    [cell] = [c for row in ws.iter_rows() for c in row if c.is_date][:1]
+    assert cell.value.date() == dt.date(2022, 10, 7) and cell.number_format == "d mmm yyyy"

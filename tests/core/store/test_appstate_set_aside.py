@@ -6,6 +6,7 @@ lost), and never SQLite's error on a page or the command line (docs/operations.m
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import stat
 import threading
@@ -48,6 +49,7 @@ def test_a_damaged_store_is_set_aside_and_a_fresh_one_serves_the_next_action(tmp
     assert state.schema_version == len(appstate.MIGRATIONS)
     notice = appstate.set_aside_notice(state)
     assert notice is not None and aside.name in notice and "raa restore" in notice and "raa users add" in notice
+    assert re.search(r"found damaged on \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} UTC", notice)  # as utc_minute writes
     assert accounts.users(state) == []  # the accounts are in the set-aside file, not invented again
 
 
