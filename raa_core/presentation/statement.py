@@ -30,6 +30,8 @@ CHECKS: dict[str, str] = {
     "pdf": "a check of the board pack's PDF: tagged structure, document language and title, headings, tables "
            "with header cells and alternative text for charts",
 }
+#: Each check's short name in a sentence ("the keyboard walk has not been run").
+CHECK_NAMES: dict[str, str] = {"axe": "the automated scan", "keyboard": "the keyboard walk", "pdf": "the PDF check"}
 STANDARD = "Web Content Accessibility Guidelines (WCAG) version 2.2 AA"
 SERIOUS = ("serious", "critical")
 EHRC = "the Equality Advisory and Support Service (EASS)"
@@ -68,12 +70,18 @@ def load(folder: Path = RESULTS) -> dict[str, Check | None]:
     return got
 
 
+def _sentence_start(text: str) -> str:
+    """The text with its first letter made a capital and the rest as written ("axe-core in Chromium" stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def _finding(f: dict[str, Any]) -> str:
-    where = f", {f['where']}" if f.get("where") else ""
+    """One finding as a list item: what, where and how serious, why, and the upstream issue where there is one:
+    "- Tab stops … not seen (tables; not checked). Streamlit's grid … Upstream issue: https://…"."""
+    about = "; ".join(str(f[k]) for k in ("where", "impact") if f.get(k))
     why = f" {f['why']}" if f.get("why") else ""
-    upstream = f" (upstream: {f['upstream']})" if f.get("upstream") else ""
-    impact = f" [{f['impact']}]" if f.get("impact") else ""
-    return f"- {f.get('what', '')}{impact}{where}.{why}{upstream}"
+    upstream = f" Upstream issue: {f['upstream']}." if f.get("upstream") else ""
+    return f"- {_sentence_start(str(f.get('what', '')))}" + (f" ({about})" if about else "") + f".{why}{upstream}"
 
 
 def sections(checks: dict[str, Check | None], raa_name: str, contact: str | None) -> list[Section]:
@@ -95,7 +103,8 @@ def sections(checks: dict[str, Check | None], raa_name: str, contact: str | None
         status = (f"This dashboard is **partially compliant** with the {STANDARD} standard: the checks below found "
                   f"{count_noun(len(findings), 'issue')} ({len(serious)} serious or critical)"
                   + (f", {count_noun(len(failed), 'check')} did not pass" if failed else "")
-                  + (", and " + ", ".join(untested) + " has not been checked" if untested else "")
+                  + (", and " + " and ".join(CHECK_NAMES[k] for k in untested) + (" have" if len(untested) > 1 else " has")
+                     + " not been run" if untested else "")
                   + ". Automated and scripted checks cannot show that every success criterion is met, and no "
                     "full audit by a person is recorded, so we do not claim full compliance.")
     if findings:
@@ -118,9 +127,9 @@ def sections(checks: dict[str, Check | None], raa_name: str, contact: str | None
                    "Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the "
                    "accessibility regulations). If you are not happy with how we respond to your complaint, "
                    f"contact {EHRC}.")
-    tested_lines = [f"- {CHECKS[c.name].capitalize()}: last run on {date_text(c.tested_on)} with {c.tool}; "
+    tested_lines = [f"- {_sentence_start(CHECKS[c.name])}: last run on {date_text(c.tested_on)} with {c.tool}; "
                     f"{c.scope}; {'passed' if c.passed else 'did not pass'}." for c in ran.values()]
-    tested_lines += [f"- {CHECKS[k].capitalize()}: not run." for k in untested]
+    tested_lines += [f"- {_sentence_start(CHECKS[k])}: not run." for k in untested]
     tested = ("This statement is written from the latest results of the dashboard's own accessibility checks, "
               "which run with its test suite:\n\n" + "\n".join(tested_lines))
     return [

@@ -24,8 +24,8 @@ from raa_core.presentation import statement
 
 pytestmark = pytest.mark.browser
 
-#: One demo user per role (roles.csv); the analysts of 886 and 887 see what the analyst of 303 sees.
-ROLES = ("board", "hos", "finance", "analyst303", "admin")
+#: One demo user per role (roles.csv), with the role: the analysts of 886 and 887 see what the analyst of 303 sees.
+ROLES = {"board": "board", "hos": "hos", "finance": "finance", "analyst303": "council_analyst", "admin": "admin"}
 #: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SERIOUS = statement.SERIOUS
@@ -115,7 +115,7 @@ def _findings(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _walk(live_app: str, browser, axe: Axe, tmp_path, found: list[dict[str, Any]]) -> int:
+def _walk(live_app: str, browser, axe: Axe, tmp_path, found: list[dict[str, Any]], labels: dict[str, str]) -> int:
     """Scan every screen (signed out, then every role's pages); returns the number of scans made."""
     screens = 0
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -139,20 +139,20 @@ def _walk(live_app: str, browser, axe: Axe, tmp_path, found: list[dict[str, Any]
         for title in nav_links(page):
             page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first.click()
             wait_ready(page, 180_000)
-            screens += _states(page, axe, f"{title} ({user})", found)
+            screens += _states(page, axe, f"{title} ({labels[ROLES[user]]})", found)
             if title == "Data drops" and user == "hos":
                 _show_a_drops_issues(page, tmp_path)
-                screens += _states(page, axe, "Data drops, a drop's issues shown (hos)", found)
+                screens += _states(page, axe, f"Data drops, a drop's issues shown ({labels['hos']})", found)
         context.close()
     return screens
 
 
-def test_axe_finds_no_serious_violation_on_any_screen_for_any_role(live_app, browser, tmp_path) -> None:
+def test_axe_finds_no_serious_violation_on_any_screen_for_any_role(live_app, browser, tmp_path, ref) -> None:
     axe = Axe()
     found: list[dict[str, Any]] = []
     screens, failure = 0, None
     try:
-        screens = _walk(live_app, browser, axe, tmp_path, found)
+        screens = _walk(live_app, browser, axe, tmp_path, found, ref.role_labels())
     except Exception as exc:  # the results so far are still written: the statement says the walk did not finish
         failure = exc
     app_serious = [f for f in found if f["impact"] in SERIOUS and f["streamlit"] is None]
@@ -163,7 +163,8 @@ def test_axe_finds_no_serious_violation_on_any_screen_for_any_role(live_app, bro
                 f"Chromium {browser.version}",
         "passed": not app_serious and failure is None,
         "scope": (f"{screens} screens scanned against WCAG 2.0, 2.1 and 2.2 A and AA: the sign-in screen, the "
-                  f"statement, and every page of the roles {', '.join(ROLES)}, with expanders open and tabs shown"
+                  f"statement, and every page each role sees ({'; '.join(ref.role_labels()[r] for r in ROLES.values())}), "
+                  "with expanders open and tabs shown"
                   if failure is None else f"a walk of the screens that stopped early ({type(failure).__name__}); "
                   f"{len({f['where'] for f in found})} screens with findings"),
         "findings": _findings(found),

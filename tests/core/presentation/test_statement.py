@@ -40,15 +40,17 @@ def test_results_become_the_status_the_findings_and_the_dates(tmp_path: Path) ->
     got = {s.heading: s.text for s in statement.sections(statement.load(tmp_path), "Some RAA", "access@example.org")}
     status = got["Compliance status"]
     assert "**partially compliant**" in status and "2 issues (1 serious or critical)" in status
-    assert "1 check did not pass" in status and "keyboard has not been checked" in status
+    assert "1 check did not pass" in status and "the keyboard walk has not been run" in status
     assert "fully compliant" not in status.replace("do not claim full compliance", "")
     issues = got["Non-accessible content"]
-    assert "Streamlit's toolbar button has no name [serious], every page. It is Streamlit's own. " \
-           "(upstream: streamlit/streamlit#1)" in issues and "A table has no header cells [moderate]" in issues
+    assert "- Streamlit's toolbar button has no name (every page; serious). It is Streamlit's own. " \
+           "Upstream issue: streamlit/streamlit#1." in issues and "- A table has no header cells (moderate)." in issues
     assert "Not tested: a scripted walk with the keyboard alone" in issues
     tested = got["How we tested this dashboard"]
     assert "last run on 20 Nov 2026 with axe-tool 1.0; axe scope; passed" in tested
     assert "with pdf-tool 1.0; pdf scope; did not pass" in tested and "keyboard alone" in tested
+    # each line starts with a capital and keeps its names' capitals (Chromium, PDF), never str.capitalize()
+    assert "- An automated scan with axe-core in Chromium" in tested and "the board pack's PDF" in tested
     assert "contact access@example.org" in got["Reporting accessibility problems"]
 
 
