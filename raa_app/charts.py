@@ -4,6 +4,12 @@ tests/repo/test_chart_placement.py). A chart without data is a sentence instead.
 A chart comes with its text alternative (WCAG 2.2 1.1.1): its title, which says what it shows, and its figures
 as a table one click away (an expander under the chart), both read from the figure by
 `raa_core.presentation.chart_text`, so the table can never say other than the chart.
+
+Drawing is most of a page's time in the browser (docs/operations.md, "Page speed"): Plotly takes about a tenth of
+a second of the browser's main thread per chart on a two-core server, and a page of eight charts is then over
+its half-second target before its figures arrive. So a page draws its leading charts at once and places the
+later ones `later`: their title, a "Show chart" switch that draws the chart when turned on (it reruns alone and
+is remembered for the session, so the chart is there on the next visit), and the same table one click away.
 """
 
 from __future__ import annotations
@@ -12,23 +18,52 @@ from typing import Any
 
 import streamlit as st
 
+from raa_app import shell
 from raa_core import presentation
 from raa_core.presentation import chart_text
 
 #: Plotly's toolbar without its logo and the selection tools (which select nothing here).
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+#: The label of the switch that draws a chart placed `later`.
+SHOW_CHART = "Show chart"
 
 
-def place(fig: Any, key: str, where: Any = None) -> None:
+def show_key(key: str) -> str:
+    """The session key of the switch that draws the chart placed with `key` when it is placed `later`."""
+    return f"show_chart_{key}"
+
+
+def place(fig: Any, key: str, where: Any = None, *, later: bool = False) -> None:
     """Draw `fig` full width in `where` (a column or container; the page's main column by default), with its
     figures as a table in an expander under it; or, when it draws no figure at all (`presentation.chart_has_data`:
     reference lines, zeros and suppressed marks are not figures), the sentence that says so instead: a chart is
-    never an empty frame. Raises raa_core.errors.Fault for a chart without a title."""
+    never an empty frame. `later`: the chart is drawn when the person turns its "Show chart" switch on (the
+    module's docstring); its title and table are there either way. Raises raa_core.errors.Fault for a chart
+    without a title."""
     if not presentation.chart_has_data(fig):
         (where if where is not None else st).info(presentation.no_chart_text(fig), icon=":material/bar_chart_off:")
         return
     title = chart_text.chart_title(fig)
     with where if where is not None else st.container():
-        st.plotly_chart(fig, key=key, config=PLOT_CONFIG, width="stretch")
+        if later:
+            _drawn_on_request(fig, key, title)
+        else:
+            _draw(fig, key)
         with st.expander(f"{title}: the figures as a table", icon=":material/table_chart:"):
             st.table(chart_text.chart_table_text(fig), hide_index=True)
+
+
+@shell.fragment
+def _drawn_on_request(fig: Any, key: str, title: str) -> None:
+    """The title of a chart placed `later` with its switch, and the chart while the switch is on. A part that
+    reruns alone: turning the switch reruns this chart only, not the page."""
+    box = st.container()  # above the switch: the chart, or its title while the chart is not drawn
+    if st.toggle(SHOW_CHART, key=show_key(key), persist_state="session", help=f"Draw the chart: {title}"):
+        with box:
+            _draw(fig, key)
+    else:
+        box.markdown(f"**{title}**")
+
+
+def _draw(fig: Any, key: str) -> None:
+    st.plotly_chart(fig, key=key, config=PLOT_CONFIG, width="stretch")
