@@ -3,7 +3,8 @@
 A person signs in (the Head of Service, who may open every page) on the audit page, then opens each page from
 the menu in turn. For each page: the settle time of its first visit after the server starts (cold: its figures
 are not cached yet), of a visit by a second person signed in afterwards (warm: a new session, the figures
-cached), of a sidebar change on it (council: Kent; then back to the region, not timed), and of the second
+cached), of a sidebar change on it (council: Kent, timed from the press on the option; then back to the
+region, not timed), and of the second
 person's next visit to it (again: the tab has loaded the charts' code by then). A page has settled
 when the app is connected, no script runs and no skeleton is left (tests/browser_support.py).
 The app logs each script run (RAA_PROFILE): run time, warehouse cursors taken, SQL statements run through them
@@ -59,12 +60,18 @@ def build_sample(folder: Path) -> Path:
 
 
 #: Installed once per browser page: logs each change of the app's script state and of the skeleton count,
-#: with the page's own clock, so a settle time is read in the browser (no polling delay of the driver); and the
-#: page's long tasks ([start, duration] in ms).
+#: with the page's own clock, so a settle time is read in the browser (no polling delay of the driver); the
+#: page's long tasks ([start, duration] in ms); and the moment of the last press of a pointer, where a visit made
+#: by clicking starts (the driver's time to find and open a select before that is not the page's).
 OBSERVE = """() => {
-    if (window._raaLog) { window._raaLog.length = 0; window._raaLong.length = 0; return performance.now(); }
+    if (window._raaLog) {
+        window._raaLog.length = 0; window._raaLong.length = 0; window._raaPress = null;
+        return performance.now();
+    }
     window._raaLog = [];
     window._raaLong = [];
+    window._raaPress = null;
+    document.addEventListener('pointerdown', () => { window._raaPress = performance.now(); }, true);
     new PerformanceObserver(list => {
         for (const e of list.getEntries()) window._raaLong.push([e.startTime, e.duration]);
     }).observe({type: 'longtask'});
@@ -125,8 +132,8 @@ def self_time_by_file(profile: dict) -> dict[str, float]:
 
 
 def settle(page, heading: str, action, probe: Probe | None = None, out: dict | None = None) -> float:
-    """Seconds from the action to the moment the page last became settled (browser clock): no script
-    running, no skeleton, the heading shown. With a `probe`, `out` gets where the browser spent the visit
+    """Seconds from the action (the last pointer press of a click; the call, for a change of URL) to the moment
+    the page last became settled (browser clock): no script running, no skeleton, the heading shown. With a `probe`, `out` gets where the browser spent the visit
     (the module's docstring)."""
     t0 = page.evaluate(OBSERVE)
     before = probe.start() if probe else None
@@ -136,6 +143,7 @@ def settle(page, heading: str, action, probe: Probe | None = None, out: dict | N
     page.get_by_role("heading", name=heading).first.wait_for()
     wait_ready(page)
     log = page.evaluate("window._raaLog")
+    t0 = page.evaluate("window._raaPress") or t0  # a click: timed from the press
     if not log:
         raise RuntimeError(f"{heading}: the page did not change")
     busy = [i for i, (_, state, skeletons) in enumerate(log) if state != "notRunning" or skeletons]
