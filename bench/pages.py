@@ -22,7 +22,7 @@ not comparable with a run without it).
 
 Targets: cold < 1 s, warm < 0.5 s, sidebar change < 0.5 s per page (again: as warm). docs/operations.md
 ("Page speed") keeps the figures.
-Usage: .venv/bin/python bench/pages.py [--db PATH] [--repeat N] [--by-file]
+Usage: .venv/bin/python bench/pages.py [--db PATH] [--repeat N] [--by-file] [--save FIGURES.json]
 """
 
 from __future__ import annotations
@@ -239,6 +239,8 @@ def main() -> int:
     ap.add_argument("--db", type=Path, default=None, help="a warehouse to use (default: the sample, built fresh)")
     ap.add_argument("--repeat", type=int, default=1, help="server starts to measure (median reported)")
     ap.add_argument("--by-file", action="store_true", help="split the JavaScript time by file (slows the page)")
+    ap.add_argument("--save", type=Path, default=None,
+                    help="write each server start's figures to this JSON file (to take medians over several runs)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or build_sample(Path(tmp))
@@ -246,6 +248,9 @@ def main() -> int:
         for i in range(args.repeat):
             profile = Path(tmp) / f"profile{i}.jsonl"
             rounds.append(measure(db, profile, args.by_file))
+    if args.save:
+        args.save.write_text(json.dumps([[{k: r.get(k) for k in ("page", *TARGETS)} for r in rows] for rows in rounds],
+                                        indent=1))
     failed = False
     met: list[str] = []
     print(f"{'page':22} " + " ".join(f"{k + ' s':>9}" for k in TARGETS)
