@@ -5,11 +5,11 @@ A chart comes with its text alternative (WCAG 2.2 1.1.1): its title, which says 
 as a table one click away (an expander under the chart), both read from the figure by
 `raa_core.presentation.chart_text`, so the table can never say other than the chart.
 
-Drawing is most of a page's time in the browser (docs/operations.md, "Page speed"): Plotly takes about a tenth of
-a second of the browser's main thread per chart on a two-core server, and a page of eight charts is then over
-its half-second target before its figures arrive. So a page draws its leading charts at once and places the
-later ones `later`: their title, a "Show chart" switch that draws the chart when turned on (it reruns alone and
-is remembered for the session, so the chart is there on the next visit), and the same table one click away.
+Every chart drawn delays the moment a page settles in the browser: with all of them drawn at once the chart
+pages took up to half a second longer to settle (docs/operations.md, "Page speed"). So a page draws its leading charts
+at once and places the later ones `later`: their title, a "Show chart" switch that draws the chart when turned on
+(it reruns alone and is remembered for the session, so the chart is there on the next visit), and the same table
+one click away.
 """
 
 from __future__ import annotations

@@ -38,6 +38,10 @@ def test_a_later_chart_is_its_title_switch_and_table_until_asked_for(app_env: Pa
     assert at.toggle(key=charts.show_key("funnel")).value is True
     assert len([e for e in at.expander if e.label.endswith(": the figures as a table")]) == len(tables)
     assert "stages" not in chart_ids(at)  # the other later charts still wait
+    at.switch_page(REGIONAL).run()
+    at.switch_page(LOCAL).run()
+    assert not at.exception, at.exception
+    assert "funnel" in chart_ids(at) and "stages" not in chart_ids(at)  # the switch holds for the session
 
 
 def test_the_regional_page_draws_its_trends_at_once(app_env: Path) -> None:
