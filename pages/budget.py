@@ -122,14 +122,15 @@ def trend_view(mon: monitoring.Monitoring, method: str, overspend_positive: bool
             budget_charts.outturn_trend(trend, la, area,
                                         f"{display.label('scope', area)}: forecast outturn by period against budget",
                                         unit),
-            f"trend_{area}", col)
+            f"trend_{area}", col, later=True)
     shell.download_table(trend, "forecast_trend", "trend", period=period_name(mon))
 
     st.header("Movement since last period", anchor="movement")
     if not mon.has_movement:
         st.info("Period 1 has no earlier forecast to compare with.", icon=":material/info:")
         return
-    charts.place(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), "movement_chart")
+    charts.place(budget_charts.movement_by_line(mon, la, labels, overspend_positive, unit), "movement_chart",
+                 later=True)
     moved = budget_charts.variance_by_line_data(mon, la, labels, "movement")
     shell.download_table(moved, "forecast_movement", "movement", period=period_name(mon))
 

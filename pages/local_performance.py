@@ -151,7 +151,7 @@ left, right = st.columns([2, 3])
 with left:
     act_marks = data.load(journeys.activity_not_provided, every)  # fields 903 files lack: said, never a zero
     pv.plot(pv.figure(pc.journey_funnel, coverage.mark_not_provided(act_view, act_marks, words=False), area,
-                      period.name), "funnel")
+                      period.name), "funnel", later=True)
     pv.chart_notes(False, publication)
     for stage, key in journeys.FUNNEL:
         if key in act_marks.get(area, {}):
@@ -161,7 +161,7 @@ with left:
 with right:
     st_marks = data.load(journeys.stages_not_provided, every)  # stages resting on a match date 903 lacks
     pv.plot(pv.figure(pc.stage_durations_chart, journeys.stages_marked(stages_view, st_marks, words=False), area,
-                      period.name, ref.settings.low_n_below), "stages")
+                      period.name, ref.settings.low_n_below), "stages", later=True)
     pv.chart_notes(indicators.low_n_marked(journeys.stages_marked(stages_view, st_marks, words=False), area,
                                            "mean_days"), publication)
     for stage, words in st_marks.get(area, {}).items():
@@ -176,7 +176,7 @@ bands_shown, bands_view = pv.publish(bands, publication, counts=["children"], gr
 mine_bands = bands[bands["area"] == area]
 children_allowed = access.can_see_children(viewer, la_code, ref)
 if publication or not children_allowed:
-    pv.plot(pv.figure(pc.a1_bands_chart, bands_view, area), "a1_bands")
+    pv.plot(pv.figure(pc.a1_bands_chart, bands_view, area), "a1_bands", later=True)
     pv.chart_notes(False, publication)
     st.caption("Each child's days are not shown in the publication view: the bands are." if publication else
                "Each child's days are shown only to the Head of Service and the council's own analyst: the bands are.")
@@ -188,12 +188,13 @@ else:
     threshold = indicators.threshold_of(sc, "A1")
     left, right = st.columns(2)
     with left:
-        pv.plot(pv.figure(pc.a1_distribution_chart, dist, threshold, low_n_below=ref.settings.low_n_below), "a1_distribution")
+        pv.plot(pv.figure(pc.a1_distribution_chart, dist, threshold, low_n_below=ref.settings.low_n_below),
+                "a1_distribution", later=True)
         pv.chart_notes(indicators.low_n_of(sc, area, "A1"), False)
         shell.download_table(dist.drop(columns="la_code"), "a1_days", "a1_distribution", period=period.name,
                              area=area)
     with right:
-        pv.plot(pv.figure(pc.a1_bands_chart, bands_view, area), "a1_bands")
+        pv.plot(pv.figure(pc.a1_bands_chart, bands_view, area), "a1_bands", later=True)
         st.caption(f"{presentation.count_noun(int(mine_bands['children'].sum()), 'child', 'children')} adopted in "
                    f"{period.name}.")
         pv.export(bands, bands_shown, publication, "a1_bands", "a1_bands", area, period=period.name)
@@ -230,7 +231,8 @@ with left:
         )
 wb_shown, wb_view = pv.publish(wbands, publication, counts=["children"], parts_of=journeys.WAITING_BANDS_PARTS_OF)
 with right:
-    pv.plot(pv.figure(pc.waiting_bands_chart, wb_view, area, title="Children waiting by months since the decision"), "waiting_bands")
+    pv.plot(pv.figure(pc.waiting_bands_chart, wb_view, area, title="Children waiting by months since the decision"),
+            "waiting_bands", later=True)
     pv.chart_notes(False, publication)
 pv.export(wbands, wb_shown, publication, "children_waiting_bands", "waiting_bands", area, period=f"on_{at.isoformat()}")
 
@@ -273,11 +275,12 @@ else:
     )
 left, right = st.columns(2)
 with left:
-    pv.plot(pv.figure(pc.adopter_pipeline, r_view, area, period.name), "pipeline")
+    pv.plot(pv.figure(pc.adopter_pipeline, r_view, area, period.name), "pipeline", later=True)
     pv.chart_notes(False, publication)
     pv.export(recruit, r_shown, publication, "adopter_pipeline", "pipeline", area, period=period.name)
 with right:
-    pv.plot(pv.figure(pc.timeliness_chart, t_view, area, period.name, ref.settings.low_n_below), "timeliness")
+    pv.plot(pv.figure(pc.timeliness_chart, t_view, area, period.name, ref.settings.low_n_below), "timeliness",
+            later=True)
     pv.chart_notes(indicators.low_n_marked(t_view, area, "pct"), publication)
     pv.export(timely, t_shown, publication, "adopter_timeliness", "timeliness", area, period=period.name)
 

@@ -119,6 +119,7 @@ def trends_and_comparison() -> None:
             sc_view, ind, names, title=f"{ind}, {period.name}: councils, region, threshold, national"
         ),
         "council_comparison",
+        later=True,
     )
     pv.chart_notes(bool(rows["low_n"].any()), publication)
     pv.export(rows, sc_pub[sc_pub["indicator"] == ind], publication, f"{ind}_councils", "comparison",
@@ -136,7 +137,7 @@ st.markdown(
 both = indicators.region_and_mean(sc_view)
 left, right = st.columns([3, 2])
 with left:
-    pv.plot(pv.figure(pc.region_vs_mean, sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean")
+    pv.plot(pv.figure(pc.region_vs_mean, sc_view, low_n_below=ref.settings.low_n_below), "region_vs_mean", later=True)
     pv.chart_notes(False, publication)
 with right:
     table = suppression.shown_from_masked(both) if publication else both
@@ -197,6 +198,7 @@ elif len(mine):
 pv.plot(
     pv.figure(pc.waiting_vs_adopters, suff_view, area, title=f"{area_name}: children and adopters waiting at each quarter end"),
     "sufficiency",
+    later=True,
 )
 pv.chart_notes(False, publication)
 pv.export(suff, suff_shown, publication, "sufficiency", "sufficiency", area, period=f"to_{at.isoformat()}")

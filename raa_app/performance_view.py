@@ -74,9 +74,9 @@ def table(df: pd.DataFrame, columns: dict[str, str], helps: dict[str, str] | Non
     tables.show_frame(df.rename(columns=columns), hide_index=True, width="stretch", column_config=config or None)
 
 
-def plot(fig: Any, key: str) -> None:
-    """Place a chart with its text alternative (raa_app.charts)."""
-    charts.place(fig, key)
+def plot(fig: Any, key: str, *, later: bool = False) -> None:
+    """Place a chart with its text alternative (raa_app.charts); `later`: drawn when the person asks for it."""
+    charts.place(fig, key, later=later)
 
 
 def chart_notes(low: bool, publication: bool, shaded: bool = False) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, SAMPLE_TODAY
+from raa_app import charts
 from raa_core.periods import financial_year_of
 from raa_core.store import warehouse
 
@@ -69,9 +70,25 @@ def _decode(v: Any) -> Any:
     return v
 
 
+def draw_later_charts(at: AppTest) -> AppTest:
+    """Turn on every chart's "Show chart" switch (a chart placed `later`, raa_app.charts) and run the page."""
+    for switch in at.toggle:
+        if switch.label.startswith(charts.SHOW_CHART):
+            switch.set_value(True)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def chart(at: AppTest, key: str) -> list[dict[str, Any]]:
-    """The traces of the plotly chart placed with `key`."""
+    """The traces of the plotly chart placed with `key` (drawn first if it was placed `later`)."""
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    switch = [t for t in at.toggle if t.key == charts.show_key(key)]
+    if not found and switch and not switch[0].value:
+        switch[0].set_value(True)
+        at.run()
+        assert not at.exception, at.exception
+        found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
     assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
     traces = json.loads(found[0].proto.spec)["data"]
     return [{k: _decode(v) for k, v in t.items()} for t in traces]
