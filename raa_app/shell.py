@@ -81,12 +81,14 @@ FOCUS_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] :is(p, li, strong, em) { color: #4a5059 !important; opacity: 1 !important; }
 </style>"""
 #: Nothing cut off at 1366 px or in print: Streamlit keeps metric labels and values, widget labels (a checkbox's
-#: too), page links and tab labels on one line and ends them with an ellipsis when the column is narrower; here
-#: they wrap instead (tests/browser/test_browser_reading.py finds any text cut off).
+#: and a switch's too: theirs is a stWidgetLabel inside the control's label), page links and tab labels on one
+#: line and ends them with an ellipsis when the column is narrower; here they wrap instead
+#: (tests/browser/test_browser_reading.py finds any text cut off). Only text boxes are loosened: a checkbox's
+#: square and a switch's track are empty boxes of a set size, which `height: auto` would flatten to nothing
+#: (the same test checks every checkbox and switch is drawn).
 WRAP_CSS = """<style>
 :is([data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricDelta"],
-    [data-testid="stWidgetLabel"], [data-testid="stPageLink-NavLink"], [data-testid="stCheckbox"] label,
-    [data-baseweb="tab"])
+    [data-testid="stWidgetLabel"], [data-testid="stPageLink-NavLink"], [data-baseweb="tab"])
   :is(p, div, span, label):not([data-testid="stIconMaterial"]),
 :is([data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stWidgetLabel"]) {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;

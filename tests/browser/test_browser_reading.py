@@ -1,6 +1,6 @@
 """Headless Chromium at 1366 x 900, as a Board member and the Head of Service read the app: every page, opened from
-the menu, asks nothing of any origin but the app's own (no font or icon from a CDN: the app works offline), and
-no visible text on any page is cut off (a label, metric, caption, heading, button, tab, chosen option or alert
+the menu, asks nothing of any origin but the app's own (no font or icon from a CDN: the app works offline),
+every checkbox and switch is drawn, and no visible text on any page is cut off (a label, metric, caption, heading, button, tab, chosen option or alert
 wider than its box, or ended with an ellipsis; every expander opened, every tab shown).
 A screenshot of every page is kept in tests/artifacts/."""
 
@@ -53,6 +53,15 @@ CLIPPED_JS = """() => {
   return Array.from(out.values());
 }"""
 
+#: Every visible checkbox and switch whose drawn control (the square or the track: an empty box beside the
+#: hidden input and the label) is smaller than 12 x 12 px, so a person cannot see it (WCAG 2.2 1.4.11): its label.
+UNDRAWN_CONTROLS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stCheckbox"]'))
+  .filter(c => c.getBoundingClientRect().width > 0)
+  .map(c => { const box = c.querySelector('label > div:not([data-testid])');
+              const r = box ? box.getBoundingClientRect() : {width: 0, height: 0};
+              return {label: (c.innerText || '').trim().slice(0, 80), width: r.width, height: r.height}; })
+  .filter(c => c.width < 12 || c.height < 12)"""
+
 #: Click every closed expander that can be seen in the main column (a person opening each); returns how many.
 OPEN_EXPANDERS_JS = """() => {
   const closed = Array.from(document.querySelectorAll(
@@ -94,7 +103,8 @@ def walk(request: pytest.FixtureRequest, live_app: str, browser) -> dict[str, An
     page = context.new_page()
     page.set_default_timeout(180_000)
     origin = urlsplit(live_app).netloc
-    got: dict[str, Any] = {"user": user, "titles": [], "elsewhere": [], "clipped": [], "start": time.monotonic()}
+    got: dict[str, Any] = {"user": user, "titles": [], "elsewhere": [], "clipped": [], "undrawn": [], "controls": 0,
+                           "start": time.monotonic()}
     page.on("request", lambda r: got["elsewhere"].append(r.url) if urlsplit(r.url).scheme in ("http", "https")
             and urlsplit(r.url).netloc != origin else None)
     try:
@@ -107,6 +117,8 @@ def walk(request: pytest.FixtureRequest, live_app: str, browser) -> dict[str, An
             assert_no_exception(page)
             page.wait_for_timeout(500)  # fonts and the grid's layout settle
             got["clipped"] += _cut_off(page, title)
+            got["controls"] += page.locator('[data-testid="stCheckbox"]:visible').count()
+            got["undrawn"] += [{"page": title, **c} for c in page.evaluate(UNDRAWN_CONTROLS_JS)]
             # the main column scrolls inside the window: the window is made as tall as it for the picture
             tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
             page.set_viewport_size({"width": 1366, "height": min(max(tall, 900), 8000)})
@@ -130,3 +142,10 @@ def test_no_visible_text_is_cut_off_at_1366_px(walk: dict[str, Any]) -> None:
     assert len(walk["titles"]) >= 6
     lines = [f"{c['page']} | {c['testid']} | {c['text']!r} (+{c['over']} px)" for c in walk["clipped"]]
     assert not lines, f"{walk['user']}: text cut off at 1366 px:\n" + "\n".join(lines)
+
+
+def test_every_checkbox_and_switch_is_drawn(walk: dict[str, Any]) -> None:
+    """A checkbox's square and a switch's track are drawn at their size on every page (a style that loosens
+    labels must not flatten them): a control nobody can see cannot be used or read."""
+    assert walk["controls"] >= 3  # the publication view and the charts' switches at least
+    assert not walk["undrawn"], f"{walk['user']}: controls not drawn: {walk['undrawn']}"
