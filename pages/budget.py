@@ -93,7 +93,7 @@ def headline(mon: monitoring.Monitoring, sign: int) -> None:
             c1.metric(f"{tile.title} budget", tile.budget)
             c2.metric(f"{tile.title} forecast outturn", tile.forecast)
             c3.metric(f"{tile.title} variance", tile.variance, tile.variance_delta,
-                      delta_color=tile.delta_color, help=tile.variance_help)
+                      delta_color=tile.delta_color, delta_arrow=tile.delta_arrow, help=tile.variance_help)
             c4.metric(f"{tile.title} movement", tile.movement, help=tile.movement_help)
 
 
@@ -281,7 +281,9 @@ def export_button(period: int | None, method: str, overspend_positive: bool, opt
 if latest is None:
     budget_only_view()
 else:
-    c1, c2, c3, c4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
+    # the forecast method's labels are long: its box is wide enough to show the chosen one whole at 1366 px
+    c1, c2, c4 = st.columns([2, 5, 2], vertical_alignment="bottom")
+    c3, c5 = st.columns(2)
     period = c1.selectbox("Period", monitoring.periods_to(latest), index=latest - 1,
                           format_func=lambda p: monitoring.period_label(year, p), key=f"budget_period_{year}")
     method = c2.selectbox("Forecast method", list(monitoring.METHODS), format_func=display.METHOD_LABELS.__getitem__,
@@ -289,7 +291,7 @@ else:
     underspend_positive = c3.toggle("Underspend shown positive", value=not ref.settings.overspend_positive,
                                     key="budget_sign",
                                     help="Variances are forecast less budget: by default an overspend is positive")
-    minus = c3.toggle("Excel negatives with a minus sign", value=False, key="budget_minus",
+    minus = c5.toggle("Excel negatives with a minus sign", value=False, key="budget_minus",
                       help="Negative amounts in the Excel report as -£1.00 instead of (£1.00)")
     overspend_positive = not underspend_positive
     sign = display.variance_sign(overspend_positive)

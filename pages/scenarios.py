@@ -261,7 +261,7 @@ def compare_view(saved: pd.DataFrame) -> None:
 
 def compensation_view() -> None:
     fees = interagency.fee_choices(shell.reference())
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3 = st.columns([2, 4, 2])  # the fee's labels are long: its box shows the chosen one whole at 1366 px
     # a typed day, not a calendar (its small day buttons)
     at, bad_at = shell.typed_day(
         "Go-live date", "sc_golive", interagency.GO_LIVE, value=interagency.GO_LIVE, where=c1,

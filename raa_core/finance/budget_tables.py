@@ -26,6 +26,7 @@ from raa_core.presentation import (
     gbp,
     missing,
     percent_text,
+    rounded,
     share_text,
     tile_money,
     utc_minute,
@@ -220,6 +221,7 @@ class HeadlineTile:
     variance_delta: str | None
     variance_help: str
     delta_color: str
+    delta_arrow: str
     movement: str
     movement_help: str
 
@@ -227,7 +229,9 @@ class HeadlineTile:
 def headline(mon: Monitoring, la_code: int | None, sign: int, unit: MoneyUnit) -> list[HeadlineTile]:
     """Per area (pooled, adoption support, all) of a council (None = RAA) with a total: budget, forecast,
     variance (the sign applied, as % of budget; an overspend shown red whichever way round) and movement since
-    the previous period (docs/finance.md, monitoring)."""
+    the previous period (docs/finance.md, monitoring). The % of budget is written as the page writes money, a
+    negative in brackets ("(1.7%) of budget" under "(£55,591)"), so its arrow and colour are set here, not read
+    from a leading minus: the arrow follows the figure shown, the colour whether it is an overspend."""
     prev = (mon.period or 1) - 1
     tiles = []
     for area, title, note in HEADLINE_AREAS:
@@ -236,13 +240,16 @@ def headline(mon: Monitoring, la_code: int | None, sign: int, unit: MoneyUnit) -
         except KeyError:
             continue
         vpct = display.signed(t["variance_pct"], sign)
+        shown = None if vpct is None else rounded(vpct, 1)
+        raw = None if t["variance_pct"] is None or pd.isna(t["variance_pct"]) else rounded(t["variance_pct"], 1)
         tiles.append(HeadlineTile(
             area=area, title=title, heading=f"**{title}** · {note} &nbsp; {display.rag_badge(t['rag'])}",
             budget=tile_money(t["budget"], unit), forecast=tile_money(t["forecast"], unit),
             variance=tile_money(display.signed(t["variance"], sign), unit),
-            variance_delta=None if vpct is None else f"{percent_text(vpct, signed=True)} of budget",
+            variance_delta=None if shown is None else f"{percent_text(shown, brackets=True)} of budget",
             variance_help="Forecast outturn less budget; " + display.sign_words(sign > 0),
-            delta_color="inverse" if sign > 0 else "normal",
+            delta_color="gray" if not raw else "red" if raw > 0 else "green",
+            delta_arrow="off" if not shown else "up" if shown > 0 else "down",
             movement=tile_money(display.signed(t["movement"], sign), unit),
             movement_help=f"Forecast now less the forecast at period {prev}" if prev else "No earlier period",
         ))

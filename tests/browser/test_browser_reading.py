@@ -1,7 +1,7 @@
 """Headless Chromium at 1366 x 900, as a Board member and the Head of Service read the app: every page, opened from
 the menu, asks nothing of any origin but the app's own (no font or icon from a CDN: the app works offline),
-every checkbox and switch is drawn, and no visible text on any page is cut off (a label, metric, caption, heading, button, tab, chosen option or alert
-wider than its box, or ended with an ellipsis; every expander opened, every tab shown).
+every checkbox and switch is drawn, and no visible text on any page is cut off (a label, metric, caption,
+heading, button, tab, chosen option, typed value or alert wider than its box, or ended with an ellipsis; every expander opened, every tab shown).
 A screenshot of every page is kept in tests/artifacts/."""
 
 from __future__ import annotations
@@ -49,6 +49,13 @@ CLIPPED_JS = """() => {
     out.set(box, {testid: ids.join(' < '),
                   text: (box.innerText || '').trim().replace(/\\s+/g, ' ').slice(0, 80),
                   over: box.scrollWidth - box.clientWidth});
+  }
+  // a field's text (a select box's chosen option, a typed value) is the input's value, not a text node
+  for (const e of document.querySelectorAll('[data-testid="stApp"] input:not([type="checkbox"]):not([type="hidden"])')) {
+    if (e.closest(skip) || !shown(e) || !e.value || !cut(e)) { continue; }
+    const id = e.closest('[data-testid]');
+    out.set(e, {testid: id ? id.getAttribute('data-testid') : 'input', text: e.value.slice(0, 80),
+                over: e.scrollWidth - e.clientWidth});
   }
   return Array.from(out.values());
 }"""

@@ -10,7 +10,7 @@ import pandas as pd
 
 from financekit import monitor
 from raa_core.finance import budget, budget_tables, commentary, monitoring, settlement
-from raa_core.presentation import MoneyUnit, display, tile_money
+from raa_core.presentation import MoneyUnit, display, percent_text, tile_money
 from raa_core.requests import Viewer
 from raa_core.store.appstate import AppState
 
@@ -27,7 +27,12 @@ def test_headline_tiles_place_the_totals_with_the_sign_and_rag(sample_con, ref) 
             assert t.budget == tile_money(total["budget"])
             assert t.variance == tile_money(display.signed(total["variance"], sign))
             assert t.heading.endswith(display.rag_badge(total["rag"]))
-            assert t.delta_color == ("inverse" if sign > 0 else "normal")
+            # the % of budget is bracketed when negative, as the page's money is; red for an overspend either way
+            pct = display.signed(total["variance_pct"], sign)
+            assert t.variance_delta == f"{percent_text(pct, brackets=True)} of budget"
+            assert not t.variance_delta.startswith("-") and t.variance.startswith("(") == (pct < 0)
+            assert t.delta_arrow == ("down" if pct < 0 else "up")
+            assert t.delta_color == ("red" if total["variance_pct"] > 0 else "green")
             assert t.movement_help == f"Forecast now less the forecast at period {mon.period - 1}"
     assert mon.has_movement and monitoring.periods_to(3) == [1, 2, 3]
 
