@@ -160,10 +160,10 @@ with left:
               publication, "journey_activity", "funnel", area, period=period.name)
 with right:
     st_marks = data.load(journeys.stages_not_provided, every)  # stages resting on a match date 903 lacks
-    pv.plot(pv.figure(pc.stage_durations_chart, journeys.stages_marked(stages_view, st_marks, words=False), area,
-                      period.name, ref.settings.low_n_below), "stages", later=True)
-    pv.chart_notes(indicators.low_n_marked(journeys.stages_marked(stages_view, st_marks, words=False), area,
-                                           "mean_days"), publication)
+    stages_drawn = journeys.stages_marked(stages_view, st_marks, words=False)
+    pv.plot(pv.figure(pc.stage_durations_chart, stages_drawn, area, period.name, ref.settings.low_n_below), "stages",
+            later=True)
+    pv.chart_notes(indicators.low_n_marked(stages_drawn, area, "mean_days"), publication)
     for stage, words in st_marks.get(area, {}).items():
         st.caption(f"{stage}: {words}.")
     pv.export(journeys.stages_marked(stages, st_marks), journeys.stages_marked(stages_shown, st_marks), publication,

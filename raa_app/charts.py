@@ -43,8 +43,8 @@ def place(fig: Any, key: str, where: Any = None, *, later: bool = False) -> None
     """Draw `fig` full width in `where` (a column or container; the page's main column by default), with its
     figures as a table in an expander under it; or, when it draws no figure at all (`presentation.chart_has_data`:
     reference lines, zeros and suppressed marks are not figures), the sentence that says so instead: a chart is
-    never an empty frame. `later`: the chart is drawn when the person turns its "Show chart" switch on (the
-    module's docstring); its title and table are there either way. Raises raa_core.errors.Fault for a chart
+    never an empty frame. `later`: the chart is drawn when the person turns its switch on (`show_label`, the
+    module's docstring); its table is there either way. Raises raa_core.errors.Fault for a chart
     without a title. Every chart is drawn with the one layout (`chart_layout.fitted`: titles wrapped to fit,
     automargin, the legend below the plot)."""
     if not presentation.chart_has_data(fig):
@@ -62,8 +62,8 @@ def place(fig: Any, key: str, where: Any = None, *, later: bool = False) -> None
 
 @shell.fragment
 def _drawn_on_request(fig: Any, key: str, title: str) -> None:
-    """The title of a chart placed `later` with its switch, and the chart while the switch is on. A part that
-    reruns alone: turning the switch reruns this chart only, not the page."""
+    """A chart placed `later`: its switch (named for the chart, `show_label`), and the chart above it while the
+    switch is on. A part that reruns alone: turning the switch reruns this chart only, not the page."""
     box = st.container()  # above the switch: the chart, drawn while the switch is on
     if st.toggle(show_label(title), key=show_key(key), persist_state="session"):
         with box:

@@ -241,7 +241,7 @@ def headline(mon: Monitoring, la_code: int | None, sign: int, unit: MoneyUnit) -
             continue
         vpct = display.signed(t["variance_pct"], sign)
         shown = None if vpct is None else rounded(vpct, 1)
-        raw = None if t["variance_pct"] is None or pd.isna(t["variance_pct"]) else rounded(t["variance_pct"], 1)
+        raw = None if missing(t["variance_pct"]) else rounded(t["variance_pct"], 1)
         tiles.append(HeadlineTile(
             area=area, title=title, heading=f"**{title}** · {note} &nbsp; {display.rag_badge(t['rag'])}",
             budget=tile_money(t["budget"], unit), forecast=tile_money(t["forecast"], unit),
