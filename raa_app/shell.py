@@ -352,15 +352,15 @@ def typed_day(label: str, key: str, example: dt.date, *, help: str, value: dt.da
     "2026-11-20" (`presentation.day_from_text`, its hint's example `example`; `read` reads it instead where a
     day has a range, as the as-at date's `requests.read_day`). `value` fills a field not yet shown in this
     session, written as the app writes days. Placed in `where` (a column; the page's current container when
-    None). Gives the day (None for an empty field) and None, or None and the BadInput saying in plain English
-    why the typed text is not a day: the caller shows it (`errors.show`) and says what is shown instead."""
+    None). Gives the day (None for an empty field) and None, or None and the BadInput saying in plain English,
+    after the field's label, why the typed text is not a day: the caller shows it (`errors.show`) and says what is shown instead."""
     if value is not None and key not in st.session_state:
         st.session_state[key] = presentation.date_text(value)
     typed = (where or st).text_input(label, key=key, max_chars=40, help=help) or ""
     try:
         return (read or (lambda text: day_from_text(text, example)))(typed), None
-    except BadInput as exc:
-        return None, exc
+    except BadInput as exc:  # named by its field: a page may have two ("From", "To")
+        return None, BadInput(f"{label}: {exc}")
 
 
 def day_field(label: str, key: str, today_: dt.date, *, help: str, value: dt.date | None = None) -> dt.date:

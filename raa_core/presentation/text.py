@@ -316,18 +316,28 @@ def grid_date_format(column: pd.Series) -> str | None:
 DAY_FORMATS = ("%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 
 
+#: The days a person may type (`day_from_text`): any day the dashboard can reckon with. A day far beyond them
+#: ("31 Dec 9999") would overflow the date arithmetic behind the figures (a day after it, its financial year).
+FIRST_TYPED_DAY = dt.date(1900, 1, 1)
+LAST_TYPED_DAY = dt.date(2199, 12, 31)
+
+
 def day_from_text(text: str, example: dt.date) -> dt.date | None:
     """A day typed by a person (`DAY_FORMATS`, case and runs of spaces ignored); None for an empty field.
     Raises BadInput saying how to write it, with `example` written as the app writes days (GOV.UK: a date's
-    example in the hint)."""
+    example in the hint), or, for a day outside `FIRST_TYPED_DAY` to `LAST_TYPED_DAY`, the days it may be."""
     words = " ".join(text.split())
     if not words:
         return None
     for form in DAY_FORMATS:
         try:
-            return dt.datetime.strptime(words.title() if "%b" in form or "%B" in form else words, form).date()
+            day = dt.datetime.strptime(words.title() if "%b" in form or "%B" in form else words, form).date()
         except ValueError:
             continue
+        if not FIRST_TYPED_DAY <= day <= LAST_TYPED_DAY:
+            raise BadInput(f"“{words[:40]}” is too far from today: write a day from {date_text(FIRST_TYPED_DAY)} to "
+                           f"{date_text(LAST_TYPED_DAY)}")
+        return day
     raise BadInput(f"“{words[:40]}” is not a date: write the day, month and year, for example {date_text(example)}")
 
 

@@ -44,7 +44,12 @@ def test_the_audit_days_are_typed_and_a_bad_one_is_said_in_words(app_env) -> Non
     assert not at.get("date_input")
     until.input("31/02/2026").run()
     [error] = at.error
-    assert "“31/02/2026” is not a date" in error.value and error.value.endswith("Correct the day to see the events.")
+    assert "To: “31/02/2026” is not a date" in error.value and error.value.endswith("Correct the day to see the events.")
+    for far in ("9999-12-31", "1 Jan 0001"):  # a day the dates behind the events cannot reach is said, never a crash
+        at.text_input(key="audit_to").input(far).run()
+        assert not at.exception, at.exception
+        [error] = at.error
+        assert f"To: “{far}” is too far from today: write a day from 1 Jan 1900 to 31 Dec 2199" in error.value
     assert not at.dataframe
     at.text_input(key="audit_to").input(date_text(today - dt.timedelta(days=31))).run()
     [error] = at.error

@@ -191,7 +191,10 @@ def test_the_go_live_date_is_typed_and_a_bad_one_is_said_in_words(app_env) -> No
     assert not at.exception and not at.error
     assert any(m.value.startswith("- At 1 Apr 2021, fee per child") for m in at.markdown)
     at.text_input(key="sc_golive").input("1 Smarch 2021").run()
-    assert [e.value for e in at.error if "“1 Smarch 2021” is not a date" in e.value]
+    assert [e.value for e in at.error if "Go-live date: “1 Smarch 2021” is not a date" in e.value]
+    at.text_input(key="sc_golive").input("31 Dec 9999").run()  # beyond the last financial year a date can hold
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error if "“31 Dec 9999” is too far from today" in e.value]
     assert not [m for m in at.markdown if m.value.startswith("- At ")]
 
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from raa_core.errors import BadInput
 from raa_core.periods import financial_year, three_year
 from raa_core.presentation import date_text
+from raa_core.presentation.text import FIRST_TYPED_DAY, LAST_TYPED_DAY, day_from_text
 from raa_core.requests import EARLIEST_AS_AT, Method, MonitoringRequest, PerformanceRequest, Viewer, read_day
 
 
@@ -91,3 +92,18 @@ def test_every_day_the_app_shows_reads_back_as_itself(day: dt.date) -> None:
     """The app shows a day as `date_text` ("1 Oct 2026"); typed back as shown, it is the same day."""
     assert read_day(date_text(day), TODAY) == day
     assert read_day(day.isoformat(), TODAY) == day
+
+
+@given(st.one_of(st.dates(max_value=FIRST_TYPED_DAY - dt.timedelta(days=1)),
+                 st.dates(min_value=LAST_TYPED_DAY + dt.timedelta(days=1))))
+def test_a_typed_day_beyond_what_the_figures_can_reckon_with_is_refused_in_words(day: dt.date) -> None:
+    """Every day a person can type and the dashboard cannot reckon with (its day after, its financial year)
+    is refused by the one reader of typed days, whichever way it is written."""
+    for typed in (day.isoformat(), *([date_text(day)] if day.year >= 1000 else [])):  # a year of four digits
+        with pytest.raises(BadInput, match="is too far from today: write a day from 1 Jan 1900 to 31 Dec 2199"):
+            day_from_text(typed, TODAY)
+
+
+@given(st.dates(min_value=FIRST_TYPED_DAY, max_value=LAST_TYPED_DAY))
+def test_every_typed_day_in_range_reads_back(day: dt.date) -> None:
+    assert day_from_text(day.isoformat(), TODAY) == day
