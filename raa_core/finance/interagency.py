@@ -220,7 +220,8 @@ def go_live_compensation(
     ref, at = snapshot.ref, request.at
     fee = ref.fee(request.fee_name, at)
     if fee is None:
-        raise NoData(f"no {request.fee_name} fee rate in force on {date_text(at)} in fee_rates.csv")
+        raise NoData(f"no rate of the {display.label('fee', request.fee_name, ref)} is listed for {date_text(at)}: "
+                     "choose a later go-live date")
     if shares is None:
         shares = go_live_shares(snapshot, at)
     return compensate(counts_at(snapshot, request), shares, fee, ref, at=at, fee_name=request.fee_name,

@@ -18,7 +18,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from raa_core.errors import NoData
-from raa_core.presentation import date_text
+from raa_core.presentation import date_text, display
 from raa_core.reference import Reference
 
 PENNY = Decimal("0.01")
@@ -43,7 +43,7 @@ def fee_in_force(ref: Reference, fee: str, on: dt.date, as_at: dt.date) -> Decim
     """
     rows = [r for r in ref.fee_rates if r.fee == fee and r.effective_from <= on]
     if not rows:
-        raise NoData(f"no {fee} rate in force on {date_text(on)} in fee_rates.csv")
+        raise NoData(f"no rate of the {display.label('fee', fee, ref)} is listed for {date_text(on)}")
     row = max(rows, key=lambda r: r.effective_from)
     base = row.amount_gbp
     pct = ref.settings.forecast.fee_uprating_pct.get(fee.removesuffix("_sibling_pair"), Decimal("0"))

@@ -195,6 +195,11 @@ def test_the_go_live_date_is_typed_and_a_bad_one_is_said_in_words(app_env) -> No
     at.text_input(key="sc_golive").input("31 Dec 9999").run()  # beyond the last financial year a date can hold
     assert not at.exception, at.exception
     assert [e.value for e in at.error if "“31 Dec 9999” is too far from today" in e.value]
+    at.text_input(key="sc_golive").input("1 Jan 1900").run()  # before any fee rate: said with the fee's words
+    assert not at.exception, at.exception
+    said = [e.value for e in [*at.error, *at.info, *at.warning] if "is listed for 1 Jan 1900" in e.value]
+    assert said and "choose a later go-live date" in said[0]
+    assert not any(code in said[0] for code in ("interagency_la_raa", "fee_rates.csv", "_"))
     assert not [m for m in at.markdown if m.value.startswith("- At ")]
 
 
